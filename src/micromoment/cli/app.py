@@ -1,0 +1,70 @@
+"""The typer app: the command list, and the one place errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from micromoment import __version__
+from micromoment.cli import checklist_commands, repo_commands
+from micromoment.errors import EXIT_INTERRUPTED, FileProblems, MicromomentError
+
+
+class MicromomentGroup(TyperGroup):
+    """Turns core errors into one stderr line each and the documented exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MicromomentError as exc:
+            prefix = "" if isinstance(exc, FileProblems) else "micromoment: "
+            for line in exc.lines():
+                sys.stderr.write(f"{prefix}{line}\n")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("micromoment: interrupted\n")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+app = typer.Typer(
+    cls=MicromomentGroup,
+    name="micromoment",
+    help=(
+        "Small responsible-AI checks for genAI product work, recorded next to the code.\n\n"
+        "Exit codes: 0 ok, 1 findings, 2 bad input or usage, 130 interrupted."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"micromoment {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_show_version, is_eager=True)
+    ] = False,
+) -> None:
+    """Small responsible-AI checks for genAI product work, recorded next to the code."""
+
+
+app.command("list")(checklist_commands.list_checklists)
+app.command("show")(checklist_commands.show)
+app.command("schema")(checklist_commands.schema)
+app.command("import-deon")(checklist_commands.import_deon)
+app.command("lint")(repo_commands.lint)
+app.command("init")(repo_commands.init)
+
+
+def run() -> None:
+    app(prog_name="micromoment")

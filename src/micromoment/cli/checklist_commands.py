@@ -1,0 +1,140 @@
+"""Commands about checklists: list, show, schema, import-deon."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from micromoment import deon
+from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, format_minutes, load_catalog
+from micromoment.cli.output import out, print_json, say
+from micromoment.files import write_atomic
+from micromoment.locations import display_path, find_project
+from micromoment.schemas import SchemaName, json_schema
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def list_checklists(as_json: JsonOption = False) -> None:
+    """List the checklists you can run: built-in ones and your repository's own.
+
+    Repository checklists live in .micromoment/checklists/; one with a built-in's id
+    replaces that built-in (shown as "repo, replaces built-in").
+    """
+    catalog = load_catalog(find_project())
+    rows = [
+        {
+            "id": entry.checklist.id,
+            "title": entry.checklist.title,
+            "items": len(entry.checklist.items),
+            "minutes": entry.checklist.minutes,
+            "source": entry.source,
+            "replaces_builtin": entry.replaces_builtin,
+            "path": display_path(entry.path),
+        }
+        for entry in catalog
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="Checklists", title_justify="left")
+    table.add_column("id", style="bold")
+    table.add_column("title")
+    table.add_column("items", justify="right")
+    table.add_column("minutes", justify="right")
+    table.add_column("source")
+    for row in rows:
+        source = "repo, replaces built-in" if row["replaces_builtin"] else str(row["source"])
+        marker = " (default)" if row["id"] == DEFAULT_CHECKLIST else ""
+        table.add_row(
+            escape(str(row["id"])) + marker, escape(str(row["title"])), str(row["items"]),
+            format_minutes(float(row["minutes"])), source,  # type: ignore[arg-type]
+        )
+    out().print(table)
+    say("Show one with: micromoment show ID")
+
+
+def show(
+    checklist_id: Annotated[str, typer.Argument(metavar="ID", help="The checklist's id, as in micromoment list.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one checklist's items: question, owner, minutes, guidance and references."""
+    entry = load_catalog(find_project()).entry(checklist_id)
+    checklist = entry.checklist
+    if as_json:
+        print_json({
+            **checklist.model_dump(mode="json", by_alias=True, exclude_none=True),
+            "minutes": checklist.minutes,
+            "content_hash": checklist.content_hash(),
+            "source": entry.source,
+            "path": display_path(entry.path),
+        })
+        return
+    _print_checklist(checklist)
+
+
+def _print_checklist(checklist: Checklist) -> None:
+    console = out()
+    console.print(
+        f"[bold]{escape(checklist.title)}[/] ({escape(checklist.id)} {escape(checklist.version)}) · "
+        f"{len(checklist.items)} items · about {format_minutes(checklist.minutes)} min"
+    )
+    if checklist.description:
+        console.print(escape(checklist.description.strip()))
+    if checklist.applies_to:
+        console.print("[dim]Triggered by changes to:[/] " + escape(", ".join(checklist.applies_to)))
+    for number, item in enumerate(checklist.items, start=1):
+        label = item.number or str(number)
+        console.print()
+        console.print(f"[bold]{escape(label)}. {escape(item.question)}[/]  [dim]({escape(item.id)})[/]")
+        facts = [f"owner: {item.owner}", f"{format_minutes(item.minutes)} min", item.kind]
+        if item.kind == "choice":
+            facts.append("options: " + " / ".join(item.options or []))
+        if not item.required:
+            facts.append("optional")
+        if item.ask_if is not None:
+            facts.append(f"asked if {item.ask_if.item} is {' or '.join(item.ask_if.is_)}")
+        console.print("   [dim]" + escape(" · ".join(facts)) + "[/]")
+        for line in item.guidance.strip().splitlines():
+            console.print("   " + escape(line))
+        if item.references:
+            console.print("   [dim]refs: " + escape("; ".join(ref.label() for ref in item.references)) + "[/]")
+
+
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="Which file's schema.")] = SchemaName.checklist,
+) -> None:
+    """Print the JSON Schema of a checklist or config file, for editors and other tools.
+
+    Save it next to your files and point the YAML language server at it:
+    micromoment schema checklist > .micromoment/checklists/checklist.schema.json
+    """
+    sys.stdout.write(json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n")
+
+
+def import_deon(
+    file: Annotated[Path, typer.Argument(help="A checklist in deon's YAML format (title, sections, lines).")],
+    checklist_id: Annotated[str | None, typer.Option("--id", help="The new checklist's id (default: a slug of its title).")] = None,
+    owner: Annotated[str, typer.Option(help="The owner role given to every item.")] = "product manager",
+    minutes: Annotated[float, typer.Option(help="The minutes estimate given to every item.", min=0.1)] = 5,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write here instead of printing, e.g. .micromoment/checklists/ID.yaml.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+) -> None:
+    """Convert a deon-format checklist into a micromoment checklist.
+
+    Item ids become slugs of deon's line summaries; deon's line ids stay as display
+    numbers and as references. Owners and minutes are the same for every item: edit them.
+    """
+    checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
+    text = deon.checklist_yaml(checklist)
+    if out_path is None:
+        sys.stdout.write(text)
+        return
+    write_atomic(out_path, text, overwrite=force)
+    say(f"wrote {display_path(out_path)} ({len(checklist.items)} items); check it with: micromoment lint {display_path(out_path)}")

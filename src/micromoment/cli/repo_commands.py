@@ -1,0 +1,63 @@
+"""Commands about the repository's own setup: init and lint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from micromoment.checklists import load_catalog
+from micromoment.cli.output import print_json, say
+from micromoment.config import initial_config_text
+from micromoment.errors import EXIT_BAD_INPUT, Refused
+from micromoment.files import write_atomic
+from micromoment.lint import lint as lint_files
+from micromoment.locations import display_path, find_project
+
+
+def lint(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to check (default: the built-ins and everything in .micromoment/)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
+) -> None:
+    """Validate checklist and config files: one `file:line:column: where: problem` line each.
+
+    Exit 0 when clean, 2 when there are problems.
+    """
+    report = lint_files(find_project(), list(paths or []))
+    if as_json:
+        print_json({"checked": report.checked, "problems": [p.as_json() for p in report.problems]})
+    else:
+        for problem in report.problems:
+            typer.echo(str(problem))
+    noun = "file" if len(report.checked) == 1 else "files"
+    if report.problems:
+        say(f"{len(report.problems)} problem(s) in {len(report.checked)} {noun}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    say(f"{len(report.checked)} {noun} checked, no problems")
+
+
+def init(
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", metavar="ID", help="Enable only these checklists for triggers (repeatable); the rest are listed, switched off."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing .micromoment/config.yaml.")] = False,
+) -> None:
+    """Write .micromoment/config.yaml with every setting explained.
+
+    The file is optional: micromoment works with its defaults without it.
+    """
+    project = find_project()
+    catalog = load_catalog(project)
+    for checklist_id in only or []:
+        catalog.entry(checklist_id)  # an unknown id stops here, with the known ones listed
+    path = project.config_path
+    if path.exists() and not force:
+        raise Refused(f"{display_path(path)} already exists; keep it, or run micromoment init --force to replace it")
+    write_atomic(path, initial_config_text(catalog, set(only) if only else None))
+    say(f"wrote {display_path(path)}")
+    say("next: micromoment list, then micromoment show quick")

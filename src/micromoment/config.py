@@ -1,0 +1,122 @@
+"""`.micromoment/config.yaml`: which checklists changes trigger, sign-off and hook policy."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from micromoment.checklists import DEFAULT_CHECKLIST, Catalog, pattern_problem
+from micromoment.errors import FileProblems, Problem
+from micromoment.locations import Project, display_path
+from micromoment.validation import Slug, StrictModel, Text, validate
+from micromoment.yamlio import Located, read_yaml
+
+
+class ChecklistPolicy(StrictModel):
+    """How one checklist applies in this repository."""
+
+    enabled: bool = Field(default=True, description="false: changes never trigger it (it can still be run by hand).")
+    applies_to: list[Text] | None = Field(default=None, description="Replaces the checklist's own path patterns.")
+    also_applies_to: list[Text] = Field(default_factory=list, description="Patterns added to the checklist's own.")
+    signoffs: int = Field(default=0, ge=0, description="Sign-offs by a second person a review needs before it counts.")
+
+
+class HookPolicy(StrictModel):
+    """What the commit hook does when a triggered check has no record."""
+
+    on_missing: Literal["block", "warn"] = Field(default="block", description="block: stop the commit; warn: let it through with a warning.")
+
+
+class Config(StrictModel):
+    """The whole config file; every key is optional."""
+
+    version: Literal[1] = Field(default=1, description="Format version of this file.")
+    default_checklist: Slug = Field(default=DEFAULT_CHECKLIST, description="The checklist `micromoment review` runs when none is named.")
+    reviews_dir: Text = Field(default=".micromoment/reviews", description="Where records are written, relative to the repository root.")
+    checklists: dict[Slug, ChecklistPolicy] = Field(default_factory=dict, description="Per-checklist policy, by checklist id.")
+    hook: HookPolicy = Field(default_factory=HookPolicy)
+
+    @field_validator("reviews_dir")
+    @classmethod
+    def _inside_the_repository(cls, value: str) -> str:
+        path = PurePosixPath(value)
+        if path.is_absolute() or ".." in path.parts:
+            raise ValueError("must be a folder inside the repository, e.g. .micromoment/reviews")
+        return value
+
+    def policy(self, checklist_id: str) -> ChecklistPolicy:
+        return self.checklists.get(checklist_id, ChecklistPolicy())
+
+
+def read_config(project: Project) -> tuple[Config, Located | None]:
+    """The project's config with its positions (None when the file does not exist)."""
+    if not project.config_path.exists():
+        return Config(), None
+    return read_config_file(project.config_path)
+
+
+def read_config_file(path: Path) -> tuple[Config, Located]:
+    located = read_yaml(path, display_path(path))
+    if not isinstance(located.data, dict):
+        raise FileProblems([located.problem((), "must be a mapping of settings (see micromoment init)")])
+    return validate(Config, located), located
+
+
+def config_problems(config: Config, located: Located, catalog: Catalog) -> list[Problem]:
+    """What the config says about checklists that do not exist, and patterns that do not parse."""
+    known = ", ".join(catalog.ids())
+    problems = []
+    if config.default_checklist not in catalog:
+        problems.append(located.problem(("default_checklist",), f"no checklist {config.default_checklist!r}; use one of {known}"))
+    for checklist_id, policy in config.checklists.items():
+        if checklist_id not in catalog:
+            problems.append(located.problem(("checklists", checklist_id), f"no checklist {checklist_id!r}; use one of {known}", key=True))
+        for field in ("applies_to", "also_applies_to"):
+            for index, pattern in enumerate(getattr(policy, field) or []):
+                message = pattern_problem(pattern)
+                if message:
+                    problems.append(located.problem(("checklists", checklist_id, field, index), message))
+    return problems
+
+
+def load_config(project: Project, catalog: Catalog) -> Config:
+    """The config, checked against the catalog; defaults when there is no file."""
+    config, located = read_config(project)
+    if located is not None:
+        problems = config_problems(config, located, catalog)
+        if problems:
+            raise FileProblems(problems)
+    return config
+
+
+def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> str:
+    """The file `micromoment init` writes: every key present, every key explained."""
+    lines = [
+        "# micromoment settings for this repository. Check them with: micromoment lint",
+        "",
+        "# Format version of this file.",
+        "version: 1",
+        "# The checklist `micromoment review` runs when you name none.",
+        f"default_checklist: {DEFAULT_CHECKLIST}",
+        "# Where review records are written, relative to the repository root. Commit this folder.",
+        "reviews_dir: .micromoment/reviews",
+        "# Per checklist: whether changes trigger it, on which paths, and how many sign-offs it needs.",
+        "checklists:",
+    ]
+    for entry in catalog:
+        on = enabled is None or entry.checklist.id in enabled
+        lines += [
+            f"  {entry.checklist.id}:",
+            f"    enabled: {'true' if on else 'false'}  # false: changes never trigger it; run it by hand",
+            "    also_applies_to: []  # .gitignore-style patterns added to the checklist's own",
+            "    signoffs: 0  # sign-offs by a second person before a review counts",
+        ]
+    lines += [
+        "# The commit hook, when a change triggers a check that has no record.",
+        "hook:",
+        "  on_missing: block  # block: stop the commit; warn: let it through with a warning",
+        "",
+    ]
+    return "\n".join(lines)

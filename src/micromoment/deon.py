@@ -1,0 +1,94 @@
+"""Import a checklist in deon's format (sections of lines) as a micromoment checklist."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from pydantic import Field
+
+from micromoment.checklists import SCHEMA_HEADER, Checklist, Item, Reference
+from micromoment.errors import FileProblems
+from micromoment.locations import display_path
+from micromoment.validation import Slug, StrictModel, Text, validate
+from micromoment.yamlio import dump_yaml, read_yaml
+
+DEON_FRAMEWORK = "deon"
+_MAX_SLUG = 48
+
+
+class DeonLine(StrictModel):
+    line_id: Text
+    line_summary: Text
+    line: Text
+
+
+class DeonSection(StrictModel):
+    title: Text
+    section_id: Text
+    lines: list[DeonLine] = Field(min_length=1)
+
+
+class DeonChecklist(StrictModel):
+    title: Text
+    sections: list[DeonSection] = Field(min_length=1)
+
+
+def slugify(text: str, fallback: str = "item") -> str:
+    """A readable slug from free text: 'Informed consent' -> 'informed-consent'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > _MAX_SLUG:
+            break
+        slug = candidate
+    return slug or fallback
+
+
+def import_deon(
+    path: Path, *, checklist_id: Slug | None = None, owner: str = "product manager", minutes: float = 5
+) -> Checklist:
+    """Convert: item ids are slugs of the summaries (kept unique), deon's line ids stay as numbers and references."""
+    located = read_yaml(path, display_path(path))
+    if not isinstance(located.data, dict):
+        raise FileProblems([located.problem((), "must be a deon checklist: a mapping with title and sections")])
+    deon = validate(DeonChecklist, located)
+    taken: set[str] = set()
+    items = []
+    for section in deon.sections:
+        for line in section.lines:
+            item_id = _unique(slugify(line.line_summary), taken)
+            items.append(Item(
+                id=item_id,
+                number=line.line_id,
+                question=line.line,
+                guidance=f"From the {section.title!r} section ({section.section_id}) of the deon checklist: {line.line_summary}.",
+                owner=owner,
+                minutes=minutes,
+                references=[Reference(framework=DEON_FRAMEWORK, id=line.line_id)],
+            ))
+    return Checklist(
+        id=checklist_id or slugify(deon.title, fallback="imported"),
+        title=deon.title,
+        version="1",
+        description=f"Imported from the deon checklist {deon.title!r}; edit owners and minutes to fit your team.",
+        items=items,
+    )
+
+
+def _unique(slug: str, taken: set[str]) -> str:
+    candidate, counter = slug, 2
+    while candidate in taken:
+        suffix = f"-{counter}"
+        candidate = slug[: _MAX_SLUG - len(suffix)].rstrip("-") + suffix
+        counter += 1
+    taken.add(candidate)
+    return candidate
+
+
+def checklist_yaml(checklist: Checklist) -> str:
+    """The checklist as a YAML file with the schema header editors use."""
+    return dump_yaml(checklist.model_dump(mode="json", by_alias=True, exclude_none=True), header=SCHEMA_HEADER)

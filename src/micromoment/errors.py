@@ -1,0 +1,76 @@
+"""The one exception family the core raises; the CLI turns it into a message and an exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+class MicromomentError(Exception):
+    """Something the user can fix: the message says what is wrong and how to fix it."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def lines(self) -> list[str]:
+        """The message as the lines printed to stderr."""
+        return [self.message]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one file, located as precisely as the file allows."""
+
+    path: str
+    line: int | None
+    column: int | None
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        location = self.path
+        if self.line is not None:
+            location += f":{self.line}"
+            if self.column is not None:
+                location += f":{self.column}"
+        return f"{location}: {self.where}: {self.message}" if self.where else f"{location}: {self.message}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "where": self.where,
+            "message": self.message,
+        }
+
+
+class FileProblems(MicromomentError):
+    """One or more files are invalid; each problem is one `path:line:column: where: what` line."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class UnknownChecklist(MicromomentError):
+    """A checklist id that neither the built-ins nor the repository define."""
+
+
+class NotFound(MicromomentError):
+    """A file or folder the command needs does not exist."""
+
+
+class Refused(MicromomentError):
+    """The command would destroy or overwrite something without being told to."""

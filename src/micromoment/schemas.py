@@ -1,0 +1,30 @@
+"""JSON Schemas of the files micromoment reads, generated from the models, for editors and other tools."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class SchemaName(str, Enum):
+    checklist = "checklist"
+    config = "config"
+
+
+def _models() -> dict[SchemaName, type[BaseModel]]:
+    from micromoment.checklists import Checklist
+    from micromoment.config import Config
+
+    return {SchemaName.checklist: Checklist, SchemaName.config: Config}
+
+
+def json_schema(name: SchemaName) -> dict[str, Any]:
+    model = _models()[name]
+    schema = model.model_json_schema(by_alias=True, mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"micromoment {name.value}",
+        **{key: value for key, value in schema.items() if key != "title"},
+    }

@@ -1,0 +1,105 @@
+"""Validate located YAML data against a strict model; report each error as `file:line:col: where: what`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from micromoment.errors import FileProblems, Problem
+from micromoment.yamlio import Located, PathKey
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_TYPE_WORDS = {
+    "string_type": "must be text (put it in quotes if it looks like a number, date or yes/no)",
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "bool_type": "must be true or false",
+    "list_type": "must be a list (one '- ' entry per line)",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+    "missing": "is required but missing",
+    "date_type": "must be a date like 2026-12-31",
+    "date_from_datetime_parsing": "must be a date like 2026-12-31",
+    "datetime_type": "must be a time like 2026-12-31T09:00:00Z",
+}
+
+
+def validate(model: type[ModelT], located: Located, context: dict[str, Any] | None = None) -> ModelT:
+    """Build `model` from `located.data` or raise FileProblems listing every error."""
+    try:
+        return model.model_validate(located.data, context=context)
+    except ValidationError as exc:
+        raise FileProblems(problems_from(exc, located)) from None
+
+
+def problems_from(exc: ValidationError, located: Located) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc: PathKey = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
+        loc = _data_path(loc, located)
+        kind = error["type"]
+        problems.append(located.problem(loc, _message(error), key=kind == "extra_forbidden"))
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _data_path(loc: PathKey, located: Located) -> PathKey:
+    """Keep the keys that are in the file (plus a missing field's own name), dropping the
+    branch names pydantic adds for unions and validators (`str`, `function-after[...]`)."""
+    kept: list[str | int] = []
+    for index, part in enumerate(loc):
+        candidate = (*kept, part)
+        is_last = index == len(loc) - 1
+        if candidate in located.values or candidate in located.keys:
+            kept.append(part)
+        elif is_last and isinstance(part, str) and not _looks_like_branch(part):
+            kept.append(part)
+    return tuple(kept)
+
+
+def _looks_like_branch(part: str) -> bool:
+    return "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "none"}
+
+
+def _message(error: Any) -> str:
+    kind: str = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown field; remove it or check its spelling"
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"must be one of {expected}"
+    if kind == "string_pattern_mismatch":
+        return "must be a slug: lowercase letters and digits joined by single hyphens, e.g. data-in-prompts"
+    if kind in ("string_too_short", "too_short"):
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"is too long (at most {ctx.get('max_length')} characters)"
+    if kind == "greater_than":
+        return f"must be greater than {ctx.get('gt')}"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in _TYPE_WORDS:
+        return _TYPE_WORDS[kind]
+    return str(error["msg"])
+
+
+class StrictModel(BaseModel):
+    """The base of every model read from a file: unknown keys and loose types are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
+Text = Annotated[str, AfterValidator(_not_blank)]

@@ -1,0 +1,247 @@
+"""Safe YAML in (with every value's line and column kept for messages) and tidy YAML out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from micromoment.errors import FileProblems, Problem
+
+# The C loader is much faster when PyYAML was built with libyaml; both are the *safe* loaders.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Limits that keep hostile files (alias bombs, deep nesting, huge blobs) cheap to refuse.
+MAX_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_VALUES = 200_000
+
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class Located:
+    """Data read from a YAML file, with the position of every value and key in it."""
+
+    data: Any
+    path: str
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, loc: PathKey, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of the value at `loc`, or of its nearest enclosing value."""
+        if key and loc in self.keys:
+            return self.keys[loc]
+        for end in range(len(loc), -1, -1):
+            found = self.values.get(loc[:end])
+            if found is not None:
+                return found
+        return None, None
+
+    def problem(self, loc: PathKey, message: str, *, key: bool = False) -> Problem:
+        line, column = self.position(loc, key=key)
+        return Problem(self.path, line, column, format_loc(loc), message)
+
+
+def format_loc(loc: PathKey) -> str:
+    """('items', 3, 'kind') -> 'items[3].kind'."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _fail(path: str, line: int | None, column: int | None, message: str) -> FileProblems:
+    return FileProblems([Problem(path, line, column, "", message)])
+
+
+def _mark(node: Node | yaml.Event) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def read_yaml(path: Path, display: str | None = None) -> Located:
+    """Read and parse one YAML file; every failure is a FileProblems naming the file."""
+    shown = display or str(path)
+    try:
+        if path.is_dir():
+            raise _fail(shown, None, None, "is a folder, expected a YAML file")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise _fail(shown, None, None, "no such file; check the path") from None
+    except OSError as exc:
+        raise _fail(shown, None, None, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise _fail(shown, None, None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not a file micromoment writes or reads")
+    return parse_yaml(raw, shown)
+
+
+def parse_yaml(raw: bytes | str, display: str) -> Located:
+    """Parse YAML text from `display` into plain data plus positions."""
+    _check_shape(raw, display)
+    loader = _SafeLoader(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise _fail(display, None, None, "is empty; it needs a YAML mapping")
+        return _Builder(display, loader).build(node)
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_problem(exc, display) from None
+    except yaml.YAMLError as exc:
+        raise _reader_problem(exc, raw, display) from None
+    finally:
+        loader.dispose()
+
+
+def _check_shape(raw: bytes | str, display: str) -> None:
+    """Refuse deep nesting from the event stream before composing: libyaml's composer recurses."""
+    loader = _SafeLoader(raw)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line, column = _mark(event)
+                    raise _fail(display, line, column, f"nested deeper than {MAX_DEPTH} levels; flatten the file")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_problem(exc, display) from None
+    except yaml.YAMLError as exc:
+        raise _reader_problem(exc, raw, display) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> FileProblems:
+    mark = exc.problem_mark or exc.context_mark
+    what = exc.problem or exc.context or "invalid YAML"
+    if exc.context and exc.problem:
+        what = f"{exc.context}: {exc.problem}"
+    if "expected a single document" in str(exc):
+        what = "holds more than one YAML document (a second '---'); keep one"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    return _fail(display, line, column, f"invalid YAML: {what}")
+
+
+def _reader_problem(exc: yaml.YAMLError, raw: bytes | str, display: str) -> FileProblems:
+    """Reader errors (bad bytes, control characters) carry an offset, not a line."""
+    position = getattr(exc, "position", None)
+    line = None
+    if isinstance(position, int):
+        before = raw[:position]
+        line = (before.count(b"\n") if isinstance(before, bytes) else before.count("\n")) + 1
+    reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+    return _fail(display, line, None, f"not readable as UTF-8 YAML text ({reason}); is it a binary file?")
+
+
+class _Builder:
+    """Turns a composed node graph into plain data, refusing anything that is not plain YAML."""
+
+    def __init__(self, display: str, loader: yaml.SafeLoader) -> None:
+        self.located = Located(data=None, path=display)
+        self.loader = loader
+        self.count = 0
+
+    def build(self, node: Node) -> Located:
+        self.located.data = self._value(node, ())
+        return self.located
+
+    def _refuse(self, node: Node, message: str) -> FileProblems:
+        line, column = _mark(node)
+        return FileProblems([Problem(self.located.path, line, column, format_loc(()), message)])
+
+    def _value(self, node: Node, loc: PathKey) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            line, column = _mark(node)
+            raise _fail(
+                self.located.path, line, column,
+                f"expands to more than {MAX_VALUES} values (YAML aliases?); write the data out plainly",
+            )
+        self.located.values.setdefault(loc, _mark(node))
+        if isinstance(node, ScalarNode):
+            if node.tag not in _SCALAR_TAGS:
+                raise self._tag_problem(node, loc)
+            return self.loader.construct_object(node)
+        if isinstance(node, SequenceNode):
+            if node.tag != _YAML + "seq":
+                raise self._tag_problem(node, loc)
+            return [self._value(child, (*loc, index)) for index, child in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            if node.tag != _YAML + "map":
+                raise self._tag_problem(node, loc)
+            return self._mapping(node, loc)
+        raise self._tag_problem(node, loc)  # pragma: no cover - the composer makes only these three
+
+    def _mapping(self, node: MappingNode, loc: PathKey) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _YAML + "merge":
+                line, column = _mark(key_node)
+                raise FileProblems([Problem(
+                    self.located.path, line, column, format_loc(loc),
+                    "merge keys (<<) are not supported; write the keys out",
+                )])
+            if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALAR_TAGS:
+                raise self._refuse(key_node, "a mapping key must be a plain value")
+            key = self.loader.construct_object(key_node)
+            if isinstance(key, (bool, dt.date)) or key is None:
+                key = key_node.value  # `yes:` or `2026-01-01:` as a key means the text
+            line, column = _mark(key_node)
+            if key in first_seen:
+                raise FileProblems([Problem(
+                    self.located.path, line, column, format_loc((*loc, key)),
+                    f"duplicate key (first at line {first_seen[key]}); keep one",
+                )])
+            first_seen[key] = line
+            self.located.keys[(*loc, key)] = (line, column)
+            result[key] = self._value(value_node, (*loc, key))
+        return result
+
+    def _tag_problem(self, node: Node, loc: PathKey) -> FileProblems:
+        tag = node.tag.replace(_YAML, "!!")
+        line, column = _mark(node)
+        return FileProblems([Problem(
+            self.located.path, line, column, format_loc(loc),
+            f"YAML tag {tag} is not allowed; micromoment reads plain YAML only (remove the tag)",
+        )])
+
+
+class _TidyDumper(yaml.SafeDumper):
+    """Block style, multi-line text as literal blocks, keys in the order given."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar(_YAML + "str", value, style="|")
+    return dumper.represent_scalar(_YAML + "str", value)
+
+
+_TidyDumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any, header: str = "") -> str:
+    """Deterministic YAML text: same data, same bytes, ending in a newline."""
+    body = yaml.dump(
+        data,
+        Dumper=_TidyDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=88,
+    )
+    return header + body
