@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_serializer, field_validator, model_validator
+from pydantic import Field, ValidationInfo, WithJsonSchema, field_serializer, field_validator, model_validator
 
 from micromoment.errors import FileProblems, Problem, UnknownChecklist
 from micromoment.locations import Project, display_path, shipped_dir
@@ -29,9 +29,15 @@ _DEFER_CONSISTENCY = "defer-consistency"
 class Reference(StrictModel):
     """A pointer into a published framework, e.g. {framework: owasp-llm, id: LLM02, version: "2025"}."""
 
-    framework: Slug = Field(description="Framework slug: nist-ai-rmf, nist-ai-600-1, owasp-llm, eu-ai-act, iso-42001, or your own.")
-    id: Text = Field(description="The identifier inside the framework, e.g. LLM02, MEASURE 2.11, Art. 50(1), A.7.5.")
-    version: Text | None = Field(default=None, description="Edition of the framework, e.g. \"2025\", \"1.0\", \"2024/1689\".")
+    framework: Slug = Field(
+        description="Framework slug: nist-ai-rmf, nist-ai-600-1, owasp-llm, eu-ai-act, iso-42001, or your own."
+    )
+    id: Text = Field(
+        description="The identifier inside the framework, e.g. LLM02, MEASURE 2.11, Art. 50(1), A.7.5."
+    )
+    version: Text | None = Field(
+        default=None, description='Edition of the framework, e.g. "2025", "1.0", "2024/1689".'
+    )
 
     @model_validator(mode="after")
     def _owasp_needs_its_year(self) -> Reference:
@@ -46,11 +52,22 @@ class Reference(StrictModel):
         return f"{self.framework} {self.id}" + (f" ({self.version})" if self.version else "")
 
 
+_ONE_OR_MORE_ANSWERS = {
+    "anyOf": [
+        {"type": "string"},
+        {"type": "boolean"},
+        {"type": "array", "items": {"type": ["string", "boolean"]}, "minItems": 1},
+    ]
+}
+
+
 class AskIf(StrictModel):
     """Ask an item only when an earlier item's answer is one of `is`."""
 
     item: Slug = Field(description="The id of an earlier item.")
-    is_: list[Text] = Field(alias="is", min_length=1, description="The answer, or list of answers, that make this item relevant.")
+    is_: Annotated[list[Text], WithJsonSchema(_ONE_OR_MORE_ANSWERS)] = Field(
+        alias="is", min_length=1, description="The answer, or list of answers, that make this item relevant."
+    )
 
     @field_validator("is_", mode="before")
     @classmethod
@@ -69,8 +86,12 @@ class Item(StrictModel):
     guidance: str = Field(default="", description="Why it matters and how to do it in minutes.")
     owner: Text = Field(description="The role that owns this check, e.g. product manager.")
     minutes: float = Field(gt=0, description="Estimated minutes; 0.5 is fine.")
-    kind: ItemKind = Field(default="confirm", description="confirm (yes / no / na), choice (one of options) or text.")
-    options: list[Text] | None = Field(default=None, description="The choices, for kind: choice (two or more).")
+    kind: ItemKind = Field(
+        default="confirm", description="confirm (yes / no / na), choice (one of options) or text."
+    )
+    options: list[Text] | None = Field(
+        default=None, description="The choices, for kind: choice (two or more)."
+    )
     required: bool = Field(default=True, description="Whether a complete review needs an answer.")
     ask_if: AskIf | None = Field(default=None, description="Ask only when an earlier item's answer matches.")
     references: list[Reference] = Field(default_factory=list, description="Where this check comes from.")
@@ -104,7 +125,10 @@ class Checklist(StrictModel):
     title: Text
     version: Text = Field(description='Your version label, quoted, e.g. "1.2".')
     description: str = ""
-    applies_to: list[Text] = Field(default_factory=list, description=".gitignore-style patterns of paths whose change triggers this checklist.")
+    applies_to: list[Text] = Field(
+        default_factory=list,
+        description=".gitignore-style patterns of paths whose change triggers this checklist.",
+    )
     items: list[Item] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -121,7 +145,12 @@ class Checklist(StrictModel):
         seen: dict[str, int] = {}
         for index, item in enumerate(self.items):
             if item.id in seen:
-                problems.append((("items", index, "id"), f"duplicate item id {item.id!r} (also items[{seen[item.id]}]); ids must be unique"))
+                problems.append(
+                    (
+                        ("items", index, "id"),
+                        f"duplicate item id {item.id!r} (also items[{seen[item.id]}]); ids must be unique",
+                    )
+                )
             if item.ask_if is not None:
                 problems.extend(self._ask_if_problems(index, item.ask_if, seen))
             seen.setdefault(item.id, index)
@@ -131,7 +160,9 @@ class Checklist(StrictModel):
                 problems.append((("applies_to", index), message))
         return problems
 
-    def _ask_if_problems(self, index: int, ask_if: AskIf, earlier: dict[str, int]) -> list[tuple[PathKey, str]]:
+    def _ask_if_problems(
+        self, index: int, ask_if: AskIf, earlier: dict[str, int]
+    ) -> list[tuple[PathKey, str]]:
         where: PathKey = ("items", index, "ask_if", "item")
         if ask_if.item not in earlier:
             later = any(item.id == ask_if.item for item in self.items[index:])
@@ -143,7 +174,12 @@ class Checklist(StrictModel):
             return [(where, f"{ask_if.item!r} is a text item; ask_if needs a confirm or choice item")]
         bad = [value for value in ask_if.is_ if value not in allowed]
         if bad:
-            return [(("items", index, "ask_if", "is"), f"{', '.join(map(repr, bad))} is not an answer of {ask_if.item!r} (one of {', '.join(allowed)})")]
+            return [
+                (
+                    ("items", index, "ask_if", "is"),
+                    f"{', '.join(map(repr, bad))} is not an answer of {ask_if.item!r} (one of {', '.join(allowed)})",
+                )
+            ]
         return []
 
     @property
@@ -155,7 +191,12 @@ class Checklist(StrictModel):
 
     def content_hash(self) -> str:
         """A fingerprint of everything in the checklist; records cite it to show what was answered."""
-        canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        canonical = json.dumps(
+            self.model_dump(mode="json", by_alias=True),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -186,7 +227,7 @@ def _load_located(path: Path) -> tuple[Checklist, Located]:
     checklist = validate(Checklist, located, context={_DEFER_CONSISTENCY: True})
     problems = [located.problem(loc, message) for loc, message in checklist.consistency_problems()]
     if problems:
-        raise FileProblems(problems)
+        raise FileProblems(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return checklist, located
 
 
@@ -239,7 +280,11 @@ def load_catalog(project: Project) -> Catalog:
     """Load the built-ins and `.micromoment/checklists/`; report every broken file together."""
     problems: list[Problem] = []
     entries: dict[str, CatalogEntry] = {}
-    for source, folder in (("built-in", shipped_dir("checklists")), ("repo", project.checklists_dir)):
+    sources: list[tuple[Source, Path]] = [
+        ("built-in", shipped_dir("checklists")),
+        ("repo", project.checklists_dir),
+    ]
+    for source, folder in sources:
         for path in checklist_files(folder):
             try:
                 checklist, located = _load_located(path)
@@ -248,9 +293,16 @@ def load_catalog(project: Project) -> Catalog:
                 continue
             previous = entries.get(checklist.id)
             if previous is not None and previous.source == source:
-                problems.append(located.problem(("id",), f"{checklist.id!r} is also defined in {display_path(previous.path)}; give one of them another id"))
+                problems.append(
+                    located.problem(
+                        ("id",),
+                        f"{checklist.id!r} is also defined in {display_path(previous.path)}; give one of them another id",
+                    )
+                )
                 continue
-            entries[checklist.id] = CatalogEntry(checklist, path, source, replaces_builtin=previous is not None)  # type: ignore[arg-type]
+            entries[checklist.id] = CatalogEntry(
+                checklist, path, source, replaces_builtin=previous is not None
+            )
     if problems:
         raise FileProblems(problems)
     return Catalog(list(entries.values()))

@@ -17,25 +17,42 @@ from micromoment.yamlio import Located, read_yaml
 class ChecklistPolicy(StrictModel):
     """How one checklist applies in this repository."""
 
-    enabled: bool = Field(default=True, description="false: changes never trigger it (it can still be run by hand).")
-    applies_to: list[Text] | None = Field(default=None, description="Replaces the checklist's own path patterns.")
-    also_applies_to: list[Text] = Field(default_factory=list, description="Patterns added to the checklist's own.")
-    signoffs: int = Field(default=0, ge=0, description="Sign-offs by a second person a review needs before it counts.")
+    enabled: bool = Field(
+        default=True, description="false: changes never trigger it (it can still be run by hand)."
+    )
+    applies_to: list[Text] | None = Field(
+        default=None, description="Replaces the checklist's own path patterns."
+    )
+    also_applies_to: list[Text] = Field(
+        default_factory=list, description="Patterns added to the checklist's own."
+    )
+    signoffs: int = Field(
+        default=0, ge=0, description="Sign-offs by a second person a review needs before it counts."
+    )
 
 
 class HookPolicy(StrictModel):
     """What the commit hook does when a triggered check has no record."""
 
-    on_missing: Literal["block", "warn"] = Field(default="block", description="block: stop the commit; warn: let it through with a warning.")
+    on_missing: Literal["block", "warn"] = Field(
+        default="block", description="block: stop the commit; warn: let it through with a warning."
+    )
 
 
 class Config(StrictModel):
     """The whole config file; every key is optional."""
 
     version: Literal[1] = Field(default=1, description="Format version of this file.")
-    default_checklist: Slug = Field(default=DEFAULT_CHECKLIST, description="The checklist `micromoment review` runs when none is named.")
-    reviews_dir: Text = Field(default=".micromoment/reviews", description="Where records are written, relative to the repository root.")
-    checklists: dict[Slug, ChecklistPolicy] = Field(default_factory=dict, description="Per-checklist policy, by checklist id.")
+    default_checklist: Slug = Field(
+        default=DEFAULT_CHECKLIST, description="The checklist `micromoment review` runs when none is named."
+    )
+    reviews_dir: Text = Field(
+        default=".micromoment/reviews",
+        description="Where records are written, relative to the repository root.",
+    )
+    checklists: dict[Slug, ChecklistPolicy] = Field(
+        default_factory=dict, description="Per-checklist policy, by checklist id."
+    )
     hook: HookPolicy = Field(default_factory=HookPolicy)
 
     @field_validator("reviews_dir")
@@ -69,10 +86,20 @@ def config_problems(config: Config, located: Located, catalog: Catalog) -> list[
     known = ", ".join(catalog.ids())
     problems = []
     if config.default_checklist not in catalog:
-        problems.append(located.problem(("default_checklist",), f"no checklist {config.default_checklist!r}; use one of {known}"))
+        problems.append(
+            located.problem(
+                ("default_checklist",), f"no checklist {config.default_checklist!r}; use one of {known}"
+            )
+        )
     for checklist_id, policy in config.checklists.items():
         if checklist_id not in catalog:
-            problems.append(located.problem(("checklists", checklist_id), f"no checklist {checklist_id!r}; use one of {known}", key=True))
+            problems.append(
+                located.problem(
+                    ("checklists", checklist_id),
+                    f"no checklist {checklist_id!r}; use one of {known}",
+                    key=True,
+                )
+            )
         for field in ("applies_to", "also_applies_to"):
             for index, pattern in enumerate(getattr(policy, field) or []):
                 message = pattern_problem(pattern)

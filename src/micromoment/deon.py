@@ -54,22 +54,26 @@ def import_deon(
     """Convert: item ids are slugs of the summaries (kept unique), deon's line ids stay as numbers and references."""
     located = read_yaml(path, display_path(path))
     if not isinstance(located.data, dict):
-        raise FileProblems([located.problem((), "must be a deon checklist: a mapping with title and sections")])
+        raise FileProblems(
+            [located.problem((), "must be a deon checklist: a mapping with title and sections")]
+        )
     deon = validate(DeonChecklist, located)
     taken: set[str] = set()
     items = []
     for section in deon.sections:
         for line in section.lines:
             item_id = _unique(slugify(line.line_summary), taken)
-            items.append(Item(
-                id=item_id,
-                number=line.line_id,
-                question=line.line,
-                guidance=f"From the {section.title!r} section ({section.section_id}) of the deon checklist: {line.line_summary}.",
-                owner=owner,
-                minutes=minutes,
-                references=[Reference(framework=DEON_FRAMEWORK, id=line.line_id)],
-            ))
+            items.append(
+                Item(
+                    id=item_id,
+                    number=line.line_id,
+                    question=line.line,
+                    guidance=f"From the {section.title!r} section ({section.section_id}) of the deon checklist: {line.line_summary}.",
+                    owner=owner,
+                    minutes=minutes,
+                    references=[Reference(framework=DEON_FRAMEWORK, id=line.line_id)],
+                )
+            )
     return Checklist(
         id=checklist_id or slugify(deon.title, fallback="imported"),
         title=deon.title,
@@ -91,4 +95,6 @@ def _unique(slug: str, taken: set[str]) -> str:
 
 def checklist_yaml(checklist: Checklist) -> str:
     """The checklist as a YAML file with the schema header editors use."""
-    return dump_yaml(checklist.model_dump(mode="json", by_alias=True, exclude_none=True), header=SCHEMA_HEADER)
+    return dump_yaml(
+        checklist.model_dump(mode="json", by_alias=True, exclude_none=True), header=SCHEMA_HEADER
+    )

@@ -20,7 +20,9 @@ def write_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise MicromomentError(f"{path}: cannot write: {exc.strerror or exc}; check the folder's permissions") from None
+        raise MicromomentError(
+            f"{path}: cannot write: {exc.strerror or exc}; check the folder's permissions"
+        ) from None
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -28,7 +30,7 @@ def write_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         if overwrite:
-            os.replace(temp, path)
+            temp.replace(path)
         else:
             try:
                 os.link(temp, path)

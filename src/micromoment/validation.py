@@ -52,15 +52,21 @@ def _data_path(loc: PathKey, located: Located) -> PathKey:
     for index, part in enumerate(loc):
         candidate = (*kept, part)
         is_last = index == len(loc) - 1
-        if candidate in located.values or candidate in located.keys:
-            kept.append(part)
-        elif is_last and isinstance(part, str) and not _looks_like_branch(part):
+        if (
+            candidate in located.values
+            or candidate in located.keys
+            or (is_last and isinstance(part, str) and not _looks_like_branch(part))
+        ):
             kept.append(part)
     return tuple(kept)
 
 
 def _looks_like_branch(part: str) -> bool:
     return "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "none"}
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _message(error: Any) -> str:
@@ -78,9 +84,9 @@ def _message(error: Any) -> str:
     if kind == "string_too_long":
         return f"is too long (at most {ctx.get('max_length')} characters)"
     if kind == "greater_than":
-        return f"must be greater than {ctx.get('gt')}"
+        return f"must be greater than {_number(ctx.get('gt'))}"
     if kind == "greater_than_equal":
-        return f"must be at least {ctx.get('ge')}"
+        return f"must be at least {_number(ctx.get('ge'))}"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind in _TYPE_WORDS:

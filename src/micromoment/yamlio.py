@@ -66,7 +66,8 @@ def _fail(path: str, line: int | None, column: int | None, message: str) -> File
 
 
 def _mark(node: Node | yaml.Event) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    mark: Any = node.start_mark  # the composer always sets it
+    return mark.line + 1, mark.column + 1
 
 
 def read_yaml(path: Path, display: str | None = None) -> Located:
@@ -82,7 +83,12 @@ def read_yaml(path: Path, display: str | None = None) -> Located:
     except OSError as exc:
         raise _fail(shown, None, None, f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > MAX_BYTES:
-        raise _fail(shown, None, None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not a file micromoment writes or reads")
+        raise _fail(
+            shown,
+            None,
+            None,
+            f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not a file micromoment writes or reads",
+        )
     return parse_yaml(raw, shown)
 
 
@@ -109,12 +115,14 @@ def _check_shape(raw: bytes | str, display: str) -> None:
     depth = 0
     try:
         while loader.check_event():
-            event = loader.get_event()
+            event = loader.get_event()  # type: ignore[no-untyped-call]
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
                     line, column = _mark(event)
-                    raise _fail(display, line, column, f"nested deeper than {MAX_DEPTH} levels; flatten the file")
+                    raise _fail(
+                        display, line, column, f"nested deeper than {MAX_DEPTH} levels; flatten the file"
+                    )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
@@ -126,7 +134,7 @@ def _check_shape(raw: bytes | str, display: str) -> None:
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> FileProblems:
-    mark = exc.problem_mark or exc.context_mark
+    mark: Any = exc.problem_mark or exc.context_mark
     what = exc.problem or exc.context or "invalid YAML"
     if exc.context and exc.problem:
         what = f"{exc.context}: {exc.problem}"
@@ -168,7 +176,9 @@ class _Builder:
         if self.count > MAX_VALUES:
             line, column = _mark(node)
             raise _fail(
-                self.located.path, line, column,
+                self.located.path,
+                line,
+                column,
                 f"expands to more than {MAX_VALUES} values (YAML aliases?); write the data out plainly",
             )
         self.located.values.setdefault(loc, _mark(node))
@@ -192,10 +202,17 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == _YAML + "merge":
                 line, column = _mark(key_node)
-                raise FileProblems([Problem(
-                    self.located.path, line, column, format_loc(loc),
-                    "merge keys (<<) are not supported; write the keys out",
-                )])
+                raise FileProblems(
+                    [
+                        Problem(
+                            self.located.path,
+                            line,
+                            column,
+                            format_loc(loc),
+                            "merge keys (<<) are not supported; write the keys out",
+                        )
+                    ]
+                )
             if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALAR_TAGS:
                 raise self._refuse(key_node, "a mapping key must be a plain value")
             key = self.loader.construct_object(key_node)
@@ -203,22 +220,37 @@ class _Builder:
                 key = key_node.value  # `yes:` or `2026-01-01:` as a key means the text
             line, column = _mark(key_node)
             if key in first_seen:
-                raise FileProblems([Problem(
-                    self.located.path, line, column, format_loc((*loc, key)),
-                    f"duplicate key (first at line {first_seen[key]}); keep one",
-                )])
+                raise FileProblems(
+                    [
+                        Problem(
+                            self.located.path,
+                            line,
+                            column,
+                            format_loc((*loc, key)),
+                            f"duplicate key (first at line {first_seen[key]}); keep one",
+                        )
+                    ]
+                )
             first_seen[key] = line
-            self.located.keys[(*loc, key)] = (line, column)
+            key_loc: PathKey = (*loc, key)
+            self.located.keys[key_loc] = (line, column)
             result[key] = self._value(value_node, (*loc, key))
         return result
 
     def _tag_problem(self, node: Node, loc: PathKey) -> FileProblems:
         tag = node.tag.replace(_YAML, "!!")
         line, column = _mark(node)
-        return FileProblems([Problem(
-            self.located.path, line, column, format_loc(loc),
-            f"YAML tag {tag} is not allowed; micromoment reads plain YAML only (remove the tag)",
-        )])
+        return FileProblems(
+            [
+                Problem(
+                    self.located.path,
+                    line,
+                    column,
+                    format_loc(loc),
+                    f"YAML tag {tag} is not allowed; micromoment reads plain YAML only (remove the tag)",
+                )
+            ]
+        )
 
 
 class _TidyDumper(yaml.SafeDumper):

@@ -16,7 +16,7 @@ from micromoment.errors import EXIT_INTERRUPTED, FileProblems, MicromomentError
 class MicromomentGroup(TyperGroup):
     """Turns core errors into one stderr line each and the documented exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer's Context is click's
         try:
             return super().invoke(ctx)
         except MicromomentError as exc:
@@ -52,7 +52,8 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", help="Print the version and exit.", callback=_show_version, is_eager=True)
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_show_version, is_eager=True),
     ] = False,
 ) -> None:
     """Small responsible-AI checks for genAI product work, recorded next to the code."""

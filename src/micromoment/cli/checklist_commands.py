@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from micromoment import deon
 from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, format_minutes, load_catalog
@@ -28,20 +30,21 @@ def list_checklists(as_json: JsonOption = False) -> None:
     replaces that built-in (shown as "repo, replaces built-in").
     """
     catalog = load_catalog(find_project())
-    rows = [
-        {
-            "id": entry.checklist.id,
-            "title": entry.checklist.title,
-            "items": len(entry.checklist.items),
-            "minutes": entry.checklist.minutes,
-            "source": entry.source,
-            "replaces_builtin": entry.replaces_builtin,
-            "path": display_path(entry.path),
-        }
-        for entry in catalog
-    ]
     if as_json:
-        print_json(rows)
+        print_json(
+            [
+                {
+                    "id": entry.checklist.id,
+                    "title": entry.checklist.title,
+                    "items": len(entry.checklist.items),
+                    "minutes": entry.checklist.minutes,
+                    "source": entry.source,
+                    "replaces_builtin": entry.replaces_builtin,
+                    "path": display_path(entry.path),
+                }
+                for entry in catalog
+            ]
+        )
         return
     table = Table(title="Checklists", title_justify="left")
     table.add_column("id", style="bold")
@@ -49,50 +52,68 @@ def list_checklists(as_json: JsonOption = False) -> None:
     table.add_column("items", justify="right")
     table.add_column("minutes", justify="right")
     table.add_column("source")
-    for row in rows:
-        source = "repo, replaces built-in" if row["replaces_builtin"] else str(row["source"])
-        marker = " (default)" if row["id"] == DEFAULT_CHECKLIST else ""
+    for entry in catalog:
+        checklist = entry.checklist
+        marker = " (default)" if checklist.id == DEFAULT_CHECKLIST else ""
         table.add_row(
-            escape(str(row["id"])) + marker, escape(str(row["title"])), str(row["items"]),
-            format_minutes(float(row["minutes"])), source,  # type: ignore[arg-type]
+            escape(checklist.id) + marker,
+            escape(checklist.title),
+            str(len(checklist.items)),
+            format_minutes(checklist.minutes),
+            "repo, replaces built-in" if entry.replaces_builtin else entry.source,
         )
     out().print(table)
     say("Show one with: micromoment show ID")
 
 
 def show(
-    checklist_id: Annotated[str, typer.Argument(metavar="ID", help="The checklist's id, as in micromoment list.")],
+    checklist_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The checklist's id, as in micromoment list.")
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Show one checklist's items: question, owner, minutes, guidance and references."""
     entry = load_catalog(find_project()).entry(checklist_id)
     checklist = entry.checklist
     if as_json:
-        print_json({
-            **checklist.model_dump(mode="json", by_alias=True, exclude_none=True),
-            "minutes": checklist.minutes,
-            "content_hash": checklist.content_hash(),
-            "source": entry.source,
-            "path": display_path(entry.path),
-        })
+        print_json(
+            {
+                **checklist.model_dump(mode="json", by_alias=True, exclude_none=True),
+                "minutes": checklist.minutes,
+                "content_hash": checklist.content_hash(),
+                "source": entry.source,
+                "path": display_path(entry.path),
+            }
+        )
         return
     _print_checklist(checklist)
 
 
 def _print_checklist(checklist: Checklist) -> None:
     console = out()
+
+    def indented(text: str, style: str = "") -> None:
+        width = max(console.width, 40)
+        for paragraph in text.splitlines():
+            wrapped = textwrap.fill(paragraph, width=width, initial_indent="   ", subsequent_indent="   ")
+            console.print(Text(wrapped, style=style))
+
     console.print(
-        f"[bold]{escape(checklist.title)}[/] ({escape(checklist.id)} {escape(checklist.version)}) · "
-        f"{len(checklist.items)} items · about {format_minutes(checklist.minutes)} min"
+        Text.assemble(
+            (checklist.title, "bold"),
+            f" ({checklist.id} {checklist.version}) · {len(checklist.items)} items"
+            f" · about {format_minutes(checklist.minutes)} min",
+        )
     )
     if checklist.description:
-        console.print(escape(checklist.description.strip()))
+        console.print(Text(checklist.description.strip()))
     if checklist.applies_to:
-        console.print("[dim]Triggered by changes to:[/] " + escape(", ".join(checklist.applies_to)))
+        console.print(Text("Triggered by changes to: " + ", ".join(checklist.applies_to), style="dim"))
     for number, item in enumerate(checklist.items, start=1):
-        label = item.number or str(number)
         console.print()
-        console.print(f"[bold]{escape(label)}. {escape(item.question)}[/]  [dim]({escape(item.id)})[/]")
+        console.print(
+            Text.assemble((f"{item.number or number}. {item.question}", "bold"), (f"  ({item.id})", "dim"))
+        )
         facts = [f"owner: {item.owner}", f"{format_minutes(item.minutes)} min", item.kind]
         if item.kind == "choice":
             facts.append("options: " + " / ".join(item.options or []))
@@ -100,11 +121,11 @@ def _print_checklist(checklist: Checklist) -> None:
             facts.append("optional")
         if item.ask_if is not None:
             facts.append(f"asked if {item.ask_if.item} is {' or '.join(item.ask_if.is_)}")
-        console.print("   [dim]" + escape(" · ".join(facts)) + "[/]")
-        for line in item.guidance.strip().splitlines():
-            console.print("   " + escape(line))
+        indented(" · ".join(facts), "dim")
+        if item.guidance.strip():
+            indented(item.guidance.strip())
         if item.references:
-            console.print("   [dim]refs: " + escape("; ".join(ref.label() for ref in item.references)) + "[/]")
+            indented("refs: " + "; ".join(ref.label() for ref in item.references), "dim")
 
 
 def schema(
@@ -120,10 +141,15 @@ def schema(
 
 def import_deon(
     file: Annotated[Path, typer.Argument(help="A checklist in deon's YAML format (title, sections, lines).")],
-    checklist_id: Annotated[str | None, typer.Option("--id", help="The new checklist's id (default: a slug of its title).")] = None,
+    checklist_id: Annotated[
+        str | None, typer.Option("--id", help="The new checklist's id (default: a slug of its title).")
+    ] = None,
     owner: Annotated[str, typer.Option(help="The owner role given to every item.")] = "product manager",
     minutes: Annotated[float, typer.Option(help="The minutes estimate given to every item.", min=0.1)] = 5,
-    out_path: Annotated[Path | None, typer.Option("--out", help="Write here instead of printing, e.g. .micromoment/checklists/ID.yaml.")] = None,
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write here instead of printing, e.g. .micromoment/checklists/ID.yaml."),
+    ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
 ) -> None:
     """Convert a deon-format checklist into a micromoment checklist.
@@ -137,4 +163,6 @@ def import_deon(
         sys.stdout.write(text)
         return
     write_atomic(out_path, text, overwrite=force)
-    say(f"wrote {display_path(out_path)} ({len(checklist.items)} items); check it with: micromoment lint {display_path(out_path)}")
+    say(
+        f"wrote {display_path(out_path)} ({len(checklist.items)} items); check it with: micromoment lint {display_path(out_path)}"
+    )

@@ -19,7 +19,9 @@ from micromoment.locations import display_path, find_project
 def lint(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders to check (default: the built-ins and everything in .micromoment/)."),
+        typer.Argument(
+            help="Files or folders to check (default: the built-ins and everything in .micromoment/)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
@@ -33,17 +35,25 @@ def lint(
     else:
         for problem in report.problems:
             typer.echo(str(problem))
-    noun = "file" if len(report.checked) == 1 else "files"
+    files = _count(len(report.checked), "file")
     if report.problems:
-        say(f"{len(report.problems)} problem(s) in {len(report.checked)} {noun}")
+        say(f"{_count(len(report.problems), 'problem')} in {files}")
         raise typer.Exit(EXIT_BAD_INPUT)
-    say(f"{len(report.checked)} {noun} checked, no problems")
+    say(f"{files} checked, no problems")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def init(
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", metavar="ID", help="Enable only these checklists for triggers (repeatable); the rest are listed, switched off."),
+        typer.Option(
+            "--only",
+            metavar="ID",
+            help="Enable only these checklists for triggers (repeatable); the rest are listed, switched off.",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing .micromoment/config.yaml.")] = False,
 ) -> None:
@@ -57,7 +67,9 @@ def init(
         catalog.entry(checklist_id)  # an unknown id stops here, with the known ones listed
     path = project.config_path
     if path.exists() and not force:
-        raise Refused(f"{display_path(path)} already exists; keep it, or run micromoment init --force to replace it")
+        raise Refused(
+            f"{display_path(path)} already exists; keep it, or run micromoment init --force to replace it"
+        )
     write_atomic(path, initial_config_text(catalog, set(only) if only else None))
     say(f"wrote {display_path(path)}")
     say("next: micromoment list, then micromoment show quick")

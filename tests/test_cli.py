@@ -1,0 +1,193 @@
+"""Every foundation command through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, run_module, write
+from micromoment import __version__
+from micromoment.cli.app import app
+
+COMMANDS = ["list", "show", "lint", "schema", "import-deon", "init"]
+
+
+def test_list_shows_builtins_with_counts(cli: Cli, repo: Path) -> None:
+    result = cli("list")
+    assert result.exit_code == 0, result.output
+    for checklist_id in (
+        "quick",
+        "data-safeguards",
+        "team-review",
+        "genai-output-review",
+        "launch-readiness",
+    ):
+        assert checklist_id in result.stdout
+    assert "quick (default)" in result.stdout
+    assert "built-in" in result.stdout
+
+
+def test_list_json_marks_repo_overrides(cli: Cli, repo: Path) -> None:
+    builtin_quick = (Path(__file__).parents[1] / "checklists/quick.yaml").read_text(encoding="utf-8")
+    write(
+        repo / ".micromoment/checklists/quick.yaml",
+        builtin_quick.replace("title: Two-minute check", "title: Our quick check"),
+    )
+    result = cli("list", "--json")
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in json.loads(result.stdout)}
+    assert rows["quick"]["source"] == "repo" and rows["quick"]["replaces_builtin"] is True
+    assert rows["quick"]["title"] == "Our quick check"
+    assert rows["team-review"]["source"] == "built-in"
+    assert rows["quick"]["items"] == 4 and rows["quick"]["minutes"] == 2
+
+
+def test_show_prints_items_with_owner_guidance_and_references(cli: Cli, outside: Path) -> None:
+    result = cli("show", "genai-output-review")
+    assert result.exit_code == 0, result.output
+    assert "owner: product manager" in result.stdout
+    assert "owasp-llm LLM09 (2025)" in result.stdout
+    assert "Mata v. Avianca" in result.stdout
+
+
+def test_show_json_is_the_checklist(cli: Cli, outside: Path) -> None:
+    result = cli("show", "quick", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["id"] == "quick" and data["source"] == "built-in"
+    assert data["content_hash"].startswith("sha256:")
+    item = data["items"][1]
+    assert {"id", "question", "guidance", "owner", "minutes", "kind", "required", "references"} <= set(item)
+    assert item["ask_if"]["is"]
+
+
+def test_unknown_id_is_exit_2_with_the_known_ids(cli: Cli, outside: Path) -> None:
+    result = cli("show", "nope")
+    assert result.exit_code == 2
+    assert "no checklist with id 'nope'; available: data-safeguards" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_broken_repo_checklist_stops_list_with_its_location(cli: Cli, repo: Path) -> None:
+    write(repo / ".micromoment/checklists/broken.yaml", "id: broken\ntitle: [oops\n")
+    result = cli("list")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(".micromoment/checklists/broken.yaml:3:1: invalid YAML")
+
+
+def test_lint_default_is_clean_then_reports_each_problem(cli: Cli, repo: Path) -> None:
+    result = cli("lint")
+    assert result.exit_code == 0, result.output
+    assert "5 files checked, no problems" in result.stderr
+    write(
+        repo / ".micromoment/checklists/ours.yaml",
+        "id: ours\ntitle: Ours\nversion: '1'\nitems:\n  - id: a\n    question: Q?\n    owner: team\n    minutes: -1\n    kind: list\n",
+    )
+    write(repo / ".micromoment/config.yaml", "default_checklist: nope\nhook: {on_missing: shrug}\n")
+    result = cli("lint")
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        ".micromoment/checklists/ours.yaml:8:14: items[0].minutes: must be greater than 0",
+        ".micromoment/checklists/ours.yaml:9:11: items[0].kind: must be one of confirm, choice, text",
+        ".micromoment/config.yaml:2:20: hook.on_missing: must be one of block, warn",
+    ]
+    assert "3 problems in 7 files" in result.stderr
+
+
+def test_lint_checks_config_against_the_catalog(cli: Cli, repo: Path) -> None:
+    write(
+        repo / ".micromoment/config.yaml",
+        "default_checklist: nope\nchecklists:\n  quick: {signoffs: 1}\n  ghost: {enabled: false}\n",
+    )
+    result = cli("lint", ".micromoment/config.yaml", "--json")
+    assert result.exit_code == 2
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["line"], p["where"]) for p in problems] == [(1, "default_checklist"), (4, "checklists.ghost")]
+    assert "no checklist 'ghost'; use one of data-safeguards" in problems[1]["message"]
+
+
+def test_lint_named_paths_and_folders(cli: Cli, repo: Path) -> None:
+    write(repo / "lists/a.yaml", "not: a checklist\n")
+    write(repo / "lists/sub/b.yml", "id: b\n")
+    result = cli("lint", "lists", "missing.yaml")
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    assert "lists/a.yaml:1:1: not: unknown field; remove it or check its spelling" in lines
+    assert "lists/a.yaml:1:1: id: is required but missing" in lines
+    assert "lists/sub/b.yml:1:1: title: is required but missing" in lines
+    assert lines[-1] == "missing.yaml: no such file; check the path"
+
+
+def test_schema_prints_json_schema(cli: Cli, outside: Path) -> None:
+    for name, key in (("checklist", "items"), ("config", "hook")):
+        result = cli("schema", name)
+        assert result.exit_code == 0, result.output
+        schema = json.loads(result.stdout)
+        assert key in schema["properties"] and schema["additionalProperties"] is False
+    assert cli("schema", "bogus").exit_code == 2
+
+
+def test_init_writes_a_commented_config_that_lints_clean(cli: Cli, repo: Path) -> None:
+    result = cli("init", "--only", "genai-output-review")
+    assert result.exit_code == 0, result.output
+    text = (repo / ".micromoment/config.yaml").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#") and not line.rstrip().endswith(":"):
+            key = line.split(":")[0].strip()
+            previous = text.splitlines()[text.splitlines().index(line) - 1]
+            assert "#" in line or previous.lstrip().startswith("#"), f"key {key!r} has no comment"
+    assert "  genai-output-review:\n    enabled: true" in text
+    assert "  team-review:\n    enabled: false" in text
+    assert cli("lint").exit_code == 0
+
+
+def test_init_refuses_to_overwrite_without_force(cli: Cli, repo: Path) -> None:
+    assert cli("init").exit_code == 0
+    config = repo / ".micromoment/config.yaml"
+    config.write_text("# ours\nversion: 1\n", encoding="utf-8")
+    result = cli("init")
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr and "--force" in result.stderr
+    assert config.read_text(encoding="utf-8") == "# ours\nversion: 1\n"
+    assert cli("init", "--force").exit_code == 0
+    assert "default_checklist: quick" in config.read_text(encoding="utf-8")
+
+
+def test_init_refuses_unknown_ids(cli: Cli, repo: Path) -> None:
+    result = cli("init", "--only", "nope")
+    assert result.exit_code == 2 and "no checklist with id 'nope'" in result.stderr
+    assert not (repo / ".micromoment/config.yaml").exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(cli: Cli, command: str) -> None:
+    result = cli(command, "--help")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.strip().splitlines()) > 3
+
+
+def test_top_level_help_lists_commands(cli: Cli) -> None:
+    result = cli("--help")
+    assert result.exit_code == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+
+
+def test_usage_errors_are_exit_2(cli: Cli) -> None:
+    assert cli("no-such-command").exit_code == 2
+    assert cli("list", "--bogus").exit_code == 2
+
+
+def test_python_dash_m_works_like_the_script(tmp_path: Path) -> None:
+    result = run_module(["--version"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"micromoment {__version__}"
+    listed = run_module(["list", "--json"], cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == 5
+
+
+def test_app_is_a_typer_app() -> None:
+    assert app.info.name == "micromoment"

@@ -1,0 +1,66 @@
+"""import-deon: deon's sections and lines become a micromoment checklist that lints clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import FIXTURES, Cli, write
+from micromoment.checklists import load_checklist
+from micromoment.deon import slugify
+
+DEON = FIXTURES / "deon-checklist.yaml"
+
+
+def test_import_prints_a_checklist_with_stable_slugs(cli: Cli, repo: Path) -> None:
+    result = cli("import-deon", str(DEON))
+    assert result.exit_code == 0, result.output
+    out = write(repo / "imported.yaml", result.stdout)
+    checklist = load_checklist(out)
+    assert checklist.id == "model-launch-ethics"
+    assert [item.id for item in checklist.items] == [
+        "informed-consent",
+        "collection-bias",
+        "informed-consent-2",
+        "roll-back",
+    ]
+    assert [item.number for item in checklist.items] == ["A.1", "A.2", "B.1", "B.2"]
+    first = checklist.items[0]
+    assert first.question == "If people's data is used, did they agree to this use?"
+    assert [(r.framework, r.id) for r in first.references] == [("deon", "A.1")]
+    assert "Data Collection" in first.guidance
+    assert result.stdout.startswith("# yaml-language-server: $schema=checklist.schema.json\n")
+
+
+def test_import_to_a_repo_file_lints_clean_and_shows_in_list(cli: Cli, repo: Path) -> None:
+    target = ".micromoment/checklists/ethics.yaml"
+    result = cli(
+        "import-deon", str(DEON), "--id", "ethics", "--owner", "data owner", "--minutes", "3", "--out", target
+    )
+    assert result.exit_code == 0, result.output
+    assert f"wrote {target} (4 items)" in result.stderr
+    assert cli("lint", target).exit_code == 0
+    listed = cli("list", "--json")
+    assert '"id": "ethics"' in listed.stdout
+    shown = cli("show", "ethics", "--json")
+    assert '"owner": "data owner"' in shown.stdout and '"minutes": 3' in shown.stdout
+    again = cli("import-deon", str(DEON), "--out", target)
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    assert cli("import-deon", str(DEON), "--out", target, "--force").exit_code == 0
+
+
+def test_bad_deon_input_is_located(cli: Cli, repo: Path) -> None:
+    bad = write(
+        repo / "bad.yaml",
+        "title: T\nsections:\n  - title: S\n    section_id: A\n    lines:\n      - line_id: A.1\n        line: no summary\n",
+    )
+    result = cli("import-deon", str(bad))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "bad.yaml:6:9: sections[0].lines[0].line_summary: is required but missing"
+    assert cli("import-deon", "missing.yaml").exit_code == 2
+
+
+def test_slugify() -> None:
+    assert slugify("Informed consent") == "informed-consent"
+    assert slugify("  Données personnelles! ") == "donnees-personnelles"
+    assert slugify("???") == "item"
+    assert len(slugify("word " * 40)) <= 48
