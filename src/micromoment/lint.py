@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from micromoment.checklists import Catalog, checklist_files, load_catalog, load_checklist
-from micromoment.config import config_problems, read_config_file
+from micromoment.config import Config, config_problems, read_config, read_config_file
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import CONFIG_FILE, Project, display_path, shipped_dir
+from micromoment.records import load_record, record_files, reviews_dir
 
 
 @dataclass
@@ -34,14 +35,36 @@ def _lint_everything(project: Project) -> LintReport:
     if project.config_path.exists():
         report.checked.append(display_path(project.config_path))
         report.problems += _config_file_problems(project.config_path, catalog)
+    for path in record_files(reviews_dir(project, _config_or_default(project))):
+        report.checked.append(display_path(path))
+        report.problems += _record_problems(path)
     return report
+
+
+def _config_or_default(project: Project) -> Config:
+    try:
+        return read_config(project)[0]
+    except FileProblems:
+        return Config()  # already reported above; look for records in the default place
+
+
+def _record_problems(path: Path) -> list[Problem]:
+    try:
+        load_record(path)
+    except FileProblems as exc:
+        return exc.problems
+    return []
 
 
 def _lint_files(project: Project, files: list[Path]) -> LintReport:
     report = LintReport()
     catalog: Catalog | None = None
+    records = reviews_dir(project, _config_or_default(project)).resolve()
     for path in files:
         report.checked.append(display_path(path))
+        if path.resolve().parent == records:
+            report.problems += _record_problems(path)
+            continue
         if path.name == CONFIG_FILE:
             if catalog is None:
                 try:

@@ -11,13 +11,15 @@ from pydantic import BaseModel
 class SchemaName(str, Enum):
     checklist = "checklist"
     config = "config"
+    review = "review"
 
 
 def _models() -> dict[SchemaName, type[BaseModel]]:
     from micromoment.checklists import Checklist
     from micromoment.config import Config
+    from micromoment.records import ReviewRecord
 
-    return {SchemaName.checklist: Checklist, SchemaName.config: Config}
+    return {SchemaName.checklist: Checklist, SchemaName.config: Config, SchemaName.review: ReviewRecord}
 
 
 def json_schema(name: SchemaName) -> dict[str, Any]:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    StringConstraints,
+    ValidationError,
+)
 
 from micromoment.errors import FileProblems, Problem
 from micromoment.yamlio import Located, PathKey
@@ -35,10 +44,11 @@ def validate(model: type[ModelT], located: Located, context: dict[str, Any] | No
         raise FileProblems(problems_from(exc, located)) from None
 
 
-def problems_from(exc: ValidationError, located: Located) -> list[Problem]:
+def problems_from(exc: ValidationError, located: Located, prefix: PathKey = ()) -> list[Problem]:
+    """Each pydantic error as a located problem; `prefix` is where the validated value sits in the file."""
     problems = []
     for error in exc.errors(include_url=False):
-        loc: PathKey = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
+        loc: PathKey = prefix + tuple(part for part in error["loc"] if isinstance(part, (str, int)))
         loc = _data_path(loc, located)
         kind = error["type"]
         problems.append(located.problem(loc, _message(error), key=kind == "extra_forbidden"))
@@ -109,3 +119,40 @@ def _not_blank(value: str) -> str:
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Text = Annotated[str, AfterValidator(_not_blank)]
+
+
+def _parse_time(value: Any) -> Any:
+    # Records store times as ISO 8601 text; YAML may hand them back as text or as datetime.
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError("must be a time like 2026-11-22T09:30:00Z") from None
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        raise ValueError("must carry a time zone, e.g. 2026-11-22T09:30:00Z")
+    return value
+
+
+def _time_text(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _parse_day(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("must be a date like 2026-12-31") from None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+UtcTime = Annotated[dt.datetime, BeforeValidator(_parse_time), PlainSerializer(_time_text, return_type=str)]
+Day = Annotated[
+    dt.date, BeforeValidator(_parse_day), PlainSerializer(lambda d: d.isoformat(), return_type=str)
+]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

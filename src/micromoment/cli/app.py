@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from micromoment import __version__
-from micromoment.cli import checklist_commands, repo_commands
+from micromoment.cli import checklist_commands, repo_commands, review_commands
 from micromoment.errors import EXIT_INTERRUPTED, FileProblems, MicromomentError
 
 
@@ -63,6 +63,8 @@ app.command("list")(checklist_commands.list_checklists)
 app.command("show")(checklist_commands.show)
 app.command("schema")(checklist_commands.schema)
 app.command("import-deon")(checklist_commands.import_deon)
+app.command("review")(review_commands.review)
+app.command("render")(review_commands.render)
 app.command("lint")(repo_commands.lint)
 app.command("init")(repo_commands.init)
 

@@ -1,0 +1,101 @@
+"""Drafts: every answer saved the moment it is given, under the git directory where it is never committed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from micromoment.checklists import Catalog
+from micromoment.errors import FileProblems, MicromomentError
+from micromoment.files import write_atomic
+from micromoment.locations import Project, display_path
+from micromoment.records import Answer, ChecklistRef
+from micromoment.review import ReviewSession, item_fingerprint
+from micromoment.validation import Slug, StrictModel, Text, UtcTime, utc_now, validate
+from micromoment.yamlio import dump_yaml, read_yaml
+
+RESUME_HINT = "resume with micromoment review --resume"
+
+
+class Draft(StrictModel):
+    """A review not finished yet."""
+
+    kind: Literal["draft"] = "draft"
+    schema_version: Literal[1] = 1
+    id: Text
+    checklist: ChecklistRef
+    fingerprints: dict[Slug, str]
+    subject: Text
+    started_at: UtcTime
+    updated_at: UtcTime
+    answers: list[Answer]
+
+
+def drafts_dir(project: Project, git_dir: Path | None) -> Path:
+    """Inside .git when there is one (never committed, per work tree); else beside the config."""
+    return git_dir / "micromoment" / "drafts" if git_dir is not None else project.home / "drafts"
+
+
+def save_draft(folder: Path, session: ReviewSession) -> Path:
+    draft = Draft(
+        id=session.draft_id,
+        checklist=ChecklistRef.of(session.checklist),
+        fingerprints={item.id: item_fingerprint(item) for item in session.checklist.items},
+        subject=session.subject,
+        started_at=session.started_at,
+        updated_at=utc_now(),
+        answers=session.ordered_answers(),
+    )
+    path = folder / f"{draft.id}.yaml"
+    write_atomic(path, dump_yaml(draft.model_dump(mode="json", by_alias=True, exclude_none=True)))
+    return path
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    path: Path
+    draft: Draft
+
+
+def list_drafts(folder: Path) -> list[StoredDraft]:
+    """Drafts, most recently touched first."""
+    found = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        if path.name.startswith("."):
+            continue
+        located = read_yaml(path, display_path(path))
+        try:
+            found.append(StoredDraft(path, validate(Draft, located)))
+        except FileProblems as exc:
+            raise MicromomentError(
+                f"{exc.problems[0]} — this draft is damaged; delete {display_path(path)} to go on without it"
+            ) from None
+    return sorted(found, key=lambda s: s.draft.updated_at, reverse=True)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    session: ReviewSession
+    changed: list[str]  # items whose question changed since the draft: their answers are asked again
+
+
+def resume(stored: StoredDraft, catalog: Catalog) -> Resumed:
+    draft = stored.draft
+    checklist = catalog.get(draft.checklist.id)
+    session = ReviewSession(
+        checklist=checklist, subject=draft.subject, draft_id=draft.id, started_at=draft.started_at
+    )
+    current = {item.id: item_fingerprint(item) for item in checklist.items}
+    changed = []
+    for answer in draft.answers:
+        if current.get(answer.item) == draft.fingerprints.get(answer.item):
+            session.answers[answer.item] = answer
+        else:
+            changed.append(answer.item)
+    session.prune()  # answers under a changed parent may no longer be asked
+    return Resumed(session, changed)
+
+
+def discard(stored_path: Path) -> None:
+    stored_path.unlink(missing_ok=True)

@@ -1,0 +1,155 @@
+"""Review records: the committed YAML source of truth for what was checked, by whom, and how it went."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from micromoment.checklists import Checklist
+from micromoment.config import Config
+from micromoment.errors import FileProblems, NotFound
+from micromoment.files import write_atomic
+from micromoment.gitinfo import GitContext, Person
+from micromoment.locations import Project, display_path
+from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime, validate
+from micromoment.yamlio import dump_yaml, read_yaml
+
+SKIP = "skip"
+RECORD_HEADER = "# A micromoment review record. Change it only through micromoment commands.\n"
+
+
+class FollowUp(StrictModel):
+    """Work a "no" answer calls for, with the role that owns it."""
+
+    action: Text
+    owner: Text
+    due: Day | None = None
+
+
+class Answer(StrictModel):
+    """One item's answer, in the words of the person who gave it."""
+
+    item: Slug = Field(description="The checklist item's id.")
+    question: Text = Field(description="The question as it was asked.")
+    answer: Text = Field(description="yes / no / na, an option, free text, or skip.")
+    reason: str | None = Field(default=None, description="Why the item was skipped.")
+    note: str | None = None
+    evidence: str | None = Field(default=None, description="A link or pointer to what shows it.")
+    follow_up: FollowUp | None = None
+    answered_at: UtcTime
+
+    @model_validator(mode="after")
+    def _skips_have_reasons(self) -> Answer:
+        if self.answer == SKIP and not (self.reason and self.reason.strip()):
+            raise ValueError("a skipped item needs its reason")
+        return self
+
+    @property
+    def skipped(self) -> bool:
+        return self.answer == SKIP
+
+
+class ChecklistRef(StrictModel):
+    """Which checklist, exactly, was answered."""
+
+    id: Slug
+    title: Text
+    version: Text
+    content_hash: Text
+
+    @classmethod
+    def of(cls, checklist: Checklist) -> ChecklistRef:
+        return cls(
+            id=checklist.id,
+            title=checklist.title,
+            version=checklist.version,
+            content_hash=checklist.content_hash(),
+        )
+
+
+class ScanResult(StrictModel):
+    """The record went through the secret and personal-data scan before it was written."""
+
+    ran: bool = True
+    kept: list[str] = Field(default_factory=list, description="Kinds of finding the author chose to keep.")
+
+
+class ReviewRecord(StrictModel):
+    """A finished (or honestly unfinished) review."""
+
+    kind: Literal["review"] = "review"
+    schema_version: Literal[1] = 1
+    id: Text = Field(description="The record's id: its file name without .yaml.")
+    checklist: ChecklistRef
+    subject: Text
+    git: GitContext | None = None
+    who: Person
+    started_at: UtcTime
+    finished_at: UtcTime
+    answers: list[Answer]
+    status: Literal["complete", "incomplete"]
+    missing: list[Slug] = Field(default_factory=list, description="Required items without an answer.")
+    scan: ScanResult = Field(default_factory=ScanResult)
+
+    @model_validator(mode="after")
+    def _status_matches_missing(self) -> ReviewRecord:
+        if (self.status == "complete") != (not self.missing):
+            raise ValueError("status must be incomplete exactly when required items are missing")
+        return self
+
+    def answer(self, item_id: str) -> Answer | None:
+        return next((a for a in self.answers if a.item == item_id), None)
+
+
+def reviews_dir(project: Project, config: Config) -> Path:
+    return project.root / config.reviews_dir
+
+
+def new_record_id(checklist_id: str, day: str) -> str:
+    return f"{day}-{checklist_id}-{secrets.token_hex(2)}"
+
+
+def record_text(record: ReviewRecord) -> str:
+    data = record.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return dump_yaml(data, header=RECORD_HEADER)
+
+
+def save_record(folder: Path, record: ReviewRecord) -> Path:
+    """Write a new record file; a name already taken is never overwritten."""
+    path = folder / f"{record.id}.yaml"
+    write_atomic(path, record_text(record), overwrite=False)
+    return path
+
+
+def load_record(path: Path) -> ReviewRecord:
+    located = read_yaml(path, display_path(path))
+    if not isinstance(located.data, dict):
+        raise FileProblems([located.problem((), "must be a review record (a mapping with kind: review)")])
+    return validate(ReviewRecord, located)
+
+
+def record_files(folder: Path) -> Iterator[Path]:
+    if folder.is_dir():
+        yield from sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+
+
+def find_record(project: Project, config: Config, ref: str) -> Path:
+    """A record named by its path or its id."""
+    as_path = Path(ref)
+    if as_path.suffix in (".yaml", ".yml", ".md") and as_path.exists():
+        return as_path.with_suffix(".yaml")
+    folder = reviews_dir(project, config)
+    candidate = folder / f"{ref}.yaml"
+    if candidate.exists():
+        return candidate
+    matches = [p for p in record_files(folder) if p.stem.startswith(ref)] if ref else []
+    if len(matches) == 1:
+        return matches[0]
+    hint = "several records match; give more of the id" if matches else "no such record"
+    raise NotFound(
+        f"{ref}: {hint} in {display_path(folder)} (name a record by its path or its file name without .yaml)"
+    )

@@ -1,0 +1,266 @@
+"""A review in progress: which items are asked, the answers so far, and the record it becomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+
+from micromoment.checklists import Checklist, Item
+from micromoment.errors import FileProblems, Problem
+from micromoment.gitinfo import GitContext, Person
+from micromoment.locations import display_path
+from micromoment.records import SKIP, Answer, ChecklistRef, FollowUp, ReviewRecord, ScanResult
+from micromoment.scanner import Finding, scan_text
+from micromoment.validation import StrictModel, problems_from, utc_now
+from micromoment.yamlio import read_yaml
+
+_CONFIRM_WORDS = {"yes": "yes", "y": "yes", "no": "no", "n": "no", "na": "na", "n/a": "na"}
+
+
+def normalize_answer(item: Item, raw: str) -> str | None:
+    """The canonical answer for what a person typed, or None when it does not fit the item."""
+    text = raw.strip()
+    if not text:
+        return None
+    if item.kind == "confirm":
+        return _CONFIRM_WORDS.get(text.lower())
+    if item.kind == "choice":
+        options = item.options or []
+        if text.isdigit() and 1 <= int(text) <= len(options):
+            return options[int(text) - 1]
+        return next((o for o in options if o.casefold() == text.casefold()), None)
+    return text
+
+
+def describe_answers(item: Item) -> str:
+    if item.kind == "confirm":
+        return "yes, no or na"
+    if item.kind == "choice":
+        return "one of " + ", ".join(repr(o) for o in item.options or []) + " (or its number)"
+    return "any text"
+
+
+def item_fingerprint(item: Item) -> str:
+    """Changes whenever anything about the item changes, so an old draft's answer is asked again."""
+    text = json.dumps(item.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class ReviewSession:
+    """One checklist being answered: the walk-through and the answers file both drive this."""
+
+    checklist: Checklist
+    subject: str
+    draft_id: str
+    started_at: dt.datetime = field(default_factory=utc_now)
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+    def is_asked(self, item: Item) -> bool:
+        if item.ask_if is None:
+            return True
+        given = self.answers.get(item.ask_if.item)
+        return given is not None and not given.skipped and given.answer in item.ask_if.is_
+
+    def asked_items(self) -> list[Item]:
+        return [item for item in self.checklist.items if self.is_asked(item)]
+
+    def next_item(self) -> Item | None:
+        return next((item for item in self.asked_items() if item.id not in self.answers), None)
+
+    def position(self, item: Item) -> tuple[int, int]:
+        asked = self.asked_items()
+        return asked.index(item) + 1, len(asked)
+
+    def give(self, answer: Answer) -> None:
+        self.answers[answer.item] = answer
+        self.prune()
+
+    def back(self, current: Item | None) -> Item | None:
+        """Take back the answer before `current` (or the last one) so it is asked again."""
+        asked = self.asked_items()
+        stop = asked.index(current) if current in asked else len(asked)
+        earlier = [item for item in asked[:stop] if item.id in self.answers]
+        if not earlier:
+            return None
+        target = earlier[-1]
+        del self.answers[target.id]
+        self.prune()
+        return target
+
+    def prune(self) -> None:
+        """Drop answers to items whose ask_if no longer holds (after an earlier answer changed)."""
+        while True:
+            stale = [
+                item.id
+                for item in self.checklist.items
+                if item.id in self.answers and not self.is_asked(item)
+            ]
+            if not stale:
+                return
+            for item_id in stale:
+                del self.answers[item_id]
+
+    def missing_required(self) -> list[str]:
+        return [item.id for item in self.asked_items() if item.required and item.id not in self.answers]
+
+    def ordered_answers(self) -> list[Answer]:
+        return [self.answers[item.id] for item in self.checklist.items if item.id in self.answers]
+
+    def to_record(
+        self, record_id: str, who: Person, git: GitContext | None, scan: ScanResult, finished_at: dt.datetime
+    ) -> ReviewRecord:
+        missing = self.missing_required()
+        return ReviewRecord(
+            id=record_id,
+            checklist=ChecklistRef.of(self.checklist),
+            subject=self.subject,
+            git=git,
+            who=who,
+            started_at=self.started_at,
+            finished_at=finished_at,
+            answers=self.ordered_answers(),
+            status="incomplete" if missing else "complete",
+            missing=missing,
+            scan=scan,
+        )
+
+
+class AnswerInput(StrictModel):
+    """One entry of an answers file, in its long form."""
+
+    answer: str = Field(description="yes / no / na, an option (or its number), text, or skip.")
+    note: str | None = None
+    evidence: str | None = None
+    reason: str | None = Field(default=None, description="Why, when the answer is skip.")
+    follow_up: FollowUp | None = None
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _plain_words(cls, value: Any) -> Any:
+        # `a: yes` reaches us as True: people mean the answer, not a boolean.
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, (int, float)):
+            return str(value)
+        return value
+
+
+def apply_answers_file(session: ReviewSession, path: Path) -> None:
+    """Fill `session` from a YAML mapping of item id to answer; every problem is reported at once."""
+    located = read_yaml(path, display_path(path))
+    data = located.data
+    if not isinstance(data, dict):
+        raise FileProblems([located.problem((), "must map item ids to answers, e.g. data-into-tool: 'yes'")])
+    problems: list[Problem] = []
+    item_ids = {item.id for item in session.checklist.items}
+    for key in data:
+        if key not in item_ids:
+            problems.append(
+                located.problem(
+                    (key,),
+                    f"no item {key!r} in checklist {session.checklist.id!r} (micromoment show {session.checklist.id} lists them)",
+                    key=True,
+                )
+            )
+    now = utc_now()
+    for item in session.checklist.items:
+        if item.id not in data:
+            continue
+        raw = data[item.id]
+        try:
+            entry = AnswerInput.model_validate(raw if isinstance(raw, dict) else {"answer": raw})
+        except ValidationError as exc:
+            problems += problems_from(exc, located, prefix=(item.id,) if isinstance(raw, dict) else ())
+            continue
+        problem = _entry_problem(session, item, entry)
+        if problem:
+            problems.append(located.problem((item.id,), problem))
+            continue
+        session.give(
+            Answer(
+                item=item.id,
+                question=item.question,
+                answer=SKIP if entry.answer.strip() == SKIP else str(normalize_answer(item, entry.answer)),
+                reason=entry.reason,
+                note=entry.note,
+                evidence=entry.evidence,
+                follow_up=entry.follow_up,
+                answered_at=now,
+            )
+        )
+    if problems:
+        raise FileProblems(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+
+
+def _entry_problem(session: ReviewSession, item: Item, entry: AnswerInput) -> str | None:
+    if not session.is_asked(item):
+        condition = item.ask_if
+        assert condition is not None
+        return f"asked only when {condition.item} is {' or '.join(condition.is_)}; remove this answer"
+    if entry.answer.strip() == SKIP:
+        return (
+            None
+            if entry.reason and entry.reason.strip()
+            else "skip needs a reason: {answer: skip, reason: ...}"
+        )
+    if normalize_answer(item, entry.answer) is None:
+        return f"{entry.answer!r} is not an answer to this item; use {describe_answers(item)}"
+    return None
+
+
+@dataclass(frozen=True)
+class PersonText:
+    """A piece of text a person typed into the review, and where it sits."""
+
+    item: str | None  # None for the subject
+    field: str  # answer, note, evidence, reason, follow_up.action, follow_up.owner, subject
+    text: str
+
+    @property
+    def label(self) -> str:
+        return "the subject" if self.item is None else f"{self.item} {self.field.replace('_', '-')}"
+
+
+def person_texts(session: ReviewSession) -> list[PersonText]:
+    texts = [PersonText(None, "subject", session.subject)]
+    for answer in session.ordered_answers():
+        item = session.checklist.item(answer.item)
+        if item is not None and item.kind == "text" and not answer.skipped:
+            texts.append(PersonText(answer.item, "answer", answer.answer))
+        for name in ("note", "evidence", "reason"):
+            value = getattr(answer, name)
+            if value:
+                texts.append(PersonText(answer.item, name, value))
+        if answer.follow_up:
+            texts.append(PersonText(answer.item, "follow_up.action", answer.follow_up.action))
+            texts.append(PersonText(answer.item, "follow_up.owner", answer.follow_up.owner))
+    return texts
+
+
+def replace_text(session: ReviewSession, where: PersonText, text: str) -> None:
+    if where.item is None:
+        session.subject = text
+        return
+    answer = session.answers[where.item]
+    if where.field.startswith("follow_up.") and answer.follow_up is not None:
+        follow_up = answer.follow_up.model_copy(update={where.field.split(".", 1)[1]: text})
+        session.answers[where.item] = answer.model_copy(update={"follow_up": follow_up})
+    else:
+        session.answers[where.item] = answer.model_copy(update={where.field: text})
+
+
+def sensitive_texts(session: ReviewSession) -> list[tuple[PersonText, list[Finding]]]:
+    """Every typed text that looks like it holds a secret or personal data."""
+    found = []
+    for text in person_texts(session):
+        findings = scan_text(text.text)
+        if findings:
+            found.append((text, findings))
+    return found

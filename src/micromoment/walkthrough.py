@@ -1,0 +1,203 @@
+"""The guided review in a terminal: one item at a time, every answer saved as a draft at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from micromoment.checklists import Catalog, Item, format_minutes
+from micromoment.prompts import Prompter
+from micromoment.records import SKIP, Answer, FollowUp
+from micromoment.review import ReviewSession, describe_answers, normalize_answer
+from micromoment.scanner import Finding
+from micromoment.validation import utc_now
+
+HELP_KEYS = "s skip · b back · ? guidance"
+
+
+def choose_checklists(
+    prompter: Prompter, catalog: Catalog, suggested: Sequence[str], default: str
+) -> list[str]:
+    """Offer every checklist, marking those the current changes call for."""
+    table = Table(title="Which checklist?", title_justify="left", show_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("id")
+    table.add_column("title")
+    table.add_column("items", justify="right")
+    table.add_column("min", justify="right")
+    table.add_column("")
+    entries = list(catalog)
+    for number, entry in enumerate(entries, start=1):
+        checklist = entry.checklist
+        note = "suggested by your changes" if checklist.id in suggested else ""
+        table.add_row(
+            str(number),
+            checklist.id,
+            checklist.title,
+            str(len(checklist.items)),
+            format_minutes(checklist.minutes),
+            note,
+        )
+    prompter.console.print(table)
+    fallback = " ".join(suggested) if suggested else default
+    while True:
+        reply = prompter.ask("Checklists (ids or numbers, space-separated)", default=fallback)
+        chosen = []
+        for word in reply.replace(",", " ").split():
+            if word.isdigit() and 1 <= int(word) <= len(entries):
+                chosen.append(entries[int(word) - 1].checklist.id)
+            elif word in catalog:
+                chosen.append(word)
+            else:
+                prompter.console.print(Text(f"No checklist {word!r}.", style="red"))
+                chosen = []
+                break
+        if chosen:
+            return list(dict.fromkeys(chosen))
+
+
+def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[ReviewSession], None]) -> bool:
+    """Ask every item that applies; True when the person confirms saving the record."""
+    console = prompter.console
+    checklist = session.checklist
+    console.print(
+        Panel(
+            Text.assemble(
+                (checklist.title, "bold"),
+                f"  ·  {len(checklist.items)} items  ·  about {format_minutes(checklist.minutes)} min\n",
+                (f"Subject: {session.subject}\n", ""),
+                (f"Answer y / n / na, an option number or text  ·  {HELP_KEYS}", "dim"),
+            ),
+            expand=False,
+        )
+    )
+    item = session.next_item()
+    while item is not None:
+        if _ask_item(session, item, prompter):
+            on_answer(session)
+        item = session.next_item()
+    _summary(session, prompter)
+    missing = session.missing_required()
+    if missing:
+        console.print(Text(f"Required items without an answer: {', '.join(missing)}", style="yellow"))
+    return prompter.confirm("Save this review?", default=True)
+
+
+def _ask_item(session: ReviewSession, item: Item, prompter: Prompter) -> bool:
+    """Ask one item; True when an answer was recorded, False after going back."""
+    console = prompter.console
+    number, total = session.position(item)
+    console.print()
+    console.print(Text(f"{number}/{total}  {item.question}", style="bold"))
+    console.print(Text(f"owner: {item.owner} · about {format_minutes(item.minutes)} min", style="dim"))
+    if item.guidance.strip():
+        console.print(Text(item.guidance.strip().splitlines()[0], style="italic"))
+    if item.kind == "choice":
+        for index, option in enumerate(item.options or [], start=1):
+            console.print(f"  {index}. {option}", markup=False, highlight=False)
+    while True:
+        reply = prompter.ask(_prompt_for(item))
+        if reply == "?":
+            _full_guidance(item, prompter)
+            continue
+        if reply.lower() == "b":
+            previous = session.back(item)
+            if previous is None:
+                console.print("This is the first question.")
+                continue
+            return False
+        if reply.lower() == "s":
+            reason = ""
+            while not reason:
+                reason = prompter.ask("Why skip it? (recorded with the review)")
+            session.give(_answer(item, SKIP, reason=reason))
+            return True
+        answer = normalize_answer(item, reply)
+        if answer is None:
+            console.print(Text(f"Please answer {describe_answers(item)}, or {HELP_KEYS}.", style="yellow"))
+            continue
+        note = prompter.ask("Note (optional)") or None
+        evidence = prompter.ask("Evidence link (optional)") or None
+        follow_up = _ask_follow_up(item, prompter) if answer == "no" else None
+        session.give(_answer(item, answer, note=note, evidence=evidence, follow_up=follow_up))
+        return True
+
+
+def _prompt_for(item: Item) -> str:
+    if item.kind == "confirm":
+        return "y / n / na"
+    if item.kind == "choice":
+        return f"1-{len(item.options or [])}"
+    return "Answer"
+
+
+def _full_guidance(item: Item, prompter: Prompter) -> None:
+    body = item.guidance.strip() or "No guidance for this item."
+    if item.references:
+        body += "\n\nReferences: " + "; ".join(ref.label() for ref in item.references)
+    prompter.console.print(Panel(Text(body), title=item.id, expand=False))
+
+
+def _ask_follow_up(item: Item, prompter: Prompter) -> FollowUp | None:
+    if not prompter.confirm("Record a follow-up for this gap?", default=True):
+        return None
+    action = ""
+    while not action:
+        action = prompter.ask("What needs to happen?")
+    owner = prompter.ask("Who owns it (a role or a name)?", default=item.owner)
+    while True:
+        due_text = prompter.ask("Due date, YYYY-MM-DD (optional)")
+        if not due_text:
+            return FollowUp(action=action, owner=owner)
+        try:
+            return FollowUp(action=action, owner=owner, due=dt.date.fromisoformat(due_text))
+        except ValueError:
+            prompter.console.print("Please write the date as YYYY-MM-DD, or leave it empty.")
+
+
+def _answer(item: Item, answer: str, **details: object) -> Answer:
+    return Answer(item=item.id, question=item.question, answer=answer, answered_at=utc_now(), **details)  # type: ignore[arg-type]
+
+
+def _summary(session: ReviewSession, prompter: Prompter) -> None:
+    table = Table(title=f"{session.checklist.title}: your answers", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("question")
+    table.add_column("answer")
+    table.add_column("note / follow-up")
+    for item in session.asked_items():
+        number, _ = session.position(item)
+        given = session.answers.get(item.id)
+        if given is None:
+            table.add_row(str(number), Text(item.question), Text("—", style="yellow"), "")
+            continue
+        detail = (given.reason if given.skipped else given.note) or ""
+        if given.follow_up:
+            detail = (
+                detail + "\n" if detail else ""
+            ) + f"→ {given.follow_up.action} ({given.follow_up.owner})"
+        style = {"no": "red", SKIP: "yellow", "yes": "green"}.get(given.answer, "")
+        table.add_row(str(number), Text(item.question), Text(given.answer, style=style), Text(detail))
+    prompter.console.print(table)
+
+
+def resolve_findings(prompter: Prompter, label: str, text: str, findings: list[Finding]) -> tuple[str, bool]:
+    """Let the person redact, keep or rewrite text that looks sensitive. Returns (text, kept)."""
+    from micromoment.scanner import redact, scan_text
+
+    while findings:
+        kinds = ", ".join(sorted({f"{f.kind} {f.preview}" for f in findings}))
+        prompter.console.print(Text(f"{label} looks like it holds: {kinds}", style="yellow"))
+        choice = prompter.ask("[r]edact it, [k]eep it, or [e]dit the text?", default="r").lower()
+        if choice.startswith("r"):
+            return redact(text, findings), False
+        if choice.startswith("k"):
+            return text, True
+        if choice.startswith("e"):
+            text = prompter.ask("New text")
+            findings = scan_text(text)
+    return text, False
