@@ -71,7 +71,8 @@ def list_drafts(folder: Path) -> list[StoredDraft]:
             raise MicromomentError(
                 f"{exc.problems[0]} — this draft is damaged; delete {display_path(path)} to go on without it"
             ) from None
-    return sorted(found, key=lambda s: s.draft.updated_at, reverse=True)
+    # Two drafts touched in the same second are told apart by their files' times.
+    return sorted(found, key=lambda s: (s.draft.updated_at, s.path.stat().st_mtime_ns), reverse=True)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ class MicromomentError(Exception):
     """Something the user can fix: the message says what is wrong and how to fix it."""
 
     exit_code = EXIT_BAD_INPUT
+    # A located message already starts with `file:line:`, which editors and CI logs link.
+    located = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -55,6 +57,8 @@ class Problem:
 
 class FileProblems(MicromomentError):
     """One or more files are invalid; each problem is one `path:line:column: where: what` line."""
+
+    located = True
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = list(problems)

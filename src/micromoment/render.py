@@ -19,6 +19,8 @@ REVIEW_TEMPLATE = "review.md.j2"
 class TemplateError(MicromomentError):
     """A template that does not parse, names something that is not there, or tries to escape the sandbox."""
 
+    located = True
+
 
 def _finalize(value: Any) -> Any:
     # Everything printed is escaped unless a filter already made it safe Markdown.
@@ -73,7 +75,7 @@ def render_template(project: Project, template: str, context: dict[str, Any]) ->
     try:
         loaded = env.get_template(name)
     except TemplateNotFound:
-        raise TemplateError(
+        raise MicromomentError(
             f"no template {template!r} in {display_path(project.templates_dir)} or the built-ins; "
             "give a file path or one of: "
             + ", ".join(sorted(p.name for p in shipped_dir("templates").glob("*.j2")))

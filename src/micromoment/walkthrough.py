@@ -25,23 +25,24 @@ def choose_checklists(
     """Offer every checklist, marking those the current changes call for."""
     table = Table(title="Which checklist?", title_justify="left", show_edge=False)
     table.add_column("#", justify="right")
-    table.add_column("id")
+    table.add_column("id", no_wrap=True)
     table.add_column("title")
     table.add_column("items", justify="right")
     table.add_column("min", justify="right")
-    table.add_column("")
     entries = list(catalog)
     for number, entry in enumerate(entries, start=1):
         checklist = entry.checklist
-        note = "suggested by your changes" if checklist.id in suggested else ""
+        marker = " *" if checklist.id in suggested else ""
         table.add_row(
             str(number),
-            checklist.id,
+            checklist.id + marker,
             checklist.title,
             str(len(checklist.items)),
             format_minutes(checklist.minutes),
-            note,
         )
+    if suggested:
+        table.caption = "* suggested by your changes"
+        table.caption_justify = "left"
     prompter.console.print(table)
     fallback = " ".join(suggested) if suggested else default
     while True:

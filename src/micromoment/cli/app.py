@@ -10,7 +10,7 @@ from typer.core import TyperGroup
 
 from micromoment import __version__
 from micromoment.cli import checklist_commands, repo_commands, review_commands
-from micromoment.errors import EXIT_INTERRUPTED, FileProblems, MicromomentError
+from micromoment.errors import EXIT_INTERRUPTED, MicromomentError
 
 
 class MicromomentGroup(TyperGroup):
@@ -20,7 +20,7 @@ class MicromomentGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except MicromomentError as exc:
-            prefix = "" if isinstance(exc, FileProblems) else "micromoment: "
+            prefix = "" if exc.located else "micromoment: "
             for line in exc.lines():
                 sys.stderr.write(f"{prefix}{line}\n")
             raise typer.Exit(exc.exit_code) from None

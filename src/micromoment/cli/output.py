@@ -24,7 +24,7 @@ def err() -> Console:
 
 def say(message: str) -> None:
     """A plain message line on stderr (no markup: paths and user text print as written)."""
-    err().print(message, markup=False)
+    err().print(message, markup=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:

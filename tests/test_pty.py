@@ -1,0 +1,128 @@
+"""The review in a real pseudo-terminal: Ctrl-C, and a process killed mid-review, lose nothing."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from conftest import FIXTURES, write
+from micromoment.records import load_record
+from micromoment.yamlio import read_yaml
+
+
+@pytest.fixture
+def mini(repo: Path) -> Path:
+    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    return repo
+
+
+def spawn(repo: Path, *args: str) -> pexpect.spawn:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "micromoment", *args],
+        cwd=str(repo),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 120),
+    )
+    return child
+
+
+def answer(child: pexpect.spawn, prompt: str, reply: str) -> None:
+    child.expect_exact(prompt)
+    child.sendline(reply)
+
+
+def draft_answers(repo: Path) -> list[str]:
+    files = list((repo / ".git/micromoment/drafts").glob("*.yaml"))
+    if not files:
+        return []
+    return [a["item"] for a in read_yaml(files[0]).data["answers"]]
+
+
+def test_a_whole_review_in_a_real_terminal(mini: Path) -> None:
+    child = spawn(mini, "review", "mini")
+    answer(child, "Subject of this review", "Refund prompt")
+    answer(child, "1-2", "2")
+    answer(child, "Note (optional)", "")
+    answer(child, "Evidence link (optional)", "")
+    answer(child, "y / n / na", "y")
+    answer(child, "Note (optional)", "")
+    answer(child, "Evidence link (optional)", "")
+    answer(child, "y / n / na", "y")
+    answer(child, "Note (optional)", "")
+    answer(child, "Evidence link (optional)", "")
+    answer(child, "Answer", "Sam from support")
+    answer(child, "Note (optional)", "")
+    answer(child, "Evidence link (optional)", "")
+    answer(child, "Save this review?", "")
+    child.expect_exact("recorded .micromoment/reviews/")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [path] = (mini / ".micromoment/reviews").glob("*.yaml")
+    record = load_record(path)
+    assert record.status == "complete" and record.subject == "Refund prompt"
+    assert record.answer("reviewer") is not None
+
+
+def test_ctrl_c_exits_130_and_keeps_the_draft(mini: Path) -> None:
+    child = spawn(mini, "review", "mini", "--subject", "x")
+    answer(child, "1-2", "1")
+    answer(child, "Note (optional)", "kept")
+    answer(child, "Evidence link (optional)", "")
+    child.expect_exact("y / n / na")
+    child.sendintr()
+    child.expect_exact("draft kept — resume with micromoment review --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+    assert draft_answers(mini) == ["data-kind"]
+
+
+def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
+    child = spawn(mini, "review", "mini", "--subject", "Refund prompt")
+    answer(child, "1-2", "2")
+    answer(child, "Note (optional)", "first note")
+    answer(child, "Evidence link (optional)", "")
+    answer(child, "y / n / na", "y")
+    answer(child, "Note (optional)", "")
+    answer(child, "Evidence link (optional)", "")
+    child.expect_exact("Did you check the facts")
+    deadline = time.monotonic() + 10
+    while draft_answers(mini) != ["data-kind", "data-masked"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child.kill(signal.SIGKILL)
+    child.close(force=True)
+    assert draft_answers(mini) == ["data-kind", "data-masked"]
+    assert not (mini / ".micromoment/reviews").exists()
+
+    resumed = spawn(mini, "review", "--resume")
+    resumed.expect_exact("2 answer(s) so far")
+    answer(resumed, "y / n / na", "n")
+    answer(resumed, "Note (optional)", "")
+    answer(resumed, "Evidence link (optional)", "")
+    answer(resumed, "Record a follow-up", "n")
+    answer(resumed, "Answer", "Sam")
+    answer(resumed, "Note (optional)", "")
+    answer(resumed, "Evidence link (optional)", "")
+    answer(resumed, "Save this review?", "y")
+    resumed.expect(pexpect.EOF)
+    resumed.close()
+    assert resumed.exitstatus == 0
+    [path] = (mini / ".micromoment/reviews").glob("*.yaml")
+    record = load_record(path)
+    assert [(a.item, a.answer) for a in record.answers] == [
+        ("data-kind", "customer data"),
+        ("data-masked", "yes"),
+        ("facts-checked", "no"),
+        ("reviewer", "Sam"),
+    ]
+    kind = record.answer("data-kind")
+    assert kind is not None and kind.note == "first note"

@@ -1,0 +1,189 @@
+"""The Markdown record: escaped, deterministic, overridable, sandboxed; and `micromoment render`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from conftest import FIXTURES, Cli, write
+
+HOSTILE = [
+    "pipes | split | cells",
+    "`code` and ``more``",
+    "**bold** and *emphasis* and _under_",
+    "<script>alert('x')</script><img src=x onerror=alert(1)>",
+    "line one\nline two\n\n# heading?",
+    "[click](javascript:alert(1)) and ![img](http://x/y.png)",
+    "1. not a list",
+    "- not a bullet",
+    "&amp; entities &lt;b&gt;",
+    "back\\slash and trailing \\",
+]
+
+
+@pytest.fixture
+def mini(repo: Path) -> Path:
+    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    return repo
+
+
+def record_with_note(cli: Cli, repo: Path, note: str) -> Path:
+    answers = write(
+        repo / "answers.yaml",
+        "data-kind: none\n"
+        + "facts-checked:\n  answer: no\n  note: "
+        + _yaml_string(note)
+        + "\n  evidence: "
+        + _yaml_string(note)
+        + "\n  follow_up: {action: "
+        + _yaml_string(note)
+        + ", owner: "
+        + _yaml_string(note)
+        + "}\n"
+        + "reviewer: {answer: skip, reason: "
+        + _yaml_string(note)
+        + "}\n",
+    )
+    result = cli("review", "mini", "--answers", str(answers), "--subject", note.replace("\n", " "))
+    assert result.exit_code == 0, result.output
+    [path] = sorted((repo / ".micromoment/reviews").glob("*.md"))
+    return path
+
+
+def _yaml_string(text: str) -> str:
+    import json
+
+    return json.dumps(text)  # JSON strings are YAML strings
+
+
+def GFM() -> MarkdownIt:
+    """CommonMark with GitHub's tables and strikethrough, as GitHub renders a record."""
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def table_rows(tokens: list[Token]) -> list[list[str]]:
+    rows, current = [], None
+    for index, token in enumerate(tokens):
+        if token.type == "tr_open":
+            current = []
+        elif token.type in ("td_open", "th_open"):
+            assert current is not None
+            current.append(tokens[index + 1].content)
+        elif token.type == "tr_close":
+            rows.append(current)
+    return rows
+
+
+def html_tags(tokens: list[Token]) -> list[str]:
+    found = []
+    for token in tokens:
+        for child in [token, *(token.children or [])]:
+            if child.type in ("html_inline", "html_block"):
+                found.append(child.content)
+    return found
+
+
+@pytest.mark.parametrize("note", HOSTILE)
+def test_hostile_text_stays_in_its_cell_and_never_becomes_html(cli: Cli, mini: Path, note: str) -> None:
+    markdown = record_with_note(cli, mini, note).read_text(encoding="utf-8")
+    tokens = GFM().parse(markdown)
+    assert set(html_tags(tokens)) <= {"<br>"}, html_tags(tokens)
+    rows = table_rows(tokens)
+    answers_rows = [row for row in rows if len(row) == 5]
+    assert answers_rows[0] == ["#", "Question", "Answer", "Note", "Evidence"]
+    facts_row = next(row for row in answers_rows if row[1].startswith("Did you check the facts"))
+    assert facts_row[2] == "no"
+    follow_up_rows = [row for row in rows if len(row) == 4]
+    assert follow_up_rows[0] == ["#", "Action", "Owner", "Due"] and len(follow_up_rows) == 2
+    headings = [t for t in tokens if t.type == "heading_open"]
+    assert [t.tag for t in headings].count("h1") == 1  # the note's "# heading?" did not make one
+    rendered = GFM().render(markdown)
+    assert "<script" not in rendered and "<img" not in rendered and 'href="javascript' not in rendered
+
+
+def test_the_same_record_renders_to_the_same_bytes(cli: Cli, mini: Path) -> None:
+    path = record_with_note(cli, mini, "a note")
+    original = path.read_bytes()
+    result = cli("render", path.stem)
+    assert result.exit_code == 0, result.output
+    assert "0 of 1 record(s) rendered; the rest were up to date" in result.stderr
+    assert path.read_bytes() == original
+    out = cli("render", str(path.with_suffix(".yaml")), "--out", "-")
+    assert out.stdout.encode() == original
+
+
+def test_render_restores_missing_and_stale_markdown(cli: Cli, mini: Path) -> None:
+    path = record_with_note(cli, mini, "a note")
+    original = path.read_bytes()
+    path.unlink()
+    result = cli("render")
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == original
+    path.write_text("edited by hand\n", encoding="utf-8")
+    assert cli("render").exit_code == 0
+    assert path.read_bytes() == original
+
+
+def test_a_team_template_wins_by_name(cli: Cli, mini: Path) -> None:
+    write(
+        mini / ".micromoment/templates/review.md.j2",
+        "# {{ view.record.subject }} ({{ view.summary.no }} no)\n",
+    )
+    path = record_with_note(cli, mini, "note")
+    assert path.read_text(encoding="utf-8") == "# note (1 no)\n"
+    write(mini / "other.j2", "{% for row in view.rows %}{{ row.item }}={{ row.answer }};{% endfor %}")
+    out = cli("render", path.stem, "--template", "other.j2", "--out", "-")
+    assert out.stdout == "data-kind=none;facts-checked=no;reviewer=skipped;\n"
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "{{ view.__class__.__mro__[1].__subclasses__() }}",
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+        "{{ view.rows.append(1) }}",
+    ],
+)
+def test_sandbox_escapes_are_refused_with_the_template_line(cli: Cli, mini: Path, attack: str) -> None:
+    path = record_with_note(cli, mini, "note")
+    write(mini / ".micromoment/templates/review.md.j2", "# fine\n\n" + attack + "\n")
+    result = cli("render", path.stem, "--out", "-")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(".micromoment/templates/review.md.j2:3:")
+    assert "uid=" not in result.output
+
+
+def test_template_syntax_and_name_errors_name_the_template(cli: Cli, mini: Path) -> None:
+    path = record_with_note(cli, mini, "note")
+    write(mini / ".micromoment/templates/review.md.j2", "line\n{% if %}\n")
+    result = cli("render", path.stem)
+    assert result.exit_code == 2 and result.stderr.startswith(
+        ".micromoment/templates/review.md.j2:2: template error"
+    )
+    write(mini / ".micromoment/templates/review.md.j2", "one\ntwo\n{{ view.nothing_here }}\n")
+    result = cli("render", path.stem)
+    assert result.exit_code == 2 and result.stderr.startswith(
+        ".micromoment/templates/review.md.j2:3: template error"
+    )
+    missing = cli("render", path.stem, "--template", "nope.j2")
+    assert missing.exit_code == 2 and "no template 'nope.j2'" in missing.stderr
+
+
+def test_a_template_error_during_review_writes_nothing(cli: Cli, mini: Path) -> None:
+    write(mini / ".micromoment/templates/review.md.j2", "{{ view.missing_key }}\n")
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    result = cli("review", "mini", "--answers", str(answers))
+    assert result.exit_code == 2
+    assert (
+        not list((mini / ".micromoment/reviews").glob("*"))
+        if (mini / ".micromoment/reviews").exists()
+        else True
+    )
+
+
+def test_render_names_unknown_records(cli: Cli, mini: Path) -> None:
+    result = cli("render", "2020-01-01-nothing")
+    assert result.exit_code == 2 and "no such record" in result.stderr

@@ -1,0 +1,232 @@
+"""`micromoment review --answers`: the scriptable path, the record it writes, and what it refuses."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, Cli, git, write
+from micromoment.records import load_record
+
+
+@pytest.fixture
+def mini(repo: Path) -> Path:
+    """The repo with the `mini` test checklist installed."""
+    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    return repo
+
+
+def records(repo: Path) -> list[Path]:
+    return sorted((repo / ".micromoment/reviews").glob("*.yaml"))
+
+
+def test_bare_yes_and_no_are_answers_and_the_record_is_complete(cli: Cli, mini: Path) -> None:
+    answers = write(mini / "answers.yaml", "data-kind: customer data\ndata-masked: yes\nfacts-checked: no\n")
+    result = cli("review", "mini", "--answers", str(answers), "--subject", "Refund bot prompt")
+    assert result.exit_code == 0, result.output
+    [path] = records(mini)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-mini-[0-9a-f]{4}\.yaml", path.name)
+    assert (
+        f"recorded .micromoment/reviews/{path.name} and .micromoment/reviews/{path.stem}.md" in result.stderr
+    )
+    record = load_record(path)
+    assert record.status == "complete" and record.missing == []
+    assert [(a.item, a.answer) for a in record.answers] == [
+        ("data-kind", "customer data"),
+        ("data-masked", "yes"),
+        ("facts-checked", "no"),
+    ]
+    assert record.subject == "Refund bot prompt"
+    assert record.checklist.id == "mini" and record.checklist.content_hash.startswith("sha256:")
+    assert record.who.name == "Pat Product" and record.who.email == "pat@example.com"
+    assert record.git is not None and record.git.branch == "main" and record.git.head is None
+    assert record.scan.ran
+    assert path.with_suffix(".md").exists()
+    assert cli("lint").exit_code == 0
+
+
+def test_long_form_answers_with_notes_follow_ups_and_skips(cli: Cli, mini: Path) -> None:
+    answers = write(
+        mini / "answers.yaml",
+        """\
+data-kind: none
+facts-checked:
+  answer: no
+  note: two of five answers invented a refund window
+  evidence: https://example.org/eval/42
+  follow_up: {action: add refund policy to the grounding docs, owner: engineering lead, due: 2026-12-15}
+reviewer: {answer: skip, reason: nobody outside the team is free this week}
+""",
+    )
+    result = cli("review", "mini", "--answers", str(answers))
+    assert result.exit_code == 0, result.output
+    record = load_record(records(mini)[0])
+    facts = record.answer("facts-checked")
+    assert facts is not None and facts.follow_up is not None
+    assert facts.follow_up.owner == "engineering lead" and str(facts.follow_up.due) == "2026-12-15"
+    assert facts.evidence == "https://example.org/eval/42"
+    reviewer = record.answer("reviewer")
+    assert reviewer is not None and reviewer.skipped and reviewer.reason
+    assert record.answer("data-masked") is None  # not asked: data-kind is none
+    markdown = records(mini)[0].with_suffix(".md").read_text(encoding="utf-8")
+    assert "add refund policy to the grounding docs" in markdown
+    assert "nobody outside the team is free this week" in markdown
+
+
+def test_every_problem_in_an_answers_file_is_listed_and_nothing_is_written(cli: Cli, mini: Path) -> None:
+    answers = write(
+        mini / "answers.yaml",
+        "data-kind: none\ndata-masked: yes\nfacts-checked: maybe\nreviewr: Sam\nreviewer: {answer: skip}\n",
+    )
+    result = cli("review", "mini", "--answers", str(answers))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "answers.yaml:2:14: data-masked: asked only when data-kind is customer data; remove this answer",
+        "answers.yaml:3:16: facts-checked: 'maybe' is not an answer to this item; use yes, no or na",
+        "answers.yaml:4:1: reviewr: no item 'reviewr' in checklist 'mini' (micromoment show mini lists them)",
+        "answers.yaml:5:11: reviewer: skip needs a reason: {answer: skip, reason: ...}",
+    ]
+    assert records(mini) == []
+
+
+def test_missing_required_answers_make_an_incomplete_record_and_exit_1(cli: Cli, mini: Path) -> None:
+    answers = write(mini / "answers.yaml", "data-kind: customer data\n")
+    result = cli("review", "mini", "--answers", str(answers))
+    assert result.exit_code == 1, result.output
+    assert "incomplete: no answer for data-masked, facts-checked" in result.stderr
+    record = load_record(records(mini)[0])
+    assert record.status == "incomplete" and record.missing == ["data-masked", "facts-checked"]
+    assert "Not answered yet" in records(mini)[0].with_suffix(".md").read_text(encoding="utf-8")
+
+
+def test_strict_refuses_an_incomplete_review(cli: Cli, mini: Path) -> None:
+    answers = write(mini / "answers.yaml", "data-kind: none\n")
+    result = cli("review", "mini", "--answers", str(answers), "--strict")
+    assert result.exit_code == 2
+    assert "no answer for required item(s) facts-checked" in result.stderr
+    assert records(mini) == []
+
+
+def test_sensitive_notes_are_refused_without_a_terminal_unless_allowed(cli: Cli, mini: Path) -> None:
+    answers = write(
+        mini / "answers.yaml",
+        "data-kind: none\nfacts-checked: {answer: yes, note: 'ask jo.doe@example.com, key AKIAIOSFODNN7EXAMPLE'}\n",
+    )
+    refused = cli("review", "mini", "--answers", str(answers))
+    assert refused.exit_code == 2
+    assert "facts-checked note: cloud access key, email address" in refused.stderr
+    assert "--allow-sensitive" in refused.stderr
+    assert records(mini) == []
+    allowed = cli("review", "mini", "--answers", str(answers), "--allow-sensitive")
+    assert allowed.exit_code == 0, allowed.output
+    record = load_record(records(mini)[0])
+    assert record.scan.kept == ["cloud access key", "email address"]
+
+
+def test_without_a_terminal_or_answers_it_exits_2_at_once(cli: Cli, mini: Path) -> None:
+    result = cli("review", "mini")
+    assert result.exit_code == 2
+    assert "no terminal to ask questions on" in result.stderr and "--answers FILE" in result.stderr
+
+
+def test_a_real_process_with_closed_stdin_never_waits(mini: Path) -> None:
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "micromoment", "review"],
+        cwd=mini,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "--answers" in result.stderr
+    assert time.monotonic() - started < 30  # it answered; it did not sit waiting for the timeout
+
+
+def test_default_checklist_and_default_subject(cli: Cli, repo: Path) -> None:
+    git(repo, "commit", "-q", "--allow-empty", "-m", "Tune the refund prompt")
+    answers = write(
+        repo / "answers.yaml",
+        "data-into-tool: none or public data only\noutputs-looked-at: true\nfuller-checklist-decided: true\n",
+    )
+    result = cli("review", "--answers", str(answers))
+    assert result.exit_code == 0, result.output
+    record = load_record(records(repo)[0])
+    assert record.checklist.id == "quick"
+    assert record.subject == "Tune the refund prompt"  # on main, the last commit says more than the branch
+    assert record.git is not None and record.git.head is not None and len(record.git.head) == 40
+
+
+def test_git_context_detached_head_remote_without_credentials_and_author_env(cli: Cli, mini: Path) -> None:
+    git(mini, "commit", "-q", "--allow-empty", "-m", "first")
+    head = git(mini, "rev-parse", "HEAD").strip()
+    git(mini, "checkout", "-q", "--detach")
+    git(mini, "remote", "add", "origin", "https://someone:ghp_secret123@git.example.com/team/app.git")
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    env = {"GIT_AUTHOR_NAME": "Robin Reviewer", "GIT_AUTHOR_EMAIL": "robin@example.com"}
+    result = cli("review", "mini", "--answers", str(answers), env=env)
+    assert result.exit_code == 0, result.output
+    record = load_record(records(mini)[0])
+    assert record.git is not None
+    assert record.git.branch is None and record.git.detached_at == head and record.git.head == head
+    assert record.git.remote == "https://git.example.com/team/app.git"
+    assert record.git.dirty  # answers.yaml and .micromoment/ are untracked
+    assert (record.who.name, record.who.email) == ("Robin Reviewer", "robin@example.com")
+    assert "ghp_secret123" not in records(mini)[0].read_text(encoding="utf-8")
+
+
+def test_outside_a_git_repository_git_fields_are_empty(cli: Cli, outside: Path) -> None:
+    answers = write(
+        outside / "answers.yaml",
+        "data-into-tool: none or public data only\noutputs-looked-at: yes\nfuller-checklist-decided: yes\n",
+    )
+    result = cli("review", "--answers", str(answers), "--subject", "demo")
+    assert result.exit_code == 0, result.output
+    record = load_record(next((outside / ".micromoment/reviews").glob("*.yaml")))
+    assert record.git is None
+
+
+def test_reviews_folder_is_configurable_and_records_never_collide(cli: Cli, mini: Path) -> None:
+    write(mini / ".micromoment/config.yaml", "reviews_dir: docs/ai-reviews\n")
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    for _ in range(5):
+        assert cli("review", "mini", "--answers", str(answers)).exit_code == 0
+    written = sorted((mini / "docs/ai-reviews").glob("*.yaml"))
+    assert len(written) == 5 and len({p.name for p in written}) == 5
+
+
+def test_unknown_checklist_and_mixed_options(cli: Cli, mini: Path) -> None:
+    answers = write(mini / "answers.yaml", "a: yes\n")
+    assert "no checklist with id 'nope'" in cli("review", "nope", "--answers", str(answers)).stderr
+    both = cli("review", "mini", "quick", "--answers", str(answers))
+    assert both.exit_code == 2 and "one checklist at a time" in both.stderr
+    missing = cli("review", "mini", "--answers", "nowhere.yaml")
+    assert missing.exit_code == 2 and "nowhere.yaml: no such file" in missing.stderr
+
+
+def test_lint_checks_records_too(cli: Cli, mini: Path) -> None:
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    assert cli("review", "mini", "--answers", str(answers)).exit_code == 0
+    [path] = records(mini)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("status: complete", "status: finished"), encoding="utf-8"
+    )
+    result = cli("lint")
+    assert result.exit_code == 2
+    assert (
+        f".micromoment/reviews/{path.name}" in result.stdout
+        and "status: must be one of complete, incomplete" in result.stdout
+    )
+    assert cli("lint", str(path)).exit_code == 2
+
+
+def test_review_schema_is_published(cli: Cli, outside: Path) -> None:
+    result = cli("schema", "review")
+    assert result.exit_code == 0
+    assert '"answers"' in result.stdout and '"content_hash"' in result.stdout
