@@ -9,7 +9,7 @@ from micromoment.checklists import Catalog, checklist_files, load_catalog, load_
 from micromoment.config import Config, config_problems, read_config, read_config_file
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import CONFIG_FILE, Project, display_path, shipped_dir
-from micromoment.records import load_record, record_files, reviews_dir
+from micromoment.records import load_any_record, record_files, reviews_dir
 
 
 @dataclass
@@ -50,7 +50,7 @@ def _config_or_default(project: Project) -> Config:
 
 def _record_problems(path: Path) -> list[Problem]:
     try:
-        load_record(path)
+        load_any_record(path)
     except FileProblems as exc:
         return exc.problems
     return []

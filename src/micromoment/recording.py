@@ -1,4 +1,4 @@
-"""Finishing a review: the record file, its Markdown beside it, and the draft gone."""
+"""Finishing a review: the guided walk, the record file, its Markdown beside it, and the draft gone."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from micromoment.config import Config
-from micromoment.errors import Refused
+from micromoment.drafts import RESUME_HINT, discard, save_draft
+from micromoment.errors import Interrupted, MicromomentError, Refused
 from micromoment.files import write_atomic
-from micromoment.gitinfo import GitContext, Person
+from micromoment.gitinfo import GitContext, GitState, Person
 from micromoment.locations import Project
+from micromoment.prompts import EndOfInput, Prompter
 from micromoment.records import ReviewRecord, ScanResult, new_record_id, reviews_dir, save_record
 from micromoment.render import render_review
-from micromoment.review import ReviewSession
+from micromoment.review import ReviewSession, replace_text, sensitive_texts
 from micromoment.validation import utc_now
+from micromoment.walkthrough import resolve_findings, walk
 
 
 @dataclass(frozen=True)
@@ -50,3 +53,63 @@ def write_review(
     markdown_path = path.with_suffix(".md")
     write_atomic(markdown_path, markdown)
     return Written(record, path, markdown_path)
+
+
+def guided_review(
+    project: Project,
+    config: Config,
+    state: GitState,
+    session: ReviewSession,
+    who: Person,
+    prompter: Prompter,
+    drafts_folder: Path,
+) -> Written | None:
+    """Walk one checklist with a person; the record, or None when they chose not to save (draft kept).
+
+    Every answer is in the draft the moment it is given, so an interruption loses nothing.
+    """
+
+    def keep_draft(current: ReviewSession) -> None:
+        save_draft(drafts_folder, current)
+
+    try:
+        if not walk(session, prompter, keep_draft):
+            keep_draft(session)
+            return None
+        kept = _sensitive_in_terminal(session, prompter)
+    except KeyboardInterrupt:
+        if session.answers:
+            keep_draft(session)
+        raise Interrupted(f"interrupted; draft kept — {RESUME_HINT}") from None
+    except EndOfInput:
+        if session.answers:
+            keep_draft(session)
+        raise MicromomentError(f"input ended mid-review; draft kept — {RESUME_HINT}") from None
+    written = write_review(project, config, session, who, state.context(), ScanResult(kept=kept))
+    discard(drafts_folder / f"{session.draft_id}.yaml")
+    return written
+
+
+def _sensitive_in_terminal(session: ReviewSession, prompter: Prompter) -> list[str]:
+    kept: set[str] = set()
+    for text, findings in sensitive_texts(session):
+        new_text, keep = resolve_findings(prompter, text.label, text.text, findings)
+        if keep:
+            kept.update(f.kind for f in findings)
+        elif new_text != text.text:
+            replace_text(session, text, new_text)
+    return sorted(kept)
+
+
+def sensitive_refusal(session: ReviewSession, source: str, allow: bool) -> list[str]:
+    """Without a terminal: the kinds found (when allowed), or a refusal naming what and where."""
+    found = sensitive_texts(session)
+    if found and not allow:
+        details = "; ".join(
+            f"{text.label}: {', '.join(sorted({f.kind for f in findings}))}" for text, findings in found
+        )
+        raise MicromomentError(
+            f"{source}: looks like secrets or personal data ({details}); remove them, "
+            "or pass --allow-sensitive to record them anyway"
+        )
+    return sorted({finding.kind for _, findings in found for finding in findings})

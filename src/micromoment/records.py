@@ -105,12 +105,55 @@ class ReviewRecord(StrictModel):
         return next((a for a in self.answers if a.item == item_id), None)
 
 
+class SkipRecord(StrictModel):
+    """An explicit, reasoned decision that a change does not need a checklist; the gate accepts it."""
+
+    kind: Literal["skip"] = "skip"
+    schema_version: Literal[1] = 1
+    id: Text
+    checklist: ChecklistRef
+    reason: Text
+    approver: str | None = Field(default=None, description="Who agreed to the skip, when someone did.")
+    who: Person
+    at: UtcTime
+    git: GitContext | None = None
+
+
+AnyRecord = ReviewRecord | SkipRecord
+
+_TRIVIAL_REASONS = {
+    "n/a",
+    "na",
+    "none",
+    "skip",
+    "skipped",
+    "later",
+    "todo",
+    "wip",
+    "no time",
+    "not needed",
+    "nothing",
+}
+
+
+def reason_problem(reason: str, checklist_id: str) -> str | None:
+    """Why a skip reason is too thin to stand in a record, or None."""
+    text = " ".join(reason.split())
+    if text.lower().strip(".!") in _TRIVIAL_REASONS or len(text) < 12 or len(text.split()) < 3:
+        return (
+            f"a skip needs a reason someone else can judge: say in a few words why this change does not need "
+            f"{checklist_id}, e.g. --reason 'renames the prompt file; its text is unchanged'"
+        )
+    return None
+
+
 def reviews_dir(project: Project, config: Config) -> Path:
     return project.root / config.reviews_dir
 
 
-def new_record_id(checklist_id: str, day: str) -> str:
-    return f"{day}-{checklist_id}-{secrets.token_hex(2)}"
+def new_record_id(checklist_id: str, day: str, kind: str = "") -> str:
+    middle = f"{checklist_id}-{kind}" if kind else checklist_id
+    return f"{day}-{middle}-{secrets.token_hex(2)}"
 
 
 def record_text(record: ReviewRecord) -> str:
@@ -125,11 +168,36 @@ def save_record(folder: Path, record: ReviewRecord) -> Path:
     return path
 
 
-def load_record(path: Path) -> ReviewRecord:
+def load_any_record(path: Path) -> AnyRecord:
+    """A review or skip record, whichever the file's `kind` says."""
     located = read_yaml(path, display_path(path))
     if not isinstance(located.data, dict):
-        raise FileProblems([located.problem((), "must be a review record (a mapping with kind: review)")])
+        raise FileProblems(
+            [located.problem((), "must be a record: a mapping with kind: review or kind: skip")]
+        )
+    kind = located.data.get("kind")
+    if kind == "skip":
+        return validate(SkipRecord, located)
+    if kind != "review":
+        raise FileProblems([located.problem(("kind",), "must be one of review, skip")])
     return validate(ReviewRecord, located)
+
+
+def load_record(path: Path) -> ReviewRecord:
+    """A review record; a skip record here is a mistake in what was named."""
+    record = load_any_record(path)
+    if not isinstance(record, ReviewRecord):
+        raise NotFound(f"{display_path(path)} is a skip record, not a review")
+    return record
+
+
+def save_skip(folder: Path, skip: SkipRecord) -> Path:
+    path = folder / f"{skip.id}.yaml"
+    data = skip.model_dump(mode="json", by_alias=True, exclude_none=True)
+    write_atomic(
+        path, dump_yaml(data, header=RECORD_HEADER.replace("review record", "skip record")), overwrite=False
+    )
+    return path
 
 
 def record_files(folder: Path) -> Iterator[Path]:

@@ -1,11 +1,13 @@
-"""Which checklists a change calls for: changed paths matched against each checklist's applies_to."""
+"""Which checklists a change calls for: each checklist's applies_to, as the config adjusts it, compiled for the gate."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from micromoment.checklists import Catalog
-from micromoment.config import Config
+from micromoment.checklists import Catalog, load_catalog
+from micromoment.config import Config, load_config
+from micromoment.gate import ChecklistRule, Rules
+from micromoment.locations import Project
 
 
 def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]:
@@ -17,18 +19,54 @@ def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]
     return [*base, *policy.also_applies_to]
 
 
-def triggered(catalog: Catalog, config: Config, paths: Iterable[str]) -> dict[str, list[str]]:
-    """Checklist id -> the changed paths that call for it, in catalog order."""
+def compile_patterns(patterns: list[str]) -> list[tuple[str, bool]]:
+    """.gitignore-style patterns as (regex, include) pairs; pathspec knows git's rules, the gate just matches."""
     import pathspec
 
-    paths = list(paths)
-    found: dict[str, list[str]] = {}
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    return [
+        (p.regex.pattern, bool(p.include))
+        for p in spec.patterns
+        if p.include is not None and p.regex is not None
+    ]
+
+
+def rules_for(catalog: Catalog, config: Config) -> Rules:
+    checklists = []
     for entry in catalog:
-        patterns = patterns_for(entry.checklist.id, entry.checklist.applies_to, config)
-        if not patterns or not paths:
+        checklist = entry.checklist
+        patterns = patterns_for(checklist.id, checklist.applies_to, config)
+        if not patterns:
             continue
-        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-        hits = [path for path in paths if spec.match_file(path)]
+        checklists.append(
+            ChecklistRule(
+                id=checklist.id,
+                title=checklist.title,
+                version=checklist.version,
+                content_hash=checklist.content_hash(),
+                patterns=compile_patterns(patterns),
+                signoffs=config.policy(checklist.id).signoffs,
+            )
+        )
+    return Rules(
+        checklists=checklists, reviews_dir=config.reviews_dir.strip("/"), on_missing=config.hook.on_missing
+    )
+
+
+def build_rules(project: Project) -> Rules:
+    catalog = load_catalog(project)
+    return rules_for(catalog, load_config(project, catalog))
+
+
+def triggered(catalog: Catalog, config: Config, paths: Iterable[str]) -> dict[str, list[str]]:
+    """Checklist id -> the paths that call for it (the same rule as the gate's)."""
+    from micromoment.gate import triggering_paths
+
+    rules = rules_for(catalog, config)
+    candidates = triggering_paths(rules, list(paths))
+    found = {}
+    for rule in rules.checklists:
+        hits = [path for path in candidates if rule.matches(path)]
         if hits:
-            found[entry.checklist.id] = hits
+            found[rule.id] = hits
     return found

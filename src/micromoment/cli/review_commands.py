@@ -12,18 +12,18 @@ import typer
 from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import say
 from micromoment.config import Config, load_config
-from micromoment.drafts import RESUME_HINT, StoredDraft, discard, drafts_dir, list_drafts, resume, save_draft
-from micromoment.errors import EXIT_FINDINGS, Interrupted, MicromomentError
+from micromoment.drafts import RESUME_HINT, StoredDraft, drafts_dir, list_drafts, resume
+from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.files import write_atomic
 from micromoment.gitinfo import GitState, Person, author_identity
 from micromoment.locations import Project, display_path, find_project
 from micromoment.prompts import EndOfInput, Prompter, stdin_prompter
-from micromoment.recording import write_review
+from micromoment.recording import Written, guided_review, sensitive_refusal, write_review
 from micromoment.records import ScanResult, find_record, load_record, record_files, reviews_dir
 from micromoment.render import REVIEW_TEMPLATE, render_review
-from micromoment.review import ReviewSession, apply_answers_file, replace_text, sensitive_texts
+from micromoment.review import ReviewSession, apply_answers_file
 from micromoment.triggers import triggered
-from micromoment.walkthrough import choose_checklists, resolve_findings, walk
+from micromoment.walkthrough import choose_checklists
 
 
 def review(
@@ -95,8 +95,8 @@ def review(
                 f"{display_path(answers)}: no answer for required item(s) {', '.join(missing)}; add them, or drop --strict "
                 "to record the review as incomplete"
             )
-        kept = _sensitive_without_terminal(session, answers, allow_sensitive)
-        _finish(project, config, state, session, who, kept)
+        kept = sensitive_refusal(session, display_path(answers), allow_sensitive)
+        _report(write_review(project, config, session, who, state.context(), ScanResult(kept=kept)))
         raise typer.Exit(EXIT_FINDINGS if missing else 0)
 
     prompter = stdin_prompter(force=interactive)
@@ -140,63 +140,19 @@ def _walk_one(
     folder: Path,
 ) -> bool:
     """One checklist in the terminal; True when a complete record was written."""
-
-    def keep_draft(current: ReviewSession) -> None:
-        save_draft(folder, current)
-
-    try:
-        confirmed = walk(session, prompter, keep_draft)
-        if not confirmed:
-            keep_draft(session)
-            say(f"not saved; draft {session.draft_id} kept — {RESUME_HINT}")
-            return False
-        kept = _sensitive_in_terminal(session, prompter)
-    except KeyboardInterrupt:
-        if session.answers:
-            keep_draft(session)
-        raise Interrupted(f"interrupted; draft kept — {RESUME_HINT}") from None
-    except EndOfInput:
-        if session.answers:
-            keep_draft(session)
-        raise MicromomentError(f"input ended mid-review; draft kept — {RESUME_HINT}") from None
-    written = _finish(project, config, state, session, who, kept)
-    discard(folder / f"{session.draft_id}.yaml")
-    return written
+    written = guided_review(project, config, state, session, who, prompter, folder)
+    if written is None:
+        say(f"not saved; draft {session.draft_id} kept — {RESUME_HINT}")
+        return False
+    return _report(written)
 
 
-def _finish(
-    project: Project, config: Config, state: GitState, session: ReviewSession, who: Person, kept: list[str]
-) -> bool:
-    written = write_review(project, config, session, who, state.context(), ScanResult(kept=kept))
+def _report(written: Written) -> bool:
     say(f"recorded {display_path(written.yaml_path)} and {display_path(written.markdown_path)}")
     if written.record.status == "incomplete":
         say(f"incomplete: no answer for {', '.join(written.record.missing)}")
         return False
     return True
-
-
-def _sensitive_without_terminal(session: ReviewSession, answers: Path, allow: bool) -> list[str]:
-    found = sensitive_texts(session)
-    if found and not allow:
-        details = "; ".join(
-            f"{text.label}: {', '.join(sorted({f.kind for f in findings}))}" for text, findings in found
-        )
-        raise MicromomentError(
-            f"{display_path(answers)}: looks like secrets or personal data ({details}); remove them from the file, "
-            "or pass --allow-sensitive to record them anyway"
-        )
-    return sorted({finding.kind for _, findings in found for finding in findings})
-
-
-def _sensitive_in_terminal(session: ReviewSession, prompter: Prompter) -> list[str]:
-    kept: set[str] = set()
-    for text, findings in sensitive_texts(session):
-        new_text, keep = resolve_findings(prompter, text.label, text.text, findings)
-        if keep:
-            kept.update(f.kind for f in findings)
-        elif new_text != text.text:
-            replace_text(session, text, new_text)
-    return sorted(kept)
 
 
 def _resumed_session(

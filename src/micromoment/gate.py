@@ -1,0 +1,230 @@
+"""The gate: which checklists a change triggers, and whether records in the same change cover them.
+
+Light on purpose: the commit hook runs this on every commit, so it needs only the standard
+library (YAML is imported only when record files in the change must be read). The rules it
+applies come from the checklists and config, compiled once and cached under the git directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from micromoment import __version__
+from micromoment.locations import HOME_DIR
+
+RULES_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ChecklistRule:
+    """What triggers one checklist, and what a record of it must cite."""
+
+    id: str
+    title: str
+    version: str
+    content_hash: str
+    patterns: list[tuple[str, bool]]  # (regex, include), in file order: the last match wins, as in .gitignore
+    signoffs: int = 0
+
+    def matches(self, path: str) -> bool:
+        verdict = False
+        for regex, include in self.patterns:
+            if re.match(regex, path):
+                verdict = include
+        return verdict
+
+
+@dataclass(frozen=True)
+class Rules:
+    checklists: list[ChecklistRule]
+    reviews_dir: str
+    on_missing: str = "block"
+
+    def to_json(self, stamp: list[Any]) -> str:
+        return json.dumps({"format": RULES_FORMAT, "stamp": stamp, "rules": asdict(self)}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str, stamp: list[Any]) -> Rules | None:
+        """The cached rules, or None when they were made from other files or another version."""
+        try:
+            data = json.loads(text)
+            if data.get("format") != RULES_FORMAT or data.get("stamp") != stamp:
+                return None
+            raw = data["rules"]
+            checklists = [
+                ChecklistRule(**{**c, "patterns": [(regex, include) for regex, include in c["patterns"]]})
+                for c in raw["checklists"]
+            ]
+            return cls(checklists=checklists, reviews_dir=raw["reviews_dir"], on_missing=raw["on_missing"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def rules_stamp(files: list[Path], folders: list[Path]) -> list[Any]:
+    """What the cached rules were built from: version, and size and time of every input file."""
+    stamp: list[Any] = [__version__]
+    candidates = list(files)
+    for folder in folders:
+        try:
+            candidates += sorted(Path(entry.path) for entry in os.scandir(folder))
+        except OSError:
+            stamp.append([str(folder), None])
+    for path in candidates:
+        try:
+            info = path.stat()
+            stamp.append([str(path), info.st_mtime_ns, info.st_size])
+        except OSError:
+            stamp.append([str(path), None])
+    return stamp
+
+
+@dataclass(frozen=True)
+class SeenRecord:
+    """A review or skip record found in the change (read leniently: the gate only needs a few fields)."""
+
+    path: str
+    kind: str
+    checklist_id: str
+    content_hash: str = ""
+    complete: bool = False
+    signoffs: int = 0
+    reason: str = ""
+
+
+@dataclass
+class Verdict:
+    rule: ChecklistRule
+    paths: list[str]
+    record: SeenRecord | None = None
+    waiting_for_signoffs: SeenRecord | None = None
+
+    @property
+    def covered(self) -> bool:
+        return self.record is not None
+
+    @property
+    def outdated(self) -> bool:
+        return bool(
+            self.record
+            and self.record.kind == "review"
+            and self.record.content_hash != self.rule.content_hash
+        )
+
+
+def is_record_path(rules: Rules, path: str) -> bool:
+    parent = str(PurePosixPath(path).parent)
+    return parent == rules.reviews_dir.strip("/") and path.endswith((".yaml", ".yml"))
+
+
+def triggering_paths(rules: Rules, paths: list[str]) -> list[str]:
+    # micromoment's own files never call for a review of themselves.
+    return [
+        p
+        for p in paths
+        if not (p == HOME_DIR or p.startswith(HOME_DIR + "/")) and not is_record_path(rules, p)
+    ]
+
+
+def evaluate(
+    rules: Rules, changed: list[str], read: Callable[[list[str]], Mapping[str, bytes]]
+) -> list[Verdict]:
+    """Per triggered checklist: the paths that triggered it, and the record in the change that covers it."""
+    candidates = triggering_paths(rules, changed)
+    verdicts = []
+    for rule in rules.checklists:
+        hits = [path for path in candidates if rule.matches(path)]
+        if hits:
+            verdicts.append(Verdict(rule, hits))
+    if not verdicts:
+        return []
+    records = parse_records(read([p for p in changed if is_record_path(rules, p)]))
+    for verdict in verdicts:
+        for record in records:
+            if record.checklist_id != verdict.rule.id:
+                continue
+            if record.kind == "skip" or (record.complete and record.signoffs >= verdict.rule.signoffs):
+                if verdict.record is None or (
+                    verdict.outdated and record.content_hash == verdict.rule.content_hash
+                ):
+                    verdict.record = record
+            elif record.complete:
+                verdict.waiting_for_signoffs = record
+    return verdicts
+
+
+def parse_records(blobs: Mapping[str, bytes]) -> list[SeenRecord]:
+    if not blobs:
+        return []
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    seen = []
+    for path, blob in sorted(blobs.items()):
+        try:
+            data = yaml.load(blob, Loader=loader)
+        except yaml.YAMLError:
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("checklist"), dict):
+            continue
+        checklist = data["checklist"]
+        signoffs = data.get("signoffs") or []
+        seen.append(
+            SeenRecord(
+                path=path,
+                kind=str(data.get("kind", "")),
+                checklist_id=str(checklist.get("id", "")),
+                content_hash=str(checklist.get("content_hash", "")),
+                complete=data.get("kind") == "review" and data.get("status") == "complete",
+                signoffs=sum(1 for s in signoffs if isinstance(s, dict) and s.get("decision") == "approve"),
+                reason=str(data.get("reason", "")),
+            )
+        )
+    return [s for s in seen if s.kind in ("review", "skip")]
+
+
+def missing(verdicts: list[Verdict]) -> list[Verdict]:
+    return [v for v in verdicts if not v.covered]
+
+
+def verdicts_json(verdicts: list[Verdict]) -> list[dict[str, Any]]:
+    """The verdicts as stable, documented JSON (what `check --json` prints)."""
+    return [
+        {
+            "checklist": v.rule.id,
+            "title": v.rule.title,
+            "paths": v.paths,
+            "covered": v.covered,
+            "record": v.record.path if v.record else None,
+            "record_kind": v.record.kind if v.record else None,
+            "outdated": v.outdated,
+            "waiting_for_signoffs": v.waiting_for_signoffs.path if v.waiting_for_signoffs else None,
+            "signoffs_required": v.rule.signoffs,
+        }
+        for v in verdicts
+    ]
+
+
+def cached_rules(root: Path, git_dir: Path) -> Rules:
+    """The trigger rules from the cache when its inputs are unchanged; rebuilt (the slow way) otherwise."""
+    from micromoment.locations import Project, shipped_dir
+
+    project = Project(root)
+    stamp = rules_stamp([project.config_path], [shipped_dir("checklists"), project.checklists_dir])
+    cache = git_dir / "micromoment" / "rules.json"
+    try:
+        rules = Rules.from_json(cache.read_text(encoding="utf-8"), stamp)
+    except OSError:
+        rules = None
+    if rules is None:
+        from micromoment.files import write_atomic
+        from micromoment.triggers import build_rules
+
+        rules = build_rules(project)
+        write_atomic(cache, rules.to_json(stamp) + "\n")
+    return rules
