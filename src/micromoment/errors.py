@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -27,15 +26,18 @@ class MicromomentError(Exception):
         return [self.message]
 
 
-@dataclass(frozen=True)
 class Problem:
     """One problem in one file, located as precisely as the file allows."""
 
-    path: str
-    line: int | None
-    column: int | None
-    where: str
-    message: str
+    # A plain class, not a dataclass: the commit hook imports this module on every commit.
+    __slots__ = ("column", "line", "message", "path", "where")
+
+    def __init__(self, path: str, line: int | None, column: int | None, where: str, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.where = where
+        self.message = message
 
     def __str__(self) -> str:
         location = self.path
@@ -44,6 +46,15 @@ class Problem:
             if self.column is not None:
                 location += f":{self.column}"
         return f"{location}: {self.where}: {self.message}" if self.where else f"{location}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"Problem({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
 
     def as_json(self) -> dict[str, object]:
         return {

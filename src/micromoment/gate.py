@@ -1,36 +1,49 @@
 """The gate: which checklists a change triggers, and whether records in the same change cover them.
 
 Light on purpose: the commit hook runs this on every commit, so it needs only the standard
-library (YAML is imported only when record files in the change must be read). The rules it
-applies come from the checklists and config, compiled once and cached under the git directory.
+library (no dataclasses, typing or pathlib, which cost more to import than the work itself);
+YAML is imported only when record files in the change must be read. The rules it applies
+come from the checklists and config, compiled once and cached under the git directory.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any
 
 from micromoment import __version__
-from micromoment.locations import HOME_DIR
+from micromoment.locations import CONFIG_FILE, HOME_DIR, shipped_folder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
 
 RULES_FORMAT = 1
 
 
-@dataclass(frozen=True)
 class ChecklistRule:
     """What triggers one checklist, and what a record of it must cite."""
 
-    id: str
-    title: str
-    version: str
-    content_hash: str
-    patterns: list[tuple[str, bool]]  # (regex, include), in file order: the last match wins, as in .gitignore
-    signoffs: int = 0
+    __slots__ = ("content_hash", "id", "patterns", "signoffs", "title", "version")
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        version: str,
+        content_hash: str,
+        patterns: list[tuple[str, bool]],
+        signoffs: int = 0,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.version = version
+        self.content_hash = content_hash
+        self.patterns = patterns  # (regex, include) in file order; the last match wins, as in .gitignore
+        self.signoffs = signoffs
 
     def matches(self, path: str) -> bool:
         verdict = False
@@ -39,15 +52,27 @@ class ChecklistRule:
                 verdict = include
         return verdict
 
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
 
-@dataclass(frozen=True)
+
 class Rules:
-    checklists: list[ChecklistRule]
-    reviews_dir: str
-    on_missing: str = "block"
+    """Everything the gate needs from checklists and config, in a form that loads in a blink."""
+
+    __slots__ = ("checklists", "on_missing", "reviews_dir")
+
+    def __init__(self, checklists: list[ChecklistRule], reviews_dir: str, on_missing: str = "block") -> None:
+        self.checklists = checklists
+        self.reviews_dir = reviews_dir.strip("/")
+        self.on_missing = on_missing
 
     def to_json(self, stamp: list[Any]) -> str:
-        return json.dumps({"format": RULES_FORMAT, "stamp": stamp, "rules": asdict(self)}, sort_keys=True)
+        rules = {
+            "checklists": [c.as_dict() for c in self.checklists],
+            "reviews_dir": self.reviews_dir,
+            "on_missing": self.on_missing,
+        }
+        return json.dumps({"format": RULES_FORMAT, "stamp": stamp, "rules": rules}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str, stamp: list[Any]) -> Rules | None:
@@ -66,43 +91,82 @@ class Rules:
             return None
 
 
-def rules_stamp(files: list[Path], folders: list[Path]) -> list[Any]:
+def rules_stamp(files: list[str], folders: list[str]) -> list[Any]:
     """What the cached rules were built from: version, and size and time of every input file."""
     stamp: list[Any] = [__version__]
     candidates = list(files)
     for folder in folders:
         try:
-            candidates += sorted(Path(entry.path) for entry in os.scandir(folder))
+            candidates += sorted(entry.path for entry in os.scandir(folder))
         except OSError:
-            stamp.append([str(folder), None])
+            stamp.append([folder, None])
     for path in candidates:
         try:
-            info = path.stat()
-            stamp.append([str(path), info.st_mtime_ns, info.st_size])
+            info = os.stat(path)
+            stamp.append([path, info.st_mtime_ns, info.st_size])
         except OSError:
-            stamp.append([str(path), None])
+            stamp.append([path, None])
     return stamp
 
 
-@dataclass(frozen=True)
+def cached_rules(root: str, git_dir: str) -> Rules:
+    """The trigger rules from the cache when its inputs are unchanged; rebuilt (the slow way) otherwise."""
+    home = os.path.join(root, HOME_DIR)
+    stamp = rules_stamp(
+        [os.path.join(home, CONFIG_FILE)], [shipped_folder("checklists"), os.path.join(home, "checklists")]
+    )
+    cache = os.path.join(git_dir, "micromoment", "rules.json")
+    try:
+        with open(cache, encoding="utf-8") as handle:
+            rules = Rules.from_json(handle.read(), stamp)
+    except OSError:
+        rules = None
+    if rules is None:
+        from pathlib import Path
+
+        from micromoment.files import write_atomic
+        from micromoment.locations import Project
+        from micromoment.triggers import build_rules
+
+        rules = build_rules(Project(Path(root)))
+        write_atomic(Path(cache), rules.to_json(stamp) + "\n")
+    return rules
+
+
 class SeenRecord:
-    """A review or skip record found in the change (read leniently: the gate only needs a few fields)."""
+    """A review or skip record found in the change, read leniently: the gate needs only a few fields."""
 
-    path: str
-    kind: str
-    checklist_id: str
-    content_hash: str = ""
-    complete: bool = False
-    signoffs: int = 0
-    reason: str = ""
+    __slots__ = ("checklist_id", "complete", "content_hash", "kind", "path", "reason", "signoffs")
+
+    def __init__(
+        self,
+        path: str,
+        kind: str,
+        checklist_id: str,
+        content_hash: str = "",
+        complete: bool = False,
+        signoffs: int = 0,
+        reason: str = "",
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.checklist_id = checklist_id
+        self.content_hash = content_hash
+        self.complete = complete
+        self.signoffs = signoffs
+        self.reason = reason
 
 
-@dataclass
 class Verdict:
-    rule: ChecklistRule
-    paths: list[str]
-    record: SeenRecord | None = None
-    waiting_for_signoffs: SeenRecord | None = None
+    """One triggered checklist: what triggered it, and what (if anything) covers it."""
+
+    __slots__ = ("paths", "record", "rule", "waiting_for_signoffs")
+
+    def __init__(self, rule: ChecklistRule, paths: list[str]) -> None:
+        self.rule = rule
+        self.paths = paths
+        self.record: SeenRecord | None = None
+        self.waiting_for_signoffs: SeenRecord | None = None
 
     @property
     def covered(self) -> bool:
@@ -118,8 +182,7 @@ class Verdict:
 
 
 def is_record_path(rules: Rules, path: str) -> bool:
-    parent = str(PurePosixPath(path).parent)
-    return parent == rules.reviews_dir.strip("/") and path.endswith((".yaml", ".yml"))
+    return posixpath.dirname(path) == rules.reviews_dir and path.endswith((".yaml", ".yml"))
 
 
 def triggering_paths(rules: Rules, paths: list[str]) -> list[str]:
@@ -132,9 +195,16 @@ def triggering_paths(rules: Rules, paths: list[str]) -> list[str]:
 
 
 def evaluate(
-    rules: Rules, changed: list[str], read: Callable[[list[str]], Mapping[str, bytes]]
+    rules: Rules,
+    changed: list[str],
+    read: Callable[[list[str]], Mapping[str, bytes]],
+    whole_change: Callable[[], list[str]] | None = None,
 ) -> list[Verdict]:
-    """Per triggered checklist: the paths that triggered it, and the record in the change that covers it."""
+    """Per triggered checklist: the paths that triggered it, and the record in the change that covers it.
+
+    Records are looked for in `whole_change()` (default: `changed`), asked for only when
+    something was triggered, so the common case costs no more git calls.
+    """
     candidates = triggering_paths(rules, changed)
     verdicts = []
     for rule in rules.checklists:
@@ -143,7 +213,8 @@ def evaluate(
             verdicts.append(Verdict(rule, hits))
     if not verdicts:
         return []
-    records = parse_records(read([p for p in changed if is_record_path(rules, p)]))
+    everything = whole_change() if whole_change else changed
+    records = parse_records(read([p for p in everything if is_record_path(rules, p)]))
     for verdict in verdicts:
         for record in records:
             if record.checklist_id != verdict.rule.id:
@@ -208,23 +279,3 @@ def verdicts_json(verdicts: list[Verdict]) -> list[dict[str, Any]]:
         }
         for v in verdicts
     ]
-
-
-def cached_rules(root: Path, git_dir: Path) -> Rules:
-    """The trigger rules from the cache when its inputs are unchanged; rebuilt (the slow way) otherwise."""
-    from micromoment.locations import Project, shipped_dir
-
-    project = Project(root)
-    stamp = rules_stamp([project.config_path], [shipped_dir("checklists"), project.checklists_dir])
-    cache = git_dir / "micromoment" / "rules.json"
-    try:
-        rules = Rules.from_json(cache.read_text(encoding="utf-8"), stamp)
-    except OSError:
-        rules = None
-    if rules is None:
-        from micromoment.files import write_atomic
-        from micromoment.triggers import build_rules
-
-        rules = build_rules(project)
-        write_atomic(cache, rules.to_json(stamp) + "\n")
-    return rules

@@ -1,13 +1,18 @@
-"""Git through a subprocess: the light seam the commit hook and the gate use (no GitPython here)."""
+"""Git through a subprocess: the light seam the commit hook and the gate use.
+
+No GitPython, dataclasses or pathlib here: this runs on every commit.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
-from pathlib import Path
 
 from micromoment.errors import MicromomentError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SHALLOW_HINT = "shallow CI clones need the full history (e.g. actions/checkout with fetch-depth: 0)"
 
@@ -16,7 +21,7 @@ class GitFailed(MicromomentError):
     """git is missing, or refused a command."""
 
 
-def run_git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> bytes:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
     except FileNotFoundError:
@@ -27,15 +32,21 @@ def run_git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
     return done.stdout
 
 
-@dataclass(frozen=True)
 class Repo:
     """A git work tree: its top folder and its own git directory (a linked worktree has its own)."""
 
-    root: Path
-    git_dir: Path
+    __slots__ = ("git_dir", "root")
+
+    def __init__(self, root: str, git_dir: str) -> None:
+        self.root = root
+        self.git_dir = git_dir
+
+    def __repr__(self) -> str:
+        return f"Repo({self.root!r}, {self.git_dir!r})"
 
 
-def find_repo(cwd: Path) -> Repo:
+def find_repo(cwd: str | None = None) -> Repo:
+    cwd = cwd or os.getcwd()
     try:
         out = run_git(["rev-parse", "--show-toplevel", "--absolute-git-dir"], cwd).decode().splitlines()
     except GitFailed as exc:
@@ -44,7 +55,7 @@ def find_repo(cwd: Path) -> Repo:
                 f"{cwd} is not inside a git repository; run this in your project's work tree (or git init first)"
             ) from None
         raise
-    return Repo(Path(out[0]), Path(out[1]))
+    return Repo(out[0], out[1])
 
 
 def _names(raw: bytes) -> list[str]:

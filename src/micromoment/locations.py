@@ -1,34 +1,55 @@
-"""One place that knows where data lives: the shipped checklists and templates, and a project's .micromoment/."""
+"""One place that knows where data lives: the shipped checklists and templates, and a project's .micromoment/.
+
+Light on purpose (no pathlib at import time): the commit hook's fast path asks it where the
+built-in checklists are.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
+import os
 
 from micromoment.errors import MicromomentError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Literal
 
 HOME_DIR = ".micromoment"
 CONFIG_FILE = "config.yaml"
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
-def shipped_dir(kind: Literal["checklists", "templates"]) -> Path:
+def shipped_folder(kind: Literal["checklists", "templates"]) -> str:
     """The built-in folder: inside the package in a wheel, at the checkout's top in an editable install."""
-    for candidate in (_PACKAGE / "_data" / kind, _PACKAGE.parents[1] / kind):
-        if candidate.is_dir():
+    for candidate in (
+        os.path.join(_PACKAGE, "_data", kind),
+        os.path.join(os.path.dirname(os.path.dirname(_PACKAGE)), kind),
+    ):
+        if os.path.isdir(candidate):
             return candidate
     raise MicromomentError(
         f"the built-in {kind} are missing from this installation of micromoment; reinstall it"
     )
 
 
-@dataclass(frozen=True)
+def shipped_dir(kind: Literal["checklists", "templates"]) -> Path:
+    from pathlib import Path
+
+    return Path(shipped_folder(kind))
+
+
 class Project:
     """The folder a team works in: a git work tree, or wherever micromoment was run."""
 
-    root: Path
+    __slots__ = ("root",)
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __repr__(self) -> str:
+        return f"Project({self.root!r})"
 
     @property
     def home(self) -> Path:
@@ -49,6 +70,8 @@ class Project:
 
 def find_project(start: Path | None = None) -> Project:
     """The nearest folder upwards holding .micromoment/ or .git, else the starting folder."""
+    from pathlib import Path
+
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / HOME_DIR).is_dir() or (folder / ".git").exists():
@@ -58,6 +81,8 @@ def find_project(start: Path | None = None) -> Project:
 
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the current folder when below it."""
+    from pathlib import Path
+
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

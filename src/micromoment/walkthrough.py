@@ -19,6 +19,12 @@ from micromoment.validation import utc_now
 HELP_KEYS = "s skip · b back · ? guidance"
 
 
+def new_draft_id() -> str:
+    import secrets
+
+    return secrets.token_hex(4)
+
+
 def choose_checklists(
     prompter: Prompter, catalog: Catalog, suggested: Sequence[str], default: str
 ) -> list[str]:

@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from micromoment import __version__
-from micromoment.cli import checklist_commands, repo_commands, review_commands
+from micromoment.cli import checklist_commands, gate_commands, repo_commands, review_commands
 from micromoment.errors import EXIT_INTERRUPTED, MicromomentError
 
 
@@ -65,6 +65,9 @@ app.command("schema")(checklist_commands.schema)
 app.command("import-deon")(checklist_commands.import_deon)
 app.command("review")(review_commands.review)
 app.command("render")(review_commands.render)
+app.command("check")(gate_commands.check)
+app.command("skip")(gate_commands.skip)
+app.command("hook")(gate_commands.hook)
 app.command("lint")(repo_commands.lint)
 app.command("init")(repo_commands.init)
 

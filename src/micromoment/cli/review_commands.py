@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -23,7 +22,7 @@ from micromoment.records import ScanResult, find_record, load_record, record_fil
 from micromoment.render import REVIEW_TEMPLATE, render_review
 from micromoment.review import ReviewSession, apply_answers_file
 from micromoment.triggers import triggered
-from micromoment.walkthrough import choose_checklists
+from micromoment.walkthrough import choose_checklists, new_draft_id
 
 
 def review(
@@ -87,7 +86,7 @@ def review(
             raise MicromomentError(
                 "--answers fills one checklist at a time; run micromoment review once per checklist"
             )
-        session = ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), _new_draft_id())
+        session = ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), new_draft_id())
         apply_answers_file(session, answers)
         missing = session.missing_required()
         if missing and strict:
@@ -116,7 +115,7 @@ def review(
             chosen_subject = subject or prompter.ask(
                 "Subject of this review", default=state.default_subject()
             )
-            sessions = [ReviewSession(checklist, chosen_subject, _new_draft_id()) for checklist in checklists]
+            sessions = [ReviewSession(checklist, chosen_subject, new_draft_id()) for checklist in checklists]
     except EndOfInput:
         raise MicromomentError("input ended before the review started; nothing was recorded") from None
     exit_code = 0
@@ -124,10 +123,6 @@ def review(
         if not _walk_one(project, config, state, session, who, prompter, folder):
             exit_code = EXIT_FINDINGS
     raise typer.Exit(exit_code)
-
-
-def _new_draft_id() -> str:
-    return secrets.token_hex(4)
 
 
 def _walk_one(
