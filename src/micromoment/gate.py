@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
 import re
 
 from micromoment import __version__
@@ -21,13 +20,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
-RULES_FORMAT = 1
+RULES_FORMAT = 2
 
 
 class ChecklistRule:
     """What triggers one checklist, and what a record of it must cite."""
 
-    __slots__ = ("content_hash", "id", "patterns", "signoffs", "title", "version")
+    __slots__ = ("_matcher", "content_hash", "id", "patterns", "signoffs", "title", "version")
 
     def __init__(
         self,
@@ -44,16 +43,27 @@ class ChecklistRule:
         self.content_hash = content_hash
         self.patterns = patterns  # (regex, include) in file order; the last match wins, as in .gitignore
         self.signoffs = signoffs
+        self._matcher: re.Pattern[str] | list[tuple[re.Pattern[str], bool]] | None = None
 
     def matches(self, path: str) -> bool:
+        if self._matcher is None:
+            self._matcher = self._compile()
+        if isinstance(self._matcher, re.Pattern):
+            return self._matcher.match(path) is not None
         verdict = False
-        for regex, include in self.patterns:
-            if re.match(regex, path):
+        for pattern, include in self._matcher:
+            if pattern.match(path):
                 verdict = include
         return verdict
 
+    def _compile(self) -> re.Pattern[str] | list[tuple[re.Pattern[str], bool]]:
+        if all(include for _, include in self.patterns):
+            # Only positive patterns (the usual case): one combined regex, one match per path.
+            return re.compile("|".join(f"(?:{regex})" for regex, _ in self.patterns))
+        return [(re.compile(regex), include) for regex, include in self.patterns]
+
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
 
 
 class Rules:
@@ -182,16 +192,14 @@ class Verdict:
 
 
 def is_record_path(rules: Rules, path: str) -> bool:
-    return posixpath.dirname(path) == rules.reviews_dir and path.endswith((".yaml", ".yml"))
+    prefix = rules.reviews_dir + "/"
+    return path.startswith(prefix) and "/" not in path[len(prefix) :] and path.endswith((".yaml", ".yml"))
 
 
 def triggering_paths(rules: Rules, paths: list[str]) -> list[str]:
-    # micromoment's own files never call for a review of themselves.
-    return [
-        p
-        for p in paths
-        if not (p == HOME_DIR or p.startswith(HOME_DIR + "/")) and not is_record_path(rules, p)
-    ]
+    # micromoment's own files and the records never call for a review of themselves.
+    own = (HOME_DIR + "/", rules.reviews_dir + "/")
+    return [p for p in paths if not p.startswith(own)]
 
 
 def evaluate(

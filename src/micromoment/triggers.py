@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from micromoment.checklists import Catalog, load_catalog
 from micromoment.config import Config, load_config
 from micromoment.gate import ChecklistRule, Rules
 from micromoment.locations import Project
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
 def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]:
@@ -24,8 +28,9 @@ def compile_patterns(patterns: list[str]) -> list[tuple[str, bool]]:
     import pathspec
 
     spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    # Named groups are pathspec's bookkeeping; dropping them lets the gate join patterns into one regex.
     return [
-        (p.regex.pattern, bool(p.include))
+        (_NAMED_GROUP.sub("(?:", p.regex.pattern), bool(p.include))
         for p in spec.patterns
         if p.include is not None and p.regex is not None
     ]
