@@ -70,10 +70,12 @@ def run(command: Sequence[str], cwd: Path, expect: int | None = 0) -> float:
     return elapsed
 
 
-def interleaved_medians(cases: dict[str, tuple[Sequence[str], Path, int | None]], runs: int) -> dict[str, float]:
+def interleaved_medians(
+    cases: dict[str, tuple[Sequence[str], Path, int | None]], runs: int
+) -> dict[str, float]:
     """Median wall time per case, running the cases in turn so machine noise hits all alike."""
     times: dict[str, list[float]] = {name: [] for name in cases}
-    for name, (command, cwd, expect) in cases.items():
+    for command, cwd, expect in cases.values():
         run(command, cwd, expect)  # warm caches (the hook builds its rules cache on first use)
     for _ in range(runs):
         for name, (command, cwd, expect) in cases.items():

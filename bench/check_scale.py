@@ -5,7 +5,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from _harness import ENV, MICROMOMENT, PYTHON_PASS, commit_all, git, interleaved_medians, report, scratch_repo, write_files
+from _harness import (
+    ENV,
+    MICROMOMENT,
+    PYTHON_PASS,
+    commit_all,
+    git,
+    interleaved_medians,
+    report,
+    scratch_repo,
+    write_files,
+)
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
 
@@ -19,7 +29,10 @@ def main() -> None:
         # One real record, copied to 1,000 (as a long-lived branch gathering reviews would have).
         subprocess.run(
             [*MICROMOMENT, "skip", "genai-output-review", "--reason", "seed record for a benchmark run"],
-            cwd=repo, env=ENV, check=True, capture_output=True,
+            cwd=repo,
+            env=ENV,
+            check=True,
+            capture_output=True,
         )
         reviews = repo / ".micromoment" / "reviews"
         [seed] = list(reviews.glob("*.yaml"))
@@ -30,7 +43,11 @@ def main() -> None:
             )
         commit_all(repo, "a big branch")
         medians = interleaved_medians(
-            {"baseline": (PYTHON_PASS, repo, 0), "check": ([*MICROMOMENT, "check", "--base", "main"], repo, 0)}, RUNS
+            {
+                "baseline": (PYTHON_PASS, repo, 0),
+                "check": ([*MICROMOMENT, "check", "--base", "main"], repo, 0),
+            },
+            RUNS,
         )
     seconds = medians["check"]
     report(

@@ -8,7 +8,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from _harness import ENV, MICROMOMENT, commit_all, git, interleaved_medians, report, scratch_repo, script_command, write_files
+from _harness import (
+    ENV,
+    MICROMOMENT,
+    commit_all,
+    git,
+    interleaved_medians,
+    report,
+    scratch_repo,
+    script_command,
+    write_files,
+)
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 
@@ -28,14 +38,18 @@ def main() -> None:
         for checklist in ("genai-output-review", "data-safeguards"):
             subprocess.run(
                 [*MICROMOMENT, "skip", checklist, "--reason", "generated files for a benchmark run"],
-                cwd=covered, env=ENV, check=True, capture_output=True,
+                cwd=covered,
+                env=ENV,
+                check=True,
+                capture_output=True,
             )
         for repo in (large, covered):
             git(repo, "add", "-A")
 
         command = [*script_command(), "hook"]
         medians = interleaved_medians(
-            {"small": (command, small, 0), "large": (command, large, 0), "covered": (command, covered, 0)}, RUNS
+            {"small": (command, small, 0), "large": (command, large, 0), "covered": (command, covered, 0)},
+            RUNS,
         )
     ratio = medians["large"] / medians["small"]
     report(

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES, Cli, git, write
-
 from micromoment.records import load_any_record
-
 
 
 def commit_all(repo: Path, message: str = "work") -> None:
@@ -37,7 +36,9 @@ def answer_genai_review(cli: Cli, repo: Path) -> Path:
     lines = []
     for item in checklist.items:
         if item.ask_if is None:
-            lines.append(f"{item.id}: {(item.options or ['yes'])[0]!r}" if item.kind == "choice" else f"{item.id}: yes")
+            lines.append(
+                f"{item.id}: {(item.options or ['yes'])[0]!r}" if item.kind == "choice" else f"{item.id}: yes"
+            )
     answers = write(repo.parent / "answers.yaml", "\n".join(lines) + "\n")
     result = cli("review", "genai-output-review", "--answers", str(answers), "--subject", "prompt change")
     assert result.exit_code == 0, result.output
@@ -92,7 +93,14 @@ def test_skip_records_cover_and_trivial_reasons_are_refused(cli: Cli, started: P
         assert refused.exit_code == 2 and "a skip needs a reason" in refused.stderr
     sensitive = cli("skip", "data-safeguards", "--reason", "asked jo.doe@example.com, she says it is fine")
     assert sensitive.exit_code == 2 and "email address" in sensitive.stderr
-    result = cli("skip", "data-safeguards", "--reason", "the table holds only feature flags, no user data", "--approver", "Dana Lead")
+    result = cli(
+        "skip",
+        "data-safeguards",
+        "--reason",
+        "the table holds only feature flags, no user data",
+        "--approver",
+        "Dana Lead",
+    )
     assert result.exit_code == 0, result.output
     [path] = (started / ".micromoment/reviews").glob("*-data-safeguards-skip-*.yaml")
     record = load_any_record(path)
@@ -176,7 +184,9 @@ def test_config_extends_replaces_and_switches_off_triggers(cli: Cli, started: Pa
         "  data-safeguards: {applies_to: ['warehouse/']}\n"
         "  launch-readiness: {enabled: false}\n",
     )
-    verdicts = json.loads(cli("check", "--json", "agents/router.py", "db/x.sql", "warehouse/t.sql", "CHANGELOG.md").stdout)
+    verdicts = json.loads(
+        cli("check", "--json", "agents/router.py", "db/x.sql", "warehouse/t.sql", "CHANGELOG.md").stdout
+    )
     triggered = {v["checklist"]: v["paths"] for v in verdicts["checklists"]}
     assert triggered == {"data-safeguards": ["warehouse/t.sql"], "genai-output-review": ["agents/router.py"]}
 
@@ -187,7 +197,10 @@ def test_a_record_of_an_older_checklist_still_covers_with_a_warning(cli: Cli, st
     answers = write(started.parent / "a.yaml", "data-kind: none\nfacts-checked: yes\n")
     assert cli("review", "mini", "--answers", str(answers)).exit_code == 0
     checklist = started / ".micromoment/checklists/mini.yaml"
-    checklist.write_text(checklist.read_text(encoding="utf-8").replace("Models invent things.", "Models make things up."), encoding="utf-8")
+    checklist.write_text(
+        checklist.read_text(encoding="utf-8").replace("Models invent things.", "Models make things up."),
+        encoding="utf-8",
+    )
     write(started / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {enabled: false}\n")
     git(started, "add", "-A")
     result = cli("check")
@@ -210,6 +223,13 @@ def test_outside_a_repository_and_without_git(cli: Cli, outside: Path) -> None:
     result = cli("check")
     assert result.exit_code == 2 and "is not inside a git repository" in result.stderr
     env = {**os.environ, "PATH": str(outside)}  # no git on this PATH
-    done = subprocess.run([sys.executable, "-m", "micromoment", "check"], cwd=outside, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "micromoment", "check"],
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "git is not installed or not on PATH" in done.stderr and "Traceback" not in done.stderr

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
+
 from conftest import FIXTURES, Cli, git, write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +26,13 @@ def no_terminal_env(**extra: str) -> dict[str, str]:
 def run(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     # A new session has no controlling terminal: /dev/tty cannot be opened, as in CI.
     return subprocess.run(
-        list(args), cwd=repo, env=env or no_terminal_env(), capture_output=True, text=True, timeout=300, start_new_session=True
+        list(args),
+        cwd=repo,
+        env=env or no_terminal_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        start_new_session=True,
     )
 
 
@@ -66,7 +73,9 @@ def test_the_fast_path_loads_no_heavy_modules(cli: Cli, started: Path) -> None:
     assert not modules & HEAVY, modules & HEAVY
     assert "yaml" not in modules and "pathspec" not in modules
     write(started / "prompts/a.txt", "hi\n")
-    assert cli("skip", "genai-output-review", "--reason", "only a comment changed in the prompt").exit_code == 0
+    assert (
+        cli("skip", "genai-output-review", "--reason", "only a comment changed in the prompt").exit_code == 0
+    )
     git(started, "add", "-A")
     code, modules = loaded_modules(started)  # triggered and covered: reads the record, still light
     assert code == 0
@@ -77,7 +86,10 @@ def test_the_rules_cache_follows_config_changes(started: Path) -> None:
     write(started / "notes/plan.txt", "x\n")
     git(started, "add", "-A")
     assert run(started, sys.executable, "-m", "micromoment", "hook").returncode == 0
-    write(started / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {also_applies_to: ['notes/']}\n")
+    write(
+        started / ".micromoment/config.yaml",
+        "checklists:\n  genai-output-review: {also_applies_to: ['notes/']}\n",
+    )
     blocked = run(started, sys.executable, "-m", "micromoment", "hook")
     assert blocked.returncode == 1 and "genai-output-review" in blocked.stderr
 
@@ -95,7 +107,12 @@ def test_plain_git_hook_blocks_then_passes(cli: Cli, started: Path) -> None:
     assert "micromoment review genai-output-review" in blocked.stderr
     assert "micromoment skip genai-output-review --reason" in blocked.stderr
     assert git(started, "rev-list", "--count", "HEAD").strip() == "1"
-    assert cli("skip", "genai-output-review", "--reason", "typo fix in the prompt, no behaviour change").exit_code == 0
+    assert (
+        cli(
+            "skip", "genai-output-review", "--reason", "typo fix in the prompt, no behaviour change"
+        ).exit_code
+        == 0
+    )
     git(started, "add", ".micromoment")
     passed = run(started, "git", "commit", "-m", "change the prompt")
     assert passed.returncode == 0, passed.stderr
@@ -130,7 +147,11 @@ def test_install_chains_an_existing_hook_and_uninstall_restores_it(cli: Cli, sta
     foreign = write(hooks / "pre-commit", "#!/bin/sh\necho foreign-hook-ran >&2\nexit 0\n")
     foreign.chmod(0o755)
     assert cli("hook", "install").exit_code == 0
-    assert (hooks / "pre-commit.pre-micromoment").read_text(encoding="utf-8").startswith("#!/bin/sh\necho foreign")
+    assert (
+        (hooks / "pre-commit.pre-micromoment")
+        .read_text(encoding="utf-8")
+        .startswith("#!/bin/sh\necho foreign")
+    )
     write(started / "src/app.py", "x\n")
     git(started, "add", "-A")
     done = run(started, "git", "commit", "-m", "code")
@@ -175,7 +196,14 @@ def test_hook_files_argument_and_push_refs(started: Path) -> None:
     write(started / "CHANGELOG.md", "## 1.0\n")
     git(started, "add", "-A")
     git(started, "commit", "-q", "-m", "release notes")
-    pushed = run(started, sys.executable, "-m", "micromoment", "hook", env={**env, "PRE_COMMIT_FROM_REF": "main", "PRE_COMMIT_TO_REF": "feature"})
+    pushed = run(
+        started,
+        sys.executable,
+        "-m",
+        "micromoment",
+        "hook",
+        env={**env, "PRE_COMMIT_FROM_REF": "main", "PRE_COMMIT_TO_REF": "feature"},
+    )
     assert pushed.returncode == 1 and "launch-readiness" in pushed.stderr
 
 
@@ -197,7 +225,10 @@ def hook_repo(tmp_path: Path) -> Path:
 def test_through_the_real_pre_commit_framework(started: Path, hook_repo: Path, tmp_path: Path) -> None:
     pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
     rev = git(hook_repo, "rev-parse", "HEAD").strip()
-    write(started / ".pre-commit-config.yaml", f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: micromoment\n")
+    write(
+        started / ".pre-commit-config.yaml",
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: micromoment\n",
+    )
     env = no_terminal_env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
     installed = run(started, pre_commit, "install", env=env)
     assert installed.returncode == 0, installed.stderr
@@ -209,7 +240,17 @@ def test_through_the_real_pre_commit_framework(started: Path, hook_repo: Path, t
     output = blocked.stdout + blocked.stderr
     assert "micromoment checks" in output and "Failed" in output
     assert "micromoment review genai-output-review" in output
-    skipped = run(started, sys.executable, "-m", "micromoment", "skip", "genai-output-review", "--reason", "wording only, the model sees the same instructions", env=env)
+    skipped = run(
+        started,
+        sys.executable,
+        "-m",
+        "micromoment",
+        "skip",
+        "genai-output-review",
+        "--reason",
+        "wording only, the model sees the same instructions",
+        env=env,
+    )
     assert skipped.returncode == 0, skipped.stderr
     git(started, "add", ".micromoment")
     passed = run(started, "git", "commit", "-m", "prompt", env=env)
@@ -224,12 +265,31 @@ def test_the_hook_asks_through_dev_tty(cli: Cli, started: Path) -> None:
     git(started, "add", "-A")
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "MICROMOMENT_NONINTERACTIVE")}
     # stdin is not what the hook reads: the pre-commit framework closes it; /dev/tty is the pty here.
-    child = pexpect.spawn("git", ["commit", "-m", "prompt"], cwd=str(started), env=env, encoding="utf-8", timeout=60, dimensions=(50, 120))
+    child = pexpect.spawn(
+        "git",
+        ["commit", "-m", "prompt"],
+        cwd=str(started),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 120),
+    )
     child.expect_exact("Answer them now?")
     child.sendline("y")
     child.expect_exact("Subject of this review")
     child.sendline("support prompt")
-    for prompt, reply in [("1-2", "1"), ("Note", ""), ("Evidence", ""), ("y / n / na", "y"), ("Note", ""), ("Evidence", ""), ("Answer", "Sam"), ("Note", ""), ("Evidence", ""), ("Save this review?", "y")]:
+    for prompt, reply in [
+        ("1-2", "1"),
+        ("Note", ""),
+        ("Evidence", ""),
+        ("y / n / na", "y"),
+        ("Note", ""),
+        ("Evidence", ""),
+        ("Answer", "Sam"),
+        ("Note", ""),
+        ("Evidence", ""),
+        ("Save this review?", "y"),
+    ]:
         child.expect_exact(prompt)
         child.sendline(reply)
     child.expect_exact("stage .micromoment/ and commit again")

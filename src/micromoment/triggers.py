@@ -10,7 +10,6 @@ from micromoment.config import Config, load_config
 from micromoment.gate import ChecklistRule, Rules
 from micromoment.locations import Project
 
-
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
