@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from micromoment import __version__
-from micromoment.cli import checklist_commands, gate_commands, repo_commands, review_commands
+from micromoment.cli import checklist_commands, gate_commands, pr_commands, repo_commands, review_commands
 from micromoment.errors import EXIT_INTERRUPTED, MicromomentError
 
 
@@ -68,6 +68,7 @@ app.command("render")(review_commands.render)
 app.command("check")(gate_commands.check)
 app.command("skip")(gate_commands.skip)
 app.command("hook")(gate_commands.hook)
+app.command("pr-note")(pr_commands.pr_note)
 app.command("lint")(repo_commands.lint)
 app.command("init")(repo_commands.init)
 

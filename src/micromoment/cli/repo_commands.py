@@ -12,8 +12,11 @@ from micromoment.cli.output import print_json, say
 from micromoment.config import initial_config_text
 from micromoment.errors import EXIT_BAD_INPUT, Refused
 from micromoment.files import write_atomic
+from micromoment.gitcli import find_repo
+from micromoment.hook_install import install as install_hook
 from micromoment.lint import lint as lint_files
 from micromoment.locations import display_path, find_project
+from micromoment.prnote import add_pr_template_section
 
 
 def lint(
@@ -56,10 +59,19 @@ def init(
         ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing .micromoment/config.yaml.")] = False,
+    hook: Annotated[bool, typer.Option("--hook", help="Also install the plain git pre-commit hook.")] = False,
+    pr_template: Annotated[
+        bool,
+        typer.Option(
+            "--pr-template", help="Also add a micromoment section to .github/pull_request_template.md."
+        ),
+    ] = False,
 ) -> None:
     """Write .micromoment/config.yaml with every setting explained.
 
-    The file is optional: micromoment works with its defaults without it.
+    The file is optional: micromoment works with its defaults without it. --hook installs
+    the git hook (as micromoment hook install does); --pr-template adds the section that
+    micromoment pr-note --target body fills in.
     """
     project = find_project()
     catalog = load_catalog(project)
@@ -72,4 +84,14 @@ def init(
         )
     write_atomic(path, initial_config_text(catalog, set(only) if only else None))
     say(f"wrote {display_path(path)}")
+    if hook:
+        installed = install_hook(find_repo(str(project.root)))
+        say(f"installed {installed.path}")
+    if pr_template:
+        template = add_pr_template_section(project.root)
+        say(
+            f"added the micromoment section to {display_path(template)}"
+            if template
+            else "the PR template already has a micromoment section"
+        )
     say("next: micromoment list, then micromoment show quick")

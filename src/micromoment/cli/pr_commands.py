@@ -1,0 +1,95 @@
+"""The pr-note command: Markdown for a pull request, posted or attached as a git note."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from micromoment import posting
+from micromoment.checklists import load_catalog
+from micromoment.cli.output import say
+from micromoment.config import load_config
+from micromoment.errors import MicromomentError
+from micromoment.files import write_atomic
+from micromoment.gitcli import find_repo
+from micromoment.locations import Project, display_path
+from micromoment.prnote import PR_NOTE_TEMPLATE, attach_git_note, collect, note_view, render_note
+
+
+class Forge(str, Enum):
+    github = "github"
+    gitlab = "gitlab"
+
+
+class Target(str, Enum):
+    comment = "comment"
+    body = "body"
+
+
+def pr_note(
+    base: Annotated[
+        str, typer.Option(metavar="REF", help="The branch the pull request goes into.")
+    ] = "origin/main",
+    out: Annotated[Path | None, typer.Option(help="Write the note to FILE instead of printing it.")] = None,
+    post: Annotated[
+        Forge | None,
+        typer.Option(help="Post it: one comment on the pull request, updated in place on later runs."),
+    ] = None,
+    pr: Annotated[
+        int | None,
+        typer.Option(help="With --post github: the pull request number (default: the current branch's)."),
+    ] = None,
+    mr: Annotated[
+        int | None,
+        typer.Option(help="With --post gitlab: the merge request number (default: the current branch's)."),
+    ] = None,
+    target: Annotated[
+        Target,
+        typer.Option(help="comment, or body: a section of the description between micromoment markers."),
+    ] = Target.comment,
+    git_notes: Annotated[
+        bool, typer.Option("--git-notes", help="Attach the note to HEAD under refs/notes/micromoment.")
+    ] = False,
+    template: Annotated[
+        str, typer.Option(help="A template name (.micromoment/templates/ or built-in) or a file path.")
+    ] = PR_NOTE_TEMPLATE,
+) -> None:
+    """Markdown for a pull request: what the change triggered, who checked what, every "no" and skip.
+
+    Covers the change since the merge-base with --base. The first line is a hidden marker,
+    so --post updates micromoment's one comment instead of adding another; the note is kept
+    under 60,000 characters (details are cut first, and the note says so). Posting goes
+    through gh or glab, which must be logged in; micromoment never reads a token.
+    """
+    if pr is not None and post is not Forge.github:
+        raise MicromomentError("--pr goes with --post github")
+    if mr is not None and post is not Forge.gitlab:
+        raise MicromomentError("--mr goes with --post gitlab")
+    repo = find_repo()
+    project = Project(Path(repo.root))
+    catalog = load_catalog(project)
+    config = load_config(project, catalog)
+    change = collect(repo, project, catalog, config, base)
+    note = render_note(project, note_view(change, catalog), template)
+    if out is not None:
+        write_atomic(out, note)
+        say(f"wrote {display_path(out)} ({len(note):,} characters)")
+    if git_notes:
+        with tempfile.TemporaryDirectory(prefix="micromoment-") as folder:
+            note_file = Path(folder) / "note.md"
+            note_file.write_text(note, encoding="utf-8")
+            head = attach_git_note(repo, note_file)
+        say(
+            f"attached the note to {head[:12]} under refs/notes/micromoment (push it: git push origin refs/notes/micromoment)"
+        )
+    if post is Forge.github:
+        say(posting.post_github(note, repo.root, pr, target.value))
+    elif post is Forge.gitlab:
+        say(posting.post_gitlab(note, repo.root, mr, target.value))
+    if out is None and not git_notes and post is None:
+        sys.stdout.write(note)

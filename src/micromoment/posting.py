@@ -1,0 +1,145 @@
+"""Posting the PR note through the gh and glab command-line tools; micromoment never handles a token."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from micromoment.errors import MicromomentError
+from micromoment.prnote import MARKER, upsert_section
+
+Target = Literal["comment", "body"]
+SUMMARY_HINT = 'write it to the job summary instead: micromoment pr-note --out "$GITHUB_STEP_SUMMARY"'
+
+
+class PostFailed(MicromomentError):
+    """gh or glab is missing, not logged in, or refused."""
+
+
+_TOOLS = {
+    "gh": ("the GitHub CLI (gh)", "gh auth login (in CI: set GH_TOKEN)", "--pr N"),
+    "glab": ("the GitLab CLI (glab)", "glab auth login (in CI: set GITLAB_TOKEN)", "--mr N"),
+}
+
+
+def _run(tool: str, args: list[str], cwd: str) -> str:
+    name, login, number_flag = _TOOLS[tool]
+    try:
+        done = subprocess.run(
+            [tool, *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
+        )
+    except FileNotFoundError:
+        raise PostFailed(
+            f"{tool} is not installed; install {name}, or save the note with --out FILE and post it yourself"
+        ) from None
+    if done.returncode == 0:
+        return done.stdout
+    error = (done.stderr or done.stdout).strip()
+    lowered = error.lower()
+    if "auth login" in lowered or "not logged" in lowered or "authentication" in lowered or "401" in lowered:
+        raise PostFailed(f"{tool} is not logged in; run {login}")
+    if (
+        "no pull requests found" in lowered
+        or "no open merge request" in lowered
+        or "no merge request" in lowered
+    ):
+        raise PostFailed(
+            f"no pull request for this branch; push it and open one, or name it with {number_flag}"
+        )
+    if "resource not accessible" in lowered or "403" in lowered:
+        raise PostFailed(
+            f"{tool} may not write to this pull request (a pull request from a fork gets a read-only token); {SUMMARY_HINT}"
+        )
+    last = error.splitlines()[-1] if error else f"exit {done.returncode}"
+    raise PostFailed(f"{tool} {' '.join(args[:2])} failed: {last}")
+
+
+def _json_values(text: str) -> Iterator[Any]:
+    """Paginated API output is JSON arrays one after another; read them all."""
+    decoder = json.JSONDecoder()
+    position = 0
+    text = text.strip()
+    while position < len(text):
+        value, position = decoder.raw_decode(text, position)
+        yield value
+        while position < len(text) and text[position].isspace():
+            position += 1
+
+
+def _items(text: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for value in _json_values(text):
+        items += value if isinstance(value, list) else [value]
+    return items
+
+
+@contextmanager
+def _body_file(text: str) -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="micromoment-") as folder:
+        path = Path(folder) / "note.md"
+        path.write_text(text, encoding="utf-8")
+        yield str(path)
+
+
+def post_github(note: str, cwd: str, pr: int | None, target: Target) -> str:
+    """Upsert the note as one PR comment (or the PR body's micromoment section); returns what was done."""
+    number = pr or int(json.loads(_run("gh", ["pr", "view", "--json", "number"], cwd))["number"])
+    if target == "body":
+        body = json.loads(_run("gh", ["pr", "view", str(number), "--json", "body"], cwd)).get("body") or ""
+        updated = upsert_section(body, note)
+        if updated == body:
+            return f"pull request #{number}: description already up to date"
+        with _body_file(updated) as path:
+            _run("gh", ["pr", "edit", str(number), "--body-file", path], cwd)
+        return f"pull request #{number}: updated the micromoment section of the description"
+    comments = _items(
+        _run("gh", ["api", f"repos/{{owner}}/{{repo}}/issues/{number}/comments", "--paginate"], cwd)
+    )
+    existing = next((c for c in comments if str(c.get("body", "")).startswith(MARKER)), None)
+    with _body_file(note) as path:
+        if existing is not None:
+            _run(
+                "gh",
+                [
+                    "api",
+                    "-X",
+                    "PATCH",
+                    f"repos/{{owner}}/{{repo}}/issues/comments/{existing['id']}",
+                    "-F",
+                    f"body=@{path}",
+                ],
+                cwd,
+            )
+            return f"pull request #{number}: updated the micromoment comment"
+        _run("gh", ["pr", "comment", str(number), "--body-file", path], cwd)
+    return f"pull request #{number}: added the micromoment comment"
+
+
+def post_gitlab(note: str, cwd: str, mr: int | None, target: Target) -> str:
+    """The same for a GitLab merge request, through glab."""
+    number = mr or int(json.loads(_run("glab", ["mr", "view", "--output", "json"], cwd))["iid"])
+    api = f"projects/:id/merge_requests/{number}"
+    if target == "body":
+        description = (
+            json.loads(_run("glab", ["mr", "view", str(number), "--output", "json"], cwd)).get("description")
+            or ""
+        )
+        updated = upsert_section(description, note)
+        if updated == description:
+            return f"merge request !{number}: description already up to date"
+        with _body_file(updated) as path:
+            _run("glab", ["api", "-X", "PUT", api, "-F", f"description=@{path}"], cwd)
+        return f"merge request !{number}: updated the micromoment section of the description"
+    notes = _items(_run("glab", ["api", f"{api}/notes", "--paginate"], cwd))
+    existing = next((n for n in notes if str(n.get("body", "")).startswith(MARKER)), None)
+    with _body_file(note) as path:
+        if existing is not None:
+            _run("glab", ["api", "-X", "PUT", f"{api}/notes/{existing['id']}", "-F", f"body=@{path}"], cwd)
+            return f"merge request !{number}: updated the micromoment note"
+        _run("glab", ["api", "-X", "POST", f"{api}/notes", "-F", f"body=@{path}"], cwd)
+    return f"merge request !{number}: added the micromoment note"
