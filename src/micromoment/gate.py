@@ -146,7 +146,7 @@ def cached_rules(root: str, git_dir: str) -> Rules:
 class SeenRecord:
     """A review or skip record found in the change, read leniently: the gate needs only a few fields."""
 
-    __slots__ = ("checklist_id", "complete", "content_hash", "kind", "path", "reason", "signoffs")
+    __slots__ = ("author", "checklist_id", "complete", "content_hash", "kind", "path", "reason", "signoffs")
 
     def __init__(
         self,
@@ -157,8 +157,10 @@ class SeenRecord:
         complete: bool = False,
         signoffs: int = 0,
         reason: str = "",
+        author: str = "",
     ) -> None:
         self.path = path
+        self.author = author
         self.kind = kind
         self.checklist_id = checklist_id
         self.content_hash = content_hash
@@ -262,9 +264,22 @@ def parse_records(blobs: Mapping[str, bytes]) -> list[SeenRecord]:
                 complete=data.get("kind") == "review" and data.get("status") == "complete",
                 signoffs=sum(1 for s in signoffs if isinstance(s, dict) and s.get("decision") == "approve"),
                 reason=str(data.get("reason", "")),
+                author=str(who.get("name", "")) if isinstance(who := data.get("who"), dict) else "",
             )
         )
     return [s for s in seen if s.kind in ("review", "skip")]
+
+
+def signoff_hint(verdict: Verdict) -> str | None:
+    """Who may sign a complete review that still lacks the sign-offs the config asks for."""
+    waiting = verdict.waiting_for_signoffs
+    if waiting is None:
+        return None
+    record_id = waiting.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return (
+        f"{waiting.path} has {waiting.signoffs} of {verdict.rule.signoffs} approving sign-off(s); anyone but "
+        f"{waiting.author or 'its author'} may add one: micromoment signoff {record_id}"
+    )
 
 
 def missing(verdicts: list[Verdict]) -> list[Verdict]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from micromoment.gate import Rules, Verdict
+from micromoment.gate import Rules, Verdict, signoff_hint
 from micromoment.gitcli import Repo, in_ci
 
 MAX_PATHS_SHOWN = 3
@@ -43,10 +43,9 @@ def ways_forward(gaps: list[Verdict]) -> list[str]:
     lines = ["micromoment: this change calls for checks that have no record yet:"]
     for gap in gaps:
         lines.append(f"  {gap.rule.id} ({gap.rule.title}), for {shown_paths(gap)}")
-        if gap.waiting_for_signoffs:
-            lines.append(
-                f"    {gap.waiting_for_signoffs.path} needs {gap.rule.signoffs} sign-off(s) by someone else"
-            )
+        hint = signoff_hint(gap)
+        if hint:
+            lines.append(f"    {hint}")
     lines.append("Ways forward:")
     for gap in gaps:
         lines.append(f"  micromoment review {gap.rule.id}        # answer it now, then stage .micromoment/")

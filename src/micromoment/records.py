@@ -22,12 +22,30 @@ SKIP = "skip"
 RECORD_HEADER = "# A micromoment review record. Change it only through micromoment commands.\n"
 
 
+class Resolution(StrictModel):
+    """How and when a follow-up was closed, and by whom."""
+
+    who: Person
+    at: UtcTime
+    note: Text
+
+
 class FollowUp(StrictModel):
     """Work a "no" answer calls for, with the role that owns it."""
 
     action: Text
     owner: Text
     due: Day | None = None
+    resolved: Resolution | None = Field(default=None, description="Set by micromoment resolve.")
+
+
+class Signoff(StrictModel):
+    """A second person's sign-off on a review."""
+
+    who: Person
+    at: UtcTime
+    decision: Literal["approve", "changes-requested"]
+    note: str | None = None
 
 
 class Answer(StrictModel):
@@ -94,6 +112,9 @@ class ReviewRecord(StrictModel):
     status: Literal["complete", "incomplete"]
     missing: list[Slug] = Field(default_factory=list, description="Required items without an answer.")
     scan: ScanResult = Field(default_factory=ScanResult)
+    signoffs: list[Signoff] = Field(
+        default_factory=list, description="Sign-offs by people other than the author."
+    )
 
     @model_validator(mode="after")
     def _status_matches_missing(self) -> ReviewRecord:
@@ -166,6 +187,11 @@ def save_record(folder: Path, record: ReviewRecord) -> Path:
     path = folder / f"{record.id}.yaml"
     write_atomic(path, record_text(record), overwrite=False)
     return path
+
+
+def update_record(path: Path, record: ReviewRecord) -> None:
+    """Replace an existing record (a sign-off, a resolved follow-up) in one atomic step."""
+    write_atomic(path, record_text(record))
 
 
 def load_any_record(path: Path) -> AnyRecord:

@@ -11,7 +11,7 @@ from micromoment.checklists import Checklist, format_minutes
 from micromoment.errors import MicromomentError
 from micromoment.locations import Project, display_path, shipped_dir
 from micromoment.markdown import block_text, escape_cell, escape_text, link
-from micromoment.records import ReviewRecord
+from micromoment.records import Resolution, ReviewRecord
 
 REVIEW_TEMPLATE = "review.md.j2"
 
@@ -142,6 +142,7 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
                     "action": answer.follow_up.action,
                     "owner": answer.follow_up.owner,
                     "due": answer.follow_up.due.isoformat() if answer.follow_up.due else None,
+                    "resolved": _resolution(answer.follow_up.resolved),
                 }
             )
     references: dict[str, list[str]] = {}
@@ -178,7 +179,17 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
         "checklist_changed": checklist is not None
         and checklist.content_hash() != record.checklist.content_hash,
         "content_hash": record.checklist.content_hash.removeprefix("sha256:")[:12],
+        "signoffs": [
+            {"who": s.who.name, "decision": s.decision, "on": s.at.strftime("%Y-%m-%d"), "note": s.note}
+            for s in record.signoffs
+        ],
     }
+
+
+def _resolution(resolved: Resolution | None) -> dict[str, str] | None:
+    if resolved is None:
+        return None
+    return {"who": resolved.who.name, "on": resolved.at.strftime("%Y-%m-%d"), "note": resolved.note}
 
 
 def render_review(

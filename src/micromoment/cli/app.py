@@ -9,7 +9,14 @@ import typer
 from typer.core import TyperGroup
 
 from micromoment import __version__
-from micromoment.cli import checklist_commands, gate_commands, pr_commands, repo_commands, review_commands
+from micromoment.cli import (
+    checklist_commands,
+    gate_commands,
+    ledger_commands,
+    pr_commands,
+    repo_commands,
+    review_commands,
+)
 from micromoment.errors import EXIT_INTERRUPTED, MicromomentError
 
 
@@ -69,6 +76,11 @@ app.command("check")(gate_commands.check)
 app.command("skip")(gate_commands.skip)
 app.command("hook")(gate_commands.hook)
 app.command("pr-note")(pr_commands.pr_note)
+app.command("signoff")(ledger_commands.signoff)
+app.command("resolve")(ledger_commands.resolve)
+app.command("todo")(ledger_commands.todo)
+app.command("log")(ledger_commands.log)
+app.command("stats")(ledger_commands.stats)
 app.command("lint")(repo_commands.lint)
 app.command("init")(repo_commands.init)
 

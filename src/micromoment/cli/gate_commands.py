@@ -13,7 +13,7 @@ from micromoment.checklists import load_catalog
 from micromoment.cli.output import out, print_json, say
 from micromoment.config import load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
-from micromoment.gate import Verdict, evaluate, verdicts_json
+from micromoment.gate import Verdict, evaluate, signoff_hint, verdicts_json
 from micromoment.gitcli import branch_paths, find_repo, staged_paths
 from micromoment.gitinfo import GitState, author_identity
 from micromoment.hook_prompt import shown_paths
@@ -99,10 +99,9 @@ def _print_verdicts(verdicts: list[Verdict], base: str | None) -> None:
                 line("  (answered an older version of this checklist; it still counts)")
             continue
         line("  MISSING: no complete record of it in this change", "red")
-        if verdict.waiting_for_signoffs:
-            line(
-                f"  {verdict.waiting_for_signoffs.path} waits for {verdict.rule.signoffs} sign-off(s) by someone else"
-            )
+        hint = signoff_hint(verdict)
+        if hint:
+            line(f"  {hint}")
         line(f"  fix: micromoment review {verdict.rule.id}")
         line(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
     gaps = sum(1 for v in verdicts if not v.covered)

@@ -1,0 +1,136 @@
+"""`micromoment stats` over 10,000 and 20,000 records: whole-process time and peak memory.
+
+Targets: 10,000 records in at most 2 s and 150 MB; 20,000 in at most 2.2x the time of
+10,000. Each size is timed cold (no ledger cache: every record parsed) and warm (the
+cache under .git/ holds the summaries), as medians of RUNS runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from _harness import ENV, MICROMOMENT, report, scratch_repo
+
+RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+
+MEASURE = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True)
+elapsed = time.perf_counter() - started
+if done.returncode:
+    sys.exit(done.stderr.decode()[-400:])
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def generate(repo: Path, count: int) -> None:
+    """Records as `micromoment review` writes them: the same model, the same YAML."""
+    from micromoment.gitinfo import Person
+    from micromoment.records import Answer, ChecklistRef, FollowUp, ReviewRecord, record_text
+
+    folder = repo / ".micromoment" / "reviews"
+    folder.mkdir(parents=True)
+    ref = ChecklistRef(id="quick", title="Two-minute check", version="1.0", content_hash="sha256:" + "0" * 64)
+    start = dt.datetime(2025, 1, 6, tzinfo=dt.timezone.utc)
+    for index in range(count):
+        when = start + dt.timedelta(hours=index)
+        answers = [
+            Answer(
+                item="data-into-tool",
+                question="What is the most sensitive data this change sends?",
+                answer="internal business data",
+                answered_at=when,
+            ),
+            Answer(
+                item="sensitive-data-masked",
+                question="Did you remove or mask the details the model does not need?",
+                answer="yes",
+                answered_at=when,
+            ),
+            Answer(
+                item="outputs-looked-at",
+                question="Did you read a few real outputs and check their facts?",
+                answer="no",
+                answered_at=when,
+                note="two answers were off",
+                follow_up=FollowUp(action="add the policy page to the grounding", owner="engineering lead"),
+            ),
+            Answer(
+                item="fuller-checklist-decided",
+                question="Did you decide whether a fuller checklist is needed?",
+                answer="yes",
+                answered_at=when,
+            ),
+        ]
+        record = ReviewRecord(
+            id=f"{when:%Y-%m-%d}-quick-{index:05x}",
+            checklist=ref,
+            subject=f"change {index}",
+            who=Person(name=f"Person {index % 25}", email=f"p{index % 25}@example.com"),
+            started_at=when,
+            finished_at=when,
+            answers=answers,
+            status="complete",
+        )
+        (folder / f"{record.id}.yaml").write_text(record_text(record), encoding="utf-8")
+
+
+def measure(repo: Path, cold: bool) -> tuple[float, float]:
+    times, peaks = [], []
+    for _ in range(RUNS):
+        if cold:
+            (repo / ".git" / "micromoment" / "ledger.json").unlink(missing_ok=True)
+        else:
+            subprocess.run(
+                [*MICROMOMENT, "stats", "--json"], cwd=repo, env=ENV, check=True, capture_output=True
+            )
+        out = subprocess.run(
+            [sys.executable, "-c", MEASURE, *MICROMOMENT, "stats", "--json"],
+            cwd=repo,
+            env=ENV,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        times.append(float(out[0]))
+        peaks.append(int(out[1]) / 1024)  # KiB on Linux
+    return statistics.median(times), max(peaks)
+
+
+def main() -> None:
+    results = {}
+    for count in (10_000, 20_000):
+        with scratch_repo(f"stats{count}") as repo:
+            generate(repo, count)
+            results[count] = {"cold": measure(repo, cold=True), "warm": measure(repo, cold=False)}
+            check = json.loads(
+                subprocess.run(
+                    [*MICROMOMENT, "stats", "--json"], cwd=repo, env=ENV, check=True, capture_output=True
+                ).stdout
+            )
+            assert check["totals"]["reviews"] == count
+    for mode in ("warm", "cold"):
+        seconds, peak = results[10_000][mode]
+        report(
+            f"stats, 10,000 records ({mode})",
+            f"{seconds:.2f} s, peak {peak:.0f} MB",
+            "<= 2 s, <= 150 MB",
+            seconds <= 2 and peak <= 150,
+        )
+        ratio = results[20_000][mode][0] / seconds
+        report(
+            f"stats, 20,000 vs 10,000 records ({mode})",
+            f"{ratio:.2f}x ({results[20_000][mode][0]:.2f} s)",
+            "<= 2.2x",
+            ratio <= 2.2,
+        )
+
+
+if __name__ == "__main__":
+    main()

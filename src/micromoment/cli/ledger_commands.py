@@ -1,0 +1,233 @@
+"""Commands that make the work visible: signoff, resolve, todo, log, stats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from micromoment import ledger
+from micromoment.accountability import resolve_follow_up, sign_off
+from micromoment.checklists import load_catalog
+from micromoment.cli.output import out, print_json, say
+from micromoment.config import load_config
+from micromoment.errors import MicromomentError
+from micromoment.gitcli import GitFailed, find_repo
+from micromoment.gitinfo import author_identity
+from micromoment.locations import find_project
+from micromoment.records import find_record, reviews_dir
+from micromoment.render import render_template
+from micromoment.scanner import scan_text
+from micromoment.validation import utc_now
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see docs/stats.md).")]
+SinceOption = Annotated[
+    str | None, typer.Option(metavar="DATE", help="Only records from this day on (YYYY-MM-DD).")
+]
+
+
+class Decision(str, Enum):
+    approve = "approve"
+    changes_requested = "changes-requested"
+
+
+class By(str, Enum):
+    week = "week"
+    month = "month"
+
+
+def _no_secrets(text: str | None, allow: bool) -> None:
+    findings = scan_text(text or "")
+    if findings and not allow:
+        kinds = ", ".join(sorted({f.kind for f in findings}))
+        raise MicromomentError(f"the note looks like it holds {kinds}; reword it, or pass --allow-sensitive")
+
+
+def signoff(
+    review: Annotated[str, typer.Argument(metavar="REVIEW", help="A record path or id.")],
+    decision: Annotated[Decision, typer.Option(help="approve, or changes-requested.")] = Decision.approve,
+    note: Annotated[str | None, typer.Option(help="What you looked at, or what should change.")] = None,
+    allow_sensitive: Annotated[
+        bool, typer.Option(help="Keep a note that looks like it holds secrets or personal data.")
+    ] = False,
+) -> None:
+    """Sign off a review as a second person, with your git identity.
+
+    The review's author cannot sign it (exit 1: a second person is the point). Signing
+    again replaces your earlier sign-off. The record's Markdown is rendered again.
+    """
+    _no_secrets(note, allow_sensitive)
+    project = find_project()
+    catalog = load_catalog(project)
+    config = load_config(project, catalog)
+    path = find_record(project, config, review)
+    record = sign_off(project, catalog, path, author_identity(project.root), decision.value, note)
+    approvals = sum(1 for s in record.signoffs if s.decision == "approve")
+    needed = config.policy(record.checklist.id).signoffs
+    say(
+        f"signed off {record.id} ({decision.value}); {approvals} approval(s)"
+        + (f" of {needed} required" if needed else "")
+    )
+
+
+def resolve(
+    review: Annotated[str, typer.Argument(metavar="REVIEW", help="A record path or id.")],
+    item: Annotated[str, typer.Argument(metavar="ITEM", help="The item whose follow-up is done.")],
+    note: Annotated[str, typer.Option(help="What was done (recorded with your name and the time).")],
+    allow_sensitive: Annotated[
+        bool, typer.Option(help="Keep a note that looks like it holds secrets or personal data.")
+    ] = False,
+) -> None:
+    """Close a follow-up: records who closed it, when and how, and renders the Markdown again."""
+    if not note.strip():
+        raise MicromomentError("say what was done: --note 'added the refund policy to the grounding docs'")
+    _no_secrets(note, allow_sensitive)
+    project = find_project()
+    catalog = load_catalog(project)
+    config = load_config(project, catalog)
+    path = find_record(project, config, review)
+    resolve_follow_up(project, catalog, path, item, note.strip(), author_identity(project.root))
+    say(f"resolved the follow-up on {item} in {path.stem}")
+
+
+def _summaries(repos: list[Path] | None) -> tuple[list[ledger.Summary], list[str]]:
+    """Records of this repository, or of every --repo given."""
+    roots: list[Path | None] = list(repos) if repos else [None]
+    summaries: list[ledger.Summary] = []
+    names = []
+    for root in roots:
+        project = find_project(root)
+        config = load_config(project, load_catalog(project))
+        try:
+            cache: Path | None = Path(find_repo(str(project.root)).git_dir) / "micromoment" / "ledger.json"
+        except GitFailed:
+            cache = None
+        name = project.root.name if repos else ""
+        names.append(project.root.name)
+        summaries += ledger.load_summaries(reviews_dir(project, config), cache, repository=name)
+    return summaries, names
+
+
+def _since(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise MicromomentError(f"--since {text!r}: write the day as YYYY-MM-DD") from None
+
+
+def todo(
+    owner: Annotated[str | None, typer.Option(help="Only follow-ups owned by this role or name.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the open follow-ups from every review: action, owner, due date, and where they came from."""
+    summaries, _ = _summaries(None)
+    rows = ledger.open_follow_ups(summaries, owner, utc_now().date())
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        say("no open follow-ups" + (f" for {owner}" if owner else ""))
+        return
+    table = Table(title="Open follow-ups", title_justify="left")
+    for column in ("due", "owner", "action", "from"):
+        table.add_column(column)
+    for row in rows:
+        due = Text(row["due"] or "-", style="bold red" if row["overdue"] else "")
+        if row["overdue"]:
+            due.append(" overdue")
+        table.add_row(due, Text(row["owner"]), Text(row["action"]), Text(f"{row['record']} · {row['item']}"))
+    out().print(table)
+    say(f"close one with: micromoment resolve REVIEW ITEM --note '...' ({len(rows)} open)")
+
+
+def log(
+    since: SinceOption = None,
+    checklist: Annotated[str | None, typer.Option(metavar="ID", help="Only this checklist.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs."""
+    summaries, _ = _summaries(None)
+    rows = ledger.log_rows(summaries, _since(since), checklist)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        say("no records yet; start with: micromoment review")
+        return
+    table = Table(title="Reviews and skips", title_justify="left")
+    for column in ("date", "checklist", "subject", "who", "status", "yes/no/na/skip", "sign-offs"):
+        table.add_column(column)
+    for row in rows:
+        counts = row["counts"]
+        tally = f"{counts['yes']}/{counts['no']}/{counts['na']}/{counts['skip']}" if counts else "-"
+        signers = ", ".join(f"{s['who']} ({s['decision']})" for s in row["signoffs"]) or "-"
+        table.add_row(
+            row["date"][:10],
+            row["checklist"],
+            Text(row["subject"]),
+            Text(row["who"]),
+            row["status"],
+            tally,
+            Text(signers),
+        )
+    out().print(table)
+
+
+def stats(
+    since: SinceOption = None,
+    by: Annotated[By, typer.Option(help="Group periods by week or month.")] = By.week,
+    as_json: JsonOption = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print a Markdown report with a Mermaid chart GitHub renders.")
+    ] = False,
+    repo: Annotated[
+        list[Path] | None, typer.Option("--repo", help="Add up several repositories (repeat it).")
+    ] = None,
+) -> None:
+    """The micro-moments ledger: reviews and answers over time, by checklist and person, the items
+    most often answered "no" or skipped, follow-ups opened vs resolved, and the sign-off rate."""
+    summaries, names = _summaries(repo)
+    data = ledger.stats(summaries, _since(since), by.value, names)
+    if as_json:
+        print_json(data)
+        return
+    if markdown:
+        sys.stdout.write(render_template(find_project(), "stats.md.j2", {"stats": data}))
+        return
+    _print_stats(data)
+
+
+def _print_stats(data: dict[str, Any]) -> None:
+    console = out()
+    totals = data["totals"]
+    follow_ups = data["follow_ups"]
+    console.print(
+        Text.assemble(
+            ("Reviews ", "bold"),
+            f"{totals['reviews']} · skips {totals['skips']} · people {totals['people']} · answers {totals['answers']} "
+            f"(no: {totals['no']}) · follow-ups resolved {follow_ups['resolved']}/{follow_ups['opened']} · "
+            f"signed off {data['signoffs']['rate']:.0%}",
+        )
+    )
+    peak = max((p["reviews"] for p in data["periods"]), default=0) or 1
+    for period in data["periods"]:
+        bar = "█" * max(1, round(28 * period["reviews"] / peak)) if period["reviews"] else ""
+        console.print(
+            Text.assemble(
+                f"{period['period']:>9} ",
+                (f"{bar:<28}", "cyan"),
+                f" {period['reviews']} reviews, {period['answers']} answers",
+            )
+        )
+    if data["most_no"]:
+        console.print(Text("Most often no:", style="bold"))
+        for row in data["most_no"][:5]:
+            console.print(Text(f"  {row['count']:>4}  {row['question']} ({row['checklist']})"))
