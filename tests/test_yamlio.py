@@ -75,8 +75,8 @@ def test_several_documents_are_refused() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b"", "f.yaml: is empty"),
-        (b"# only a comment\n", "f.yaml: is empty"),
+        (b"", "f.yaml:1: is empty"),
+        (b"# only a comment\n", "f.yaml:1: is empty"),
         (b"\x00\x01\x02binary", "not readable as UTF-8 YAML text"),
         (b"a: \xff\xfe\n", "not readable as UTF-8 YAML text"),
     ],

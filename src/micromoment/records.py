@@ -182,8 +182,19 @@ def record_text(record: ReviewRecord) -> str:
     return dump_yaml(data, header=RECORD_HEADER)
 
 
+TEMP_IGNORE = "# Temporary files micromoment writes and renames at once; only a crash leaves one.\n.*.tmp\n"
+
+
+def _ignore_temp_files(folder: Path) -> None:
+    """A crash mid-write can leave a hidden temp file; keep it out of commits."""
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        write_atomic(ignore, TEMP_IGNORE)
+
+
 def save_record(folder: Path, record: ReviewRecord) -> Path:
     """Write a new record file; a name already taken is never overwritten."""
+    _ignore_temp_files(folder)
     path = folder / f"{record.id}.yaml"
     write_atomic(path, record_text(record), overwrite=False)
     return path
@@ -218,6 +229,7 @@ def load_record(path: Path) -> ReviewRecord:
 
 
 def save_skip(folder: Path, skip: SkipRecord) -> Path:
+    _ignore_temp_files(folder)
     path = folder / f"{skip.id}.yaml"
     data = skip.model_dump(mode="json", by_alias=True, exclude_none=True)
     write_atomic(

@@ -84,6 +84,8 @@ def render_template(project: Project, template: str, context: dict[str, Any]) ->
         raise TemplateError(
             f"{_shown(exc.filename, name)}:{exc.lineno}: template error: {exc.message}"
         ) from None
+    except Exception as exc:
+        raise TemplateError(f"{name}:1: template error: {type(exc).__name__}: {exc}") from None
     try:
         text: str = loaded.render(**context)
     except SecurityError as exc:

@@ -99,7 +99,7 @@ def parse_yaml(raw: bytes | str, display: str) -> Located:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise _fail(display, None, None, "is empty; it needs a YAML mapping")
+            raise _fail(display, 1, None, "is empty; it needs a YAML mapping")
         return _Builder(display, loader).build(node)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_problem(exc, display) from None

@@ -1,0 +1,167 @@
+"""Under pressure: SIGKILL at many points of a review, and several processes at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from conftest import FIXTURES, write
+from micromoment.drafts import Draft
+from micromoment.records import load_record
+from micromoment.validation import validate
+from micromoment.yamlio import read_yaml
+
+ITEMS = 40
+KILLS = 21
+
+
+def long_checklist() -> str:
+    items = "".join(
+        f"  - id: item-{n}\n    question: Is safeguard {n} in place?\n    guidance: Check it.\n"
+        f"    owner: team\n    minutes: 1\n"
+        for n in range(1, ITEMS + 1)
+    )
+    return f'id: long\ntitle: Long check\nversion: "1"\nitems:\n{items}'
+
+
+def spawn(repo: Path, *args: str) -> pexpect.spawn:
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "micromoment", *args],
+        cwd=str(repo),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 120),
+    )
+
+
+def drafts(repo: Path) -> list[Draft]:
+    folder = repo / ".git/micromoment/drafts"
+    return [validate(Draft, read_yaml(p)) for p in sorted(folder.glob("*.yaml"))]  # raises if any is corrupt
+
+
+def answer_fully(child: pexpect.spawn) -> None:
+    child.expect_exact("y / n / na")
+    child.sendline("y")
+    child.expect_exact("Note (optional)")
+    child.sendline("")
+    child.expect_exact("Evidence link (optional)")
+    child.sendline("")
+
+
+def test_sigkill_at_many_points_loses_no_given_answer(repo: Path) -> None:
+    write(repo / ".micromoment/checklists/long.yaml", long_checklist())
+    child = spawn(repo, "review", "long", "--subject", "crash test")
+    saved = 0
+    for point in range(KILLS):
+        answer_fully(child)
+        child.expect_exact("y / n / na")  # the next question: the answer before it is on disk
+        saved += 1
+        mode = point % 3
+        if mode == 1:  # killed with an answer typed but its note still being asked
+            child.sendline("y")
+            child.expect_exact("Note (optional)")
+        elif mode == 2:  # killed the instant a whole answer was sent: it may or may not have landed
+            child.sendline("y")
+            child.expect_exact("Note (optional)")
+            child.sendline("")
+            child.expect_exact("Evidence link (optional)")
+            child.sendline("")
+        child.kill(signal.SIGKILL)
+        child.close(force=True)
+
+        [draft] = drafts(repo)  # one draft, and it parses
+        kept = len(draft.answers)
+        assert saved <= kept <= saved + (1 if mode == 2 else 0), (point, saved, kept)
+        assert [a.item for a in draft.answers] == [f"item-{n}" for n in range(1, kept + 1)]
+        saved = kept
+        assert not (repo / ".micromoment/reviews").exists()  # no record, partial or whole, before the end
+
+        child = spawn(repo, "review", "--resume")
+        child.expect_exact(f"{saved} answer(s) so far")
+    while saved < ITEMS:
+        answer_fully(child)
+        saved += 1
+    child.expect_exact("Save this review?")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [path] = (repo / ".micromoment/reviews").glob("*.yaml")
+    record = load_record(path)
+    assert record.status == "complete" and len(record.answers) == ITEMS
+    assert drafts(repo) == []
+
+
+def test_eight_reviews_at_once_make_eight_valid_records(repo: Path) -> None:
+    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    answers = write(repo / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "micromoment",
+                "review",
+                "mini",
+                "--answers",
+                str(answers),
+                "--subject",
+                f"run {n}",
+            ],
+            cwd=repo,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(8)
+    ]
+    for process in processes:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+    paths = sorted((repo / ".micromoment/reviews").glob("*.yaml"))
+    assert len(paths) == 8
+    records = [load_record(p) for p in paths]
+    assert sorted(r.subject for r in records) == [f"run {n}" for n in range(8)]
+    assert len({r.id for r in records}) == 8
+    assert all(p.with_suffix(".md").exists() for p in paths)
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_signoffs_at_once_both_land(repo: Path, attempt: int) -> None:
+    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    answers = write(repo / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    subprocess.run(
+        [sys.executable, "-m", "micromoment", "review", "mini", "--answers", str(answers)],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+    [path] = (repo / ".micromoment/reviews").glob("*.yaml")
+    signers = [("Dana Lead", "dana@example.com"), ("Sam Builder", "sam@example.com")]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "micromoment", "signoff", path.stem, "--note", f"checked by {name}"],
+            cwd=repo,
+            env={**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, email in signers
+    ]
+    for process in processes:
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 0, stderr
+    record = load_record(path)
+    assert sorted(s.who.name for s in record.signoffs) == ["Dana Lead", "Sam Builder"]
+    markdown = path.with_suffix(".md").read_text(encoding="utf-8")
+    assert "Dana Lead: approve" in markdown and "Sam Builder: approve" in markdown
