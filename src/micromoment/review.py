@@ -75,8 +75,14 @@ class ReviewSession:
         return next((item for item in self.asked_items() if item.id not in self.answers), None)
 
     def position(self, item: Item) -> tuple[int, int]:
+        """(k, n) for "item k of n": n counts follow-ups that an answer still to come may call for."""
         asked = self.asked_items()
-        return asked.index(item) + 1, len(asked)
+        undecided = [
+            other
+            for other in self.checklist.items
+            if other not in asked and other.ask_if is not None and other.ask_if.item not in self.answers
+        ]
+        return asked.index(item) + 1, len(asked) + len(undecided)
 
     def give(self, answer: Answer) -> None:
         self.answers[answer.item] = answer
