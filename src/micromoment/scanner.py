@@ -76,3 +76,15 @@ def redact(text: str, findings: list[Finding] | None = None) -> str:
     for finding in sorted(findings if findings is not None else scan_text(text), key=lambda f: -f.start):
         result = result[: finding.start] + f"[redacted {finding.kind}]" + result[finding.end :]
     return result
+
+
+def refuse_sensitive(text: str, what: str, allow: bool) -> None:
+    """Stop a write whose typed text looks like it holds secrets or personal data, unless allowed."""
+    findings = scan_text(text)
+    if findings and not allow:
+        from micromoment.errors import MicromomentError
+
+        kinds = ", ".join(sorted({f.kind for f in findings}))
+        raise MicromomentError(
+            f"{what} looks like it holds {kinds}; reword it, or pass --allow-sensitive to keep it"
+        )

@@ -26,7 +26,7 @@ from micromoment.records import (
     reviews_dir,
     save_skip,
 )
-from micromoment.scanner import scan_text
+from micromoment.scanner import refuse_sensitive
 from micromoment.triggers import rules_for
 from micromoment.validation import utc_now
 
@@ -150,12 +150,7 @@ def skip(
     problem = reason_problem(reason, checklist_id)
     if problem:
         raise MicromomentError(problem)
-    findings = scan_text(reason + " " + (approver or ""))
-    if findings and not allow_sensitive:
-        kinds = ", ".join(sorted({f.kind for f in findings}))
-        raise MicromomentError(
-            f"the reason looks like it holds {kinds}; reword it, or pass --allow-sensitive"
-        )
+    refuse_sensitive(f"{reason} {approver or ''}", "the reason", allow_sensitive)
     state = GitState.at(project.root)
     now = utc_now()
     record = SkipRecord(

@@ -23,7 +23,7 @@ from micromoment.gitinfo import author_identity
 from micromoment.locations import find_project
 from micromoment.records import find_record, reviews_dir
 from micromoment.render import render_template
-from micromoment.scanner import scan_text
+from micromoment.scanner import refuse_sensitive
 from micromoment.validation import utc_now
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see docs/stats.md).")]
@@ -42,13 +42,6 @@ class By(str, Enum):
     month = "month"
 
 
-def _no_secrets(text: str | None, allow: bool) -> None:
-    findings = scan_text(text or "")
-    if findings and not allow:
-        kinds = ", ".join(sorted({f.kind for f in findings}))
-        raise MicromomentError(f"the note looks like it holds {kinds}; reword it, or pass --allow-sensitive")
-
-
 def signoff(
     review: Annotated[str, typer.Argument(metavar="REVIEW", help="A record path or id.")],
     decision: Annotated[Decision, typer.Option(help="approve, or changes-requested.")] = Decision.approve,
@@ -62,7 +55,7 @@ def signoff(
     The review's author cannot sign it (exit 1: a second person is the point). Signing
     again replaces your earlier sign-off. The record's Markdown is rendered again.
     """
-    _no_secrets(note, allow_sensitive)
+    refuse_sensitive(note or "", "the note", allow_sensitive)
     project = find_project()
     catalog = load_catalog(project)
     config = load_config(project, catalog)
@@ -87,7 +80,7 @@ def resolve(
     """Close a follow-up: records who closed it, when and how, and renders the Markdown again."""
     if not note.strip():
         raise MicromomentError("say what was done: --note 'added the refund policy to the grounding docs'")
-    _no_secrets(note, allow_sensitive)
+    refuse_sensitive(note or "", "the note", allow_sensitive)
     project = find_project()
     catalog = load_catalog(project)
     config = load_config(project, catalog)
