@@ -95,9 +95,3 @@ class Interrupted(MicromomentError):
     """The person stopped (Ctrl-C); what they answered is kept."""
 
     exit_code = EXIT_INTERRUPTED
-
-
-class Incomplete(MicromomentError):
-    """Work was recorded but is not complete: a finding, not bad input."""
-
-    exit_code = EXIT_FINDINGS

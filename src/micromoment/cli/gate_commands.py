@@ -33,7 +33,7 @@ from micromoment.validation import utc_now
 
 def check(
     files: Annotated[
-        list[str] | None, typer.Argument(metavar="[FILES]...", help="Check these paths as the change.")
+        list[str] | None, typer.Argument(metavar="FILES", help="Check these paths as the change.")
     ] = None,
     staged: Annotated[bool, typer.Option("--staged", help="Check the staged change (the default).")] = False,
     base: Annotated[
@@ -170,7 +170,7 @@ def hook(
     args: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[FILES]... | install | uninstall",
+            metavar="FILES... | install | uninstall",
             help="Changed files (the pre-commit framework passes them), or install / uninstall.",
         ),
     ] = None,

@@ -185,8 +185,12 @@ def stats(
         list[Path] | None, typer.Option("--repo", help="Add up several repositories (repeat it).")
     ] = None,
 ) -> None:
-    """The micro-moments ledger: reviews and answers over time, by checklist and person, the items
-    most often answered "no" or skipped, follow-ups opened vs resolved, and the sign-off rate."""
+    """The micro-moments ledger: reviews over time, by checklist and by person.
+
+    Also the items most often answered "no" or skipped, follow-ups opened vs resolved, and
+    the sign-off rate. --markdown prints a one-minute report with a Mermaid chart; --json is
+    stable and documented in docs/stats.md.
+    """
     summaries, names = _summaries(repo)
     data = ledger.stats(summaries, _since(since), by.value, names)
     if as_json:

@@ -29,7 +29,7 @@ def review(
     checklist_ids: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[ID]...", help="Checklists to answer (default: offered in a terminal; quick otherwise)."
+            metavar="ID", help="Checklists to answer (default: offered in a terminal; quick otherwise)."
         ),
     ] = None,
     subject: Annotated[
@@ -194,7 +194,7 @@ def render(
     reviews: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[REVIEW]...",
+            metavar="REVIEW",
             help="Record paths or ids (default: every record whose Markdown is missing or stale).",
         ),
     ] = None,
