@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -44,9 +45,15 @@ def test_alias_bomb_is_refused_quickly() -> None:
     for name, prev in zip("bcdefghi", "abcdefgh", strict=True):
         lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
     started = time.monotonic()
-    message = problem_of("\n".join(lines) + "\n")
+    tracemalloc.start()
+    try:
+        message = problem_of("\n".join(lines) + "\n")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert "expands to more than" in message
     assert time.monotonic() - started < 5  # generous: it must not expand 9**9 values
+    assert peak < 64 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
 
 
 def test_deep_nesting_is_refused_before_the_parser_recurses() -> None:
