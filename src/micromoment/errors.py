@@ -95,3 +95,16 @@ class Interrupted(MicromomentError):
     """The person stopped (Ctrl-C); what they answered is kept."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+def report(exc: MicromomentError) -> int:
+    """Write the error for a person (one line per problem) and return its exit code.
+
+    The only place errors become text: the CLI and the commit hook's fast path both use it.
+    """
+    import sys
+
+    prefix = "" if exc.located else "micromoment: "
+    for line in exc.lines():
+        sys.stderr.write(f"{prefix}{line}\n")
+    return exc.exit_code

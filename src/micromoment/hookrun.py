@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from micromoment.errors import EXIT_INTERRUPTED, MicromomentError
+from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report
 from micromoment.gate import Rules, Verdict, cached_rules, evaluate, missing
 from micromoment.gitcli import Repo, find_repo, range_paths, read_blobs, staged_paths
 
@@ -86,10 +86,7 @@ def main(files: list[str]) -> int:
     try:
         return run(files)
     except MicromomentError as exc:
-        prefix = "" if exc.located else "micromoment: "
-        for line in exc.lines():
-            sys.stderr.write(f"{prefix}{line}\n")
-        return exc.exit_code
+        return report(exc)
     except KeyboardInterrupt:
         sys.stderr.write("micromoment: interrupted\n")
         return EXIT_INTERRUPTED

@@ -17,7 +17,7 @@ from micromoment.cli import (
     repo_commands,
     review_commands,
 )
-from micromoment.errors import EXIT_INTERRUPTED, MicromomentError
+from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report
 
 
 class MicromomentGroup(TyperGroup):
@@ -27,10 +27,7 @@ class MicromomentGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except MicromomentError as exc:
-            prefix = "" if exc.located else "micromoment: "
-            for line in exc.lines():
-                sys.stderr.write(f"{prefix}{line}\n")
-            raise typer.Exit(exc.exit_code) from None
+            raise typer.Exit(report(exc)) from None
         except KeyboardInterrupt:
             sys.stderr.write("micromoment: interrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
