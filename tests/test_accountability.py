@@ -235,3 +235,21 @@ def test_the_ledger_cache_is_used_and_follows_changes(cli: Cli, mini: Path) -> N
     path = review_with_a_no(cli, mini)
     assert cli("signoff", path.stem, env=DANA).exit_code == 0
     assert json.loads(cli("stats", "--json").stdout)["signoffs"]["signed"] == 1
+
+
+def test_many_records_are_parsed_on_every_core_with_the_same_result(
+    cli: Cli, mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from micromoment import ledger
+
+    generate(mini, [4, 3])
+    serial = json.loads(cli("stats", "--json").stdout)
+    (mini / ".git/micromoment/ledger.json").unlink()
+    monkeypatch.setattr(ledger, "PARALLEL_FROM", 2)
+    assert json.loads(cli("stats", "--json").stdout) == serial
+    broken = mini / ".micromoment/reviews/2026-10-0001.yaml"
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("status: complete", "status: done"), encoding="utf-8"
+    )
+    result = cli("stats", "--json")
+    assert result.exit_code == 2 and "2026-10-0001.yaml:" in result.stderr and "status" in result.stderr

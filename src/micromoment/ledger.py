@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,12 +19,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from micromoment.errors import FileProblems, MicromomentError
+from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.files import write_atomic
 from micromoment.records import ReviewRecord, SkipRecord, load_any_record, record_files
 from micromoment.validation import utc_now
 
 CACHE_FORMAT = 1
+PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 STATS_SCHEMA = "micromoment.stats/1"
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -143,6 +145,24 @@ def _from_cache(entry: dict[str, Any]) -> Summary:
     return Summary(**entry)
 
 
+def _summarise_file(path: Path) -> Summary | list[Problem]:
+    try:
+        return summarise(path, _parse(path))
+    except FileProblems as exc:
+        return exc.problems
+
+
+def _summarise_all(paths: list[Path]) -> list[Summary | list[Problem]]:
+    """Parse records, on every core when there are many (YAML parsing is the slow part)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        return [_summarise_file(path) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_summarise_file, paths, chunksize=256))
+
+
 def load_summaries(folder: Path, cache_file: Path | None, repository: str = "") -> list[Summary]:
     """Every record in `folder`, summarised; unchanged records come from the cache."""
     cached: dict[str, Any] = {}
@@ -153,28 +173,34 @@ def load_summaries(folder: Path, cache_file: Path | None, repository: str = "") 
                 cached = raw.get("records", {})
         except (OSError, ValueError):
             cached = {}
-    fresh: dict[str, Any] = {}
-    summaries: list[Summary] = []
-    problems = []
+    entries: list[tuple[Path, list[int], dict[str, Any] | None]] = []
     for path in record_files(folder):
         info = path.stat()
         stamp = [info.st_size, info.st_mtime_ns]
         hit = cached.get(path.name)
-        if hit is not None and hit.get("stamp") == stamp:
+        entries.append((path, stamp, hit if hit is not None and hit.get("stamp") == stamp else None))
+    parsed = iter(_summarise_all([path for path, _, hit in entries if hit is None]))
+    fresh: dict[str, Any] = {}
+    summaries: list[Summary] = []
+    problems: list[Problem] = []
+    for path, stamp, hit in entries:
+        if hit is not None:
             summary = _from_cache(hit["summary"])
+            fresh[path.name] = hit
         else:
-            try:
-                summary = summarise(path, _parse(path))
-            except FileProblems as exc:
-                problems += exc.problems
+            result = next(parsed)
+            if isinstance(result, list):
+                problems += result
                 continue
+            summary = result
+            fresh[path.name] = {"stamp": stamp, "summary": asdict(summary)}
         summary.path = str(path)
         summary.repository = repository
-        fresh[path.name] = {"stamp": stamp, "summary": asdict(summary)}
         summaries.append(summary)
     if problems:
         raise FileProblems(problems)
-    if cache_file is not None and fresh != cached:
+    changed = fresh.keys() != cached.keys() or any(fresh[name] is not cached[name] for name in fresh)
+    if cache_file is not None and changed:
         # A cache that cannot be written only costs speed.
         with contextlib.suppress(MicromomentError, OSError):
             write_atomic(
