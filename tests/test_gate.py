@@ -233,3 +233,16 @@ def test_outside_a_repository_and_without_git(cli: Cli, outside: Path) -> None:
     )
     assert done.returncode == 2
     assert "git is not installed or not on PATH" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_broken_record_in_the_change_is_named(cli: Cli, started: Path) -> None:
+    write(started / "prompts/support.txt", "You are helpful.\n")
+    record = answer_genai_review(cli, started)
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("status: complete", "status: finished"), encoding="utf-8"
+    )
+    git(started, "add", "-A")
+    result = cli("check")
+    assert result.exit_code == 1
+    assert "warning:" in result.stderr and "status: must be one of complete, incomplete" in result.stderr
+    assert f"micromoment lint .micromoment/reviews/{record.name}" in result.stderr

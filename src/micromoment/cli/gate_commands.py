@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from micromoment import hook_install, hookrun
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import out, print_json, say
 from micromoment.config import load_config
-from micromoment.errors import EXIT_FINDINGS, MicromomentError
+from micromoment.errors import EXIT_FINDINGS, FileProblems, MicromomentError
 from micromoment.gate import Verdict, evaluate, signoff_hint, verdicts_json
 from micromoment.gitcli import branch_paths, find_repo, staged_paths
 from micromoment.gitinfo import GitState, author_identity
@@ -21,6 +22,7 @@ from micromoment.locations import Project, display_path, find_project
 from micromoment.records import (
     ChecklistRef,
     SkipRecord,
+    load_any_record,
     new_record_id,
     reason_problem,
     reviews_dir,
@@ -59,13 +61,20 @@ def check(
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     rules = rules_for(catalog, config)
-    reader = hookrun.reader_at(repo, "")
+    index_reader = hookrun.reader_at(repo, "")
+    seen: list[str] = []
+
+    def reader(paths: list[str]) -> Mapping[str, bytes]:
+        seen.extend(paths)
+        return index_reader(paths)
+
     if base:
         verdicts = evaluate(rules, branch_paths(repo, base), reader)
     elif files:
         verdicts = evaluate(rules, hookrun.relative_paths(repo, files), reader, lambda: staged_paths(repo))
     else:
         verdicts = evaluate(rules, staged_paths(repo), reader)
+    _warn_about_broken_records(Path(repo.root), seen)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with Path(summary_file).open("a", encoding="utf-8") as handle:
@@ -77,6 +86,17 @@ def check(
         _print_verdicts(verdicts, base)
     if gaps:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _warn_about_broken_records(root: Path, paths: list[str]) -> None:
+    """A record that does not parse covers nothing; say so instead of letting it look missing."""
+    for path in paths:
+        try:
+            load_any_record(root / path)
+        except FileProblems as exc:
+            say(
+                f"warning: {exc.problems[0]} — this record covers nothing until it is fixed (micromoment lint {path})"
+            )
 
 
 def _print_verdicts(verdicts: list[Verdict], base: str | None) -> None:
