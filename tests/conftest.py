@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import pexpect
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -75,6 +77,25 @@ def cli() -> Cli:
     return Cli()
 
 
+@pytest.fixture
+def mini(repo: Path) -> Path:
+    """The repository with the short `mini` test checklist installed."""
+    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    return repo
+
+
+def spawn_micromoment(repo: Path, *args: str) -> pexpect.spawn:
+    """`python -m micromoment ARGS` in a real pseudo-terminal."""
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "micromoment", *args],
+        cwd=str(repo),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 120),
+    )
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -83,8 +104,6 @@ def write(path: Path, text: str) -> Path:
 
 def run_module(args: Sequence[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """`python -m micromoment ARGS` in a real subprocess."""
-    import sys
-
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [sys.executable, "-m", "micromoment", *args],

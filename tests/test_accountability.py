@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from conftest import FIXTURES, Cli, git, write
+from conftest import Cli, git, write
 from micromoment.gitinfo import Person
 from micromoment.records import (
     Answer,
@@ -23,12 +23,6 @@ from micromoment.records import (
 )
 
 DANA = {"GIT_AUTHOR_NAME": "Dana Lead", "GIT_AUTHOR_EMAIL": "dana@example.com"}
-
-
-@pytest.fixture
-def mini(repo: Path) -> Path:
-    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
-    return repo
 
 
 def review_with_a_no(cli: Cli, repo: Path, due: str = "2026-12-01") -> Path:

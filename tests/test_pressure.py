@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import FIXTURES, write
+from conftest import FIXTURES, spawn_micromoment, write
 from micromoment.drafts import Draft
 from micromoment.records import load_record
 from micromoment.validation import validate
@@ -30,17 +30,6 @@ def long_checklist() -> str:
     return f'id: long\ntitle: Long check\nversion: "1"\nitems:\n{items}'
 
 
-def spawn(repo: Path, *args: str) -> pexpect.spawn:
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "micromoment", *args],
-        cwd=str(repo),
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 120),
-    )
-
-
 def drafts(repo: Path) -> list[Draft]:
     folder = repo / ".git/micromoment/drafts"
     return [validate(Draft, read_yaml(p)) for p in sorted(folder.glob("*.yaml"))]  # raises if any is corrupt
@@ -57,7 +46,7 @@ def answer_fully(child: pexpect.spawn) -> None:
 
 def test_sigkill_at_many_points_loses_no_given_answer(repo: Path) -> None:
     write(repo / ".micromoment/checklists/long.yaml", long_checklist())
-    child = spawn(repo, "review", "long", "--subject", "crash test")
+    child = spawn_micromoment(repo, "review", "long", "--subject", "crash test")
     saved = 0
     for point in range(KILLS):
         answer_fully(child)
@@ -83,7 +72,7 @@ def test_sigkill_at_many_points_loses_no_given_answer(repo: Path) -> None:
         saved = kept
         assert not (repo / ".micromoment/reviews").exists()  # no record, partial or whole, before the end
 
-        child = spawn(repo, "review", "--resume")
+        child = spawn_micromoment(repo, "review", "--resume")
         child.expect_exact(f"{saved} answer(s) so far")
     while saved < ITEMS:
         answer_fully(child)

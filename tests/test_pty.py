@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import signal
-import sys
 import time
 from pathlib import Path
 
 import pexpect
-import pytest
 
-from conftest import FIXTURES, write
+from conftest import spawn_micromoment
 from micromoment.records import load_record
 from micromoment.yamlio import read_yaml
-
-
-@pytest.fixture
-def mini(repo: Path) -> Path:
-    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
-    return repo
-
-
-def spawn(repo: Path, *args: str) -> pexpect.spawn:
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "micromoment", *args],
-        cwd=str(repo),
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(50, 120),
-    )
-    return child
 
 
 def answer(child: pexpect.spawn, prompt: str, reply: str) -> None:
@@ -46,7 +26,7 @@ def draft_answers(repo: Path) -> list[str]:
 
 
 def test_a_whole_review_in_a_real_terminal(mini: Path) -> None:
-    child = spawn(mini, "review", "mini")
+    child = spawn_micromoment(mini, "review", "mini")
     answer(child, "Subject of this review", "Refund prompt")
     answer(child, "1-2", "2")
     answer(child, "Note (optional)", "")
@@ -72,7 +52,7 @@ def test_a_whole_review_in_a_real_terminal(mini: Path) -> None:
 
 
 def test_ctrl_c_exits_130_and_keeps_the_draft(mini: Path) -> None:
-    child = spawn(mini, "review", "mini", "--subject", "x")
+    child = spawn_micromoment(mini, "review", "mini", "--subject", "x")
     answer(child, "1-2", "1")
     answer(child, "Note (optional)", "kept")
     answer(child, "Evidence link (optional)", "")
@@ -87,7 +67,7 @@ def test_ctrl_c_exits_130_and_keeps_the_draft(mini: Path) -> None:
 
 
 def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
-    child = spawn(mini, "review", "mini", "--subject", "Refund prompt")
+    child = spawn_micromoment(mini, "review", "mini", "--subject", "Refund prompt")
     answer(child, "1-2", "2")
     answer(child, "Note (optional)", "first note")
     answer(child, "Evidence link (optional)", "")
@@ -103,7 +83,7 @@ def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
     assert draft_answers(mini) == ["data-kind", "data-masked"]
     assert not (mini / ".micromoment/reviews").exists()
 
-    resumed = spawn(mini, "review", "--resume")
+    resumed = spawn_micromoment(mini, "review", "--resume")
     resumed.expect_exact("2 answer(s) so far")
     answer(resumed, "y / n / na", "n")
     answer(resumed, "Note (optional)", "")

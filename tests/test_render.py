@@ -8,7 +8,7 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from conftest import FIXTURES, Cli, write
+from conftest import Cli, write
 
 HOSTILE = [
     "pipes | split | cells",
@@ -22,12 +22,6 @@ HOSTILE = [
     "&amp; entities &lt;b&gt;",
     "back\\slash and trailing \\",
 ]
-
-
-@pytest.fixture
-def mini(repo: Path) -> Path:
-    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
-    return repo
 
 
 def record_with_note(cli: Cli, repo: Path, note: str) -> Path:

@@ -8,17 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from conftest import FIXTURES, Cli, git, write
+from conftest import Cli, git, write
 from micromoment.records import load_record
-
-
-@pytest.fixture
-def mini(repo: Path) -> Path:
-    """The repo with the `mini` test checklist installed."""
-    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
-    return repo
 
 
 def records(repo: Path) -> list[Path]:

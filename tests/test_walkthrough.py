@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from conftest import FIXTURES, Cli, write
+from conftest import Cli, write
 from micromoment.records import load_record
-
-
-@pytest.fixture
-def mini(repo: Path) -> Path:
-    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
-    return repo
 
 
 def lines(*answers: str) -> str:
