@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -221,3 +222,19 @@ def test_review_schema_is_published(cli: Cli, outside: Path) -> None:
     result = cli("schema", "review")
     assert result.exit_code == 0
     assert '"answers"' in result.stdout and '"content_hash"' in result.stdout
+
+
+def test_without_git_on_path_the_record_has_no_git_context(mini: Path, tmp_path: Path) -> None:
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    env = {**os.environ, "PATH": str(tmp_path)}  # a repository, but no git program to ask
+    done = subprocess.run(
+        [sys.executable, "-m", "micromoment", "review", "mini", "--answers", str(answers), "--subject", "s"],
+        cwd=mini,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    record = load_record(records(mini)[0])
+    assert record.git is None and record.who.name == "Pat Product"

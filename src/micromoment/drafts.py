@@ -47,6 +47,9 @@ def save_draft(folder: Path, session: ReviewSession) -> Path:
         updated_at=utc_now(),
         answers=session.ordered_answers(),
     )
+    ignore = folder / ".gitignore"
+    if not ignore.exists():  # drafts are never for committing, wherever they live
+        write_atomic(ignore, "# micromoment drafts: in-progress answers, never committed\n*\n")
     path = folder / f"{draft.id}.yaml"
     write_atomic(path, dump_yaml(draft.model_dump(mode="json", by_alias=True, exclude_none=True)))
     return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,8 @@ class Person(StrictModel):
 
 
 def _repo(start: Path) -> git.Repo | None:
+    if shutil.which("git") is None:
+        return None  # no git on PATH: record without git context rather than fail halfway
     # GitPython refuses to import when git is missing unless told to stay quiet about it.
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
     import git
