@@ -23,7 +23,14 @@ class GitFailed(MicromomentError):
 
 def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> bytes:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,  # git never waits on a question
+            capture_output=True,
+            check=False,
+        )
     except FileNotFoundError:
         raise GitFailed("git is not installed or not on PATH; install git and try again") from None
     if done.returncode != 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -31,11 +32,22 @@ def _run(tool: str, args: list[str], cwd: str) -> str:
     name, login, number_flag = _TOOLS[tool]
     try:
         done = subprocess.run(
-            [tool, *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
+            [tool, *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+            stdin=subprocess.DEVNULL,  # never let gh or glab sit waiting on a question
+            env={**os.environ, "GH_PROMPT_DISABLED": "1", "NO_PROMPT": "1"},
         )
     except FileNotFoundError:
         raise PostFailed(
             f"{tool} is not installed; install {name}, or save the note with --out FILE and post it yourself"
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise PostFailed(
+            f"{tool} {' '.join(args[:2])} gave no answer within two minutes; check the network, try again"
         ) from None
     if done.returncode == 0:
         return done.stdout
