@@ -171,6 +171,8 @@ def test_declining_to_save_keeps_the_draft(cli: Cli, mini: Path) -> None:
     assert result.exit_code == 1
     assert "not saved; draft" in result.stderr
     assert len(drafts(mini)) == 1 and not (mini / ".micromoment/reviews").exists()
+    again = cli("review", "mini", "--subject", "y", "--interactive", input="")
+    assert "1 unfinished review(s) kept; micromoment review --resume continues one" in again.stderr
 
 
 def test_no_id_offers_checklists_and_suggests_what_the_changes_trigger(cli: Cli, mini: Path) -> None:

@@ -109,6 +109,9 @@ def review(
         if resume_draft or draft_id:
             sessions = [_resumed_session(prompter, folder, catalog, draft_id)]
         else:
+            unfinished = list_drafts(folder)
+            if unfinished:
+                say(f"{len(unfinished)} unfinished review(s) kept; micromoment review --resume continues one")
             suggested = list(triggered(catalog, config, state.changed_paths()))
             ids = checklist_ids or choose_checklists(prompter, catalog, suggested, config.default_checklist)
             checklists = [catalog.get(checklist_id) for checklist_id in ids]
@@ -144,6 +147,7 @@ def _walk_one(
 
 def _report(written: Written) -> bool:
     say(f"recorded {display_path(written.yaml_path)} and {display_path(written.markdown_path)}")
+    say(f"commit them with the change they are about: git add {display_path(written.yaml_path.parent)}")
     if written.record.status == "incomplete":
         say(f"incomplete: no answer for {', '.join(written.record.missing)}")
         return False
