@@ -33,7 +33,7 @@ class Change:
     head: str | None
 
 
-def collect(repo: Repo, project: Project, catalog: Catalog, config: Config, base: str) -> Change:
+def collect(repo: Repo, catalog: Catalog, config: Config, base: str) -> Change:
     rules = rules_for(catalog, config)
     paths = branch_paths(repo, base)
     root = Path(repo.root)
@@ -97,7 +97,7 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
                     for row in view["rows"]
                     if row["answer"] == "no"
                 ],
-                "signoffs": [s.model_dump(mode="json") for s in getattr(record, "signoffs", [])],
+                "signoffs": [s.model_dump(mode="json") for s in record.signoffs],
                 "show": True,
                 "show_details": True,
             }

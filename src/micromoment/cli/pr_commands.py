@@ -74,7 +74,7 @@ def pr_note(
     project = Project(Path(repo.root))
     catalog = load_catalog(project)
     config = load_config(project, catalog)
-    change = collect(repo, project, catalog, config, base)
+    change = collect(repo, catalog, config, base)
     note = render_note(project, note_view(change, catalog), template)
     if out is not None:
         write_atomic(out, note)
