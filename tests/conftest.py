@@ -96,6 +96,13 @@ def spawn_micromoment(repo: Path, *args: str) -> pexpect.spawn:
     )
 
 
+def answer_item(child: pexpect.spawn, prompt: str, reply: str, note: str = "") -> None:
+    """In a pty walk-through: answer at `prompt`, give `note`, leave the evidence link empty."""
+    for expected, sent in ((prompt, reply), ("Note (optional)", note), ("Evidence link (optional)", "")):
+        child.expect_exact(expected)
+        child.sendline(sent)
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import FIXTURES, spawn_micromoment, write
+from conftest import FIXTURES, answer_item, spawn_micromoment, write
 from micromoment.drafts import Draft
 from micromoment.records import load_record
 from micromoment.validation import validate
@@ -36,12 +36,7 @@ def drafts(repo: Path) -> list[Draft]:
 
 
 def answer_fully(child: pexpect.spawn) -> None:
-    child.expect_exact("y / n / na")
-    child.sendline("y")
-    child.expect_exact("Note (optional)")
-    child.sendline("")
-    child.expect_exact("Evidence link (optional)")
-    child.sendline("")
+    answer_item(child, "y / n / na", "y")
 
 
 def test_sigkill_at_many_points_loses_no_given_answer(repo: Path) -> None:

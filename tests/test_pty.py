@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pexpect
 
-from conftest import spawn_micromoment
+from conftest import answer_item, spawn_micromoment
 from micromoment.records import load_record
 from micromoment.yamlio import read_yaml
 
@@ -28,18 +28,10 @@ def draft_answers(repo: Path) -> list[str]:
 def test_a_whole_review_in_a_real_terminal(mini: Path) -> None:
     child = spawn_micromoment(mini, "review", "mini")
     answer(child, "Subject of this review", "Refund prompt")
-    answer(child, "1-2", "2")
-    answer(child, "Note (optional)", "")
-    answer(child, "Evidence link (optional)", "")
-    answer(child, "y / n / na", "y")
-    answer(child, "Note (optional)", "")
-    answer(child, "Evidence link (optional)", "")
-    answer(child, "y / n / na", "y")
-    answer(child, "Note (optional)", "")
-    answer(child, "Evidence link (optional)", "")
-    answer(child, "Answer", "Sam from support")
-    answer(child, "Note (optional)", "")
-    answer(child, "Evidence link (optional)", "")
+    answer_item(child, "1-2", "2")
+    answer_item(child, "y / n / na", "y")
+    answer_item(child, "y / n / na", "y")
+    answer_item(child, "Answer", "Sam from support")
     answer(child, "Save this review?", "")
     child.expect_exact("recorded .micromoment/reviews/")
     child.expect(pexpect.EOF)
@@ -53,9 +45,7 @@ def test_a_whole_review_in_a_real_terminal(mini: Path) -> None:
 
 def test_ctrl_c_exits_130_and_keeps_the_draft(mini: Path) -> None:
     child = spawn_micromoment(mini, "review", "mini", "--subject", "x")
-    answer(child, "1-2", "1")
-    answer(child, "Note (optional)", "kept")
-    answer(child, "Evidence link (optional)", "")
+    answer_item(child, "1-2", "1", note="kept")
     child.expect_exact("y / n / na")
     child.sendintr()
     child.expect_exact("draft kept — resume with micromoment review --resume")
@@ -68,12 +58,8 @@ def test_ctrl_c_exits_130_and_keeps_the_draft(mini: Path) -> None:
 
 def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
     child = spawn_micromoment(mini, "review", "mini", "--subject", "Refund prompt")
-    answer(child, "1-2", "2")
-    answer(child, "Note (optional)", "first note")
-    answer(child, "Evidence link (optional)", "")
-    answer(child, "y / n / na", "y")
-    answer(child, "Note (optional)", "")
-    answer(child, "Evidence link (optional)", "")
+    answer_item(child, "1-2", "2", note="first note")
+    answer_item(child, "y / n / na", "y")
     child.expect_exact("Did you check the facts")
     deadline = time.monotonic() + 10
     while draft_answers(mini) != ["data-kind", "data-masked"] and time.monotonic() < deadline:
@@ -85,13 +71,9 @@ def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
 
     resumed = spawn_micromoment(mini, "review", "--resume")
     resumed.expect_exact("2 answer(s) so far")
-    answer(resumed, "y / n / na", "n")
-    answer(resumed, "Note (optional)", "")
-    answer(resumed, "Evidence link (optional)", "")
+    answer_item(resumed, "y / n / na", "n")
     answer(resumed, "Record a follow-up", "n")
-    answer(resumed, "Answer", "Sam")
-    answer(resumed, "Note (optional)", "")
-    answer(resumed, "Evidence link (optional)", "")
+    answer_item(resumed, "Answer", "Sam")
     answer(resumed, "Save this review?", "y")
     resumed.expect(pexpect.EOF)
     resumed.close()
