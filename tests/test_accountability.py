@@ -89,6 +89,8 @@ def test_follow_ups_are_listed_resolved_and_gone(cli: Cli, mini: Path) -> None:
     assert "overdue" in cli("todo").stdout
     assert json.loads(cli("todo", "--owner", "legal", "--json").stdout) == []
     assert cli("resolve", path.stem, "data-kind", "--note", "x").exit_code == 2  # no follow-up there
+    blank = cli("resolve", path.stem, "facts-checked", "--note", "  ")
+    assert blank.exit_code == 2 and "say what was done" in blank.stderr
     done = cli(
         "resolve", path.stem, "facts-checked", "--note", "policy page added to the grounding docs", env=DANA
     )

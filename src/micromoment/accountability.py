@@ -99,6 +99,9 @@ def resolve_follow_up(
     project: Project, catalog: Catalog, path: Path, item_id: str, note: str, who: Person
 ) -> ReviewRecord:
     """Close the follow-up on `item_id`, recording who closed it, when and how."""
+    note = note.strip()
+    if not note:
+        raise MicromomentError("say what was done: --note 'added the refund policy to the grounding docs'")
     with record_lock(path):
         record = load_record(path)
         answer = record.answer(item_id)

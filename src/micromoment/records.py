@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from micromoment.checklists import Checklist
 from micromoment.config import Config
-from micromoment.errors import FileProblems, NotFound
+from micromoment.errors import FileProblems, NotFound, Problem
 from micromoment.files import write_atomic
 from micromoment.gitinfo import GitContext, Person
 from micromoment.locations import Project, display_path
@@ -259,3 +259,14 @@ def find_record(project: Project, config: Config, ref: str) -> Path:
     raise NotFound(
         f"{ref}: {hint} in {display_path(folder)} (name a record by its path or its file name without .yaml)"
     )
+
+
+def broken_records(root: Path, paths: list[str]) -> list[tuple[str, Problem]]:
+    """Records among `paths` that do not parse, each with its first problem: they cover nothing."""
+    broken = []
+    for path in paths:
+        try:
+            load_any_record(root / path)
+        except FileProblems as exc:
+            broken.append((path, exc.problems[0]))
+    return broken

@@ -13,7 +13,7 @@ from micromoment import hook_install, hookrun
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import out, print_json, say
 from micromoment.config import load_config
-from micromoment.errors import EXIT_FINDINGS, FileProblems, MicromomentError
+from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.gate import Verdict, evaluate, signoff_hint, verdicts_json
 from micromoment.gitcli import branch_paths, find_repo, staged_paths
 from micromoment.gitinfo import GitState, author_identity
@@ -22,7 +22,7 @@ from micromoment.locations import Project, display_path, find_project
 from micromoment.records import (
     ChecklistRef,
     SkipRecord,
-    load_any_record,
+    broken_records,
     new_record_id,
     reason_problem,
     reviews_dir,
@@ -90,13 +90,8 @@ def check(
 
 def _warn_about_broken_records(root: Path, paths: list[str]) -> None:
     """A record that does not parse covers nothing; say so instead of letting it look missing."""
-    for path in paths:
-        try:
-            load_any_record(root / path)
-        except FileProblems as exc:
-            say(
-                f"warning: {exc.problems[0]} — this record covers nothing until it is fixed (micromoment lint {path})"
-            )
+    for path, problem in broken_records(root, paths):
+        say(f"warning: {problem} — this record covers nothing until it is fixed (micromoment lint {path})")
 
 
 def _print_verdicts(verdicts: list[Verdict], base: str | None) -> None:

@@ -78,14 +78,12 @@ def resolve(
     ] = False,
 ) -> None:
     """Close a follow-up: records who closed it, when and how, and renders the Markdown again."""
-    if not note.strip():
-        raise MicromomentError("say what was done: --note 'added the refund policy to the grounding docs'")
     refuse_sensitive(note or "", "the note", allow_sensitive)
     project = find_project()
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     path = find_record(project, config, review)
-    resolve_follow_up(project, catalog, path, item, note.strip(), author_identity(project.root))
+    resolve_follow_up(project, catalog, path, item, note, author_identity(project.root))
     say(f"resolved the follow-up on {item} in {path.stem}")
 
 
