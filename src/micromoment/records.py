@@ -16,7 +16,7 @@ from micromoment.files import write_atomic
 from micromoment.gitinfo import GitContext, Person
 from micromoment.locations import Project, display_path
 from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime, validate
-from micromoment.yamlio import dump_yaml, read_yaml
+from micromoment.yamlio import Located, dump_yaml, parse_yaml, read_yaml
 
 SKIP = "skip"
 RECORD_HEADER = "# A micromoment review record. Change it only through micromoment commands.\n"
@@ -207,7 +207,16 @@ def update_record(path: Path, record: ReviewRecord) -> None:
 
 def load_any_record(path: Path) -> AnyRecord:
     """A review or skip record, whichever the file's `kind` says."""
-    located = read_yaml(path, display_path(path))
+    return record_from(read_yaml(path, display_path(path)))
+
+
+def parse_record(raw: bytes, display: str) -> AnyRecord:
+    """A record from bytes (a git blob, a cached copy) under the same rules as a record file."""
+    return record_from(parse_yaml(raw, display))
+
+
+def record_from(located: Located) -> AnyRecord:
+    """The one rule for what a record is: every reader of records comes through here."""
     if not isinstance(located.data, dict):
         raise FileProblems(
             [located.problem((), "must be a record: a mapping with kind: review or kind: skip")]
