@@ -59,23 +59,30 @@ def test_a_second_person_signs_off_and_the_author_cannot(cli: Cli, mini: Path) -
 
 
 def test_required_signoffs_gate_check_and_say_who_may_sign(cli: Cli, mini: Path) -> None:
-    write(mini / "README.md", "x\n")
-    git(mini, "add", "-A")
-    git(mini, "commit", "-q", "-m", "start")
     write(
         mini / ".micromoment/config.yaml",
         "checklists:\n  mini: {signoffs: 1}\n  genai-output-review: {enabled: false}\n",
     )
+    git(mini, "add", "-A")
+    git(mini, "commit", "-q", "-m", "start")
+    git(mini, "checkout", "-q", "-b", "feature")
     write(mini / "prompts/support.txt", "hi\n")
     path = review_with_a_no(cli, mini)
     git(mini, "add", "-A")
-    waiting = cli("check")
+    git(mini, "commit", "-q", "-m", "prompt and review")
+    waiting = cli("check", "--base", "main")
     assert waiting.exit_code == 1
-    assert "has 0 of 1 approving sign-off(s); anyone but Pat Product may add one" in waiting.stdout
-    assert f"micromoment signoff {path.stem}" in waiting.stdout
+    assert "MISSING: sign-offs (0 of 1 count)" in waiting.stdout
+    assert (
+        f"is complete but needs 1 more approving sign-off(s) from someone other than Pat Product: "
+        f"they run micromoment signoff {path.stem} and commit it themselves"
+    ) in waiting.stdout
     assert cli("signoff", path.stem, env=DANA).exit_code == 0
     git(mini, "add", "-A")
-    covered = cli("check")
+    git(mini, "-c", "user.name=Dana Lead", "-c", "user.email=dana@example.com", "commit", "-q", "-m", "sign")
+    # The commit's author comes from the environment the tests set; Dana commits as herself.
+    git(mini, "commit", "-q", "--amend", "--no-edit", "--author", "Dana Lead <dana@example.com>")
+    covered = cli("check", "--base", "main")
     assert covered.exit_code == 0, covered.output
 
 

@@ -184,6 +184,7 @@ def test_config_extends_replaces_and_switches_off_triggers(cli: Cli, started: Pa
         "  data-safeguards: {applies_to: ['warehouse/']}\n"
         "  launch-readiness: {enabled: false}\n",
     )
+    commit_all(started, "policy")  # the policy that judges a change is the committed one
     verdicts = json.loads(
         cli("check", "--json", "agents/router.py", "db/x.sql", "warehouse/t.sql", "CHANGELOG.md").stdout
     )
@@ -192,18 +193,25 @@ def test_config_extends_replaces_and_switches_off_triggers(cli: Cli, started: Pa
 
 
 def test_a_record_of_an_older_checklist_still_covers_with_a_warning(cli: Cli, started: Path) -> None:
-    write(started / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    checklist = write(
+        started / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    )
+    write(started / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {enabled: false}\n")
+    commit_all(started, "policy")
+    git(started, "checkout", "-q", "-b", "feature")
     write(started / "prompts/support.txt", "You are helpful.\n")
     answers = write(started.parent / "a.yaml", "data-kind: none\nfacts-checked: yes\n")
     assert cli("review", "mini", "--answers", str(answers)).exit_code == 0
-    checklist = started / ".micromoment/checklists/mini.yaml"
+    commit_all(started, "prompt and review")
+    git(started, "checkout", "-q", "main")
     checklist.write_text(
         checklist.read_text(encoding="utf-8").replace("Models invent things.", "Models make things up."),
         encoding="utf-8",
     )
-    write(started / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {enabled: false}\n")
-    git(started, "add", "-A")
-    result = cli("check")
+    commit_all(started, "reword the checklist")
+    git(started, "checkout", "-q", "feature")
+    git(started, "rebase", "-q", "main")
+    result = cli("check", "--base", "main")
     assert result.exit_code == 0, result.output
     assert "answered an older version of this checklist; it still counts" in result.stdout
 
@@ -244,5 +252,6 @@ def test_a_broken_record_in_the_change_is_named(cli: Cli, started: Path) -> None
     git(started, "add", "-A")
     result = cli("check")
     assert result.exit_code == 1
-    assert "warning:" in result.stderr and "status: must be one of complete, incomplete" in result.stderr
-    assert f"micromoment lint .micromoment/reviews/{record.name}" in result.stderr
+    assert f"INVALID: .micromoment/reviews/{record.name}:" in result.stdout
+    assert "status: must be one of complete, incomplete" in result.stdout
+    assert f"micromoment lint .micromoment/reviews/{record.name}" in result.stdout

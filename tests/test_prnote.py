@@ -20,11 +20,11 @@ ALLOWED_HTML = {"<br>", "<details><summary>All answers</summary>", "</details>",
 def branch(cli: Cli, repo: Path) -> Path:
     """main with one commit; `feature` adds a prompt, a review with a "no", and a skip."""
     write(repo / "README.md", "# app\n")
+    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    write(repo / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {enabled: false}\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "start")
     git(repo, "checkout", "-q", "-b", "feature")
-    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
-    write(repo / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {enabled: false}\n")
     write(repo / "prompts/support.txt", "You are helpful.\n")
     write(repo / "db/0001.sql", "create table t (x int);\n")
     answers = write(

@@ -13,7 +13,7 @@ def main() -> None:
         and not any(a.startswith("-") for a in args[1:])
     ):
         # The commit hook's fast path: no typer, rich or pydantic unless something is missing.
-        from micromoment.hookrun import main as hook_main
+        from micromoment.gate.hook import main as hook_main
 
         sys.exit(hook_main(args[1:]))
     from micromoment.cli.app import run

@@ -54,14 +54,29 @@ class Config(StrictModel):
         default_factory=dict, description="Per-checklist policy, by checklist id."
     )
     hook: HookPolicy = Field(default_factory=HookPolicy)
+    policy_changes: Slug | None = Field(
+        default="team-review",
+        description="The checklist a change to this file or to .micromoment/checklists/ calls for; "
+        "null: such changes call for none.",
+    )
+    require_signed_commits: bool = Field(
+        default=False,
+        description="A sign-off counts only when the commit that added it passes git verify-commit.",
+    )
+    base_branch: Text | None = Field(
+        default=None,
+        description="The branch changes are merged into; by default the upstream's default branch, "
+        "else init.defaultBranch, else main or master.",
+    )
 
     @field_validator("reviews_dir")
     @classmethod
     def _inside_the_repository(cls, value: str) -> str:
-        path = PurePosixPath(value)
-        if path.is_absolute() or ".." in path.parts:
+        path = PurePosixPath(value.strip())
+        if path.is_absolute() or ".." in path.parts or not path.parts or path.parts == (".",):
             raise ValueError("must be a folder inside the repository, e.g. .micromoment/reviews")
-        return value
+        # `./x/` and `x` name one folder; git names it `x`, and so must every comparison with git's paths.
+        return str(path)
 
     def policy(self, checklist_id: str) -> ChecklistPolicy:
         return self.checklists.get(checklist_id, ChecklistPolicy())
@@ -89,6 +104,12 @@ def config_problems(config: Config, located: Located, catalog: Catalog) -> list[
         problems.append(
             located.problem(
                 ("default_checklist",), f"no checklist {config.default_checklist!r}; use one of {known}"
+            )
+        )
+    if config.policy_changes is not None and config.policy_changes not in catalog:
+        problems.append(
+            located.problem(
+                ("policy_changes",), f"no checklist {config.policy_changes!r}; use one of {known}"
             )
         )
     for checklist_id, policy in config.checklists.items():

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from micromoment.gate import Rules, Verdict, signoff_hint
-from micromoment.gitcli import Repo, in_ci
+from micromoment.gate.coverage import Outcome, Verdict, signoff_hint
+from micromoment.gitcli import in_ci
 
 MAX_PATHS_SHOWN = 3
 TTY = Path("/dev/tty")
@@ -39,17 +39,29 @@ def shown_paths(verdict: Verdict) -> str:
     return shown + (f" (+{more} more)" if more > 0 else "")
 
 
-def ways_forward(gaps: list[Verdict]) -> list[str]:
-    lines = ["micromoment: this change calls for checks that have no record yet:"]
-    for gap in gaps:
+def findings(outcome: Outcome) -> list[str]:
+    """What is wrong with the change: checks without a record, and records that are not valid."""
+    lines = []
+    if outcome.gaps:
+        lines.append("micromoment: this change calls for checks that have no record yet:")
+    for gap in outcome.gaps:
         lines.append(f"  {gap.rule.id} ({gap.rule.title}), for {shown_paths(gap)}")
-        hint = signoff_hint(gap)
-        if hint:
-            lines.append(f"    {hint}")
-    lines.append("Ways forward:")
-    for gap in gaps:
+        lines += [f"    {hint}" for hint in signoff_hint(gap)]
+    if outcome.invalid:
+        lines.append("micromoment: these records are not valid, so they cover nothing:")
+        lines += [f"  {record.problem}" for record in outcome.invalid]
+    return lines
+
+
+def ways_forward(outcome: Outcome) -> list[str]:
+    """The exact commands that get the commit through, one per line."""
+    lines = ["Ways forward:"]
+    for record in outcome.invalid:
+        lines.append(f"  micromoment lint {record.path}   # see every problem in it, then fix or remove it")
+    to_review = [gap for gap in outcome.gaps if gap.waiting_for_signoffs is None]
+    for gap in to_review:
         lines.append(f"  micromoment review {gap.rule.id}        # answer it now, then stage .micromoment/")
-    for gap in gaps:
+    for gap in to_review:
         lines.append(
             f"  micromoment skip {gap.rule.id} --reason '...'   # record why this change does not need it"
         )
@@ -58,18 +70,21 @@ def ways_forward(gaps: list[Verdict]) -> list[str]:
     return lines
 
 
-def handle_missing(repo: Repo, rules: Rules, gaps: list[Verdict]) -> int:
+def handle_missing(outcome: Outcome) -> int:
+    """Ask through the terminal when a review would help and a person is there; else say what to run."""
+    on_missing = outcome.change.rules.on_missing
+    to_review = [gap for gap in outcome.gaps if gap.waiting_for_signoffs is None]
     with open_terminal() as tty:
-        if tty is None:
-            sys.stderr.write("\n".join(ways_forward(gaps)) + "\n")
-            if rules.on_missing == "warn":
+        if tty is None or not to_review or outcome.invalid:
+            sys.stderr.write("\n".join(findings(outcome) + ways_forward(outcome)) + "\n")
+            if on_missing == "warn" and not outcome.invalid:
                 sys.stderr.write("micromoment: hook.on_missing is warn, so the commit goes ahead\n")
                 return 0
             return 1
-        return _review_in_terminal(repo, rules, gaps, *tty)
+        return _review_in_terminal(outcome, to_review, *tty)
 
 
-def _review_in_terminal(repo: Repo, rules: Rules, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
+def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
     from rich.console import Console
 
     from micromoment.checklists import load_catalog
@@ -85,13 +100,13 @@ def _review_in_terminal(repo: Repo, rules: Rules, gaps: list[Verdict], reader: T
 
     console = Console(file=writer, highlight=False)
     prompter = StreamPrompter(console, reader)
-    for line in ways_forward(gaps)[: len(gaps) + 1]:
+    for line in findings(outcome):
         console.print(line, markup=False)
     if not prompter.confirm("Answer them now?", default=True):
-        for line in ways_forward(gaps)[len(gaps) + 1 :]:
+        for line in ways_forward(outcome):
             console.print(line, markup=False)
-        return 0 if rules.on_missing == "warn" else EXIT_FINDINGS
-    project = Project(Path(repo.root))
+        return 0 if outcome.change.rules.on_missing == "warn" else EXIT_FINDINGS
+    project = Project(Path(outcome.change.repo.root))
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     state = GitState.at(project.root)

@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.checklists import Catalog
-from micromoment.config import Config
-from micromoment.errors import FileProblems, MicromomentError
-from micromoment.gate import Verdict, evaluate, is_record_path
-from micromoment.gitcli import Repo, branch_paths, has_head, run_git
+from micromoment.errors import FileProblems, MicromomentError, Problem
+from micromoment.gate.change import since_base
+from micromoment.gate.coverage import Verdict, evaluate
+from micromoment.gitcli import Repo, head_commit, run_git
 from micromoment.locations import Project
 from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record
 from micromoment.render import render_template, review_view
-from micromoment.triggers import rules_for
 
 MARKER = "<!-- micromoment:pr-note -->"
 SECTION_START = "<!-- micromoment:start -->"
@@ -33,28 +32,19 @@ class Change:
     head: str | None
 
 
-def collect(repo: Repo, catalog: Catalog, config: Config, base: str) -> Change:
-    rules = rules_for(catalog, config)
-    paths = branch_paths(repo, base)
+def collect(repo: Repo, base: str) -> Change:
+    """The verdicts and records of the change since the merge-base with `base`, judged like `check --base`."""
+    outcome = evaluate(since_base(repo, base))
+    if outcome.invalid:
+        raise FileProblems(
+            [Problem(r.path, None, None, "", r.problem.removeprefix(f"{r.path}: ")) for r in outcome.invalid]
+        )
     root = Path(repo.root)
-
-    def read(names: list[str]) -> dict[str, bytes]:
-        return {name: (root / name).read_bytes() for name in names if (root / name).is_file()}
-
-    verdicts = evaluate(rules, paths, read)
     records: list[tuple[str, AnyRecord]] = []
-    problems = []
-    for path in paths:
-        if is_record_path(rules, path) and (root / path).is_file():
-            try:
-                records.append((path, load_any_record(root / path)))
-            except FileProblems as exc:
-                problems += exc.problems
-    if problems:
-        raise FileProblems(problems)
-    head = run_git(["rev-parse", "HEAD"], repo.root).decode().strip() if has_head(repo) else None
+    for path in sorted({*outcome.change.created, *outcome.change.touched}):
+        records.append((path, load_any_record(root / path)))
     records.sort(key=lambda pair: _when(pair[1]))
-    return Change(verdicts, records, head)
+    return Change(outcome.verdicts, records, head_commit(repo))
 
 
 def _when(record: AnyRecord) -> str:
@@ -186,7 +176,7 @@ def upsert_section(body: str, note: str) -> str:
 
 def attach_git_note(repo: Repo, note_file: Path) -> str:
     """Attach the note to HEAD under refs/notes/micromoment, replacing micromoment's earlier one."""
-    if not has_head(repo):
+    if head_commit(repo) is None:
         raise MicromomentError("there is no commit to attach a note to yet; commit first")
     run_git(["notes", "--ref=micromoment", "add", "-f", "-F", str(note_file), "HEAD"], repo.root)
     return run_git(["rev-parse", "HEAD"], repo.root).decode().strip()

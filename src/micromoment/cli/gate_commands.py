@@ -3,39 +3,41 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from micromoment import hook_install, hookrun
+from micromoment import hook_install
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import out, print_json, say
 from micromoment.config import load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
-from micromoment.gate import Verdict, evaluate, signoff_hint, verdicts_json
-from micromoment.gitcli import branch_paths, find_repo, staged_paths
+from micromoment.gate import change as changes
+from micromoment.gate.coverage import Outcome, evaluate, invalid_json, signoff_hint, verdicts_json
+from micromoment.gate.hook import main as hook_main
+from micromoment.gitcli import find_repo
 from micromoment.gitinfo import GitState, author_identity
 from micromoment.hook_prompt import shown_paths
-from micromoment.locations import Project, display_path, find_project
+from micromoment.locations import display_path, find_project
 from micromoment.records import (
     ChecklistRef,
     SkipRecord,
-    broken_records,
     new_record_id,
     reason_problem,
     reviews_dir,
     save_skip,
 )
 from micromoment.scanner import refuse_sensitive
-from micromoment.triggers import rules_for
 from micromoment.validation import utc_now
 
 
 def check(
     files: Annotated[
-        list[str] | None, typer.Argument(metavar="FILES", help="Check these paths as the change.")
+        list[str] | None,
+        typer.Argument(
+            metavar="FILES", help="Check these paths as the change; records among them count as given."
+        ),
     ] = None,
     staged: Annotated[bool, typer.Option("--staged", help="Check the staged change (the default).")] = False,
     base: Annotated[
@@ -47,64 +49,55 @@ def check(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False,
 ) -> None:
-    """Which checklists the change triggers, and whether records in the change cover them.
+    """Which checklists the change triggers, and whether valid records created in it cover them.
 
-    A checklist is covered by a complete review record of it, or a skip record, that is part
-    of the same change. Exit 0 when everything triggered is covered (or nothing is), 1 when
-    something is missing, 2 for bad input. With $GITHUB_STEP_SUMMARY set, a Markdown summary
-    is appended there.
+    A checklist is covered by a complete review record of it, or a skip record, created in
+    the change: staged, or (on a branch, and with --base) committed since the merge-base.
+    Editing an old record does not make it cover new paths. What triggers what, and how many
+    sign-offs a review needs, come from the config and checklists as the base has them, and a
+    sign-off counts only when its signer committed it. Exit 0 when everything triggered is
+    covered, 1 when something is missing or a record in the change is not valid, 2 for bad
+    input. With $GITHUB_STEP_SUMMARY set, a Markdown summary is appended there.
     """
     if sum(bool(x) for x in (files, staged, base)) > 1:
         raise MicromomentError("choose one of --staged, --base REF or FILES")
     repo = find_repo()
-    project = Project(Path(repo.root))
-    catalog = load_catalog(project)
-    config = load_config(project, catalog)
-    rules = rules_for(catalog, config)
-    index_reader = hookrun.reader_at(repo, "")
-    seen: list[str] = []
-
-    def reader(paths: list[str]) -> Mapping[str, bytes]:
-        seen.extend(paths)
-        return index_reader(paths)
-
-    if base:
-        verdicts = evaluate(rules, branch_paths(repo, base), reader)
-    elif files:
-        verdicts = evaluate(rules, hookrun.relative_paths(repo, files), reader, lambda: staged_paths(repo))
-    else:
-        verdicts = evaluate(rules, staged_paths(repo), reader)
-    _warn_about_broken_records(Path(repo.root), seen)
+    change = changes.since_base(repo, base) if base else changes.staged(repo, files or None)
+    outcome = evaluate(change)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
-        with Path(summary_file).open("a", encoding="utf-8") as handle:
-            handle.write(step_summary(verdicts))
-    gaps = [v for v in verdicts if not v.covered]
+        _append_summary(Path(summary_file), step_summary(outcome))
     if as_json:
-        print_json({"ok": not gaps, "checklists": verdicts_json(verdicts)})
+        print_json(
+            {"ok": outcome.ok, "checklists": verdicts_json(outcome), "invalid_records": invalid_json(outcome)}
+        )
     else:
-        _print_verdicts(verdicts, base)
-    if gaps:
+        _print_outcome(outcome)
+    if not outcome.ok:
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _warn_about_broken_records(root: Path, paths: list[str]) -> None:
-    """A record that does not parse covers nothing; say so instead of letting it look missing."""
-    for path, problem in broken_records(root, paths):
-        say(f"warning: {problem} — this record covers nothing until it is fixed (micromoment lint {path})")
+def _append_summary(path: Path, text: str) -> None:
+    try:
+        with path.open("a", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise MicromomentError(
+            f"{path}: cannot append the step summary: {exc.strerror or exc}; "
+            "point GITHUB_STEP_SUMMARY at a file in a folder that exists"
+        ) from None
 
 
-def _print_verdicts(verdicts: list[Verdict], base: str | None) -> None:
+def _print_outcome(outcome: Outcome) -> None:
     console = out()
 
     def line(text: str, style: str | None = None) -> None:
         console.print(text, markup=False, style=style, soft_wrap=True)
 
-    where = f"since {base}" if base else "in the staged change"
-    if not verdicts:
+    where = outcome.change.where
+    if not outcome.verdicts:
         line(f"Nothing {where} calls for a checklist.")
-        return
-    for verdict in verdicts:
+    for verdict in outcome.verdicts:
         line(f"{verdict.rule.id} ({verdict.rule.title})", "bold")
         line(f"  triggered by: {shown_paths(verdict)}")
         if verdict.record is not None:
@@ -113,32 +106,50 @@ def _print_verdicts(verdicts: list[Verdict], base: str | None) -> None:
             if verdict.outdated:
                 line("  (answered an older version of this checklist; it still counts)")
             continue
-        line("  MISSING: no complete record of it in this change", "red")
-        hint = signoff_hint(verdict)
-        if hint:
-            line(f"  {hint}")
+        hints = signoff_hint(verdict)
+        if hints:
+            line(f"  MISSING: sign-offs ({verdict.signoffs_counted} of {verdict.rule.signoffs} count)", "red")
+            for hint in hints:
+                line(f"  {hint}")
+            continue
+        line("  MISSING: no complete record of it created in this change", "red")
         line(f"  fix: micromoment review {verdict.rule.id}")
         line(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
-    gaps = sum(1 for v in verdicts if not v.covered)
-    say(f"{len(verdicts) - gaps} of {len(verdicts)} triggered checklist(s) covered {where}")
+    for record in outcome.invalid:
+        line(f"INVALID: {record.problem}", "red")
+        line(f"  this record covers nothing until it is fixed: micromoment lint {record.path}")
+    if outcome.verdicts:
+        gaps = len(outcome.gaps)
+        say(
+            f"{len(outcome.verdicts) - gaps} of {len(outcome.verdicts)} triggered checklist(s) covered {where}"
+        )
 
 
-def step_summary(verdicts: list[Verdict]) -> str:
+def step_summary(outcome: Outcome) -> str:
     """A Markdown summary for a CI job page."""
     from micromoment.markdown import escape_cell
 
-    if not verdicts:
-        return "### micromoment\n\nNothing in this change calls for a checklist.\n\n"
-    lines = ["### micromoment", "", "| checklist | triggered by | status |", "| --- | --- | --- |"]
-    for verdict in verdicts:
-        if verdict.record is None:
-            status = f"missing: run `micromoment review {verdict.rule.id}`"
-        elif verdict.record.kind == "skip":
-            status = f"skipped: {escape_cell(verdict.record.reason)}"
-        else:
-            status = f"covered by {escape_cell(verdict.record.path)}"
-        lines.append(f"| {escape_cell(verdict.rule.id)} | {escape_cell(shown_paths(verdict))} | {status} |")
-    return "\n".join(lines) + "\n\n"
+    lines = ["### micromoment", ""]
+    if not outcome.verdicts:
+        lines += ["Nothing in this change calls for a checklist.", ""]
+    else:
+        lines += ["| checklist | triggered by | status |", "| --- | --- | --- |"]
+        for verdict in outcome.verdicts:
+            if verdict.record is None and verdict.waiting_for_signoffs is not None:
+                status = f"waiting for sign-offs: {verdict.signoffs_counted} of {verdict.rule.signoffs} count"
+            elif verdict.record is None:
+                status = f"missing: run `micromoment review {verdict.rule.id}`"
+            elif verdict.record.kind == "skip":
+                status = f"skipped: {escape_cell(verdict.record.reason)}"
+            else:
+                status = f"covered by {escape_cell(verdict.record.path)}"
+            lines.append(
+                f"| {escape_cell(verdict.rule.id)} | {escape_cell(shown_paths(verdict))} | {status} |"
+            )
+        lines.append("")
+    for record in outcome.invalid:
+        lines.append(f"- not a valid record, covers nothing: {escape_cell(record.problem)}")
+    return "\n".join(lines).rstrip("\n") + "\n\n"
 
 
 def skip(
@@ -216,4 +227,4 @@ def hook(
             + ("; the hook it chained is back in place" if restored else "")
         )
         return
-    raise typer.Exit(hookrun.main(words))
+    raise typer.Exit(hook_main(words))

@@ -13,7 +13,6 @@ import typer
 from micromoment import posting
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import say
-from micromoment.config import load_config
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
 from micromoment.gitcli import find_repo
@@ -73,8 +72,7 @@ def pr_note(
     repo = find_repo()
     project = Project(Path(repo.root))
     catalog = load_catalog(project)
-    config = load_config(project, catalog)
-    change = collect(repo, catalog, config, base)
+    change = collect(repo, base)
     note = render_note(project, note_view(change, catalog), template)
     if out is not None:
         write_atomic(out, note)

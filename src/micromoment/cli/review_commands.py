@@ -14,6 +14,7 @@ from micromoment.config import Config, load_config
 from micromoment.drafts import RESUME_HINT, StoredDraft, drafts_dir, list_drafts, resume
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.files import write_atomic
+from micromoment.gate.policy import checklists_called_for
 from micromoment.gitinfo import GitState, Person, author_identity
 from micromoment.locations import Project, display_path, find_project
 from micromoment.prompts import EndOfInput, Prompter, stdin_prompter
@@ -21,7 +22,6 @@ from micromoment.recording import Written, guided_review, sensitive_refusal, wri
 from micromoment.records import ScanResult, find_record, load_record, record_files, reviews_dir
 from micromoment.render import REVIEW_TEMPLATE, render_review
 from micromoment.review import ReviewSession, apply_answers_file
-from micromoment.triggers import triggered
 from micromoment.walkthrough import choose_checklists, new_draft_id
 
 
@@ -112,7 +112,7 @@ def review(
             unfinished = list_drafts(folder)
             if unfinished:
                 say(f"{len(unfinished)} unfinished review(s) kept; micromoment review --resume continues one")
-            suggested = list(triggered(catalog, config, state.changed_paths()))
+            suggested = list(checklists_called_for(catalog, config, state.changed_paths()))
             ids = checklist_ids or choose_checklists(prompter, catalog, suggested, config.default_checklist)
             checklists = [catalog.get(checklist_id) for checklist_id in ids]
             chosen_subject = subject or prompter.ask(

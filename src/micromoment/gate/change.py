@@ -1,0 +1,177 @@
+"""What one run of the gate looks at: the paths that may trigger checklists, the records that
+may cover them, the commit whose policy applies, and the commits that back sign-offs.
+
+The hook and `check` see a branch as CI does: on a branch, records committed since the
+merge-base with the base branch count as well as the staged ones, and the policy is the
+merge-base's. On the base branch itself only the staged change counts, under HEAD's policy.
+"""
+
+from __future__ import annotations
+
+import os
+
+from micromoment.gate.rules import Rules
+from micromoment.gitcli import (
+    Repo,
+    current_branch,
+    default_branch,
+    diff_raw,
+    head_commit,
+    merge_base,
+    resolve,
+)
+
+MAX_RECORD_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
+
+
+class Change:
+    """The change under review, and where its records and their sign-offs come from."""
+
+    __slots__ = (
+        "created",
+        "file_records",
+        "history",
+        "pending",
+        "policy_commit",
+        "repo",
+        "rules",
+        "touched",
+        "triggering",
+        "where",
+    )
+
+    def __init__(self, repo: Repo, rules: Rules, policy_commit: str | None, where: str) -> None:
+        self.repo = repo
+        self.rules = rules
+        self.policy_commit = policy_commit
+        self.where = where
+        self.triggering: list[str] = []
+        # Records created in the change (path -> blob id): only these can cover it.
+        self.created: dict[str, str] = {}
+        # Records edited in the change (a sign-off, a resolved follow-up): checked, but they cover nothing new.
+        self.touched: dict[str, str] = {}
+        # Records named among FILES (read from the work tree): they cover, as the files given say.
+        self.file_records: list[str] = []
+        # The commits whose authors back sign-offs: (after, until); after None means all history.
+        self.history: tuple[str | None, str] | None = None
+        # Whether the index may hold a sign-off that the commit being made will carry.
+        self.pending = False
+
+    def take_records(self, changed: list[tuple[str, str, str]]) -> None:
+        for path, status, oid in changed:
+            if not self.rules.is_record_path(path):
+                continue
+            if status == "A":
+                self.created[path] = oid
+            elif status in ("M", "T"):
+                self.touched[path] = oid
+
+
+def _rules_at(repo: Repo, commit: str | None) -> Rules:
+    from micromoment.gate.policy import rules_at, worktree_rules
+
+    return rules_at(repo, commit) if commit else worktree_rules(repo.root, repo.git_dir)
+
+
+def _diff(
+    repo: Repo, old: str | None, new: str | None = None, under: str | None = None
+) -> list[tuple[str, str, str]]:
+    return [(c.path, c.status, c.oid) for c in diff_raw(repo, old, new, under)]
+
+
+def staged(repo: Repo, files: list[str] | None = None) -> Change:
+    """The commit being made (or FILES), with the records of the branch it is on."""
+    head = head_commit(repo)
+    if head is None:  # before the first commit there is no other policy than the work tree's
+        change = Change(repo, _rules_at(repo, None), None, "in the staged change")
+        change.triggering = [p for p, _, _ in _diff(repo, None)]
+        change.take_records(_diff(repo, None, under=change.rules.reviews_dir))
+        change.pending = True
+    else:
+        base = _base_of_branch(repo)
+        since = merge_base(repo, base) if base else head
+        change = Change(repo, _rules_at(repo, since), since, "in the staged change")
+        change.triggering = [p for p, _, _ in _diff(repo, head)]
+        change.take_records(_diff(repo, since, under=change.rules.reviews_dir))
+        change.history = (since, "HEAD")
+        change.pending = True
+        if base:
+            change.where = f"in the staged change (records since {base})"
+    if files is not None:
+        _take_files(change, files)
+    return change
+
+
+def _base_of_branch(repo: Repo) -> str | None:
+    """The base branch to measure this branch from; None on the base branch itself."""
+    from micromoment.gate.policy import worktree_rules
+
+    configured = (
+        os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root, repo.git_dir).base_branch
+    )
+    base = default_branch(repo, configured)
+    if base is None or current_branch(repo) == base.removeprefix("origin/"):
+        return None
+    return base
+
+
+def _take_files(change: Change, files: list[str]) -> None:
+    """FILES replace the staged paths as what triggers; records among them count as given."""
+    change.triggering = relative_paths(change.repo, files)
+    change.where = "in the given files"
+    for path in change.triggering:
+        if change.rules.is_record_path(path) and os.path.isfile(os.path.join(change.repo.root, path)):
+            change.file_records.append(path)
+
+
+def since_base(repo: Repo, ref: str) -> Change:
+    """`check --base REF`: everything since the merge-base with REF, committed or staged."""
+    since = merge_base(repo, ref) if head_commit(repo) else None
+    if since is None:
+        resolve(repo, ref)  # names an unknown ref before anything else
+    change = Change(repo, _rules_at(repo, since), since, f"since {ref}")
+    change.triggering = [p for p, _, _ in _diff(repo, since)]
+    change.take_records(_diff(repo, since, under=change.rules.reviews_dir))
+    change.history = (since, "HEAD") if since else None
+    change.pending = True
+    return change
+
+
+def pushed(repo: Repo, from_ref: str, to_ref: str, files: list[str] | None) -> Change:
+    """What a push sends (the pre-commit framework's PRE_COMMIT_FROM_REF / TO_REF)."""
+    to_commit = resolve(repo, to_ref)
+    since = merge_base(repo, from_ref, to_commit)
+    change = Change(repo, _rules_at(repo, since), since, f"between {from_ref} and {to_ref}")
+    change.triggering = [p for p, _, _ in _diff(repo, since, to_commit)]
+    change.take_records(_diff(repo, since, to_commit, under=change.rules.reviews_dir))
+    change.history = (since, to_commit)
+    if files is not None:
+        _take_files(change, files)
+    return change
+
+
+def relative_paths(repo: Repo, names: list[str]) -> list[str]:
+    """FILES as paths from the repository's top, the way git names them."""
+    root = os.path.realpath(repo.root)
+    paths = []
+    for name in names:
+        path = os.path.relpath(os.path.realpath(name), root)
+        paths.append(name if path.startswith("..") else path.replace(os.sep, "/"))
+    return paths
+
+
+def read_record_blobs(change: Change) -> dict[str, bytes | None]:
+    """Bytes of every record the change creates, edits or names; None for one over the size limit."""
+    from micromoment.gitcli import read_objects
+
+    oids = {**change.created, **change.touched}
+    objects = read_objects(change.repo, list(oids.values()), limit=MAX_RECORD_BYTES)
+    blobs: dict[str, bytes | None] = {path: objects.get(oid, b"") for path, oid in oids.items()}
+    for path in change.file_records:
+        try:
+            with open(os.path.join(change.repo.root, path), "rb") as handle:
+                data = handle.read(MAX_RECORD_BYTES + 1)
+        except OSError:
+            continue
+        blobs[path] = data if len(data) <= MAX_RECORD_BYTES else None
+    return blobs

@@ -1,0 +1,147 @@
+"""The verdicts: for each checklist a change triggers, the record that covers it, or why none does."""
+
+from __future__ import annotations
+
+from micromoment.gate.change import Change, read_record_blobs
+from micromoment.gate.rules import ChecklistRule, triggered
+from micromoment.gate.seen import InvalidRecord, SeenRecord, read_records
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from micromoment.gate.signoffs import Judged
+
+
+class Verdict:
+    """One triggered checklist: what triggered it, and what (if anything) covers it."""
+
+    __slots__ = ("judged", "paths", "record", "rule", "waiting_for_signoffs")
+
+    def __init__(self, rule: ChecklistRule, paths: list[str]) -> None:
+        self.rule = rule
+        self.paths = paths
+        self.record: SeenRecord | None = None
+        # A complete review that lacks sign-offs that count, and each sign-off's judgement.
+        self.waiting_for_signoffs: SeenRecord | None = None
+        self.judged: list[Judged] = []
+
+    @property
+    def covered(self) -> bool:
+        return self.record is not None
+
+    @property
+    def outdated(self) -> bool:
+        return bool(
+            self.record
+            and self.record.kind == "review"
+            and self.record.content_hash != self.rule.content_hash
+        )
+
+    @property
+    def signoffs_counted(self) -> int:
+        return sum(1 for j in self.judged if j.counts)
+
+
+class Outcome:
+    """Everything one gate run found: the verdicts, and records that are not valid."""
+
+    __slots__ = ("change", "invalid", "verdicts")
+
+    def __init__(self, change: Change, verdicts: list[Verdict], invalid: list[InvalidRecord]) -> None:
+        self.change = change
+        self.verdicts = verdicts
+        self.invalid = invalid
+
+    @property
+    def gaps(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.covered]
+
+    @property
+    def ok(self) -> bool:
+        return not self.gaps and not self.invalid
+
+
+def evaluate(change: Change) -> Outcome:
+    """Judge the change: records are read (strictly) only when something is triggered or a
+    record is part of the change, so the common commit costs no more than the diff."""
+    rules = change.rules
+    hits = triggered(rules, change.triggering)
+    verdicts = [Verdict(rule, hits[rule.id]) for rule in rules.checklists if rule.id in hits]
+    if not verdicts and not (change.created or change.touched or change.file_records):
+        return Outcome(change, [], [])
+    blobs = read_record_blobs(change)
+    too_big = [
+        InvalidRecord(path, f"{path}: larger than 4 MiB; not a record micromoment writes")
+        for path, data in blobs.items()
+        if data is None
+    ]
+    seen, invalid = read_records({p: d for p, d in blobs.items() if d is not None}, change.repo.git_dir)
+    covering = [r for r in seen if r.path in change.created or r.path in change.file_records]
+    for verdict in verdicts:
+        _cover(change, verdict, [r for r in covering if r.checklist_id == verdict.rule.id])
+    return Outcome(change, verdicts, sorted(too_big + invalid, key=lambda r: r.path))
+
+
+def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:
+    """The best record for the verdict: a skip or a complete review with the sign-offs that count,
+    preferring one that answered the checklist's current version."""
+    for record in records:
+        if record.kind == "review" and not record.complete:
+            continue
+        judged: list[Judged] = []
+        if record.kind == "review" and verdict.rule.signoffs > 0:
+            from micromoment.gate.signoffs import judge
+
+            judged = judge(change, record)
+            if sum(1 for j in judged if j.counts) < verdict.rule.signoffs:
+                if verdict.waiting_for_signoffs is None:
+                    verdict.waiting_for_signoffs, verdict.judged = record, judged
+                continue
+        if verdict.record is None or (verdict.outdated and record.content_hash == verdict.rule.content_hash):
+            verdict.record, verdict.judged = record, judged
+    if verdict.record is not None:
+        verdict.waiting_for_signoffs = None
+
+
+def signoff_hint(verdict: Verdict) -> list[str]:
+    """What a complete review still lacks, and who may add it."""
+    waiting = verdict.waiting_for_signoffs
+    if waiting is None:
+        return []
+    needed = verdict.rule.signoffs - verdict.signoffs_counted
+    lines = [
+        f"{waiting.path} is complete but needs {needed} more approving sign-off(s) from someone other "
+        f"than {waiting.author_name or 'its author'}: they run micromoment signoff {waiting.record_id} "
+        "and commit it themselves"
+    ]
+    lines += [judged.describe() for judged in verdict.judged if not judged.counts]
+    return lines
+
+
+def verdicts_json(outcome: Outcome) -> list[dict[str, Any]]:
+    """The verdicts as stable, documented JSON (what `check --json` prints)."""
+    return [
+        {
+            "checklist": v.rule.id,
+            "title": v.rule.title,
+            "paths": v.paths,
+            "covered": v.covered,
+            "record": v.record.path if v.record else None,
+            "record_kind": v.record.kind if v.record else None,
+            "outdated": v.outdated,
+            "waiting_for_signoffs": v.waiting_for_signoffs.path if v.waiting_for_signoffs else None,
+            "signoffs_required": v.rule.signoffs,
+            "signoffs_counted": v.signoffs_counted,
+            "signoffs_not_counted": [
+                {"name": j.signoff.name, "email": j.signoff.email, "why": j.why}
+                for j in v.judged
+                if not j.counts
+            ],
+        }
+        for v in outcome.verdicts
+    ]
+
+
+def invalid_json(outcome: Outcome) -> list[dict[str, str]]:
+    return [{"path": r.path, "problem": r.problem} for r in outcome.invalid]

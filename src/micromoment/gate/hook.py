@@ -1,0 +1,51 @@
+"""The commit-hook entry: exit 0 at once when nothing is triggered or everything is covered.
+
+This is the fast path that runs on every commit, so it imports only the standard library
+(the strict record reader loads only for record content it has not judged before). typer,
+rich, pydantic, jinja2 and GitPython are loaded only when a person has to be asked or told.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report
+from micromoment.gate import change as changes
+from micromoment.gate.coverage import Outcome, evaluate
+from micromoment.gitcli import find_repo
+
+
+def check_change(files: list[str]) -> Outcome:
+    """The hook's outcome. Paths come from FILES (the pre-commit framework passes them), else
+    PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF (a push), else the staged change."""
+    repo = find_repo()
+    from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    if from_ref and to_ref:
+        return evaluate(changes.pushed(repo, from_ref, to_ref, files or None))
+    return evaluate(changes.staged(repo, files or None))
+
+
+def run(files: list[str]) -> int:
+    outcome = check_change(files)
+    for verdict in outcome.verdicts:
+        if verdict.outdated and verdict.record:
+            sys.stderr.write(
+                f"micromoment: {verdict.record.path} answered an older version of {verdict.rule.id}; "
+                "it still counts, but the checklist has changed since\n"
+            )
+    if outcome.ok:
+        return 0
+    from micromoment.hook_prompt import handle_missing  # the slow path: a person must be asked or told
+
+    return handle_missing(outcome)
+
+
+def main(files: list[str]) -> int:
+    try:
+        return run(files)
+    except MicromomentError as exc:
+        return report(exc)
+    except KeyboardInterrupt:
+        sys.stderr.write("micromoment: interrupted\n")
+        return EXIT_INTERRUPTED

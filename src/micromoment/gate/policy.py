@@ -1,0 +1,231 @@
+"""Where the gate's rules come from: the checklists and config, compiled, cached, and read at a commit.
+
+A branch must not change the rules it is judged by, so `check --base` and the hook on a
+branch read the config and checklists as they are at the merge-base, not in the work tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+
+from micromoment import __version__
+from micromoment.gate.rules import POLICY_FILE, POLICY_FOLDER, RULES_FORMAT, ChecklistRule, Rules
+from micromoment.locations import CONFIG_FILE, HOME_DIR, shipped_folder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from micromoment.checklists import Catalog
+    from micromoment.config import Config
+    from micromoment.gitcli import Repo
+    from micromoment.locations import Project
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+CACHE_ENTRIES = 8
+
+
+def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]:
+    """A checklist's trigger patterns after the config's replace / extend / switch-off."""
+    policy = config.policy(checklist_id)
+    if not policy.enabled:
+        return []
+    base = policy.applies_to if policy.applies_to is not None else own
+    return [*base, *policy.also_applies_to]
+
+
+def compile_patterns(patterns: list[str]) -> list[tuple[str, bool]]:
+    """.gitignore-style patterns as (regex, include) pairs; pathspec knows git's rules, the gate just matches."""
+    import pathspec
+
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    # Named groups are pathspec's bookkeeping; dropping them lets the gate join patterns into one regex.
+    return [
+        (_NAMED_GROUP.sub("(?:", p.regex.pattern), bool(p.include))
+        for p in spec.patterns
+        if p.include is not None and p.regex is not None
+    ]
+
+
+def rules_for(catalog: Catalog, config: Config) -> Rules:
+    checklists = []
+    for entry in catalog:
+        checklist = entry.checklist
+        patterns = patterns_for(checklist.id, checklist.applies_to, config)
+        if not patterns and checklist.id != config.policy_changes:
+            continue
+        checklists.append(
+            ChecklistRule(
+                id=checklist.id,
+                title=checklist.title,
+                version=checklist.version,
+                content_hash=checklist.content_hash(),
+                patterns=compile_patterns(patterns) if patterns else [],
+                signoffs=config.policy(checklist.id).signoffs,
+            )
+        )
+    return Rules(
+        checklists=checklists,
+        reviews_dir=config.reviews_dir,
+        on_missing=config.hook.on_missing,
+        policy_checklist=config.policy_changes if config.policy_changes in catalog else None,
+        require_signed_commits=config.require_signed_commits,
+        base_branch=config.base_branch,
+    )
+
+
+def build_rules(project: Project) -> Rules:
+    from micromoment.checklists import load_catalog
+    from micromoment.config import load_config
+
+    catalog = load_catalog(project)
+    return rules_for(catalog, load_config(project, catalog))
+
+
+def _shipped_stamp() -> list[Any]:
+    folder = shipped_folder("checklists")
+    stamp: list[Any] = []
+    try:
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            info = entry.stat()
+            stamp.append([entry.name, info.st_mtime_ns, info.st_size])
+    except OSError:
+        stamp.append([folder, None])
+    return stamp
+
+
+def _file_stamp(paths: list[str]) -> list[Any]:
+    stamp: list[Any] = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+            stamp.append([path, info.st_mtime_ns, info.st_size])
+        except OSError:
+            stamp.append([path, None])
+    return stamp
+
+
+class RulesCache:
+    """Compiled rules under the git directory, keyed by exactly what they were built from.
+
+    Any problem reading it (missing, damaged, another format) only means building the rules again.
+    """
+
+    def __init__(self, git_dir: str) -> None:
+        self.path = os.path.join(git_dir, "micromoment", "rules.json")
+        self.entries: dict[str, Any] = {}
+        try:
+            with open(self.path, "rb") as handle:
+                data = json.loads(handle.read(16 * 1024 * 1024))
+            if isinstance(data, dict) and data.get("format") == [RULES_FORMAT, __version__]:
+                entries = data.get("entries")
+                self.entries = entries if isinstance(entries, dict) else {}
+        except (OSError, ValueError):
+            self.entries = {}
+
+    @staticmethod
+    def key(stamp: list[Any]) -> str:
+        return hashlib.sha256(json.dumps(stamp, sort_keys=True).encode()).hexdigest()
+
+    def get(self, key: str) -> Rules | None:
+        return Rules.from_dict(self.entries.get(key))
+
+    def put(self, key: str, rules: Rules) -> None:
+        from pathlib import Path
+
+        from micromoment.files import write_atomic
+
+        entries = {k: v for k, v in self.entries.items() if k != key}
+        kept = dict(list(entries.items())[-(CACHE_ENTRIES - 1) :])
+        kept[key] = rules.as_dict()
+        text = json.dumps({"format": [RULES_FORMAT, __version__], "entries": kept}, sort_keys=True)
+        try:
+            write_atomic(Path(self.path), text + "\n")
+        except Exception:  # a cache that cannot be written only costs speed
+            return
+        self.entries = kept
+
+
+def worktree_rules(root: str, git_dir: str) -> Rules:
+    """The rules as the work tree has them (before the first commit, and for `base_branch`)."""
+    home = os.path.join(root, HOME_DIR)
+    own = os.path.join(home, "checklists")
+    try:
+        files = sorted(entry.path for entry in os.scandir(own))
+    except OSError:
+        files = []
+    stamp = ["worktree", _shipped_stamp(), _file_stamp([os.path.join(home, CONFIG_FILE), own, *files])]
+    cache = RulesCache(git_dir)
+    key = cache.key(stamp)
+    rules = cache.get(key)
+    if rules is None:
+        from pathlib import Path
+
+        from micromoment.locations import Project
+
+        rules = build_rules(Project(Path(root)))
+        cache.put(key, rules)
+    return rules
+
+
+def rules_at(repo: Repo, commit: str) -> Rules:
+    """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
+    from micromoment.gitcli import ls_tree
+
+    entries = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
+    stamp = ["commit", _shipped_stamp(), sorted(entries)]
+    cache = RulesCache(repo.git_dir)
+    key = cache.key(stamp)
+    rules = cache.get(key)
+    if rules is None:
+        rules = _build_at(repo, commit, entries)
+        cache.put(key, rules)
+    return rules
+
+
+def _build_at(repo: Repo, commit: str, entries: list[tuple[str, str]]) -> Rules:
+    """Lay the commit's policy files out in a scratch folder and load them the usual way."""
+    import tempfile
+    from pathlib import Path
+
+    from micromoment.errors import FileProblems, Problem
+    from micromoment.gitcli import read_objects
+    from micromoment.locations import Project
+
+    blobs = read_objects(repo, [oid for _, oid in entries])
+    with tempfile.TemporaryDirectory(prefix="micromoment-policy-") as scratch:
+        root = Path(scratch)
+        for path, oid in entries:
+            if path == POLICY_FILE or (
+                path.startswith(POLICY_FOLDER) and "/" not in path[len(POLICY_FOLDER) :]
+            ):
+                target = root / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(blobs.get(oid) or b"")
+        try:
+            return build_rules(Project(root))
+        except FileProblems as exc:
+            shown = commit[:12]
+            prefix = str(root) + os.sep
+            raise FileProblems(
+                [
+                    Problem(
+                        f"{shown}:{p.path[len(prefix) :]}" if p.path.startswith(prefix) else p.path,
+                        p.line,
+                        p.column,
+                        p.where,
+                        f"{p.message} (the gate reads the policy as the base has it; fix it there)",
+                    )
+                    for p in exc.problems
+                ]
+            ) from None
+
+
+def checklists_called_for(catalog: Catalog, config: Config, paths: list[str]) -> dict[str, list[str]]:
+    """Checklist id -> the paths that call for it, by the same rule as the gate's."""
+    from micromoment.gate.rules import triggered
+
+    return triggered(rules_for(catalog, config), paths)

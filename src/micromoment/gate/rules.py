@@ -1,0 +1,169 @@
+"""The trigger rules the gate applies, in a form that loads in a blink: compiled patterns, no models.
+
+Light on purpose: the commit hook loads these on every commit, so this module needs only the
+standard library (no dataclasses, typing or pathlib, which cost more to import than the work).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from micromoment.locations import CONFIG_FILE, HOME_DIR
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+RULES_FORMAT = 3
+
+# Changing these changes what the gate asks for, so a change to them is itself reviewed.
+POLICY_FILE = f"{HOME_DIR}/{CONFIG_FILE}"
+POLICY_FOLDER = f"{HOME_DIR}/checklists/"
+
+
+class ChecklistRule:
+    """What triggers one checklist, and what a record of it must cite."""
+
+    __slots__ = ("_matcher", "content_hash", "id", "patterns", "signoffs", "title", "version")
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        version: str,
+        content_hash: str,
+        patterns: list[tuple[str, bool]],
+        signoffs: int = 0,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.version = version
+        self.content_hash = content_hash
+        self.patterns = patterns  # (regex, include) in file order; the last match wins, as in .gitignore
+        self.signoffs = signoffs
+        self._matcher: re.Pattern[str] | list[tuple[re.Pattern[str], bool]] | None = None
+
+    def matches(self, path: str) -> bool:
+        if not self.patterns:
+            return False
+        if self._matcher is None:
+            self._matcher = self._compile()
+        if isinstance(self._matcher, re.Pattern):
+            return self._matcher.match(path) is not None
+        verdict = False
+        for pattern, include in self._matcher:
+            if pattern.match(path):
+                verdict = include
+        return verdict
+
+    def _compile(self) -> re.Pattern[str] | list[tuple[re.Pattern[str], bool]]:
+        if all(include for _, include in self.patterns):
+            # Only positive patterns (the usual case): one combined regex, one match per path.
+            return re.compile("|".join(f"(?:{regex})" for regex, _ in self.patterns))
+        return [(re.compile(regex), include) for regex, include in self.patterns]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
+
+
+class Rules:
+    """Everything the gate needs from checklists and config: what triggers what, and what counts."""
+
+    __slots__ = (
+        "base_branch",
+        "checklists",
+        "on_missing",
+        "policy_checklist",
+        "require_signed_commits",
+        "reviews_dir",
+    )
+
+    def __init__(
+        self,
+        checklists: list[ChecklistRule],
+        reviews_dir: str,
+        on_missing: str = "block",
+        policy_checklist: str | None = None,
+        require_signed_commits: bool = False,
+        base_branch: str | None = None,
+    ) -> None:
+        self.checklists = checklists
+        self.reviews_dir = normal_folder(reviews_dir)
+        self.on_missing = on_missing
+        self.policy_checklist = policy_checklist
+        self.require_signed_commits = require_signed_commits
+        self.base_branch = base_branch
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "checklists": [c.as_dict() for c in self.checklists],
+            "reviews_dir": self.reviews_dir,
+            "on_missing": self.on_missing,
+            "policy_checklist": self.policy_checklist,
+            "require_signed_commits": self.require_signed_commits,
+            "base_branch": self.base_branch,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Rules | None:
+        """Rules from their cached form; None for anything that is not exactly that form."""
+        try:
+            checklists = [
+                ChecklistRule(
+                    **{**c, "patterns": [(str(regex), bool(include)) for regex, include in c["patterns"]]}
+                )
+                for c in raw["checklists"]
+            ]
+            rules = cls(checklists=checklists, **{k: raw[k] for k in _SETTINGS})
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        # Anything beyond exactly that form (an extra key, a wrong type) means: build them again.
+        return rules if json.loads(rules_to_json(rules)) == raw else None
+
+    def rule(self, checklist_id: str) -> ChecklistRule | None:
+        return next((c for c in self.checklists if c.id == checklist_id), None)
+
+    def is_record_path(self, path: str) -> bool:
+        prefix = self.reviews_dir + "/"
+        return path.startswith(prefix) and "/" not in path[len(prefix) :] and path.endswith((".yaml", ".yml"))
+
+
+_SETTINGS = ("reviews_dir", "on_missing", "policy_checklist", "require_signed_commits", "base_branch")
+
+
+def normal_folder(folder: str) -> str:
+    """A configured folder as git names it: `./x/` and `x` are both `x`."""
+    parts = [part for part in folder.replace("\\", "/").split("/") if part not in ("", ".")]
+    return "/".join(parts)
+
+
+def is_policy_path(path: str) -> bool:
+    return path == POLICY_FILE or path.startswith(POLICY_FOLDER)
+
+
+def triggering_paths(rules: Rules, paths: list[str]) -> list[str]:
+    """The paths that may trigger a checklist: micromoment's own files and records never do."""
+    own = (HOME_DIR + "/", rules.reviews_dir + "/")
+    return [p for p in paths if not p.startswith(own)]
+
+
+def triggered(rules: Rules, paths: list[str]) -> dict[str, list[str]]:
+    """Checklist id -> the paths that call for it, in the rules' order.
+
+    A change to the policy itself (config, checklists) calls for the policy checklist, so
+    that whoever changes what the gate asks for has a named reviewer.
+    """
+    candidates = triggering_paths(rules, paths)
+    found: dict[str, list[str]] = {}
+    for rule in rules.checklists:
+        hits = [path for path in candidates if rule.matches(path)]
+        if rule.id == rules.policy_checklist:
+            hits += [path for path in paths if is_policy_path(path)]
+        if hits:
+            found[rule.id] = hits
+    return found
+
+
+def rules_to_json(rules: Rules) -> str:
+    return json.dumps(rules.as_dict(), sort_keys=True)

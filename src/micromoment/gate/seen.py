@@ -1,0 +1,191 @@
+"""Records as the gate sees them: read by the one strict record reader, remembered by content.
+
+A record covers nothing unless it passes the same validation as `micromoment lint`. The
+verdict for each exact content is cached under the git directory (keyed by the same hash git
+gives the blob), so the commit hook pays for the full reader only for content it has not seen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+
+from micromoment import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+CACHE_FORMAT = 1
+CACHE_LIMIT = 50_000
+
+
+class SeenSignoff:
+    __slots__ = ("at", "decision", "email", "name")
+
+    def __init__(self, name: str, email: str, at: str, decision: str) -> None:
+        self.name = name
+        self.email = email
+        self.at = at
+        self.decision = decision
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.email.strip().lower(), " ".join(self.name.split()).lower(), self.at, self.decision)
+
+
+class SeenRecord:
+    """A valid review or skip record: the few fields the gate judges by."""
+
+    __slots__ = (
+        "author_email",
+        "author_name",
+        "checklist_id",
+        "complete",
+        "content_hash",
+        "kind",
+        "path",
+        "reason",
+        "signoffs",
+    )
+
+    def __init__(self, path: str, summary: dict[str, Any]) -> None:
+        self.path = path
+        self.kind: str = summary["kind"]
+        self.checklist_id: str = summary["checklist_id"]
+        self.content_hash: str = summary["content_hash"]
+        self.complete: bool = summary["complete"]
+        self.reason: str = summary["reason"]
+        self.author_name: str = summary["author_name"]
+        self.author_email: str = summary["author_email"]
+        self.signoffs = [SeenSignoff(*s) for s in summary["signoffs"]]
+
+    @property
+    def record_id(self) -> str:
+        return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+class InvalidRecord:
+    """A file in the reviews folder that is not a valid record: it covers nothing."""
+
+    __slots__ = ("path", "problem")
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives this content as a blob, so cache keys agree with git's own."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def summarise(data: bytes, display: str) -> dict[str, Any]:
+    """The strict verdict on one record's bytes: its summary, or {"problem": "file:line: ..."}."""
+    from micromoment.errors import FileProblems
+    from micromoment.records import ReviewRecord, parse_record
+
+    try:
+        record = parse_record(data, display)
+    except FileProblems as exc:
+        return {"problem": str(exc.problems[0]) if exc.problems else f"{display}: not a valid record"}
+    review = record if isinstance(record, ReviewRecord) else None
+    return {
+        "kind": record.kind,
+        "checklist_id": record.checklist.id,
+        "content_hash": record.checklist.content_hash,
+        "complete": review is not None and review.status == "complete",
+        "reason": "" if isinstance(record, ReviewRecord) else record.reason,
+        "author_name": record.who.name,
+        "author_email": record.who.email,
+        "signoffs": [
+            [s.who.name, s.who.email, s.at.isoformat(), s.decision]
+            for s in (review.signoffs if review else [])
+        ],
+    }
+
+
+class RecordCache:
+    """Verdicts by blob id. Any problem reading it only means reading records again."""
+
+    def __init__(self, git_dir: str | None) -> None:
+        self.path = os.path.join(git_dir, "micromoment", "records.json") if git_dir else None
+        self.entries: dict[str, Any] = {}
+        self.changed = False
+        if self.path is None:
+            return
+        try:
+            with open(self.path, "rb") as handle:
+                data = json.loads(handle.read(256 * 1024 * 1024))
+            if isinstance(data, dict) and data.get("format") == [CACHE_FORMAT, __version__]:
+                entries = data.get("entries")
+                self.entries = entries if isinstance(entries, dict) else {}
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def verdict(self, data: bytes, display: str) -> dict[str, Any]:
+        key = blob_id(data)
+        cached = self.entries.get(key)
+        if isinstance(cached, dict) and _well_formed(cached):
+            return cached
+        found = summarise(data, display)
+        if "problem" in found:
+            return found  # the message names the file, so it is not shared between paths
+        self.entries[key] = found
+        self.changed = True
+        return found
+
+    def save(self) -> None:
+        if not (self.changed and self.path):
+            return
+        from pathlib import Path
+
+        from micromoment.files import write_atomic
+
+        entries = self.entries
+        if len(entries) > CACHE_LIMIT:
+            entries = dict(list(entries.items())[-CACHE_LIMIT // 2 :])
+        text = json.dumps({"format": [CACHE_FORMAT, __version__], "entries": entries})
+        with contextlib.suppress(Exception):  # a cache that cannot be written only costs speed
+            write_atomic(Path(self.path), text)
+
+
+_FIELDS = {
+    "kind": str,
+    "checklist_id": str,
+    "content_hash": str,
+    "complete": bool,
+    "reason": str,
+    "author_name": str,
+    "author_email": str,
+    "signoffs": list,
+}
+
+
+def _well_formed(entry: object) -> bool:
+    if not isinstance(entry, dict) or set(entry) != set(_FIELDS):
+        return False
+    if not all(isinstance(entry[name], kind) for name, kind in _FIELDS.items()):
+        return False
+    return entry["kind"] in ("review", "skip") and all(
+        isinstance(s, list) and len(s) == 4 and all(isinstance(x, str) for x in s) for s in entry["signoffs"]
+    )
+
+
+def read_records(
+    blobs: Mapping[str, bytes], git_dir: str | None, cache: RecordCache | None = None
+) -> tuple[list[SeenRecord], list[InvalidRecord]]:
+    """Every record among `blobs` (path -> bytes), judged by the strict reader."""
+    cache = cache or RecordCache(git_dir)
+    seen, invalid = [], []
+    for path, data in sorted(blobs.items()):
+        found = cache.verdict(data, path)
+        if "problem" in found:
+            invalid.append(InvalidRecord(path, found["problem"]))
+        else:
+            seen.append(SeenRecord(path, found))
+    cache.save()
+    return seen, invalid

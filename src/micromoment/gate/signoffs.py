@@ -1,0 +1,182 @@
+"""Whether a sign-off counts: git, not the YAML, says who added it.
+
+A sign-off typed into a record proves nothing by itself. It counts towards a checklist's
+`signoffs: N` only when the commit that added it (in the checked range) was authored by the
+signer, the signer is not the review's author, and, when the policy asks, that commit is signed.
+"""
+
+from __future__ import annotations
+
+from micromoment.gate.change import Change
+from micromoment.gate.seen import SeenRecord, SeenSignoff
+from micromoment.gitcli import GitFailed, run_git
+
+PENDING = "the commit being made"
+
+
+class Author:
+    __slots__ = ("commit", "email", "name")
+
+    def __init__(self, commit: str, name: str, email: str) -> None:
+        self.commit = commit
+        self.name = name
+        self.email = email
+
+    def same_as(self, name: str, email: str) -> bool:
+        return same_identity(self.name, self.email, name, email)
+
+
+def same_identity(name_a: str, email_a: str, name_b: str, email_b: str) -> bool:
+    """One person by email, or by name under another email (case and spacing aside)."""
+    if email_a.strip() and email_a.strip().lower() == email_b.strip().lower():
+        return True
+    return bool(name_a.strip()) and " ".join(name_a.split()).lower() == " ".join(name_b.split()).lower()
+
+
+class Judged:
+    """One sign-off on a record, and why it does or does not count."""
+
+    __slots__ = ("counts", "signoff", "why")
+
+    def __init__(self, signoff: SeenSignoff, counts: bool, why: str) -> None:
+        self.signoff = signoff
+        self.counts = counts
+        self.why = why
+
+    def describe(self) -> str:
+        who = f"{self.signoff.name} <{self.signoff.email}>" if self.signoff.email else self.signoff.name
+        return f"the sign-off by {who} {'counts' if self.counts else 'does not count: ' + self.why}"
+
+
+def judge(change: Change, record: SeenRecord) -> list[Judged]:
+    """Every sign-off on `record`, judged against the history of its file."""
+    from micromoment.gate.seen import RecordCache
+
+    versions = _versions(change, record.path)
+    cache = RecordCache(change.repo.git_dir)
+    added_by: dict[tuple[str, str, str, str], Author] = {}
+    creator: Author | None = None
+    previous: set[tuple[str, str, str, str]] = set()
+    for author, data in versions:
+        found = cache.verdict(data, record.path) if data is not None else {"problem": ""}
+        keys = {SeenSignoff(*s).key for s in found.get("signoffs", [])}
+        if creator is None:
+            creator = author
+        for key in keys - previous:
+            added_by.setdefault(key, author)
+        previous = keys
+    cache.save()
+    mapped = _mailmap(change, [(s.name, s.email) for s in record.signoffs])
+    return [_judge_one(change, record, s, added_by.get(s.key), creator, mapped) for s in record.signoffs]
+
+
+def _judge_one(
+    change: Change,
+    record: SeenRecord,
+    signoff: SeenSignoff,
+    author: Author | None,
+    creator: Author | None,
+    mapped: dict[tuple[str, str], tuple[str, str]],
+) -> Judged:
+    name, email = mapped.get((signoff.name, signoff.email), (signoff.name, signoff.email))
+    if signoff.decision != "approve":
+        return Judged(signoff, False, f"it asks for changes ({signoff.decision})")
+    if same_identity(name, email, record.author_name, record.author_email):
+        return Judged(signoff, False, "the signer is the review's author")
+    if creator is not None and creator.same_as(name, email):
+        return Judged(signoff, False, f"the signer committed the review ({_short(creator.commit)})")
+    if author is None:
+        return Judged(
+            signoff, False, "no commit in the checked range added it; the signer commits it themselves"
+        )
+    if not (email and author.email.strip().lower() == email.strip().lower()):
+        shown = f"{author.name} <{author.email}>"
+        return Judged(
+            signoff,
+            False,
+            f"{_short(author.commit)} added it, authored by {shown}, not by the signer; "
+            "a sign-off counts when the signer commits it",
+        )
+    if change.rules.require_signed_commits:
+        if author.commit == PENDING:
+            return Judged(signoff, False, "it is not committed yet, and signed commits are required")
+        if not _verified(change, author.commit):
+            return Judged(
+                signoff,
+                False,
+                f"{_short(author.commit)} is not signed by a trusted key (git verify-commit), "
+                "and signed commits are required",
+            )
+    return Judged(signoff, True, "")
+
+
+def _short(commit: str) -> str:
+    return commit if commit == PENDING else commit[:10]
+
+
+def _versions(change: Change, path: str) -> list[tuple[Author, bytes | None]]:
+    """The record as each commit in the range left it, oldest first, then as the index has it."""
+    from micromoment.gitcli import read_blobs
+
+    authors: list[Author] = []
+    if change.history is not None:
+        after, until = change.history
+        span = f"{after}..{until}" if after else until
+        try:
+            log = run_git(
+                ["log", "--reverse", "--format=%H%x00%aN%x00%aE", span, "--", f":(literal){path}"],
+                change.repo.root,
+            )
+        except GitFailed:
+            log = b""
+        for line in log.decode("utf-8", "replace").splitlines():
+            commit, _, rest = line.partition("\0")
+            name, _, email = rest.partition("\0")
+            authors.append(Author(commit, name, email))
+    specs = [f"{a.commit}:{path}" for a in authors]
+    if change.pending:
+        specs.append(f":{path}")
+    blobs = read_blobs(change.repo, specs)
+    versions: list[tuple[Author, bytes | None]] = [(a, blobs.get(f"{a.commit}:{path}")) for a in authors]
+    if change.pending and f":{path}" in blobs:
+        last = versions[-1][1] if versions else None
+        if blobs[f":{path}"] != last:
+            versions.append((_pending_author(change), blobs[f":{path}"]))
+    return versions
+
+
+def _pending_author(change: Change) -> Author:
+    """Who the commit being made will name as its author."""
+    try:
+        ident = run_git(["var", "GIT_AUTHOR_IDENT"], change.repo.root).decode("utf-8", "replace")
+    except GitFailed:
+        return Author(PENDING, "", "")
+    name, _, rest = ident.partition(" <")
+    email = rest.split(">", 1)[0]
+    mapped = _mailmap(change, [(name.strip(), email)])
+    name, email = mapped.get((name.strip(), email), (name.strip(), email))
+    return Author(PENDING, name, email)
+
+
+def _mailmap(change: Change, people: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """Each (name, email) as the repository's .mailmap maps it (as git log's %aN / %aE do)."""
+    wanted = [(n, e) for n, e in dict.fromkeys(people) if e and "<" not in n + e and ">" not in n + e]
+    if not wanted:
+        return {}
+    try:
+        out = run_git(["check-mailmap", *[f"{n} <{e}>" for n, e in wanted]], change.repo.root)
+    except GitFailed:
+        return {}
+    mapped = {}
+    for person, line in zip(wanted, out.decode("utf-8", "replace").splitlines(), strict=False):
+        name, _, rest = line.partition(" <")
+        mapped[person] = (name.strip(), rest.rsplit(">", 1)[0])
+    return mapped
+
+
+def _verified(change: Change, commit: str) -> bool:
+    try:
+        run_git(["verify-commit", commit], change.repo.root)
+    except GitFailed:
+        return False
+    return True
