@@ -264,6 +264,10 @@ def test_through_the_real_pre_commit_framework(started: Path, hook_repo: Path, t
     passed = run(started, "git", "commit", "-m", "prompt", env=env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout + passed.stderr
+    # --all-files passes every tracked file; the skip record is among them, so it counts.
+    everything = run(started, pre_commit, "run", "--all-files", env=env)
+    assert everything.returncode == 0, everything.stdout + everything.stderr
+    assert "Passed" in everything.stdout
 
 
 def test_the_hook_asks_through_dev_tty(cli: Cli, started: Path) -> None:

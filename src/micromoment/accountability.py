@@ -13,6 +13,7 @@ from typing import Literal
 from micromoment.checklists import Catalog
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, NotFound
 from micromoment.files import write_atomic
+from micromoment.gate.signoffs import same_identity
 from micromoment.gitinfo import Person
 from micromoment.locations import Project, display_path
 from micromoment.records import Resolution, ReviewRecord, Signoff, load_record, update_record
@@ -58,9 +59,8 @@ def record_lock(path: Path) -> Iterator[None]:
 
 
 def same_person(a: Person, b: Person) -> bool:
-    if a.email and b.email:
-        return a.email.strip().lower() == b.email.strip().lower()
-    return " ".join(a.name.split()).lower() == " ".join(b.name.split()).lower()
+    """The gate's rule: one person by email, or by name under another email."""
+    return same_identity(a.name, a.email, b.name, b.email)
 
 
 def _rewrite(project: Project, catalog: Catalog, path: Path, record: ReviewRecord) -> None:

@@ -1,0 +1,322 @@
+"""The gate can be trusted: only real records, created in the change, under the base's policy,
+with sign-offs that git backs, cover a change."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, git, write
+from micromoment.gate.signoffs import same_identity
+
+DANA = ("Dana Lead", "dana@example.com")
+PAT = ("Pat Product", "pat@example.com")
+
+
+def commit_as(repo: Path, who: tuple[str, str], message: str, *extra: str) -> None:
+    """Commit everything as `who`, author and committer alike."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": who[0],
+        "GIT_AUTHOR_EMAIL": who[1],
+        "GIT_COMMITTER_NAME": who[0],
+        "GIT_COMMITTER_EMAIL": who[1],
+    }
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(
+        ["git", "commit", "-q", "--no-verify", "-m", message, *extra],
+        cwd=repo,
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+
+
+def hook(repo: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    """The commit hook as a real process with no terminal, as in CI or a GUI client."""
+    return subprocess.run(
+        [sys.executable, "-m", "micromoment", "hook", *files],
+        cwd=repo,
+        env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+    )
+
+
+@pytest.fixture
+def started(repo: Path) -> Path:
+    write(repo / "README.md", "# app\n")
+    commit_as(repo, PAT, "start")
+    return repo
+
+
+def genai_answers(repo: Path) -> Path:
+    from micromoment.checklists import load_catalog
+    from micromoment.locations import find_project
+
+    checklist = load_catalog(find_project(repo)).get("genai-output-review")
+    lines = [
+        f"{item.id}: {(item.options or ['yes'])[0]!r}" if item.kind == "choice" else f"{item.id}: yes"
+        for item in checklist.items
+        if item.ask_if is None
+    ]
+    return write(repo.parent / "answers.yaml", "\n".join(lines) + "\n")
+
+
+def review_genai(cli: Cli, repo: Path) -> Path:
+    result = cli(
+        "review", "genai-output-review", "--answers", str(genai_answers(repo)), "--subject", "prompt"
+    )
+    assert result.exit_code == 0, result.output
+    [path] = [p for p in (repo / ".micromoment/reviews").glob("*genai-output-review*.yaml")]
+    return path
+
+
+HAND_WRITTEN = {
+    "review": "kind: review\nstatus: complete\nchecklist: {id: genai-output-review}\nsignoffs: [{decision: approve}]\n",
+    "skip": "kind: skip\nchecklist: {id: genai-output-review}\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HAND_WRITTEN))
+def test_a_hand_written_record_covers_nothing(cli: Cli, started: Path, kind: str) -> None:
+    write(started / "prompts/support.txt", "You are helpful.\n")
+    fake = write(
+        started / f".micromoment/reviews/2026-11-22-genai-output-review-{kind}.yaml", HAND_WRITTEN[kind]
+    )
+    git(started, "add", "-A")
+    checked = cli("check")
+    assert checked.exit_code == 1
+    assert "MISSING: no complete record of it created in this change" in checked.stdout
+    assert f"INVALID: .micromoment/reviews/{fake.name}:" in checked.stdout
+    data = json.loads(cli("check", "--json").stdout)
+    assert data["ok"] is False
+    assert [r["path"] for r in data["invalid_records"]] == [f".micromoment/reviews/{fake.name}"]
+    assert data["checklists"][0]["covered"] is False
+    hooked = hook(started)
+    assert hooked.returncode == 1
+    assert "these records are not valid, so they cover nothing" in hooked.stderr
+    assert f"micromoment lint .micromoment/reviews/{fake.name}" in hooked.stderr
+
+
+def test_a_broken_record_fails_the_gate_even_when_nothing_is_triggered(cli: Cli, started: Path) -> None:
+    write(started / ".micromoment/reviews/2026-11-22-quick-abcd.yaml", HAND_WRITTEN["review"])
+    git(started, "add", "-A")
+    assert cli("check").exit_code == 1
+    assert hook(started).returncode == 1
+
+
+def test_a_branch_cannot_switch_off_its_own_gate(cli: Cli, started: Path) -> None:
+    git(started, "checkout", "-q", "-b", "feature")
+    write(started / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {enabled: false}\n")
+    write(started / "prompts/support.txt", "You are helpful.\n")
+    commit_as(started, PAT, "switch it off")
+    result = cli("check", "--base", "main", "--json")
+    assert result.exit_code == 1
+    verdicts = {v["checklist"]: v for v in json.loads(result.stdout)["checklists"]}
+    assert verdicts["genai-output-review"]["paths"] == ["prompts/support.txt"]
+    assert verdicts["genai-output-review"]["covered"] is False
+    # Changing the policy is itself a change with a named reviewer.
+    assert verdicts["team-review"]["paths"] == [".micromoment/config.yaml"]
+    assert verdicts["team-review"]["covered"] is False
+
+
+def test_the_base_decides_what_policy_changes_call_for(cli: Cli, started: Path) -> None:
+    write(started / ".micromoment/config.yaml", "policy_changes: null\n")
+    commit_as(started, PAT, "policy changes need no review here")
+    git(started, "checkout", "-q", "-b", "feature")
+    write(started / ".micromoment/config.yaml", "policy_changes: null\nhook: {on_missing: warn}\n")
+    commit_as(started, PAT, "warn only")
+    result = cli("check", "--base", "main")
+    assert result.exit_code == 0, result.output
+    assert "Nothing since main calls for a checklist." in result.stdout
+
+
+def test_touching_an_old_record_does_not_make_it_cover(cli: Cli, started: Path) -> None:
+    write(started / "prompts/support.txt", "v1\n")
+    record = review_genai(cli, started)
+    commit_as(started, PAT, "prompt v1 with its review")
+    git(started, "checkout", "-q", "-b", "feature")
+    write(started / "prompts/support.txt", "v2: a new instruction\n")
+    record.write_text(record.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
+    commit_as(started, PAT, "prompt v2")
+    result = cli("check", "--base", "main")
+    assert result.exit_code == 1
+    assert "MISSING: no complete record of it created in this change" in result.stdout
+    git(started, "add", "-A")
+    assert cli("check").exit_code == 0  # nothing staged: the commit at hand triggers nothing
+
+
+def test_the_author_cannot_sign_off_under_a_second_email(cli: Cli, started: Path) -> None:
+    write(started / "prompts/support.txt", "v1\n")
+    record = review_genai(cli, started)
+    refused = cli("signoff", record.stem, env={"GIT_AUTHOR_EMAIL": "pat.alt@example.org"})
+    assert refused.exit_code == 1
+    assert "you wrote this review" in refused.stderr
+    assert same_identity("Pat  product", "pat.alt@example.org", "Pat Product", "pat@example.com")
+    assert same_identity("Someone", "PAT@example.com", "Pat Product", "pat@example.com")
+    assert not same_identity("Dana Lead", "dana@example.com", "Pat Product", "pat@example.com")
+    assert not same_identity("", "", "", "")
+
+
+@pytest.fixture
+def needs_signoff(cli: Cli, started: Path) -> Path:
+    """main requires one sign-off on genai-output-review; `feature` has a prompt change and Pat's review."""
+    write(started / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {signoffs: 1}\n")
+    commit_as(started, PAT, "one sign-off")
+    git(started, "checkout", "-q", "-b", "feature")
+    write(started / "prompts/support.txt", "v1\n")
+    record = review_genai(cli, started)
+    commit_as(started, PAT, "prompt and review")
+    return record
+
+
+def test_a_signoff_counts_only_when_the_signer_commits_it(
+    cli: Cli, started: Path, needs_signoff: Path
+) -> None:
+    record = needs_signoff
+    signed = cli("signoff", record.stem, env={"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]})
+    assert signed.exit_code == 0, signed.output
+    commit_as(started, PAT, "Pat commits Dana's sign-off")
+    by_author = cli("check", "--base", "main", "--json")
+    assert by_author.exit_code == 1
+    [verdict] = json.loads(by_author.stdout)["checklists"]
+    assert verdict["signoffs_counted"] == 0
+    [why] = verdict["signoffs_not_counted"]
+    assert why["email"] == DANA[1]
+    assert "authored by Pat Product <pat@example.com>, not by the signer" in why["why"]
+    text = cli("check", "--base", "main").stdout
+    assert "the sign-off by Dana Lead <dana@example.com> does not count:" in text
+    git(started, "reset", "-q", "--hard", "HEAD~1")
+    signed = cli("signoff", record.stem, env={"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]})
+    assert signed.exit_code == 0, signed.output
+    commit_as(started, DANA, "Dana signs off")
+    by_signer = cli("check", "--base", "main", "--json")
+    assert by_signer.exit_code == 0, by_signer.output
+    assert json.loads(by_signer.stdout)["checklists"][0]["signoffs_counted"] == 1
+
+
+def test_a_signoff_typed_into_the_yaml_counts_for_nothing(
+    cli: Cli, started: Path, needs_signoff: Path
+) -> None:
+    record = needs_signoff
+    text = record.read_text(encoding="utf-8")
+    record.write_text(
+        text.replace(
+            "signoffs: []\n",
+            "signoffs:\n- who: {name: Dana Lead, email: dana@example.com}\n"
+            "  at: '2026-11-22T10:00:00Z'\n  decision: approve\n",
+        )
+        if "signoffs: []" in text
+        else text + "signoffs:\n- who: {name: Dana Lead, email: dana@example.com}\n"
+        "  at: '2026-11-22T10:00:00Z'\n  decision: approve\n",
+        encoding="utf-8",
+    )
+    commit_as(started, PAT, "a sign-off nobody gave")
+    result = cli("check", "--base", "main", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["checklists"][0]["signoffs_counted"] == 0
+
+
+def test_mailmap_joins_a_signers_two_addresses(cli: Cli, started: Path, needs_signoff: Path) -> None:
+    record = needs_signoff
+    write(started / ".mailmap", "Dana Lead <dana@example.com> <dana@old.example.org>\n")
+    commit_as(started, PAT, "mailmap")
+    assert (
+        cli("signoff", record.stem, env={"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]}).exit_code
+        == 0
+    )
+    commit_as(started, ("Dana Lead", "dana@old.example.org"), "Dana signs off from her old address")
+    result = cli("check", "--base", "main")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen to make a signing key")
+def test_signed_commits_required(cli: Cli, started: Path, needs_signoff: Path, tmp_path: Path) -> None:
+    record = needs_signoff
+    key = tmp_path / "dana_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", DANA[1], "-f", str(key)], check=True)
+    allowed = write(tmp_path / "allowed_signers", f"{DANA[1]} {(tmp_path / 'dana_key.pub').read_text()}")
+    for name, value in (
+        ("gpg.format", "ssh"),
+        ("user.signingkey", str(key)),
+        ("gpg.ssh.allowedSignersFile", str(allowed)),
+    ):
+        git(started, "config", name, value)
+    git(started, "checkout", "-q", "main")
+    write(
+        started / ".micromoment/config.yaml",
+        "require_signed_commits: true\nchecklists:\n  genai-output-review: {signoffs: 1}\n",
+    )
+    commit_as(started, PAT, "signed sign-offs only")
+    git(started, "checkout", "-q", "feature")
+    git(started, "rebase", "-q", "main")
+    assert (
+        cli("signoff", record.stem, env={"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]}).exit_code
+        == 0
+    )
+    commit_as(started, DANA, "unsigned sign-off")
+    unsigned = cli("check", "--base", "main")
+    assert unsigned.exit_code == 1
+    assert (
+        "is not signed by a trusted key (git verify-commit), and signed commits are required"
+        in unsigned.stdout
+    )
+    git(started, "reset", "-q", "--soft", "HEAD~1")
+    commit_as(started, DANA, "signed sign-off", "-S")
+    signed = cli("check", "--base", "main")
+    assert signed.exit_code == 0, signed.output
+
+
+def test_the_hook_on_a_covered_branch_lets_a_further_tweak_through(cli: Cli, started: Path) -> None:
+    git(started, "checkout", "-q", "-b", "feature")
+    write(started / "prompts/support.txt", "v1\n")
+    review_genai(cli, started)
+    commit_as(started, PAT, "prompt and its review")
+    write(started / "prompts/support.txt", "v1, one word changed\n")
+    git(started, "add", "-A")
+    tweak = hook(started)
+    assert tweak.returncode == 0, tweak.stderr
+    assert cli("check").exit_code == 0
+    # On the base branch itself only the staged change counts.
+    git(started, "stash", "-q")
+    git(started, "checkout", "-q", "main")
+    write(started / "prompts/support.txt", "on main\n")
+    git(started, "add", "-A")
+    on_main = hook(started)
+    assert on_main.returncode == 1
+    assert "micromoment review genai-output-review" in on_main.stderr
+
+
+def test_records_among_files_count(cli: Cli, started: Path) -> None:
+    write(started / "prompts/x.txt", "hi\n")
+    record = review_genai(cli, started)
+    commit_as(started, PAT, "prompt and review")
+    named = f".micromoment/reviews/{record.name}"
+    assert cli("check", "prompts/x.txt").exit_code == 1
+    result = cli("check", "prompts/x.txt", named)
+    assert result.exit_code == 0, result.output
+    assert f"covered by {named}" in result.stdout
+    assert "in the given files" in result.stderr
+    assert hook(started, "prompts/x.txt", named).returncode == 0
+
+
+def test_a_reviews_dir_written_with_dot_slash_still_covers(cli: Cli, started: Path) -> None:
+    write(started / ".micromoment/config.yaml", "reviews_dir: ./records/\n")
+    commit_as(started, PAT, "records elsewhere")
+    write(started / "prompts/x.txt", "hi\n")
+    result = cli("review", "genai-output-review", "--answers", str(genai_answers(started)))
+    assert result.exit_code == 0, result.output
+    [written] = (started / "records").glob("*.yaml")
+    git(started, "add", "-A")
+    checked = cli("check")
+    assert checked.exit_code == 0, checked.output
+    assert f"covered by records/{written.name}" in checked.stdout
