@@ -320,3 +320,20 @@ def test_a_reviews_dir_written_with_dot_slash_still_covers(cli: Cli, started: Pa
     checked = cli("check")
     assert checked.exit_code == 0, checked.output
     assert f"covered by records/{written.name}" in checked.stdout
+
+
+def test_setting_up_with_the_defaults_is_not_a_policy_change(cli: Cli, started: Path) -> None:
+    assert cli("init").exit_code == 0
+    git(started, "add", "-A")
+    assert hook(started).returncode == 0
+    commit_as(started, PAT, "set up micromoment")
+    config = started / ".micromoment/config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "# a comment changes nothing the gate does\n")
+    git(started, "add", "-A")
+    assert hook(started).returncode == 0
+    config.write_text(config.read_text(encoding="utf-8").replace("on_missing: block", "on_missing: warn"))
+    git(started, "add", "-A")
+    weakened = cli("check", "--json")
+    assert weakened.exit_code == 1
+    [verdict] = json.loads(weakened.stdout)["checklists"]
+    assert (verdict["checklist"], verdict["paths"]) == ("team-review", [".micromoment/config.yaml"])

@@ -262,6 +262,18 @@ def default_branch(repo: Repo, configured: str | None = None) -> str | None:
     return None
 
 
+def ls_index(repo: Repo, paths: list[str]) -> list[tuple[str, str]]:
+    """(path, object id) of every staged file under `paths`."""
+    out = run_git(["ls-files", "-s", "-z", "--", *paths], repo.root)
+    entries = []
+    for line in out.split(b"\0"):
+        meta, _, name = line.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[2] == b"0":
+            entries.append((name.decode("utf-8", "surrogateescape"), fields[1].decode()))
+    return entries
+
+
 def ls_tree(repo: Repo, commit: str, paths: list[str]) -> list[tuple[str, str]]:
     """(path, object id) of every file under `paths` at `commit`."""
     out = run_git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths], repo.root)

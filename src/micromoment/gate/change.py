@@ -32,6 +32,7 @@ class Change:
         "file_records",
         "history",
         "pending",
+        "policy_after",
         "policy_commit",
         "repo",
         "rules",
@@ -56,6 +57,8 @@ class Change:
         self.history: tuple[str | None, str] | None = None
         # Whether the index may hold a sign-off that the commit being made will carry.
         self.pending = False
+        # Where the policy after the change can be read: a commit, or None for the index.
+        self.policy_after: str | None = None
 
     def take_records(self, changed: list[tuple[str, str, str]]) -> None:
         for path, status, oid in changed:
@@ -145,9 +148,33 @@ def pushed(repo: Repo, from_ref: str, to_ref: str, files: list[str] | None) -> C
     change.triggering = [p for p, _, _ in _diff(repo, since, to_commit)]
     change.take_records(_diff(repo, since, to_commit, under=change.rules.reviews_dir))
     change.history = (since, to_commit)
+    change.policy_after = to_commit
     if files is not None:
         _take_files(change, files)
     return change
+
+
+def policy_changed(change: Change) -> bool:
+    """Whether the change alters what the gate asks for: its policy files, compiled, differ.
+
+    Setting micromoment up with its defaults, or reformatting the config, changes nothing the
+    gate does, so it calls for no review; switching a checklist off or rewording one does.
+    """
+    from micromoment.gate.rules import is_policy_path
+
+    if not any(is_policy_path(path) for path in change.triggering):
+        return False
+    from micromoment.errors import MicromomentError
+    from micromoment.gate.policy import rules_at, rules_staged
+    from micromoment.gate.rules import rules_to_json
+
+    try:
+        after = (
+            rules_at(change.repo, change.policy_after) if change.policy_after else rules_staged(change.repo)
+        )
+    except MicromomentError:
+        return True  # a policy that does not even load is certainly a change
+    return rules_to_json(after) != rules_to_json(change.rules)
 
 
 def relative_paths(repo: Repo, names: list[str]) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from micromoment.gate.change import Change, read_record_blobs
+from micromoment.gate.change import Change, policy_changed, read_record_blobs
 from micromoment.gate.rules import ChecklistRule, triggered
 from micromoment.gate.seen import InvalidRecord, SeenRecord, read_records
 
@@ -66,7 +66,7 @@ def evaluate(change: Change) -> Outcome:
     """Judge the change: records are read (strictly) only when something is triggered or a
     record is part of the change, so the common commit costs no more than the diff."""
     rules = change.rules
-    hits = triggered(rules, change.triggering)
+    hits = triggered(rules, change.triggering, policy_changed(change))
     verdicts = [Verdict(rule, hits[rule.id]) for rule in rules.checklists if rule.id in hits]
     if not verdicts and not (change.created or change.touched or change.file_records):
         return Outcome(change, [], [])

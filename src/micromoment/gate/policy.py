@@ -186,6 +186,13 @@ def rules_at(repo: Repo, commit: str) -> Rules:
     return rules
 
 
+def rules_staged(repo: Repo) -> Rules:
+    """The rules as the index has them: what the gate would ask for once this change lands."""
+    from micromoment.gitcli import ls_index
+
+    return _build_at(repo, "the staged change", ls_index(repo, [POLICY_FILE, POLICY_FOLDER]))
+
+
 def _build_at(repo: Repo, commit: str, entries: list[tuple[str, str]]) -> Rules:
     """Lay the commit's policy files out in a scratch folder and load them the usual way."""
     import tempfile
@@ -208,7 +215,7 @@ def _build_at(repo: Repo, commit: str, entries: list[tuple[str, str]]) -> Rules:
         try:
             return build_rules(Project(root))
         except FileProblems as exc:
-            shown = commit[:12]
+            shown = commit[:12] if " " not in commit else commit
             prefix = str(root) + os.sep
             raise FileProblems(
                 [

@@ -148,17 +148,17 @@ def triggering_paths(rules: Rules, paths: list[str]) -> list[str]:
     return [p for p in paths if not p.startswith(own)]
 
 
-def triggered(rules: Rules, paths: list[str]) -> dict[str, list[str]]:
+def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> dict[str, list[str]]:
     """Checklist id -> the paths that call for it, in the rules' order.
 
-    A change to the policy itself (config, checklists) calls for the policy checklist, so
-    that whoever changes what the gate asks for has a named reviewer.
+    A change to what the gate asks for (the config and checklists, as compiled) calls for the
+    policy checklist, so that whoever changes it has a named reviewer.
     """
     candidates = triggering_paths(rules, paths)
     found: dict[str, list[str]] = {}
     for rule in rules.checklists:
         hits = [path for path in candidates if rule.matches(path)]
-        if rule.id == rules.policy_checklist:
+        if rule.id == rules.policy_checklist and policy_changed:
             hits += [path for path in paths if is_policy_path(path)]
         if hits:
             found[rule.id] = hits
