@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 
 from micromoment import __version__
 from micromoment.gate.rules import POLICY_FILE, POLICY_FOLDER, RULES_FORMAT, ChecklistRule, Rules
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
     from micromoment.gitcli import Repo
     from micromoment.locations import Project
 
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 CACHE_ENTRIES = 8
 
 
@@ -42,9 +40,10 @@ def compile_patterns(patterns: list[str]) -> list[tuple[str, bool]]:
     import pathspec
 
     spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-    # Named groups are pathspec's bookkeeping; dropping them lets the gate join patterns into one regex.
+    # The regexes are pathspec's own (its folder mark included); tests check the gate's matcher
+    # against pathspec.match_file, so a pathspec release that changes them cannot go unnoticed.
     return [
-        (_NAMED_GROUP.sub("(?:", p.regex.pattern), bool(p.include))
+        (p.regex.pattern, bool(p.include))
         for p in spec.patterns
         if p.include is not None and p.regex is not None
     ]

@@ -15,7 +15,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-RULES_FORMAT = 3
+RULES_FORMAT = 4
+# pathspec marks a match that ends at a folder with this named group; it decides precedence.
+_FOLDER_MARK = "ps_d"
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 # Changing these changes what the gate asks for, so a change to them is itself reviewed.
 POLICY_FILE = f"{HOME_DIR}/{CONFIG_FILE}"
@@ -45,22 +48,31 @@ class ChecklistRule:
         self._matcher: re.Pattern[str] | list[tuple[re.Pattern[str], bool]] | None = None
 
     def matches(self, path: str) -> bool:
+        """pathspec's GitIgnoreSpec rule, without importing pathspec on every commit: the last
+        pattern that matches the path itself wins; a match only through a parent folder counts
+        when no pattern matches the path itself."""
         if not self.patterns:
             return False
         if self._matcher is None:
             self._matcher = self._compile()
         if isinstance(self._matcher, re.Pattern):
-            return self._matcher.match(path) is not None
-        verdict = False
-        for pattern, include in self._matcher:
-            if pattern.match(path):
-                verdict = include
+            return self._matcher.search(path) is not None
+        verdict, strength = False, 0
+        for pattern, include in reversed(self._matcher):
+            found = pattern.search(path)
+            if found is None:
+                continue
+            priority = 1 if found.groupdict().get(_FOLDER_MARK) else 2
+            if priority > strength:
+                verdict, strength = include, priority
+            if priority == 2:
+                break
         return verdict
 
     def _compile(self) -> re.Pattern[str] | list[tuple[re.Pattern[str], bool]]:
         if all(include for _, include in self.patterns):
-            # Only positive patterns (the usual case): one combined regex, one match per path.
-            return re.compile("|".join(f"(?:{regex})" for regex, _ in self.patterns))
+            # Only positive patterns (the usual case): one combined regex, one search per path.
+            return re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', regex)})" for regex, _ in self.patterns))
         return [(re.compile(regex), include) for regex, include in self.patterns]
 
     def as_dict(self) -> dict[str, Any]:
