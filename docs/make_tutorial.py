@@ -271,11 +271,11 @@ def review_screen() -> str:
     """The review screen, recorded from the real walk-through with scripted answers."""
     from rich.console import Console
 
+    from micromoment.capture.prompts import StreamPrompter
+    from micromoment.capture.session import ReviewSession
+    from micromoment.capture.walkthrough import walk
     from micromoment.checklists import load_catalog
     from micromoment.locations import Project
-    from micromoment.prompts import StreamPrompter
-    from micromoment.review import ReviewSession
-    from micromoment.walkthrough import walk
 
     class EchoingPrompter(StreamPrompter):
         def ask(self, prompt: str, *, default: str | None = None) -> str:

@@ -10,11 +10,11 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import Cli, git, write
-from micromoment.gitinfo import Person
 from micromoment.records import (
     Answer,
     ChecklistRef,
     FollowUp,
+    Person,
     ReviewRecord,
     SkipRecord,
     load_record,
@@ -243,7 +243,7 @@ def test_the_ledger_cache_is_used_and_follows_changes(cli: Cli, mini: Path) -> N
 def test_many_records_are_parsed_on_every_core_with_the_same_result(
     cli: Cli, mini: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from micromoment import ledger
+    from micromoment.ledger import summaries as ledger
 
     generate(mini, [4, 3])
     serial = json.loads(cli("stats", "--json").stdout)

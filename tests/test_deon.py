@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import FIXTURES, Cli, write
 from micromoment.checklists import load_checklist
-from micromoment.deon import slugify
+from micromoment.checklists.deon import slugify
 
 DEON = FIXTURES / "deon-checklist.yaml"
 

@@ -11,14 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, Cli
+from micromoment.capture.session import ReviewSession, apply_answers_file
 from micromoment.checklists import load_checklist
+from micromoment.checklists.deon import import_deon
 from micromoment.config import read_config_file
-from micromoment.deon import import_deon
 from micromoment.errors import FileProblems, MicromomentError
 from micromoment.locations import Project, shipped_dir
 from micromoment.records import load_any_record
-from micromoment.render import TemplateError, render_template
-from micromoment.review import ReviewSession, apply_answers_file
+from micromoment.records.render import TemplateError, render_template
 
 FUZZ = settings(
     max_examples=120,

@@ -12,7 +12,7 @@ import pexpect
 import pytest
 
 from conftest import FIXTURES, answer_item, spawn_micromoment, write
-from micromoment.drafts import Draft
+from micromoment.capture.drafts import Draft
 from micromoment.records import load_record
 from micromoment.validation import validate
 from micromoment.yamlio import read_yaml

@@ -10,7 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import FIXTURES, Cli, git, write
-from micromoment.prnote import MARKER, MAX_CHARS
+from micromoment.forge.note import MARKER, MAX_CHARS
 
 HOSTILE = "pipes | `ticks` **bold** <script>alert(1)</script>\n# not a heading [x](javascript:alert(1))"
 ALLOWED_HTML = {"<br>", "<details><summary>All answers</summary>", "</details>", MARKER}

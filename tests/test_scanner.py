@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from micromoment.capture.guard import redact, scan_text
 from micromoment.checklists import checklist_files
 from micromoment.locations import shipped_dir
-from micromoment.scanner import redact, scan_text
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from micromoment import deon
-from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, format_minutes, load_catalog
+from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, deon, format_minutes, load_catalog
 from micromoment.cli.output import out, print_json, say
 from micromoment.files import write_atomic
 from micromoment.locations import display_path, find_project

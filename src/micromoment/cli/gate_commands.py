@@ -8,17 +8,17 @@ from typing import Annotated
 
 import typer
 
-from micromoment import hook_install
+from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import out, print_json, say
 from micromoment.config import load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.gate import change as changes
+from micromoment.gate import install as hook_install
 from micromoment.gate.coverage import Outcome, evaluate, invalid_json, signoff_hint, verdicts_json
 from micromoment.gate.hook import main as hook_main
-from micromoment.gitcli import find_repo
-from micromoment.gitinfo import GitState, author_identity
-from micromoment.hook_prompt import shown_paths
+from micromoment.gate.prompt import shown_paths
+from micromoment.git import GitState, author_identity, find_repo
 from micromoment.locations import display_path, find_project
 from micromoment.records import (
     ChecklistRef,
@@ -28,7 +28,6 @@ from micromoment.records import (
     reviews_dir,
     save_skip,
 )
-from micromoment.scanner import refuse_sensitive
 from micromoment.validation import utc_now
 
 
@@ -127,7 +126,7 @@ def _print_outcome(outcome: Outcome) -> None:
 
 def step_summary(outcome: Outcome) -> str:
     """A Markdown summary for a CI job page."""
-    from micromoment.markdown import escape_cell
+    from micromoment.records.markdown import escape_cell
 
     lines = ["### micromoment", ""]
     if not outcome.verdicts:

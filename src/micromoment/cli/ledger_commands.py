@@ -13,17 +13,16 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment import ledger
-from micromoment.accountability import resolve_follow_up, sign_off
+from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import out, print_json, say
 from micromoment.config import load_config
 from micromoment.errors import MicromomentError
-from micromoment.gitcli import GitFailed, find_repo
-from micromoment.gitinfo import author_identity
+from micromoment.git import GitFailed, author_identity, find_repo
+from micromoment.ledger.accountability import resolve_follow_up, sign_off
 from micromoment.locations import find_project
 from micromoment.records import find_record, reviews_dir
-from micromoment.render import render_template
-from micromoment.scanner import refuse_sensitive
+from micromoment.records.render import render_template
 from micromoment.validation import utc_now
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see docs/stats.md).")]

@@ -10,14 +10,14 @@ from typing import Annotated
 
 import typer
 
-from micromoment import posting
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import say
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
-from micromoment.gitcli import find_repo
+from micromoment.forge import posting
+from micromoment.forge.note import PR_NOTE_TEMPLATE, attach_git_note, collect, note_view, render_note
+from micromoment.git import find_repo
 from micromoment.locations import Project, display_path
-from micromoment.prnote import PR_NOTE_TEMPLATE, attach_git_note, collect, note_view, render_note
 
 
 class Forge(str, Enum):

@@ -8,15 +8,15 @@ from typing import Annotated
 import typer
 
 from micromoment.checklists import load_catalog
+from micromoment.checklists.lint import lint as lint_files
 from micromoment.cli.output import print_json, say
 from micromoment.config import initial_config_text
 from micromoment.errors import EXIT_BAD_INPUT, Refused
 from micromoment.files import write_atomic
-from micromoment.gitcli import find_repo
-from micromoment.hook_install import install as install_hook
-from micromoment.lint import lint as lint_files
+from micromoment.forge.note import add_pr_template_section
+from micromoment.gate.install import install as install_hook
+from micromoment.git import find_repo
 from micromoment.locations import display_path, find_project
-from micromoment.prnote import add_pr_template_section
 
 
 def lint(

@@ -8,21 +8,21 @@ from typing import Annotated
 
 import typer
 
+from micromoment.capture.drafts import RESUME_HINT, StoredDraft, drafts_dir, list_drafts, resume
+from micromoment.capture.prompts import EndOfInput, Prompter, stdin_prompter
+from micromoment.capture.recording import Written, guided_review, sensitive_refusal, write_review
+from micromoment.capture.session import ReviewSession, apply_answers_file
+from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import say
 from micromoment.config import Config, load_config
-from micromoment.drafts import RESUME_HINT, StoredDraft, drafts_dir, list_drafts, resume
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.files import write_atomic
 from micromoment.gate.policy import checklists_called_for
-from micromoment.gitinfo import GitState, Person, author_identity
+from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
-from micromoment.prompts import EndOfInput, Prompter, stdin_prompter
-from micromoment.recording import Written, guided_review, sensitive_refusal, write_review
-from micromoment.records import ScanResult, find_record, load_record, record_files, reviews_dir
-from micromoment.render import REVIEW_TEMPLATE, render_review
-from micromoment.review import ReviewSession, apply_answers_file
-from micromoment.walkthrough import choose_checklists, new_draft_id
+from micromoment.records import Person, ScanResult, find_record, load_record, record_files, reviews_dir
+from micromoment.records.render import REVIEW_TEMPLATE, render_review
 
 
 def review(

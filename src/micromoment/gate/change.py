@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from micromoment.gate.rules import Rules
-from micromoment.gitcli import (
+from micromoment.git import (
     Repo,
     current_branch,
     default_branch,
@@ -189,7 +189,7 @@ def relative_paths(repo: Repo, names: list[str]) -> list[str]:
 
 def read_record_blobs(change: Change) -> dict[str, bytes | None]:
     """Bytes of every record the change creates, edits or names; None for one over the size limit."""
-    from micromoment.gitcli import read_objects
+    from micromoment.git import read_objects
 
     oids = {**change.created, **change.touched}
     objects = read_objects(change.repo, list(oids.values()), limit=MAX_RECORD_BYTES)

@@ -13,7 +13,7 @@ import sys
 from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report
 from micromoment.gate import change as changes
 from micromoment.gate.coverage import Outcome, evaluate
-from micromoment.gitcli import find_repo
+from micromoment.git import find_repo
 
 
 def check_change(files: list[str]) -> Outcome:
@@ -36,7 +36,7 @@ def run(files: list[str]) -> int:
             )
     if outcome.ok:
         return 0
-    from micromoment.hook_prompt import handle_missing  # the slow path: a person must be asked or told
+    from micromoment.gate.prompt import handle_missing  # the slow path: a person must be asked or told
 
     return handle_missing(outcome)
 

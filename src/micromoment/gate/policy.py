@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from micromoment.checklists import Catalog
     from micromoment.config import Config
-    from micromoment.gitcli import Repo
+    from micromoment.git import Repo
     from micromoment.locations import Project
 
 CACHE_ENTRIES = 8
@@ -172,7 +172,7 @@ def worktree_rules(root: str, git_dir: str) -> Rules:
 
 def rules_at(repo: Repo, commit: str) -> Rules:
     """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
-    from micromoment.gitcli import ls_tree
+    from micromoment.git import ls_tree
 
     entries = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
     stamp = ["commit", _shipped_stamp(), sorted(entries)]
@@ -187,7 +187,7 @@ def rules_at(repo: Repo, commit: str) -> Rules:
 
 def rules_staged(repo: Repo) -> Rules:
     """The rules as the index has them: what the gate would ask for once this change lands."""
-    from micromoment.gitcli import ls_index
+    from micromoment.git import ls_index
 
     return _build_at(repo, "the staged change", ls_index(repo, [POLICY_FILE, POLICY_FOLDER]))
 
@@ -198,7 +198,7 @@ def _build_at(repo: Repo, commit: str, entries: list[tuple[str, str]]) -> Rules:
     from pathlib import Path
 
     from micromoment.errors import FileProblems, Problem
-    from micromoment.gitcli import read_objects
+    from micromoment.git import read_objects
     from micromoment.locations import Project
 
     blobs = read_objects(repo, [oid for _, oid in entries])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from micromoment.gate.change import Change
 from micromoment.gate.seen import SeenRecord, SeenSignoff
-from micromoment.gitcli import GitFailed, run_git
+from micromoment.git import GitFailed, run_git
 
 PENDING = "the commit being made"
 
@@ -116,7 +116,7 @@ def _short(commit: str) -> str:
 
 def _versions(change: Change, path: str) -> list[tuple[Author, bytes | None]]:
     """The record as each commit in the range left it, oldest first, then as the index has it."""
-    from micromoment.gitcli import read_blobs
+    from micromoment.git import read_blobs
 
     authors: list[Author] = []
     if change.history is not None:

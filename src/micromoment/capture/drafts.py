@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from micromoment.capture.session import ReviewSession, item_fingerprint
 from micromoment.checklists import Catalog
 from micromoment.errors import FileProblems, MicromomentError
 from micromoment.files import write_atomic
 from micromoment.locations import Project, display_path
 from micromoment.records import Answer, ChecklistRef
-from micromoment.review import ReviewSession, item_fingerprint
 from micromoment.validation import Slug, StrictModel, Text, UtcTime, utc_now, validate
 from micromoment.yamlio import dump_yaml, read_yaml
 

@@ -11,12 +11,20 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 
+from micromoment.capture.guard import Finding, scan_text
 from micromoment.checklists import Checklist, Item
 from micromoment.errors import FileProblems, Problem
-from micromoment.gitinfo import GitContext, Person
 from micromoment.locations import display_path
-from micromoment.records import SKIP, Answer, ChecklistRef, FollowUp, ReviewRecord, ScanResult
-from micromoment.scanner import Finding, scan_text
+from micromoment.records import (
+    SKIP,
+    Answer,
+    ChecklistRef,
+    FollowUp,
+    GitContext,
+    Person,
+    ReviewRecord,
+    ScanResult,
+)
 from micromoment.validation import StrictModel, problems_from, utc_now
 from micromoment.yamlio import read_yaml
 

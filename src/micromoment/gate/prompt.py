@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from micromoment.gate.coverage import Outcome, Verdict, signoff_hint
-from micromoment.gitcli import in_ci
+from micromoment.git import in_ci
 
 MAX_PATHS_SHOWN = 3
 TTY = Path("/dev/tty")
@@ -87,16 +87,16 @@ def handle_missing(outcome: Outcome) -> int:
 def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
     from rich.console import Console
 
+    from micromoment.capture.drafts import drafts_dir
+    from micromoment.capture.prompts import StreamPrompter
+    from micromoment.capture.recording import guided_review
+    from micromoment.capture.session import ReviewSession
+    from micromoment.capture.walkthrough import new_draft_id
     from micromoment.checklists import load_catalog
     from micromoment.config import load_config
-    from micromoment.drafts import drafts_dir
     from micromoment.errors import EXIT_FINDINGS
-    from micromoment.gitinfo import GitState, author_identity
+    from micromoment.git import GitState, author_identity
     from micromoment.locations import Project, display_path
-    from micromoment.prompts import StreamPrompter
-    from micromoment.recording import guided_review
-    from micromoment.review import ReviewSession
-    from micromoment.walkthrough import new_draft_id
 
     console = Console(file=writer, highlight=False)
     prompter = StreamPrompter(console, reader)

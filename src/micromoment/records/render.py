@@ -10,8 +10,8 @@ from typing import Any
 from micromoment.checklists import Checklist, format_minutes
 from micromoment.errors import MicromomentError
 from micromoment.locations import Project, display_path, shipped_dir
-from micromoment.markdown import block_text, escape_cell, escape_text, link
 from micromoment.records import Resolution, ReviewRecord
+from micromoment.records.markdown import block_text, escape_cell, escape_text, link
 
 REVIEW_TEMPLATE = "review.md.j2"
 

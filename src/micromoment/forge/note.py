@@ -10,10 +10,10 @@ from micromoment.checklists import Catalog
 from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.gate.change import since_base
 from micromoment.gate.coverage import Verdict, evaluate
-from micromoment.gitcli import Repo, head_commit, run_git
+from micromoment.git import Repo, head_commit, run_git
 from micromoment.locations import Project
 from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record
-from micromoment.render import render_template, review_view
+from micromoment.records.render import render_template, review_view
 
 MARKER = "<!-- micromoment:pr-note -->"
 SECTION_START = "<!-- micromoment:start -->"

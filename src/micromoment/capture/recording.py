@@ -5,18 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from micromoment.capture.drafts import RESUME_HINT, discard, save_draft
+from micromoment.capture.prompts import EndOfInput, Prompter
+from micromoment.capture.session import ReviewSession, replace_text, sensitive_texts
+from micromoment.capture.walkthrough import resolve_findings, walk
 from micromoment.config import Config
-from micromoment.drafts import RESUME_HINT, discard, save_draft
 from micromoment.errors import Interrupted, MicromomentError, Refused
 from micromoment.files import write_atomic
-from micromoment.gitinfo import GitContext, GitState, Person
+from micromoment.git import GitState
 from micromoment.locations import Project
-from micromoment.prompts import EndOfInput, Prompter
-from micromoment.records import ReviewRecord, ScanResult, new_record_id, reviews_dir, save_record
-from micromoment.render import render_review
-from micromoment.review import ReviewSession, replace_text, sensitive_texts
+from micromoment.records import (
+    GitContext,
+    Person,
+    ReviewRecord,
+    ScanResult,
+    new_record_id,
+    reviews_dir,
+    save_record,
+)
+from micromoment.records.render import render_review
 from micromoment.validation import utc_now
-from micromoment.walkthrough import resolve_findings, walk
 
 
 @dataclass(frozen=True)

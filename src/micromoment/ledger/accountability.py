@@ -14,10 +14,9 @@ from micromoment.checklists import Catalog
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, NotFound
 from micromoment.files import write_atomic
 from micromoment.gate.signoffs import same_identity
-from micromoment.gitinfo import Person
 from micromoment.locations import Project, display_path
-from micromoment.records import Resolution, ReviewRecord, Signoff, load_record, update_record
-from micromoment.render import render_review
+from micromoment.records import Person, Resolution, ReviewRecord, Signoff, load_record, update_record
+from micromoment.records.render import render_review
 from micromoment.validation import utc_now
 
 LOCK_WAIT_SECONDS = 10.0

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from micromoment.errors import MicromomentError
-from micromoment.prnote import MARKER, upsert_section
+from micromoment.forge.note import MARKER, upsert_section
 
 Target = Literal["comment", "body"]
 SUMMARY_HINT = 'write it to the job summary instead: micromoment pr-note --out "$GITHUB_STEP_SUMMARY"'

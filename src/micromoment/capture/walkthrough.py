@@ -9,11 +9,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from micromoment.capture.guard import Finding
+from micromoment.capture.prompts import Prompter
+from micromoment.capture.session import ReviewSession, describe_answers, normalize_answer
 from micromoment.checklists import Catalog, Item, format_minutes
-from micromoment.prompts import Prompter
 from micromoment.records import SKIP, Answer, FollowUp
-from micromoment.review import ReviewSession, describe_answers, normalize_answer
-from micromoment.scanner import Finding
 from micromoment.validation import utc_now
 
 HELP_KEYS = "s skip · b back · ? guidance"
@@ -194,7 +194,7 @@ def _summary(session: ReviewSession, prompter: Prompter) -> None:
 
 def resolve_findings(prompter: Prompter, label: str, text: str, findings: list[Finding]) -> tuple[str, bool]:
     """Let the person redact, keep or rewrite text that looks sensitive. Returns (text, kept)."""
-    from micromoment.scanner import redact, scan_text
+    from micromoment.capture.guard import redact, scan_text
 
     while findings:
         kinds = ", ".join(sorted({f"{f.kind} {f.preview}" for f in findings}))

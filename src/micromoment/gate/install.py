@@ -10,7 +10,7 @@ from pathlib import Path
 
 from micromoment.errors import Refused
 from micromoment.files import write_atomic
-from micromoment.gitcli import Repo, run_git
+from micromoment.git import Repo, run_git
 
 MARKER = "# micromoment-managed hook"
 HOOK_NAME = "pre-commit"

@@ -1,0 +1,40 @@
+"""Checklists: the strict YAML format, the catalog of built-in and repository checklists,
+lint, and import from deon's format. Others import the model and catalog from here."""
+
+from micromoment.checklists.model import (
+    CONFIRM_ANSWERS,
+    DEFAULT_CHECKLIST,
+    SCHEMA_HEADER,
+    AskIf,
+    Catalog,
+    CatalogEntry,
+    Checklist,
+    Item,
+    ItemKind,
+    Reference,
+    Source,
+    checklist_files,
+    format_minutes,
+    load_catalog,
+    load_checklist,
+    pattern_problem,
+)
+
+__all__ = [
+    "CONFIRM_ANSWERS",
+    "DEFAULT_CHECKLIST",
+    "SCHEMA_HEADER",
+    "AskIf",
+    "Catalog",
+    "CatalogEntry",
+    "Checklist",
+    "Item",
+    "ItemKind",
+    "Reference",
+    "Source",
+    "checklist_files",
+    "format_minutes",
+    "load_catalog",
+    "load_checklist",
+    "pattern_problem",
+]
