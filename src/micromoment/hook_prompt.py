@@ -74,40 +74,60 @@ def _review_in_terminal(repo: Repo, rules: Rules, gaps: list[Verdict], reader: T
 
     from micromoment.checklists import load_catalog
     from micromoment.config import load_config
-    from micromoment.drafts import drafts_dir
-    from micromoment.errors import EXIT_FINDINGS
+    from micromoment.drafts import RESUME_COMMAND, drafts_dir
+    from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, report
     from micromoment.gitinfo import GitState, author_identity
     from micromoment.locations import Project, display_path
-    from micromoment.prompts import StreamPrompter
-    from micromoment.recording import guided_review
+    from micromoment.prompts import EndOfInput, StreamPrompter
+    from micromoment.recording import ReviewStopped, guided_review
     from micromoment.review import ReviewSession
     from micromoment.walkthrough import new_draft_id
 
     console = Console(file=writer, highlight=False)
     prompter = StreamPrompter(console, reader)
+    not_now = 0 if rules.on_missing == "warn" else EXIT_FINDINGS
     for line in ways_forward(gaps)[: len(gaps) + 1]:
         console.print(line, markup=False)
-    if not prompter.confirm("Answer them now?", default=True):
+    try:
+        answer_now = prompter.confirm("Answer them now?", default=True)
+    except EndOfInput:  # Ctrl-D: the person said neither yes nor no; that is not a yes
+        answer_now = False
+    except KeyboardInterrupt:
+        sys.stderr.write("micromoment: interrupted; nothing was recorded\n")
+        return EXIT_INTERRUPTED
+    if not answer_now:
         for line in ways_forward(gaps)[len(gaps) + 1 :]:
             console.print(line, markup=False)
-        return 0 if rules.on_missing == "warn" else EXIT_FINDINGS
+        return not_now
     project = Project(Path(repo.root))
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     state = GitState.at(project.root)
     who = author_identity(project.root)
-    subject = prompter.ask("Subject of this review", default=state.default_subject())
-    written = []
+    try:
+        subject = prompter.ask("Subject of this review", default=state.default_subject())
+    except (EndOfInput, KeyboardInterrupt) as exc:
+        sys.stderr.write("micromoment: stopped before any answer; nothing was recorded\n")
+        return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else not_now
+    written: list[str] = []
+    outcome = EXIT_FINDINGS
     for gap in gaps:
         session = ReviewSession(catalog.get(gap.rule.id), subject, new_draft_id())
-        result = guided_review(
-            project, config, state, session, who, prompter, drafts_dir(project, state.git_dir)
-        )
-        if result is not None:
+        try:
+            result = guided_review(
+                project, config, state, session, who, prompter, drafts_dir(project, state.git_dir)
+            )
+        except ReviewStopped as stop:
+            outcome = report(stop)
+            break
+        if result is None:
+            sys.stderr.write(f"micromoment: {gap.rule.id} not saved; your answers are kept in a draft\n")
+            sys.stderr.write(f"{RESUME_COMMAND}\n")
+        else:
             written.append(display_path(result.yaml_path))
     if written:
         # Like a formatter: the hook never stages files itself; the person does, and commits again.
         sys.stderr.write(
             f"micromoment: recorded {', '.join(written)}; stage .micromoment/ and commit again\n"
         )
-    return EXIT_FINDINGS
+    return outcome
