@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -76,20 +77,22 @@ def stage(path: Path, text: str, *, make_parents: bool = True) -> Staged:
     keeps its own. Every fault a person can fix (missing folder, full disk, a folder in the
     file's place, no permission) is a WriteFailed naming the path and the fix.
     """
-    if path.is_dir():
-        raise WriteFailed(path, "a folder has that name", "give a file path instead, or move the folder")
-    target = path.resolve() if path.is_symlink() else path  # a link is written through, as open() would
-    folder = target.parent
-    if not make_parents and not folder.is_dir():
-        if folder.exists():
-            raise WriteFailed(path, f"{folder} is not a folder", "pick a path inside a folder")
-        raise WriteFailed(path, f"the folder {folder} does not exist", f"create it (mkdir -p {folder}) first")
     try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = new_file_mode()
+        target = path.resolve() if path.is_symlink() else path  # a link is written through, as open() would
+        current = target.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        current = None  # a new file; a missing or odd folder is told apart below
     except (OSError, ValueError) as exc:
         raise _failed(path, exc) from None
+    if current is not None and stat.S_ISDIR(current.st_mode):
+        raise WriteFailed(path, "a folder has that name", "give a file path instead, or move the folder")
+    folder = target.parent
+    if folder.exists() and not folder.is_dir():
+        raise WriteFailed(path, f"{folder} is not a folder", "pick a path inside a folder")
+    if not make_parents and not folder.is_dir():
+        raise WriteFailed(path, f"the folder {folder} does not exist", f"create it (mkdir -p {folder}) first")
+    # A new file gets open()'s mode; a replaced one keeps its own.
+    mode = new_file_mode() if current is None else stat.S_IMODE(current.st_mode)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # A short prefix: a long name plus the random part must still fit the file system's limit.
