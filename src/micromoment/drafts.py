@@ -71,7 +71,9 @@ class SetAside:
     problem: str  # located: `path:line:column: where: what`
 
     def message(self) -> str:
-        return f"{self.problem}; damaged draft set aside as {display_path(self.moved_to)}, going on without it"
+        return (
+            f"{self.problem}; damaged draft set aside as {display_path(self.moved_to)}, going on without it"
+        )
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,9 @@ def stopped(how: str, draft_kept: bool, exit_code: int) -> ReviewStopped:
             exit_code=exit_code,
             draft_kept=True,
         )
-    return ReviewStopped(f"{how} before any answer; nothing was recorded", exit_code=exit_code, draft_kept=False)
+    return ReviewStopped(
+        f"{how} before any answer; nothing was recorded", exit_code=exit_code, draft_kept=False
+    )
 
 
 @dataclass(frozen=True)
