@@ -247,14 +247,13 @@ def test_a_damaged_draft_is_set_aside_and_the_review_goes_on(cli: Cli, mini: Pat
     assert result.exit_code == 0, result.output
     messages = [line for line in result.stderr.splitlines() if "damaged draft" in line]
     assert len(messages) == 2
-    for original, message in zip((damaged, invalid), messages):
+    for original, message in zip((damaged, invalid), messages, strict=True):
         [moved] = folder.glob(f"{original.name}.damaged-*")
         assert message.startswith(f".git/micromoment/drafts/{original.name}:")
         assert message.endswith(
             f"; damaged draft set aside as .git/micromoment/drafts/{moved.name}, going on without it"
         )
         assert not original.exists()
-    assert (folder / "0badc0de.yaml.damaged-").name not in files_in(folder)
     assert [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.damaged-*"))] == [
         "kind: draft\nanswers: [unclosed\n",
         "kind: draft\nschema_version: 1\n",

@@ -65,7 +65,7 @@ def record_lock(path: Path) -> Iterator[None]:
     while True:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+            fd = _open_lock_file(lock_path)
         except OSError as exc:
             raise MicromomentError(
                 f"{lock_path}: cannot create the lock for {display_path(path)}: {exc.strerror or exc}; "
@@ -89,6 +89,10 @@ def record_lock(path: Path) -> Iterator[None]:
         with contextlib.suppress(OSError):
             lock_path.unlink()
         os.close(fd)
+
+
+def _open_lock_file(lock_path: Path) -> int:
+    return os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
 
 
 def _still_named(fd: int, lock_path: Path) -> bool:
