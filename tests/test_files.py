@@ -6,6 +6,7 @@ import errno
 import os
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -198,3 +199,19 @@ def test_files_written_together_land_together_or_not_at_all(
     assert str(caught.value.failed) == f"{markdown}: cannot write: Input/output error"
     assert yaml.read_text(encoding="utf-8") == "three\n" and not markdown.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.yaml"]  # no temp file left behind
+
+
+def test_a_named_pipe_is_written_to_not_replaced(tmp_path: Path) -> None:
+    """Like /dev/stdout or a process substitution: the text goes into it, and it stays a pipe."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text(encoding="utf-8")))
+    reader.start()
+    write_atomic(pipe, "through the pipe\n")
+    reader.join(timeout=10)
+    assert received == ["through the pipe\n"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+    with pytest.raises(WriteFailed, match="pipe: cannot write: not a regular file"):
+        write_together([(pipe, "x\n")])

@@ -86,6 +86,8 @@ def stage(path: Path, text: str, *, make_parents: bool = True) -> Staged:
         raise _failed(path, exc) from None
     if current is not None and stat.S_ISDIR(current.st_mode):
         raise WriteFailed(path, "a folder has that name", "give a file path instead, or move the folder")
+    if current is not None and not stat.S_ISREG(current.st_mode):
+        raise WriteFailed(path, "not a regular file", "give the path of a file")
     folder = target.parent
     if folder.exists() and not folder.is_dir():
         raise WriteFailed(path, f"{folder} is not a folder", "pick a path inside a folder")
@@ -138,7 +140,27 @@ def write_atomic(path: Path, text: str, *, overwrite: bool = True, make_parents:
     make_parents=False a missing folder is an error rather than created (an output path
     a person typed: a typo should not grow folders).
     """
+    if overwrite and _is_special(path):
+        _stream(path, text)
+        return
     commit(stage(path, text, make_parents=make_parents), overwrite=overwrite)
+
+
+def _is_special(path: Path) -> bool:
+    """A device, pipe or socket (/dev/stdout, a named pipe): written to, never replaced by a file."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _stream(path: Path, text: str) -> None:
+    try:
+        with path.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise _failed(path, exc) from None
 
 
 class PartlyWritten(MicromomentError):
@@ -186,6 +208,8 @@ def read_existing(path: Path) -> str | None:
     """An output file's current text, to skip rewriting what is already there; None when absent
     or not readable as text (it is then simply replaced)."""
     try:
+        if not path.is_file():  # reading a pipe or a device would wait, or take what is not ours
+            return None
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, ValueError):
         return None
