@@ -166,7 +166,7 @@ def test_a_signoff_whose_markdown_fails_says_what_was_kept_and_how_to_finish(
     assert result.exit_code == 2
     shown = f".micromoment/reviews/{path.name}"
     assert result.stderr == (
-        f"micromoment: {shown} was updated, but its Markdown was not: {path.with_suffix('.md')}: cannot write: "
+        f"micromoment: {shown} was updated, but its Markdown was not: {shown[:-5]}.md: cannot write: "
         "No space left on device; free some space and run the command again; "
         f"once that is fixed, run micromoment render {shown}\n"
     )
@@ -185,7 +185,7 @@ def test_a_folder_in_the_markdowns_place_changes_nothing(cli: Cli, mini: Path) -
     result = cli("signoff", path.stem, env=DANA)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"micromoment: {markdown}: cannot write: a folder has that name; give a file path instead, "
+        f"micromoment: .micromoment/reviews/{markdown.name}: cannot write: a folder has that name; give a file path instead, "
         "or move the folder\n"
     )
     assert path.read_bytes() == before

@@ -215,3 +215,32 @@ def test_a_named_pipe_is_written_to_not_replaced(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
     with pytest.raises(WriteFailed, match="pipe: cannot write: not a regular file"):
         write_together([(pipe, "x\n")])
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "fix"),
+    [
+        (errno.EACCES, "Permission denied", "check the folder's permissions"),
+        (errno.EROFS, "Read-only file system", "the file system is read-only; write somewhere else"),
+        (
+            errno.EDQUOT,
+            "Disk quota exceeded",
+            "free some space (the disk quota is used up) and run the command again",
+        ),
+        (errno.EIO, "Input/output error", ""),
+    ],
+)
+def test_a_folder_that_refuses_new_files_is_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, reason: str, fix: str
+) -> None:
+    """What a read-only folder does to a user who is not root (root may write anyway, so this is simulated)."""
+
+    def refuse(**_: object) -> tuple[int, str]:
+        raise OSError(code, reason)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    target = tmp_path / "x.md"
+    with pytest.raises(WriteFailed) as caught:
+        write_atomic(target, "x\n")
+    assert caught.value.message == f"{target}: cannot write: {reason}" + (f"; {fix}" if fix else "")
+    assert list(tmp_path.iterdir()) == []

@@ -33,7 +33,17 @@ class WriteFailed(MicromomentError):
         self.path = path
         self.reason = reason
         self.fix = fix
-        super().__init__(f"{path}: cannot write: {reason}" + (f"; {fix}" if fix else ""))
+        super().__init__(f"{shown(path)}: cannot write: {reason}" + (f"; {fix}" if fix else ""))
+
+
+def shown(path: Path) -> str:
+    """The path as the person would type it, even when the folder around it is in trouble."""
+    from micromoment.locations import display_path
+
+    try:
+        return display_path(path)
+    except (OSError, ValueError):
+        return str(path)
 
 
 def _failed(path: Path, exc: OSError | ValueError) -> WriteFailed:
@@ -90,9 +100,11 @@ def stage(path: Path, text: str, *, make_parents: bool = True) -> Staged:
         raise WriteFailed(path, "not a regular file", "give the path of a file")
     folder = target.parent
     if folder.exists() and not folder.is_dir():
-        raise WriteFailed(path, f"{folder} is not a folder", "pick a path inside a folder")
+        raise WriteFailed(path, f"{shown(folder)} is not a folder", "pick a path inside a folder")
     if not make_parents and not folder.is_dir():
-        raise WriteFailed(path, f"the folder {folder} does not exist", f"create it (mkdir -p {folder}) first")
+        raise WriteFailed(
+            path, f"the folder {shown(folder)} does not exist", f"create it (mkdir -p {shown(folder)}) first"
+        )
     # A new file gets open()'s mode; a replaced one keeps its own.
     mode = new_file_mode() if current is None else stat.S_IMODE(current.st_mode)
     try:
@@ -124,7 +136,7 @@ def commit(staged: Staged, *, overwrite: bool = True) -> None:
             try:
                 os.link(staged.temp, path)
             except FileExistsError:
-                raise Refused(f"{path}: already exists; micromoment never overwrites it") from None
+                raise Refused(f"{shown(path)}: already exists; micromoment never overwrites it") from None
         _sync_folder(path.parent)
     except OSError as exc:
         raise _failed(path, exc) from None
