@@ -26,6 +26,13 @@ def draft_answers(repo: Path) -> list[str]:
     return [a["item"] for a in read_yaml(files[0]).data["answers"]]
 
 
+def stop_with(child: pexpect.spawn, stop: str) -> None:
+    if stop == "eof":
+        child.sendeof()  # Ctrl-D
+    else:
+        child.sendintr()  # Ctrl-C
+
+
 def test_a_whole_review_in_a_real_terminal(mini: Path) -> None:
     child = spawn_micromoment(mini, "review", "mini")
     answer(child, "Subject of this review", "Refund prompt")
@@ -99,13 +106,6 @@ def staged_prompt(mini: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write(mini / "prompts/support.txt", "You are helpful.\n")
     git(mini, "add", "prompts")
     return mini
-
-
-def stop_with(child: pexpect.spawn, stop: str) -> None:
-    if stop == "eof":
-        child.sendeof()  # Ctrl-D
-    else:
-        child.sendintr()  # Ctrl-C
 
 
 def test_ctrl_d_at_the_hooks_question_is_a_no(staged_prompt: Path) -> None:
