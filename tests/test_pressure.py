@@ -119,7 +119,7 @@ def test_eight_reviews_at_once_make_eight_valid_records(repo: Path) -> None:
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_two_signoffs_at_once_both_land(repo: Path, attempt: int) -> None:
+def test_two_signoffs_at_once_both_land(repo: Path, tmp_path: Path, attempt: int) -> None:
     write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
     answers = write(repo / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
     subprocess.run(
@@ -129,12 +129,14 @@ def test_two_signoffs_at_once_both_land(repo: Path, attempt: int) -> None:
         capture_output=True,
     )
     [path] = (repo / ".micromoment/reviews").glob("*.yaml")
+    temp = tmp_path / "temp"
+    temp.mkdir()
     signers = [("Dana Lead", "dana@example.com"), ("Sam Builder", "sam@example.com")]
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "micromoment", "signoff", path.stem, "--note", f"checked by {name}"],
             cwd=repo,
-            env={**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email},
+            env={**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "TMPDIR": str(temp)},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -149,3 +151,7 @@ def test_two_signoffs_at_once_both_land(repo: Path, attempt: int) -> None:
     assert sorted(s.who.name for s in record.signoffs) == ["Dana Lead", "Sam Builder"]
     markdown = path.with_suffix(".md").read_text(encoding="utf-8")
     assert "Dana Lead: approve" in markdown and "Sam Builder: approve" in markdown
+    # The locks lived under the git directory, were removed by their holders, and none went to the temp folder.
+    assert (repo / ".git/micromoment/locks").is_dir()
+    assert list((repo / ".git/micromoment/locks").iterdir()) == []
+    assert list(temp.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,7 +16,7 @@ from micromoment.records import Answer, ChecklistRef
 from micromoment.validation import Slug, StrictModel, Text, UtcTime, utc_now, validate
 from micromoment.yamlio import dump_yaml, read_yaml
 
-RESUME_HINT = "resume with micromoment review --resume"
+RESUME_COMMAND = "micromoment review --resume"
 
 
 class Draft(StrictModel):
@@ -61,21 +62,63 @@ class StoredDraft:
     draft: Draft
 
 
-def list_drafts(folder: Path) -> list[StoredDraft]:
-    """Drafts, most recently touched first."""
+@dataclass(frozen=True)
+class SetAside:
+    """A damaged draft, renamed out of the way and kept for a person to look at."""
+
+    path: Path
+    moved_to: Path
+    problem: str  # located: `path:line:column: where: what`
+
+    def message(self) -> str:
+        return (
+            f"{self.problem}; damaged draft set aside as {display_path(self.moved_to)}, going on without it"
+        )
+
+
+@dataclass(frozen=True)
+class Drafts:
+    found: list[StoredDraft]  # most recently touched first
+    set_aside: list[SetAside]
+
+
+def list_drafts(folder: Path) -> Drafts:
+    """The drafts in `folder`, most recently touched first.
+
+    A draft that cannot be read or is not valid never blocks a review: it is renamed to
+    NAME.damaged-TIMESTAMP (kept, no longer a draft) and reported in `set_aside`.
+    """
     found = []
+    set_aside = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         if path.name.startswith("."):
             continue
-        located = read_yaml(path, display_path(path))
         try:
-            found.append(StoredDraft(path, validate(Draft, located)))
+            found.append(StoredDraft(path, validate(Draft, read_yaml(path, display_path(path)))))
         except FileProblems as exc:
-            raise MicromomentError(
-                f"{exc.problems[0]} — this draft is damaged; delete {display_path(path)} to go on without it"
-            ) from None
+            set_aside.append(_set_aside(path, str(exc.problems[0])))
     # Two drafts touched in the same second are told apart by their files' times.
-    return sorted(found, key=lambda s: (s.draft.updated_at, s.path.stat().st_mtime_ns), reverse=True)
+    found.sort(key=lambda s: (s.draft.updated_at, _mtime(s.path)), reverse=True)
+    return Drafts(found, set_aside)
+
+
+def _set_aside(path: Path, problem: str) -> SetAside:
+    moved_to = path.with_name(f"{path.name}.damaged-{utc_now():%Y%m%dT%H%M%SZ}")
+    try:
+        path.rename(moved_to)
+    except OSError as exc:
+        raise MicromomentError(
+            f"{problem}; this damaged draft cannot be moved aside ({exc.strerror or exc}); "
+            f"move or delete {display_path(path)} to go on"
+        ) from None
+    return SetAside(path, moved_to, problem)
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # removed meanwhile (finished in another terminal): sorts last
+        return 0
 
 
 @dataclass(frozen=True)
@@ -102,4 +145,7 @@ def resume(stored: StoredDraft, catalog: Catalog) -> Resumed:
 
 
 def discard(stored_path: Path) -> None:
-    stored_path.unlink(missing_ok=True)
+    """Remove a finished draft. The record is written by now, so a draft that cannot be removed
+    is left to be resumed or deleted by hand rather than failing the review."""
+    with contextlib.suppress(OSError):
+        stored_path.unlink(missing_ok=True)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from micromoment.capture.drafts import RESUME_HINT, discard, save_draft
+from micromoment.capture.drafts import RESUME_COMMAND, discard, save_draft
 from micromoment.capture.prompts import EndOfInput, Prompter
 from micromoment.capture.session import ReviewSession, replace_text, sensitive_texts
 from micromoment.capture.walkthrough import resolve_findings, walk
 from micromoment.config import Config
-from micromoment.errors import Interrupted, MicromomentError, Refused
-from micromoment.files import write_atomic
+from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, MicromomentError, Refused
+from micromoment.files import WriteFailed, commit, stage
 from micromoment.git import GitState
-from micromoment.locations import Project
+from micromoment.locations import Project, display_path
 from micromoment.records import (
     GitContext,
     Person,
@@ -25,6 +25,34 @@ from micromoment.records import (
 )
 from micromoment.records.render import render_review
 from micromoment.validation import utc_now
+
+
+class ReviewStopped(MicromomentError):
+    """The person stopped mid-review (Ctrl-C, or the end of input); what they answered is in a draft."""
+
+    # Prints its own lines, so the resume command stands alone on one, ready to copy.
+    located = True
+
+    def __init__(self, message: str, *, exit_code: int, draft_kept: bool) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.draft_kept = draft_kept
+
+    def lines(self) -> list[str]:
+        return [f"micromoment: {self.message}", *([RESUME_COMMAND] if self.draft_kept else [])]
+
+
+def stopped(how: str, draft_kept: bool, exit_code: int) -> ReviewStopped:
+    """The message for a review stopped by `how` ("interrupted", "input ended")."""
+    if draft_kept:
+        return ReviewStopped(
+            f"{how}; your answers so far are kept in a draft; continue with:",
+            exit_code=exit_code,
+            draft_kept=True,
+        )
+    return ReviewStopped(
+        f"{how} before any answer; nothing was recorded", exit_code=exit_code, draft_kept=False
+    )
 
 
 @dataclass(frozen=True)
@@ -42,25 +70,43 @@ def write_review(
     git: GitContext | None,
     scan: ScanResult,
 ) -> Written:
-    """Write the record under a fresh name (never over another) and render its Markdown."""
+    """Write the record under a fresh name (never over another) and its Markdown: both, or neither.
+
+    The Markdown is rendered and staged (written and synced beside its final name) before the
+    record is created, so a template error or a full disk leaves nothing; if its last rename
+    still fails, the record just created is taken back.
+    """
     folder = reviews_dir(project, config)
     finished = utc_now()
     for _ in range(50):  # a clash of the short random suffix is rare; try another
         record = session.to_record(
             new_record_id(session.checklist.id, finished.date().isoformat()), who, git, scan, finished
         )
-        # Render first: a template error must not leave a record without its Markdown.
         markdown = render_review(project, record, session.checklist)
+        staged = stage(folder / f"{record.id}.md", markdown)
         try:
             path = save_record(folder, record)
-            break
         except Refused:
+            staged.discard()
             continue
+        except BaseException:
+            staged.discard()
+            raise
+        break
     else:  # pragma: no cover - fifty clashes in a row means something else is wrong
         raise Refused(f"could not find a free record name in {folder}")
-    markdown_path = path.with_suffix(".md")
-    write_atomic(markdown_path, markdown)
-    return Written(record, path, markdown_path)
+    try:
+        commit(staged)
+    except WriteFailed as exc:
+        try:
+            path.unlink()
+        except OSError:
+            raise MicromomentError(
+                f"{display_path(path)} was recorded, but not its Markdown: {exc}; once that is fixed, "
+                f"run micromoment render {display_path(path)}"
+            ) from None
+        raise MicromomentError(f"{exc}; nothing was recorded") from None
+    return Written(record, path, staged.path)
 
 
 def guided_review(
@@ -85,16 +131,26 @@ def guided_review(
             keep_draft(session)
             return None
         kept = _sensitive_in_terminal(session, prompter)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EndOfInput) as exc:
         if session.answers:
             keep_draft(session)
-        raise Interrupted(f"interrupted; draft kept — {RESUME_HINT}") from None
-    except EndOfInput:
-        if session.answers:
-            keep_draft(session)
-        raise MicromomentError(f"input ended mid-review; draft kept — {RESUME_HINT}") from None
-    written = write_review(project, config, session, who, state.context(), ScanResult(kept=kept))
-    discard(drafts_folder / f"{session.draft_id}.yaml")
+        draft_kept = (drafts_folder / f"{session.draft_id}.yaml").is_file()
+        if isinstance(exc, KeyboardInterrupt):
+            raise stopped("interrupted", draft_kept, EXIT_INTERRUPTED) from None
+        # Ctrl-D is the person stopping, like declining to save: the review is not done (1).
+        raise stopped("input ended", draft_kept, EXIT_FINDINGS) from None
+    draft = drafts_folder / f"{session.draft_id}.yaml"
+    try:
+        written = write_review(project, config, session, who, state.context(), ScanResult(kept=kept))
+    except MicromomentError as exc:
+        if not draft.is_file():
+            raise
+        raise ReviewStopped(
+            f"{exc.message}; your answers are kept in a draft; once that is fixed, continue with:",
+            exit_code=exc.exit_code,
+            draft_kept=True,
+        ) from None
+    discard(draft)
     return written
 
 

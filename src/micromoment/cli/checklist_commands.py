@@ -161,7 +161,10 @@ def import_deon(
     if out_path is None:
         sys.stdout.write(text)
         return
-    write_atomic(out_path, text, overwrite=force)
+    # Its own folder is micromoment's to create; elsewhere a missing folder is likely a typo.
+    home = find_project().home.resolve()
+    inside_home = home in out_path.resolve().parents
+    write_atomic(out_path, text, overwrite=force, make_parents=inside_home)
     say(
         f"wrote {display_path(out_path)} ({len(checklist.items)} items); check it with: micromoment lint {display_path(out_path)}"
     )

@@ -75,13 +75,19 @@ def pr_note(
     change = collect(repo, base)
     note = render_note(project, note_view(change, catalog), template)
     if out is not None:
-        write_atomic(out, note)
+        write_atomic(out, note, make_parents=False)
         say(f"wrote {display_path(out)} ({len(note):,} characters)")
     if git_notes:
-        with tempfile.TemporaryDirectory(prefix="micromoment-") as folder:
-            note_file = Path(folder) / "note.md"
-            note_file.write_text(note, encoding="utf-8")
-            head = attach_git_note(repo, note_file)
+        try:
+            with tempfile.TemporaryDirectory(prefix="micromoment-") as folder:
+                note_file = Path(folder) / "note.md"
+                note_file.write_text(note, encoding="utf-8")
+                head = attach_git_note(repo, note_file)
+        except OSError as exc:
+            raise MicromomentError(
+                f"cannot write the note for git notes in the temp folder ({tempfile.gettempdir()}): "
+                f"{exc.strerror or exc}; free some space there, or set TMPDIR to another folder"
+            ) from None
         say(
             f"attached the note to {head[:12]} under refs/notes/micromoment (push it: git push origin refs/notes/micromoment)"
         )

@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from micromoment.capture.drafts import RESUME_HINT, StoredDraft, drafts_dir, list_drafts, resume
+from micromoment.capture.drafts import (
+    RESUME_COMMAND,
+    StoredDraft,
+    drafts_dir,
+    list_drafts,
+    resume,
+)
 from micromoment.capture.prompts import EndOfInput, Prompter, stdin_prompter
 from micromoment.capture.recording import Written, guided_review, sensitive_refusal, write_review
 from micromoment.capture.session import ReviewSession, apply_answers_file
@@ -17,7 +23,7 @@ from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import say
 from micromoment.config import Config, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
-from micromoment.files import write_atomic
+from micromoment.files import read_existing, write_atomic
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
@@ -109,7 +115,7 @@ def review(
         if resume_draft or draft_id:
             sessions = [_resumed_session(prompter, folder, catalog, draft_id)]
         else:
-            unfinished = list_drafts(folder)
+            unfinished = _drafts(folder)
             if unfinished:
                 say(f"{len(unfinished)} unfinished review(s) kept; micromoment review --resume continues one")
             suggested = list(checklists_called_for(catalog, config, state.changed_paths()))
@@ -120,7 +126,8 @@ def review(
             )
             sessions = [ReviewSession(checklist, chosen_subject, new_draft_id()) for checklist in checklists]
     except EndOfInput:
-        raise MicromomentError("input ended before the review started; nothing was recorded") from None
+        say("input ended before the review started; nothing was recorded")
+        raise typer.Exit(EXIT_FINDINGS) from None
     exit_code = 0
     for session in sessions:
         if not _walk_one(project, config, state, session, who, prompter, folder):
@@ -140,7 +147,8 @@ def _walk_one(
     """One checklist in the terminal; True when a complete record was written."""
     written = guided_review(project, config, state, session, who, prompter, folder)
     if written is None:
-        say(f"not saved; draft {session.draft_id} kept — {RESUME_HINT}")
+        say(f"not saved; draft {session.draft_id} kept with your answers; continue with:")
+        say(RESUME_COMMAND)
         return False
     return _report(written)
 
@@ -157,7 +165,7 @@ def _report(written: Written) -> bool:
 def _resumed_session(
     prompter: Prompter, folder: Path, catalog: Catalog, draft_id: str | None
 ) -> ReviewSession:
-    drafts = list_drafts(folder)
+    drafts = _drafts(folder)
     if draft_id:
         drafts = [d for d in drafts if d.draft.id == draft_id]
         if not drafts:
@@ -175,6 +183,13 @@ def _resumed_session(
     answered = len(resumed.session.answers)
     say(f"resuming draft {chosen.draft.id}: {chosen.draft.checklist.id}, {answered} answer(s) so far")
     return resumed.session
+
+
+def _drafts(folder: Path) -> list[StoredDraft]:
+    listed = list_drafts(folder)
+    for damaged in listed.set_aside:
+        say(damaged.message())
+    return listed.found
 
 
 def _pick_draft(prompter: Prompter, drafts: list[StoredDraft]) -> StoredDraft:
@@ -237,9 +252,10 @@ def render(
             sys.stdout.write(text)
             return
         target = out or path.with_suffix(".md")
-        if target.exists() and target.read_text(encoding="utf-8") == text:
+        if read_existing(target) == text:
             continue
-        write_atomic(target, text)
+        # A folder the person typed must exist; beside the record it always does.
+        write_atomic(target, text, make_parents=out is None)
         changed += 1
         say(f"rendered {display_path(target)}")
     say(

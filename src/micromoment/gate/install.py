@@ -8,9 +8,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from micromoment.errors import Refused
+from micromoment.errors import MicromomentError, Refused
 from micromoment.files import write_atomic
-from micromoment.git import Repo, run_git
+from micromoment.git import GitFailed, Repo, run_git
 
 MARKER = "# micromoment-managed hook"
 HOOK_NAME = "pre-commit"
@@ -55,10 +55,41 @@ def is_ours(path: Path) -> bool:
         return False
 
 
+def _inside_repository(repo: Repo, folder: Path) -> bool:
+    common = run_git(["rev-parse", "--git-common-dir"], repo.root).decode().strip()
+    owned = [Path(repo.root).resolve(), (Path(repo.root) / common).resolve()]
+    return any(folder == root or root in folder.parents for root in owned)
+
+
+def _hooks_path_setting(repo: Repo) -> str:
+    """Which git config sets core.hooksPath ("global", "system", ...), for the message."""
+    try:
+        shown = run_git(["config", "--show-scope", "--get", "core.hooksPath"], repo.root).decode()
+    except GitFailed:  # older git without --show-scope
+        return "your git config"
+    scope = shown.split("\t", 1)[0].strip()
+    return f"your {scope} git config" if scope else "your git config"
+
+
 def install(repo: Repo, *, force: bool = False) -> Installed:
+    """Install the hook where git runs hooks for this repository, chaining one already there.
+
+    A core.hooksPath outside the repository (usually set globally) is a folder every
+    repository of the person may share; a hook there would run for all of them, so
+    installing there needs --force.
+    """
     folder = hooks_dir(repo)
+    if not force and not _inside_repository(repo, folder):
+        raise Refused(
+            f"{folder}: core.hooksPath in {_hooks_path_setting(repo)} points outside this repository, "
+            "so a hook installed there would run for every repository that uses it; set a hooks folder "
+            "for this repository only (git config --local core.hooksPath .git/hooks), "
+            "or run micromoment hook install --force to install there anyway"
+        )
     hook = folder / HOOK_NAME
     chained = folder / f"{HOOK_NAME}{CHAINED_SUFFIX}"
+    if hook.is_dir():
+        raise MicromomentError(f"{hook}: a folder has the hook's name; move it aside and install again")
     if hook.exists() and not is_ours(hook):
         if chained.exists() and not force:
             raise Refused(
@@ -66,10 +97,24 @@ def install(repo: Repo, *, force: bool = False) -> Installed:
                 "move one of them aside, or run micromoment hook install --force to replace the hook"
             )
         if not chained.exists():
-            hook.rename(chained)  # kept, and run first by ours
+            _move(hook, chained)  # kept, and run first by ours
     write_atomic(hook, hook_script(sys.executable))
-    hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    try:
+        hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    except OSError as exc:
+        raise MicromomentError(
+            f"{hook}: cannot make it executable: {exc.strerror or exc}; run chmod +x {hook}"
+        ) from None
     return Installed(hook, chained if chained.exists() else None)
+
+
+def _move(source: Path, target: Path) -> None:
+    try:
+        source.rename(target)
+    except OSError as exc:
+        raise MicromomentError(
+            f"{source}: cannot move it to {target.name}: {exc.strerror or exc}; check the folder's permissions"
+        ) from None
 
 
 def uninstall(repo: Repo) -> tuple[Path, bool]:
@@ -79,8 +124,13 @@ def uninstall(repo: Repo) -> tuple[Path, bool]:
     chained = folder / f"{HOOK_NAME}{CHAINED_SUFFIX}"
     if hook.exists() and not is_ours(hook):
         raise Refused(f"{hook} is not micromoment's hook; leaving it as it is")
-    hook.unlink(missing_ok=True)
+    try:
+        hook.unlink(missing_ok=True)
+    except OSError as exc:
+        raise MicromomentError(
+            f"{hook}: cannot remove it: {exc.strerror or exc}; check the folder's permissions"
+        ) from None
     if chained.exists():
-        chained.rename(hook)
+        _move(chained, hook)
         return hook, True
     return hook, False

@@ -87,42 +87,62 @@ def handle_missing(outcome: Outcome) -> int:
 def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
     from rich.console import Console
 
-    from micromoment.capture.drafts import drafts_dir
-    from micromoment.capture.prompts import StreamPrompter
-    from micromoment.capture.recording import guided_review
+    from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
+    from micromoment.capture.prompts import EndOfInput, StreamPrompter
+    from micromoment.capture.recording import ReviewStopped, guided_review
     from micromoment.capture.session import ReviewSession
     from micromoment.capture.walkthrough import new_draft_id
     from micromoment.checklists import load_catalog
     from micromoment.config import load_config
-    from micromoment.errors import EXIT_FINDINGS
+    from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, report
     from micromoment.git import GitState, author_identity
     from micromoment.locations import Project, display_path
 
     console = Console(file=writer, highlight=False)
     prompter = StreamPrompter(console, reader)
+    not_now = 0 if outcome.change.rules.on_missing == "warn" else EXIT_FINDINGS
     for line in findings(outcome):
         console.print(line, markup=False)
-    if not prompter.confirm("Answer them now?", default=True):
+    try:
+        answer_now = prompter.confirm("Answer them now?", default=True)
+    except EndOfInput:  # Ctrl-D: the person said neither yes nor no; that is not a yes
+        answer_now = False
+    except KeyboardInterrupt:
+        sys.stderr.write("micromoment: interrupted; nothing was recorded\n")
+        return EXIT_INTERRUPTED
+    if not answer_now:
         for line in ways_forward(outcome):
             console.print(line, markup=False)
-        return 0 if outcome.change.rules.on_missing == "warn" else EXIT_FINDINGS
+        return not_now
     project = Project(Path(outcome.change.repo.root))
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     state = GitState.at(project.root)
     who = author_identity(project.root)
-    subject = prompter.ask("Subject of this review", default=state.default_subject())
-    written = []
+    try:
+        subject = prompter.ask("Subject of this review", default=state.default_subject())
+    except (EndOfInput, KeyboardInterrupt) as exc:
+        sys.stderr.write("micromoment: stopped before any answer; nothing was recorded\n")
+        return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else not_now
+    written: list[str] = []
+    exit_code = EXIT_FINDINGS
     for gap in gaps:
         session = ReviewSession(catalog.get(gap.rule.id), subject, new_draft_id())
-        result = guided_review(
-            project, config, state, session, who, prompter, drafts_dir(project, state.git_dir)
-        )
-        if result is not None:
+        try:
+            result = guided_review(
+                project, config, state, session, who, prompter, drafts_dir(project, state.git_dir)
+            )
+        except ReviewStopped as stop:
+            exit_code = report(stop)
+            break
+        if result is None:
+            sys.stderr.write(f"micromoment: {gap.rule.id} not saved; your answers are kept in a draft\n")
+            sys.stderr.write(f"{RESUME_COMMAND}\n")
+        else:
             written.append(display_path(result.yaml_path))
     if written:
         # Like a formatter: the hook never stages files itself; the person does, and commits again.
         sys.stderr.write(
             f"micromoment: recorded {', '.join(written)}; stage .micromoment/ and commit again\n"
         )
-    return EXIT_FINDINGS
+    return exit_code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import tempfile
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +12,10 @@ from typing import Literal
 
 from micromoment.checklists import Catalog
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, NotFound
-from micromoment.files import write_atomic
+from micromoment.files import PartlyWritten, write_together
 from micromoment.gate.signoffs import same_identity
 from micromoment.locations import Project, display_path
-from micromoment.records import Person, Resolution, ReviewRecord, Signoff, load_record, update_record
+from micromoment.records import Person, Resolution, ReviewRecord, Signoff, load_record, record_text
 from micromoment.records.render import render_review
 from micromoment.validation import utc_now
 
@@ -28,33 +28,80 @@ class NotASecondPerson(MicromomentError):
     exit_code = EXIT_FINDINGS
 
 
+def locks_dir(path: Path) -> Path:
+    """Where the locks for records in `path`'s folder live: under the git directory, private to the
+    clone and never committed; outside a repository, beside the record."""
+    from micromoment.git import GitFailed, run_git
+
+    folder = path.resolve().parent
+    try:
+        git_dir = run_git(["rev-parse", "--absolute-git-dir"], folder).decode().strip()
+    except (GitFailed, OSError):
+        return folder
+    return Path(git_dir) / "micromoment" / "locks"
+
+
 @contextlib.contextmanager
 def record_lock(path: Path) -> Iterator[None]:
-    """One writer at a time per record, across processes. The lock is advisory and the
-    kernel drops it if the process dies, so a crash never leaves a record locked."""
+    """One writer at a time per record, across processes.
+
+    The lock is advisory and the kernel drops it if the process dies, so a crash never leaves a
+    record locked. Its file is removed by the holder, still holding it; a waiter that then gets
+    the lock on the removed file sees that the name now points elsewhere (or nowhere) and tries
+    again, so two processes can never both believe they hold it.
+    """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX: writes stay atomic, just not serialised
         yield
         return
     name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:20]
-    lock_path = Path(tempfile.gettempdir()) / f"micromoment-{name}.lock"
-    with lock_path.open("a") as handle:
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise MicromomentError(
-                        f"{display_path(path)}: another micromoment command is updating this record; try again"
-                    ) from None
-                time.sleep(0.02)
+    folder = locks_dir(path)
+    lock_path = folder / f".{path.stem[:60]}-{name}.lock"
+    busy = MicromomentError(
+        f"{display_path(path)}: another micromoment command is updating this record; try again"
+    )
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = _open_lock_file(lock_path)
+        except OSError as exc:
+            raise MicromomentError(
+                f"{lock_path}: cannot create the lock for {display_path(path)}: {exc.strerror or exc}; "
+                "check that folder's permissions"
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() > deadline:
+                raise busy from None
+            time.sleep(0.02)
+            continue
+        if _still_named(fd, lock_path):
+            break
+        os.close(fd)  # the holder before us removed this file; lock the one that has the name now
+    try:
+        yield
+    finally:
+        # Unlink while holding: a waiter on this file finds it unnamed and starts over.
+        with contextlib.suppress(OSError):
+            lock_path.unlink()
+        os.close(fd)
+
+
+def _open_lock_file(lock_path: Path) -> int:
+    return os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+
+
+def _still_named(fd: int, lock_path: Path) -> bool:
+    try:
+        named = lock_path.stat()
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
 def same_person(a: Person, b: Person) -> bool:
@@ -63,12 +110,17 @@ def same_person(a: Person, b: Person) -> bool:
 
 
 def _rewrite(project: Project, catalog: Catalog, path: Path, record: ReviewRecord) -> None:
-    """The record and its Markdown, both replaced; the Markdown is rendered first so a template
-    error changes nothing."""
+    """The record and its Markdown, both replaced or neither: the Markdown is rendered first so a
+    template error changes nothing, and both files are written in full before either is renamed."""
     checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
     markdown = render_review(project, record, checklist)
-    update_record(path, record)
-    write_atomic(path.with_suffix(".md"), markdown)
+    try:
+        write_together([(path, record_text(record)), (path.with_suffix(".md"), markdown)])
+    except PartlyWritten as exc:
+        raise MicromomentError(
+            f"{display_path(path)} was updated, but its Markdown was not: {exc.failed}; "
+            f"once that is fixed, run micromoment render {display_path(path)}"
+        ) from None
 
 
 def sign_off(
