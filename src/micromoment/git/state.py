@@ -1,0 +1,147 @@
+"""What a review records about the repository: branch, commit, remote and who is answering.
+
+GitPython reads the repository's state here, imported only inside these functions, so no
+other command (and never the commit hook) pays for it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from micromoment.errors import MicromomentError
+from micromoment.git.run import GitFailed, run_git
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+    from micromoment.records import GitContext, Person
+
+
+def _repo(start: Path) -> Any:
+    """A GitPython repository handle; imported here alone, so no other command pays for it."""
+    import shutil
+
+    if shutil.which("git") is None:
+        return None  # no git on PATH: record without git context rather than fail halfway
+    import git
+
+    try:
+        return git.Repo(start, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
+        return None
+
+
+class GitState:
+    """What a review records about the repository (through GitPython), or nothing outside git."""
+
+    __slots__ = ("repo",)
+
+    def __init__(self, repo: Any) -> None:
+        self.repo = repo
+
+    @classmethod
+    def at(cls, start: Path) -> GitState:
+        """The repository `start` is in; outside one (or without git), a state with nothing in it."""
+        return cls(_repo(start))
+
+    @property
+    def git_dir(self) -> Path | None:
+        from pathlib import Path
+
+        return Path(self.repo.git_dir) if self.repo is not None else None
+
+    def context(self) -> GitContext | None:
+        from micromoment.records import GitContext
+
+        repo = self.repo
+        if repo is None:
+            return None
+        head = repo.head.commit.hexsha if repo.head.is_valid() else None
+        detached = repo.head.is_detached
+        return GitContext(
+            repository=os.path.basename(os.path.normpath(repo.working_tree_dir or repo.git_dir)),
+            branch=None if detached else repo.active_branch.name,
+            detached_at=head if detached else None,
+            head=head,
+            dirty=_is_dirty(repo),
+            remote=_remote_url(repo),
+        )
+
+    def changed_paths(self) -> list[str]:
+        """Paths changed in the work tree or index, untracked files included."""
+        if self.repo is None:
+            return []
+        output = self.repo.git.status("--porcelain=v1", "-z", "--untracked-files=all")
+        paths, entries = [], iter(output.split("\0"))
+        for entry in entries:
+            if len(entry) < 4:
+                continue
+            paths.append(entry[3:])
+            if entry[0] in "RC":
+                next(entries, None)  # a rename carries its old path next
+        return paths
+
+    def default_subject(self) -> str:
+        """The branch name, else the last commit's subject, else a plain default."""
+        repo = self.repo
+        if repo is not None:
+            if not repo.head.is_detached and repo.active_branch.name not in ("main", "master"):
+                return str(repo.active_branch.name)
+            if repo.head.is_valid():
+                return str(repo.head.commit.summary)
+        return "review"
+
+
+def _is_dirty(repo: Any) -> bool:
+    try:
+        return bool(repo.is_dirty(untracked_files=True))
+    except Exception:
+        return False
+
+
+def _remote_url(repo: Any) -> str | None:
+    remotes = {remote.name: remote for remote in repo.remotes}
+    remote = remotes.get("origin") or next(iter(remotes.values()), None)
+    if remote is None:
+        return None
+    try:
+        return strip_credentials(next(iter(remote.urls)))
+    except StopIteration:
+        return None
+
+
+def strip_credentials(url: str) -> str:
+    """https://user:token@host/x -> https://host/x; scp-style git@host:x stays as it is."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.scheme and parts.hostname and (parts.username or parts.password):
+        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        if parts.scheme in ("ssh", "git+ssh") and parts.username and not parts.password:
+            return url  # ssh://git@host/x names an account, not a secret
+        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return url
+
+
+def author_identity(cwd: Path) -> Person:
+    """Who is answering: git's author identity, honouring GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL like git does."""
+    import re
+
+    from micromoment.records import Person
+
+    try:
+        ident = run_git(["var", "GIT_AUTHOR_IDENT"], cwd).decode("utf-8", "replace")
+    except GitFailed:
+        ident = ""
+    match = re.match(r"^(?P<name>.*?) <(?P<email>[^>]*)>", ident)
+    if match and match["name"].strip():
+        return Person(name=match["name"].strip(), email=match["email"].strip())
+    name = os.environ.get("GIT_AUTHOR_NAME", "").strip()
+    if not name:
+        raise MicromomentError(
+            "who is reviewing? git has no identity for you; run git config --global user.name 'Your Name' "
+            "and git config --global user.email you@example.com (or set GIT_AUTHOR_NAME)"
+        )
+    return Person(name=name, email=os.environ.get("GIT_AUTHOR_EMAIL", "").strip())
