@@ -337,3 +337,18 @@ def test_setting_up_with_the_defaults_is_not_a_policy_change(cli: Cli, started: 
     assert weakened.exit_code == 1
     [verdict] = json.loads(weakened.stdout)["checklists"]
     assert (verdict["checklist"], verdict["paths"]) == ("team-review", [".micromoment/config.yaml"])
+
+
+def test_the_hook_names_the_missing_signoff_before_the_ways_forward(
+    cli: Cli, started: Path, needs_signoff: Path
+) -> None:
+    write(started / "prompts/support.txt", "v1, reworded\n")
+    git(started, "add", "-A")
+    done = hook(started)
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    hint = next(i for i, line in enumerate(lines) if "needs 1 more approving sign-off(s)" in line)
+    assert f"micromoment signoff {needs_signoff.stem}" in lines[hint]
+    assert hint < lines.index("Ways forward:")
+    # Only sign-offs are missing, so the hook does not suggest answering the review again.
+    assert "micromoment review genai-output-review" not in done.stderr
