@@ -15,7 +15,7 @@ _RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost"})
 # Values people write where a secret would go when they do not mean to share one.
 _PLACEHOLDER = re.compile(
     r"(?i)^(?:x{3,}|\*{3,}|\.{3,}|<[^>]*>|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{\{.*\}\}|%[A-Za-z_]+%"
-    r"|(?:your|my|the)[_-].*|changeme|change[_-]me|redacted|removed|hidden|secret|password|none|null"
+    r"|[<$%{].*|(?:your|my|the)[_-].*|changeme|change[_-]me|redacted|removed|hidden|secret|password|none|null"
     r"|nil|true|false|example|sample|dummy|placeholder|todo|tbd|n/?a|env|vault)$"
 )
 # Words that follow "password:" in a note about a password, not in one holding it.
@@ -130,12 +130,14 @@ def phone(value: str) -> bool:
     if value.startswith(("+", "(+")):
         # International: a country code and a subscriber number, 8 to 15 digits in all (E.164).
         return 8 <= len(digits) <= 15 and digits[0] != "0"
-    if value.startswith("0") and not value.startswith("00"):
+    national = value.lstrip("(")
+    if national.startswith("00"):
+        # 00 is the international prefix outside North America: 0049 30 901820.
+        return 10 <= len(digits) <= 17 and digits[2] != "0" and len(_groups(value)) >= 2
+    if national.startswith("0"):
         # National, with a trunk 0 as most of Europe writes it: 020 7946 0958, 06 12 34 56 78.
         groups = _groups(value)
         return 9 <= len(digits) <= 11 and len(groups) >= 2 and all(len(g) >= 2 for g in groups)
-    if value.startswith("00"):
-        return 10 <= len(digits) <= 17  # 00 is the international prefix outside North America
     return _is_nanp(value)
 
 
@@ -161,6 +163,13 @@ def _character_classes(value: str) -> int:
     )
 
 
+def _generated_run(value: str) -> bool:
+    """A run of 8+ letters and digits that mixes them, as generators do and words do not."""
+    return any(
+        _character_classes(run) >= 2 for run in re.findall(r"[A-Za-z0-9]{8,}", value)
+    )
+
+
 def secret_value(value: str) -> bool:
     """A token next to "key", "token" or "secret" that looks generated rather than written."""
     value = value.rstrip(".")
@@ -168,7 +177,7 @@ def secret_value(value: str) -> bool:
         len(value) >= 8
         and not _placeholder(value)
         and not _NUMBERISH.match(value)
-        and _character_classes(value) >= 2
+        and _generated_run(value)
         and shannon_entropy(value) >= 3.0
     )
 
