@@ -36,7 +36,9 @@ def _luhn_complete(prefix: str, length: int) -> str:
     body = prefix + _chars(string.digits, length - len(prefix) - 1)
     for check in string.digits:
         digits = [int(d) for d in body + check]
-        total = sum(d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2) for i, d in enumerate(reversed(digits)))
+        total = sum(
+            d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2) for i, d in enumerate(reversed(digits))
+        )
         if total % 10 == 0:
             return body + check
     raise AssertionError("unreachable: one check digit always fits")
@@ -78,25 +80,55 @@ def positives() -> list[tuple[str, str]]:
         ("github", f"fine-grained {_join('github', '_pat_')}11{_chars(_ALNUM, 20)}_{_chars(_ALNUM, 59)}"),
         ("gitlab", f"CI uses {_join('gl', 'pat-')}{_chars(_ALNUM, 20)}"),
         ("gitlab", f"gitlab token {_join('gl', 'pat-')}{_chars(_ALNUM + '_-', 20)}"),
-        ("slack", f"bot {_join('xo', 'xb-')}{_chars(string.digits, 12)}-{_chars(string.digits, 13)}-{_chars(_ALNUM, 24)}"),
-        ("slack", f"user token {_join('xo', 'xp-')}{_chars(string.digits, 12)}-{_chars(string.digits, 12)}-{_chars(string.digits, 13)}-{_chars('abcdef0123456789', 32)}"),
-        ("slack", f"app token {_join('xa', 'pp-')}1-A{_chars(string.digits + 'ABCDEFGHIJ', 10)}-{_chars(string.digits, 13)}-{_chars('abcdef0123456789', 64)}"),
-        ("slack", f"alerts go to https://{_join('hooks.sl', 'ack.com')}/services/T{_chars(upper27, 8)}/B{_chars(upper27, 10)}/{_chars(_ALNUM, 24)}"),
+        (
+            "slack",
+            f"bot {_join('xo', 'xb-')}{_chars(string.digits, 12)}-{_chars(string.digits, 13)}-{_chars(_ALNUM, 24)}",
+        ),
+        (
+            "slack",
+            f"user token {_join('xo', 'xp-')}{_chars(string.digits, 12)}-{_chars(string.digits, 12)}-{_chars(string.digits, 13)}-{_chars('abcdef0123456789', 32)}",
+        ),
+        (
+            "slack",
+            f"app token {_join('xa', 'pp-')}1-A{_chars(string.digits + 'ABCDEFGHIJ', 10)}-{_chars(string.digits, 13)}-{_chars('abcdef0123456789', 64)}",
+        ),
+        (
+            "slack",
+            f"alerts go to https://{_join('hooks.sl', 'ack.com')}/services/T{_chars(upper27, 8)}/B{_chars(upper27, 10)}/{_chars(_ALNUM, 24)}",
+        ),
         ("stripe", f"live key {_join('sk', '_live_')}{_chars(_ALNUM, 24)}"),
         ("stripe", f"restricted {_join('rk', '_live_')}{_chars(_ALNUM, 24)}"),
         ("stripe", f"test mode {_join('sk', '_test_')}{_chars(_ALNUM, 24)} in the demo"),
-        ("openai", f"OPENAI_API_KEY {_join('sk-', 'proj-')}{_chars(_ALNUM + '_-', 74)}{_join('T3Blbk', 'FJ')}{_chars(_ALNUM + '_-', 74)}"),
-        ("openai", f"old key {_join('s', 'k-')}{_chars(_ALNUM, 20)}{_join('T3Blbk', 'FJ')}{_chars(_ALNUM, 20)}"),
+        (
+            "openai",
+            f"OPENAI_API_KEY {_join('sk-', 'proj-')}{_chars(_ALNUM + '_-', 74)}{_join('T3Blbk', 'FJ')}{_chars(_ALNUM + '_-', 74)}",
+        ),
+        (
+            "openai",
+            f"old key {_join('s', 'k-')}{_chars(_ALNUM, 20)}{_join('T3Blbk', 'FJ')}{_chars(_ALNUM, 20)}",
+        ),
         ("openai", f"service account {_join('sk-', 'svcacct-')}{_chars(_ALNUM + '_-', 58)}"),
-        ("anthropic", f"key {_join('sk-', 'ant-', 'api03-')}{_chars(_ALNUM + '_-', 93)}AA for the eval harness"),
+        (
+            "anthropic",
+            f"key {_join('sk-', 'ant-', 'api03-')}{_chars(_ALNUM + '_-', 93)}AA for the eval harness",
+        ),
         ("anthropic", f"admin {_join('sk-', 'ant-', 'admin01-')}{_chars(_ALNUM + '_-', 93)}AA"),
         ("google", f"maps key {_join('AI', 'za')}Sy{_chars(_ALNUM + '_-', 33)}"),
         ("google", f"GOOGLE_API_KEY={_join('AI', 'za')}{_chars(_ALNUM + '_-', 35)}"),
         ("google", f"gemini: {_join('AI', 'za')}{_chars(_ALNUM + '_-', 35)}."),
-        ("azure", f"DefaultEndpointsProtocol=https;AccountName=acmeprod;{_join('Account', 'Key')}={_chars(_BASE64, 86)}==;EndpointSuffix=core.windows.net"),
-        ("azure", f"Endpoint=sb://acme-bus.servicebus.windows.net/;SharedAccessKeyName=Root;{_join('SharedAccess', 'Key')}={_chars(_BASE64, 43)}="),
+        (
+            "azure",
+            f"DefaultEndpointsProtocol=https;AccountName=acmeprod;{_join('Account', 'Key')}={_chars(_BASE64, 86)}==;EndpointSuffix=core.windows.net",
+        ),
+        (
+            "azure",
+            f"Endpoint=sb://acme-bus.servicebus.windows.net/;SharedAccessKeyName=Root;{_join('SharedAccess', 'Key')}={_chars(_BASE64, 43)}=",
+        ),
         ("npm", f"publish with {_join('np', 'm_')}{_chars(_ALNUM, 36)}"),
-        ("npm", f"//registry.npmjs.org/:{_join('_auth', 'Token')}={_chars(_ALNUM, 8)}-{_chars(_ALNUM, 4)}-{_chars(_ALNUM, 12)}"),
+        (
+            "npm",
+            f"//registry.npmjs.org/:{_join('_auth', 'Token')}={_chars(_ALNUM, 8)}-{_chars(_ALNUM, 4)}-{_chars(_ALNUM, 12)}",
+        ),
         ("huggingface", f"HF token {_join('h', 'f_')}{_chars(string.ascii_letters, 34)}"),
         ("huggingface", f"org token {_join('api', '_org_')}{_chars(string.ascii_letters, 34)}"),
         ("sendgrid", f"mail via {_join('S', 'G.')}{_chars(_ALNUM + '_-', 22)}.{_chars(_ALNUM + '_-', 43)}"),
@@ -117,7 +149,7 @@ def positives() -> list[tuple[str, str]]:
         ("password", "pwd = Tr0ub4dor&3"),
         ("password", "the password is Summer2024!"),
         ("password", "admin passphrase: correct-horse-battery-staple"),
-        ("password", 'pw: Xk29!mzQ'),
+        ("password", "pw: Xk29!mzQ"),
         ("password", 'password="Xy7#kq2L"'),
         ("generic-secret", f"api_key = {_chars('abcdef0123456789', 32)}"),
         ("generic-secret", f"client_secret: {_chars(_ALNUM, 40)}"),

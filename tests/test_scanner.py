@@ -6,10 +6,10 @@ import string
 from pathlib import Path
 
 import pytest
-from conftest import Cli, write
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import Cli, write
 from micromoment.checklists import checklist_files
 from micromoment.errors import MicromomentError
 from micromoment.locations import shipped_dir
@@ -17,7 +17,7 @@ from micromoment.scanner import Finding, redact, refuse_sensitive, rules, scan_t
 from micromoment.scanner import checks as checks_module
 from micromoment.scanner.checks import iban, luhn_ok, nino, phone, shannon_entropy, ssn
 
-STRIPE_LIVE = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"  # assembled: a provider scans for the whole
+STRIPE_LIVE = "sk_" + "live_" + "0a1B" * 6  # assembled: a provider scans for the whole
 
 
 @pytest.mark.parametrize(
@@ -332,8 +332,10 @@ def test_no_rule_has_an_unbounded_repeat() -> None:
 def test_a_damaged_rule_file_gives_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import micromoment.scanner as scanner
 
-    broken = write(tmp_path / "rules.yaml", "rules:\n  - {id: x, kind: k, family: f, source: s, pattern: '(a'}\n")
-    monkeypatch.setattr(scanner, "RULES_FILE", str(broken))
+    broken = write(
+        tmp_path / "rules.yaml", "rules:\n  - {id: x, kind: k, family: f, source: s, pattern: '(a'}\n"
+    )
+    monkeypatch.setattr(scanner, "RULES_FILE", broken)
     scanner.rules.cache_clear()
     try:
         with pytest.raises(scanner.BrokenRules) as error:

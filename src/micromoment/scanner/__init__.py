@@ -7,15 +7,16 @@ a pattern match from becoming a false alarm. `docs/guard.md` says what is caught
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from micromoment.errors import MicromomentError
 
-RULES_FILE = os.path.join(os.path.dirname(os.path.realpath(__file__)), "rules.yaml")
+# Beside this module both in a wheel and in a checkout, so no search is needed.
+RULES_FILE = Path(__file__).resolve().parent / "rules.yaml"
 
 _RULE_KEYS = frozenset({"id", "kind", "family", "source", "keywords", "check", "pattern"})
 _REQUIRED_KEYS = frozenset({"id", "kind", "family", "source", "pattern"})
@@ -97,8 +98,8 @@ def rules() -> tuple[Rule, ...]:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with open(RULES_FILE, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader, C or Python
+        with RULES_FILE.open(encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=loader)  # a safe loader, in C where available
     except (OSError, yaml.YAMLError) as exc:
         raise _broken(f"cannot be read ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):

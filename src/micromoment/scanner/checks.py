@@ -19,12 +19,13 @@ _PLACEHOLDER = re.compile(
     r"|nil|true|false|example|sample|dummy|placeholder|todo|tbd|n/?a|env|vault)$"
 )
 # Words that follow "password:" in a note about a password, not in one holding it.
-_PASSWORD_WORDS = frozenset(
-    """required reset resets changed change rotated rotate rotation expired expiry expires policy
-    policies manager protected field fields prompt prompts hash hashed hashing stored store storage
-    strength length empty unknown unset optional missing masked see flow page form screen login
-    minimum maximum rules rule""".split()
-)
+_PASSWORD_WORDS = frozenset((
+    "required", "reset", "resets", "changed", "change", "rotated", "rotate", "rotation", "expired",
+    "expiry", "expires", "policy", "policies", "manager", "protected", "field", "fields", "prompt",
+    "prompts", "hash", "hashed", "hashing", "stored", "store", "storage", "strength", "length",
+    "empty", "unknown", "unset", "optional", "missing", "masked", "see", "flow", "page", "form",
+    "screen", "login", "minimum", "maximum", "rules", "rule",
+))  # fmt: skip
 # A date, a time, a version or a plain number is not a secret even next to the word "key".
 _NUMBERISH = re.compile(r"^[vV]?[\d.:/+-]{1,40}$")
 
@@ -44,6 +45,7 @@ _IBAN_LENGTHS = {
 
 # NINO prefixes HMRC never issues, beyond the letters the pattern already excludes.
 _NINO_BAD_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+
 
 def shannon_entropy(value: str) -> float:
     """Bits per character: how unpredictable the characters of `value` are."""
@@ -120,7 +122,9 @@ def _groups(value: str) -> list[str]:
 def _is_nanp(value: str) -> bool:
     """A North American number: (415) 555-0100, 415-555-0100, 415.555.0100, 415 555 0100."""
     groups = _groups(value.removeprefix("+1").removeprefix("1 ").removeprefix("1-"))
-    return [len(group) for group in groups] == [3, 3, 4] and groups[0][0] in "23456789" and groups[1][0] != "1"
+    return (
+        [len(group) for group in groups] == [3, 3, 4] and groups[0][0] in "23456789" and groups[1][0] != "1"
+    )
 
 
 def phone(value: str) -> bool:
@@ -165,9 +169,7 @@ def _character_classes(value: str) -> int:
 
 def _generated_run(value: str) -> bool:
     """A run of 8+ letters and digits that mixes them, as generators do and words do not."""
-    return any(
-        _character_classes(run) >= 2 for run in re.findall(r"[A-Za-z0-9]{8,}", value)
-    )
+    return any(_character_classes(run) >= 2 for run in re.findall(r"[A-Za-z0-9]{8,}", value))
 
 
 def secret_value(value: str) -> bool:
