@@ -91,7 +91,7 @@ def test_skip_records_cover_and_trivial_reasons_are_refused(cli: Cli, started: P
     for reason in ("", "n/a", "later", "no time"):
         refused = cli("skip", "data-safeguards", "--reason", reason)
         assert refused.exit_code == 2 and "a skip needs a reason" in refused.stderr
-    sensitive = cli("skip", "data-safeguards", "--reason", "asked jo.doe@example.com, she says it is fine")
+    sensitive = cli("skip", "data-safeguards", "--reason", "asked jo.doe@acme-corp.com, she says it is fine")
     assert sensitive.exit_code == 2 and "email address" in sensitive.stderr
     result = cli(
         "skip",

@@ -107,17 +107,17 @@ def test_strict_refuses_an_incomplete_review(cli: Cli, mini: Path) -> None:
 def test_sensitive_notes_are_refused_without_a_terminal_unless_allowed(cli: Cli, mini: Path) -> None:
     answers = write(
         mini / "answers.yaml",
-        "data-kind: none\nfacts-checked: {answer: yes, note: 'ask jo.doe@example.com, key AKIAIOSFODNN7EXAMPLE'}\n",
+        "data-kind: none\nfacts-checked: {answer: yes, note: 'ask jo.doe@acme-corp.com, key AKIAIOSFODNN7EXAMPLE'}\n",
     )
     refused = cli("review", "mini", "--answers", str(answers))
     assert refused.exit_code == 2
-    assert "facts-checked note: cloud access key, email address" in refused.stderr
+    assert "facts-checked note: AWS access key ID, email address" in refused.stderr
     assert "--allow-sensitive" in refused.stderr
     assert records(mini) == []
     allowed = cli("review", "mini", "--answers", str(answers), "--allow-sensitive")
     assert allowed.exit_code == 0, allowed.output
     record = load_record(records(mini)[0])
-    assert record.scan.kept == ["cloud access key", "email address"]
+    assert record.scan.kept == ["AWS access key ID", "email address"]
 
 
 def test_without_a_terminal_or_answers_it_exits_2_at_once(cli: Cli, mini: Path) -> None:

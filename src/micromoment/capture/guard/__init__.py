@@ -1,0 +1,159 @@
+"""Find likely secrets and personal data in text people type, before it lands in a committed record.
+
+The rules live in `rules.yaml` beside this file (patterns adapted from gitleaks' default
+rules, each with its source); `checks.py` holds the checksums and validity rules that keep
+a pattern match from becoming a false alarm. `docs/guard.md` says what is caught and why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from micromoment.errors import MicromomentError
+
+# Beside this module both in a wheel and in a checkout, so no search is needed.
+RULES_FILE = Path(__file__).resolve().parent / "rules.yaml"
+
+_RULE_KEYS = frozenset({"id", "kind", "family", "source", "keywords", "check", "pattern"})
+_REQUIRED_KEYS = frozenset({"id", "kind", "family", "source", "pattern"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of secret or personal data: how to spot it and how to confirm it."""
+
+    id: str
+    kind: str
+    family: str
+    source: str
+    pattern: re.Pattern[str]
+    keywords: tuple[str, ...] = ()
+    check: Callable[[str], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Where in the text something sensitive sits, and what kind of thing it is."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    rule: str = ""
+    family: str = ""
+
+    @property
+    def preview(self) -> str:
+        """Enough of the match to recognise it, never enough to leak it again."""
+        # A quarter at most, and never more than four characters: "AKIA…" names an AWS key,
+        # while the first four characters of an eight-character password give half of it away.
+        shown = self.text[: min(4, len(self.text) // 4)]
+        return f"{shown}… ({len(self.text)} chars)"
+
+
+class BrokenRules(MicromomentError):
+    """The rule set shipped with micromoment cannot be read: the installation is damaged."""
+
+
+def _broken(problem: str) -> BrokenRules:
+    return BrokenRules(f"{RULES_FILE}: {problem}; reinstall micromoment")
+
+
+def _rule(raw: object, checks: dict[str, Callable[[str], bool]]) -> Rule:
+    if not isinstance(raw, dict):
+        raise _broken("every rule must be a mapping")
+    where = f"rule {raw.get('id', '?')}"
+    if unknown := set(raw) - _RULE_KEYS:
+        raise _broken(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+    if missing := _REQUIRED_KEYS - set(raw):
+        raise _broken(f"{where}: missing {', '.join(sorted(missing))}")
+    check_name = raw.get("check")
+    if check_name is not None and check_name not in checks:
+        raise _broken(f"{where}: unknown check {check_name!r}")
+    try:
+        pattern = re.compile(str(raw["pattern"]))
+    except re.error as exc:
+        raise _broken(f"{where}: bad pattern ({exc})") from None
+    return Rule(
+        id=str(raw["id"]),
+        kind=str(raw["kind"]),
+        family=str(raw["family"]),
+        source=str(raw["source"]),
+        pattern=pattern,
+        keywords=tuple(str(k).lower() for k in raw.get("keywords") or ()),
+        check=checks[check_name] if check_name is not None else None,
+    )
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[Rule, ...]:
+    """The rule set, read once: earlier rules win where two matches overlap."""
+    import yaml
+
+    from micromoment.capture.guard.checks import CHECKS
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with RULES_FILE.open(encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=loader)  # a safe loader, in C where available
+    except (OSError, yaml.YAMLError) as exc:
+        raise _broken(f"cannot be read ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise _broken("expected a mapping with a `rules` list")
+    loaded = tuple(_rule(raw, CHECKS) for raw in data["rules"])
+    ids = [rule.id for rule in loaded]
+    if len(set(ids)) != len(ids):
+        raise _broken("two rules share an id")
+    return loaded
+
+
+def scan_text(text: str) -> list[Finding]:
+    """Likely secrets and personal data in `text`, without overlaps, in order."""
+    if not text:
+        return []
+    lowered = text.lower()
+    # One byte per character marks what an earlier (more specific) rule already claimed, so
+    # overlap checks cost the length of the match, not the number of findings so far.
+    claimed = bytearray(len(text))
+    found: list[Finding] = []
+    for rule in rules():
+        if rule.keywords and not any(keyword in lowered for keyword in rule.keywords):
+            continue
+        for match in rule.pattern.finditer(text):
+            span = match.span("secret") if "secret" in rule.pattern.groupindex else match.span()
+            start, end = span
+            if rule.check is not None and not rule.check(text[start:end]):
+                continue
+            # The whole match counts for overlaps: a URL's password is not also a phone number.
+            if claimed.find(1, match.start(), match.end()) != -1:
+                continue
+            claimed[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+            found.append(Finding(rule.kind, start, end, text[start:end], rule.id, rule.family))
+    return sorted(found, key=lambda f: f.start)
+
+
+def redact(text: str, findings: list[Finding] | None = None) -> str:
+    """Replace each finding with a marker that says what was there."""
+    parts: list[str] = []
+    position = 0
+    for finding in sorted(findings if findings is not None else scan_text(text), key=lambda f: f.start):
+        if finding.start < position:
+            continue  # findings passed in by a caller may overlap; the first one already covers it
+        parts += [text[position : finding.start], f"[redacted {finding.kind}]"]
+        position = finding.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def refuse_sensitive(text: str, what: str, allow: bool) -> None:
+    """Stop a write whose typed text looks like it holds secrets or personal data, unless allowed."""
+    findings = scan_text(text)
+    if findings and not allow:
+        kinds = ", ".join(sorted({f.kind for f in findings}))
+        raise MicromomentError(
+            f"{what} looks like it holds {kinds}; reword it, or pass --allow-sensitive to keep it"
+        )
