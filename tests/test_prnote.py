@@ -10,7 +10,12 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import FIXTURES, Cli, git, write
-from micromoment.prnote import MARKER, MAX_CHARS
+from micromoment.checklists import load_catalog
+from micromoment.config import load_config
+from micromoment.gitcli import find_repo
+from micromoment.locations import Project
+from micromoment.markdown import ZERO_WIDTH, restore
+from micromoment.prnote import FIELD_CHARS, MARKER, MAX_CHARS, collect, note_view, render_note
 
 HOSTILE = "pipes | `ticks` **bold** <script>alert(1)</script>\n# not a heading [x](javascript:alert(1))"
 ALLOWED_HTML = {"<br>", "<details><summary>All answers</summary>", "</details>", MARKER}
@@ -43,6 +48,15 @@ def branch(cli: Cli, repo: Path) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "prompt and review")
     return repo
+
+
+def core_note(limit: int = 10**9, template: str = "pr-note.md.j2") -> str:
+    """The note for the current repository against main, straight from the core, with `limit`."""
+    repo = find_repo()
+    project = Project(Path(repo.root))
+    catalog = load_catalog(project)
+    change = collect(repo, catalog, load_config(project, catalog), "main")
+    return render_note(project, note_view(change, catalog), template, limit)
 
 
 def html_in(markdown: str) -> set[str]:
@@ -100,10 +114,12 @@ def forge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                 "pr": 7,
                 "next_id": 100,
                 "body": "Author's words.\n\nMore words.",
+                "login": "pat",
+                "app_login": "github-actions[bot]",
                 "comments": [
-                    {"id": 1, "body": "LGTM"},
-                    {"id": 2, "body": "a question"},
-                    {"id": 3, "body": "an answer"},
+                    {"id": 1, "body": "LGTM", **by("reviewer")},
+                    {"id": 2, "body": "a question", **by("pat")},
+                    {"id": 3, "body": "an answer", **by("reviewer")},
                 ],
             }
         ),
@@ -114,8 +130,25 @@ def forge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return state
 
 
+def by(login: str) -> dict:
+    """Who wrote a comment, as GitHub (user.login) and GitLab (author.username) say it."""
+    return {"user": {"login": login}, "author": {"username": login}}
+
+
 def forge_state(state: Path) -> dict:
     return json.loads(state.read_text(encoding="utf-8"))
+
+
+def set_state(state: Path, **changes: object) -> None:
+    current = forge_state(state)
+    current.update(changes)
+    state.write_text(json.dumps(current), encoding="utf-8")
+
+
+def edits(state: Path) -> list[list[str]]:
+    """The calls that changed something on the forge."""
+    writes = ("PATCH", "PUT", "POST", "comment", "edit")
+    return [call for call in forge_state(state)["calls"] if any(w in call for w in writes)]
 
 
 @pytest.mark.parametrize("tool", ["github", "gitlab"])
@@ -223,5 +256,111 @@ def test_the_note_is_capped_with_the_summary_whole(cli: Cli, branch: Path) -> No
     assert note.splitlines()[0] == MARKER
     assert "**2 triggered · 1 covered · 1 skipped · 0 missing** · 501 review(s)" in note
     assert "| Mini check | covered |" in note
-    assert "_Cut to fit a comment:" in note and "`.micromoment/reviews/`" in note
+    *body, last = note.splitlines()
+    shown = note.count("\n### Mini check: ")
+    head = git(branch, "rev-parse", "HEAD").strip()
+    hidden = [f".micromoment/reviews/2026-01-01-mini-{i:04x}.md" for i in range(shown, shown + 5)]
+    assert last == (
+        f"**Shortened to fit a comment** (the full note is {len(core_note()):,} characters, the limit 60,000): "
+        f"500 long texts cut to {FIELD_CHARS} characters (ending in …); "
+        f"the answers of {shown} reviews left out; {501 - shown} whole review sections left out. "
+        "Read them in full in the records' files: "
+        + ", ".join(f"[{path}](<../blob/{head}/{path}>)" for path in hidden)
+        + f" and {501 - 5:,} more, under `.micromoment/reviews/`."
+    )
+    assert 50 < shown < 501 and "<details>" not in note
+    assert body[-1] == ""  # the line stands apart, after a blank line
+    assert "fix the grounding " + "x" * (FIELD_CHARS - len("fix the grounding ") - 1) + "…" in note
     assert "the table holds feature flags only" in note  # the skips stay
+
+
+DRIVE_BY = MARKER + "\nSomeone pasted micromoment's marker into their own comment."
+
+
+@pytest.mark.parametrize("tool", ["github", "gitlab"])
+def test_a_marker_in_someone_elses_comment_is_left_alone(
+    cli: Cli, branch: Path, forge: Path, tool: str
+) -> None:
+    comments = forge_state(forge)["comments"]
+    set_state(forge, comments=[*comments, {"id": 4, "body": DRIVE_BY, **by("drive-by")}])
+    first = cli("pr-note", "--base", "main", "--post", tool)
+    assert first.exit_code == 0, first.output
+    assert "added the micromoment" in first.stderr
+    second = cli("pr-note", "--base", "main", "--post", tool)
+    assert second.exit_code == 0, second.output
+    assert "updated the micromoment" in second.stderr
+    after = forge_state(forge)["comments"]
+    assert [c["id"] for c in after] == [1, 2, 3, 4, 100]
+    assert after[3]["body"] == DRIVE_BY
+    assert after[4]["body"].startswith(MARKER) and "### Mini check: support prompt" in after[4]["body"]
+    edited = {
+        call[4].rsplit("/", 1)[1] for call in edits(forge) if call[1] == "api" and call[3] in ("PATCH", "PUT")
+    }
+    assert edited == {"100"}
+    who_asked = [call for call in forge_state(forge)["calls"] if call[1:3] == ["api", "user"]]
+    assert len(who_asked) == 2
+
+
+@pytest.mark.parametrize(
+    ("tool", "bot"), [("github", "github-actions[bot]"), ("gitlab", "project_42_bot_9f3a")]
+)
+def test_in_ci_the_bot_updates_its_own_comment_only(
+    cli: Cli, branch: Path, forge: Path, tool: str, bot: str
+) -> None:
+    comments = forge_state(forge)["comments"]
+    set_state(
+        forge,
+        user_forbidden=True,
+        app_login=bot,
+        comments=[
+            *comments,
+            {"id": 4, "body": DRIVE_BY, **by("pat")},
+            {"id": 5, "body": MARKER + "\nan older note", **by(bot)},
+        ],
+    )
+    result = cli("pr-note", "--base", "main", "--post", tool)
+    assert result.exit_code == 0, result.output
+    assert "updated the micromoment" in result.stderr
+    after = forge_state(forge)["comments"]
+    assert [c["id"] for c in after] == [1, 2, 3, 4, 5]
+    assert after[3]["body"] == DRIVE_BY
+    assert "### Mini check: support prompt" in after[4]["body"]
+
+
+BROKEN = {
+    "start only": (
+        "Intro.\n<!-- micromoment:start -->\nold\nThe author's closing words.\n",
+        "has <!-- micromoment:start --> but no <!-- micromoment:end --> after it",
+    ),
+    "end before start": (
+        "<!-- micromoment:end -->\nwords\n<!-- micromoment:start -->\n",
+        "has <!-- micromoment:end --> before <!-- micromoment:start -->",
+    ),
+    "two starts": (
+        "<!-- micromoment:start -->\na\n<!-- micromoment:start -->\nb\n<!-- micromoment:end -->\n",
+        "has 2 start markers <!-- micromoment:start --> and 1 end marker <!-- micromoment:end -->",
+    ),
+    "end only": (
+        "Text.\n<!-- micromoment:end -->\nMore text.\n",
+        "has <!-- micromoment:end --> but no <!-- micromoment:start --> before it",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", BROKEN)
+@pytest.mark.parametrize(("tool", "named"), [("github", "pull request #7"), ("gitlab", "merge request !7")])
+def test_a_description_with_broken_markers_is_left_unchanged(
+    cli: Cli, branch: Path, forge: Path, tool: str, named: str, shape: str
+) -> None:
+    body, problem = BROKEN[shape]
+    set_state(forge, body=body)
+    result = cli("pr-note", "--base", "main", "--post", tool, "--target", "body")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"micromoment: the description of {named} {problem}, so micromoment cannot tell which text is its own "
+        "and changes nothing; edit it so that one <!-- micromoment:start --> comes before one "
+        "<!-- micromoment:end --> around micromoment's section (or delete the markers and the old section), "
+        "then run pr-note again\n"
+    )
+    assert forge_state(forge)["body"] == body
+    assert edits(forge) == []

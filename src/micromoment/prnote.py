@@ -263,7 +263,8 @@ def cut_line(view: dict[str, Any], cut: _Cut) -> str:
     if cut.tail_chars:
         parts.append(f"the last {cut.tail_chars:,} characters left out")
     affected: list[dict[str, Any]] = []
-    for entry in [*cut.records, *details, *hidden]:
+    # Whole sections first: they are what a reader misses most.
+    for entry in [*hidden, *details, *cut.records]:
         if all(entry is not seen for seen in affected):
             affected.append(entry)
     if cut.tail_chars:
