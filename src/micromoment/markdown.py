@@ -96,7 +96,8 @@ def shorten(value: str, limit: int) -> str:
     if len(value) <= limit:
         return value
     head = value[: limit - 1]
-    space = max(head.rfind(" "), head.rfind("\n"))
-    if space >= limit * 3 // 4:  # a word boundary close to the limit reads better than half a word
-        head = head[:space]
+    if not value[limit - 1].isspace():  # the cut falls inside a word
+        space = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"))
+        if space >= limit * 3 // 4:  # a word boundary close to the limit reads better than half a word
+            head = head[:space]
     return head.rstrip() + "…"

@@ -189,6 +189,10 @@ def render_note(
     if len(text) <= limit:
         return text
     for flag in ("show_details", "show") if view["reviews"] else ():
+        _keep(view, flag, 0)
+        if len(_render_cut(project, template, view, cut)) >= len(text):
+            _keep(view, flag, len(view["reviews"]))  # a template that ignores the flag: nothing to say
+            continue
         # Binary search: the most reviews (from the first) that keep `flag` and still fit.
         low, high = 0, len(view["reviews"])
         while low < high:
@@ -301,12 +305,13 @@ def _cut_blocks(project: Project, template: str, view: dict[str, Any], cut: _Cut
         head = body[: max(0, budget)]
         at = head.rfind("\n\n")
         head = head[:at] if at > 0 else head[: max(0, head.rfind("\n"))]
-        fences = [m.start() for m in _FENCE.finditer(head)]
-        if len(fences) % 2:
-            head = head[: fences[-1]]  # an open code fence would swallow the line below
         head = head.rstrip("\n")
         cut.tail_chars = len(body) - len(head)
-        # A <details> left open would fold the line below (and any text after) out of sight.
+        # An open code fence would swallow the line below, a <details> left open would fold
+        # it out of sight: close them.
+        fences = _FENCE.findall(head)
+        if len(fences) % 2:
+            head += "\n" + fences[-1]
         head += "\n\n</details>" * max(0, head.count("<details") - head.count("</details>"))
         head = _ensure_marker(head)
         text = head + "\n\n" + cut_line(view, cut) + "\n"
@@ -315,7 +320,7 @@ def _cut_blocks(project: Project, template: str, view: dict[str, Any], cut: _Cut
         budget -= len(text) - cut.limit
 
 
-_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 
 
 def _ensure_marker(text: str) -> str:
