@@ -1,4 +1,4 @@
-"""Escaping for text people typed, so it stays text wherever it lands in Markdown."""
+"""Escaping for text people typed: it stays text in Markdown, and a forge acts on none of it."""
 
 from __future__ import annotations
 
