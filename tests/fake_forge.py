@@ -1,7 +1,9 @@
 """A stand-in for the gh and glab command-line tools: records its arguments, keeps a small state.
 
 The tests put `gh` and `glab` wrappers on PATH that run this with the tool's name first;
-the state lives in $FAKE_FORGE_STATE (JSON).
+the state lives in $FAKE_FORGE_STATE (JSON). `login` is the account the token belongs to;
+with `user_forbidden` set, asking who that is fails as an app token's would (HTTP 403), and
+what gets posted is written by `app_login` (the CI bot) instead.
 """
 
 from __future__ import annotations
@@ -56,8 +58,17 @@ def main() -> None:
     save(state)
 
 
+def poster(state: dict) -> str:
+    return state["app_login"] if state.get("user_forbidden") else state["login"]
+
+
 def gh(args: list[str], state: dict) -> None:
-    if args[:2] == ["pr", "view"]:
+    if args[:2] == ["api", "user"]:
+        if state.get("user_forbidden"):
+            fail("gh: Resource not accessible by integration (HTTP 403)")
+        assert args[2:] == ["--jq", ".login"], args
+        print(state["login"])
+    elif args[:2] == ["pr", "view"]:
         if state.get("no_pr"):
             fail('no pull requests found for branch "feature"')
         if "body" in args:
@@ -68,7 +79,7 @@ def gh(args: list[str], state: dict) -> None:
         state["body"] = Path(args[args.index("--body-file") + 1]).read_text(encoding="utf-8")
     elif args[:2] == ["pr", "comment"]:
         body = Path(args[args.index("--body-file") + 1]).read_text(encoding="utf-8")
-        state["comments"].append({"id": state["next_id"], "body": body})
+        state["comments"].append({"id": state["next_id"], "body": body, "user": {"login": poster(state)}})
         state["next_id"] += 1
     elif args[0] == "api" and "PATCH" in args:
         comment_id = int(args[3].rsplit("/", 1)[1])
@@ -83,7 +94,11 @@ def gh(args: list[str], state: dict) -> None:
 
 
 def glab(args: list[str], state: dict) -> None:
-    if args[:2] == ["mr", "view"]:
+    if args[:2] == ["api", "user"]:
+        if state.get("user_forbidden"):
+            fail("ERROR: 403 Forbidden")
+        print(json.dumps({"id": 1, "username": state["login"]}))
+    elif args[:2] == ["mr", "view"]:
         if state.get("no_pr"):
             fail('no open merge request available for "feature"')
         print(json.dumps({"iid": state["pr"], "description": state.get("body", "")}))
@@ -97,7 +112,9 @@ def glab(args: list[str], state: dict) -> None:
             if note["id"] == note_id:
                 note["body"] = field_file(args, "body")
     elif args[0] == "api" and args[1:3] == ["-X", "POST"]:
-        state["comments"].append({"id": state["next_id"], "body": field_file(args, "body")})
+        state["comments"].append(
+            {"id": state["next_id"], "body": field_file(args, "body"), "author": {"username": poster(state)}}
+        )
         state["next_id"] += 1
     elif args[0] == "api":
         paginate(state["comments"])

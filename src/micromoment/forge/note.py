@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from micromoment.gate.coverage import Verdict, evaluate
 from micromoment.git import Repo, head_commit, run_git
 from micromoment.locations import Project
 from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record
+from micromoment.records.markdown import escape_text, is_web_address, neutralise, shorten
 from micromoment.records.render import render_template, review_view
 
 MARKER = "<!-- micromoment:pr-note -->"
@@ -21,6 +23,13 @@ SECTION_END = "<!-- micromoment:end -->"
 PR_NOTE_TEMPLATE = "pr-note.md.j2"
 # GitHub refuses comments over 65,536 characters; stay well under it.
 MAX_CHARS = 60_000
+# When the note is too long, one pasted log in a note or a reason is cut to this many
+# characters before any review loses its answers, so it cannot crowd out the others.
+FIELD_CHARS = 300
+RECORDS_DIR = ".micromoment/reviews/"
+# Values under these keys are micromoment's own links and paths, not text people typed:
+# zero-width characters or a cut would break them, and a link notifies nobody.
+_OWN_KEYS = frozenset({"link", "path", "record", "marker"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ def _when(record: AnyRecord) -> str:
 
 
 def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
-    """Everything the PR-note template shows, in plain data."""
+    """Everything the PR-note template shows, in plain data, with every text people typed made inert."""
     link_prefix = f"../blob/{change.head}/" if change.head else ""
     reviews, skips = [], []
     for path, record in change.records:
@@ -60,18 +69,23 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
         if isinstance(record, SkipRecord):
             skips.append(
                 {
-                    "checklist": record.checklist.id,
-                    "title": record.checklist.title,
-                    "reason": record.reason,
-                    "approver": record.approver,
-                    "who": record.who.name,
-                    "when": record.at.strftime("%Y-%m-%d"),
+                    **_inert(
+                        {
+                            "checklist": record.checklist.id,
+                            "title": record.checklist.title,
+                            "reason": record.reason,
+                            "approver": record.approver,
+                            "who": record.who.name,
+                            "when": record.at.strftime("%Y-%m-%d"),
+                        }
+                    ),
                     "link": link,
+                    "path": path,
                 }
             )
             continue
         checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
-        view = review_view(record, checklist)
+        view = _inert(review_view(record, checklist))
         reviews.append(
             {
                 **view,
@@ -87,7 +101,7 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
                     for row in view["rows"]
                     if row["answer"] == "no"
                 ],
-                "signoffs": [s.model_dump(mode="json") for s in record.signoffs],
+                "signoffs": _inert([s.model_dump(mode="json") for s in record.signoffs]),
                 "show": True,
                 "show_details": True,
             }
@@ -103,10 +117,11 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
         statuses.append(
             {
                 "checklist": verdict.rule.id,
-                "title": verdict.rule.title,
+                "title": neutralise(verdict.rule.title),
                 "status": status,
                 "record": (link_prefix + verdict.record.path) if verdict.record else None,
-                "paths": verdict.paths[:3],
+                # A changed file's name is text someone chose too: `@team/notes.md` would mention.
+                "paths": [neutralise(p) for p in verdict.paths[:3]],
                 "more_paths": max(0, len(verdict.paths) - 3),
             }
         )
@@ -126,52 +141,216 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
     }
 
 
+def _inert(value: Any, key: str = "") -> Any:
+    """`value` with neutralise applied to every string people typed, down through dicts and lists.
+
+    Done on the view, not on the rendered note: the note's own marker, links and paths must
+    stay exactly as they are, and a web address given as evidence must stay a working link
+    (a forge acts on neither)."""
+    if isinstance(value, str):
+        if key in _OWN_KEYS or (key == "evidence" and is_web_address(value)):
+            return value
+        return neutralise(value)
+    if isinstance(value, dict):
+        return {name: _inert(item, str(name)) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_inert(item, key) for item in value]
+    return value
+
+
 def render_note(
     project: Project, view: dict[str, Any], template: str = PR_NOTE_TEMPLATE, limit: int = MAX_CHARS
 ) -> str:
-    """The note, cut to `limit` characters: review details go first, then whole review sections;
-    the summary always stays, and the note says what was cut and where the full records are."""
-    text = render_template(project, template, {"note": view})
-    reviews = view["reviews"]
-    if len(text) <= limit or not reviews:
-        return _ensure_marker(text)
-    for flag in ("show_details", "show"):
+    """The note, at most `limit` characters. When it must be shortened: long texts are cut to
+    FIELD_CHARS first, then review details go, then whole review sections; the summary always
+    stays, and the last line says what was left out and which record files hold it."""
+    text = _render(project, template, view)
+    if len(text) <= limit:
+        return text
+    cut = _Cut(full_chars=len(text), limit=limit)
+    for entry in [*view["reviews"], *view["skips"]]:
+        shortened: set[str] = set()
+        for name in list(entry):
+            entry[name] = _shortened(entry[name], name, shortened)
+        if shortened:
+            cut.fields += len(shortened)
+            cut.records.append(entry)
+    text = _render_cut(project, template, view, cut)
+    if len(text) <= limit:
+        return text
+    for flag in ("show_details", "show") if view["reviews"] else ():
+        _keep(view, flag, 0)
+        if len(_render_cut(project, template, view, cut)) >= len(text):
+            _keep(view, flag, len(view["reviews"]))  # a template that ignores the flag: nothing to say
+            continue
         # Binary search: the most reviews (from the first) that keep `flag` and still fit.
-        low, high = 0, len(reviews)
+        low, high = 0, len(view["reviews"])
         while low < high:
             middle = (low + high + 1) // 2
-            if len(_render_with(project, template, view, flag, middle)) <= limit:
+            _keep(view, flag, middle)
+            if len(_render_cut(project, template, view, cut)) <= limit:
                 low = middle
             else:
                 high = middle - 1
-        text = _render_with(project, template, view, flag, low)
+        _keep(view, flag, low)
+        text = _render_cut(project, template, view, cut)
         if len(text) <= limit:
-            return _ensure_marker(text)
-    return _ensure_marker(text[:limit])  # a template that will not shrink: a hard cut is all that is left
+            return text
+    return _cut_blocks(project, template, view, cut)
 
 
-def _render_with(project: Project, template: str, view: dict[str, Any], flag: str, keep: int) -> str:
+@dataclass
+class _Cut:
+    """What shortening the note left out, for the line that says so."""
+
+    full_chars: int
+    limit: int
+    fields: int = 0  # long texts cut to FIELD_CHARS
+    records: list[dict[str, Any]] = field(default_factory=list)  # the reviews and skips they are in
+    tail_chars: int = 0  # characters dropped from the end by the last resort
+
+
+def _shortened(value: Any, key: str, shortened: set[str]) -> Any:
+    if isinstance(value, str):
+        if key in _OWN_KEYS or (key == "evidence" and is_web_address(value)) or len(value) <= FIELD_CHARS:
+            return value
+        # The same note sits in the record and in the rows made from it: count the text once.
+        shortened.add(value)
+        return neutralise(shorten(value, FIELD_CHARS))
+    if isinstance(value, dict):
+        return {name: _shortened(item, str(name), shortened) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_shortened(item, key, shortened) for item in value]
+    return value
+
+
+def _keep(view: dict[str, Any], flag: str, keep: int) -> None:
     for index, review in enumerate(view["reviews"]):
         review[flag] = index < keep
-    hidden_details = sum(1 for r in view["reviews"] if not r["show_details"])
-    hidden = sum(1 for r in view["reviews"] if not r["show"])
-    view["cut"] = {"details": hidden_details, "reviews": hidden} if hidden_details or hidden else None
-    return render_template(project, template, {"note": view})
+
+
+def _render(project: Project, template: str, view: dict[str, Any]) -> str:
+    return _ensure_marker(render_template(project, template, {"note": view}))
+
+
+def _render_cut(project: Project, template: str, view: dict[str, Any], cut: _Cut) -> str:
+    reviews = view["reviews"]
+    details = sum(1 for r in reviews if r["show"] and not r["show_details"])
+    hidden = sum(1 for r in reviews if not r["show"])
+    # Kept for team templates written against it; the built-in one leaves the line to cut_line.
+    view["cut"] = {"details": details, "reviews": hidden, "fields": cut.fields}
+    return _render(project, template, view).rstrip("\n") + "\n\n" + cut_line(view, cut) + "\n"
+
+
+def cut_line(view: dict[str, Any], cut: _Cut) -> str:
+    """The last line of a shortened note: what was left out, and the record files that hold it."""
+    reviews = view["reviews"]
+    details = [r for r in reviews if r["show"] and not r["show_details"]]
+    hidden = [r for r in reviews if not r["show"]]
+    parts = []
+    if cut.fields:
+        parts.append(f"{_count(cut.fields, 'long text')} cut to {FIELD_CHARS} characters (ending in …)")
+    if details:
+        parts.append(f"the answers of {_count(len(details), 'review')} left out")
+    if hidden:
+        parts.append(f"{_count(len(hidden), 'whole review section')} left out")
+    if cut.tail_chars:
+        parts.append(f"the last {cut.tail_chars:,} characters left out")
+    affected: list[dict[str, Any]] = []
+    # Whole sections first: they are what a reader misses most.
+    for entry in [*hidden, *details, *cut.records]:
+        if all(entry is not seen for seen in affected):
+            affected.append(entry)
+    if cut.tail_chars:
+        affected += [e for e in [*reviews, *view["skips"]] if all(e is not seen for seen in affected)]
+    named = [_file_link(entry) for entry in affected[:5]]
+    more = len(affected) - len(named)
+    where = ", ".join(named) + (f" and {more:,} more" if more else "")
+    return (
+        f"**Shortened to fit a comment** (the full note is {cut.full_chars:,} characters, "
+        f"the limit {cut.limit:,}): {'; '.join(parts)}. "
+        + (f"Read them in full in the records' files: {where}, under `{RECORDS_DIR}`." if named else "")
+    ).rstrip()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def _file_link(entry: dict[str, Any]) -> str:
+    path = str(entry["path"])
+    shown = path[: -len(".yaml")] + ".md" if "rows" in entry and path.endswith(".yaml") else path
+    link = str(entry["link"])
+    if any(c in link for c in "<>\n") or not link:
+        return str(escape_text(shown))
+    return f"[{escape_text(shown)}](<{link}>)"
+
+
+def _cut_blocks(project: Project, template: str, view: dict[str, Any], cut: _Cut) -> str:
+    """A last resort for a note whose summary alone is too long: cut between blocks, close
+    what was left open, so the rest of the comment renders as intended."""
+    body = _render(project, template, view)
+    budget = cut.limit
+    while True:
+        head = body[: max(0, budget)]
+        at = head.rfind("\n\n")
+        head = head[:at] if at > 0 else head[: max(0, head.rfind("\n"))]
+        head = head.rstrip("\n")
+        cut.tail_chars = len(body) - len(head)
+        # An open code fence would swallow the line below, a <details> left open would fold
+        # it out of sight: close them.
+        fences = _FENCE.findall(head)
+        if len(fences) % 2:
+            head += "\n" + fences[-1]
+        head += "\n\n</details>" * max(0, head.count("<details") - head.count("</details>"))
+        head = _ensure_marker(head)
+        text = head + "\n\n" + cut_line(view, cut) + "\n"
+        if len(text) <= cut.limit or budget <= 0:
+            return text
+        budget -= len(text) - cut.limit
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 
 
 def _ensure_marker(text: str) -> str:
     return text if text.startswith(MARKER) else f"{MARKER}\n{text}"
 
 
-def upsert_section(body: str, note: str) -> str:
-    """The PR description with micromoment's section replaced (or appended); the author's text is untouched."""
+class BrokenSection(MicromomentError):
+    """A description whose micromoment markers do not enclose exactly one section."""
+
+
+def upsert_section(body: str, note: str, where: str = "the text") -> str:
+    """`body` with micromoment's section replaced (or appended); the text around it is untouched.
+
+    Markers that do not enclose exactly one section raise BrokenSection: guessing where the
+    section ends could delete what the author wrote."""
+    if SECTION_START in note or SECTION_END in note:
+        raise MicromomentError(
+            f"the note itself holds {SECTION_START} or {SECTION_END}; remove it from the template"
+        )
     section = f"{SECTION_START}\n{note.rstrip()}\n{SECTION_END}"
-    start = body.find(SECTION_START)
-    end = body.find(SECTION_END, start + 1) if start >= 0 else -1
-    if start >= 0 and end >= 0:
+    starts, ends = body.count(SECTION_START), body.count(SECTION_END)
+    if starts == 0 and ends == 0:
+        separator = "" if not body else ("\n" if body.endswith("\n") else "\n\n")
+        return f"{body}{separator}{section}\n"
+    start, end = body.find(SECTION_START), body.find(SECTION_END)
+    if starts == 1 and ends == 1 and start < end:
         return body[:start] + section + body[end + len(SECTION_END) :]
-    separator = "" if not body else ("\n" if body.endswith("\n") else "\n\n")
-    return f"{body}{separator}{section}\n"
+    if starts > 1 or ends > 1:
+        problem = f"has {_count(starts, 'start marker')} {SECTION_START} and {_count(ends, 'end marker')} {SECTION_END}"
+    elif ends == 0:
+        problem = f"has {SECTION_START} but no {SECTION_END} after it"
+    elif starts == 0:
+        problem = f"has {SECTION_END} but no {SECTION_START} before it"
+    else:
+        problem = f"has {SECTION_END} before {SECTION_START}"
+    raise BrokenSection(
+        f"{where} {problem}, so micromoment cannot tell which text is its own and changes nothing; "
+        f"edit it so that one {SECTION_START} comes before one {SECTION_END} around micromoment's section "
+        "(or delete the markers and the old section), then run pr-note again"
+    )
 
 
 def attach_git_note(repo: Repo, note_file: Path) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,17 @@ SUMMARY_HINT = 'write it to the job summary instead: micromoment pr-note --out "
 
 class PostFailed(MicromomentError):
     """gh or glab is missing, not logged in, or refused."""
+
+
+class Forbidden(PostFailed):
+    """The token may not do this (HTTP 403)."""
+
+
+# The account GITHUB_TOKEN posts as in GitHub Actions; that app token may not read /user.
+GITHUB_ACTIONS_LOGIN = "github-actions[bot]"
+# The bot user behind a GitLab project or group access token: project_<id>_bot_<hash>
+# (project_<id>_bot<n> on older GitLab). Only that project's or group's maintainers can make one.
+GITLAB_BOT = re.compile(r"(?:project|group)_[0-9]+_bot(?:_[0-9a-f]+|[0-9]*)")
 
 
 _TOOLS = {
@@ -64,7 +76,7 @@ def _run(tool: str, args: list[str], cwd: str) -> str:
             f"no pull request for this branch; push it and open one, or name it with {number_flag}"
         )
     if "resource not accessible" in lowered or "403" in lowered:
-        raise PostFailed(
+        raise Forbidden(
             f"{tool} may not write to this pull request (a pull request from a fork gets a read-only token); {SUMMARY_HINT}"
         )
     last = error.splitlines()[-1] if error else f"exit {done.returncode}"
@@ -98,21 +110,54 @@ def _body_file(text: str) -> Iterator[str]:
         yield str(path)
 
 
+def _github_login(cwd: str) -> str:
+    """The account gh posts as: the token's own login, or the Actions bot when its app token may not ask."""
+    try:
+        return _run("gh", ["api", "user", "--jq", ".login"], cwd).strip()
+    except Forbidden:
+        return GITHUB_ACTIONS_LOGIN
+
+
+def _is_gitlab_poster(who: str | None) -> Callable[[str], bool]:
+    """A test for the account glab posts as: the token's own user, or its access-token bot in CI."""
+    if who is not None:
+        return lambda username: username == who
+    return lambda username: bool(GITLAB_BOT.fullmatch(username))
+
+
+def _gitlab_user(cwd: str) -> str | None:
+    try:
+        return str(json.loads(_run("glab", ["api", "user"], cwd))["username"])
+    except Forbidden:
+        return None
+
+
 def post_github(note: str, cwd: str, pr: int | None, target: Target) -> str:
-    """Upsert the note as one PR comment (or the PR body's micromoment section); returns what was done."""
+    """Upsert the note as one PR comment (or the PR body's micromoment section); returns what was done.
+
+    Only a comment written by the account that posts is ever edited: anyone can paste the
+    marker into a comment of their own."""
     number = pr or int(json.loads(_run("gh", ["pr", "view", "--json", "number"], cwd))["number"])
     if target == "body":
         body = json.loads(_run("gh", ["pr", "view", str(number), "--json", "body"], cwd)).get("body") or ""
-        updated = upsert_section(body, note)
+        updated = upsert_section(body, note, f"the description of pull request #{number}")
         if updated == body:
             return f"pull request #{number}: description already up to date"
         with _body_file(updated) as path:
             _run("gh", ["pr", "edit", str(number), "--body-file", path], cwd)
         return f"pull request #{number}: updated the micromoment section of the description"
+    login = _github_login(cwd)
     comments = _items(
         _run("gh", ["api", f"repos/{{owner}}/{{repo}}/issues/{number}/comments", "--paginate"], cwd)
     )
-    existing = next((c for c in comments if str(c.get("body", "")).startswith(MARKER)), None)
+    existing = next(
+        (
+            c
+            for c in comments
+            if str(c.get("body", "")).startswith(MARKER) and _author(c, "user", "login") == login
+        ),
+        None,
+    )
     with _body_file(note) as path:
         if existing is not None:
             _run(
@@ -132,6 +177,11 @@ def post_github(note: str, cwd: str, pr: int | None, target: Target) -> str:
     return f"pull request #{number}: added the micromoment comment"
 
 
+def _author(item: dict[str, Any], key: str, field: str) -> str | None:
+    author = item.get(key)
+    return str(author[field]) if isinstance(author, dict) and field in author else None
+
+
 def post_gitlab(note: str, cwd: str, mr: int | None, target: Target) -> str:
     """The same for a GitLab merge request, through glab."""
     number = mr or int(json.loads(_run("glab", ["mr", "view", "--output", "json"], cwd))["iid"])
@@ -141,14 +191,24 @@ def post_gitlab(note: str, cwd: str, mr: int | None, target: Target) -> str:
             json.loads(_run("glab", ["mr", "view", str(number), "--output", "json"], cwd)).get("description")
             or ""
         )
-        updated = upsert_section(description, note)
+        updated = upsert_section(description, note, f"the description of merge request !{number}")
         if updated == description:
             return f"merge request !{number}: description already up to date"
         with _body_file(updated) as path:
             _run("glab", ["api", "-X", "PUT", api, "-F", f"description=@{path}"], cwd)
         return f"merge request !{number}: updated the micromoment section of the description"
+    ours = _is_gitlab_poster(_gitlab_user(cwd))
     notes = _items(_run("glab", ["api", f"{api}/notes", "--paginate"], cwd))
-    existing = next((n for n in notes if str(n.get("body", "")).startswith(MARKER)), None)
+    existing = next(
+        (
+            n
+            for n in notes
+            if str(n.get("body", "")).startswith(MARKER)
+            and not n.get("system")
+            and ours(_author(n, "author", "username") or "")
+        ),
+        None,
+    )
     with _body_file(note) as path:
         if existing is not None:
             _run("glab", ["api", "-X", "PUT", f"{api}/notes/{existing['id']}", "-F", f"body=@{path}"], cwd)

@@ -1,4 +1,4 @@
-"""Escaping for text people typed, so it stays text wherever it lands in Markdown."""
+"""Escaping for text people typed: it stays text in Markdown, and a forge acts on none of it."""
 
 from __future__ import annotations
 
@@ -43,3 +43,61 @@ def link(value: object) -> Markup:
 def block_text(value: object) -> Markup:
     """A paragraph of text: escaped, with its line breaks kept."""
     return Markup("  \n".join(escape_text(line) for line in str(value).splitlines() if line.strip()))
+
+
+# Making record text inert where a forge would act on it (a PR comment, a PR or MR
+# description, a git note a forge shows). A zero-width joiner after the character that
+# triggers the forge breaks its pattern, renders as nothing and joins no words, so the text
+# reads exactly as typed and removing ZERO_WIDTH gives back the original.
+ZERO_WIDTH = "\u200d"
+# A mention is `@` after anything but an ASCII letter, digit or underscore on both GitHub
+# and GitLab (an e-mail address stays an address): @name, @org/team, @group/subgroup, @all.
+_MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9_])")
+# GitLab references a bare character starts, with or without a project before it:
+# !12 (merge request), %milestone or %"a milestone", ~label or ~"a label".
+_GITLAB_REFERENCE = re.compile("!(?=[0-9])|[%~](?=[^\\s\u200d])")
+# Closing keywords as GitHub and GitLab read them (any case): the keyword, an optional
+# colon, whitespace (escaping folds any run of it into one space), optionally "issue(s)",
+# then a reference: #12, GH-12, owner/repo#12, group/subgroup/project#12, an issue URL, or
+# a JIRA-style KEY-12 (GitLab).
+_CLOSING = re.compile(
+    r"(?<![A-Za-z0-9_])"
+    r"(?i:close[sd]?|closing|fix(?:e[sd])?|fixing|resolve[sd]?|resolving|implement(?:s|ed|ing)?)"
+    r"(?=:?\s+(?i:issues?\s+)?"
+    r"(?:#[0-9]|(?i:gh)-[0-9]|[\w.-]+(?:/[\w.-]+)+#[0-9]|(?i:https?)://|[A-Z][A-Z0-9_]+-[0-9]))"
+)
+# GitLab runs /close, /merge, /assign ... when a line of a comment or description starts with one.
+_QUICK_ACTION = re.compile(r"^([ \t]*)/(?=[A-Za-z])", re.MULTILINE)
+
+
+def neutralise(value: str) -> str:
+    """Record text that cannot mention anyone, close an issue or run a quick action, yet reads the same.
+
+    Idempotent, and `restore(neutralise(text)) == text` for text without ZERO_WIDTH.
+    """
+    text = _MENTION.sub("@" + ZERO_WIDTH, value)
+    text = _GITLAB_REFERENCE.sub(lambda match: match.group(0) + ZERO_WIDTH, text)
+    text = _CLOSING.sub(lambda match: match.group(0) + ZERO_WIDTH, text)
+    return _QUICK_ACTION.sub(lambda match: match.group(1) + "/" + ZERO_WIDTH, text)
+
+
+def restore(value: str) -> str:
+    """The text as typed: neutralise's zero-width joiners taken out."""
+    return value.replace(ZERO_WIDTH, "")
+
+
+def is_web_address(value: object) -> bool:
+    """A plain http(s) address, the kind `link` turns into a link."""
+    return bool(_SAFE_URL.match(str(value).strip()))
+
+
+def shorten(value: str, limit: int) -> str:
+    """`value` cut to at most `limit` characters, ending in `…`, at a word boundary when one is near."""
+    if len(value) <= limit:
+        return value
+    head = value[: limit - 1]
+    if not value[limit - 1].isspace():  # the cut falls inside a word
+        space = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"))
+        if space >= limit * 3 // 4:  # a word boundary close to the limit reads better than half a word
+            head = head[:space]
+    return head.rstrip() + "…"
