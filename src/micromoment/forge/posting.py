@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +12,7 @@ from typing import Any, Literal
 
 from micromoment.errors import MicromomentError
 from micromoment.forge.note import MARKER, upsert_section
+from micromoment.git.run import Finished, ToolMissing, ToolTimedOut, run_tool
 
 Target = Literal["comment", "body"]
 SUMMARY_HINT = 'write it to the job summary instead: micromoment pr-note --out "$GITHUB_STEP_SUMMARY"'
@@ -43,24 +42,16 @@ _TOOLS = {
 def _run(tool: str, args: list[str], cwd: str) -> str:
     name, login, number_flag = _TOOLS[tool]
     try:
-        done = subprocess.run(
-            [tool, *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-            stdin=subprocess.DEVNULL,  # never let gh or glab sit waiting on a question
-            env={**os.environ, "GH_PROMPT_DISABLED": "1", "NO_PROMPT": "1"},
-        )
-    except FileNotFoundError:
+        finished = run_tool(tool, args, cwd, timeout=120)
+    except ToolMissing:
         raise PostFailed(
             f"{tool} is not installed; install {name}, or save the note with --out FILE and post it yourself"
         ) from None
-    except subprocess.TimeoutExpired:
+    except ToolTimedOut:
         raise PostFailed(
             f"{tool} {' '.join(args[:2])} gave no answer within two minutes; check the network, try again"
         ) from None
+    done = _Text(finished)
     if done.returncode == 0:
         return done.stdout
     error = (done.stderr or done.stdout).strip()
@@ -81,6 +72,15 @@ def _run(tool: str, args: list[str], cwd: str) -> str:
         )
     last = error.splitlines()[-1] if error else f"exit {done.returncode}"
     raise PostFailed(f"{tool} {' '.join(args[:2])} failed: {last}")
+
+
+class _Text:
+    """A finished gh or glab run, its output as text."""
+
+    def __init__(self, finished: Finished) -> None:
+        self.returncode = finished.returncode
+        self.stdout = finished.stdout.decode("utf-8", "replace")
+        self.stderr = finished.stderr.decode("utf-8", "replace")
 
 
 def _json_values(text: str) -> Iterator[Any]:

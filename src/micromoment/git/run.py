@@ -23,27 +23,66 @@ class GitFailed(MicromomentError):
 
 
 GIT_TIMEOUT_SECONDS = 60
+# Environment that keeps git, gh and glab from ever asking a question on a terminal.
+NO_PROMPTS = {"GIT_TERMINAL_PROMPT": "0", "GH_PROMPT_DISABLED": "1", "NO_PROMPT": "1"}
+
+
+class ToolMissing(MicromomentError):
+    """The program is not installed or not on PATH."""
+
+
+class ToolTimedOut(MicromomentError):
+    """The program gave no answer within its time limit."""
+
+
+class Finished:
+    """How a program ended: its exit code and what it printed."""
+
+    __slots__ = ("returncode", "stderr", "stdout")
+
+    def __init__(self, returncode: int, stdout: bytes, stderr: bytes) -> None:
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+def run_tool(
+    program: str,
+    args: list[str],
+    cwd: str | Path,
+    stdin: bytes | None = None,
+    timeout: float = GIT_TIMEOUT_SECONDS,
+) -> Finished:
+    """Run git, gh or glab: no terminal stdin, prompts off, a time limit. A non-zero exit is the
+    caller's to interpret; a missing program or a time-out is a message."""
+    try:
+        done = subprocess.run(
+            [program, *args],
+            cwd=cwd,
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,  # never wait on a question
+            capture_output=True,
+            check=False,
+            timeout=timeout,
+            env={**os.environ, **NO_PROMPTS},
+        )
+    except FileNotFoundError:
+        raise ToolMissing(f"{program} is not installed or not on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise ToolTimedOut(
+            f"{program} {' '.join(args[:2])} gave no answer within {timeout:g} s; check the network, try again"
+        ) from None
+    return Finished(done.returncode, done.stdout, done.stderr)
 
 
 def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> bytes:
-    """Every git command micromoment runs: no terminal prompts, a time limit, errors as messages."""
+    """Every git command micromoment runs; a refusal is a GitFailed naming the command."""
     try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            input=stdin,
-            stdin=None if stdin is not None else subprocess.DEVNULL,  # git never waits on a question
-            capture_output=True,
-            check=False,
-            timeout=GIT_TIMEOUT_SECONDS,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-        )
-    except FileNotFoundError:
+        done = run_tool("git", args, cwd, stdin)
+    except ToolMissing:
         raise GitFailed("git is not installed or not on PATH; install git and try again") from None
-    except subprocess.TimeoutExpired:
-        raise GitFailed(
-            f"git {' '.join(args[:2])} gave no answer within {GIT_TIMEOUT_SECONDS} s; try again"
-        ) from None
+    except ToolTimedOut as exc:
+        raise GitFailed(exc.message) from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitFailed(f"git {' '.join(args[:2])} failed: {message[-1] if message else done.returncode}")
