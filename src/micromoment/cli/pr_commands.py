@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +27,16 @@ class Forge(str, Enum):
 class Target(str, Enum):
     comment = "comment"
     body = "body"
+
+
+def _check_options(post: Forge | None, pr: int | None, mr: int | None, target: Target) -> None:
+    """Options that mean nothing without another are mistakes worth naming, not ignoring."""
+    if pr is not None and post is not Forge.github:
+        raise MicromomentError("--pr goes with --post github")
+    if mr is not None and post is not Forge.gitlab:
+        raise MicromomentError("--mr goes with --post gitlab")
+    if target is Target.body and post is None:
+        raise MicromomentError("--target body goes with --post github or --post gitlab")
 
 
 def pr_note(
@@ -60,15 +69,14 @@ def pr_note(
 ) -> None:
     """Markdown for a pull request: what the change triggered, who checked what, every "no" and skip.
 
-    Covers the change since the merge-base with --base. The first line is a hidden marker,
-    so --post updates micromoment's one comment instead of adding another; the note is kept
-    under 60,000 characters (details are cut first, and the note says so). Posting goes
-    through gh or glab, which must be logged in; micromoment never reads a token.
+    Covers the change since the merge-base with --base, judged like check --base. The first
+    line is a hidden marker, so --post updates micromoment's own comment (one its account
+    wrote) instead of adding another. The note stays under 60,000 characters: very long
+    texts are shortened first, then answer tables, then whole reviews, and its last line
+    says what was left out. Mentions and closing keywords from records are made inert.
+    Posting goes through gh or glab, which must be logged in; micromoment never reads a token.
     """
-    if pr is not None and post is not Forge.github:
-        raise MicromomentError("--pr goes with --post github")
-    if mr is not None and post is not Forge.gitlab:
-        raise MicromomentError("--mr goes with --post gitlab")
+    _check_options(post, pr, mr, target)
     repo = find_repo()
     project = Project(Path(repo.root))
     catalog = load_catalog(project)
@@ -78,16 +86,7 @@ def pr_note(
         write_atomic(out, note, make_parents=False)
         say(f"wrote {display_path(out)} ({len(note):,} characters)")
     if git_notes:
-        try:
-            with tempfile.TemporaryDirectory(prefix="micromoment-") as folder:
-                note_file = Path(folder) / "note.md"
-                note_file.write_text(note, encoding="utf-8")
-                head = attach_git_note(repo, note_file)
-        except OSError as exc:
-            raise MicromomentError(
-                f"cannot write the note for git notes in the temp folder ({tempfile.gettempdir()}): "
-                f"{exc.strerror or exc}; free some space there, or set TMPDIR to another folder"
-            ) from None
+        head = attach_git_note(repo, note)
         say(
             f"attached the note to {head[:12]} under refs/notes/micromoment (push it: git push origin refs/notes/micromoment)"
         )

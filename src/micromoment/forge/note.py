@@ -353,12 +353,16 @@ def upsert_section(body: str, note: str, where: str = "the text") -> str:
     )
 
 
-def attach_git_note(repo: Repo, note_file: Path) -> str:
+def attach_git_note(repo: Repo, note: str) -> str:
     """Attach the note to HEAD under refs/notes/micromoment, replacing micromoment's earlier one."""
-    if head_commit(repo) is None:
+    head = head_commit(repo)
+    if head is None:
         raise MicromomentError("there is no commit to attach a note to yet; commit first")
-    run_git(["notes", "--ref=micromoment", "add", "-f", "-F", str(note_file), "HEAD"], repo.root)
-    return run_git(["rev-parse", "HEAD"], repo.root).decode().strip()
+    # The note goes in on git's stdin: no temp file to write, so nothing to fail on a full /tmp.
+    run_git(
+        ["notes", "--ref=micromoment", "add", "-f", "-F", "-", head], repo.root, stdin=note.encode("utf-8")
+    )
+    return head
 
 
 PR_TEMPLATE_SECTION = f"""{SECTION_START}
