@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from micromoment.checklists import Catalog
+from micromoment.checklists import Catalog, Checklist
 from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.gate.change import since_base
 from micromoment.gate.coverage import Verdict, evaluate
@@ -65,66 +65,12 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
     link_prefix = f"../blob/{change.head}/" if change.head else ""
     reviews, skips = [], []
     for path, record in change.records:
-        link = link_prefix + (path[: -len(".yaml")] + ".md" if isinstance(record, ReviewRecord) else path)
         if isinstance(record, SkipRecord):
-            skips.append(
-                {
-                    **_inert(
-                        {
-                            "checklist": record.checklist.id,
-                            "title": record.checklist.title,
-                            "reason": record.reason,
-                            "approver": record.approver,
-                            "who": record.who.name,
-                            "when": record.at.strftime("%Y-%m-%d"),
-                        }
-                    ),
-                    "link": link,
-                    "path": path,
-                }
-            )
-            continue
-        checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
-        view = _inert(review_view(record, checklist))
-        reviews.append(
-            {
-                **view,
-                "link": link,
-                "path": path,
-                "noes": [
-                    {
-                        **row,
-                        "follow_up": next(
-                            (f for f in view["follow_ups"] if f["number"] == row["number"]), None
-                        ),
-                    }
-                    for row in view["rows"]
-                    if row["answer"] == "no"
-                ],
-                "signoffs": _inert([s.model_dump(mode="json") for s in record.signoffs]),
-                "show": True,
-                "show_details": True,
-            }
-        )
-    statuses = []
-    for verdict in change.verdicts:
-        if verdict.record is None:
-            status = "missing"
-        elif verdict.record.kind == "skip":
-            status = "skipped"
+            skips.append(_skip_view(path, record, link_prefix + path))
         else:
-            status = "covered"
-        statuses.append(
-            {
-                "checklist": verdict.rule.id,
-                "title": neutralise(verdict.rule.title),
-                "status": status,
-                "record": (link_prefix + verdict.record.path) if verdict.record else None,
-                # A changed file's name is text someone chose too: `@team/notes.md` would mention.
-                "paths": [neutralise(p) for p in verdict.paths[:3]],
-                "more_paths": max(0, len(verdict.paths) - 3),
-            }
-        )
+            checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
+            reviews.append(_review_view(path, record, checklist, link_prefix + path[: -len(".yaml")] + ".md"))
+    statuses = [_status_view(verdict, link_prefix) for verdict in change.verdicts]
     return {
         "marker": MARKER,
         "summary": {
@@ -138,6 +84,54 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
         "reviews": reviews,
         "skips": skips,
         "cut": None,
+    }
+
+
+def _skip_view(path: str, record: SkipRecord, link: str) -> dict[str, Any]:
+    typed = {
+        "checklist": record.checklist.id,
+        "title": record.checklist.title,
+        "reason": record.reason,
+        "approver": record.approver,
+        "who": record.who.name,
+        "when": record.at.strftime("%Y-%m-%d"),
+    }
+    return {**_inert(typed), "link": link, "path": path}
+
+
+def _review_view(path: str, record: ReviewRecord, checklist: Checklist | None, link: str) -> dict[str, Any]:
+    view = _inert(review_view(record, checklist))
+    follow_ups = {f["number"]: f for f in view["follow_ups"]}
+    return {
+        **view,
+        "link": link,
+        "path": path,
+        "noes": [
+            {**row, "follow_up": follow_ups.get(row["number"])}
+            for row in view["rows"]
+            if row["answer"] == "no"
+        ],
+        "signoffs": _inert([s.model_dump(mode="json") for s in record.signoffs]),
+        "show": True,
+        "show_details": True,
+    }
+
+
+def _status_view(verdict: Verdict, link_prefix: str) -> dict[str, Any]:
+    if verdict.record is None:
+        status = "missing"
+    elif verdict.record.kind == "skip":
+        status = "skipped"
+    else:
+        status = "covered"
+    return {
+        "checklist": verdict.rule.id,
+        "title": neutralise(verdict.rule.title),
+        "status": status,
+        "record": (link_prefix + verdict.record.path) if verdict.record else None,
+        # A changed file's name is text someone chose too: `@team/notes.md` would mention.
+        "paths": [neutralise(p) for p in verdict.paths[:3]],
+        "more_paths": max(0, len(verdict.paths) - 3),
     }
 
 
