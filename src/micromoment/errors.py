@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 EXIT_OK = 0
@@ -97,6 +98,30 @@ class Interrupted(MicromomentError):
     exit_code = EXIT_INTERRUPTED
 
 
+# Escape sequences as a whole (CSI `ESC [ ... final`, OSC `ESC ] ... BEL or ESC \\`, two-byte
+# `ESC x`), then any single C0 or C1 control, DEL, and the bidi controls that reorder what a
+# reader sees (U+202A-U+202E, U+2066-U+2069, marks U+200E, U+200F, U+061C).
+_ESCAPE_SEQUENCE = (
+    r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?"
+)
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+_UNPRINTABLE: re.Pattern[str] | None = None
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """`text` as safe to print on a terminal: no escape sequences, controls or bidi overrides.
+
+    Newlines and tabs stay, unless `one_line` turns them into spaces. Text from checklists,
+    records, file names and arguments goes through here before it reaches a terminal, so a
+    crafted title cannot clear the screen, forge a link or reverse what the reader sees.
+    """
+    global _UNPRINTABLE
+    if _UNPRINTABLE is None:
+        _UNPRINTABLE = re.compile(f"{_ESCAPE_SEQUENCE}|{_CONTROL}")
+    cleaned = _UNPRINTABLE.sub("", text)
+    return cleaned.replace("\n", " ").replace("\t", " ") if one_line else cleaned
+
+
 def report(exc: MicromomentError) -> int:
     """Write the error for a person (one line per problem) and return its exit code.
 
@@ -106,5 +131,5 @@ def report(exc: MicromomentError) -> int:
 
     prefix = "" if exc.located else "micromoment: "
     for line in exc.lines():
-        sys.stderr.write(f"{prefix}{line}\n")
+        sys.stderr.write(f"{prefix}{printable(line)}\n")
     return exc.exit_code

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from micromoment.errors import printable
 from micromoment.gate import Rules, Verdict, signoff_hint
 from micromoment.gitcli import Repo, in_ci
 
@@ -34,7 +35,7 @@ def open_terminal() -> Iterator[tuple[TextIO, TextIO] | None]:
 
 
 def shown_paths(verdict: Verdict) -> str:
-    shown = ", ".join(verdict.paths[:MAX_PATHS_SHOWN])
+    shown = ", ".join(printable(path, one_line=True) for path in verdict.paths[:MAX_PATHS_SHOWN])
     more = len(verdict.paths) - MAX_PATHS_SHOWN
     return shown + (f" (+{more} more)" if more > 0 else "")
 
@@ -42,10 +43,10 @@ def shown_paths(verdict: Verdict) -> str:
 def ways_forward(gaps: list[Verdict]) -> list[str]:
     lines = ["micromoment: this change calls for checks that have no record yet:"]
     for gap in gaps:
-        lines.append(f"  {gap.rule.id} ({gap.rule.title}), for {shown_paths(gap)}")
+        lines.append(f"  {gap.rule.id} ({printable(gap.rule.title, one_line=True)}), for {shown_paths(gap)}")
         hint = signoff_hint(gap)
         if hint:
-            lines.append(f"    {hint}")
+            lines.append(f"    {printable(hint, one_line=True)}")
     lines.append("Ways forward:")
     for gap in gaps:
         lines.append(f"  micromoment review {gap.rule.id}        # answer it now, then stage .micromoment/")
@@ -70,9 +71,8 @@ def handle_missing(repo: Repo, rules: Rules, gaps: list[Verdict]) -> int:
 
 
 def _review_in_terminal(repo: Repo, rules: Rules, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
-    from rich.console import Console
-
     from micromoment.checklists import load_catalog
+    from micromoment.cli.output import SafeConsole
     from micromoment.config import load_config
     from micromoment.drafts import drafts_dir
     from micromoment.errors import EXIT_FINDINGS
@@ -83,7 +83,7 @@ def _review_in_terminal(repo: Repo, rules: Rules, gaps: list[Verdict], reader: T
     from micromoment.review import ReviewSession
     from micromoment.walkthrough import new_draft_id
 
-    console = Console(file=writer, highlight=False)
+    console = SafeConsole(file=writer, highlight=False)
     prompter = StreamPrompter(console, reader)
     for line in ways_forward(gaps)[: len(gaps) + 1]:
         console.print(line, markup=False)

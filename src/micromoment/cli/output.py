@@ -1,31 +1,63 @@
-"""Where output goes: reports to stdout, human messages to stderr, JSON on request."""
+"""Where output goes: reports to stdout, human messages to stderr, JSON on request; all of it terminal-safe."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RichCast
+from rich.segment import Segment
+
+from micromoment.errors import printable
+
+# JSON already escapes C0 controls; these would still print raw with ensure_ascii=False.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class SafeConsole(Console):
+    """A rich Console that never passes escape sequences or controls from text to the terminal.
+
+    Every renderable (tables, Text, plain strings) ends up as segments here, so cleaning the
+    segments' text is the one place that covers them all; rich's own styling travels in the
+    segments' styles and control segments and is left alone.
+    """
+
+    def render(
+        self, renderable: ConsoleRenderable | RichCast | str, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control or segment.text.isprintable():
+                yield segment
+            else:
+                yield Segment(printable(segment.text), segment.style)
 
 
 @cache
 def out() -> Console:
     """Reports (tables, records) on stdout."""
-    return Console(highlight=False)
+    return SafeConsole(highlight=False)
 
 
 @cache
 def err() -> Console:
     """Messages for the person at the keyboard, on stderr."""
-    return Console(stderr=True, highlight=False)
+    return SafeConsole(stderr=True, highlight=False)
 
 
 def say(message: str) -> None:
-    """A plain message line on stderr (no markup: paths and user text print as written)."""
-    err().print(message, markup=False, soft_wrap=True)
+    """A plain message line on stderr (no markup: paths and user text print as written, minus controls)."""
+    err().print(printable(message), markup=False, soft_wrap=True)
+
+
+def line(text: str) -> None:
+    """One plain line on stdout, for output that tools parse (e.g. `file:line: message`)."""
+    sys.stdout.write(printable(text, one_line=True) + "\n")
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
