@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the hook's fast path imports this module; pathlib only where it is needed
+    from pathlib import Path
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
@@ -133,3 +137,71 @@ def report(exc: MicromomentError) -> int:
     for line in exc.lines():
         sys.stderr.write(f"{prefix}{printable(line)}\n")
     return exc.exit_code
+
+
+LOG_NAME = "micromoment.log"
+DEBUG_VARIABLE = "MICROMOMENT_DEBUG"
+
+
+def unexpected(exc: BaseException, command: str) -> int:
+    """The net under every failure: one line for the person, the traceback in a log; exit 2.
+
+    Like `report`, it is used by the CLI and by the hook's fast path, so it imports only the
+    standard library. With MICROMOMENT_DEBUG=1 the traceback goes to stderr instead.
+    """
+    import os
+    import sys
+    import traceback
+
+    if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+        traceback.print_exception(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    log = _write_log(command, "".join(traceback.format_exception(exc)))
+    where = f"details in {log}" if log else f"run again with {DEBUG_VARIABLE}=1 for details"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # A file the command could not read or write: where and why say more than "unexpected".
+        message = f"{os.fsdecode(exc.filename)}: {exc.strerror or exc}"
+    else:
+        message = f"unexpected error in {command}: {type(exc).__name__}: {exc}"
+    sys.stderr.write(printable(f"micromoment: {message}; {where}", one_line=True) + "\n")
+    return EXIT_BAD_INPUT
+
+
+def log_folders() -> list[Path]:
+    """Where the error log may go, best first: the repository's git directory, the user's cache, temp."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    folders = []
+    try:
+        from micromoment.gitcli import find_repo
+
+        folders.append(Path(find_repo().git_dir) / "micromoment")
+    except Exception:  # outside a repository, or git itself is what failed
+        pass
+    cache = os.environ.get("XDG_CACHE_HOME")
+    folders.append((Path(cache) if cache else Path.home() / ".cache") / "micromoment")
+    folders.append(Path(tempfile.gettempdir()) / "micromoment")
+    return folders
+
+
+def _write_log(command: str, details: str) -> Path | None:
+    import platform
+    import sys
+
+    from micromoment import __version__
+
+    text = (
+        f"micromoment {__version__}, Python {platform.python_version()}, {platform.platform()}\n"
+        f"command: {command}\nargv: {sys.argv!r}\n\n{details}"
+    )
+    for folder in log_folders():
+        path = folder / LOG_NAME
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError:
+            continue
+        return path
+    return None
