@@ -8,11 +8,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pexpect
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, Cli, git, write
+from conftest import FIXTURES, Cli, answer_item, git, spawn_micromoment, write
 from micromoment.errors import printable
 
 # YAML double-quoted escapes: clear screen, a forged hyperlink, carriage return, C1 CSI, bidi override.
@@ -174,3 +175,28 @@ def test_json_output_escapes_what_json_leaves_raw(cli: Cli, repo: Path) -> None:
     assert result.exit_code == 0, result.output
     assert_clean(result.stdout)
     assert "\\u202e" in result.stdout and "\\u009b" in result.stdout
+
+
+def test_a_walk_through_and_a_rendered_record_in_a_real_terminal_are_clean(repo: Path) -> None:
+    evil_checklist(repo)
+    child = spawn_micromoment(repo, "review", "mini")
+    child.expect_exact("Subject of this review")
+    child.sendline("Refund prompt")
+    answer_item(child, "1-2", "1")
+    child.expect_exact(CLEAN_QUESTION)  # the question, cleaned, right before its prompt
+    answer_item(child, "y / n / na", "y")
+    answer_item(child, "Answer", "Sam")
+    child.expect_exact("Save this review?")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = child.before if isinstance(child.before, str) else ""
+    assert child.exitstatus == 0, shown
+    [record] = (repo / ".micromoment/reviews").glob("*.yaml")
+    rendered = spawn_micromoment(repo, "render", record.stem, "--out", "-")
+    rendered.expect(pexpect.EOF)
+    rendered.close()
+    assert rendered.exitstatus == 0
+    text = rendered.before.replace("\r\n", "\n")  # the terminal's own line ends
+    assert "Refund prompt" in text
+    assert_clean(text)

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from micromoment import deon
 from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, format_minutes, load_catalog
-from micromoment.cli.output import out, print_json, say
+from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.files import write_atomic
 from micromoment.locations import display_path, find_project
 from micromoment.schemas import SchemaName, json_schema
@@ -160,7 +160,7 @@ def import_deon(
     checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
     text = deon.checklist_yaml(checklist)
     if out_path is None:
-        sys.stdout.write(text)
+        write_out(text)
         return
     write_atomic(out_path, text, overwrite=force)
     say(

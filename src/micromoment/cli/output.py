@@ -58,6 +58,11 @@ def line(text: str) -> None:
     sys.stdout.write(printable(text, one_line=True) + "\n")
 
 
+def write_out(text: str) -> None:
+    """A document (Markdown, YAML) on stdout: exact when piped or redirected, terminal-safe on a terminal."""
+    sys.stdout.write(printable(text) if sys.stdout.isatty() else text)
+
+
 def print_json(data: Any) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False)
     sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from enum import Enum
 from pathlib import Path
@@ -12,7 +11,7 @@ import typer
 
 from micromoment import posting
 from micromoment.checklists import load_catalog
-from micromoment.cli.output import say
+from micromoment.cli.output import say, write_out
 from micromoment.config import load_config
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
@@ -92,4 +91,4 @@ def pr_note(
     elif post is Forge.gitlab:
         say(posting.post_gitlab(note, repo.root, mr, target.value))
     if out is None and not git_notes and post is None:
-        sys.stdout.write(note)
+        write_out(note)
