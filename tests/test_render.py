@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,105 @@ def test_a_template_error_during_review_writes_nothing(cli: Cli, mini: Path) -> 
 def test_render_names_unknown_records(cli: Cli, mini: Path) -> None:
     result = cli("render", "2020-01-01-nothing")
     assert result.exit_code == 2 and "no such record" in result.stderr
+
+
+RUNAWAY = [
+    (
+        "{% for i in range(100000) %}{% for j in range(100000) %}{{ i }}{% endfor %}{% endfor %}",
+        "range limit of 10,000 items",
+    ),
+    (
+        "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}",
+        "loop limit of 100,000 iterations",
+    ),
+    (
+        "{% set s = 'ab' * 500 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
+        "loop limit of 100,000 iterations",
+    ),
+    (
+        "{{ 'a' * 3000000000 }}",
+        "size limit of 1,000,000 characters or items (a `*` would make 3,000,000,000)",
+    ),
+    ("{{ [1, 2] * 600000 }}", "size limit of 1,000,000 characters or items (a `*` would make 1,200,000)"),
+    ("{{ 10 ** 3000000 }}", "size limit of 1,000,000 characters or items (a `**` would make 3,000,001)"),
+    (
+        "{% set s = 'a' * 600000 %}{{ s + s }}",
+        "size limit of 1,000,000 characters or items (a `+` would make 1,200,000)",
+    ),
+    (
+        "{{ (['a' * 100000] * 100)|join }}",
+        "size limit of 1,000,000 characters or items (`join` would make 10,000,000)",
+    ),
+    (
+        "{{ 'a'|center(3000000000) }}",
+        "size limit of 1,000,000 characters or items (`center` would make 3,000,000,000)",
+    ),
+    (
+        "{{ '%3000000000s' % 'a' }}",
+        "size limit of 1,000,000 characters or items (a format width would make 3,000,000,000)",
+    ),
+    (
+        "{{ '{:>3000000000}'.format('a') }}",
+        "size limit of 1,000,000 characters or items (a format width would make 3,000,000,000)",
+    ),
+    (
+        "{{ '{:>{}}'.format('a', 3000000000) }}",
+        "size limit: widths taken from arguments (`{:{}}`) are not allowed; write the width",
+    ),
+    (
+        "{{ '%*s' % (3000000000, 'a') }}",
+        "size limit: `%*` widths are not allowed in templates; write the width",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "limit"), RUNAWAY)
+def test_a_runaway_template_stops_at_its_named_limit(cli: Cli, mini: Path, body: str, limit: str) -> None:
+    path = record_with_note(cli, mini, "note")
+    write(mini / ".micromoment/templates/review.md.j2", "# fine\n" + body + "\n")
+    started = time.perf_counter()
+    result = cli("render", path.stem, "--out", "-")
+    assert time.perf_counter() - started < 5
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f".micromoment/templates/review.md.j2:2: the template went over its {limit}; "
+        "make it loop, repeat or print less\n"
+    )
+    assert result.stdout == ""
+
+
+def test_long_output_stops_at_the_output_limit(cli: Cli, mini: Path) -> None:
+    path = record_with_note(cli, mini, "note")
+    write(
+        mini / ".micromoment/templates/review.md.j2",
+        "# fine\n{% for i in range(2000) %}{{ 'x' * 1000 }}{% endfor %}\n",
+    )
+    result = cli("render", path.stem, "--out", "-")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        ".micromoment/templates/review.md.j2: the template went over its output limit of 1,000,000 "
+        "characters; make it loop, repeat or print less\n"
+    )
+
+
+def test_the_limits_let_a_large_honest_template_through(cli: Cli, mini: Path) -> None:
+    path = record_with_note(cli, mini, "note")
+    write(
+        mini / ".micromoment/templates/review.md.j2",
+        "{% for i in range(10000) %}{% for j in range(9) %}{% endfor %}{% endfor %}"
+        "{{ 'x' * 999000 }}{{ ('%10s' | format('y'))|length }}{{ '{:>5}'.format('z')|length }}\n",
+    )
+    result = cli("render", path.stem, "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "x" * 999000 + "105\n"
+
+
+def test_the_time_limit_stops_a_slow_render(cli: Cli, mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from micromoment.records import render
+
+    path = record_with_note(cli, mini, "note")
+    monkeypatch.setattr(render, "LIMITS", render.RenderLimits(seconds=0))
+    write(mini / ".micromoment/templates/review.md.j2", "# fine\n{{ view.rows|length }}\n")
+    result = cli("render", path.stem, "--out", "-")
+    assert result.exit_code == 2
+    assert "the template went over its time limit of 0 seconds" in result.stderr

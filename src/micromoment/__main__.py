@@ -7,18 +7,29 @@ import sys
 
 def main() -> None:
     args = sys.argv[1:]
-    if (
+    fast_hook = (
         args[:1] == ["hook"]
         and not set(args[1:2]) & {"install", "uninstall"}
         and not any(a.startswith("-") for a in args[1:])
-    ):
-        # The commit hook's fast path: no typer, rich or pydantic unless something is missing.
-        from micromoment.gate.hook import main as hook_main
+    )
+    try:
+        if fast_hook:
+            # The commit hook's fast path: no typer, rich or pydantic unless something is missing.
+            from micromoment.gate.hook import main as hook_main
 
-        sys.exit(hook_main(args[1:]))
-    from micromoment.cli.app import run
+            sys.exit(hook_main(args[1:]))
+        from micromoment.cli.app import run
 
-    run()
+        run()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("micromoment: interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # the net under every failure, typer or not
+        from micromoment.errors import unexpected
+
+        sys.exit(unexpected(exc, args[0] if args else "micromoment"))
 
 
 if __name__ == "__main__":

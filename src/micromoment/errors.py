@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the hook's fast path imports this module; pathlib only where it is needed
+    from pathlib import Path
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -97,6 +102,30 @@ class Interrupted(MicromomentError):
     exit_code = EXIT_INTERRUPTED
 
 
+# Escape sequences as a whole (CSI `ESC [ ... final`, OSC `ESC ] ... BEL or ESC \\`, two-byte
+# `ESC x`), then any single C0 or C1 control, DEL, and the bidi controls that reorder what a
+# reader sees (U+202A-U+202E, U+2066-U+2069, marks U+200E, U+200F, U+061C).
+_ESCAPE_SEQUENCE = (
+    r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?"
+)
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+_UNPRINTABLE: re.Pattern[str] | None = None
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """`text` as safe to print on a terminal: no escape sequences, controls or bidi overrides.
+
+    Newlines and tabs stay, unless `one_line` turns them into spaces. Text from checklists,
+    records, file names and arguments goes through here before it reaches a terminal, so a
+    crafted title cannot clear the screen, forge a link or reverse what the reader sees.
+    """
+    global _UNPRINTABLE
+    if _UNPRINTABLE is None:
+        _UNPRINTABLE = re.compile(f"{_ESCAPE_SEQUENCE}|{_CONTROL}")
+    cleaned = _UNPRINTABLE.sub("", text)
+    return cleaned.replace("\n", " ").replace("\t", " ") if one_line else cleaned
+
+
 def report(exc: MicromomentError) -> int:
     """Write the error for a person (one line per problem) and return its exit code.
 
@@ -106,5 +135,73 @@ def report(exc: MicromomentError) -> int:
 
     prefix = "" if exc.located else "micromoment: "
     for line in exc.lines():
-        sys.stderr.write(f"{prefix}{line}\n")
+        sys.stderr.write(f"{prefix}{printable(line)}\n")
     return exc.exit_code
+
+
+LOG_NAME = "micromoment.log"
+DEBUG_VARIABLE = "MICROMOMENT_DEBUG"
+
+
+def unexpected(exc: BaseException, command: str) -> int:
+    """The net under every failure: one line for the person, the traceback in a log; exit 2.
+
+    Like `report`, it is used by the CLI and by the hook's fast path, so it imports only the
+    standard library. With MICROMOMENT_DEBUG=1 the traceback goes to stderr instead.
+    """
+    import os
+    import sys
+    import traceback
+
+    if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+        traceback.print_exception(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    log = _write_log(command, "".join(traceback.format_exception(exc)))
+    where = f"details in {log}" if log else f"run again with {DEBUG_VARIABLE}=1 for details"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # A file the command could not read or write: where and why say more than "unexpected".
+        message = f"{os.fsdecode(exc.filename)}: {exc.strerror or exc}"
+    else:
+        message = f"unexpected error in {command}: {type(exc).__name__}: {exc}"
+    sys.stderr.write(printable(f"micromoment: {message}; {where}", one_line=True) + "\n")
+    return EXIT_BAD_INPUT
+
+
+def log_folders() -> list[Path]:
+    """Where the error log may go, best first: the repository's git directory, the user's cache, temp."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    folders = []
+    try:
+        from micromoment.git import find_repo
+
+        folders.append(Path(find_repo().git_dir) / "micromoment")
+    except Exception:  # outside a repository, or git itself is what failed
+        pass
+    cache = os.environ.get("XDG_CACHE_HOME")
+    folders.append((Path(cache) if cache else Path.home() / ".cache") / "micromoment")
+    folders.append(Path(tempfile.gettempdir()) / "micromoment")
+    return folders
+
+
+def _write_log(command: str, details: str) -> Path | None:
+    import platform
+    import sys
+
+    from micromoment import __version__
+
+    text = (
+        f"micromoment {__version__}, Python {platform.python_version()}, {platform.platform()}\n"
+        f"command: {command}\nargv: {sys.argv!r}\n\n{details}"
+    )
+    for folder in log_folders():
+        path = folder / LOG_NAME
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError:
+            continue
+        return path
+    return None

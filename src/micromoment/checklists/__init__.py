@@ -4,6 +4,10 @@ lint, and import from deon's format. Others import the model and catalog from he
 from micromoment.checklists.model import (
     CONFIRM_ANSWERS,
     DEFAULT_CHECKLIST,
+    MAX_DOUBLE_STARS,
+    MAX_PATTERN_LENGTH,
+    MAX_STARS_PER_SEGMENT,
+    MAX_WILDCARDS,
     SCHEMA_HEADER,
     AskIf,
     Catalog,
@@ -23,6 +27,10 @@ from micromoment.checklists.model import (
 __all__ = [
     "CONFIRM_ANSWERS",
     "DEFAULT_CHECKLIST",
+    "MAX_DOUBLE_STARS",
+    "MAX_PATTERN_LENGTH",
+    "MAX_STARS_PER_SEGMENT",
+    "MAX_WILDCARDS",
     "SCHEMA_HEADER",
     "AskIf",
     "Catalog",

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from micromoment.checklists import Catalog, checklist_files, load_catalog, load_checklist
 from micromoment.config import Config, config_problems, read_config, read_config_file
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import CONFIG_FILE, Project, display_path, shipped_dir
 from micromoment.records import load_any_record, record_files, reviews_dir
+from micromoment.yamlio import Located, PathKey, read_yaml
+
+# What printable() strips before text reaches a terminal; in a checklist it is a mistake or an attack.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NEWLINE_OR_TAB = re.compile("[\n\t]")
+# Fields meant to hold paragraphs; everywhere else a newline or tab is a control character too.
+_MULTILINE_FIELDS = {"guidance", "description"}
 
 
 @dataclass
@@ -32,6 +41,8 @@ def _lint_everything(project: Project) -> LintReport:
         catalog = load_catalog(project)  # reports every file's problems and clashing ids
     except FileProblems as exc:
         report.problems += exc.problems
+    for path in files:
+        report.problems += control_character_problems(path)
     if project.config_path.exists():
         report.checked.append(display_path(project.config_path))
         report.problems += _config_file_problems(project.config_path, catalog)
@@ -77,7 +88,37 @@ def _lint_files(project: Project, files: list[Path]) -> LintReport:
             load_checklist(path)
         except FileProblems as exc:
             report.problems += exc.problems
+        report.problems += control_character_problems(path)
     return report
+
+
+def control_character_problems(path: Path) -> list[Problem]:
+    """Text in a checklist with escape sequences, control characters or bidi overrides, each located."""
+    try:
+        located = read_yaml(path, display_path(path))
+    except FileProblems:
+        return []  # the loader reports why the file does not read
+    return _controls_in(located, located.data, ())
+
+
+def _controls_in(located: Located, value: Any, loc: PathKey) -> list[Problem]:
+    if isinstance(value, dict):
+        return [p for key, child in value.items() for p in _controls_in(located, child, (*loc, key))]
+    if isinstance(value, list):
+        return [p for index, child in enumerate(value) for p in _controls_in(located, child, (*loc, index))]
+    if not isinstance(value, str):
+        return []
+    multiline = bool(loc) and loc[-1] in _MULTILINE_FIELDS
+    found = _CONTROL.search(value) or (None if multiline else _NEWLINE_OR_TAB.search(value))
+    if found is None:
+        return []
+    return [
+        located.problem(
+            loc,
+            f"contains the control character U+{ord(found.group()):04X}; remove it "
+            "(escape sequences and bidi controls change what a terminal shows)",
+        )
+    ]
 
 
 def _config_file_problems(path: Path, catalog: Catalog | None) -> list[Problem]:

@@ -200,15 +200,89 @@ class Checklist(StrictModel):
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# Limits that keep matching linear enough: Python's `re` backtracks, so each `*` or `**` that
+# can stretch multiplies the work on a long path (three `*` in one segment take minutes on a
+# 4,096-character file name). Every realistic trigger (`prompts/**`, `**/*.prompt.md`,
+# `src/**/llm/*.py`) stays well inside them.
+MAX_PATTERN_LENGTH = 256
+MAX_WILDCARDS = 3  # `*` and `**`, over the whole pattern
+MAX_STARS_PER_SEGMENT = 2
+MAX_DOUBLE_STARS = 2
+
+
 def pattern_problem(pattern: str) -> str | None:
-    """Why a .gitignore-style pattern is unusable, or None."""
+    """Why a .gitignore-style pattern is unusable (does not parse, or could match too slowly), or None."""
     import pathspec  # only the loaders and matchers need it
 
     try:
         pathspec.GitIgnoreSpec.from_lines([pattern])
     except (ValueError, TypeError) as exc:
         return f"not a valid .gitignore-style pattern: {exc}"
+    return _pattern_cost_problem(pattern)
+
+
+def _pattern_cost_problem(pattern: str) -> str | None:
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return (
+            f"pattern {pattern[:40]!r}... is {len(pattern)} characters long (at most {MAX_PATTERN_LENGTH}); "
+            "split it into several shorter patterns"
+        )
+    segments = _wildcard_segments(pattern)
+    double = sum(1 for segment in segments if segment == ["**"])
+    stars = [sum(1 for w in segment if w == "*") for segment in segments if segment != ["**"]]
+    slow = f"pattern {pattern!r} could take minutes to match a long path"
+    if double > MAX_DOUBLE_STARS:
+        return f"{slow}: it has {double} `**` (at most {MAX_DOUBLE_STARS}); list the folders as separate patterns"
+    crowded = max(stars, default=0)
+    if crowded > MAX_STARS_PER_SEGMENT:
+        return (
+            f"{slow}: one path segment has {crowded} `*` (at most {MAX_STARS_PER_SEGMENT}); "
+            "use fewer `*`, e.g. `*.prompt.md` instead of `*prompt*.*`, or several patterns"
+        )
+    for segment in segments:
+        # `*?*` or `*[ab]*`: with no literal between them the two `*` backtrack against each other.
+        tight = re.search(r"\*[?\[\]]+\*", "".join(segment))
+        if tight:
+            return (
+                f"{slow}: `{tight.group().replace('[]', '[...]')}` puts only `?` or `[...]` between two `*`; "
+                "put a literal character between them or drop one `*`"
+            )
+    total = double + sum(stars)
+    if total > MAX_WILDCARDS:
+        return (
+            f"{slow}: it has {total} `*`/`**` wildcards (at most {MAX_WILDCARDS}); "
+            "spell out a folder or split it into several patterns"
+        )
     return None
+
+
+def _wildcard_segments(pattern: str) -> list[list[str]]:
+    """Per `/`-separated segment, its parts: `**` (a whole segment), or `*`, `?`, `[]` and `x` for a literal.
+
+    Escaped characters and characters inside a `[...]` class are literal, as in git.
+    """
+    segments: list[tuple[str, list[str]]] = [("", [])]
+    text = pattern.removeprefix("!")
+    index = 0
+    while index < len(text):
+        raw, wildcards = segments[-1]
+        char = text[index]
+        step = 1
+        if char == "\\":
+            step = 2
+            wildcards.append("x")
+        elif char == "/":
+            segments.append(("", []))
+            index += 1
+            continue
+        elif char == "[" and (end := text.find("]", index + 2)) != -1:
+            wildcards.append("[]")
+            step = end + 1 - index
+        else:
+            wildcards.append(char if char in "*?" else "x")
+        segments[-1] = (raw + text[index : index + step], wildcards)
+        index += step
+    return [["**"] if raw == "**" else wildcards for raw, wildcards in segments]
 
 
 def format_minutes(minutes: float) -> str:

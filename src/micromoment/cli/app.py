@@ -17,11 +17,20 @@ from micromoment.cli import (
     repo_commands,
     review_commands,
 )
-from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report
+from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report, unexpected
+
+# Exits, aborts and usage errors are how Typer itself ends a command; they pass through. Typer
+# does not export click's ClickException, the base of its usage errors, so it is found here.
+_TYPER_EXITS: tuple[type[BaseException], ...] = (
+    typer.Exit,
+    typer.Abort,
+    *(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
+)
 
 
 class MicromomentGroup(TyperGroup):
-    """Turns core errors into one stderr line each and the documented exit code."""
+    """Turns core errors into one stderr line each and the documented exit code; anything else
+    unexpected into one line and a log with the traceback."""
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer's Context is click's
         try:
@@ -31,6 +40,10 @@ class MicromomentGroup(TyperGroup):
         except KeyboardInterrupt:
             sys.stderr.write("micromoment: interrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except _TYPER_EXITS:
+            raise
+        except Exception as exc:  # the net under every failure
+            raise typer.Exit(unexpected(exc, ctx.invoked_subcommand or "micromoment")) from None
 
 
 app = typer.Typer(

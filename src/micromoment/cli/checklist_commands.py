@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, deon, format_minutes, load_catalog
-from micromoment.cli.output import out, print_json, say
+from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.files import write_atomic
 from micromoment.locations import display_path, find_project
 from micromoment.schemas import SchemaName, json_schema
@@ -159,7 +159,7 @@ def import_deon(
     checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
     text = deon.checklist_yaml(checklist)
     if out_path is None:
-        sys.stdout.write(text)
+        write_out(text)
         return
     # Its own folder is micromoment's to create; elsewhere a missing folder is likely a typo.
     home = find_project().home.resolve()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +14,7 @@ from rich.text import Text
 from micromoment import ledger
 from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
-from micromoment.cli.output import out, print_json, say
+from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.config import load_config
 from micromoment.errors import MicromomentError
 from micromoment.git import GitFailed, author_identity, find_repo
@@ -194,7 +193,7 @@ def stats(
         print_json(data)
         return
     if markdown:
-        sys.stdout.write(render_template(find_project(), "stats.md.j2", {"stats": data}))
+        write_out(render_template(find_project(), "stats.md.j2", {"stats": data}))
         return
     _print_stats(data)
 

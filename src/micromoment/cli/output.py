@@ -1,31 +1,49 @@
-"""Where output goes: reports to stdout, human messages to stderr, JSON on request."""
+"""Where output goes: reports to stdout, human messages to stderr, JSON on request; all of it terminal-safe."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import cache
 from typing import Any
 
 from rich.console import Console
 
+from micromoment.capture.console import SafeConsole
+from micromoment.errors import printable
+
+# JSON already escapes C0 controls; these would still print raw with ensure_ascii=False.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
 
 @cache
 def out() -> Console:
     """Reports (tables, records) on stdout."""
-    return Console(highlight=False)
+    return SafeConsole(highlight=False)
 
 
 @cache
 def err() -> Console:
     """Messages for the person at the keyboard, on stderr."""
-    return Console(stderr=True, highlight=False)
+    return SafeConsole(stderr=True, highlight=False)
 
 
 def say(message: str) -> None:
-    """A plain message line on stderr (no markup: paths and user text print as written)."""
-    err().print(message, markup=False, soft_wrap=True)
+    """A plain message line on stderr (no markup: paths and user text print as written, minus controls)."""
+    err().print(printable(message), markup=False, soft_wrap=True)
+
+
+def line(text: str) -> None:
+    """One plain line on stdout, for output that tools parse (e.g. `file:line: message`)."""
+    sys.stdout.write(printable(text, one_line=True) + "\n")
+
+
+def write_out(text: str) -> None:
+    """A document (Markdown, YAML) on stdout: exact when piped or redirected, terminal-safe on a terminal."""
+    sys.stdout.write(printable(text) if sys.stdout.isatty() else text)
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,7 @@ from typing import Annotated
 import typer
 
 from micromoment.checklists import load_catalog
-from micromoment.cli.output import say
+from micromoment.cli.output import say, write_out
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
 from micromoment.forge import posting
@@ -95,4 +94,4 @@ def pr_note(
     elif post is Forge.gitlab:
         say(posting.post_gitlab(note, repo.root, mr, target.value))
     if out is None and not git_notes and post is None:
-        sys.stdout.write(note)
+        write_out(note)

@@ -9,7 +9,7 @@ import typer
 
 from micromoment.checklists import load_catalog
 from micromoment.checklists.lint import lint as lint_files
-from micromoment.cli.output import print_json, say
+from micromoment.cli.output import line, print_json, say
 from micromoment.config import initial_config_text
 from micromoment.errors import EXIT_BAD_INPUT, Refused
 from micromoment.files import write_atomic
@@ -37,7 +37,7 @@ def lint(
         print_json({"checked": report.checked, "problems": [p.as_json() for p in report.problems]})
     else:
         for problem in report.problems:
-            typer.echo(str(problem))
+            line(str(problem))
     files = _count(len(report.checked), "file")
     if report.problems:
         say(f"{_count(len(report.problems), 'problem')} in {files}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +19,7 @@ from micromoment.capture.recording import Written, guided_review, sensitive_refu
 from micromoment.capture.session import ReviewSession, apply_answers_file
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
-from micromoment.cli.output import say
+from micromoment.cli.output import err, say, write_out
 from micromoment.config import Config, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.files import read_existing, write_atomic
@@ -105,6 +104,8 @@ def review(
         raise typer.Exit(EXIT_FINDINGS if missing else 0)
 
     prompter = stdin_prompter(force=interactive)
+    if prompter is not None:
+        prompter.console = err()  # questions and titles come from files: print them terminal-safe
     if prompter is None:
         raise MicromomentError(
             "no terminal to ask questions on; record answers with micromoment review ID --answers FILE "
@@ -249,7 +250,7 @@ def render(
         checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
         text = render_review(project, record, checklist, template or REVIEW_TEMPLATE)
         if out is not None and str(out) == "-":
-            sys.stdout.write(text)
+            write_out(text)
             return
         target = out or path.with_suffix(".md")
         if read_existing(target) == text:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report
+from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, printable, report
 from micromoment.gate import change as changes
 from micromoment.gate.coverage import Outcome, evaluate
 from micromoment.git import find_repo
@@ -31,8 +31,8 @@ def run(files: list[str]) -> int:
     for verdict in outcome.verdicts:
         if verdict.outdated and verdict.record:
             sys.stderr.write(
-                f"micromoment: {verdict.record.path} answered an older version of {verdict.rule.id}; "
-                "it still counts, but the checklist has changed since\n"
+                f"micromoment: {printable(verdict.record.path, one_line=True)} answered an older version of "
+                f"{verdict.rule.id}; it still counts, but the checklist has changed since\n"
             )
     if outcome.ok:
         return 0

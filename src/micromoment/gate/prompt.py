@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from micromoment.errors import printable
 from micromoment.gate.coverage import Outcome, Verdict, signoff_hint
 from micromoment.git import in_ci
 
@@ -34,7 +35,7 @@ def open_terminal() -> Iterator[tuple[TextIO, TextIO] | None]:
 
 
 def shown_paths(verdict: Verdict) -> str:
-    shown = ", ".join(verdict.paths[:MAX_PATHS_SHOWN])
+    shown = ", ".join(printable(path, one_line=True) for path in verdict.paths[:MAX_PATHS_SHOWN])
     more = len(verdict.paths) - MAX_PATHS_SHOWN
     return shown + (f" (+{more} more)" if more > 0 else "")
 
@@ -45,11 +46,11 @@ def findings(outcome: Outcome) -> list[str]:
     if outcome.gaps:
         lines.append("micromoment: this change calls for checks that have no record yet:")
     for gap in outcome.gaps:
-        lines.append(f"  {gap.rule.id} ({gap.rule.title}), for {shown_paths(gap)}")
-        lines += [f"    {hint}" for hint in signoff_hint(gap)]
+        lines.append(f"  {gap.rule.id} ({printable(gap.rule.title, one_line=True)}), for {shown_paths(gap)}")
+        lines += [f"    {printable(hint, one_line=True)}" for hint in signoff_hint(gap)]
     if outcome.invalid:
         lines.append("micromoment: these records are not valid, so they cover nothing:")
-        lines += [f"  {record.problem}" for record in outcome.invalid]
+        lines += [f"  {printable(record.problem, one_line=True)}" for record in outcome.invalid]
     return lines
 
 
@@ -57,7 +58,8 @@ def ways_forward(outcome: Outcome) -> list[str]:
     """The exact commands that get the commit through, one per line."""
     lines = ["Ways forward:"]
     for record in outcome.invalid:
-        lines.append(f"  micromoment lint {record.path}   # see every problem in it, then fix or remove it")
+        shown = printable(record.path, one_line=True)
+        lines.append(f"  micromoment lint {shown}   # see every problem in it, then fix or remove it")
     to_review = [gap for gap in outcome.gaps if gap.waiting_for_signoffs is None]
     for gap in to_review:
         lines.append(f"  micromoment review {gap.rule.id}        # answer it now, then stage .micromoment/")
@@ -85,8 +87,7 @@ def handle_missing(outcome: Outcome) -> int:
 
 
 def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
-    from rich.console import Console
-
+    from micromoment.capture.console import SafeConsole
     from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
     from micromoment.capture.prompts import EndOfInput, StreamPrompter
     from micromoment.capture.recording import ReviewStopped, guided_review
@@ -98,7 +99,7 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
     from micromoment.git import GitState, author_identity
     from micromoment.locations import Project, display_path
 
-    console = Console(file=writer, highlight=False)
+    console = SafeConsole(file=writer, highlight=False)
     prompter = StreamPrompter(console, reader)
     not_now = 0 if outcome.change.rules.on_missing == "warn" else EXIT_FINDINGS
     for line in findings(outcome):

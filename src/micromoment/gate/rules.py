@@ -15,7 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-RULES_FORMAT = 4
+RULES_FORMAT = 5
 # pathspec marks a match that ends at a folder with this named group; it decides precedence.
 _FOLDER_MARK = "ps_d"
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
+import time
 import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,162 @@ class TemplateError(MicromomentError):
     """A template that does not parse, names something that is not there, or tries to escape the sandbox."""
 
     located = True
+
+
+@dataclass(frozen=True)
+class RenderLimits:
+    """What one render may spend. A team template is code from the repository: it must not hang or fill memory."""
+
+    seconds: float = 10.0
+    iterations: int = 100_000  # loop iterations over all loops of one render, nested ones included
+    range_items: int = 10_000
+    size: int = 1_000_000  # characters or items one string or list operation may produce
+    output: int = 1_000_000  # characters of rendered Markdown
+
+
+LIMITS = RenderLimits()
+
+# `%5s`, `%.*f`, `{:>80}`: the widths and precisions a format may ask for.
+_PERCENT_WIDTHS = re.compile(r"%[-#0 +]*(\d+|\*)?(?:\.(\d+|\*))?")
+_BRACE_WIDTHS = re.compile(r"\d+")
+
+
+class TemplateLimit(Exception):
+    """Raised inside a render when the template goes over one of its limits; render_template names the file."""
+
+    def __init__(self, limit: str) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class _Budget:
+    """The spending of one render: elapsed time and loop iterations, checked as the template runs."""
+
+    def __init__(self, limits: RenderLimits) -> None:
+        self.limits = limits
+        self.started = time.monotonic()
+        self.iterations = 0
+
+    def check_time(self) -> None:
+        if time.monotonic() - self.started > self.limits.seconds:
+            raise TemplateLimit(f"time limit of {self.limits.seconds:g} seconds")
+
+    def check_size(self, size: int, what: str) -> None:
+        if size > self.limits.size:
+            raise TemplateLimit(
+                f"size limit of {self.limits.size:,} characters or items ({what} would make {size:,})"
+            )
+
+    def loop(self, iterable: Iterable[Any]) -> Iterator[Any]:
+        for item in iterable:
+            self.iterations += 1
+            if self.iterations > self.limits.iterations:
+                raise TemplateLimit(f"loop limit of {self.limits.iterations:,} iterations")
+            if self.iterations % 1024 == 0:
+                self.check_time()
+            yield item
+
+
+def _sandbox_class() -> Any:
+    """The sandbox, bounded: loops, ranges, calls, operators and formats all spend from one budget."""
+    from jinja2 import nodes
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class BoundedSandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+        budget = _Budget(LIMITS)
+
+        def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+            tree = super()._parse(source, name, filename)
+            # Every {% for %} iterates through the budget, whatever it loops over.
+            for loop in tree.find_all(nodes.For):
+                loop.iter = nodes.Call(
+                    nodes.Name("micromoment_bounded_loop", "load"), [loop.iter], [], None, None
+                )
+            return tree
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            __self.budget.check_time()
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            self.budget.check_time()
+            if operator == "*":
+                for sequence, times in ((left, right), (right, left)):
+                    if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
+                        self.budget.check_size(len(sequence) * times, "a `*`")
+            elif operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1:
+                # The digits of left ** right, before Python spends minutes computing them.
+                self.budget.check_size(int(right * math.log10(abs(left))) + 1, "a `**`")
+            elif operator == "%" and isinstance(left, str):
+                _check_percent_widths(self.budget, left)
+            result = super().call_binop(context, operator, left, right)
+            if operator == "+" and isinstance(result, (str, list, tuple)):
+                self.budget.check_size(len(result), "a `+`")
+            return result
+
+        def wrap_str_format(self, value: Any) -> Any:
+            wrapper = super().wrap_str_format(value)
+            if wrapper is not None:
+                _check_brace_widths(self.budget, value.__self__)
+            return wrapper
+
+    return BoundedSandbox
+
+
+def _check_brace_widths(budget: _Budget, text: str) -> None:
+    from string import Formatter
+
+    budget.check_time()
+    for _, _, spec, _ in Formatter().parse(text):
+        if spec and "{" in spec:
+            raise TemplateLimit(
+                "size limit: widths taken from arguments (`{:{}}`) are not allowed; write the width"
+            )
+        for width in _BRACE_WIDTHS.findall(spec or ""):
+            budget.check_size(int(width), "a format width")
+
+
+def _check_percent_widths(budget: _Budget, text: str) -> None:
+    for match in _PERCENT_WIDTHS.finditer(text):
+        for width in match.groups():
+            if width == "*":
+                raise TemplateLimit("size limit: `%*` widths are not allowed in templates; write the width")
+            if width:
+                budget.check_size(int(width), "a format width")
+
+
+def _bounded_filters(env: Any) -> None:
+    """Filters that can make a huge string from a small one check the size first."""
+
+    def budget() -> _Budget:
+        current: _Budget = env.budget  # replaced for each render
+        return current
+
+    original = {name: env.filters[name] for name in ("center", "indent", "format", "join")}
+
+    def center(value: Any, width: int = 80) -> Any:
+        budget().check_size(int(width), "`center`")
+        return original["center"](value, width)
+
+    def indent(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> Any:
+        pad = len(width) if isinstance(width, str) else int(width)
+        budget().check_size(pad * (str(value).count("\n") + 1) + len(str(value)), "`indent`")
+        return original["indent"](value, width, *args, **kwargs)
+
+    def format_(value: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_percent_widths(budget(), str(value))
+        return original["format"](value, *args, **kwargs)
+
+    def join(context: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
+        items = list(value)
+        budget().check_size(sum(len(str(item)) for item in items) + len(d) * len(items), "`join`")
+        return original["join"](context, items, d, attribute)
+
+    from jinja2 import pass_eval_context
+
+    env.filters.update(center=center, indent=indent, format=format_, join=pass_eval_context(join))
 
 
 def _finalize(value: Any) -> Any:
@@ -41,11 +201,10 @@ def _none_safe(function: Any) -> Any:
 
 def _environment(project: Project, extra_folder: Path | None = None) -> Any:
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     folders = [extra_folder] if extra_folder else []
     folders += [project.templates_dir, shipped_dir("templates")]
-    env = ImmutableSandboxedEnvironment(
+    env = _sandbox_class()(
         loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
         undefined=StrictUndefined,
         autoescape=False,
@@ -60,6 +219,15 @@ def _environment(project: Project, extra_folder: Path | None = None) -> Any:
         link=_none_safe(link),
         block=_none_safe(block_text),
     )
+    _bounded_filters(env)
+
+    def bounded_range(*args: int) -> range:
+        numbers = range(*args)
+        if len(numbers) > env.budget.limits.range_items:
+            raise TemplateLimit(f"range limit of {env.budget.limits.range_items:,} items")
+        return numbers
+
+    env.globals.update(range=bounded_range, micromoment_bounded_loop=lambda items: env.budget.loop(items))
     return env
 
 
@@ -86,8 +254,15 @@ def render_template(project: Project, template: str, context: dict[str, Any]) ->
         ) from None
     except Exception as exc:
         raise TemplateError(f"{name}:1: template error: {type(exc).__name__}: {exc}") from None
+    env.budget = _Budget(LIMITS)
     try:
-        text: str = loaded.render(**context)
+        text = _bounded_output(env.budget, loaded.generate(**context))
+    except TemplateLimit as exc:
+        line = _template_line(exc, loaded.filename)
+        where = f"{_shown(loaded.filename, name)}:{line}" if line != "?" else _shown(loaded.filename, name)
+        raise TemplateError(
+            f"{where}: the template went over its {exc.limit}; make it loop, repeat or print less"
+        ) from None
     except SecurityError as exc:
         line = _template_line(exc, loaded.filename)
         raise TemplateError(
@@ -97,6 +272,17 @@ def render_template(project: Project, template: str, context: dict[str, Any]) ->
         line = _template_line(exc, loaded.filename)
         raise TemplateError(f"{_shown(loaded.filename, name)}:{line}: template error: {exc}") from None
     return text if text.endswith("\n") else text + "\n"
+
+
+def _bounded_output(budget: _Budget, chunks: Iterator[str]) -> str:
+    parts, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > budget.limits.output:
+            raise TemplateLimit(f"output limit of {budget.limits.output:,} characters")
+        budget.check_time()
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def _shown(filename: str | None, name: str) -> str:

@@ -1,0 +1,143 @@
+"""The net under every failure: one stderr line, a log with the traceback, exit 2; never a raw traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, git, run_module
+from micromoment.cli import checklist_commands
+
+
+def boom(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("boom \x1b[2J")
+
+
+def git_dir(repo: Path) -> Path:
+    return Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
+
+
+def test_an_unexpected_exception_is_one_line_and_a_log(
+    cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    result = cli("list")
+    assert result.exit_code == 2
+    log = git_dir(repo) / "micromoment/micromoment.log"
+    assert result.stderr.splitlines() == [
+        f"micromoment: unexpected error in list: RuntimeError: boom ; details in {log}"
+    ]
+    assert result.stdout == ""
+    text = log.read_text(encoding="utf-8")
+    assert "command: list" in text
+    assert "Traceback (most recent call last)" in text
+    assert 'raise RuntimeError("boom \\x1b[2J")' in text and text.endswith("RuntimeError: boom \x1b[2J\n")
+
+
+def test_outside_a_repository_the_log_goes_to_the_user_cache_then_temp(
+    cli: Cli, outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    result = cli("list")
+    log = tmp_path / "cache/micromoment/micromoment.log"
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"; details in {log}\n")
+    assert "RuntimeError: boom" in log.read_text(encoding="utf-8")
+
+    (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "temp"))
+    result = cli("list")
+    assert result.stderr.endswith(f"; details in {tmp_path / 'temp/micromoment/micromoment.log'}\n")
+
+
+def test_debug_shows_the_traceback_instead(cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    result = cli("list", env={"MICROMOMENT_DEBUG": "1"})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Traceback (most recent call last)")
+    assert result.stderr.endswith("RuntimeError: boom \x1b[2J\n")
+    assert not (git_dir(repo) / "micromoment/micromoment.log").exists()
+
+
+def test_ctrl_c_stays_130(cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checklist_commands, "load_catalog", interrupted)
+    result = cli("list")
+    assert result.exit_code == 130
+    assert result.stderr == "micromoment: interrupted\n"
+
+
+def test_usage_errors_still_pass_through_to_typer(cli: Cli, repo: Path) -> None:
+    result = cli("show")
+    assert result.exit_code == 2
+    assert "Missing argument" in result.stderr
+    assert "unexpected" not in result.stderr
+
+
+def test_an_unwritable_step_summary_names_the_variable_to_fix(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", "/nonexistent/dir/x.md")
+    done = run_module(["check", "--staged"], cwd=repo)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "micromoment: /nonexistent/dir/x.md: cannot append the step summary: No such file or directory; "
+        "point GITHUB_STEP_SUMMARY at a file in a folder that exists"
+    ]
+
+
+def test_an_os_error_nobody_expected_is_a_located_line_and_a_log(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = (
+        "import sys\n"
+        "import micromoment.cli.gate_commands as commands\n"
+        "def broken(outcome): raise FileNotFoundError(2, 'No such file or directory', '/gone/away.md')\n"
+        "commands._print_outcome = broken\n"
+        "sys.argv = ['micromoment', 'check']\n"
+        "from micromoment.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    log = git_dir(repo) / "micromoment/micromoment.log"
+    assert done.stderr.splitlines() == [
+        f"micromoment: /gone/away.md: No such file or directory; details in {log}"
+    ]
+    assert "FileNotFoundError" in log.read_text(encoding="utf-8")
+    monkeypatch.setenv("MICROMOMENT_DEBUG", "1")
+    debug = subprocess.run(
+        [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert debug.returncode == 2
+    assert "Traceback (most recent call last)" in debug.stderr
+
+
+def test_the_hook_fast_path_has_the_same_net(repo: Path) -> None:
+    script = (
+        "import sys\n"
+        "import micromoment.gate.hook as hookrun\n"
+        "def broken(files): raise ValueError('no rules today')\n"
+        "hookrun.run = broken\n"
+        "sys.argv = ['micromoment', 'hook']\n"
+        "from micromoment.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    log = git_dir(repo) / "micromoment/micromoment.log"
+    assert done.stderr.splitlines() == [
+        f"micromoment: unexpected error in hook: ValueError: no rules today; details in {log}"
+    ]
+    assert "Traceback" in log.read_text(encoding="utf-8")
