@@ -15,7 +15,8 @@ from micromoment.git import Repo, head_commit, run_git
 from micromoment.locations import Project
 from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record
 from micromoment.records.markdown import escape_text, is_web_address, neutralise, shorten
-from micromoment.records.render import render_template, review_view
+from micromoment.records.render import render_template
+from micromoment.records.view import review_view
 
 MARKER = "<!-- micromoment:pr-note -->"
 SECTION_START = "<!-- micromoment:start -->"

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from micromoment.checklists import Checklist, format_minutes
+from micromoment.checklists import Checklist
 from micromoment.errors import MicromomentError
 from micromoment.locations import Project, display_path, shipped_dir
-from micromoment.records import Resolution, ReviewRecord
+from micromoment.records import ReviewRecord
 from micromoment.records.markdown import block_text, escape_cell, escape_text, link
+from micromoment.records.view import review_view
 
 REVIEW_TEMPLATE = "review.md.j2"
 
@@ -295,89 +296,6 @@ def _template_line(exc: BaseException, filename: str | None) -> int | str:
         if filename and frame.filename == filename and frame.lineno:
             return frame.lineno
     return "?"
-
-
-def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, Any]:
-    """Everything a review template shows, computed once, in plain data."""
-    items = (
-        {item.id: (number, item) for number, item in enumerate(checklist.items, start=1)} if checklist else {}
-    )
-    rows, follow_ups, skips = [], [], []
-    counts = {"yes": 0, "no": 0, "na": 0}
-    for answer in record.answers:
-        number, item = items.get(answer.item, (None, None))
-        label = (item.number if item and item.number else str(number)) if number else "-"
-        rows.append(
-            {
-                "number": label,
-                "item": answer.item,
-                "question": answer.question,
-                "answer": "skipped" if answer.skipped else answer.answer,
-                "note": answer.reason if answer.skipped else answer.note,
-                "evidence": answer.evidence,
-                "owner": item.owner if item else None,
-            }
-        )
-        if answer.answer in counts and item is not None and item.kind == "confirm":
-            counts[answer.answer] += 1
-        if answer.skipped:
-            skips.append({"number": label, "question": answer.question, "reason": answer.reason})
-        if answer.follow_up:
-            follow_ups.append(
-                {
-                    "number": label,
-                    "question": answer.question,
-                    "action": answer.follow_up.action,
-                    "owner": answer.follow_up.owner,
-                    "due": answer.follow_up.due.isoformat() if answer.follow_up.due else None,
-                    "resolved": _resolution(answer.follow_up.resolved),
-                }
-            )
-    references: dict[str, list[str]] = {}
-    for row in rows:
-        found = items.get(str(row["item"]))
-        for reference in found[1].references if found else []:
-            references.setdefault(reference.label(), []).append(str(row["number"]))
-    elapsed = (record.finished_at - record.started_at).total_seconds() / 60
-    git = record.git
-    return {
-        "record": record.model_dump(mode="json", by_alias=True),
-        "title": f"{record.checklist.title}: {record.subject}",
-        "finished": record.finished_at.strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": (git.head or "")[:12] if git else "",
-        "branch": git.branch if git else None,
-        "dirty": bool(git and git.dirty),
-        "rows": rows,
-        "summary": {
-            "answered": len(record.answers) - len(skips),
-            **counts,
-            "skipped": len(skips),
-            "minutes": format_minutes(max(1, math.ceil(elapsed))) if elapsed >= 0 else "0",
-        },
-        "follow_ups": follow_ups,
-        "skips": skips,
-        "missing": [
-            {
-                "number": items[i][0] if i in items else "-",
-                "question": items[i][1].question if i in items else i,
-            }
-            for i in record.missing
-        ],
-        "references": [{"label": label, "numbers": numbers} for label, numbers in references.items()],
-        "checklist_changed": checklist is not None
-        and checklist.content_hash() != record.checklist.content_hash,
-        "content_hash": record.checklist.content_hash.removeprefix("sha256:")[:12],
-        "signoffs": [
-            {"who": s.who.name, "decision": s.decision, "on": s.at.strftime("%Y-%m-%d"), "note": s.note}
-            for s in record.signoffs
-        ],
-    }
-
-
-def _resolution(resolved: Resolution | None) -> dict[str, str] | None:
-    if resolved is None:
-        return None
-    return {"who": resolved.who.name, "on": resolved.at.strftime("%Y-%m-%d"), "note": resolved.note}
 
 
 def render_review(

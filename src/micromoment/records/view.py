@@ -1,0 +1,106 @@
+"""What a review's Markdown, PR note and report show: a record turned into plain data, once."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from micromoment.checklists import Checklist, Item, format_minutes
+from micromoment.records.model import Resolution, ReviewRecord
+
+
+def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, Any]:
+    """Everything a review template shows, computed once, in plain data."""
+    items = (
+        {item.id: (number, item) for number, item in enumerate(checklist.items, start=1)} if checklist else {}
+    )
+    rows, follow_ups, skips, counts = _answer_rows(record, items)
+    references = _references(rows, items)
+    elapsed = (record.finished_at - record.started_at).total_seconds() / 60
+    git = record.git
+    return {
+        "record": record.model_dump(mode="json", by_alias=True),
+        "title": f"{record.checklist.title}: {record.subject}",
+        "finished": record.finished_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": (git.head or "")[:12] if git else "",
+        "branch": git.branch if git else None,
+        "dirty": bool(git and git.dirty),
+        "rows": rows,
+        "summary": {
+            "answered": len(record.answers) - len(skips),
+            **counts,
+            "skipped": len(skips),
+            "minutes": format_minutes(max(1, math.ceil(elapsed))) if elapsed >= 0 else "0",
+        },
+        "follow_ups": follow_ups,
+        "skips": skips,
+        "missing": [
+            {
+                "number": items[i][0] if i in items else "-",
+                "question": items[i][1].question if i in items else i,
+            }
+            for i in record.missing
+        ],
+        "references": [{"label": label, "numbers": numbers} for label, numbers in references.items()],
+        "checklist_changed": checklist is not None
+        and checklist.content_hash() != record.checklist.content_hash,
+        "content_hash": record.checklist.content_hash.removeprefix("sha256:")[:12],
+        "signoffs": [
+            {"who": s.who.name, "decision": s.decision, "on": s.at.strftime("%Y-%m-%d"), "note": s.note}
+            for s in record.signoffs
+        ],
+    }
+
+
+def _answer_rows(
+    record: ReviewRecord, items: dict[str, tuple[int, Item]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
+    """One row per answer, the follow-ups and skipped items among them, and the yes / no / na counts."""
+    rows, follow_ups, skips = [], [], []
+    counts = {"yes": 0, "no": 0, "na": 0}
+    for answer in record.answers:
+        number, item = items.get(answer.item, (None, None))
+        label = (item.number if item and item.number else str(number)) if number else "-"
+        rows.append(
+            {
+                "number": label,
+                "item": answer.item,
+                "question": answer.question,
+                "answer": "skipped" if answer.skipped else answer.answer,
+                "note": answer.reason if answer.skipped else answer.note,
+                "evidence": answer.evidence,
+                "owner": item.owner if item else None,
+            }
+        )
+        if answer.answer in counts and item is not None and item.kind == "confirm":
+            counts[answer.answer] += 1
+        if answer.skipped:
+            skips.append({"number": label, "question": answer.question, "reason": answer.reason})
+        if answer.follow_up:
+            follow_ups.append(
+                {
+                    "number": label,
+                    "question": answer.question,
+                    "action": answer.follow_up.action,
+                    "owner": answer.follow_up.owner,
+                    "due": answer.follow_up.due.isoformat() if answer.follow_up.due else None,
+                    "resolved": _resolution(answer.follow_up.resolved),
+                }
+            )
+    return rows, follow_ups, skips, counts
+
+
+def _references(rows: list[dict[str, Any]], items: dict[str, tuple[int, Item]]) -> dict[str, list[str]]:
+    """Each framework reference, with the numbers of the answered items that cite it."""
+    references: dict[str, list[str]] = {}
+    for row in rows:
+        found = items.get(str(row["item"]))
+        for reference in found[1].references if found else []:
+            references.setdefault(reference.label(), []).append(str(row["number"]))
+    return references
+
+
+def _resolution(resolved: Resolution | None) -> dict[str, str] | None:
+    if resolved is None:
+        return None
+    return {"who": resolved.who.name, "on": resolved.at.strftime("%Y-%m-%d"), "note": resolved.note}
