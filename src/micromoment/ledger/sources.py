@@ -1,0 +1,71 @@
+"""The repositories a report or an export reads: each with its checklists, its records and their summaries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from micromoment.checklists import Catalog, Checklist, load_catalog
+from micromoment.config import load_config
+from micromoment.errors import MicromomentError
+from micromoment.git import GitFailed, find_repo
+from micromoment.ledger.summaries import Summary, load_summaries
+from micromoment.locations import Project, display_path, find_project
+from micromoment.records import AnyRecord, load_any_record, record_files, reviews_dir
+
+
+@dataclass
+class Source:
+    """One repository: a unique name (also its folder in a report), where its records are, and their summaries."""
+
+    name: str
+    project: Project
+    catalog: Catalog
+    folder: Path
+    summaries: list[Summary]
+
+    def checklist(self, checklist_id: str) -> Checklist | None:
+        return self.catalog.get(checklist_id) if checklist_id in self.catalog else None
+
+    def records(self) -> Iterator[tuple[Path, AnyRecord]]:
+        """Every record in full, in file order: for what summaries leave out (notes, commits, versions)."""
+        for path in record_files(self.folder):
+            yield path, load_any_record(path)
+
+
+def _safe_name(text: str) -> str:
+    # Names become folder names in a report: keep them to characters every file system accepts.
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-") or "repository"
+
+
+def load_sources(repos: list[Path] | None) -> list[Source]:
+    """The current project, or every repository given (each once, named uniquely by its folder)."""
+    roots: list[Path | None] = list(repos) if repos else [None]
+    seen: set[Path] = set()
+    names: set[str] = set()
+    sources = []
+    for root in roots:
+        if root is not None and not root.is_dir():
+            raise MicromomentError(f"--repo {display_path(root)}: no such folder; give a repository's folder")
+        project = find_project(root)
+        if project.root in seen:
+            continue
+        seen.add(project.root)
+        catalog = load_catalog(project)
+        config = load_config(project, catalog)
+        try:
+            cache: Path | None = Path(find_repo(str(project.root)).git_dir) / "micromoment" / "ledger.json"
+        except GitFailed:
+            cache = None
+        name = base = _safe_name(project.root.name)
+        number = 1
+        while name in names:
+            number += 1
+            name = f"{base}-{number}"
+        names.add(name)
+        folder = reviews_dir(project, config)
+        summaries = load_summaries(folder, cache, repository=name)
+        sources.append(Source(name, project, catalog, folder, summaries))
+    return sources
