@@ -21,7 +21,9 @@ from micromoment.ledger.report import weeks_between
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DANA = {"GIT_AUTHOR_NAME": "Dana Lead", "GIT_AUTHOR_EMAIL": "dana@example.com"}
-HOSTILE = 'the bot said <script>alert("x")</script> and <b>bold</b>, "quoted", with commas,\nand a second line'
+HOSTILE = (
+    'the bot said <script>alert("x")</script> and <b>bold</b>, "quoted", with commas,\nand a second line'
+)
 REPOS = ("alpha", "beta")
 
 
@@ -38,7 +40,9 @@ def make_repositories(cli: Cli, top: Path) -> list[Path]:
     for repo in (alpha, beta):
         repo.mkdir()
         git(repo, "init", "-q", "-b", "main")
-        write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+        write(
+            repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+        )
     mp = pytest.MonkeyPatch()
     try:
         mp.chdir(alpha)
@@ -192,7 +196,9 @@ def test_every_link_resolves_inside_the_report_and_nothing_loads_from_outside(
 
 def test_hostile_record_text_is_only_ever_text(site: tuple[Path, dict[str, object], list[Path]]) -> None:
     out, _, _ = site
-    [review] = [p for p in (out / "reviews/alpha").glob("*.html") if "refund" in p.read_text(encoding="utf-8")]
+    [review] = [
+        p for p in (out / "reviews/alpha").glob("*.html") if "refund" in p.read_text(encoding="utf-8")
+    ]
     html = review.read_text(encoding="utf-8")
     page = Page(html)
     assert "script" not in page.tags and "b" not in page.tags and "em" not in page.tags
@@ -302,7 +308,9 @@ def test_blank_png_counts_as_blank(tmp_path: Path) -> None:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     png = tmp_path / "blank.png"
-    png.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    png.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    )
     assert _png_size_and_colours(png) == (8, 8, 2)
 
 
@@ -361,7 +369,18 @@ def test_weeks_include_the_empty_ones() -> None:
 
 
 def test_chart_scales_are_round_and_bars_are_proportional() -> None:
-    assert [nice_ceiling(n) for n in (0, 1, 2, 3, 6, 10, 11, 99, 101, 2001)] == [1, 1, 2, 5, 10, 10, 20, 100, 200, 5000]
+    assert [nice_ceiling(n) for n in (0, 1, 2, 3, 6, 10, 11, 99, 101, 2001)] == [
+        1,
+        1,
+        2,
+        5,
+        10,
+        10,
+        20,
+        100,
+        200,
+        5000,
+    ]
     svg = str(stacked_bars(["W1", "W2"], [("a", [2, 0]), ("b", [2, 1])], "t <x>", "c"))
     heights = [float(h) for h in re.findall(r'height="([\d.]+)"><title>', svg)]
     assert heights == [78.4, 78.4, 39.2]  # 2, 2 and 1 on an axis up to 5, over 196 px

@@ -20,7 +20,7 @@ def nice_ceiling(value: int) -> int:
     """The smallest of 1, 2, 5 x 10^k that is at least `value`: a y-axis top with round ticks."""
     if value <= 1:
         return 1
-    power: int = 10 ** int(math.floor(math.log10(value)))
+    power: int = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 5, 10):
         if step * power >= value:
             return step * power
@@ -41,7 +41,7 @@ def stacked_bars(
     totals = [sum(values[i] for _, values in series) for i in range(len(labels))]
     top = nice_ceiling(max(totals, default=0))
     slot = plot_w / max(1, len(labels))
-    bar_w = max(1.0, slot * 0.8)
+    bar_w = min(56.0, max(1.0, slot * 0.8))  # one week alone is a bar, not a wall
     every = max(1, math.ceil(len(labels) / 12))  # at most a dozen x labels stay readable
     parts = [_open(chart_id, title, height)]
     for tick in _ticks(top):

@@ -182,7 +182,17 @@ def checklist_page(scope: Scope, checklist_id: str, paged: dict[str, Summary]) -
     for s in mine:
         for item, question, answer in s.answers:
             row = items.setdefault(
-                item, {"item": item, "question": question, "yes": 0, "no": 0, "na": 0, "skip": 0, "other": 0, "follow_ups": 0}
+                item,
+                {
+                    "item": item,
+                    "question": question,
+                    "yes": 0,
+                    "no": 0,
+                    "na": 0,
+                    "skip": 0,
+                    "other": 0,
+                    "follow_ups": 0,
+                },
             )
             row[answer if answer in ("yes", "no", "na", "skip") else "other"] += 1
         for f in s.follow_ups:
