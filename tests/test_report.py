@@ -388,3 +388,28 @@ def test_chart_scales_are_round_and_bars_are_proportional() -> None:
     bars = str(horizontal_bars([("Pat <b>", 4), ("Sam", 2)], "people", "p"))
     widths = [float(w) for w in re.findall(r'class="bar" x="200" y="[\d.]+" width="([\d.]+)"', bars)]
     assert widths == [371.2, 185.6] and "Pat &lt;b&gt;" in bars
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, two: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_text_contrast_is_at_least_4_5_to_1_in_light_and_dark() -> None:
+    from micromoment.locations import shipped_dir
+
+    css = (shipped_dir("templates") / "report/report.css").read_text(encoding="utf-8")
+    light, dark = css.split("@media (prefers-color-scheme: dark)")
+    for scheme in (light, dark.split("}")[0]):
+        colours = dict(re.findall(r"--([a-z0-9]+): (#[0-9a-f]{6})", scheme))
+        for text in ("fg", "muted", "link", "alert"):
+            for background in ("bg", "panel"):
+                ratio = contrast(colours[text], colours[background])
+                assert ratio >= 4.5, f"--{text} on --{background}: {ratio:.2f}"
+    assert round(contrast("#777777", "#ffffff"), 2) == 4.48  # the check can fail: grey 77 on white does
