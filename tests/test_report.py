@@ -413,3 +413,30 @@ def test_text_contrast_is_at_least_4_5_to_1_in_light_and_dark() -> None:
                 ratio = contrast(colours[text], colours[background])
                 assert ratio >= 4.5, f"--{text} on --{background}: {ratio:.2f}"
     assert round(contrast("#777777", "#ffffff"), 2) == 4.48  # the check can fail: grey 77 on white does
+
+
+def test_many_repositories_are_read_on_every_core_with_the_same_result(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from micromoment.ledger import sources
+    from test_accountability import generate
+
+    repos = []
+    for name, weeks in (("one", [2, 1]), ("two", [3])):
+        repo = tmp_path / name
+        repo.mkdir()
+        git(repo, "init", "-q")
+        generate(repo, weeks)
+        repos.append(repo)
+    serial = [(s.name, len(s.summaries)) for s in sources.load_sources(repos)]
+    # 8 records in all now count as many, while each repository (4) stays below the mark
+    monkeypatch.setattr(sources, "PARALLEL_FROM", 5)
+    for repo in repos:
+        (repo / ".git/micromoment/ledger.json").unlink()
+    parallel = sources.load_sources(repos)
+    assert [(s.name, len(s.summaries)) for s in parallel] == serial == [("one", 4), ("two", 4)]
+    assert {s.repository for s in parallel[1].summaries} == {"two"}
+    write(repos[1] / ".micromoment/reviews/2026-01-01-broken.yaml", "kind: review\nid: [\n")
+    broken = cli("report", "--html", str(tmp_path / "r"), *repo_args(repos))
+    assert broken.exit_code == 2 and "2026-01-01-broken.yaml:" in broken.output
+    assert "Traceback" not in broken.output and not (tmp_path / "r").exists()

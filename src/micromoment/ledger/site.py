@@ -25,10 +25,10 @@ from micromoment.ledger.report import (
     pick_review_pages,
     review_href,
 )
-from micromoment.ledger.sources import Source
+from micromoment.ledger.sources import Source, read_record
 from micromoment.ledger.summaries import Summary
 from micromoment.locations import display_path, shipped_dir
-from micromoment.records import ReviewRecord, load_any_record
+from micromoment.records import ReviewRecord
 from micromoment.records.render import review_view
 
 MARKER = ".micromoment-report"  # tells a folder this command may replace from one it must not touch
@@ -142,7 +142,7 @@ def _render_all(out: Path, scope: Scope, title: str, limit: int) -> Built:
 
 
 def _review_context(source: Source, summary: Summary) -> dict[str, Any]:
-    record = load_any_record(Path(summary.path))
+    record = read_record(Path(summary.path))
     if not isinstance(record, ReviewRecord):  # pick_review_pages takes reviews only
         raise MicromomentError(f"{summary.path}: changed from a review to a skip while the report was built")
     return {
