@@ -10,6 +10,7 @@ import subprocess
 import zlib
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -440,3 +441,15 @@ def test_many_repositories_are_read_on_every_core_with_the_same_result(
     broken = cli("report", "--html", str(tmp_path / "r"), *repo_args(repos))
     assert broken.exit_code == 2 and "2026-01-01-broken.yaml:" in broken.output
     assert "Traceback" not in broken.output and not (tmp_path / "r").exists()
+
+
+def test_every_page_has_one_h1_and_headings_in_order(
+    site: tuple[Path, dict[str, object], list[Path]],
+) -> None:
+    out, _, _ = site
+    for path in out.rglob("*.html"):
+        page = Page(path.read_text(encoding="utf-8"))
+        levels = [int(tag[1]) for tag in page.tags if re.fullmatch(r"h[1-6]", tag)]
+        assert levels[0] == 1 and levels.count(1) == 1, path.name
+        assert all(b - a <= 1 for a, b in pairwise(levels)), f"{path.name}: {levels}"
+        assert "main" in page.tags and "main" in page.ids and "nav" in page.tags
