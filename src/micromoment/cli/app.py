@@ -15,6 +15,7 @@ from micromoment.cli import (
     ledger_commands,
     pr_commands,
     repo_commands,
+    report_commands,
     review_commands,
 )
 from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report, unexpected
@@ -93,6 +94,8 @@ app.command("log")(ledger_commands.log)
 app.command("stats")(ledger_commands.stats)
 app.command("lint")(repo_commands.lint)
 app.command("init")(repo_commands.init)
+app.command("report")(report_commands.report)
+app.command("export")(report_commands.export)
 
 
 def run() -> None:

@@ -1,0 +1,283 @@
+"""Records as flat tables (reviews, answers, follow-ups, sign-offs) in JSON Lines, CSV or Parquet.
+
+The columns are a contract (docs/warehouse.md): new columns may be added at the end,
+existing ones keep their name, type and meaning. Times are UTC ISO 8601 in text formats
+and UTC timestamps in Parquet; days are YYYY-MM-DD.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from micromoment.errors import MicromomentError
+from micromoment.files import write_atomic
+from micromoment.ledger.sources import Source
+from micromoment.locations import display_path
+from micromoment.records import AnyRecord, ReviewRecord, SkipRecord
+
+ColumnType = Literal["string", "integer", "boolean", "timestamp", "date"]
+Row = dict[str, Any]
+
+_RECORD: list[tuple[str, ColumnType]] = [
+    ("repository", "string"),
+    ("record_id", "string"),
+    ("checklist_id", "string"),
+]
+COLUMNS: dict[str, list[tuple[str, ColumnType]]] = {
+    "reviews": [
+        *_RECORD,
+        ("checklist_version", "string"),
+        ("checklist_title", "string"),
+        ("checklist_hash", "string"),
+        ("kind", "string"),
+        ("status", "string"),
+        ("subject", "string"),
+        ("reason", "string"),
+        ("approver", "string"),
+        ("author", "string"),
+        ("author_email", "string"),
+        ("started_at", "timestamp"),
+        ("recorded_at", "timestamp"),
+        ("branch", "string"),
+        ("commit", "string"),
+        ("dirty", "boolean"),
+        ("answers", "integer"),
+        ("yes", "integer"),
+        ("no", "integer"),
+        ("na", "integer"),
+        ("skipped", "integer"),
+        ("follow_ups", "integer"),
+        ("approvals", "integer"),
+        ("path", "string"),
+    ],
+    "answers": [
+        *_RECORD,
+        ("checklist_version", "string"),
+        ("author", "string"),
+        ("position", "integer"),
+        ("item_id", "string"),
+        ("question", "string"),
+        ("answer", "string"),
+        ("note", "string"),
+        ("skip_reason", "string"),
+        ("evidence", "string"),
+        ("answered_at", "timestamp"),
+        ("has_follow_up", "boolean"),
+    ],
+    "followups": [
+        *_RECORD,
+        ("author", "string"),
+        ("recorded_at", "timestamp"),
+        ("item_id", "string"),
+        ("question", "string"),
+        ("action", "string"),
+        ("owner", "string"),
+        ("due", "date"),
+        ("status", "string"),
+        ("resolved_by", "string"),
+        ("resolved_at", "timestamp"),
+        ("resolution_note", "string"),
+    ],
+    "signoffs": [
+        *_RECORD,
+        ("author", "string"),
+        ("signer", "string"),
+        ("signer_email", "string"),
+        ("decision", "string"),
+        ("signed_at", "timestamp"),
+        ("note", "string"),
+    ],
+}
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def _record_row(source: Source, path: Path, record: AnyRecord) -> Row:
+    git = record.git
+    row: Row = {
+        "repository": source.name,
+        "record_id": record.id,
+        "checklist_id": record.checklist.id,
+        "checklist_version": record.checklist.version,
+        "checklist_title": record.checklist.title,
+        "checklist_hash": record.checklist.content_hash,
+        "kind": record.kind,
+        "author": record.who.name,
+        "author_email": record.who.email,
+        "branch": git.branch if git else None,
+        "commit": git.head if git else None,
+        "dirty": git.dirty if git else None,
+        "path": path.relative_to(source.project.root).as_posix(),
+    }
+    if isinstance(record, SkipRecord):
+        return {
+            **row,
+            "status": "skip",
+            "reason": record.reason,
+            "approver": record.approver,
+            "recorded_at": _iso(record.at),
+            "answers": 0,
+            "yes": 0,
+            "no": 0,
+            "na": 0,
+            "skipped": 0,
+            "follow_ups": 0,
+            "approvals": 0,
+        }
+    given = [a.answer for a in record.answers]
+    return {
+        **row,
+        "status": record.status,
+        "subject": record.subject,
+        "started_at": _iso(record.started_at),
+        "recorded_at": _iso(record.finished_at),
+        "answers": len(given),
+        **{name: given.count(name) for name in ("yes", "no", "na")},
+        "skipped": given.count("skip"),
+        "follow_ups": sum(1 for a in record.answers if a.follow_up),
+        "approvals": sum(1 for s in record.signoffs if s.decision == "approve"),
+    }
+
+
+def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
+    if table == "answers":
+        for position, a in enumerate(record.answers, start=1):
+            yield {
+                **base,
+                "checklist_version": record.checklist.version,
+                "position": position,
+                "item_id": a.item,
+                "question": a.question,
+                "answer": a.answer,
+                "note": a.note,
+                "skip_reason": a.reason,
+                "evidence": a.evidence,
+                "answered_at": _iso(a.answered_at),
+                "has_follow_up": a.follow_up is not None,
+            }
+    elif table == "followups":
+        for a in record.answers:
+            if (f := a.follow_up) is None:
+                continue
+            done = f.resolved
+            yield {
+                **base,
+                "recorded_at": _iso(record.finished_at),
+                "item_id": a.item,
+                "question": a.question,
+                "action": f.action,
+                "owner": f.owner,
+                "due": f.due.isoformat() if f.due else None,
+                "status": "resolved" if done else "open",
+                "resolved_by": done.who.name if done else None,
+                "resolved_at": _iso(done.at) if done else None,
+                "resolution_note": done.note if done else None,
+            }
+    else:
+        for s in record.signoffs:
+            yield {
+                **base,
+                "signer": s.who.name,
+                "signer_email": s.who.email,
+                "decision": s.decision,
+                "signed_at": _iso(s.at),
+                "note": s.note,
+            }
+
+
+def rows(sources: list[Source], table: str) -> Iterator[Row]:
+    """Every row of `table`, repository by repository, records in file order; every column present."""
+    names = [name for name, _ in COLUMNS[table]]
+    for source in sources:
+        for path, record in source.records():
+            if table == "reviews":
+                found: Iterator[Row] = iter([_record_row(source, path, record)])
+            elif isinstance(record, ReviewRecord):
+                base = {
+                    "repository": source.name,
+                    "record_id": record.id,
+                    "checklist_id": record.checklist.id,
+                    "author": record.who.name,
+                }
+                found = _detail_rows(table, base, record)
+            else:
+                continue
+            for row in found:
+                yield {name: row.get(name) for name in names}
+
+
+def export_table(sources: list[Source], table: str, format: str, out: Path) -> int:
+    """Write `table` to `out` in `format` in one atomic step; the number of rows written."""
+    if out.is_dir():
+        raise MicromomentError(
+            f"{display_path(out)}: is a folder; give a file name, e.g. --out {table}.{format}"
+        )
+    if format == "parquet":
+        return _write_parquet(list(rows(sources, table)), table, out)
+    buffer = io.StringIO()
+    count = 0
+    if format == "csv":
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([name for name, _ in COLUMNS[table]])
+        for row in rows(sources, table):
+            writer.writerow(
+                [
+                    "" if v is None else ("true" if v is True else "false" if v is False else v)
+                    for v in row.values()
+                ]
+            )
+            count += 1
+    else:
+        for row in rows(sources, table):
+            buffer.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    write_atomic(out, buffer.getvalue())
+    return count
+
+
+def _write_parquet(found: list[Row], table: str, out: Path) -> int:
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
+    except ImportError:
+        raise MicromomentError(
+            "--format parquet needs pyarrow: pip install 'micromoment[parquet]' (or use --format jsonl or csv)"
+        ) from None
+    types = {
+        "string": pa.string(),
+        "integer": pa.int64(),
+        "boolean": pa.bool_(),
+        "timestamp": pa.timestamp("s", tz="UTC"),
+        "date": pa.date32(),
+    }
+    columns = COLUMNS[table]
+    converted = {name: [_typed(row[name], kind) for row in found] for name, kind in columns}
+    schema = pa.schema([(name, types[kind]) for name, kind in columns])
+    data = pa.table(converted, schema=schema)
+    temp = out.with_name(f".{out.name}.tmp")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, temp)
+        temp.replace(out)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise MicromomentError(f"{display_path(out)}: cannot write: {exc.strerror or exc}") from None
+    return len(found)
+
+
+def _typed(value: Any, kind: ColumnType) -> Any:
+    if value is None:
+        return None
+    if kind == "timestamp":
+        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    if kind == "date":
+        return dt.date.fromisoformat(value)
+    return value

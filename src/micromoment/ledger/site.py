@@ -1,0 +1,151 @@
+"""The report as a static site: HTML from sandboxed, autoescaping templates, written to a folder in one swap.
+
+The site is built in a hidden folder beside the target and renamed into place only when
+complete, so a reader (or a CI artefact upload) never sees half a report, and an earlier
+report is replaced only by a whole new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from micromoment import __version__
+from micromoment.errors import MicromomentError
+from micromoment.ledger.report import (
+    Scope,
+    checklist_page,
+    log_row,
+    overview,
+    pick_review_pages,
+    review_href,
+)
+from micromoment.ledger.sources import Source, read_record
+from micromoment.ledger.summaries import Summary
+from micromoment.locations import display_path, shipped_dir
+from micromoment.records import ReviewRecord
+from micromoment.records.render import review_view
+
+MARKER = ".micromoment-report"  # tells a folder this command may replace from one it must not touch
+STYLESHEET = "report.css"
+
+
+@dataclass
+class Built:
+    folder: Path
+    pages: int
+    review_pages: int
+    reviews: int
+
+
+def _environment() -> Any:
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    # Autoescape on: every value from a record is text in the page, never markup.
+    return ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(str(shipped_dir("templates") / "report")),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _writable(folder: Path) -> None:
+    """Refuse a target that holds anything but an earlier report: nothing of the user's is lost."""
+    if folder.exists() and not folder.is_dir():
+        raise MicromomentError(
+            f"{display_path(folder)}: is a file; give a folder for the report (--html DIR)"
+        )
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / MARKER).exists():
+        raise MicromomentError(
+            f"{display_path(folder)}: not empty and not an earlier micromoment report; "
+            "give a new or empty folder (--html DIR)"
+        )
+
+
+def _swap_in(built: Path, folder: Path) -> None:
+    old = None
+    if folder.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+        folder.rename(old / folder.name)
+    built.rename(folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(
+    sources: list[Source], folder: Path, title: str, since: dt.date | None, today: dt.date, review_pages: int
+) -> Built:
+    """Write the whole report into `folder` (index, a page per checklist and per chosen review)."""
+    _writable(folder)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    except OSError as exc:
+        raise MicromomentError(f"{display_path(folder)}: cannot write: {exc.strerror or exc}") from None
+    try:
+        built = _render_all(temp, Scope(sources, since, today), title, review_pages)
+        _swap_in(temp, folder)
+    except OSError as exc:
+        raise MicromomentError(f"{display_path(folder)}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(temp)
+    built.folder = folder
+    return built
+
+
+def _render_all(out: Path, scope: Scope, title: str, limit: int) -> Built:
+    env = _environment()
+    paged = {review_href(s): s for s in pick_review_pages(scope, limit)}
+    common = {
+        "title": title,
+        "since": scope.since.isoformat() if scope.since else None,
+        "today": scope.today.isoformat(),
+        "version": __version__,
+        "repository_names": [s.name for s in scope.sources],
+    }
+    data = overview(scope, set(paged))
+    pages = 0
+
+    def page(path: str, template: str, **context: Any) -> None:
+        nonlocal pages
+        depth = path.count("/")
+        html = env.get_template(template).render(**common, **context, root="../" * depth)
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        pages += 1
+
+    page("index.html", "index.html.j2", o=data)
+    reviews_total = data["stats"]["totals"]["reviews"]
+    page("reviews.html", "reviews.html.j2", rows=[log_row(s) for s in paged.values()], total=reviews_total)
+    for entry in data["stats"]["checklists"]:
+        page(
+            f"checklists/{entry['checklist']}.html",
+            "checklist.html.j2",
+            c=checklist_page(scope, entry["checklist"], paged),
+        )
+    by_name = {source.name: source for source in scope.sources}
+    for href, summary in paged.items():
+        page(href, "review.html.j2", **_review_context(by_name[summary.repository], summary))
+    shutil.copyfile(shipped_dir("templates") / "report" / STYLESHEET, out / STYLESHEET)
+    (out / MARKER).write_text(f"micromoment {__version__} report\n", encoding="utf-8")
+    return Built(out, pages, len(paged), reviews_total)
+
+
+def _review_context(source: Source, summary: Summary) -> dict[str, Any]:
+    record = read_record(Path(summary.path))
+    if not isinstance(record, ReviewRecord):  # pick_review_pages takes reviews only
+        raise MicromomentError(f"{summary.path}: changed from a review to a skip while the report was built")
+    return {
+        "view": review_view(record, source.checklist(record.checklist.id)),
+        "repository": source.name,
+    }

@@ -1,0 +1,132 @@
+"""The repositories a report or an export reads: each with its checklists, its records and their summaries."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from micromoment.checklists import Catalog, Checklist, load_catalog
+from micromoment.config import load_config
+from micromoment.errors import FileProblems, MicromomentError, Problem
+from micromoment.git import GitFailed, find_repo
+from micromoment.ledger.summaries import PARALLEL_FROM, Summary, load_summaries
+from micromoment.locations import Project, display_path, find_project
+from micromoment.records import (
+    AnyRecord,
+    ReviewRecord,
+    SkipRecord,
+    load_any_record,
+    record_files,
+    reviews_dir,
+)
+
+
+@dataclass
+class Source:
+    """One repository: a unique name (also its folder in a report), where its records are, and their summaries."""
+
+    name: str
+    project: Project
+    catalog: Catalog
+    folder: Path
+    summaries: list[Summary]
+
+    def checklist(self, checklist_id: str) -> Checklist | None:
+        return self.catalog.get(checklist_id) if checklist_id in self.catalog else None
+
+    def records(self) -> Iterator[tuple[Path, AnyRecord]]:
+        """Every record in full, in file order: for what summaries leave out (notes, commits, versions)."""
+        for path in record_files(self.folder):
+            yield path, read_record(path)
+
+
+def _safe_name(text: str) -> str:
+    # Names become folder names in a report: keep them to characters every file system accepts.
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-") or "repository"
+
+
+def load_sources(repos: list[Path] | None) -> list[Source]:
+    """The current project, or every repository given (each once, named uniquely by its folder)."""
+    roots: list[Path | None] = list(repos) if repos else [None]
+    seen: set[Path] = set()
+    names: set[str] = set()
+    sources: list[Source] = []
+    jobs: list[tuple[Path, Path | None, str]] = []
+    for root in roots:
+        if root is not None and not root.is_dir():
+            raise MicromomentError(f"--repo {display_path(root)}: no such folder; give a repository's folder")
+        project = find_project(root)
+        if project.root in seen:
+            continue
+        seen.add(project.root)
+        catalog = load_catalog(project)
+        config = load_config(project, catalog)
+        try:
+            cache: Path | None = Path(find_repo(str(project.root)).git_dir) / "micromoment" / "ledger.json"
+        except GitFailed:
+            cache = None
+        name = base = _safe_name(project.root.name)
+        number = 1
+        while name in names:
+            number += 1
+            name = f"{base}-{number}"
+        names.add(name)
+        folder = reviews_dir(project, config)
+        jobs.append((folder, cache, name))
+        sources.append(Source(name, project, catalog, folder, []))
+    problems: list[Problem] = []
+    for source, (summaries, found) in zip(sources, _load_all(jobs), strict=True):
+        source.summaries = summaries
+        problems += found
+    if problems:
+        raise FileProblems(problems)
+    return sources
+
+
+def _load_one(job: tuple[Path, Path | None, str]) -> tuple[list[Summary], list[Problem]]:
+    # Problems come back as data: an exception is a poor traveller between processes.
+    folder, cache, name = job
+    try:
+        return load_summaries(folder, cache, repository=name), []
+    except FileProblems as exc:
+        return [], exc.problems
+
+
+def _load_all(jobs: list[tuple[Path, Path | None, str]]) -> list[tuple[list[Summary], list[Problem]]]:
+    """Each repository's summaries; many small repositories are read on every core at once.
+
+    A repository with many records already parses them on every core, so the repositories
+    are then read one after the other rather than starting pools inside pools.
+    """
+    sizes = [sum(1 for _ in record_files(folder)) for folder, _, _ in jobs]
+    workers = min(os.cpu_count() or 1, 8, len(jobs))
+    if workers < 2 or sum(sizes) < PARALLEL_FROM or max(sizes) >= PARALLEL_FROM:
+        return [_load_one(job) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_load_one, jobs))
+
+
+def read_record(path: Path) -> AnyRecord:
+    """A record in full, the fast way (C loader straight into the model), as the ledger reads it.
+
+    Only a record that fails is read again the located way, to say where it is wrong.
+    """
+    import yaml
+    from pydantic import ValidationError
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(path.read_bytes(), Loader=loader)
+        if isinstance(data, dict) and data.get("kind") == "skip":
+            return SkipRecord.model_validate(data)
+        if isinstance(data, dict) and data.get("kind") == "review":
+            return ReviewRecord.model_validate(data)
+    except (yaml.YAMLError, ValidationError, ValueError, OSError):
+        pass
+    return load_any_record(path)
