@@ -245,8 +245,8 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
 
 def _write_parquet(found: list[Row], table: str, out: Path) -> int:
     try:
-        import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
-        import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
+        import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped, import-not-found, unused-ignore]
     except ImportError:
         raise MicromomentError(
             "--format parquet needs pyarrow: pip install 'micromoment[parquet]' (or use --format jsonl or csv)"

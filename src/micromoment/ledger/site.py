@@ -29,7 +29,7 @@ from micromoment.ledger.sources import Source, read_record
 from micromoment.ledger.summaries import Summary
 from micromoment.locations import display_path, shipped_dir
 from micromoment.records import ReviewRecord
-from micromoment.records.render import review_view
+from micromoment.records.view import review_view
 
 MARKER = ".micromoment-report"  # tells a folder this command may replace from one it must not touch
 STYLESHEET = "report.css"

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from micromoment.checklists import Catalog, Checklist, load_catalog
 from micromoment.config import load_config
@@ -17,8 +16,6 @@ from micromoment.ledger.summaries import PARALLEL_FROM, Summary, load_summaries
 from micromoment.locations import Project, display_path, find_project
 from micromoment.records import (
     AnyRecord,
-    ReviewRecord,
-    SkipRecord,
     load_any_record,
     record_files,
     reviews_dir,
@@ -113,20 +110,5 @@ def _load_all(jobs: list[tuple[Path, Path | None, str]]) -> list[tuple[list[Summ
 
 
 def read_record(path: Path) -> AnyRecord:
-    """A record in full, the fast way (C loader straight into the model), as the ledger reads it.
-
-    Only a record that fails is read again the located way, to say where it is wrong.
-    """
-    import yaml
-    from pydantic import ValidationError
-
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        data = yaml.load(path.read_bytes(), Loader=loader)
-        if isinstance(data, dict) and data.get("kind") == "skip":
-            return SkipRecord.model_validate(data)
-        if isinstance(data, dict) and data.get("kind") == "review":
-            return ReviewRecord.model_validate(data)
-    except (yaml.YAMLError, ValidationError, ValueError, OSError):
-        pass
+    """A record in full, through the one guarded record reader (size, depth, aliases, strict model)."""
     return load_any_record(path)
