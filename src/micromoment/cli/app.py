@@ -29,9 +29,27 @@ _TYPER_EXITS: tuple[type[BaseException], ...] = (
 )
 
 
+def _flags_as_flags(command: Any, ctx: Any) -> None:
+    """Typer shows every option's type in help, a flag's as `<bool>`, which reads as if the flag
+    took a value (`--git-notes true` then fails). A flag gets no type column."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+
+
 class MicromomentGroup(TyperGroup):
     """Turns core errors into one stderr line each and the documented exit code; anything else
     unexpected into one line and a log with the traceback."""
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _flags_as_flags(command, ctx)
+        return command
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
+        _flags_as_flags(self, ctx)
+        super().format_help(ctx, formatter)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer's Context is click's
         try:
@@ -57,7 +75,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 
 
