@@ -67,15 +67,22 @@ def list_drafts(folder: Path) -> list[StoredDraft]:
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         if path.name.startswith("."):
             continue
-        located = read_yaml(path, display_path(path))
+        shown = str(Path(display_path(path.parent)) / path.name)
         try:
-            found.append(StoredDraft(path, validate(Draft, located)))
+            found.append(StoredDraft(path, validate(Draft, read_yaml(path, shown))))
         except FileProblems as exc:
             raise MicromomentError(
-                f"{exc.problems[0]} — this draft is damaged; delete {display_path(path)} to go on without it"
+                f"{exc.problems[0]} — this draft is damaged; delete {shown} to go on without it"
             ) from None
     # Two drafts touched in the same second are told apart by their files' times.
-    return sorted(found, key=lambda s: (s.draft.updated_at, s.path.stat().st_mtime_ns), reverse=True)
+    return sorted(found, key=lambda s: (s.draft.updated_at, _mtime(s.path)), reverse=True)
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # gone since it was read: its order no longer matters
+        return 0
 
 
 @dataclass(frozen=True)
