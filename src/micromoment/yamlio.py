@@ -127,6 +127,7 @@ def parse_yaml(raw: bytes | str, display: str) -> Located:
         node = loader.get_single_node()
         if node is None:
             raise _fail(display, 1, None, "is empty; it needs a YAML mapping")
+        _check_expansion(node, display)
         return _Builder(display, loader).build(node)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_problem(exc, display) from None
@@ -158,6 +159,49 @@ def _check_shape(raw: bytes | str, display: str) -> None:
         raise _reader_problem(exc, raw, display) from None
     finally:
         loader.dispose()
+
+
+def _check_expansion(root: Node, display: str) -> None:
+    """Refuse a graph that aliases expand past MAX_VALUES, by counting, before building any of it.
+
+    An alias is the same node object met again, so each distinct node is sized once: a
+    500-byte file of nine levels of nine aliases is refused in microseconds, not seconds.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(key) + size(value) for key, value in node.value)
+        sizes[id(node)] = total
+        return total
+
+    if size(root) <= MAX_VALUES:
+        return
+    # Name the value that is too big on its own, as deep as it goes: where the aliases pile up.
+    culprit = root
+    while (bigger := next((c for c in _children(culprit) if sizes[id(c)] > MAX_VALUES), None)) is not None:
+        culprit = bigger
+    line, column = _mark(culprit)
+    raise _fail(
+        display,
+        line,
+        column,
+        f"expands to more than {MAX_VALUES} values (YAML aliases?); write the data out plainly",
+    )
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [value for _, value in node.value]
+    return []
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> FileProblems:
