@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, Cli
+from micromoment.ledger import cache_text, read_cache
 
 TIME_LIMIT = 20.0  # seconds for one command; a refusal takes well under one
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space: an alias bomb that expands dies here, not the machine
@@ -106,36 +107,37 @@ KINDS: dict[str, Callable[[str], str | bytes]] = {
     "device": lambda _: DEVICE,
 }
 
-# The ledger cache is JSON: each kind has its JSON counterpart; `real` is the cache a clean run wrote.
-CACHE_KINDS: dict[str, Callable[[dict[str, object], str], str | bytes]] = {
+# The ledger cache is JSON: each kind has its JSON counterpart. `real` is the entries a clean
+# run cached; most kinds keep a valid checksum so the entries themselves are what is damaged.
+CACHE_KINDS: dict[str, Callable[[dict[str, object], Path], str | bytes]] = {
     "deep-nesting": lambda real, folder: "[" * 50_000 + "]" * 50_000,
-    "alias-bomb": lambda real, folder: json.dumps({**real, "folder": folder})[:200],  # cut short
+    "alias-bomb": lambda real, folder: cache_text(folder, real)[:300],  # a write cut short
     "invalid-date": lambda real, folder: _cache_edit(real, folder, "when", "2026-02-30T10:04:00Z"),
     "date-as-key": lambda real, folder: _cache_edit(real, folder, "answers", {"2026-01-01": "yes"}),
     "hour-25": lambda real, folder: _cache_edit(real, folder, "follow_ups", [{"due": "T25:00:00"}]),
-    "huge-int": lambda real, folder: json.dumps({**real, "folder": folder}).replace(
-        '"format": 2', '"format": ' + "9" * 5000, 1
+    "huge-int": lambda real, folder: cache_text(folder, real).replace(
+        '"format": 2', '"format": ' + "9" * 5000
     ),
-    "not-finite": lambda real, folder: _cache_edit(real, folder, "answers", [[1e999, "q", "no"]]),
-    "bad-bytes": lambda real, folder: b"\xff\xfe" + json.dumps(real).encode(),
+    "not-finite": lambda real, folder: _cache_edit(real, folder, "answers", [[float("inf"), "q", "no"]]),
+    "bad-bytes": lambda real, folder: b"\xff\xfe" + cache_text(folder, real).encode(),
     "empty": lambda real, folder: b"",
     "top-level-list": lambda real, folder: "[]",
     "top-level-scalar": lambda real, folder: "{}",
-    "python-tag": lambda real, folder: json.dumps({**real, "folder": folder, "records": []}),
-    "huge-file": lambda real, folder: json.dumps({**real, "folder": folder, "pad": "x" * (5 * 1024 * 1024)}),
+    "python-tag": lambda real, folder: cache_text(folder, {"x.yaml": []}),
+    "huge-file": lambda real, folder: cache_text(folder, {**real, "pad": "x" * (5 * 1024 * 1024)}),
     "folder": lambda real, folder: FOLDER,
     "unreadable": lambda real, folder: UNREADABLE,
     "device": lambda real, folder: DEVICE,
 }
 
 
-def _cache_edit(real: dict[str, object], folder: str, field: str, value: object) -> str:
-    """The real cache, for this folder, with one summary field of every entry replaced."""
-    data = json.loads(json.dumps(real))
-    data["folder"] = folder
-    for entry in data["records"].values():
+def _cache_edit(real: dict[str, object], folder: Path, field: str, value: object) -> str:
+    """The real cache, for this folder and with a valid checksum, with one summary field of
+    every entry replaced: only checking each entry can catch it."""
+    records = json.loads(json.dumps(real))
+    for entry in records.values():
         entry["summary"][field] = value
-    return json.dumps(data)  # json writes 1e999 as Infinity, which json.loads takes back
+    return cache_text(folder, records)  # json writes inf as Infinity, which json.loads takes back
 
 
 def put(path: Path, content: str | bytes) -> None:
@@ -297,8 +299,7 @@ def break_place(case: Case, root: Path, real_cache: dict[str, object], env: dict
     where, valid, _ = PLACES[case.place]
     path = root / where
     if case.place == "cache":
-        folder = str((root / ".micromoment/reviews").resolve())
-        put(path, CACHE_KINDS[case.kind](real_cache, folder))
+        put(path, CACHE_KINDS[case.kind](real_cache, (root / ".micromoment/reviews").resolve()))
         return
     put(path, KINDS[case.kind](valid))
     if case.place == "record-in-git":
@@ -330,7 +331,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run | dict[str, 
         run = micromoment(clean, args, env)
         assert run.returncode == 0, run.stderr
         expected[args[0]] = _relative(run.stdout, clean)
-    real_cache = json.loads((clean / ".git/micromoment/ledger.json").read_text(encoding="utf-8"))
+    real_cache = read_cache(
+        clean / ".git/micromoment/ledger.json", (clean / ".micromoment/reviews").resolve(), 10**6
+    )
+    assert real_cache, "the clean run cached nothing"
 
     chosen = [case for case in CASES if not (case.kind == "unreadable" and IS_ROOT)]
     roots: dict[str, Path] = {}
@@ -403,3 +407,74 @@ def test_the_matrix_covers_every_kind_place_and_command() -> None:
     for place, (_, _, commands) in PLACES.items():
         assert {c.kind for c in CASES if c.place == place} == set(KINDS), place
         assert {c.command for c in CASES if c.place == place} == set(commands), place
+
+
+# --- readers reached in-process: drafts, command-line options, lint's verdict on numbers -------
+
+
+@pytest.mark.parametrize(
+    "kind", ["deep-nesting", "alias-bomb", "invalid-date", "bad-bytes", "empty", "folder", "device"]
+)
+def test_a_damaged_draft_is_named_never_a_traceback(cli: Cli, mini: Path, kind: str) -> None:
+    draft = mini / ".git/micromoment/drafts/2026-11-22-mini-ab12.yaml"
+    put(draft, KINDS[kind]("kind: draft\nschema_version: 1\nid: 2026-11-22-mini-ab12\n"))
+    result = cli("review", "--resume", "--interactive", input="\n")
+    assert result.exit_code == 2, result.output
+    assert ".git/micromoment/drafts/2026-11-22-mini-ab12.yaml" in result.stderr, result.stderr
+    assert "this draft is damaged; delete .git/micromoment/drafts/2026-11-22-mini-ab12.yaml" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        (
+            ["--id", "Bad_ID"],
+            "micromoment: --id 'Bad_ID': must be a slug: lowercase letters and digits joined by single "
+            "hyphens, e.g. data-in-prompts; try --id bad-id",
+        ),
+        (
+            ["--owner", ""],
+            "micromoment: --owner '': must not be empty; name the role that owns the items, "
+            "e.g. --owner 'product manager'",
+        ),
+        (
+            ["--owner", "   "],
+            "micromoment: --owner '   ': must not be empty; name the role that owns the items, "
+            "e.g. --owner 'product manager'",
+        ),
+        (
+            ["--minutes", "inf"],
+            "micromoment: --minutes inf: must be a finite number, such as 5 or 0.5; "
+            "give the minutes each item takes, e.g. --minutes 5",
+        ),
+    ],
+)
+def test_import_deon_options_are_checked_in_our_words(
+    cli: Cli, repo: Path, option: list[str], expected: str
+) -> None:
+    result = cli("import-deon", str(FIXTURES / "deon-checklist.yaml"), *option)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == expected
+    assert result.stdout == ""
+
+
+def test_a_good_id_still_imports(cli: Cli, repo: Path) -> None:
+    result = cli(
+        "import-deon", str(FIXTURES / "deon-checklist.yaml"), "--id", "launch-ethics", "--owner", "data lead"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# yaml-language-server") and "id: launch-ethics" in result.stdout
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", ".NaN", "1.0e+999"])
+def test_lint_refuses_minutes_that_are_not_a_number(cli: Cli, mini: Path, value: str) -> None:
+    path = mini / ".micromoment/checklists/mini.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text.splitlines().index("    minutes: 1") + 1
+    path.write_text(text.replace("    minutes: 1\n", f"    minutes: {value}\n", 1), encoding="utf-8")
+    result = cli("lint", str(path))
+    assert result.exit_code == 2, result.output
+    assert (
+        f".micromoment/checklists/mini.yaml:{line}:14: items[0].minutes: {value} is not a finite number"
+        in result.stdout
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 from collections import Counter, defaultdict
@@ -24,7 +25,7 @@ from micromoment.records import ReviewRecord, SkipRecord, load_any_record, recor
 from micromoment.validation import utc_now
 from micromoment.yamlio import read_limited
 
-CACHE_FORMAT = 2  # 2: the cache names its folder; entries are checked field by field
+CACHE_FORMAT = 2  # 2: a checksummed header naming the folder; entries checked field by field
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 STATS_SCHEMA = "micromoment.stats/1"
 # A summary is never larger than its record, but JSON escapes text (up to 6 bytes for a
@@ -156,15 +157,34 @@ def _stamp(path: Path) -> list[int] | None:
 
 def read_cache(cache_file: Path, folder: Path, limit: int) -> dict[str, Any]:
     """The cached entries by file name; empty when the cache is missing, damaged, too large,
-    from another version or of another folder. Never raises: a cache only costs speed."""
+    from another version or of another folder. Never raises: a cache only costs speed.
+
+    The file is a header line (format, folder, and a checksum of the rest) and the entries on
+    the second line: a cut-short write or a flipped byte fails the checksum, so a damaged
+    cache is rebuilt rather than believed.
+    """
     try:
-        data = json.loads(read_limited(cache_file, limit))
+        head, _, body = read_limited(cache_file, limit).partition(b"\n")
+        header = json.loads(head)
+        if (
+            not isinstance(header, dict)
+            or header.get("format") != CACHE_FORMAT
+            or header.get("folder") != str(folder)
+            or header.get("sha256") != hashlib.sha256(body).hexdigest()
+        ):
+            return {}
+        records = json.loads(body)
     except (FileProblems, ValueError, RecursionError):
         return {}
-    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("folder") != str(folder):
-        return {}
-    records = data.get("records")
     return records if isinstance(records, dict) else {}
+
+
+def cache_text(folder: Path, records: dict[str, Any]) -> str:
+    """What read_cache reads back: the header line, then every entry on one line."""
+    body = json.dumps(records, separators=(",", ":"))
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    header = json.dumps({"format": CACHE_FORMAT, "folder": str(folder), "sha256": digest})
+    return f"{header}\n{body}"
 
 
 _TEXT_FIELDS = (
@@ -287,12 +307,7 @@ def load_summaries(
     if cache_file is not None and changed:
         # A cache that cannot be written only costs speed.
         with contextlib.suppress(MicromomentError, OSError):
-            write_atomic(
-                cache_file,
-                json.dumps(
-                    {"format": CACHE_FORMAT, "folder": str(folder), "records": fresh}, separators=(",", ":")
-                ),
-            )
+            write_atomic(cache_file, cache_text(folder, fresh))
     return summaries
 
 
