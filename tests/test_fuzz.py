@@ -282,6 +282,9 @@ def test_duplicate_keys_at_depth_are_reported_not_merged(tmp_path: Path) -> None
         raise AssertionError("a duplicate key was merged silently")
 
 
+LEDGER_FUZZ = settings(FUZZ, max_examples=60)  # each example reads two records and writes a cache
+
+
 def _ledger_folder(root: Path) -> Path:
     folder = root / "reviews"
     folder.mkdir(exist_ok=True)
@@ -315,7 +318,7 @@ def test_a_cache_with_its_checksum_is_believed(tmp_path: Path) -> None:
     assert [s.subject for s in ledger.load_summaries(folder, cache)] == [s.subject for s in clean]
 
 
-@FUZZ
+@LEDGER_FUZZ
 @given(data=st.data())
 def test_a_damaged_cache_gives_the_same_answer(tmp_path: Path, data: st.DataObject) -> None:
     folder, cache = _ledger_folder(tmp_path), tmp_path / "ledger.json"
@@ -337,7 +340,7 @@ def test_a_damaged_cache_gives_the_same_answer(tmp_path: Path, data: st.DataObje
     assert _answers(ledger.load_summaries(folder, cache)) == clean
 
 
-@FUZZ
+@LEDGER_FUZZ
 @given(data=st.data())
 def test_cached_entries_of_any_shape_never_break_a_command(tmp_path: Path, data: st.DataObject) -> None:
     """Even with a valid checksum (a cache written by some other program), an entry of the wrong
