@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import yaml
@@ -367,3 +368,20 @@ def test_cached_entries_of_any_shape_never_break_a_command(tmp_path: Path, data:
     summaries = ledger.load_summaries(folder, cache)
     assert len(summaries) == len(clean)  # each entry believed, or read again from its record
     _answers(summaries)
+
+
+def test_a_cached_summary_is_taken_back_exactly_or_not_at_all(tmp_path: Path) -> None:
+    summary = ledger.load_summaries(_ledger_folder(tmp_path), None)[0]
+    entry = json.loads(json.dumps(asdict(summary)))
+    assert ledger.summary_from_cache(entry) == summary
+    for field, value in [
+        ("when", "2026-11-22"),  # summarise writes a full UTC time
+        ("when", "2026-02-30T10:04:00Z"),
+        ("follow_ups", [{**entry["follow_ups"][0], "due": "2026-12-01x"}]),
+        ("follow_ups", [{**entry["follow_ups"][0], "resolved": "no"}]),
+        ("answers", [["data-kind", "What data goes in?"]]),
+        ("signoffs", [["Dana", 1]]),
+        ("subject", None),
+    ]:
+        assert ledger.summary_from_cache({**entry, field: value}) is None, (field, value)
+    assert ledger.summary_from_cache({**entry, "extra": 1}) is None

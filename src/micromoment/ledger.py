@@ -28,8 +28,9 @@ from micromoment.yamlio import read_limited
 CACHE_FORMAT = 2  # 2: a checksummed header naming the folder; entries checked field by field
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 STATS_SCHEMA = "micromoment.stats/1"
-# A summary is never larger than its record, but JSON escapes text (up to 6 bytes for a
-# character UTF-8 writes in 2 or 3): a cache larger than this many times the records is not ours.
+# A summary holds part of its record's text, which JSON escapes to at most 6 bytes per byte
+# of the record (\u0000-style), plus its own keys: a cache larger than this many times the
+# records, plus the slack, is not one micromoment wrote, and is not read.
 CACHE_BYTES_PER_RECORD_BYTE = 6
 CACHE_SLACK_BYTES = 1024 * 1024
 
@@ -208,12 +209,20 @@ def _texts(value: Any, size: int) -> bool:
     return isinstance(value, list) and len(value) == size and all(isinstance(v, str) for v in value)
 
 
-def _iso_day(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
+def _is_day(value: Any) -> bool:
+    """A due date as todo and stats read it: the whole text a date."""
     try:
-        dt.date.fromisoformat(value[:10])
-    except ValueError:
+        dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _is_moment(value: Any) -> bool:
+    """A `when` as summarise writes it (2026-11-22T10:04:00Z); log and stats read its day."""
+    try:
+        dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except (TypeError, ValueError):
         return False
     return True
 
@@ -222,7 +231,7 @@ def _follow_up_from_cache(entry: Any) -> FollowUpEntry | None:
     if not isinstance(entry, dict) or set(entry) != _FOLLOW_UP_FIELDS:
         return None
     texts_ok = all(isinstance(entry[k], str) for k in ("item", "question", "action", "owner"))
-    due_ok = entry["due"] is None or _iso_day(entry["due"])
+    due_ok = entry["due"] is None or _is_day(entry["due"])
     resolved_ok = isinstance(entry["resolved"], bool) and (
         entry["resolved_at"] is None or isinstance(entry["resolved_at"], str)
     )
@@ -233,7 +242,7 @@ def summary_from_cache(entry: Any) -> Summary | None:
     """A cached summary exactly as `asdict` wrote it, or None for anything else."""
     if not isinstance(entry, dict) or set(entry) != {f.name for f in fields(Summary)}:
         return None
-    if not all(isinstance(entry[name], str) for name in _TEXT_FIELDS) or not _iso_day(entry["when"]):
+    if not all(isinstance(entry[name], str) for name in _TEXT_FIELDS) or not _is_moment(entry["when"]):
         return None
     answers, signoffs, raw_follow_ups = entry["answers"], entry["signoffs"], entry["follow_ups"]
     if not (isinstance(answers, list) and all(_texts(a, 3) for a in answers)):
