@@ -3,7 +3,9 @@ names the file and line — never a traceback, never an exit code other than 0, 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import yaml
@@ -16,6 +18,8 @@ from micromoment.checklists import load_checklist
 from micromoment.checklists.deon import import_deon
 from micromoment.config import read_config_file
 from micromoment.errors import FileProblems, MicromomentError
+from micromoment.ledger import Summary
+from micromoment.ledger import summaries as ledger
 from micromoment.locations import Project, shipped_dir
 from micromoment.records import load_any_record
 from micromoment.records.render import TemplateError, render_template
@@ -277,3 +281,107 @@ def test_duplicate_keys_at_depth_are_reported_not_merged(tmp_path: Path) -> None
         assert "duplicate key (first at line" in str(error)
     else:
         raise AssertionError("a duplicate key was merged silently")
+
+
+LEDGER_FUZZ = settings(FUZZ, max_examples=60)  # each example reads two records and writes a cache
+
+
+def _ledger_folder(root: Path) -> Path:
+    folder = root / "reviews"
+    folder.mkdir(exist_ok=True)
+    (folder / "2026-11-22-mini-0001.yaml").write_text(SAMPLE_RECORD, encoding="utf-8")
+    (folder / "2026-11-22-mini-skip-0001.yaml").write_text(SAMPLE_SKIP, encoding="utf-8")
+    return folder
+
+
+def _answers(summaries: list[Summary]) -> list[dict[str, object]]:
+    """What log, todo and stats would print, so a summary that breaks them fails here."""
+    today = dt.date(2026, 11, 23)
+    return [
+        {"log": ledger.log_rows(summaries, None, None)},
+        {"todo": ledger.open_follow_ups(summaries, None, today)},
+        {"stats": ledger.stats(summaries, None, "week", [])},
+    ]
+
+
+def test_a_cache_with_its_checksum_is_believed(tmp_path: Path) -> None:
+    folder, cache = _ledger_folder(tmp_path), tmp_path / "ledger.json"
+    clean = ledger.load_summaries(folder, cache)
+    records = ledger.read_cache(cache, folder, 10**6)
+    assert set(records) == {"2026-11-22-mini-0001.yaml", "2026-11-22-mini-skip-0001.yaml"}
+    records["2026-11-22-mini-0001.yaml"]["summary"]["subject"] = "from the cache"
+    cache.write_text(ledger.cache_text(folder, records), encoding="utf-8")
+    assert [s.subject for s in ledger.load_summaries(folder, cache)] == ["from the cache", clean[1].subject]
+    # one byte changed without its checksum: not believed
+    cache.write_text(
+        cache.read_text(encoding="utf-8").replace("from the cache", "from the cachE"), encoding="utf-8"
+    )
+    assert [s.subject for s in ledger.load_summaries(folder, cache)] == [s.subject for s in clean]
+
+
+@LEDGER_FUZZ
+@given(data=st.data())
+def test_a_damaged_cache_gives_the_same_answer(tmp_path: Path, data: st.DataObject) -> None:
+    folder, cache = _ledger_folder(tmp_path), tmp_path / "ledger.json"
+    cache.unlink(missing_ok=True)
+    clean = _answers(ledger.load_summaries(folder, None))
+    ledger.load_summaries(folder, cache)
+    raw = cache.read_bytes()
+    damage = data.draw(st.sampled_from(["cut", "flip", "insert", "replace"]))
+    at = data.draw(st.integers(min_value=0, max_value=len(raw)))
+    if damage == "cut":
+        raw = raw[:at]
+    elif damage == "flip" and at < len(raw):
+        raw = raw[:at] + bytes([raw[at] ^ data.draw(st.integers(1, 255))]) + raw[at + 1 :]
+    elif damage == "insert":
+        raw = raw[:at] + data.draw(st.binary(min_size=1, max_size=20)) + raw[at:]
+    else:
+        raw = json.dumps(data.draw(yaml_values)).encode()
+    cache.write_bytes(raw)
+    assert _answers(ledger.load_summaries(folder, cache)) == clean
+
+
+@LEDGER_FUZZ
+@given(data=st.data())
+def test_cached_entries_of_any_shape_never_break_a_command(tmp_path: Path, data: st.DataObject) -> None:
+    """Even with a valid checksum (a cache written by some other program), an entry of the wrong
+    shape is read again from its record, and anything accepted works in log, todo and stats."""
+    folder, cache = _ledger_folder(tmp_path), tmp_path / "ledger.json"
+    cache.unlink(missing_ok=True)
+    clean = ledger.load_summaries(folder, cache)
+    records = ledger.read_cache(cache, folder, 10**6)
+    node: object = records
+    path: list[object] = []
+    while isinstance(node, (dict, list)) and node and data.draw(st.booleans()):
+        key = data.draw(st.sampled_from(sorted(node) if isinstance(node, dict) else list(range(len(node)))))
+        path.append(key)
+        node = node[key]  # type: ignore[index]
+    replacement = data.draw(yaml_values)
+    if path:
+        parent: object = records
+        for key in path[:-1]:
+            parent = parent[key]  # type: ignore[index]
+        parent[path[-1]] = replacement  # type: ignore[index]
+    else:
+        records = replacement  # type: ignore[assignment]
+    cache.write_text(ledger.cache_text(folder, records), encoding="utf-8")  # type: ignore[arg-type]
+    summaries = ledger.load_summaries(folder, cache)
+    assert len(summaries) == len(clean)  # each entry believed, or read again from its record
+    _answers(summaries)
+
+
+def test_a_cached_summary_is_taken_back_exactly_or_not_at_all(tmp_path: Path) -> None:
+    summary = ledger.load_summaries(_ledger_folder(tmp_path), None)[0]
+    entry = json.loads(json.dumps(asdict(summary)))
+    assert ledger.summary_from_cache(entry) == summary
+    for field, value in [
+        ("when", "2026-11-22"),  # summarise writes a full UTC time
+        ("when", "2026-02-30T10:04:00Z"),
+        ("follow_ups", [{**entry["follow_ups"][0], "due": "2026-12-01x"}]),
+        ("follow_ups", [{**entry["follow_ups"][0], "resolved": "no"}]),
+        ("answers", [["data-kind", "What data goes in?"]]),
+        ("signoffs", [["Dana", 1]]),
+        ("subject", None),
+    ]:
+        assert ledger.summary_from_cache({**entry, field: value}) is None, (field, value)
+    assert ledger.summary_from_cache({**entry, "extra": 1}) is None

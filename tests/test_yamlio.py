@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
+from micromoment import yamlio
 from micromoment.errors import FileProblems
-from micromoment.yamlio import dump_yaml, parse_yaml, read_yaml
+from micromoment.yamlio import dump_yaml, parse_yaml, read_limited, read_yaml
 
 
 def problem_of(text: str | bytes) -> str:
@@ -111,3 +113,136 @@ def test_dump_is_deterministic_and_uses_blocks_for_multiline_text() -> None:
     assert "a: |\n  first\n  second\n" in text
     assert text.endswith("\n")
     assert parse_yaml(text, "x").data == data
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "due: 2026-02-30\n",
+            "f.yaml:1:6: due: '2026-02-30' is not a real date or time (day is out of range for month); "
+            "write a date as YYYY-MM-DD or a time as 2026-11-22T09:30:00Z, or quote it if it is text",
+        ),
+        (
+            "at: 2026-11-22T25:00:00Z\n",
+            "f.yaml:1:5: at: '2026-11-22T25:00:00Z' is not a real date or time (hour must be in 0..23); "
+            "write a date as YYYY-MM-DD or a time as 2026-11-22T09:30:00Z, or quote it if it is text",
+        ),
+        (
+            "at: 2026-11-22T10:00:00+99:00\n",
+            "f.yaml:1:5: at: '2026-11-22T10:00:00+99:00' is not a real date or time (no such date or time); "
+            "write a date as YYYY-MM-DD or a time as 2026-11-22T09:30:00Z, or quote it if it is text",
+        ),
+        (
+            "a:\n  - !!bool maybe\n",
+            "f.yaml:2:5: a[0]: 'maybe' is not true or false; write true or false, or quote it if it is text",
+        ),
+        (
+            "n: !!int x\n",
+            "f.yaml:1:4: n: 'x' is not a number; write digits such as 5 or 0.5, or quote it if it is text",
+        ),
+        (
+            "minutes: .inf\n",
+            "f.yaml:1:10: minutes: .inf is not a finite number; write a number such as 5 or 0.5",
+        ),
+        (
+            "x: {minutes: -.Inf}\n",
+            "f.yaml:1:14: x.minutes: -.Inf is not a finite number; write a number such as 5 or 0.5",
+        ),
+        ("score: .nan\n", "f.yaml:1:8: score: .nan is not a finite number; write a number such as 5 or 0.5"),
+        (
+            "big: 1.0e+999\n",
+            "f.yaml:1:6: big: 1.0e+999 is not a finite number; write a number such as 5 or 0.5",
+        ),
+        (
+            "n: " + "9" * 5000 + "\n",
+            "f.yaml:1:4: n: number 999999999999... is too long; micromoment numbers are small",
+        ),
+        (
+            "n: 0x" + "f" * 5000 + "\n",
+            "f.yaml:1:4: n: number 0xffffffffff... is too long; micromoment numbers are small",
+        ),
+        (
+            f"n: {2**63}\n",
+            "f.yaml:1:4: n: number 922337203685... is too large; micromoment numbers are small",
+        ),
+    ],
+)
+def test_dates_and_numbers_that_cannot_be_are_located_problems(text: str, expected: str) -> None:
+    assert problem_of(text) == expected
+
+
+def test_the_number_bounds_are_inclusive() -> None:
+    top = 2**63 - 1
+    assert parse_yaml(f"a: {top}\nb: -{top}\n", "f.yaml").data == {"a": top, "b": -top}
+    assert parse_yaml("a: " + "0" * 63 + "7\n", "f.yaml").data == {"a": 7}  # 64 characters
+    assert "is too long" in problem_of("a: " + "0" * 64 + "7\n")  # 65
+    assert "is too large" in problem_of(f"a: -{top + 1}\n")
+
+
+def test_keys_are_always_their_text() -> None:
+    located = parse_yaml("1: a\nyes: b\n2026-02-30: c\n2026-01-01: d\n1.5: e\n~: f\n", "f.yaml")
+    assert located.data == {"1": "a", "yes": "b", "2026-02-30": "c", "2026-01-01": "d", "1.5": "e", "~": "f"}
+    assert all(isinstance(key, str) for key in located.data)
+    assert problem_of("1: a\n'1': b\n") == "f.yaml:2:1: 1: duplicate key (first at line 1); keep one"
+
+
+def test_depth_limit_is_exact() -> None:
+    assert parse_yaml("[" * 64 + "]" * 64, "f.yaml").data is not None
+    assert problem_of("[" * 65 + "]" * 65) == "f.yaml:1:65: nested deeper than 64 levels; flatten the file"
+
+
+def test_alias_expansion_is_counted_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # root + key a + [1, 2] (3) + key b + the alias, sized once: 3 more = 9 values
+    text = "a: &x [1, 2]\nb: *x\n"
+    monkeypatch.setattr(yamlio, "MAX_VALUES", 9)
+    assert parse_yaml(text, "f.yaml").data == {"a": [1, 2], "b": [1, 2]}
+    monkeypatch.setattr(yamlio, "MAX_VALUES", 8)
+    assert (
+        problem_of(text)
+        == "f.yaml:1:1: expands to more than 8 values (YAML aliases?); write the data out plainly"
+    )
+
+
+def test_the_alias_bomb_is_named_where_it_piles_up() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for name, prev in zip("bcdefghi", "abcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    started = time.monotonic()
+    message = problem_of("\n".join(lines) + "\nreason: *i\n")
+    assert time.monotonic() - started < 0.5
+    # f is the first list too big on its own: 9**6 values
+    assert message.startswith("f.yaml:6:4: expands to more than 200000 values")
+
+
+def test_read_limited_allows_exactly_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"a" * 10)
+    assert read_limited(path, 10) == b"a" * 10
+    with pytest.raises(FileProblems) as caught:
+        read_limited(path, 9)
+    assert str(caught.value) == f"{path}: larger than 9 bytes; not a file micromoment writes or reads"
+
+
+def test_devices_and_pipes_are_refused_without_reading_them(tmp_path: Path) -> None:
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(FileProblems) as caught:
+        read_yaml(link, "zero.yaml")
+    assert (
+        str(caught.value) == "zero.yaml: is not a regular file (a device or a pipe?); replace it with a file"
+    )
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    with pytest.raises(FileProblems, match="is not a regular file"):
+        read_yaml(pipe)  # without the check this would wait for a writer forever
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_file_names_the_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "locked.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    path.chmod(0)
+    with pytest.raises(FileProblems) as caught:
+        read_yaml(path, "locked.yaml")
+    assert str(caught.value) == "locked.yaml: cannot read: Permission denied; check its permissions"

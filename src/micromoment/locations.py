@@ -83,7 +83,9 @@ def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the current folder when below it."""
     from pathlib import Path
 
+    # The folder is resolved, the name is not: a link is named as the person named it, not by its target.
+    named = path.parent.resolve() / path.name if path.name not in ("", ".", "..") else path.resolve()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(named.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)

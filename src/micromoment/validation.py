@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     PlainSerializer,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
 )
 
@@ -33,6 +34,8 @@ _TYPE_WORDS = {
     "date_type": "must be a date like 2026-12-31",
     "date_from_datetime_parsing": "must be a date like 2026-12-31",
     "datetime_type": "must be a time like 2026-12-31T09:00:00Z",
+    "finite_number": "must be a finite number, such as 5 or 0.5",
+    "dict_key_type": "keys must be text",
 }
 
 
@@ -42,6 +45,28 @@ def validate(model: type[ModelT], located: Located, context: dict[str, Any] | No
         return model.model_validate(located.data, context=context)
     except ValidationError as exc:
         raise FileProblems(problems_from(exc, located)) from None
+
+
+def value_problem(kind: Any, value: Any) -> str | None:
+    """Why `value` is not a valid `kind` (a field type such as Slug or Text), in micromoment's words; or None.
+
+    For values that come from somewhere other than a file (a command-line option), so the
+    person reads the same words a file would give them.
+    """
+    try:
+        TypeAdapter(kind, config=StrictModel.model_config).validate_python(value)
+    except ValidationError as exc:
+        return error_words(exc)
+    return None
+
+
+def error_words(exc: ValidationError) -> str:
+    """Every error of `exc` in micromoment's words (not pydantic's), joined by '; '."""
+    words = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"] if isinstance(part, (str, int)))
+        words.append(f"{where}: {_message(error)}" if where else _message(error))
+    return "; ".join(words)
 
 
 def problems_from(exc: ValidationError, located: Located, prefix: PathKey = ()) -> list[Problem]:
@@ -107,7 +132,10 @@ def _message(error: Any) -> str:
 class StrictModel(BaseModel):
     """The base of every model read from a file: unknown keys and loose types are errors."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    # allow_inf_nan=False: no estimate, count or score in micromoment is infinite or not a number.
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 def _not_blank(value: str) -> str:

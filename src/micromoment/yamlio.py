@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,13 +14,18 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from micromoment.errors import FileProblems, Problem
 
-# The C loader is much faster when PyYAML was built with libyaml; both are the *safe* loaders.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The one place the package picks a YAML loader: the C loader is much faster when PyYAML was
+# built with libyaml; both are the *safe* loaders.
+SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Limits that keep hostile files (alias bombs, deep nesting, huge blobs) cheap to refuse.
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_VALUES = 200_000
+# Numbers in micromoment's files are minutes, counts and versions: 64 bits is plenty, and a
+# bound on the text keeps a 5,000-digit literal from costing quadratic time to convert.
+MAX_INT = 2**63 - 1
+MAX_NUMBER_TEXT = 64
 
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -70,36 +77,57 @@ def _mark(node: Node | yaml.Event) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def read_yaml(path: Path, display: str | None = None) -> Located:
-    """Read and parse one YAML file; every failure is a FileProblems naming the file."""
+def read_limited(path: Path, limit: int, display: str | None = None) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; anything else is a FileProblems.
+
+    A folder, a device (a link to /dev/zero) or a named pipe (which would block the read
+    forever) is refused before it is opened for reading, and never more than `limit` + 1
+    bytes are read, whatever the file claims its size is.
+    """
     shown = display or str(path)
     try:
-        if path.is_dir():
-            raise _fail(shown, None, None, "is a folder, expected a YAML file")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise _fail(shown, None, None, "is a folder, expected a file; move the folder away")
+        if not stat.S_ISREG(info.st_mode):
+            raise _fail(
+                shown, None, None, "is not a regular file (a device or a pipe?); replace it with a file"
+            )
+        # O_NONBLOCK: if the file was swapped for a pipe since the check, open must not wait.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read(limit + 1)
     except FileNotFoundError:
         raise _fail(shown, None, None, "no such file; check the path") from None
     except OSError as exc:
-        raise _fail(shown, None, None, f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        raise _fail(
-            shown,
-            None,
-            None,
-            f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not a file micromoment writes or reads",
-        )
-    return parse_yaml(raw, shown)
+        reason = exc.strerror or str(exc)
+        hint = "; check its permissions" if isinstance(exc, PermissionError) else ""
+        raise _fail(shown, None, None, f"cannot read: {reason}{hint}") from None
+    if len(raw) > limit:
+        size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
+        raise _fail(shown, None, None, f"larger than {size}; not a file micromoment writes or reads")
+    return raw
+
+
+def read_yaml(path: Path, display: str | None = None) -> Located:
+    """Read and parse one YAML file; every failure is a FileProblems naming the file."""
+    shown = display or str(path)
+    return parse_yaml(read_limited(path, MAX_BYTES, shown), shown)
 
 
 def parse_yaml(raw: bytes | str, display: str) -> Located:
-    """Parse YAML text from `display` into plain data plus positions."""
+    """Parse YAML text from `display` into plain data plus positions, under every limit above."""
+    if len(raw) > MAX_BYTES:
+        raise _fail(
+            display, None, None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not a file micromoment reads"
+        )
     _check_shape(raw, display)
-    loader = _SafeLoader(raw)
+    loader = SafeLoader(raw)
     try:
         node = loader.get_single_node()
         if node is None:
             raise _fail(display, 1, None, "is empty; it needs a YAML mapping")
+        _check_expansion(node, display)
         return _Builder(display, loader).build(node)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_problem(exc, display) from None
@@ -111,7 +139,7 @@ def parse_yaml(raw: bytes | str, display: str) -> Located:
 
 def _check_shape(raw: bytes | str, display: str) -> None:
     """Refuse deep nesting from the event stream before composing: libyaml's composer recurses."""
-    loader = _SafeLoader(raw)
+    loader = SafeLoader(raw)
     depth = 0
     try:
         while loader.check_event():
@@ -131,6 +159,49 @@ def _check_shape(raw: bytes | str, display: str) -> None:
         raise _reader_problem(exc, raw, display) from None
     finally:
         loader.dispose()
+
+
+def _check_expansion(root: Node, display: str) -> None:
+    """Refuse a graph that aliases expand past MAX_VALUES, by counting, before building any of it.
+
+    An alias is the same node object met again, so each distinct node is sized once: a
+    500-byte file of nine levels of nine aliases is refused in microseconds, not seconds.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(key) + size(value) for key, value in node.value)
+        sizes[id(node)] = total
+        return total
+
+    if size(root) <= MAX_VALUES:
+        return
+    # Name the value that is too big on its own, as deep as it goes: where the aliases pile up.
+    culprit = root
+    while (bigger := next((c for c in _children(culprit) if sizes[id(c)] > MAX_VALUES), None)) is not None:
+        culprit = bigger
+    line, column = _mark(culprit)
+    raise _fail(
+        display,
+        line,
+        column,
+        f"expands to more than {MAX_VALUES} values (YAML aliases?); write the data out plainly",
+    )
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [value for _, value in node.value]
+    return []
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> FileProblems:
@@ -185,7 +256,7 @@ class _Builder:
         if isinstance(node, ScalarNode):
             if node.tag not in _SCALAR_TAGS:
                 raise self._tag_problem(node, loc)
-            return self.loader.construct_object(node)
+            return self._scalar(node, loc)
         if isinstance(node, SequenceNode):
             if node.tag != _YAML + "seq":
                 raise self._tag_problem(node, loc)
@@ -215,9 +286,9 @@ class _Builder:
                 )
             if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALAR_TAGS:
                 raise self._refuse(key_node, "a mapping key must be a plain value")
-            key = self.loader.construct_object(key_node)
-            if isinstance(key, (bool, dt.date)) or key is None:
-                key = key_node.value  # `yes:` or `2026-01-01:` as a key means the text
+            # Every key micromoment reads names something (a field, an item id, a checklist id):
+            # `yes:`, `1:` or `2026-01-01:` as a key means its text, never a boolean, number or date.
+            key: str = key_node.value
             line, column = _mark(key_node)
             if key in first_seen:
                 raise FileProblems(
@@ -237,6 +308,33 @@ class _Builder:
             result[key] = self._value(value_node, (*loc, key))
         return result
 
+    def _scalar(self, node: ScalarNode, loc: PathKey) -> Any:
+        """A plain value; dates that do not exist, huge or non-finite numbers are located problems."""
+        number = node.tag in (_YAML + "int", _YAML + "float")
+        if number and len(node.value) > MAX_NUMBER_TEXT:
+            raise self._value_problem(
+                node, loc, f"number {node.value[:12]}... is too long; micromoment numbers are small"
+            )
+        try:
+            value = self.loader.construct_object(node)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError) as exc:
+            raise self._value_problem(node, loc, _construct_message(node, exc)) from None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and abs(value) > MAX_INT:
+            raise self._value_problem(
+                node, loc, f"number {node.value[:12]}... is too large; micromoment numbers are small"
+            )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self._value_problem(
+                node, loc, f"{node.value} is not a finite number; write a number such as 5 or 0.5"
+            )
+        return value
+
+    def _value_problem(self, node: Node, loc: PathKey, message: str) -> FileProblems:
+        line, column = _mark(node)
+        return FileProblems([Problem(self.located.path, line, column, format_loc(loc), message)])
+
     def _tag_problem(self, node: Node, loc: PathKey) -> FileProblems:
         tag = node.tag.replace(_YAML, "!!")
         line, column = _mark(node)
@@ -251,6 +349,24 @@ class _Builder:
                 )
             ]
         )
+
+
+def _construct_message(node: ScalarNode, exc: Exception) -> str:
+    """Why a scalar that looks like a date, time or number is not one, and what to write."""
+    shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
+    if node.tag == _YAML + "timestamp":
+        # Python's own words are short and clear for a day or hour out of range; not for the rest.
+        text = str(exc) if isinstance(exc, ValueError) else ""
+        detail = text if 0 < len(text) <= 40 else "no such date or time"
+        return (
+            f"{shown!r} is not a real date or time ({detail}); write a date as YYYY-MM-DD or a time as "
+            "2026-11-22T09:30:00Z, or quote it if it is text"
+        )
+    if node.tag in (_YAML + "int", _YAML + "float"):
+        return f"{shown!r} is not a number; write digits such as 5 or 0.5, or quote it if it is text"
+    if node.tag == _YAML + "bool":
+        return f"{shown!r} is not true or false; write true or false, or quote it if it is text"
+    return f"{shown!r} cannot be read as {node.tag.replace(_YAML, '!!')}; remove the tag or quote the value"
 
 
 class _TidyDumper(yaml.SafeDumper):

@@ -93,8 +93,9 @@ def list_drafts(folder: Path) -> Drafts:
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         if path.name.startswith("."):
             continue
+        shown = str(Path(display_path(path.parent)) / path.name)
         try:
-            found.append(StoredDraft(path, validate(Draft, read_yaml(path, display_path(path)))))
+            found.append(StoredDraft(path, validate(Draft, read_yaml(path, shown))))
         except FileProblems as exc:
             set_aside.append(_set_aside(path, str(exc.problems[0])))
     # Two drafts touched in the same second are told apart by their files' times.

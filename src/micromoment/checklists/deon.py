@@ -6,12 +6,12 @@ import re
 import unicodedata
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from micromoment.checklists import SCHEMA_HEADER, Checklist, Item, Reference
-from micromoment.errors import FileProblems
+from micromoment.errors import FileProblems, MicromomentError
 from micromoment.locations import display_path
-from micromoment.validation import Slug, StrictModel, Text, validate
+from micromoment.validation import Slug, StrictModel, Text, error_words, validate
 from micromoment.yamlio import dump_yaml, read_yaml
 
 DEON_FRAMEWORK = "deon"
@@ -58,6 +58,18 @@ def import_deon(
             [located.problem((), "must be a deon checklist: a mapping with title and sections")]
         )
     deon = validate(DeonChecklist, located)
+    try:
+        return _convert(deon, checklist_id, owner, minutes)
+    except ValidationError as exc:
+        # The file was valid deon; what does not fit a micromoment checklist came from the caller.
+        raise MicromomentError(
+            f"{display_path(path)}: cannot become a micromoment checklist with these settings "
+            f"({error_words(exc)}); "
+            "give a slug id, a non-empty owner and a positive number of minutes"
+        ) from None
+
+
+def _convert(deon: DeonChecklist, checklist_id: str | None, owner: str, minutes: float) -> Checklist:
     taken: set[str] = set()
     items = []
     for section in deon.sections:

@@ -6,18 +6,22 @@ import json
 import sys
 import textwrap
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import Field
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, deon, format_minutes, load_catalog
 from micromoment.cli.output import out, print_json, say, write_out
+from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
 from micromoment.locations import display_path, find_project
 from micromoment.schemas import SchemaName, json_schema
+from micromoment.validation import Slug, value_problem
+from micromoment.validation import Text as NonBlank
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -156,6 +160,11 @@ def import_deon(
     Item ids become slugs of deon's line summaries; deon's line ids stay as display
     numbers and as references. Owners and minutes are the same for every item: edit them.
     """
+    _check_option("--id", Slug, checklist_id, f"try --id {deon.slugify(checklist_id or '', 'my-checklist')}")
+    _check_option(
+        "--owner", NonBlank, owner, "name the role that owns the items, e.g. --owner 'product manager'"
+    )
+    _check_option("--minutes", Minutes, minutes, "give the minutes each item takes, e.g. --minutes 5")
     checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
     text = deon.checklist_yaml(checklist)
     if out_path is None:
@@ -168,3 +177,15 @@ def import_deon(
     say(
         f"wrote {display_path(out_path)} ({len(checklist.items)} items); check it with: micromoment lint {display_path(out_path)}"
     )
+
+
+Minutes = Annotated[float, Field(gt=0)]
+
+
+def _check_option(option: str, kind: Any, value: object, fix: str) -> None:
+    """An option's value under the rule its field has in a checklist file, in the same words."""
+    if value is None:
+        return
+    problem = value_problem(kind, value)
+    if problem:
+        raise MicromomentError(f"{option} {value!r}: {problem}; {fix}")

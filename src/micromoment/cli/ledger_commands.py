@@ -99,7 +99,7 @@ def _summaries(repos: list[Path] | None) -> tuple[list[ledger.Summary], list[str
             cache = None
         name = project.root.name if repos else ""
         names.append(project.root.name)
-        summaries += ledger.load_summaries(reviews_dir(project, config), cache, repository=name)
+        summaries += ledger.load_summaries(reviews_dir(project, config), cache, repository=name, warn=say)
     return summaries, names
 
 

@@ -2,32 +2,37 @@
 
 Reading thousands of YAML records is the slow part, so each record's summary is cached
 under the git directory, keyed by the file's size and time; only new or changed records
-are parsed again.
+are parsed again. The cache only ever costs speed: a cache that cannot be read, or that
+holds anything but what this version writes, is ignored and rebuilt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
-
-import yaml
-from pydantic import ValidationError
 
 from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.files import write_atomic
 from micromoment.records import ReviewRecord, SkipRecord, load_any_record, record_files
 from micromoment.validation import utc_now
+from micromoment.yamlio import read_limited
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: a checksummed header naming the folder; entries checked field by field
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 STATS_SCHEMA = "micromoment.stats/1"
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A summary holds part of its record's text, which JSON escapes to at most 6 bytes per byte
+# of the record (\u0000-style), plus its own keys: a cache larger than this many times the
+# records, plus the slack, is not one micromoment wrote, and is not read.
+CACHE_BYTES_PER_RECORD_BYTE = 6
+CACHE_SLACK_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -124,30 +129,9 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _parse(path: Path) -> ReviewRecord | SkipRecord:
-    """The fast way (C loader straight into the model); the located way only to explain a failure."""
-    try:
-        data = yaml.load(path.read_bytes(), Loader=_Loader)
-        if isinstance(data, dict) and data.get("kind") == "skip":
-            return SkipRecord.model_validate(data)
-        if isinstance(data, dict) and data.get("kind") == "review":
-            return ReviewRecord.model_validate(data)
-    except (yaml.YAMLError, ValidationError, ValueError):
-        pass
-    return load_any_record(path)  # raises FileProblems with lines and columns
-
-
-def _from_cache(entry: dict[str, Any]) -> Summary:
-    entry = dict(entry)
-    entry["answers"] = [tuple(a) for a in entry["answers"]]
-    entry["signoffs"] = [tuple(s) for s in entry["signoffs"]]
-    entry["follow_ups"] = [FollowUpEntry(**f) for f in entry["follow_ups"]]
-    return Summary(**entry)
-
-
 def _summarise_file(path: Path) -> Summary | list[Problem]:
     try:
-        return summarise(path, _parse(path))
+        return summarise(path, load_any_record(path))
     except FileProblems as exc:
         return exc.problems
 
@@ -163,37 +147,166 @@ def _summarise_all(paths: list[Path]) -> list[Summary | list[Problem]]:
         return list(pool.map(_summarise_file, paths, chunksize=256))
 
 
-def load_summaries(folder: Path, cache_file: Path | None, repository: str = "") -> list[Summary]:
-    """Every record in `folder`, summarised; unchanged records come from the cache."""
+def _stamp(path: Path) -> list[int] | None:
+    """Size and time of a record file; None when it cannot be looked at (the parse then says why)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns]
+
+
+def read_cache(cache_file: Path, folder: Path, limit: int) -> dict[str, Any]:
+    """The cached entries by file name; empty when the cache is missing, damaged, too large,
+    from another version or of another folder. Never raises: a cache only costs speed.
+
+    The file is a header line (format, folder, and a checksum of the rest) and the entries on
+    the second line: a cut-short write or a flipped byte fails the checksum, so a damaged
+    cache is rebuilt rather than believed.
+    """
+    try:
+        head, _, body = read_limited(cache_file, limit).partition(b"\n")
+        header = json.loads(head)
+        if (
+            not isinstance(header, dict)
+            or header.get("format") != CACHE_FORMAT
+            or header.get("folder") != str(folder)
+            or header.get("sha256") != hashlib.sha256(body).hexdigest()
+        ):
+            return {}
+        records = json.loads(body)
+    except (FileProblems, ValueError, RecursionError):
+        return {}
+    return records if isinstance(records, dict) else {}
+
+
+def cache_text(folder: Path, records: dict[str, Any]) -> str:
+    """What read_cache reads back: the header line, then every entry on one line."""
+    body = json.dumps(records, separators=(",", ":"))
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    header = json.dumps({"format": CACHE_FORMAT, "folder": str(folder), "sha256": digest})
+    return f"{header}\n{body}"
+
+
+_TEXT_FIELDS = (
+    "path",
+    "id",
+    "kind",
+    "checklist",
+    "title",
+    "subject",
+    "who",
+    "email",
+    "when",
+    "status",
+    "reason",
+    "repository",
+)
+_FOLLOW_UP_FIELDS = {f.name for f in fields(FollowUpEntry)}
+
+
+def _texts(value: Any, size: int) -> bool:
+    return isinstance(value, list) and len(value) == size and all(isinstance(v, str) for v in value)
+
+
+def _is_day(value: Any) -> bool:
+    """A due date as todo and stats read it: the whole text a date."""
+    try:
+        dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _is_moment(value: Any) -> bool:
+    """A `when` as summarise writes it (2026-11-22T10:04:00Z); log and stats read its day."""
+    try:
+        dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _follow_up_from_cache(entry: Any) -> FollowUpEntry | None:
+    if not isinstance(entry, dict) or set(entry) != _FOLLOW_UP_FIELDS:
+        return None
+    texts_ok = all(isinstance(entry[k], str) for k in ("item", "question", "action", "owner"))
+    due_ok = entry["due"] is None or _is_day(entry["due"])
+    resolved_ok = isinstance(entry["resolved"], bool) and (
+        entry["resolved_at"] is None or isinstance(entry["resolved_at"], str)
+    )
+    return FollowUpEntry(**entry) if texts_ok and due_ok and resolved_ok else None
+
+
+def summary_from_cache(entry: Any) -> Summary | None:
+    """A cached summary exactly as `asdict` wrote it, or None for anything else."""
+    if not isinstance(entry, dict) or set(entry) != {f.name for f in fields(Summary)}:
+        return None
+    if not all(isinstance(entry[name], str) for name in _TEXT_FIELDS) or not _is_moment(entry["when"]):
+        return None
+    answers, signoffs, raw_follow_ups = entry["answers"], entry["signoffs"], entry["follow_ups"]
+    if not (isinstance(answers, list) and all(_texts(a, 3) for a in answers)):
+        return None
+    if not (isinstance(signoffs, list) and all(_texts(s, 2) for s in signoffs)):
+        return None
+    if not isinstance(raw_follow_ups, list):
+        return None
+    follow_ups = [_follow_up_from_cache(f) for f in raw_follow_ups]
+    if any(f is None for f in follow_ups):
+        return None
+    return Summary(
+        **{name: entry[name] for name in _TEXT_FIELDS},
+        answers=[(a[0], a[1], a[2]) for a in answers],
+        signoffs=[(s[0], s[1]) for s in signoffs],
+        follow_ups=[f for f in follow_ups if f is not None],
+    )
+
+
+def _cached(hit: Any, stamp: list[int] | None) -> Summary | None:
+    if stamp is None or not isinstance(hit, dict) or hit.get("stamp") != stamp:
+        return None
+    return summary_from_cache(hit.get("summary"))
+
+
+def load_summaries(
+    folder: Path,
+    cache_file: Path | None,
+    repository: str = "",
+    *,
+    warn: Callable[[str], None] | None = None,
+) -> list[Summary]:
+    """Every record in `folder`, summarised; unchanged records come from the cache.
+
+    With `warn`, a record that cannot be read is named through it and left out, so one
+    damaged file never hides the rest; without, the damaged records raise FileProblems.
+    """
+    stamped = [(path, _stamp(path)) for path in record_files(folder)]
     cached: dict[str, Any] = {}
     if cache_file is not None:
-        try:
-            raw = json.loads(cache_file.read_text(encoding="utf-8"))
-            if raw.get("format") == CACHE_FORMAT:
-                cached = raw.get("records", {})
-        except (OSError, ValueError):
-            cached = {}
-    entries: list[tuple[Path, list[int], dict[str, Any] | None]] = []
-    for path in record_files(folder):
-        info = path.stat()
-        stamp = [info.st_size, info.st_mtime_ns]
-        hit = cached.get(path.name)
-        entries.append((path, stamp, hit if hit is not None and hit.get("stamp") == stamp else None))
+        limit = (
+            CACHE_BYTES_PER_RECORD_BYTE * sum(stamp[0] for _, stamp in stamped if stamp) + CACHE_SLACK_BYTES
+        )
+        cached = read_cache(cache_file, folder, limit)
+    entries = [(path, stamp, _cached(cached.get(path.name), stamp)) for path, stamp in stamped]
     parsed = iter(_summarise_all([path for path, _, hit in entries if hit is None]))
     fresh: dict[str, Any] = {}
     summaries: list[Summary] = []
     problems: list[Problem] = []
     for path, stamp, hit in entries:
         if hit is not None:
-            summary = _from_cache(hit["summary"])
-            fresh[path.name] = hit
+            summary = hit
+            fresh[path.name] = cached[path.name]
         else:
             result = next(parsed)
             if isinstance(result, list):
-                problems += result
+                if warn is None:
+                    problems += result
+                else:
+                    warn(f"{result[0]}; skipped this record, see: micromoment lint {result[0].path}")
                 continue
             summary = result
-            fresh[path.name] = {"stamp": stamp, "summary": asdict(summary)}
+            if stamp is not None:
+                fresh[path.name] = {"stamp": stamp, "summary": asdict(summary)}
         summary.path = str(path)
         summary.repository = repository
         summaries.append(summary)
@@ -203,9 +316,7 @@ def load_summaries(folder: Path, cache_file: Path | None, repository: str = "") 
     if cache_file is not None and changed:
         # A cache that cannot be written only costs speed.
         with contextlib.suppress(MicromomentError, OSError):
-            write_atomic(
-                cache_file, json.dumps({"format": CACHE_FORMAT, "records": fresh}, separators=(",", ":"))
-            )
+            write_atomic(cache_file, cache_text(folder, fresh))
     return summaries
 
 

@@ -225,7 +225,9 @@ def update_record(path: Path, record: ReviewRecord) -> None:
 
 def load_any_record(path: Path) -> AnyRecord:
     """A review or skip record, whichever the file's `kind` says."""
-    return record_from(read_yaml(path, display_path(path)))
+    # Named by its folder and own name: a record that is a link (say, to /dev/zero) must be
+    # reported under the name the person sees among the records, not the link's target.
+    return record_from(read_yaml(path, str(Path(display_path(path.parent)) / path.name)))
 
 
 def parse_record(raw: bytes, display: str) -> AnyRecord:
