@@ -352,3 +352,26 @@ def test_the_hook_names_the_missing_signoff_before_the_ways_forward(
     assert hint < lines.index("Ways forward:")
     # Only sign-offs are missing, so the hook does not suggest answering the review again.
     assert "micromoment review genai-output-review" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"[]",
+        b"{}",
+        b"\xff\xfe",
+        b'{"format": [5, "0"], "entries": []}',
+        b"[" * 100_000,
+        b'{"entries": {"k": 1}}',
+    ],
+)
+def test_damaged_gate_caches_only_cost_speed(cli: Cli, started: Path, damage: bytes) -> None:
+    write(started / "prompts/support.txt", "v1\n")
+    review_genai(cli, started)
+    git(started, "add", "-A")
+    assert hook(started).returncode == 0  # fills both caches
+    for name in ("rules.json", "records.json"):
+        (started / ".git/micromoment" / name).write_bytes(damage)
+    again = hook(started)
+    assert (again.returncode, again.stderr) == (0, "")
+    assert json.loads((started / ".git/micromoment/rules.json").read_text())["entries"]

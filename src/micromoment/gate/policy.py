@@ -122,7 +122,7 @@ class RulesCache:
             if isinstance(data, dict) and data.get("format") == [RULES_FORMAT, __version__]:
                 entries = data.get("entries")
                 self.entries = entries if isinstance(entries, dict) else {}
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # any damage only means: build it again
             self.entries = {}
 
     @staticmethod

@@ -123,7 +123,7 @@ class RecordCache:
             if isinstance(data, dict) and data.get("format") == [CACHE_FORMAT, __version__]:
                 entries = data.get("entries")
                 self.entries = entries if isinstance(entries, dict) else {}
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # any damage only means: build it again
             self.entries = {}
 
     def verdict(self, data: bytes, display: str) -> dict[str, Any]:
