@@ -170,7 +170,7 @@ def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
     assert not (mini / ".micromoment/reviews").exists()
 
     resumed = spawn_micromoment(mini, "review", "--resume")
-    resumed.expect_exact("2 answer(s) so far")
+    resumed.expect_exact("2 answers so far")
     answer_item(resumed, "y / n / na", "n")
     answer(resumed, "Record a follow-up", "n")
     answer_item(resumed, "Answer", "Sam")

@@ -105,7 +105,7 @@ def test_the_same_record_renders_to_the_same_bytes(cli: Cli, mini: Path) -> None
     original = path.read_bytes()
     result = cli("render", path.stem)
     assert result.exit_code == 0, result.output
-    assert "0 of 1 record(s) rendered; the rest were up to date" in result.stderr
+    assert "0 of 1 record rendered; the rest were up to date" in result.stderr
     assert path.read_bytes() == original
     out = cli("render", str(path.with_suffix(".yaml")), "--out", "-")
     assert out.stdout.encode() == original

@@ -10,7 +10,7 @@ from typing import Any
 from micromoment.checklists import Checklist, format_minutes
 from micromoment.errors import MicromomentError
 from micromoment.locations import Project, display_path, shipped_dir
-from micromoment.records import Resolution, ReviewRecord
+from micromoment.records import Resolution, ReviewRecord, load_any_record, record_files
 from micromoment.records.markdown import block_text, escape_cell, escape_text, link
 
 REVIEW_TEMPLATE = "review.md.j2"
@@ -166,7 +166,8 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
             "answered": len(record.answers) - len(skips),
             **counts,
             "skipped": len(skips),
-            "minutes": format_minutes(max(1, math.ceil(elapsed))) if elapsed >= 0 else "0",
+            # A record written from an answers file took no time here (started = finished): say nothing.
+            "minutes": format_minutes(max(1, math.ceil(elapsed))) if elapsed > 0 else None,
         },
         "follow_ups": follow_ups,
         "skips": skips,
@@ -198,3 +199,14 @@ def render_review(
     project: Project, record: ReviewRecord, checklist: Checklist | None, template: str = REVIEW_TEMPLATE
 ) -> str:
     return render_template(project, template, {"view": review_view(record, checklist)})
+
+
+def review_records(folder: Path) -> list[tuple[Path, ReviewRecord]]:
+    """Every review record in `folder`, for `render` with no arguments. Skip records sit beside
+    them but have no Markdown to render, so they are passed over rather than refused."""
+    found = []
+    for path in record_files(folder):
+        record = load_any_record(path)
+        if isinstance(record, ReviewRecord):
+            found.append((path, record))
+    return found
