@@ -53,8 +53,9 @@ def draft_path(folder: Path, session: ReviewSession) -> Path:
 
 
 def worth_keeping(session: ReviewSession) -> bool:
-    """A draft is kept only when resuming it gives something back: answers, or a selection half done."""
-    return bool(session.answers) or bool(session.done and session.still_to_do())
+    """A draft is kept only when resuming it gives something back: answers, or the rest of a
+    selection some of which is already recorded."""
+    return bool(session.answers or session.done)
 
 
 def save_draft(folder: Path, session: ReviewSession) -> Path:
