@@ -146,7 +146,9 @@ def test_a_follow_up_of_a_ruled_out_follow_up_is_not_counted(chain: Checklist) -
 
 @settings(max_examples=60, deadline=None)
 @given(replies=st.lists(st.sampled_from(["yes", "no", "na", SKIP]), min_size=4, max_size=4))
-def test_walking_forward_k_moves_by_one_and_n_never_grows(replies: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_walking_forward_k_moves_by_one_and_n_never_grows(
+    replies: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     path = tmp_path_factory.mktemp("chain") / "chain.yaml"
     path.write_text(CHAIN, encoding="utf-8")
     session = ReviewSession(load_checklist(path), "s", "d")

@@ -209,11 +209,16 @@ def _answer(item: Item, answer: str, **details: object) -> Answer:
 def _summary(session: ReviewSession, prompter: Prompter) -> None:
     """One line per item, cut to the terminal's width, so the whole review fits on a screen."""
     table = Table(
-        title=f"{session.checklist.title}: your answers", title_justify="left", box=None, padding=(0, 1)
+        title=f"{session.checklist.title}: your answers",
+        title_justify="left",
+        box=None,
+        padding=(0, 1),
+        expand=True,
     )
-    table.add_column("#", justify="right", no_wrap=True)
+    # Fixed room for the number and the answer; the question and the note share the rest.
+    table.add_column("#", justify="right", no_wrap=True, width=2)
     table.add_column("question", no_wrap=True, overflow="ellipsis", ratio=3)
-    table.add_column("answer", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("answer", no_wrap=True, overflow="ellipsis", min_width=6, max_width=16)
     table.add_column("note / follow-up", no_wrap=True, overflow="ellipsis", ratio=2)
     for item in session.asked_items():
         number, _ = session.position(item)
