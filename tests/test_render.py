@@ -183,3 +183,21 @@ def test_a_template_error_during_review_writes_nothing(cli: Cli, mini: Path) -> 
 def test_render_names_unknown_records(cli: Cli, mini: Path) -> None:
     result = cli("render", "2020-01-01-nothing")
     assert result.exit_code == 2 and "no such record" in result.stderr
+
+
+def test_render_with_no_arguments_passes_over_skip_records(cli: Cli, mini: Path) -> None:
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    assert cli("review", "mini", "--answers", str(answers), "--subject", "s").exit_code == 0
+    skipped = cli("skip", "quick", "--reason", "only the README wording changed in this commit")
+    assert skipped.exit_code == 0, skipped.output
+    [review_md] = (mini / ".micromoment/reviews").glob("*-mini-*.md")
+    review_md.unlink()
+    result = cli("render")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"rendered .micromoment/reviews/{review_md.name}",
+        "1 of 1 record rendered; the rest were up to date",
+    ]
+    assert not list((mini / ".micromoment/reviews").glob("*-skip-*.md"))
+    named = cli("render", next((mini / ".micromoment/reviews").glob("*-skip-*.yaml")).stem)
+    assert named.exit_code == 2 and "is a skip record, not a review" in named.stderr
