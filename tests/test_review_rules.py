@@ -134,7 +134,7 @@ def chain(tmp_path: Path) -> Checklist:
 
 def test_a_follow_up_of_a_ruled_out_follow_up_is_not_counted(chain: Checklist) -> None:
     session = ReviewSession(chain, "s", "d")
-    a, b, c, d = chain.items
+    a, b, _c, d = chain.items
     assert session.position(a) == (1, 4)
     given_answer(session, "a", "no")  # b is out, and so is c, which hangs on b
     assert session.position(d) == (2, 2)
@@ -166,7 +166,7 @@ def test_walking_forward_k_moves_by_one_and_n_never_grows(
 
 def test_going_back_returns_to_the_answered_item_before(chain: Checklist) -> None:
     session = ReviewSession(chain, "s", "d")
-    a, b, c, d = chain.items
+    a, b, _c, d = chain.items
     assert session.item_before(a) is None
     given_answer(session, "a", "no")
     assert session.item_before(d) == a  # b and c were never asked

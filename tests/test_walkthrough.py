@@ -8,7 +8,6 @@ from pathlib import Path
 from conftest import Cli, write
 from micromoment.records import load_record
 
-
 # Far enough ahead that it is never a past date, which would be asked about.
 DUE = (dt.date.today() + dt.timedelta(days=400)).isoformat()
 

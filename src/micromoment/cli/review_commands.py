@@ -40,7 +40,9 @@ def review(
     ] = None,
     subject: Annotated[
         str | None,
-        typer.Option(help="What is being reviewed (default: the branch, or the last commit's subject)."),
+        typer.Option(
+            help="What is being reviewed (default: the branch; on the main branch, the changed paths)."
+        ),
     ] = None,
     answers: Annotated[
         Path | None,
@@ -98,22 +100,9 @@ def review(
                 "--answers fills one checklist at a time; run micromoment review once per checklist"
             )
         session = ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), new_draft_id())
-        for warning in apply_answers_file(session, answers):
-            say(warning)
-        missing = session.missing_required()
-        if missing and strict:
-            raise MicromomentError(
-                f"{display_path(answers)}: no answer for required item(s) {', '.join(missing)}; add them, or drop --strict "
-                "to record the review as incomplete"
-            )
-        kept = sensitive_refusal(session, display_path(answers), allow_sensitive)
-        # From a file, no time was spent answering here: the record says none rather than "1 min".
-        written = write_review(
-            project, config, session, who, state.context(), ScanResult(kept=kept), timed=False
+        raise typer.Exit(
+            _from_file(project, config, state, in_repo, session, who, answers, strict, allow_sensitive)
         )
-        _report(written)
-        _stage_hint([written], in_repo)
-        raise typer.Exit(EXIT_FINDINGS if missing else 0)
 
     prompter = stdin_prompter(force=interactive)
     if prompter is None:
@@ -133,6 +122,34 @@ def review(
     raise typer.Exit(
         _walk_selection(project, config, state, catalog, session, who, prompter, folder, in_repo)
     )
+
+
+def _from_file(
+    project: Project,
+    config: Config,
+    state: GitState,
+    in_repo: bool,
+    session: ReviewSession,
+    who: Person,
+    answers: Path,
+    strict: bool,
+    allow_sensitive: bool,
+) -> int:
+    """The review from an answers file; the exit code."""
+    for warning in apply_answers_file(session, answers):
+        say(warning)
+    missing = session.missing_required()
+    if missing and strict:
+        raise MicromomentError(
+            f"{display_path(answers)}: no answer for required item(s) {', '.join(missing)}; add them, or drop --strict "
+            "to record the review as incomplete"
+        )
+    kept = sensitive_refusal(session, display_path(answers), allow_sensitive)
+    # From a file, no time was spent answering here: the record says none rather than "1 min".
+    written = write_review(project, config, session, who, state.context(), ScanResult(kept=kept), timed=False)
+    _report(written)
+    _stage_hint([written], in_repo)
+    return EXIT_FINDINGS if missing else 0
 
 
 def git_or_not(project: Project, no_git: bool) -> tuple[GitState, bool]:
