@@ -68,7 +68,7 @@ def test_sigkill_at_many_points_loses_no_given_answer(repo: Path) -> None:
         assert not (repo / ".micromoment/reviews").exists()  # no record, partial or whole, before the end
 
         child = spawn_micromoment(repo, "review", "--resume")
-        child.expect_exact(f"{saved} answer(s) so far")
+        child.expect_exact(f"{saved} answer{'' if saved == 1 else 's'} so far")
     while saved < ITEMS:
         answer_fully(child)
         saved += 1

@@ -92,7 +92,104 @@ def test_stopping_before_any_answer_shows_no_resume_command(mini: Path, stop: st
     child.close()
     assert child.exitstatus == (1 if stop == "eof" else 130)
     assert "--resume" not in rest and "Traceback" not in rest
-    assert not (mini / ".git/micromoment/drafts").exists() or draft_answers(mini) == []
+    assert not list((mini / ".git/micromoment/drafts").glob("*.yaml"))
+    # No hint and no draft agree: resume says there is nothing, rather than promising one.
+    again = spawn_micromoment(mini, "review", "--resume")
+    again.expect_exact("no unfinished review to resume; start one with micromoment review")
+    again.expect(pexpect.EOF)
+    again.close()
+    assert again.exitstatus == 2
+
+
+def test_ctrl_c_after_going_back_keeps_a_draft_that_resume_finds(mini: Path) -> None:
+    child = spawn_micromoment(mini, "review", "mini", "--subject", "x")
+    answer_item(child, "1-2", "1")
+    answer(child, "y / n / na", "b")  # back to the first question; its answer stands until changed
+    child.expect_exact("[none]")
+    child.sendintr()
+    child.expect_exact("micromoment: interrupted; your answers so far are kept in a draft; continue with:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert draft_answers(mini) == ["data-kind"]
+    again = spawn_micromoment(mini, "review", "--resume")
+    again.expect_exact("mini, 1 answer so far")
+    again.expect_exact("item 2 of 3")
+    again.sendintr()
+    again.expect(pexpect.EOF)
+    again.close()
+
+
+TINY = """\
+id: tiny
+title: Tiny check
+version: "1"
+description: One question, for the tests.
+items:
+  - {id: looked, question: Did you look at it?, owner: team, minutes: 1}
+"""
+
+
+def test_two_checklists_ctrl_c_then_resume_finishes_both(mini: Path) -> None:
+    write(mini / ".micromoment/checklists/tiny.yaml", TINY)
+    child = spawn_micromoment(mini, "review")
+    answer(child, "Checklists (ids or numbers", "mini tiny")
+    answer(child, "Subject of this review", "Two at once")
+    answer_item(child, "1-2", "1")
+    child.expect_exact("y / n / na")
+    child.sendintr()
+    child.expect_exact("micromoment: interrupted; your answers so far are kept in a draft; continue with:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+    resumed = spawn_micromoment(mini, "review", "--resume")
+    resumed.expect_exact("resuming draft")
+    resumed.expect_exact("mini, 1 answer so far; then tiny")
+    answer_item(resumed, "y / n / na", "y")
+    answer_item(resumed, "Answer", "Sam")
+    answer(resumed, "Save this review?", "y")
+    resumed.expect_exact("Tiny check")
+    resumed.sendintr()  # before tiny's first answer: mini is recorded, tiny is kept for later
+    resumed.expect_exact("micromoment: interrupted; tiny still to answer; kept in a draft; continue with:")
+    resumed.expect(pexpect.EOF)
+    resumed.close()
+    assert resumed.exitstatus == 130
+
+    last = spawn_micromoment(mini, "review", "--resume")
+    last.expect_exact("tiny, 0 answers so far")
+    answer_item(last, "y / n / na", "y")
+    answer(last, "Save this review?", "y")
+    last.expect_exact("git add .micromoment/reviews/")
+    last.expect(pexpect.EOF)
+    last.close()
+    assert last.exitstatus == 0
+    records = [load_record(path) for path in sorted((mini / ".micromoment/reviews").glob("*.yaml"))]
+    assert sorted((r.checklist.id, r.subject, r.status) for r in records) == [
+        ("mini", "Two at once", "complete"),
+        ("tiny", "Two at once", "complete"),
+    ]
+    assert not list((mini / ".git/micromoment/drafts").glob("*.yaml"))
+
+
+def test_back_shows_the_earlier_answer_and_enter_keeps_it(mini: Path) -> None:
+    child = spawn_micromoment(mini, "review", "mini", "--subject", "x")
+    answer_item(child, "1-2", "2", note="kept note")
+    child.expect_exact("item 2 of 4")
+    answer(child, "y / n / na", "b")
+    child.expect_exact("item 1 of 4")
+    answer(child, "[customer data]", "")  # Enter: the answer, and its note, stay
+    child.expect_exact("item 2 of 4")
+    answer_item(child, "y / n / na", "y")
+    answer_item(child, "y / n / na", "y")
+    answer_item(child, "Answer", "Sam")
+    answer(child, "Save this review?", "y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [path] = (mini / ".micromoment/reviews").glob("*.yaml")
+    kind = load_record(path).answer("data-kind")
+    assert kind is not None and (kind.answer, kind.note) == ("customer data", "kept note")
 
 
 @pytest.fixture
@@ -156,6 +253,40 @@ def test_stopping_mid_review_in_the_hook_keeps_the_draft(staged_prompt: Path, st
     assert not (staged_prompt / ".micromoment/reviews").exists()
 
 
+def test_the_plain_hook_offers_a_kept_draft_through_dev_tty(staged_prompt: Path) -> None:
+    from conftest import Cli
+
+    cli = Cli()
+    stopped = cli("review", "mini", "--subject", "support prompt", "--interactive", input="2\nfirst\n\n")
+    assert stopped.exit_code == 1  # input ended after one answer: the draft is kept
+    assert cli("hook", "install").exit_code == 0
+    child = pexpect.spawn(
+        "git",
+        ["commit", "-m", "prompt"],
+        cwd=str(staged_prompt),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 120),
+    )
+    answer(child, "Answer them now?", "y")
+    child.expect_exact("A review of mini is kept in a draft: 'support prompt', 1 answer, last ")
+    answer(child, "Continue it? [Y/n]", "")
+    child.expect_exact("item 2 of 4")  # data-kind is answered already
+    answer_item(child, "y / n / na", "y")
+    answer_item(child, "y / n / na", "y")
+    answer_item(child, "Answer", "Sam")
+    answer(child, "Save this review?", "y")
+    child.expect_exact("stage .micromoment/ and commit again:")
+    child.expect_exact("git add .micromoment/reviews/")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus != 0  # the commit stops so the record can be staged
+    [path] = (staged_prompt / ".micromoment/reviews").glob("*.yaml")
+    kind = load_record(path).answer("data-kind")
+    assert kind is not None and (kind.answer, kind.note) == ("customer data", "first")
+    assert not list((staged_prompt / ".git/micromoment/drafts").glob("*.yaml"))
+
+
 def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
     child = spawn_micromoment(mini, "review", "mini", "--subject", "Refund prompt")
     answer_item(child, "1-2", "2", note="first note")
@@ -170,7 +301,7 @@ def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
     assert not (mini / ".micromoment/reviews").exists()
 
     resumed = spawn_micromoment(mini, "review", "--resume")
-    resumed.expect_exact("2 answer(s) so far")
+    resumed.expect_exact("2 answers so far")
     answer_item(resumed, "y / n / na", "n")
     answer(resumed, "Record a follow-up", "n")
     answer_item(resumed, "Answer", "Sam")

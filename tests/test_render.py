@@ -106,7 +106,7 @@ def test_the_same_record_renders_to_the_same_bytes(cli: Cli, mini: Path) -> None
     original = path.read_bytes()
     result = cli("render", path.stem)
     assert result.exit_code == 0, result.output
-    assert "0 of 1 record(s) rendered; the rest were up to date" in result.stderr
+    assert "0 of 1 record rendered; the rest were up to date" in result.stderr
     assert path.read_bytes() == original
     out = cli("render", str(path.with_suffix(".yaml")), "--out", "-")
     assert out.stdout.encode() == original
@@ -286,3 +286,21 @@ def test_the_time_limit_stops_a_slow_render(cli: Cli, mini: Path, monkeypatch: p
     result = cli("render", path.stem, "--out", "-")
     assert result.exit_code == 2
     assert "the template went over its time limit of 0 seconds" in result.stderr
+
+
+def test_render_with_no_arguments_passes_over_skip_records(cli: Cli, mini: Path) -> None:
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    assert cli("review", "mini", "--answers", str(answers), "--subject", "s").exit_code == 0
+    skipped = cli("skip", "quick", "--reason", "only the README wording changed in this commit")
+    assert skipped.exit_code == 0, skipped.output
+    [review_md] = (mini / ".micromoment/reviews").glob("*-mini-*.md")
+    review_md.unlink()
+    result = cli("render")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"rendered .micromoment/reviews/{review_md.name}",
+        "1 of 1 record rendered; the rest were up to date",
+    ]
+    assert not list((mini / ".micromoment/reviews").glob("*-skip-*.md"))
+    named = cli("render", next((mini / ".micromoment/reviews").glob("*-skip-*.yaml")).stem)
+    assert named.exit_code == 2 and "is a skip record, not a review" in named.stderr

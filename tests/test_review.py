@@ -78,7 +78,6 @@ def test_every_problem_in_an_answers_file_is_listed_and_nothing_is_written(cli: 
     result = cli("review", "mini", "--answers", str(answers))
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "answers.yaml:2:14: data-masked: asked only when data-kind is customer data; remove this answer",
         "answers.yaml:3:16: facts-checked: 'maybe' is not an answer to this item; use yes, no or na",
         "answers.yaml:4:1: reviewr: no item 'reviewr' in checklist 'mini' (micromoment show mini lists them)",
         "answers.yaml:5:11: reviewer: skip needs a reason: {answer: skip, reason: ...}",
@@ -151,7 +150,8 @@ def test_default_checklist_and_default_subject(cli: Cli, repo: Path) -> None:
     assert result.exit_code == 0, result.output
     record = load_record(records(repo)[0])
     assert record.checklist.id == "quick"
-    assert record.subject == "Tune the refund prompt"  # on main, the last commit says more than the branch
+    # On main the last commit names work already done; what changed says what is under review.
+    assert record.subject == "review of answers.yaml"
     assert record.git is not None and record.git.head is not None and len(record.git.head) == 40
 
 
@@ -173,15 +173,64 @@ def test_git_context_detached_head_remote_without_credentials_and_author_env(cli
     assert "ghp_secret123" not in records(mini)[0].read_text(encoding="utf-8")
 
 
-def test_outside_a_git_repository_git_fields_are_empty(cli: Cli, outside: Path) -> None:
+def test_outside_a_git_repository_review_stops_unless_told_no_git(cli: Cli, outside: Path) -> None:
     answers = write(
         outside / "answers.yaml",
         "data-into-tool: none or public data only\noutputs-looked-at: yes\nfuller-checklist-decided: yes\n",
     )
-    result = cli("review", "--answers", str(answers), "--subject", "demo")
+    refused = cli("review", "--answers", str(answers), "--subject", "demo")
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines() == [
+        "micromoment: not inside a git repository, so a record here could not be committed with your "
+        "change; run git init first (or cd into your repository), or pass --no-git to record without git context"
+    ]
+    assert not (outside / ".micromoment").exists()
+    result = cli("review", "--answers", str(answers), "--subject", "demo", "--no-git")
     assert result.exit_code == 0, result.output
     record = load_record(next((outside / ".micromoment/reviews").glob("*.yaml")))
     assert record.git is None
+    assert "git add" not in result.stderr  # there is no repository to add it to
+
+
+def test_answers_to_questions_an_ask_if_rules_out_are_ignored_with_a_warning(cli: Cli, mini: Path) -> None:
+    answers = write(
+        mini / "answers.yaml", "data-kind: none\ndata-masked: yes\nfacts-checked: yes\nreviewer: Sam\n"
+    )
+    result = cli("review", "mini", "--answers", str(answers), "--subject", "s")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        "answers.yaml:2:1: data-masked: not needed: asked only when data-kind is 'customer data'; "
+        "this answer is ignored"
+    )
+    record = load_record(records(mini)[0])
+    assert [a.item for a in record.answers] == ["data-kind", "facts-checked", "reviewer"]
+
+
+def test_a_text_item_needs_words_not_a_bare_yes_or_no(cli: Cli, mini: Path) -> None:
+    for bare in ("y", "no"):
+        answers = write(mini / "answers.yaml", f"data-kind: none\nfacts-checked: yes\nreviewer: {bare}\n")
+        result = cli("review", "mini", "--answers", str(answers), "--subject", "s")
+        assert result.exit_code == 2
+        said = bare if bare == "y" else "no"  # YAML reads `no` as false, turned back into "no"
+        assert result.stderr.splitlines() == [
+            f"answers.yaml:3:11: reviewer: this item asks for words, not just {said!r}; "
+            "answer a few words (not just yes or no)"
+        ]
+    assert records(mini) == []
+
+
+def test_an_answers_run_records_no_time_spent_and_ends_with_git_add(cli: Cli, mini: Path) -> None:
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    result = cli("review", "mini", "--answers", str(answers), "--subject", "s")
+    assert result.exit_code == 0, result.output
+    [path] = records(mini)
+    record = load_record(path)
+    assert record.started_at == record.finished_at
+    markdown = path.with_suffix(".md").read_text(encoding="utf-8")
+    assert "0 skipped\n" in markdown and "min spent" not in markdown
+    assert result.stderr.splitlines()[-1] == (
+        f"git add .micromoment/reviews/{path.name} .micromoment/reviews/{path.stem}.md"
+    )
 
 
 def test_reviews_folder_is_configurable_and_records_never_collide(cli: Cli, mini: Path) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
+
 from micromoment.capture.session import ReviewSession, item_fingerprint
 from micromoment.checklists import Catalog
 from micromoment.errors import FileProblems, MicromomentError
@@ -31,11 +33,29 @@ class Draft(StrictModel):
     started_at: UtcTime
     updated_at: UtcTime
     answers: list[Answer]
+    # The whole selection a review session was started with, and what of it is recorded;
+    # empty in drafts written before a session could span several checklists.
+    plan: list[Slug] = Field(default_factory=list, description="Every checklist chosen together, in order.")
+    done: list[Slug] = Field(default_factory=list, description="Those of them already recorded.")
+
+    def still_to_do(self) -> list[str]:
+        finished = {*self.done, self.checklist.id}
+        return [checklist_id for checklist_id in self.plan if checklist_id not in finished]
 
 
 def drafts_dir(project: Project, git_dir: Path | None) -> Path:
     """Inside .git when there is one (never committed, per work tree); else beside the config."""
     return git_dir / "micromoment" / "drafts" if git_dir is not None else project.home / "drafts"
+
+
+def draft_path(folder: Path, session: ReviewSession) -> Path:
+    return folder / f"{session.draft_id}.yaml"
+
+
+def worth_keeping(session: ReviewSession) -> bool:
+    """A draft is kept only when resuming it gives something back: answers, or the rest of a
+    selection some of which is already recorded."""
+    return bool(session.answers or session.done)
 
 
 def save_draft(folder: Path, session: ReviewSession) -> Path:
@@ -47,6 +67,8 @@ def save_draft(folder: Path, session: ReviewSession) -> Path:
         started_at=session.started_at,
         updated_at=utc_now(),
         answers=session.ordered_answers(),
+        plan=session.plan,
+        done=session.done,
     )
     ignore = folder / ".gitignore"
     if not ignore.exists():  # drafts are never for committing, wherever they live
@@ -132,7 +154,12 @@ def resume(stored: StoredDraft, catalog: Catalog) -> Resumed:
     draft = stored.draft
     checklist = catalog.get(draft.checklist.id)
     session = ReviewSession(
-        checklist=checklist, subject=draft.subject, draft_id=draft.id, started_at=draft.started_at
+        checklist=checklist,
+        subject=draft.subject,
+        draft_id=draft.id,
+        started_at=draft.started_at,
+        plan=draft.plan or [checklist.id],
+        done=draft.done,
     )
     current = {item.id: item_fingerprint(item) for item in checklist.items}
     changed = []

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from micromoment.capture.drafts import RESUME_COMMAND, discard, save_draft
+from micromoment.capture.drafts import RESUME_COMMAND, discard, draft_path, save_draft, worth_keeping
 from micromoment.capture.prompts import EndOfInput, Prompter
 from micromoment.capture.session import ReviewSession, replace_text, sensitive_texts
 from micromoment.capture.walkthrough import resolve_findings, walk
+from micromoment.checklists import Catalog
 from micromoment.config import Config
 from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, MicromomentError, Refused
 from micromoment.files import WriteFailed, commit, stage
@@ -42,17 +44,18 @@ class ReviewStopped(MicromomentError):
         return [f"micromoment: {self.message}", *([RESUME_COMMAND] if self.draft_kept else [])]
 
 
-def stopped(how: str, draft_kept: bool, exit_code: int) -> ReviewStopped:
+def stopped(how: str, session: ReviewSession, draft_kept: bool, exit_code: int) -> ReviewStopped:
     """The message for a review stopped by `how` ("interrupted", "input ended")."""
-    if draft_kept:
+    if not draft_kept:
         return ReviewStopped(
-            f"{how}; your answers so far are kept in a draft; continue with:",
-            exit_code=exit_code,
-            draft_kept=True,
+            f"{how} before any answer; nothing was recorded", exit_code=exit_code, draft_kept=False
         )
-    return ReviewStopped(
-        f"{how} before any answer; nothing was recorded", exit_code=exit_code, draft_kept=False
-    )
+    if session.answers:
+        kept = "your answers so far are kept in a draft"
+    else:
+        waiting = [session.checklist.id, *session.still_to_do()]
+        kept = f"{', '.join(waiting)} still to answer; kept in a draft"
+    return ReviewStopped(f"{how}; {kept}; continue with:", exit_code=exit_code, draft_kept=True)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ def write_review(
     who: Person,
     git: GitContext | None,
     scan: ScanResult,
+    *,
+    timed: bool = True,
 ) -> Written:
     """Write the record under a fresh name (never over another) and its Markdown: both, or neither.
 
@@ -78,6 +83,8 @@ def write_review(
     """
     folder = reviews_dir(project, config)
     finished = utc_now()
+    if not timed:  # answers from a file took no time here; the record shows none spent
+        session.started_at = finished
     for _ in range(50):  # a clash of the short random suffix is rare; try another
         record = session.to_record(
             new_record_id(session.checklist.id, finished.date().isoformat()), who, git, scan, finished
@@ -109,6 +116,42 @@ def write_review(
     return Written(record, path, staged.path)
 
 
+def guided_selection(
+    project: Project,
+    config: Config,
+    state: GitState,
+    catalog: Catalog,
+    session: ReviewSession,
+    who: Person,
+    prompter: Prompter,
+    drafts_folder: Path,
+    on_written: Callable[[Written], None],
+) -> bool:
+    """Walk the session's checklist, then every other one chosen with it; False when the person
+    chose not to save one (its draft, which also names the checklists still to do, is kept)."""
+    while True:
+        written = guided_review(project, config, state, session, who, prompter, drafts_folder)
+        if written is None:
+            return False
+        rest = session.still_to_do()
+        if rest:
+            # The same draft now holds the next checklist, so a stop before its first answer
+            # still leaves the rest of the selection to resume.
+            session = ReviewSession(
+                catalog.get(rest[0]),
+                session.subject,
+                session.draft_id,
+                plan=session.plan,
+                done=[*session.done, session.checklist.id],
+            )
+            save_draft(drafts_folder, session)
+        else:
+            discard(draft_path(drafts_folder, session))
+        on_written(written)
+        if not rest:
+            return True
+
+
 def guided_review(
     project: Project,
     config: Config,
@@ -120,7 +163,8 @@ def guided_review(
 ) -> Written | None:
     """Walk one checklist with a person; the record, or None when they chose not to save (draft kept).
 
-    Every answer is in the draft the moment it is given, so an interruption loses nothing.
+    Every answer is in the draft the moment it is given, so an interruption loses nothing. The
+    draft is left for the caller, who knows whether more checklists follow.
     """
 
     def keep_draft(current: ReviewSession) -> None:
@@ -132,26 +176,31 @@ def guided_review(
             return None
         kept = _sensitive_in_terminal(session, prompter)
     except (KeyboardInterrupt, EndOfInput) as exc:
-        if session.answers:
-            keep_draft(session)
-        draft_kept = (drafts_folder / f"{session.draft_id}.yaml").is_file()
+        draft_kept = _settle_draft(drafts_folder, session)
         if isinstance(exc, KeyboardInterrupt):
-            raise stopped("interrupted", draft_kept, EXIT_INTERRUPTED) from None
+            raise stopped("interrupted", session, draft_kept, EXIT_INTERRUPTED) from None
         # Ctrl-D is the person stopping, like declining to save: the review is not done (1).
-        raise stopped("input ended", draft_kept, EXIT_FINDINGS) from None
-    draft = drafts_folder / f"{session.draft_id}.yaml"
+        raise stopped("input ended", session, draft_kept, EXIT_FINDINGS) from None
     try:
-        written = write_review(project, config, session, who, state.context(), ScanResult(kept=kept))
+        return write_review(project, config, session, who, state.context(), ScanResult(kept=kept))
     except MicromomentError as exc:
-        if not draft.is_file():
+        if not draft_path(drafts_folder, session).is_file():
             raise
         raise ReviewStopped(
             f"{exc.message}; your answers are kept in a draft; once that is fixed, continue with:",
             exit_code=exc.exit_code,
             draft_kept=True,
         ) from None
-    discard(draft)
-    return written
+
+
+def _settle_draft(folder: Path, session: ReviewSession) -> bool:
+    """On a stop: save the draft when it holds something to resume, else leave none behind
+    (an answer taken back with `b` may have left an earlier one). True when a draft is kept."""
+    if worth_keeping(session):
+        save_draft(folder, session)
+        return True
+    discard(draft_path(folder, session))
+    return False
 
 
 def _sensitive_in_terminal(session: ReviewSession, prompter: Prompter) -> list[str]:

@@ -29,6 +29,20 @@ from micromoment.validation import StrictModel, problems_from, utc_now
 from micromoment.yamlio import read_yaml
 
 _CONFIRM_WORDS = {"yes": "yes", "y": "yes", "no": "no", "n": "no", "na": "na", "n/a": "na"}
+_BARE_YES_NO = {"y", "yes", "n", "no"}
+
+
+def option_matches(options: list[str], text: str) -> list[str]:
+    """The options `text` picks: by number (1-based), by whole name, else by unique start of a name."""
+    text = text.strip()
+    if text.isdigit():
+        number = int(text)
+        return [options[number - 1]] if 1 <= number <= len(options) else []
+    folded = text.casefold()
+    exact = [option for option in options if option.casefold() == folded]
+    if exact or not folded:
+        return exact
+    return [option for option in options if option.casefold().startswith(folded)]
 
 
 def normalize_answer(item: Item, raw: str) -> str | None:
@@ -39,19 +53,29 @@ def normalize_answer(item: Item, raw: str) -> str | None:
     if item.kind == "confirm":
         return _CONFIRM_WORDS.get(text.lower())
     if item.kind == "choice":
-        options = item.options or []
-        if text.isdigit() and 1 <= int(text) <= len(options):
-            return options[int(text) - 1]
-        return next((o for o in options if o.casefold() == text.casefold()), None)
-    return text
+        matches = option_matches(item.options or [], text)
+        return matches[0] if len(matches) == 1 else None
+    # A text item asks for words (a name, a place): a bare y or n says nothing a reader can use.
+    return None if text.lower() in _BARE_YES_NO else text
+
+
+def answer_problem(item: Item, raw: str) -> str:
+    """Why `raw` is not an answer to `item`, said so the person knows what to type instead."""
+    if item.kind == "choice":
+        matches = option_matches(item.options or [], raw)
+        if len(matches) > 1:
+            return f"{raw.strip()!r} could be " + " or ".join(repr(m) for m in matches) + "; type more of it"
+    if item.kind == "text" and raw.strip().lower() in _BARE_YES_NO:
+        return f"this item asks for words, not just {raw.strip()!r}; answer {describe_answers(item)}"
+    return f"{raw.strip()!r} is not an answer to this item; use {describe_answers(item)}"
 
 
 def describe_answers(item: Item) -> str:
     if item.kind == "confirm":
         return "yes, no or na"
     if item.kind == "choice":
-        return "one of " + ", ".join(repr(o) for o in item.options or []) + " (or its number)"
-    return "any text"
+        return "one of " + ", ".join(repr(o) for o in item.options or []) + " (or its number, or its start)"
+    return "a few words (not just yes or no)"
 
 
 def item_fingerprint(item: Item) -> str:
@@ -62,13 +86,24 @@ def item_fingerprint(item: Item) -> str:
 
 @dataclass
 class ReviewSession:
-    """One checklist being answered: the walk-through and the answers file both drive this."""
+    """One checklist being answered: the walk-through and the answers file both drive this.
+
+    `plan` is every checklist chosen together with this one, in order, and `done` those of
+    them already recorded: the draft keeps both, so a resumed review goes on with the rest.
+    """
 
     checklist: Checklist
     subject: str
     draft_id: str
     started_at: dt.datetime = field(default_factory=utc_now)
     answers: dict[str, Answer] = field(default_factory=dict)
+    plan: list[str] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+
+    def still_to_do(self) -> list[str]:
+        """The chosen checklists after this one that are not recorded yet."""
+        finished = {*self.done, self.checklist.id}
+        return [checklist_id for checklist_id in self.plan if checklist_id not in finished]
 
     def is_asked(self, item: Item) -> bool:
         if item.ask_if is None:
@@ -76,37 +111,45 @@ class ReviewSession:
         given = self.answers.get(item.ask_if.item)
         return given is not None and not given.skipped and given.answer in item.ask_if.is_
 
+    def may_be_asked(self, item: Item) -> bool:
+        """Asked now, or could be once an earlier item still unanswered gets its answer."""
+        if item.ask_if is None or self.is_asked(item):
+            return True
+        if item.ask_if.item in self.answers:
+            return False
+        parent = self.checklist.item(item.ask_if.item)
+        return parent is not None and self.may_be_asked(parent)
+
     def asked_items(self) -> list[Item]:
         return [item for item in self.checklist.items if self.is_asked(item)]
 
     def next_item(self) -> Item | None:
         return next((item for item in self.asked_items() if item.id not in self.answers), None)
 
+    def item_after(self, current: Item) -> Item | None:
+        """The next item asked after `current`, answered or not (walking forward after going back)."""
+        later = self.checklist.items[self.checklist.items.index(current) + 1 :]
+        return next((item for item in later if self.is_asked(item)), None)
+
+    def item_before(self, current: Item) -> Item | None:
+        """The answered item asked just before `current`, the one `b` goes back to."""
+        earlier = self.checklist.items[: self.checklist.items.index(current)]
+        return next(
+            (item for item in reversed(earlier) if self.is_asked(item) and item.id in self.answers), None
+        )
+
     def position(self, item: Item) -> tuple[int, int]:
-        """(k, n) for "item k of n": n counts follow-ups that an answer still to come may call for."""
-        asked = self.asked_items()
-        undecided = [
-            other
-            for other in self.checklist.items
-            if other not in asked and other.ask_if is not None and other.ask_if.item not in self.answers
-        ]
-        return asked.index(item) + 1, len(asked) + len(undecided)
+        """(k, n) for "item k of n": n counts every item that is or may still be asked.
+
+        Answering moves k on by exactly one; n drops only when an answer rules follow-ups out.
+        """
+        possible = [other.id for other in self.checklist.items if self.may_be_asked(other)]
+        before = {other.id for other in self.checklist.items[: self.checklist.items.index(item)]}
+        return sum(1 for other in possible if other in before) + 1, len(possible)
 
     def give(self, answer: Answer) -> None:
         self.answers[answer.item] = answer
         self.prune()
-
-    def back(self, current: Item | None) -> Item | None:
-        """Take back the answer before `current` (or the last one) so it is asked again."""
-        asked = self.asked_items()
-        stop = asked.index(current) if current in asked else len(asked)
-        earlier = [item for item in asked[:stop] if item.id in self.answers]
-        if not earlier:
-            return None
-        target = earlier[-1]
-        del self.answers[target.id]
-        self.prune()
-        return target
 
     def prune(self) -> None:
         """Drop answers to items whose ask_if no longer holds (after an earlier answer changed)."""
@@ -166,8 +209,11 @@ class AnswerInput(StrictModel):
         return value
 
 
-def apply_answers_file(session: ReviewSession, path: Path) -> None:
-    """Fill `session` from a YAML mapping of item id to answer; every problem is reported at once."""
+def apply_answers_file(session: ReviewSession, path: Path) -> list[str]:
+    """Fill `session` from a YAML mapping of item id to answer; every problem is reported at once.
+
+    Returns warnings: answers to items whose ask_if does not hold are not needed, and ignored.
+    """
     located = read_yaml(path, display_path(path))
     data = located.data
     if not isinstance(data, dict):
@@ -184,8 +230,14 @@ def apply_answers_file(session: ReviewSession, path: Path) -> None:
                 )
             )
     now = utc_now()
+    warnings: list[str] = []
     for item in session.checklist.items:
         if item.id not in data:
+            continue
+        if not session.is_asked(item):
+            # Answering every item `show` lists is a natural way to fill the file; an extra
+            # answer is harmless, so it is set aside with a word rather than refused.
+            warnings.append(str(located.problem((item.id,), _not_needed(item), key=True)))
             continue
         raw = data[item.id]
         try:
@@ -193,7 +245,7 @@ def apply_answers_file(session: ReviewSession, path: Path) -> None:
         except ValidationError as exc:
             problems += problems_from(exc, located, prefix=(item.id,) if isinstance(raw, dict) else ())
             continue
-        problem = _entry_problem(session, item, entry)
+        problem = _entry_problem(item, entry)
         if problem:
             problems.append(located.problem((item.id,), problem))
             continue
@@ -211,13 +263,17 @@ def apply_answers_file(session: ReviewSession, path: Path) -> None:
         )
     if problems:
         raise FileProblems(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+    return warnings
 
 
-def _entry_problem(session: ReviewSession, item: Item, entry: AnswerInput) -> str | None:
-    if not session.is_asked(item):
-        condition = item.ask_if
-        assert condition is not None
-        return f"asked only when {condition.item} is {' or '.join(condition.is_)}; remove this answer"
+def _not_needed(item: Item) -> str:
+    condition = item.ask_if
+    assert condition is not None  # only items with a condition can be not needed
+    wanted = " or ".join(repr(value) for value in condition.is_)
+    return f"not needed: asked only when {condition.item} is {wanted}; this answer is ignored"
+
+
+def _entry_problem(item: Item, entry: AnswerInput) -> str | None:
     if entry.answer.strip() == SKIP:
         return (
             None
@@ -225,7 +281,7 @@ def _entry_problem(session: ReviewSession, item: Item, entry: AnswerInput) -> st
             else "skip needs a reason: {answer: skip, reason: ...}"
         )
     if normalize_answer(item, entry.answer) is None:
-        return f"{entry.answer!r} is not an answer to this item; use {describe_answers(item)}"
+        return answer_problem(item, entry.answer)
     return None
 
 

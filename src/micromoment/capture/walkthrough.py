@@ -10,8 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment.capture.guard import Finding
-from micromoment.capture.prompts import Prompter
-from micromoment.capture.session import ReviewSession, describe_answers, normalize_answer
+from micromoment.capture.prompts import Prompter, plural
+from micromoment.capture.session import ReviewSession, answer_problem, normalize_answer
 from micromoment.checklists import Catalog, Item, format_minutes
 from micromoment.records import SKIP, Answer, FollowUp
 from micromoment.validation import utc_now
@@ -75,18 +75,24 @@ def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[Review
         Panel(
             Text.assemble(
                 (checklist.title, "bold"),
-                f"  ·  {len(checklist.items)} items  ·  about {format_minutes(checklist.minutes)} min\n",
+                f"  ·  {plural(len(checklist.items), 'item')}  ·  about {format_minutes(checklist.minutes)} min\n",
                 (f"Subject: {session.subject}\n", ""),
                 (f"Answer y / n / na, an option number or text  ·  {HELP_KEYS}", "dim"),
             ),
-            expand=False,
+            expand=True,  # as wide as the terminal, whatever its width
         )
     )
     item = session.next_item()
     while item is not None:
         if _ask_item(session, item, prompter):
             on_answer(session)
-        item = session.next_item()
+            item = session.item_after(item)
+        else:
+            earlier = session.item_before(item)
+            if earlier is None:
+                console.print("This is the first question.")
+            else:
+                item = earlier
     _summary(session, prompter)
     missing = session.missing_required()
     if missing:
@@ -95,11 +101,12 @@ def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[Review
 
 
 def _ask_item(session: ReviewSession, item: Item, prompter: Prompter) -> bool:
-    """Ask one item; True when an answer was recorded, False after going back."""
+    """Ask one item; True when it has an answer (new, or the earlier one kept), False for back."""
     console = prompter.console
     number, total = session.position(item)
+    earlier = session.answers.get(item.id)
     console.print()
-    console.print(Text(f"{number}/{total}  {item.question}", style="bold"))
+    console.print(Text(f"item {number} of {total}  {item.question}", style="bold"))
     console.print(Text(f"owner: {item.owner} · about {format_minutes(item.minutes)} min", style="dim"))
     if item.guidance.strip():
         console.print(Text(item.guidance.strip().splitlines()[0], style="italic"))
@@ -107,31 +114,52 @@ def _ask_item(session: ReviewSession, item: Item, prompter: Prompter) -> bool:
         for index, option in enumerate(item.options or [], start=1):
             console.print(f"  {index}. {option}", markup=False, highlight=False)
     while True:
-        reply = prompter.ask(_prompt_for(item))
+        reply = prompter.ask(_prompt_for(item), default=_shown_answer(earlier) if earlier else None)
+        if earlier is not None and reply == _shown_answer(earlier):
+            return True  # kept as it was, with its note, evidence and follow-up
         if reply == "?":
             _full_guidance(item, prompter)
             continue
         if reply.lower() == "b":
-            previous = session.back(item)
-            if previous is None:
-                console.print("This is the first question.")
-                continue
             return False
         if reply.lower() == "s":
-            reason = ""
-            while not reason:
-                reason = prompter.ask("Why skip it? (recorded with the review)")
-            session.give(_answer(item, SKIP, reason=reason))
+            session.give(_answer(item, SKIP, reason=_skip_reason(prompter)))
             return True
         answer = normalize_answer(item, reply)
         if answer is None:
-            console.print(Text(f"Please answer {describe_answers(item)}, or {HELP_KEYS}.", style="yellow"))
+            console.print(Text(f"{answer_problem(item, reply)}; or {HELP_KEYS}.", style="yellow"))
             continue
-        note = prompter.ask("Note (optional)") or None
-        evidence = prompter.ask("Evidence link (optional)") or None
-        follow_up = _ask_follow_up(item, prompter) if answer == "no" else None
-        session.give(_answer(item, answer, note=note, evidence=evidence, follow_up=follow_up))
+        _give(session, item, answer, prompter)
         return True
+
+
+def _shown_answer(answer: Answer) -> str:
+    return "s" if answer.skipped else answer.answer
+
+
+def _skip_reason(prompter: Prompter) -> str:
+    while True:
+        reason = prompter.ask("Why skip it? (recorded with the review)")
+        if reason:
+            return reason
+        prompter.console.print("A skip is recorded with its reason; please say in a few words why.")
+
+
+def _give(session: ReviewSession, item: Item, answer: str, prompter: Prompter) -> None:
+    before = session.position(item)[1]
+    note = prompter.ask("Note (optional)") or None
+    evidence = prompter.ask("Evidence link (optional)") or None
+    follow_up = _ask_follow_up(item, prompter) if answer == "no" else None
+    session.give(_answer(item, answer, note=note, evidence=evidence, follow_up=follow_up))
+    ruled_out = before - session.position(item)[1]
+    if ruled_out > 0:  # say why the count of items just went down
+        prompter.console.print(
+            Text(
+                f"{plural(ruled_out, 'follow-up question')} no longer "
+                f"{'applies' if ruled_out == 1 else 'apply'} after this answer.",
+                style="dim",
+            )
+        )
 
 
 def _prompt_for(item: Item) -> str:
@@ -156,14 +184,22 @@ def _ask_follow_up(item: Item, prompter: Prompter) -> FollowUp | None:
     while not action:
         action = prompter.ask("What needs to happen?")
     owner = prompter.ask("Who owns it (a role or a name)?", default=item.owner)
+    return FollowUp(action=action, owner=owner, due=_ask_due_date(prompter))
+
+
+def _ask_due_date(prompter: Prompter) -> dt.date | None:
     while True:
-        due_text = prompter.ask("Due date, YYYY-MM-DD (optional)")
-        if not due_text:
-            return FollowUp(action=action, owner=owner)
+        text = prompter.ask("Due date, YYYY-MM-DD (optional)")
+        if not text:
+            return None
         try:
-            return FollowUp(action=action, owner=owner, due=dt.date.fromisoformat(due_text))
+            due = dt.date.fromisoformat(text)
         except ValueError:
             prompter.console.print("Please write the date as YYYY-MM-DD, or leave it empty.")
+            continue
+        # A date already gone is most often a typo (last year, a swapped digit): check once.
+        if due >= utc_now().date() or prompter.confirm(f"{due} is in the past; keep it?", default=False):
+            return due
 
 
 def _answer(item: Item, answer: str, **details: object) -> Answer:
@@ -171,23 +207,30 @@ def _answer(item: Item, answer: str, **details: object) -> Answer:
 
 
 def _summary(session: ReviewSession, prompter: Prompter) -> None:
-    table = Table(title=f"{session.checklist.title}: your answers", title_justify="left")
-    table.add_column("#", justify="right")
-    table.add_column("question")
-    table.add_column("answer")
-    table.add_column("note / follow-up")
+    """One line per item, cut to the terminal's width, so the whole review fits on a screen."""
+    table = Table(
+        title=f"{session.checklist.title}: your answers",
+        title_justify="left",
+        box=None,
+        padding=(0, 1),
+        expand=True,
+    )
+    # Fixed room for the number and the answer; the question and the note share the rest.
+    table.add_column("#", justify="right", no_wrap=True, width=2)
+    table.add_column("question", no_wrap=True, overflow="ellipsis", ratio=3)
+    table.add_column("answer", no_wrap=True, overflow="ellipsis", min_width=6, max_width=16)
+    table.add_column("note / follow-up", no_wrap=True, overflow="ellipsis", ratio=2)
     for item in session.asked_items():
         number, _ = session.position(item)
         given = session.answers.get(item.id)
         if given is None:
             table.add_row(str(number), Text(item.question), Text("—", style="yellow"), "")
             continue
-        detail = (given.reason if given.skipped else given.note) or ""
+        details = [(given.reason if given.skipped else given.note) or ""]
         if given.follow_up:
-            detail = (
-                detail + "\n" if detail else ""
-            ) + f"→ {given.follow_up.action} ({given.follow_up.owner})"
+            details.append(f"→ {given.follow_up.action} ({given.follow_up.owner})")
         style = {"no": "red", SKIP: "yellow", "yes": "green"}.get(given.answer, "")
+        detail = " ".join(part for part in details if part)
         table.add_row(str(number), Text(item.question), Text(given.answer, style=style), Text(detail))
     prompter.console.print(table)
 
@@ -205,6 +248,9 @@ def resolve_findings(prompter: Prompter, label: str, text: str, findings: list[F
         if choice.startswith("k"):
             return text, True
         if choice.startswith("e"):
-            text = prompter.ask("New text")
+            # Show what is being edited: the person rewrites it, so they need to see it whole.
+            prompter.console.print(Text("The text now:", style="dim"))
+            prompter.console.print(Text(text), soft_wrap=True)
+            text = prompter.ask("New text (Enter keeps it as it is)") or text
             findings = scan_text(text)
     return text, False

@@ -11,6 +11,7 @@ import typer
 from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import out, print_json, say
+from micromoment.cli.review_commands import git_or_not
 from micromoment.config import load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.gate import change as changes
@@ -18,7 +19,7 @@ from micromoment.gate import install as hook_install
 from micromoment.gate.coverage import Outcome, evaluate, invalid_json, signoff_hint, verdicts_json
 from micromoment.gate.hook import main as hook_main
 from micromoment.gate.prompt import shown_paths
-from micromoment.git import GitState, author_identity, find_repo
+from micromoment.git import author_identity, find_repo
 from micromoment.locations import display_path, find_project
 from micromoment.records import (
     ChecklistRef,
@@ -162,6 +163,10 @@ def skip(
     allow_sensitive: Annotated[
         bool, typer.Option(help="Record the reason even if it looks like it holds secrets or personal data.")
     ] = False,
+    no_git: Annotated[
+        bool,
+        typer.Option("--no-git", help="Record outside a git repository, with no git context in the record."),
+    ] = False,
 ) -> None:
     """Record an explicit, reasoned skip of a checklist; `check` and the hook accept it.
 
@@ -176,7 +181,7 @@ def skip(
     if problem:
         raise MicromomentError(problem)
     refuse_sensitive(f"{reason} {approver or ''}", "the reason", allow_sensitive)
-    state = GitState.at(project.root)
+    state, in_repo = git_or_not(project, no_git)
     now = utc_now()
     record = SkipRecord(
         id=new_record_id(checklist.id, now.date().isoformat(), kind="skip"),
@@ -188,7 +193,9 @@ def skip(
         git=state.context(),
     )
     path = save_skip(reviews_dir(project, config), record)
-    say(f"recorded {display_path(path)}; stage it with your change: git add {display_path(path)}")
+    say(f"recorded {display_path(path)}" + ("; stage it with your change:" if in_repo else ""))
+    if in_repo:
+        say(f"git add {display_path(path)}")
 
 
 def hook(

@@ -19,7 +19,7 @@ from micromoment.config import load_config
 from micromoment.errors import MicromomentError
 from micromoment.git import GitFailed, author_identity, find_repo
 from micromoment.ledger.accountability import resolve_follow_up, sign_off
-from micromoment.locations import find_project
+from micromoment.locations import display_path, find_project
 from micromoment.records import find_record, reviews_dir
 from micromoment.records.render import render_template
 from micromoment.validation import utc_now
@@ -65,6 +65,7 @@ def signoff(
         f"signed off {record.id} ({decision.value}); {approvals} approval(s)"
         + (f" of {needed} required" if needed else "")
     )
+    say(f"git add {display_path(path)} {display_path(path.with_suffix('.md'))}   # then commit this")
 
 
 def resolve(
@@ -83,6 +84,7 @@ def resolve(
     path = find_record(project, config, review)
     resolve_follow_up(project, catalog, path, item, note, author_identity(project.root))
     say(f"resolved the follow-up on {item} in {path.stem}")
+    say(f"git add {display_path(path)} {display_path(path.with_suffix('.md'))}   # then commit this")
 
 
 def _summaries(repos: list[Path] | None) -> tuple[list[ledger.Summary], list[str]]:

@@ -14,8 +14,8 @@ from micromoment.capture.drafts import (
     list_drafts,
     resume,
 )
-from micromoment.capture.prompts import EndOfInput, Prompter, stdin_prompter
-from micromoment.capture.recording import Written, guided_review, sensitive_refusal, write_review
+from micromoment.capture.prompts import EndOfInput, Prompter, plural, stdin_prompter
+from micromoment.capture.recording import Written, guided_selection, sensitive_refusal, write_review
 from micromoment.capture.session import ReviewSession, apply_answers_file
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
@@ -26,8 +26,8 @@ from micromoment.files import read_existing, write_atomic
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
-from micromoment.records import Person, ScanResult, find_record, load_record, record_files, reviews_dir
-from micromoment.records.render import REVIEW_TEMPLATE, render_review
+from micromoment.records import Person, ScanResult, find_record, load_record, reviews_dir
+from micromoment.records.render import REVIEW_TEMPLATE, render_review, review_records
 
 
 def review(
@@ -39,7 +39,9 @@ def review(
     ] = None,
     subject: Annotated[
         str | None,
-        typer.Option(help="What is being reviewed (default: the branch, or the last commit's subject)."),
+        typer.Option(
+            help="What is being reviewed (default: the branch; on the main branch, the changed paths)."
+        ),
     ] = None,
     answers: Annotated[
         Path | None,
@@ -68,12 +70,17 @@ def review(
     interactive: Annotated[
         bool, typer.Option(help="Ask on standard input even when it is not a terminal (for scripted input).")
     ] = False,
+    no_git: Annotated[
+        bool,
+        typer.Option("--no-git", help="Record outside a git repository, with no git context in the record."),
+    ] = False,
 ) -> None:
     """Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.
 
-    In a terminal each item is asked in turn: answer y / n / na (or an option's number, or
-    text), `s` to skip with a reason, `b` to go back, `?` for the full guidance. Every answer
-    is saved to a draft at once; after Ctrl-C, `micromoment review --resume` continues.
+    In a terminal each item is asked in turn: answer y / n / na (or an option's number or the
+    start of its name, or text), `s` to skip with a reason, `b` to go back (Enter keeps the
+    earlier answer), `?` for the full guidance. Every answer is saved to a draft at once;
+    after Ctrl-C, `micromoment review --resume` continues with every checklist not yet recorded.
 
     Without a terminal, give --answers FILE. Exit 0 when the record is complete, 1 when
     required items are missing (the record says which), 2 for bad input.
@@ -81,7 +88,7 @@ def review(
     project = find_project()
     catalog = load_catalog(project)
     config = load_config(project, catalog)
-    state = GitState.at(project.root)
+    state, in_repo = git_or_not(project, no_git)
     who = author_identity(project.root)
     if answers is not None:
         if resume_draft or draft_id:
@@ -92,16 +99,9 @@ def review(
                 "--answers fills one checklist at a time; run micromoment review once per checklist"
             )
         session = ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), new_draft_id())
-        apply_answers_file(session, answers)
-        missing = session.missing_required()
-        if missing and strict:
-            raise MicromomentError(
-                f"{display_path(answers)}: no answer for required item(s) {', '.join(missing)}; add them, or drop --strict "
-                "to record the review as incomplete"
-            )
-        kept = sensitive_refusal(session, display_path(answers), allow_sensitive)
-        _report(write_review(project, config, session, who, state.context(), ScanResult(kept=kept)))
-        raise typer.Exit(EXIT_FINDINGS if missing else 0)
+        raise typer.Exit(
+            _from_file(project, config, state, in_repo, session, who, answers, strict, allow_sensitive)
+        )
 
     prompter = stdin_prompter(force=interactive)
     if prompter is not None:
@@ -111,56 +111,135 @@ def review(
             "no terminal to ask questions on; record answers with micromoment review ID --answers FILE "
             "(a YAML mapping of item id to answer; micromoment show ID lists the items)"
         )
-    folder = drafts_dir(project, state.git_dir)
+    folder = drafts_dir(project, state.git_dir or _real_git_dir(project, in_repo))
     try:
         if resume_draft or draft_id:
-            sessions = [_resumed_session(prompter, folder, catalog, draft_id)]
+            session = _resumed_session(prompter, folder, catalog, draft_id)
         else:
-            unfinished = _drafts(folder)
-            if unfinished:
-                say(f"{len(unfinished)} unfinished review(s) kept; micromoment review --resume continues one")
-            suggested = list(checklists_called_for(catalog, config, state.changed_paths()))
-            ids = checklist_ids or choose_checklists(prompter, catalog, suggested, config.default_checklist)
-            checklists = [catalog.get(checklist_id) for checklist_id in ids]
-            chosen_subject = subject or prompter.ask(
-                "Subject of this review", default=state.default_subject()
-            )
-            sessions = [ReviewSession(checklist, chosen_subject, new_draft_id()) for checklist in checklists]
+            session = _new_session(prompter, folder, catalog, config, state, checklist_ids, subject)
     except EndOfInput:
         say("input ended before the review started; nothing was recorded")
         raise typer.Exit(EXIT_FINDINGS) from None
-    exit_code = 0
-    for session in sessions:
-        if not _walk_one(project, config, state, session, who, prompter, folder):
-            exit_code = EXIT_FINDINGS
-    raise typer.Exit(exit_code)
+    raise typer.Exit(
+        _walk_selection(project, config, state, catalog, session, who, prompter, folder, in_repo)
+    )
 
 
-def _walk_one(
+def _from_file(
     project: Project,
     config: Config,
     state: GitState,
+    in_repo: bool,
+    session: ReviewSession,
+    who: Person,
+    answers: Path,
+    strict: bool,
+    allow_sensitive: bool,
+) -> int:
+    """The review from an answers file; the exit code."""
+    for warning in apply_answers_file(session, answers):
+        say(warning)
+    missing = session.missing_required()
+    if missing and strict:
+        raise MicromomentError(
+            f"{display_path(answers)}: no answer for required item(s) {', '.join(missing)}; add them, or drop --strict "
+            "to record the review as incomplete"
+        )
+    kept = sensitive_refusal(session, display_path(answers), allow_sensitive)
+    # From a file, no time was spent answering here: the record says none rather than "1 min".
+    written = write_review(project, config, session, who, state.context(), ScanResult(kept=kept), timed=False)
+    _report(written)
+    _stage_hint([written], in_repo)
+    return EXIT_FINDINGS if missing else 0
+
+
+def git_or_not(project: Project, no_git: bool) -> tuple[GitState, bool]:
+    """The git state to record (none with --no-git), and whether the project is in a repository.
+
+    Outside one, stop: records there cannot be committed, so `git add` would mislead.
+    """
+    real = GitState.at(project.root)
+    # A .git folder with no git program to ask is still a repository: record without context.
+    in_repo = real.repo is not None or (project.root / ".git").exists()
+    if not in_repo and not no_git:
+        raise MicromomentError(
+            "not inside a git repository, so a record here could not be committed with your change; "
+            "run git init first (or cd into your repository), or pass --no-git to record without git context"
+        )
+    return (GitState(None) if no_git else real), in_repo
+
+
+def _real_git_dir(project: Project, in_repo: bool) -> Path | None:
+    # With --no-git inside a repository, drafts still belong under .git, never in the work tree.
+    return GitState.at(project.root).git_dir if in_repo else None
+
+
+def _new_session(
+    prompter: Prompter,
+    folder: Path,
+    catalog: Catalog,
+    config: Config,
+    state: GitState,
+    checklist_ids: list[str] | None,
+    subject: str | None,
+) -> ReviewSession:
+    unfinished = _drafts(folder)
+    if unfinished:
+        say(f"{plural(len(unfinished), 'unfinished review')} kept; micromoment review --resume continues one")
+    suggested = list(checklists_called_for(catalog, config, state.changed_paths()))
+    ids = checklist_ids or choose_checklists(prompter, catalog, suggested, config.default_checklist)
+    checklists = [catalog.get(checklist_id) for checklist_id in dict.fromkeys(ids)]
+    chosen_subject = subject or prompter.ask("Subject of this review", default=state.default_subject())
+    return ReviewSession(
+        checklists[0], chosen_subject, new_draft_id(), plan=[checklist.id for checklist in checklists]
+    )
+
+
+def _walk_selection(
+    project: Project,
+    config: Config,
+    state: GitState,
+    catalog: Catalog,
     session: ReviewSession,
     who: Person,
     prompter: Prompter,
     folder: Path,
-) -> bool:
-    """One checklist in the terminal; True when a complete record was written."""
-    written = guided_review(project, config, state, session, who, prompter, folder)
-    if written is None:
+    in_repo: bool,
+) -> int:
+    """Every checklist of the session in turn; the exit code. The `git add` line comes last."""
+    written: list[Written] = []
+
+    def recorded(result: Written) -> None:
+        written.append(result)
+        _report(result)
+
+    try:
+        saved = guided_selection(project, config, state, catalog, session, who, prompter, folder, recorded)
+    except MicromomentError:
+        _stage_hint(written, in_repo)
+        raise
+    if not saved:
         say(f"not saved; draft {session.draft_id} kept with your answers; continue with:")
         say(RESUME_COMMAND)
-        return False
-    return _report(written)
+    _stage_hint(written, in_repo)
+    complete = saved and all(result.record.status == "complete" for result in written)
+    return 0 if complete else EXIT_FINDINGS
 
 
-def _report(written: Written) -> bool:
+def _report(written: Written) -> None:
     say(f"recorded {display_path(written.yaml_path)} and {display_path(written.markdown_path)}")
-    say(f"commit them with the change they are about: git add {display_path(written.yaml_path.parent)}")
     if written.record.status == "incomplete":
         say(f"incomplete: no answer for {', '.join(written.record.missing)}")
-        return False
-    return True
+
+
+def _stage_hint(written: list[Written], in_repo: bool) -> None:
+    """The exact command that stages what was just written, as the last line."""
+    if written and in_repo:
+        paths = [
+            display_path(path) for result in written for path in (result.yaml_path, result.markdown_path)
+        ]
+        say("commit them with the change they are about:")
+        say(f"git add {' '.join(paths)}")
 
 
 def _resumed_session(
@@ -182,7 +261,11 @@ def _resumed_session(
             f"checklist {chosen.draft.checklist.id} changed since this draft; asking again: {', '.join(resumed.changed)}"
         )
     answered = len(resumed.session.answers)
-    say(f"resuming draft {chosen.draft.id}: {chosen.draft.checklist.id}, {answered} answer(s) so far")
+    later = resumed.session.still_to_do()
+    say(
+        f"resuming draft {chosen.draft.id}: {chosen.draft.checklist.id}, {plural(answered, 'answer')} so far"
+        + (f"; then {', '.join(later)}" if later else "")
+    )
     return resumed.session
 
 
@@ -197,7 +280,8 @@ def _pick_draft(prompter: Prompter, drafts: list[StoredDraft]) -> StoredDraft:
     for number, stored in enumerate(drafts, start=1):
         draft = stored.draft
         prompter.console.print(
-            f"  {number}. {draft.checklist.id} — {draft.subject} — {len(draft.answers)} answers, "
+            f"  {number}. {', '.join([draft.checklist.id, *draft.still_to_do()])} — {draft.subject} — "
+            f"{plural(len(draft.answers), 'answer')}, "
             f"last {draft.updated_at:%Y-%m-%d %H:%M} UTC ({draft.id})",
             markup=False,
         )
@@ -235,18 +319,17 @@ def render(
     project = find_project()
     catalog = load_catalog(project)
     config = load_config(project, catalog)
-    paths = (
-        [find_record(project, config, ref) for ref in reviews]
+    records = (
+        [(path, load_record(path)) for path in (find_record(project, config, ref) for ref in reviews)]
         if reviews
-        else list(record_files(reviews_dir(project, config)))
+        else review_records(reviews_dir(project, config))
     )
-    if out is not None and len(paths) != 1:
+    if out is not None and len(records) != 1:
         raise MicromomentError(
             "--out takes exactly one record; name it, e.g. micromoment render ID --out FILE"
         )
     changed = 0
-    for path in paths:
-        record = load_record(path)
+    for path, record in records:
         checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
         text = render_review(project, record, checklist, template or REVIEW_TEMPLATE)
         if out is not None and str(out) == "-":
@@ -260,7 +343,7 @@ def render(
         changed += 1
         say(f"rendered {display_path(target)}")
     say(
-        f"{changed} of {len(paths)} record(s) rendered; the rest were up to date"
-        if paths
+        f"{changed} of {plural(len(records), 'record')} rendered; the rest were up to date"
+        if records
         else "no records yet"
     )

@@ -9,9 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from micromoment.errors import printable
+from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, printable
 from micromoment.gate.coverage import Outcome, Verdict, signoff_hint
 from micromoment.git import in_ci
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the hook's fast path imports this module: the review's modules load only when asked
+    from micromoment.capture.prompts import StreamPrompter
+    from micromoment.capture.session import ReviewSession
+    from micromoment.checklists import Catalog
 
 MAX_PATHS_SHOWN = 3
 TTY = Path("/dev/tty")
@@ -86,20 +92,21 @@ def handle_missing(outcome: Outcome) -> int:
         return _review_in_terminal(outcome, to_review, *tty)
 
 
+def terminal_width(writer: TextIO) -> int | None:
+    """The terminal's width: the framework's pipes hide it from rich, the terminal itself does not."""
+    try:
+        return os.get_terminal_size(writer.fileno()).columns or None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
     from micromoment.capture.console import SafeConsole
-    from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
     from micromoment.capture.prompts import EndOfInput, StreamPrompter
-    from micromoment.capture.recording import ReviewStopped, guided_review
-    from micromoment.capture.session import ReviewSession
-    from micromoment.capture.walkthrough import new_draft_id
-    from micromoment.checklists import load_catalog
-    from micromoment.config import load_config
-    from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, report
-    from micromoment.git import GitState, author_identity
-    from micromoment.locations import Project, display_path
 
-    console = SafeConsole(file=writer, highlight=False)
+    # Everything goes to the terminal itself: under the pre-commit framework stderr is captured,
+    # and on Ctrl-C the framework shows only its own line, so a message there would be lost.
+    console = SafeConsole(file=writer, highlight=False, width=terminal_width(writer))
     prompter = StreamPrompter(console, reader)
     not_now = 0 if outcome.change.rules.on_missing == "warn" else EXIT_FINDINGS
     for line in findings(outcome):
@@ -109,41 +116,85 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
     except EndOfInput:  # Ctrl-D: the person said neither yes nor no; that is not a yes
         answer_now = False
     except KeyboardInterrupt:
-        sys.stderr.write("micromoment: interrupted; nothing was recorded\n")
+        console.print("micromoment: interrupted; nothing was recorded", markup=False)
         return EXIT_INTERRUPTED
     if not answer_now:
         for line in ways_forward(outcome):
             console.print(line, markup=False)
         return not_now
+    return _answer_now(outcome, [gap.rule.id for gap in gaps], prompter, not_now)
+
+
+def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, not_now: int) -> int:
+    from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
+    from micromoment.capture.prompts import EndOfInput
+    from micromoment.capture.recording import ReviewStopped, Written, guided_selection
+    from micromoment.checklists import load_catalog
+    from micromoment.config import load_config
+    from micromoment.git import GitState, author_identity
+    from micromoment.locations import Project, display_path
+
+    console = prompter.console
     project = Project(Path(outcome.change.repo.root))
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     state = GitState.at(project.root)
     who = author_identity(project.root)
+    folder = drafts_dir(project, state.git_dir)
     try:
-        subject = prompter.ask("Subject of this review", default=state.default_subject())
+        session = _kept_or_new(prompter, folder, catalog, gap_ids, state.default_subject())
     except (EndOfInput, KeyboardInterrupt) as exc:
-        sys.stderr.write("micromoment: stopped before any answer; nothing was recorded\n")
+        console.print("micromoment: stopped before any answer; nothing was recorded", markup=False)
         return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else not_now
-    written: list[str] = []
-    exit_code = EXIT_FINDINGS
-    for gap in gaps:
-        session = ReviewSession(catalog.get(gap.rule.id), subject, new_draft_id())
-        try:
-            result = guided_review(
-                project, config, state, session, who, prompter, drafts_dir(project, state.git_dir)
-            )
-        except ReviewStopped as stop:
-            exit_code = report(stop)
-            break
-        if result is None:
-            sys.stderr.write(f"micromoment: {gap.rule.id} not saved; your answers are kept in a draft\n")
-            sys.stderr.write(f"{RESUME_COMMAND}\n")
-        else:
-            written.append(display_path(result.yaml_path))
+    written: list[Written] = []
+    try:
+        saved = guided_selection(
+            project, config, state, catalog, session, who, prompter, folder, written.append
+        )
+        exit_code = EXIT_FINDINGS
+    except ReviewStopped as stop:
+        for line in stop.lines():
+            console.print(line, markup=False)
+        saved, exit_code = True, stop.exit_code
+    if not saved:
+        console.print(
+            "micromoment: not saved; your answers are kept in a draft; continue with:", markup=False
+        )
+        console.print(RESUME_COMMAND, markup=False)
     if written:
         # Like a formatter: the hook never stages files itself; the person does, and commits again.
-        sys.stderr.write(
-            f"micromoment: recorded {', '.join(written)}; stage .micromoment/ and commit again\n"
-        )
+        paths = [display_path(p) for result in written for p in (result.yaml_path, result.markdown_path)]
+        console.print("micromoment: recorded; stage .micromoment/ and commit again:", markup=False)
+        console.print(f"git add {' '.join(paths)}", markup=False)
     return exit_code
+
+
+def _kept_or_new(
+    prompter: StreamPrompter, folder: Path, catalog: Catalog, gap_ids: list[str], default_subject: str
+) -> ReviewSession:
+    """A kept draft for these checklists when the person wants to go on with it, else a new review."""
+    from micromoment.capture.drafts import list_drafts, resume
+    from micromoment.capture.prompts import plural
+    from micromoment.capture.session import ReviewSession
+    from micromoment.capture.walkthrough import new_draft_id
+
+    listed = list_drafts(folder)
+    for damaged in listed.set_aside:
+        prompter.console.print(f"micromoment: {damaged.message()}", markup=False)
+    for stored in listed.found:
+        draft = stored.draft
+        covers = [draft.checklist.id, *draft.still_to_do()]
+        if draft.checklist.id not in catalog or not set(covers) & set(gap_ids):
+            continue
+        prompter.console.print(
+            f"A review of {', '.join(covers)} is kept in a draft: {draft.subject!r}, "
+            f"{plural(len(draft.answers), 'answer')}, last {draft.updated_at:%Y-%m-%d %H:%M} UTC.",
+            markup=False,
+        )
+        if prompter.confirm("Continue it?", default=True):
+            session = resume(stored, catalog).session
+            session.plan += [gap for gap in gap_ids if gap not in session.plan and gap not in session.done]
+            return session
+        break  # declined: a fresh review, and the draft stays for micromoment review --resume
+    subject = prompter.ask("Subject of this review", default=default_subject)
+    return ReviewSession(catalog.get(gap_ids[0]), subject, new_draft_id(), plan=gap_ids)

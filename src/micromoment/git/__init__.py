@@ -19,27 +19,39 @@ from micromoment.git.objects import (
 )
 from micromoment.git.run import (
     GIT_TIMEOUT_SECONDS,
+    NO_PROMPTS,
     SHALLOW_HINT,
+    Finished,
     GitFailed,
     Repo,
+    ToolMissing,
+    ToolTimedOut,
     find_repo,
     in_ci,
     run_git,
+    run_tool,
 )
 from micromoment.git.state import (
+    SUBJECT_PATHS_SHOWN,
     GitState,
     author_identity,
     strip_credentials,
+    subject_for_paths,
 )
 
 __all__ = [
     "EMPTY_TREE",
     "GIT_TIMEOUT_SECONDS",
+    "NO_PROMPTS",
     "SHALLOW_HINT",
+    "SUBJECT_PATHS_SHOWN",
     "Changed",
+    "Finished",
     "GitFailed",
     "GitState",
     "Repo",
+    "ToolMissing",
+    "ToolTimedOut",
     "author_identity",
     "current_branch",
     "default_branch",
@@ -56,5 +68,7 @@ __all__ = [
     "read_objects",
     "resolve",
     "run_git",
+    "run_tool",
     "strip_credentials",
+    "subject_for_paths",
 ]

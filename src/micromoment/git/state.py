@@ -84,14 +84,27 @@ class GitState:
         return paths
 
     def default_subject(self) -> str:
-        """The branch name, else the last commit's subject, else a plain default."""
+        """A feature branch's name; on the default branch, what changed (the last commit's subject
+        would name work already done, not what is being reviewed); else a plain default."""
         repo = self.repo
-        if repo is not None:
-            if not repo.head.is_detached and repo.active_branch.name not in ("main", "master"):
-                return str(repo.active_branch.name)
-            if repo.head.is_valid():
-                return str(repo.head.commit.summary)
+        if repo is None:
+            return "review"
+        if not repo.head.is_detached and repo.active_branch.name not in _DEFAULT_BRANCHES:
+            return str(repo.active_branch.name)
+        return subject_for_paths(self.changed_paths())
+
+
+_DEFAULT_BRANCHES = ("main", "master", "trunk", "develop")
+SUBJECT_PATHS_SHOWN = 2
+
+
+def subject_for_paths(paths: list[str]) -> str:
+    """`review of a.txt, b.txt (+3 more)`: the changed paths named, a long list cut short."""
+    if not paths:
         return "review"
+    shown = ", ".join(sorted(paths)[:SUBJECT_PATHS_SHOWN])
+    more = len(paths) - SUBJECT_PATHS_SHOWN
+    return f"review of {shown}" + (f" (+{more} more)" if more > 0 else "")
 
 
 def _is_dirty(repo: Any) -> bool:

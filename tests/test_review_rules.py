@@ -1,0 +1,206 @@
+"""The small rules of a review, pinned with exact values: the counter, option prefixes, plurals,
+a selection's draft, and the default subject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES
+from micromoment.capture.drafts import worth_keeping
+from micromoment.capture.prompts import plural
+from micromoment.capture.session import (
+    ReviewSession,
+    answer_problem,
+    normalize_answer,
+    option_matches,
+)
+from micromoment.checklists import Checklist, load_checklist
+from micromoment.git import subject_for_paths
+from micromoment.records import SKIP, Answer
+from micromoment.validation import utc_now
+
+OPTIONS = ["none", "customer data", "customer metadata", "internal"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "matches"),
+    [
+        ("1", ["none"]),
+        ("4", ["internal"]),
+        ("0", []),  # numbers start at 1
+        ("5", []),
+        ("customer data", ["customer data"]),
+        ("CUSTOMER DATA", ["customer data"]),
+        ("customer", ["customer data", "customer metadata"]),
+        ("customer d", ["customer data"]),
+        ("int", ["internal"]),
+        ("n", ["none"]),
+        ("x", []),
+        ("", []),
+        ("  inte  ", ["internal"]),
+    ],
+)
+def test_option_matches(typed: str, matches: list[str]) -> None:
+    assert option_matches(OPTIONS, typed) == matches
+
+
+def test_a_whole_name_wins_over_a_longer_option_it_starts() -> None:
+    assert option_matches(["data", "data and logs"], "data") == ["data"]
+    assert option_matches(["data", "data and logs"], "data ") == ["data"]
+
+
+def mini() -> Checklist:
+    return load_checklist(FIXTURES / "mini.yaml")
+
+
+def given_answer(session: ReviewSession, item_id: str, answer: str) -> None:
+    item = session.checklist.item(item_id)
+    assert item is not None
+    session.give(
+        Answer(
+            item=item_id,
+            question=item.question,
+            answer=answer,
+            reason="r" if answer == SKIP else None,
+            answered_at=utc_now(),
+        )
+    )
+
+
+def test_choice_and_text_answers() -> None:
+    checklist = mini()
+    kind, _, facts, reviewer = checklist.items
+    assert normalize_answer(kind, "cust") == "customer data"
+    assert normalize_answer(kind, "0") is None
+    assert normalize_answer(facts, "N/A") == "na"
+    assert normalize_answer(reviewer, "y") is None
+    assert normalize_answer(reviewer, "No") is None
+    assert normalize_answer(reviewer, "nobody yet") == "nobody yet"
+    assert answer_problem(reviewer, "yes") == (
+        "this item asks for words, not just 'yes'; answer a few words (not just yes or no)"
+    )
+    assert answer_problem(kind, "0") == (
+        "'0' is not an answer to this item; use one of 'none', 'customer data' (or its number, or its start)"
+    )
+
+
+def test_an_ambiguous_start_names_the_options_it_could_be() -> None:
+    item = mini().items[0].model_copy(update={"options": OPTIONS})
+    assert normalize_answer(item, "customer") is None
+    assert answer_problem(item, "customer") == (
+        "'customer' could be 'customer data' or 'customer metadata'; type more of it"
+    )
+
+
+def test_the_counter_through_mini() -> None:
+    session = ReviewSession(mini(), "s", "d")
+    kind, masked, facts, reviewer = session.checklist.items
+    assert session.position(kind) == (1, 4)  # data-masked may still be asked
+    given_answer(session, "data-kind", "customer data")
+    assert session.position(masked) == (2, 4)
+    given_answer(session, "data-masked", "yes")
+    assert session.position(facts) == (3, 4)
+    given_answer(session, "data-kind", "none")  # changed: data-masked is ruled out, its answer dropped
+    assert "data-masked" not in session.answers
+    assert session.position(facts) == (2, 3)
+    assert session.position(reviewer) == (3, 3)
+    given_answer(session, "data-kind", SKIP)  # a skipped parent asks none of its follow-ups
+    assert session.position(facts) == (2, 3)
+
+
+CHAIN = """\
+id: chain
+title: Chain
+version: "1"
+description: Follow-ups of follow-ups.
+items:
+  - {id: a, question: A?, owner: team, minutes: 1}
+  - {id: b, question: B?, owner: team, minutes: 1, ask_if: {item: a, is: "yes"}}
+  - {id: c, question: C?, owner: team, minutes: 1, ask_if: {item: b, is: "yes"}}
+  - {id: d, question: D?, owner: team, minutes: 1}
+"""
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Checklist:
+    path = tmp_path / "chain.yaml"
+    path.write_text(CHAIN, encoding="utf-8")
+    return load_checklist(path)
+
+
+def test_a_follow_up_of_a_ruled_out_follow_up_is_not_counted(chain: Checklist) -> None:
+    session = ReviewSession(chain, "s", "d")
+    a, b, _c, d = chain.items
+    assert session.position(a) == (1, 4)
+    given_answer(session, "a", "no")  # b is out, and so is c, which hangs on b
+    assert session.position(d) == (2, 2)
+    given_answer(session, "a", "yes")
+    assert session.position(b) == (2, 4)
+    given_answer(session, "b", "no")
+    assert session.position(d) == (3, 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(replies=st.lists(st.sampled_from(["yes", "no", "na", SKIP]), min_size=4, max_size=4))
+def test_walking_forward_k_moves_by_one_and_n_never_grows(
+    replies: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    path = tmp_path_factory.mktemp("chain") / "chain.yaml"
+    path.write_text(CHAIN, encoding="utf-8")
+    session = ReviewSession(load_checklist(path), "s", "d")
+    seen: list[tuple[int, int]] = []
+    reply = iter(replies)
+    item = session.next_item()
+    while item is not None:
+        seen.append(session.position(item))
+        given_answer(session, item.id, next(reply))
+        item = session.next_item()
+    assert [k for k, _ in seen] == list(range(1, len(seen) + 1))
+    totals = [n for _, n in seen]
+    assert totals == sorted(totals, reverse=True) and totals[-1] == len(seen)
+
+
+def test_going_back_returns_to_the_answered_item_before(chain: Checklist) -> None:
+    session = ReviewSession(chain, "s", "d")
+    a, b, _c, d = chain.items
+    assert session.item_before(a) is None
+    given_answer(session, "a", "no")
+    assert session.item_before(d) == a  # b and c were never asked
+    assert session.item_after(a) == d
+    given_answer(session, "a", "yes")
+    assert session.item_after(a) == b
+
+
+def test_plurals() -> None:
+    assert [plural(n, "answer") for n in (0, 1, 2)] == ["0 answers", "1 answer", "2 answers"]
+
+
+def test_a_selection_remembers_what_is_left_and_when_a_draft_is_worth_keeping() -> None:
+    checklist = mini()
+    session = ReviewSession(checklist, "s", "d", plan=["quick", "mini", "team-review"], done=["quick"])
+    assert session.still_to_do() == ["team-review"]
+    assert worth_keeping(session)  # quick is recorded, team-review still to come
+    alone = ReviewSession(checklist, "s", "d", plan=["mini"])
+    assert alone.still_to_do() == [] and not worth_keeping(alone)
+    given_answer(alone, "data-kind", "none")
+    assert worth_keeping(alone)
+    last = ReviewSession(checklist, "s", "d", plan=["quick", "mini"], done=["quick"])
+    assert last.still_to_do() == [] and worth_keeping(last)  # mini itself is the rest of the selection
+
+
+@pytest.mark.parametrize(
+    ("paths", "subject"),
+    [
+        ([], "review"),
+        (["prompts/a.txt"], "review of prompts/a.txt"),
+        (["b.py", "a.py"], "review of a.py, b.py"),
+        (["c", "b", "a"], "review of a, b (+1 more)"),
+        (["e", "d", "c", "b", "a"], "review of a, b (+3 more)"),
+    ],
+)
+def test_subject_for_paths(paths: list[str], subject: str) -> None:
+    assert subject_for_paths(paths) == subject
