@@ -73,6 +73,16 @@ class DrawRequest:
     where: tuple[str, ...] = ()
 
 
+def shown_path(root: Path, path: Path) -> str:
+    """A path as a record keeps it: relative to the repository when inside it, so it reads the same for all."""
+    from micromoment.locations import display_path
+
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return display_path(path)
+
+
 def clean_text(text: str) -> str:
     """Text as it can be shown safely: no terminal escapes, control or direction-changing characters."""
     text = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

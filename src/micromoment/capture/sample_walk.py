@@ -22,7 +22,7 @@ from micromoment.capture.sample_record import (
 )
 from micromoment.errors import Interrupted, MicromomentError
 from micromoment.locations import Project
-from micromoment.records import FlagCategory
+from micromoment.records import FlagCategory, SampleLink
 from micromoment.records.samples import CATEGORIES
 
 PAGE_LINES = 24  # a screenful at 80 x 30, leaving room for the header and the prompt
@@ -203,3 +203,32 @@ def _sensitive_notes_in_terminal(judgements: dict[str, Judgement], prompter: Pro
             kept.update(f.kind for f in findings)
         judgements[row_id] = judgement.model_copy(update={"note": text or None})
     return sorted(kept)
+
+
+def review_offer(
+    project: Project, default: Path | None, reading: Reading, prompter: Prompter, drafts: Path
+) -> Callable[[], SampleLink | None]:
+    """For the guided review: draw and read a sample on the spot, and hand back its link."""
+    from micromoment.capture.sample import draw, shown_path
+    from micromoment.records.samples import link_to
+
+    def offer() -> SampleLink | None:
+        shown = default.relative_to(project.root).as_posix() if default is not None else None
+        answer = prompter.ask("Outputs file to read from (JSON Lines, CSV or promptfoo results)", default=shown)
+        if not answer:
+            return None
+        path = Path(answer) if Path(answer).is_absolute() or (Path.cwd() / answer).exists() else project.root / answer
+        try:
+            request = DrawRequest(path, shown_path(project.root, path))
+            written = guided_sample(project, request, draw(request), reading, prompter, drafts)
+        except Interrupted:
+            raise
+        except MicromomentError as exc:
+            prompter.console.print(Text(exc.message, style="red"))
+            return None
+        if written is None:
+            return None
+        prompter.console.print(Text(f"recorded {written.yaml_path.relative_to(project.root)}", style="dim"))
+        return link_to(written.record, written.yaml_path, project.root)
+
+    return offer

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from micromoment.capture.prompts import stdin_prompter
-from micromoment.capture.sample import DrawRequest, draw, draw_json
+from micromoment.capture.sample import DrawRequest, draw, draw_json, shown_path
 from micromoment.capture.sample_record import (
     SAMPLE_RESUME_HINT,
     Judgement,
@@ -109,7 +109,7 @@ def sample(
                 "(or set samples.outputs in .micromoment/config.yaml)"
             )
         request = DrawRequest(
-            path, _shown(project, path), count, seed, id_field, prompt_field, output_field, tuple(where or ())
+            path, shown_path(project.root, path), count, seed, id_field, prompt_field, output_field, tuple(where or ())
         )
     result = draw(request)
     if resume_draft and result.source.sha256 != saved.sha256:
@@ -138,14 +138,6 @@ def sample(
         say(f"not saved; draft kept — {SAMPLE_RESUME_HINT}")
         raise typer.Exit(EXIT_FINDINGS)
     _report(project, written)
-
-
-def _shown(project: Project, path: Path) -> str:
-    """A path as the record keeps it: relative to the repository when inside it, so it reads the same for all."""
-    try:
-        return path.resolve().relative_to(project.root.resolve()).as_posix()
-    except ValueError:
-        return display_path(path)
 
 
 def _report(project: Project, written: WrittenSample) -> None:

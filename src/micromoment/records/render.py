@@ -12,6 +12,7 @@ from micromoment.errors import MicromomentError
 from micromoment.locations import Project, display_path, shipped_dir
 from micromoment.records import Resolution, ReviewRecord
 from micromoment.records.markdown import block_text, escape_cell, escape_text, link
+from micromoment.records.samples import describe
 
 REVIEW_TEMPLATE = "review.md.j2"
 
@@ -129,6 +130,7 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
                 "answer": "skipped" if answer.skipped else answer.answer,
                 "note": answer.reason if answer.skipped else answer.note,
                 "evidence": answer.evidence,
+                "sample": describe(answer.sample) if answer.sample else None,
                 "owner": item.owner if item else None,
             }
         )
@@ -185,7 +187,24 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
             {"who": s.who.name, "decision": s.decision, "on": s.at.strftime("%Y-%m-%d"), "note": s.note}
             for s in record.signoffs
         ],
+        "samples": _samples(record),
     }
+
+
+def _samples(record: ReviewRecord) -> list[dict[str, Any]]:
+    """Each sample of outputs the answers rest on, once: what was read and what was wrong."""
+    seen: dict[str, dict[str, Any]] = {}
+    for answer in record.answers:
+        if answer.sample is not None and answer.sample.record not in seen:
+            link = answer.sample
+            seen[link.record] = {
+                "summary": describe(link),
+                "record": link.record,
+                "markdown": link.record.removesuffix(".yaml") + ".md",
+                "read": link.read,
+                "flags": dict(link.flags),
+            }
+    return list(seen.values())
 
 
 def _resolution(resolved: Resolution | None) -> dict[str, str] | None:

@@ -122,3 +122,9 @@ def describe(link: SampleLink) -> str:
         if (count := link.flags.get(category, 0))
     ]
     return f"read {link.read} {noun} from {link.source}: {', '.join(parts) if parts else 'none flagged'}"
+
+
+def link_sample_record(project: Project, ref: str) -> SampleLink:
+    """The link a review keeps to the sample record named by `ref` (its path or id), after checking it."""
+    path = find_sample(project, ref)
+    return link_to(load_sample(path), path, project.root)
