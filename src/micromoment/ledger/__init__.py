@@ -13,6 +13,7 @@ from micromoment.ledger.summaries import (
     newest_first,
     open_follow_ups,
     period_of,
+    sample_totals,
     stats,
     summarise,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "newest_first",
     "open_follow_ups",
     "period_of",
+    "sample_totals",
     "stats",
     "summarise",
 ]
