@@ -62,7 +62,11 @@ def promptfoo_text(count: int) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-MAKERS = {"jsonl": (jsonl_rows, "run.jsonl"), "csv": (csv_text, "run.csv"), "promptfoo": (promptfoo_text, "results.json")}
+MAKERS = {
+    "jsonl": (jsonl_rows, "run.jsonl"),
+    "csv": (csv_text, "run.csv"),
+    "promptfoo": (promptfoo_text, "results.json"),
+}
 
 
 def drawn_ids(cli: Cli, *args: str) -> list[str]:
@@ -90,27 +94,38 @@ def test_the_same_seed_draws_the_same_rows_and_another_seed_others(cli: Cli, rep
 
 
 def test_default_fields_for_each_layout(cli: Cli, repo: Path) -> None:
-    pf = json.loads(cli("sample", str(write(repo / "r.json", promptfoo_text(3))), "--json", "--seed", "1").stdout)
+    pf = json.loads(
+        cli("sample", str(write(repo / "r.json", promptfoo_text(3))), "--json", "--seed", "1").stdout
+    )
     assert (pf["source"]["id_field"], pf["source"]["prompt_field"], pf["source"]["output_field"]) == (
         None,
         "prompt.raw",
         "response.output",
     )
     assert [o["id"] for o in pf["outputs"]] == ["row-1", "row-2", "row-3"]
-    assert pf["outputs"][0]["prompt"] == "Answer briefly: question 0" and pf["outputs"][0]["output"] == "answer 0"
+    assert (
+        pf["outputs"][0]["prompt"] == "Answer briefly: question 0"
+        and pf["outputs"][0]["output"] == "answer 0"
+    )
     cs = json.loads(cli("sample", str(write(repo / "r.csv", csv_text(2))), "--json").stdout)
     assert (cs["source"]["prompt_field"], cs["source"]["output_field"]) == ("question", "answer")
     assert [(o["id"], o["line"], o["prompt"]) for o in cs["outputs"]] == [
         ("c1", 2, "question 1, with a comma"),
         ("c2", 3, "question 2, with a comma"),
     ]
-    log = write(repo / "log.jsonl", '{"input": "hi", "response": "hello"}\n\n{"input": "yo", "response": "hey"}\n')
+    log = write(
+        repo / "log.jsonl", '{"input": "hi", "response": "hello"}\n\n{"input": "yo", "response": "hey"}\n'
+    )
     js = json.loads(cli("sample", str(log), "--json").stdout)
     assert [(o["id"], o["prompt"], o["output"]) for o in js["outputs"]] == [
         ("line-1", "hi", "hello"),
         ("line-3", "yo", "hey"),
     ]
-    named = json.loads(cli("sample", str(write(repo / "r2.json", promptfoo_text(2))), "--json", "--id-field", "testIdx").stdout)
+    named = json.loads(
+        cli(
+            "sample", str(write(repo / "r2.json", promptfoo_text(2))), "--json", "--id-field", "testIdx"
+        ).stdout
+    )
     assert [o["id"] for o in named["outputs"]] == ["0", "1"]
 
 
@@ -153,7 +168,9 @@ def test_without_a_seed_one_is_chosen_and_recorded(cli: Cli, repo: Path) -> None
 
 def test_where_draws_only_matching_rows(cli: Cli, repo: Path) -> None:
     path = write(repo / "results.json", promptfoo_text(40))
-    shown = json.loads(cli("sample", str(path), "--where", "vars.lang=de", "-n", "30", "--json", "--seed", "2").stdout)
+    shown = json.loads(
+        cli("sample", str(path), "--where", "vars.lang=de", "-n", "30", "--json", "--seed", "2").stdout
+    )
     assert shown["source"]["matched"] == 20 and shown["source"]["where"] == ["vars.lang=de"]
     assert len(shown["outputs"]) == 20
     assert all(int(o["output"].split()[1]) % 2 == 0 for o in shown["outputs"])
@@ -184,13 +201,19 @@ def test_a_missing_field_lists_the_fields_there_are(cli: Cli, repo: Path) -> Non
         ("bad.jsonl", '{"output": "a"}\n{"output": "b"}\n{"output": oops}\n', "bad.jsonl:3: not valid JSON"),
         ("list.jsonl", '{"output": "a"}\n["b"]\n', "list.jsonl:2: must be a JSON object"),
         ("gap.jsonl", '{"output": "a"}\n{"prompt": "b"}\n', "gap.jsonl:2: no field 'output' in this row"),
-        ("bad.csv", 'id,output\n1,"two\nlines"\n2,b,extra\n', "bad.csv:4: has 3 fields where the header has 2"),
+        (
+            "bad.csv",
+            'id,output\n1,"two\nlines"\n2,b,extra\n',
+            "bad.csv:4: has 3 fields where the header has 2",
+        ),
         ("broken.json", '{\n  "results": {"results": [\n', "broken.json:3: not valid JSON"),
         ("other.json", '{\n  "rows": []\n}\n', "not a promptfoo results file"),
         ("empty.jsonl", "\n\n", "the file is empty"),
     ],
 )
-def test_malformed_files_exit_2_with_the_line(cli: Cli, repo: Path, name: str, text: str, message: str) -> None:
+def test_malformed_files_exit_2_with_the_line(
+    cli: Cli, repo: Path, name: str, text: str, message: str
+) -> None:
     result = cli("sample", str(write(repo / name, text)), "--json")
     assert result.exit_code == 2, result.output
     assert message in result.stderr
@@ -204,7 +227,10 @@ def test_a_missing_file_and_a_huge_json_document_are_refused(
     assert missing.exit_code == 2 and "nowhere.jsonl: no such file" in missing.stderr
     monkeypatch.setattr(sampling, "MAX_DOCUMENT", 200)
     big = cli("sample", str(write(repo / "results.json", promptfoo_text(5))), "--json")
-    assert big.exit_code == 2 and "write the results as JSON Lines (promptfoo eval -o results.jsonl)" in big.stderr
+    assert (
+        big.exit_code == 2
+        and "write the results as JSON Lines (promptfoo eval -o results.jsonl)" in big.stderr
+    )
 
 
 def test_excerpts_are_clean_text_with_secrets_and_personal_data_masked() -> None:
@@ -267,7 +293,16 @@ def test_judgements_for_rows_not_drawn_are_refused(cli: Cli, repo: Path) -> None
         f"(drawn: {', '.join(drawn)}); judge only those"
     )
     assert not (repo / ".micromoment/samples").exists()
-    short = cli("sample", str(path), "--seed", "5", "-n", "2", "--judgments", str(judgments_for(repo, f"{drawn[0]}: ok\n")))
+    short = cli(
+        "sample",
+        str(path),
+        "--seed",
+        "5",
+        "-n",
+        "2",
+        "--judgments",
+        str(judgments_for(repo, f"{drawn[0]}: ok\n")),
+    )
     assert short.exit_code == 2 and f"no judgement for drawn row(s) {drawn[1]}" in short.stderr
     bad = judgments_for(repo, f"{drawn[0]}: ok\n{drawn[1]}: {{flag: rude}}\n")
     wrong = cli("sample", str(path), "--seed", "5", "-n", "2", "--judgments", str(bad))
@@ -275,7 +310,11 @@ def test_judgements_for_rows_not_drawn_are_refused(cli: Cli, repo: Path) -> None
 
 
 def test_a_secret_and_an_email_in_a_drawn_output_are_masked_in_the_record(cli: Cli, repo: Path) -> None:
-    row = {"id": "leaky", "prompt": f"email {EMAIL} please", "output": f"Use key {SECRET} or write to {EMAIL}."}
+    row = {
+        "id": "leaky",
+        "prompt": f"email {EMAIL} please",
+        "output": f"Use key {SECRET} or write to {EMAIL}.",
+    }
     path = write(repo / "run.jsonl", json.dumps(row) + "\n")
     shown = cli("sample", str(path), "--json")
     assert SECRET not in shown.stdout and EMAIL not in shown.stdout
@@ -307,7 +346,10 @@ def test_without_a_terminal_it_says_what_to_run(cli: Cli, repo: Path) -> None:
     path = write(repo / "run.jsonl", jsonl_rows(3))
     result = cli("sample", str(path), "--seed", "3")
     assert result.exit_code == 2
-    assert "no terminal to read outputs on; see the draw with micromoment sample run.jsonl --seed 3 --json" in result.stderr
+    assert (
+        "no terminal to read outputs on; see the draw with micromoment sample run.jsonl --seed 3 --json"
+        in result.stderr
+    )
     nothing = cli("sample", "--json")
     assert nothing.exit_code == 2 and "set samples.outputs in .micromoment/config.yaml" in nothing.stderr
 
@@ -327,7 +369,9 @@ def test_the_configured_outputs_glob_takes_the_newest_file(cli: Cli, repo: Path)
 
 def test_lint_reads_sample_records_strictly(cli: Cli, repo: Path) -> None:
     path = write(repo / "run.jsonl", jsonl_rows(2))
-    assert cli("sample", str(path), "--judgments", str(judgments_for(repo, "q1: ok\nq2: ok\n"))).exit_code == 0
+    assert (
+        cli("sample", str(path), "--judgments", str(judgments_for(repo, "q1: ok\nq2: ok\n"))).exit_code == 0
+    )
     [yaml_path] = (repo / ".micromoment/samples").glob("*.yaml")
     text = yaml_path.read_text(encoding="utf-8")
     yaml_path.write_text(text.replace("  ok: 2", "  ok: 1"), encoding="utf-8")
@@ -353,15 +397,26 @@ def test_stats_count_outputs_read_and_flags_by_category(cli: Cli, repo: Path) ->
         "samples": 2,
         "outputs_read": 5,
         "flagged": 3,
-        "flags": {"wrong-fact": 2, "invented-source": 0, "harmful": 1, "leaks-data": 0, "off-policy": 0, "other": 0},
+        "flags": {
+            "wrong-fact": 2,
+            "invented-source": 0,
+            "harmful": 1,
+            "leaks-data": 0,
+            "off-policy": 0,
+            "other": 0,
+        },
     }
-    assert "**5 real outputs read** in 2 samples · 3 flagged (wrong-fact 2, harmful 1)" in cli("stats", "--markdown").stdout
+    assert (
+        "**5 real outputs read** in 2 samples · 3 flagged (wrong-fact 2, harmful 1)"
+        in cli("stats", "--markdown").stdout
+    )
 
 
 def sample_of_five(cli: Cli, repo: Path) -> str:
     path = write(repo / "evals/run-42.jsonl", jsonl_rows(5))
     judgments = judgments_for(
-        repo, "q1: ok\nq2: {flag: wrong-fact, note: wrong date}\nq3: ok\nq4: {flag: invented-source}\nq5: ok\n"
+        repo,
+        "q1: ok\nq2: {flag: wrong-fact, note: wrong date}\nq3: ok\nq4: {flag: invented-source}\nq5: ok\n",
     )
     result = cli("sample", str(path), "-n", "5", "--judgments", str(judgments))
     assert result.exit_code == 0, result.output
@@ -381,7 +436,9 @@ def test_a_review_with_sample_shows_it_in_the_markdown_and_the_pr_note(cli: Cli,
     write(repo / "prompts/support.txt", "You are helpful.\n")
     sample_id = sample_of_five(cli, repo)
     answers = write(repo.parent / "answers.yaml", QUICK)
-    result = cli("review", "quick", "--answers", str(answers), "--sample", sample_id, "--subject", "support prompt")
+    result = cli(
+        "review", "quick", "--answers", str(answers), "--sample", sample_id, "--subject", "support prompt"
+    )
     assert result.exit_code == 0, result.output
     [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
     record = load_record(review_path)
@@ -398,7 +455,10 @@ def test_a_review_with_sample_shows_it_in_the_markdown_and_the_pr_note(cli: Cli,
     note = cli("pr-note", "--base", "main")
     assert note.exit_code == 0, note.output
     head = git(repo, "rev-parse", "HEAD").strip()
-    assert f"Outputs read: {SUMMARY} · [sample](../blob/{head}/.micromoment/samples/{sample_id}.md)" in note.stdout
+    assert (
+        f"Outputs read: {SUMMARY} · [sample](../blob/{head}/.micromoment/samples/{sample_id}.md)"
+        in note.stdout
+    )
 
 
 def test_sample_needs_a_checklist_that_takes_one(cli: Cli, mini: Path) -> None:
@@ -407,7 +467,9 @@ def test_sample_needs_a_checklist_that_takes_one(cli: Cli, mini: Path) -> None:
     result = cli("review", "mini", "--answers", str(answers), "--sample", sample_id)
     assert result.exit_code == 2
     assert "--sample: no item in mini takes a sample as evidence (evidence: sample)" in result.stderr
-    unknown = cli("review", "quick", "--answers", str(write(mini.parent / "q.yaml", QUICK)), "--sample", "nope")
+    unknown = cli(
+        "review", "quick", "--answers", str(write(mini.parent / "q.yaml", QUICK)), "--sample", "nope"
+    )
     assert unknown.exit_code == 2 and "nope: no such sample record" in unknown.stderr
     assert not (mini / ".micromoment/reviews").exists()
 
@@ -416,7 +478,9 @@ def test_a_skipped_item_gets_no_sample(cli: Cli, repo: Path) -> None:
     sample_id = sample_of_five(cli, repo)
     answers = write(
         repo.parent / "answers.yaml",
-        QUICK.replace("outputs-looked-at: yes", "outputs-looked-at: {answer: skip, reason: no outputs exist yet at all}"),
+        QUICK.replace(
+            "outputs-looked-at: yes", "outputs-looked-at: {answer: skip, reason: no outputs exist yet at all}"
+        ),
     )
     assert cli("review", "quick", "--answers", str(answers), "--sample", sample_id).exit_code == 0
     [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
@@ -432,4 +496,7 @@ def test_csv_lines_count_physical_lines(tmp_path: Path) -> None:
         writer.writerow(["a", "one\ntwo\nthree"])
         writer.writerow(["b", "four"])
     result = draw(DrawRequest(path, "multi.csv", n=5, seed=0))
-    assert [(d.id, d.line, d.output) for d in result.outputs] == [("a", 2, "one\ntwo\nthree"), ("b", 5, "four")]
+    assert [(d.id, d.line, d.output) for d in result.outputs] == [
+        ("a", 2, "one\ntwo\nthree"),
+        ("b", 5, "four"),
+    ]

@@ -16,7 +16,11 @@ KEYS = "o ok · f flag · b back · ? help"
 
 def outputs_file(repo: Path) -> Path:
     rows = [
-        {"id": "a", "prompt": "Refund window?", "output": "It is [bold]30 days[/bold] \x1b[31mfrom delivery."},
+        {
+            "id": "a",
+            "prompt": "Refund window?",
+            "output": "It is [bold]30 days[/bold] \x1b[31mfrom delivery.",
+        },
         {"id": "b", "prompt": "Where is the policy?", "output": "See https://example.invalid/refunds-policy"},
         {"id": "c", "prompt": "List the steps", "output": "\n".join(f"step {i}" for i in range(1, 61))},
     ]

@@ -44,7 +44,12 @@ def write_log(path: Path, megabytes: int) -> int:
 
 def measure(path: Path, cwd: Path) -> dict[str, object]:
     done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(path)], cwd=cwd, capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", MEASURE, str(path)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     result: dict[str, object] = json.loads(done.stdout)
     return result

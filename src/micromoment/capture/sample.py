@@ -184,14 +184,18 @@ def _jsonl_rows(handle: BinaryIO, hasher: Any, display: str) -> Iterator[tuple[i
         line += 1
         hasher.update(raw)
         if len(raw) > MAX_LINE:
-            raise _problem(display, line, f"a row longer than {MAX_LINE // 2**20} MB; is this a log of outputs?")
+            raise _problem(
+                display, line, f"a row longer than {MAX_LINE // 2**20} MB; is this a log of outputs?"
+            )
         if not raw.strip():
             continue
         try:
             data = json.loads(raw)
         except ValueError as exc:
             message = getattr(exc, "msg", str(exc))
-            raise _problem(display, line, f"not valid JSON ({message}); each line must be one JSON object") from None
+            raise _problem(
+                display, line, f"not valid JSON ({message}); each line must be one JSON object"
+            ) from None
         if not isinstance(data, dict):
             raise _problem(display, line, "must be a JSON object ({...}), one per line")
         yield line, data
@@ -211,16 +215,20 @@ def _csv_rows(handle: BinaryIO, hasher: Any, display: str) -> Iterator[tuple[int
                 continue
             if len(values) != len(header):
                 raise _problem(
-                    display, line, f"has {len(values)} fields where the header has {len(header)}; quote commas inside a field"
+                    display,
+                    line,
+                    f"has {len(values)} fields where the header has {len(header)}; quote commas inside a field",
                 )
-            yield line, dict(zip(header, values))
+            yield line, dict(zip(header, values, strict=True))
     except UnicodeDecodeError:
         raise MicromomentError(f"{display}: not UTF-8 text; save the CSV as UTF-8") from None
     except csv.Error as exc:
         raise _problem(display, reader.line_num, f"not valid CSV ({exc})") from None
 
 
-def _promptfoo_document(handle: BinaryIO, hasher: Any, display: str, size: int) -> Iterator[tuple[int, dict[str, Any]]]:
+def _promptfoo_document(
+    handle: BinaryIO, hasher: Any, display: str, size: int
+) -> Iterator[tuple[int, dict[str, Any]]]:
     if size > MAX_DOCUMENT:
         raise MicromomentError(
             f"{display}: a {size / 2**20:.0f} MB JSON document is more than micromoment reads whole "
@@ -231,7 +239,9 @@ def _promptfoo_document(handle: BinaryIO, hasher: Any, display: str, size: int) 
     try:
         document = json.loads(raw)
     except ValueError as exc:
-        raise _problem(display, getattr(exc, "lineno", None), f"not valid JSON ({getattr(exc, 'msg', exc)})") from None
+        raise _problem(
+            display, getattr(exc, "lineno", None), f"not valid JSON ({getattr(exc, 'msg', exc)})"
+        ) from None
     rows = _promptfoo_rows(document) if isinstance(document, dict) else None
     if rows is None:
         raise MicromomentError(
@@ -277,13 +287,17 @@ def resolve_fields(request: DrawRequest, first: dict[str, Any], line: int) -> Fi
                 return field
         return None
 
-    output = named(request.output_field, "--output-field") if request.output_field else guessed(OUTPUT_DEFAULTS)
+    output = (
+        named(request.output_field, "--output-field") if request.output_field else guessed(OUTPUT_DEFAULTS)
+    )
     if output is None:
         raise MicromomentError(
             f"{request.display}: no output field found (looked for {', '.join(OUTPUT_DEFAULTS)}; "
             f"line {line} has: {available}); name it with --output-field FIELD"
         )
-    prompt = named(request.prompt_field, "--prompt-field") if request.prompt_field else guessed(PROMPT_DEFAULTS)
+    prompt = (
+        named(request.prompt_field, "--prompt-field") if request.prompt_field else guessed(PROMPT_DEFAULTS)
+    )
     row_id = named(request.id_field, "--id-field") if request.id_field else guessed(ID_DEFAULTS)
     return Fields(id=row_id, prompt=prompt, output=output)
 
@@ -312,7 +326,11 @@ def draw(request: DrawRequest) -> Draw:
             if where and not _meets(row, where):
                 continue
             if lookup(row, fields.output) is _MISSING:
-                raise _problem(request.display, line, f"no field {fields.output!r} in this row; every row needs its output")
+                raise _problem(
+                    request.display,
+                    line,
+                    f"no field {fields.output!r} in this row; every row needs its output",
+                )
             matched += 1
             # Algorithm R: after k rows, row i replaces a kept one with probability k/i.
             if len(kept) < request.n:
@@ -322,7 +340,9 @@ def draw(request: DrawRequest) -> Draw:
                 if slot < request.n:
                     kept[slot] = (line, row)
     if fields is None:
-        raise MicromomentError(f"{request.display}: no rows in the file; point at a file with model outputs in it")
+        raise MicromomentError(
+            f"{request.display}: no rows in the file; point at a file with model outputs in it"
+        )
     if not kept:
         raise MicromomentError(
             f"{request.display}: none of its {rows} rows meet {' and '.join(request.where)}; check the field and value"
@@ -350,7 +370,9 @@ def _meets(row: dict[str, Any], where: list[tuple[str, str]]) -> bool:
     return True
 
 
-def _rows(fmt: Format, handle: BinaryIO, hasher: Any, display: str, size: int) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows(
+    fmt: Format, handle: BinaryIO, hasher: Any, display: str, size: int
+) -> Iterator[tuple[int, dict[str, Any]]]:
     if fmt == "jsonl":
         return _jsonl_rows(handle, hasher, display)
     if fmt == "csv":
@@ -378,7 +400,8 @@ def _drawn(kept: list[tuple[int, dict[str, Any]]], fields: Fields, fmt: Format) 
         counts[drawn.id] = counts.get(drawn.id, 0) + 1
     # Two drawn rows with one id could not be told apart in a judgements file.
     return [
-        Drawn(f"{d.id}@{prefix}-{d.line}", d.line, d.prompt, d.output) if counts[d.id] > 1 else d for d in named
+        Drawn(f"{d.id}@{prefix}-{d.line}", d.line, d.prompt, d.output) if counts[d.id] > 1 else d
+        for d in named
     ]
 
 

@@ -43,7 +43,9 @@ class Judgement(StrictModel):
 class FlagInput(StrictModel):
     """A judgements-file entry for a flagged output: `{flag: wrong-fact, note: ...}`."""
 
-    flag: FlagCategory = Field(description="wrong-fact, invented-source, harmful, leaks-data, off-policy or other.")
+    flag: FlagCategory = Field(
+        description="wrong-fact, invented-source, harmful, leaks-data, off-policy or other."
+    )
     note: str | None = None
 
 
@@ -51,7 +53,9 @@ def read_judgments(path: Path, result: Draw) -> dict[str, Judgement]:
     """Judgements for exactly the drawn rows: one for each, none for a row that was not drawn."""
     located = read_yaml(path, display_path(path))
     if not isinstance(located.data, dict):
-        raise FileProblems([located.problem((), "must map drawn row ids to ok or {flag: CATEGORY, note: TEXT}")])
+        raise FileProblems(
+            [located.problem((), "must map drawn row ids to ok or {flag: CATEGORY, note: TEXT}")]
+        )
     drawn = [d.id for d in result.outputs]
     problems: list[Problem] = []
     judgements: dict[str, Judgement] = {}
@@ -60,7 +64,9 @@ def read_judgments(path: Path, result: Draw) -> dict[str, Judgement]:
         if row_id not in drawn:
             problems.append(
                 located.problem(
-                    (key,), f"{row_id!r} was not drawn in this sample (drawn: {', '.join(drawn)}); judge only those", key=True
+                    (key,),
+                    f"{row_id!r} was not drawn in this sample (drawn: {', '.join(drawn)}); judge only those",
+                    key=True,
                 )
             )
             continue
@@ -78,7 +84,9 @@ def read_judgments(path: Path, result: Draw) -> dict[str, Judgement]:
         judgements[row_id] = Judgement(verdict="flag", category=entry.flag, note=entry.note)
     missing = [row_id for row_id in drawn if row_id not in judgements and row_id not in located.data]
     if missing and not problems:
-        problems.append(located.problem((), f"no judgement for drawn row(s) {', '.join(missing)}; add one for each"))
+        problems.append(
+            located.problem((), f"no judgement for drawn row(s) {', '.join(missing)}; add one for each")
+        )
     if problems:
         raise FileProblems(problems)
     return judgements
@@ -114,7 +122,9 @@ class Reading:
     started_at: dt.datetime
 
 
-def build_record(result: Draw, judgements: dict[str, Judgement], reading: Reading, kept: list[str]) -> SampleRecord:
+def build_record(
+    result: Draw, judgements: dict[str, Judgement], reading: Reading, kept: list[str]
+) -> SampleRecord:
     finished = utc_now()
     outputs = [
         SampledOutput(
@@ -156,7 +166,7 @@ def sample_view(record: SampleRecord) -> dict[str, Any]:
 
     return {
         "record": record.model_dump(mode="json"),
-        "summary": describe(link_to(record, Path(record.id), Path("."))),
+        "summary": describe(link_to(record, Path(record.id), Path())),
         "finished": record.finished_at.strftime("%Y-%m-%d %H:%M UTC"),
         "categories": [
             {"id": c, "label": words[0], "count": record.counts.get(c, 0)} for c, words in CATEGORIES.items()
@@ -202,10 +212,14 @@ class SampleDraft(StrictModel):
 
 
 def sample_drafts_dir(project: Project, git_dir: Path | None) -> Path:
-    return git_dir / "micromoment" / "sample-drafts" if git_dir is not None else project.home / "sample-drafts"
+    return (
+        git_dir / "micromoment" / "sample-drafts" if git_dir is not None else project.home / "sample-drafts"
+    )
 
 
-def save_sample_draft(folder: Path, request: DrawRequest, result: Draw, reading: Reading, judgements: dict[str, Judgement]) -> Path:
+def save_sample_draft(
+    folder: Path, request: DrawRequest, result: Draw, reading: Reading, judgements: dict[str, Judgement]
+) -> Path:
     draft = SampleDraft(
         path=str(request.path.resolve()),
         display=request.display,

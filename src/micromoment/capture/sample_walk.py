@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment.capture.prompts import EndOfInput, Prompter
-from micromoment.capture.sample import Draw, DrawRequest, Drawn
+from micromoment.capture.sample import Draw, Drawn, DrawRequest
 from micromoment.capture.sample_record import (
     SAMPLE_RESUME_HINT,
     Judgement,
@@ -126,8 +126,9 @@ def _category(prompter: Prompter) -> FlagCategory | None:
             continue
         if reply.isdigit() and 1 <= int(reply) <= len(_NUMBERED):
             return _NUMBERED[int(reply) - 1]
-        if reply in CATEGORIES:
-            return reply  # type: ignore[return-value]
+        named = next((category for category in _NUMBERED if category == reply), None)
+        if named is not None:
+            return named
         prompter.console.print(Text(f"Please give a number from 1 to {len(_NUMBERED)}.", style="yellow"))
 
 
@@ -151,7 +152,9 @@ def _summary(result: Draw, judgements: dict[str, Judgement], prompter: Prompter)
             table.add_row(Text(drawn.id), Text("—", style="yellow"), "")
             continue
         verdict = CATEGORIES[given.category][0] if given.category else "ok"
-        table.add_row(Text(drawn.id), Text(verdict, style="red" if given.category else "green"), Text(given.note or ""))
+        table.add_row(
+            Text(drawn.id), Text(verdict, style="red" if given.category else "green"), Text(given.note or "")
+        )
     prompter.console.print(table)
 
 
@@ -183,7 +186,9 @@ def guided_sample(
         raise Interrupted(f"interrupted; draft kept — {SAMPLE_RESUME_HINT}") from None
     except EndOfInput:
         keep_draft(given)
-        raise MicromomentError(f"input ended while reading outputs; draft kept — {SAMPLE_RESUME_HINT}") from None
+        raise MicromomentError(
+            f"input ended while reading outputs; draft kept — {SAMPLE_RESUME_HINT}"
+        ) from None
     written = write_sample(project, build_record(result, given, reading, kept))
     (drafts / "current.yaml").unlink(missing_ok=True)
     return written
@@ -214,10 +219,16 @@ def review_offer(
 
     def offer() -> SampleLink | None:
         shown = default.relative_to(project.root).as_posix() if default is not None else None
-        answer = prompter.ask("Outputs file to read from (JSON Lines, CSV or promptfoo results)", default=shown)
+        answer = prompter.ask(
+            "Outputs file to read from (JSON Lines, CSV or promptfoo results)", default=shown
+        )
         if not answer:
             return None
-        path = Path(answer) if Path(answer).is_absolute() or (Path.cwd() / answer).exists() else project.root / answer
+        path = (
+            Path(answer)
+            if Path(answer).is_absolute() or (Path.cwd() / answer).exists()
+            else project.root / answer
+        )
         try:
             request = DrawRequest(path, shown_path(project.root, path))
             written = guided_sample(project, request, draw(request), reading, prompter, drafts)

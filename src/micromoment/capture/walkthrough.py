@@ -151,7 +151,9 @@ def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> 
 
         prompter.console.print(Text(f"Evidence: {describe(session.sample)}", style="green"))
     elif session.offer_sample is not None:
-        prompter.console.print(Text("d draws a few real outputs to read now, linked as evidence", style="dim"))
+        prompter.console.print(
+            Text("d draws a few real outputs to read now, linked as evidence", style="dim")
+        )
 
 
 def _prompt_for(item: Item) -> str:

@@ -192,7 +192,7 @@ def stats(
     summaries, names = _summaries(repo)
     data = ledger.stats(summaries, _since(since), by.value, names)
     data["samples"] = ledger.sample_totals(
-        [samples_dir(find_project(root)) for root in (repo or [None])], _since(since)
+        [samples_dir(find_project(root)) for root in (repo or [Path.cwd()])], _since(since)
     )
     if as_json:
         print_json(data)

@@ -33,8 +33,6 @@ from micromoment.records.samples import describe, link_to
 from micromoment.validation import utc_now
 
 
-
-
 def sample(
     file: Annotated[
         Path | None,
@@ -52,7 +50,9 @@ def sample(
     ] = None,
     prompt_field: Annotated[
         str | None,
-        typer.Option(metavar="FIELD", help="The prompt's field (default: prompt, prompt.raw, input, question)."),
+        typer.Option(
+            metavar="FIELD", help="The prompt's field (default: prompt, prompt.raw, input, question)."
+        ),
     ] = None,
     output_field: Annotated[
         str | None,
@@ -62,7 +62,9 @@ def sample(
     ] = None,
     where: Annotated[
         list[str] | None,
-        typer.Option(metavar="FIELD=VALUE", help="Draw only rows whose FIELD is VALUE (repeatable; all must hold)."),
+        typer.Option(
+            metavar="FIELD=VALUE", help="Draw only rows whose FIELD is VALUE (repeatable; all must hold)."
+        ),
     ] = None,
     judgments: Annotated[
         Path | None,
@@ -74,7 +76,9 @@ def sample(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the draw (ids, masked excerpts) and write nothing.")
     ] = False,
-    resume_draft: Annotated[bool, typer.Option("--resume", help="Continue reading an interrupted sample.")] = False,
+    resume_draft: Annotated[
+        bool, typer.Option("--resume", help="Continue reading an interrupted sample.")
+    ] = False,
     allow_sensitive: Annotated[
         bool, typer.Option(help="Record notes that look like secrets or personal data (recorded as kept).")
     ] = False,
@@ -98,7 +102,9 @@ def sample(
     started = utc_now()
     if resume_draft:
         if file is not None or judgments is not None or as_json:
-            raise MicromomentError("--resume continues the interrupted sample as it was drawn; leave out FILE, --judgments and --json")
+            raise MicromomentError(
+                "--resume continues the interrupted sample as it was drawn; leave out FILE, --judgments and --json"
+            )
         saved = load_sample_draft(drafts)
         request, earlier, started = draft_request(saved), dict(saved.judgements), saved.started_at
     else:
@@ -109,7 +115,14 @@ def sample(
                 "(or set samples.outputs in .micromoment/config.yaml)"
             )
         request = DrawRequest(
-            path, shown_path(project.root, path), count, seed, id_field, prompt_field, output_field, tuple(where or ())
+            path,
+            shown_path(project.root, path),
+            count,
+            seed,
+            id_field,
+            prompt_field,
+            output_field,
+            tuple(where or ()),
         )
     result = draw(request)
     if resume_draft and result.source.sha256 != saved.sha256:
@@ -118,7 +131,9 @@ def sample(
         )
     if as_json:
         if judgments is not None:
-            raise MicromomentError("--json only shows the draw and writes nothing; leave it out to record --judgments")
+            raise MicromomentError(
+                "--json only shows the draw and writes nothing; leave it out to record --judgments"
+            )
         print_json(draw_json(result))
         return
     reading = Reading(author_identity(project.root), state.context(), started)

@@ -88,7 +88,9 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
                     if row["answer"] == "no"
                 ],
                 "signoffs": [s.model_dump(mode="json") for s in record.signoffs],
-                "samples": [{**sample, "link": link_prefix + sample["markdown"]} for sample in view["samples"]],
+                "samples": [
+                    {**sample, "link": link_prefix + sample["markdown"]} for sample in view["samples"]
+                ],
                 "show": True,
                 "show_details": True,
             }
