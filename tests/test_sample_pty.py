@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pexpect
 
-from conftest import answer_item, spawn_micromoment, write
+from conftest import Cli, answer_item, git, spawn_micromoment, write
 from micromoment.records import load_record
 from micromoment.records.samples import load_sample
 
@@ -138,3 +140,62 @@ def test_the_guided_review_draws_a_sample_where_an_item_takes_one(repo: Path) ->
     assert looked.sample.flags == {"wrong-fact": 1}
     markdown = review_path.with_suffix(".md").read_text(encoding="utf-8")
     assert "- read 1 output from evals/run.jsonl: 1 wrong fact (sample record:" in markdown
+
+
+READ_CHECK = """\
+id: read-check
+title: Read check
+version: "1"
+applies_to: ["prompts/"]
+items:
+  - id: outputs-read
+    question: Did you read a few real outputs?
+    owner: product manager
+    minutes: 2
+    evidence: sample
+"""
+
+
+def test_the_commit_hook_offers_the_configured_outputs_file(cli: Cli, repo: Path) -> None:
+    write(repo / ".micromoment/checklists/read-check.yaml", READ_CHECK)
+    write(
+        repo / ".micromoment/config.yaml",
+        "checklists:\n  genai-output-review: {enabled: false}\nsamples:\n  outputs: evals/*.jsonl\n",
+    )
+    write(repo / "evals/run.jsonl", json.dumps({"id": "one", "output": "Refunds take 30 days."}) + "\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    assert cli("hook", "install").exit_code == 0
+    write(repo / "prompts/support.txt", "You are helpful.\n")
+    git(repo, "add", "prompts")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "MICROMOMENT_NONINTERACTIVE")}
+    child = pexpect.spawn(
+        "git",
+        ["commit", "-m", "prompt"],
+        cwd=str(repo),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 120),
+    )
+    reply(child, "Answer them now?", "y")
+    reply(child, "Subject of this review", "support prompt")
+    child.expect_exact("d draws a few real outputs to read now, linked as evidence")
+    reply(child, "y / n / na", "d")
+    child.expect_exact("Outputs file to read from")
+    reply(child, "[evals/run.jsonl]", "")
+    child.expect_exact("Output 1/1  ·  one")
+    reply(child, KEYS, "o")
+    reply(child, "Save this sample?", "y")
+    child.expect_exact("Evidence: read 1 output from evals/run.jsonl: none flagged")
+    answer_item(child, "y / n / na", "y")
+    reply(child, "Save this review?", "y")
+    child.expect_exact("stage .micromoment/ and commit again")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus != 0
+    [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
+    answer = load_record(review_path).answer("outputs-read")
+    assert answer is not None and answer.sample is not None and answer.sample.read == 1
+    git(repo, "add", ".micromoment")
+    assert subprocess.run(["git", "commit", "-q", "-m", "prompt"], cwd=repo, env=env).returncode == 0

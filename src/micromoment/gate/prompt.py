@@ -90,13 +90,16 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
     from micromoment.capture.drafts import drafts_dir
     from micromoment.capture.prompts import StreamPrompter
     from micromoment.capture.recording import guided_review
+    from micromoment.capture.sample_record import Reading, sample_drafts_dir
+    from micromoment.capture.sample_walk import review_offer
     from micromoment.capture.session import ReviewSession
     from micromoment.capture.walkthrough import new_draft_id
     from micromoment.checklists import load_catalog
-    from micromoment.config import load_config
+    from micromoment.config import default_outputs, load_config
     from micromoment.errors import EXIT_FINDINGS
     from micromoment.git import GitState, author_identity
     from micromoment.locations import Project, display_path
+    from micromoment.validation import utc_now
 
     console = Console(file=writer, highlight=False)
     prompter = StreamPrompter(console, reader)
@@ -112,9 +115,18 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
     state = GitState.at(project.root)
     who = author_identity(project.root)
     subject = prompter.ask("Subject of this review", default=state.default_subject())
+    # Items that ask whether real outputs were read can draw them here (from samples.outputs when set).
+    offer = review_offer(
+        project,
+        default_outputs(project, config),
+        Reading(who, state.context(), utc_now()),
+        prompter,
+        sample_drafts_dir(project, state.git_dir),
+    )
     written = []
     for gap in gaps:
         session = ReviewSession(catalog.get(gap.rule.id), subject, new_draft_id())
+        session.offer_sample = offer
         result = guided_review(
             project, config, state, session, who, prompter, drafts_dir(project, state.git_dir)
         )
