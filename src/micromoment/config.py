@@ -195,6 +195,9 @@ def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> st
         "# The commit hook, when a change triggers a check that has no record.",
         "hook:",
         "  on_missing: block  # block: stop the commit; warn: let it through with a warning",
+        "# Where micromoment sample finds model outputs when you name no file: a path or glob, newest wins.",
+        "samples:",
+        "  outputs: null  # e.g. evals/results-*.jsonl",
         "",
     ]
     return "\n".join(lines)
