@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import Cli, git, write
-from micromoment.capture import sample as sampling
+from micromoment.capture import sample_files
 from micromoment.capture.sample import DrawRequest, clean_text, draw, excerpt
 from micromoment.records import load_record
 from micromoment.records.samples import load_sample
@@ -225,7 +225,7 @@ def test_a_missing_file_and_a_huge_json_document_are_refused(
 ) -> None:
     missing = cli("sample", "nowhere.jsonl", "--json")
     assert missing.exit_code == 2 and "nowhere.jsonl: no such file" in missing.stderr
-    monkeypatch.setattr(sampling, "MAX_DOCUMENT", 200)
+    monkeypatch.setattr(sample_files, "MAX_DOCUMENT", 200)
     big = cli("sample", str(write(repo / "results.json", promptfoo_text(5))), "--json")
     assert (
         big.exit_code == 2
@@ -500,3 +500,26 @@ def test_csv_lines_count_physical_lines(tmp_path: Path) -> None:
         ("a", 2, "one\ntwo\nthree"),
         ("b", 5, "four"),
     ]
+
+
+def test_resume_refuses_a_file_that_changed_since_the_draw(cli: Cli, repo: Path) -> None:
+    path = write(repo / "run.jsonl", jsonl_rows(4))
+    stopped = cli("sample", str(path), "-n", "2", "--seed", "3", "--interactive", input="o\n")
+    assert stopped.exit_code == 2
+    assert (
+        "input ended while reading outputs; draft kept — resume with micromoment sample --resume"
+        in stopped.stderr
+    )
+    resumed = cli("sample", "--resume", "--interactive", input="o\n\n")
+    assert resumed.exit_code == 0, resumed.output
+    [record_path] = (repo / ".micromoment/samples").glob("*.yaml")
+    assert [o.verdict for o in load_sample(record_path).outputs] == ["ok", "ok"]
+    assert cli("sample", str(path), "-n", "2", "--seed", "3", "--interactive", input="o\n").exit_code == 2
+    path.write_text(jsonl_rows(5), encoding="utf-8")
+    changed = cli("sample", "--resume", "--interactive", input="o\n")
+    assert changed.exit_code == 2
+    assert (
+        "run.jsonl: the file changed since this sample was drawn; start again with micromoment sample FILE"
+        in changed.stderr
+    )
+    assert cli("sample", "--resume", str(path)).exit_code == 2

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import random
 import re
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any
 
 from micromoment.capture.guard import redact
-from micromoment.errors import FileProblems, MicromomentError, NotFound, Problem
+from micromoment.capture.sample_files import Format, detect_format, problem, read_rows
+from micromoment.errors import MicromomentError
 from micromoment.records import SampleSource
 
-Format = Literal["jsonl", "csv", "promptfoo"]
-
-MAX_LINE = 16 * 1024 * 1024  # one row bigger than this is not a model output; refuse rather than fill memory
-MAX_DOCUMENT = 64 * 1024 * 1024  # promptfoo writes one JSON document; above this, ask for JSON Lines
 EXCERPT_CHARS = 160
 ID_DEFAULTS = ("id",)
 PROMPT_DEFAULTS = ("prompt", "prompt.raw", "input", "question", "vars.question", "vars.input")
@@ -128,136 +122,6 @@ def field_names(row: dict[str, Any], prefix: str = "", depth: int = 2) -> list[s
     return names
 
 
-def detect_format(path: Path, display: str) -> Format:
-    """JSON Lines, a promptfoo results document, or CSV, from the content rather than the name."""
-    try:
-        with path.open("rb") as handle:
-            first = handle.readline(MAX_LINE)
-            while first and not first.strip():
-                first = handle.readline(MAX_LINE)
-    except FileNotFoundError:
-        raise NotFound(f"{display}: no such file; name an eval results or log file") from None
-    except OSError as exc:
-        raise MicromomentError(f"{display}: cannot read: {exc.strerror or exc}") from None
-    start = first.lstrip(b"\xef\xbb\xbf").lstrip()
-    if not start:
-        raise MicromomentError(f"{display}: the file is empty; point at a file with model outputs in it")
-    if start[:1] == b"[":
-        raise MicromomentError(
-            f"{display}: a JSON list is not a format micromoment samples; write one JSON object per line (JSON Lines)"
-        )
-    if start[:1] != b"{":
-        return "csv"
-    try:
-        data = json.loads(first)
-    except ValueError:
-        return "promptfoo"  # a JSON document spread over many lines
-    return "promptfoo" if isinstance(data, dict) and _promptfoo_rows(data) is not None else "jsonl"
-
-
-def _promptfoo_rows(document: dict[str, Any]) -> list[Any] | None:
-    results = document.get("results")
-    rows = results.get("results") if isinstance(results, dict) else None
-    return rows if isinstance(rows, list) else None
-
-
-class _Hashing(io.RawIOBase):
-    """A binary stream that hashes every byte read through it, so the file is read once."""
-
-    def __init__(self, raw: BinaryIO, hasher: Any) -> None:
-        self.raw = raw
-        self.hasher = hasher
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        count = self.raw.readinto(buffer)  # type: ignore[attr-defined]
-        if count:
-            self.hasher.update(memoryview(buffer)[:count])
-        return int(count or 0)
-
-
-def _jsonl_rows(handle: BinaryIO, hasher: Any, display: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    line = 0
-    while raw := handle.readline(MAX_LINE + 1):
-        line += 1
-        hasher.update(raw)
-        if len(raw) > MAX_LINE:
-            raise _problem(
-                display, line, f"a row longer than {MAX_LINE // 2**20} MB; is this a log of outputs?"
-            )
-        if not raw.strip():
-            continue
-        try:
-            data = json.loads(raw)
-        except ValueError as exc:
-            message = getattr(exc, "msg", str(exc))
-            raise _problem(
-                display, line, f"not valid JSON ({message}); each line must be one JSON object"
-            ) from None
-        if not isinstance(data, dict):
-            raise _problem(display, line, "must be a JSON object ({...}), one per line")
-        yield line, data
-
-
-def _csv_rows(handle: BinaryIO, hasher: Any, display: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    text = io.TextIOWrapper(io.BufferedReader(_Hashing(handle, hasher)), encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
-    try:
-        header = next(reader, None)
-        if not header:
-            raise MicromomentError(f"{display}: no header row; CSV files need one naming the fields")
-        seen = reader.line_num
-        for values in reader:
-            line, seen = seen + 1, reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                raise _problem(
-                    display,
-                    line,
-                    f"has {len(values)} fields where the header has {len(header)}; quote commas inside a field",
-                )
-            yield line, dict(zip(header, values, strict=True))
-    except UnicodeDecodeError:
-        raise MicromomentError(f"{display}: not UTF-8 text; save the CSV as UTF-8") from None
-    except csv.Error as exc:
-        raise _problem(display, reader.line_num, f"not valid CSV ({exc})") from None
-
-
-def _promptfoo_document(
-    handle: BinaryIO, hasher: Any, display: str, size: int
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    if size > MAX_DOCUMENT:
-        raise MicromomentError(
-            f"{display}: a {size / 2**20:.0f} MB JSON document is more than micromoment reads whole "
-            f"({MAX_DOCUMENT // 2**20} MB); write the results as JSON Lines (promptfoo eval -o results.jsonl) and sample that"
-        )
-    raw = handle.read()
-    hasher.update(raw)
-    try:
-        document = json.loads(raw)
-    except ValueError as exc:
-        raise _problem(
-            display, getattr(exc, "lineno", None), f"not valid JSON ({getattr(exc, 'msg', exc)})"
-        ) from None
-    rows = _promptfoo_rows(document) if isinstance(document, dict) else None
-    if rows is None:
-        raise MicromomentError(
-            f"{display}: not a promptfoo results file (no results.results list) and not JSON Lines; "
-            "give promptfoo eval -o results.json output, JSON Lines or CSV"
-        )
-    for index, row in enumerate(rows, start=1):
-        if not isinstance(row, dict):
-            raise MicromomentError(f"{display}: results.results[{index - 1}] must be a JSON object")
-        yield index, row
-
-
-def _problem(display: str, line: int | None, message: str) -> FileProblems:
-    return FileProblems([Problem(display, line, None, "", message)])
-
-
 def parse_where(conditions: tuple[str, ...]) -> list[tuple[str, str]]:
     parsed = []
     for condition in conditions:
@@ -302,6 +166,26 @@ def resolve_fields(request: DrawRequest, first: dict[str, Any], line: int) -> Fi
     return Fields(id=row_id, prompt=prompt, output=output)
 
 
+class Reservoir:
+    """Algorithm R: a uniform sample of `size` items from a stream of unknown length, in one pass."""
+
+    def __init__(self, size: int, rng: random.Random) -> None:
+        self.size = size
+        self.rng = rng
+        self.kept: list[tuple[int, dict[str, Any]]] = []
+        self.seen = 0
+
+    def offer(self, item: tuple[int, dict[str, Any]]) -> None:
+        self.seen += 1
+        if len(self.kept) < self.size:
+            self.kept.append(item)
+            return
+        # The i-th item replaces a kept one with probability size/i, which keeps every item equally likely.
+        slot = self.rng.randrange(self.seen)
+        if slot < self.size:
+            self.kept[slot] = item
+
+
 def draw(request: DrawRequest) -> Draw:
     """`n` rows drawn uniformly from the file in one streamed pass (reservoir sampling), reproducibly by seed.
 
@@ -312,33 +196,22 @@ def draw(request: DrawRequest) -> Draw:
     seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
     fmt = detect_format(request.path, request.display)
     where = parse_where(request.where)
-    rng = random.Random(seed)
-    kept: list[tuple[int, dict[str, Any]]] = []
+    reservoir = Reservoir(request.n, random.Random(seed))
     fields: Fields | None = None
-    rows = matched = 0
+    rows = 0
     hasher = hashlib.sha256()
     size = request.path.stat().st_size
     with request.path.open("rb") as handle:
-        for line, row in _rows(fmt, handle, hasher, request.display, size):
+        for line, row in read_rows(fmt, handle, hasher, request.display, size):
             rows += 1
-            if fields is None:
-                fields = resolve_fields(request, row, line)
+            fields = fields or resolve_fields(request, row, line)
             if where and not _meets(row, where):
                 continue
             if lookup(row, fields.output) is _MISSING:
-                raise _problem(
-                    request.display,
-                    line,
-                    f"no field {fields.output!r} in this row; every row needs its output",
-                )
-            matched += 1
-            # Algorithm R: after k rows, row i replaces a kept one with probability k/i.
-            if len(kept) < request.n:
-                kept.append((line, row))
-            else:
-                slot = rng.randrange(matched)
-                if slot < request.n:
-                    kept[slot] = (line, row)
+                message = f"no field {fields.output!r} in this row; every row needs its output"
+                raise problem(request.display, line, message)
+            reservoir.offer((line, row))
+    kept, matched = reservoir.kept, reservoir.seen
     if fields is None:
         raise MicromomentError(
             f"{request.display}: no rows in the file; point at a file with model outputs in it"
@@ -368,16 +241,6 @@ def _meets(row: dict[str, Any], where: list[tuple[str, str]]) -> bool:
         if value is _MISSING or as_text(value) != wanted:
             return False
     return True
-
-
-def _rows(
-    fmt: Format, handle: BinaryIO, hasher: Any, display: str, size: int
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    if fmt == "jsonl":
-        return _jsonl_rows(handle, hasher, display)
-    if fmt == "csv":
-        return _csv_rows(handle, hasher, display)
-    return _promptfoo_document(handle, hasher, display, size)
 
 
 def _drawn(kept: list[tuple[int, dict[str, Any]]], fields: Fields, fmt: Format) -> list[Drawn]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from micromoment.capture.prompts import stdin_prompter
-from micromoment.capture.sample import DrawRequest, draw, draw_json, shown_path
+from micromoment.capture.sample import Draw, DrawRequest, draw, draw_json, shown_path
 from micromoment.capture.sample_record import (
     SAMPLE_RESUME_HINT,
     Judgement,
@@ -32,59 +33,68 @@ from micromoment.locations import Project, display_path, find_project
 from micromoment.records.samples import describe, link_to
 from micromoment.validation import utc_now
 
+FileArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="JSON Lines, CSV or promptfoo results (promptfoo eval -o results.json); "
+        "default: the newest file samples.outputs names in .micromoment/config.yaml."
+    ),
+]
+CountOption = Annotated[int, typer.Option("-n", "--count", min=1, help="How many outputs to draw.")]
+SeedOption = Annotated[
+    int | None, typer.Option(min=0, help="Draw the same rows again (default: a new seed, recorded).")
+]
+IdFieldOption = Annotated[
+    str | None, typer.Option(metavar="FIELD", help="The field naming a row (default: id, else its line).")
+]
+PromptFieldOption = Annotated[
+    str | None,
+    typer.Option(metavar="FIELD", help="The prompt's field (default: prompt, prompt.raw, input, question)."),
+]
+OutputFieldOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FIELD", help="The output's field (default: output, response.output, response, answer)."
+    ),
+]
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="FIELD=VALUE", help="Draw only rows whose FIELD is VALUE (repeatable; all must hold)."
+    ),
+]
+JudgmentsOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Record without a terminal: a YAML or JSON mapping of drawn row id to `ok` or "
+        "`{flag: CATEGORY, note: TEXT}`."
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the draw (ids, masked excerpts) and write nothing.")
+]
+ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue reading an interrupted sample.")]
+AllowSensitiveOption = Annotated[
+    bool, typer.Option(help="Record notes that look like secrets or personal data (recorded as kept).")
+]
+InteractiveOption = Annotated[
+    bool, typer.Option(help="Ask on standard input even when it is not a terminal (for scripted input).")
+]
+
 
 def sample(
-    file: Annotated[
-        Path | None,
-        typer.Argument(
-            help="JSON Lines, CSV or promptfoo results (promptfoo eval -o results.json); "
-            "default: the newest file samples.outputs names in .micromoment/config.yaml."
-        ),
-    ] = None,
-    count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many outputs to draw.")] = 5,
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="Draw the same rows again (default: a new seed, recorded).")
-    ] = None,
-    id_field: Annotated[
-        str | None, typer.Option(metavar="FIELD", help="The field naming a row (default: id, else its line).")
-    ] = None,
-    prompt_field: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FIELD", help="The prompt's field (default: prompt, prompt.raw, input, question)."
-        ),
-    ] = None,
-    output_field: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FIELD", help="The output's field (default: output, response.output, response, answer)."
-        ),
-    ] = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="FIELD=VALUE", help="Draw only rows whose FIELD is VALUE (repeatable; all must hold)."
-        ),
-    ] = None,
-    judgments: Annotated[
-        Path | None,
-        typer.Option(
-            help="Record without a terminal: a YAML or JSON mapping of drawn row id to `ok` or "
-            "`{flag: CATEGORY, note: TEXT}`."
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the draw (ids, masked excerpts) and write nothing.")
-    ] = False,
-    resume_draft: Annotated[
-        bool, typer.Option("--resume", help="Continue reading an interrupted sample.")
-    ] = False,
-    allow_sensitive: Annotated[
-        bool, typer.Option(help="Record notes that look like secrets or personal data (recorded as kept).")
-    ] = False,
-    interactive: Annotated[
-        bool, typer.Option(help="Ask on standard input even when it is not a terminal (for scripted input).")
-    ] = False,
+    file: FileArgument = None,
+    count: CountOption = 5,
+    seed: SeedOption = None,
+    id_field: IdFieldOption = None,
+    prompt_field: PromptFieldOption = None,
+    output_field: OutputFieldOption = None,
+    where: WhereOption = None,
+    judgments: JudgmentsOption = None,
+    as_json: JsonOption = False,
+    resume_draft: ResumeOption = False,
+    allow_sensitive: AllowSensitiveOption = False,
+    interactive: InteractiveOption = False,
 ) -> None:
     """Draw a few real model outputs, read them one at a time, and record what was wrong.
 
@@ -95,40 +105,18 @@ def sample(
     Markdown); link it to a review with micromoment review ID --sample RECORD.
     """
     project = find_project()
-    config = load_config(project, load_catalog(project))
     state = GitState.at(project.root)
     drafts = sample_drafts_dir(project, state.git_dir)
-    earlier: dict[str, Judgement] = {}
-    started = utc_now()
     if resume_draft:
         if file is not None or judgments is not None or as_json:
             raise MicromomentError(
                 "--resume continues the interrupted sample as it was drawn; leave out FILE, --judgments and --json"
             )
-        saved = load_sample_draft(drafts)
-        request, earlier, started = draft_request(saved), dict(saved.judgements), saved.started_at
+        request, result, earlier, started = _resumed(drafts)
     else:
-        path = file or default_outputs(project, config)
-        if path is None:
-            raise MicromomentError(
-                "name the outputs file to sample, e.g. micromoment sample evals/results.jsonl "
-                "(or set samples.outputs in .micromoment/config.yaml)"
-            )
-        request = DrawRequest(
-            path,
-            shown_path(project.root, path),
-            count,
-            seed,
-            id_field,
-            prompt_field,
-            output_field,
-            tuple(where or ()),
-        )
-    result = draw(request)
-    if resume_draft and result.source.sha256 != saved.sha256:
-        raise MicromomentError(
-            f"{request.display}: the file changed since this sample was drawn; start again with micromoment sample FILE"
-        )
+        fields = (id_field, prompt_field, output_field)
+        request, earlier, started = _request(project, file, count, seed, fields, where), {}, utc_now()
+        result = draw(request)
     if as_json:
         if judgments is not None:
             raise MicromomentError(
@@ -153,6 +141,37 @@ def sample(
         say(f"not saved; draft kept — {SAMPLE_RESUME_HINT}")
         raise typer.Exit(EXIT_FINDINGS)
     _report(project, written)
+
+
+def _resumed(drafts: Path) -> tuple[DrawRequest, Draw, dict[str, Judgement], dt.datetime]:
+    """The interrupted sample: the same rows drawn again, and the judgements given so far."""
+    saved = load_sample_draft(drafts)
+    request = draft_request(saved)
+    result = draw(request)
+    if result.source.sha256 != saved.sha256:
+        raise MicromomentError(
+            f"{request.display}: the file changed since this sample was drawn; "
+            "start again with micromoment sample FILE"
+        )
+    return request, result, dict(saved.judgements), saved.started_at
+
+
+def _request(
+    project: Project,
+    file: Path | None,
+    count: int,
+    seed: int | None,
+    fields: tuple[str | None, str | None, str | None],
+    where: list[str] | None,
+) -> DrawRequest:
+    """What to draw: the named file, or the newest one samples.outputs names."""
+    path = file or default_outputs(project, load_config(project, load_catalog(project)))
+    if path is None:
+        raise MicromomentError(
+            "name the outputs file to sample, e.g. micromoment sample evals/results.jsonl "
+            "(or set samples.outputs in .micromoment/config.yaml)"
+        )
+    return DrawRequest(path, shown_path(project.root, path), count, seed, *fields, tuple(where or ()))
 
 
 def _report(project: Project, written: WrittenSample) -> None:
