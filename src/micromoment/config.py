@@ -39,6 +39,23 @@ class HookPolicy(StrictModel):
     )
 
 
+class SamplesPolicy(StrictModel):
+    """Where `micromoment sample` finds model outputs when no file is named."""
+
+    outputs: Text | None = Field(
+        default=None,
+        description="A path or glob relative to the repository root, e.g. evals/results-*.jsonl; "
+        "the newest matching file is sampled.",
+    )
+
+    @field_validator("outputs")
+    @classmethod
+    def _inside_the_repository(cls, value: str | None) -> str | None:
+        if value is not None and (PurePosixPath(value).is_absolute() or ".." in PurePosixPath(value).parts):
+            raise ValueError("must be a path or glob inside the repository, e.g. evals/*.jsonl")
+        return value
+
+
 class Config(StrictModel):
     """The whole config file; every key is optional."""
 
@@ -68,6 +85,7 @@ class Config(StrictModel):
         description="The branch changes are merged into; by default the upstream's default branch, "
         "else init.defaultBranch, else main or master.",
     )
+    samples: SamplesPolicy = Field(default_factory=SamplesPolicy)
 
     @field_validator("reviews_dir")
     @classmethod
@@ -129,6 +147,18 @@ def config_problems(config: Config, located: Located, catalog: Catalog) -> list[
     return problems
 
 
+def default_outputs(project: Project, config: Config) -> Path | None:
+    """The newest file `samples.outputs` names (a path or a glob), or None."""
+    pattern = config.samples.outputs
+    if not pattern:
+        return None
+    if not any(char in pattern for char in "*?["):
+        path = project.root / pattern
+        return path if path.is_file() else None
+    found = [path for path in project.root.glob(pattern) if path.is_file()]
+    return max(found, key=lambda path: (path.stat().st_mtime_ns, str(path))) if found else None
+
+
 def load_config(project: Project, catalog: Catalog) -> Config:
     """The config, checked against the catalog; defaults when there is no file."""
     config, located = read_config(project)
@@ -165,6 +195,9 @@ def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> st
         "# The commit hook, when a change triggers a check that has no record.",
         "hook:",
         "  on_missing: block  # block: stop the commit; warn: let it through with a warning",
+        "# Where micromoment sample finds model outputs when you name no file: a path or glob, newest wins.",
+        "samples:",
+        "  outputs: null  # e.g. evals/results-*.jsonl",
         "",
     ]
     return "\n".join(lines)

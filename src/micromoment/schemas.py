@@ -12,14 +12,20 @@ class SchemaName(str, Enum):
     checklist = "checklist"
     config = "config"
     review = "review"
+    sample = "sample"
 
 
 def _models() -> dict[SchemaName, type[BaseModel]]:
     from micromoment.checklists import Checklist
     from micromoment.config import Config
-    from micromoment.records import ReviewRecord
+    from micromoment.records import ReviewRecord, SampleRecord
 
-    return {SchemaName.checklist: Checklist, SchemaName.config: Config, SchemaName.review: ReviewRecord}
+    return {
+        SchemaName.checklist: Checklist,
+        SchemaName.config: Config,
+        SchemaName.review: ReviewRecord,
+        SchemaName.sample: SampleRecord,
+    }
 
 
 def json_schema(name: SchemaName) -> dict[str, Any]:

@@ -137,13 +137,17 @@ def guided_selection(
         if rest:
             # The same draft now holds the next checklist, so a stop before its first answer
             # still leaves the rest of the selection to resume.
-            session = ReviewSession(
+            following = ReviewSession(
                 catalog.get(rest[0]),
                 session.subject,
                 session.draft_id,
                 plan=session.plan,
                 done=[*session.done, session.checklist.id],
+                offer_sample=session.offer_sample,
             )
+            if session.sample is not None:  # a sample read for one checklist is evidence for the next too
+                following.link_sample(session.sample)
+            session = following
             save_draft(drafts_folder, session)
         else:
             discard(draft_path(drafts_folder, session))

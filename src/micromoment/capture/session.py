@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from micromoment.records import (
     GitContext,
     Person,
     ReviewRecord,
+    SampleLink,
     ScanResult,
 )
 from micromoment.validation import StrictModel, problems_from, utc_now
@@ -104,6 +106,22 @@ class ReviewSession:
         """The chosen checklists after this one that are not recorded yet."""
         finished = {*self.done, self.checklist.id}
         return [checklist_id for checklist_id in self.plan if checklist_id not in finished]
+
+    # The outputs read for the items that take a sample (evidence: sample), and, in a terminal,
+    # how to draw and read one on the spot.
+    sample: SampleLink | None = None
+    offer_sample: Callable[[], SampleLink | None] | None = field(default=None, repr=False)
+
+    def sample_items(self) -> list[str]:
+        return [item.id for item in self.checklist.items if item.evidence == "sample"]
+
+    def link_sample(self, link: SampleLink) -> None:
+        """Make `link` the evidence of every item that takes a sample, answered already or still to come."""
+        self.sample = link
+        for item_id in self.sample_items():
+            given = self.answers.get(item_id)
+            if given is not None and not given.skipped:
+                self.answers[item_id] = given.model_copy(update={"sample": link})
 
     def is_asked(self, item: Item) -> bool:
         if item.ask_if is None:

@@ -113,12 +113,19 @@ def _ask_item(session: ReviewSession, item: Item, prompter: Prompter) -> bool:
     if item.kind == "choice":
         for index, option in enumerate(item.options or [], start=1):
             console.print(f"  {index}. {option}", markup=False, highlight=False)
+    _sample_evidence(session, item, prompter)
     while True:
         reply = prompter.ask(_prompt_for(item), default=_shown_answer(earlier) if earlier else None)
         if earlier is not None and reply == _shown_answer(earlier):
             return True  # kept as it was, with its note, evidence and follow-up
         if reply == "?":
             _full_guidance(item, prompter)
+            continue
+        if reply.lower() == "d" and item.evidence == "sample" and session.offer_sample is not None:
+            link = session.offer_sample()
+            if link is not None:
+                session.link_sample(link)
+            _sample_evidence(session, item, prompter)
             continue
         if reply.lower() == "b":
             return False
@@ -150,7 +157,8 @@ def _give(session: ReviewSession, item: Item, answer: str, prompter: Prompter) -
     note = prompter.ask("Note (optional)") or None
     evidence = prompter.ask("Evidence link (optional)") or None
     follow_up = _ask_follow_up(item, prompter) if answer == "no" else None
-    session.give(_answer(item, answer, note=note, evidence=evidence, follow_up=follow_up))
+    sample = session.sample if item.evidence == "sample" else None
+    session.give(_answer(item, answer, note=note, evidence=evidence, follow_up=follow_up, sample=sample))
     ruled_out = before - session.position(item)[1]
     if ruled_out > 0:  # say why the count of items just went down
         prompter.console.print(
@@ -159,6 +167,20 @@ def _give(session: ReviewSession, item: Item, answer: str, prompter: Prompter) -
                 f"{'applies' if ruled_out == 1 else 'apply'} after this answer.",
                 style="dim",
             )
+        )
+
+
+def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> None:
+    """For an item a sample of outputs answers: the linked sample, or how to draw one now."""
+    if item.evidence != "sample":
+        return
+    if session.sample is not None:
+        from micromoment.records.samples import describe
+
+        prompter.console.print(Text(f"Evidence: {describe(session.sample)}", style="green"))
+    elif session.offer_sample is not None:
+        prompter.console.print(
+            Text("d draws a few real outputs to read now, linked as evidence", style="dim")
         )
 
 

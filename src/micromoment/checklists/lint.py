@@ -12,6 +12,7 @@ from micromoment.config import Config, config_problems, read_config, read_config
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import CONFIG_FILE, Project, display_path, shipped_dir
 from micromoment.records import load_any_record, record_files, reviews_dir
+from micromoment.records.samples import load_sample, sample_files, samples_dir
 from micromoment.yamlio import Located, PathKey, read_yaml
 
 # What printable() strips before text reaches a terminal; in a checklist it is a mistake or an attack.
@@ -49,7 +50,18 @@ def _lint_everything(project: Project) -> LintReport:
     for path in record_files(reviews_dir(project, _config_or_default(project))):
         report.checked.append(display_path(path))
         report.problems += _record_problems(path)
+    for path in sample_files(samples_dir(project)):
+        report.checked.append(display_path(path))
+        report.problems += _sample_problems(path)
     return report
+
+
+def _sample_problems(path: Path) -> list[Problem]:
+    try:
+        load_sample(path)
+    except FileProblems as exc:
+        return exc.problems
+    return []
 
 
 def _config_or_default(project: Project) -> Config:
@@ -71,10 +83,14 @@ def _lint_files(project: Project, files: list[Path]) -> LintReport:
     report = LintReport()
     catalog: Catalog | None = None
     records = reviews_dir(project, _config_or_default(project)).resolve()
+    samples = samples_dir(project).resolve()
     for path in files:
         report.checked.append(display_path(path))
         if path.resolve().parent == records:
             report.problems += _record_problems(path)
+            continue
+        if path.resolve().parent == samples:
+            report.problems += _sample_problems(path)
             continue
         if path.name == CONFIG_FILE:
             if catalog is None:

@@ -95,6 +95,11 @@ class Item(StrictModel):
     required: bool = Field(default=True, description="Whether a complete review needs an answer.")
     ask_if: AskIf | None = Field(default=None, description="Ask only when an earlier item's answer matches.")
     references: list[Reference] = Field(default_factory=list, description="Where this check comes from.")
+    evidence: Literal["sample"] | None = Field(
+        default=None,
+        description="sample: a sample of real outputs read with micromoment sample is this item's evidence; "
+        "the review offers to draw one and links it.",
+    )
 
     @model_validator(mode="after")
     def _options_match_kind(self) -> Item:

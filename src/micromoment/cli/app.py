@@ -17,6 +17,7 @@ from micromoment.cli import (
     repo_commands,
     report_commands,
     review_commands,
+    sample_commands,
 )
 from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report, unexpected
 
@@ -101,6 +102,7 @@ app.command("schema")(checklist_commands.schema)
 app.command("import-deon")(checklist_commands.import_deon)
 app.command("review")(review_commands.review)
 app.command("render")(review_commands.render)
+app.command("sample")(sample_commands.sample)
 app.command("check")(gate_commands.check)
 app.command("skip")(gate_commands.skip)
 app.command("hook")(gate_commands.hook)

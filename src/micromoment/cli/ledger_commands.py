@@ -22,6 +22,7 @@ from micromoment.ledger.accountability import resolve_follow_up, sign_off
 from micromoment.locations import display_path, find_project
 from micromoment.records import find_record, reviews_dir
 from micromoment.records.render import render_template
+from micromoment.records.samples import samples_dir
 from micromoment.validation import utc_now
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see docs/stats.md).")]
@@ -191,6 +192,9 @@ def stats(
     """
     summaries, names = _summaries(repo)
     data = ledger.stats(summaries, _since(since), by.value, names)
+    data["samples"] = ledger.sample_totals(
+        [samples_dir(find_project(root)) for root in (repo or [Path.cwd()])], _since(since)
+    )
     if as_json:
         print_json(data)
         return
@@ -212,6 +216,15 @@ def _print_stats(data: dict[str, Any]) -> None:
             f"signed off {data['signoffs']['rate']:.0%}",
         )
     )
+    samples = data["samples"]
+    if samples["samples"]:
+        flagged = ", ".join(f"{name} {count}" for name, count in samples["flags"].items() if count)
+        console.print(
+            Text(
+                f"Outputs read {samples['outputs_read']} in {samples['samples']} sample(s) · "
+                f"flagged {samples['flagged']}{f' ({flagged})' if flagged else ''}"
+            )
+        )
     peak = max((p["reviews"] for p in data["periods"]), default=0) or 1
     for period in data["periods"]:
         bar = "█" * max(1, round(28 * period["reviews"] / peak)) if period["reviews"] else ""

@@ -16,18 +16,22 @@ from micromoment.capture.drafts import (
 )
 from micromoment.capture.prompts import EndOfInput, Prompter, plural, stdin_prompter
 from micromoment.capture.recording import Written, guided_selection, sensitive_refusal, write_review
+from micromoment.capture.sample_record import Reading, sample_drafts_dir
+from micromoment.capture.sample_walk import review_offer
 from micromoment.capture.session import ReviewSession, apply_answers_file
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import err, say, write_out
-from micromoment.config import Config, load_config
+from micromoment.config import Config, default_outputs, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.files import read_existing, write_atomic
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
-from micromoment.records import Person, ScanResult, find_record, load_record, reviews_dir
+from micromoment.records import Person, SampleLink, ScanResult, find_record, load_record, reviews_dir
 from micromoment.records.render import REVIEW_TEMPLATE, render_review, review_records
+from micromoment.records.samples import link_sample_record
+from micromoment.validation import utc_now
 
 
 def review(
@@ -74,6 +78,13 @@ def review(
         bool,
         typer.Option("--no-git", help="Record outside a git repository, with no git context in the record."),
     ] = False,
+    sample: Annotated[
+        str | None,
+        typer.Option(
+            metavar="RECORD",
+            help="A sample record (micromoment sample) to link as evidence on the items that take one.",
+        ),
+    ] = None,
 ) -> None:
     """Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.
 
@@ -100,7 +111,9 @@ def review(
             )
         session = ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), new_draft_id())
         raise typer.Exit(
-            _from_file(project, config, state, in_repo, session, who, answers, strict, allow_sensitive)
+            _from_file(
+                project, config, state, in_repo, session, who, answers, strict, allow_sensitive, sample
+            )
         )
 
     prompter = stdin_prompter(force=interactive)
@@ -120,9 +133,42 @@ def review(
     except EndOfInput:
         say("input ended before the review started; nothing was recorded")
         raise typer.Exit(EXIT_FINDINGS) from None
+    _samples_in_terminal([session], sample, project, config, state, who, prompter)
     raise typer.Exit(
         _walk_selection(project, config, state, catalog, session, who, prompter, folder, in_repo)
     )
+
+
+def _samples_in_terminal(
+    sessions: list[ReviewSession],
+    sample: str | None,
+    project: Project,
+    config: Config,
+    state: GitState,
+    who: Person,
+    prompter: Prompter,
+) -> None:
+    """Link the named sample, and let the items that take one draw one on the spot."""
+    if sample is not None:
+        _link_sample(sessions, link_sample_record(project, sample))
+    drafts = sample_drafts_dir(project, state.git_dir)
+    reading = Reading(who, state.context(), utc_now())
+    offer = review_offer(project, default_outputs(project, config), reading, prompter, drafts)
+    for session in sessions:
+        session.offer_sample = offer
+
+
+def _link_sample(sessions: list[ReviewSession], link: SampleLink) -> None:
+    """The sample becomes the evidence of every item that takes one; a checklist without such an item is a mistake."""
+    linked = [session for session in sessions if session.sample_items()]
+    if not linked:
+        ids = ", ".join(session.checklist.id for session in sessions)
+        raise MicromomentError(
+            f"--sample: no item in {ids} takes a sample as evidence (evidence: sample); "
+            "name a checklist that has one, e.g. quick or genai-output-review"
+        )
+    for session in linked:
+        session.link_sample(link)
 
 
 def _from_file(
@@ -135,10 +181,13 @@ def _from_file(
     answers: Path,
     strict: bool,
     allow_sensitive: bool,
+    sample: str | None,
 ) -> int:
     """The review from an answers file; the exit code."""
     for warning in apply_answers_file(session, answers):
         say(warning)
+    if sample is not None:
+        _link_sample([session], link_sample_record(project, sample))
     missing = session.missing_required()
     if missing and strict:
         raise MicromomentError(

@@ -70,7 +70,7 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
             skips.append(_skip_view(path, record, link_prefix + path))
         else:
             checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
-            reviews.append(_review_view(path, record, checklist, link_prefix + path[: -len(".yaml")] + ".md"))
+            reviews.append(_review_view(path, record, checklist, link_prefix))
     statuses = [_status_view(verdict, link_prefix) for verdict in change.verdicts]
     return {
         "marker": MARKER,
@@ -100,8 +100,11 @@ def _skip_view(path: str, record: SkipRecord, link: str) -> dict[str, Any]:
     return {**_inert(typed), "link": link, "path": path}
 
 
-def _review_view(path: str, record: ReviewRecord, checklist: Checklist | None, link: str) -> dict[str, Any]:
+def _review_view(
+    path: str, record: ReviewRecord, checklist: Checklist | None, link_prefix: str
+) -> dict[str, Any]:
     view = _inert(review_view(record, checklist))
+    link = link_prefix + path[: -len(".yaml")] + ".md"
     follow_ups = {f["number"]: f for f in view["follow_ups"]}
     return {
         **view,
@@ -113,6 +116,7 @@ def _review_view(path: str, record: ReviewRecord, checklist: Checklist | None, l
             if row["answer"] == "no"
         ],
         "signoffs": _inert([s.model_dump(mode="json") for s in record.signoffs]),
+        "samples": [{**sample, "link": link_prefix + sample["markdown"]} for sample in view["samples"]],
         "show": True,
         "show_details": True,
     }

@@ -129,10 +129,13 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, 
     from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
     from micromoment.capture.prompts import EndOfInput
     from micromoment.capture.recording import ReviewStopped, Written, guided_selection
+    from micromoment.capture.sample_record import Reading, sample_drafts_dir
+    from micromoment.capture.sample_walk import review_offer
     from micromoment.checklists import load_catalog
-    from micromoment.config import load_config
+    from micromoment.config import default_outputs, load_config
     from micromoment.git import GitState, author_identity
     from micromoment.locations import Project, display_path
+    from micromoment.validation import utc_now
 
     console = prompter.console
     project = Project(Path(outcome.change.repo.root))
@@ -146,6 +149,14 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, 
     except (EndOfInput, KeyboardInterrupt) as exc:
         console.print("micromoment: stopped before any answer; nothing was recorded", markup=False)
         return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else not_now
+    # Items that ask whether real outputs were read can draw them here (from samples.outputs when set).
+    session.offer_sample = review_offer(
+        project,
+        default_outputs(project, config),
+        Reading(who, state.context(), utc_now()),
+        prompter,
+        sample_drafts_dir(project, state.git_dir),
+    )
     written: list[Written] = []
     try:
         saved = guided_selection(

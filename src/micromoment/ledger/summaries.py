@@ -464,3 +464,25 @@ def stats(
             "rate": round(signed / len(reviews), 3) if reviews else 0.0,
         },
     }
+
+
+def sample_totals(folders: list[Path], since: dt.date | None) -> dict[str, Any]:
+    """Outputs read (micromoment sample) and what was flagged, by category, over the sample records."""
+    from micromoment.records.samples import CATEGORIES, load_sample, sample_files
+
+    samples = outputs = 0
+    flags: Counter[str] = Counter()
+    for folder in folders:
+        for path in sample_files(folder):
+            record = load_sample(path)
+            if since and record.finished_at.date() < since:
+                continue
+            samples += 1
+            outputs += len(record.outputs)
+            flags.update(output.category for output in record.outputs if output.category)
+    return {
+        "samples": samples,
+        "outputs_read": outputs,
+        "flagged": sum(flags.values()),
+        "flags": {category: flags[category] for category in CATEGORIES},
+    }

@@ -66,6 +66,20 @@ class Signoff(StrictModel):
     note: str | None = None
 
 
+FlagCategory = Literal["wrong-fact", "invented-source", "harmful", "leaks-data", "off-policy", "other"]
+
+
+class SampleLink(StrictModel):
+    """A sample record an answer rests on, with enough of it to show without opening it."""
+
+    record: Text = Field(description="The sample record's path, relative to the repository.")
+    source: Text = Field(description="The outputs file the sample was drawn from.")
+    read: int = Field(ge=0, description="How many outputs were read.")
+    flags: dict[FlagCategory, int] = Field(
+        default_factory=dict, description="Outputs flagged, by category; categories with none are left out."
+    )
+
+
 class Answer(StrictModel):
     """One item's answer, in the words of the person who gave it."""
 
@@ -76,6 +90,7 @@ class Answer(StrictModel):
     note: str | None = None
     evidence: str | None = Field(default=None, description="A link or pointer to what shows it.")
     follow_up: FollowUp | None = None
+    sample: SampleLink | None = Field(default=None, description="The outputs read for this item, if any.")
     answered_at: UtcTime
 
     @model_validator(mode="after")
@@ -156,6 +171,71 @@ class SkipRecord(StrictModel):
     who: Person
     at: UtcTime
     git: GitContext | None = None
+
+
+class SampleSource(StrictModel):
+    """The outputs file a sample was drawn from, pinned by its content."""
+
+    path: Text = Field(description="As given, relative to the repository when inside it.")
+    format: Literal["jsonl", "csv", "promptfoo"]
+    size: int = Field(ge=0, description="Bytes.")
+    sha256: Text
+    rows: int = Field(ge=0, description="Rows in the file.")
+    matched: int = Field(ge=0, description="Rows that met every --where condition (all rows without one).")
+    id_field: str | None = Field(default=None, description="None: rows are named by their line or position.")
+    prompt_field: str | None = None
+    output_field: Text
+    where: list[Text] = Field(default_factory=list, description="FIELD=VALUE conditions rows had to meet.")
+
+
+class SampledOutput(StrictModel):
+    """One drawn output, how it was judged, and short excerpts with sensitive data masked."""
+
+    id: Text = Field(description="The row's id (its id field, or line-N / row-N).")
+    line: int = Field(ge=1, description="Line in the file (JSONL, CSV) or position in the results list.")
+    prompt: str = Field(default="", description="The start of the prompt, masked.")
+    output: str = Field(description="The start of the output, masked.")
+    verdict: Literal["ok", "flag"]
+    category: FlagCategory | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _flags_have_categories(self) -> SampledOutput:
+        if (self.verdict == "flag") != (self.category is not None):
+            raise ValueError("a flagged output needs a category, and an ok one has none")
+        return self
+
+
+class SampleRecord(StrictModel):
+    """A few real outputs, read by a person, with what was wrong in them."""
+
+    kind: Literal["sample"] = "sample"
+    schema_version: Literal[1] = 1
+    id: Text = Field(description="The record's id: its file name without .yaml.")
+    who: Person
+    started_at: UtcTime
+    finished_at: UtcTime
+    git: GitContext | None = None
+    source: SampleSource
+    seed: int = Field(ge=0, description="The draw's seed: the same file, seed and n draw the same rows.")
+    n: int = Field(ge=1, description="How many outputs were asked for.")
+    outputs: list[SampledOutput]
+    counts: dict[str, int] = Field(description="ok and each flag category, over the outputs.")
+    scan: ScanResult = Field(default_factory=ScanResult)
+
+    @model_validator(mode="after")
+    def _counts_match(self) -> SampleRecord:
+        if self.counts != sample_counts(self.outputs):
+            raise ValueError("counts must be the tally of the outputs' verdicts and categories")
+        return self
+
+
+def sample_counts(outputs: list[SampledOutput]) -> dict[str, int]:
+    """`ok` and every flag category, each with how many outputs got it (zeros kept, so counts diff well)."""
+    counts = {"ok": 0, **{category: 0 for category in FlagCategory.__args__}}  # type: ignore[attr-defined]
+    for output in outputs:
+        counts[output.category or "ok"] += 1
+    return counts
 
 
 AnyRecord = ReviewRecord | SkipRecord

@@ -7,6 +7,7 @@ from typing import Any
 
 from micromoment.checklists import Checklist, Item, format_minutes
 from micromoment.records.model import Resolution, ReviewRecord
+from micromoment.records.samples import describe
 
 
 def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, Any]:
@@ -50,7 +51,24 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
             {"who": s.who.name, "decision": s.decision, "on": s.at.strftime("%Y-%m-%d"), "note": s.note}
             for s in record.signoffs
         ],
+        "samples": _samples(record),
     }
+
+
+def _samples(record: ReviewRecord) -> list[dict[str, Any]]:
+    """Each sample of outputs the answers rest on, once: what was read and what was wrong."""
+    seen: dict[str, dict[str, Any]] = {}
+    for answer in record.answers:
+        if answer.sample is not None and answer.sample.record not in seen:
+            link = answer.sample
+            seen[link.record] = {
+                "summary": describe(link),
+                "record": link.record,
+                "markdown": link.record.removesuffix(".yaml") + ".md",
+                "read": link.read,
+                "flags": dict(link.flags),
+            }
+    return list(seen.values())
 
 
 def _answer_rows(
@@ -70,6 +88,7 @@ def _answer_rows(
                 "answer": "skipped" if answer.skipped else answer.answer,
                 "note": answer.reason if answer.skipped else answer.note,
                 "evidence": answer.evidence,
+                "sample": describe(answer.sample) if answer.sample else None,
                 "owner": item.owner if item else None,
             }
         )

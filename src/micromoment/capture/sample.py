@@ -1,0 +1,281 @@
+"""Drawing a few real model outputs from an eval or log file: JSON Lines, CSV or promptfoo results, streamed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from micromoment.capture.guard import redact
+from micromoment.capture.sample_files import Format, detect_format, problem, read_rows
+from micromoment.errors import MicromomentError
+from micromoment.records import SampleSource
+
+EXCERPT_CHARS = 160
+ID_DEFAULTS = ("id",)
+PROMPT_DEFAULTS = ("prompt", "prompt.raw", "input", "question", "vars.question", "vars.input")
+OUTPUT_DEFAULTS = ("output", "response.output", "response", "answer", "completion")
+_MISSING = object()
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
+# Control characters, and the invisible ones that reorder or hide text on screen.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Which field of a row names it, holds the prompt and holds the output."""
+
+    id: str | None
+    prompt: str | None
+    output: str
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One drawn row, with its full prompt and output as clean text."""
+
+    id: str
+    line: int
+    prompt: str
+    output: str
+
+
+@dataclass(frozen=True)
+class Draw:
+    source: SampleSource
+    seed: int
+    n: int
+    outputs: list[Drawn]
+
+
+@dataclass(frozen=True)
+class DrawRequest:
+    """What to draw: everything that makes a draw reproducible."""
+
+    path: Path
+    display: str
+    n: int = 5
+    seed: int | None = None
+    id_field: str | None = None
+    prompt_field: str | None = None
+    output_field: str | None = None
+    where: tuple[str, ...] = ()
+
+
+def shown_path(root: Path, path: Path) -> str:
+    """A path as a record keeps it: relative to the repository when inside it, so it reads the same for all."""
+    from micromoment.locations import display_path
+
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return display_path(path)
+
+
+def clean_text(text: str) -> str:
+    """Text as it can be shown safely: no terminal escapes, control or direction-changing characters."""
+    text = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _INVISIBLE.sub("", text.replace("\t", "    "))
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of `text` on one line, with secrets and personal data masked before it is cut."""
+    masked = redact(" ".join(clean_text(text).split()))
+    return masked if len(masked) <= limit else masked[: limit - 1].rstrip() + "…"
+
+
+def lookup(row: dict[str, Any], field: str) -> Any:
+    """A field's value: an exact key first (CSV headers may hold dots), else a dotted path into objects."""
+    if field in row:
+        return row[field]
+    value: Any = row
+    for part in field.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def field_names(row: dict[str, Any], prefix: str = "", depth: int = 2) -> list[str]:
+    names = []
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value and depth > 1:
+            names += field_names(value, name + ".", depth - 1)
+        else:
+            names.append(name)
+    return names
+
+
+def parse_where(conditions: tuple[str, ...]) -> list[tuple[str, str]]:
+    parsed = []
+    for condition in conditions:
+        field, equals, value = condition.partition("=")
+        if not equals or not field.strip():
+            raise MicromomentError(f"--where {condition!r}: write FIELD=VALUE, e.g. --where vars.lang=en")
+        parsed.append((field.strip(), value))
+    return parsed
+
+
+def resolve_fields(request: DrawRequest, first: dict[str, Any], line: int) -> Fields:
+    """The named fields, checked against the first row; unnamed ones from the usual names."""
+    available = ", ".join(field_names(first)[:30])
+
+    def named(field: str, option: str) -> str:
+        if lookup(first, field) is _MISSING:
+            raise MicromomentError(
+                f"{request.display}: no field {field!r} in the rows (line {line} has: {available}); "
+                f"name one of those with {option}"
+            )
+        return field
+
+    def guessed(candidates: tuple[str, ...]) -> str | None:
+        for field in candidates:
+            value = lookup(first, field)
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                return field
+        return None
+
+    output = (
+        named(request.output_field, "--output-field") if request.output_field else guessed(OUTPUT_DEFAULTS)
+    )
+    if output is None:
+        raise MicromomentError(
+            f"{request.display}: no output field found (looked for {', '.join(OUTPUT_DEFAULTS)}; "
+            f"line {line} has: {available}); name it with --output-field FIELD"
+        )
+    prompt = (
+        named(request.prompt_field, "--prompt-field") if request.prompt_field else guessed(PROMPT_DEFAULTS)
+    )
+    row_id = named(request.id_field, "--id-field") if request.id_field else guessed(ID_DEFAULTS)
+    return Fields(id=row_id, prompt=prompt, output=output)
+
+
+class Reservoir:
+    """Algorithm R: a uniform sample of `size` items from a stream of unknown length, in one pass."""
+
+    def __init__(self, size: int, rng: random.Random) -> None:
+        self.size = size
+        self.rng = rng
+        self.kept: list[tuple[int, dict[str, Any]]] = []
+        self.seen = 0
+
+    def offer(self, item: tuple[int, dict[str, Any]]) -> None:
+        self.seen += 1
+        if len(self.kept) < self.size:
+            self.kept.append(item)
+            return
+        # The i-th item replaces a kept one with probability size/i, which keeps every item equally likely.
+        slot = self.rng.randrange(self.seen)
+        if slot < self.size:
+            self.kept[slot] = item
+
+
+def draw(request: DrawRequest) -> Draw:
+    """`n` rows drawn uniformly from the file in one streamed pass (reservoir sampling), reproducibly by seed.
+
+    Memory holds the n rows kept so far and one row being read, whatever the file's size.
+    """
+    if request.n < 1:
+        raise MicromomentError("-n must be 1 or more: how many outputs to read")
+    seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
+    fmt = detect_format(request.path, request.display)
+    where = parse_where(request.where)
+    reservoir = Reservoir(request.n, random.Random(seed))
+    fields: Fields | None = None
+    rows = 0
+    hasher = hashlib.sha256()
+    size = request.path.stat().st_size
+    with request.path.open("rb") as handle:
+        for line, row in read_rows(fmt, handle, hasher, request.display, size):
+            rows += 1
+            fields = fields or resolve_fields(request, row, line)
+            if where and not _meets(row, where):
+                continue
+            if lookup(row, fields.output) is _MISSING:
+                message = f"no field {fields.output!r} in this row; every row needs its output"
+                raise problem(request.display, line, message)
+            reservoir.offer((line, row))
+    kept, matched = reservoir.kept, reservoir.seen
+    if fields is None:
+        raise MicromomentError(
+            f"{request.display}: no rows in the file; point at a file with model outputs in it"
+        )
+    if not kept:
+        raise MicromomentError(
+            f"{request.display}: none of its {rows} rows meet {' and '.join(request.where)}; check the field and value"
+        )
+    source = SampleSource(
+        path=request.display,
+        format=fmt,
+        size=size,
+        sha256=hasher.hexdigest(),
+        rows=rows,
+        matched=matched,
+        id_field=fields.id,
+        prompt_field=fields.prompt,
+        output_field=fields.output,
+        where=list(request.where),
+    )
+    return Draw(source, seed, request.n, _drawn(sorted(kept, key=lambda pair: pair[0]), fields, fmt))
+
+
+def _meets(row: dict[str, Any], where: list[tuple[str, str]]) -> bool:
+    for field, wanted in where:
+        value = lookup(row, field)
+        if value is _MISSING or as_text(value) != wanted:
+            return False
+    return True
+
+
+def _drawn(kept: list[tuple[int, dict[str, Any]]], fields: Fields, fmt: Format) -> list[Drawn]:
+    prefix = "row" if fmt == "promptfoo" else "line"
+    named = []
+    for line, row in kept:
+        value = lookup(row, fields.id) if fields.id else _MISSING
+        name = as_text(value).strip() if value is not _MISSING and value is not None else ""
+        prompt = lookup(row, fields.prompt) if fields.prompt else _MISSING
+        named.append(
+            Drawn(
+                id=clean_text(name) or f"{prefix}-{line}",
+                line=line,
+                prompt="" if prompt is _MISSING else clean_text(as_text(prompt)),
+                output=clean_text(as_text(lookup(row, fields.output))),
+            )
+        )
+    counts: dict[str, int] = {}
+    for drawn in named:
+        counts[drawn.id] = counts.get(drawn.id, 0) + 1
+    # Two drawn rows with one id could not be told apart in a judgements file.
+    return [
+        Drawn(f"{d.id}@{prefix}-{d.line}", d.line, d.prompt, d.output) if counts[d.id] > 1 else d
+        for d in named
+    ]
+
+
+def draw_json(result: Draw) -> dict[str, Any]:
+    """The draw as `--json` prints it: masked excerpts only, so it is safe to paste anywhere."""
+    return {
+        "source": result.source.model_dump(mode="json"),
+        "seed": result.seed,
+        "n": result.n,
+        "outputs": [
+            {"id": d.id, "line": d.line, "prompt": excerpt(d.prompt), "output": excerpt(d.output)}
+            for d in result.outputs
+        ],
+    }

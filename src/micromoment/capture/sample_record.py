@@ -1,0 +1,266 @@
+"""A read sample becomes a record: judgements from a file or a terminal, drafts, the guard, the files written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from micromoment.capture.guard import scan_text
+from micromoment.capture.sample import Draw, DrawRequest, excerpt
+from micromoment.errors import FileProblems, MicromomentError, Problem, Refused
+from micromoment.files import write_atomic
+from micromoment.locations import Project, display_path
+from micromoment.records import (
+    FlagCategory,
+    GitContext,
+    Person,
+    SampledOutput,
+    SampleRecord,
+    ScanResult,
+    sample_counts,
+)
+from micromoment.records.samples import CATEGORIES, samples_dir, save_sample
+from micromoment.validation import StrictModel, Text, UtcTime, problems_from, utc_now, validate
+from micromoment.yamlio import dump_yaml, read_yaml
+
+SAMPLE_TEMPLATE = "sample.md.j2"
+SAMPLE_RESUME_HINT = "resume with micromoment sample --resume"
+
+
+class Judgement(StrictModel):
+    """How one drawn output was judged."""
+
+    verdict: Literal["ok", "flag"]
+    category: FlagCategory | None = None
+    note: str | None = None
+
+
+class FlagInput(StrictModel):
+    """A judgements-file entry for a flagged output: `{flag: wrong-fact, note: ...}`."""
+
+    flag: FlagCategory = Field(
+        description="wrong-fact, invented-source, harmful, leaks-data, off-policy or other."
+    )
+    note: str | None = None
+
+
+def read_judgments(path: Path, result: Draw) -> dict[str, Judgement]:
+    """Judgements for exactly the drawn rows: one for each, none for a row that was not drawn."""
+    located = read_yaml(path, display_path(path))
+    if not isinstance(located.data, dict):
+        raise FileProblems(
+            [located.problem((), "must map drawn row ids to ok or {flag: CATEGORY, note: TEXT}")]
+        )
+    drawn = [d.id for d in result.outputs]
+    problems: list[Problem] = []
+    judgements: dict[str, Judgement] = {}
+    for key, value in located.data.items():
+        row_id = str(key)
+        if row_id not in drawn:
+            problems.append(
+                located.problem(
+                    (key,),
+                    f"{row_id!r} was not drawn in this sample (drawn: {', '.join(drawn)}); judge only those",
+                    key=True,
+                )
+            )
+            continue
+        if isinstance(value, str) and value.strip().lower() == "ok":
+            judgements[row_id] = Judgement(verdict="ok")
+            continue
+        if not isinstance(value, dict):
+            problems.append(located.problem((key,), "must be ok or {flag: CATEGORY, note: TEXT}"))
+            continue
+        try:
+            entry = FlagInput.model_validate(value)
+        except ValidationError as exc:
+            problems += problems_from(exc, located, prefix=(key,))
+            continue
+        judgements[row_id] = Judgement(verdict="flag", category=entry.flag, note=entry.note)
+    missing = [row_id for row_id in drawn if row_id not in judgements and row_id not in located.data]
+    if missing and not problems:
+        problems.append(
+            located.problem((), f"no judgement for drawn row(s) {', '.join(missing)}; add one for each")
+        )
+    if problems:
+        raise FileProblems(problems)
+    return judgements
+
+
+def sensitive_notes(judgements: dict[str, Judgement]) -> dict[str, list[str]]:
+    """Row id -> kinds of secret or personal data found in the note typed for it."""
+    return {
+        row_id: sorted({f.kind for f in scan_text(j.note)})
+        for row_id, j in judgements.items()
+        if j.note and scan_text(j.note)
+    }
+
+
+def refuse_sensitive_notes(judgements: dict[str, Judgement], source: str, allow: bool) -> list[str]:
+    """Without a terminal: the kinds found (when allowed), or a refusal naming the rows."""
+    found = sensitive_notes(judgements)
+    if found and not allow:
+        details = "; ".join(f"{row_id}: {', '.join(kinds)}" for row_id, kinds in found.items())
+        raise MicromomentError(
+            f"{source}: notes look like secrets or personal data ({details}); remove them, "
+            "or pass --allow-sensitive to record them anyway"
+        )
+    return sorted({kind for kinds in found.values() for kind in kinds})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Who read the draw, when, and where."""
+
+    who: Person
+    git: GitContext | None
+    started_at: dt.datetime
+
+
+def build_record(
+    result: Draw, judgements: dict[str, Judgement], reading: Reading, kept: list[str]
+) -> SampleRecord:
+    finished = utc_now()
+    outputs = [
+        SampledOutput(
+            id=d.id,
+            line=d.line,
+            prompt=excerpt(d.prompt),
+            output=excerpt(d.output),
+            verdict=judgements[d.id].verdict,
+            category=judgements[d.id].category,
+            note=judgements[d.id].note or None,
+        )
+        for d in result.outputs
+    ]
+    return SampleRecord(
+        id=f"{finished.date().isoformat()}-sample-{secrets.token_hex(2)}",
+        who=reading.who,
+        started_at=reading.started_at,
+        finished_at=finished,
+        git=reading.git,
+        source=result.source,
+        seed=result.seed,
+        n=result.n,
+        outputs=outputs,
+        counts=sample_counts(outputs),
+        scan=ScanResult(kept=kept),
+    )
+
+
+@dataclass(frozen=True)
+class WrittenSample:
+    record: SampleRecord
+    yaml_path: Path
+    markdown_path: Path
+
+
+def sample_view(record: SampleRecord) -> dict[str, Any]:
+    """Everything the sample template shows, in plain data."""
+    from micromoment.records.samples import describe, link_to
+
+    return {
+        "record": record.model_dump(mode="json"),
+        "summary": describe(link_to(record, Path(record.id), Path())),
+        "finished": record.finished_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "categories": [
+            {"id": c, "label": words[0], "count": record.counts.get(c, 0)} for c, words in CATEGORIES.items()
+        ],
+        "labels": {c: words[0] for c, words in CATEGORIES.items()},
+    }
+
+
+def write_sample(project: Project, record: SampleRecord) -> WrittenSample:
+    """The YAML record under a fresh name, and its Markdown beside it."""
+    from micromoment.records.render import render_template
+
+    folder = samples_dir(project)
+    for _ in range(50):  # a clash of the short random suffix is rare; try another
+        markdown = render_template(project, SAMPLE_TEMPLATE, {"view": sample_view(record)})
+        try:
+            path = save_sample(folder, record)
+            break
+        except Refused:
+            record = record.model_copy(update={"id": f"{record.id[:-4]}{secrets.token_hex(2)}"})
+    else:  # pragma: no cover - fifty clashes in a row means something else is wrong
+        raise Refused(f"could not find a free record name in {folder}")
+    write_atomic(path.with_suffix(".md"), markdown)
+    return WrittenSample(record, path, path.with_suffix(".md"))
+
+
+class SampleDraft(StrictModel):
+    """A sample being read: the draw's request (it draws the same rows again) and the judgements so far."""
+
+    kind: Literal["sample-draft"] = "sample-draft"
+    schema_version: Literal[1] = 1
+    path: Text
+    display: Text
+    sha256: Text
+    seed: int
+    n: int
+    id_field: str | None = None
+    prompt_field: str | None = None
+    output_field: str | None = None
+    where: list[str] = Field(default_factory=list)
+    started_at: UtcTime
+    judgements: dict[str, Judgement] = Field(default_factory=dict)
+
+
+def sample_drafts_dir(project: Project, git_dir: Path | None) -> Path:
+    return (
+        git_dir / "micromoment" / "sample-drafts" if git_dir is not None else project.home / "sample-drafts"
+    )
+
+
+def save_sample_draft(
+    folder: Path, request: DrawRequest, result: Draw, reading: Reading, judgements: dict[str, Judgement]
+) -> Path:
+    draft = SampleDraft(
+        path=str(request.path.resolve()),
+        display=request.display,
+        sha256=result.source.sha256,
+        seed=result.seed,
+        n=result.n,
+        id_field=result.source.id_field,
+        prompt_field=result.source.prompt_field,
+        output_field=result.source.output_field,
+        where=list(request.where),
+        started_at=reading.started_at,
+        judgements=judgements,
+    )
+    ignore = folder / ".gitignore"
+    if not ignore.exists():  # drafts are never for committing, wherever they live
+        write_atomic(ignore, "# micromoment sample drafts: outputs being read, never committed\n*\n")
+    path = folder / "current.yaml"
+    write_atomic(path, dump_yaml(draft.model_dump(mode="json", exclude_none=True)))
+    return path
+
+
+def load_sample_draft(folder: Path) -> SampleDraft:
+    path = folder / "current.yaml"
+    if not path.is_file():
+        raise MicromomentError("no unfinished sample to resume; start one with micromoment sample FILE")
+    try:
+        return validate(SampleDraft, read_yaml(path, display_path(path)))
+    except FileProblems as exc:
+        raise MicromomentError(
+            f"{exc.problems[0]} — this draft is damaged; delete {display_path(path)} to go on without it"
+        ) from None
+
+
+def draft_request(draft: SampleDraft) -> DrawRequest:
+    return DrawRequest(
+        path=Path(draft.path),
+        display=draft.display,
+        n=draft.n,
+        seed=draft.seed,
+        id_field=draft.id_field,
+        prompt_field=draft.prompt_field,
+        output_field=draft.output_field,
+        where=tuple(draft.where),
+    )

@@ -1,0 +1,245 @@
+"""Reading a drawn sample in a terminal: one output at a time, folded to the screen, judged ok or flagged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from micromoment.capture.prompts import EndOfInput, Prompter
+from micromoment.capture.sample import Draw, Drawn, DrawRequest
+from micromoment.capture.sample_record import (
+    SAMPLE_RESUME_HINT,
+    Judgement,
+    Reading,
+    WrittenSample,
+    build_record,
+    save_sample_draft,
+    write_sample,
+)
+from micromoment.errors import Interrupted, MicromomentError
+from micromoment.locations import Project
+from micromoment.records import FlagCategory, SampleLink
+from micromoment.records.samples import CATEGORIES
+
+PAGE_LINES = 24  # a screenful at 80 x 30, leaving room for the header and the prompt
+PROMPT_LINES = 6
+JUDGE_KEYS = "o ok · f flag · b back · ? help"
+_NUMBERED: list[FlagCategory] = list(CATEGORIES)
+
+
+def read_outputs(
+    result: Draw,
+    prompter: Prompter,
+    judgements: dict[str, Judgement],
+    on_judge: Callable[[dict[str, Judgement]], None],
+) -> bool:
+    """Show each output not judged yet and ask for a judgement; True when the person saves."""
+    console = prompter.console
+    outputs = result.outputs
+    console.print(
+        Panel(
+            Text.assemble(
+                (f"Read {len(outputs)} outputs from {result.source.path}", "bold"),
+                f"  ·  seed {result.seed}\n",
+                (f"For each: {JUDGE_KEYS}", "dim"),
+            ),
+            expand=False,
+        )
+    )
+    index = next((i for i, d in enumerate(outputs) if d.id not in judgements), len(outputs))
+    while index < len(outputs):
+        drawn = outputs[index]
+        _show(drawn, index, len(outputs), prompter)
+        judgement = _judge(prompter)
+        if judgement is None:  # back
+            if index == 0:
+                console.print("This is the first output.")
+                continue
+            index -= 1
+            judgements.pop(outputs[index].id, None)
+            on_judge(judgements)
+            continue
+        judgements[drawn.id] = judgement
+        on_judge(judgements)
+        index += 1
+    _summary(result, judgements, prompter)
+    return prompter.confirm("Save this sample?", default=True)
+
+
+def _show(drawn: Drawn, index: int, total: int, prompter: Prompter) -> None:
+    console = prompter.console
+    width = max(20, min(console.width, 100))
+    console.print()
+    console.print(Text(f"Output {index + 1}/{total}  ·  {drawn.id}  ·  line {drawn.line}", style="bold"))
+    if drawn.prompt:
+        prompt_lines = Text(drawn.prompt).wrap(console, width, overflow="fold")
+        console.print(Text("Prompt:", style="cyan"))
+        for line in prompt_lines[:PROMPT_LINES]:
+            console.print(line, style="dim", soft_wrap=True)
+        if len(prompt_lines) > PROMPT_LINES:
+            console.print(Text(f"  … {len(prompt_lines) - PROMPT_LINES} more line(s) of prompt", style="dim"))
+    console.print(Text("Output:", style="cyan"))
+    lines = Text(drawn.output or "(empty)").wrap(console, width, overflow="fold")
+    for start in range(0, len(lines), PAGE_LINES):
+        for line in lines[start : start + PAGE_LINES]:
+            console.print(line, soft_wrap=True)
+        shown = start + PAGE_LINES
+        if shown < len(lines):
+            reply = prompter.ask(f"-- line {shown} of {len(lines)}: Enter for more, j to judge now --")
+            if reply.lower().startswith("j"):
+                break
+
+
+def _judge(prompter: Prompter) -> Judgement | None:
+    """A judgement, or None when the person goes back."""
+    while True:
+        reply = prompter.ask(JUDGE_KEYS).strip().lower()
+        if reply in ("o", "ok", "y", "yes"):
+            return Judgement(verdict="ok")
+        if reply == "b":
+            return None
+        if reply == "?":
+            _help(prompter)
+            continue
+        if reply in ("f", "flag") or (reply.isdigit() and 1 <= int(reply) <= len(_NUMBERED)):
+            category = _category(prompter) if not reply.isdigit() else _NUMBERED[int(reply) - 1]
+            if category is None:
+                continue
+            note = prompter.ask("Note: what is wrong (optional)") or None
+            return Judgement(verdict="flag", category=category, note=note)
+        prompter.console.print(Text(f"Please answer {JUDGE_KEYS}.", style="yellow"))
+
+
+def _category(prompter: Prompter) -> FlagCategory | None:
+    for number, (category, words) in enumerate(CATEGORIES.items(), start=1):
+        prompter.console.print(f"  {number}. {words[0]} ({category})", markup=False, highlight=False)
+    while True:
+        reply = prompter.ask(f"Category 1-{len(_NUMBERED)} (Enter: cancel, ? help)").strip().lower()
+        if not reply:
+            return None
+        if reply == "?":
+            _help(prompter)
+            continue
+        if reply.isdigit() and 1 <= int(reply) <= len(_NUMBERED):
+            return _NUMBERED[int(reply) - 1]
+        named = next((category for category in _NUMBERED if category == reply), None)
+        if named is not None:
+            return named
+        prompter.console.print(Text(f"Please give a number from 1 to {len(_NUMBERED)}.", style="yellow"))
+
+
+def _help(prompter: Prompter) -> None:
+    body = Text("o  the output is fine\nf  flag it, then pick what is wrong (or type the number at once):\n")
+    for number, (category, words) in enumerate(CATEGORIES.items(), start=1):
+        body.append(f"  {number}. {words[0]}", style="bold")
+        body.append(f" ({category}): {words[2]}\n")
+    body.append("b  back to the previous output")
+    prompter.console.print(Panel(body, title="Judging an output", expand=False))
+
+
+def _summary(result: Draw, judgements: dict[str, Judgement], prompter: Prompter) -> None:
+    table = Table(title="What you read", title_justify="left")
+    table.add_column("row")
+    table.add_column("verdict")
+    table.add_column("note")
+    for drawn in result.outputs:
+        given = judgements.get(drawn.id)
+        if given is None:
+            table.add_row(Text(drawn.id), Text("—", style="yellow"), "")
+            continue
+        verdict = CATEGORIES[given.category][0] if given.category else "ok"
+        table.add_row(
+            Text(drawn.id), Text(verdict, style="red" if given.category else "green"), Text(given.note or "")
+        )
+    prompter.console.print(table)
+
+
+def guided_sample(
+    project: Project,
+    request: DrawRequest,
+    result: Draw,
+    reading: Reading,
+    prompter: Prompter,
+    drafts: Path,
+    judgements: dict[str, Judgement] | None = None,
+) -> WrittenSample | None:
+    """Read the draw with a person; the record, or None when they chose not to save (draft kept).
+
+    Every judgement is in the draft the moment it is given, so an interruption loses nothing.
+    """
+    given = dict(judgements or {})
+
+    def keep_draft(current: dict[str, Judgement]) -> None:
+        save_sample_draft(drafts, request, result, reading, current)
+
+    try:
+        if not read_outputs(result, prompter, given, keep_draft):
+            keep_draft(given)
+            return None
+        kept = _sensitive_notes_in_terminal(given, prompter)
+    except KeyboardInterrupt:
+        keep_draft(given)
+        raise Interrupted(f"interrupted; draft kept — {SAMPLE_RESUME_HINT}") from None
+    except EndOfInput:
+        keep_draft(given)
+        raise MicromomentError(
+            f"input ended while reading outputs; draft kept — {SAMPLE_RESUME_HINT}"
+        ) from None
+    written = write_sample(project, build_record(result, given, reading, kept))
+    (drafts / "current.yaml").unlink(missing_ok=True)
+    return written
+
+
+def _sensitive_notes_in_terminal(judgements: dict[str, Judgement], prompter: Prompter) -> list[str]:
+    from micromoment.capture.guard import scan_text
+    from micromoment.capture.walkthrough import resolve_findings
+
+    kept: set[str] = set()
+    for row_id, judgement in judgements.items():
+        findings = scan_text(judgement.note or "")
+        if not findings:
+            continue
+        text, keep = resolve_findings(prompter, f"the note on {row_id}", judgement.note or "", findings)
+        if keep:
+            kept.update(f.kind for f in findings)
+        judgements[row_id] = judgement.model_copy(update={"note": text or None})
+    return sorted(kept)
+
+
+def review_offer(
+    project: Project, default: Path | None, reading: Reading, prompter: Prompter, drafts: Path
+) -> Callable[[], SampleLink | None]:
+    """For the guided review: draw and read a sample on the spot, and hand back its link."""
+    from micromoment.capture.sample import draw, shown_path
+    from micromoment.records.samples import link_to
+
+    def offer() -> SampleLink | None:
+        shown = default.relative_to(project.root).as_posix() if default is not None else None
+        answer = prompter.ask(
+            "Outputs file to read from (JSON Lines, CSV or promptfoo results)", default=shown
+        )
+        if not answer:
+            return None
+        path = (
+            Path(answer)
+            if Path(answer).is_absolute() or (Path.cwd() / answer).exists()
+            else project.root / answer
+        )
+        try:
+            request = DrawRequest(path, shown_path(project.root, path))
+            written = guided_sample(project, request, draw(request), reading, prompter, drafts)
+        except Interrupted:
+            raise
+        except MicromomentError as exc:
+            prompter.console.print(Text(exc.message, style="red"))
+            return None
+        if written is None:
+            return None
+        prompter.console.print(Text(f"recorded {written.yaml_path.relative_to(project.root)}", style="dim"))
+        return link_to(written.record, written.yaml_path, project.root)
+
+    return offer

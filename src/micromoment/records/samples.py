@@ -1,0 +1,130 @@
+"""Sample records: the outputs a person read, kept in .micromoment/samples/ beside the reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from micromoment.errors import FileProblems, NotFound
+from micromoment.files import write_atomic
+from micromoment.locations import Project, display_path
+from micromoment.records.model import (
+    TEMP_IGNORE,
+    FlagCategory,
+    SampleLink,
+    SampleRecord,
+)
+from micromoment.validation import validate
+from micromoment.yamlio import Located, dump_yaml, read_yaml
+
+SAMPLE_HEADER = "# A micromoment sample record. Change it only through micromoment commands.\n"
+
+# What each flag means, for the `?` help and the docs; the words a count is shown with.
+CATEGORIES: dict[FlagCategory, tuple[str, str, str]] = {
+    "wrong-fact": (
+        "wrong fact",
+        "wrong facts",
+        "a fact, number, date, price or policy that is false, or not what the source says",
+    ),
+    "invented-source": (
+        "invented source or link",
+        "invented sources or links",
+        "a citation, link, document, package or API that does not exist or does not say that",
+    ),
+    "harmful": (
+        "harmful or biased output",
+        "harmful or biased outputs",
+        "unsafe advice, stereotypes, loaded wording, or different treatment of groups of people",
+    ),
+    "leaks-data": (
+        "leak of personal or secret data",
+        "leaks of personal or secret data",
+        "names, contact details, account data, credentials or internal text the reader should not see",
+    ),
+    "off-policy": (
+        "off-policy or off-brand output",
+        "off-policy or off-brand outputs",
+        "against the product's rules, promises it cannot keep, or in a voice the brand would not use",
+    ),
+    "other": ("other problem", "other problems", "anything else a customer would be hurt or misled by"),
+}
+
+
+def samples_dir(project: Project) -> Path:
+    return project.home / "samples"
+
+
+def sample_files(folder: Path) -> Iterator[Path]:
+    if folder.is_dir():
+        yield from sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+
+
+def sample_text(record: SampleRecord) -> str:
+    return dump_yaml(record.model_dump(mode="json", by_alias=True, exclude_none=True), header=SAMPLE_HEADER)
+
+
+def save_sample(folder: Path, record: SampleRecord) -> Path:
+    """Write a new sample record; a name already taken is never overwritten."""
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        write_atomic(ignore, TEMP_IGNORE)
+    path = folder / f"{record.id}.yaml"
+    write_atomic(path, sample_text(record), overwrite=False)
+    return path
+
+
+def sample_from(located: Located) -> SampleRecord:
+    if not isinstance(located.data, dict) or located.data.get("kind") != "sample":
+        where = ("kind",) if isinstance(located.data, dict) else ()
+        raise FileProblems([located.problem(where, "must be a sample record: a mapping with kind: sample")])
+    return validate(SampleRecord, located)
+
+
+def load_sample(path: Path) -> SampleRecord:
+    if not path.is_file():
+        raise NotFound(
+            f"{display_path(path)}: no such sample record; micromoment sample FILE draws one "
+            "(records are in .micromoment/samples/)"
+        )
+    return sample_from(read_yaml(path, display_path(path)))
+
+
+def find_sample(project: Project, ref: str) -> Path:
+    """A sample record named by its path or its id."""
+    as_path = Path(ref)
+    if as_path.suffix in (".yaml", ".yml", ".md") and as_path.exists():
+        return as_path.with_suffix(".yaml")
+    folder = samples_dir(project)
+    matches = [p for p in sample_files(folder) if p.stem == ref or p.stem.startswith(ref)] if ref else []
+    exact = [p for p in matches if p.stem == ref]
+    if exact or len(matches) == 1:
+        return (exact or matches)[0]
+    hint = "several sample records match; give more of the id" if matches else "no such sample record"
+    raise NotFound(f"{ref}: {hint} in {display_path(folder)} (name it by its path or its id)")
+
+
+def link_to(record: SampleRecord, path: Path, root: Path) -> SampleLink:
+    """What an answer keeps of a sample: where it is, what was read, and what was wrong."""
+    try:
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        shown = str(path)
+    flags = {c: n for c, n in record.counts.items() if c != "ok" and n}
+    return SampleLink(record=shown, source=record.source.path, read=len(record.outputs), flags=flags)  # type: ignore[arg-type]
+
+
+def describe(link: SampleLink) -> str:
+    """`read 5 outputs from evals/run-42.jsonl: 1 wrong fact, 1 invented source or link`."""
+    noun = "output" if link.read == 1 else "outputs"
+    parts = [
+        f"{count} {words[0] if count == 1 else words[1]}"
+        for category, words in CATEGORIES.items()
+        if (count := link.flags.get(category, 0))
+    ]
+    return f"read {link.read} {noun} from {link.source}: {', '.join(parts) if parts else 'none flagged'}"
+
+
+def link_sample_record(project: Project, ref: str) -> SampleLink:
+    """The link a review keeps to the sample record named by `ref` (its path or id), after checking it."""
+    path = find_sample(project, ref)
+    return link_to(load_sample(path), path, project.root)

@@ -1,0 +1,201 @@
+"""Reading a sample in a real pseudo-terminal: flags, going back, paging, Ctrl-C and resuming."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pexpect
+
+from conftest import Cli, answer_item, git, spawn_micromoment, write
+from micromoment.records import load_record
+from micromoment.records.samples import load_sample
+
+KEYS = "o ok · f flag · b back · ? help"
+
+
+def outputs_file(repo: Path) -> Path:
+    rows = [
+        {
+            "id": "a",
+            "prompt": "Refund window?",
+            "output": "It is [bold]30 days[/bold] \x1b[31mfrom delivery.",
+        },
+        {"id": "b", "prompt": "Where is the policy?", "output": "See https://example.invalid/refunds-policy"},
+        {"id": "c", "prompt": "List the steps", "output": "\n".join(f"step {i}" for i in range(1, 61))},
+    ]
+    return write(repo / "evals/run.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+
+
+def reply(child: pexpect.spawn, expected: str, sent: str) -> None:
+    child.expect_exact(expected)
+    child.sendline(sent)
+
+
+def test_reading_flagging_going_back_and_paging(repo: Path) -> None:
+    outputs_file(repo)
+    child = spawn_micromoment(repo, "sample", "evals/run.jsonl", "-n", "3", "--seed", "1")
+    child.expect_exact("Output 1/3  ·  a  ·  line 1")
+    # Markup in an output is text: shown as typed, never styled; escape codes never reach the terminal.
+    child.expect_exact("It is [bold]30 days[/bold] from delivery.")
+    reply(child, KEYS, "?")
+    child.expect_exact("invented source or link")
+    reply(child, KEYS, "o")
+    child.expect_exact("Output 2/3")
+    reply(child, KEYS, "2")
+    reply(child, "Note: what is wrong (optional)", "the link does not exist")
+    child.expect_exact("Output 3/3")
+    child.expect_exact("-- line 24 of 60: Enter for more, j to judge now --")
+    child.sendline("")
+    child.expect_exact("step 48")
+    reply(child, "-- line 48 of 60", "j")
+    reply(child, KEYS, "b")
+    child.expect_exact("Output 2/3")
+    reply(child, KEYS, "f")
+    reply(child, "Category 1-6", "1")
+    reply(child, "Note: what is wrong (optional)", "no such page")
+    child.expect_exact("Output 3/3")
+    reply(child, "Enter for more", "j")
+    reply(child, KEYS, "o")
+    reply(child, "Save this sample?", "y")
+    child.expect_exact("read 3 outputs from evals/run.jsonl: 1 wrong fact")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "\x1b[31mfrom" not in (child.before or "")
+    [path] = (repo / ".micromoment/samples").glob("*.yaml")
+    record = load_sample(path)
+    assert [(o.id, o.verdict, o.category, o.note) for o in record.outputs] == [
+        ("a", "ok", None, None),
+        ("b", "flag", "wrong-fact", "no such page"),
+        ("c", "ok", None, None),
+    ]
+    assert record.outputs[0].output == "It is [bold]30 days[/bold] from delivery."
+    assert not (repo / ".git/micromoment/sample-drafts/current.yaml").exists()
+
+
+def test_ctrl_c_keeps_a_draft_and_resume_draws_the_same_rows(repo: Path) -> None:
+    rows = "".join(json.dumps({"id": f"r{i}", "output": f"answer {i}"}) + "\n" for i in range(1, 41))
+    write(repo / "evals/run.jsonl", rows)
+    child = spawn_micromoment(repo, "sample", "evals/run.jsonl", "-n", "2", "--seed", "9")
+    child.expect_exact("Output 1/2")
+    reply(child, KEYS, "3")
+    reply(child, "Note: what is wrong (optional)", "rude")
+    child.expect_exact("Output 2/2")
+    child.expect_exact(KEYS)
+    child.sendintr()
+    child.expect_exact("draft kept — resume with micromoment sample --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+    assert not (repo / ".micromoment/samples").exists()
+    assert (repo / ".git/micromoment/sample-drafts/current.yaml").exists()
+
+    resumed = spawn_micromoment(repo, "sample", "--resume")
+    resumed.expect_exact("Output 2/2")
+    resumed.expect_exact(KEYS)
+    resumed.sendline("o")
+    reply(resumed, "Save this sample?", "")
+    resumed.expect(pexpect.EOF)
+    resumed.close()
+    assert resumed.exitstatus == 0
+    [path] = (repo / ".micromoment/samples").glob("*.yaml")
+    record = load_sample(path)
+    assert record.seed == 9 and len(record.outputs) == 2
+    assert record.started_at < record.finished_at
+    first, second = record.outputs
+    assert (first.verdict, first.category, first.note) == ("flag", "harmful", "rude")
+    assert second.verdict == "ok"
+    assert not (repo / ".git/micromoment/sample-drafts/current.yaml").exists()
+
+
+def test_the_guided_review_draws_a_sample_where_an_item_takes_one(repo: Path) -> None:
+    write(repo / "evals/run.jsonl", json.dumps({"id": "only", "output": "Refunds take 60 days."}) + "\n")
+    child = spawn_micromoment(repo, "review", "quick", "--subject", "refund prompt")
+    answer_item(child, "1-3", "1")
+    child.expect_exact("d draws a few real outputs to read now, linked as evidence")
+    reply(child, "y / n / na", "d")
+    reply(child, "Outputs file to read from", "evals/run.jsonl")
+    child.expect_exact("Output 1/1  ·  only")
+    reply(child, KEYS, "1")
+    reply(child, "Note: what is wrong (optional)", "it is 30 days")
+    reply(child, "Save this sample?", "y")
+    child.expect_exact("Evidence: read 1 output from evals/run.jsonl: 1 wrong fact")
+    answer_item(child, "y / n / na", "n")
+    reply(child, "Record a follow-up", "n")
+    answer_item(child, "y / n / na", "y")
+    reply(child, "Save this review?", "y")
+    child.expect_exact("recorded .micromoment/reviews/")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [sample_path] = (repo / ".micromoment/samples").glob("*.yaml")
+    [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
+    looked = load_record(review_path).answer("outputs-looked-at")
+    assert looked is not None and looked.answer == "no" and looked.sample is not None
+    assert looked.sample.record == f".micromoment/samples/{sample_path.name}"
+    assert looked.sample.flags == {"wrong-fact": 1}
+    markdown = review_path.with_suffix(".md").read_text(encoding="utf-8")
+    assert "- read 1 output from evals/run.jsonl: 1 wrong fact (sample record:" in markdown
+
+
+READ_CHECK = """\
+id: read-check
+title: Read check
+version: "1"
+applies_to: ["prompts/"]
+items:
+  - id: outputs-read
+    question: Did you read a few real outputs?
+    owner: product manager
+    minutes: 2
+    evidence: sample
+"""
+
+
+def test_the_commit_hook_offers_the_configured_outputs_file(cli: Cli, repo: Path) -> None:
+    write(repo / ".micromoment/checklists/read-check.yaml", READ_CHECK)
+    write(
+        repo / ".micromoment/config.yaml",
+        "checklists:\n  genai-output-review: {enabled: false}\nsamples:\n  outputs: evals/*.jsonl\n",
+    )
+    write(repo / "evals/run.jsonl", json.dumps({"id": "one", "output": "Refunds take 30 days."}) + "\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    assert cli("hook", "install").exit_code == 0
+    write(repo / "prompts/support.txt", "You are helpful.\n")
+    git(repo, "add", "prompts")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "MICROMOMENT_NONINTERACTIVE")}
+    child = pexpect.spawn(
+        "git",
+        ["commit", "-m", "prompt"],
+        cwd=str(repo),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 120),
+    )
+    reply(child, "Answer them now?", "y")
+    reply(child, "Subject of this review", "support prompt")
+    child.expect_exact("d draws a few real outputs to read now, linked as evidence")
+    reply(child, "y / n / na", "d")
+    child.expect_exact("Outputs file to read from")
+    reply(child, "[evals/run.jsonl]", "")
+    child.expect_exact("Output 1/1  ·  one")
+    reply(child, KEYS, "o")
+    reply(child, "Save this sample?", "y")
+    child.expect_exact("Evidence: read 1 output from evals/run.jsonl: none flagged")
+    answer_item(child, "y / n / na", "y")
+    reply(child, "Save this review?", "y")
+    child.expect_exact("stage .micromoment/ and commit again")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus != 0
+    [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
+    answer = load_record(review_path).answer("outputs-read")
+    assert answer is not None and answer.sample is not None and answer.sample.read == 1
+    git(repo, "add", ".micromoment")
+    assert subprocess.run(["git", "commit", "-q", "-m", "prompt"], cwd=repo, env=env).returncode == 0

@@ -1,0 +1,76 @@
+"""A 200 MB outputs log is sampled in one streamed pass: memory stays bounded and time grows linearly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROWS_PER_BLOCK = 1000
+
+# Runs the real command in a child and reports the child's own peak memory and wall time.
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run([sys.executable, "-m", "micromoment", "sample", sys.argv[1], "--json", "--seed", "11"],
+                      capture_output=True, text=True)
+seconds = time.perf_counter() - start
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "code": done.returncode,
+                  "stderr": done.stderr, "draw": json.loads(done.stdout) if done.returncode == 0 else None}))
+"""
+
+
+def write_log(path: Path, megabytes: int) -> int:
+    """A JSON Lines log of about `megabytes` MB, written as one repeated block; the number of rows."""
+    rows = [
+        json.dumps(
+            {
+                "id": f"r{i}",
+                "prompt": "What is the refund window for an opened item? " * 2,
+                "output": ("Opened items can be returned within 30 days of delivery. " * 16)[:900],
+            }
+        )
+        for i in range(ROWS_PER_BLOCK)
+    ]
+    block = ("\n".join(rows) + "\n").encode()
+    blocks = megabytes * 2**20 // len(block)
+    with path.open("wb") as handle:
+        for _ in range(blocks):
+            handle.write(block)
+    return blocks * ROWS_PER_BLOCK
+
+
+def measure(path: Path, cwd: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_a_200_mb_log_is_sampled_in_bounded_memory_and_linear_time(repo: Path) -> None:
+    small, large = repo / "small.jsonl", repo / "large.jsonl"
+    small_rows, large_rows = write_log(small, 50), write_log(large, 200)
+    assert large.stat().st_size > 200 * 10**6
+    try:
+        first = measure(small, repo)
+        second = measure(large, repo)
+    finally:
+        small.unlink()
+        large.unlink()
+    for outcome, rows in ((first, small_rows), (second, large_rows)):
+        assert outcome["code"] == 0, outcome["stderr"]
+        draw = outcome["draw"]
+        assert isinstance(draw, dict)
+        assert draw["source"]["rows"] == rows and len(draw["outputs"]) == 5
+    assert isinstance(second["peak_mb"], float) and second["peak_mb"] < 100, second["peak_mb"]
+    # Four times the data may take about four times as long; a pass that re-reads or sorts would not fit.
+    assert isinstance(first["seconds"], float) and isinstance(second["seconds"], float)
+    assert second["seconds"] < 6 * first["seconds"], (first["seconds"], second["seconds"])
