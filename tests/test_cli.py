@@ -191,3 +191,42 @@ def test_python_dash_m_works_like_the_script(tmp_path: Path) -> None:
 
 def test_app_is_a_typer_app() -> None:
     assert app.info.name == "micromoment"
+
+
+def test_ids_people_copy_are_whole_at_80_columns_and_when_piped(mini: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    answers = write(
+        mini / "a.yaml",
+        "data-kind: customer data\ndata-masked:\n  answer: no\n  follow_up: {action: mask it, owner: data lead, due: 2026-01-01}\nfacts-checked: yes\n",
+    )
+    assert (
+        run_module(["review", "mini", "--answers", str(answers), "--subject", "s"], cwd=mini).returncode == 0
+    )
+    [record] = (mini / ".micromoment/reviews").glob("*.yaml")
+    for columns in ("80", None):
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        env.pop("COLUMNS", None)
+        if columns:
+            env["COLUMNS"] = columns
+        for command in ("todo", "log", "list"):
+            done = subprocess.run(
+                [sys.executable, "-m", "micromoment", command],
+                cwd=mini,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, done.stderr
+            assert "…" not in done.stdout, (command, columns, done.stdout)
+            expected = {
+                "todo": [record.stem, "data-masked"],
+                "log": ["mini"],
+                "list": ["genai-output-review"],
+            }
+            for whole in expected[command]:
+                assert whole in done.stdout, (command, columns, done.stdout)
+            if columns:
+                assert max(len(line) for line in done.stdout.splitlines()) <= 80

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, deon, format_minutes, load_catalog
-from micromoment.cli.output import out, print_json, say, write_out
+from micromoment.cli.output import out, print_json, say, whole_column, write_out
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
 from micromoment.locations import display_path, find_project
@@ -50,7 +50,8 @@ def list_checklists(as_json: JsonOption = False) -> None:
         )
         return
     table = Table(title="Checklists", title_justify="left")
-    table.add_column("id", style="bold")
+    ids = [e.checklist.id + (" (default)" if e.checklist.id == DEFAULT_CHECKLIST else "") for e in catalog]
+    whole_column(table, "id", ids, style="bold")
     table.add_column("title")
     table.add_column("items", justify="right")
     table.add_column("minutes", justify="right")

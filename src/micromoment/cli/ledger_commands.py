@@ -14,7 +14,7 @@ from rich.text import Text
 from micromoment import ledger
 from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
-from micromoment.cli.output import out, print_json, say, write_out
+from micromoment.cli.output import out, print_json, say, whole_column, write_out
 from micromoment.config import load_config
 from micromoment.errors import MicromomentError
 from micromoment.git import GitFailed, author_identity, find_repo
@@ -129,13 +129,16 @@ def todo(
         say("no open follow-ups" + (f" for {owner}" if owner else ""))
         return
     table = Table(title="Open follow-ups", title_justify="left")
-    for column in ("due", "owner", "action", "from"):
-        table.add_column(column)
+    whole_column(table, "due", [(r["due"] or "-") + (" overdue" if r["overdue"] else "") for r in rows])
+    table.add_column("owner", overflow="fold")
+    table.add_column("action", overflow="fold")
+    whole_column(table, "review", [r["record"] for r in rows])
+    whole_column(table, "item", [r["item"] for r in rows])
     for row in rows:
         due = Text(row["due"] or "-", style="bold red" if row["overdue"] else "")
         if row["overdue"]:
             due.append(" overdue")
-        table.add_row(due, Text(row["owner"]), Text(row["action"]), Text(f"{row['record']} · {row['item']}"))
+        table.add_row(due, Text(row["owner"]), Text(row["action"]), Text(row["record"]), Text(row["item"]))
     out().print(table)
     say(f"close one with: micromoment resolve REVIEW ITEM --note '...' ({len(rows)} open)")
 
@@ -155,8 +158,10 @@ def log(
         say("no records yet; start with: micromoment review")
         return
     table = Table(title="Reviews and skips", title_justify="left")
-    for column in ("date", "checklist", "subject", "who", "status", "yes/no/na/skip", "sign-offs"):
-        table.add_column(column)
+    whole_column(table, "date", [row["date"][:10] for row in rows])
+    whole_column(table, "checklist", [row["checklist"] for row in rows])
+    for column in ("subject", "who", "status", "yes/no/na/skip", "sign-offs"):
+        table.add_column(column, overflow="fold")
     for row in rows:
         counts = row["counts"]
         tally = f"{counts['yes']}/{counts['no']}/{counts['na']}/{counts['skip']}" if counts else "-"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from functools import cache
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 
 from micromoment.capture.console import SafeConsole
 from micromoment.errors import printable
@@ -19,8 +21,19 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u206
 
 @cache
 def out() -> Console:
-    """Reports (tables, records) on stdout."""
-    return SafeConsole(highlight=False)
+    """Reports (tables, records) on stdout. Piped, they are as wide as they need to be: a file or
+    another program should get whole lines, not a table cut to an imaginary 80-column screen."""
+    piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return SafeConsole(highlight=False, width=PIPED_WIDTH if piped else None)
+
+
+PIPED_WIDTH = 1000
+
+
+def whole_column(table: Table, header: str, values: list[str], **options: Any) -> None:
+    """A column of things people copy (ids, dates): never cut or wrapped; other columns give way."""
+    widest = max([len(header), *(len(value) for value in values)])
+    table.add_column(header, no_wrap=True, min_width=widest, **options)
 
 
 @cache
