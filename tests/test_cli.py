@@ -230,3 +230,19 @@ def test_ids_people_copy_are_whole_at_80_columns_and_when_piped(mini: Path) -> N
                 assert whole in done.stdout, (command, columns, done.stdout)
             if columns:
                 assert max(len(line) for line in done.stdout.splitlines()) <= 80
+
+
+def test_every_help_reads_as_typed_at_80_columns(cli: Cli) -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    names = sorted(group.commands)  # type: ignore[attr-defined]
+    assert {"check", "review", "pr-note", "signoff", "report", "sample"} <= set(names)
+    for name in ["", *names]:
+        result = cli(*([name] if name else []), "--help", env={"COLUMNS": "80", "TERM": "dumb"})
+        assert result.exit_code == 0, (name, result.output)
+        text = result.stdout
+        assert "<bool>" not in text, (name, text)
+        assert "{" not in text.splitlines()[1], (name, text)  # the usage line: REVIEW, not {REVIEW}
+        assert " --no-allow" not in text and "no-interactive" not in text, (name, text)
+        assert max(len(line) for line in text.splitlines()) <= 80, name

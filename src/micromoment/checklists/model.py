@@ -327,6 +327,15 @@ def checklist_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
 
 
+def unknown_id_message(wanted: str, known: list[str]) -> str:
+    """`no checklist with id 'quik'; did you mean quick?`, with every id when nothing is close."""
+    import difflib
+
+    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}?" if close else f"available: {', '.join(known)} (run micromoment list)"
+    return f"no checklist with id {wanted!r}; {hint}"
+
+
 class Catalog:
     """Every checklist a project can use: the built-ins, plus or replaced by the repo's own."""
 
@@ -345,11 +354,13 @@ class Catalog:
     def entry(self, checklist_id: str) -> CatalogEntry:
         found = self._entries.get(checklist_id)
         if found is None:
-            raise UnknownChecklist(
-                f"no checklist with id {checklist_id!r}; available: {', '.join(self.ids())} "
-                "(run micromoment list)"
-            )
+            raise UnknownChecklist(unknown_id_message(checklist_id, self.ids()))
         return found
+
+    def require(self, checklist_id: str | None) -> None:
+        """Refuse an id no checklist has (a filter that matched nothing would look like no work done)."""
+        if checklist_id is not None:
+            self.entry(checklist_id)
 
     def get(self, checklist_id: str) -> Checklist:
         return self.entry(checklist_id).checklist

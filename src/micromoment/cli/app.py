@@ -31,11 +31,27 @@ _TYPER_EXITS: tuple[type[BaseException], ...] = (
 
 
 def _flags_as_flags(command: Any, ctx: Any) -> None:
-    """Typer shows every option's type in help, a flag's as `<bool>`, which reads as if the flag
-    took a value (`--git-notes true` then fails). A flag gets no type column."""
+    """Help that reads the way people type: Typer shows a flag's type as `<bool>`, as if the flag
+    took a value (`--git-notes true` then fails), and a required argument as `{ID}` in the usage
+    line. A flag gets no type column, and an argument its plain name (optional ones in [ ])."""
     for param in command.get_params(ctx):
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
+            if param.default is False:
+                # `--no-allow-sensitive` says what not giving the flag already says, and takes a
+                # help column of its own at 80 columns.
+                param.secondary_opts = []
+                param.show_default = False
+        if param.param_type_name == "argument" and hasattr(param, "_usage_display_name"):
+            param._usage_display_name = _usage_name(param)
+
+
+def _usage_name(param: Any) -> Any:
+    def name() -> str:
+        shown = param.display_name_raw if param.required else f"[{param.display_name_raw}]"
+        return shown + ("..." if param.nargs != 1 else "")
+
+    return name
 
 
 class MicromomentGroup(TyperGroup):

@@ -143,6 +143,16 @@ def todo(
     say(f"close one with: micromoment resolve REVIEW ITEM --note '...' ({len(rows)} open)")
 
 
+def _known_checklist(checklist_id: str, in_records: set[str]) -> None:
+    """An id no checklist and no record has is a typo, not an empty result."""
+    from micromoment.checklists.model import unknown_id_message
+    from micromoment.errors import UnknownChecklist
+
+    known = set(load_catalog(find_project()).ids()) | in_records
+    if checklist_id not in known:
+        raise UnknownChecklist(unknown_id_message(checklist_id, sorted(known)))
+
+
 def log(
     since: SinceOption = None,
     checklist: Annotated[str | None, typer.Option(metavar="ID", help="Only this checklist.")] = None,
@@ -150,12 +160,18 @@ def log(
 ) -> None:
     """List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs."""
     summaries, _ = _summaries(None)
+    if checklist is not None:
+        _known_checklist(checklist, {s.checklist for s in summaries})
     rows = ledger.log_rows(summaries, _since(since), checklist)
     if as_json:
         print_json(rows)
         return
     if not rows:
-        say("no records yet; start with: micromoment review")
+        say(
+            f"no records of {checklist} yet"
+            if checklist
+            else "no records yet; start with: micromoment review"
+        )
         return
     table = Table(title="Reviews and skips", title_justify="left")
     whole_column(table, "date", [row["date"][:10] for row in rows])

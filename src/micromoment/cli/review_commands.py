@@ -99,6 +99,8 @@ def review(
     project = find_project()
     catalog = load_catalog(project)
     config = load_config(project, catalog)
+    for checklist_id in checklist_ids or []:
+        catalog.require(checklist_id)  # a typo is named before anything else is asked or checked
     state, in_repo = git_or_not(project, no_git)
     who = author_identity(project.root)
     if answers is not None:
