@@ -170,10 +170,20 @@ def test_linked_worktree(cli: Cli, started: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_explicit_files(cli: Cli, started: Path) -> None:
+    for name in ("CHANGELOG.md", "docs/x.md", "prompts/a.txt", "prompts/b.txt"):
+        write(started / name, "x\n")
     result = cli("check", "CHANGELOG.md", "docs/x.md")
     assert result.exit_code == 1 and "launch-readiness" in result.stdout
+    assert "in the given files" in result.stderr
     assert cli("check", "docs/x.md").exit_code == 0
     assert cli("check", "--staged", "--base", "main").exit_code == 2
+    folder = json.loads(cli("check", "--json", "prompts/").stdout)
+    assert [(v["checklist"], v["paths"]) for v in folder["checklists"]] == [
+        ("genai-output-review", ["prompts/a.txt", "prompts/b.txt"])
+    ]
+    missing = cli("check", "prompts/does-not-exist.txt")
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith("micromoment: prompts/does-not-exist.txt: no such file or folder;")
 
 
 def test_config_extends_replaces_and_switches_off_triggers(cli: Cli, started: Path) -> None:
@@ -185,6 +195,8 @@ def test_config_extends_replaces_and_switches_off_triggers(cli: Cli, started: Pa
         "  launch-readiness: {enabled: false}\n",
     )
     commit_all(started, "policy")  # the policy that judges a change is the committed one
+    for name in ("agents/router.py", "db/x.sql", "warehouse/t.sql", "CHANGELOG.md"):
+        write(started / name, "x\n")
     verdicts = json.loads(
         cli("check", "--json", "agents/router.py", "db/x.sql", "warehouse/t.sql", "CHANGELOG.md").stdout
     )

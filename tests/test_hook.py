@@ -198,6 +198,7 @@ def test_install_honours_core_hooks_path(cli: Cli, started: Path) -> None:
 
 def test_hook_files_argument_and_push_refs(started: Path) -> None:
     env = no_terminal_env()
+    write(started / "prompts/a.txt", "hi\n")
     done = run(started, sys.executable, "-m", "micromoment", "hook", "prompts/a.txt", env=env)
     assert done.returncode == 1  # the framework passed a prompt file; nothing covers it
     git(started, "checkout", "-q", "-b", "feature")

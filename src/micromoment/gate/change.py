@@ -119,12 +119,38 @@ def _base_of_branch(repo: Repo) -> str | None:
 
 
 def _take_files(change: Change, files: list[str]) -> None:
-    """FILES replace the staged paths as what triggers; records among them count as given."""
-    change.triggering = relative_paths(change.repo, files)
+    """FILES replace the staged paths as what triggers; records among them count as given.
+
+    A folder stands for the files in it; a path that is not there is a mistake worth naming,
+    not a change to judge."""
+    change.triggering = _expand(change.repo, relative_paths(change.repo, files))
     change.where = "in the given files"
     for path in change.triggering:
         if change.rules.is_record_path(path) and os.path.isfile(os.path.join(change.repo.root, path)):
             change.file_records.append(path)
+
+
+def _expand(repo: Repo, paths: list[str]) -> list[str]:
+    from micromoment.errors import NotFound
+    from micromoment.git import run_git
+
+    found: list[str] = []
+    for path in paths:
+        on_disk = os.path.join(repo.root, path)
+        if os.path.isdir(on_disk):
+            listed = run_git(
+                ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", f":(literal){path}"],
+                repo.root,
+            )
+            found += [name.decode("utf-8", "surrogateescape") for name in listed.split(b"\0") if name]
+        elif os.path.lexists(on_disk):
+            found.append(path)
+        else:
+            raise NotFound(
+                f"{path}: no such file or folder; name files that exist (a deleted file is part of the "
+                "staged change: run micromoment check with no FILES)"
+            )
+    return list(dict.fromkeys(found))
 
 
 def since_base(repo: Repo, ref: str) -> Change:
