@@ -131,9 +131,9 @@ def test_base_counts_commits_since_the_merge_base(cli: Cli, started: Path) -> No
 
 
 def test_unknown_ref_says_shallow_clones_need_history(cli: Cli, started: Path) -> None:
-    result = cli("check", "--base", "origin/main")
+    result = cli("check", "--base", "origin/release")
     assert result.exit_code == 2
-    assert "unknown ref 'origin/main'" in result.stderr and "fetch-depth: 0" in result.stderr
+    assert "unknown ref 'origin/release'" in result.stderr and "fetch-depth: 0" in result.stderr
 
 
 def test_before_the_first_commit(cli: Cli, repo: Path) -> None:
@@ -267,3 +267,12 @@ def test_a_broken_record_in_the_change_is_named(cli: Cli, started: Path) -> None
     assert f"INVALID: .micromoment/reviews/{record.name}:" in result.stdout
     assert "status: must be one of complete, incomplete" in result.stdout
     assert f"micromoment lint .micromoment/reviews/{record.name}" in result.stdout
+
+
+def test_an_unknown_remote_ref_suggests_the_local_branch(cli: Cli, started: Path) -> None:
+    for command in (("check", "--base", "origin/main"), ("pr-note", "--base", "origin/main")):
+        result = cli(*command)
+        assert result.exit_code == 2
+        assert result.stderr.strip() == (
+            "micromoment: unknown ref 'origin/main': fetch it first, or use the local branch: --base main"
+        )

@@ -133,11 +133,18 @@ def _status_view(verdict: Verdict, link_prefix: str) -> dict[str, Any]:
         "checklist": verdict.rule.id,
         "title": neutralise(verdict.rule.title),
         "status": status,
-        "record": (link_prefix + verdict.record.path) if verdict.record else None,
+        # A review's readable Markdown sits beside its YAML; a skip is only its YAML.
+        "record": _readable(link_prefix, verdict.record.path, verdict.record.kind)
+        if verdict.record
+        else None,
         # A changed file's name is text someone chose too: `@team/notes.md` would mention.
         "paths": [neutralise(p) for p in verdict.paths[:3]],
         "more_paths": max(0, len(verdict.paths) - 3),
     }
+
+
+def _readable(link_prefix: str, path: str, kind: str) -> str:
+    return link_prefix + (path.rsplit(".", 1)[0] + ".md" if kind == "review" else path)
 
 
 def _inert(value: Any, key: str = "") -> Any:

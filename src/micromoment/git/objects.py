@@ -11,7 +11,21 @@ def resolve(repo: Repo, ref: str) -> str:
     try:
         return run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], repo.root).decode().strip()
     except GitFailed:
+        local = ref.split("/", 1)[1] if "/" in ref else ""
+        if local and _is_branch(repo, local):
+            # No remote (or not fetched): the local branch of the same name is what was meant.
+            raise GitFailed(
+                f"unknown ref {ref!r}: fetch it first, or use the local branch: --base {local}"
+            ) from None
         raise GitFailed(f"unknown ref {ref!r}: fetch it first; {SHALLOW_HINT}") from None
+
+
+def _is_branch(repo: Repo, name: str) -> bool:
+    try:
+        run_git(["show-ref", "--verify", "--quiet", f"refs/heads/{name}"], repo.root)
+    except GitFailed:
+        return False
+    return True
 
 
 def read_blobs(repo: Repo, specs: list[str]) -> dict[str, bytes]:
