@@ -375,3 +375,25 @@ def test_damaged_gate_caches_only_cost_speed(cli: Cli, started: Path, damage: by
     again = hook(started)
     assert (again.returncode, again.stderr) == (0, "")
     assert json.loads((started / ".git/micromoment/rules.json").read_text())["entries"]
+
+
+def test_odd_file_names_are_judged_not_crashed_on(cli: Cli, started: Path, tmp_path: Path) -> None:
+    prompts = started / "prompts"
+    prompts.mkdir()
+    with open(os.fsencode(prompts) + b"/caf\xe9.txt", "wb") as handle:  # a name that is not UTF-8
+        handle.write(b"not UTF-8 in its name\n")
+    record = review_genai(cli, started)
+    odd = record.with_name("2026-11-22-genai-output-review-line\nbreak.yaml")
+    odd.write_text(HAND_WRITTEN["review"], encoding="utf-8")
+    git(started, "add", "-A")
+    summary = tmp_path / "summary.md"
+    result = cli("check", "--json", env={"GITHUB_STEP_SUMMARY": str(summary), "PYTHONIOENCODING": "utf-8"})
+    assert result.exit_code == 1  # the odd record is not valid; the real one still covers
+    data = json.loads(result.stdout)
+    [verdict] = data["checklists"]
+    assert verdict["covered"] is True and verdict["record"] == f".micromoment/reviews/{record.name}"
+    assert [r["path"] for r in data["invalid_records"]] == [f".micromoment/reviews/{odd.name}"]
+    # The name's bad byte is shown as its escape (the Markdown escapes the backslash itself).
+    assert "prompts/caf\\\\udce9.txt" in summary.read_text(encoding="utf-8")
+    hooked = hook(started)
+    assert hooked.returncode == 1 and "Traceback" not in hooked.stderr

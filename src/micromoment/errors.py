@@ -123,7 +123,15 @@ def printable(text: str, *, one_line: bool = False) -> str:
     if _UNPRINTABLE is None:
         _UNPRINTABLE = re.compile(f"{_ESCAPE_SEQUENCE}|{_CONTROL}")
     cleaned = _UNPRINTABLE.sub("", text)
+    if _has_surrogates(cleaned):
+        # A file name that is not UTF-8 arrives as lone surrogates; a UTF-8 terminal cannot take
+        # them, so they are shown as their escapes (`caf\udce9.txt`) rather than crash the print.
+        cleaned = cleaned.encode("utf-8", "backslashreplace").decode("utf-8")
     return cleaned.replace("\n", " ").replace("\t", " ") if one_line else cleaned
+
+
+def _has_surrogates(text: str) -> bool:
+    return not text.isascii() and any("\ud800" <= character <= "\udfff" for character in text)
 
 
 def report(exc: MicromomentError) -> int:

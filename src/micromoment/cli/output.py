@@ -16,7 +16,7 @@ from micromoment.capture.console import SafeConsole
 from micromoment.errors import printable
 
 # JSON already escapes C0 controls; these would still print raw with ensure_ascii=False.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 @cache
