@@ -19,7 +19,9 @@ _TYPER_EXITS: tuple[type[BaseException], ...] = (
     typer.Abort,
     *(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
 )
-_USAGE_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_USAGE_ERRORS: tuple[type[Exception], ...] = tuple(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
 
 
 # Every command: its module under micromoment.cli, its function, and its one-line help. A command's
@@ -126,7 +128,8 @@ def load_command(name: str) -> Any:
     """The click command for `name`, built from its module on first use."""
     import importlib
 
-    from typer.main import CommandInfo, get_command_from_info
+    from typer.main import get_command_from_info
+    from typer.models import CommandInfo
 
     module, function, _ = COMMANDS[name]
     callback = getattr(importlib.import_module(f"micromoment.cli.{module}"), function)
@@ -172,7 +175,7 @@ class MicromomentGroup(TyperGroup):
             matches = get_close_matches(args[0], list(COMMANDS)) if args else []
             message = getattr(exc, "message", "")
             if matches and message.startswith("No such command") and "Did you mean" not in message:
-                exc.message = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"  # type: ignore[attr-defined]
+                vars(exc)["message"] = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
             raise
 
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
