@@ -94,8 +94,12 @@ def test_two_stats_and_a_review_at_once_leave_a_consistent_ledger(cli: Cli, mini
     answers = write(mini.parent / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
     command = [sys.executable, "-m", "micromoment"]
     running = [
-        subprocess.Popen([*command, "stats", "--json"], cwd=mini, stdout=subprocess.PIPE, stderr=subprocess.PIPE),
-        subprocess.Popen([*command, "stats", "--json"], cwd=mini, stdout=subprocess.PIPE, stderr=subprocess.PIPE),
+        subprocess.Popen(
+            [*command, "stats", "--json"], cwd=mini, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ),
+        subprocess.Popen(
+            [*command, "stats", "--json"], cwd=mini, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ),
         subprocess.Popen(
             [*command, "review", "mini", "--answers", str(answers), "--subject", "at once"],
             cwd=mini,

@@ -68,7 +68,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "skip": (
         "gate_commands",
         "skip",
-        "Record an explicit, reasoned skip of a checklist; check and the hook accept it.",
+        "Record an explicit, reasoned skip of a checklist; `check` and the hook accept it.",
     ),
     "hook": (
         "gate_commands",
@@ -108,7 +108,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "lint": (
         "repo_commands",
         "lint",
-        "Validate checklist and config files: one file:line:column: where: problem line each.",
+        "Validate checklist and config files: one `file:line:column: where: problem` line each.",
     ),
     "init": ("repo_commands", "init", "Write .micromoment/config.yaml with every setting explained."),
     "report": (
