@@ -138,6 +138,19 @@ def load_command(name: str) -> Any:
     )
 
 
+class _LazyCommands(dict[str, Any]):
+    """The group's commands by name: every registered name is in it, each built on first use."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS
+
+    def __missing__(self, name: str) -> Any:
+        if name not in COMMANDS:
+            raise KeyError(name)
+        command = self[name] = load_command(name)
+        return command
+
+
 def _flags_as_flags(command: Any, ctx: Any) -> None:
     """Typer shows every option's type in help, a flag's as `<bool>`, which reads as if the flag
     took a value (`--git-notes true` then fails). A flag gets no type column."""
@@ -153,6 +166,10 @@ class MicromomentGroup(TyperGroup):
     # While the group's own help is printed, commands are listed from the registry alone.
     _listing = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands(self.commands)
+
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return list(COMMANDS)
 
@@ -161,9 +178,7 @@ class MicromomentGroup(TyperGroup):
             return None
         if self._listing:
             return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name][2])
-        command = self.commands.get(cmd_name)
-        if command is None:
-            command = self.commands[cmd_name] = load_command(cmd_name)
+        command = self.commands[cmd_name]
         _flags_as_flags(command, ctx)
         return command
 
