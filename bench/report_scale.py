@@ -44,7 +44,7 @@ def main() -> None:
                 for name, command in (("stats", stats), ("report", build)):
                     if mode == "cold":
                         for repo in repos:
-                            (repo / ".git" / "micromoment" / "ledger.json").unlink(missing_ok=True)
+                            (repo / ".git" / "micromoment" / "ledger.sqlite3").unlink(missing_ok=True)
                     times[name].append(run(command, top))
             results[mode] = (statistics.median(times["report"]), statistics.median(times["stats"]))
         size = folder_size(top / "site") / 1e6

@@ -84,7 +84,7 @@ def measure(repo: Path, cold: bool) -> tuple[float, float]:
     times, peaks = [], []
     for _ in range(RUNS):
         if cold:
-            (repo / ".git" / "micromoment" / "ledger.json").unlink(missing_ok=True)
+            (repo / ".git" / "micromoment" / "ledger.sqlite3").unlink(missing_ok=True)
         else:
             subprocess.run(
                 [*MICROMOMENT, "stats", "--json"], cwd=repo, env=ENV, check=True, capture_output=True

@@ -232,7 +232,7 @@ def test_two_repositories_add_up(cli: Cli, tmp_path: Path, mini: Path) -> None:
 def test_the_ledger_cache_is_used_and_follows_changes(cli: Cli, mini: Path) -> None:
     generate(mini, [2])
     first = json.loads(cli("stats", "--json").stdout)
-    cache = mini / ".git/micromoment/ledger.json"
+    cache = mini / ".git/micromoment/ledger.sqlite3"
     assert cache.exists()
     assert json.loads(cli("stats", "--json").stdout) == first
     path = review_with_a_no(cli, mini)
@@ -247,7 +247,7 @@ def test_many_records_are_parsed_on_every_core_with_the_same_result(
 
     generate(mini, [4, 3])
     serial = json.loads(cli("stats", "--json").stdout)
-    (mini / ".git/micromoment/ledger.json").unlink()
+    (mini / ".git/micromoment/ledger.sqlite3").unlink()
     monkeypatch.setattr(ledger, "PARALLEL_FROM", 2)
     assert json.loads(cli("stats", "--json").stdout) == serial
     broken = mini / ".micromoment/reviews/2026-10-0001.yaml"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
+import os
+import sqlite3
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -304,84 +306,81 @@ def _answers(summaries: list[Summary]) -> list[dict[str, object]]:
     ]
 
 
-def test_a_cache_with_its_checksum_is_believed(tmp_path: Path) -> None:
-    folder, cache = _ledger_folder(tmp_path), tmp_path / "ledger.json"
-    clean = ledger.load_summaries(folder, cache)
-    records = ledger.read_cache(cache, folder, 10**6)
-    assert set(records) == {"2026-11-22-mini-0001.yaml", "2026-11-22-mini-skip-0001.yaml"}
-    records["2026-11-22-mini-0001.yaml"]["summary"]["subject"] = "from the cache"
-    cache.write_text(ledger.cache_text(folder, records), encoding="utf-8")
-    assert [s.subject for s in ledger.load_summaries(folder, cache)] == ["from the cache", clean[1].subject]
-    # one byte changed without its checksum: not believed
-    cache.write_text(
-        cache.read_text(encoding="utf-8").replace("from the cache", "from the cachE"), encoding="utf-8"
+def _edit_ledger(ledger_path: Path, *statements: str) -> None:
+    """Change the ledger as another program could: with its CHECK constraints switched off."""
+    connection = sqlite3.connect(ledger_path, isolation_level=None)
+    connection.execute("PRAGMA ignore_check_constraints = ON")
+    for statement in statements:
+        connection.execute(statement)
+    connection.close()
+
+
+def test_a_stored_summary_is_believed_while_its_file_is_unchanged(tmp_path: Path) -> None:
+    folder, db = _ledger_folder(tmp_path), tmp_path / "ledger.sqlite3"
+    clean = ledger.load_summaries(folder, db)
+    _edit_ledger(
+        db, "UPDATE records SET subject = 'from the ledger' WHERE name = '2026-11-22-mini-0001.yaml'"
     )
-    assert [s.subject for s in ledger.load_summaries(folder, cache)] == [s.subject for s in clean]
+    assert [s.subject for s in ledger.load_summaries(folder, db)] == ["from the ledger", clean[1].subject]
+    # touched, not changed (a checkout): the content hash still matches, so no parse
+    record = folder / "2026-11-22-mini-0001.yaml"
+    os.utime(record, ns=(record.stat().st_atime_ns, record.stat().st_mtime_ns + 10**9))
+    assert next(s.subject for s in ledger.load_summaries(folder, db)) == "from the ledger"
+    # changed: read again
+    record.write_text(record.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert [s.subject for s in ledger.load_summaries(folder, db)] == [s.subject for s in clean]
 
 
 @LEDGER_FUZZ
 @given(data=st.data())
-def test_a_damaged_cache_gives_the_same_answer(tmp_path: Path, data: st.DataObject) -> None:
-    folder, cache = _ledger_folder(tmp_path), tmp_path / "ledger.json"
-    cache.unlink(missing_ok=True)
+def test_a_damaged_ledger_file_gives_the_same_answer(tmp_path: Path, data: st.DataObject) -> None:
+    """Cut short, garbage put in front or in place, or its header bytes flipped: the ledger is built again."""
+    folder, db = _ledger_folder(tmp_path), tmp_path / "ledger.sqlite3"
+    db.unlink(missing_ok=True)
     clean = _answers(ledger.load_summaries(folder, None))
-    ledger.load_summaries(folder, cache)
-    raw = cache.read_bytes()
-    damage = data.draw(st.sampled_from(["cut", "flip", "insert", "replace"]))
+    ledger.load_summaries(folder, db)
+    raw = db.read_bytes()
+    damage = data.draw(st.sampled_from(["cut", "flip-header", "prefix", "replace"]))
     at = data.draw(st.integers(min_value=0, max_value=len(raw)))
     if damage == "cut":
-        raw = raw[:at]
-    elif damage == "flip" and at < len(raw):
+        raw = raw[: at % 4096]
+    elif damage == "flip-header":
+        at %= 100
         raw = raw[:at] + bytes([raw[at] ^ data.draw(st.integers(1, 255))]) + raw[at + 1 :]
-    elif damage == "insert":
-        raw = raw[:at] + data.draw(st.binary(min_size=1, max_size=20)) + raw[at:]
+    elif damage == "prefix":
+        raw = data.draw(st.binary(min_size=1, max_size=20)) + raw
     else:
         raw = json.dumps(data.draw(yaml_values)).encode()
-    cache.write_bytes(raw)
-    assert _answers(ledger.load_summaries(folder, cache)) == clean
+    db.write_bytes(raw)
+    assert _answers(ledger.load_summaries(folder, db)) == clean
+    assert _answers(ledger.load_summaries(folder, db)) == clean  # and the rebuilt ledger serves it
 
 
-@LEDGER_FUZZ
-@given(data=st.data())
-def test_cached_entries_of_any_shape_never_break_a_command(tmp_path: Path, data: st.DataObject) -> None:
-    """Even with a valid checksum (a cache written by some other program), an entry of the wrong
-    shape is read again from its record, and anything accepted works in log, todo and stats."""
-    folder, cache = _ledger_folder(tmp_path), tmp_path / "ledger.json"
-    cache.unlink(missing_ok=True)
-    clean = ledger.load_summaries(folder, cache)
-    records = ledger.read_cache(cache, folder, 10**6)
-    node: object = records
-    path: list[object] = []
-    while isinstance(node, (dict, list)) and node and data.draw(st.booleans()):
-        key = data.draw(st.sampled_from(sorted(node) if isinstance(node, dict) else list(range(len(node)))))
-        path.append(key)
-        node = node[key]  # type: ignore[index]
-    replacement = data.draw(yaml_values)
-    if path:
-        parent: object = records
-        for key in path[:-1]:
-            parent = parent[key]  # type: ignore[index]
-        parent[path[-1]] = replacement  # type: ignore[index]
-    else:
-        records = replacement  # type: ignore[assignment]
-    cache.write_text(ledger.cache_text(folder, records), encoding="utf-8")  # type: ignore[arg-type]
-    summaries = ledger.load_summaries(folder, cache)
-    assert len(summaries) == len(clean)  # each entry believed, or read again from its record
-    _answers(summaries)
-
-
-def test_a_cached_summary_is_taken_back_exactly_or_not_at_all(tmp_path: Path) -> None:
-    summary = ledger.load_summaries(_ledger_folder(tmp_path), None)[0]
-    entry = json.loads(json.dumps(asdict(summary)))
-    assert ledger.summary_from_cache(entry) == summary
-    for field, value in [
-        ("when", "2026-11-22"),  # summarise writes a full UTC time
-        ("when", "2026-02-30T10:04:00Z"),
-        ("follow_ups", [{**entry["follow_ups"][0], "due": "2026-12-01x"}]),
-        ("follow_ups", [{**entry["follow_ups"][0], "resolved": "no"}]),
-        ("answers", [["data-kind", "What data goes in?"]]),
-        ("signoffs", [["Dana", 1]]),
-        ("subject", None),
-    ]:
-        assert ledger.summary_from_cache({**entry, field: value}) is None, (field, value)
-    assert ledger.summary_from_cache({**entry, "extra": 1}) is None
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE records SET at = '2026-02-30T10:04:00Z'",  # no such day
+        "UPDATE records SET at = '2026-11-22T25:04:00Z'",  # no such hour
+        "UPDATE records SET at = '2026-11-22'",
+        "UPDATE records SET kind = 'other'",
+        "UPDATE follow_ups SET due = '2026-12-01x'",
+        "UPDATE follow_ups SET due = '2026-02-30'",
+        "UPDATE follow_ups SET resolved = 2",
+        "INSERT INTO answers VALUES ('gone.yaml', 0, 'a', 'b', 'yes')",  # rows of no record
+        "DROP TABLE signoffs",
+        "CREATE TABLE extra (x)",
+        "PRAGMA user_version = 99",
+        "PRAGMA application_id = 1",
+        "UPDATE meta SET value = '/elsewhere' WHERE key = 'folder'",
+    ],
+)
+def test_a_ledger_holding_what_this_version_never_writes_is_built_again(
+    tmp_path: Path, statement: str
+) -> None:
+    folder, db = _ledger_folder(tmp_path), tmp_path / "ledger.sqlite3"
+    clean = _answers(ledger.load_summaries(folder, None))
+    ledger.load_summaries(folder, db)
+    _edit_ledger(db, statement)
+    assert _answers(ledger.load_summaries(folder, db)) == clean
+    _edit_ledger(db, "UPDATE records SET subject = 'stored'")  # the rebuilt ledger is the one read now
+    assert {s.subject for s in ledger.load_summaries(folder, db)} == {"stored"}

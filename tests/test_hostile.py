@@ -4,13 +4,14 @@ a crash or a hang, and a damaged cache never changes an answer."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, Cli
-from micromoment.ledger import cache_text, read_cache
 
 TIME_LIMIT = 20.0  # seconds for one command; a refusal takes well under one
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space: an alias bomb that expands dies here, not the machine
@@ -107,37 +107,53 @@ KINDS: dict[str, Callable[[str], str | bytes]] = {
     "device": lambda _: DEVICE,
 }
 
-# The ledger cache is JSON: each kind has its JSON counterpart. `real` is the entries a clean
-# run cached; most kinds keep a valid checksum so the entries themselves are what is damaged.
-CACHE_KINDS: dict[str, Callable[[dict[str, object], Path], str | bytes]] = {
+# The ledger is a SQLite database: each kind has its database counterpart. `real` is the bytes
+# of the database a clean run wrote; edited copies are changed with their CHECKs switched off.
+CACHE_KINDS: dict[str, Callable[[bytes, Path], str | bytes]] = {
     "deep-nesting": lambda real, folder: "[" * 50_000 + "]" * 50_000,
-    "alias-bomb": lambda real, folder: cache_text(folder, real)[:300],  # a write cut short
-    "invalid-date": lambda real, folder: _cache_edit(real, folder, "when", "2026-02-30T10:04:00Z"),
-    "date-as-key": lambda real, folder: _cache_edit(real, folder, "answers", {"2026-01-01": "yes"}),
-    "hour-25": lambda real, folder: _cache_edit(real, folder, "follow_ups", [{"due": "T25:00:00"}]),
-    "huge-int": lambda real, folder: cache_text(folder, real).replace(
-        '"format": 2', '"format": ' + "9" * 5000
+    "alias-bomb": lambda real, folder: real[: len(real) // 2],  # a write cut short
+    "invalid-date": lambda real, folder: _db_edit(
+        real, folder, "UPDATE records SET at = '2026-02-30T10:04:00Z'"
     ),
-    "not-finite": lambda real, folder: _cache_edit(real, folder, "answers", [[float("inf"), "q", "no"]]),
-    "bad-bytes": lambda real, folder: b"\xff\xfe" + cache_text(folder, real).encode(),
+    "date-as-key": lambda real, folder: _db_edit(
+        real, folder, "UPDATE follow_ups SET due = '2026-01-01T00:00'"
+    ),
+    "hour-25": lambda real, folder: _db_edit(real, folder, "UPDATE records SET at = '2026-11-22T25:00:00Z'"),
+    "huge-int": lambda real, folder: _db_edit(real, folder, "PRAGMA user_version = 2147483647"),
+    "not-finite": lambda real, folder: _db_edit(
+        real,
+        folder,
+        "DROP TABLE signoffs",
+        "CREATE TABLE signoffs (record, seq, who, decision)",
+        "INSERT INTO signoffs VALUES ('x', 9e999, 'a', 'b')",
+    ),
+    "bad-bytes": lambda real, folder: b"\xff\xfe" + real,
     "empty": lambda real, folder: b"",
     "top-level-list": lambda real, folder: "[]",
     "top-level-scalar": lambda real, folder: "{}",
-    "python-tag": lambda real, folder: cache_text(folder, {"x.yaml": []}),
-    "huge-file": lambda real, folder: cache_text(folder, {**real, "pad": "x" * (5 * 1024 * 1024)}),
+    "python-tag": lambda real, folder: _db_edit(
+        real, folder, "INSERT INTO answers VALUES ('x.yaml', 0, 'a', 'b', 'yes')"
+    ),
+    "huge-file": lambda real, folder: real + b"x" * (5 * 1024 * 1024),
     "folder": lambda real, folder: FOLDER,
     "unreadable": lambda real, folder: UNREADABLE,
     "device": lambda real, folder: DEVICE,
 }
 
 
-def _cache_edit(real: dict[str, object], folder: Path, field: str, value: object) -> str:
-    """The real cache, for this folder and with a valid checksum, with one summary field of
-    every entry replaced: only checking each entry can catch it."""
-    records = json.loads(json.dumps(real))
-    for entry in records.values():
-        entry["summary"][field] = value
-    return cache_text(folder, records)  # json writes inf as Infinity, which json.loads takes back
+def _db_edit(real: bytes, folder: Path, *statements: str) -> bytes:
+    """The real ledger, moved to this repository's folder so only the statements (applied as
+    another program could, CHECKs off) are wrong in it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "ledger.sqlite3"
+        path.write_bytes(real)
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("PRAGMA ignore_check_constraints = ON")
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'folder'", (str(folder),))
+        for statement in statements:
+            connection.execute(statement)
+        connection.close()
+        return path.read_bytes()
 
 
 def put(path: Path, content: str | bytes) -> None:
@@ -185,7 +201,7 @@ PLACES: dict[str, tuple[str, str, list[tuple[str, ...]]]] = {
         SKIP_RECORD,
         [("check", BASE), ("hook", "prompts/x.txt"), ("pr-note", BASE)],
     ),
-    "cache": (".git/micromoment/ledger.json", "", LEDGER),
+    "cache": (".git/micromoment/ledger.sqlite3", "", LEDGER),
 }
 # The ledger commands name a damaged record they skip.
 NAMED_IN_WARNING = {"log", "todo", "stats"}
@@ -299,7 +315,7 @@ def make_base(root: Path, env: dict[str, str]) -> None:
     sh(root, env, "commit", "-q", "-m", "a prompt and its records")
 
 
-def break_place(case: Case, root: Path, real_cache: dict[str, object], env: dict[str, str]) -> None:
+def break_place(case: Case, root: Path, real_cache: bytes, env: dict[str, str]) -> None:
     where, valid, _ = PLACES[case.place]
     path = root / where
     if case.place == "cache":
@@ -335,10 +351,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run | dict[str, 
         run = micromoment(clean, args, env)
         assert run.returncode == 0, run.stderr
         expected[args[0]] = _relative(run.stdout, clean)
-    real_cache = read_cache(
-        clean / ".git/micromoment/ledger.json", (clean / ".micromoment/reviews").resolve(), 10**6
-    )
-    assert real_cache, "the clean run cached nothing"
+    real_cache = (clean / ".git/micromoment/ledger.sqlite3").read_bytes()
+    assert b"SQLite format 3" in real_cache[:16], "the clean run kept no ledger"
 
     chosen = [case for case in CASES if not (case.kind == "unreadable" and IS_ROOT)]
     roots: dict[str, Path] = {}

@@ -433,7 +433,7 @@ def test_many_repositories_are_read_on_every_core_with_the_same_result(
     # 8 records in all now count as many, while each repository (4) stays below the mark
     monkeypatch.setattr(sources, "PARALLEL_FROM", 5)
     for repo in repos:
-        (repo / ".git/micromoment/ledger.json").unlink()
+        (repo / ".git/micromoment/ledger.sqlite3").unlink()
     parallel = sources.load_sources(repos)
     assert [(s.name, len(s.summaries)) for s in parallel] == serial == [("one", 4), ("two", 4)]
     assert {s.repository for s in parallel[1].summaries} == {"two"}

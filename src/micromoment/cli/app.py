@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import sys
+from difflib import get_close_matches
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from micromoment import __version__
-from micromoment.cli import (
-    checklist_commands,
-    gate_commands,
-    ledger_commands,
-    pr_commands,
-    repo_commands,
-    report_commands,
-    review_commands,
-    sample_commands,
-)
 from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report, unexpected
 
 # Exits, aborts and usage errors are how Typer itself ends a command; they pass through. Typer
@@ -28,6 +19,136 @@ _TYPER_EXITS: tuple[type[BaseException], ...] = (
     typer.Abort,
     *(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
 )
+_USAGE_ERRORS: tuple[type[Exception], ...] = tuple(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+
+
+# Every command: its module under micromoment.cli, its function, and its one-line help. A command's
+# module (and what it imports: pydantic, jinja2, GitPython...) loads only when that command runs;
+# `micromoment --help` reads the help from here. tests/test_startup.py checks each line against
+# the command's own docstring, so the two cannot drift apart.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "list": (
+        "checklist_commands",
+        "list_checklists",
+        "List the checklists you can run: built-in ones and your repository's own.",
+    ),
+    "show": (
+        "checklist_commands",
+        "show",
+        "Show one checklist's items: question, owner, minutes, guidance and references.",
+    ),
+    "schema": (
+        "checklist_commands",
+        "schema",
+        "Print the JSON Schema of a checklist or config file, for editors and other tools.",
+    ),
+    "import-deon": (
+        "checklist_commands",
+        "import_deon",
+        "Convert a deon-format checklist into a micromoment checklist.",
+    ),
+    "review": (
+        "review_commands",
+        "review",
+        "Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.",
+    ),
+    "render": ("review_commands", "render", "Render the Markdown of review records from their YAML."),
+    "sample": (
+        "sample_commands",
+        "sample",
+        "Draw a few real model outputs, read them one at a time, and record what was wrong.",
+    ),
+    "check": (
+        "gate_commands",
+        "check",
+        "Which checklists the change triggers, and whether valid records created in it cover them.",
+    ),
+    "skip": (
+        "gate_commands",
+        "skip",
+        "Record an explicit, reasoned skip of a checklist; `check` and the hook accept it.",
+    ),
+    "hook": (
+        "gate_commands",
+        "hook",
+        "The commit-hook entry, and a plain git hook for teams without the pre-commit framework.",
+    ),
+    "pr-note": (
+        "pr_commands",
+        "pr_note",
+        'Markdown for a pull request: what the change triggered, who checked what, every "no" and skip.',
+    ),
+    "signoff": (
+        "ledger_commands",
+        "signoff",
+        "Sign off a review as a second person, with your git identity.",
+    ),
+    "resolve": (
+        "ledger_commands",
+        "resolve",
+        "Close a follow-up: records who closed it, when and how, and renders the Markdown again.",
+    ),
+    "todo": (
+        "ledger_commands",
+        "todo",
+        "List the open follow-ups from every review: action, owner, due date, and where they came from.",
+    ),
+    "log": (
+        "ledger_commands",
+        "log",
+        "List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs.",
+    ),
+    "stats": (
+        "ledger_commands",
+        "stats",
+        "The micro-moments ledger: reviews over time, by checklist and by person.",
+    ),
+    "lint": (
+        "repo_commands",
+        "lint",
+        "Validate checklist and config files: one `file:line:column: where: problem` line each.",
+    ),
+    "init": ("repo_commands", "init", "Write .micromoment/config.yaml with every setting explained."),
+    "report": (
+        "report_commands",
+        "report",
+        "Write a static report for leaders: one page to open from disk, no network needed.",
+    ),
+    "export": (
+        "report_commands",
+        "export",
+        "Write records as a table for an engine you already run (DuckDB, Spark, BigQuery, Trino).",
+    ),
+}
+
+
+def load_command(name: str) -> Any:
+    """The click command for `name`, built from its module on first use."""
+    import importlib
+
+    from typer.main import get_command_from_info
+    from typer.models import CommandInfo
+
+    module, function, _ = COMMANDS[name]
+    callback = getattr(importlib.import_module(f"micromoment.cli.{module}"), function)
+    return get_command_from_info(
+        CommandInfo(name=name, callback=callback), pretty_exceptions_short=True, rich_markup_mode="markdown"
+    )
+
+
+class _LazyCommands(dict[str, Any]):
+    """The group's commands by name: every registered name is in it, each built on first use."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS
+
+    def __missing__(self, name: str) -> Any:
+        if name not in COMMANDS:
+            raise KeyError(name)
+        command = self[name] = load_command(name)
+        return command
 
 
 def _flags_as_flags(command: Any, ctx: Any) -> None:
@@ -58,15 +179,43 @@ class MicromomentGroup(TyperGroup):
     """Turns core errors into one stderr line each and the documented exit code; anything else
     unexpected into one line and a log with the traceback."""
 
+    # While the group's own help is printed, commands are listed from the registry alone.
+    _listing = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands(self.commands)
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return list(COMMANDS)
+
     def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
-        command = super().get_command(ctx, cmd_name)
-        if command is not None:
-            _flags_as_flags(command, ctx)
+        if cmd_name not in COMMANDS:
+            return None
+        if self._listing:
+            return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name][2])
+        command = self.commands[cmd_name]
+        _flags_as_flags(command, ctx)
         return command
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
+        # Typer suggests names from the commands already loaded; here that is the registry.
+        try:
+            return super().resolve_command(ctx, args)
+        except _USAGE_ERRORS as exc:
+            matches = get_close_matches(args[0], list(COMMANDS)) if args else []
+            message = getattr(exc, "message", "")
+            if matches and message.startswith("No such command") and "Did you mean" not in message:
+                vars(exc)["message"] = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
 
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
         _flags_as_flags(self, ctx)
-        super().format_help(ctx, formatter)
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer's Context is click's
         try:
@@ -110,28 +259,6 @@ def _root(
     ] = False,
 ) -> None:
     """Small responsible-AI checks for genAI product work, recorded next to the code."""
-
-
-app.command("list")(checklist_commands.list_checklists)
-app.command("show")(checklist_commands.show)
-app.command("schema")(checklist_commands.schema)
-app.command("import-deon")(checklist_commands.import_deon)
-app.command("review")(review_commands.review)
-app.command("render")(review_commands.render)
-app.command("sample")(sample_commands.sample)
-app.command("check")(gate_commands.check)
-app.command("skip")(gate_commands.skip)
-app.command("hook")(gate_commands.hook)
-app.command("pr-note")(pr_commands.pr_note)
-app.command("signoff")(ledger_commands.signoff)
-app.command("resolve")(ledger_commands.resolve)
-app.command("todo")(ledger_commands.todo)
-app.command("log")(ledger_commands.log)
-app.command("stats")(ledger_commands.stats)
-app.command("lint")(repo_commands.lint)
-app.command("init")(repo_commands.init)
-app.command("report")(report_commands.report)
-app.command("export")(report_commands.export)
 
 
 def run() -> None:

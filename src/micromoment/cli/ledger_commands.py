@@ -12,17 +12,12 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment import ledger
-from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import out, print_json, say, whole_column, write_out
 from micromoment.config import load_config
 from micromoment.errors import MicromomentError
-from micromoment.git import GitFailed, author_identity, find_repo
-from micromoment.ledger.accountability import resolve_follow_up, sign_off
 from micromoment.locations import display_path, find_project
 from micromoment.records import find_record, reviews_dir
-from micromoment.records.render import render_template
-from micromoment.records.samples import samples_dir
 from micromoment.validation import utc_now
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see docs/stats.md).")]
@@ -54,6 +49,10 @@ def signoff(
     The review's author cannot sign it (exit 1: a second person is the point). Signing
     again replaces your earlier sign-off. The record's Markdown is rendered again.
     """
+    from micromoment.capture.guard import refuse_sensitive
+    from micromoment.git import author_identity
+    from micromoment.ledger.accountability import sign_off
+
     refuse_sensitive(note or "", "the note", allow_sensitive)
     project = find_project()
     catalog = load_catalog(project)
@@ -78,6 +77,10 @@ def resolve(
     ] = False,
 ) -> None:
     """Close a follow-up: records who closed it, when and how, and renders the Markdown again."""
+    from micromoment.capture.guard import refuse_sensitive
+    from micromoment.git import author_identity
+    from micromoment.ledger.accountability import resolve_follow_up
+
     refuse_sensitive(note or "", "the note", allow_sensitive)
     project = find_project()
     catalog = load_catalog(project)
@@ -90,20 +93,18 @@ def resolve(
 
 def _summaries(repos: list[Path] | None) -> tuple[list[ledger.Summary], list[str]]:
     """Records of this repository, or of every --repo given."""
+    from micromoment.ledger.sources import ledger_for, load_ledgers
+
     roots: list[Path | None] = list(repos) if repos else [None]
-    summaries: list[ledger.Summary] = []
+    jobs = []
     names = []
     for root in roots:
         project = find_project(root)
         config = load_config(project, load_catalog(project))
-        try:
-            cache: Path | None = Path(find_repo(str(project.root)).git_dir) / "micromoment" / "ledger.json"
-        except GitFailed:
-            cache = None
-        name = project.root.name if repos else ""
         names.append(project.root.name)
-        summaries += ledger.load_summaries(reviews_dir(project, config), cache, repository=name, warn=say)
-    return summaries, names
+        jobs.append((reviews_dir(project, config), ledger_for(project), project.root.name if repos else ""))
+    # Several repositories are read on every core at once, as a report reads them.
+    return [summary for loaded in load_ledgers(jobs, warn=say) for summary in loaded], names
 
 
 def _since(text: str | None) -> dt.date | None:
@@ -211,6 +212,8 @@ def stats(
     the sign-off rate. --markdown prints a one-minute report with a Mermaid chart; --json is
     stable and documented in docs/stats.md.
     """
+    from micromoment.records.samples import samples_dir
+
     summaries, names = _summaries(repo)
     data = ledger.stats(summaries, _since(since), by.value, names)
     data["samples"] = ledger.sample_totals(
@@ -220,6 +223,8 @@ def stats(
         print_json(data)
         return
     if markdown:
+        from micromoment.records.render import render_template
+
         write_out(render_template(find_project(), "stats.md.j2", {"stats": data}))
         return
     _print_stats(data)

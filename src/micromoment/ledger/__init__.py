@@ -1,46 +1,34 @@
 """The ledger: every record summarised and counted, for log, todo and stats, and the
 accountability around records (sign-offs, resolved follow-ups)."""
 
+from micromoment.ledger.model import FollowUpEntry, Summary, summarise
+from micromoment.ledger.store import ledger_file
 from micromoment.ledger.summaries import (
-    CACHE_BYTES_PER_RECORD_BYTE,
-    CACHE_FORMAT,
-    CACHE_SLACK_BYTES,
     PARALLEL_FROM,
     STATS_SCHEMA,
-    FollowUpEntry,
     Period,
-    Summary,
-    cache_text,
     load_summaries,
     log_rows,
     newest_first,
     open_follow_ups,
     period_of,
-    read_cache,
     sample_totals,
     stats,
-    summarise,
-    summary_from_cache,
 )
 
 __all__ = [
-    "CACHE_BYTES_PER_RECORD_BYTE",
-    "CACHE_FORMAT",
-    "CACHE_SLACK_BYTES",
     "PARALLEL_FROM",
     "STATS_SCHEMA",
     "FollowUpEntry",
     "Period",
     "Summary",
-    "cache_text",
+    "ledger_file",
     "load_summaries",
     "log_rows",
     "newest_first",
     "open_follow_ups",
     "period_of",
-    "read_cache",
     "sample_totals",
     "stats",
     "summarise",
-    "summary_from_cache",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +12,9 @@ from micromoment.checklists import Catalog, Checklist, load_catalog
 from micromoment.config import load_config
 from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.git import GitFailed, find_repo
-from micromoment.ledger.summaries import PARALLEL_FROM, Summary, load_summaries
+from micromoment.ledger.model import Summary
+from micromoment.ledger.store import ledger_file
+from micromoment.ledger.summaries import PARALLEL_FROM, load_summaries
 from micromoment.locations import Project, display_path, find_project
 from micromoment.records import (
     AnyRecord,
@@ -52,7 +54,7 @@ def load_sources(repos: list[Path] | None) -> list[Source]:
     seen: set[Path] = set()
     names: set[str] = set()
     sources: list[Source] = []
-    jobs: list[tuple[Path, Path | None, str]] = []
+    jobs: list[Job] = []
     for root in roots:
         if root is not None and not root.is_dir():
             raise MicromomentError(f"--repo {display_path(root)}: no such folder; give a repository's folder")
@@ -62,10 +64,7 @@ def load_sources(repos: list[Path] | None) -> list[Source]:
         seen.add(project.root)
         catalog = load_catalog(project)
         config = load_config(project, catalog)
-        try:
-            cache: Path | None = Path(find_repo(str(project.root)).git_dir) / "micromoment" / "ledger.json"
-        except GitFailed:
-            cache = None
+        cache = ledger_for(project)
         name = base = _safe_name(project.root.name)
         number = 1
         while name in names:
@@ -75,25 +74,53 @@ def load_sources(repos: list[Path] | None) -> list[Source]:
         folder = reviews_dir(project, config)
         jobs.append((folder, cache, name))
         sources.append(Source(name, project, catalog, folder, []))
-    problems: list[Problem] = []
-    for source, (summaries, found) in zip(sources, _load_all(jobs), strict=True):
+    for source, summaries in zip(sources, load_ledgers(jobs), strict=True):
         source.summaries = summaries
-        problems += found
-    if problems:
-        raise FileProblems(problems)
     return sources
 
 
-def _load_one(job: tuple[Path, Path | None, str]) -> tuple[list[Summary], list[Problem]]:
-    # Problems come back as data: an exception is a poor traveller between processes.
-    folder, cache, name = job
+def ledger_for(project: Project) -> Path | None:
+    """The project's ledger database under its git directory; None outside a repository."""
     try:
-        return load_summaries(folder, cache, repository=name), []
+        return ledger_file(find_repo(str(project.root)).git_dir)
+    except GitFailed:
+        return None
+
+
+Job = tuple[Path, "Path | None", str]  # the records' folder, the ledger database, the repository's name
+Loaded = tuple[list[Summary], list[Problem], list[str]]
+
+
+def load_ledgers(jobs: list[Job], warn: Callable[[str], None] | None = None) -> list[list[Summary]]:
+    """Each repository's summaries. With `warn`, a record that cannot be read is named through
+    it and skipped; without, every such record is raised together."""
+    problems: list[Problem] = []
+    loaded = []
+    for summaries, found, warnings in _load_all(jobs, warn is not None):
+        problems += found
+        for warning in warnings:
+            warn(warning)  # type: ignore[misc]  # warnings are only collected with warn
+        loaded.append(summaries)
+    if problems:
+        raise FileProblems(problems)
+    return loaded
+
+
+def _load_one(job: Job, warned: bool) -> Loaded:
+    # Problems and warnings come back as data: an exception is a poor traveller between processes.
+    folder, cache, name = job
+    warnings: list[str] = []
+    try:
+        return (
+            load_summaries(folder, cache, repository=name, warn=warnings.append if warned else None),
+            [],
+            warnings,
+        )
     except FileProblems as exc:
-        return [], exc.problems
+        return [], exc.problems, warnings
 
 
-def _load_all(jobs: list[tuple[Path, Path | None, str]]) -> list[tuple[list[Summary], list[Problem]]]:
+def _load_all(jobs: list[Job], warned: bool) -> list[Loaded]:
     """Each repository's summaries; many small repositories are read on every core at once.
 
     A repository with many records already parses them on every core, so the repositories
@@ -102,11 +129,11 @@ def _load_all(jobs: list[tuple[Path, Path | None, str]]) -> list[tuple[list[Summ
     sizes = [sum(1 for _ in record_files(folder)) for folder, _, _ in jobs]
     workers = min(os.cpu_count() or 1, 8, len(jobs))
     if workers < 2 or sum(sizes) < PARALLEL_FROM or max(sizes) >= PARALLEL_FROM:
-        return [_load_one(job) for job in jobs]
+        return [_load_one(job, warned) for job in jobs]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_load_one, jobs))
+        return list(pool.map(_load_one, jobs, [warned] * len(jobs)))
 
 
 def read_record(path: Path) -> AnyRecord:

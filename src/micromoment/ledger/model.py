@@ -1,0 +1,104 @@
+"""What log, todo and stats need from one record: its summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from micromoment.records import ReviewRecord, SkipRecord
+
+
+@dataclass
+class FollowUpEntry:
+    item: str
+    question: str
+    action: str
+    owner: str
+    due: str | None
+    resolved: bool
+    resolved_at: str | None
+
+
+@dataclass
+class Summary:
+    """What log, todo and stats need from one record."""
+
+    path: str
+    id: str
+    kind: str  # review | skip
+    checklist: str
+    title: str
+    subject: str
+    who: str
+    email: str
+    when: str  # ISO 8601, UTC
+    status: str  # complete | incomplete | skip
+    answers: list[tuple[str, str, str]] = field(default_factory=list)  # (item, question, answer)
+    follow_ups: list[FollowUpEntry] = field(default_factory=list)
+    signoffs: list[tuple[str, str]] = field(default_factory=list)  # (who, decision)
+    reason: str = ""
+    repository: str = ""
+
+    @property
+    def day(self) -> dt.date:
+        return dt.date.fromisoformat(self.when[:10])
+
+    def counts(self) -> dict[str, int]:
+        tally = Counter(answer for _, _, answer in self.answers)
+        return {
+            "yes": tally["yes"],
+            "no": tally["no"],
+            "na": tally["na"],
+            "skip": tally["skip"],
+            "answers": len(self.answers),
+        }
+
+
+def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
+    if isinstance(record, SkipRecord):
+        return Summary(
+            path=str(path),
+            id=record.id,
+            kind="skip",
+            checklist=record.checklist.id,
+            title=record.checklist.title,
+            subject=record.reason,
+            who=record.who.name,
+            email=record.who.email,
+            when=_iso(record.at),
+            status="skip",
+            reason=record.reason,
+        )
+    return Summary(
+        path=str(path),
+        id=record.id,
+        kind="review",
+        checklist=record.checklist.id,
+        title=record.checklist.title,
+        subject=record.subject,
+        who=record.who.name,
+        email=record.who.email,
+        when=_iso(record.finished_at),
+        status=record.status,
+        answers=[(a.item, a.question, a.answer) for a in record.answers],
+        follow_ups=[
+            FollowUpEntry(
+                item=a.item,
+                question=a.question,
+                action=a.follow_up.action,
+                owner=a.follow_up.owner,
+                due=a.follow_up.due.isoformat() if a.follow_up.due else None,
+                resolved=a.follow_up.resolved is not None,
+                resolved_at=_iso(a.follow_up.resolved.at) if a.follow_up.resolved else None,
+            )
+            for a in record.answers
+            if a.follow_up is not None
+        ],
+        signoffs=[(s.who.name, s.decision) for s in record.signoffs],
+    )
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,283 @@
+"""The ledger database: one SQLite file under the git directory holding every record's summary.
+
+One row per record (its file's size, time and content hash, and what log, todo and stats
+read), and rows per answer, follow-up and sign-off. A refresh writes in one transaction in
+WAL mode, so two commands at once never see half a refresh. The database only ever costs
+speed: one that cannot be opened, holds another schema, or holds a value this version would
+not have written is deleted and built again from the records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from micromoment.ledger.model import FollowUpEntry, Summary
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x6D6D6C67  # "mmlg": a file that is not this ledger is never taken for it
+LEDGER_NAME = "ledger.sqlite3"
+BUSY_MS = 10_000  # a second command waits this long for another's refresh to commit
+
+_MOMENT = "strftime('%Y-%m-%dT%H:%M:%SZ', {0}) IS {0}"  # IS: a NULL from strftime is a failure
+_DAY = "(length({0}) IS 10 AND date({0}) IS {0})"
+TABLES = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
+    "CREATE TABLE records (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
+    "sha256 TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('review', 'skip')), "
+    "checklist TEXT NOT NULL, title TEXT NOT NULL, subject TEXT NOT NULL, who TEXT NOT NULL, "
+    f"email TEXT NOT NULL, at TEXT NOT NULL CHECK ({_MOMENT.format('at')}), status TEXT NOT NULL, "
+    "reason TEXT NOT NULL) STRICT",
+    "CREATE TABLE answers (record TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL, "
+    "question TEXT NOT NULL, answer TEXT NOT NULL, PRIMARY KEY (record, seq)) STRICT",
+    "CREATE TABLE follow_ups (record TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL, "
+    "question TEXT NOT NULL, action TEXT NOT NULL, owner TEXT NOT NULL, "
+    f"due TEXT CHECK (due IS NULL OR {_DAY.format('due')}), "
+    "resolved INTEGER NOT NULL CHECK (resolved IN (0, 1)), "
+    f"resolved_at TEXT CHECK (resolved_at IS NULL OR {_MOMENT.format('resolved_at')}), "
+    "PRIMARY KEY (record, seq)) STRICT",
+    "CREATE TABLE signoffs (record TEXT NOT NULL, seq INTEGER NOT NULL, who TEXT NOT NULL, "
+    "decision TEXT NOT NULL, PRIMARY KEY (record, seq)) STRICT",
+)
+_MOMENT_TEXT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_DAY_TEXT = re.compile(r"\d{4}-\d\d-\d\d")
+# The CHECK constraints again, at read time: a file edited with the checks switched off
+# (PRAGMA ignore_check_constraints) still never reaches log, todo or stats.
+_READ_CHECKS = (
+    f"SELECT 1 FROM records WHERE NOT ({_MOMENT.format('at')}) OR kind NOT IN ('review', 'skip') LIMIT 1",
+    f"SELECT 1 FROM follow_ups WHERE NOT (due IS NULL OR {_DAY.format('due')}) "
+    f"OR NOT (resolved_at IS NULL OR {_MOMENT.format('resolved_at')}) OR resolved NOT IN (0, 1) LIMIT 1",
+)
+
+Stamp = tuple[int, int, str]  # size, mtime in ns, sha256 of the content
+
+
+class Damaged(Exception):
+    """The database holds something this version would not have written."""
+
+
+def ledger_file(git_dir: str | Path) -> Path:
+    return Path(git_dir) / "micromoment" / LEDGER_NAME
+
+
+def remove(path: Path) -> None:
+    """The database and its WAL files; a symlink is removed, never what it points to."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+            part.unlink()
+
+
+def _connect(path: Path, folder: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; only speed at stake
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            _create(connection, folder)
+        _check_schema(connection, folder)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _create(connection: sqlite3.Connection, folder: Path) -> None:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        # Another command may have created it while this one waited for the lock.
+        if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
+            if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise Damaged("tables without a version")
+            for statement in TABLES:
+                connection.execute(statement)
+            connection.execute("INSERT INTO meta VALUES ('folder', ?)", (str(folder),))
+            connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _check_schema(connection: sqlite3.Connection, folder: Path) -> None:
+    if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        raise Damaged("another schema version")
+    if connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        raise Damaged("not a micromoment ledger")
+    found = [
+        row[0]
+        for row in connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid")
+    ]
+    if found != list(TABLES):
+        raise Damaged("tables differ from this version's")
+    row = connection.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone()
+    if row is None or row[0] != str(folder):
+        raise Damaged("the ledger of another folder")
+
+
+def open_ledger(path: Path, folder: Path) -> sqlite3.Connection | None:
+    """The ledger for `folder`, built afresh when damaged; None when it cannot be had at all
+    (a folder in its place, a read-only git directory): the records are then read without it."""
+    if path.is_dir():
+        return None
+    for _ in range(2):
+        try:
+            if path.is_symlink() or (path.exists() and not path.is_file()):
+                remove(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return _connect(path, folder)
+        except (sqlite3.Error, Damaged, OSError):
+            remove(path)
+    return None
+
+
+def stamps(connection: sqlite3.Connection) -> dict[str, Stamp]:
+    return {
+        name: (size, mtime, sha)
+        for name, size, mtime, sha in connection.execute("SELECT name, size, mtime_ns, sha256 FROM records")
+    }
+
+
+def refresh(
+    connection: sqlite3.Connection,
+    gone: Iterable[str],
+    touched: Iterable[tuple[str, Stamp]],
+    fresh: Iterable[tuple[str, Stamp, Summary]],
+) -> None:
+    """In one transaction: drop records that are gone, re-stamp records whose content did not
+    change, and store the summaries of new or changed records."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for name in gone:
+            _delete(connection, name)
+        connection.executemany(
+            "UPDATE records SET size = ?, mtime_ns = ?, sha256 = ? WHERE name = ?",
+            [(*stamp, name) for name, stamp in touched],
+        )
+        for name, stamp, summary in fresh:
+            _delete(connection, name)
+            _insert(connection, name, stamp, summary)
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _delete(connection: sqlite3.Connection, name: str) -> None:
+    for table in ("records", "answers", "follow_ups", "signoffs"):
+        column = "name" if table == "records" else "record"
+        connection.execute(f"DELETE FROM {table} WHERE {column} = ?", (name,))
+
+
+def _insert(connection: sqlite3.Connection, name: str, stamp: Stamp, s: Summary) -> None:
+    connection.execute(
+        "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            name,
+            *stamp,
+            s.id,
+            s.kind,
+            s.checklist,
+            s.title,
+            s.subject,
+            s.who,
+            s.email,
+            s.when,
+            s.status,
+            s.reason,
+        ),
+    )
+    connection.executemany(
+        "INSERT INTO answers VALUES (?, ?, ?, ?, ?)", [(name, n, *a) for n, a in enumerate(s.answers)]
+    )
+    connection.executemany(
+        "INSERT INTO follow_ups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (name, n, f.item, f.question, f.action, f.owner, f.due, int(f.resolved), f.resolved_at)
+            for n, f in enumerate(s.follow_ups)
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO signoffs VALUES (?, ?, ?, ?)", [(name, n, *pair) for n, pair in enumerate(s.signoffs)]
+    )
+
+
+def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
+    """Every stored summary by file name, read in one snapshot; Damaged when a value is not one
+    a refresh writes (a calendar day that does not exist, say)."""
+    connection.execute("BEGIN")
+    try:
+        for check in _READ_CHECKS:
+            if connection.execute(check).fetchone() is not None:
+                raise Damaged(f"a value this version does not write: {check}")
+        summaries = {
+            row[0]: Summary(
+                path="",
+                id=row[1],
+                kind=row[2],
+                checklist=row[3],
+                title=row[4],
+                subject=row[5],
+                who=row[6],
+                email=row[7],
+                when=row[8],
+                status=row[9],
+                reason=row[10],
+            )
+            for row in connection.execute(
+                "SELECT name, id, kind, checklist, title, subject, who, email, at, status, reason FROM records"
+            )
+        }
+        _attach(connection, summaries)
+    finally:
+        connection.execute("COMMIT")
+    _check_days(summaries.values())
+    return summaries
+
+
+def _attach(connection: sqlite3.Connection, summaries: dict[str, Summary]) -> None:
+    questions: dict[str, str] = {}  # one string per distinct question: thousands of records share a few
+    try:
+        for record, item, question, answer in connection.execute(
+            "SELECT record, item, question, answer FROM answers ORDER BY record, seq"
+        ):
+            summaries[record].answers.append((item, questions.setdefault(question, question), answer))
+        for record, *entry in connection.execute(
+            "SELECT record, item, question, action, owner, due, resolved, resolved_at FROM follow_ups "
+            "ORDER BY record, seq"
+        ):
+            item, question, action, owner, due, resolved, resolved_at = entry
+            summaries[record].follow_ups.append(
+                FollowUpEntry(item, question, action, owner, due, bool(resolved), resolved_at)
+            )
+        for record, who, decision in connection.execute(
+            "SELECT record, who, decision FROM signoffs ORDER BY record, seq"
+        ):
+            summaries[record].signoffs.append((who, decision))
+    except KeyError as exc:
+        raise Damaged(f"rows of a record that is not there: {exc}") from None
+
+
+def _check_days(summaries: Iterable[Summary]) -> None:
+    """The schema checks each date's shape; the calendar (no 30 February) is checked here, once
+    per distinct day, since SQLite's date functions accept any day up to 31."""
+    days: set[Any] = set()
+    for summary in summaries:
+        if not _MOMENT_TEXT.fullmatch(summary.when):
+            raise Damaged(f"a time SQLite let through: {summary.when!r}")
+        days.add(summary.when[:10])
+        days.update(f.due for f in summary.follow_ups if f.due)
+        days.update(f.resolved_at[:10] for f in summary.follow_ups if f.resolved_at)
+    for day in days:
+        try:
+            if not _DAY_TEXT.fullmatch(day):
+                raise ValueError(day)
+            dt.date.fromisoformat(day)
+        except (TypeError, ValueError):
+            raise Damaged(f"not a day: {day!r}") from None

@@ -1,0 +1,55 @@
+"""Startup stays cheap: which modules `--help` and `list` load, and the registry's help lines."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from micromoment.cli.app import COMMANDS
+
+SCRIPT = (
+    "import sys, json, atexit\n"
+    "atexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n"
+    "sys.argv = ['micromoment', *{args!r}]\n"
+    "from micromoment.__main__ import main\n"
+    "main()\n"
+)
+
+
+def loaded(repo: Path, *args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(args=list(args))],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_help_loads_no_command_module_and_nothing_heavy(repo: Path) -> None:
+    modules = loaded(repo, "--help")
+    assert not {m for m in modules if m.startswith("micromoment.cli.") and m.endswith("_commands")}
+    for heavy in ("pydantic", "jinja2", "git", "yaml", "micromoment.checklists"):
+        assert heavy not in modules, heavy
+
+
+def test_list_loads_neither_jinja2_nor_gitpython_nor_other_commands(repo: Path) -> None:
+    modules = loaded(repo, "list")
+    assert "micromoment.cli.checklist_commands" in modules
+    for heavy in ("jinja2", "git", "micromoment.cli.review_commands", "micromoment.cli.gate_commands"):
+        assert heavy not in modules, heavy
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_registry_line_is_the_commands_own_first_line(name: str) -> None:
+    module, function, line = COMMANDS[name]
+    callback = getattr(importlib.import_module(f"micromoment.cli.{module}"), function)
+    assert (inspect.getdoc(callback) or "").splitlines()[0] == line
