@@ -380,7 +380,7 @@ def test_damaged_gate_caches_only_cost_speed(cli: Cli, started: Path, damage: by
 def test_odd_file_names_are_judged_not_crashed_on(cli: Cli, started: Path, tmp_path: Path) -> None:
     prompts = started / "prompts"
     prompts.mkdir()
-    with open(os.fsencode(prompts) + b"/caf\xe9.txt", "wb") as handle:  # a name that is not UTF-8
+    with open(os.fsencode(prompts) + b"/caf\xe9.txt", "wb") as handle:  # noqa: PTH123 - a name that is not UTF-8
         handle.write(b"not UTF-8 in its name\n")
     record = review_genai(cli, started)
     odd = record.with_name("2026-11-22-genai-output-review-line\nbreak.yaml")
