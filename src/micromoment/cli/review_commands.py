@@ -22,6 +22,18 @@ from micromoment.capture.session import ReviewSession, apply_answers_file
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import err, say, write_out
+from micromoment.cli.review_options import (
+    AllowSensitiveOption,
+    AnswersOption,
+    ChecklistIds,
+    DraftOption,
+    InteractiveOption,
+    NoGitOption,
+    ResumeOption,
+    SampleOption,
+    StrictOption,
+    SubjectOption,
+)
 from micromoment.config import Config, default_outputs, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.files import read_existing, write_atomic
@@ -35,56 +47,16 @@ from micromoment.validation import utc_now
 
 
 def review(
-    checklist_ids: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="ID", help="Checklists to answer (default: offered in a terminal; quick otherwise)."
-        ),
-    ] = None,
-    subject: Annotated[
-        str | None,
-        typer.Option(
-            help="What is being reviewed (default: the branch; on the main branch, the changed paths)."
-        ),
-    ] = None,
-    answers: Annotated[
-        Path | None,
-        typer.Option(
-            "--answers",
-            help="A YAML file mapping item ids to answers, for use without a terminal: `id: yes`, or "
-            "`id: {answer: no, note: ..., evidence: ..., follow_up: {action: ..., owner: ..., due: 2026-12-31}}`, "
-            "or `id: {answer: skip, reason: ...}`.",
-        ),
-    ] = None,
-    resume_draft: Annotated[
-        bool, typer.Option("--resume", help="Continue an unfinished review (asks which, if several).")
-    ] = False,
-    draft_id: Annotated[
-        str | None, typer.Option("--draft", metavar="DRAFT", help="With --resume: the draft to continue.")
-    ] = None,
-    strict: Annotated[
-        bool, typer.Option(help="With --answers: refuse (exit 2) rather than record an incomplete review.")
-    ] = False,
-    allow_sensitive: Annotated[
-        bool,
-        typer.Option(
-            help="Write notes that look like secrets or personal data without asking (they are recorded as kept)."
-        ),
-    ] = False,
-    interactive: Annotated[
-        bool, typer.Option(help="Ask on standard input even when it is not a terminal (for scripted input).")
-    ] = False,
-    no_git: Annotated[
-        bool,
-        typer.Option("--no-git", help="Record outside a git repository, with no git context in the record."),
-    ] = False,
-    sample: Annotated[
-        str | None,
-        typer.Option(
-            metavar="RECORD",
-            help="A sample record (micromoment sample) to link as evidence on the items that take one.",
-        ),
-    ] = None,
+    checklist_ids: ChecklistIds = None,
+    subject: SubjectOption = None,
+    answers: AnswersOption = None,
+    resume_draft: ResumeOption = False,
+    draft_id: DraftOption = None,
+    strict: StrictOption = False,
+    allow_sensitive: AllowSensitiveOption = False,
+    interactive: InteractiveOption = False,
+    no_git: NoGitOption = False,
+    sample: SampleOption = None,
 ) -> None:
     """Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.
 
@@ -106,26 +78,19 @@ def review(
     if answers is not None:
         if resume_draft or draft_id:
             raise MicromomentError("--answers starts a new review; leave out --resume to use it")
-        ids = checklist_ids or [config.default_checklist]
-        if len(ids) > 1:
-            raise MicromomentError(
-                "--answers fills one checklist at a time; run micromoment review once per checklist"
-            )
-        session = ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), new_draft_id())
+        session = _answers_session(catalog, config, state, checklist_ids, subject)
         raise typer.Exit(
             _from_file(
                 project, config, state, in_repo, session, who, answers, strict, allow_sensitive, sample
             )
         )
-
     prompter = stdin_prompter(force=interactive)
-    if prompter is not None:
-        prompter.console = err()  # questions and titles come from files: print them terminal-safe
     if prompter is None:
         raise MicromomentError(
             "no terminal to ask questions on; record answers with micromoment review ID --answers FILE "
             "(a YAML mapping of item id to answer; micromoment show ID lists the items)"
         )
+    prompter.console = err()  # questions and titles come from files: print them terminal-safe
     folder = drafts_dir(project, state.git_dir or _real_git_dir(project, in_repo))
     try:
         if resume_draft or draft_id:
@@ -139,6 +104,17 @@ def review(
     raise typer.Exit(
         _walk_selection(project, config, state, catalog, session, who, prompter, folder, in_repo)
     )
+
+
+def _answers_session(
+    catalog: Catalog, config: Config, state: GitState, checklist_ids: list[str] | None, subject: str | None
+) -> ReviewSession:
+    ids = checklist_ids or [config.default_checklist]
+    if len(ids) > 1:
+        raise MicromomentError(
+            "--answers fills one checklist at a time; run micromoment review once per checklist"
+        )
+    return ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), new_draft_id())
 
 
 def _samples_in_terminal(
