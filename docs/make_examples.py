@@ -219,7 +219,9 @@ def in_terminal(ws: Workspace, argv: list[str], keys: list[tuple[str, str]]) -> 
         child.expect(pexpect.EOF)
     except pexpect.TIMEOUT:
         child.terminate(force=True)
-        raise SystemExit(f"{shlex.join(argv[2:])}: no {expected!r} on the screen; it shows:\n{child.before}") from None
+        raise SystemExit(
+            f"{shlex.join(argv[2:])}: no {expected!r} on the screen; it shows:\n{child.before}"
+        ) from None
     child.close()
     output = ANSI.sub("", screen.getvalue().replace("\r\n", "\n").replace("\r", ""))
     return child.exitstatus if child.exitstatus is not None else -1, output
@@ -293,7 +295,7 @@ def current(path: Path) -> tuple[str, list[str]]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         made = list(pool.map(example, blocks))
     stale = []
-    for block, body in reversed(list(zip(blocks, made))):
+    for block, body in reversed(list(zip(blocks, made, strict=True))):
         if body != block.body:
             stale.append(block.where)
             lines[block.start : block.end] = body
@@ -371,9 +373,8 @@ def checklist_mistake(ws: Workspace) -> None:
 @scenario
 def unearned_signoff(ws: Workspace) -> None:
     """A reviewed prompt change whose one sign-off was committed by the author, not the signer."""
-    from make_tutorial import ANSWERS
-
     from docrun import due_date
+    from make_tutorial import ANSWERS
 
     ws.write(
         ".micromoment/config.yaml",
@@ -440,6 +441,7 @@ def support_judgments(ws: Workspace) -> None:
         for row in json.loads(drawn)["outputs"]
     ]
     ws.write("judgments.yaml", "".join(f"{i}: {v}\n" for i, v in judged))
+
 
 KEYS = "o ok · f flag · b back · ? help"
 
