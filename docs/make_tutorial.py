@@ -10,42 +10,20 @@ date, record ids, commit hashes, the scratch folder) is replaced by stable stand
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import io
-import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from docrun import ENV, Normaliser, due_date
+
 DOCS = Path(__file__).resolve().parent
 TUTORIAL = DOCS / "tutorial.md"
 SCREEN = DOCS / "review-screen.svg"
 SHOWN_DATE = "2026-01-15"
-DUE_IN_DAYS = 30
 
-
-def due_date() -> dt.date:
-    """The follow-up's due date: a month ahead, so it is never shown overdue."""
-    return dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=DUE_IN_DAYS)
-
-
-ENV = {
-    **{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "MICROMOMENT_", "PRE_COMMIT"))},
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "Pat Product",
-    "GIT_AUTHOR_EMAIL": "pat@example.com",
-    "GIT_COMMITTER_NAME": "Pat Product",
-    "GIT_COMMITTER_EMAIL": "pat@example.com",
-    "MICROMOMENT_NONINTERACTIVE": "1",
-    "COLUMNS": "88",
-    "NO_COLOR": "1",
-    "TERM": "dumb",
-}
 ANSWERS = """\
 # answers.yaml: item id -> answer (micromoment show genai-output-review lists them)
 facts-checked: yes
@@ -60,48 +38,6 @@ output-stakes: what customers are told or promised
 eval-set-rerun: {answer: skip, reason: the eval set lands next sprint with the new refund flows}
 bad-outputs-filed: yes
 """
-
-
-class Normaliser:
-    """Stable stand-ins for what differs between runs."""
-
-    def __init__(self, scratch: Path) -> None:
-        self.scratch = str(scratch)
-        today = dt.datetime.now(dt.timezone.utc).date()
-        year, week, _ = today.isocalendar()
-        shown = dt.date.fromisoformat(SHOWN_DATE)
-        shown_year, shown_week, _ = shown.isocalendar()
-        self.dates = {
-            today.isoformat(): SHOWN_DATE,
-            due_date().isoformat(): (shown + dt.timedelta(days=DUE_IN_DAYS)).isoformat(),
-            f"{year}-W{week:02d}": f"{shown_year}-W{shown_week:02d}",
-        }
-        self.seen: dict[str, str] = {}
-
-    def _stand_in(self, kind: str, value: str, make: str) -> str:
-        key = f"{kind}:{value}"
-        if key not in self.seen:
-            self.seen[key] = make.format(n=sum(1 for k in self.seen if k.startswith(kind)) + 1)
-        return self.seen[key]
-
-    def __call__(self, text: str) -> str:
-        text = text.replace(self.scratch, "~/refund-bot")
-        text = re.sub(
-            r"(\d{4}-\d{2}-\d{2})-([a-z0-9-]+?)-([0-9a-f]{4})\b",
-            lambda m: f"{SHOWN_DATE}-{m[2]}-" + self._stand_in("id", m[0], "{n:04x}"),
-            text,
-        )
-        for real, shown in self.dates.items():
-            text = text.replace(real, shown)
-        text = re.sub(r"\b\d{2}:\d{2}(:\d{2})? UTC\b", "10:00 UTC", text)
-        return re.sub(r"\b([0-9a-f]{40}|[0-9a-f]{12}|[0-9a-f]{7})\b", self._commit, text)
-
-    def _commit(self, match: re.Match[str]) -> str:
-        value = match[0]
-        if value.isdigit():
-            return value
-        stand_in = self._stand_in("sha", value, "{n}")
-        return hashlib.sha1(f"commit {stand_in}".encode()).hexdigest()[: len(value)]
 
 
 class Session:
@@ -153,7 +89,7 @@ class Session:
 def build(scratch: Path) -> str:
     repo = scratch / "refund-bot"
     repo.mkdir()
-    normalise = Normaliser(repo)
+    normalise = Normaliser(repo, SHOWN_DATE)
     s = Session(repo, normalise)
     s.quiet("git", "init", "-q", "-b", "main")
     (repo / "README.md").write_text("# Refund bot\n", encoding="utf-8")
@@ -287,7 +223,11 @@ def review_screen() -> str:
         record=True, width=88, file=io.StringIO(), force_terminal=True, color_system="truecolor"
     )
     checklist = load_catalog(Project(Path(tempfile.gettempdir()))).get("quick")
-    replies = "3\n\n\ny\nswapped names for placeholders in the logs\n\nn\n\n\ny\nsample ten answers before launch\n\n2026-02-01\ny\n\n\ny\n"
+    # A due date in the past would add a "keep it?" question to the screen, so it is always ahead.
+    replies = (
+        "3\n\n\ny\nswapped names for placeholders in the logs\n\nn\n\n\ny\n"
+        f"sample ten answers before launch\n\n{due_date().isoformat()}\ny\n\n\ny\n"
+    )
     session = ReviewSession(checklist, "Refund prompt quotes the amount", "screen")
     walk(session, EchoingPrompter(console, io.StringIO(replies)), lambda _: None)
     return console.export_svg(title="micromoment review")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -169,6 +171,10 @@ def load_config(project: Project, catalog: Catalog) -> Config:
     return config
 
 
+def _flow_list(items: Sequence[str]) -> str:
+    return json.dumps(list(items), ensure_ascii=False)
+
+
 def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> str:
     """The file `micromoment init` writes: every key present, every key explained."""
     lines = [
@@ -188,6 +194,8 @@ def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> st
         lines += [
             f"  {entry.checklist.id}:",
             f"    enabled: {'true' if on else 'false'}  # false: changes never trigger it; run it by hand",
+            # Commented out: written as-is it would pin today's patterns over later versions of the checklist.
+            f"    # applies_to: {_flow_list(entry.checklist.applies_to)}  # its own patterns; uncomment and edit to replace them",
             "    also_applies_to: []  # .gitignore-style patterns added to the checklist's own",
             "    signoffs: 0  # sign-offs by a second person before a review counts",
         ]
@@ -195,6 +203,12 @@ def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> st
         "# The commit hook, when a change triggers a check that has no record.",
         "hook:",
         "  on_missing: block  # block: stop the commit; warn: let it through with a warning",
+        "# The checklist a change to this file or to .micromoment/checklists/ calls for; null: none.",
+        "# policy_changes: team-review",
+        "# true: a sign-off counts only when the commit that added it passes git verify-commit.",
+        "# require_signed_commits: false",
+        "# The branch changes merge into; by default origin/HEAD, else init.defaultBranch, else main or master.",
+        "# base_branch: main",
         "# Where micromoment sample finds model outputs when you name no file: a path or glob, newest wins.",
         "samples:",
         "  outputs: null  # e.g. evals/results-*.jsonl",
