@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from micromoment import ledger
 from micromoment.checklists import load_catalog
-from micromoment.cli.output import out, print_json, say, whole_column, write_out
+from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.config import load_config
 from micromoment.errors import MicromomentError
 from micromoment.locations import display_path, find_project
@@ -129,19 +128,25 @@ def todo(
     if not rows:
         say("no open follow-ups" + (f" for {owner}" if owner else ""))
         return
-    table = Table(title="Open follow-ups", title_justify="left")
-    whole_column(table, "due", [(r["due"] or "-") + (" overdue" if r["overdue"] else "") for r in rows])
-    table.add_column("owner", overflow="fold")
-    table.add_column("action", overflow="fold")
-    whole_column(table, "review", [r["record"] for r in rows])
-    whole_column(table, "item", [r["item"] for r in rows])
+    console = out()
+    console.print(Text("Open follow-ups", style="bold"))
     for row in rows:
-        due = Text(row["due"] or "-", style="bold red" if row["overdue"] else "")
+        # One block per follow-up: the words wrap as they must, and the command to close it is
+        # whole on its own line, ready to copy, whatever the terminal's width.
+        due = Text(row["due"] or "no due date", style="bold red" if row["overdue"] else "bold")
         if row["overdue"]:
             due.append(" overdue")
-        table.add_row(due, Text(row["owner"]), Text(row["action"]), Text(row["record"]), Text(row["item"]))
-    out().print(table)
-    say(f"close one with: micromoment resolve REVIEW ITEM --note '...' ({len(rows)} open)")
+        console.print(Text.assemble(due, " · ", Text(row["owner"])), soft_wrap=True)
+        console.print(Text(f"  {row['action']}"))
+        console.print(
+            Text(f"  micromoment resolve {row['record']} {row['item']} --note '...'", style="dim"),
+            soft_wrap=True,
+        )
+    say(f"{len(rows)} open; close one with the command under it, saying what was done in --note")
+
+
+def _tally(counts: dict[str, int] | None) -> str:
+    return f"{counts['yes']}/{counts['no']}/{counts['na']}/{counts['skip']}" if counts else "-"
 
 
 def _known_checklist(checklist_id: str, in_records: set[str]) -> None:
@@ -174,25 +179,19 @@ def log(
             else "no records yet; start with: micromoment review"
         )
         return
-    table = Table(title="Reviews and skips", title_justify="left")
-    whole_column(table, "date", [row["date"][:10] for row in rows])
-    whole_column(table, "checklist", [row["checklist"] for row in rows])
-    for column in ("subject", "who", "status", "yes/no/na/skip", "sign-offs"):
-        table.add_column(column, overflow="fold")
+    console = out()
+    console.print(Text("Reviews and skips, newest first", style="bold"))
     for row in rows:
-        counts = row["counts"]
-        tally = f"{counts['yes']}/{counts['no']}/{counts['na']}/{counts['skip']}" if counts else "-"
-        signers = ", ".join(f"{s['who']} ({s['decision']})" for s in row["signoffs"]) or "-"
-        table.add_row(
-            row["date"][:10],
-            row["checklist"],
-            Text(row["subject"]),
-            Text(row["who"]),
-            row["status"],
-            tally,
-            Text(signers),
+        # One block per record: the ids whole on the first line, the words free to wrap below.
+        signers = ", ".join(f"{s['who']} ({s['decision']})" for s in row["signoffs"])
+        heading = f"{row['date'][:10]}  {row['checklist']}  {row['status']}"
+        if row["counts"]:
+            heading += f"  yes/no/na/skip {_tally(row['counts'])}"
+        console.print(Text(heading), soft_wrap=True)
+        console.print(
+            Text(f"  {row['subject']} — {row['who']}" + (f"; signed off: {signers}" if signers else ""))
         )
-    out().print(table)
+        console.print(Text(f"  {row['id']}", style="dim"), soft_wrap=True)
 
 
 def stats(
