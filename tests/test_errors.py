@@ -141,3 +141,15 @@ def test_the_hook_fast_path_has_the_same_net(repo: Path) -> None:
         f"micromoment: unexpected error in hook: ValueError: no rules today; details in {log}"
     ]
     assert "Traceback" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["show", "quick"], ["list"]])
+def test_a_reader_that_closes_the_pipe_early_gets_no_error(repo: Path, args: list[str]) -> None:
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "micromoment", *args], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.read(1)
+    reader.stdout.close()  # like `| head -1`
+    assert reader.wait(timeout=60) in (0, 1)
+    assert reader.stderr.read() == b""

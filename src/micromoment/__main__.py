@@ -23,6 +23,10 @@ def main() -> None:
         run()
     except SystemExit:
         raise
+    except BrokenPipeError:
+        # `micromoment log | head` closed the pipe: the reader has what it wanted; say nothing.
+        _quiet_stdout()
+        sys.exit(0)
     except KeyboardInterrupt:
         sys.stderr.write("micromoment: interrupted\n")
         sys.exit(130)
@@ -30,6 +34,17 @@ def main() -> None:
         from micromoment.errors import unexpected
 
         sys.exit(unexpected(exc, args[0] if args else "micromoment"))
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail on the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -227,6 +227,8 @@ class MicromomentGroup(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except _TYPER_EXITS:
             raise
+        except BrokenPipeError:
+            raise  # the reader closed the pipe; __main__ ends quietly
         except Exception as exc:  # the net under every failure
             raise typer.Exit(unexpected(exc, ctx.invoked_subcommand or "micromoment")) from None
 
