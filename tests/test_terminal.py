@@ -26,15 +26,10 @@ UNSAFE = ("\x1b", "\r", "\x07", "\x9b", "\u202e", "\u2066")
 
 @pytest.fixture
 def wide(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Consoles 200 columns wide, so a table never wraps the strings the tests look for."""
-    from micromoment.cli import output
-
+    """Consoles 200 columns wide, so a table never wraps the strings the tests look for (a changed
+    COLUMNS gets consoles of its own)."""
     monkeypatch.setenv("COLUMNS", "200")
-    output.out.cache_clear()
-    output.err.cache_clear()
     yield
-    output.out.cache_clear()
-    output.err.cache_clear()
 
 
 def evil_checklist(repo: Path) -> Path:

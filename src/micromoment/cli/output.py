@@ -19,12 +19,11 @@ from micromoment.errors import printable
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-@cache
 def out() -> Console:
     """Reports (tables, records) on stdout. Piped, they are as wide as they need to be: a file or
     another program should get whole lines, not a table cut to an imaginary 80-column screen."""
     piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return SafeConsole(highlight=False, width=PIPED_WIDTH if piped else None)
+    return _console(False, PIPED_WIDTH if piped else None, os.environ.get("COLUMNS"))
 
 
 PIPED_WIDTH = 1000
@@ -36,10 +35,16 @@ def whole_column(table: Table, header: str, values: list[str], **options: Any) -
     table.add_column(header, no_wrap=True, min_width=widest, **options)
 
 
-@cache
 def err() -> Console:
     """Messages for the person at the keyboard, on stderr."""
-    return SafeConsole(stderr=True, highlight=False)
+    return _console(True, None, os.environ.get("COLUMNS"))
+
+
+@cache
+def _console(stderr: bool, width: int | None, columns: str | None) -> Console:
+    # One console per setting: the width a console measured is kept, so a changed COLUMNS (a test,
+    # an embedding program) gets its own console rather than the first one's width.
+    return SafeConsole(stderr=stderr, highlight=False, width=width)
 
 
 def say(message: str) -> None:
