@@ -10,11 +10,18 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from micromoment.cli.app import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# A developer's run draws fewer examples; CI (MICROMOMENT_FULL_TESTS=1) draws Hypothesis' default
+# hundred or more, so a rare input still gets its chance there.
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.register_profile("full", deadline=None)
+settings.load_profile("full" if os.environ.get("MICROMOMENT_FULL_TESTS") else "dev")
 
 
 @pytest.fixture(autouse=True)
