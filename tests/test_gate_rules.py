@@ -26,7 +26,9 @@ def rule(id: str, *patterns: str, signoffs: int = 0) -> ChecklistRule:
     return ChecklistRule(id, id.title(), "1", f"sha256:{id}", compile_patterns(list(patterns)), signoffs)
 
 
-def rules(*checklists: ChecklistRule, reviews_dir: str = ".micromoment/reviews", policy: str | None = None) -> Rules:
+def rules(
+    *checklists: ChecklistRule, reviews_dir: str = ".micromoment/reviews", policy: str | None = None
+) -> Rules:
     return Rules(list(checklists), reviews_dir, policy_checklist=policy)
 
 
@@ -87,11 +89,18 @@ def test_micromoments_own_files_and_records_never_trigger() -> None:
         "src/.micromoment/x",
         "app.py",
     ]
-    assert triggering_paths(Rules([], "records"), paths) == ["recordsx/a.yaml", ".micromoment", "src/.micromoment/x", "app.py"]
+    assert triggering_paths(Rules([], "records"), paths) == [
+        "recordsx/a.yaml",
+        ".micromoment",
+        "src/.micromoment/x",
+        "app.py",
+    ]
 
 
 def test_triggered_lists_each_checklist_with_its_paths_in_the_rules_order() -> None:
-    gate = rules(rule("prompts", "prompts/", "*.prompt"), rule("data", "db/**/*.sql"), rule("never", "nothing/"))
+    gate = rules(
+        rule("prompts", "prompts/", "*.prompt"), rule("data", "db/**/*.sql"), rule("never", "nothing/")
+    )
     paths = ["db/m/1.sql", "prompts/a.txt", "x.prompt", "src/app.py", "db/readme.md"]
     found = triggered(gate, paths)
     assert found == {"prompts": ["prompts/a.txt", "x.prompt"], "data": ["db/m/1.sql"]}

@@ -72,7 +72,9 @@ spec_names = st.text(alphabet="abcdefghij:/. -", min_size=1, max_size=12)
 
 
 @given(st.lists(spec_names, unique=True, max_size=6), st.data())
-def test_parse_batch_reads_every_blob_and_leaves_the_missing_out(specs: list[str], data: st.DataObject) -> None:
+def test_parse_batch_reads_every_blob_and_leaves_the_missing_out(
+    specs: list[str], data: st.DataObject
+) -> None:
     present = data.draw(st.sets(st.sampled_from(specs))) if specs else set()
     contents = {spec: data.draw(st.binary(max_size=40)) for spec in sorted(present)}
     assert parse_batch(batch_output(specs, contents), specs) == contents
@@ -110,7 +112,7 @@ def test_a_real_diff_names_every_awkward_path(awkward: tuple[Repo, dict[str, byt
     assert sorted((c.path, c.status) for c in changed) == sorted((name, "A") for name in files)
     assert diff_raw(repo, "HEAD") == []  # nothing staged
     (Path(repo.root) / "plain.txt").write_bytes(b"now something\n")
-    os.remove(os.path.join(repo.root, "with space.txt"))
+    (Path(repo.root) / "with space.txt").unlink()
     git(Path(repo.root), "add", "-A")
     staged = diff_raw(repo, "HEAD")
     assert sorted((c.path, c.status) for c in staged) == [("plain.txt", "M"), ("with space.txt", "D")]
