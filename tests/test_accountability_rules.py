@@ -36,6 +36,13 @@ def saved(repo: Path) -> Path:
             answered_at=WHEN,
             follow_up=FollowUp(action="fix it", owner="engineering lead"),
         ),
+        Answer(
+            item="reviewer",
+            question="Who looked?",
+            answer="no",
+            answered_at=WHEN,
+            follow_up=FollowUp(action="ask Sam", owner="product manager"),
+        ),
     ]
     record = ReviewRecord(
         id="2026-11-22-mini-ab12",
@@ -69,15 +76,20 @@ def test_the_author_may_not_sign_and_a_second_person_replaces_their_own_signoff(
         "person's look; ask a teammate to run micromoment signoff 2026-11-22-mini-ab12"
     )
     sam = Person(name="Sam Builder", email="sam@example.com")
-    sign_off(project, catalog, saved, sam, "approve", "")
+    sign_off(project, catalog, saved, sam, "approve", "read every answer")
     sign_off(project, catalog, saved, DANA, "approve", "looked")
     sign_off(
         project, catalog, saved, Person(name="Dana Lead", email="DANA@example.com"), "changes-requested", None
     )
     signoffs = load_record(saved).signoffs
     assert [(s.who.name, s.decision, s.note) for s in signoffs] == [
-        ("Sam Builder", "approve", None),
+        ("Sam Builder", "approve", "read every answer"),
         ("Dana Lead", "changes-requested", None),
+    ]
+    sign_off(project, catalog, saved, sam, "approve", "")
+    assert [(s.who.name, s.note) for s in load_record(saved).signoffs] == [
+        ("Dana Lead", None),
+        ("Sam Builder", None),
     ]
     assert "Dana Lead: changes-requested on" in saved.with_suffix(".md").read_text(encoding="utf-8")
 
@@ -91,14 +103,18 @@ def test_a_follow_up_is_resolved_once_with_who_and_how(repo: Path, saved: Path) 
     with pytest.raises(NotFound) as none:
         resolve_follow_up(project, catalog, saved, "data-kind", "done", DANA)
     assert str(none.value) == (
-        ".micromoment/reviews/2026-11-22-mini-ab12.yaml: item 'data-kind' has no follow-up; these do: facts-checked"
+        ".micromoment/reviews/2026-11-22-mini-ab12.yaml: item 'data-kind' has no follow-up; these do: facts-checked, reviewer"
     )
     updated = resolve_follow_up(project, catalog, saved, "facts-checked", "  policy added  ", DANA)
     follow_up = updated.answer("facts-checked").follow_up  # type: ignore[union-attr]
     assert follow_up is not None and follow_up.resolved is not None
     assert (follow_up.resolved.who, follow_up.resolved.note) == (DANA, "policy added")
     assert load_record(saved) == updated
-    assert updated.answer("data-kind") == load_record(saved).answer("data-kind")
+    others = [a for a in updated.answers if a.item != "facts-checked"]
+    assert [(a.item, a.follow_up and a.follow_up.resolved) for a in others] == [
+        ("data-kind", None),
+        ("reviewer", None),
+    ]
     with pytest.raises(MicromomentError) as twice:
         resolve_follow_up(project, catalog, saved, "facts-checked", "again", PAT)
     day = follow_up.resolved.at.strftime("%Y-%m-%d")
@@ -114,3 +130,20 @@ def test_locks_live_under_the_git_directory_and_beside_the_record_outside_one(
     assert locks_dir(saved) == (repo / ".git").resolve() / "micromoment" / "locks"
     loose = outside / "r.yaml"
     assert locks_dir(loose) == outside.resolve()
+
+
+def test_a_review_without_follow_ups_says_so(repo: Path, saved: Path) -> None:
+    project = Project(repo)
+    record = load_record(saved)
+    bare = record.model_copy(
+        update={
+            "id": "2026-11-22-mini-cd34",
+            "answers": [a.model_copy(update={"follow_up": None}) for a in record.answers],
+        }
+    )
+    path = save_record(saved.parent, bare)
+    with pytest.raises(NotFound) as none:
+        resolve_follow_up(project, load_catalog(project), path, "reviewer", "done", DANA)
+    assert str(none.value) == (
+        ".micromoment/reviews/2026-11-22-mini-cd34.yaml: item 'reviewer' has no follow-up; this review has none"
+    )

@@ -59,6 +59,15 @@ def covered_by(records: list[SeenRecord], signoffs_needed: int = 0) -> Verdict:
     return verdict
 
 
+def test_a_new_verdict_and_outcome() -> None:
+    at = change()
+    verdict = Verdict(at.rules.checklists[0], ["p.txt"])
+    assert (verdict.record, verdict.waiting_for_signoffs, verdict.judged) == (None, None, [])
+    assert (verdict.covered, verdict.outdated, verdict.signoffs_counted) == (False, False, 0)
+    outcome = Outcome(at, [verdict], [])
+    assert outcome.change is at and outcome.verdicts == [verdict] and outcome.invalid == []
+
+
 def test_an_incomplete_review_covers_nothing_and_a_skip_or_complete_review_does() -> None:
     assert covered_by([record("a", complete=False)]).record is None
     skip = record("s", kind="skip", complete=False)
@@ -88,7 +97,8 @@ def test_a_skip_of_an_older_checklist_is_not_outdated_and_does_not_give_way() ->
 def judged_by(counts: dict[str, list[bool]], monkeypatch: pytest.MonkeyPatch) -> None:
     """Stand in for the git history behind each record's sign-offs: path -> which of them count."""
 
-    def judge(_: Change, seen: SeenRecord) -> list[Judged]:
+    def judge(at: Change, seen: SeenRecord) -> list[Judged]:
+        assert isinstance(at, Change) and at.rules.checklists[0].id == "prompts"
         return [
             Judged(SeenSignoff(f"S{i}", f"s{i}@example.com", "2026-11-22", "approve"), ok, "" if ok else "no")
             for i, ok in enumerate(counts[seen.path])
@@ -304,7 +314,13 @@ def test_why_a_signoff_counts_or_not(
     given: SeenSignoff, adder: Author | None, creator: Author | None, counts: bool, why: str
 ) -> None:
     judged = signoffs._judge_one(change(1), record("r"), given, adder, creator, {})
-    assert (judged.counts, judged.why) == (counts, why)
+    assert (judged.signoff, judged.counts, judged.why) == (given, counts, why)
+
+
+def test_the_commit_being_made_is_named_in_full() -> None:
+    pending = Author(PENDING, "Dana Lead", "dana@example.com")
+    judged = signoffs._judge_one(change(1), record("r"), signoff(), pending, pending, {})
+    assert judged.why == "the signer committed the review (the commit being made)"
 
 
 def test_a_mailmapped_signer_is_judged_under_their_mapped_identity() -> None:

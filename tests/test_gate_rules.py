@@ -123,6 +123,32 @@ def test_a_match_on_the_path_itself_beats_one_through_its_folder() -> None:
     assert rule("docs", "*.md", "!docs/").matches("docs/x.md") is True
     assert rule("docs", "*.md", "!docs/").matches("docs/x.txt") is False
     assert rule("empty").matches("anything") is False
+    # Two matches through the folder only: the later pattern wins, as in .gitignore.
+    assert rule("docs", "docs/", "!docs/").matches("docs/x.md") is False
+    assert rule("docs", "!docs/", "docs/").matches("docs/x.md") is True
+
+
+def test_the_defaults_of_a_rule_and_of_the_rules() -> None:
+    plain = ChecklistRule("a", "A", "1", "h", [])
+    assert plain.signoffs == 0
+    gate = Rules([plain], "records")
+    assert (gate.on_missing, gate.policy_checklist, gate.require_signed_commits, gate.base_branch) == (
+        "block",
+        None,
+        False,
+        None,
+    )
+    assert Rules([], "records", base_branch="trunk").base_branch == "trunk"
+    assert triggered(rules(rule("team-review"), policy="team-review"), [".micromoment/config.yaml"]) == {}
+
+
+def test_the_cached_form_is_written_with_sorted_keys() -> None:
+    text = rules_to_json(Rules([ChecklistRule("a", "A", "1", "h", [("x", True)], 2)], "r", base_branch="b"))
+    assert text == (
+        '{"base_branch": "b", "checklists": [{"content_hash": "h", "id": "a", "patterns": [["x", true]], '
+        '"signoffs": 2, "title": "A", "version": "1"}], "on_missing": "block", "policy_checklist": null, '
+        '"require_signed_commits": false, "reviews_dir": "r"}'
+    )
 
 
 def test_a_policy_change_calls_for_the_policy_checklist_with_the_policy_paths() -> None:
@@ -236,6 +262,9 @@ def test_a_cached_checklist_missing_or_adding_a_key_is_rebuilt(gate: Rules, data
         lambda raw: raw.update(extra=True),
         lambda raw: raw.update(reviews_dir="./records/"),
         lambda raw: raw.update(require_signed_commits="yes"),
+        lambda raw: raw.update(on_missing=1),
+        lambda raw: raw.update(base_branch=2),
+        lambda raw: raw["checklists"][0].update(title=3),
         lambda raw: raw["checklists"][0].update(signoffs="1"),
         lambda raw: raw["checklists"][0].update(patterns=[["x"]]),
         lambda raw: raw["checklists"][0].update(patterns=[[1, True]]),

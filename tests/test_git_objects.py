@@ -14,9 +14,15 @@ from hypothesis import strategies as st
 from conftest import git
 from micromoment.git import (
     EMPTY_TREE,
+    SHALLOW_HINT,
     Changed,
+    GitFailed,
     Repo,
+    current_branch,
     default_branch,
+    head_commit,
+    merge_base,
+    resolve,
     diff_raw,
     ls_index,
     ls_tree,
@@ -90,19 +96,22 @@ def test_parse_batch_with_contents_that_look_like_headers() -> None:
 
 
 @pytest.fixture
-def awkward(repo: Path) -> tuple[Repo, dict[str, bytes]]:
+def awkward(repo: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Repo, dict[str, bytes]]:
     """A commit of files whose names have a space, a newline and bytes that are not UTF-8."""
     files = {
         b"with space.txt": b"one\n",
         b"new\nline.txt": b"two\n",
         b"caf\xe9.txt": b"three\n",
         b"plain.txt": b"",
+        b"tab\there.txt": b"four\n",
     }
     for name, data in files.items():
         (Path(os.fsdecode(bytes(repo))) / os.fsdecode(name)).write_bytes(data)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "awkward names")
     found = {name.decode("utf-8", "surrogateescape"): data for name, data in files.items()}
+    # git is asked about the repository it is given, never about the folder the process is in.
+    monkeypatch.chdir(repo.parent)
     return Repo(str(repo), str(repo / ".git")), found
 
 
@@ -119,11 +128,15 @@ def test_a_real_diff_names_every_awkward_path(awkward: tuple[Repo, dict[str, byt
     [modified] = [c for c in staged if c.status == "M"]
     assert modified.oid == git(Path(repo.root), "rev-parse", ":plain.txt").strip()
     assert [c.path for c in diff_raw(repo, "HEAD", under="plain.txt")] == ["plain.txt"]
+    # Between two commits the index plays no part.
+    assert sorted((c.path, c.status) for c in diff_raw(repo, None, "HEAD")) == sorted(
+        (name, "A") for name in files
+    )
 
 
 def test_real_blobs_come_back_byte_for_byte(awkward: tuple[Repo, dict[str, bytes]]) -> None:
     repo, files = awkward
-    specs = [f"HEAD:{name}" for name in files] + ["HEAD:absent.txt", ":plain.txt"]
+    specs = [f"HEAD:{name}" for name in files] + ["HEAD:absent.txt", ":plain.txt", "HEAD:absent\nname"]
     found = read_blobs(repo, specs)
     assert found == {**{f"HEAD:{name}": data for name, data in files.items()}, ":plain.txt": b""}
     listed = dict(ls_tree(repo, "HEAD", ["."]))
@@ -133,11 +146,12 @@ def test_real_blobs_come_back_byte_for_byte(awkward: tuple[Repo, dict[str, bytes
     assert {name: by_oid[oid] for name, oid in listed.items()} == files
 
 
-def test_a_blob_over_the_limit_is_never_read(repo: Path) -> None:
+def test_a_blob_over_the_limit_is_never_read(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (repo / "four").write_bytes(b"1234")
     (repo / "five").write_bytes(b"12345")
     git(repo, "add", "-A")
     handle = Repo(str(repo), str(repo / ".git"))
+    monkeypatch.chdir(repo.parent)
     four, five = (git(repo, "rev-parse", f":{name}").strip() for name in ("four", "five"))
     assert read_objects(handle, [four, five, four], limit=4) == {four: b"1234", five: None}
     assert read_objects(handle, [four, five], limit=5) == {four: b"1234", five: b"12345"}
@@ -149,8 +163,11 @@ def test_the_empty_tree_is_gits_own(repo: Path) -> None:
     assert made.stdout.decode().strip() == EMPTY_TREE
 
 
-def test_the_default_branch_follows_config_then_init_then_main(repo: Path) -> None:
+def test_the_default_branch_follows_config_then_init_then_main(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     handle = Repo(str(repo), str(repo / ".git"))
+    monkeypatch.chdir(repo.parent)
     assert default_branch(handle) is None  # nothing committed: no branch exists yet
     (repo / "a").write_text("a\n")
     git(repo, "add", "-A")
@@ -170,3 +187,43 @@ def test_the_default_branch_follows_config_then_init_then_main(repo: Path) -> No
 def test_changed_keeps_what_it_was_given() -> None:
     entry = Changed("p", "T", "f" * 40)
     assert (entry.path, entry.status, entry.oid) == ("p", "T", "f" * 40)
+
+
+def test_only_master_is_found_as_master(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git(repo, "checkout", "-q", "-b", "master")
+    (repo / "a").write_text("a\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a")
+    monkeypatch.chdir(repo.parent)
+    assert default_branch(Repo(str(repo), str(repo / ".git"))) == "master"
+
+
+def test_refs_heads_and_merge_bases(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    handle = Repo(str(repo), str(repo / ".git"))
+    monkeypatch.chdir(repo.parent)
+    assert head_commit(handle) is None
+    (repo / "a").write_text("a\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a")
+    first = git(repo, "rev-parse", "HEAD").strip()
+    assert head_commit(handle) == first
+    assert current_branch(handle) == "main"
+    git(repo, "checkout", "-q", "-b", "feature/x")
+    (repo / "b").write_text("b\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "b")
+    second = git(repo, "rev-parse", "HEAD").strip()
+    assert current_branch(handle) == "feature/x"
+    assert resolve(handle, "main") == first and resolve(handle, "HEAD") == second
+    assert merge_base(handle, "main") == first
+    assert merge_base(handle, "feature/x", "main") == first
+    with pytest.raises(GitFailed) as unknown:
+        resolve(handle, "origin/main")
+    assert str(unknown.value) == f"unknown ref 'origin/main': fetch it first; {SHALLOW_HINT}"
+    git(repo, "checkout", "-q", "--orphan", "alone")
+    git(repo, "commit", "-q", "-m", "alone")
+    with pytest.raises(GitFailed) as apart:
+        merge_base(handle, "main")
+    assert str(apart.value) == f"no common history between 'main' and HEAD; {SHALLOW_HINT}"
+    git(repo, "checkout", "-q", "--detach", "main")
+    assert current_branch(handle) is None
