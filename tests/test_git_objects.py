@@ -20,16 +20,16 @@ from micromoment.git import (
     Repo,
     current_branch,
     default_branch,
-    head_commit,
-    merge_base,
-    resolve,
     diff_raw,
+    head_commit,
     ls_index,
     ls_tree,
+    merge_base,
     parse_batch,
     parse_raw,
     read_blobs,
     read_objects,
+    resolve,
 )
 
 oids = st.text(alphabet="0123456789abcdef", min_size=40, max_size=40)

@@ -1,0 +1,138 @@
+"""Sign-offs judged against a real history, in-process: who added each one, who created the
+review, the commit being made, and .mailmap; each verdict compared whole."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, git, write
+from micromoment.gate.change import since_base, staged
+from micromoment.gate.coverage import Verdict, evaluate
+from micromoment.git import find_repo
+
+PAT = ("Pat Product", "pat@example.com")
+DANA = ("Dana Lead", "dana@example.com")
+
+
+def commit_as(repo: Path, who: tuple[str, str], message: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": who[0], "GIT_AUTHOR_EMAIL": who[1]}
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-q", "--no-verify", "-m", message], cwd=repo, check=True, env=env)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def as_dana(cli: Cli, stem: str) -> None:
+    signed = cli("signoff", stem, env={"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]})
+    assert signed.exit_code == 0, signed.output
+
+
+@pytest.fixture
+def reviewed(cli: Cli, mini: Path) -> Path:
+    """On `feature`: a prompt change and Pat's complete review of `mini`, which needs one sign-off."""
+    write(
+        mini / ".micromoment/config.yaml",
+        "checklists:\n  mini: {signoffs: 1}\n  genai-output-review: {enabled: false}\n",
+    )
+    commit_as(mini, PAT, "policy")
+    git(mini, "checkout", "-q", "-b", "feature")
+    write(mini / "prompts/support.txt", "hi\n")
+    answers = write(mini.parent / "answers.yaml", "data-kind: none\nfacts-checked: yes\nreviewer: Sam\n")
+    assert cli("review", "mini", "--answers", str(answers)).exit_code == 0
+    commit_as(mini, PAT, "prompt and review")
+    [path] = (mini / ".micromoment/reviews").glob("*.yaml")
+    return path
+
+
+def only_verdict(since: str | None = "main") -> Verdict:
+    repo = find_repo()
+    # Staged: the prompt named as the hook's FILES, so the staged sign-off alone still calls for it.
+    [verdict] = evaluate(since_base(repo, since) if since else staged(repo, ["prompts/support.txt"])).verdicts
+    return verdict
+
+
+def why(verdict: Verdict) -> list[tuple[str, bool, str]]:
+    return [(j.signoff.name, j.counts, j.why) for j in verdict.judged]
+
+
+def test_the_signer_committing_it_counts(cli: Cli, reviewed: Path) -> None:
+    verdict = only_verdict()
+    assert (verdict.covered, verdict.waiting_for_signoffs is not None, verdict.judged) == (False, True, [])
+    as_dana(cli, reviewed.stem)
+    commit_as(reviewed.parents[2], DANA, "sign")
+    verdict = only_verdict()
+    assert verdict.record is not None and verdict.record.path.endswith(reviewed.name)
+    assert why(verdict) == [("Dana Lead", True, "")]
+
+
+def test_someone_else_committing_it_does_not(cli: Cli, reviewed: Path) -> None:
+    as_dana(cli, reviewed.stem)
+    added = commit_as(reviewed.parents[2], PAT, "Pat commits Dana's sign-off")
+    assert why(only_verdict()) == [
+        (
+            "Dana Lead",
+            False,
+            f"{added[:10]} added it, authored by Pat Product <pat@example.com>, not by the signer; "
+            "a sign-off counts when the signer commits it",
+        )
+    ]
+
+
+def test_the_signer_may_not_be_who_committed_the_review(cli: Cli, mini: Path) -> None:
+    write(
+        mini / ".micromoment/config.yaml",
+        "checklists:\n  mini: {signoffs: 1}\n  genai-output-review: {enabled: false}\n",
+    )
+    commit_as(mini, PAT, "policy")
+    git(mini, "checkout", "-q", "-b", "feature")
+    write(mini / "prompts/support.txt", "hi\n")
+    answers = write(mini.parent / "answers.yaml", "data-kind: none\nfacts-checked: yes\nreviewer: Sam\n")
+    assert cli("review", "mini", "--answers", str(answers)).exit_code == 0
+    created = commit_as(mini, DANA, "Dana commits Pat's review")
+    [path] = (mini / ".micromoment/reviews").glob("*.yaml")
+    as_dana(cli, path.stem)
+    commit_as(mini, DANA, "and signs it")
+    assert why(only_verdict()) == [("Dana Lead", False, f"the signer committed the review ({created[:10]})")]
+
+
+def test_a_staged_signoff_is_the_commit_being_made(
+    cli: Cli, reviewed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    as_dana(cli, reviewed.stem)
+    git(reviewed.parents[2], "add", "-A")
+    # The commit being made names whoever git will: Pat here, so the sign-off does not count yet.
+    assert why(only_verdict(None)) == [
+        (
+            "Dana Lead",
+            False,
+            "the commit being made added it, authored by Pat Product <pat@example.com>, not by the signer; "
+            "a sign-off counts when the signer commits it",
+        )
+    ]
+    monkeypatch.setenv("GIT_AUTHOR_NAME", DANA[0])
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", DANA[1])
+    assert why(only_verdict(None)) == [("Dana Lead", True, "")]
+    write(reviewed.parents[2] / ".mailmap", "Dana Lead <dana@example.com> <dana@old.example.org>\n")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "dana@old.example.org")
+    assert why(only_verdict(None)) == [("Dana Lead", True, "")]
+
+
+def test_mailmap_joins_a_signers_addresses(cli: Cli, reviewed: Path) -> None:
+    root = reviewed.parents[2]
+    write(root / ".mailmap", "Dana Lead <dana@example.com> <dana@old.example.org>\n")
+    as_dana(cli, reviewed.stem)
+    added = commit_as(root, ("Dana Lead", "dana@old.example.org"), "Dana signs from her old address")
+    assert why(only_verdict()) == [("Dana Lead", True, "")]
+    (root / ".mailmap").unlink()
+    commit_as(root, PAT, "no mailmap")
+    assert why(only_verdict()) == [
+        (
+            "Dana Lead",
+            False,
+            f"{added[:10]} added it, authored by Dana Lead <dana@old.example.org>, not by the signer; "
+            "a sign-off counts when the signer commits it",
+        )
+    ]
