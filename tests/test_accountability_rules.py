@@ -64,9 +64,9 @@ def test_same_person_by_email_or_by_name() -> None:
 
 
 def test_the_author_may_not_sign_and_a_second_person_replaces_their_own_signoff(
-    repo: Path, saved: Path
+    mini: Path, saved: Path
 ) -> None:
-    project = Project(repo)
+    project = Project(mini)
     catalog = load_catalog(project)
     with pytest.raises(NotASecondPerson) as raised:
         sign_off(project, catalog, saved, Person(name="P. P.", email="Pat@Example.com"), "approve", None)
@@ -91,7 +91,10 @@ def test_the_author_may_not_sign_and_a_second_person_replaces_their_own_signoff(
         ("Dana Lead", None),
         ("Sam Builder", None),
     ]
-    assert "Dana Lead: changes-requested on" in saved.with_suffix(".md").read_text(encoding="utf-8")
+    markdown = saved.with_suffix(".md").read_text(encoding="utf-8")
+    assert "Dana Lead: changes-requested on" in markdown
+    # Rendered against the checklist it answered, which has changed since (its hash differs).
+    assert "checklist mini 1 (sha256 000000000000), since changed" in markdown
 
 
 def test_a_follow_up_is_resolved_once_with_who_and_how(repo: Path, saved: Path) -> None:

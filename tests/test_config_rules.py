@@ -70,6 +70,7 @@ def test_defaults() -> None:
 def test_problems_name_each_unknown_checklist_and_bad_pattern(repo: Path) -> None:
     path = write(
         repo / ".micromoment/config.yaml",
+        "version: 1\n"
         "default_checklist: nope\n"
         "policy_changes: gone\n"
         "checklists:\n"
@@ -82,14 +83,18 @@ def test_problems_name_each_unknown_checklist_and_bad_pattern(repo: Path) -> Non
     catalog = load_catalog(project)
     config, located = read_config_file(path)
     known = ", ".join(catalog.ids())
-    problems = [(p.line, p.message) for p in config_problems(config, located, catalog)]
-    assert problems[:3] == [
-        (1, f"no checklist 'nope'; use one of {known}"),
-        (2, f"no checklist 'gone'; use one of {known}"),
-        (4, f"no checklist 'missing'; use one of {known}"),
-    ]
     invalid = "not a valid .gitignore-style pattern: Invalid git pattern: '!'"
-    assert problems[3:] == [(6, invalid), (7, invalid)]
+    problems = [
+        (p.path, p.line, p.column, p.where, p.message) for p in config_problems(config, located, catalog)
+    ]
+    shown = ".micromoment/config.yaml"
+    assert problems == [
+        (shown, 2, 20, "default_checklist", f"no checklist 'nope'; use one of {known}"),
+        (shown, 3, 17, "policy_changes", f"no checklist 'gone'; use one of {known}"),
+        (shown, 5, 3, "checklists.missing", f"no checklist 'missing'; use one of {known}"),
+        (shown, 7, 25, "checklists.quick.applies_to[1]", invalid),
+        (shown, 8, 31, "checklists.quick.also_applies_to[1]", invalid),
+    ]
     with pytest.raises(FileProblems) as raised:
         load_config(project, catalog)
     assert len(raised.value.problems) == 5
@@ -102,7 +107,10 @@ def test_no_file_means_the_defaults_and_a_list_is_refused(repo: Path) -> None:
     write(repo / ".micromoment/config.yaml", "- a\n- b\n")
     with pytest.raises(FileProblems) as raised:
         read_config(project)
-    assert "must be a mapping of settings (see micromoment init)" in str(raised.value)
+    assert (
+        str(raised.value)
+        == ".micromoment/config.yaml:1:1: must be a mapping of settings (see micromoment init)"
+    )
     write(repo / ".micromoment/config.yaml", "policy_changes: null\n")
     assert load_config(project, load_catalog(project)).policy_changes is None
 
@@ -119,4 +127,32 @@ def test_the_initial_config_says_what_the_defaults_say(repo: Path) -> None:
     assert all(p.signoffs == 0 and p.also_applies_to == [] for p in config.checklists.values())
     everything = write(repo / "all.yaml", initial_config_text(catalog))
     assert all(p.enabled for p in read_config_file(everything)[0].checklists.values())
-    assert text.endswith("on_missing: block  # block: stop the commit; warn: let it through with a warning\n")
+    lines = text.splitlines()
+    assert lines[:10] == [
+        "# micromoment settings for this repository. Check them with: micromoment lint",
+        "",
+        "# Format version of this file.",
+        "version: 1",
+        "# The checklist `micromoment review` runs when you name none.",
+        "default_checklist: quick",
+        "# Where review records are written, relative to the repository root. Commit this folder.",
+        "reviews_dir: .micromoment/reviews",
+        "# Per checklist: whether changes trigger it, on which paths, and how many sign-offs it needs.",
+        "checklists:",
+    ]
+    quick = lines.index("  quick:")
+    assert lines[quick + 1 : quick + 4] == [
+        "    enabled: true  # false: changes never trigger it; run it by hand",
+        "    also_applies_to: []  # .gitignore-style patterns added to the checklist's own",
+        "    signoffs: 0  # sign-offs by a second person before a review counts",
+    ]
+    assert (
+        lines[lines.index("  team-review:") + 1]
+        == "    enabled: false  # false: changes never trigger it; run it by hand"
+    )
+    assert lines[-3:] == [
+        "# The commit hook, when a change triggers a check that has no record.",
+        "hook:",
+        "  on_missing: block  # block: stop the commit; warn: let it through with a warning",
+    ]
+    assert text.endswith("warning\n")

@@ -341,10 +341,16 @@ def test_signed_commits_required(repo: Path) -> None:
     at = change(1, signed_commits=True)
     at.repo = Repo(str(repo), str(repo / ".git"))
     pending = Author(PENDING, "Dana Lead", "dana@example.com")
-    judged = signoffs._judge_one(at, record("r"), signoff(), pending, PAT_COMMIT, {})
-    assert (judged.counts, judged.why) == (False, "it is not committed yet, and signed commits are required")
+    given = signoff()
+    judged = signoffs._judge_one(at, record("r"), given, pending, PAT_COMMIT, {})
+    assert (judged.signoff, judged.counts, judged.why) == (
+        given,
+        False,
+        "it is not committed yet, and signed commits are required",
+    )
     unsigned = Author(head, "Dana Lead", "dana@example.com")
-    judged = signoffs._judge_one(at, record("r"), signoff(), unsigned, PAT_COMMIT, {})
+    judged = signoffs._judge_one(at, record("r"), given, unsigned, PAT_COMMIT, {})
+    assert judged.signoff is given
     assert (judged.counts, judged.why) == (
         False,
         f"{head[:10]} is not signed by a trusted key (git verify-commit), and signed commits are required",

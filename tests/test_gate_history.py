@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli, git, write
-from micromoment.gate.change import since_base, staged
+from micromoment.gate.change import MAX_RECORD_BYTES, pushed, since_base, staged
 from micromoment.gate.coverage import Verdict, evaluate
-from micromoment.git import find_repo
+from micromoment.gate.signoffs import PENDING
+from micromoment.git import Repo, find_repo
 
 PAT = ("Pat Product", "pat@example.com")
 DANA = ("Dana Lead", "dana@example.com")
@@ -49,8 +50,14 @@ def reviewed(cli: Cli, mini: Path) -> Path:
 
 def only_verdict(since: str | None = "main") -> Verdict:
     repo = find_repo()
-    # Staged: the prompt named as the hook's FILES, so the staged sign-off alone still calls for it.
-    [verdict] = evaluate(since_base(repo, since) if since else staged(repo, ["prompts/support.txt"])).verdicts
+    here = Path.cwd()
+    os.chdir(Path(repo.root).parent)  # git is asked about the repository found, not the current folder
+    try:
+        # Staged: the prompt named as the hook's FILES, so the staged sign-off alone still calls for it.
+        change = since_base(repo, since) if since else staged(repo, [f"{repo.root}/prompts/support.txt"])
+        [verdict] = evaluate(change).verdicts
+    finally:
+        os.chdir(here)
     return verdict
 
 
@@ -136,3 +143,95 @@ def test_mailmap_joins_a_signers_addresses(cli: Cli, reviewed: Path) -> None:
             "a sign-off counts when the signer commits it",
         )
     ]
+
+
+def test_a_signoff_from_before_the_branch_does_not_count_on_it(cli: Cli, mini: Path) -> None:
+    write(
+        mini / ".micromoment/config.yaml",
+        "checklists:\n  mini: {signoffs: 1}\n  genai-output-review: {enabled: false}\n",
+    )
+    answers = write(mini.parent / "answers.yaml", "data-kind: none\nfacts-checked: yes\nreviewer: Sam\n")
+    assert cli("review", "mini", "--answers", str(answers)).exit_code == 0
+    [path] = (mini / ".micromoment/reviews").glob("*.yaml")
+    commit_as(mini, PAT, "policy and a review")
+    as_dana(cli, path.stem)
+    commit_as(mini, DANA, "Dana signed it on main")
+    kept = path.read_text(encoding="utf-8")
+    path.unlink()
+    commit_as(mini, PAT, "dropped on main")
+    git(mini, "checkout", "-q", "-b", "feature")
+    write(mini / "prompts/support.txt", "hi\n")
+    commit_as(mini, PAT, "prompt")
+    assert only_verdict().covered is False
+    # Brought back on the branch: only the commit in the range counts as adding the sign-off.
+    path.write_text(kept, encoding="utf-8")
+    restored = commit_as(mini, PAT, "bring it back")
+    assert why(only_verdict()) == [
+        (
+            "Dana Lead",
+            False,
+            f"{restored[:10]} added it, authored by Pat Product <pat@example.com>, not by the signer; "
+            "a sign-off counts when the signer commits it",
+        )
+    ]
+
+
+def test_a_push_is_judged_between_its_refs(cli: Cli, reviewed: Path) -> None:
+    root = reviewed.parents[2]
+    as_dana(cli, reviewed.stem)
+    commit_as(root, DANA, "sign")
+    git(root, "checkout", "-q", "main")
+    repo = find_repo()
+    [verdict] = evaluate(pushed(repo, "main", "feature", None)).verdicts
+    assert verdict.paths == ["prompts/support.txt"]
+    assert why(verdict) == [("Dana Lead", True, "")]
+
+
+def test_what_evaluate_reads_when_nothing_or_only_records_change(cli: Cli, reviewed: Path) -> None:
+    root = reviewed.parents[2]
+    repo = Repo(str(root), str(root / ".git"))
+    quiet = staged(repo)
+    outcome = evaluate(quiet)
+    assert (outcome.change, outcome.verdicts, outcome.invalid, outcome.ok) == (quiet, [], [], True)
+    folder = root / ".micromoment/reviews"
+    write(folder / "b-broken.yaml", "kind: review\n")
+    (folder / "a-huge.yaml").write_bytes(b"#" * (MAX_RECORD_BYTES + 1))
+    git(root, "add", "-A")
+    records_only = evaluate(staged(repo))
+    assert records_only.verdicts == [] and records_only.ok is False
+    assert [(r.path, r.problem) for r in records_only.invalid] == [
+        (
+            ".micromoment/reviews/a-huge.yaml",
+            ".micromoment/reviews/a-huge.yaml: larger than 4 MiB; not a record micromoment writes",
+        ),
+        (".micromoment/reviews/b-broken.yaml", records_only.invalid[1].problem),
+    ]
+    assert records_only.invalid[1].problem.startswith(".micromoment/reviews/b-broken.yaml:")
+
+
+def test_touching_an_old_record_covers_nothing_new(cli: Cli, mini: Path) -> None:
+    write(mini / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {enabled: false}\n")
+    write(mini / "prompts/support.txt", "v1\n")
+    answers = write(mini.parent / "answers.yaml", "data-kind: none\nfacts-checked: yes\nreviewer: Sam\n")
+    assert cli("review", "mini", "--answers", str(answers)).exit_code == 0
+    [path] = (mini / ".micromoment/reviews").glob("*.yaml")
+    commit_as(mini, PAT, "v1 and its review")
+    git(mini, "checkout", "-q", "-b", "feature")
+    write(mini / "prompts/support.txt", "v2\n")
+    path.write_text(path.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
+    commit_as(mini, PAT, "v2")
+    verdict = only_verdict()
+    assert (verdict.covered, verdict.paths) == (False, ["prompts/support.txt"])
+
+
+def test_a_policy_change_calls_for_the_policy_checklist(cli: Cli, reviewed: Path) -> None:
+    root = reviewed.parents[2]
+    write(
+        root / ".micromoment/config.yaml",
+        "checklists:\n  mini: {signoffs: 0}\n  genai-output-review: {enabled: false}\n",
+    )
+    commit_as(root, PAT, "no sign-offs any more")
+    repo = find_repo()
+    verdicts = {v.rule.id: v.paths for v in evaluate(since_base(repo, "main")).verdicts}
+    assert verdicts == {"mini": ["prompts/support.txt"], "team-review": [".micromoment/config.yaml"]}
+    assert PENDING == "the commit being made"
