@@ -235,3 +235,38 @@ def test_a_policy_change_calls_for_the_policy_checklist(cli: Cli, reviewed: Path
     verdicts = {v.rule.id: v.paths for v in evaluate(since_base(repo, "main")).verdicts}
     assert verdicts == {"mini": ["prompts/support.txt"], "team-review": [".micromoment/config.yaml"]}
     assert PENDING == "the commit being made"
+
+
+def test_without_any_identity_the_commit_being_made_has_no_author(
+    cli: Cli, reviewed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    as_dana(cli, reviewed.stem)
+    root = reviewed.parents[2]
+    git(root, "add", "-A")
+    git(root, "config", "user.useConfigOnly", "true")  # git will not guess an identity
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    assert why(only_verdict(None)) == [
+        (
+            "Dana Lead",
+            False,
+            f"{PENDING} added it, authored by  <>, not by the signer; a sign-off counts when the signer commits it",
+        )
+    ]
+
+
+def test_a_change_with_nothing_triggered_reads_only_the_records_it_edits(cli: Cli, mini: Path) -> None:
+    answers = write(mini.parent / "answers.yaml", "data-kind: none\nfacts-checked: yes\nreviewer: Sam\n")
+    assert cli("review", "mini", "--answers", str(answers)).exit_code == 0
+    [path] = (mini / ".micromoment/reviews").glob("*.yaml")
+    commit_as(mini, PAT, "a review")
+    repo = Repo(str(mini), str(mini / ".git"))
+    quiet = staged(repo)
+    outcome = evaluate(quiet)
+    assert (outcome.change, outcome.verdicts, outcome.invalid) == (quiet, [], [])
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("status: complete", "status: done"), encoding="utf-8"
+    )
+    git(mini, "add", "-A")
+    edited = evaluate(staged(repo))
+    assert edited.verdicts == [] and [r.path for r in edited.invalid] == [f".micromoment/reviews/{path.name}"]
