@@ -270,3 +270,19 @@ def test_a_change_with_nothing_triggered_reads_only_the_records_it_edits(cli: Cl
     git(mini, "add", "-A")
     edited = evaluate(staged(repo))
     assert edited.verdicts == [] and [r.path for r in edited.invalid] == [f".micromoment/reviews/{path.name}"]
+
+
+def test_a_record_broken_or_deleted_on_the_way_is_judged_by_its_later_versions(
+    cli: Cli, reviewed: Path
+) -> None:
+    root = reviewed.parents[2]
+    good = reviewed.read_text(encoding="utf-8")
+    reviewed.write_text(good.replace("status: complete", "status: done"), encoding="utf-8")
+    commit_as(root, PAT, "a broken version")
+    reviewed.unlink()
+    commit_as(root, PAT, "gone for a while")
+    reviewed.write_text(good, encoding="utf-8")
+    commit_as(root, PAT, "back again")
+    as_dana(cli, reviewed.stem)
+    commit_as(root, DANA, "sign")
+    assert why(only_verdict()) == [("Dana Lead", True, "")]
