@@ -13,15 +13,36 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner, Result
 
+import micromoment
 from micromoment.cli.app import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# A developer's run draws fewer examples; CI (MICROMOMENT_FULL_TESTS=1) draws Hypothesis' default
-# hundred or more, so a rare input still gets its chance there.
-settings.register_profile("dev", max_examples=30, deadline=None)
-settings.register_profile("full", deadline=None)
-settings.load_profile("full" if os.environ.get("MICROMOMENT_FULL_TESTS") else "dev")
+# Hypothesis: a quick profile while developing, the thorough one in CI (.ci/run sets
+# MICROMOMENT_HYPOTHESIS_PROFILE=ci), and a derandomized one under mutation testing, so a
+# mutant's verdict does not depend on which examples one run happened to draw.
+settings.register_profile("dev", max_examples=40, deadline=None)
+settings.register_profile("ci", max_examples=250, deadline=None)
+settings.register_profile("mutation", max_examples=40, deadline=None, derandomize=True, database=None)
+UNDER_MUTATION = "MUTANT_UNDER_TEST" in os.environ
+settings.load_profile(
+    os.environ.get("MICROMOMENT_HYPOTHESIS_PROFILE")
+    or ("mutation" if UNDER_MUTATION else "ci" if os.environ.get("MICROMOMENT_FULL_TESTS") else "dev")
+)
+
+
+@pytest.fixture(autouse=True)
+def subprocesses_run_this_micromoment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m micromoment` in a subprocess imports the package these tests import.
+
+    Under mutation testing that is mutmut's mutated copy, which the installed (editable) package
+    is not; without this, a mistake reachable only through a subprocess would survive. mutmut's
+    own bookkeeping runs ("stats", "fail") need its configuration, so only real mutants go through.
+    """
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if UNDER_MUTATION and mutant not in ("", "stats", "fail", "mutant_generation"):
+        package_parent = str(Path(micromoment.__file__).resolve().parents[1])
+        monkeypatch.setenv("PYTHONPATH", package_parent)
 
 
 @pytest.fixture(autouse=True)

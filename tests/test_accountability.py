@@ -95,7 +95,9 @@ def test_follow_ups_are_listed_resolved_and_gone(cli: Cli, mini: Path) -> None:
     assert row["overdue"] is True and row["record"] == path.stem and row["item"] == "facts-checked"
     assert "overdue" in cli("todo").stdout
     assert json.loads(cli("todo", "--owner", "legal", "--json").stdout) == []
-    assert cli("resolve", path.stem, "data-kind", "--note", "x").exit_code == 2  # no follow-up there
+    no_follow_up = cli("resolve", path.stem, "data-kind", "--note", "x")
+    assert no_follow_up.exit_code == 2
+    assert "item 'data-kind' has no follow-up; these do: facts-checked" in no_follow_up.stderr
     blank = cli("resolve", path.stem, "facts-checked", "--note", "  ")
     assert blank.exit_code == 2 and "say what was done" in blank.stderr
     done = cli(
@@ -104,9 +106,10 @@ def test_follow_ups_are_listed_resolved_and_gone(cli: Cli, mini: Path) -> None:
     assert done.exit_code == 0, done.output
     follow_up = load_record(path).answer("facts-checked").follow_up  # type: ignore[union-attr]
     assert follow_up is not None and follow_up.resolved is not None
-    assert (
-        follow_up.resolved.who.name == "Dana Lead"
-        and follow_up.resolved.note == "policy page added to the grounding docs"
+    assert (follow_up.resolved.who.name, follow_up.resolved.who.email, follow_up.resolved.note) == (
+        "Dana Lead",
+        "dana@example.com",
+        "policy page added to the grounding docs",
     )
     assert "resolved by Dana Lead on" in path.with_suffix(".md").read_text(encoding="utf-8")
     assert json.loads(cli("todo", "--json").stdout) == []
@@ -199,7 +202,12 @@ def test_log_and_stats_count_what_is_there(cli: Cli, mini: Path) -> None:
         "question": "Did you check the facts?",
         "count": 8,
     }
-    assert data["most_skipped"][0]["item"] == "reviewer"
+    assert data["most_skipped"][0] == {
+        "checklist": "mini",
+        "item": "reviewer",
+        "question": "Who else looked?",
+        "count": 8,
+    }
     assert data["follow_ups"] == {"opened": 8, "resolved": 0, "open": 8, "overdue": 0}
     assert data["signoffs"] == {"reviews": 8, "signed": 0, "rate": 0.0}
     assert {p["name"]: p["reviews"] for p in data["people"]} == {"Pat Product": 4, "Sam Builder": 4}

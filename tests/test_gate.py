@@ -63,7 +63,10 @@ def test_a_staged_prompt_without_a_record_is_missing_with_the_fix(cli: Cli, star
     assert "fix: micromoment review genai-output-review" in result.stdout
     assert "or: micromoment skip genai-output-review --reason '...'" in result.stdout
     data = json.loads(cli("check", "--json").stdout)
-    assert data["ok"] is False and data["checklists"][0]["covered"] is False
+    assert data["ok"] is False
+    assert [(v["checklist"], v["paths"], v["covered"]) for v in data["checklists"]] == [
+        ("genai-output-review", ["prompts/support.txt"], False)
+    ]
 
 
 def test_a_staged_complete_review_covers_it(cli: Cli, started: Path) -> None:
@@ -172,9 +175,12 @@ def test_linked_worktree(cli: Cli, started: Path, monkeypatch: pytest.MonkeyPatc
 def test_explicit_files(cli: Cli, started: Path) -> None:
     for name in ("CHANGELOG.md", "docs/x.md", "prompts/a.txt", "prompts/b.txt"):
         write(started / name, "x\n")
-    result = cli("check", "CHANGELOG.md", "docs/x.md")
-    assert result.exit_code == 1 and "launch-readiness" in result.stdout
-    assert "in the given files" in result.stderr
+    result = cli("check", "--json", "CHANGELOG.md", "docs/x.md")
+    assert result.exit_code == 1
+    assert {v["checklist"]: v["paths"] for v in json.loads(result.stdout)["checklists"]} == {
+        "launch-readiness": ["CHANGELOG.md"]
+    }
+    assert "in the given files" in cli("check", "CHANGELOG.md").stderr
     assert cli("check", "docs/x.md").exit_code == 0
     assert cli("check", "--staged", "--base", "main").exit_code == 2
     folder = json.loads(cli("check", "--json", "prompts/").stdout)
@@ -234,9 +240,10 @@ def test_github_step_summary_is_appended(cli: Cli, started: Path, tmp_path: Path
     git(started, "add", "-A")
     assert cli("check", env={"GITHUB_STEP_SUMMARY": str(summary)}).exit_code == 1
     text = summary.read_text(encoding="utf-8")
-    assert text.startswith("earlier step\n### micromoment")
-    assert "| genai\\-output\\-review |" in text or "| genai-output-review |" in text
-    assert "missing: run `micromoment review genai-output-review`" in text
+    assert text == (
+        "earlier step\n### micromoment\n\n| checklist | triggered by | status |\n| --- | --- | --- |\n"
+        "| genai-output-review | prompts/support.txt | missing: run `micromoment review genai-output-review` |\n\n"
+    )
 
 
 def test_outside_a_repository_and_without_git(cli: Cli, outside: Path) -> None:

@@ -191,8 +191,13 @@ def test_a_signoff_counts_only_when_the_signer_commits_it(
     [verdict] = json.loads(by_author.stdout)["checklists"]
     assert verdict["signoffs_counted"] == 0
     [why] = verdict["signoffs_not_counted"]
-    assert why["email"] == DANA[1]
-    assert "authored by Pat Product <pat@example.com>, not by the signer" in why["why"]
+    added = git(started, "rev-parse", "HEAD").strip()[:10]
+    assert why == {
+        "name": DANA[0],
+        "email": DANA[1],
+        "why": f"{added} added it, authored by Pat Product <pat@example.com>, not by the signer; "
+        "a sign-off counts when the signer commits it",
+    }
     text = cli("check", "--base", "main").stdout
     assert "the sign-off by Dana Lead <dana@example.com> does not count:" in text
     git(started, "reset", "-q", "--hard", "HEAD~1")
@@ -223,7 +228,17 @@ def test_a_signoff_typed_into_the_yaml_counts_for_nothing(
     commit_as(started, PAT, "a sign-off nobody gave")
     result = cli("check", "--base", "main", "--json")
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["checklists"][0]["signoffs_counted"] == 0
+    [verdict] = json.loads(result.stdout)["checklists"]
+    assert verdict["signoffs_counted"] == 0
+    added = git(started, "rev-parse", "HEAD").strip()[:10]
+    assert verdict["signoffs_not_counted"] == [
+        {
+            "name": DANA[0],
+            "email": DANA[1],
+            "why": f"{added} added it, authored by Pat Product <pat@example.com>, not by the signer; "
+            "a sign-off counts when the signer commits it",
+        }
+    ]
 
 
 def test_mailmap_joins_a_signers_two_addresses(cli: Cli, started: Path, needs_signoff: Path) -> None:
@@ -235,8 +250,10 @@ def test_mailmap_joins_a_signers_two_addresses(cli: Cli, started: Path, needs_si
         == 0
     )
     commit_as(started, ("Dana Lead", "dana@old.example.org"), "Dana signs off from her old address")
-    result = cli("check", "--base", "main")
+    result = cli("check", "--base", "main", "--json")
     assert result.exit_code == 0, result.output
+    [verdict] = json.loads(result.stdout)["checklists"]
+    assert (verdict["signoffs_counted"], verdict["signoffs_not_counted"]) == (1, [])
 
 
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen to make a signing key")
@@ -293,7 +310,9 @@ def test_the_hook_on_a_covered_branch_lets_a_further_tweak_through(cli: Cli, sta
     git(started, "add", "-A")
     on_main = hook(started)
     assert on_main.returncode == 1
-    assert "micromoment review genai-output-review" in on_main.stderr
+    assert (
+        "  genai-output-review (GenAI output review), for prompts/support.txt" in on_main.stderr.splitlines()
+    )
 
 
 def test_records_among_files_count(cli: Cli, started: Path) -> None:

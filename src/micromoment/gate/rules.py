@@ -131,6 +131,8 @@ class Rules:
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
         # Anything beyond exactly that form (an extra key, a wrong type) means: build them again.
+        if not _well_typed(rules):
+            return None
         return rules if json.loads(rules_to_json(rules)) == raw else None
 
     def rule(self, checklist_id: str) -> ChecklistRule | None:
@@ -142,6 +144,20 @@ class Rules:
 
 
 _SETTINGS = ("reviews_dir", "on_missing", "policy_checklist", "require_signed_commits", "base_branch")
+
+
+def _well_typed(rules: Rules) -> bool:
+    """Equality alone lets "1" pass for 1 in a damaged cache, and the gate would then fail on it."""
+    texts = [rules.reviews_dir, rules.on_missing]
+    optional = [rules.policy_checklist, rules.base_branch]
+    for c in rules.checklists:
+        texts += [c.id, c.title, c.version, c.content_hash]
+    return (
+        all(type(value) is str for value in texts)
+        and all(value is None or type(value) is str for value in optional)
+        and type(rules.require_signed_commits) is bool
+        and all(type(c.signoffs) is int for c in rules.checklists)
+    )
 
 
 def normal_folder(folder: str) -> str:

@@ -63,7 +63,9 @@ def read_objects(repo: Repo, oids: list[str], limit: int | None = None) -> dict[
 
 
 def _batch(repo: Repo, specs: list[str]) -> dict[str, bytes]:
-    out = run_git(["cat-file", "--batch"], repo.root, stdin="".join(f"{s}\n" for s in specs).encode())
+    # Names git gave as bytes that are not UTF-8 go back to it as those same bytes.
+    wanted = "".join(f"{s}\n" for s in specs).encode("utf-8", "surrogateescape")
+    out = run_git(["cat-file", "--batch"], repo.root, stdin=wanted)
     return parse_batch(out, specs)
 
 
@@ -75,9 +77,12 @@ def parse_batch(out: bytes, specs: list[str]) -> dict[str, bytes]:
         header_end = out.index(b"\n", position)
         header = out[position:header_end].split()
         position = header_end + 1
-        if len(header) == 3 and header[1] == b"blob":
+        # `OID TYPE SIZE` then the bytes; `SPEC missing` (a spec may hold spaces) has none. A tree or
+        # commit prints its bytes too: they are skipped, not returned.
+        if len(header) == 3 and header[2].isdigit():
             size = int(header[2])
-            found[spec] = out[position : position + size]
+            if header[1] == b"blob":
+                found[spec] = out[position : position + size]
             position += size + 1
     return found
 

@@ -1,0 +1,378 @@
+"""Which record covers a triggered checklist, and which sign-offs count and why, pinned on records
+and sign-offs built directly (git only where the rule is about a commit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import git
+from micromoment.gate import coverage, signoffs
+from micromoment.gate.change import Change
+from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, verdicts_json
+from micromoment.gate.prompt import findings, shown_paths, ways_forward
+from micromoment.gate.rules import ChecklistRule, Rules
+from micromoment.gate.seen import InvalidRecord, SeenRecord, SeenSignoff
+from micromoment.gate.signoffs import PENDING, Author, Judged, same_identity
+from micromoment.git import Repo
+
+CURRENT = "sha256:now"
+
+
+def record(
+    path: str,
+    kind: str = "review",
+    complete: bool = True,
+    content_hash: str = CURRENT,
+    signed: list[list[str]] | None = None,
+    author: tuple[str, str] = ("Pat Product", "pat@example.com"),
+) -> SeenRecord:
+    return SeenRecord(
+        f"records/{path}.yaml",
+        {
+            "kind": kind,
+            "checklist_id": "prompts",
+            "content_hash": content_hash,
+            "complete": complete,
+            "reason": "because" if kind == "skip" else "",
+            "author_name": author[0],
+            "author_email": author[1],
+            "signoffs": signed or [],
+        },
+    )
+
+
+def change(signoffs_needed: int = 0, signed_commits: bool = False) -> Change:
+    rule = ChecklistRule("prompts", "Prompts", "2", CURRENT, [("^p", True)], signoffs_needed)
+    rules = Rules([rule], "records", require_signed_commits=signed_commits)
+    return Change(Repo("/nonexistent", "/nonexistent/.git"), rules, None, "in the staged change")
+
+
+def covered_by(records: list[SeenRecord], signoffs_needed: int = 0) -> Verdict:
+    at = change(signoffs_needed)
+    verdict = Verdict(at.rules.checklists[0], ["p.txt"])
+    coverage._cover(at, verdict, records)
+    return verdict
+
+
+def test_a_new_verdict_and_outcome() -> None:
+    at = change()
+    verdict = Verdict(at.rules.checklists[0], ["p.txt"])
+    assert (verdict.record, verdict.waiting_for_signoffs, verdict.judged) == (None, None, [])
+    assert (verdict.covered, verdict.outdated, verdict.signoffs_counted) == (False, False, 0)
+    outcome = Outcome(at, [verdict], [])
+    assert outcome.change is at and outcome.verdicts == [verdict] and outcome.invalid == []
+
+
+def test_an_incomplete_review_covers_nothing_and_a_skip_or_complete_review_does() -> None:
+    assert covered_by([record("a", complete=False)]).record is None
+    skip = record("s", kind="skip", complete=False)
+    assert covered_by([record("a", complete=False), skip]).record is skip
+    done = record("d")
+    assert covered_by([record("a", complete=False), done]).record is done
+
+
+def test_the_first_current_record_is_kept_and_an_outdated_one_gives_way() -> None:
+    first, second = record("1"), record("2")
+    assert covered_by([first, second]).record is first
+    old, new = record("old", content_hash="sha256:before"), record("new")
+    verdict = covered_by([old, new])
+    assert verdict.record is new and verdict.outdated is False
+    verdict = covered_by([new, old])
+    assert verdict.record is new and verdict.outdated is False
+    only_old = covered_by([old])
+    assert only_old.record is old and only_old.outdated is True and only_old.covered is True
+
+
+def test_a_skip_of_an_older_checklist_is_not_outdated_and_does_not_give_way() -> None:
+    skip = record("s", kind="skip", content_hash="sha256:before")
+    verdict = covered_by([skip, record("new")])
+    assert verdict.record is skip and verdict.outdated is False
+
+
+def judged_by(counts: dict[str, list[bool]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stand in for the git history behind each record's sign-offs: path -> which of them count."""
+
+    def judge(at: Change, seen: SeenRecord) -> list[Judged]:
+        assert isinstance(at, Change) and at.rules.checklists[0].id == "prompts"
+        return [
+            Judged(SeenSignoff(f"S{i}", f"s{i}@example.com", "2026-11-22", "approve"), ok, "" if ok else "no")
+            for i, ok in enumerate(counts[seen.path])
+        ]
+
+    monkeypatch.setattr(signoffs, "judge", judge)
+
+
+def test_a_review_without_enough_counted_signoffs_waits_and_the_first_one_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    judged_by(
+        {"records/a.yaml": [True, False], "records/b.yaml": [False], "records/c.yaml": [True, True]},
+        monkeypatch,
+    )
+    waiting = covered_by([record("a"), record("b")], signoffs_needed=2)
+    assert waiting.record is None and waiting.covered is False
+    assert waiting.waiting_for_signoffs is not None and waiting.waiting_for_signoffs.path == "records/a.yaml"
+    assert waiting.signoffs_counted == 1
+    assert [j.counts for j in waiting.judged] == [True, False]
+    enough = covered_by([record("a"), record("c")], signoffs_needed=2)
+    assert enough.record is not None and enough.record.path == "records/c.yaml"
+    assert enough.waiting_for_signoffs is None and enough.signoffs_counted == 2
+    assert covered_by([record("a")], signoffs_needed=1).record is not None
+
+
+def test_a_skip_needs_no_signoffs_and_none_are_judged_when_none_are_required(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    judged_by({}, monkeypatch)  # any call would fail: no record's sign-offs are known
+    skip = record("s", kind="skip")
+    verdict = covered_by([skip], signoffs_needed=2)
+    assert verdict.record is skip and verdict.judged == []
+    assert covered_by([record("r")], signoffs_needed=0).judged == []
+
+
+def test_the_hint_says_how_many_more_and_who_may_sign(monkeypatch: pytest.MonkeyPatch) -> None:
+    judged_by({"records/a.yaml": [True, False]}, monkeypatch)
+    verdict = covered_by([record("a")], signoffs_needed=3)
+    assert signoff_hint(verdict) == [
+        "records/a.yaml is complete but needs 2 more approving sign-off(s) from someone other than "
+        "Pat Product: they run micromoment signoff a and commit it themselves",
+        "the sign-off by S1 <s1@example.com> does not count: no",
+    ]
+    assert signoff_hint(covered_by([record("z")])) == []
+    nameless = covered_by([record("a", author=("", ""))], signoffs_needed=3)
+    assert "someone other than its author:" in signoff_hint(nameless)[0]
+
+
+def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    judged_by({"records/a.yaml": [True, False]}, monkeypatch)
+    waiting = covered_by([record("a")], signoffs_needed=2)
+    done = covered_by([record("old", content_hash="sha256:before")])
+    outcome = Outcome(change(), [waiting, done], [InvalidRecord("records/x.yaml", "records/x.yaml:1: bad")])
+    assert verdicts_json(outcome) == [
+        {
+            "checklist": "prompts",
+            "title": "Prompts",
+            "paths": ["p.txt"],
+            "covered": False,
+            "record": None,
+            "record_kind": None,
+            "outdated": False,
+            "waiting_for_signoffs": "records/a.yaml",
+            "signoffs_required": 2,
+            "signoffs_counted": 1,
+            "signoffs_not_counted": [{"name": "S1", "email": "s1@example.com", "why": "no"}],
+        },
+        {
+            "checklist": "prompts",
+            "title": "Prompts",
+            "paths": ["p.txt"],
+            "covered": True,
+            "record": "records/old.yaml",
+            "record_kind": "review",
+            "outdated": True,
+            "waiting_for_signoffs": None,
+            "signoffs_required": 0,
+            "signoffs_counted": 0,
+            "signoffs_not_counted": [],
+        },
+    ]
+    assert coverage.invalid_json(outcome) == [{"path": "records/x.yaml", "problem": "records/x.yaml:1: bad"}]
+    assert [v.rule.id for v in outcome.gaps] == ["prompts"] and outcome.ok is False
+    assert Outcome(change(), [done], []).ok is True
+    assert Outcome(change(), [done], outcome.invalid).ok is False
+
+
+def test_what_the_hook_prints_for_gaps_and_invalid_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    judged_by({"records/a.yaml": [False]}, monkeypatch)
+    at = change(1)
+    missing = Verdict(at.rules.checklists[0], ["p1", "p2", "p3", "p4", "p5"])
+    waiting = covered_by([record("a")], signoffs_needed=1)
+    outcome = Outcome(at, [missing, waiting], [InvalidRecord("records/x.yaml", "records/x.yaml:1: bad")])
+    assert shown_paths(missing) == "p1, p2, p3 (+2 more)"
+    assert shown_paths(Verdict(missing.rule, ["p1", "p2", "p3"])) == "p1, p2, p3"
+    assert findings(outcome) == [
+        "micromoment: this change calls for checks that have no record yet:",
+        "  prompts (Prompts), for p1, p2, p3 (+2 more)",
+        "  prompts (Prompts), for p.txt",
+        "    records/a.yaml is complete but needs 1 more approving sign-off(s) from someone other than "
+        "Pat Product: they run micromoment signoff a and commit it themselves",
+        "    the sign-off by S0 <s0@example.com> does not count: no",
+        "micromoment: these records are not valid, so they cover nothing:",
+        "  records/x.yaml:1: bad",
+    ]
+    assert ways_forward(outcome) == [
+        "Ways forward:",
+        "  micromoment lint records/x.yaml   # see every problem in it, then fix or remove it",
+        "  micromoment review prompts        # answer it now, then stage .micromoment/",
+        "  micromoment skip prompts --reason '...'   # record why this change does not need it",
+        "  SKIP=micromoment git commit ...   # pre-commit framework: let this one commit through",
+        "  git commit --no-verify ...        # plain git hook: let this one commit through",
+    ]
+    assert findings(Outcome(at, [], [])) == []
+
+
+# Who is who: one person by email, or by name under another email, case and spacing aside.
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (("Pat  product", "pat.alt@example.org"), ("Pat Product", "pat@example.com"), True),
+        (("Someone", "PAT@Example.com "), ("Pat Product", "pat@example.com"), True),
+        ((" pat\tPRODUCT ", ""), ("Pat Product", "x@example.com"), True),
+        (("Dana Lead", "dana@example.com"), ("Pat Product", "pat@example.com"), False),
+        (("", ""), ("", ""), False),
+        (("", " "), ("Pat", " "), False),
+        (("Pat", ""), ("Pat Productive", ""), False),
+        (("", "pat@example.com"), ("", "pat@example.co"), False),
+    ],
+)
+def test_same_identity(a: tuple[str, str], b: tuple[str, str], same: bool) -> None:
+    assert same_identity(*a, *b) is same
+    assert same_identity(*b, *a) is same
+    assert Author("c", *a).same_as(*b) is same
+
+
+names = st.text(alphabet="abcdefgh ", max_size=12)
+emails = st.text(alphabet="abcAB@.", max_size=10)
+
+
+@given(names, emails, names, emails)
+def test_same_identity_ignores_case_and_spacing_and_is_symmetric(
+    name_a: str, email_a: str, name_b: str, email_b: str
+) -> None:
+    same = same_identity(name_a, email_a, name_b, email_b)
+    assert same == same_identity(name_b, email_b, name_a, email_a)
+    assert same == same_identity(f" {name_a.upper()}  ", email_a.swapcase() + " ", name_b, email_b)
+    one_email = email_a.strip() != "" and email_a.strip().lower() == email_b.strip().lower()
+    one_name = name_a.split() != [] and name_a.lower().split() == name_b.lower().split()
+    assert same is (one_email or one_name)
+
+
+def signoff(
+    decision: str = "approve", who: tuple[str, str] = ("Dana Lead", "dana@example.com")
+) -> SeenSignoff:
+    return SeenSignoff(who[0], who[1], "2026-11-22T10:00:00+00:00", decision)
+
+
+DANA_COMMIT = Author("d" * 40, "Dana Lead", "Dana@Example.com")
+PAT_COMMIT = Author("c" * 40, "Pat Product", "pat@example.com")
+
+
+@pytest.mark.parametrize(
+    ("given", "adder", "creator", "counts", "why"),
+    [
+        (
+            signoff("changes-requested"),
+            DANA_COMMIT,
+            PAT_COMMIT,
+            False,
+            "it asks for changes (changes-requested)",
+        ),
+        (
+            signoff(who=("Pat Product", "other@x.org")),
+            DANA_COMMIT,
+            PAT_COMMIT,
+            False,
+            "the signer is the review's author",
+        ),
+        (signoff(), DANA_COMMIT, DANA_COMMIT, False, "the signer committed the review (dddddddddd)"),
+        (
+            signoff(),
+            None,
+            PAT_COMMIT,
+            False,
+            "no commit in the checked range added it; the signer commits it themselves",
+        ),
+        (
+            signoff(),
+            Author("e" * 40, "Dana Lead", "dana@elsewhere.org"),
+            PAT_COMMIT,
+            False,
+            "eeeeeeeeee added it, authored by Dana Lead <dana@elsewhere.org>, not by the signer; "
+            "a sign-off counts when the signer commits it",
+        ),
+        (
+            signoff(who=("Dana Lead", "")),
+            Author("e" * 40, "Dana Lead", ""),
+            PAT_COMMIT,
+            False,
+            "eeeeeeeeee added it, authored by Dana Lead <>, not by the signer; "
+            "a sign-off counts when the signer commits it",
+        ),
+        (signoff(), DANA_COMMIT, PAT_COMMIT, True, ""),
+        (signoff(), DANA_COMMIT, None, True, ""),
+        (signoff(who=("Dana Lead", " DANA@example.com ")), DANA_COMMIT, PAT_COMMIT, True, ""),
+    ],
+)
+def test_why_a_signoff_counts_or_not(
+    given: SeenSignoff, adder: Author | None, creator: Author | None, counts: bool, why: str
+) -> None:
+    judged = signoffs._judge_one(change(1), record("r"), given, adder, creator, {})
+    assert (judged.signoff, judged.counts, judged.why) == (given, counts, why)
+
+
+def test_the_commit_being_made_is_named_in_full() -> None:
+    pending = Author(PENDING, "Dana Lead", "dana@example.com")
+    judged = signoffs._judge_one(change(1), record("r"), signoff(), pending, pending, {})
+    assert judged.why == "the signer committed the review (the commit being made)"
+
+
+def test_a_mailmapped_signer_is_judged_under_their_mapped_identity() -> None:
+    mapped = {("Dana Lead", "dana@old.org"): ("Dana Lead", "dana@example.com")}
+    given = signoff(who=("Dana Lead", "dana@old.org"))
+    judged = signoffs._judge_one(change(1), record("r"), given, DANA_COMMIT, PAT_COMMIT, mapped)
+    assert (judged.counts, judged.why) == (True, "")
+    author = ("Dana Lead", "dana@example.com")
+    by_author = signoffs._judge_one(change(1), record("r", author=author), given, DANA_COMMIT, None, mapped)
+    assert by_author.why == "the signer is the review's author"
+
+
+def test_signed_commits_required(repo: Path) -> None:
+    (repo / "a").write_text("a\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "unsigned")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    at = change(1, signed_commits=True)
+    at.repo = Repo(str(repo), str(repo / ".git"))
+    pending = Author(PENDING, "Dana Lead", "dana@example.com")
+    given = signoff()
+    judged = signoffs._judge_one(at, record("r"), given, pending, PAT_COMMIT, {})
+    assert (judged.signoff, judged.counts, judged.why) == (
+        given,
+        False,
+        "it is not committed yet, and signed commits are required",
+    )
+    unsigned = Author(head, "Dana Lead", "dana@example.com")
+    judged = signoffs._judge_one(at, record("r"), given, unsigned, PAT_COMMIT, {})
+    assert judged.signoff is given
+    assert (judged.counts, judged.why) == (
+        False,
+        f"{head[:10]} is not signed by a trusted key (git verify-commit), and signed commits are required",
+    )
+    not_required = signoffs._judge_one(change(1), record("r"), signoff(), pending, PAT_COMMIT, {})
+    assert (not_required.counts, not_required.why) == (True, "")
+
+
+def test_a_judgement_describes_itself() -> None:
+    assert Judged(signoff(), True, "").describe() == "the sign-off by Dana Lead <dana@example.com> counts"
+    assert (
+        Judged(signoff(who=("Dana Lead", "")), False, "it is late").describe()
+        == "the sign-off by Dana Lead does not count: it is late"
+    )
+
+
+def test_a_signoffs_key_ignores_case_and_spacing_of_who_but_not_when_or_what() -> None:
+    a = SeenSignoff(" Dana  LEAD", "DANA@example.com ", "t1", "approve")
+    assert a.key == ("dana@example.com", "dana lead", "t1", "approve")
+    assert a.key != SeenSignoff("Dana Lead", "dana@example.com", "t2", "approve").key
+
+
+def test_a_records_id_is_its_file_name_without_the_extension() -> None:
+    seen: Any = record("2026-11-22-quick-ab.12")
+    assert seen.record_id == "2026-11-22-quick-ab.12"
