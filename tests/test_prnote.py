@@ -543,3 +543,20 @@ def test_a_note_that_will_not_shrink_is_cut_between_blocks(
     assert note[kept:] == closing + "\n\n" + last + "\n"
     html = MarkdownIt("commonmark").render(note)
     assert html.rstrip().endswith("under <code>.micromoment/reviews/</code>.</p>")
+
+
+def test_a_skip_of_a_checklist_not_called_for_is_listed_apart(cli: Cli, branch: Path) -> None:
+    reason = "no release in this change, only the support prompt"
+    assert cli("skip", "launch-readiness", "--reason", reason).exit_code == 0
+    git(branch, "add", "-A")
+    git(branch, "commit", "-q", "-m", "an extra skip")
+    note = cli("pr-note", "--base", "main").stdout
+    assert "**2 triggered · 1 covered · 1 skipped · 0 missing**" in note
+    skipped, others = (
+        note.index("### Skipped checklists"),
+        note.index("### Other skips recorded in this change"),
+    )
+    assert skipped < note.index("the table holds feature flags only") < others
+    assert note.index(f"Launch readiness: {reason}") > others
+    review_link = next(line for line in note.splitlines() if line.startswith("| Mini check |"))
+    assert review_link.endswith(".md) |")  # the readable Markdown, not the YAML

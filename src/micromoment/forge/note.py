@@ -72,6 +72,11 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
             checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
             reviews.append(_review_view(path, record, checklist, link_prefix))
     statuses = [_status_view(verdict, link_prefix) for verdict in change.verdicts]
+    covering = {v.record.path for v in change.verdicts if v.record is not None}
+    for skip in skips:
+        # A skip of a checklist this change does not call for is shown apart, so the summary's
+        # "N skipped" (of the checklists it calls for) matches the list under it.
+        skip["covers"] = skip["path"] in covering
     return {
         "marker": MARKER,
         "summary": {
