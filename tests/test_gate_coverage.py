@@ -207,11 +207,15 @@ def test_what_the_hook_prints_for_gaps_and_invalid_records(monkeypatch: pytest.M
     ]
     assert ways_forward(outcome) == [
         "Ways forward:",
-        "  micromoment lint records/x.yaml   # see every problem in it, then fix or remove it",
-        "  micromoment review prompts        # answer it now, then stage .micromoment/",
-        "  micromoment skip prompts --reason '...'   # record why this change does not need it",
-        "  SKIP=micromoment git commit ...   # pre-commit framework: let this one commit through",
-        "  git commit --no-verify ...        # plain git hook: let this one commit through",
+        "  see every problem in a record, then fix or remove it:",
+        "    micromoment lint records/x.yaml",
+        "  answer it now, then stage .micromoment/:",
+        "    micromoment review prompts",
+        "  or record why this change does not need it:",
+        "    micromoment skip prompts --reason '...'",
+        "  or let this one commit through:",
+        "    SKIP=micromoment git commit ...    (the pre-commit framework)",
+        "    git commit --no-verify ...         (a plain git hook)",
     ]
     assert findings(Outcome(at, [], [])) == []
 

@@ -61,20 +61,21 @@ def findings(outcome: Outcome) -> list[str]:
 
 
 def ways_forward(outcome: Outcome) -> list[str]:
-    """The exact commands that get the commit through, one per line."""
+    """The exact commands that get the commit through, each on its own line under what it does,
+    so no line runs past an 80-column terminal and wraps to its first column."""
     lines = ["Ways forward:"]
-    for record in outcome.invalid:
-        shown = printable(record.path, one_line=True)
-        lines.append(f"  micromoment lint {shown}   # see every problem in it, then fix or remove it")
+    if outcome.invalid:
+        lines.append("  see every problem in a record, then fix or remove it:")
+        lines += [f"    micromoment lint {printable(r.path, one_line=True)}" for r in outcome.invalid]
     to_review = [gap for gap in outcome.gaps if gap.waiting_for_signoffs is None]
-    for gap in to_review:
-        lines.append(f"  micromoment review {gap.rule.id}        # answer it now, then stage .micromoment/")
-    for gap in to_review:
-        lines.append(
-            f"  micromoment skip {gap.rule.id} --reason '...'   # record why this change does not need it"
-        )
-    lines.append("  SKIP=micromoment git commit ...   # pre-commit framework: let this one commit through")
-    lines.append("  git commit --no-verify ...        # plain git hook: let this one commit through")
+    if to_review:
+        lines.append("  answer it now, then stage .micromoment/:")
+        lines += [f"    micromoment review {gap.rule.id}" for gap in to_review]
+        lines.append("  or record why this change does not need it:")
+        lines += [f"    micromoment skip {gap.rule.id} --reason '...'" for gap in to_review]
+    lines.append("  or let this one commit through:")
+    lines.append("    SKIP=micromoment git commit ...    (the pre-commit framework)")
+    lines.append("    git commit --no-verify ...         (a plain git hook)")
     return lines
 
 
