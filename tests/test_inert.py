@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micromoment.forge.note import SECTION_END, SECTION_START, BrokenSection, upsert_section
+from micromoment.forge.sections import SECTION_END, SECTION_START, BrokenSection, upsert_section
 from micromoment.records.markdown import ZERO_WIDTH, escape_text, neutralise, restore, shorten
 
 # What a forge would act on, written independently of markdown.py's patterns.

@@ -13,7 +13,8 @@ from micromoment.cli.output import say, write_out
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
 from micromoment.forge import posting
-from micromoment.forge.note import PR_NOTE_TEMPLATE, attach_git_note, collect, note_view, render_note
+from micromoment.forge.note import PR_NOTE_TEMPLATE, collect, note_view, render_note
+from micromoment.forge.sections import attach_git_note
 from micromoment.git import find_repo
 from micromoment.locations import Project, display_path
 

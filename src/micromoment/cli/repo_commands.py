@@ -13,7 +13,7 @@ from micromoment.cli.output import line, print_json, say
 from micromoment.config import initial_config_text
 from micromoment.errors import EXIT_BAD_INPUT, Refused
 from micromoment.files import write_atomic
-from micromoment.forge.note import add_pr_template_section
+from micromoment.forge.sections import add_pr_template_section
 from micromoment.gate.install import install as install_hook
 from micromoment.git import find_repo
 from micromoment.locations import display_path, find_project

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.checklists import Catalog, Checklist
-from micromoment.errors import FileProblems, MicromomentError, Problem
+from micromoment.errors import FileProblems, Problem
+from micromoment.forge.sections import count_of
 from micromoment.gate.change import since_base
 from micromoment.gate.coverage import Verdict, evaluate
-from micromoment.git import Repo, head_commit, run_git
+from micromoment.git import Repo, head_commit
 from micromoment.locations import Project
 from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record
 from micromoment.records.markdown import escape_text, is_web_address, neutralise, shorten
@@ -19,8 +20,6 @@ from micromoment.records.render import render_template
 from micromoment.records.view import review_view
 
 MARKER = "<!-- micromoment:pr-note -->"
-SECTION_START = "<!-- micromoment:start -->"
-SECTION_END = "<!-- micromoment:end -->"
 PR_NOTE_TEMPLATE = "pr-note.md.j2"
 # GitHub refuses comments over 65,536 characters; stay well under it.
 MAX_CHARS = 60_000
@@ -260,11 +259,11 @@ def cut_line(view: dict[str, Any], cut: _Cut) -> str:
     hidden = [r for r in reviews if not r["show"]]
     parts = []
     if cut.fields:
-        parts.append(f"{_count(cut.fields, 'long text')} cut to {FIELD_CHARS} characters (ending in …)")
+        parts.append(f"{count_of(cut.fields, 'long text')} cut to {FIELD_CHARS} characters (ending in …)")
     if details:
-        parts.append(f"the answers of {_count(len(details), 'review')} left out")
+        parts.append(f"the answers of {count_of(len(details), 'review')} left out")
     if hidden:
-        parts.append(f"{_count(len(hidden), 'whole review section')} left out")
+        parts.append(f"{count_of(len(hidden), 'whole review section')} left out")
     if cut.tail_chars:
         parts.append(f"the last {cut.tail_chars:,} characters left out")
     affected: list[dict[str, Any]] = []
@@ -282,10 +281,6 @@ def cut_line(view: dict[str, Any], cut: _Cut) -> str:
         f"the limit {cut.limit:,}): {'; '.join(parts)}. "
         + (f"Read them in full in the records' files: {where}, under `{RECORDS_DIR}`." if named else "")
     ).rstrip()
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def _file_link(entry: dict[str, Any]) -> str:
@@ -326,80 +321,3 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 
 def _ensure_marker(text: str) -> str:
     return text if text.startswith(MARKER) else f"{MARKER}\n{text}"
-
-
-class BrokenSection(MicromomentError):
-    """A description whose micromoment markers do not enclose exactly one section."""
-
-
-def upsert_section(body: str, note: str, where: str = "the text") -> str:
-    """`body` with micromoment's section replaced (or appended); the text around it is untouched.
-
-    Markers that do not enclose exactly one section raise BrokenSection: guessing where the
-    section ends could delete what the author wrote."""
-    if SECTION_START in note or SECTION_END in note:
-        raise MicromomentError(
-            f"the note itself holds {SECTION_START} or {SECTION_END}; remove it from the template"
-        )
-    section = f"{SECTION_START}\n{note.rstrip()}\n{SECTION_END}"
-    starts, ends = body.count(SECTION_START), body.count(SECTION_END)
-    if starts == 0 and ends == 0:
-        separator = "" if not body else ("\n" if body.endswith("\n") else "\n\n")
-        return f"{body}{separator}{section}\n"
-    start, end = body.find(SECTION_START), body.find(SECTION_END)
-    if starts == 1 and ends == 1 and start < end:
-        return body[:start] + section + body[end + len(SECTION_END) :]
-    if starts > 1 or ends > 1:
-        problem = f"has {_count(starts, 'start marker')} {SECTION_START} and {_count(ends, 'end marker')} {SECTION_END}"
-    elif ends == 0:
-        problem = f"has {SECTION_START} but no {SECTION_END} after it"
-    elif starts == 0:
-        problem = f"has {SECTION_END} but no {SECTION_START} before it"
-    else:
-        problem = f"has {SECTION_END} before {SECTION_START}"
-    raise BrokenSection(
-        f"{where} {problem}, so micromoment cannot tell which text is its own and changes nothing; "
-        f"edit it so that one {SECTION_START} comes before one {SECTION_END} around micromoment's section "
-        "(or delete the markers and the old section), then run pr-note again"
-    )
-
-
-def attach_git_note(repo: Repo, note: str) -> str:
-    """Attach the note to HEAD under refs/notes/micromoment, replacing micromoment's earlier one."""
-    head = head_commit(repo)
-    if head is None:
-        raise MicromomentError("there is no commit to attach a note to yet; commit first")
-    # The note goes in on git's stdin: no temp file to write, so nothing to fail on a full /tmp.
-    run_git(
-        ["notes", "--ref=micromoment", "add", "-f", "-F", "-", head], repo.root, stdin=note.encode("utf-8")
-    )
-    return head
-
-
-PR_TEMPLATE_SECTION = f"""{SECTION_START}
-### Responsible-AI checks
-
-micromoment replaces this section with the checks this change called for
-(`micromoment pr-note --post github --target body`). Until then:
-
-- [ ] `micromoment check --base origin/main` passes, or each skip carries a reason
-- [ ] every "no" answer has a follow-up with an owner
-{SECTION_END}
-"""
-
-
-def add_pr_template_section(root: Path) -> Path | None:
-    """Append micromoment's section to the GitHub PR template; None when it is already there."""
-    from micromoment.files import write_atomic
-
-    path = root / ".github" / "pull_request_template.md"
-    current = path.read_text(encoding="utf-8") if path.exists() else ""
-    if SECTION_START in current:
-        return None
-    write_atomic(
-        path,
-        upsert_section(
-            current, PR_TEMPLATE_SECTION.removeprefix(SECTION_START + "\n").removesuffix(SECTION_END + "\n")
-        ),
-    )
-    return path

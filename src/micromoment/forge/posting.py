@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from micromoment.errors import MicromomentError
-from micromoment.forge.note import MARKER, upsert_section
+from micromoment.forge.note import MARKER
+from micromoment.forge.sections import upsert_section
 from micromoment.git.run import Finished, ToolMissing, ToolTimedOut, run_tool
 
 Target = Literal["comment", "body"]
