@@ -233,3 +233,30 @@ def test_a_value_outside_the_rows_larger_than_the_bound_is_walked_and_checked(
     )
     with pytest.raises(MicromomentError, match="a value is longer than"):
         list(stream.rows())
+
+
+def walk(raw: bytes, max_value: int = 1000) -> list[tuple[int, dict[str, Any]]]:
+    paths = sample_files.PROMPTFOO_ROWS
+    return list(
+        json_stream.JsonRows(io.BytesIO(raw), hashlib.sha256(), "results.json", paths, max_value).rows()
+    )
+
+
+def test_only_the_first_rows_array_at_the_key_path_is_read(small_chunks: None) -> None:
+    # A big object walked member by member still follows no key path: its inner results list is not the rows.
+    config = {"results": [{"response": {"output": "not a row"}}], "pad": ["p" * 50] * 30}
+    doc = {"config": config, "results": {"results": [row(0)], "results2": [row(5)]}}
+    assert walk(json.dumps(doc).encode()) == [(1, row(0))]
+    twice = b'{"results": {"results": [{"a": 1}], "results": [{"b": 2}]}}'
+    assert walk(twice) == [(1, {"a": 1})]
+
+
+def test_a_row_that_is_not_an_object_is_named_by_its_own_line_after_the_buffer_moved_on(
+    small_chunks: None,
+) -> None:
+    raw = json.dumps(document([row(0), row(1), ["not", "an", "object"]], "nested"), indent=2).encode()
+    line = raw.decode().splitlines().index('        "not",')  # the list's "[" is the line before
+    with pytest.raises(
+        MicromomentError, match=rf"^results\.json:{line}: results\.results\[2\] must be a JSON object"
+    ):
+        walk(raw)
