@@ -245,3 +245,12 @@ def test_every_help_reads_as_typed_at_80_columns(cli: Cli) -> None:
         assert "{" not in text.splitlines()[1], (name, text)  # the usage line: REVIEW, not {REVIEW}
         assert " --no-allow" not in text and "no-interactive" not in text, (name, text)
         assert max(len(line) for line in text.splitlines()) <= 80, name
+
+
+def test_show_marks_the_item_a_sample_of_outputs_answers(cli: Cli, outside: Path) -> None:
+    result = cli("show", "quick")
+    assert result.exit_code == 0, result.output
+    # One block per item; a long question may wrap, so the id is looked for anywhere in it.
+    marked = [block for block in result.stdout.split("\n\n") if "evidence:" in block]
+    assert len(marked) == 1 and "(outputs-looked-at)" in marked[0], marked
+    assert "\n   evidence: a sample of real outputs (micromoment sample)\n" in marked[0] + "\n"

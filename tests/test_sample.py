@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import Cli, git, write
-from micromoment.capture import sample_files
 from micromoment.capture.sample import DrawRequest, clean_text, draw, excerpt
 from micromoment.records import load_record
 from micromoment.records.samples import load_sample
@@ -220,17 +219,9 @@ def test_malformed_files_exit_2_with_the_line(
     assert "Traceback" not in result.output
 
 
-def test_a_missing_file_and_a_huge_json_document_are_refused(
-    cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_missing_file_is_refused(cli: Cli, repo: Path) -> None:
     missing = cli("sample", "nowhere.jsonl", "--json")
     assert missing.exit_code == 2 and "nowhere.jsonl: no such file" in missing.stderr
-    monkeypatch.setattr(sample_files, "MAX_DOCUMENT", 200)
-    big = cli("sample", str(write(repo / "results.json", promptfoo_text(5))), "--json")
-    assert (
-        big.exit_code == 2
-        and "write the results as JSON Lines (promptfoo eval -o results.jsonl)" in big.stderr
-    )
 
 
 def test_excerpts_are_clean_text_with_secrets_and_personal_data_masked() -> None:

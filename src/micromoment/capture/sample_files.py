@@ -1,4 +1,4 @@
-"""Reading outputs files row by row, whatever their size: JSON Lines and CSV streamed, promptfoo's document bounded."""
+"""Reading outputs files row by row, whatever their size: JSON Lines, CSV and promptfoo's document all streamed."""
 
 from __future__ import annotations
 
@@ -9,25 +9,41 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from micromoment.capture.json_stream import JsonRows
 from micromoment.errors import FileProblems, MicromomentError, NotFound, Problem
 
 Format = Literal["jsonl", "csv", "promptfoo"]
 
 MAX_LINE = 16 * 1024 * 1024  # one row bigger than this is not a model output; refuse rather than fill memory
-MAX_DOCUMENT = 64 * 1024 * 1024  # promptfoo writes one JSON document; above this, ask for JSON Lines
+# Where promptfoo puts its rows: newer versions nest them in the summary, older ones list them at the top.
+PROMPTFOO_ROWS = (("results", "results"), ("results",))
 
 
 def detect_format(path: Path, display: str) -> Format:
     """JSON Lines, a promptfoo results document, or CSV, from the content rather than the name."""
     try:
         with path.open("rb") as handle:
-            first = handle.readline(MAX_LINE)
-            while first and not first.strip():
-                first = handle.readline(MAX_LINE)
+            first = _next_line(handle)
+            fmt = _format_of(first, display)
+            if fmt == "promptfoo?":
+                # A top-level results list on one line is promptfoo's older layout only when nothing
+                # follows it; a log whose rows happen to carry a results list has more rows below.
+                return "jsonl" if _next_line(handle) else "promptfoo"
+            return fmt
     except FileNotFoundError:
         raise NotFound(f"{display}: no such file; name an eval results or log file") from None
     except OSError as exc:
         raise MicromomentError(f"{display}: cannot read: {exc.strerror or exc}") from None
+
+
+def _next_line(handle: BinaryIO) -> bytes:
+    line = handle.readline(MAX_LINE)
+    while line and not line.strip():
+        line = handle.readline(MAX_LINE)
+    return line
+
+
+def _format_of(first: bytes, display: str) -> Format | Literal["promptfoo?"]:
     start = first.lstrip(b"\xef\xbb\xbf").lstrip()
     if not start:
         raise MicromomentError(f"{display}: the file is empty; point at a file with model outputs in it")
@@ -41,13 +57,10 @@ def detect_format(path: Path, display: str) -> Format:
         data = json.loads(first)
     except ValueError:
         return "promptfoo"  # a JSON document spread over many lines
-    return "promptfoo" if isinstance(data, dict) and _promptfoo_rows(data) is not None else "jsonl"
-
-
-def _promptfoo_rows(document: dict[str, Any]) -> list[Any] | None:
-    results = document.get("results")
-    rows = results.get("results") if isinstance(results, dict) else None
-    return rows if isinstance(rows, list) else None
+    results = data.get("results") if isinstance(data, dict) else None
+    if isinstance(results, dict) and isinstance(results.get("results"), list):
+        return "promptfoo"
+    return "promptfoo?" if isinstance(results, list) else "jsonl"
 
 
 class _Hashing(io.RawIOBase):
@@ -115,32 +128,14 @@ def _csv_rows(handle: BinaryIO, hasher: Any, display: str) -> Iterator[tuple[int
         raise problem(display, reader.line_num, f"not valid CSV ({exc})") from None
 
 
-def _promptfoo_document(
-    handle: BinaryIO, hasher: Any, display: str, size: int
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    if size > MAX_DOCUMENT:
+def _promptfoo_document(handle: BinaryIO, hasher: Any, display: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    stream = JsonRows(handle, hasher, display, PROMPTFOO_ROWS, MAX_LINE)
+    yield from stream.rows()
+    if stream.found is None:
         raise MicromomentError(
-            f"{display}: a {size / 2**20:.0f} MB JSON document is more than micromoment reads whole "
-            f"({MAX_DOCUMENT // 2**20} MB); write the results as JSON Lines (promptfoo eval -o results.jsonl) and sample that"
-        )
-    raw = handle.read()
-    hasher.update(raw)
-    try:
-        document = json.loads(raw)
-    except ValueError as exc:
-        raise problem(
-            display, getattr(exc, "lineno", None), f"not valid JSON ({getattr(exc, 'msg', exc)})"
-        ) from None
-    rows = _promptfoo_rows(document) if isinstance(document, dict) else None
-    if rows is None:
-        raise MicromomentError(
-            f"{display}: not a promptfoo results file (no results.results list) and not JSON Lines; "
+            f"{display}: not a promptfoo results file (no results.results or results list) and not JSON Lines; "
             "give promptfoo eval -o results.json output, JSON Lines or CSV"
         )
-    for index, row in enumerate(rows, start=1):
-        if not isinstance(row, dict):
-            raise MicromomentError(f"{display}: results.results[{index - 1}] must be a JSON object")
-        yield index, row
 
 
 def problem(display: str, line: int | None, message: str) -> FileProblems:
@@ -154,4 +149,4 @@ def read_rows(
         return _jsonl_rows(handle, hasher, display)
     if fmt == "csv":
         return _csv_rows(handle, hasher, display)
-    return _promptfoo_document(handle, hasher, display, size)
+    return _promptfoo_document(handle, hasher, display)

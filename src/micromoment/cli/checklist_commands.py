@@ -126,6 +126,8 @@ def _print_checklist(checklist: Checklist) -> None:
         if item.ask_if is not None:
             facts.append(f"asked if {item.ask_if.item} is {' or '.join(item.ask_if.is_)}")
         indented(" · ".join(facts), "dim")
+        if item.evidence == "sample":
+            indented("evidence: a sample of real outputs (micromoment sample)", "dim")
         if item.guidance.strip():
             indented(item.guidance.strip())
         if item.references:
