@@ -167,6 +167,14 @@ def _flags_as_flags(command: Any, ctx: Any) -> None:
             param._usage_display_name = _usage_name(param)
 
 
+def _help_flag_as_bool(command: Any, ctx: Any) -> None:
+    """Typer's own --help flag defaults to None, which it coerces through pydantic on every run;
+    as False it is taken as the bool it is, and a command with only flags never loads pydantic."""
+    option = command.get_help_option(ctx)
+    if option is not None and option.default is None:
+        option.default = False
+
+
 def _usage_name(param: Any) -> Any:
     def name() -> str:
         shown = param.display_name_raw if param.required else f"[{param.display_name_raw}]"
@@ -196,6 +204,7 @@ class MicromomentGroup(TyperGroup):
             return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name][2])
         command = self.commands[cmd_name]
         _flags_as_flags(command, ctx)
+        _help_flag_as_bool(command, ctx)
         return command
 
     def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
@@ -208,6 +217,10 @@ class MicromomentGroup(TyperGroup):
             if matches and message.startswith("No such command") and "Did you mean" not in message:
                 vars(exc)["message"] = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
             raise
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        _help_flag_as_bool(self, ctx)
+        return super().parse_args(ctx, args)  # type: ignore[no-any-return]
 
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
         _flags_as_flags(self, ctx)
