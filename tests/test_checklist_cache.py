@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from conftest import Cli, write
-
 from micromoment.checklists import DEFAULT_CHECKLIST, load_catalog
 from micromoment.checklists.cache import CACHE_FILE, cache_key
 from micromoment.cli import checklist_commands
@@ -30,7 +29,9 @@ def test_cached_list_and_show_print_what_a_full_load_prints(cli: Cli, repo: Path
     first = listed(cli)
     assert cache_file(repo).is_file()
     assert listed(cli) == first
-    assert [(e["id"], e["items"], e["minutes"], e["source"]) for e in first if e["id"] in ("own", "quick")] == [
+    assert [
+        (e["id"], e["items"], e["minutes"], e["source"]) for e in first if e["id"] in ("own", "quick")
+    ] == [
         ("own", 1, 1.5, "repo"),
         ("quick", 4, 2, "built-in"),
     ]
@@ -68,7 +69,7 @@ def test_a_damaged_cache_is_rebuilt_not_believed(cli: Cli, repo: Path) -> None:
     assert "Two-minute chuck" not in path.read_text(encoding="utf-8")
     path.write_text("{not json", encoding="utf-8")
     assert listed(cli) == first
-    assert json.loads(path.read_text(encoding="utf-8"))["key"] == cache_key(str(repo))
+    assert json.loads(path.read_text(encoding="utf-8"))["key"] == cache_key(repo)
 
 
 def test_a_broken_checklist_is_reported_even_after_a_good_cache(cli: Cli, repo: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 
 from micromoment import __version__
 from micromoment.errors import UnknownChecklist
@@ -60,58 +61,56 @@ def _summary(entry: CatalogEntry) -> Summary:
         "minutes": checklist.minutes,
         "content_hash": checklist.content_hash(),
     }
-    return Summary(fields, os.path.abspath(entry.path), entry.source, entry.replaces_builtin)
+    return Summary(fields, str(entry.path.absolute()), entry.source, entry.replaces_builtin)
 
 
-def _checklist_files(folder: str) -> list[str]:
-    """The same files `checklist_files` loads: *.yaml and *.yml, not hidden, in name order."""
+def _checklist_files(folder: Path) -> list[Path]:
+    """Every name `checklist_files` would load (*.yaml and *.yml, not hidden), in name order."""
     try:
         names = sorted(entry.name for entry in os.scandir(folder))
     except OSError:
         return []
-    return [os.path.join(folder, n) for n in names if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
+    return [folder / n for n in names if n.endswith((".yaml", ".yml")) and not n.startswith(".")]
 
 
-def _digest(path: str) -> str | None:
+def _digest(path: Path) -> str | None:
     try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
 
 
-def cache_key(root: str) -> str:
+def cache_key(root: Path) -> str:
     """What the catalog is built from: every checklist file's path and content, and the version."""
-    folders = [shipped_folder("checklists"), os.path.join(root, HOME_DIR, "checklists")]
-    files = [[path, _digest(path)] for folder in folders for path in _checklist_files(folder)]
-    stamp = [CACHE_FORMAT, __version__, os.path.abspath(root), folders, files]
+    folders = [Path(shipped_folder("checklists")), root.absolute() / HOME_DIR / "checklists"]
+    files = [[str(path), _digest(path)] for folder in folders for path in _checklist_files(folder)]
+    stamp = [CACHE_FORMAT, __version__, str(root.absolute()), [str(f) for f in folders], files]
     return hashlib.sha256(json.dumps(stamp).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def cache_path(root: str) -> str | None:
+def cache_path(root: Path) -> Path | None:
     """`<git-dir>/micromoment/checklists.json` in a repository; outside one, the user's cache folder."""
-    dot_git = os.path.join(root, ".git")
-    if os.path.isdir(dot_git):
-        return os.path.join(dot_git, "micromoment", CACHE_FILE)
-    if os.path.isfile(dot_git):  # a linked worktree or submodule: `gitdir: <path>`
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git / "micromoment" / CACHE_FILE
+    if dot_git.is_file():  # a linked worktree or submodule: `gitdir: <path>`
         try:
-            with open(dot_git, encoding="utf-8") as handle:
-                line = handle.readline().strip()
-        except (OSError, UnicodeDecodeError):
+            line = dot_git.read_text(encoding="utf-8").splitlines()[0].strip()
+        except (OSError, UnicodeDecodeError, IndexError):
             line = ""
         if line.startswith("gitdir: "):
-            return os.path.join(root, line[len("gitdir: ") :], "micromoment", CACHE_FILE)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
+            return root / line[len("gitdir: ") :] / "micromoment" / CACHE_FILE
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    if not base.is_absolute():
         return None
-    tag = hashlib.sha256(os.path.abspath(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return os.path.join(base, "micromoment", f"checklists-{tag}.json")
+    tag = hashlib.sha256(str(root.absolute()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return base / "micromoment" / f"checklists-{tag}.json"
 
 
-def _read(path: str, key: str) -> list[Summary] | None:
+def _read(path: Path, key: str) -> list[Summary] | None:
     """The cached summaries when the file is whole and built from exactly these files, else None."""
     try:
-        with open(path, "rb") as handle:
+        with path.open("rb") as handle:
             data = json.loads(handle.read(MAX_CACHE_BYTES))
         if data.get("key") != key:
             return None
@@ -127,16 +126,14 @@ def _read(path: str, key: str) -> list[Summary] | None:
         return None
 
 
-def _write(path: str, key: str, summaries: list[Summary]) -> None:
-    from pathlib import Path
-
+def _write(path: Path, key: str, summaries: list[Summary]) -> None:
     from micromoment.files import write_atomic
 
     entries = [s.as_dict() for s in summaries]
     checksum = hashlib.sha256(json.dumps(entries, sort_keys=True).encode("utf-8")).hexdigest()
     text = json.dumps({"key": key, "checksum": checksum, "entries": entries}, sort_keys=True)
     try:
-        write_atomic(Path(path), text + "\n", make_parents=True)
+        write_atomic(path, text + "\n", make_parents=True)
     except Exception:  # a cache that cannot be written only costs speed
         return
 
@@ -146,18 +143,16 @@ def light_catalog() -> list[Summary]:
 
     Read from the cache when it matches the files; else the catalog is loaded and validated
     in full (its problems raised as usual) and the cache written again."""
-    root = str(find_project().root)
+    root = find_project().root
     key = cache_key(root)
     path = cache_path(root)
     cached = _read(path, key) if path else None
     if cached is not None:
         return cached
-    from pathlib import Path
-
     from micromoment.checklists.model import load_catalog
     from micromoment.locations import Project
 
-    summaries = [_summary(entry) for entry in load_catalog(Project(Path(root)))]
+    summaries = [_summary(entry) for entry in load_catalog(Project(root))]
     if path:
         _write(path, key, summaries)
     return summaries
