@@ -48,14 +48,15 @@ def test_list_loads_neither_jinja2_nor_gitpython_nor_other_commands(repo: Path) 
         assert heavy not in modules, heavy
 
 
-def test_list_with_a_fresh_cache_loads_no_pydantic_jinja2_gitpython_or_yaml(repo: Path) -> None:
+def test_list_and_show_with_a_fresh_cache_load_no_pydantic_jinja2_gitpython_or_yaml(repo: Path) -> None:
     cold = loaded(repo, "list")
     assert "pydantic" in cold  # the first run validates every checklist and writes the cache
     assert (repo / ".git" / "micromoment" / "checklists.json").is_file()
-    warm = loaded(repo, "list")
-    for heavy in ("pydantic", "jinja2", "git", "yaml", "micromoment.checklists.model"):
-        assert heavy not in warm, heavy
-    assert "micromoment.checklists.cache" in warm
+    for args in (["list"], ["show", "quick"]):
+        warm = loaded(repo, *args)
+        for heavy in ("pydantic", "jinja2", "git", "yaml", "micromoment.checklists.model"):
+            assert heavy not in warm, (args, heavy)
+        assert "micromoment.checklists.cache" in warm
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

@@ -175,6 +175,23 @@ def _help_flag_as_bool(command: Any, ctx: Any) -> None:
         option.default = False
 
 
+def _plain_strings(command: Any) -> None:
+    """A plain `str` argument or option needs no coercion, but Typer builds a pydantic adapter
+    for it, which loads pydantic (most of `micromoment show ID`'s time). Such a parameter gets
+    Typer's pass-through coercion, which returns a str as it is; a Typer without it keeps its own."""
+    try:
+        from typer._coercion import PassThroughRuntimeParam
+    except ImportError:
+        return
+    for param in command.params:
+        descriptor: Any = getattr(param, "type_descriptor", None)
+        info = getattr(descriptor, "parameter_info", None)
+        if info is None or descriptor.annotation is not str or getattr(info, "parser", None) is not None:
+            continue
+        if getattr(param, "_runtime_param", "missing") is None:
+            param._runtime_param = PassThroughRuntimeParam(annotation=str, parameter_info=info)
+
+
 def _usage_name(param: Any) -> Any:
     def name() -> str:
         shown = param.display_name_raw if param.required else f"[{param.display_name_raw}]"
@@ -205,6 +222,7 @@ class MicromomentGroup(TyperGroup):
         command = self.commands[cmd_name]
         _flags_as_flags(command, ctx)
         _help_flag_as_bool(command, ctx)
+        _plain_strings(command)
         return command
 
     def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
