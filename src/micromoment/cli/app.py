@@ -242,6 +242,8 @@ class MicromomentGroup(TyperGroup):
 
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
         _flags_as_flags(self, ctx)
+        if ctx.parent is None and _print_root_help(ctx, self):
+            return
         self._listing = True
         try:
             super().format_help(ctx, formatter)
@@ -260,6 +262,68 @@ class MicromomentGroup(TyperGroup):
             raise
         except Exception as exc:  # the net under every failure
             raise typer.Exit(unexpected(exc, ctx.invoked_subcommand or "micromoment")) from None
+
+
+def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> bool:
+    """`micromoment --help` in Typer's look, drawn with rich's console, panel and table alone:
+    Typer's own help module also loads rich's Markdown and traceback renderers (and pygments),
+    about a third of what `--help` costs. False when a parameter needs Typer's help to draw it."""
+    import os
+
+    from rich.console import Console
+    from rich.padding import Padding
+
+    params = group.get_params(ctx)
+    if any(p.name not in ("version", "help") for p in params):
+        return False
+    width = os.environ.get("TERMINAL_WIDTH")
+    forced = any(os.environ.get(v) for v in ("GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS"))
+    console = Console(
+        width=int(width) if width and width.isdigit() else None,
+        force_terminal=False
+        if os.environ.get("_TYPER_FORCE_DISABLE_TERMINAL")
+        else (True if forced else None),
+        highlight=False,
+    )
+    usage = group.get_usage(ctx).removeprefix("Usage: ")
+    console.print(Padding(_usage_line(usage), 1))
+    for paragraph in (group.help or "").split("\n\n"):
+        console.print(Padding(_code_spans(paragraph.strip()), (0, 1, 1, 1)))
+    options = [
+        (", ".join(p.opts), getattr(p, "help", None) or "") for p in params if getattr(p, "opts", None)
+    ]
+    console.print(_panel("Options", options, "bold cyan"))
+    console.print(_panel("Commands", [(name, line) for name, (_, _, line) in COMMANDS.items()], "bold cyan"))
+    return True
+
+
+def _usage_line(usage: str) -> Any:
+    from rich.text import Text
+
+    return Text.assemble(("Usage: ", "yellow"), (usage, "bold"))
+
+
+def _code_spans(text: str) -> Any:
+    """Help text whose `code` spans are styled as Typer's Markdown mode shows them: no backticks."""
+    from rich.text import Text
+
+    shown = Text()
+    for index, part in enumerate(text.split("`")):
+        shown.append(part, style="bold cyan" if index % 2 else "")
+    return shown
+
+
+def _panel(title: str, rows: list[tuple[str, str]], first_style: str) -> Any:
+    from rich import box
+    from rich.panel import Panel
+    from rich.table import Table
+
+    table = Table(highlight=False, show_header=False, expand=True, box=None, padding=(0, 1), pad_edge=False)
+    table.add_column(style=first_style, no_wrap=True)
+    table.add_column(ratio=1)
+    for name, line in rows:
+        table.add_row(name, _code_spans(line))
+    return Panel(table, border_style="dim", title=title, title_align="left", box=box.ROUNDED)
 
 
 app = typer.Typer(
