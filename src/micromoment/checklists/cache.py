@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from micromoment import __version__
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 CACHE_FORMAT = 1
 CACHE_FILE = "checklists.json"
 MAX_CACHE_BYTES = 16 * 1024 * 1024
+MAX_CHECKLIST_BYTES = 4 * 1024 * 1024  # the YAML reader refuses bigger files anyway
 
 
 class Summary:
@@ -74,10 +76,16 @@ def _checklist_files(folder: Path) -> list[Path]:
 
 
 def _digest(path: Path) -> str | None:
+    """The content's hash; None for anything but a readable regular file of a sane size (a link to
+    a device, a folder): the full load then names the problem, and a failed load is never cached."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CHECKLIST_BYTES + 1)
     except OSError:
         return None
+    return hashlib.sha256(data).hexdigest() if len(data) <= MAX_CHECKLIST_BYTES else None
 
 
 def cache_key(root: Path) -> str:
