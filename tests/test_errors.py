@@ -23,7 +23,7 @@ def git_dir(repo: Path) -> Path:
 def test_an_unexpected_exception_is_one_line_and_a_log(
     cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    monkeypatch.setattr(checklist_commands, "light_catalog", boom)
     result = cli("list")
     assert result.exit_code == 2
     log = git_dir(repo) / "micromoment/micromoment.log"
@@ -40,7 +40,7 @@ def test_an_unexpected_exception_is_one_line_and_a_log(
 def test_outside_a_repository_the_log_goes_to_the_user_cache_then_temp(
     cli: Cli, outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    monkeypatch.setattr(checklist_commands, "light_catalog", boom)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     result = cli("list")
     log = tmp_path / "cache/micromoment/micromoment.log"
@@ -56,7 +56,7 @@ def test_outside_a_repository_the_log_goes_to_the_user_cache_then_temp(
 
 
 def test_debug_shows_the_traceback_instead(cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    monkeypatch.setattr(checklist_commands, "light_catalog", boom)
     result = cli("list", env={"MICROMOMENT_DEBUG": "1"})
     assert result.exit_code == 2
     assert result.stderr.startswith("Traceback (most recent call last)")
@@ -68,7 +68,7 @@ def test_ctrl_c_stays_130(cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch)
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(checklist_commands, "load_catalog", interrupted)
+    monkeypatch.setattr(checklist_commands, "light_catalog", interrupted)
     result = cli("list")
     assert result.exit_code == 130
     assert result.stderr == "micromoment: interrupted\n"

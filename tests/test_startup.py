@@ -37,7 +37,15 @@ def loaded(repo: Path, *args: str) -> set[str]:
 def test_help_loads_no_command_module_and_nothing_heavy(repo: Path) -> None:
     modules = loaded(repo, "--help")
     assert not {m for m in modules if m.startswith("micromoment.cli.") and m.endswith("_commands")}
-    for heavy in ("pydantic", "jinja2", "git", "yaml", "micromoment.checklists"):
+    for heavy in (
+        "pydantic",
+        "jinja2",
+        "git",
+        "yaml",
+        "micromoment.checklists",
+        "typer.rich_utils",
+        "pygments",
+    ):
         assert heavy not in modules, heavy
 
 
@@ -48,8 +56,40 @@ def test_list_loads_neither_jinja2_nor_gitpython_nor_other_commands(repo: Path) 
         assert heavy not in modules, heavy
 
 
+def test_list_and_show_with_a_fresh_cache_load_no_pydantic_jinja2_gitpython_or_yaml(repo: Path) -> None:
+    cold = loaded(repo, "list")
+    assert "pydantic" in cold  # the first run validates every checklist and writes the cache
+    assert (repo / ".git" / "micromoment" / "checklists.json").is_file()
+    for args in (["list"], ["show", "quick"]):
+        warm = loaded(repo, *args)
+        for heavy in ("pydantic", "jinja2", "git", "yaml", "micromoment.checklists.model"):
+            assert heavy not in warm, (args, heavy)
+        assert "micromoment.checklists.cache" in warm
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_each_registry_line_is_the_commands_own_first_line(name: str) -> None:
     module, function, line = COMMANDS[name]
     callback = getattr(importlib.import_module(f"micromoment.cli.{module}"), function)
     assert (inspect.getdoc(callback) or "").splitlines()[0] == line
+
+
+def test_root_help_drawn_without_typers_help_module_reads_as_before(repo: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "micromoment", "--help"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "COLUMNS": "100", "TERM": "dumb"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line.strip() for line in done.stdout.splitlines()]
+    assert lines[1] == "Usage: micromoment [OPTIONS] COMMAND [ARGS]..."
+    assert "Exit codes: 0 ok, 1 findings, 2 bad input or usage, 130 interrupted." in lines
+    assert "│ --version  Print the version and exit." in done.stdout
+    # Code spans show as Typer's Markdown mode shows them: styled, without backticks.
+    assert "Record an explicit, reasoned skip of a checklist; check and the hook accept it." in done.stdout
+    assert "`" not in done.stdout
+    rows = [done.stdout.index(f"\n│ {name} ") for name in COMMANDS]
+    assert rows == sorted(rows)  # every command, in the registry's order

@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # `micromoment list` imports SchemaName and must not load pydantic
+    from pydantic import BaseModel
 
 
 class SchemaName(str, Enum):

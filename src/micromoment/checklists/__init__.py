@@ -1,28 +1,35 @@
 """Checklists: the strict YAML format, the catalog of built-in and repository checklists,
 lint, and import from deon's format. Others import the model and catalog from here."""
 
-from micromoment.checklists.model import (
-    CONFIRM_ANSWERS,
-    DEFAULT_CHECKLIST,
-    MAX_DOUBLE_STARS,
-    MAX_PATTERN_LENGTH,
-    MAX_STARS_PER_SEGMENT,
-    MAX_WILDCARDS,
-    SCHEMA_HEADER,
-    AskIf,
-    Catalog,
-    CatalogEntry,
-    Checklist,
-    Item,
-    ItemKind,
-    Reference,
-    Source,
-    checklist_files,
-    format_minutes,
-    load_catalog,
-    load_checklist,
-    pattern_problem,
-)
+# The model (and pydantic with it) loads on first use of one of its names, so `list` and
+# `show`, which read the light catalog in `checklists.cache`, never pay for it.
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from micromoment.checklists.model import (
+        CONFIRM_ANSWERS,
+        DEFAULT_CHECKLIST,
+        MAX_DOUBLE_STARS,
+        MAX_PATTERN_LENGTH,
+        MAX_STARS_PER_SEGMENT,
+        MAX_WILDCARDS,
+        SCHEMA_HEADER,
+        AskIf,
+        Catalog,
+        CatalogEntry,
+        Checklist,
+        Item,
+        ItemKind,
+        Reference,
+        Source,
+        checklist_files,
+        format_minutes,
+        load_catalog,
+        load_checklist,
+        pattern_problem,
+    )
 
 __all__ = [
     "CONFIRM_ANSWERS",
@@ -46,3 +53,11 @@ __all__ = [
     "load_checklist",
     "pattern_problem",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in __all__:
+        from micromoment.checklists import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

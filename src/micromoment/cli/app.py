@@ -167,6 +167,31 @@ def _flags_as_flags(command: Any, ctx: Any) -> None:
             param._usage_display_name = _usage_name(param)
 
 
+def _help_flag_as_bool(command: Any, ctx: Any) -> None:
+    """Typer's own --help flag defaults to None, which it coerces through pydantic on every run;
+    as False it is taken as the bool it is, and a command with only flags never loads pydantic."""
+    option = command.get_help_option(ctx)
+    if option is not None and option.default is None:
+        option.default = False
+
+
+def _plain_strings(command: Any) -> None:
+    """A plain `str` argument or option needs no coercion, but Typer builds a pydantic adapter
+    for it, which loads pydantic (most of `micromoment show ID`'s time). Such a parameter gets
+    Typer's pass-through coercion, which returns a str as it is; a Typer without it keeps its own."""
+    try:
+        from typer._coercion import PassThroughRuntimeParam
+    except ImportError:
+        return
+    for param in command.params:
+        descriptor: Any = getattr(param, "type_descriptor", None)
+        info = getattr(descriptor, "parameter_info", None)
+        if info is None or descriptor.annotation is not str or getattr(info, "parser", None) is not None:
+            continue
+        if getattr(param, "_runtime_param", "missing") is None:
+            param._runtime_param = PassThroughRuntimeParam(annotation=str, parameter_info=info)
+
+
 def _usage_name(param: Any) -> Any:
     def name() -> str:
         shown = param.display_name_raw if param.required else f"[{param.display_name_raw}]"
@@ -196,6 +221,8 @@ class MicromomentGroup(TyperGroup):
             return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name][2])
         command = self.commands[cmd_name]
         _flags_as_flags(command, ctx)
+        _help_flag_as_bool(command, ctx)
+        _plain_strings(command)
         return command
 
     def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
@@ -209,8 +236,14 @@ class MicromomentGroup(TyperGroup):
                 vars(exc)["message"] = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
             raise
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        _help_flag_as_bool(self, ctx)
+        return super().parse_args(ctx, args)
+
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
         _flags_as_flags(self, ctx)
+        if ctx.parent is None and _print_root_help(ctx, self):
+            return
         self._listing = True
         try:
             super().format_help(ctx, formatter)
@@ -231,6 +264,68 @@ class MicromomentGroup(TyperGroup):
             raise  # the reader closed the pipe; __main__ ends quietly
         except Exception as exc:  # the net under every failure
             raise typer.Exit(unexpected(exc, ctx.invoked_subcommand or "micromoment")) from None
+
+
+def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> bool:
+    """`micromoment --help` in Typer's look, drawn with rich's console, panel and table alone:
+    Typer's own help module also loads rich's Markdown and traceback renderers (and pygments),
+    about a third of what `--help` costs. False when a parameter needs Typer's help to draw it."""
+    import os
+
+    from rich.console import Console
+    from rich.padding import Padding
+
+    params = group.get_params(ctx)
+    if any(p.name not in ("version", "help") for p in params):
+        return False
+    width = os.environ.get("TERMINAL_WIDTH")
+    forced = any(os.environ.get(v) for v in ("GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS"))
+    console = Console(
+        width=int(width) if width and width.isdigit() else None,
+        force_terminal=False
+        if os.environ.get("_TYPER_FORCE_DISABLE_TERMINAL")
+        else (True if forced else None),
+        highlight=False,
+    )
+    usage = group.get_usage(ctx).removeprefix("Usage: ")
+    console.print(Padding(_usage_line(usage), 1))
+    for paragraph in (group.help or "").split("\n\n"):
+        console.print(Padding(_code_spans(paragraph.strip()), (0, 1, 1, 1)))
+    options = [
+        (", ".join(p.opts), getattr(p, "help", None) or "") for p in params if getattr(p, "opts", None)
+    ]
+    console.print(_panel("Options", options, "bold cyan"))
+    console.print(_panel("Commands", [(name, line) for name, (_, _, line) in COMMANDS.items()], "bold cyan"))
+    return True
+
+
+def _usage_line(usage: str) -> Any:
+    from rich.text import Text
+
+    return Text.assemble(("Usage: ", "yellow"), (usage, "bold"))
+
+
+def _code_spans(text: str) -> Any:
+    """Help text whose `code` spans are styled as Typer's Markdown mode shows them: no backticks."""
+    from rich.text import Text
+
+    shown = Text()
+    for index, part in enumerate(text.split("`")):
+        shown.append(part, style="bold cyan" if index % 2 else "")
+    return shown
+
+
+def _panel(title: str, rows: list[tuple[str, str]], first_style: str) -> Any:
+    from rich import box
+    from rich.panel import Panel
+    from rich.table import Table
+
+    table = Table(highlight=False, show_header=False, expand=True, box=None, padding=(0, 1), pad_edge=False)
+    table.add_column(style=first_style, no_wrap=True)
+    table.add_column(ratio=1)
+    for name, line in rows:
+        table.add_row(name, _code_spans(line))
+    return Panel(table, border_style="dim", title=title, title_align="left", box=box.ROUNDED)
 
 
 app = typer.Typer(

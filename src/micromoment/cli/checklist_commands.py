@@ -9,19 +9,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import Field
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, deon, format_minutes, load_catalog
+from micromoment.checklists.cache import Summary, find_summary, light_catalog
 from micromoment.cli.output import out, print_json, say, whole_column, write_out
 from micromoment.errors import MicromomentError
-from micromoment.files import write_atomic
 from micromoment.locations import display_path, find_project
-from micromoment.schemas import SchemaName, json_schema
-from micromoment.validation import Slug, value_problem
-from micromoment.validation import Text as NonBlank
+from micromoment.schemas import SchemaName
+
+# `list` and `show` read the light catalog (no pydantic); the model loads only for the others.
+DEFAULT_CHECKLIST = "quick"  # the same as checklists.DEFAULT_CHECKLIST; a test holds them equal
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -32,38 +31,37 @@ def list_checklists(as_json: JsonOption = False) -> None:
     Repository checklists live in .micromoment/checklists/; one with a built-in's id
     replaces that built-in (shown as "repo, replaces built-in").
     """
-    catalog = load_catalog(find_project())
+    catalog = light_catalog()
     if as_json:
         print_json(
             [
                 {
-                    "id": entry.checklist.id,
-                    "title": entry.checklist.title,
-                    "items": len(entry.checklist.items),
-                    "minutes": entry.checklist.minutes,
+                    "id": entry.id,
+                    "title": entry.fields["title"],
+                    "items": len(entry.fields["items"]),
+                    "minutes": entry.fields["minutes"],
                     "source": entry.source,
                     "replaces_builtin": entry.replaces_builtin,
-                    "path": display_path(entry.path),
+                    "path": display_path(Path(entry.path)),
                 }
                 for entry in catalog
             ]
         )
         return
     table = Table(title="Checklists", title_justify="left")
-    ids = [e.checklist.id + (" (default)" if e.checklist.id == DEFAULT_CHECKLIST else "") for e in catalog]
+    ids = [e.id + (" (default)" if e.id == DEFAULT_CHECKLIST else "") for e in catalog]
     whole_column(table, "id", ids, style="bold")
     table.add_column("title")
     table.add_column("items", justify="right")
     table.add_column("minutes", justify="right")
     table.add_column("source")
     for entry in catalog:
-        checklist = entry.checklist
-        marker = " (default)" if checklist.id == DEFAULT_CHECKLIST else ""
+        marker = " (default)" if entry.id == DEFAULT_CHECKLIST else ""
         table.add_row(
-            escape(checklist.id) + marker,
-            escape(checklist.title),
-            str(len(checklist.items)),
-            format_minutes(checklist.minutes),
+            escape(entry.id) + marker,
+            escape(entry.fields["title"]),
+            str(len(entry.fields["items"])),
+            format_minutes(entry.fields["minutes"]),
             "repo, replaces built-in" if entry.replaces_builtin else entry.source,
         )
     out().print(table)
@@ -77,24 +75,20 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show one checklist's items: question, owner, minutes, guidance and references."""
-    entry = load_catalog(find_project()).entry(checklist_id)
-    checklist = entry.checklist
+    entry = find_summary(light_catalog(), checklist_id)
     if as_json:
-        print_json(
-            {
-                **checklist.model_dump(mode="json", by_alias=True, exclude_none=True),
-                "minutes": checklist.minutes,
-                "content_hash": checklist.content_hash(),
-                "source": entry.source,
-                "path": display_path(entry.path),
-            }
-        )
+        print_json({**entry.fields, "source": entry.source, "path": display_path(Path(entry.path))})
         return
-    _print_checklist(checklist)
+    _print_checklist(entry)
 
 
-def _print_checklist(checklist: Checklist) -> None:
+def format_minutes(minutes: float) -> str:
+    return f"{minutes:g}"
+
+
+def _print_checklist(entry: Summary) -> None:
     console = out()
+    checklist = entry.fields
 
     def indented(text: str, style: str = "") -> None:
         width = max(console.width, 40)
@@ -104,34 +98,48 @@ def _print_checklist(checklist: Checklist) -> None:
 
     console.print(
         Text.assemble(
-            (checklist.title, "bold"),
-            f" ({checklist.id} {checklist.version}) · {len(checklist.items)} items"
-            f" · about {format_minutes(checklist.minutes)} min",
+            (checklist["title"], "bold"),
+            f" ({entry.id} {checklist['version']}) · {len(checklist['items'])} items"
+            f" · about {format_minutes(checklist['minutes'])} min",
         )
     )
-    if checklist.description:
-        console.print(Text(checklist.description.strip()))
-    if checklist.applies_to:
-        console.print(Text("Triggered by changes to: " + ", ".join(checklist.applies_to), style="dim"))
-    for number, item in enumerate(checklist.items, start=1):
+    if checklist.get("description"):
+        console.print(Text(checklist["description"].strip()))
+    if checklist.get("applies_to"):
+        console.print(Text("Triggered by changes to: " + ", ".join(checklist["applies_to"]), style="dim"))
+    for number, item in enumerate(checklist["items"], start=1):
         console.print()
         console.print(
-            Text.assemble((f"{item.number or number}. {item.question}", "bold"), (f"  ({item.id})", "dim"))
+            Text.assemble(
+                (f"{item.get('number') or number}. {item['question']}", "bold"), (f"  ({item['id']})", "dim")
+            )
         )
-        facts = [f"owner: {item.owner}", f"{format_minutes(item.minutes)} min", item.kind]
-        if item.kind == "choice":
-            facts.append("options: " + " / ".join(item.options or []))
-        if not item.required:
-            facts.append("optional")
-        if item.ask_if is not None:
-            facts.append(f"asked if {item.ask_if.item} is {' or '.join(item.ask_if.is_)}")
-        indented(" · ".join(facts), "dim")
-        if item.evidence == "sample":
+        indented(" · ".join(_facts(item)), "dim")
+        if item.get("evidence") == "sample":
             indented("evidence: a sample of real outputs (micromoment sample)", "dim")
-        if item.guidance.strip():
-            indented(item.guidance.strip())
-        if item.references:
-            indented("refs: " + "; ".join(ref.label() for ref in item.references), "dim")
+        guidance = item.get("guidance", "").strip()
+        if guidance:
+            indented(guidance)
+        if item.get("references"):
+            indented("refs: " + "; ".join(_label(ref) for ref in item["references"]), "dim")
+
+
+def _facts(item: dict[str, Any]) -> list[str]:
+    facts = [f"owner: {item['owner']}", f"{format_minutes(item['minutes'])} min", item["kind"]]
+    if item["kind"] == "choice":
+        facts.append("options: " + " / ".join(item.get("options") or []))
+    if not item["required"]:
+        facts.append("optional")
+    ask_if = item.get("ask_if")
+    if ask_if is not None:
+        facts.append(f"asked if {ask_if['item']} is {' or '.join(ask_if['is'])}")
+    return facts
+
+
+def _label(reference: dict[str, Any]) -> str:
+    """As Reference.label: `owasp-llm LLM02 (2025)`."""
+    version = reference.get("version")
+    return f"{reference['framework']} {reference['id']}" + (f" ({version})" if version else "")
 
 
 def schema(
@@ -142,6 +150,8 @@ def schema(
     Save it next to your files and point the YAML language server at it:
     micromoment schema checklist > .micromoment/checklists/checklist.schema.json
     """
+    from micromoment.schemas import json_schema
+
     sys.stdout.write(json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n")
 
 
@@ -163,11 +173,16 @@ def import_deon(
     Item ids become slugs of deon's line summaries; deon's line ids stay as display
     numbers and as references. Owners and minutes are the same for every item: edit them.
     """
+    from micromoment.checklists import deon
+    from micromoment.files import write_atomic
+    from micromoment.validation import Slug
+    from micromoment.validation import Text as NonBlank
+
     _check_option("--id", Slug, checklist_id, f"try --id {deon.slugify(checklist_id or '', 'my-checklist')}")
     _check_option(
         "--owner", NonBlank, owner, "name the role that owns the items, e.g. --owner 'product manager'"
     )
-    _check_option("--minutes", Minutes, minutes, "give the minutes each item takes, e.g. --minutes 5")
+    _check_option("--minutes", _minutes(), minutes, "give the minutes each item takes, e.g. --minutes 5")
     checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
     text = deon.checklist_yaml(checklist)
     if out_path is None:
@@ -182,11 +197,16 @@ def import_deon(
     )
 
 
-Minutes = Annotated[float, Field(gt=0)]
+def _minutes() -> Any:
+    from pydantic import Field
+
+    return Annotated[float, Field(gt=0)]
 
 
 def _check_option(option: str, kind: Any, value: object, fix: str) -> None:
     """An option's value under the rule its field has in a checklist file, in the same words."""
+    from micromoment.validation import value_problem
+
     if value is None:
         return
     problem = value_problem(kind, value)

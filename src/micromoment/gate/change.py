@@ -12,12 +12,14 @@ import os
 
 from micromoment.gate.rules import Rules
 from micromoment.git import (
+    HEAD_UNKNOWN,
     Repo,
     current_branch,
-    default_branch,
     diff_raw,
+    find_base,
     head_commit,
     merge_base,
+    merge_base_of_commits,
     resolve,
 )
 
@@ -84,38 +86,71 @@ def _diff(
 
 def staged(repo: Repo, files: list[str] | None = None) -> Change:
     """The commit being made (or FILES), with the records of the branch it is on."""
-    head = head_commit(repo)
+    head = repo.head_when_found if repo.head_when_found != HEAD_UNKNOWN else head_commit(repo)
     if head is None:  # before the first commit there is no other policy than the work tree's
         change = Change(repo, _rules_at(repo, None), None, "in the staged change")
         change.triggering = [p for p, _, _ in _diff(repo, None)]
         change.take_records(_diff(repo, None, under=change.rules.reviews_dir))
         change.pending = True
     else:
-        base = _base_of_branch(repo)
-        since = merge_base(repo, base) if base else head
+        found = _base_of_branch(repo)
+        since = _since(repo, found, head) if found else head
         change = Change(repo, _rules_at(repo, since), since, "in the staged change")
-        change.triggering = [p for p, _, _ in _diff(repo, head)]
-        change.take_records(_diff(repo, since, under=change.rules.reviews_dir))
+        staged_diff = _diff(repo, head)
+        change.triggering = [p for p, _, _ in staged_diff]
+        change.take_records(_records_since(repo, since, head, change.rules.reviews_dir, staged_diff))
         change.history = (since, "HEAD")
         change.pending = True
-        if base:
-            change.where = f"in the staged change (records since {base})"
+        if found:
+            change.where = f"in the staged change (records since {found[0]})"
     if files is not None:
         _take_files(change, files)
     return change
 
 
-def _base_of_branch(repo: Repo) -> str | None:
-    """The base branch to measure this branch from; None on the base branch itself."""
+def _since(repo: Repo, found: tuple[str, str | None], head: str) -> str:
+    base, base_commit = found
+    return merge_base_of_commits(repo, base, base_commit or resolve(repo, base), head)
+
+
+def _under(path: str, folder: str) -> bool:
+    """What the pathspec `:(literal)FOLDER` matches: the path itself, or anything below it."""
+    folder = folder.rstrip("/")
+    return path == folder or path.startswith(folder + "/")
+
+
+def _records_since(
+    repo: Repo, since: str, head: str, under: str, staged_diff: list[tuple[str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """The records diff from `since` to the index. When the branch's commits changed no record
+    (always so on the base branch, where `since` is HEAD), the staged diff already holds it;
+    whether they did is a fact about two commit ids, remembered after the first ask."""
+    if since != head:
+        from micromoment.git.memo import Memo
+
+        memo = Memo(repo.git_dir)
+        key = f"{since} {head} {under}"
+        committed = memo.get("records-changed", key)
+        if not isinstance(committed, bool):
+            committed = bool(diff_raw(repo, since, head, under))
+            memo.put("records-changed", key, committed)
+        if committed:
+            return _diff(repo, since, under=under)
+    return [change for change in staged_diff if _under(change[0], under)]
+
+
+def _base_of_branch(repo: Repo) -> tuple[str, str | None] | None:
+    """The base branch to measure this branch from, and its commit id when known; None on the
+    base branch itself."""
     from micromoment.gate.policy import worktree_rules
 
     configured = (
         os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root, repo.git_dir).base_branch
     )
-    base = default_branch(repo, configured)
-    if base is None or current_branch(repo) == base.removeprefix("origin/"):
+    found = find_base(repo, configured)
+    if found is None or current_branch(repo) == found[0].removeprefix("origin/"):
         return None
-    return base
+    return found
 
 
 def _take_files(change: Change, files: list[str]) -> None:

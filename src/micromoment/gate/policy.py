@@ -172,9 +172,7 @@ def worktree_rules(root: str, git_dir: str) -> Rules:
 
 def rules_at(repo: Repo, commit: str) -> Rules:
     """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
-    from micromoment.git import ls_tree
-
-    entries = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
+    entries = _policy_files_at(repo, commit)
     stamp = ["commit", _shipped_stamp(), sorted(entries)]
     cache = RulesCache(repo.git_dir)
     key = cache.key(stamp)
@@ -183,6 +181,23 @@ def rules_at(repo: Repo, commit: str) -> Rules:
         rules = _build_at(repo, commit, entries)
         cache.put(key, rules)
     return rules
+
+
+def _policy_files_at(repo: Repo, commit: str) -> list[tuple[str, str]]:
+    """(path, blob id) of the policy files at `commit`; remembered by commit id when that is what
+    `commit` is, since a commit's files never change."""
+    from micromoment.git import ls_tree
+    from micromoment.git.memo import Memo
+
+    is_id = len(commit) in (40, 64) and all(c in "0123456789abcdef" for c in commit)
+    memo = Memo(repo.git_dir) if is_id else None
+    known = memo.get("policy-files", commit) if memo else None
+    if isinstance(known, list) and all(isinstance(e, list) and len(e) == 2 for e in known):
+        return [(str(path), str(oid)) for path, oid in known]
+    entries = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
+    if memo:
+        memo.put("policy-files", commit, [list(entry) for entry in entries])
+    return entries
 
 
 def rules_staged(repo: Repo) -> Rules:

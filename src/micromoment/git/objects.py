@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, run_git
 
@@ -138,6 +139,17 @@ def head_commit(repo: Repo) -> str | None:
 def current_branch(repo: Repo) -> str | None:
     """The checked-out branch's short name; None when HEAD is detached."""
     try:
+        # `<git-dir>/HEAD` is `ref: refs/heads/NAME` on a branch, a commit id when detached.
+        with open(os.path.join(repo.git_dir, "HEAD"), "rb") as handle:
+            head = handle.read(4096).decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        head = ""
+    if head.startswith("ref: refs/heads/") and not head.endswith("/.invalid"):
+        return head.removeprefix("ref: refs/heads/")
+    if len(head) in (40, 64) and all(c in "0123456789abcdef" for c in head):
+        return None
+    # Anything else (a reftable repository keeps `refs/heads/.invalid` here): ask git.
+    try:
         ref = run_git(["symbolic-ref", "--quiet", "HEAD"], repo.root).decode().strip()
     except GitFailed:
         return None
@@ -152,26 +164,122 @@ def merge_base(repo: Repo, ref: str, other: str = "HEAD") -> str:
         raise GitFailed(f"no common history between {ref!r} and {other}; {SHALLOW_HINT}") from None
 
 
+def merge_base_of_commits(repo: Repo, ref: str, base_commit: str, head: str) -> str:
+    """The merge-base of two commit ids, remembered: it can never change."""
+    from micromoment.git.memo import Memo
+
+    memo = Memo(repo.git_dir)
+    key = f"{base_commit} {head}"
+    known = memo.get("merge-base", key)
+    if isinstance(known, str):
+        return known
+    try:
+        found = run_git(["merge-base", base_commit, head], repo.root).decode().strip()
+    except GitFailed:
+        raise GitFailed(f"no common history between {ref!r} and HEAD; {SHALLOW_HINT}") from None
+    memo.put("merge-base", key, found)
+    return found
+
+
 def default_branch(repo: Repo, configured: str | None = None) -> str | None:
     """The branch others merge into: the configured one, else the upstream's default branch,
     else init.defaultBranch, else main or master; as a ref that exists, or None."""
-    names = [configured] if configured else []
+    found = find_base(repo, configured)
+    return found[0] if found else None
+
+
+def _candidates(name: str) -> list[str]:
+    return [f"refs/remotes/origin/{name}", f"refs/heads/{name}"]
+
+
+def _shadows(short: str) -> list[str]:
+    """Refs that `git rev-parse SHORT` prefers to refs/heads/SHORT and refs/remotes/SHORT (its DWIM order)."""
+    return [f"refs/{short}", f"refs/tags/{short}", f"refs/heads/{short}"]
+
+
+def _patterns(name: str) -> list[str]:
+    """The refs that settle NAME as a base: its two candidates, and what rev-parse would prefer to each."""
+    return [*_candidates(name), *_shadows(f"origin/{name}"), *_shadows(name)]
+
+
+def _refs(repo: Repo, patterns: list[str]) -> dict[str, tuple[str, str, str]]:
+    """refname -> (object id, object type, symref target), for the refs named."""
+    out = run_git(
+        ["for-each-ref", "--format=%(refname) %(objectname) %(objecttype) %(symref)", *patterns], repo.root
+    )
+    listed: dict[str, tuple[str, str, str]] = {}
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
+        fields = line.split(" ")
+        if len(fields) == 4:
+            listed[fields[0]] = (fields[1], fields[2], fields[3])
+    return listed
+
+
+class _Refs:
+    """The refs asked about so far, asked for more only when a new name comes up."""
+
+    def __init__(self, repo: Repo, names: list[str]) -> None:
+        self.repo = repo
+        self.asked = set(names)
+        wanted = ["refs/remotes/origin/HEAD", *(p for n in names for p in _patterns(n))]
+        self.listed = _refs(repo, list(dict.fromkeys(wanted)))
+
+    def first(self, names: list[str]) -> tuple[str, str | None] | None:
+        """The first name with a candidate ref, as (short name, commit id or None)."""
+        for name in dict.fromkeys(n for n in names if n):
+            if name not in self.asked:
+                self.asked.add(name)
+                self.listed.update(_refs(self.repo, _patterns(name)))
+            for candidate in _candidates(name):
+                if candidate in self.listed:
+                    short = candidate.removeprefix("refs/remotes/").removeprefix("refs/heads/")
+                    oid, kind, _ = self.listed[candidate]
+                    shadowed = any(s in self.listed for s in _shadows(short) if s != candidate)
+                    return short, oid if kind == "commit" and not shadowed else None
+        return None
+
+
+def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> str:
+    """Where refs/remotes/origin/HEAD points, as `git symbolic-ref` would say; empty when nowhere."""
+    if "refs/remotes/origin/HEAD" in listed:
+        return listed["refs/remotes/origin/HEAD"][2]
+    # for-each-ref leaves out a symref to a ref that does not exist. A symref is never packed,
+    # so with the files backend its own file answers; another backend is asked.
+    common = repo.git_dir
+    with (
+        contextlib.suppress(OSError, UnicodeDecodeError),
+        open(os.path.join(repo.git_dir, "commondir"), encoding="utf-8") as handle,
+    ):
+        common = os.path.join(repo.git_dir, handle.read().strip())
+    if os.path.exists(os.path.join(common, "reftable")):
+        with contextlib.suppress(GitFailed):
+            return (
+                run_git(["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"], repo.root).decode().strip()
+            )
+        return ""
     try:
-        upstream = run_git(["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"], repo.root)
-        names.append(upstream.decode().strip().removeprefix("refs/remotes/origin/"))
-    except GitFailed:
-        pass
-    with contextlib.suppress(GitFailed):
-        names.append(run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip())
-    names += ["main", "master"]
-    candidates = []
-    for name in dict.fromkeys(n for n in names if n):
-        candidates += [f"refs/remotes/origin/{name}", f"refs/heads/{name}"]
-    listed = run_git(["for-each-ref", "--format=%(refname)", *candidates], repo.root).decode().split()
-    for candidate in candidates:
-        if candidate in listed:
-            return candidate.removeprefix("refs/remotes/").removeprefix("refs/heads/")
-    return None
+        with open(os.path.join(common, "refs", "remotes", "origin", "HEAD"), encoding="utf-8") as handle:
+            line = handle.readline().strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return line.removeprefix("ref: ").strip() if line.startswith("ref: ") else ""
+
+
+def find_base(repo: Repo, configured: str | None = None) -> tuple[str, str | None] | None:
+    """`default_branch`'s answer and its commit id (None when only `resolve` can say), in as few
+    git processes as it takes: one `for-each-ref` answers most repositories, and init.defaultBranch
+    is asked only when neither the configured branch nor the upstream's default exists."""
+    first = [configured] if configured else []
+    last = ["main", "master"]
+    refs = _Refs(repo, [*first, *last])
+    upstream = _upstream_default(repo, refs.listed)
+    names = [*first, upstream.removeprefix("refs/remotes/origin/")] if upstream else first
+    found = refs.first(names)
+    if found is None:
+        with contextlib.suppress(GitFailed):
+            names.append(run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip())
+        found = refs.first([*names, *last])
+    return found
 
 
 def ls_index(repo: Repo, paths: list[str]) -> list[tuple[str, str]]:

@@ -89,14 +89,22 @@ def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> byt
     return done.stdout
 
 
+# A Repo whose HEAD was not read when it was found.
+HEAD_UNKNOWN = "?"
+
+
 class Repo:
-    """A git work tree: its top folder and its own git directory (a linked worktree has its own)."""
+    """A git work tree: its top folder and its own git directory (a linked worktree has its own).
 
-    __slots__ = ("git_dir", "root")
+    `head_when_found` is HEAD's commit id as `find_repo` saw it (None before the first commit),
+    so the commit hook, which runs right after, need not ask git again."""
 
-    def __init__(self, root: str, git_dir: str) -> None:
+    __slots__ = ("git_dir", "head_when_found", "root")
+
+    def __init__(self, root: str, git_dir: str, head_when_found: str | None = HEAD_UNKNOWN) -> None:
         self.root = root
         self.git_dir = git_dir
+        self.head_when_found = head_when_found
 
     def __repr__(self) -> str:
         return f"Repo({self.root!r}, {self.git_dir!r})"
@@ -104,6 +112,18 @@ class Repo:
 
 def find_repo(cwd: str | None = None) -> Repo:
     cwd = cwd or os.getcwd()
+    # One process for the top folder, the git directory and HEAD; `--` keeps a file named HEAD
+    # from making the revision ambiguous. Before the first commit (or on any refusal) HEAD is
+    # left unknown and the question asked as before, so its messages stay the same.
+    try:
+        done = run_tool(
+            "git", ["rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD^{commit}", "--"], cwd
+        )
+    except (ToolMissing, ToolTimedOut):
+        done = Finished(1, b"", b"")
+    lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if done.returncode == 0 and len(lines) == 4 and lines[3] == "--" and len(lines[2]) in (40, 64):
+        return Repo(lines[0], lines[1], lines[2])
     try:
         out = run_git(["rev-parse", "--show-toplevel", "--absolute-git-dir"], cwd).decode().splitlines()
     except GitFailed as exc:

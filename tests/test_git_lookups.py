@@ -1,0 +1,104 @@
+"""The hook's cheaper git lookups give the answers the plain git commands give."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import git, write
+from micromoment.git import GitFailed, Repo, current_branch, find_base, find_repo, run_git
+
+
+def old_default_branch(repo: Repo, configured: str | None) -> str | None:
+    """The lookup as it was, one git command per question: the rule the new one must keep."""
+    names = [configured] if configured else []
+    with contextlib.suppress(GitFailed):
+        upstream = run_git(["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"], repo.root)
+        names.append(upstream.decode().strip().removeprefix("refs/remotes/origin/"))
+    with contextlib.suppress(GitFailed):
+        names.append(run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip())
+    names += ["main", "master"]
+    candidates = []
+    for name in dict.fromkeys(n for n in names if n):
+        candidates += [f"refs/remotes/origin/{name}", f"refs/heads/{name}"]
+    listed = run_git(["for-each-ref", "--format=%(refname)", *candidates], repo.root).decode().split()
+    for candidate in candidates:
+        if candidate in listed:
+            return candidate.removeprefix("refs/remotes/").removeprefix("refs/heads/")
+    return None
+
+
+def rev_parse(repo: Path, name: str) -> str:
+    return git(repo, "rev-parse", "--verify", f"{name}^{{commit}}").strip()
+
+
+@pytest.fixture
+def started(repo: Path) -> Path:
+    write(repo / "a.txt", "a\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "one")
+    return repo
+
+
+SETUPS = {
+    "plain": [],
+    "master only": [["branch", "-m", "main", "master"]],
+    "configured": [["branch", "trunk"]],
+    "configured missing": [],
+    "init.defaultBranch": [["branch", "dev"], ["config", "init.defaultBranch", "dev"]],
+    "upstream": [
+        ["branch", "develop"],
+        ["update-ref", "refs/remotes/origin/develop", "HEAD"],
+        ["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop"],
+    ],
+    "dangling upstream, local branch": [
+        ["branch", "develop"],
+        ["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop"],
+    ],
+    "remote main": [["update-ref", "refs/remotes/origin/main", "HEAD"]],
+    "tag shadows main": [["commit", "-q", "--allow-empty", "-m", "two"], ["tag", "main", "HEAD~1"]],
+    "none": [["branch", "-m", "main", "work"]],
+}
+
+
+@pytest.mark.parametrize("setup", list(SETUPS))
+def test_find_base_answers_as_the_one_command_per_question_lookup(started: Path, setup: str) -> None:
+    for args in SETUPS[setup]:
+        git(started, *args)
+    configured = {"configured": "trunk", "configured missing": "nope"}.get(setup)
+    repo = find_repo(str(started))
+    found = find_base(repo, configured)
+    expected = old_default_branch(repo, configured)
+    assert (found[0] if found else None) == expected
+    if found is not None:
+        name, oid = found
+        # The commit id is given only when it is what `rev-parse NAME` resolves to; else None.
+        assert oid is None if setup == "tag shadows main" else oid == rev_parse(started, name)
+
+
+def test_current_branch_reads_head_as_git_does(started: Path, tmp_path: Path) -> None:
+    repo = find_repo(str(started))
+    assert current_branch(repo) == "main"
+    git(started, "switch", "-q", "-c", "feature/x")
+    assert current_branch(repo) == "feature/x"
+    git(started, "switch", "-q", "--detach")
+    assert current_branch(repo) is None
+    git(started, "worktree", "add", "-q", "-b", "side", str(tmp_path / "side"))
+    assert current_branch(find_repo(str(tmp_path / "side"))) == "side"
+
+
+def test_find_repo_knows_head_and_names_a_folder_outside_git(started: Path, tmp_path: Path) -> None:
+    write(started / "HEAD", "a file named like the ref\n")
+    repo = find_repo(str(started))
+    assert repo.head_when_found == rev_parse(started, "HEAD")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    subprocess.run(["git", "init", "-q", str(fresh)], check=True)
+    assert find_repo(str(fresh)).head_when_found != rev_parse(started, "HEAD")
+    plain = tmp_path / "plain-folder"
+    plain.mkdir()
+    with pytest.raises(GitFailed, match="is not inside a git repository"):
+        find_repo(str(plain))

@@ -1,0 +1,118 @@
+"""How many git processes the commit hook starts: each one is most of a plain commit's wait."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, git, write
+
+
+@pytest.fixture
+def counted(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment whose `git` is a wrapper that logs each call's arguments and runs the real git."""
+    real = shutil.which("git")
+    assert real
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = tmp_path / "git-calls.log"
+    wrapper = folder / "git"
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}",
+        "MICROMOMENT_NONINTERACTIVE": "1",
+    }
+    return env, log
+
+
+def hook_calls(repo: Path, counted: tuple[dict[str, str], Path], expect: int = 0) -> list[str]:
+    env, log = counted
+    log.unlink(missing_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "micromoment", "hook"], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == expect, done.stderr
+    return log.read_text(encoding="utf-8").splitlines()
+
+
+def warm(repo: Path, counted: tuple[dict[str, str], Path]) -> list[str]:
+    hook_calls(repo, counted)  # the first run builds the rules cache
+    return hook_calls(repo, counted)
+
+
+def test_a_plain_commit_on_the_base_branch_starts_four_git_processes(
+    repo: Path, counted: tuple[dict[str, str], Path]
+) -> None:
+    write(repo / "README.md", "# app\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    write(repo / "src/app.py", "print('hi')\n")
+    git(repo, "add", "-A")
+    calls = warm(repo, counted)
+    assert [c.split()[0] for c in calls] == ["rev-parse", "for-each-ref", "config", "diff"], calls
+
+
+def test_a_plain_commit_on_a_branch_starts_four(repo: Path, counted: tuple[dict[str, str], Path]) -> None:
+    write(repo / "README.md", "# app\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    git(repo, "switch", "-q", "-c", "feature")
+    write(repo / "src/app.py", "print('hi')\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "work")
+    write(repo / "src/more.py", "print('more')\n")
+    git(repo, "add", "-A")
+    calls = warm(repo, counted)
+    assert [c.split()[0] for c in calls] == ["rev-parse", "for-each-ref", "config", "diff"], calls
+
+
+def on_branch(repo: Path) -> None:
+    write(repo / "README.md", "# app\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    git(repo, "switch", "-q", "-c", "feature")
+
+
+def test_a_branch_covered_by_a_committed_skip_reads_the_records_diff(
+    cli: Cli, repo: Path, counted: tuple[dict[str, str], Path]
+) -> None:
+    on_branch(repo)
+    write(repo / "db/migrations/0001_init.sql", "create table flags (name text);\n")
+    result = cli("skip", "data-safeguards", "--reason", "the table holds only feature flags, no user data")
+    assert result.exit_code == 0, result.output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "flags, with a skip")
+    write(repo / "db/migrations/0002_more.sql", "alter table flags add column on_by_default bool;\n")
+    git(repo, "add", "-A")
+    calls = warm(repo, counted)
+    # The records committed on the branch cover the new change: their diff and contents are read.
+    assert [c.split()[0] for c in calls] == [
+        "rev-parse",
+        "for-each-ref",
+        "config",
+        "diff",
+        "diff",
+        "cat-file",
+        "cat-file",
+    ], calls
+
+
+def test_a_bad_record_committed_on_the_branch_still_stops_a_plain_commit(
+    repo: Path, counted: tuple[dict[str, str], Path]
+) -> None:
+    on_branch(repo)
+    write(repo / ".micromoment/reviews/2026-01-05-quick-0001.yaml", "id: [not a record\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "a broken record")
+    write(repo / "src/app.py", "print('hi')\n")
+    git(repo, "add", "-A")
+    hook_calls(repo, counted, expect=1)
+    calls = hook_calls(repo, counted, expect=1)
+    assert [c.split()[0] for c in calls][:5] == ["rev-parse", "for-each-ref", "config", "diff", "diff"], calls
