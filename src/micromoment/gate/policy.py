@@ -12,6 +12,7 @@ import os
 
 from micromoment import __version__
 from micromoment.gate.rules import POLICY_FILE, POLICY_FOLDER, RULES_FORMAT, ChecklistRule, Rules
+from micromoment.git.cachefile import read_cache, write_cache
 from micromoment.locations import CONFIG_FILE, HOME_DIR, shipped_folder
 
 TYPE_CHECKING = False
@@ -115,15 +116,7 @@ class RulesCache:
 
     def __init__(self, git_dir: str) -> None:
         self.path = os.path.join(git_dir, "micromoment", "rules.json")
-        self.entries: dict[str, Any] = {}
-        try:
-            with open(self.path, "rb") as handle:
-                data = json.loads(handle.read(16 * 1024 * 1024))
-            if isinstance(data, dict) and data.get("format") == [RULES_FORMAT, __version__]:
-                entries = data.get("entries")
-                self.entries = entries if isinstance(entries, dict) else {}
-        except (OSError, ValueError, RecursionError):  # any damage only means: build it again
-            self.entries = {}
+        self.entries = read_cache(self.path, [RULES_FORMAT, __version__], "entries", 16 * 1024 * 1024)
 
     @staticmethod
     def key(stamp: list[Any]) -> str:
@@ -133,19 +126,11 @@ class RulesCache:
         return Rules.from_dict(self.entries.get(key))
 
     def put(self, key: str, rules: Rules) -> None:
-        from pathlib import Path
-
-        from micromoment.files import write_atomic
-
         entries = {k: v for k, v in self.entries.items() if k != key}
         kept = dict(list(entries.items())[-(CACHE_ENTRIES - 1) :])
         kept[key] = rules.as_dict()
-        text = json.dumps({"format": [RULES_FORMAT, __version__], "entries": kept}, sort_keys=True)
-        try:
-            write_atomic(Path(self.path), text + "\n")
-        except Exception:  # a cache that cannot be written only costs speed
-            return
-        self.entries = kept
+        if write_cache(self.path, [RULES_FORMAT, __version__], "entries", kept):
+            self.entries = kept
 
 
 def worktree_rules(root: str, git_dir: str) -> Rules:

@@ -7,12 +7,11 @@ gives the blob), so the commit hook pays for the full reader only for content it
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 
 from micromoment import __version__
+from micromoment.git.cachefile import read_cache, write_cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -115,16 +114,7 @@ class RecordCache:
         self.path = os.path.join(git_dir, "micromoment", "records.json") if git_dir else None
         self.entries: dict[str, Any] = {}
         self.changed = False
-        if self.path is None:
-            return
-        try:
-            with open(self.path, "rb") as handle:
-                data = json.loads(handle.read(256 * 1024 * 1024))
-            if isinstance(data, dict) and data.get("format") == [CACHE_FORMAT, __version__]:
-                entries = data.get("entries")
-                self.entries = entries if isinstance(entries, dict) else {}
-        except (OSError, ValueError, RecursionError):  # any damage only means: build it again
-            self.entries = {}
+        self.entries = read_cache(self.path, [CACHE_FORMAT, __version__], "entries", 256 * 1024 * 1024)
 
     def verdict(self, data: bytes, display: str) -> dict[str, Any]:
         key = blob_id(data)
@@ -141,16 +131,10 @@ class RecordCache:
     def save(self) -> None:
         if not (self.changed and self.path):
             return
-        from pathlib import Path
-
-        from micromoment.files import write_atomic
-
         entries = self.entries
         if len(entries) > CACHE_LIMIT:
             entries = dict(list(entries.items())[-CACHE_LIMIT // 2 :])
-        text = json.dumps({"format": [CACHE_FORMAT, __version__], "entries": entries})
-        with contextlib.suppress(Exception):  # a cache that cannot be written only costs speed
-            write_atomic(Path(self.path), text)
+        write_cache(self.path, [CACHE_FORMAT, __version__], "entries", entries)
 
 
 _FIELDS = {

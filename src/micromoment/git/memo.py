@@ -7,8 +7,9 @@ asking git again.
 
 from __future__ import annotations
 
-import json
 import os
+
+from micromoment.git.cachefile import read_cache, write_cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,30 +26,17 @@ class Memo:
 
     def __init__(self, git_dir: str) -> None:
         self.path = os.path.join(git_dir, "micromoment", "commits.json")
-        self.facts: dict[str, dict[str, Any]] = {}
-        try:
-            with open(self.path, "rb") as handle:
-                data = json.loads(handle.read(4 * 1024 * 1024))
-            if data.get("format") == MEMO_FORMAT and isinstance(data.get("facts"), dict):
-                self.facts = {k: v for k, v in data["facts"].items() if isinstance(v, dict)}
-        except (OSError, ValueError, RecursionError, AttributeError):
-            self.facts = {}
+        found = read_cache(self.path, MEMO_FORMAT, "facts", 4 * 1024 * 1024)
+        self.facts: dict[str, dict[str, Any]] = {k: v for k, v in found.items() if isinstance(v, dict)}
 
     def get(self, kind: str, key: str) -> Any:
         return self.facts.get(kind, {}).get(key)
 
     def put(self, kind: str, key: str, value: Any) -> None:
-        from pathlib import Path
-
-        from micromoment.files import write_atomic
-
         known = {k: v for k, v in self.facts.get(kind, {}).items() if k != key}
         kept = dict(list(known.items())[-(ENTRIES_PER_KIND - 1) :])
         kept[key] = value
         self.facts[kind] = kept
-        # Insertion order is age order: the oldest entries are the ones dropped.
-        text = json.dumps({"format": MEMO_FORMAT, "facts": self.facts})
-        try:
-            write_atomic(Path(self.path), text + "\n")
-        except Exception:  # a memo that cannot be written only costs a git process next time
-            return
+        # Insertion order is age order: the oldest entries are the ones dropped. A memo that
+        # cannot be written only costs a git process next time.
+        write_cache(self.path, MEMO_FORMAT, "facts", self.facts)

@@ -1,0 +1,43 @@
+"""Cache files under the git directory: read as a mapping or not at all, written atomically or not at all.
+
+A cache only ever costs speed: a missing, damaged, truncated or foreign file reads as empty,
+and a write that fails leaves the old file. Light on purpose: the commit hook uses it.
+"""
+
+from __future__ import annotations
+
+import json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def read_cache(path: str | None, tag: object, field: str, limit: int) -> dict[str, Any]:
+    """The `field` mapping of a cache written with `tag`; empty for anything else."""
+    if path is None:
+        return {}
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read(limit))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != tag:
+        return {}
+    found = data.get(field)
+    return found if isinstance(found, dict) else {}
+
+
+def write_cache(path: str, tag: object, field: str, entries: dict[str, Any]) -> bool:
+    """Replace the cache in one atomic step; False (and the old file kept) when that fails."""
+    from pathlib import Path
+
+    from micromoment.files import write_atomic
+
+    # Key order is kept, not sorted: callers keep entries in age order and drop the oldest first.
+    text = json.dumps({"format": tag, field: entries})
+    try:
+        write_atomic(Path(path), text + "\n")
+    except Exception:  # a cache that cannot be written only costs speed
+        return False
+    return True
