@@ -160,7 +160,7 @@ def positives() -> list[tuple[str, str]]:
         ("email", "asked jo.doe@acme-corp.com about retention"),
         ("email", "firstname.lastname@gmail.com reported the bad answer"),
         ("email", "beta tester maria+beta@mail.acme.de"),
-        ("email", "Contact: CEO@Startup.IO"),
+        ("email", "Contact: Founder@Startup.IO"),
         ("phone", "call +44 20 7946 0958 before launch"),
         ("phone", "Berlin office +49 30 901820"),
         ("phone", "her mobile is 06 12 34 56 78"),
