@@ -22,6 +22,11 @@ PIECES = [
 texts = st.one_of(st.lists(st.sampled_from(PIECES), max_size=10).map("".join), st.text(max_size=30))
 
 
+def _shown(text: str) -> str:
+    """Text as Markdown shows it: CommonMark replaces NUL with U+FFFD, whatever the escaping."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _inline_text(tokens: list[Token]) -> list[str]:
     """The text of each paragraph, or a description of the first token that is not plain text."""
     out: list[str] = []
@@ -78,7 +83,7 @@ def test_escape_text_examples(typed: object, escaped: str) -> None:
 @example("### heading")
 @example("-- -")
 def test_escaped_text_renders_as_exactly_the_text(text: str) -> None:
-    typed = " ".join(text.split())
+    typed = _shown(" ".join(text.split()))
     tokens = GFM.parse(str(escape_text(text)))
     assert _inline_text(tokens) == ([typed] if typed else [])
 
@@ -88,7 +93,7 @@ def test_escaped_text_renders_as_exactly_the_text(text: str) -> None:
 @example("a\n===")
 @example("a\n--")
 def test_a_block_renders_as_its_lines(text: str) -> None:
-    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    lines = [_shown(" ".join(line.split())) for line in text.splitlines() if line.strip()]
     tokens = GFM.parse(str(block_text(text)))
     assert _inline_text(tokens) == (["\n".join(lines)] if lines else [])
 
@@ -155,3 +160,36 @@ def test_a_link_is_a_working_link_or_plain_text(text: str) -> None:
         assert children[0].attrs["href"] == text.strip()
     else:
         assert all(c.type in {"text", "softbreak"} for c in children)
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "short"),
+    [
+        ("aaaaaaaa\nbbbbbb", 11, "aaaaaaaa…"),  # a line break is a word boundary
+        ("aaaaaaaa\tbbbbbb", 11, "aaaaaaaa…"),  # and so is a tab
+        ("a bbbbbb cccc", 11, "a bbbbbb…"),  # the last boundary, not the first
+        ("a\nbbbbbb\ncccc", 11, "a\nbbbbbb…"),
+        ("a\tbbbbbb\tcccc", 11, "a\tbbbbbb…"),
+        ("abcdefg i jk", 10, "abcdefg i…"),  # the cut falls on a space: nothing is half a word
+        ("aaaaaaaaaaaaa bbbbbbbbbb", 20, "aaaaaaaaaaaaa bbbbb…"),  # 13 < 20 * 3 // 4: too far back
+        ("aaaaaaaaaaaaaaa bbbbbbbb", 20, "aaaaaaaaaaaaaaa…"),  # 15: near enough
+        ("  abcdefghij", 6, "  abc…"),  # leading spaces are the person's
+        ("abcd   efghij", 8, "abcd…"),  # spaces before the ellipsis go
+    ],
+)
+def test_shorten_at_word_boundaries(text: str, limit: int, short: str) -> None:
+    from micromoment.records.markdown import shorten
+
+    assert shorten(text, limit) == short
+
+
+@given(st.text(max_size=40), st.integers(min_value=1, max_value=40))
+def test_shorten_keeps_a_prefix_within_the_limit(text: str, limit: int) -> None:
+    from micromoment.records.markdown import shorten
+
+    short = shorten(text, limit)
+    if len(text) <= limit:
+        assert short == text
+    else:
+        assert len(short) <= limit and short.endswith("…")
+        assert text.startswith(short[:-1]) and short[:-1] == short[:-1].rstrip()
