@@ -376,3 +376,167 @@ def test_the_last_resort_cuts_between_blocks_and_closes_them(
         head = "<details>\n\n</details>" if dropped < 628 else ""
     assert note == f"{MARKER}\n{head}\n\n{line}"
     assert len(note) <= limit or dropped == 628  # nothing but the line is left: it is said in full
+
+
+def test_shortened_cuts_only_long_typed_text_and_counts_each_text_once() -> None:
+    from micromoment.forge.note import _shortened
+
+    long = "@team " + _words(70, "word")  # 355 characters
+    other = _words(61, "text")  # 304
+    url = "https://example.com/" + "a" * 300
+    view = {
+        **{key: "p" * 400 for key in ("path", "link", "record", "marker")},
+        "evidence": url,
+        "note": long,
+        "exact": "x" * FIELD_CHARS,
+        "over": "y" * (FIELD_CHARS + 1),
+        "rows": [{"evidence": other, "n": 1}, long],
+        "count": 7,
+    }
+    shortened: set[str] = set()
+    assert _shortened(view, "", shortened) == {
+        **{key: "p" * 400 for key in ("path", "link", "record", "marker")},
+        "evidence": url,
+        "note": f"@{ZERO_WIDTH}" + shorten(long, FIELD_CHARS)[1:],
+        "exact": "x" * FIELD_CHARS,
+        "over": "y" * (FIELD_CHARS - 1) + "…",
+        "rows": [
+            {"evidence": shorten(other, FIELD_CHARS), "n": 1},
+            f"@{ZERO_WIDTH}" + shorten(long, FIELD_CHARS)[1:],
+        ],
+        "count": 7,
+    }
+    assert shortened == {long, other, "y" * (FIELD_CHARS + 1)}
+    assert _shortened(["z" * 301], "path", set()) == ["z" * 301]  # a list under an own key stays whole
+
+
+NESTED = (
+    "<details>\n\n```\nclosed\n```\n\n</details>\n\n<details>\n\n```\n"
+    "{% for s in note.skips %}\n{{ s.reason }}\n\n{% endfor %}\n```\n\n</details>\n"
+)
+LINES = "{% for s in note.skips %}\n{{ s.reason }}\n{% endfor %}\n"
+
+
+def _last_resort(tmp_path: Path, template: str, reasons: list[str], limit: int) -> str:
+    path = tmp_path / "t.md.j2"
+    path.write_text(template, encoding="utf-8")
+    skips = [{**_skip(n, reason), "link": ""} for n, reason in enumerate(reasons, 1)]
+    return render_note(Project(tmp_path), {"reviews": [], "skips": skips}, str(path), limit)
+
+
+def _resort_line(full: int, limit: int, dropped: int, files: int) -> str:
+    named = ", ".join(f".micromoment/reviews/s{n}.yaml" for n in range(1, min(files, 5) + 1))
+    more = f" and {files - 5} more" if files > 5 else ""
+    return (
+        f"{SHORTENED} {full:,} characters, the limit {limit:,}): the last {dropped:,} characters left out. "
+        f"Read them in full in the records' files: {named}{more}, under `.micromoment/reviews/`.\n"
+    )
+
+
+@pytest.mark.parametrize("kept", [1, 2, 3])
+def test_the_last_resort_closes_an_open_fence_and_only_the_open_details(tmp_path: Path, kept: int) -> None:
+    reasons = [f"reason {n} " + "x" * 60 for n in range(1, 13)]
+    opening = f"{MARKER}\n<details>\n\n```\nclosed\n```\n\n</details>\n\n<details>\n\n```\n"
+    full = opening + "".join(f"{r}\n\n" for r in reasons) + "```\n\n</details>\n"
+    assert _last_resort(tmp_path, NESTED, reasons, len(full)) == full
+    head = opening + "\n\n".join(reasons[:kept])
+    dropped = len(full) - len(head)
+    closed = head + "\n```\n\n</details>"
+    limit = len(closed + "\n\n" + _resort_line(len(full), 1000, dropped, 12))
+    assert _last_resort(tmp_path, NESTED, reasons, limit) == closed + "\n\n" + _resort_line(
+        len(full), limit, dropped, 12
+    )
+
+
+def test_the_last_resort_keeps_closed_fences_as_they_are(tmp_path: Path) -> None:
+    reasons = [f"reason {n} " + "x" * 60 for n in range(1, 13)]
+    opening = f"{MARKER}\n<details>\n\n```\nclosed\n```\n\n</details>\n\n<details>"
+    full = opening + "\n\n```\n" + "".join(f"{r}\n\n" for r in reasons) + "```\n\n</details>\n"
+    closed = opening + "\n\n</details>\n\n"
+    limit = len(closed + _resort_line(len(full), 1000, len(full) - len(opening), 12))
+    line = _resort_line(len(full), limit, len(full) - len(opening), 12)
+    assert _last_resort(tmp_path, NESTED, reasons, limit) == closed + line
+
+
+@pytest.mark.parametrize("end", ["  ", "X", ""])  # what the template writes after each line
+@pytest.mark.parametrize("kept", [1, 4])
+def test_without_blank_lines_the_last_resort_cuts_between_lines(tmp_path: Path, kept: int, end: str) -> None:
+    reasons = [f"reason {n:02} " + "x" * 40 for n in range(1, 21)]
+    full = f"{MARKER}\n" + "".join(f"{r}{end}\n" for r in reasons)
+    head = f"{MARKER}\n" + "\n".join(r + end for r in reasons[:kept])
+    dropped = len(full) - len(head)
+    limit = len(head + "\n\n" + _resort_line(len(full), 100, dropped, 20))
+    expected = head + "\n\n" + _resort_line(len(full), limit, dropped, 20)
+    template = LINES.replace("{{ s.reason }}", "{{ s.reason }}" + end)
+    assert _last_resort(tmp_path, template, reasons, limit) == expected
+
+
+# A team template that shows every review's answers whatever show_details says, and reads note.cut.
+TEAM = """\
+{% for r in note.reviews %}
+{% if r.show %}
+## {{ r.title }}
+{{ r.body }}
+{% endif %}
+{% endfor %}
+{% if note.cut %}
+cut: {{ note.cut.details }} {{ note.cut.reviews }} {{ note.cut.fields }}
+{% endif %}
+end  
+"""  # noqa: W291 - the trailing spaces are the template's own and must survive the cut line
+
+
+def test_a_template_that_ignores_show_details_loses_whole_sections_instead(tmp_path: Path) -> None:
+    path = tmp_path / "team.md.j2"
+    path.write_text(TEAM, encoding="utf-8")
+    bodies = [_words(50, f"r{n:03}")[:250] for n in range(1, 7)]
+    reviews = [_review(n, body) for n, body in enumerate(bodies, 1)]
+    full = render_note(Project(tmp_path), {"reviews": reviews, "skips": [], "cut": None}, str(path), 10**6)
+    assert full == MARKER + "\n" + "".join(f"## R{n}\n{b}\n" for n, b in enumerate(bodies, 1)) + "end  \n"
+    shown = 2
+    body = MARKER + "\n" + "".join(f"## R{n}\n{b}\n" for n, b in enumerate(bodies[:shown], 1))
+    body += f"cut: 0 {6 - shown} 0\nend  "
+    tail = (
+        f"\n\n{SHORTENED} {len(full):,} characters, the limit {{limit:,}}): "
+        f"{6 - shown} whole review sections left out. Read them in full in the records' files: "
+        + ", ".join(_md(n) for n in range(shown + 1, 7))
+        + ", under `.micromoment/reviews/`.\n"
+    )
+    limit = _fitting(body, tail)
+    fresh = [_review(n, b) for n, b in enumerate(bodies, 1)]
+    view = {"reviews": fresh, "skips": [], "cut": None}
+    assert render_note(Project(tmp_path), view, str(path), limit) == body + tail.format(limit=limit)
+    assert [r["show_details"] for r in fresh] == [True] * 6  # put back: the template never used it
+
+
+def test_the_cut_a_team_template_reads_counts_each_kind(tmp_path: Path) -> None:
+    path = tmp_path / "team.md.j2"
+    path.write_text(TEAM.replace("{{ r.body }}", "{% if r.show_details %}{{ r.body }}{% endif %}"), "utf-8")
+    bodies = [_words(50, f"r{n:03}")[:250] for n in range(1, 7)]
+    view = {"reviews": [_review(n, b) for n, b in enumerate(bodies, 1)], "skips": [], "cut": None}
+    note = render_note(Project(tmp_path), view, str(path), 1400)
+    assert "\ncut: 3 0 0\nend  \n\n" in note  # three reviews keep their answers, three lose them
+    assert [(r["show"], r["show_details"]) for r in view["reviews"]] == [(True, True)] * 2 + [
+        (True, False)
+    ] * 4
+
+
+def test_a_note_cut_to_exactly_the_limit_is_kept(template: str) -> None:
+    long = _words(300, "abcd")
+    reviews = [_review(1, long), _review(2, "short")]
+    cut = _note([_review(1, shorten(long, FIELD_CHARS)), _review(2, "short")], [])
+    tail = (
+        f"\n{SHORTENED} {len(_note(reviews, [])):,} characters, the limit {{limit:,}}): "
+        f"1 long text cut to {FIELD_CHARS} characters (ending in …). "
+        f"Read them in full in the records' files: {_md(1)}, under `.micromoment/reviews/`.\n"
+    )
+    limit = _fitting(cut, tail)
+    assert _render(template, reviews, [], limit) == cut + tail.format(limit=limit)
+
+
+def test_lists_under_own_keys_stay_as_they_are() -> None:
+    assert _inert({"path": ["@a", "@b"], "links": ["@c"]}) == {
+        "path": ["@a", "@b"],
+        "links": [f"@{ZERO_WIDTH}c"],
+    }
+    assert _inert("@x", "link") == "@x"
