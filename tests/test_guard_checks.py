@@ -95,6 +95,7 @@ def test_luhn_examples(number: str, ok: bool) -> None:
         ("35", ()),
         ("306", ()),
         ("3527", ()),
+        ("3590", ()),
         ("1", ()),
         ("7", ()),
         ("8", ()),
@@ -207,6 +208,7 @@ def test_nino(value: str, ok: bool) -> None:
         ("0049 3090 1820 1234 56", False),  # 18
         ("0004 30 901820", False),  # no country code starts with 0
         ("0049309018201", False),  # one group
+        ("0049 309018201", True),  # two are enough
         ("(0049) 30 901820", True),
         # A trunk 0: 9 to 11 digits, two groups or more, none of one digit.
         ("020 794 609", True),  # 9
@@ -214,6 +216,7 @@ def test_nino(value: str, ok: bool) -> None:
         ("020 794 60958", True),  # 11
         ("020 7946 09580", False),  # 12
         ("0207946095", False),  # one group
+        ("020 79460958", True),  # two are enough
         ("020 7946 0 958", False),  # a one-digit group
         ("06 12 34 56 78", True),
         ("(020) 7946 0958", True),
@@ -225,6 +228,7 @@ def test_nino(value: str, ok: bool) -> None:
         ("+1 415 555 0100", True),
         ("1 415 555 0100", True),
         ("1-415-555-0100", True),
+        ("1 (415) 555-0100", True),  # a space before the bracket is one separator
         ("215-555-0100", True),
         ("915-555-0100", True),
         ("115-555-0100", False),
@@ -260,6 +264,8 @@ def test_phone(value: str, ok: bool) -> None:
         ("pat@localhost", False),
         ("pat@host.testing", True),
         ("a@b@acme.io", True),
+        ("a@b@example.com", False),  # the domain is after the last @
+        ("pat@mail.host.test", False),  # the top-level name is after the last dot
     ],
 )
 def test_email(value: str, ok: bool) -> None:
@@ -289,6 +295,8 @@ def test_the_entropy_threshold() -> None:
     assert not entropy("abcdefghijk")  # log2(11) = 3.46
     assert entropy("abcdefghijklmnopqrstuvwxyzabcdef" + "abcdefghijklmnopqrstuvwxyzabcdef")
     assert not entropy("aaaaaaaaaaaaaaaaaaaa")
+    assert shannon_entropy("aabbccddefghijkl") == 3.5  # four characters twice, eight once
+    assert entropy("aabbccddefghijkl")
 
 
 @pytest.mark.parametrize(
@@ -311,6 +319,8 @@ def test_the_entropy_threshold() -> None:
         ('"changeme"', False),
         ("ab-cd-ef-gh-ij", False),  # no run of eight letters and digits
         ("abcdEFGH-ijkl", True),
+        ("abcdEFG1......", True),  # the full stops that end a sentence are not part of it
+        ("k9Aq2LmX", True),  # eight distinct, the last an X
     ],
 )
 def test_secret_value(value: str, ok: bool) -> None:
@@ -337,6 +347,8 @@ def test_secret_value(value: str, ok: bool) -> None:
         ("{{ vault.db }}", False),
         ("xxx", False),
         ("s3cr3t-pass", True),
+        ("abcX", True),
+        ("Xchangeme", True),  # only quotes around a value are taken off
     ],
 )
 def test_password_value(value: str, ok: bool) -> None:
@@ -345,7 +357,14 @@ def test_password_value(value: str, ok: bool) -> None:
 
 @pytest.mark.parametrize(
     ("value", "ok"),
-    [("hunter2", True), ("correct-horse", True), ("swordfish", False), ("swordfish.", False), ("abc1", True)],
+    [
+        ("hunter2", True),
+        ("correct-horse", True),
+        ("swordfish", False),
+        ("swordfish.", False),
+        ("abc1", True),
+        ("ab1X", True),
+    ],
 )
 def test_password_phrase_value(value: str, ok: bool) -> None:
     assert password_phrase_value(value) is ok
@@ -359,6 +378,8 @@ def test_password_phrase_value(value: str, ok: bool) -> None:
         ("user:${PASSWORD}", False),
         ("user:pa:ss", True),
         (":x", True),
+        ("user::x", True),  # everything after the first colon
+        ("user:${PW}:x", False),
     ],
 )
 def test_url_password(value: str, ok: bool) -> None:
