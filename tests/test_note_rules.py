@@ -206,6 +206,7 @@ def test_cut_line_without_files_ends_at_the_parts() -> None:
         ("r.yaml", "a>b", "r.md"),
         ("r.yaml", "a\nb", "r.md"),
         ("r_1.yaml", "x/r_1.md", "[r\\_1.md](<x/r_1.md>)"),
+        ("X.yaml", "x/X.md", "[X.md](<x/X.md>)"),
     ],
 )
 def test_a_file_is_linked_only_when_its_link_is_safe(path: str, link: str, shown: str) -> None:
@@ -458,14 +459,17 @@ def test_the_last_resort_keeps_closed_fences_as_they_are(tmp_path: Path) -> None
     assert _last_resort(tmp_path, NESTED, reasons, limit) == closed + line
 
 
+@pytest.mark.parametrize("slack", [0, 20])  # a limit that falls mid-line keeps whole lines only
 @pytest.mark.parametrize("end", ["  ", "X", ""])  # what the template writes after each line
 @pytest.mark.parametrize("kept", [1, 4])
-def test_without_blank_lines_the_last_resort_cuts_between_lines(tmp_path: Path, kept: int, end: str) -> None:
+def test_without_blank_lines_the_last_resort_cuts_between_lines(
+    tmp_path: Path, kept: int, end: str, slack: int
+) -> None:
     reasons = [f"reason {n:02} " + "x" * 40 for n in range(1, 21)]
     full = f"{MARKER}\n" + "".join(f"{r}{end}\n" for r in reasons)
     head = f"{MARKER}\n" + "\n".join(r + end for r in reasons[:kept])
     dropped = len(full) - len(head)
-    limit = len(head + "\n\n" + _resort_line(len(full), 100, dropped, 20))
+    limit = len(head + "\n\n" + _resort_line(len(full), 100, dropped, 20)) + slack
     expected = head + "\n\n" + _resort_line(len(full), limit, dropped, 20)
     template = LINES.replace("{{ s.reason }}", "{{ s.reason }}" + end)
     assert _last_resort(tmp_path, template, reasons, limit) == expected
@@ -539,3 +543,12 @@ def test_lists_under_own_keys_stay_as_they_are() -> None:
         "links": [f"@{ZERO_WIDTH}c"],
     }
     assert _inert("@x", "link") == "@x"
+
+
+def test_a_long_path_and_link_are_never_cut(template: str) -> None:
+    long = _words(300, "abcd")
+    folder = "/".join(["folder"] * 50)  # 349 characters, longer than FIELD_CHARS
+    review = {**_review(1, long), "path": f"{folder}/r1.yaml", "link": f"../blob/c/{folder}/r1.md"}
+    note = _render(template, [review], [], len(_note([review], [])) - 1)
+    assert f"[{folder}/r1.md](<../blob/c/{folder}/r1.md>)" in note
+    assert review["path"] == f"{folder}/r1.yaml"
