@@ -9,8 +9,10 @@ from markupsafe import Markup
 
 # Characters that start Markdown or GFM syntax mid-line (< > & become entities), and the
 # ones that matter only at the start of a line; escaping just these keeps records readable.
+# A run of one marker counts as a whole: "###" opens a heading, "---" is a rule and, under a
+# line, "--" or "==" makes that line a heading.
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]|~])")
-_LINE_START = re.compile(r"^(\s*)([#+=-]|\d{1,9}[.)])(?=\s|$)")
+_LINE_START = re.compile(r"^(\s*)(#+|-+|\++|=+|\d{1,9}[.)])(?=\s|$)")
 _SAFE_URL = re.compile(r"^https?://[^\s<>|\"'`\\]+$")
 
 
@@ -22,7 +24,7 @@ def escape_text(value: object) -> Markup:
 
 
 def _escape_line_start(match: re.Match[str]) -> str:
-    marker = match.group(2)  # "#", "-", ... or "12." / "3)": the punctuation is what needs the backslash
+    marker = match.group(2)  # "#", "---", ... or "12." / "3)": its last character takes the backslash
     return match.group(1) + marker[:-1] + "\\" + marker[-1]
 
 
