@@ -8,18 +8,8 @@ from typing import Any
 import pytest
 
 from micromoment.errors import MicromomentError
-from micromoment.forge.note import (
-    FIELD_CHARS,
-    MARKER,
-    SECTION_END,
-    SECTION_START,
-    BrokenSection,
-    _Cut,
-    _inert,
-    cut_line,
-    render_note,
-    upsert_section,
-)
+from micromoment.forge.note import FIELD_CHARS, MARKER, _Cut, _inert, cut_line, render_note
+from micromoment.forge.sections import SECTION_END, SECTION_START, BrokenSection, upsert_section
 from micromoment.locations import Project
 from micromoment.records.markdown import ZERO_WIDTH, shorten
 
