@@ -416,3 +416,22 @@ def test_odd_file_names_are_judged_not_crashed_on(cli: Cli, started: Path, tmp_p
     assert "prompts/caf\\\\udce9.txt" in summary.read_text(encoding="utf-8")
     hooked = hook(started)
     assert hooked.returncode == 1 and "Traceback" not in hooked.stderr
+
+
+def test_an_old_signed_record_named_among_files_keeps_its_signoff(
+    cli: Cli, started: Path, needs_signoff: Path
+) -> None:
+    record = needs_signoff
+    assert (
+        cli("signoff", record.stem, env={"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]}).exit_code
+        == 0
+    )
+    commit_as(started, DANA, "Dana signs off")
+    git(started, "checkout", "-q", "main")
+    git(started, "merge", "-q", "--no-ff", "-m", "merge", "feature")
+    # Later, on main: pre-commit --all-files names every tracked file, the old record among them.
+    named = f".micromoment/reviews/{record.name}"
+    result = cli("check", "--json", "prompts/support.txt", named)
+    assert result.exit_code == 0, result.output
+    [verdict] = json.loads(result.stdout)["checklists"]
+    assert (verdict["record"], verdict["signoffs_counted"]) == (named, 1)

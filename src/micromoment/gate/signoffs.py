@@ -121,6 +121,10 @@ def _versions(change: Change, path: str) -> list[tuple[Author, bytes | None]]:
     authors: list[Author] = []
     if change.history is not None:
         after, until = change.history
+        if path in change.file_records and path not in change.created:
+            # A record named among FILES (pre-commit --all-files) was made before this change:
+            # the commits that signed it lie before the range, so its whole history is read.
+            after = None
         span = f"{after}..{until}" if after else until
         try:
             log = run_git(
