@@ -93,21 +93,32 @@ def test_an_unwritable_step_summary_names_the_variable_to_fix(
     ]
 
 
+def broken_run(module: str, function: str, error: str, command: str) -> str:
+    """A script that runs `micromoment COMMAND` with MODULE.FUNCTION raising ERROR."""
+    return (
+        f"import sys\nimport {module} as target\n"
+        f"def broken(*args, **kwargs): raise {error}\n"
+        f"target.{function} = broken\nsys.argv = ['micromoment', '{command}']\n"
+        "from micromoment.__main__ import main\nmain()\n"
+    )
+
+
+def run_script(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
 def test_an_os_error_nobody_expected_is_a_located_line_and_a_log(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    script = (
-        "import sys\n"
-        "import micromoment.cli.gate_commands as commands\n"
-        "def broken(outcome): raise FileNotFoundError(2, 'No such file or directory', '/gone/away.md')\n"
-        "commands._print_outcome = broken\n"
-        "sys.argv = ['micromoment', 'check']\n"
-        "from micromoment.__main__ import main\n"
-        "main()\n"
+    script = broken_run(
+        "micromoment.cli.gate_commands",
+        "_print_outcome",
+        "FileNotFoundError(2, 'No such file or directory', '/gone/away.md')",
+        "check",
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=60, check=False
-    )
+    done = run_script(script, repo)
     assert done.returncode == 2
     log = git_dir(repo) / "micromoment/micromoment.log"
     assert done.stderr.splitlines() == [
@@ -115,25 +126,14 @@ def test_an_os_error_nobody_expected_is_a_located_line_and_a_log(
     ]
     assert "FileNotFoundError" in log.read_text(encoding="utf-8")
     monkeypatch.setenv("MICROMOMENT_DEBUG", "1")
-    debug = subprocess.run(
-        [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=60, check=False
-    )
+    debug = run_script(script, repo)
     assert debug.returncode == 2
     assert "Traceback (most recent call last)" in debug.stderr
 
 
 def test_the_hook_fast_path_has_the_same_net(repo: Path) -> None:
-    script = (
-        "import sys\n"
-        "import micromoment.gate.hook as hookrun\n"
-        "def broken(files): raise ValueError('no rules today')\n"
-        "hookrun.run = broken\n"
-        "sys.argv = ['micromoment', 'hook']\n"
-        "from micromoment.__main__ import main\n"
-        "main()\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, timeout=60, check=False
+    done = run_script(
+        broken_run("micromoment.gate.hook", "run", "ValueError('no rules today')", "hook"), repo
     )
     assert done.returncode == 2
     log = git_dir(repo) / "micromoment/micromoment.log"
