@@ -254,3 +254,20 @@ def test_show_marks_the_item_a_sample_of_outputs_answers(cli: Cli, outside: Path
     marked = [block for block in result.stdout.split("\n\n") if "evidence:" in block]
     assert len(marked) == 1 and "(outputs-looked-at)" in marked[0], marked
     assert "\n   evidence: a sample of real outputs (micromoment sample)\n" in marked[0] + "\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("log", "--checklist", "quik"),
+        ("show", "quik"),
+        ("review", "quik"),
+        ("skip", "quik", "--reason", "only the README wording changed here"),
+    ],
+)
+def test_a_mistyped_checklist_id_is_named_with_the_nearest(
+    cli: Cli, repo: Path, args: tuple[str, ...]
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr == "micromoment: no checklist with id 'quik'; did you mean quick?\n"

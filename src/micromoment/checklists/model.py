@@ -357,10 +357,11 @@ class Catalog:
             raise UnknownChecklist(unknown_id_message(checklist_id, self.ids()))
         return found
 
-    def require(self, checklist_id: str | None) -> None:
-        """Refuse an id no checklist has (a filter that matched nothing would look like no work done)."""
-        if checklist_id is not None:
-            self.entry(checklist_id)
+    def require(self, checklist_id: str | None, also: set[str] | frozenset[str] = frozenset()) -> None:
+        """Refuse an id no checklist has, nor `also` (ids records still name): a filter that
+        matched nothing because of a typo would look like no work done."""
+        if checklist_id is not None and checklist_id not in also and checklist_id not in self._entries:
+            raise UnknownChecklist(unknown_id_message(checklist_id, sorted({*self.ids(), *also})))
 
     def get(self, checklist_id: str) -> Checklist:
         return self.entry(checklist_id).checklist

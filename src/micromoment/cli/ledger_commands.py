@@ -149,16 +149,6 @@ def _tally(counts: dict[str, int] | None) -> str:
     return f"{counts['yes']}/{counts['no']}/{counts['na']}/{counts['skip']}" if counts else "-"
 
 
-def _known_checklist(checklist_id: str, in_records: set[str]) -> None:
-    """An id no checklist and no record has is a typo, not an empty result."""
-    from micromoment.checklists.model import unknown_id_message
-    from micromoment.errors import UnknownChecklist
-
-    known = set(load_catalog(find_project()).ids()) | in_records
-    if checklist_id not in known:
-        raise UnknownChecklist(unknown_id_message(checklist_id, sorted(known)))
-
-
 def log(
     since: SinceOption = None,
     checklist: Annotated[str | None, typer.Option(metavar="ID", help="Only this checklist.")] = None,
@@ -167,7 +157,7 @@ def log(
     """List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs."""
     summaries, _ = _summaries(None)
     if checklist is not None:
-        _known_checklist(checklist, {s.checklist for s in summaries})
+        load_catalog(find_project()).require(checklist, also={s.checklist for s in summaries})
     rows = ledger.log_rows(summaries, _since(since), checklist)
     if as_json:
         print_json(rows)
