@@ -435,3 +435,17 @@ def test_an_old_signed_record_named_among_files_keeps_its_signoff(
     assert result.exit_code == 0, result.output
     [verdict] = json.loads(result.stdout)["checklists"]
     assert (verdict["record"], verdict["signoffs_counted"]) == (named, 1)
+
+
+def test_a_branch_whose_policy_does_not_load_is_told_so_and_judged_by_the_base(
+    cli: Cli, started: Path
+) -> None:
+    git(started, "checkout", "-q", "-b", "feature")
+    write(started / ".micromoment/config.yaml", "checklists: [not, a, mapping]\n")
+    commit_as(started, PAT, "a broken config")
+    result = cli("check", "--base", "main")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    problem = next(line for line in lines if line.startswith("POLICY DOES NOT LOAD: "))
+    assert ".micromoment/config.yaml:1" in problem
+    assert "team-review (Team review)" in lines

@@ -115,6 +115,9 @@ def _print_outcome(outcome: Outcome) -> None:
         line("  MISSING: no complete record of it created in this change", "red")
         line(f"  fix: micromoment review {verdict.rule.id}")
         line(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
+    if outcome.change.policy_problem:
+        line(f"POLICY DOES NOT LOAD: {outcome.change.policy_problem}", "red")
+        line("  fix it before merging (micromoment lint); until then the base's rules apply")
     for record in outcome.invalid:
         line(f"INVALID: {record.problem}", "red")
         line(f"  this record covers nothing until it is fixed: micromoment lint {record.path}")

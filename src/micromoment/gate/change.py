@@ -36,6 +36,7 @@ class Change:
         "pending",
         "policy_after",
         "policy_commit",
+        "policy_problem",
         "repo",
         "rules",
         "touched",
@@ -61,6 +62,8 @@ class Change:
         self.pending = False
         # Where the policy after the change can be read: a commit, or None for the index.
         self.policy_after: str | None = None
+        # Why the policy as this change leaves it does not load, when it does not.
+        self.policy_problem: str | None = None
 
     def take_records(self, changed: list[tuple[str, str, str]]) -> None:
         for path, status, oid in changed:
@@ -233,7 +236,8 @@ def policy_changed(change: Change) -> bool:
         after = (
             rules_at(change.repo, change.policy_after) if change.policy_after else rules_staged(change.repo)
         )
-    except MicromomentError:
+    except MicromomentError as exc:
+        change.policy_problem = exc.lines()[0]
         return True  # a policy that does not even load is certainly a change
     return rules_to_json(after) != rules_to_json(change.rules)
 

@@ -54,6 +54,10 @@ def findings(outcome: Outcome) -> list[str]:
     for gap in outcome.gaps:
         lines.append(f"  {gap.rule.id} ({printable(gap.rule.title, one_line=True)}), for {shown_paths(gap)}")
         lines += [f"    {printable(hint, one_line=True)}" for hint in signoff_hint(gap)]
+    if outcome.change.policy_problem:
+        lines.append("micromoment: the config or checklists as this change leaves them do not load:")
+        lines.append(f"  {printable(outcome.change.policy_problem, one_line=True)}")
+        lines.append("  fix it before merging (micromoment lint); until then the base's rules apply")
     if outcome.invalid:
         lines.append("micromoment: these records are not valid, so they cover nothing:")
         lines += [f"  {printable(record.problem, one_line=True)}" for record in outcome.invalid]
