@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -242,9 +243,15 @@ def test_every_help_reads_as_typed_at_80_columns(cli: Cli) -> None:
         assert result.exit_code == 0, (name, result.output)
         text = result.stdout
         assert "<bool>" not in text, (name, text)
+        # Values read as TEXT, N, PATH...: never Python's type names or a range as `x>=0`.
+        assert not re.search(r"<(str|int|float|path|list\[)|\bx[<>]=", text, re.IGNORECASE), (name, text)
         assert "{" not in text.splitlines()[1], (name, text)  # the usage line: REVIEW, not {REVIEW}
         assert " --no-allow" not in text and "no-interactive" not in text, (name, text)
         assert max(len(line) for line in text.splitlines()) <= 80, name
+        if name == "signoff":  # choices are shown whole, wrapped between them if need be
+            lines = [line for line in text.splitlines() if "changes-req" in line or "approve |" in line]
+            assert all("changes-requested" in line for line in lines if "changes-req" in line), text
+            assert len(lines) >= 2, text
 
 
 def test_show_marks_the_item_a_sample_of_outputs_answers(cli: Cli, outside: Path) -> None:

@@ -165,6 +165,40 @@ def _flags_as_flags(command: Any, ctx: Any) -> None:
                 param.show_default = False
         if param.param_type_name == "argument" and hasattr(param, "_usage_display_name"):
             param._usage_display_name = _usage_name(param)
+        _readable_type(param, ctx)
+
+
+# What a value is, in the words a help page uses, instead of Python's type names.
+_VALUE_WORDS = {"str": "TEXT", "int": "N", "float": "NUMBER", "Path": "PATH"}
+
+
+def _readable_type(param: Any, ctx: Any) -> None:
+    """Typer labels a value with Python's type (`<str>`, `<list[Path]>`, `<int range> [x>=0]`);
+    a product manager reads TEXT, PATH..., `N [at least 0]`, and choices without brackets. An
+    argument's name already says what it is, so it gets no label at all."""
+    if getattr(param, "is_flag", False) or not hasattr(param, "display_type_rich"):
+        return
+    if param.param_type_name == "argument":
+        param.display_type_rich = lambda ctx: None
+    elif param.metavar is None:
+        descriptor = getattr(param, "type_descriptor", None)
+        label = param.display_type(ctx).strip("<>").removesuffix(" range")
+        if descriptor is not None and descriptor.is_choice:
+            label = label.replace("|", " | ")  # so a narrow column wraps between choices, not in one
+        elif descriptor is not None:
+            inner = label.removeprefix("list[").removesuffix("]")
+            label = _VALUE_WORDS.get(inner, inner.upper()) + ("..." if inner != label else "")
+        param.metavar = label
+    if hasattr(param, "_get_number_range_help_str"):
+        param._get_number_range_help_str = lambda: _range_words(param.min, param.max)
+
+
+def _range_words(low: float | None, high: float | None) -> str | None:
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    if low is not None:
+        return f"at least {low}"
+    return None if high is None else f"at most {high}"
 
 
 def _help_flag_as_bool(command: Any, ctx: Any) -> None:
