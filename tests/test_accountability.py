@@ -214,7 +214,16 @@ def test_log_and_stats_count_what_is_there(cli: Cli, mini: Path) -> None:
     monthly = json.loads(cli("stats", "--json", "--by", "month").stdout)
     assert [(p["period"], p["reviews"]) for p in monthly["periods"]] == [("2026-10", 8)]
     assert cli("stats").exit_code == 0
-    assert cli("stats", "--since", "yesterday").exit_code == 2
+    wrong = cli("stats", "--since", "yesterday")
+    assert (wrong.exit_code, wrong.stderr) == (
+        2,
+        "micromoment: --since 'yesterday': write the day as YYYY-MM-DD\n",
+    )
+    no_such_day = cli("stats", "--since", "2026-02-30")
+    assert (no_such_day.exit_code, no_such_day.stderr) == (
+        2,
+        "micromoment: --since '2026-02-30': no such day in the calendar; check the month and day\n",
+    )
 
 
 def test_the_markdown_report_renders(cli: Cli, mini: Path) -> None:
