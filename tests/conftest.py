@@ -60,6 +60,14 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         "GITHUB_STEP_SUMMARY",
         "PRE_COMMIT_FROM_REF",
         "PRE_COMMIT_TO_REF",
+        # The developer's terminal is not the tests': widths and colours are set where they matter.
+        "COLUMNS",
+        "LINES",
+        "FORCE_COLOR",
+        "NO_COLOR",
+        "MICROMOMENT_NONINTERACTIVE",
+        "MICROMOMENT_BASE_BRANCH",
+        "MICROMOMENT_DEBUG",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Pat Product")
