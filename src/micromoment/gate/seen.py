@@ -7,7 +7,6 @@ gives the blob), so the commit hook pays for the full reader only for content it
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from micromoment import __version__
@@ -79,6 +78,8 @@ class InvalidRecord:
 
 def blob_id(data: bytes) -> str:
     """The id git gives this content as a blob, so cache keys agree with git's own."""
+    import hashlib  # only when record bytes are read: a commit that needs none never loads OpenSSL
+
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
