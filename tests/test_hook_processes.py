@@ -92,8 +92,12 @@ def test_a_branch_covered_by_a_committed_skip_reads_the_records_diff(
     write(repo / "db/migrations/0002_more.sql", "alter table flags add column on_by_default bool;\n")
     git(repo, "add", "-A")
     calls = warm(repo, counted)
-    # The records committed on the branch cover the new change: their diff and contents are read.
-    assert [c.split()[0] for c in calls] == [
+    # The verdict on each record's blob id is cached: a repeat commit diffs, and reads no blob.
+    assert [c.split()[0] for c in calls] == ["rev-parse", "for-each-ref", "config", "diff", "diff"], calls
+    # Without the verdicts, the records committed on the branch are read: sizes, then contents.
+    (repo / ".git/micromoment/records.json").unlink()
+    unjudged = hook_calls(repo, counted)
+    assert [c.split()[0] for c in unjudged] == [
         "rev-parse",
         "for-each-ref",
         "config",
@@ -101,7 +105,13 @@ def test_a_branch_covered_by_a_committed_skip_reads_the_records_diff(
         "diff",
         "cat-file",
         "cat-file",
-    ], calls
+    ], unjudged
+    # A record whose blob the cache has not judged is read: the verdict is by blob id, not path.
+    [record] = (repo / ".micromoment/reviews").glob("*.yaml")
+    write(record, record.read_text(encoding="utf-8").replace("no user data", "no personal data"))
+    git(repo, "add", "-A")
+    changed = hook_calls(repo, counted)
+    assert [c.split()[0] for c in changed][-2:] == ["cat-file", "cat-file"], changed
 
 
 def test_a_bad_record_committed_on_the_branch_still_stops_a_plain_commit(

@@ -93,3 +93,24 @@ def test_root_help_drawn_without_typers_help_module_reads_as_before(repo: Path) 
     assert "`" not in done.stdout
     rows = [done.stdout.index(f"\n│ {name} ") for name in COMMANDS]
     assert rows == sorted(rows)  # every command, in the registry's order
+
+
+def test_a_warm_render_loads_no_pydantic_jinja2_yaml_or_gitpython(mini: Path) -> None:
+    answers = mini / "answers.yaml"
+    answers.write_text("data-kind: none\nfacts-checked: yes\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "micromoment", "review", "mini", "--answers", str(answers), "--subject", "s"],
+        cwd=mini,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    [record] = (mini / ".micromoment/reviews").glob("*.yaml")
+    cold = loaded(mini, "render", record.stem, "--out", "-")
+    assert "jinja2" in cold  # the first run renders in full and fills the cache
+    for args in (["render", record.stem, "--out", "-"], ["render"], ["render", str(record)]):
+        warm = loaded(mini, *args)
+        for heavy in ("pydantic", "jinja2", "yaml", "git", "micromoment.records.model", "micromoment.config"):
+            assert heavy not in warm, (args, heavy)
+        assert "micromoment.records.render_cache" in warm

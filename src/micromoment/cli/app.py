@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from difflib import get_close_matches
+from functools import cache
 from typing import Annotated, Any
 
 import typer
@@ -54,7 +55,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "review",
         "Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.",
     ),
-    "render": ("review_commands", "render", "Render the Markdown of review records from their YAML."),
+    "render": ("render_commands", "render", "Render the Markdown of review records from their YAML."),
     "sample": (
         "sample_commands",
         "sample",
@@ -210,20 +211,45 @@ def _help_flag_as_bool(command: Any, ctx: Any) -> None:
 
 
 def _plain_strings(command: Any) -> None:
-    """A plain `str` argument or option needs no coercion, but Typer builds a pydantic adapter
-    for it, which loads pydantic (most of `micromoment show ID`'s time). Such a parameter gets
-    Typer's pass-through coercion, which returns a str as it is; a Typer without it keeps its own."""
+    """A plain `str`, `list[str]` or `Path` parameter needs no more than str() or Path(), but Typer
+    builds a pydantic adapter for it, which loads pydantic (most of `micromoment show ID`'s time,
+    and of a warm `render`'s). Such a parameter gets a coercion that does just that, as the
+    adapter would; a Typer without the hook keeps its own."""
     try:
         from typer._coercion import PassThroughRuntimeParam
     except ImportError:
         return
+    from pathlib import Path
+
     for param in command.params:
         descriptor: Any = getattr(param, "type_descriptor", None)
         info = getattr(descriptor, "parameter_info", None)
-        if info is None or descriptor.annotation is not str or getattr(info, "parser", None) is not None:
+        if info is None or getattr(info, "parser", None) is not None:
             continue
-        if getattr(param, "_runtime_param", "missing") is None:
+        if getattr(param, "_runtime_param", "missing") is not None:
+            continue
+        if descriptor.annotation is str:
             param._runtime_param = PassThroughRuntimeParam(annotation=str, parameter_info=info)
+        elif descriptor.annotation is Path or descriptor.annotation == list[str]:
+            param._runtime_param = _light_coercion()(annotation=descriptor.annotation, parameter_info=info)
+
+
+@cache
+def _light_coercion() -> Any:
+    from pathlib import Path
+
+    from typer._coercion import PassThroughRuntimeParam
+
+    class LightRuntimeParam(PassThroughRuntimeParam):
+        """What pydantic's adapter does with what the command line gives: a Path from a str,
+        a list from one or more strs."""
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.annotation is Path:
+                return value if isinstance(value, Path) else Path(value)
+            return list(value) if isinstance(value, (list, tuple)) else [value]
+
+    return LightRuntimeParam
 
 
 def _usage_name(param: Any) -> Any:

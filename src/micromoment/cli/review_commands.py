@@ -1,9 +1,8 @@
-"""Commands that record and show reviews: review, render."""
+"""The review command: walk through checklists and record the answers."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
@@ -21,7 +20,7 @@ from micromoment.capture.sample_walk import review_offer
 from micromoment.capture.session import ReviewSession, apply_answers_file
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
-from micromoment.cli.output import err, say, write_out
+from micromoment.cli.output import err, say
 from micromoment.cli.review_options import (
     AllowSensitiveOption,
     AnswersOption,
@@ -36,12 +35,10 @@ from micromoment.cli.review_options import (
 )
 from micromoment.config import Config, default_outputs, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
-from micromoment.files import read_existing, write_atomic
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
-from micromoment.records import Person, SampleLink, ScanResult, find_record, load_record, reviews_dir
-from micromoment.records.render import REVIEW_TEMPLATE, render_review, review_records
+from micromoment.records import Person, SampleLink, ScanResult
 from micromoment.records.samples import link_sample_record
 from micromoment.validation import utc_now
 
@@ -319,58 +316,3 @@ def _pick_draft(prompter: Prompter, drafts: list[StoredDraft]) -> StoredDraft:
         match = [d for d in drafts if d.draft.id == reply]
         if match:
             return match[0]
-
-
-def render(
-    reviews: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="REVIEW",
-            help="Record paths or ids (default: every record whose Markdown is missing or stale).",
-        ),
-    ] = None,
-    template: Annotated[
-        str | None,
-        typer.Option(help="A template name (from .micromoment/templates/ or the built-ins) or a file path."),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(help="Write here instead of beside the record; - for stdout. One record only."),
-    ] = None,
-) -> None:
-    """Render the Markdown of review records from their YAML.
-
-    The same record always renders to the same bytes; a team's own review.md.j2 in
-    .micromoment/templates/ replaces the built-in one. Templates run in Jinja's sandbox.
-    """
-    project = find_project()
-    catalog = load_catalog(project)
-    config = load_config(project, catalog)
-    records = (
-        [(path, load_record(path)) for path in (find_record(project, config, ref) for ref in reviews)]
-        if reviews
-        else review_records(reviews_dir(project, config))
-    )
-    if out is not None and len(records) != 1:
-        raise MicromomentError(
-            "--out takes exactly one record; name it, e.g. micromoment render ID --out FILE"
-        )
-    changed = 0
-    for path, record in records:
-        checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
-        text = render_review(project, record, checklist, template or REVIEW_TEMPLATE)
-        if out is not None and str(out) == "-":
-            write_out(text)
-            return
-        target = out or path.with_suffix(".md")
-        if read_existing(target) == text:
-            continue
-        # A folder the person typed must exist; beside the record it always does.
-        write_atomic(target, text, make_parents=out is None)
-        changed += 1
-        say(f"rendered {display_path(target)}")
-    say(
-        f"{changed} of {plural(len(records), 'record')} rendered; the rest were up to date"
-        if records
-        else "no records yet"
-    )

@@ -23,6 +23,10 @@ from micromoment.git import (
     resolve,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Container
+
 MAX_RECORD_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
 
 
@@ -252,11 +256,12 @@ def relative_paths(repo: Repo, names: list[str]) -> list[str]:
     return paths
 
 
-def read_record_blobs(change: Change) -> dict[str, bytes | None]:
-    """Bytes of every record the change creates, edits or names; None for one over the size limit."""
+def read_record_blobs(change: Change, known: Container[str] = ()) -> dict[str, bytes | None]:
+    """Bytes of every record the change creates, edits or names, but those `known` by path (their
+    verdict is already cached by blob id); None for one over the size limit."""
     from micromoment.git import read_objects
 
-    oids = {**change.created, **change.touched}
+    oids = {path: oid for path, oid in {**change.created, **change.touched}.items() if path not in known}
     objects = read_objects(change.repo, list(oids.values()), limit=MAX_RECORD_BYTES)
     blobs: dict[str, bytes | None] = {path: objects.get(oid, b"") for path, oid in oids.items()}
     for path in change.file_records:

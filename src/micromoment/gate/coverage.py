@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from micromoment.gate.change import Change, policy_changed, read_record_blobs
 from micromoment.gate.rules import ChecklistRule, triggered
-from micromoment.gate.seen import InvalidRecord, SeenRecord, read_records
+from micromoment.gate.seen import InvalidRecord, RecordCache, SeenRecord, read_records
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -70,17 +70,34 @@ def evaluate(change: Change) -> Outcome:
     verdicts = [Verdict(rule, hits[rule.id]) for rule in rules.checklists if rule.id in hits]
     if not verdicts and not (change.created or change.touched or change.file_records):
         return Outcome(change, [], [])
-    blobs = read_record_blobs(change)
+    cache = RecordCache(change.repo.git_dir)
+    known = _known_verdicts(change, cache)
+    blobs = read_record_blobs(change, known)
     too_big = [
         InvalidRecord(path, f"{path}: larger than 4 MiB; not a record micromoment writes")
         for path, data in blobs.items()
         if data is None
     ]
-    seen, invalid = read_records({p: d for p, d in blobs.items() if d is not None}, change.repo.git_dir)
+    seen, invalid = read_records(
+        {p: d for p, d in blobs.items() if d is not None}, change.repo.git_dir, cache
+    )
+    # In path order, as if every record had been read: the first that fits a checklist covers it.
+    seen = sorted(seen + [SeenRecord(path, verdict) for path, verdict in known.items()], key=lambda r: r.path)
     covering = [r for r in seen if r.path in change.created or r.path in change.file_records]
     for verdict in verdicts:
         _cover(change, verdict, [r for r in covering if r.checklist_id == verdict.rule.id])
     return Outcome(change, verdicts, sorted(too_big + invalid, key=lambda r: r.path))
+
+
+def _known_verdicts(change: Change, cache: RecordCache) -> dict[str, dict[str, Any]]:
+    """Records of the change whose blob id already has a cached verdict: a repeat commit reads no
+    blob. Records named among FILES are read from the work tree, so they are always read."""
+    known = {}
+    for path, oid in {**change.created, **change.touched}.items():
+        verdict = cache.known(oid)
+        if verdict is not None and path not in change.file_records:
+            known[path] = verdict
+    return known
 
 
 def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:

@@ -6,13 +6,12 @@ branch read the config and checklists as they are at the merge-base, not in the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 
 from micromoment import __version__
 from micromoment.gate.rules import POLICY_FILE, POLICY_FOLDER, RULES_FORMAT, ChecklistRule, Rules
-from micromoment.git.cachefile import read_cache, write_cache
+from micromoment.git.cachefile import read_cache, sha256_hex, write_cache
 from micromoment.locations import CONFIG_FILE, HOME_DIR, shipped_folder
 
 TYPE_CHECKING = False
@@ -120,7 +119,7 @@ class RulesCache:
 
     @staticmethod
     def key(stamp: list[Any]) -> str:
-        return hashlib.sha256(json.dumps(stamp, sort_keys=True).encode()).hexdigest()
+        return sha256_hex(json.dumps(stamp, sort_keys=True).encode())
 
     def get(self, key: str) -> Rules | None:
         return Rules.from_dict(self.entries.get(key))

@@ -7,7 +7,6 @@ gives the blob), so the commit hook pays for the full reader only for content it
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from micromoment import __version__
@@ -79,6 +78,8 @@ class InvalidRecord:
 
 def blob_id(data: bytes) -> str:
     """The id git gives this content as a blob, so cache keys agree with git's own."""
+    import hashlib  # only when record bytes are read: a commit that needs none never loads OpenSSL
+
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
@@ -115,6 +116,12 @@ class RecordCache:
         self.entries: dict[str, Any] = {}
         self.changed = False
         self.entries = read_cache(self.path, [CACHE_FORMAT, __version__], "entries", 256 * 1024 * 1024)
+
+    def known(self, oid: str) -> dict[str, Any] | None:
+        """The cached verdict on the blob git names `oid`, when there is one: its bytes need not be
+        read. Only valid records are cached, and a SHA-256 repository's ids never match a key."""
+        cached = self.entries.get(oid)
+        return cached if isinstance(cached, dict) and _well_formed(cached) else None
 
     def verdict(self, data: bytes, display: str) -> dict[str, Any]:
         key = blob_id(data)

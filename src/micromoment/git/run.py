@@ -7,7 +7,6 @@ Light on purpose (no GitPython, dataclasses or pathlib): the commit hook imports
 from __future__ import annotations
 
 import os
-import subprocess
 
 from micromoment.errors import MicromomentError
 
@@ -55,24 +54,141 @@ def run_tool(
 ) -> Finished:
     """Run git, gh or glab: no terminal stdin, prompts off, a time limit. A non-zero exit is the
     caller's to interpret; a missing program or a time-out is a message."""
+    env = {**os.environ, **NO_PROMPTS}
     try:
-        done = subprocess.run(
-            [program, *args],
-            cwd=cwd,
-            input=stdin,
-            stdin=None if stdin is not None else subprocess.DEVNULL,  # never wait on a question
-            capture_output=True,
-            check=False,
-            timeout=timeout,
-            env={**os.environ, **NO_PROMPTS},
-        )
+        if _can_spawn():
+            return _spawned([program, *args], str(cwd), stdin, timeout, env)
+        import subprocess
+
+        try:
+            done = subprocess.run(
+                [program, *args],
+                cwd=cwd,
+                input=stdin,
+                stdin=None if stdin is not None else subprocess.DEVNULL,  # never wait on a question
+                capture_output=True,
+                check=False,
+                timeout=timeout,
+                env=env,
+            )
+        except subprocess.TimeoutExpired:
+            raise _timed_out(program, args, timeout) from None
     except FileNotFoundError:
         raise ToolMissing(f"{program} is not installed or not on PATH") from None
-    except subprocess.TimeoutExpired:
-        raise ToolTimedOut(
-            f"{program} {' '.join(args[:2])} gave no answer within {timeout:g} s; check the network, try again"
-        ) from None
     return Finished(done.returncode, done.stdout, done.stderr)
+
+
+def _timed_out(program: str, args: list[str], timeout: float) -> ToolTimedOut:
+    return ToolTimedOut(
+        f"{program} {' '.join(args[:2])} gave no answer within {timeout:g} s; check the network, try again"
+    )
+
+
+def _can_spawn() -> bool:
+    """Whether the light way below may run: POSIX spawning, and no other thread that could see the
+    working folder change for the moment it takes (a process without `threading` has none)."""
+    import sys
+
+    return hasattr(os, "posix_spawnp") and "threading" not in sys.modules and os.name == "posix"
+
+
+def _spawned(argv: list[str], cwd: str, stdin: bytes | None, timeout: float, env: dict[str, str]) -> Finished:
+    """What subprocess.run does for run_tool, without importing subprocess (with the signal,
+    threading and selectors modules it loads: a good part of the commit hook's start-up)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    pid, writer, out, err = _start(argv, cwd, env)
+    try:
+        found = _communicate(writer, [out, err], stdin or b"", deadline)
+    except BaseException:
+        _kill(pid)  # as subprocess.run does: a time-out or Ctrl-C leaves no git behind
+        raise
+    if found is None:
+        _kill(pid)
+        raise _timed_out(argv[0], argv[1:], timeout)
+    _, status = os.waitpid(pid, 0)
+    return Finished(os.waitstatus_to_exitcode(status), found[0], found[1])
+
+
+def _start(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, int, int, int]:
+    """Spawn with stdin, stdout and stderr on pipes: (pid, stdin to write, stdout and stderr to read).
+    posix_spawn takes no folder, so the parent steps into `cwd` for the spawn and straight back."""
+    pipes = [os.pipe(), os.pipe(), os.pipe()]  # each end is closed when the child execs
+    here = os.open(".", os.O_RDONLY)
+    try:
+        os.chdir(cwd)
+        try:
+            actions = [(os.POSIX_SPAWN_DUP2, pipes[0][0], 0), (os.POSIX_SPAWN_DUP2, pipes[1][1], 1)]
+            actions.append((os.POSIX_SPAWN_DUP2, pipes[2][1], 2))
+            pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions)
+        finally:
+            os.fchdir(here)
+    except BaseException:
+        for pair in pipes:
+            os.close(pair[0])
+            os.close(pair[1])
+        raise
+    finally:
+        os.close(here)
+    for fd in (pipes[0][0], pipes[1][1], pipes[2][1]):
+        os.close(fd)
+    return pid, pipes[0][1], pipes[1][0], pipes[2][0]
+
+
+def _communicate(writer: int, readers: list[int], data: bytes, deadline: float) -> list[bytes] | None:
+    """Feed `data` to the child's stdin and close it (it never waits on a terminal), while reading
+    every reader to its end; None when the deadline passes first. Closes every descriptor given."""
+    import select
+    import time
+
+    pending, chunks = memoryview(data), {fd: bytearray() for fd in readers}
+    poller = select.poll()
+    for fd in readers:
+        poller.register(fd, select.POLLIN)
+    if pending:
+        os.set_blocking(writer, False)
+        poller.register(writer, select.POLLOUT)
+    else:
+        os.close(writer)
+    open_fds = len(readers) + (1 if pending else 0)
+    try:
+        while open_fds:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            for fd, _ in poller.poll(left * 1000):
+                if fd == writer:
+                    try:
+                        pending = pending[os.write(writer, pending[: 64 * 1024]) :]
+                    except BrokenPipeError:  # git stopped reading: what it printed still counts
+                        pending = pending[:0]
+                    if not pending:
+                        poller.unregister(writer)
+                        os.close(writer)
+                        open_fds -= 1
+                    continue
+                chunk = os.read(fd, 64 * 1024)
+                chunks[fd] += chunk
+                if not chunk:
+                    poller.unregister(fd)
+                    open_fds -= 1
+    finally:
+        for fd in readers:
+            os.close(fd)
+        if pending:
+            os.close(writer)
+    return [bytes(chunks[fd]) for fd in readers]
+
+
+def _kill(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
 
 
 def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> bytes:

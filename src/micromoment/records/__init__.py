@@ -1,42 +1,49 @@
 """Records: the committed YAML of what was checked, by whom, and how it went; the one reader
 of record files, their writers, and their Markdown. Others import the model from here."""
 
-from micromoment.records.model import (
-    RECORD_HEADER,
-    SKIP,
-    TEMP_IGNORE,
-    Answer,
-    AnyRecord,
-    ChecklistRef,
-    FlagCategory,
-    FollowUp,
-    GitContext,
-    Person,
-    Resolution,
-    ReviewRecord,
-    SampledOutput,
-    SampleLink,
-    SampleRecord,
-    SampleSource,
-    ScanResult,
-    Signoff,
-    SkipRecord,
-    broken_records,
-    find_record,
-    load_any_record,
-    load_record,
-    new_record_id,
-    parse_record,
-    reason_problem,
-    record_files,
-    record_from,
-    record_text,
-    reviews_dir,
-    sample_counts,
-    save_record,
-    save_skip,
-    update_record,
-)
+# The model (and pydantic with it) loads on first use of one of its names, so a warm
+# `render`, which reads its cache in `records.render_cache`, never pays for it.
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from micromoment.records.model import (
+        RECORD_HEADER,
+        SKIP,
+        TEMP_IGNORE,
+        Answer,
+        AnyRecord,
+        ChecklistRef,
+        FlagCategory,
+        FollowUp,
+        GitContext,
+        Person,
+        Resolution,
+        ReviewRecord,
+        SampledOutput,
+        SampleLink,
+        SampleRecord,
+        SampleSource,
+        ScanResult,
+        Signoff,
+        SkipRecord,
+        broken_records,
+        find_record,
+        load_any_record,
+        load_record,
+        new_record_id,
+        parse_record,
+        reason_problem,
+        record_files,
+        record_from,
+        record_text,
+        reviews_dir,
+        sample_counts,
+        save_record,
+        save_skip,
+        update_record,
+    )
 
 __all__ = [
     "RECORD_HEADER",
@@ -74,3 +81,11 @@ __all__ = [
     "save_skip",
     "update_record",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in __all__:
+        from micromoment.records import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ from typing import Any
 from micromoment.checklists import Checklist
 from micromoment.errors import MicromomentError
 from micromoment.locations import Project, display_path, shipped_dir
-from micromoment.records import ReviewRecord, load_any_record, record_files
+from micromoment.records import ReviewRecord
 from micromoment.records.markdown import block_text, escape_cell, escape_text, link
 from micromoment.records.view import review_view
 
@@ -302,14 +302,3 @@ def render_review(
     project: Project, record: ReviewRecord, checklist: Checklist | None, template: str = REVIEW_TEMPLATE
 ) -> str:
     return render_template(project, template, {"view": review_view(record, checklist)})
-
-
-def review_records(folder: Path) -> list[tuple[Path, ReviewRecord]]:
-    """Every review record in `folder`, for `render` with no arguments. Skip records sit beside
-    them but have no Markdown to render, so they are passed over rather than refused."""
-    found = []
-    for path in record_files(folder):
-        record = load_any_record(path)
-        if isinstance(record, ReviewRecord):
-            found.append((path, record))
-    return found

@@ -1,0 +1,112 @@
+"""The hook's light start-up: run_tool's way of starting a program (posix_spawn, no subprocess
+module) gives the same output, exit code, folder, closed stdin and time limit as subprocess.run,
+and the cache keys' sha256 without hashlib are hashlib's."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import git, write
+from micromoment.git import run as run_module
+from micromoment.git.cachefile import sha256_hex
+from micromoment.git.run import Finished, GitFailed, ToolMissing, ToolTimedOut, run_git, run_tool
+
+posix_only = pytest.mark.skipif(not hasattr(os, "posix_spawnp"), reason="POSIX spawning only")
+
+
+@given(st.binary(max_size=300))
+def test_the_light_sha256_is_hashlibs(data: bytes) -> None:
+    assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def light(monkeypatch: pytest.MonkeyPatch) -> None:
+    """run_tool takes the light way even though pytest has threads of its own."""
+    monkeypatch.setattr(run_module, "_can_spawn", lambda: True)
+
+
+def spawned(argv: list[str], cwd: Path, stdin: bytes | None = None, timeout: float = 30) -> Finished:
+    return run_module._spawned(argv, str(cwd), stdin, timeout, dict(os.environ))
+
+
+@posix_only
+def test_output_and_exit_codes_are_what_subprocess_gives(repo: Path) -> None:
+    write(repo / "a.txt", "a\n")
+    git(repo, "add", "-A")
+    for argv in (
+        ["git", "rev-parse", "--show-toplevel"],
+        ["git", "diff", "--cached", "--name-status"],
+        ["git", "rev-parse", "--verify", "no-such-ref"],
+        ["sh", "-c", "printf out; printf err >&2; exit 3"],
+    ):
+        mine = spawned(argv, repo)
+        theirs = subprocess.run(argv, cwd=repo, capture_output=True, stdin=subprocess.DEVNULL)
+        assert (mine.returncode, mine.stdout, mine.stderr) == (
+            theirs.returncode,
+            theirs.stdout,
+            theirs.stderr,
+        ), argv
+    assert spawned(["sh", "-c", "exit 3"], repo).returncode == 3
+    assert spawned(["sh", "-c", "kill -9 $$"], repo).returncode == -9
+
+
+@posix_only
+def test_large_input_and_output_pass_through_whole(repo: Path) -> None:
+    data = b"".join(b"line %d of many\n" % n for n in range(40_000))  # far more than a pipe holds
+    done = spawned(["cat"], repo, stdin=data)
+    assert done.returncode == 0 and done.stdout == data and done.stderr == b""
+    # A reader that stops early: what it printed still comes back, and nothing hangs.
+    assert spawned(["head", "-c", "5"], repo, stdin=data).stdout == data[:5]
+
+
+@posix_only
+def test_stdin_is_closed_never_a_terminal_and_the_folder_is_the_one_given(repo: Path, tmp_path: Path) -> None:
+    here = Path.cwd()
+    done = spawned(["sh", "-c", "cat; pwd"], tmp_path)
+    assert done.stdout.decode().strip() == str(tmp_path.resolve())
+    assert Path.cwd() == here
+
+
+@posix_only
+def test_a_program_past_its_time_limit_is_stopped(light: None, repo: Path) -> None:
+    with pytest.raises(
+        ToolTimedOut, match=r"^sh -c echo started; exec sleep 30 gave no answer within 0.2 s;"
+    ):
+        run_tool("sh", ["-c", "echo started; exec sleep 30"], repo, timeout=0.2)
+
+
+@posix_only
+def test_a_missing_program_and_a_refusal_are_messages(light: None, repo: Path) -> None:
+    with pytest.raises(ToolMissing, match="no-such-program-here is not installed or not on PATH"):
+        run_tool("no-such-program-here", [], repo)
+    with pytest.raises(GitFailed, match="git rev-parse --verify failed: fatal: Needed a single revision"):
+        run_git(["rev-parse", "--verify", "no-such-ref"], repo)
+    assert run_git(["cat-file", "--batch-check"], repo, stdin=b"HEAD\n") == b"HEAD missing\n"
+
+
+def test_the_hook_runs_git_without_loading_subprocess(repo: Path) -> None:
+    write(repo / "README.md", "# app\n")
+    git(repo, "add", "-A")
+    script = (
+        "import sys, json, atexit\n"
+        "atexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n"
+        "sys.argv = ['micromoment', 'hook']\n"
+        "from micromoment.__main__ import main\n"
+        "main()\n"
+    )
+    for _ in range(2):  # the second run is the warm one every commit sees
+        done = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    modules = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert "micromoment.git.run" in modules
+    for heavy in ("subprocess", "threading", "hashlib", "_hashlib"):
+        assert heavy not in modules, heavy
