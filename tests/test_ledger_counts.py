@@ -3,12 +3,18 @@ up, overdue follow-ups, periods and `--since` at their boundaries, and the sign-
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
+import hashlib
+import os
+import sqlite3
+import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from unittest import mock
 
 import pytest
@@ -294,6 +300,36 @@ def test_most_no_ranks_by_count_then_checklist_and_item_and_keeps_ten() -> None:
     ]
 
 
+def test_the_same_item_skipped_twice_counts_twice_and_every_resolution_counts() -> None:
+    records = [
+        summary(
+            "a", answers=["skip", "skip"], follow_ups=[follow_up(resolved=True), follow_up(resolved=True)]
+        ),
+        summary("b", answers=["skip"], follow_ups=[follow_up(resolved=True), follow_up("2026-01-01")]),
+    ]
+    result = run_stats(records)
+    assert [(r["item"], r["count"]) for r in result["most_skipped"]] == [("item-0", 2), ("item-1", 1)]
+    assert result["follow_ups"] == {"opened": 4, "resolved": 3, "open": 1, "overdue": 1}
+
+
+def test_times_are_summarised_in_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        at = dt.datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+        record = SkipRecord(
+            id="2026-11-22-quick-skip-1a2b",
+            checklist=_ref(),
+            reason="renames a file only",
+            who=Person(name="Pat"),
+            at=at,
+        )
+        assert summarise(Path("s.yaml"), record).when == "2026-11-22T23:30:00Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_people_rank_by_reviews_then_name_and_signers_count_as_people() -> None:
     records = [
         summary("a", who="Zoe"),
@@ -497,6 +533,11 @@ def test_todo_lists_open_follow_ups_soonest_first_and_undated_last() -> None:
         "repository": "web",
     }
     assert rows[0]["repository"] is None
+    later_record_sooner = [
+        summary("r1", follow_ups=[follow_up("2026-12-09", item="a")]),
+        summary("r2", follow_ups=[follow_up("2026-12-01", item="b")]),
+    ]
+    assert [r["record"] for r in open_follow_ups(later_record_sooner, None, TODAY)] == ["r2", "r1"]
     by_owner = open_follow_ups(records, "ENG LEAD", TODAY)
     assert [(r["record"], r["item"]) for r in by_owner] == [("r1", "a-item"), ("r2", "b-item")]
     assert open_follow_ups(records, "eng", TODAY) == []
@@ -530,6 +571,7 @@ def test_log_rows_newest_first_filtered_by_checklist() -> None:
     }
     assert (rows[1]["counts"], rows[1]["repository"], rows[1]["status"]) == (None, "web", "skip")
     assert [r["id"] for r in log_rows(records, None, "team-review")] == ["c", "b"]
+    assert [r["id"] for r in log_rows(records, None, "quick")] == ["a"]  # after two it leaves out
     assert log_rows(records, None, "launch-readiness") == []
 
 
@@ -704,19 +746,175 @@ def test_records_are_read_in_file_order_with_their_path_and_repository(
 def test_a_damaged_record_is_named_and_left_out_or_raised(tmp_path: Path, with_ledger: bool) -> None:
     folder = tmp_path / "reviews"
     folder.mkdir()
+    (folder / "2026-11-19-quick-bad0.yaml").write_text("kind: review\nid: [\n", encoding="utf-8")
     save_record(folder, _review("2026-11-20-quick-aaaa", "2026-11-20", ["yes"]))
-    (folder / "2026-11-21-quick-bad0.yaml").write_text("kind: review\nid: [\n", encoding="utf-8")
+    (folder / "2026-11-21-quick-bad1.yaml").write_text("kind: skip\n", encoding="utf-8")
+    save_record(folder, _review("2026-11-22-quick-bbbb", "2026-11-22", ["no"]))
     ledger_file = tmp_path / "ledger.sqlite3" if with_ledger else None
     warnings: list[str] = []
     found = load_summaries(folder, ledger_file, warn=warnings.append)
-    assert [s.id for s in found] == ["2026-11-20-quick-aaaa"]
-    assert len(warnings) == 1
-    bad = f"{display_path(folder)}/2026-11-21-quick-bad0.yaml"
-    assert warnings[0].startswith(f"{bad}:")
-    assert warnings[0].endswith(f"; skipped this record, see: micromoment lint {bad}")
+    assert [s.id for s in found] == ["2026-11-20-quick-aaaa", "2026-11-22-quick-bbbb"]
+    assert [s.repository for s in found] == ["", ""]
+    bad = [
+        f"{display_path(folder)}/2026-11-19-quick-bad0.yaml",
+        f"{display_path(folder)}/2026-11-21-quick-bad1.yaml",
+    ]
+    assert len(warnings) == 2
+    for warning, path in zip(warnings, bad, strict=True):
+        assert warning.startswith(f"{path}:")
+        assert warning.endswith(f"; skipped this record, see: micromoment lint {path}")
     with pytest.raises(FileProblems) as raised:
         load_summaries(folder, ledger_file)
-    assert [p.path for p in raised.value.problems] == [bad]
+    assert sorted({p.path for p in raised.value.problems}) == bad
+
+
+class Counting:
+    """How often the ledger parsed a record, hashed a file and read the database back."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.parsed: list[str] = []
+        self.hashed: list[str] = []
+        self.read_back = 0
+        parse, digest, read = ledger.load_any_record, ledger._digest, ledger.store.read_summaries
+
+        def counted_parse(path: Path) -> Any:
+            self.parsed.append(path.name)
+            return parse(path)
+
+        def counted_digest(path: Path) -> str | None:
+            self.hashed.append(path.name)
+            return digest(path)
+
+        def counted_read(connection: Any) -> dict[str, Summary]:
+            self.read_back += 1
+            return read(connection)
+
+        monkeypatch.setattr(ledger, "load_any_record", counted_parse)
+        monkeypatch.setattr(ledger, "_digest", counted_digest)
+        monkeypatch.setattr(ledger.store, "read_summaries", counted_read)
+
+    def take(self) -> tuple[list[str], list[str], int]:
+        taken = (sorted(self.parsed), sorted(self.hashed), self.read_back)
+        self.parsed, self.hashed, self.read_back = [], [], 0
+        return taken
+
+
+def _stored(ledger_file: Path) -> dict[str, tuple[int, int, str]]:
+    connection = sqlite3.connect(ledger_file)
+    try:
+        assert connection.execute("SELECT value FROM meta WHERE key = 'folder'").fetchall() == [
+            (str(ledger_file.parent / "reviews"),)
+        ]
+        return {
+            name: (size, mtime, sha)
+            for name, size, mtime, sha in connection.execute(
+                "SELECT name, size, mtime_ns, sha256 FROM records"
+            )
+        }
+    finally:
+        connection.close()
+
+
+def test_the_ledger_parses_only_new_or_changed_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "reviews"
+    folder.mkdir()
+    names = ["2026-11-20-quick-aaaa", "2026-11-21-quick-bbbb", "2026-11-22-quick-cccc"]
+    paths = [save_record(folder, _review(name, name[:10], ["no"])) for name in names]
+    files = [path.name for path in paths]
+    ledger_file = tmp_path / "ledger.sqlite3"
+    count = Counting(monkeypatch)
+
+    def nos() -> list[int]:
+        return [s.counts()["no"] for s in load_summaries(folder, ledger_file)]
+
+    assert nos() == [1, 1, 1]
+    assert count.take() == (files, files, 0)  # cold: each parsed and hashed once, nothing read back
+    assert set(_stored(ledger_file)) == set(files)
+    assert nos() == [1, 1, 1]
+    assert count.take() == ([], [], 1)  # warm: nothing parsed or hashed
+
+    # touched, not changed (a checkout): hashed, not parsed, and stored under its new time
+    info = paths[0].stat()
+    os.utime(paths[0], ns=(info.st_atime_ns, info.st_mtime_ns + 10**9))
+    # changed after it in file order: parsed again
+    paths[1].write_text(
+        paths[1].read_text(encoding="utf-8").replace("answer: 'no'", "answer: 'yes'"), encoding="utf-8"
+    )
+    assert nos() == [1, 0, 1]
+    assert count.take() == ([files[1]], files[:2], 1)
+    stored = _stored(ledger_file)
+    assert stored[files[0]][:2] == (info.st_size, info.st_mtime_ns + 10**9)
+    assert stored[files[1]][2] == hashlib.sha256(paths[1].read_bytes()).hexdigest()
+    assert nos() == [1, 0, 1]
+    assert count.take() == ([], [], 1)
+
+    # deleted: dropped from the database too
+    paths[2].unlink()
+    assert nos() == [1, 0]
+    assert count.take() == ([], [], 1)
+    assert set(_stored(ledger_file)) == set(files[:2])
+
+
+def test_a_damaged_ledger_is_built_again_with_the_same_answer(tmp_path: Path) -> None:
+    folder = tmp_path / "reviews"
+    folder.mkdir()
+    save_record(folder, _review("2026-11-20-quick-aaaa", "2026-11-20", ["no", "yes"]))
+    ledger_file = tmp_path / "ledger.sqlite3"
+    clean = load_summaries(folder, ledger_file)
+    connection = sqlite3.connect(ledger_file)
+    connection.execute("PRAGMA ignore_check_constraints = ON")
+    connection.execute("UPDATE records SET at = '2026-02-30T09:00:00Z'")  # a day no record holds
+    connection.commit()
+    connection.close()
+    assert load_summaries(folder, ledger_file) == clean
+    assert load_summaries(folder, ledger_file) == clean
+
+
+class RecordingPool(ThreadPoolExecutor):
+    """A worker pool that notes how it was asked for; threads keep the test fast."""
+
+    made: ClassVar[list[tuple[int | None, int]]] = []
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers=max_workers)
+        self.workers = max_workers
+
+    def map(self, fn: Any, *iterables: Any, timeout: float | None = None, chunksize: int = 1) -> Any:
+        RecordingPool.made.append((self.workers, chunksize))
+        return super().map(fn, *iterables, timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("cores", "records", "pool"),
+    [
+        (4, 3, (4, 256)),  # as many records as the mark: in parallel
+        (4, 2, None),  # one fewer: in this process
+        (2, 3, (2, 256)),
+        (1, 3, None),  # one core: no pool
+        (None, 3, None),  # cores unknown: taken as one
+        (16, 3, (8, 256)),  # at most eight workers
+    ],
+)
+def test_many_records_are_parsed_on_up_to_eight_cores(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cores: int | None,
+    records: int,
+    pool: tuple[int, int] | None,
+) -> None:
+    folder = tmp_path / "reviews"
+    folder.mkdir()
+    for n in range(records):
+        save_record(folder, _review(f"2026-11-2{n}-quick-000{n}", f"2026-11-2{n}", ["no"] * (n + 1)))
+    monkeypatch.setattr(ledger, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(ledger.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)
+    RecordingPool.made = []
+    found = load_summaries(folder, None)
+    assert [s.counts()["no"] for s in found] == list(range(1, records + 1))
+    assert RecordingPool.made == ([] if pool is None else [pool])
 
 
 def test_sample_totals_count_outputs_and_flags_since_a_day(tmp_path: Path) -> None:

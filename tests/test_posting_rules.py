@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from micromoment.errors import MicromomentError
 from micromoment.forge import posting
 from micromoment.forge.note import MARKER
 from micromoment.forge.posting import (
@@ -128,6 +129,12 @@ def forge(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, Finished | Exc
         (
             "gh",
             failed("HTTP 403: Resource not accessible by integration"),
+            f"gh may not write to this pull request (a pull request from a fork gets a read-only token); {SUMMARY_HINT}",
+            Forbidden,
+        ),
+        (
+            "gh",
+            failed("GraphQL: Resource not accessible by integration (addComment)"),
             f"gh may not write to this pull request (a pull request from a fork gets a read-only token); {SUMMARY_HINT}",
             Forbidden,
         ),
@@ -393,7 +400,15 @@ def test_gitlab_updates_our_note_and_in_ci_the_token_bots(forge: Callable[..., F
     notes = [note(2, "mallory", NOTE), note(6, "pat", NOTE), note(8, "project_9_bot_ab12", NOTE)]
     stand_in = forge({"glab api user": ok('{"username": "pat"}'), NOTES: ok(json.dumps(notes))})
     assert post_gitlab(NOTE, "/the/repo", 4, "comment") == "merge request !4: updated the micromoment note"
-    assert stand_in.calls[-1][:5] == ["glab", "api", "-X", "PUT", "projects/:id/merge_requests/4/notes/6"]
+    assert stand_in.calls[-1][:-1] == [
+        "glab",
+        "api",
+        "-X",
+        "PUT",
+        "projects/:id/merge_requests/4/notes/6",
+        "-F",
+    ]
+    assert stand_in.calls[-1][-1].startswith("body=@")
     stand_in = forge({"glab api user": failed("403 Forbidden"), NOTES: ok(json.dumps(notes))})
     assert post_gitlab(NOTE, "/the/repo", 4, "comment") == "merge request !4: updated the micromoment note"
     assert stand_in.calls[-1][:5] == ["glab", "api", "-X", "PUT", "projects/:id/merge_requests/4/notes/8"]
@@ -413,3 +428,28 @@ def test_gitlab_description_section_is_upserted_or_left(forge: Callable[..., For
     stand_in = forge({"glab mr view 4 --output json": ok(json.dumps({"description": written}))})
     assert post_gitlab(NOTE, "/the/repo", 4, "body") == "merge request !4: description already up to date"
     assert len(stand_in.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("post", "view", "key", "where"),
+    [
+        (post_github, "gh pr view 12 --json body", "body", "the description of pull request #12"),
+        (post_gitlab, "glab mr view 12 --output json", "description", "the description of merge request !12"),
+    ],
+)
+def test_a_description_with_broken_markers_is_named_and_left(
+    forge: Callable[..., Forge], post: Callable[..., str], view: str, key: str, where: str
+) -> None:
+    stand_in = forge({view: ok(json.dumps({key: f"mine\n{SECTION_END}\n"}))})
+    with pytest.raises(MicromomentError) as raised:
+        post(NOTE, "/the/repo", 12, "body")
+    assert str(raised.value).startswith(
+        f"{where} has {SECTION_END} but no {SECTION_START} before it, so micromoment cannot tell"
+    )
+    assert len(stand_in.calls) == 1  # nothing written
+
+
+def test_an_empty_gitlab_description_gets_the_section_alone(forge: Callable[..., Forge]) -> None:
+    stand_in = forge({"glab mr view 4 --output json": ok('{"description": null}')})
+    post_gitlab(NOTE, "/the/repo", 4, "body")
+    assert stand_in.files == [f"{SECTION_START}\n{NOTE.rstrip()}\n{SECTION_END}\n"]

@@ -506,6 +506,8 @@ def test_a_record_is_found_by_path_id_or_unique_prefix(found: tuple[Project, Con
     assert find_record(project, config, "2026-11-23") == full
     assert find_record(project, config, str(full.with_suffix(".md"))) == full
     assert find_record(project, config, str(full)) == full
+    full.with_suffix(".yml").write_text("kind: review\n", encoding="utf-8")
+    assert find_record(project, config, str(full.with_suffix(".yml"))) == full
     assert find_record(project, config, "2026-11-22-quick-7f3b") == folder / "2026-11-22-quick-7f3b.yaml"
 
 
