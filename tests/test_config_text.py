@@ -1,14 +1,16 @@
 """The config file `micromoment init` writes: every commented key, uncommented, is a valid setting
-with the default it names, and each checklist's own patterns are shown as written."""
+with the default it names, and each checklist's own patterns are shown as written; and the file
+`samples.outputs` names."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from conftest import FIXTURES, write
 from micromoment.checklists import load_catalog
-from micromoment.config import Config, initial_config_text, load_config
+from micromoment.config import Config, default_outputs, initial_config_text, load_config
 from micromoment.locations import Project
 
 COMMENTED_KEY = re.compile(r"^(\s*)# ([a-z_]+): (.*)$")
@@ -57,3 +59,26 @@ def test_every_commented_key_is_a_setting_with_its_default(repo: Path) -> None:
     for entry in catalog:
         assert config.policy(entry.checklist.id).applies_to == list(entry.checklist.applies_to)
     assert config.policy("mini").applies_to == ["prompts/", "docs/größe/**"]
+
+
+def test_samples_outputs_names_a_file_or_the_newest_match(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+
+    def outputs(pattern: str | None) -> Path | None:
+        return default_outputs(project, Config.model_validate({"samples": {"outputs": pattern}}))
+
+    assert outputs(None) is None
+    write(tmp_path / "evals/run-a.jsonl", "{}\n")
+    write(tmp_path / "evals/run-b.jsonl", "{}\n")
+    write(tmp_path / "evals/run-c.jsonl/inner.txt", "a folder that matches the glob\n")
+    assert outputs("evals/run-a.jsonl") == tmp_path / "evals/run-a.jsonl"
+    assert outputs("evals/run-x.jsonl") is None
+    assert outputs("evals") is None  # a folder is not an outputs file
+    assert outputs("evals/*.csv") is None
+    for name, seconds in (("run-a.jsonl", 300), ("run-b.jsonl", 200)):
+        os.utime(tmp_path / "evals" / name, ns=(seconds * 10**9, seconds * 10**9))
+    assert outputs("evals/run-*.jsonl") == tmp_path / "evals/run-a.jsonl"  # the newest
+    assert outputs("evals/run-[b]*") == tmp_path / "evals/run-b.jsonl"
+    assert outputs("evals/run-?.jsonl") == tmp_path / "evals/run-a.jsonl"
+    os.utime(tmp_path / "evals/run-b.jsonl", ns=(300 * 10**9, 300 * 10**9))
+    assert outputs("evals/run-*.jsonl") == tmp_path / "evals/run-b.jsonl"  # same time: the later name
