@@ -872,6 +872,20 @@ def test_a_damaged_ledger_is_built_again_with_the_same_answer(tmp_path: Path) ->
     assert load_summaries(folder, ledger_file) == clean
 
 
+def test_a_ledger_failing_mid_way_only_costs_speed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "reviews"
+    folder.mkdir()
+    save_record(folder, _review("2026-11-20-quick-aaaa", "2026-11-20", ["no", "yes"]))
+    ledger_file = tmp_path / "ledger.sqlite3"
+    clean = load_summaries(folder, ledger_file)
+
+    def locked(connection: Any) -> dict[str, Any]:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(ledger.store, "stamps", locked)
+    assert load_summaries(folder, ledger_file) == clean
+
+
 class RecordingPool(ThreadPoolExecutor):
     """A worker pool that notes how it was asked for; threads keep the test fast."""
 
