@@ -80,5 +80,6 @@ def test_samples_outputs_names_a_file_or_the_newest_match(tmp_path: Path) -> Non
     assert outputs("evals/run-*.jsonl") == tmp_path / "evals/run-a.jsonl"  # the newest
     assert outputs("evals/run-[b]*") == tmp_path / "evals/run-b.jsonl"
     assert outputs("evals/run-?.jsonl") == tmp_path / "evals/run-a.jsonl"
+    assert outputs("evals/run-[a]?json*") == tmp_path / "evals/run-a.jsonl"  # every wildcard at once
     os.utime(tmp_path / "evals/run-b.jsonl", ns=(300 * 10**9, 300 * 10**9))
     assert outputs("evals/run-*.jsonl") == tmp_path / "evals/run-b.jsonl"  # same time: the later name
