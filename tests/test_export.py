@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from conftest import Cli
 from micromoment.ledger.export import COLUMNS
+from micromoment.locations import display_path
 from test_report import HOSTILE, make_repositories, repo_args
 
 TABLES = ("reviews", "answers", "followups", "signoffs")
@@ -68,13 +70,13 @@ def test_duckdb_reads_the_same_numbers_as_stats(exported: tuple[Path, dict[str, 
     totals, follow, signed = figures["totals"], figures["follow_ups"], figures["signoffs"]  # type: ignore[index]
     assert one("select count(*) from reviews where kind = 'review'") == totals["reviews"] == 4
     assert one("select count(*) from reviews where kind = 'skip'") == totals["skips"] == 1
-    assert one("select count(*) from answers") == totals["answers"]
+    assert one("select count(*) from answers") == totals["answers"] == 10
     assert one("select count(*) from answers where answer = 'no'") == totals["no"] == 2
     assert one("select count(*) from answers where answer = 'skip'") == totals["skipped_items"] == 1
     people = "select count(*) from (select author from reviews union select signer from signoffs)"
     assert one(people) == totals["people"] == 2
     assert one("select count(*) from followups") == follow["opened"] == 2
-    assert one("select count(*) from followups where status = 'open'") == follow["open"]
+    assert one("select count(*) from followups where status = 'open'") == follow["open"] == 2
     overdue = "select count(*) from followups where status = 'open' and due < current_date"
     assert one(overdue) == follow["overdue"] == 1
     rate = (
@@ -97,14 +99,14 @@ def test_csv_keeps_commas_quotes_and_newlines(exported: tuple[Path, dict[str, ob
         "no",
         "true",
     )
-    assert hostile["answered_at"].endswith("Z") and len(hostile["answered_at"]) == 20
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", hostile["answered_at"]), hostile["answered_at"]
 
 
 def test_jsonl_rows_have_every_documented_column_in_order(exported: tuple[Path, dict[str, object]]) -> None:
     top, _ = exported
     for table in TABLES:
         lines = (top / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()
-        assert lines, table
+        assert len(lines) == {"reviews": 5, "answers": 10, "followups": 2, "signoffs": 2}[table], table
         for line in lines:
             assert list(json.loads(line)) == [name for name, _ in COLUMNS[table]]
     followups = [
@@ -123,7 +125,7 @@ def test_jsonl_rows_have_every_documented_column_in_order(exported: tuple[Path, 
     ]
     reviews = [json.loads(line) for line in (top / "reviews.jsonl").read_text(encoding="utf-8").splitlines()]
     committed = [r for r in reviews if r["repository"] == "alpha" and r["kind"] == "review"]
-    assert all(r["branch"] == "main" and r["checklist_version"] == "1" for r in committed)
+    assert [(r["branch"], r["checklist_version"]) for r in committed] == [("main", "1"), ("main", "1")]
 
 
 def test_parquet_without_pyarrow_says_how_to_get_it(
@@ -139,9 +141,17 @@ def test_parquet_without_pyarrow_says_how_to_get_it(
 
 
 def test_bad_output_and_unknown_table_are_refused(cli: Cli, mini: Path, tmp_path: Path) -> None:
-    assert cli("export", "--table", "people", "--format", "csv", "--out", str(tmp_path / "x")).exit_code == 2
+    unknown = cli("export", "--table", "people", "--format", "csv", "--out", str(tmp_path / "x"))
+    assert unknown.exit_code == 2
+    assert "'people' is not one of 'reviews', 'answers', 'followups', 'signoffs'" in " ".join(
+        unknown.output.replace("│", " ").split()
+    )
+    assert not (tmp_path / "x").exists()
     folder = cli("export", "--table", "reviews", "--format", "csv", "--out", str(tmp_path))
-    assert folder.exit_code == 2 and "is a folder" in folder.output
+    assert folder.exit_code == 2
+    assert folder.output.strip().splitlines() == [
+        f"micromoment: {display_path(tmp_path)}: is a folder; give a file name, e.g. --out reviews.csv"
+    ]
     empty = cli("export", "--table", "reviews", "--format", "csv", "--out", str(tmp_path / "e.csv"))
     assert empty.exit_code == 0
     assert (tmp_path / "e.csv").read_text(encoding="utf-8").splitlines() == [

@@ -107,10 +107,13 @@ def test_two_stats_and_a_review_at_once_leave_a_consistent_ledger(cli: Cli, mini
             stderr=subprocess.PIPE,
         ),
     ]
-    for process in running:
-        _, err = process.communicate(timeout=120)
+    for index, process in enumerate(running):
+        out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err.decode()
         assert b"Traceback" not in err
+        if index < 2:  # each stats saw the ledger before or after the review, never half of it
+            seen = json.loads(out)["totals"]
+            assert (seen["reviews"], seen["no"]) in ((40, 40), (41, 40)), seen
     connection = sqlite3.connect(mini / LEDGER)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -19,6 +19,7 @@ import pytest
 from conftest import FIXTURES, Cli, git, write
 from micromoment.ledger.charts import horizontal_bars, nice_ceiling, stacked_bars
 from micromoment.ledger.report import weeks_between
+from micromoment.locations import display_path
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DANA = {"GIT_AUTHOR_NAME": "Dana Lead", "GIT_AUTHOR_EMAIL": "dana@example.com"}
@@ -153,8 +154,18 @@ def test_figures_equal_stats_json(site: tuple[Path, dict[str, object], list[Path
     out, figures, _ = site
     page = Page((out / "index.html").read_text(encoding="utf-8"))
     totals, follow, signed = figures["totals"], figures["follow_ups"], figures["signoffs"]  # type: ignore[index]
-    assert (totals["reviews"], totals["skips"], totals["people"]) == (4, 1, 2)
-    assert (follow["open"], follow["overdue"], signed["rate"]) == (2, 1, 0.25)
+    assert totals == {"reviews": 4, "skips": 1, "answers": 10, "no": 2, "skipped_items": 1, "people": 2}
+    assert follow == {"opened": 2, "resolved": 0, "open": 2, "overdue": 1}
+    assert signed == {"reviews": 4, "signed": 1, "rate": 0.25}
+    assert figures["checklists"] == [  # type: ignore[index]
+        {"checklist": "mini", "reviews": 4, "skips": 1, "answers": 10, "no": 2, "skipped_items": 1}
+    ]
+    assert figures["people"] == [  # type: ignore[index]
+        {"name": "Pat Product", "reviews": 4, "skips": 1, "answers": 10, "signoffs_given": 0},
+        {"name": "Dana Lead", "reviews": 0, "skips": 0, "answers": 0, "signoffs_given": 2},
+    ]
+    assert [(r["item"], r["count"]) for r in figures["most_no"]] == [("facts-checked", 2)]  # type: ignore[index]
+    assert [(r["item"], r["count"]) for r in figures["most_skipped"]] == [("facts-checked", 1)]  # type: ignore[index]
     assert page.metrics == {
         "reviews": ("4", "4"),
         "skips": ("1", "1"),
@@ -328,11 +339,23 @@ def test_a_second_run_replaces_the_report_but_never_a_folder_of_other_files(
     write(precious / "mine.txt", "keep me")
     refused = cli("report", "--html", str(precious))
     assert refused.exit_code == 2
-    assert "not empty and not an earlier micromoment report" in refused.output
+    assert refused.output.strip().splitlines() == [
+        f"micromoment: {display_path(precious)}: not empty and not an earlier micromoment report; "
+        "give a new or empty folder (--html DIR)"
+    ]
     assert (precious / "mine.txt").read_text(encoding="utf-8") == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp left behind
-    assert cli("report", "--html", str(tmp_path / "x"), "--since", "last week").exit_code == 2
-    assert cli("report", "--html", str(tmp_path / "y"), "--repo", str(tmp_path / "nope")).exit_code == 2
+    since = cli("report", "--html", str(tmp_path / "x"), "--since", "last week")
+    assert (since.exit_code, since.output.strip()) == (
+        2,
+        "micromoment: --since 'last week': write the day as YYYY-MM-DD",
+    )
+    missing = cli("report", "--html", str(tmp_path / "y"), "--repo", str(tmp_path / "nope"))
+    assert (missing.exit_code, missing.output.strip()) == (
+        2,
+        f"micromoment: --repo {display_path(tmp_path / 'nope')}: no such folder; give a repository's folder",
+    )
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
 
 
 def test_since_narrows_the_period_like_stats(cli: Cli, mini: Path, tmp_path: Path) -> None:
@@ -341,10 +364,12 @@ def test_since_narrows_the_period_like_stats(cli: Cli, mini: Path, tmp_path: Pat
     generate(mini, [2, 1, 3])
     data = json.loads(cli("stats", "--json", "--since", "2026-10-12").stdout)
     assert data["totals"]["reviews"] == 4  # the first week's two are before the period
+    assert data["follow_ups"] == {"opened": 4, "resolved": 0, "open": 4, "overdue": 0}
+    assert [(p["period"], p["reviews"]) for p in data["periods"]] == [("2026-W42", 1), ("2026-W43", 3)]
     assert cli("report", "--html", str(tmp_path / "r"), "--since", "2026-10-12").exit_code == 0
     page = Page((tmp_path / "r/index.html").read_text(encoding="utf-8"))
     assert page.metrics["reviews"] == ("4", "4")
-    assert page.metrics["followups-open"][0] == str(data["follow_ups"]["open"])
+    assert page.metrics["followups-open"] == ("4", "4")
     weeks = (tmp_path / "r/index.html").read_text(encoding="utf-8").count('<th scope="row">2026-W')
     assert weeks == 2
 
