@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import git
+from micromoment.checklists.answers import ItemRule
 from micromoment.gate import coverage, signoffs
 from micromoment.gate.change import Change
 from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, verdicts_json
@@ -21,6 +22,15 @@ from micromoment.gate.signoffs import PENDING, Author, Judged, same_identity
 from micromoment.git import Repo
 
 CURRENT = "sha256:now"
+# The checklist the base has: a confirm, a choice, a text item asked only after a "no", and an
+# optional one; and the answers that complete it.
+ITEMS: list[ItemRule] = [
+    ("owner-named", True, "confirm", [], None, []),
+    ("stakes", True, "choice", ["low", "high"], None, []),
+    ("why-not", True, "text", [], "owner-named", ["no"]),
+    ("extra", False, "confirm", [], None, []),
+]
+ANSWERED = {"owner-named": "yes", "stakes": "low"}
 
 
 def record(
@@ -30,6 +40,7 @@ def record(
     content_hash: str = CURRENT,
     signed: list[list[str]] | None = None,
     author: tuple[str, str] = ("Pat Product", "pat@example.com"),
+    answers: dict[str, str] | None = None,
 ) -> SeenRecord:
     return SeenRecord(
         f"records/{path}.yaml",
@@ -42,12 +53,15 @@ def record(
             "author_name": author[0],
             "author_email": author[1],
             "signoffs": signed or [],
+            "answers": [
+                [item, answer] for item, answer in (ANSWERED if answers is None else answers).items()
+            ],
         },
     )
 
 
 def change(signoffs_needed: int = 0, signed_commits: bool = False) -> Change:
-    rule = ChecklistRule("prompts", "Prompts", "2", CURRENT, [("^p", True)], signoffs_needed)
+    rule = ChecklistRule("prompts", "Prompts", "2", CURRENT, [("^p", True)], signoffs_needed, ITEMS)
     rules = Rules([rule], "records", require_signed_commits=signed_commits)
     return Change(Repo("/nonexistent", "/nonexistent/.git"), rules, None, "in the staged change")
 
@@ -152,7 +166,10 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
     judged_by({"records/a.yaml": [True, False]}, monkeypatch)
     waiting = covered_by([record("a")], signoffs_needed=2)
     done = covered_by([record("old", content_hash="sha256:before")])
-    outcome = Outcome(change(), [waiting, done], [InvalidRecord("records/x.yaml", "records/x.yaml:1: bad")])
+    hollow = covered_by([record("h", answers={"owner-named": "yes"})])
+    outcome = Outcome(
+        change(), [waiting, done, hollow], [InvalidRecord("records/x.yaml", "records/x.yaml:1: bad")]
+    )
     assert verdicts_json(outcome) == [
         {
             "checklist": "prompts",
@@ -163,6 +180,7 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
             "record_kind": None,
             "outdated": False,
             "waiting_for_signoffs": "records/a.yaml",
+            "unanswered": None,
             "signoffs_required": 2,
             "signoffs_counted": 1,
             "signoffs_not_counted": [{"name": "S1", "email": "s1@example.com", "why": "no"}],
@@ -176,13 +194,28 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
             "record_kind": "review",
             "outdated": True,
             "waiting_for_signoffs": None,
+            "unanswered": None,
+            "signoffs_required": 0,
+            "signoffs_counted": 0,
+            "signoffs_not_counted": [],
+        },
+        {
+            "checklist": "prompts",
+            "title": "Prompts",
+            "paths": ["p.txt"],
+            "covered": False,
+            "record": None,
+            "record_kind": None,
+            "outdated": False,
+            "waiting_for_signoffs": None,
+            "unanswered": {"record": "records/h.yaml", "items": ["stakes"]},
             "signoffs_required": 0,
             "signoffs_counted": 0,
             "signoffs_not_counted": [],
         },
     ]
     assert coverage.invalid_json(outcome) == [{"path": "records/x.yaml", "problem": "records/x.yaml:1: bad"}]
-    assert [v.rule.id for v in outcome.gaps] == ["prompts"] and outcome.ok is False
+    assert [v.rule.id for v in outcome.gaps] == ["prompts", "prompts"] and outcome.ok is False
     assert Outcome(change(), [done], []).ok is True
     assert Outcome(change(), [done], outcome.invalid).ok is False
 
@@ -380,3 +413,57 @@ def test_a_signoffs_key_ignores_case_and_spacing_of_who_but_not_when_or_what() -
 def test_a_records_id_is_its_file_name_without_the_extension() -> None:
     seen: Any = record("2026-11-22-quick-ab.12")
     assert seen.record_id == "2026-11-22-quick-ab.12"
+
+
+def test_a_review_that_says_complete_counts_only_when_every_asked_required_item_is_answered() -> None:
+    """A record can be written by hand: its own `status: complete` is not the gate's verdict."""
+    hollow = record("h", answers={})
+    verdict = covered_by([hollow])
+    assert verdict.record is None
+    assert verdict.unanswered == (hollow, ["owner-named", "stakes"])
+    # An answer the item does not accept is no answer: not a confirm word, not an option, a bare y.
+    for answers, missing in [
+        ({"owner-named": "maybe", "stakes": "low"}, ["owner-named"]),
+        ({"owner-named": "yes", "stakes": "medium"}, ["stakes"]),
+        ({"owner-named": "no", "stakes": "high", "why-not": "y"}, ["why-not"]),
+        ({"owner-named": "no", "stakes": "high", "why-not": "  "}, ["why-not"]),
+        ({"owner-named": "no", "stakes": "high"}, ["why-not"]),  # asked after a "no"
+    ]:
+        judged = covered_by([record("r", answers=answers)])
+        assert (judged.record, judged.unanswered[1] if judged.unanswered else None) == (None, missing), (
+            answers
+        )
+    # Each of these is complete: a text item answered in words, a reasoned skip, an unasked item left out.
+    for answers in [
+        {"owner-named": "no", "stakes": "high", "why-not": "the vendor owns it"},
+        {"owner-named": "skip", "stakes": "skip", "why-not": "x" * 3},
+        {"owner-named": "yes", "stakes": "high", "why-not": "y"},  # not asked after a "yes": ignored
+        {"owner-named": "na", "stakes": "low", "extra": "garbage"},  # optional: not judged
+    ]:
+        judged = covered_by([record("r", answers=answers)])
+        assert (judged.record is not None, judged.unanswered) == (True, None), answers
+
+
+def test_a_later_complete_review_covers_after_a_hollow_one_and_clears_the_hint() -> None:
+    hollow, whole = record("a", answers={"stakes": "low"}), record("b")
+    verdict = covered_by([hollow, whole])
+    assert (verdict.record, verdict.unanswered, coverage.unanswered_hint(verdict)) == (whole, None, [])
+    first = covered_by([hollow, record("c", answers={})])
+    assert first.unanswered == (hollow, ["owner-named"])  # the first hollow record is the one named
+
+
+def test_the_unanswered_hint_names_the_record_the_items_and_the_version() -> None:
+    one = covered_by([record("a", answers={"stakes": "low"})])
+    assert coverage.unanswered_hint(one) == [
+        "records/a.yaml says it is complete, but owner-named has no answer that the checklist (version 2) accepts"
+    ]
+    many = [(f"i{n}", True, "confirm", [], None, []) for n in range(6)]
+    at = change()
+    at.rules.checklists[0].items = many
+    verdict = Verdict(at.rules.checklists[0], ["p.txt"])
+    coverage._cover(at, verdict, [record("z", answers={"i2": "yes"})])
+    assert coverage.unanswered_hint(verdict) == [
+        "records/z.yaml says it is complete, but i0, i1, i3, i4 (+1 more) have no answer that the checklist "
+        "(version 2) accepts"
+    ]
+    assert "owner-named" in findings(Outcome(change(), [one], []))[2]

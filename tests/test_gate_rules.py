@@ -145,7 +145,7 @@ def test_the_defaults_of_a_rule_and_of_the_rules() -> None:
 def test_the_cached_form_is_written_with_sorted_keys() -> None:
     text = rules_to_json(Rules([ChecklistRule("a", "A", "1", "h", [("x", True)], 2)], "r", base_branch="b"))
     assert text == (
-        '{"base_branch": "b", "checklists": [{"content_hash": "h", "id": "a", "patterns": [["x", true]], '
+        '{"base_branch": "b", "checklists": [{"content_hash": "h", "id": "a", "items": [], "patterns": [["x", true]], '
         '"signoffs": 2, "title": "A", "version": "1"}], "on_missing": "block", "policy_checklist": null, '
         '"require_signed_commits": false, "reviews_dir": "r"}'
     )

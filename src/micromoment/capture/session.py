@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from micromoment.capture.guard import Finding, scan_text
 from micromoment.checklists import Checklist, Item
+from micromoment.checklists.answers import BARE_YES_NO, unanswered
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import display_path
 from micromoment.records import (
@@ -31,7 +32,6 @@ from micromoment.validation import StrictModel, problems_from, utc_now
 from micromoment.yamlio import read_yaml
 
 _CONFIRM_WORDS = {"yes": "yes", "y": "yes", "no": "no", "n": "no", "na": "na", "n/a": "na"}
-_BARE_YES_NO = {"y", "yes", "n", "no"}
 
 
 def option_matches(options: list[str], text: str) -> list[str]:
@@ -58,7 +58,7 @@ def normalize_answer(item: Item, raw: str) -> str | None:
         matches = option_matches(item.options or [], text)
         return matches[0] if len(matches) == 1 else None
     # A text item asks for words (a name, a place): a bare y or n says nothing a reader can use.
-    return None if text.lower() in _BARE_YES_NO else text
+    return None if text.lower() in BARE_YES_NO else text
 
 
 def answer_problem(item: Item, raw: str) -> str:
@@ -67,7 +67,7 @@ def answer_problem(item: Item, raw: str) -> str:
         matches = option_matches(item.options or [], raw)
         if len(matches) > 1:
             return f"{raw.strip()!r} could be " + " or ".join(repr(m) for m in matches) + "; type more of it"
-    if item.kind == "text" and raw.strip().lower() in _BARE_YES_NO:
+    if item.kind == "text" and raw.strip().lower() in BARE_YES_NO:
         return f"this item asks for words, not just {raw.strip()!r}; answer {describe_answers(item)}"
     return f"{raw.strip()!r} is not an answer to this item; use {describe_answers(item)}"
 
@@ -183,7 +183,10 @@ class ReviewSession:
                 del self.answers[item_id]
 
     def missing_required(self) -> list[str]:
-        return [item.id for item in self.asked_items() if item.required and item.id not in self.answers]
+        """The rule the gate judges a record by (checklists.answers), so what the review calls
+        complete is exactly what the gate counts."""
+        given = {item_id: answer.answer for item_id, answer in self.answers.items()}
+        return unanswered([item.rule() for item in self.checklist.items], given)
 
     def ordered_answers(self) -> list[Answer]:
         return [self.answers[item.id] for item in self.checklist.items if item.id in self.answers]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from micromoment.checklists.answers import CONFIRM_ANSWERS
     from micromoment.checklists.model import (
-        CONFIRM_ANSWERS,
         DEFAULT_CHECKLIST,
         MAX_DOUBLE_STARS,
         MAX_PATTERN_LENGTH,

@@ -16,7 +16,14 @@ from micromoment.config import load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.gate import change as changes
 from micromoment.gate import install as hook_install
-from micromoment.gate.coverage import Outcome, evaluate, invalid_json, signoff_hint, verdicts_json
+from micromoment.gate.coverage import (
+    Outcome,
+    evaluate,
+    invalid_json,
+    signoff_hint,
+    unanswered_hint,
+    verdicts_json,
+)
 from micromoment.gate.hook import main as hook_main
 from micromoment.gate.prompt import shown_paths
 from micromoment.git import author_identity, find_repo
@@ -113,6 +120,8 @@ def _print_outcome(outcome: Outcome) -> None:
                 line(f"  {hint}")
             continue
         line("  MISSING: no complete record of it created in this change", "red")
+        for hint in unanswered_hint(verdict):
+            line(f"  {hint}")
         line(f"  fix: micromoment review {verdict.rule.id}")
         line(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
     if outcome.change.policy_problem:

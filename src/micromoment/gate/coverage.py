@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from micromoment.checklists.answers import unanswered
 from micromoment.gate.change import Change, policy_changed, read_record_blobs
 from micromoment.gate.rules import ChecklistRule, triggered
 from micromoment.gate.seen import InvalidRecord, RecordCache, SeenRecord, read_records
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 class Verdict:
     """One triggered checklist: what triggered it, and what (if anything) covers it."""
 
-    __slots__ = ("judged", "paths", "record", "rule", "waiting_for_signoffs")
+    __slots__ = ("judged", "paths", "record", "rule", "unanswered", "waiting_for_signoffs")
 
     def __init__(self, rule: ChecklistRule, paths: list[str]) -> None:
         self.rule = rule
@@ -25,6 +26,9 @@ class Verdict:
         # A complete review that lacks sign-offs that count, and each sign-off's judgement.
         self.waiting_for_signoffs: SeenRecord | None = None
         self.judged: list[Judged] = []
+        # A review that says it is complete but leaves required items without an answer the
+        # checklist accepts, and those items: it covers nothing, and the output says why.
+        self.unanswered: tuple[SeenRecord, list[str]] | None = None
 
     @property
     def covered(self) -> bool:
@@ -106,6 +110,9 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:
     for record in records:
         if record.kind == "review" and not record.complete:
             continue
+        if record.kind == "review" and (gaps := unanswered(verdict.rule.items, record.answers)):
+            verdict.unanswered = verdict.unanswered or (record, gaps)
+            continue
         judged: list[Judged] = []
         if record.kind == "review" and verdict.rule.signoffs > 0:
             from micromoment.gate.signoffs import judge
@@ -119,6 +126,24 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:
             verdict.record, verdict.judged = record, judged
     if verdict.record is not None:
         verdict.waiting_for_signoffs = None
+        verdict.unanswered = None
+
+
+UNANSWERED_SHOWN = 4
+
+
+def unanswered_hint(verdict: Verdict) -> list[str]:
+    """Why a review that says it is complete does not count: the items it leaves unanswered."""
+    if verdict.unanswered is None:
+        return []
+    record, items = verdict.unanswered
+    named = ", ".join(items[:UNANSWERED_SHOWN]) + (
+        f" (+{len(items) - UNANSWERED_SHOWN} more)" if len(items) > UNANSWERED_SHOWN else ""
+    )
+    return [
+        f"{record.path} says it is complete, but {named} {'has' if len(items) == 1 else 'have'} "
+        f"no answer that the checklist (version {verdict.rule.version}) accepts"
+    ]
 
 
 def signoff_hint(verdict: Verdict) -> list[str]:
@@ -148,6 +173,9 @@ def verdicts_json(outcome: Outcome) -> list[dict[str, Any]]:
             "record_kind": v.record.kind if v.record else None,
             "outdated": v.outdated,
             "waiting_for_signoffs": v.waiting_for_signoffs.path if v.waiting_for_signoffs else None,
+            "unanswered": (
+                {"record": v.unanswered[0].path, "items": v.unanswered[1]} if v.unanswered else None
+            ),
             "signoffs_required": v.rule.signoffs,
             "signoffs_counted": v.signoffs_counted,
             "signoffs_not_counted": [

@@ -64,6 +64,7 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
                 content_hash=checklist.content_hash(),
                 patterns=compile_patterns(patterns) if patterns else [],
                 signoffs=config.policy(checklist.id).signoffs,
+                items=[item.rule() for item in checklist.items],
             )
         )
     return Rules(

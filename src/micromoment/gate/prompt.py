@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, printable
-from micromoment.gate.coverage import Outcome, Verdict, signoff_hint
+from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, unanswered_hint
 from micromoment.git import in_ci
 
 TYPE_CHECKING = False
@@ -53,7 +53,8 @@ def findings(outcome: Outcome) -> list[str]:
         lines.append("micromoment: this change calls for checks that have no record yet:")
     for gap in outcome.gaps:
         lines.append(f"  {gap.rule.id} ({printable(gap.rule.title, one_line=True)}), for {shown_paths(gap)}")
-        lines += [f"    {printable(hint, one_line=True)}" for hint in signoff_hint(gap)]
+        hints = signoff_hint(gap) + unanswered_hint(gap)
+        lines += [f"    {printable(hint, one_line=True)}" for hint in hints]
     if outcome.change.policy_problem:
         lines.append("micromoment: the config or checklists as this change leaves them do not load:")
         lines.append(f"  {printable(outcome.change.policy_problem, one_line=True)}")

@@ -15,7 +15,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-RULES_FORMAT = 5
+    from micromoment.checklists.answers import ItemRule
+
+RULES_FORMAT = 6
 # pathspec marks a match that ends at a folder with this named group; it decides precedence.
 _FOLDER_MARK = "ps_d"
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
@@ -28,7 +30,7 @@ POLICY_FOLDER = f"{HOME_DIR}/checklists/"
 class ChecklistRule:
     """What triggers one checklist, and what a record of it must cite."""
 
-    __slots__ = ("_matcher", "content_hash", "id", "patterns", "signoffs", "title", "version")
+    __slots__ = ("_matcher", "content_hash", "id", "items", "patterns", "signoffs", "title", "version")
 
     def __init__(
         self,
@@ -38,6 +40,7 @@ class ChecklistRule:
         content_hash: str,
         patterns: list[tuple[str, bool]],
         signoffs: int = 0,
+        items: list[ItemRule] | None = None,
     ) -> None:
         self.id = id
         self.title = title
@@ -45,6 +48,9 @@ class ChecklistRule:
         self.content_hash = content_hash
         self.patterns = patterns  # (regex, include) in file order; the last match wins, as in .gitignore
         self.signoffs = signoffs
+        # What a complete review of it must answer (checklists.answers): a record's own word
+        # that it is complete is not enough.
+        self.items: list[ItemRule] = items or []
         self._matcher: re.Pattern[str] | list[tuple[re.Pattern[str], bool]] | None = None
 
     def matches(self, path: str) -> bool:
@@ -123,7 +129,11 @@ class Rules:
         try:
             checklists = [
                 ChecklistRule(
-                    **{**c, "patterns": [(str(regex), bool(include)) for regex, include in c["patterns"]]}
+                    **{
+                        **c,
+                        "patterns": [(str(regex), bool(include)) for regex, include in c["patterns"]],
+                        "items": [tuple(item) for item in c["items"]],
+                    }
                 )
                 for c in raw["checklists"]
             ]
@@ -157,6 +167,21 @@ def _well_typed(rules: Rules) -> bool:
         and all(value is None or type(value) is str for value in optional)
         and type(rules.require_signed_commits) is bool
         and all(type(c.signoffs) is int for c in rules.checklists)
+        and all(_item_rule_typed(item) for c in rules.checklists for item in c.items)
+    )
+
+
+def _item_rule_typed(item: tuple[Any, ...]) -> bool:
+    if len(item) != 6:
+        return False
+    item_id, required, kind, options, ask_item, ask_values = item
+    lists_of_text = all(type(v) is list and all(type(x) is str for x in v) for v in (options, ask_values))
+    return (
+        type(item_id) is str
+        and type(required) is bool
+        and kind in ("confirm", "choice", "text")
+        and lists_of_text
+        and (ask_item is None or type(ask_item) is str)
     )
 
 

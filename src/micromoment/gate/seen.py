@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHE_LIMIT = 50_000
 
 
@@ -39,6 +39,7 @@ class SeenRecord:
     """A valid review or skip record: the few fields the gate judges by."""
 
     __slots__ = (
+        "answers",
         "author_email",
         "author_name",
         "checklist_id",
@@ -60,6 +61,8 @@ class SeenRecord:
         self.author_name: str = summary["author_name"]
         self.author_email: str = summary["author_email"]
         self.signoffs = [SeenSignoff(*s) for s in summary["signoffs"]]
+        # item id -> answer as recorded ("skip" for a reasoned skip), judged against the checklist.
+        self.answers: dict[str, str] = dict(summary["answers"])
 
     @property
     def record_id(self) -> str:
@@ -105,6 +108,7 @@ def summarise(data: bytes, display: str) -> dict[str, Any]:
             [s.who.name, s.who.email, s.at.isoformat(), s.decision]
             for s in (review.signoffs if review else [])
         ],
+        "answers": [[a.item, a.answer] for a in (review.answers if review else [])],
     }
 
 
@@ -153,6 +157,7 @@ _FIELDS = {
     "author_name": str,
     "author_email": str,
     "signoffs": list,
+    "answers": list,
 }
 
 
@@ -162,7 +167,9 @@ def _well_formed(entry: object) -> bool:
     if not all(isinstance(entry[name], kind) for name, kind in _FIELDS.items()):
         return False
     return entry["kind"] in ("review", "skip") and all(
-        isinstance(s, list) and len(s) == 4 and all(isinstance(x, str) for x in s) for s in entry["signoffs"]
+        isinstance(s, list) and len(s) == size and all(isinstance(x, str) for x in s)
+        for field, size in (("signoffs", 4), ("answers", 2))
+        for s in entry[field]
     )
 
 

@@ -1,0 +1,49 @@
+"""Which answers count: one rule for the review that records them, the gate that judges a
+record by them, and lint.
+
+Light on purpose (standard library only): the commit hook applies it to every record it judges.
+A record says whether it is complete, but a record can be written by hand; the gate counts a
+review as complete only when this rule, applied to the checklist the base branch has, agrees.
+"""
+
+from __future__ import annotations
+
+CONFIRM_ANSWERS = ("yes", "no", "na")
+SKIP = "skip"
+# A text item asks for words (a name, a place): a bare y or n says nothing a reader can use.
+BARE_YES_NO = frozenset({"y", "yes", "n", "no"})
+
+# One item, as the rule needs it: (id, required, kind, options, ask_if item, ask_if answers).
+# Plain lists, so the gate's cached rules hold them as JSON.
+ItemRule = tuple[str, bool, str, list[str], str | None, list[str]]
+
+
+def accepts(kind: str, options: list[str], answer: str) -> bool:
+    """Whether `answer`, as a record stores it, answers an item of this kind. A skip (which the
+    record reader only accepts with its reason) answers any item."""
+    if answer == SKIP:
+        return True
+    if kind == "confirm":
+        return answer in CONFIRM_ANSWERS
+    if kind == "choice":
+        return answer in options
+    text = answer.strip()
+    return bool(text) and text.lower() not in BARE_YES_NO
+
+
+def is_asked(rule: ItemRule, answers: dict[str, str]) -> bool:
+    """An item with an ask_if is asked only when the earlier item's answer is one of its values."""
+    _, _, _, _, parent, values = rule
+    if parent is None:
+        return True
+    given = answers.get(parent)
+    return given is not None and given != SKIP and given in values
+
+
+def unanswered(items: list[ItemRule], answers: dict[str, str]) -> list[str]:
+    """The required items that are asked and have no answer the item accepts, in checklist order."""
+    return [
+        rule[0]
+        for rule in items
+        if rule[1] and is_asked(rule, answers) and not accepts(rule[2], rule[3], answers.get(rule[0], ""))
+    ]

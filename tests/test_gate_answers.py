@@ -1,0 +1,99 @@
+"""A valid record that says `status: complete` covers a change only when its answers complete the
+checklist the base has: a record written or trimmed by hand cannot claim what was not answered."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import Cli, git, write
+
+
+@pytest.fixture
+def reviewed(cli: Cli, repo: Path) -> Path:
+    """A prompt change on a branch, with a real, complete genai-output-review record staged."""
+    write(repo / "README.md", "# app\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "start")
+    git(repo, "checkout", "-q", "-b", "prompt")
+    write(repo / "prompts/support.txt", "You are helpful.\n")
+    shown = json.loads(cli("show", "genai-output-review", "--json").stdout)
+    answers = {
+        item["id"]: (item.get("options") or ["yes"])[0] if item["kind"] != "text" else "the support lead"
+        for item in shown["items"]
+        if not item.get("ask_if")
+    }
+    answers_file = write(repo.parent / "answers.yaml", yaml.safe_dump(answers))
+    made = cli("review", "genai-output-review", "--answers", str(answers_file), "--subject", "prompt")
+    assert made.exit_code == 0, made.output
+    git(repo, "add", "-A")
+    assert cli("check").exit_code == 0
+    [record] = (repo / ".micromoment/reviews").glob("*.yaml")
+    return record
+
+
+def hook(repo: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "micromoment", "hook"],
+        cwd=repo,
+        env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def rewrite(record: Path, change: dict[str, str | None]) -> None:
+    """Edit the record's answers as a person with a text editor would: drop some, alter others."""
+    data = yaml.safe_load(record.read_text(encoding="utf-8"))
+    kept = []
+    for answer in data["answers"]:
+        if answer["item"] in change:
+            if change[answer["item"]] is None:
+                continue
+            answer["answer"] = change[answer["item"]]
+        kept.append(answer)
+    data["answers"] = kept
+    record.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    git(record.parents[2], "add", "-A")
+
+
+def test_a_record_trimmed_by_hand_does_not_cover_and_says_which_items(
+    cli: Cli, reviewed: Path, repo: Path
+) -> None:
+    rewrite(reviewed, {"facts-checked": None, "sources-opened": None})
+    shown = f".micromoment/reviews/{reviewed.name}"
+    assert cli("lint", shown).exit_code == 0  # a valid record: only its answers fall short
+    checked = cli("check")
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines()[2:4] == [
+        "  MISSING: no complete record of it created in this change",
+        f"  {shown} says it is complete, but facts-checked, sources-opened have no answer that the "
+        "checklist (version 1.0) accepts",
+    ]
+    verdict = json.loads(cli("check", "--json").stdout)["checklists"][0]
+    assert (verdict["covered"], verdict["unanswered"]) == (
+        False,
+        {"record": shown, "items": ["facts-checked", "sources-opened"]},
+    )
+    hooked = hook(repo)
+    assert hooked.returncode == 1
+    assert (
+        f"    {shown} says it is complete, but facts-checked, sources-opened have no answer" in hooked.stderr
+    )
+
+
+def test_an_answer_the_item_does_not_accept_is_no_answer(cli: Cli, reviewed: Path, repo: Path) -> None:
+    rewrite(reviewed, {"facts-checked": "probably"})
+    verdict = json.loads(cli("check", "--json").stdout)["checklists"][0]
+    assert verdict["unanswered"]["items"] == ["facts-checked"]
+    assert hook(repo).returncode == 1
+    rewrite(reviewed, {"facts-checked": "no"})  # a real answer, if not a happy one
+    assert cli("check").exit_code == 0
+    assert hook(repo).returncode == 0
