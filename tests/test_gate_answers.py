@@ -69,7 +69,14 @@ def test_a_record_trimmed_by_hand_does_not_cover_and_says_which_items(
 ) -> None:
     rewrite(reviewed, {"facts-checked": None, "sources-opened": None})
     shown = f".micromoment/reviews/{reviewed.name}"
-    assert cli("lint", shown).exit_code == 0  # a valid record: only its answers fall short
+    linted = cli("lint", shown)
+    assert linted.exit_code == 2
+    assert linted.stdout.splitlines()[0] == (
+        f"{shown}: status: says complete, but facts-checked, sources-opened have no answer that "
+        "checklist genai-output-review (version 1.0) accepts; the gate will not count it: answer again "
+        "with micromoment review genai-output-review"
+    )
+    assert cli("lint").stdout.count("says complete, but") == 1  # the whole project, once
     checked = cli("check")
     assert checked.exit_code == 1
     assert checked.stdout.splitlines()[2:4] == [
@@ -96,4 +103,5 @@ def test_an_answer_the_item_does_not_accept_is_no_answer(cli: Cli, reviewed: Pat
     assert hook(repo).returncode == 1
     rewrite(reviewed, {"facts-checked": "no"})  # a real answer, if not a happy one
     assert cli("check").exit_code == 0
+    assert cli("lint", f".micromoment/reviews/{reviewed.name}").exit_code == 0
     assert hook(repo).returncode == 0

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.checklists import Catalog, checklist_files, load_catalog, load_checklist
+from micromoment.checklists.answers import unanswered
 from micromoment.config import Config, config_problems, read_config, read_config_file
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import CONFIG_FILE, Project, display_path, shipped_dir
-from micromoment.records import load_any_record, record_files, reviews_dir
+from micromoment.records import AnyRecord, ReviewRecord, load_any_record, record_files, reviews_dir
 from micromoment.records.samples import load_sample, sample_files, samples_dir
 from micromoment.yamlio import Located, PathKey, read_yaml
 
@@ -49,7 +50,7 @@ def _lint_everything(project: Project) -> LintReport:
         report.problems += _config_file_problems(project.config_path, catalog)
     for path in record_files(reviews_dir(project, _config_or_default(project))):
         report.checked.append(display_path(path))
-        report.problems += _record_problems(path)
+        report.problems += _record_problems(path, catalog)
     for path in sample_files(samples_dir(project)):
         report.checked.append(display_path(path))
         report.problems += _sample_problems(path)
@@ -71,33 +72,59 @@ def _config_or_default(project: Project) -> Config:
         return Config()  # already reported above; look for records in the default place
 
 
-def _record_problems(path: Path) -> list[Problem]:
+def _record_problems(path: Path, catalog: Catalog | None) -> list[Problem]:
     try:
-        load_any_record(path)
+        record = load_any_record(path)
     except FileProblems as exc:
         return exc.problems
-    return []
+    return _unanswered_problems(path, record, catalog)
+
+
+def _unanswered_problems(path: Path, record: AnyRecord, catalog: Catalog | None) -> list[Problem]:
+    """A review that says it is complete must answer what its checklist asks, as the gate judges
+    it; checked when this project has the very version of the checklist the record answered."""
+    if not isinstance(record, ReviewRecord) or record.status != "complete" or catalog is None:
+        return []
+    if record.checklist.id not in catalog:
+        return []
+    checklist = catalog.get(record.checklist.id)
+    if checklist.content_hash() != record.checklist.content_hash:
+        return []
+    given = {answer.item: answer.answer for answer in record.answers}
+    missing = unanswered([item.rule() for item in checklist.items], given)
+    if not missing:
+        return []
+    message = (
+        f"says complete, but {', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no answer "
+        f"that checklist {checklist.id} (version {checklist.version}) accepts; "
+        f"the gate will not count it: answer again with micromoment review {checklist.id}"
+    )
+    return [Problem(display_path(path), None, None, "status", message)]
+
+
+def _catalog_or_none(project: Project) -> Catalog | None:
+    try:
+        return load_catalog(project)
+    except FileProblems:
+        return None  # the checklists' own problems are theirs to report
 
 
 def _lint_files(project: Project, files: list[Path]) -> LintReport:
     report = LintReport()
-    catalog: Catalog | None = None
     records = reviews_dir(project, _config_or_default(project)).resolve()
     samples = samples_dir(project).resolve()
+    # Records and the config are judged against the catalog, read once and only if one is named.
+    needs_catalog = any(p.name == CONFIG_FILE or p.resolve().parent == records for p in files)
+    catalog = _catalog_or_none(project) if needs_catalog else None
     for path in files:
         report.checked.append(display_path(path))
         if path.resolve().parent == records:
-            report.problems += _record_problems(path)
+            report.problems += _record_problems(path, catalog)
             continue
         if path.resolve().parent == samples:
             report.problems += _sample_problems(path)
             continue
         if path.name == CONFIG_FILE:
-            if catalog is None:
-                try:
-                    catalog = load_catalog(project)
-                except FileProblems:
-                    catalog = None  # the checklists' own problems are theirs to report
             report.problems += _config_file_problems(path, catalog)
             continue
         try:
