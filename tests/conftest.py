@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pexpect
@@ -39,6 +41,10 @@ def subprocesses_run_this_micromoment(monkeypatch: pytest.MonkeyPatch) -> None:
     is not; without this, a mistake reachable only through a subprocess would survive. mutmut's
     own bookkeeping runs ("stats", "fail") need its configuration, so only real mutants go through.
     """
+    point_subprocesses_here(monkeypatch)
+
+
+def point_subprocesses_here(monkeypatch: pytest.MonkeyPatch) -> None:
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
     if UNDER_MUTATION and mutant not in ("", "stats", "fail", "mutant_generation"):
         package_parent = str(Path(micromoment.__file__).resolve().parents[1])
@@ -48,7 +54,10 @@ def subprocesses_run_this_micromoment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test sees git as a fresh machine would: no global or system config, a known identity."""
-    home = tmp_path_factory.mktemp("home")
+    isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
+
+
+def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))  # the checklist cache outside a repository
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
@@ -66,6 +75,30 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "pat@example.com")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Pat Product")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "pat@example.com")
+
+
+@contextmanager
+def building_template(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """For a module fixture that builds a repository once for its tests to copy (`copy_repo`):
+    a fresh git repository as the current folder, under the same isolated git as every test."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        point_subprocesses_here(monkeypatch)
+        isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
+        root = tmp_path_factory.mktemp(name) / "repo"
+        root.mkdir()
+        git(root, "init", "-q", "-b", "main")
+        monkeypatch.chdir(root)
+        yield root
+
+
+def copy_repo(template: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The template's working tree, history, index and caches at ROOT (replacing what is there),
+    as the current folder: the same repository as building it again, at a copy's cost."""
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(template, root, symlinks=True)
+    monkeypatch.chdir(root)
+    return root
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-from conftest import FIXTURES, Cli, git, write
+from conftest import FIXTURES, Cli, building_template, copy_repo, git, write
 from micromoment.checklists import load_catalog
 from micromoment.forge.note import FIELD_CHARS, MARKER, MAX_CHARS, collect, note_view, render_note
 from micromoment.git import find_repo
@@ -22,8 +23,19 @@ ALLOWED_HTML = {"<br>", "<details><summary>All answers</summary>", "</details>",
 
 
 @pytest.fixture
-def branch(cli: Cli, repo: Path) -> Path:
+def branch(branch_template: Path, repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """main with one commit; `feature` adds a prompt, a review with a "no", and a skip."""
+    return copy_repo(branch_template, repo, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def branch_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The `branch` repository, built once for this file's tests to copy."""
+    with building_template(tmp_path_factory, "branch") as repo:
+        yield build_branch(Cli(), repo)
+
+
+def build_branch(cli: Cli, repo: Path) -> Path:
     write(repo / "README.md", "# app\n")
     write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
     write(repo / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {enabled: false}\n")
