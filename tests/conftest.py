@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +33,28 @@ settings.load_profile(
     os.environ.get("MICROMOMENT_HYPOTHESIS_PROFILE")
     or ("mutation" if UNDER_MUTATION else "ci" if os.environ.get("MICROMOMENT_FULL_TESTS") else "dev")
 )
+
+
+# The files that take longest (real processes, terminals, the pre-commit framework) are handed to
+# the workers first: with --dist loadfile a long file handed out last keeps one worker busy while
+# the other has nothing left to do. The order of tests within a file does not change.
+SLOW_FILES_FIRST = (
+    "test_hostile.py",
+    "test_hook.py",
+    "test_pty.py",
+    "test_docs.py",
+    "test_pressure.py",
+    "test_prnote.py",
+    "test_trust.py",
+    "test_sample_pty.py",
+    "test_cli.py",
+    "test_report.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: index for index, name in enumerate(SLOW_FILES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # a stable sort
 
 
 @pytest.fixture(autouse=True)
@@ -183,3 +207,40 @@ def run_module(args: Sequence[str], cwd: Path, **kwargs: object) -> subprocess.C
         timeout=60,
         **kwargs,
     )  # type: ignore[call-overload, no-any-return]
+
+
+_server: subprocess.Popen[str] | None = None
+
+
+def fork_micromoment(
+    args: Sequence[str], cwd: Path, env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`micromoment ARGS` as its own process, in a new session (no terminal), forked from a server
+    that imported micromoment once (tests/forked.py): for tests that need a fresh process's output
+    and exit code, not its start-up."""
+    global _server
+    if _server is None or _server.poll() is not None:
+        _server = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("forked.py")), "serve"],
+            cwd=Path(__file__).parent,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        atexit.register(_server.communicate)  # closing its stdin ends it
+    assert _server.stdin is not None and _server.stdout is not None
+    request = {
+        "args": list(args),
+        "cwd": str(cwd),
+        "env": dict(os.environ if env is None else env),
+        "input": input,
+        "time_limit": 60.0,
+    }
+    _server.stdin.write(json.dumps(request) + "\n")
+    _server.stdin.flush()
+    answer = json.loads(_server.stdout.readline())
+    return subprocess.CompletedProcess(
+        ["micromoment", *args], answer["returncode"], answer["stdout"], answer["stderr"]
+    )

@@ -376,7 +376,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run | dict[str, 
 
 def own_processes(chosen: list[Case]) -> list[Case]:
     """The first case of each command runs as `python -m micromoment` from scratch, start-up
-    included; the rest fork from one interpreter that imported micromoment (hostile_runner.py)."""
+    included; the rest fork from one interpreter that imported micromoment (forked.py)."""
     firsts = {case.command[0]: case for case in reversed(chosen)}
     return [case for case in chosen if case in firsts.values()]
 
@@ -391,7 +391,7 @@ def forked_runs(chosen: list[Case], where: dict[str, Path], env: dict[str, str],
         "cases": [{"id": c.id, "root": str(where[c.id]), "args": list(c.command)} for c in chosen],
     }
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("hostile_runner.py"))],
+        [sys.executable, str(Path(__file__).with_name("forked.py")), "batch"],
         input=json.dumps(request),
         cwd=top,
         env=env,

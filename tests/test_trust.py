@@ -7,13 +7,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import Cli, building_template, copy_repo, git, write
+from conftest import Cli, building_template, copy_repo, fork_micromoment, git, write
 from micromoment.gate.signoffs import same_identity
 
 DANA = ("Dana Lead", "dana@example.com")
@@ -40,16 +39,9 @@ def commit_as(repo: Path, who: tuple[str, str], message: str, *extra: str) -> No
 
 
 def hook(repo: Path, *files: str) -> subprocess.CompletedProcess[str]:
-    """The commit hook as a real process with no terminal, as in CI or a GUI client."""
-    return subprocess.run(
-        [sys.executable, "-m", "micromoment", "hook", *files],
-        cwd=repo,
-        env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        start_new_session=True,
-    )
+    """The commit hook as its own process with no terminal, as in CI or a GUI client (forked from
+    an interpreter that imported micromoment once; tests/test_hook.py starts it from scratch)."""
+    return fork_micromoment(["hook", *files], repo, env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"})
 
 
 @pytest.fixture
