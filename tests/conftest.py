@@ -210,6 +210,16 @@ def run_module(args: Sequence[str], cwd: Path, **kwargs: object) -> subprocess.C
 
 
 _server: subprocess.Popen[str] | None = None
+_server_path: str | None = None
+
+
+@atexit.register
+def stop_server() -> None:
+    """Ends fork_micromoment's server, if one runs: closing its stdin ends it."""
+    global _server
+    if _server is not None:
+        _server.communicate()
+        _server = None
 
 
 def fork_micromoment(
@@ -218,8 +228,12 @@ def fork_micromoment(
     """`micromoment ARGS` as its own process, in a new session (no terminal), forked from a server
     that imported micromoment once (tests/forked.py): for tests that need a fresh process's output
     and exit code, not its start-up."""
-    global _server
+    global _server, _server_path
+    if _server_path != os.environ.get("PYTHONPATH"):
+        # Under mutation testing the package to import is set per run (PYTHONPATH): start afresh.
+        stop_server()
     if _server is None or _server.poll() is not None:
+        _server_path = os.environ.get("PYTHONPATH")
         _server = subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("forked.py")), "serve"],
             cwd=Path(__file__).parent,
@@ -229,7 +243,6 @@ def fork_micromoment(
             text=True,
             encoding="utf-8",
         )
-        atexit.register(_server.communicate)  # closing its stdin ends it
     assert _server.stdin is not None and _server.stdout is not None
     request = {
         "args": list(args),
