@@ -223,7 +223,7 @@ def stop_server() -> None:
 
 
 def fork_micromoment(
-    args: Sequence[str], cwd: Path, env: dict[str, str] | None = None, input: str | None = None
+    args: Sequence[str], cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`micromoment ARGS` as its own process, in a new session (no terminal), forked from a server
     that imported micromoment once (tests/forked.py): for tests that need a fresh process's output
@@ -248,7 +248,6 @@ def fork_micromoment(
         "args": list(args),
         "cwd": str(cwd),
         "env": dict(os.environ if env is None else env),
-        "input": input,
         "time_limit": 60.0,
     }
     _server.stdin.write(json.dumps(request) + "\n")

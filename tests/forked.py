@@ -1,16 +1,16 @@
 """Runs `micromoment` commands as processes forked from one interpreter that imported the package once.
 
 Each command is its own process, as `python -m micromoment ARGS` would be: its own session (no
-controlling terminal), folder and environment, stdin from a file or /dev/null, stdout and stderr to
-files, an optional memory bound, and a time bound after which the kernel ends it. Only the
-interpreter's start-up and the imports, the same for every command, are shared: about a quarter
-of a second of CPU each. Tests whose point is start-up itself (imports, `python -m`, the installed
-script, signals, terminals) start real interpreters instead.
+controlling terminal), folder and environment, stdin from /dev/null, stdout and stderr to files,
+an optional memory bound, and a time bound after which the kernel ends it. Only the interpreter's
+start-up and the imports, the same for every command, are shared: a quarter to half a second of
+CPU each. Tests whose point is start-up itself (imports, `python -m`, the installed script,
+signals, terminals) start real interpreters instead.
 
     python forked.py batch   reads {"time_limit", "memory_limit", "parallel", "cases": [{"id",
                              "root", "args"}]} as JSON on stdin; writes {id: outcome} on stdout
-    python forked.py serve   reads one JSON request a line ({"args", "cwd", "env", "input",
-                             "time_limit"}) and answers each with one outcome line
+    python forked.py serve   reads one JSON request a line ({"args", "cwd", "env", "time_limit"})
+                             and answers each with one outcome line
 
 An outcome is {"returncode", "stdout", "stderr", "seconds"}; a command that ran out of time has
 returncode -999.
@@ -56,7 +56,7 @@ class Command:
     env: dict[str, str] | None = None
 
 
-def child(command: Command, stdin: Path | None, out: Path, err: Path) -> None:
+def child(command: Command, out: Path, err: Path) -> None:
     """In the forked process: become `micromoment ARGS`, and never return."""
     code = 1
     try:
@@ -66,7 +66,7 @@ def child(command: Command, stdin: Path | None, out: Path, err: Path) -> None:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.setitimer(signal.ITIMER_REAL, command.time_limit)
         for fd, path, flags in (
-            (0, stdin or os.devnull, os.O_RDONLY),
+            (0, os.devnull, os.O_RDONLY),
             (1, out, os.O_WRONLY),
             (2, err, os.O_WRONLY),
         ):
@@ -103,19 +103,15 @@ def _main() -> int:
     return 0
 
 
-def start(command: Command, scratch: Path, number: int, given: str | None) -> tuple[int, Path, Path]:
+def start(command: Command, scratch: Path, number: int) -> tuple[int, Path, Path]:
     """Forks one command; its pid and the files its output goes to."""
     out, err = scratch / f"{number}.out", scratch / f"{number}.err"
     out.touch()
     err.touch()
-    stdin = None
-    if given is not None:
-        stdin = scratch / f"{number}.in"
-        stdin.write_text(given, encoding="utf-8")
     sys.stdout.flush()
     pid = os.fork()
     if pid == 0:
-        child(command, stdin, out, err)
+        child(command, out, err)
     return pid, out, err
 
 
@@ -143,7 +139,7 @@ def batch(request: dict[str, Any]) -> dict[str, dict[str, object]]:
                 case = cases.pop(0)
                 command = Command(case["args"], case["root"], request["time_limit"], request["memory_limit"])
                 started = time.monotonic()
-                pid, out, err = start(command, Path(scratch), len(results) + len(running), None)
+                pid, out, err = start(command, Path(scratch), len(results) + len(running))
                 running[pid] = (case["id"], started, out, err)
             pid, status = os.wait()
             case_id, started, out, err = running.pop(pid)
@@ -158,7 +154,7 @@ def serve() -> None:
         command = Command(request["args"], request["cwd"], request["time_limit"], env=request["env"])
         with tempfile.TemporaryDirectory() as scratch:
             started = time.monotonic()
-            pid, out, err = start(command, Path(scratch), number, request["input"])
+            pid, out, err = start(command, Path(scratch), number)
             _, status = os.waitpid(pid, 0)
             answer = outcome(status, started, out, err, command.time_limit)
         sys.stdout.write(json.dumps(answer) + "\n")
