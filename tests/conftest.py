@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pexpect
@@ -31,6 +35,28 @@ settings.load_profile(
 )
 
 
+# The files that take longest (real processes, terminals, the pre-commit framework) are handed to
+# the workers first: with --dist loadfile a long file handed out last keeps one worker busy while
+# the other has nothing left to do. The order of tests within a file does not change.
+SLOW_FILES_FIRST = (
+    "test_hostile.py",
+    "test_hook.py",
+    "test_pty.py",
+    "test_docs.py",
+    "test_pressure.py",
+    "test_prnote.py",
+    "test_trust.py",
+    "test_sample_pty.py",
+    "test_cli.py",
+    "test_report.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: index for index, name in enumerate(SLOW_FILES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # a stable sort
+
+
 @pytest.fixture(autouse=True)
 def subprocesses_run_this_micromoment(monkeypatch: pytest.MonkeyPatch) -> None:
     """`python -m micromoment` in a subprocess imports the package these tests import.
@@ -39,6 +65,10 @@ def subprocesses_run_this_micromoment(monkeypatch: pytest.MonkeyPatch) -> None:
     is not; without this, a mistake reachable only through a subprocess would survive. mutmut's
     own bookkeeping runs ("stats", "fail") need its configuration, so only real mutants go through.
     """
+    point_subprocesses_here(monkeypatch)
+
+
+def point_subprocesses_here(monkeypatch: pytest.MonkeyPatch) -> None:
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
     if UNDER_MUTATION and mutant not in ("", "stats", "fail", "mutant_generation"):
         package_parent = str(Path(micromoment.__file__).resolve().parents[1])
@@ -48,7 +78,10 @@ def subprocesses_run_this_micromoment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test sees git as a fresh machine would: no global or system config, a known identity."""
-    home = tmp_path_factory.mktemp("home")
+    isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
+
+
+def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))  # the checklist cache outside a repository
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
@@ -74,6 +107,30 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "pat@example.com")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Pat Product")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "pat@example.com")
+
+
+@contextmanager
+def building_template(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """For a module fixture that builds a repository once for its tests to copy (`copy_repo`):
+    a fresh git repository as the current folder, under the same isolated git as every test."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        point_subprocesses_here(monkeypatch)
+        isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
+        root = tmp_path_factory.mktemp(name) / "repo"
+        root.mkdir()
+        git(root, "init", "-q", "-b", "main")
+        monkeypatch.chdir(root)
+        yield root
+
+
+def copy_repo(template: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The template's working tree, history, index and caches at ROOT (replacing what is there),
+    as the current folder: the same repository as building it again, at a copy's cost."""
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(template, root, symlinks=True)
+    monkeypatch.chdir(root)
+    return root
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -158,3 +215,52 @@ def run_module(args: Sequence[str], cwd: Path, **kwargs: object) -> subprocess.C
         timeout=60,
         **kwargs,
     )  # type: ignore[call-overload, no-any-return]
+
+
+_server: subprocess.Popen[str] | None = None
+_server_path: str | None = None
+
+
+@atexit.register
+def stop_server() -> None:
+    """Ends fork_micromoment's server, if one runs: closing its stdin ends it."""
+    global _server
+    if _server is not None:
+        _server.communicate()
+        _server = None
+
+
+def fork_micromoment(
+    args: Sequence[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`micromoment ARGS` as its own process, in a new session (no terminal), forked from a server
+    that imported micromoment once (tests/forked.py): for tests that need a fresh process's output
+    and exit code, not its start-up."""
+    global _server, _server_path
+    if _server_path != os.environ.get("PYTHONPATH"):
+        # Under mutation testing the package to import is set per run (PYTHONPATH): start afresh.
+        stop_server()
+    if _server is None or _server.poll() is not None:
+        _server_path = os.environ.get("PYTHONPATH")
+        _server = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("forked.py")), "serve"],
+            cwd=Path(__file__).parent,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+    assert _server.stdin is not None and _server.stdout is not None
+    request = {
+        "args": list(args),
+        "cwd": str(cwd),
+        "env": dict(os.environ if env is None else env),
+        "time_limit": 60.0,
+    }
+    _server.stdin.write(json.dumps(request) + "\n")
+    _server.stdin.flush()
+    answer = json.loads(_server.stdout.readline())
+    return subprocess.CompletedProcess(
+        ["micromoment", *args], answer["returncode"], answer["stdout"], answer["stderr"]
+    )

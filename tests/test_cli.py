@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, run_module, write
+from conftest import Cli, fork_micromoment, run_module, write
 from micromoment import __version__
 from micromoment.cli.app import app
 
@@ -194,18 +194,14 @@ def test_app_is_a_typer_app() -> None:
     assert app.info.name == "micromoment"
 
 
-def test_ids_people_copy_are_whole_at_80_columns_and_when_piped(mini: Path) -> None:
+def test_ids_people_copy_are_whole_at_80_columns_and_when_piped(cli: Cli, mini: Path) -> None:
     import os
-    import subprocess
-    import sys
 
     answers = write(
         mini / "a.yaml",
         "data-kind: customer data\ndata-masked:\n  answer: no\n  follow_up: {action: mask it, owner: data lead, due: 2026-01-01}\nfacts-checked: yes\n",
     )
-    assert (
-        run_module(["review", "mini", "--answers", str(answers), "--subject", "s"], cwd=mini).returncode == 0
-    )
+    assert cli("review", "mini", "--answers", str(answers), "--subject", "s").exit_code == 0
     [record] = (mini / ".micromoment/reviews").glob("*.yaml")
     for columns in ("80", None):
         env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
@@ -213,13 +209,8 @@ def test_ids_people_copy_are_whole_at_80_columns_and_when_piped(mini: Path) -> N
         if columns:
             env["COLUMNS"] = columns
         for command in ("todo", "log", "list"):
-            done = subprocess.run(
-                [sys.executable, "-m", "micromoment", command],
-                cwd=mini,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
+            # Each its own process, its output to a file (no terminal to measure): as when piped.
+            done = fork_micromoment([command], mini, env=env)
             assert done.returncode == 0, done.stderr
             assert "…" not in done.stdout, (command, columns, done.stdout)
             expected = {

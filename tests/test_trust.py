@@ -7,12 +7,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import Cli, git, write
+from conftest import Cli, building_template, copy_repo, fork_micromoment, git, write
 from micromoment.gate.signoffs import same_identity
 
 DANA = ("Dana Lead", "dana@example.com")
@@ -39,16 +39,9 @@ def commit_as(repo: Path, who: tuple[str, str], message: str, *extra: str) -> No
 
 
 def hook(repo: Path, *files: str) -> subprocess.CompletedProcess[str]:
-    """The commit hook as a real process with no terminal, as in CI or a GUI client."""
-    return subprocess.run(
-        [sys.executable, "-m", "micromoment", "hook", *files],
-        cwd=repo,
-        env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        start_new_session=True,
-    )
+    """The commit hook as its own process with no terminal, as in CI or a GUI client (forked from
+    an interpreter that imported micromoment once; tests/test_hook.py starts it from scratch)."""
+    return fork_micromoment(["hook", *files], repo, env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"})
 
 
 @pytest.fixture
@@ -373,6 +366,20 @@ def test_the_hook_names_the_missing_signoff_before_the_ways_forward(
     assert "micromoment review genai-output-review" not in done.stderr
 
 
+@pytest.fixture(scope="module")
+def covered_with_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A reviewed prompt change, staged, after a hook run that filled both gate caches; built once."""
+    with building_template(tmp_path_factory, "covered") as repo:
+        write(repo / "README.md", "# app\n")
+        commit_as(repo, PAT, "start")
+        write(repo / "prompts/support.txt", "v1\n")
+        review_genai(Cli(), repo)
+        git(repo, "add", "-A")
+        assert hook(repo).returncode == 0
+        assert {"rules.json", "records.json"} <= {p.name for p in (repo / ".git/micromoment").iterdir()}
+        yield repo
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -384,11 +391,10 @@ def test_the_hook_names_the_missing_signoff_before_the_ways_forward(
         b'{"entries": {"k": 1}}',
     ],
 )
-def test_damaged_gate_caches_only_cost_speed(cli: Cli, started: Path, damage: bytes) -> None:
-    write(started / "prompts/support.txt", "v1\n")
-    review_genai(cli, started)
-    git(started, "add", "-A")
-    assert hook(started).returncode == 0  # fills both caches
+def test_damaged_gate_caches_only_cost_speed(
+    covered_with_caches: Path, repo: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes
+) -> None:
+    started = copy_repo(covered_with_caches, repo, monkeypatch)
     for name in ("rules.json", "records.json"):
         (started / ".git/micromoment" / name).write_bytes(damage)
     again = hook(started)
