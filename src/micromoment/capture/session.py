@@ -14,7 +14,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from micromoment.capture.guard import Finding, scan_text
 from micromoment.checklists import Checklist, Item
-from micromoment.checklists.answers import BARE_YES_NO, unanswered
+from micromoment.checklists.answers import BARE_YES_NO, item_rule, unanswered
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import display_path
 from micromoment.records import (
@@ -186,7 +186,7 @@ class ReviewSession:
         """The rule the gate judges a record by (checklists.answers), so what the review calls
         complete is exactly what the gate counts."""
         given = {item_id: answer.answer for item_id, answer in self.answers.items()}
-        return unanswered([item.rule() for item in self.checklist.items], given)
+        return unanswered([item_rule(item) for item in self.checklist.items], given)
 
     def ordered_answers(self) -> list[Answer]:
         return [self.answers[item.id] for item in self.checklist.items if item.id in self.answers]

@@ -8,6 +8,10 @@ review as complete only when this rule, applied to the checklist the base branch
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from micromoment.checklists.model import Item
+
 CONFIRM_ANSWERS = ("yes", "no", "na")
 SKIP = "skip"
 # A text item asks for words (a name, a place): a bare y or n says nothing a reader can use.
@@ -16,6 +20,12 @@ BARE_YES_NO = frozenset({"y", "yes", "n", "no"})
 # One item, as the rule needs it: (id, required, kind, options, ask_if item, ask_if answers).
 # Plain lists, so the gate's cached rules hold them as JSON.
 ItemRule = tuple[str, bool, str, list[str], str | None, list[str]]
+
+
+def item_rule(item: Item) -> ItemRule:
+    """What the gate keeps of a checklist item to judge answers to it."""
+    ask_item, ask_values = (item.ask_if.item, list(item.ask_if.is_)) if item.ask_if else (None, [])
+    return (item.id, item.required, item.kind, list(item.options or []), ask_item, ask_values)
 
 
 def accepts(kind: str, options: list[str], answer: str) -> bool:

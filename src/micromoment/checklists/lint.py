@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.checklists import Catalog, checklist_files, load_catalog, load_checklist
-from micromoment.checklists.answers import unanswered
+from micromoment.checklists.answers import item_rule, unanswered
 from micromoment.config import Config, config_problems, read_config, read_config_file
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import CONFIG_FILE, Project, display_path, shipped_dir
@@ -91,7 +91,7 @@ def _unanswered_problems(path: Path, record: AnyRecord, catalog: Catalog | None)
     if checklist.content_hash() != record.checklist.content_hash:
         return []
     given = {answer.item: answer.answer for answer in record.answers}
-    missing = unanswered([item.rule() for item in checklist.items], given)
+    missing = unanswered([item_rule(item) for item in checklist.items], given)
     if not missing:
         return []
     message = (

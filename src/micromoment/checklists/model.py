@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, WithJsonSchema, field_serializer, field_validator, model_validator
 
-from micromoment.checklists.answers import CONFIRM_ANSWERS, ItemRule
+from micromoment.checklists.answers import CONFIRM_ANSWERS
 from micromoment.errors import FileProblems, Problem, UnknownChecklist
 from micromoment.locations import Project, display_path, shipped_dir
 from micromoment.validation import Slug, StrictModel, Text, validate
@@ -113,11 +113,6 @@ class Item(StrictModel):
     @field_serializer("minutes")
     def _whole_minutes_as_int(self, minutes: float) -> float | int:
         return int(minutes) if float(minutes).is_integer() else minutes
-
-    def rule(self) -> ItemRule:
-        """What the gate needs to judge an answer to this item (checklists.answers)."""
-        ask_item, ask_values = (self.ask_if.item, list(self.ask_if.is_)) if self.ask_if else (None, [])
-        return (self.id, self.required, self.kind, list(self.options or []), ask_item, ask_values)
 
     def answers(self) -> tuple[str, ...]:
         """The answers this item accepts; empty for free text."""

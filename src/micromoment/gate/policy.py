@@ -10,6 +10,7 @@ import json
 import os
 
 from micromoment import __version__
+from micromoment.checklists.answers import item_rule
 from micromoment.gate.rules import POLICY_FILE, POLICY_FOLDER, RULES_FORMAT, ChecklistRule, Rules
 from micromoment.git.cachefile import read_cache, sha256_hex, write_cache
 from micromoment.locations import CONFIG_FILE, HOME_DIR, shipped_folder
@@ -64,7 +65,7 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
                 content_hash=checklist.content_hash(),
                 patterns=compile_patterns(patterns) if patterns else [],
                 signoffs=config.policy(checklist.id).signoffs,
-                items=[item.rule() for item in checklist.items],
+                items=[item_rule(item) for item in checklist.items],
             )
         )
     return Rules(

@@ -1,0 +1,115 @@
+"""How a command's parameters read and parse: Typer's defaults adjusted so help reads the way
+people type, and plain values skip the pydantic coercion that would load pydantic for every run."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+
+def flags_as_flags(command: Any, ctx: Any) -> None:
+    """Help that reads the way people type: Typer shows a flag's type as `<bool>`, as if the flag
+    took a value (`--git-notes true` then fails), and a required argument as `{ID}` in the usage
+    line. A flag gets no type column, and an argument its plain name (optional ones in [ ])."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+            if param.default is False:
+                # `--no-allow-sensitive` says what not giving the flag already says, and takes a
+                # help column of its own at 80 columns.
+                param.secondary_opts = []
+                param.show_default = False
+        if param.param_type_name == "argument" and hasattr(param, "_usage_display_name"):
+            param._usage_display_name = _usage_name(param)
+        _readable_type(param, ctx)
+
+
+# What a value is, in the words a help page uses, instead of Python's type names.
+_VALUE_WORDS = {"str": "TEXT", "int": "N", "float": "NUMBER", "Path": "PATH"}
+
+
+def _readable_type(param: Any, ctx: Any) -> None:
+    """Typer labels a value with Python's type (`<str>`, `<list[Path]>`, `<int range> [x>=0]`);
+    a product manager reads TEXT, PATH..., `N [at least 0]`, and choices without brackets. An
+    argument's name already says what it is, so it gets no label at all."""
+    if getattr(param, "is_flag", False) or not hasattr(param, "display_type_rich"):
+        return
+    if param.param_type_name == "argument":
+        param.display_type_rich = lambda ctx: None
+    elif param.metavar is None:
+        descriptor = getattr(param, "type_descriptor", None)
+        label = param.display_type(ctx).strip("<>").removesuffix(" range")
+        if descriptor is not None and descriptor.is_choice:
+            label = label.replace("|", " | ")  # so a narrow column wraps between choices, not in one
+        elif descriptor is not None:
+            inner = label.removeprefix("list[").removesuffix("]")
+            label = _VALUE_WORDS.get(inner, inner.upper()) + ("..." if inner != label else "")
+        param.metavar = label
+    if hasattr(param, "_get_number_range_help_str"):
+        param._get_number_range_help_str = lambda: _range_words(param.min, param.max)
+
+
+def _range_words(low: float | None, high: float | None) -> str | None:
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    if low is not None:
+        return f"at least {low}"
+    return None if high is None else f"at most {high}"
+
+
+def help_flag_as_bool(command: Any, ctx: Any) -> None:
+    """Typer's own --help flag defaults to None, which it coerces through pydantic on every run;
+    as False it is taken as the bool it is, and a command with only flags never loads pydantic."""
+    option = command.get_help_option(ctx)
+    if option is not None and option.default is None:
+        option.default = False
+
+
+def plain_strings(command: Any) -> None:
+    """A plain `str`, `list[str]` or `Path` parameter needs no more than str() or Path(), but Typer
+    builds a pydantic adapter for it, which loads pydantic (most of `micromoment show ID`'s time,
+    and of a warm `render`'s). Such a parameter gets a coercion that does just that, as the
+    adapter would; a Typer without the hook keeps its own."""
+    try:
+        from typer._coercion import PassThroughRuntimeParam
+    except ImportError:
+        return
+    from pathlib import Path
+
+    for param in command.params:
+        descriptor: Any = getattr(param, "type_descriptor", None)
+        info = getattr(descriptor, "parameter_info", None)
+        if info is None or getattr(info, "parser", None) is not None:
+            continue
+        if getattr(param, "_runtime_param", "missing") is not None:
+            continue
+        if descriptor.annotation is str:
+            param._runtime_param = PassThroughRuntimeParam(annotation=str, parameter_info=info)
+        elif descriptor.annotation is Path or descriptor.annotation == list[str]:
+            param._runtime_param = _light_coercion()(annotation=descriptor.annotation, parameter_info=info)
+
+
+@cache
+def _light_coercion() -> Any:
+    from pathlib import Path
+
+    from typer._coercion import PassThroughRuntimeParam
+
+    class LightRuntimeParam(PassThroughRuntimeParam):
+        """What pydantic's adapter does with what the command line gives: a Path from a str,
+        a list from one or more strs."""
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.annotation is Path:
+                return value if isinstance(value, Path) else Path(value)
+            return list(value) if isinstance(value, (list, tuple)) else [value]
+
+    return LightRuntimeParam
+
+
+def _usage_name(param: Any) -> Any:
+    def name() -> str:
+        shown = param.display_name_raw if param.required else f"[{param.display_name_raw}]"
+        return shown + ("..." if param.nargs != 1 else "")
+
+    return name
