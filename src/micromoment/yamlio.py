@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,35 +78,39 @@ def _mark(node: Node | yaml.Event) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def read_limited(path: Path, limit: int, display: str | None = None) -> bytes:
+def read_limited(path: Path, limit: int, display: str | Callable[[], str] | None = None) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; anything else is a FileProblems.
 
     A folder, a device (a link to /dev/zero) or a named pipe (which would block the read
     forever) is refused before it is opened for reading, and never more than `limit` + 1
-    bytes are read, whatever the file claims its size is.
+    bytes are read, whatever the file claims its size is. `display` names the file in a
+    problem; a function giving the name is called only when there is one.
     """
-    shown = display or str(path)
+
+    def shown() -> str:
+        return (display() if callable(display) else display) or str(path)
+
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise _fail(shown, None, None, "is a folder, expected a file; move the folder away")
+            raise _fail(shown(), None, None, "is a folder, expected a file; move the folder away")
         if not stat.S_ISREG(info.st_mode):
             raise _fail(
-                shown, None, None, "is not a regular file (a device or a pipe?); replace it with a file"
+                shown(), None, None, "is not a regular file (a device or a pipe?); replace it with a file"
             )
         # O_NONBLOCK: if the file was swapped for a pipe since the check, open must not wait.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(limit + 1)
     except FileNotFoundError:
-        raise _fail(shown, None, None, "no such file; check the path") from None
+        raise _fail(shown(), None, None, "no such file; check the path") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         hint = "; check its permissions" if isinstance(exc, PermissionError) else ""
-        raise _fail(shown, None, None, f"cannot read: {reason}{hint}") from None
+        raise _fail(shown(), None, None, f"cannot read: {reason}{hint}") from None
     if len(raw) > limit:
         size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
-        raise _fail(shown, None, None, f"larger than {size}; not a file micromoment writes or reads")
+        raise _fail(shown(), None, None, f"larger than {size}; not a file micromoment writes or reads")
     return raw
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from micromoment.checklists import Checklist
 from micromoment.config import Config
@@ -15,7 +15,8 @@ from micromoment.errors import FileProblems, NotFound, Problem
 from micromoment.files import write_atomic
 from micromoment.locations import Project, display_path
 from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime, validate
-from micromoment.yamlio import Located, dump_yaml, parse_yaml, read_yaml
+from micromoment.yamlfast import UNSURE, plain_data
+from micromoment.yamlio import MAX_BYTES, Located, dump_yaml, parse_yaml, read_limited
 
 
 class GitContext(StrictModel):
@@ -307,26 +308,44 @@ def load_any_record(path: Path) -> AnyRecord:
     """A review or skip record, whichever the file's `kind` says."""
     # Named by its folder and own name: a record that is a link (say, to /dev/zero) must be
     # reported under the name the person sees among the records, not the link's target.
-    return record_from(read_yaml(path, str(Path(display_path(path.parent)) / path.name)))
+    # The name is worked out only when there is a problem to report: most records have none.
+    shown = lambda: str(Path(display_path(path.parent)) / path.name)  # noqa: E731
+    return parse_record(read_limited(path, MAX_BYTES, shown), shown)
 
 
-def parse_record(raw: bytes, display: str) -> AnyRecord:
+def parse_record(raw: bytes, display: str | Callable[[], str]) -> AnyRecord:
     """A record from bytes (a git blob, a cached copy) under the same rules as a record file."""
-    return record_from(parse_yaml(raw, display))
+    # Sound records take the fast path (no positions); anything it is unsure of, and every
+    # record that breaks a rule, is read again by the located reader, which says where.
+    data = plain_data(raw)
+    if data is not UNSURE:
+        model = _record_model(data)
+        if model is not None:
+            try:
+                return model.model_validate(data)
+            except ValidationError:
+                pass  # the located reader reports it below, with positions
+    return record_from(parse_yaml(raw, display if isinstance(display, str) else display()))
+
+
+def _record_model(data: object) -> type[ReviewRecord] | type[SkipRecord] | None:
+    """Which model a record's data is, by its `kind`; None when it is not a record at all."""
+    if not isinstance(data, dict):
+        return None
+    kind = data.get("kind")
+    return SkipRecord if kind == "skip" else ReviewRecord if kind == "review" else None
 
 
 def record_from(located: Located) -> AnyRecord:
     """The one rule for what a record is: every reader of records comes through here."""
-    if not isinstance(located.data, dict):
+    model = _record_model(located.data)
+    if model is None and not isinstance(located.data, dict):
         raise FileProblems(
             [located.problem((), "must be a record: a mapping with kind: review or kind: skip")]
         )
-    kind = located.data.get("kind")
-    if kind == "skip":
-        return validate(SkipRecord, located)
-    if kind != "review":
+    if model is None:
         raise FileProblems([located.problem(("kind",), "must be one of review, skip")])
-    return validate(ReviewRecord, located)
+    return validate(model, located)
 
 
 def load_record(path: Path) -> ReviewRecord:
