@@ -16,7 +16,7 @@ from conftest import Cli, write
 from micromoment import yamlio
 from micromoment.errors import FileProblems
 from micromoment.records import parse_record, record_from
-from micromoment.yamlfast import UNSURE, depth_bound, may_try, plain_data
+from micromoment.yamlfast import UNSURE, deeper_than, depth_bound, may_try, plain_data
 from micromoment.yamlio import parse_yaml
 from test_hostile import DEON, KINDS, MINI, REVIEW_RECORD, SKIP_RECORD
 
@@ -150,6 +150,26 @@ def test_the_depth_bound_is_never_below_the_real_depth(text: str) -> None:
         assert depth_bound(text) >= depth, text
 
 
+@given(texts, st.integers(-5, 80))
+def test_the_one_search_agrees_with_the_depth_bound(text: str, limit: int) -> None:
+    assert deeper_than(text, limit) == (depth_bound(text) > limit)
+
+
+@pytest.mark.parametrize(
+    ("text", "fast"),
+    [
+        ("a: R&D\n", True),
+        ("a: 2*3!\n", True),
+        ("a: *b\n", False),
+        ("&a x\n", False),
+        ("*a", False),
+        ("[!t x]\n", False),
+    ],
+)
+def test_only_a_property_in_token_position_costs_the_fast_path(text: str, fast: bool) -> None:
+    assert (may_try(text) is not None) == fast
+
+
 @pytest.mark.parametrize("kind", sorted(KINDS))
 @pytest.mark.parametrize("base", ["review", "skip", "checklist", "deon"])
 def test_the_hostile_corpus_is_refused_by_both_or_read_alike(kind: str, base: str) -> None:
@@ -219,10 +239,10 @@ def test_keys_numbers_dates_and_the_bounds_match_exactly() -> None:
 
 
 def test_the_value_count_includes_keys_as_the_located_reader_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "a: [1, 2]\nb: 3\n"  # root, key a, the list and its 2 items, key b, 3: 7 values
+    text = "a: [1, 2]\nb: x\n"  # root, key a, the list and its 2 items, key b, x: 7 values
     monkeypatch.setattr(yamlio, "MAX_VALUES", 7)
-    assert plain_data(text) == {"a": [1, 2], "b": 3}
-    assert located_or_refused(text) == {"a": [1, 2], "b": 3}
+    assert plain_data(text) == {"a": [1, 2], "b": "x"}
+    assert located_or_refused(text) == {"a": [1, 2], "b": "x"}
     monkeypatch.setattr(yamlio, "MAX_VALUES", 6)
     assert plain_data(text) is UNSURE
     assert located_or_refused(text) is UNSURE

@@ -10,6 +10,7 @@ problem is still reported by one piece of code.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any, Final
@@ -33,7 +34,8 @@ UNSURE: Final = _Unsure()
 # An anchor, alias or tag can only start a token: at a line's start, after blanks, after an
 # indicator, or right after a flow bracket, comma or quote. Text such as "R&D" or "a*b" stays
 # on the fast path; "*bold*" merely costs the slow one.
-_NODE_PROPERTY = re.compile(r"(?:^|[\s\[\]{},:?\-\"'])[&*!]")
+_PROPERTY_CHAR = re.compile(r"[&*!]")
+_TOKEN_BEFORE = frozenset(" \t\n\r[]{},:?-\"'")
 # Line breaks other than "\n" (YAML 1.1 also breaks lines at NEL, LS and PS) and a byte-order
 # mark would make the line prefixes below measure the wrong columns.
 _ODD_BREAKS = re.compile("[\r\x85\u2028\u2029\ufeff]")
@@ -49,9 +51,9 @@ class _Loader(SafeLoader):  # type: ignore[misc,valid-type]  # the C or the Pyth
     """The same safe loader, minus per-node Python work that cannot change its result.
 
     The composer asks the resolver for every node's tag. SafeLoader resolves by path only
-    when path resolvers are registered (it has none), so the path bookkeeping is skipped;
-    and a plain scalar's implicit tag depends only on its text, so the answer is kept for
-    the short texts that recur from record to record (yes, no, field values).
+    when path resolvers are registered (it has none), so the path bookkeeping is skipped,
+    a quoted scalar is always text, and a plain scalar's tag depends only on its text, so
+    the answer is kept for the short texts that recur from record to record.
     """
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
@@ -63,18 +65,22 @@ class _Loader(SafeLoader):  # type: ignore[misc,valid-type]  # the C or the Pyth
             super().ascend_resolver()
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is not ScalarNode or self.yaml_path_resolvers or len(value) > _KEPT_TEXT:
+        if kind is not ScalarNode or self.yaml_path_resolvers:
             return super().resolve(kind, value, implicit)
-        known = _TAGS.get((value, implicit))
+        if not implicit[0]:
+            return _STR
+        known = _TAGS.get(value)
         if known is None:
-            if len(_TAGS) >= _KEPT_TAGS:
-                _TAGS.clear()
-            known = _TAGS[(value, implicit)] = super().resolve(kind, value, implicit)
+            known = super().resolve(kind, value, implicit)
+            if len(value) <= _KEPT_TEXT:
+                if len(_TAGS) >= _KEPT_TAGS:
+                    _TAGS.clear()
+                _TAGS[value] = known
         return known
 
 
 _KEPT_TEXT, _KEPT_TAGS = 40, 4096
-_TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
+_TAGS: dict[str, str] = {}
 
 
 def depth_bound(text: str) -> int:
@@ -86,8 +92,22 @@ def depth_bound(text: str) -> int:
     prefix plus one. Each '[' adds at most two levels (a sequence and a one-pair mapping
     such as [a: b] inside it), each '{' one.
     """
-    widest = max((len(match) for match in _PREFIX.findall(text)), default=0)
+    widest = max(map(len, _PREFIX.findall(text)))
     return 2 * (widest + 1) + 2 * text.count("[") + text.count("{")
+
+
+def deeper_than(text: str, limit: int) -> bool:
+    """depth_bound(text) > limit, found with one search for a line prefix that is too wide."""
+    room = (limit - 2 * text.count("[") - text.count("{")) // 2  # the narrowest prefix too wide
+    if room < 1:
+        return True
+    return _wide_prefix(room).search("\n" + text) is not None
+
+
+@functools.cache
+def _wide_prefix(width: int) -> re.Pattern[str]:
+    # Starting with a newline lets the regex engine skip to each line's start at C speed.
+    return re.compile(rf"\n[ \t?:\-]{{{width}}}")
 
 
 def may_try(raw: bytes | str) -> str | None:
@@ -99,10 +119,14 @@ def may_try(raw: bytes | str) -> str | None:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         return None
-    if _ODD_BREAKS.search(text) or _NODE_PROPERTY.search(text):
+    if "\r" in text or (not text.isascii() and _ODD_BREAKS.search(text)):
         return None
+    for found in _PROPERTY_CHAR.finditer(text):
+        at = found.start()
+        if at == 0 or text[at - 1] in _TOKEN_BEFORE:
+            return None
     # The bound keeps both the depth rule and libyaml's recursive composer safe.
-    if depth_bound(text) > yamlio.MAX_DEPTH:
+    if deeper_than(text, yamlio.MAX_DEPTH):
         return None
     return text
 
@@ -116,7 +140,9 @@ def plain_data(raw: bytes | str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return UNSURE
-        return _Walk(loader).value(node)
+        walk = _Walk(loader)
+        data = walk.value(node)
+        return UNSURE if walk.count > walk.max_values else data
     except Exception:  # any problem at all: the located reader finds it and says where
         return UNSURE
     finally:
@@ -132,35 +158,39 @@ class _Walk:
 
     def __init__(self, loader: yaml.SafeLoader) -> None:
         self.loader = loader
-        self.max_values = yamlio.MAX_VALUES
-        self.max_text, self.max_int = yamlio.MAX_NUMBER_TEXT, yamlio.MAX_INT
         # Keys count too: the located reader's expansion check sizes keys and values alike.
         self.count = 0
+        self.max_values = yamlio.MAX_VALUES
+        self.max_text, self.max_int = yamlio.MAX_NUMBER_TEXT, yamlio.MAX_INT
 
     def value(self, node: Node) -> Any:
         self.count += 1
         if self.count > self.max_values:
             raise _Declined
-        tag = node.tag
-        if isinstance(node, ScalarNode):
-            return self.scalar(node, tag)
-        if isinstance(node, SequenceNode) and tag == _SEQ:
+        kind, tag = type(node), node.tag
+        if kind is ScalarNode:
+            return self.scalar(node, tag)  # type: ignore[arg-type]
+        if kind is SequenceNode and tag == _SEQ:
             return [self.value(child) for child in node.value]
-        if isinstance(node, MappingNode) and tag == _MAP:
-            return self.mapping(node)
+        if kind is MappingNode and tag == _MAP:
+            return self.mapping(node)  # type: ignore[arg-type]
         raise _Declined
 
     def mapping(self, node: MappingNode) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            self.count += 1
             # A key is its text, whatever it resolves to (see the located builder).
-            if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALAR_TAGS:
+            if type(key_node) is not ScalarNode or key_node.tag not in _SCALAR_TAGS:
                 raise _Declined
             key = key_node.value
             if key in result:
                 raise _Declined
-            result[key] = self.value(value_node)
+            if type(value_node) is ScalarNode and value_node.tag == _STR:
+                self.count += 2  # the key and its text, counted at the next collection or the end
+                result[key] = value_node.value
+            else:
+                self.count += 1
+                result[key] = self.value(value_node)
         return result
 
     def scalar(self, node: ScalarNode, tag: str) -> Any:
