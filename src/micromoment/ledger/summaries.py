@@ -25,29 +25,39 @@ from micromoment.ledger import store
 from micromoment.ledger.model import FollowUpEntry as FollowUpEntry
 from micromoment.ledger.model import Summary as Summary
 from micromoment.ledger.model import summarise as summarise
-from micromoment.records import load_any_record, record_files
+from micromoment.records import parse_record, record_files, record_name
 from micromoment.validation import utc_now
+from micromoment.yamlio import MAX_BYTES, read_limited
 
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 STATS_SCHEMA = "micromoment.stats/1"
 
 
-def _summarise_file(path: Path) -> Summary | list[Problem]:
+Parsed = tuple["Summary | list[Problem]", "str | None"]
+
+
+def _summarise_file(path: Path) -> Parsed:
+    """One record's summary and the hash of the very bytes it was read from; or its problems."""
+    # Problems come back as data: an exception is a poor traveller between processes.
     try:
-        return summarise(path, load_any_record(path))
+        raw = read_limited(path, MAX_BYTES, lambda: record_name(path))
+        digest = hashlib.sha256(raw).hexdigest()
+        return summarise(path, parse_record(raw, lambda: record_name(path))), digest
     except FileProblems as exc:
-        return exc.problems
+        return exc.problems, None
 
 
-def _summarise_all(paths: list[Path]) -> list[Summary | list[Problem]]:
+def _summarise_all(paths: list[Path]) -> list[Parsed]:
     """Parse records, on every core when there are many (YAML parsing is the slow part)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2:
         return [_summarise_file(path) for path in paths]
     from concurrent.futures import ProcessPoolExecutor
 
+    # A few large chunks per worker: each chunk is one round trip of paths out, summaries back.
+    chunk = max(64, len(paths) // (workers * 4) + 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_summarise_file, paths, chunksize=256))
+        return list(pool.map(_summarise_file, paths, chunksize=chunk))
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -95,7 +105,7 @@ def load_summaries(
             break  # a ledger failing mid-way (a full disk, a lock held too long) only costs speed
         finally:
             connection.close()
-    parsed = _parse(stamped, {}, warn)
+    parsed = _parse(stamped, warn)
     return _in_order(stamped, {name: summary for name, (_, summary) in parsed.items()}, repository)
 
 
@@ -106,19 +116,17 @@ def _from_ledger(
     known = store.stamps(connection)
     touched: list[tuple[str, store.Stamp]] = []
     stale: Stamped = []
-    digests: dict[str, str] = {}
     for path, stamp in stamped:
         hit = known.get(path.name)
-        if stamp is not None and hit is not None and hit[:2] == stamp:
-            continue
-        digest = _digest(path) if stamp is not None else None
-        if stamp is not None and digest is not None:
-            if hit is not None and hit[2] == digest:  # touched, not changed (a checkout, a copy)
+        if stamp is not None and hit is not None:
+            if hit[:2] == stamp:
+                continue
+            digest = _digest(path)
+            if digest is not None and hit[2] == digest:  # touched, not changed (a checkout, a copy)
                 touched.append((path.name, (*stamp, digest)))
                 continue
-            digests[path.name] = digest
         stale.append((path, stamp))
-    parsed = _parse(stale, digests, warn)
+    parsed = _parse(stale, warn)
     names = {path.name for path, _ in stamped}
     stale_names = {path.name for path, _ in stale}
     gone = [name for name in known if name not in names or name in stale_names]
@@ -133,21 +141,21 @@ def _from_ledger(
 
 
 def _parse(
-    stale: Stamped, digests: dict[str, str], warn: Callable[[str], None] | None
+    stale: Stamped, warn: Callable[[str], None] | None
 ) -> dict[str, tuple[store.Stamp | None, Summary]]:
     """The records given, parsed (in parallel when many), by file name with the stamp to store
     them under; a record that cannot be read is warned about and left out, or, without `warn`,
     raised."""
     problems: list[Problem] = []
     parsed: dict[str, tuple[store.Stamp | None, Summary]] = {}
-    for (path, stamp), result in zip(stale, _summarise_all([path for path, _ in stale]), strict=True):
+    results = _summarise_all([path for path, _ in stale])
+    for (path, stamp), (result, digest) in zip(stale, results, strict=True):
         if isinstance(result, list):
             if warn is None:
                 problems += result
             else:
                 warn(f"{result[0]}; skipped this record, see: micromoment lint {result[0].path}")
             continue
-        digest = digests.get(path.name)
         parsed[path.name] = ((*stamp, digest) if stamp is not None and digest else None, result)
     if problems:
         raise FileProblems(problems)
