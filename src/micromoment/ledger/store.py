@@ -242,10 +242,13 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
 def _attach(connection: sqlite3.Connection, summaries: dict[str, Summary]) -> None:
     questions: dict[str, str] = {}  # one string per distinct question: thousands of records share a few
     try:
+        last, answers = None, []
         for record, item, question, answer in connection.execute(
             "SELECT record, item, question, answer FROM answers ORDER BY record, seq"
         ):
-            summaries[record].answers.append((item, questions.setdefault(question, question), answer))
+            if record != last:  # rows come record by record: look each record up once
+                last, answers = record, summaries[record].answers
+            answers.append((item, questions.setdefault(question, question), answer))
         for record, *entry in connection.execute(
             "SELECT record, item, question, action, owner, due, resolved, resolved_at FROM follow_ups "
             "ORDER BY record, seq"
