@@ -1,177 +1,22 @@
-"""The ledger: every record summarised, for log, todo and stats.
-
-Reading thousands of YAML records is the slow part, so each record's summary is kept in a
-SQLite database under the git directory (`ledger/store.py`), keyed by the file's size, time
-and content hash; only new or changed records are parsed again. The database only ever
-costs speed: one that cannot be read, or that holds anything but what this version writes,
-is built again.
-"""
+"""The ledger's answers: log, todo and stats over every record's summary (read by `ledger/loading.py`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from micromoment.errors import FileProblems, Problem
-from micromoment.ledger import store
-
-# Re-exported: older callers import the summary from here.
+# Re-exported: older callers import loading and the summary from here.
+from micromoment.ledger.loading import PARALLEL_FROM as PARALLEL_FROM
+from micromoment.ledger.loading import load_many as load_many
+from micromoment.ledger.loading import load_summaries as load_summaries
 from micromoment.ledger.model import FollowUpEntry as FollowUpEntry
 from micromoment.ledger.model import Summary as Summary
 from micromoment.ledger.model import summarise as summarise
-from micromoment.records import parse_record, record_files, record_name
 from micromoment.validation import utc_now
-from micromoment.yamlio import MAX_BYTES, read_limited
 
-PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 STATS_SCHEMA = "micromoment.stats/1"
-
-
-Parsed = tuple["Summary | list[Problem]", "str | None"]
-
-
-def _summarise_file(path: Path) -> Parsed:
-    """One record's summary and the hash of the very bytes it was read from; or its problems."""
-    # Problems come back as data: an exception is a poor traveller between processes.
-    try:
-        raw = read_limited(path, MAX_BYTES, lambda: record_name(path))
-        digest = hashlib.sha256(raw).hexdigest()
-        return summarise(path, parse_record(raw, lambda: record_name(path))), digest
-    except FileProblems as exc:
-        return exc.problems, None
-
-
-def _summarise_all(paths: list[Path]) -> list[Parsed]:
-    """Parse records, on every core when there are many (YAML parsing is the slow part)."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_FROM or workers < 2:
-        return [_summarise_file(path) for path in paths]
-    from concurrent.futures import ProcessPoolExecutor
-
-    # A few large chunks per worker: each chunk is one round trip of paths out, summaries back.
-    chunk = max(64, len(paths) // (workers * 4) + 1)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_summarise_file, paths, chunksize=chunk))
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    """Size and time of a record file; None when it cannot be looked at (the parse then says why)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
-
-
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-Stamped = list[tuple[Path, "tuple[int, int] | None"]]
-
-
-def load_summaries(
-    folder: Path,
-    ledger_file: Path | None,
-    repository: str = "",
-    *,
-    warn: Callable[[str], None] | None = None,
-) -> list[Summary]:
-    """Every record in `folder`, summarised; unchanged records come from the ledger database.
-
-    With `warn`, a record that cannot be read is named through it and left out, so one
-    damaged file never hides the rest; without, the damaged records raise FileProblems.
-    """
-    stamped: Stamped = [(path, _stamp(path)) for path in record_files(folder)]
-    for _ in range(2):
-        connection = store.open_ledger(ledger_file, folder) if ledger_file is not None else None
-        if connection is None:
-            break
-        try:
-            return _in_order(stamped, _from_ledger(connection, stamped, warn), repository)
-        except store.Damaged:
-            connection.close()
-            store.remove(ledger_file)  # type: ignore[arg-type]  # it was opened, so it is set
-        except sqlite3.Error:
-            break  # a ledger failing mid-way (a full disk, a lock held too long) only costs speed
-        finally:
-            connection.close()
-    parsed = _parse(stamped, warn)
-    return _in_order(stamped, {name: summary for name, (_, summary) in parsed.items()}, repository)
-
-
-def _from_ledger(
-    connection: sqlite3.Connection, stamped: Stamped, warn: Callable[[str], None] | None
-) -> dict[str, Summary]:
-    """Summaries by file name: unchanged records from the database, the others parsed and stored."""
-    known = store.stamps(connection)
-    touched: list[tuple[str, store.Stamp]] = []
-    stale: Stamped = []
-    for path, stamp in stamped:
-        hit = known.get(path.name)
-        if stamp is not None and hit is not None:
-            if hit[:2] == stamp:
-                continue
-            digest = _digest(path)
-            if digest is not None and hit[2] == digest:  # touched, not changed (a checkout, a copy)
-                touched.append((path.name, (*stamp, digest)))
-                continue
-        stale.append((path, stamp))
-    parsed = _parse(stale, warn)
-    names = {path.name for path, _ in stamped}
-    stale_names = {path.name for path, _ in stale}
-    gone = [name for name in known if name not in names or name in stale_names]
-    fresh = [(name, stamp, summary) for name, (stamp, summary) in parsed.items() if stamp is not None]
-    if gone or touched or fresh:
-        store.refresh(connection, gone, touched, fresh)
-    summaries = {name: summary for name, (_, summary) in parsed.items()}
-    if len(summaries) < len(stamped):  # a cold run keeps only what it parsed: no second copy
-        stored = store.read_summaries(connection)
-        summaries.update({name: stored[name] for name in names - summaries.keys() if name in stored})
-    return summaries
-
-
-def _parse(
-    stale: Stamped, warn: Callable[[str], None] | None
-) -> dict[str, tuple[store.Stamp | None, Summary]]:
-    """The records given, parsed (in parallel when many), by file name with the stamp to store
-    them under; a record that cannot be read is warned about and left out, or, without `warn`,
-    raised."""
-    problems: list[Problem] = []
-    parsed: dict[str, tuple[store.Stamp | None, Summary]] = {}
-    results = _summarise_all([path for path, _ in stale])
-    for (path, stamp), (result, digest) in zip(stale, results, strict=True):
-        if isinstance(result, list):
-            if warn is None:
-                problems += result
-            else:
-                warn(f"{result[0]}; skipped this record, see: micromoment lint {result[0].path}")
-            continue
-        parsed[path.name] = ((*stamp, digest) if stamp is not None and digest else None, result)
-    if problems:
-        raise FileProblems(problems)
-    return parsed
-
-
-def _in_order(stamped: Stamped, summaries: dict[str, Summary], repository: str) -> list[Summary]:
-    """The summaries in file order, each told its path and repository."""
-    result = []
-    for path, _ in stamped:
-        summary = summaries.get(path.name)
-        if summary is not None:
-            summary.path = str(path)
-            summary.repository = repository
-            result.append(summary)
-    return result
 
 
 def newest_first(summaries: list[Summary]) -> list[Summary]:
