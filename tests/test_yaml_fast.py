@@ -16,8 +16,8 @@ from conftest import Cli, write
 from micromoment import yamlio
 from micromoment.errors import FileProblems
 from micromoment.records import parse_record, record_from
-from micromoment.yamlfast import UNSURE, deeper_than, depth_bound, may_try, plain_data
-from micromoment.yamlio import parse_yaml
+from micromoment.yamlfast import UNSURE, LazyLocated, deeper_than, depth_bound, may_try, plain_data
+from micromoment.yamlio import parse_located, parse_yaml
 from test_hostile import DEON, KINDS, MINI, REVIEW_RECORD, SKIP_RECORD
 
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -40,7 +40,7 @@ def same(a: Any, b: Any) -> bool:
 
 def located_or_refused(raw: bytes | str) -> Any:
     try:
-        return parse_yaml(raw, "f.yaml").data
+        return parse_located(raw, "f.yaml").data
     except FileProblems:
         return UNSURE
 
@@ -216,14 +216,14 @@ def test_records_as_micromoment_writes_them_take_the_fast_path() -> None:
     for text in (REVIEW_RECORD, SKIP_RECORD, MINI):
         fast = plain_data(text.encode())
         assert fast is not UNSURE
-        assert same(fast, parse_yaml(text, "f.yaml").data)
+        assert same(fast, parse_located(text, "f.yaml").data)
 
 
 def test_keys_numbers_dates_and_the_bounds_match_exactly() -> None:
     top = 2**63 - 1
     text = f"1: a\nyes: {top}\n~: -{top}\nd: 2026-11-22\nt: 2026-11-22T09:30:00Z\nf: 0.5\nn: ~\nb: on\n"
     fast = plain_data(text)
-    assert same(fast, parse_yaml(text, "f.yaml").data)
+    assert same(fast, parse_located(text, "f.yaml").data)
     assert fast == {
         "1": "a",
         "yes": top,
@@ -266,14 +266,14 @@ def test_a_record_the_fast_path_declines_is_reported_by_the_located_reader() -> 
     with pytest.raises(FileProblems) as caught:
         parse_record(invalid.encode(), "r.yaml")
     with pytest.raises(FileProblems) as located:
-        record_from(parse_yaml(invalid, "r.yaml"))
+        record_from(parse_located(invalid, "r.yaml"))
     assert [str(p) for p in caught.value.problems] == [str(p) for p in located.value.problems]
     assert str(caught.value.problems[0]) == "r.yaml:16:9: status: must be one of complete, incomplete"
 
 
 def test_a_record_read_fast_equals_the_record_read_with_positions() -> None:
     for text in (REVIEW_RECORD, SKIP_RECORD):
-        assert parse_record(text.encode(), "r.yaml") == record_from(parse_yaml(text, "r.yaml"))
+        assert parse_record(text.encode(), "r.yaml") == record_from(parse_located(text, "r.yaml"))
 
 
 def test_log_names_a_record_with_a_duplicate_key_by_line_and_column(cli: Cli, mini: Path) -> None:
@@ -284,3 +284,18 @@ def test_log_names_a_record_with_a_duplicate_key_by_line_and_column(cli: Cli, mi
     assert result.exit_code == 0, result.output
     assert "2026-11-20-mini-0001" in result.stdout
     assert "2026-11-22-broken.yaml:2:1: kind: duplicate key (first at line 1); keep one" in result.output
+
+
+def test_positions_of_a_fast_read_are_found_when_asked_for_and_match() -> None:
+    fast = parse_yaml(REVIEW_RECORD, "r.yaml")
+    located = parse_located(REVIEW_RECORD, "r.yaml")
+    assert isinstance(fast, LazyLocated) and not isinstance(located, LazyLocated)
+    assert "values" not in vars(fast)  # nothing located until a problem needs it
+    assert (
+        fast.position(("answers", 1, "follow_up", "due"))
+        == located.position(("answers", 1, "follow_up", "due"))
+        == (14, 73)
+    )
+    assert fast.values == located.values and fast.keys == located.keys
+    assert same(fast.data, located.data)
+    assert not isinstance(parse_yaml("a: &x 1\nb: *x\n", "f.yaml"), LazyLocated)

@@ -19,7 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from micromoment import yamlio
-from micromoment.yamlio import _SCALAR_TAGS, _YAML, SafeLoader
+from micromoment.yamlio import _SCALAR_TAGS, _YAML, Located, PathKey, SafeLoader
 
 
 class _Unsure:
@@ -30,6 +30,23 @@ class _Unsure:
 
 
 UNSURE: Final = _Unsure()
+
+
+class LazyLocated(Located):
+    """Data read on the fast path; the positions are found by the located reader if a problem
+    needs them, which gives the same data (the fast path is never looser), so they match."""
+
+    def __init__(self, data: Any, path: str, raw: bytes | str) -> None:
+        self.data, self.path, self._raw = data, path, raw
+
+    def __getattr__(self, name: str) -> dict[PathKey, tuple[int, int]]:
+        # Only called for what __init__ left unset: the two position tables.
+        if name not in ("values", "keys"):
+            raise AttributeError(name)
+        found = yamlio.parse_located(self._raw, self.path)
+        self.values, self.keys = found.values, found.keys
+        return found.values if name == "values" else found.keys
+
 
 # An anchor, alias or tag can only start a token: at a line's start, after blanks, after an
 # indicator, or right after a flow bracket, comma or quote. Text such as "R&D" or "a*b" stays

@@ -83,8 +83,8 @@ def read_limited(path: Path, limit: int, display: str | Callable[[], str] | None
 
     A folder, a device (a link to /dev/zero) or a named pipe (which would block the read
     forever) is refused before it is opened for reading, and never more than `limit` + 1
-    bytes are read, whatever the file claims its size is. `display` names the file in a
-    problem; a function giving the name is called only when there is one.
+    bytes are read, whatever the file claims its size is. `display` (or a function giving it,
+    called only when there is a problem) names the file.
     """
 
     def shown() -> str:
@@ -121,7 +121,19 @@ def read_yaml(path: Path, display: str | None = None) -> Located:
 
 
 def parse_yaml(raw: bytes | str, display: str) -> Located:
-    """Parse YAML text from `display` into plain data plus positions, under every limit above."""
+    """Parse YAML text from `display` into plain data plus positions, under every limit above.
+
+    Sound text takes the fast path (`yamlfast`), whose positions are found only if asked for
+    (a problem to name); anything else is read by `parse_located`, which says where it is wrong.
+    """
+    from micromoment.yamlfast import UNSURE, LazyLocated, plain_data
+
+    data = plain_data(raw)
+    return parse_located(raw, display) if data is UNSURE else LazyLocated(data, display, raw)
+
+
+def parse_located(raw: bytes | str, display: str) -> Located:
+    """The located reader: data and every value's position, or a FileProblems saying where."""
     if len(raw) > MAX_BYTES:
         raise _fail(
             display, None, None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not a file micromoment reads"
@@ -277,17 +289,8 @@ class _Builder:
         first_seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _YAML + "merge":
-                line, column = _mark(key_node)
-                raise FileProblems(
-                    [
-                        Problem(
-                            self.located.path,
-                            line,
-                            column,
-                            format_loc(loc),
-                            "merge keys (<<) are not supported; write the keys out",
-                        )
-                    ]
+                raise self._value_problem(
+                    key_node, loc, "merge keys (<<) are not supported; write the keys out"
                 )
             if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALAR_TAGS:
                 raise self._refuse(key_node, "a mapping key must be a plain value")
@@ -296,17 +299,8 @@ class _Builder:
             key: str = key_node.value
             line, column = _mark(key_node)
             if key in first_seen:
-                raise FileProblems(
-                    [
-                        Problem(
-                            self.located.path,
-                            line,
-                            column,
-                            format_loc((*loc, key)),
-                            f"duplicate key (first at line {first_seen[key]}); keep one",
-                        )
-                    ]
-                )
+                message = f"duplicate key (first at line {first_seen[key]}); keep one"
+                raise self._value_problem(key_node, (*loc, key), message)
             first_seen[key] = line
             key_loc: PathKey = (*loc, key)
             self.located.keys[key_loc] = (line, column)
@@ -342,18 +336,8 @@ class _Builder:
 
     def _tag_problem(self, node: Node, loc: PathKey) -> FileProblems:
         tag = node.tag.replace(_YAML, "!!")
-        line, column = _mark(node)
-        return FileProblems(
-            [
-                Problem(
-                    self.located.path,
-                    line,
-                    column,
-                    format_loc(loc),
-                    f"YAML tag {tag} is not allowed; micromoment reads plain YAML only (remove the tag)",
-                )
-            ]
-        )
+        message = f"YAML tag {tag} is not allowed; micromoment reads plain YAML only (remove the tag)"
+        return self._value_problem(node, loc, message)
 
 
 def _construct_message(node: ScalarNode, exc: Exception) -> str:
