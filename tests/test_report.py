@@ -444,7 +444,7 @@ def test_text_contrast_is_at_least_4_5_to_1_in_light_and_dark() -> None:
 def test_many_repositories_are_read_on_every_core_with_the_same_result(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from micromoment.ledger import sources
+    from micromoment.ledger import loading, sources
     from test_accountability import generate
 
     repos = []
@@ -456,7 +456,7 @@ def test_many_repositories_are_read_on_every_core_with_the_same_result(
         repos.append(repo)
     serial = [(s.name, len(s.summaries)) for s in sources.load_sources(repos)]
     # 8 records in all now count as many, while each repository (4) stays below the mark
-    monkeypatch.setattr(sources, "PARALLEL_FROM", 5)
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 5)
     for repo in repos:
         (repo / ".git/micromoment/ledger.sqlite3").unlink()
     parallel = sources.load_sources(repos)

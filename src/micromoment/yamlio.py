@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,35 +78,39 @@ def _mark(node: Node | yaml.Event) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def read_limited(path: Path, limit: int, display: str | None = None) -> bytes:
+def read_limited(path: Path, limit: int, display: str | Callable[[], str] | None = None) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; anything else is a FileProblems.
 
     A folder, a device (a link to /dev/zero) or a named pipe (which would block the read
     forever) is refused before it is opened for reading, and never more than `limit` + 1
-    bytes are read, whatever the file claims its size is.
+    bytes are read, whatever the file claims its size is. `display` (or a function giving it,
+    called only when there is a problem) names the file.
     """
-    shown = display or str(path)
+
+    def shown() -> str:
+        return (display() if callable(display) else display) or str(path)
+
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise _fail(shown, None, None, "is a folder, expected a file; move the folder away")
+            raise _fail(shown(), None, None, "is a folder, expected a file; move the folder away")
         if not stat.S_ISREG(info.st_mode):
             raise _fail(
-                shown, None, None, "is not a regular file (a device or a pipe?); replace it with a file"
+                shown(), None, None, "is not a regular file (a device or a pipe?); replace it with a file"
             )
         # O_NONBLOCK: if the file was swapped for a pipe since the check, open must not wait.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(limit + 1)
     except FileNotFoundError:
-        raise _fail(shown, None, None, "no such file; check the path") from None
+        raise _fail(shown(), None, None, "no such file; check the path") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         hint = "; check its permissions" if isinstance(exc, PermissionError) else ""
-        raise _fail(shown, None, None, f"cannot read: {reason}{hint}") from None
+        raise _fail(shown(), None, None, f"cannot read: {reason}{hint}") from None
     if len(raw) > limit:
         size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
-        raise _fail(shown, None, None, f"larger than {size}; not a file micromoment writes or reads")
+        raise _fail(shown(), None, None, f"larger than {size}; not a file micromoment writes or reads")
     return raw
 
 
@@ -116,7 +121,19 @@ def read_yaml(path: Path, display: str | None = None) -> Located:
 
 
 def parse_yaml(raw: bytes | str, display: str) -> Located:
-    """Parse YAML text from `display` into plain data plus positions, under every limit above."""
+    """Parse YAML text from `display` into plain data plus positions, under every limit above.
+
+    Sound text takes the fast path (`yamlfast`), whose positions are found only if asked for
+    (a problem to name); anything else is read by `parse_located`, which says where it is wrong.
+    """
+    from micromoment.yamlfast import UNSURE, LazyLocated, plain_data
+
+    data = plain_data(raw)
+    return parse_located(raw, display) if data is UNSURE else LazyLocated(data, display, raw)
+
+
+def parse_located(raw: bytes | str, display: str) -> Located:
+    """The located reader: data and every value's position, or a FileProblems saying where."""
     if len(raw) > MAX_BYTES:
         raise _fail(
             display, None, None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not a file micromoment reads"
@@ -272,17 +289,8 @@ class _Builder:
         first_seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _YAML + "merge":
-                line, column = _mark(key_node)
-                raise FileProblems(
-                    [
-                        Problem(
-                            self.located.path,
-                            line,
-                            column,
-                            format_loc(loc),
-                            "merge keys (<<) are not supported; write the keys out",
-                        )
-                    ]
+                raise self._value_problem(
+                    key_node, loc, "merge keys (<<) are not supported; write the keys out"
                 )
             if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALAR_TAGS:
                 raise self._refuse(key_node, "a mapping key must be a plain value")
@@ -291,17 +299,8 @@ class _Builder:
             key: str = key_node.value
             line, column = _mark(key_node)
             if key in first_seen:
-                raise FileProblems(
-                    [
-                        Problem(
-                            self.located.path,
-                            line,
-                            column,
-                            format_loc((*loc, key)),
-                            f"duplicate key (first at line {first_seen[key]}); keep one",
-                        )
-                    ]
-                )
+                message = f"duplicate key (first at line {first_seen[key]}); keep one"
+                raise self._value_problem(key_node, (*loc, key), message)
             first_seen[key] = line
             key_loc: PathKey = (*loc, key)
             self.located.keys[key_loc] = (line, column)
@@ -337,18 +336,8 @@ class _Builder:
 
     def _tag_problem(self, node: Node, loc: PathKey) -> FileProblems:
         tag = node.tag.replace(_YAML, "!!")
-        line, column = _mark(node)
-        return FileProblems(
-            [
-                Problem(
-                    self.located.path,
-                    line,
-                    column,
-                    format_loc(loc),
-                    f"YAML tag {tag} is not allowed; micromoment reads plain YAML only (remove the tag)",
-                )
-            ]
-        )
+        message = f"YAML tag {tag} is not allowed; micromoment reads plain YAML only (remove the tag)"
+        return self._value_problem(node, loc, message)
 
 
 def _construct_message(node: ScalarNode, exc: Exception) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -10,11 +9,11 @@ from pathlib import Path
 
 from micromoment.checklists import Catalog, Checklist, load_catalog
 from micromoment.config import load_config
-from micromoment.errors import FileProblems, MicromomentError, Problem
+from micromoment.errors import MicromomentError
 from micromoment.git import GitFailed, find_repo
+from micromoment.ledger.loading import load_many
 from micromoment.ledger.model import Summary
 from micromoment.ledger.store import ledger_file
-from micromoment.ledger.summaries import PARALLEL_FROM, load_summaries
 from micromoment.locations import Project, display_path, find_project
 from micromoment.records import (
     AnyRecord,
@@ -88,52 +87,13 @@ def ledger_for(project: Project) -> Path | None:
 
 
 Job = tuple[Path, "Path | None", str]  # the records' folder, the ledger database, the repository's name
-Loaded = tuple[list[Summary], list[Problem], list[str]]
 
 
 def load_ledgers(jobs: list[Job], warn: Callable[[str], None] | None = None) -> list[list[Summary]]:
-    """Each repository's summaries. With `warn`, a record that cannot be read is named through
-    it and skipped; without, every such record is raised together."""
-    problems: list[Problem] = []
-    loaded = []
-    for summaries, found, warnings in _load_all(jobs, warn is not None):
-        problems += found
-        for warning in warnings:
-            warn(warning)  # type: ignore[misc]  # warnings are only collected with warn
-        loaded.append(summaries)
-    if problems:
-        raise FileProblems(problems)
-    return loaded
-
-
-def _load_one(job: Job, warned: bool) -> Loaded:
-    # Problems and warnings come back as data: an exception is a poor traveller between processes.
-    folder, cache, name = job
-    warnings: list[str] = []
-    try:
-        return (
-            load_summaries(folder, cache, repository=name, warn=warnings.append if warned else None),
-            [],
-            warnings,
-        )
-    except FileProblems as exc:
-        return [], exc.problems, warnings
-
-
-def _load_all(jobs: list[Job], warned: bool) -> list[Loaded]:
-    """Each repository's summaries; many small repositories are read on every core at once.
-
-    A repository with many records already parses them on every core, so the repositories
-    are then read one after the other rather than starting pools inside pools.
-    """
-    sizes = [sum(1 for _ in record_files(folder)) for folder, _, _ in jobs]
-    workers = min(os.cpu_count() or 1, 8, len(jobs))
-    if workers < 2 or sum(sizes) < PARALLEL_FROM or max(sizes) >= PARALLEL_FROM:
-        return [_load_one(job, warned) for job in jobs]
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_load_one, jobs, [warned] * len(jobs)))
+    """Each repository's summaries, the records of all of them parsed together (on every core
+    when there are many). With `warn`, a record that cannot be read is named through it and
+    skipped; without, every such record is raised together."""
+    return load_many(jobs, warn)
 
 
 def read_record(path: Path) -> AnyRecord:

@@ -1,169 +1,22 @@
-"""The ledger: every record summarised, for log, todo and stats.
-
-Reading thousands of YAML records is the slow part, so each record's summary is kept in a
-SQLite database under the git directory (`ledger/store.py`), keyed by the file's size, time
-and content hash; only new or changed records are parsed again. The database only ever
-costs speed: one that cannot be read, or that holds anything but what this version writes,
-is built again.
-"""
+"""The ledger's answers: log, todo and stats over every record's summary (read by `ledger/loading.py`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from micromoment.errors import FileProblems, Problem
-from micromoment.ledger import store
-
-# Re-exported: older callers import the summary from here.
+# Re-exported: older callers import loading and the summary from here.
+from micromoment.ledger.loading import PARALLEL_FROM as PARALLEL_FROM
+from micromoment.ledger.loading import load_many as load_many
+from micromoment.ledger.loading import load_summaries as load_summaries
 from micromoment.ledger.model import FollowUpEntry as FollowUpEntry
 from micromoment.ledger.model import Summary as Summary
 from micromoment.ledger.model import summarise as summarise
-from micromoment.records import load_any_record, record_files
 from micromoment.validation import utc_now
 
-PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 STATS_SCHEMA = "micromoment.stats/1"
-
-
-def _summarise_file(path: Path) -> Summary | list[Problem]:
-    try:
-        return summarise(path, load_any_record(path))
-    except FileProblems as exc:
-        return exc.problems
-
-
-def _summarise_all(paths: list[Path]) -> list[Summary | list[Problem]]:
-    """Parse records, on every core when there are many (YAML parsing is the slow part)."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_FROM or workers < 2:
-        return [_summarise_file(path) for path in paths]
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_summarise_file, paths, chunksize=256))
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    """Size and time of a record file; None when it cannot be looked at (the parse then says why)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
-
-
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-Stamped = list[tuple[Path, "tuple[int, int] | None"]]
-
-
-def load_summaries(
-    folder: Path,
-    ledger_file: Path | None,
-    repository: str = "",
-    *,
-    warn: Callable[[str], None] | None = None,
-) -> list[Summary]:
-    """Every record in `folder`, summarised; unchanged records come from the ledger database.
-
-    With `warn`, a record that cannot be read is named through it and left out, so one
-    damaged file never hides the rest; without, the damaged records raise FileProblems.
-    """
-    stamped: Stamped = [(path, _stamp(path)) for path in record_files(folder)]
-    for _ in range(2):
-        connection = store.open_ledger(ledger_file, folder) if ledger_file is not None else None
-        if connection is None:
-            break
-        try:
-            return _in_order(stamped, _from_ledger(connection, stamped, warn), repository)
-        except store.Damaged:
-            connection.close()
-            store.remove(ledger_file)  # type: ignore[arg-type]  # it was opened, so it is set
-        except sqlite3.Error:
-            break  # a ledger failing mid-way (a full disk, a lock held too long) only costs speed
-        finally:
-            connection.close()
-    parsed = _parse(stamped, {}, warn)
-    return _in_order(stamped, {name: summary for name, (_, summary) in parsed.items()}, repository)
-
-
-def _from_ledger(
-    connection: sqlite3.Connection, stamped: Stamped, warn: Callable[[str], None] | None
-) -> dict[str, Summary]:
-    """Summaries by file name: unchanged records from the database, the others parsed and stored."""
-    known = store.stamps(connection)
-    touched: list[tuple[str, store.Stamp]] = []
-    stale: Stamped = []
-    digests: dict[str, str] = {}
-    for path, stamp in stamped:
-        hit = known.get(path.name)
-        if stamp is not None and hit is not None and hit[:2] == stamp:
-            continue
-        digest = _digest(path) if stamp is not None else None
-        if stamp is not None and digest is not None:
-            if hit is not None and hit[2] == digest:  # touched, not changed (a checkout, a copy)
-                touched.append((path.name, (*stamp, digest)))
-                continue
-            digests[path.name] = digest
-        stale.append((path, stamp))
-    parsed = _parse(stale, digests, warn)
-    names = {path.name for path, _ in stamped}
-    stale_names = {path.name for path, _ in stale}
-    gone = [name for name in known if name not in names or name in stale_names]
-    fresh = [(name, stamp, summary) for name, (stamp, summary) in parsed.items() if stamp is not None]
-    if gone or touched or fresh:
-        store.refresh(connection, gone, touched, fresh)
-    summaries = {name: summary for name, (_, summary) in parsed.items()}
-    if len(summaries) < len(stamped):  # a cold run keeps only what it parsed: no second copy
-        stored = store.read_summaries(connection)
-        summaries.update({name: stored[name] for name in names - summaries.keys() if name in stored})
-    return summaries
-
-
-def _parse(
-    stale: Stamped, digests: dict[str, str], warn: Callable[[str], None] | None
-) -> dict[str, tuple[store.Stamp | None, Summary]]:
-    """The records given, parsed (in parallel when many), by file name with the stamp to store
-    them under; a record that cannot be read is warned about and left out, or, without `warn`,
-    raised."""
-    problems: list[Problem] = []
-    parsed: dict[str, tuple[store.Stamp | None, Summary]] = {}
-    for (path, stamp), result in zip(stale, _summarise_all([path for path, _ in stale]), strict=True):
-        if isinstance(result, list):
-            if warn is None:
-                problems += result
-            else:
-                warn(f"{result[0]}; skipped this record, see: micromoment lint {result[0].path}")
-            continue
-        digest = digests.get(path.name)
-        parsed[path.name] = ((*stamp, digest) if stamp is not None and digest else None, result)
-    if problems:
-        raise FileProblems(problems)
-    return parsed
-
-
-def _in_order(stamped: Stamped, summaries: dict[str, Summary], repository: str) -> list[Summary]:
-    """The summaries in file order, each told its path and repository."""
-    result = []
-    for path, _ in stamped:
-        summary = summaries.get(path.name)
-        if summary is not None:
-            summary.path = str(path)
-            summary.repository = repository
-            result.append(summary)
-    return result
 
 
 def newest_first(summaries: list[Summary]) -> list[Summary]:
@@ -238,34 +91,50 @@ class _Tally:
         self.skipped_items: Counter[tuple[str, str]] = Counter()
         self.questions: dict[tuple[str, str], str] = {}
         self.opened = self.resolved = self.overdue = 0
+        self.totals: Counter[str] = Counter()
+        self.days: dict[str, tuple[str, dt.date]] = {}
         self.today = utc_now().date()
 
     def add(self, s: Summary) -> None:
-        label, start = period_of(s.day, self.by)
-        period = self.periods.setdefault(
-            label,
-            {"period": label, "start": start.isoformat(), "reviews": 0, "skips": 0, "answers": 0, "no": 0},
-        )
-        counts = s.counts()
+        day = self.days.get(s.when[:10])
+        if day is None:  # thousands of records share a few hundred days
+            day = self.days[s.when[:10]] = period_of(s.day, self.by)
+        label, start = day
+        period = self.periods.get(label)
+        if period is None:
+            period = self.periods[label] = {
+                "period": label,
+                "start": start.isoformat(),
+                "reviews": 0,
+                "skips": 0,
+                "answers": 0,
+                "no": 0,
+            }
+        no = skip = 0
+        for item, question, answer in s.answers:
+            if answer == "no":
+                no += 1
+                self.no_items[(s.checklist, item)] += 1
+            elif answer == "skip":
+                skip += 1
+                self.skipped_items[(s.checklist, item)] += 1
+            self.questions[(s.checklist, item)] = question
+        answers = len(s.answers)
+        self.totals["answers"] += answers
+        self.totals["no"] += no
+        self.totals["skip"] += skip
         kind = "reviews" if s.kind == "review" else "skips"
         period[kind] += 1
-        period["answers"] += counts["answers"]
-        period["no"] += counts["no"]
+        period["answers"] += answers
+        period["no"] += no
         checklist = self.per_checklist[s.checklist]
         checklist[kind] += 1
-        checklist["answers"] += counts["answers"]
-        checklist["no"] += counts["no"]
-        checklist["skipped_items"] += counts["skip"]
+        checklist["answers"] += answers
+        checklist["no"] += no
+        checklist["skipped_items"] += skip
         person = self.per_person[s.who]
         person[kind] += 1
-        person["answers"] += counts["answers"]
-        for item, question, answer in s.answers:
-            key = (s.checklist, item)
-            self.questions[key] = question
-            if answer == "no":
-                self.no_items[key] += 1
-            elif answer == "skip":
-                self.skipped_items[key] += 1
+        person["answers"] += answers
         for f in s.follow_ups:
             self.opened += 1
             self.resolved += f.resolved
@@ -291,7 +160,6 @@ def stats(
     for s in chosen:
         tally.add(s)
     signed = sum(1 for s in reviews if any(decision == "approve" for _, decision in s.signoffs))
-    counts = [s.counts() for s in chosen]
     return {
         "schema": STATS_SCHEMA,
         "since": since.isoformat() if since else None,
@@ -300,9 +168,9 @@ def stats(
         "totals": {
             "reviews": len(reviews),
             "skips": len(chosen) - len(reviews),
-            "answers": sum(c["answers"] for c in counts),
-            "no": sum(c["no"] for c in counts),
-            "skipped_items": sum(c["skip"] for c in counts),
+            "answers": tally.totals["answers"],
+            "no": tally.totals["no"],
+            "skipped_items": tally.totals["skip"],
             "people": len(tally.per_person),
         },
         "periods": [tally.periods[k] for k in sorted(tally.periods)],

@@ -28,15 +28,8 @@ if TYPE_CHECKING:
         ScanResult,
         Signoff,
         SkipRecord,
-        broken_records,
-        find_record,
-        load_any_record,
-        load_record,
         new_record_id,
-        parse_record,
         reason_problem,
-        record_files,
-        record_from,
         record_text,
         reviews_dir,
         sample_counts,
@@ -44,6 +37,28 @@ if TYPE_CHECKING:
         save_skip,
         update_record,
     )
+    from micromoment.records.reading import (
+        broken_records,
+        find_record,
+        load_any_record,
+        load_record,
+        parse_record,
+        record_files,
+        record_from,
+        record_name,
+    )
+
+# The names `records.reading` holds; every other name in __all__ is the model's.
+_READING = {
+    "broken_records",
+    "find_record",
+    "load_any_record",
+    "load_record",
+    "parse_record",
+    "record_files",
+    "record_from",
+    "record_name",
+}
 
 __all__ = [
     "RECORD_HEADER",
@@ -74,6 +89,7 @@ __all__ = [
     "reason_problem",
     "record_files",
     "record_from",
+    "record_name",
     "record_text",
     "reviews_dir",
     "sample_counts",
@@ -84,6 +100,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
+    if name in _READING:
+        from micromoment.records import reading
+
+        return getattr(reading, name)
     if name in __all__:
         from micromoment.records import model
 

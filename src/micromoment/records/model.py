@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -11,11 +10,10 @@ from pydantic import Field, model_validator
 
 from micromoment.checklists import Checklist
 from micromoment.config import Config
-from micromoment.errors import FileProblems, NotFound, Problem
 from micromoment.files import write_atomic
-from micromoment.locations import Project, display_path
-from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime, validate
-from micromoment.yamlio import Located, dump_yaml, parse_yaml, read_yaml
+from micromoment.locations import Project
+from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime
+from micromoment.yamlio import dump_yaml
 
 
 class GitContext(StrictModel):
@@ -303,40 +301,6 @@ def update_record(path: Path, record: ReviewRecord) -> None:
     write_atomic(path, record_text(record))
 
 
-def load_any_record(path: Path) -> AnyRecord:
-    """A review or skip record, whichever the file's `kind` says."""
-    # Named by its folder and own name: a record that is a link (say, to /dev/zero) must be
-    # reported under the name the person sees among the records, not the link's target.
-    return record_from(read_yaml(path, str(Path(display_path(path.parent)) / path.name)))
-
-
-def parse_record(raw: bytes, display: str) -> AnyRecord:
-    """A record from bytes (a git blob, a cached copy) under the same rules as a record file."""
-    return record_from(parse_yaml(raw, display))
-
-
-def record_from(located: Located) -> AnyRecord:
-    """The one rule for what a record is: every reader of records comes through here."""
-    if not isinstance(located.data, dict):
-        raise FileProblems(
-            [located.problem((), "must be a record: a mapping with kind: review or kind: skip")]
-        )
-    kind = located.data.get("kind")
-    if kind == "skip":
-        return validate(SkipRecord, located)
-    if kind != "review":
-        raise FileProblems([located.problem(("kind",), "must be one of review, skip")])
-    return validate(ReviewRecord, located)
-
-
-def load_record(path: Path) -> ReviewRecord:
-    """A review record; a skip record here is a mistake in what was named."""
-    record = load_any_record(path)
-    if not isinstance(record, ReviewRecord):
-        raise NotFound(f"{display_path(path)} is a skip record, not a review")
-    return record
-
-
 def save_skip(folder: Path, skip: SkipRecord) -> Path:
     _ignore_temp_files(folder)
     path = folder / f"{skip.id}.yaml"
@@ -345,37 +309,3 @@ def save_skip(folder: Path, skip: SkipRecord) -> Path:
         path, dump_yaml(data, header=RECORD_HEADER.replace("review record", "skip record")), overwrite=False
     )
     return path
-
-
-def record_files(folder: Path) -> Iterator[Path]:
-    if folder.is_dir():
-        yield from sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
-
-
-def find_record(project: Project, config: Config, ref: str) -> Path:
-    """A record named by its path or its id."""
-    as_path = Path(ref)
-    if as_path.suffix in (".yaml", ".yml", ".md") and as_path.exists():
-        return as_path.with_suffix(".yaml")
-    folder = reviews_dir(project, config)
-    candidate = folder / f"{ref}.yaml"
-    if candidate.exists():
-        return candidate
-    matches = [p for p in record_files(folder) if p.stem.startswith(ref)] if ref else []
-    if len(matches) == 1:
-        return matches[0]
-    hint = "several records match; give more of the id" if matches else "no such record"
-    raise NotFound(
-        f"{ref}: {hint} in {display_path(folder)} (name a record by its path or its file name without .yaml)"
-    )
-
-
-def broken_records(root: Path, paths: list[str]) -> list[tuple[str, Problem]]:
-    """Records among `paths` that do not parse, each with its first problem: they cover nothing."""
-    broken = []
-    for path in paths:
-        try:
-            load_any_record(root / path)
-        except FileProblems as exc:
-            broken.append((path, exc.problems[0]))
-    return broken

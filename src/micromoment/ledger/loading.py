@@ -1,0 +1,231 @@
+"""The ledger: every record summarised, for log, todo and stats.
+
+Reading thousands of YAML records is the slow part, so each record's summary is kept in a
+SQLite database under the git directory (`ledger/store.py`), keyed by the file's size, time
+and content hash; only new or changed records are parsed again. The database only ever
+costs speed: one that cannot be read, or that holds anything but what this version writes,
+is built again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from micromoment.errors import FileProblems, Problem
+from micromoment.ledger import store
+from micromoment.ledger.model import Summary, summarise
+from micromoment.records import parse_record, record_files, record_name
+from micromoment.yamlio import MAX_BYTES, read_limited
+
+PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
+
+
+Parsed = tuple["Summary | list[Problem]", "str | None"]
+
+
+def _summarise_file(path: Path) -> Parsed:
+    """One record's summary and the hash of the very bytes it was read from; or its problems."""
+    # Problems come back as data: an exception is a poor traveller between processes.
+    try:
+        raw = read_limited(path, MAX_BYTES, lambda: record_name(path))
+        digest = hashlib.sha256(raw).hexdigest()
+        return summarise(path, parse_record(raw, lambda: record_name(path))), digest
+    except FileProblems as exc:
+        return exc.problems, None
+
+
+def _summarise_all(paths: list[Path]) -> list[Parsed]:
+    """Parse records, on every core when there are many (YAML parsing is the slow part)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        return [_summarise_file(path) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    # A few large chunks per worker: each chunk is one round trip of paths out, summaries back.
+    chunk = max(64, len(paths) // (workers * 4) + 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_summarise_file, paths, chunksize=chunk))
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """Size and time of a record file; None when it cannot be looked at (the parse then says why)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+Stamped = list[tuple[Path, "tuple[int, int] | None"]]
+Job = tuple[Path, "Path | None", str]  # the records' folder, the ledger database, the repository's name
+
+
+def load_summaries(
+    folder: Path,
+    ledger_file: Path | None,
+    repository: str = "",
+    *,
+    warn: Callable[[str], None] | None = None,
+) -> list[Summary]:
+    """Every record in `folder`, summarised; unchanged records come from the ledger database.
+
+    With `warn`, a record that cannot be read is named through it and left out, so one
+    damaged file never hides the rest; without, the damaged records raise FileProblems.
+    """
+    return _load(folder, ledger_file, repository, warn, _stamped(folder), {})
+
+
+def load_many(jobs: list[Job], warn: Callable[[str], None] | None = None) -> list[list[Summary]]:
+    """Each repository's summaries. The records that need parsing in all of them are parsed
+    together, on every core when there are many, so fifty small repositories are read as fast
+    as one large one. With `warn`, a record that cannot be read is named through it and
+    skipped; without, every such record is raised together."""
+    stamped = [_stamped(folder) for folder, _, _ in jobs]
+    ready: dict[Path, Parsed] = {}
+    if len(jobs) > 1:
+        stale = [path for job, found in zip(jobs, stamped, strict=True) for path in _stale_paths(job, found)]
+        ready = dict(zip(stale, _summarise_all(stale), strict=True))
+    problems: list[Problem] = []
+    loaded = []
+    for (folder, ledger_file, repository), found in zip(jobs, stamped, strict=True):
+        try:
+            loaded.append(_load(folder, ledger_file, repository, warn, found, ready))
+        except FileProblems as exc:
+            problems += exc.problems
+            loaded.append([])
+    if problems:
+        raise FileProblems(problems)
+    return loaded
+
+
+def _stamped(folder: Path) -> Stamped:
+    return [(path, _stamp(path)) for path in record_files(folder)]
+
+
+def _stale_paths(job: Job, stamped: Stamped) -> list[Path]:
+    """The records of one repository its ledger does not hold unchanged (all, without a ledger)."""
+    folder, ledger_file, _ = job
+    connection = store.open_ledger(ledger_file, folder) if ledger_file is not None else None
+    if connection is None:
+        return [path for path, _ in stamped]
+    try:
+        return [path for path, _ in _changes(stamped, store.stamps(connection))[1]]
+    except sqlite3.Error:
+        return [path for path, _ in stamped]
+    finally:
+        connection.close()
+
+
+def _load(
+    folder: Path,
+    ledger_file: Path | None,
+    repository: str,
+    warn: Callable[[str], None] | None,
+    stamped: Stamped,
+    ready: dict[Path, Parsed],
+) -> list[Summary]:
+    """One repository's summaries; `ready` holds records already parsed, by path."""
+    for _ in range(2):
+        connection = store.open_ledger(ledger_file, folder) if ledger_file is not None else None
+        if connection is None:
+            break
+        try:
+            return _in_order(stamped, _from_ledger(connection, stamped, warn, ready), repository)
+        except store.Damaged:
+            connection.close()
+            store.remove(ledger_file)  # type: ignore[arg-type]  # it was opened, so it is set
+        except sqlite3.Error:
+            break  # a ledger failing mid-way (a full disk, a lock held too long) only costs speed
+        finally:
+            connection.close()
+    parsed = _parse(stamped, warn, ready)
+    return _in_order(stamped, {name: summary for name, (_, summary) in parsed.items()}, repository)
+
+
+def _changes(
+    stamped: Stamped, known: dict[str, store.Stamp]
+) -> tuple[list[tuple[str, store.Stamp]], Stamped]:
+    """Records only touched (same content, new time: a checkout, a copy), and records to parse."""
+    touched: list[tuple[str, store.Stamp]] = []
+    stale: Stamped = []
+    for path, stamp in stamped:
+        hit = known.get(path.name)
+        if stamp is not None and hit is not None:
+            if hit[:2] == stamp:
+                continue
+            digest = _digest(path)
+            if digest is not None and hit[2] == digest:
+                touched.append((path.name, (*stamp, digest)))
+                continue
+        stale.append((path, stamp))
+    return touched, stale
+
+
+def _from_ledger(
+    connection: sqlite3.Connection,
+    stamped: Stamped,
+    warn: Callable[[str], None] | None,
+    ready: dict[Path, Parsed],
+) -> dict[str, Summary]:
+    """Summaries by file name: unchanged records from the database, the others parsed and stored."""
+    known = store.stamps(connection)
+    touched, stale = _changes(stamped, known)
+    parsed = _parse(stale, warn, ready)
+    names = {path.name for path, _ in stamped}
+    stale_names = {path.name for path, _ in stale}
+    gone = [name for name in known if name not in names or name in stale_names]
+    fresh = [(name, stamp, summary) for name, (stamp, summary) in parsed.items() if stamp is not None]
+    if gone or touched or fresh:
+        store.refresh(connection, gone, touched, fresh)
+    summaries = {name: summary for name, (_, summary) in parsed.items()}
+    if len(summaries) < len(stamped):  # a cold run keeps only what it parsed: no second copy
+        stored = store.read_summaries(connection)
+        summaries.update({name: stored[name] for name in names - summaries.keys() if name in stored})
+    return summaries
+
+
+def _parse(
+    stale: Stamped, warn: Callable[[str], None] | None, ready: dict[Path, Parsed]
+) -> dict[str, tuple[store.Stamp | None, Summary]]:
+    """The records given, parsed (in parallel when many) unless `ready` holds them, by file name
+    with the stamp to store them under; a record that cannot be read is warned about and left
+    out, or, without `warn`, raised."""
+    problems: list[Problem] = []
+    parsed: dict[str, tuple[store.Stamp | None, Summary]] = {}
+    todo = [path for path, _ in stale if path not in ready]
+    more = dict(zip(todo, _summarise_all(todo), strict=True))
+    for path, stamp in stale:
+        result, digest = ready[path] if path in ready else more[path]
+        if isinstance(result, list):
+            if warn is None:
+                problems += result
+            else:
+                warn(f"{result[0]}; skipped this record, see: micromoment lint {result[0].path}")
+            continue
+        parsed[path.name] = ((*stamp, digest) if stamp is not None and digest else None, result)
+    if problems:
+        raise FileProblems(problems)
+    return parsed
+
+
+def _in_order(stamped: Stamped, summaries: dict[str, Summary], repository: str) -> list[Summary]:
+    """The summaries in file order, each told its path and repository."""
+    result = []
+    for path, _ in stamped:
+        summary = summaries.get(path.name)
+        if summary is not None:
+            summary.path = str(path)
+            summary.repository = repository
+            result.append(summary)
+    return result

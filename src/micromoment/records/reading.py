@@ -1,0 +1,111 @@
+"""Reading records: the one reader of record files and record bytes, fast where it can be,
+located where there is a problem to name."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from micromoment.config import Config
+from micromoment.errors import FileProblems, NotFound, Problem
+from micromoment.locations import Project, display_path
+from micromoment.records.model import AnyRecord, ReviewRecord, SkipRecord, reviews_dir
+from micromoment.validation import validate
+from micromoment.yamlfast import UNSURE, plain_data
+from micromoment.yamlio import MAX_BYTES, Located, parse_yaml, read_limited
+
+
+def load_any_record(path: Path) -> AnyRecord:
+    """A review or skip record, whichever the file's `kind` says."""
+    # The name is worked out only when there is a problem to report: most records have none.
+    return parse_record(read_limited(path, MAX_BYTES, lambda: record_name(path)), lambda: record_name(path))
+
+
+def record_name(path: Path) -> str:
+    """A record file as problems name it: by its folder and own name, so a record that is a link
+    (say, to /dev/zero) is reported under the name the person sees, not the link's target."""
+    return str(Path(display_path(path.parent)) / path.name)
+
+
+def parse_record(raw: bytes, display: str | Callable[[], str]) -> AnyRecord:
+    """A record from bytes (a git blob, a cached copy) under the same rules as a record file."""
+    # Sound records take the fast path (no positions); anything it is unsure of, and every
+    # record that breaks a rule, is read again by the located reader, which says where.
+    data = plain_data(raw)
+    if data is not UNSURE:
+        model = _record_model(data)
+        if model is not None:
+            try:
+                return model.model_validate(data)
+            except ValidationError:
+                pass  # the located reader reports it below, with positions
+    return record_from(parse_yaml(raw, display if isinstance(display, str) else display()))
+
+
+def _record_model(data: object) -> type[ReviewRecord] | type[SkipRecord] | None:
+    """Which model a record's data is, by its `kind`; None when it is not a record at all."""
+    if not isinstance(data, dict):
+        return None
+    kind = data.get("kind")
+    return SkipRecord if kind == "skip" else ReviewRecord if kind == "review" else None
+
+
+def record_from(located: Located) -> AnyRecord:
+    """The one rule for what a record is: every reader of records comes through here."""
+    model = _record_model(located.data)
+    if model is None and not isinstance(located.data, dict):
+        raise FileProblems(
+            [located.problem((), "must be a record: a mapping with kind: review or kind: skip")]
+        )
+    if model is None:
+        raise FileProblems([located.problem(("kind",), "must be one of review, skip")])
+    return validate(model, located)
+
+
+def load_record(path: Path) -> ReviewRecord:
+    """A review record; a skip record here is a mistake in what was named."""
+    record = load_any_record(path)
+    if not isinstance(record, ReviewRecord):
+        raise NotFound(f"{display_path(path)} is a skip record, not a review")
+    return record
+
+
+def record_files(folder: Path) -> Iterator[Path]:
+    """The record files in `folder` (hidden ones left out), in name order."""
+    try:  # scandir and sorting names: a glob sorting Paths costs a tenth of a second per 10,000
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".yaml") and e.name[0] != ".")
+    except OSError:  # no folder, a file in its place, no permission: no records
+        return
+    yield from (folder / name for name in names)
+
+
+def find_record(project: Project, config: Config, ref: str) -> Path:
+    """A record named by its path or its id."""
+    as_path = Path(ref)
+    if as_path.suffix in (".yaml", ".yml", ".md") and as_path.exists():
+        return as_path.with_suffix(".yaml")
+    folder = reviews_dir(project, config)
+    candidate = folder / f"{ref}.yaml"
+    if candidate.exists():
+        return candidate
+    matches = [p for p in record_files(folder) if p.stem.startswith(ref)] if ref else []
+    if len(matches) == 1:
+        return matches[0]
+    hint = "several records match; give more of the id" if matches else "no such record"
+    raise NotFound(
+        f"{ref}: {hint} in {display_path(folder)} (name a record by its path or its file name without .yaml)"
+    )
+
+
+def broken_records(root: Path, paths: list[str]) -> list[tuple[str, Problem]]:
+    """Records among `paths` that do not parse, each with its first problem: they cover nothing."""
+    broken = []
+    for path in paths:
+        try:
+            load_any_record(root / path)
+        except FileProblems as exc:
+            broken.append((path, exc.problems[0]))
+    return broken
