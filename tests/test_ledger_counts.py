@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micromoment.errors import FileProblems
+from micromoment.ledger import loading
 from micromoment.ledger import summaries as ledger
 from micromoment.ledger.model import FollowUpEntry, Summary, summarise
 from micromoment.ledger.summaries import (
@@ -769,13 +770,14 @@ def test_a_damaged_record_is_named_and_left_out_or_raised(tmp_path: Path, with_l
 
 
 class Counting:
-    """How often the ledger parsed a record, hashed a file and read the database back."""
+    """How often the ledger parsed a record (reading and hashing its bytes once), hashed a file
+    whose time changed without parsing it, and read the database back."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.parsed: list[str] = []
         self.hashed: list[str] = []
         self.read_back = 0
-        parse, digest, read = ledger.load_any_record, ledger._digest, ledger.store.read_summaries
+        parse, digest, read = loading._summarise_file, loading._digest, loading.store.read_summaries
 
         def counted_parse(path: Path) -> Any:
             self.parsed.append(path.name)
@@ -789,9 +791,9 @@ class Counting:
             self.read_back += 1
             return read(connection)
 
-        monkeypatch.setattr(ledger, "load_any_record", counted_parse)
-        monkeypatch.setattr(ledger, "_digest", counted_digest)
-        monkeypatch.setattr(ledger.store, "read_summaries", counted_read)
+        monkeypatch.setattr(loading, "_summarise_file", counted_parse)
+        monkeypatch.setattr(loading, "_digest", counted_digest)
+        monkeypatch.setattr(loading.store, "read_summaries", counted_read)
 
     def take(self) -> tuple[list[str], list[str], int]:
         taken = (sorted(self.parsed), sorted(self.hashed), self.read_back)
@@ -830,7 +832,7 @@ def test_the_ledger_parses_only_new_or_changed_records(
         return [s.counts()["no"] for s in load_summaries(folder, ledger_file)]
 
     assert nos() == [1, 1, 1]
-    assert count.take() == (files, files, 0)  # cold: each parsed and hashed once, nothing read back
+    assert count.take() == (files, [], 0)  # cold: each parsed (and so hashed) once, nothing read back
     assert set(_stored(ledger_file)) == set(files)
     assert nos() == [1, 1, 1]
     assert count.take() == ([], [], 1)  # warm: nothing parsed or hashed
@@ -882,7 +884,7 @@ def test_a_ledger_failing_mid_way_only_costs_speed(tmp_path: Path, monkeypatch: 
     def locked(connection: Any) -> dict[str, Any]:
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(ledger.store, "stamps", locked)
+    monkeypatch.setattr(loading.store, "stamps", locked)
     assert load_summaries(folder, ledger_file) == clean
 
 
@@ -903,12 +905,12 @@ class RecordingPool(ThreadPoolExecutor):
 @pytest.mark.parametrize(
     ("cores", "records", "pool"),
     [
-        (4, 3, (4, 256)),  # as many records as the mark: in parallel
+        (4, 3, (4, 64)),  # as many records as the mark: in parallel, in chunks of at least 64
         (4, 2, None),  # one fewer: in this process
-        (2, 3, (2, 256)),
+        (2, 3, (2, 64)),
         (1, 3, None),  # one core: no pool
         (None, 3, None),  # cores unknown: taken as one
-        (16, 3, (8, 256)),  # at most eight workers
+        (16, 3, (8, 64)),  # at most eight workers
     ],
 )
 def test_many_records_are_parsed_on_up_to_eight_cores(
@@ -922,13 +924,27 @@ def test_many_records_are_parsed_on_up_to_eight_cores(
     folder.mkdir()
     for n in range(records):
         save_record(folder, _review(f"2026-11-2{n}-quick-000{n}", f"2026-11-2{n}", ["no"] * (n + 1)))
-    monkeypatch.setattr(ledger, "PARALLEL_FROM", 3)
-    monkeypatch.setattr(ledger.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(loading.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)
     RecordingPool.made = []
     found = load_summaries(folder, None)
     assert [s.counts()["no"] for s in found] == list(range(1, records + 1))
     assert RecordingPool.made == ([] if pool is None else [pool])
+
+
+@pytest.mark.parametrize(("cores", "paths", "chunk"), [(4, 4000, 251), (2, 4000, 501), (8, 2000, 64)])
+def test_a_worker_takes_a_few_large_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int, paths: int, chunk: int
+) -> None:
+    """About four chunks per worker (one round trip each), never fewer than 64 records."""
+    monkeypatch.setattr(loading.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)
+    RecordingPool.made = []
+    missing = [tmp_path / f"{n}.yaml" for n in range(paths)]
+    found = loading._summarise_all(missing)
+    assert len(found) == paths and all(digest is None for _, digest in found)
+    assert RecordingPool.made == [(cores, chunk)]
 
 
 def test_sample_totals_count_outputs_and_flags_since_a_day(tmp_path: Path) -> None:
