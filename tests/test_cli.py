@@ -269,3 +269,19 @@ def test_a_mistyped_checklist_id_is_named_with_the_nearest(
     result = cli(*args)
     assert result.exit_code == 2
     assert result.stderr == "micromoment: no checklist with id 'quik'; did you mean quick?\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("stats", "--by", "year"), "'year' is not one of 'week', 'month'"),
+        (("signoff", "x", "--decision", "ok"), "'ok' is not one of 'approve', 'changes-requested'"),
+        (("pr-note", "--post", "bitbucket"), "'bitbucket' is not one of 'github', 'gitlab'"),
+    ],
+)
+def test_a_wrong_choice_is_named_in_micromoments_words(
+    cli: Cli, repo: Path, args: tuple[str, ...], said: str
+) -> None:
+    result = cli(*args, env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert said in result.output and "Value error" not in result.output, result.output

@@ -19,9 +19,9 @@ from micromoment.capture.session import (
     option_matches,
 )
 from micromoment.checklists import Checklist, load_checklist
+from micromoment.clock import utc_now
 from micromoment.git import subject_for_paths
 from micromoment.records import SKIP, Answer
-from micromoment.validation import utc_now
 
 OPTIONS = ["none", "customer data", "customer metadata", "internal"]
 

@@ -114,3 +114,33 @@ def test_a_warm_render_loads_no_pydantic_jinja2_yaml_or_gitpython(mini: Path) ->
         for heavy in ("pydantic", "jinja2", "yaml", "git", "micromoment.records.model", "micromoment.config"):
             assert heavy not in warm, (args, heavy)
         assert "micromoment.records.render_cache" in warm
+
+
+def test_warm_stats_log_and_todo_load_no_pydantic_yaml_or_gitpython(mini: Path) -> None:
+    """With the gate's rules cached and every record in the ledger, the ledger commands are
+    queries: no checklist, config or record model is built, and no YAML is read."""
+    answers = mini / "answers.yaml"
+    answers.write_text("data-kind: none\nfacts-checked: 'no'\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "micromoment", "review", "mini", "--answers", str(answers), "--subject", "s"],
+        cwd=mini,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    cold = loaded(mini, "stats", "--json")
+    assert {"pydantic", "yaml", "micromoment.records.model"} <= cold  # the first run parses the record
+    for args in (["stats", "--json"], ["stats", "--by", "month"], ["log", "--json"], ["todo", "--json"]):
+        warm = loaded(mini, *args)
+        for heavy in (
+            "pydantic",
+            "yaml",
+            "jinja2",
+            "git",
+            "micromoment.records.model",
+            "micromoment.checklists.model",
+            "micromoment.config",
+        ):
+            assert heavy not in warm, (args, heavy)
+        assert "micromoment.ledger.store" in warm

@@ -180,7 +180,3 @@ UtcTime = Annotated[dt.datetime, BeforeValidator(_parse_time), PlainSerializer(_
 Day = Annotated[
     dt.date, BeforeValidator(_parse_day), PlainSerializer(lambda d: d.isoformat(), return_type=str)
 ]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

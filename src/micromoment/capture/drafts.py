@@ -11,11 +11,12 @@ from pydantic import Field
 
 from micromoment.capture.session import ReviewSession, item_fingerprint
 from micromoment.checklists import Catalog
+from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, MicromomentError
 from micromoment.files import write_atomic
 from micromoment.locations import Project, display_path
 from micromoment.records import Answer, ChecklistRef
-from micromoment.validation import Slug, StrictModel, Text, UtcTime, utc_now, validate
+from micromoment.validation import Slug, StrictModel, Text, UtcTime, validate
 from micromoment.yamlio import dump_yaml, read_yaml
 
 RESUME_COMMAND = "micromoment review --resume"

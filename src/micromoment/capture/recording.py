@@ -11,6 +11,7 @@ from micromoment.capture.prompts import EndOfInput, Prompter
 from micromoment.capture.session import ReviewSession, replace_text, sensitive_texts
 from micromoment.capture.walkthrough import resolve_findings, walk
 from micromoment.checklists import Catalog
+from micromoment.clock import utc_now
 from micromoment.config import Config
 from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, MicromomentError, Refused
 from micromoment.files import WriteFailed, commit, stage
@@ -26,7 +27,6 @@ from micromoment.records import (
     save_record,
 )
 from micromoment.records.render import render_review
-from micromoment.validation import utc_now
 
 
 class ReviewStopped(MicromomentError):

@@ -12,6 +12,7 @@ from pydantic import Field, ValidationError
 
 from micromoment.capture.guard import scan_text
 from micromoment.capture.sample import Draw, DrawRequest, excerpt
+from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, MicromomentError, Problem, Refused
 from micromoment.files import write_atomic
 from micromoment.locations import Project, display_path
@@ -25,7 +26,7 @@ from micromoment.records import (
     sample_counts,
 )
 from micromoment.records.samples import CATEGORIES, samples_dir, save_sample
-from micromoment.validation import StrictModel, Text, UtcTime, problems_from, utc_now, validate
+from micromoment.validation import StrictModel, Text, UtcTime, problems_from, validate
 from micromoment.yamlio import dump_yaml, read_yaml
 
 SAMPLE_TEMPLATE = "sample.md.j2"

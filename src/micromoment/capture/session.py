@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError, field_validator
 from micromoment.capture.guard import Finding, scan_text
 from micromoment.checklists import Checklist, Item
 from micromoment.checklists.answers import BARE_YES_NO, item_rule, unanswered
+from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import display_path
 from micromoment.records import (
@@ -28,7 +29,7 @@ from micromoment.records import (
     SampleLink,
     ScanResult,
 )
-from micromoment.validation import StrictModel, problems_from, utc_now
+from micromoment.validation import StrictModel, problems_from
 from micromoment.yamlio import read_yaml
 
 _CONFIRM_WORDS = {"yes": "yes", "y": "yes", "no": "no", "n": "no", "na": "na", "n/a": "na"}

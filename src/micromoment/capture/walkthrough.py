@@ -13,8 +13,8 @@ from micromoment.capture.guard import Finding
 from micromoment.capture.prompts import Prompter, plural
 from micromoment.capture.session import ReviewSession, answer_problem, normalize_answer
 from micromoment.checklists import Catalog, Item, format_minutes
+from micromoment.clock import utc_now
 from micromoment.records import SKIP, Answer, FollowUp
-from micromoment.validation import utc_now
 
 HELP_KEYS = "s skip · b back · ? guidance"
 

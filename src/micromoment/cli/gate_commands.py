@@ -12,6 +12,7 @@ from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import out, print_json, say
 from micromoment.cli.review_commands import git_or_not
+from micromoment.clock import utc_now
 from micromoment.config import load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.gate import change as changes
@@ -36,7 +37,6 @@ from micromoment.records import (
     reviews_dir,
     save_skip,
 )
-from micromoment.validation import utc_now
 
 
 def check(

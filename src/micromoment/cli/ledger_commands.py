@@ -11,13 +11,10 @@ import typer
 from rich.text import Text
 
 from micromoment import ledger
-from micromoment.checklists import load_catalog
 from micromoment.cli.output import out, print_json, say, write_out
-from micromoment.config import load_config
+from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
 from micromoment.locations import display_path, find_project
-from micromoment.records import find_record, reviews_dir
-from micromoment.validation import utc_now
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see docs/stats.md).")]
 SinceOption = Annotated[
@@ -54,6 +51,10 @@ def signoff(
 
     refuse_sensitive(note or "", "the note", allow_sensitive)
     project = find_project()
+    from micromoment.checklists import load_catalog
+    from micromoment.config import load_config
+    from micromoment.records import find_record
+
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     path = find_record(project, config, review)
@@ -82,6 +83,10 @@ def resolve(
 
     refuse_sensitive(note or "", "the note", allow_sensitive)
     project = find_project()
+    from micromoment.checklists import load_catalog
+    from micromoment.config import load_config
+    from micromoment.records import find_record
+
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     path = find_record(project, config, review)
@@ -92,18 +97,18 @@ def resolve(
 
 def _summaries(repos: list[Path] | None) -> tuple[list[ledger.Summary], list[str]]:
     """Records of this repository, or of every --repo given."""
-    from micromoment.ledger.sources import ledger_for, load_ledgers
+    from micromoment.ledger.loading import load_many
+    from micromoment.ledger.place import records_place
 
     roots: list[Path | None] = list(repos) if repos else [None]
     jobs = []
     names = []
     for root in roots:
         project = find_project(root)
-        config = load_config(project, load_catalog(project))
         names.append(project.root.name)
-        jobs.append((reviews_dir(project, config), ledger_for(project), project.root.name if repos else ""))
+        jobs.append((*records_place(project), project.root.name if repos else ""))
     # Several repositories are read on every core at once, as a report reads them.
-    return [summary for loaded in load_ledgers(jobs, warn=say) for summary in loaded], names
+    return [summary for loaded in load_many(jobs, warn=say) for summary in loaded], names
 
 
 def _since(text: str | None) -> dt.date | None:
@@ -161,6 +166,8 @@ def log(
     """List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs."""
     summaries, _ = _summaries(None)
     if checklist is not None:
+        from micromoment.checklists import load_catalog
+
         load_catalog(find_project()).require(checklist, also={s.checklist for s in summaries})
     rows = ledger.log_rows(summaries, _since(since), checklist)
     if as_json:

@@ -66,16 +66,15 @@ def help_flag_as_bool(command: Any, ctx: Any) -> None:
 
 
 def plain_strings(command: Any) -> None:
-    """A plain `str`, `list[str]` or `Path` parameter needs no more than str() or Path(), but Typer
-    builds a pydantic adapter for it, which loads pydantic (most of `micromoment show ID`'s time,
-    and of a warm `render`'s). Such a parameter gets a coercion that does just that, as the
-    adapter would; a Typer without the hook keeps its own."""
+    """A `str`, `Path`, enum, list of those, or any of them or None needs no more than str(),
+    Path() or the enum's own lookup, but Typer builds a pydantic adapter for it, which loads
+    pydantic (most of `micromoment show ID`'s time, and of a warm `render`'s or `stats`'). Such
+    a parameter gets a coercion that does just that, as the adapter would, and says a wrong
+    choice in micromoment's words; a Typer without the hook keeps its own."""
     try:
         from typer._coercion import PassThroughRuntimeParam
     except ImportError:
         return
-    from pathlib import Path
-
     for param in command.params:
         descriptor: Any = getattr(param, "type_descriptor", None)
         info = getattr(descriptor, "parameter_info", None)
@@ -85,24 +84,61 @@ def plain_strings(command: Any) -> None:
             continue
         if descriptor.annotation is str:
             param._runtime_param = PassThroughRuntimeParam(annotation=str, parameter_info=info)
-        elif descriptor.annotation is Path or descriptor.annotation == list[str]:
-            param._runtime_param = _light_coercion()(annotation=descriptor.annotation, parameter_info=info)
+        elif (convert := _converter(descriptor.annotation)) is not None:
+            param._runtime_param = _light_coercion()(
+                annotation=descriptor.annotation, parameter_info=info, convert=convert
+            )
+
+
+def _converter(annotation: Any) -> Any:
+    """A function that turns one command-line value into `annotation`, or None for a type this
+    light path does not take (numbers with ranges, dates, files: Typer's adapter does those)."""
+    import types
+    import typing
+    from enum import Enum
+    from pathlib import Path
+
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation is str:
+        return str
+    if annotation is Path:
+        return lambda value: value if isinstance(value, Path) else Path(value)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return lambda value: _member(annotation, value)
+    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        return _converter(next(arg for arg in args if arg is not type(None)))  # None never gets here
+    if origin is list and len(args) == 1 and (item := _converter(args[0])) is not None:
+        return lambda value: [item(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
+    return None
+
+
+def _member(enum: Any, value: Any) -> Any:
+    import typer
+
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(repr(member.value) for member in enum)
+        raise typer.BadParameter(f"{value!r} is not one of {choices}") from None
 
 
 @cache
 def _light_coercion() -> Any:
-    from pathlib import Path
+    from collections.abc import Callable
+    from dataclasses import dataclass
 
     from typer._coercion import PassThroughRuntimeParam
 
+    @dataclass(frozen=True)
     class LightRuntimeParam(PassThroughRuntimeParam):
-        """What pydantic's adapter does with what the command line gives: a Path from a str,
-        a list from one or more strs."""
+        """What pydantic's adapter does with what the command line gives (None never reaches it)."""
+
+        convert: Callable[[Any], Any]
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-            if self.annotation is Path:
-                return value if isinstance(value, Path) else Path(value)
-            return list(value) if isinstance(value, (list, tuple)) else [value]
+            return self.convert(value)
 
     return LightRuntimeParam
 

@@ -10,9 +10,9 @@ import typer
 
 from micromoment.cli.ledger_commands import SinceOption, _since
 from micromoment.cli.output import say
+from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
 from micromoment.locations import display_path
-from micromoment.validation import utc_now
 
 RepoOption = Annotated[
     list[Path] | None,

@@ -33,6 +33,7 @@ from micromoment.cli.review_options import (
     StrictOption,
     SubjectOption,
 )
+from micromoment.clock import utc_now
 from micromoment.config import Config, default_outputs, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.gate.policy import checklists_called_for
@@ -40,7 +41,6 @@ from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
 from micromoment.records import Person, SampleLink, ScanResult
 from micromoment.records.samples import link_sample_record
-from micromoment.validation import utc_now
 
 
 def review(

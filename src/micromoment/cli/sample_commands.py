@@ -26,12 +26,12 @@ from micromoment.capture.sample_record import (
 from micromoment.capture.sample_walk import guided_sample
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import print_json, say
+from micromoment.clock import utc_now
 from micromoment.config import default_outputs, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
 from micromoment.records.samples import describe, link_to
-from micromoment.validation import utc_now
 
 FileArgument = Annotated[
     Path | None,

@@ -138,10 +138,10 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, 
     from micromoment.capture.sample_record import Reading, sample_drafts_dir
     from micromoment.capture.sample_walk import review_offer
     from micromoment.checklists import load_catalog
+    from micromoment.clock import utc_now
     from micromoment.config import default_outputs, load_config
     from micromoment.git import GitState, author_identity
     from micromoment.locations import Project, display_path
-    from micromoment.validation import utc_now
 
     console = prompter.console
     project = Project(Path(outcome.change.repo.root))

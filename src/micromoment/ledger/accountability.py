@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Literal
 
 from micromoment.checklists import Catalog
+from micromoment.clock import utc_now
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, NotFound
 from micromoment.files import PartlyWritten, write_together
 from micromoment.gate.signoffs import same_identity
 from micromoment.locations import Project, display_path
 from micromoment.records import Person, Resolution, ReviewRecord, Signoff, load_record, record_text
 from micromoment.records.render import render_review
-from micromoment.validation import utc_now
 
 LOCK_WAIT_SECONDS = 10.0
 

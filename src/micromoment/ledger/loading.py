@@ -18,8 +18,7 @@ from pathlib import Path
 from micromoment.errors import FileProblems, Problem
 from micromoment.ledger import store
 from micromoment.ledger.model import Summary, summarise
-from micromoment.records import parse_record, record_files, record_name
-from micromoment.yamlio import MAX_BYTES, read_limited
+from micromoment.records.listing import record_files, record_name
 
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 
@@ -31,6 +30,10 @@ def _summarise_file(path: Path) -> Parsed:
     """One record's summary and the hash of the very bytes it was read from; or its problems."""
     # Problems come back as data: an exception is a poor traveller between processes.
     try:
+        # Only when a record is parsed: a warm ledger loads neither the YAML reader nor the model.
+        from micromoment.records.reading import parse_record
+        from micromoment.yamlio import MAX_BYTES, read_limited
+
         raw = read_limited(path, MAX_BYTES, lambda: record_name(path))
         digest = hashlib.sha256(raw).hexdigest()
         return summarise(path, parse_record(raw, lambda: record_name(path))), digest

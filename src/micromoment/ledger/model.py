@@ -7,7 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from micromoment.records import ReviewRecord, SkipRecord
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from micromoment.records import ReviewRecord, SkipRecord
 
 
 @dataclass
@@ -57,6 +59,9 @@ class Summary:
 
 
 def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
+    # The record model loads only when a record is parsed: a warm ledger never needs pydantic.
+    from micromoment.records import SkipRecord
+
     if isinstance(record, SkipRecord):
         return Summary(
             path=str(path),

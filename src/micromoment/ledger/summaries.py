@@ -7,6 +7,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Literal
 
+from micromoment.clock import utc_now
+
 # Re-exported: older callers import loading and the summary from here.
 from micromoment.ledger.loading import PARALLEL_FROM as PARALLEL_FROM
 from micromoment.ledger.loading import load_many as load_many
@@ -14,7 +16,6 @@ from micromoment.ledger.loading import load_summaries as load_summaries
 from micromoment.ledger.model import FollowUpEntry as FollowUpEntry
 from micromoment.ledger.model import Summary as Summary
 from micromoment.ledger.model import summarise as summarise
-from micromoment.validation import utc_now
 
 STATS_SCHEMA = "micromoment.stats/1"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from micromoment.records.listing import record_files, record_name
     from micromoment.records.model import (
         RECORD_HEADER,
         SKIP,
@@ -43,22 +44,12 @@ if TYPE_CHECKING:
         load_any_record,
         load_record,
         parse_record,
-        record_files,
         record_from,
-        record_name,
     )
 
-# The names `records.reading` holds; every other name in __all__ is the model's.
-_READING = {
-    "broken_records",
-    "find_record",
-    "load_any_record",
-    "load_record",
-    "parse_record",
-    "record_files",
-    "record_from",
-    "record_name",
-}
+# The names `records.reading` and `records.listing` hold; every other name in __all__ is the model's.
+_READING = {"broken_records", "find_record", "load_any_record", "load_record", "parse_record", "record_from"}
+_LISTING = {"record_files", "record_name"}
 
 __all__ = [
     "RECORD_HEADER",
@@ -100,6 +91,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
+    if name in _LISTING:
+        from micromoment.records import listing
+
+        return getattr(listing, name)
     if name in _READING:
         from micromoment.records import reading
 

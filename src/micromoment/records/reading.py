@@ -3,8 +3,7 @@ located where there is a problem to name."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -12,6 +11,8 @@ from pydantic import ValidationError
 from micromoment.config import Config
 from micromoment.errors import FileProblems, NotFound, Problem
 from micromoment.locations import Project, display_path
+from micromoment.records.listing import record_files as record_files
+from micromoment.records.listing import record_name as record_name
 from micromoment.records.model import AnyRecord, ReviewRecord, SkipRecord, reviews_dir
 from micromoment.validation import validate
 from micromoment.yamlfast import UNSURE, plain_data
@@ -22,12 +23,6 @@ def load_any_record(path: Path) -> AnyRecord:
     """A review or skip record, whichever the file's `kind` says."""
     # The name is worked out only when there is a problem to report: most records have none.
     return parse_record(read_limited(path, MAX_BYTES, lambda: record_name(path)), lambda: record_name(path))
-
-
-def record_name(path: Path) -> str:
-    """A record file as problems name it: by its folder and own name, so a record that is a link
-    (say, to /dev/zero) is reported under the name the person sees, not the link's target."""
-    return str(Path(display_path(path.parent)) / path.name)
 
 
 def parse_record(raw: bytes, display: str | Callable[[], str]) -> AnyRecord:
@@ -71,15 +66,6 @@ def load_record(path: Path) -> ReviewRecord:
     if not isinstance(record, ReviewRecord):
         raise NotFound(f"{display_path(path)} is a skip record, not a review")
     return record
-
-
-def record_files(folder: Path) -> Iterator[Path]:
-    """The record files in `folder` (hidden ones left out), in name order."""
-    try:  # scandir and sorting names: a glob sorting Paths costs a tenth of a second per 10,000
-        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".yaml") and e.name[0] != ".")
-    except OSError:  # no folder, a file in its place, no permission: no records
-        return
-    yield from (folder / name for name in names)
 
 
 def find_record(project: Project, config: Config, ref: str) -> Path:

@@ -8,14 +8,13 @@ from pathlib import Path
 from micromoment.errors import FileProblems, NotFound
 from micromoment.files import write_atomic
 from micromoment.locations import Project, display_path
-from micromoment.records.model import (
-    TEMP_IGNORE,
-    FlagCategory,
-    SampleLink,
-    SampleRecord,
-)
-from micromoment.validation import validate
-from micromoment.yamlio import Located, dump_yaml, read_yaml
+
+# The sample model, pydantic and the YAML reader load only when a sample is read or written:
+# `stats` lists the samples folder on every run, and most repositories have no samples.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from micromoment.records.model import FlagCategory, SampleLink, SampleRecord
+    from micromoment.yamlio import Located
 
 SAMPLE_HEADER = "# A micromoment sample record. Change it only through micromoment commands.\n"
 
@@ -60,11 +59,15 @@ def sample_files(folder: Path) -> Iterator[Path]:
 
 
 def sample_text(record: SampleRecord) -> str:
+    from micromoment.yamlio import dump_yaml
+
     return dump_yaml(record.model_dump(mode="json", by_alias=True, exclude_none=True), header=SAMPLE_HEADER)
 
 
 def save_sample(folder: Path, record: SampleRecord) -> Path:
     """Write a new sample record; a name already taken is never overwritten."""
+    from micromoment.records.model import TEMP_IGNORE
+
     ignore = folder / ".gitignore"
     if not ignore.exists():
         write_atomic(ignore, TEMP_IGNORE)
@@ -74,6 +77,9 @@ def save_sample(folder: Path, record: SampleRecord) -> Path:
 
 
 def sample_from(located: Located) -> SampleRecord:
+    from micromoment.records.model import SampleRecord
+    from micromoment.validation import validate
+
     if not isinstance(located.data, dict) or located.data.get("kind") != "sample":
         where = ("kind",) if isinstance(located.data, dict) else ()
         raise FileProblems([located.problem(where, "must be a sample record: a mapping with kind: sample")])
@@ -86,6 +92,8 @@ def load_sample(path: Path) -> SampleRecord:
             f"{display_path(path)}: no such sample record; micromoment sample FILE draws one "
             "(records are in .micromoment/samples/)"
         )
+    from micromoment.yamlio import read_yaml
+
     return sample_from(read_yaml(path, display_path(path)))
 
 
@@ -109,6 +117,8 @@ def link_to(record: SampleRecord, path: Path, root: Path) -> SampleLink:
         shown = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         shown = str(path)
+    from micromoment.records.model import SampleLink
+
     flags = {c: n for c, n in record.counts.items() if c != "ok" and n}
     return SampleLink(record=shown, source=record.source.path, read=len(record.outputs), flags=flags)  # type: ignore[arg-type]
 
