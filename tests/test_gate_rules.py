@@ -281,3 +281,27 @@ def test_a_cached_form_with_a_wrong_value_is_rebuilt(change: Any) -> None:
 @pytest.mark.parametrize("raw", [None, [], "rules", 4, {}])
 def test_anything_but_a_cached_form_is_rebuilt(raw: Any) -> None:
     assert Rules.from_dict(raw) is None
+
+
+_SEGMENTS = st.sampled_from(["prompts", "data", "src", "a.csv", "x.prompt", "keep", "b.txt", "eval", "deep"])
+_PATTERNS = st.sampled_from(
+    ["prompts/", "*.csv", "!keep/*.csv", "**/*.prompt", "data/**", "!data/keep", "eval/*.txt", "src/deep/"]
+)
+
+
+@given(
+    st.lists(st.lists(_PATTERNS, min_size=1, max_size=4), min_size=1, max_size=3),
+    st.lists(st.lists(_SEGMENTS, min_size=1, max_size=4).map("/".join), max_size=12),
+)
+def test_the_one_search_before_the_rules_drops_no_path_a_rule_wants(
+    pattern_sets: list[list[str]], paths: list[str]
+) -> None:
+    """`triggered` first drops paths that no include pattern of any rule matches: the verdicts
+    are exactly those of asking every rule about every path."""
+    gate = rules(*(rule(f"c{n}", *patterns) for n, patterns in enumerate(pattern_sets)))
+    expected = {
+        r.id: hits
+        for r in gate.checklists
+        if (hits := [p for p in triggering_paths(gate, paths) if r.matches(p)])
+    }
+    assert triggered(gate, paths) == expected

@@ -208,6 +208,10 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
     policy checklist, so that whoever changes it has a named reviewer.
     """
     candidates = triggering_paths(rules, paths)
+    # A path can only call for a checklist if one of its include patterns matches it: one search
+    # against all of them together drops the (usually many) paths no rule can want.
+    could_match = _any_include(rules)
+    candidates = [p for p in candidates if could_match.search(p)] if could_match else []
     found: dict[str, list[str]] = {}
     for rule in rules.checklists:
         hits = [path for path in candidates if rule.matches(path)]
@@ -216,6 +220,13 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
         if hits:
             found[rule.id] = hits
     return found
+
+
+def _any_include(rules: Rules) -> re.Pattern[str] | None:
+    regexes = [regex for rule in rules.checklists for regex, include in rule.patterns if include]
+    if not regexes:
+        return None
+    return re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', regex)})" for regex in regexes))
 
 
 def rules_to_json(rules: Rules) -> str:
