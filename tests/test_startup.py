@@ -34,6 +34,30 @@ def loaded(repo: Path, *args: str) -> set[str]:
     return set(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
+def review_mini(repo: Path, answers: str) -> None:
+    """A real review of the `mini` checklist, recorded by its own process."""
+    answers_file = repo / "answers.yaml"
+    answers_file.write_text(answers, encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "micromoment",
+            "review",
+            "mini",
+            "--answers",
+            str(answers_file),
+            "--subject",
+            "s",
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_help_loads_no_command_module_and_nothing_heavy(repo: Path) -> None:
     modules = loaded(repo, "--help")
     assert not {m for m in modules if m.startswith("micromoment.cli.") and m.endswith("_commands")}
@@ -96,16 +120,7 @@ def test_root_help_drawn_without_typers_help_module_reads_as_before(repo: Path) 
 
 
 def test_a_warm_render_loads_no_pydantic_jinja2_yaml_or_gitpython(mini: Path) -> None:
-    answers = mini / "answers.yaml"
-    answers.write_text("data-kind: none\nfacts-checked: yes\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "micromoment", "review", "mini", "--answers", str(answers), "--subject", "s"],
-        cwd=mini,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    review_mini(mini, "data-kind: none\nfacts-checked: yes\n")
     [record] = (mini / ".micromoment/reviews").glob("*.yaml")
     cold = loaded(mini, "render", record.stem, "--out", "-")
     assert "jinja2" in cold  # the first run renders in full and fills the cache
@@ -119,16 +134,7 @@ def test_a_warm_render_loads_no_pydantic_jinja2_yaml_or_gitpython(mini: Path) ->
 def test_warm_stats_log_and_todo_load_no_pydantic_yaml_or_gitpython(mini: Path) -> None:
     """With the gate's rules cached and every record in the ledger, the ledger commands are
     queries: no checklist, config or record model is built, and no YAML is read."""
-    answers = mini / "answers.yaml"
-    answers.write_text("data-kind: none\nfacts-checked: 'no'\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "micromoment", "review", "mini", "--answers", str(answers), "--subject", "s"],
-        cwd=mini,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    review_mini(mini, "data-kind: none\nfacts-checked: 'no'\n")
     cold = loaded(mini, "stats", "--json")
     assert {"pydantic", "yaml", "micromoment.records.model"} <= cold  # the first run parses the record
     for args in (["stats", "--json"], ["stats", "--by", "month"], ["log", "--json"], ["todo", "--json"]):
