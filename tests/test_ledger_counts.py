@@ -944,7 +944,7 @@ def test_a_worker_takes_a_few_large_chunks(
     missing = [tmp_path / f"{n}.yaml" for n in range(paths)]
     found = loading._summarise_all(missing)
     assert len(found) == paths and all(digest is None for _, digest in found)
-    assert RecordingPool.made == [(cores, chunk)]
+    assert RecordingPool.made == [(cores, chunk)] and type(RecordingPool.made[0][1]) is int
 
 
 def test_sample_totals_count_outputs_and_flags_since_a_day(tmp_path: Path) -> None:

@@ -72,3 +72,50 @@ def test_a_broken_record_in_any_repository_is_named_with_the_others_read(tmp_pat
     assert [len(found) for found in loaded] == [4, 4]
     assert len(warned) == 1
     assert "2026-01-01-broken.yaml:2:1: kind: duplicate key (first at line 1); keep one" in warned[0]
+
+
+def test_one_repository_through_the_batch_path_is_parsed_cold_and_read_warm(tmp_path: Path) -> None:
+    [job] = repositories(tmp_path)[:1]
+    cold = loading.load_many([job])
+    assert [len(found) for found in cold] == [4]
+    assert [[s.id for s in found] for found in loading.load_many([job])] == [[s.id for s in cold[0]]]
+
+
+def test_a_folder_named_like_a_record_is_named_as_the_person_sees_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Problems name a record by its folder as shown (relative to here) and its own name."""
+    from micromoment.errors import FileProblems
+    from micromoment.locations import display_path
+    from micromoment.records import load_any_record
+
+    jobs = repositories(tmp_path)
+    bad = [folder / "2026-10-12-mini-dir.yaml" for folder, _, _ in jobs]
+    for path in bad:
+        path.mkdir()
+    monkeypatch.chdir(tmp_path)
+    shown = [f"{display_path(path.parent)}/{path.name}" for path in bad]
+    assert shown[0] == "one/.micromoment/reviews/2026-10-12-mini-dir.yaml"
+    expected = [f"{name}: is a folder, expected a file; move the folder away" for name in shown]
+    warned: list[str] = []
+    found = loading.load_many(jobs, warn=warned.append)
+    assert [len(summaries) for summaries in found] == [4, 4]
+    assert warned == [
+        f"{line}; skipped this record, see: micromoment lint {name}"
+        for line, name in zip(expected, shown, strict=True)
+    ]
+    with pytest.raises(FileProblems) as raised:  # without warn: every repository's problem, together
+        loading.load_many(jobs)
+    assert [str(problem) for problem in raised.value.problems] == expected
+    with pytest.raises(FileProblems) as one:
+        load_any_record(bad[0])
+    assert [str(problem) for problem in one.value.problems] == expected[:1]
+
+
+def test_a_repository_without_a_ledger_is_read_in_the_same_batch(tmp_path: Path) -> None:
+    """A folder outside git has no ledger database: its records are parsed with the others."""
+    jobs = repositories(tmp_path)
+    without = [(jobs[0][0], None, "one"), jobs[1]]
+    found = loading.load_many(without)
+    assert [len(summaries) for summaries in found] == [4, 4]
+    assert [len(summaries) for summaries in loading.load_many(without)] == [4, 4]
