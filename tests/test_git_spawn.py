@@ -110,3 +110,13 @@ def test_the_hook_runs_git_without_loading_subprocess(repo: Path) -> None:
     assert "micromoment.git.run" in modules
     for heavy in ("subprocess", "threading", "hashlib", "_hashlib"):
         assert heavy not in modules, heavy
+
+
+@posix_only
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_the_child_gets_sigpipe_back_as_subprocess_gives_it(repo: Path) -> None:
+    """Python ignores SIGPIPE; a git started the light way must not, or it would write on into a
+    reader that has gone instead of stopping."""
+    found = spawned(["sh", "-c", "grep '^SigIgn:' /proc/self/status"], repo)
+    ignored = int(found.stdout.split()[1], 16)
+    assert ignored & (1 << (13 - 1)) == 0  # SIGPIPE is 13 on Linux

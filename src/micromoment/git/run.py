@@ -92,6 +92,15 @@ def _can_spawn() -> bool:
     return hasattr(os, "posix_spawnp") and "threading" not in sys.modules and os.name == "posix"
 
 
+def _default_in_child() -> tuple[int, ...]:
+    """Python ignores SIGPIPE (and SIGXFSZ); a child gets the default back, as subprocess gives
+    it (restore_signals), so git stops when its reader goes away. Taken from the C module:
+    `signal` itself loads enum, a good part of what the light start-up saves."""
+    import _signal  # type: ignore[import-not-found, unused-ignore]
+
+    return tuple(getattr(_signal, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(_signal, name))
+
+
 def _spawned(argv: list[str], cwd: str, stdin: bytes | None, timeout: float, env: dict[str, str]) -> Finished:
     """What subprocess.run does for run_tool, without importing subprocess (with the signal,
     threading and selectors modules it loads: a good part of the commit hook's start-up)."""
@@ -121,7 +130,7 @@ def _start(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, int, in
         try:
             actions = [(os.POSIX_SPAWN_DUP2, pipes[0][0], 0), (os.POSIX_SPAWN_DUP2, pipes[1][1], 1)]
             actions.append((os.POSIX_SPAWN_DUP2, pipes[2][1], 2))
-            pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions)
+            pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions, setsigdef=_default_in_child())
         finally:
             os.fchdir(here)
     except BaseException:
