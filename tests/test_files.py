@@ -208,13 +208,17 @@ def test_a_named_pipe_is_written_to_not_replaced(tmp_path: Path) -> None:
     received: list[str] = []
     reader = threading.Thread(target=lambda: received.append(pipe.read_text(encoding="utf-8")))
     reader.start()
-    write_atomic(pipe, "through the pipe\n")
+    write_atomic(pipe, "through the pipe\n", to_device=True)  # an output path a person typed
     reader.join(timeout=10)
     assert received == ["through the pipe\n"]
     assert stat.S_ISFIFO(pipe.stat().st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
     with pytest.raises(WriteFailed, match="pipe: cannot write: not a regular file"):
         write_together([(pipe, "x\n")])
+    # micromoment's own files never wait on a pipe in their place: refused at once, pipe untouched
+    with pytest.raises(WriteFailed, match="pipe: cannot write: not a regular file"):
+        write_atomic(pipe, "a record\n")
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
 
 
 @pytest.mark.parametrize(

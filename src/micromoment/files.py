@@ -144,15 +144,20 @@ def commit(staged: Staged, *, overwrite: bool = True) -> None:
         staged.discard()
 
 
-def write_atomic(path: Path, text: str, *, overwrite: bool = True, make_parents: bool = True) -> None:
+def write_atomic(
+    path: Path, text: str, *, overwrite: bool = True, make_parents: bool = True, to_device: bool = False
+) -> None:
     """Write `text` to `path` through a synced temp file in the same folder.
 
     With overwrite=False the final step is a hard link, which fails if the name exists,
     so two writers racing for one name can never clobber each other. With
     make_parents=False a missing folder is an error rather than created (an output path
-    a person typed: a typo should not grow folders).
+    a person typed: a typo should not grow folders). With to_device (an output path a person
+    typed: /dev/stdout, a named pipe they read from) a device or pipe is written to rather
+    than replaced; micromoment's own files (records, caches, drafts) never pass it, so a pipe
+    put in their place is replaced by the file, never waited on.
     """
-    if overwrite and _is_special(path):
+    if overwrite and to_device and _is_special(path):
         _stream(path, text)
         return
     commit(stage(path, text, make_parents=make_parents), overwrite=overwrite)

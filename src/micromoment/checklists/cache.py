@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from pathlib import Path
 
 from micromoment import __version__
 from micromoment.errors import UnknownChecklist
+from micromoment.fileread import read_regular
 from micromoment.locations import HOME_DIR, find_project, shipped_folder
 
 TYPE_CHECKING = False
@@ -78,14 +78,8 @@ def _checklist_files(folder: Path) -> list[Path]:
 def _digest(path: Path) -> str | None:
     """The content's hash; None for anything but a readable regular file of a sane size (a link to
     a device, a folder): the full load then names the problem, and a failed load is never cached."""
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return None
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CHECKLIST_BYTES + 1)
-    except OSError:
-        return None
-    return hashlib.sha256(data).hexdigest() if len(data) <= MAX_CHECKLIST_BYTES else None
+    data = read_regular(path, MAX_CHECKLIST_BYTES)
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def cache_key(root: Path) -> str:
@@ -117,9 +111,11 @@ def cache_path(root: Path) -> Path | None:
 
 def _read(path: Path, key: str) -> list[Summary] | None:
     """The cached summaries when the file is whole and built from exactly these files, else None."""
+    raw = read_regular(path, MAX_CACHE_BYTES)
+    if raw is None:
+        return None
     try:
-        with path.open("rb") as handle:
-            data = json.loads(handle.read(MAX_CACHE_BYTES))
+        data = json.loads(raw)
         if data.get("key") != key:
             return None
         entries = data["entries"]

@@ -83,7 +83,7 @@ def pr_note(
     change = collect(repo, base)
     note = render_note(project, note_view(change, catalog), template)
     if out is not None:
-        write_atomic(out, note, make_parents=False)
+        write_atomic(out, note, make_parents=False, to_device=True)
         say(f"wrote {display_path(out)} ({len(note):,} characters)")
     if git_notes:
         head = attach_git_note(repo, note)

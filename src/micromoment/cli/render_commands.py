@@ -56,7 +56,7 @@ def render(
         if read_existing(target) == text:
             continue
         # A folder the person typed must exist; beside the record it always does.
-        write_atomic(target, text, make_parents=out is None)
+        write_atomic(target, text, make_parents=out is None, to_device=out is not None)
         changed += 1
         say(f"rendered {display_path(target)}")
     say(

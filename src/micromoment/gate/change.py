@@ -259,16 +259,17 @@ def relative_paths(repo: Repo, names: list[str]) -> list[str]:
 def read_record_blobs(change: Change, known: Container[str] = ()) -> dict[str, bytes | None]:
     """Bytes of every record the change creates, edits or names, but those `known` by path (their
     verdict is already cached by blob id); None for one over the size limit."""
+    from micromoment.fileread import read_regular
     from micromoment.git import read_objects
 
     oids = {path: oid for path, oid in {**change.created, **change.touched}.items() if path not in known}
     objects = read_objects(change.repo, list(oids.values()), limit=MAX_RECORD_BYTES)
     blobs: dict[str, bytes | None] = {path: objects.get(oid, b"") for path, oid in oids.items()}
     for path in change.file_records:
-        try:
-            with open(os.path.join(change.repo.root, path), "rb") as handle:
-                data = handle.read(MAX_RECORD_BYTES + 1)
-        except OSError:
-            continue
-        blobs[path] = data if len(data) <= MAX_RECORD_BYTES else None
+        full = os.path.join(change.repo.root, path)
+        data = read_regular(full, MAX_RECORD_BYTES)  # a pipe named among FILES is never waited on
+        if data is not None:
+            blobs[path] = data
+        elif os.path.isfile(full) and os.path.getsize(full) > MAX_RECORD_BYTES:
+            blobs[path] = None
     return blobs

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from micromoment.errors import MicromomentError, Refused
+from micromoment.fileread import read_regular
 from micromoment.files import write_atomic
 from micromoment.git import GitFailed, Repo, run_git
 
@@ -49,10 +50,8 @@ class Installed:
 
 
 def is_ours(path: Path) -> bool:
-    try:
-        return MARKER in path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+    text = read_regular(path, 1024 * 1024)  # a hook script; never a pipe to wait on
+    return text is not None and MARKER.encode("utf-8") in text
 
 
 def _inside_repository(repo: Repo, folder: Path) -> bool:

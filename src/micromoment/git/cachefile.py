@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from micromoment.fileread import read_regular
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -17,10 +19,12 @@ def read_cache(path: str | None, tag: object, field: str, limit: int) -> dict[st
     """The `field` mapping of a cache written with `tag`; empty for anything else."""
     if path is None:
         return {}
+    raw = read_regular(path, limit)  # a pipe or a device in its place is never waited on
+    if raw is None:
+        return {}
     try:
-        with open(path, "rb") as handle:
-            data = json.loads(handle.read(limit))
-    except (OSError, ValueError, RecursionError):
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
         return {}
     if not isinstance(data, dict) or data.get("format") != tag:
         return {}

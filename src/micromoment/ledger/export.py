@@ -239,7 +239,7 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
         for row in rows(sources, table):
             buffer.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
-    write_atomic(out, buffer.getvalue())
+    write_atomic(out, buffer.getvalue(), to_device=True)
     return count
 
 

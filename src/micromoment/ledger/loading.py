@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from micromoment.errors import FileProblems, Problem
+from micromoment.fileread import read_regular
 from micromoment.ledger import store
 from micromoment.ledger.model import Summary, summarise
 from micromoment.records.listing import record_files, record_name
@@ -64,10 +65,12 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    """The hash of a record file whose time changed; None for anything but a regular file of a
+    size a record may have (a link to /dev/zero is never read): it is then parsed, and refused."""
+    from micromoment.yamlio import MAX_BYTES
+
+    data = read_regular(path, MAX_BYTES)
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 Stamped = list[tuple[Path, "tuple[int, int] | None"]]

@@ -13,10 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from pathlib import Path
 
 from micromoment import __version__
+from micromoment.fileread import read_regular
 from micromoment.locations import CONFIG_FILE, HOME_DIR, Project, shipped_folder
 
 TYPE_CHECKING = False
@@ -40,14 +40,7 @@ SKIP = "skip"
 def read_bytes(path: Path) -> bytes | None:
     """A regular file's bytes up to the size any record may have; None for anything else (a link
     to a device, a folder, a file too big): the full path then names the problem."""
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return None
-        with path.open("rb") as handle:
-            data = handle.read(MAX_RECORD_BYTES + 1)
-    except (OSError, ValueError):
-        return None
-    return data if len(data) <= MAX_RECORD_BYTES else None
+    return read_regular(path, MAX_RECORD_BYTES)
 
 
 def digest(data: bytes) -> str:

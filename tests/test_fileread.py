@@ -1,0 +1,74 @@
+"""Reading files micromoment cannot vouch for: a named pipe, a device or a folder in place of a
+cache, a template or a record is passed over at once, never waited on or read without end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import git, write
+from micromoment.fileread import read_regular
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+
+
+def test_a_regular_file_is_read_whole_up_to_its_limit_and_not_a_byte_more(tmp_path: Path) -> None:
+    exact = write(tmp_path / "exact", "x" * 10)
+    assert read_regular(exact, 10) == b"x" * 10
+    assert read_regular(exact, 9) is None  # one byte over
+    assert read_regular(write(tmp_path / "empty", ""), 0) == b""
+    big = tmp_path / "big"
+    big.write_bytes(b"y" * (3 << 20))  # more than one read's worth
+    assert read_regular(big, 3 << 20) == b"y" * (3 << 20)
+    assert read_regular(str(big), (3 << 20) - 1) is None
+
+
+def test_anything_but_a_regular_file_is_none(tmp_path: Path) -> None:
+    assert read_regular(tmp_path / "missing", 10) is None
+    assert read_regular(tmp_path, 10) is None  # a folder
+    zero = tmp_path / "zero"
+    zero.symlink_to("/dev/zero")
+    assert read_regular(zero, 10) is None  # a device is never read without end
+
+
+@needs_fifo
+def test_a_named_pipe_is_not_waited_on(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    assert read_regular(pipe, 10) is None  # returns at once: no writer will ever come
+
+
+def hook(repo: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "micromoment", "hook"],
+        cwd=repo,
+        env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=30,  # a read that waits on the pipe would end the test here, not hang it
+    )
+
+
+@needs_fifo
+def test_pipes_in_place_of_every_cache_only_cost_speed(repo: Path) -> None:
+    write(repo / "README.md", "# app\n")
+    git(repo, "add", "-A")
+    assert hook(repo).returncode == 0  # fills the gate's caches
+    listed = subprocess.run(
+        [sys.executable, "-m", "micromoment", "list"], cwd=repo, capture_output=True, text=True, timeout=30
+    )
+    assert listed.returncode == 0, listed.stderr
+    caches = repo / ".git" / "micromoment"
+    for name in ("rules.json", "records.json", "checklists.json"):
+        (caches / name).unlink(missing_ok=True)
+        os.mkfifo(caches / name)
+    again = hook(repo)
+    assert (again.returncode, again.stderr) == (0, "")
+    relisted = subprocess.run(
+        [sys.executable, "-m", "micromoment", "list"], cwd=repo, capture_output=True, text=True, timeout=30
+    )
+    assert (relisted.returncode, relisted.stdout) == (0, listed.stdout)
