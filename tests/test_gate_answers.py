@@ -105,3 +105,57 @@ def test_an_answer_the_item_does_not_accept_is_no_answer(cli: Cli, reviewed: Pat
     assert cli("check").exit_code == 0
     assert cli("lint", f".micromoment/reviews/{reviewed.name}").exit_code == 0
     assert hook(repo).returncode == 0
+
+
+def test_a_checklist_that_needs_signoffs_cannot_be_skipped(cli: Cli, repo: Path) -> None:
+    """The base asks a second person to look at genai-output-review: the author alone cannot
+    waive that with a skip, by the command or by a skip record written by hand."""
+    write(repo / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {signoffs: 1}\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "one sign-off")
+    git(repo, "checkout", "-q", "-b", "prompt")
+    write(repo / "prompts/support.txt", "You are helpful.\n")
+    refused = cli("skip", "genai-output-review", "--reason", "only the wording of a greeting changed")
+    assert (refused.exit_code, refused.stderr) == (
+        2,
+        "micromoment: genai-output-review needs 1 approving sign-off(s) from someone other than its author "
+        "(signoffs in .micromoment/config.yaml), and a skip carries none, so check would not count it; "
+        "review it instead: micromoment review genai-output-review\n",
+    )
+    assert not (repo / ".micromoment/reviews").exists()
+    # The same skip, made where no sign-off is asked for and brought over: valid, but no cover.
+    other = repo.parent / "other"
+    other.mkdir()
+    git(other, "init", "-q", "-b", "main")
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "micromoment",
+            "skip",
+            "genai-output-review",
+            "--reason",
+            "only the greeting changed",
+        ],
+        cwd=other,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    [skip] = (other / ".micromoment/reviews").glob("*.yaml")
+    moved = write(repo / ".micromoment/reviews" / skip.name, skip.read_text(encoding="utf-8"))
+    git(repo, "add", "-A")
+    shown = f".micromoment/reviews/{moved.name}"
+    checked = cli("check")
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines()[2:5] == [
+        "  MISSING: no complete record of it created in this change",
+        f"  {shown} is a skip, but genai-output-review needs 1 approving sign-off(s) from someone other "
+        "than its author, and a skip carries none: review it instead",
+        "  fix: micromoment review genai-output-review",
+    ]
+    assert "micromoment skip" not in checked.stdout
+    assert json.loads(cli("check", "--json").stdout)["checklists"][0]["skip_refused"] == shown
+    hooked = hook(repo)
+    assert hooked.returncode == 1 and "micromoment skip" not in hooked.stderr

@@ -139,14 +139,40 @@ def test_a_review_without_enough_counted_signoffs_waits_and_the_first_one_is_nam
     assert covered_by([record("a")], signoffs_needed=1).record is not None
 
 
-def test_a_skip_needs_no_signoffs_and_none_are_judged_when_none_are_required(
+def test_a_skip_covers_only_a_checklist_that_asks_no_signoffs_and_none_are_judged(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A skip carries no sign-offs: where the base asks for them, the author alone cannot waive
+    the second look by skipping; where it does not, the skip covers and nothing is judged."""
     judged_by({}, monkeypatch)  # any call would fail: no record's sign-offs are known
     skip = record("s", kind="skip")
-    verdict = covered_by([skip], signoffs_needed=2)
-    assert verdict.record is skip and verdict.judged == []
+    free = covered_by([skip], signoffs_needed=0)
+    assert (free.record, free.judged, free.skip_refused, coverage.skips_accepted(free)) == (
+        skip,
+        [],
+        None,
+        True,
+    )
+    for needed in (1, 2):
+        refused = covered_by([skip], signoffs_needed=needed)
+        assert (refused.record, refused.judged, refused.skip_refused) == (None, [], skip)
+        assert coverage.skips_accepted(refused) is False
+        assert coverage.unanswered_hint(refused) == [
+            f"records/s.yaml is a skip, but prompts needs {needed} approving sign-off(s) from someone "
+            "other than its author, and a skip carries none: review it instead"
+        ]
     assert covered_by([record("r")], signoffs_needed=0).judged == []
+
+
+def test_a_counted_review_after_a_refused_skip_covers_and_clears_the_hint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    judged_by({"records/r.yaml": [True]}, monkeypatch)
+    skip, review = record("s", kind="skip"), record("r")
+    verdict = covered_by([skip, review], signoffs_needed=1)
+    assert (verdict.record, verdict.skip_refused, coverage.unanswered_hint(verdict)) == (review, None, [])
+    lines = ways_forward(Outcome(change(1), [covered_by([skip], signoffs_needed=1)], []))
+    assert "    micromoment review prompts" in lines and not any("micromoment skip" in line for line in lines)
 
 
 def test_the_hint_says_how_many_more_and_who_may_sign(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -181,6 +207,7 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
             "outdated": False,
             "waiting_for_signoffs": "records/a.yaml",
             "unanswered": None,
+            "skip_refused": None,
             "signoffs_required": 2,
             "signoffs_counted": 1,
             "signoffs_not_counted": [{"name": "S1", "email": "s1@example.com", "why": "no"}],
@@ -195,6 +222,7 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
             "outdated": True,
             "waiting_for_signoffs": None,
             "unanswered": None,
+            "skip_refused": None,
             "signoffs_required": 0,
             "signoffs_counted": 0,
             "signoffs_not_counted": [],
@@ -209,6 +237,7 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
             "outdated": False,
             "waiting_for_signoffs": None,
             "unanswered": {"record": "records/h.yaml", "items": ["stakes"]},
+            "skip_refused": None,
             "signoffs_required": 0,
             "signoffs_counted": 0,
             "signoffs_not_counted": [],
@@ -244,11 +273,16 @@ def test_what_the_hook_prints_for_gaps_and_invalid_records(monkeypatch: pytest.M
         "    micromoment lint records/x.yaml",
         "  answer it now, then stage .micromoment/:",
         "    micromoment review prompts",
-        "  or record why this change does not need it:",
-        "    micromoment skip prompts --reason '...'",
-        "  or let this one commit through:",
+        "  or let this one commit through:",  # no skip: the base asks for a sign-off on it
         "    SKIP=micromoment git commit ...    (the pre-commit framework)",
         "    git commit --no-verify ...         (a plain git hook)",
+    ]
+    free = change(0)
+    assert ways_forward(Outcome(free, [Verdict(free.rules.checklists[0], ["p"])], []))[1:5] == [
+        "  answer it now, then stage .micromoment/:",
+        "    micromoment review prompts",
+        "  or record why this change does not need it:",
+        "    micromoment skip prompts --reason '...'",
     ]
     assert findings(Outcome(at, [], [])) == []
 

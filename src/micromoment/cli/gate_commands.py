@@ -22,6 +22,7 @@ from micromoment.gate.coverage import (
     evaluate,
     invalid_json,
     signoff_hint,
+    skips_accepted,
     unanswered_hint,
     verdicts_json,
 )
@@ -123,7 +124,8 @@ def _print_outcome(outcome: Outcome) -> None:
         for hint in unanswered_hint(verdict):
             line(f"  {hint}")
         line(f"  fix: micromoment review {verdict.rule.id}")
-        line(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
+        if skips_accepted(verdict):
+            line(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
     if outcome.change.policy_problem:
         line(f"POLICY DOES NOT LOAD: {outcome.change.policy_problem}", "red")
         line("  fix it before merging (micromoment lint); until then the base's rules apply")
@@ -183,12 +185,20 @@ def skip(
     """Record an explicit, reasoned skip of a checklist; `check` and the hook accept it.
 
     The skip record lands in the reviews folder; stage it with the change. An empty or
-    trivial reason ("n/a", "later") is refused.
+    trivial reason ("n/a", "later") is refused, and so is a checklist the config asks
+    sign-offs for (a skip carries none): review that one instead.
     """
     project = find_project()
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     checklist = catalog.get(checklist_id)
+    needed = config.policy(checklist.id).signoffs
+    if needed:
+        raise MicromomentError(
+            f"{checklist.id} needs {needed} approving sign-off(s) from someone other than its author "
+            "(signoffs in .micromoment/config.yaml), and a skip carries none, so check would not count "
+            f"it; review it instead: micromoment review {checklist.id}"
+        )
     problem = reason_problem(reason, checklist_id)
     if problem:
         raise MicromomentError(problem)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class Verdict:
     """One triggered checklist: what triggered it, and what (if anything) covers it."""
 
-    __slots__ = ("judged", "paths", "record", "rule", "unanswered", "waiting_for_signoffs")
+    __slots__ = ("judged", "paths", "record", "rule", "skip_refused", "unanswered", "waiting_for_signoffs")
 
     def __init__(self, rule: ChecklistRule, paths: list[str]) -> None:
         self.rule = rule
@@ -29,6 +29,9 @@ class Verdict:
         # A review that says it is complete but leaves required items without an answer the
         # checklist accepts, and those items: it covers nothing, and the output says why.
         self.unanswered: tuple[SeenRecord, list[str]] | None = None
+        # A skip of a checklist the base's config asks sign-offs for: a skip carries none, so it
+        # would let the author alone waive the second look the team asked for.
+        self.skip_refused: SeenRecord | None = None
 
     @property
     def covered(self) -> bool:
@@ -110,6 +113,9 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:
     for record in records:
         if record.kind == "review" and not record.complete:
             continue
+        if record.kind == "skip" and verdict.rule.signoffs > 0:
+            verdict.skip_refused = verdict.skip_refused or record
+            continue
         if record.kind == "review" and (gaps := unanswered(verdict.rule.items, record.answers)):
             verdict.unanswered = verdict.unanswered or (record, gaps)
             continue
@@ -127,13 +133,26 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:
     if verdict.record is not None:
         verdict.waiting_for_signoffs = None
         verdict.unanswered = None
+        verdict.skip_refused = None
 
 
 UNANSWERED_SHOWN = 4
 
 
+def skips_accepted(verdict: Verdict) -> bool:
+    """Whether a skip can cover this checklist: not when the base asks for sign-offs on it."""
+    return verdict.rule.signoffs == 0
+
+
 def unanswered_hint(verdict: Verdict) -> list[str]:
-    """Why a review that says it is complete does not count: the items it leaves unanswered."""
+    """Why a record in the change does not count: a review that leaves required items
+    unanswered, or a skip of a checklist that needs sign-offs."""
+    if verdict.skip_refused is not None:
+        return [
+            f"{verdict.skip_refused.path} is a skip, but {verdict.rule.id} needs "
+            f"{verdict.rule.signoffs} approving sign-off(s) from someone other than its author, "
+            "and a skip carries none: review it instead"
+        ]
     if verdict.unanswered is None:
         return []
     record, items = verdict.unanswered
@@ -176,6 +195,7 @@ def verdicts_json(outcome: Outcome) -> list[dict[str, Any]]:
             "unanswered": (
                 {"record": v.unanswered[0].path, "items": v.unanswered[1]} if v.unanswered else None
             ),
+            "skip_refused": v.skip_refused.path if v.skip_refused else None,
             "signoffs_required": v.rule.signoffs,
             "signoffs_counted": v.signoffs_counted,
             "signoffs_not_counted": [

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, printable
-from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, unanswered_hint
+from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, skips_accepted, unanswered_hint
 from micromoment.git import in_ci
 
 TYPE_CHECKING = False
@@ -76,8 +76,10 @@ def ways_forward(outcome: Outcome) -> list[str]:
     if to_review:
         lines.append("  answer it now, then stage .micromoment/:")
         lines += [f"    micromoment review {gap.rule.id}" for gap in to_review]
-        lines.append("  or record why this change does not need it:")
-        lines += [f"    micromoment skip {gap.rule.id} --reason '...'" for gap in to_review]
+        skippable = [gap for gap in to_review if skips_accepted(gap)]
+        if skippable:
+            lines.append("  or record why this change does not need it:")
+            lines += [f"    micromoment skip {gap.rule.id} --reason '...'" for gap in skippable]
     lines.append("  or let this one commit through:")
     lines.append("    SKIP=micromoment git commit ...    (the pre-commit framework)")
     lines.append("    git commit --no-verify ...         (a plain git hook)")
