@@ -22,6 +22,12 @@ from micromoment.cli.app import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# Python keeps micromoment's bytecode, as it does for anyone who installed it: with
+# PYTHONDONTWRITEBYTECODE set (some CI images and shells set it), every one of the suite's
+# hundreds of `python -m micromoment` processes would compile the package from source again.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
+
 # Hypothesis: a quick profile while developing, the thorough one in CI (.ci/run sets
 # MICROMOMENT_HYPOTHESIS_PROFILE=ci), and a derandomized one under mutation testing, so a
 # mutant's verdict does not depend on which examples one run happened to draw.

@@ -940,10 +940,11 @@ def test_a_worker_takes_a_few_large_chunks(
     """About four chunks per worker (one round trip each), never fewer than 64 records."""
     monkeypatch.setattr(loading.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(loading, "_summarise_file", lambda path: ([], path.name))  # the split, not the parse
     RecordingPool.made = []
-    missing = [tmp_path / f"{n}.yaml" for n in range(paths)]
-    found = loading._summarise_all(missing)
-    assert len(found) == paths and all(digest is None for _, digest in found)
+    names = [f"{n}.yaml" for n in range(paths)]
+    found = loading._summarise_all([tmp_path / name for name in names])
+    assert [digest for _, digest in found] == names  # every path, in order
     assert RecordingPool.made == [(cores, chunk)] and type(RecordingPool.made[0][1]) is int
 
 
