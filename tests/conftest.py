@@ -215,9 +215,11 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def run_module(args: Sequence[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    """`python -m micromoment ARGS` in a real subprocess."""
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+def run_module(
+    args: Sequence[str], cwd: Path, env: dict[str, str] | None = None, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    """`python -m micromoment ARGS` in a real subprocess (with `env` added to the environment)."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "micromoment", *args],
         cwd=cwd,
@@ -227,6 +229,11 @@ def run_module(args: Sequence[str], cwd: Path, **kwargs: object) -> subprocess.C
         timeout=60,
         **kwargs,
     )  # type: ignore[call-overload, no-any-return]
+
+
+def run_hook(repo: Path) -> subprocess.CompletedProcess[str]:
+    """The commit hook as its own process with no terminal to ask on, as in CI or a GUI client."""
+    return run_module(["hook"], repo, env={"MICROMOMENT_NONINTERACTIVE": "1"})
 
 
 _server: subprocess.Popen[str] | None = None

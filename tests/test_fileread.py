@@ -4,13 +4,11 @@ cache, a template or a record is passed over at once, never waited on or read wi
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import git, write
+from conftest import git, run_hook, run_module, write
 from micromoment.fileread import read_regular
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
@@ -42,33 +40,18 @@ def test_a_named_pipe_is_not_waited_on(tmp_path: Path) -> None:
     assert read_regular(pipe, 10) is None  # returns at once: no writer will ever come
 
 
-def hook(repo: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "micromoment", "hook"],
-        cwd=repo,
-        env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=30,  # a read that waits on the pipe would end the test here, not hang it
-    )
-
-
 @needs_fifo
 def test_pipes_in_place_of_every_cache_only_cost_speed(repo: Path) -> None:
     write(repo / "README.md", "# app\n")
     git(repo, "add", "-A")
-    assert hook(repo).returncode == 0  # fills the gate's caches
-    listed = subprocess.run(
-        [sys.executable, "-m", "micromoment", "list"], cwd=repo, capture_output=True, text=True, timeout=30
-    )
+    assert run_hook(repo).returncode == 0  # fills the gate's caches
+    listed = run_module(["list"], repo)
     assert listed.returncode == 0, listed.stderr
     caches = repo / ".git" / "micromoment"
     for name in ("rules.json", "records.json", "checklists.json"):
         (caches / name).unlink(missing_ok=True)
         os.mkfifo(caches / name)
-    again = hook(repo)
+    again = run_hook(repo)
     assert (again.returncode, again.stderr) == (0, "")
-    relisted = subprocess.run(
-        [sys.executable, "-m", "micromoment", "list"], cwd=repo, capture_output=True, text=True, timeout=30
-    )
+    relisted = run_module(["list"], repo)
     assert (relisted.returncode, relisted.stdout) == (0, listed.stdout)

@@ -4,15 +4,12 @@ checklist the base has: a record written or trimmed by hand cannot claim what wa
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import Cli, git, write
+from conftest import Cli, git, run_hook, run_module, write
 
 
 @pytest.fixture
@@ -36,17 +33,6 @@ def reviewed(cli: Cli, repo: Path) -> Path:
     assert cli("check").exit_code == 0
     [record] = (repo / ".micromoment/reviews").glob("*.yaml")
     return record
-
-
-def hook(repo: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "micromoment", "hook"],
-        cwd=repo,
-        env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def rewrite(record: Path, change: dict[str, str | None]) -> None:
@@ -89,7 +75,7 @@ def test_a_record_trimmed_by_hand_does_not_cover_and_says_which_items(
         False,
         {"record": shown, "items": ["facts-checked", "sources-opened"]},
     )
-    hooked = hook(repo)
+    hooked = run_hook(repo)
     assert hooked.returncode == 1
     assert (
         f"    {shown} says it is complete, but facts-checked, sources-opened have no answer" in hooked.stderr
@@ -100,11 +86,11 @@ def test_an_answer_the_item_does_not_accept_is_no_answer(cli: Cli, reviewed: Pat
     rewrite(reviewed, {"facts-checked": "probably"})
     verdict = json.loads(cli("check", "--json").stdout)["checklists"][0]
     assert verdict["unanswered"]["items"] == ["facts-checked"]
-    assert hook(repo).returncode == 1
+    assert run_hook(repo).returncode == 1
     rewrite(reviewed, {"facts-checked": "no"})  # a real answer, if not a happy one
     assert cli("check").exit_code == 0
     assert cli("lint", f".micromoment/reviews/{reviewed.name}").exit_code == 0
-    assert hook(repo).returncode == 0
+    assert run_hook(repo).returncode == 0
 
 
 def test_a_checklist_that_needs_signoffs_cannot_be_skipped(cli: Cli, repo: Path) -> None:
@@ -127,21 +113,7 @@ def test_a_checklist_that_needs_signoffs_cannot_be_skipped(cli: Cli, repo: Path)
     other = repo.parent / "other"
     other.mkdir()
     git(other, "init", "-q", "-b", "main")
-    made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "micromoment",
-            "skip",
-            "genai-output-review",
-            "--reason",
-            "only the greeting changed",
-        ],
-        cwd=other,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    made = run_module(["skip", "genai-output-review", "--reason", "only the greeting changed"], other)
     assert made.returncode == 0, made.stderr
     [skip] = (other / ".micromoment/reviews").glob("*.yaml")
     moved = write(repo / ".micromoment/reviews" / skip.name, skip.read_text(encoding="utf-8"))
@@ -157,5 +129,5 @@ def test_a_checklist_that_needs_signoffs_cannot_be_skipped(cli: Cli, repo: Path)
     ]
     assert "micromoment skip" not in checked.stdout
     assert json.loads(cli("check", "--json").stdout)["checklists"][0]["skip_refused"] == shown
-    hooked = hook(repo)
+    hooked = run_hook(repo)
     assert hooked.returncode == 1 and "micromoment skip" not in hooked.stderr
