@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -285,3 +286,31 @@ def test_a_wrong_choice_is_named_in_micromoments_words(
     result = cli(*args, env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert said in result.output and "Value error" not in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "closed", "code", "stderr"),
+    [
+        (
+            ("review", "quick"),
+            0,
+            2,
+            "micromoment: no terminal to ask questions on; record answers with micromoment review ID --answers "
+            "FILE (a YAML mapping of item id to answer; micromoment show ID lists the items)\n",
+        ),
+        (("list",), 1, 0, "Show one with: micromoment show ID\n"),
+        (("show", "quik"), 1, 2, None),  # the problem still reaches stderr; stdout goes nowhere
+    ],
+)
+def test_a_closed_standard_stream_is_not_a_crash(
+    repo: Path, args: tuple[str, ...], closed: int, code: int, stderr: str | None
+) -> None:
+    """`micromoment ... <&-` or `>&-`: Python sees no stream at all; micromoment reads end of
+    input or writes nowhere, and says what it would have said, with its usual exit code."""
+    done = run_module(args, repo, preexec_fn=lambda: os.close(closed))
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr and "unexpected error" not in done.stderr
+    if stderr is not None:
+        assert done.stderr == stderr
+    else:
+        assert done.stderr.startswith("micromoment: no checklist with id 'quik'")

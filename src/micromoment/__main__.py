@@ -6,6 +6,8 @@ import sys
 
 
 def main() -> None:
+    if sys.stdin is None or sys.stdout is None or sys.stderr is None:
+        _closed_streams_on_devnull()
     args = sys.argv[1:]
     fast_hook = (
         args[:1] == ["hook"]
@@ -34,6 +36,26 @@ def main() -> None:
         from micromoment.errors import unexpected
 
         sys.exit(unexpected(exc, args[0] if args else "micromoment"))
+
+
+def _closed_streams_on_devnull() -> None:
+    """A stream the caller closed (`<&-`, `>&-`) is None in Python, and the first read or write
+    would crash. It gets /dev/null instead: a read meets the end of input (and the command says
+    what to run instead), a write goes nowhere, and the exit code still tells what happened."""
+    import os
+
+    for fd, name, flags in (
+        (0, "stdin", os.O_RDONLY),
+        (1, "stdout", os.O_WRONLY),
+        (2, "stderr", os.O_WRONLY),
+    ):
+        if getattr(sys, name) is not None:
+            continue
+        opened = os.open(os.devnull, flags)  # the lowest free descriptor: the closed one itself
+        if opened != fd:
+            os.dup2(opened, fd)
+            os.close(opened)
+        setattr(sys, name, open(fd, "r" if fd == 0 else "w", encoding="utf-8", closefd=False))  # noqa: SIM115
 
 
 def _quiet_stdout() -> None:
