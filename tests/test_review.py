@@ -85,6 +85,35 @@ def test_every_problem_in_an_answers_file_is_listed_and_nothing_is_written(cli: 
     assert records(mini) == []
 
 
+def test_answers_from_standard_input_with_dash(cli: Cli, mini: Path) -> None:
+    """`--answers -` reads the answers from standard input (a script's heredoc, a pipe)."""
+    result = cli(
+        "review",
+        "mini",
+        "--answers",
+        "-",
+        input="data-kind: customer data\ndata-masked: yes\nfacts-checked: no\n",
+    )
+    assert result.exit_code == 0, result.output
+    [path] = records(mini)
+    assert [(a.item, a.answer) for a in load_record(path).answers] == [
+        ("data-kind", "customer data"),
+        ("data-masked", "yes"),
+        ("facts-checked", "no"),
+    ]
+    bad = cli("review", "mini", "--answers", "-", input="facts-checked: maybe\n")
+    assert (bad.exit_code, bad.stderr.splitlines()[0]) == (
+        2,
+        "standard input:1:16: facts-checked: 'maybe' is not an answer to this item; use yes, no or na",
+    )
+    strict = cli("review", "mini", "--answers", "-", "--strict", input="data-kind: none\n")
+    assert strict.exit_code == 2
+    assert strict.stderr.startswith(
+        "micromoment: standard input: no answer for required item(s) facts-checked"
+    )
+    assert len(records(mini)) == 1  # only the first review was recorded
+
+
 def test_missing_required_answers_make_an_incomplete_record_and_exit_1(cli: Cli, mini: Path) -> None:
     answers = write(mini / "answers.yaml", "data-kind: customer data\n")
     result = cli("review", "mini", "--answers", str(answers))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from micromoment.records import (
     ScanResult,
 )
 from micromoment.validation import StrictModel, problems_from
-from micromoment.yamlio import read_yaml
+from micromoment.yamlio import MAX_BYTES, Located, parse_yaml, read_yaml
 
 _CONFIRM_WORDS = {"yes": "yes", "y": "yes", "no": "no", "n": "no", "na": "na", "n/a": "na"}
 
@@ -231,12 +232,30 @@ class AnswerInput(StrictModel):
         return value
 
 
+STDIN = "standard input"
+
+
+def answers_name(path: Path) -> str:
+    """How messages name an answers file: `-` is standard input."""
+    return STDIN if str(path) == "-" else display_path(path)
+
+
+def _read_answers(path: Path) -> Located:
+    if str(path) != "-":
+        return read_yaml(path, display_path(path))
+    raw = sys.stdin.buffer.read(MAX_BYTES + 1) if sys.stdin is not None else b""
+    if len(raw) > MAX_BYTES:
+        raise FileProblems([Problem(STDIN, None, None, "", "larger than 4 MiB; not an answers file")])
+    return parse_yaml(raw, STDIN)
+
+
 def apply_answers_file(session: ReviewSession, path: Path) -> list[str]:
-    """Fill `session` from a YAML mapping of item id to answer; every problem is reported at once.
+    """Fill `session` from a YAML mapping of item id to answer (`-`: from standard input);
+    every problem is reported at once.
 
     Returns warnings: answers to items whose ask_if does not hold are not needed, and ignored.
     """
-    located = read_yaml(path, display_path(path))
+    located = _read_answers(path)
     data = located.data
     if not isinstance(data, dict):
         raise FileProblems([located.problem((), "must map item ids to answers, e.g. data-into-tool: 'yes'")])

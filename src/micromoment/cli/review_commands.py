@@ -17,7 +17,7 @@ from micromoment.capture.prompts import EndOfInput, Prompter, plural, stdin_prom
 from micromoment.capture.recording import Written, guided_selection, sensitive_refusal, write_review
 from micromoment.capture.sample_record import Reading, sample_drafts_dir
 from micromoment.capture.sample_walk import review_offer
-from micromoment.capture.session import ReviewSession, apply_answers_file
+from micromoment.capture.session import ReviewSession, answers_name, apply_answers_file
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import err, say
@@ -166,10 +166,10 @@ def _from_file(
     missing = session.missing_required()
     if missing and strict:
         raise MicromomentError(
-            f"{display_path(answers)}: no answer for required item(s) {', '.join(missing)}; add them, or drop --strict "
+            f"{answers_name(answers)}: no answer for required item(s) {', '.join(missing)}; add them, or drop --strict "
             "to record the review as incomplete"
         )
-    kept = sensitive_refusal(session, display_path(answers), allow_sensitive)
+    kept = sensitive_refusal(session, answers_name(answers), allow_sensitive)
     # From a file, no time was spent answering here: the record says none rather than "1 min".
     written = write_review(project, config, session, who, state.context(), ScanResult(kept=kept), timed=False)
     _report(written)

@@ -21,7 +21,7 @@ AnswersOption = Annotated[
     Path | None,
     typer.Option(
         "--answers",
-        help="A YAML file mapping item ids to answers, for use without a terminal: `id: yes`, or "
+        help="A YAML file (- for standard input) mapping item ids to answers, for use without a terminal: `id: yes`, or "
         "`id: {answer: no, note: ..., evidence: ..., follow_up: {action: ..., owner: ..., due: 2026-12-31}}`, "
         "or `id: {answer: skip, reason: ...}`.",
     ),
