@@ -150,3 +150,5 @@ def test_warm_stats_log_and_todo_load_no_pydantic_yaml_or_gitpython(mini: Path) 
         ):
             assert heavy not in warm, (args, heavy)
         assert "micromoment.ledger.store" in warm
+        if "--json" in args and args[0] == "stats":
+            assert "rich" not in warm  # JSON is written as it is: nothing drawn, no rich

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.text import Text
 
 from micromoment import ledger
 from micromoment.cli.output import out, print_json, say, write_out
@@ -129,6 +128,8 @@ def todo(
     as_json: JsonOption = False,
 ) -> None:
     """List the open follow-ups from every review: action, owner, due date, and where they came from."""
+    from rich.text import Text
+
     summaries, _ = _summaries(None)
     rows = ledger.open_follow_ups(summaries, owner, utc_now().date())
     if as_json:
@@ -164,6 +165,8 @@ def log(
     as_json: JsonOption = False,
 ) -> None:
     """List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs."""
+    from rich.text import Text
+
     summaries, _ = _summaries(None)
     if checklist is not None:
         from micromoment.checklists import load_catalog
@@ -231,6 +234,8 @@ def stats(
 
 
 def _print_stats(data: dict[str, Any]) -> None:
+    from rich.text import Text
+
     console = out()
     totals = data["totals"]
     follow_ups = data["follow_ups"]

@@ -9,11 +9,13 @@ import sys
 from functools import cache
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
-from micromoment.capture.console import SafeConsole
 from micromoment.errors import printable
+
+# rich loads only when something is drawn: `stats --json` and other JSON output never pay for it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 # JSON already escapes C0 controls; these would still print raw with ensure_ascii=False.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -44,6 +46,8 @@ def err() -> Console:
 def _console(stderr: bool, width: int | None, columns: str | None) -> Console:
     # One console per setting: the width a console measured is kept, so a changed COLUMNS (a test,
     # an embedding program) gets its own console rather than the first one's width.
+    from micromoment.capture.console import SafeConsole
+
     return SafeConsole(stderr=stderr, highlight=False, width=width)
 
 
