@@ -119,3 +119,60 @@ def test_a_repository_without_a_ledger_is_read_in_the_same_batch(tmp_path: Path)
     found = loading.load_many(without)
     assert [len(summaries) for summaries in found] == [4, 4]
     assert [len(summaries) for summaries in loading.load_many(without)] == [4, 4]
+
+
+@pytest.mark.parametrize("folder", [".", "/", "/a/b", "a/b", "/a/b/"])
+def test_a_summary_gets_the_path_str_of_folder_and_name_would_give(folder: str) -> None:
+    from micromoment.ledger.model import Summary
+
+    summary = Summary(
+        path="",
+        id="r",
+        kind="skip",
+        checklist="c",
+        title="C",
+        subject="s",
+        who="w",
+        email="e",
+        when="2026-11-23T00:00:00Z",
+        status="",
+        reason="r",
+    )
+    [placed] = loading._in_order(Path(folder), [("r.yaml", None)], {"r.yaml": summary}, "repo")
+    assert (placed.path, placed.repository) == (str(Path(folder) / "r.yaml"), "repo")
+
+
+def test_stamps_are_the_same_with_or_without_a_folder_descriptor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "reviews"
+    write(folder / "b.yaml", "kind: skip\n")
+    write(folder / "a.yaml", "x\n")
+    (folder / "c.yaml").symlink_to(folder / "gone.yaml")  # cannot be looked at: no stamp
+    with_fd = loading._stamped(folder)
+    assert [(name, stamp is not None) for name, stamp in with_fd] == [
+        ("a.yaml", True),
+        ("b.yaml", True),
+        ("c.yaml", False),
+    ]
+    assert with_fd[0][1] == ((folder / "a.yaml").stat().st_size, (folder / "a.yaml").stat().st_mtime_ns)
+    monkeypatch.setattr(loading.os, "supports_dir_fd", set())  # a platform without dir_fd
+    assert loading._stamped(folder) == with_fd
+    assert loading._stamped(tmp_path / "missing") == []
+    assert loading._digest(folder) is None  # a folder (or a device) is never hashed
+
+
+def test_a_ledger_that_fails_while_asked_what_changed_means_parsing_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    jobs = repositories(tmp_path)
+    loading.load_many(jobs)
+
+    def failing(connection: object) -> dict[str, object]:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(loading.store, "stamps", failing)
+    found = loading.load_many(jobs)
+    assert [len(summaries) for summaries in found] == [4, 4]
