@@ -278,6 +278,10 @@ def test_a_mistyped_checklist_id_is_named_with_the_nearest(
         (("stats", "--by", "year"), "'year' is not one of 'week', 'month'"),
         (("signoff", "x", "--decision", "ok"), "'ok' is not one of 'approve', 'changes-requested'"),
         (("pr-note", "--post", "bitbucket"), "'bitbucket' is not one of 'github', 'gitlab'"),
+        (("sample", "o.jsonl", "--count", "abc"), "'abc' is not a whole number"),
+        (("sample", "o.jsonl", "--count", "0"), "0 is less than 1, the least it can be"),
+        (("import-deon", "x.yaml", "--minutes", "nan"), "'nan' is not a finite number"),
+        (("report", "--html", "site", "--review-pages", "-1"), "-1 is less than 0, the least it can be"),
     ],
 )
 def test_a_wrong_choice_is_named_in_micromoments_words(
@@ -314,3 +318,20 @@ def test_a_closed_standard_stream_is_not_a_crash(
         assert done.stderr == stderr
     else:
         assert done.stderr.startswith("micromoment: no checklist with id 'quik'")
+
+
+def test_numbers_are_taken_within_their_bounds_exactly() -> None:
+    import typer
+
+    from micromoment.cli.params import _number
+
+    class Bounds:
+        min, max, clamp = 1, 3, False
+
+    assert [_number(int, text, Bounds) for text in ("1", "3", " 2 ")] == [1, 3, 2]
+    assert _number(float, "1.5", Bounds) == 1.5
+    for text, said in (("0", "0 is less than 1"), ("4", "4 is more than 3"), ("2.0", "'2.0' is not a whole")):
+        with pytest.raises(typer.BadParameter, match=said):
+            _number(int, text, Bounds)
+    Bounds.clamp = True
+    assert [_number(int, text, Bounds) for text in ("0", "9", "2")] == [1, 3, 2]

@@ -84,15 +84,16 @@ def plain_strings(command: Any) -> None:
             continue
         if descriptor.annotation is str:
             param._runtime_param = PassThroughRuntimeParam(annotation=str, parameter_info=info)
-        elif (convert := _converter(descriptor.annotation)) is not None:
+        elif (convert := _converter(descriptor.annotation, info)) is not None:
             param._runtime_param = _light_coercion()(
                 annotation=descriptor.annotation, parameter_info=info, convert=convert
             )
 
 
-def _converter(annotation: Any) -> Any:
-    """A function that turns one command-line value into `annotation`, or None for a type this
-    light path does not take (numbers with ranges, dates, files: Typer's adapter does those)."""
+def _converter(annotation: Any, info: Any) -> Any:
+    """A function that turns one command-line value into `annotation` (within the option's
+    min and max), or None for a type this light path does not take (dates, files: Typer's
+    adapter does those)."""
     import types
     import typing
     from enum import Enum
@@ -101,15 +102,41 @@ def _converter(annotation: Any) -> Any:
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if annotation is str:
         return str
+    if annotation in (int, float):
+        return lambda value: _number(annotation, value, info)
     if annotation is Path:
         return lambda value: value if isinstance(value, Path) else Path(value)
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return lambda value: _member(annotation, value)
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        return _converter(next(arg for arg in args if arg is not type(None)))  # None never gets here
-    if origin is list and len(args) == 1 and (item := _converter(args[0])) is not None:
+        return _converter(next(arg for arg in args if arg is not type(None)), info)  # None never gets here
+    if origin is list and len(args) == 1 and (item := _converter(args[0], info)) is not None:
         return lambda value: [item(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
     return None
+
+
+def _number(kind: type[float], value: Any, info: Any) -> float:
+    """A whole number or a number, within the option's bounds, said in micromoment's words."""
+    import math
+
+    import typer
+
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise typer.BadParameter(
+            f"{value!r} is not a {'whole number' if kind is int else 'number'}"
+        ) from None
+    if not math.isfinite(number):
+        raise typer.BadParameter(f"{value!r} is not a finite number")
+    low, high = getattr(info, "min", None), getattr(info, "max", None)
+    if getattr(info, "clamp", False):
+        return min(max(number, low if low is not None else number), high if high is not None else number)
+    if low is not None and number < low:
+        raise typer.BadParameter(f"{value} is less than {low}, the least it can be")
+    if high is not None and number > high:
+        raise typer.BadParameter(f"{value} is more than {high}, the most it can be")
+    return number
 
 
 def _member(enum: Any, value: Any) -> Any:
