@@ -280,7 +280,7 @@ def test_a_mistyped_checklist_id_is_named_with_the_nearest(
         (("pr-note", "--post", "bitbucket"), "'bitbucket' is not one of 'github', 'gitlab'"),
         (("sample", "o.jsonl", "--count", "abc"), "'abc' is not a whole number"),
         (("sample", "o.jsonl", "--count", "0"), "0 is less than 1, the least it can be"),
-        (("import-deon", "x.yaml", "--minutes", "nan"), "'nan' is not a finite number"),
+        (("import-deon", "x.yaml", "--minutes", "abc"), "'abc' is not a number"),
         (("report", "--html", "site", "--review-pages", "-1"), "-1 is less than 0, the least it can be"),
     ],
 )
