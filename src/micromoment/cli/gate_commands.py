@@ -192,14 +192,7 @@ def skip(
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     checklist = catalog.get(checklist_id)
-    needed = config.policy(checklist.id).signoffs
-    if needed:
-        raise MicromomentError(
-            f"{checklist.id} needs {needed} approving sign-off(s) from someone other than its author "
-            "(signoffs in .micromoment/config.yaml), and a skip carries none, so check would not count "
-            f"it; review it instead: micromoment review {checklist.id}"
-        )
-    problem = reason_problem(reason, checklist_id)
+    problem = config.skip_problem(checklist.id) or reason_problem(reason, checklist_id)
     if problem:
         raise MicromomentError(problem)
     refuse_sensitive(f"{reason} {approver or ''}", "the reason", allow_sensitive)
