@@ -216,8 +216,21 @@ def test_a_named_pipe_is_written_to_not_replaced(tmp_path: Path) -> None:
     with pytest.raises(WriteFailed, match="pipe: cannot write: not a regular file"):
         write_together([(pipe, "x\n")])
     # micromoment's own files never wait on a pipe in their place: refused at once, pipe untouched
-    with pytest.raises(WriteFailed, match="pipe: cannot write: not a regular file"):
-        write_atomic(pipe, "a record\n")
+    # (in a thread, so a write that does wait fails the test instead of hanging it)
+    raised: list[BaseException] = []
+
+    def own_file() -> None:
+        try:
+            write_atomic(pipe, "a record\n")
+        except BaseException as exc:  # handed to the assertion below
+            raised.append(exc)
+
+    writer = threading.Thread(target=own_file, daemon=True)
+    writer.start()
+    writer.join(timeout=10)
+    assert not writer.is_alive(), "write_atomic waited on the pipe"
+    assert [type(e) for e in raised] == [WriteFailed]
+    assert "pipe: cannot write: not a regular file" in str(raised[0])
     assert stat.S_ISFIFO(pipe.stat().st_mode)
 
 
