@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import git, write
-from micromoment.git import GitFailed, Repo, current_branch, find_base, find_repo, run_git
+from micromoment.git import BaseQuestions, GitFailed, Repo, current_branch, find_base, find_repo, run_git
 
 
 def old_default_branch(repo: Repo, configured: str | None) -> str | None:
@@ -61,16 +61,42 @@ SETUPS = {
     "remote main": [["update-ref", "refs/remotes/origin/main", "HEAD"]],
     "tag shadows main": [["commit", "-q", "--allow-empty", "-m", "two"], ["tag", "main", "HEAD~1"]],
     "none": [["branch", "-m", "main", "work"]],
+    # With no upstream default, init.defaultBranch is asked only when another branch than main's
+    # or master's exists; these are the cases where skipping it could go wrong.
+    "init.defaultBranch names the only branch": [["config", "init.defaultBranch", "main"]],
+    "init.defaultBranch names no branch": [["config", "init.defaultBranch", "gone"]],
+    "init.defaultBranch names master beside main": [
+        ["branch", "master"],
+        ["config", "init.defaultBranch", "master"],
+    ],
+    "init.defaultBranch names a remote-only branch": [
+        ["update-ref", "refs/remotes/origin/release", "HEAD"],
+        ["config", "init.defaultBranch", "release"],
+    ],
+    "init.defaultBranch names a branch called origin/x": [
+        ["branch", "origin/dev"],
+        ["config", "init.defaultBranch", "origin/dev"],
+    ],
+    "init.defaultBranch names the only branch, not main": [
+        ["branch", "-m", "main", "work"],
+        ["config", "init.defaultBranch", "work"],
+    ],
+    "another branch, init.defaultBranch unset": [["branch", "feature"]],
 }
 
 
+@pytest.mark.parametrize("ahead", [False, True], ids=["asked-here", "asked-ahead"])
 @pytest.mark.parametrize("setup", list(SETUPS))
-def test_find_base_answers_as_the_one_command_per_question_lookup(started: Path, setup: str) -> None:
+def test_find_base_answers_as_the_one_command_per_question_lookup(
+    started: Path, setup: str, ahead: bool
+) -> None:
     for args in SETUPS[setup]:
         git(started, *args)
     configured = {"configured": "trunk", "configured missing": "nope"}.get(setup)
     repo = find_repo(str(started))
-    found = find_base(repo, configured)
+    # The commit hook starts the questions before it knows the configured branch.
+    asked = BaseQuestions(str(started), str(started / ".git")) if ahead else None
+    found = find_base(repo, configured, asked)
     expected = old_default_branch(repo, configured)
     assert (found[0] if found else None) == expected
     if found is not None:
@@ -97,7 +123,8 @@ def test_find_repo_knows_head_and_names_a_folder_outside_git(started: Path, tmp_
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     subprocess.run(["git", "init", "-q", str(fresh)], check=True)
-    assert find_repo(str(fresh)).head_when_found != rev_parse(started, "HEAD")
+    # Before the first commit the one rev-parse says so (None), not "unknown, ask again".
+    assert find_repo(str(fresh)).head_when_found is None
     plain = tmp_path / "plain-folder"
     plain.mkdir()
     with pytest.raises(GitFailed, match="is not inside a git repository"):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from conftest import git, write
 from micromoment.git import run as run_module
 from micromoment.git.cachefile import sha256_hex
-from micromoment.git.run import Finished, GitFailed, ToolMissing, ToolTimedOut, run_git, run_tool
+from micromoment.git.run import Finished, GitFailed, Started, ToolMissing, ToolTimedOut, run_git, run_tool
 
 posix_only = pytest.mark.skipif(not hasattr(os, "posix_spawnp"), reason="POSIX spawning only")
 
@@ -35,7 +35,7 @@ def light(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def spawned(argv: list[str], cwd: Path, stdin: bytes | None = None, timeout: float = 30) -> Finished:
-    return run_module._spawned(argv, str(cwd), stdin, timeout, dict(os.environ))
+    return Started(argv[0], argv[1:], cwd, stdin, timeout, light=True).finish()
 
 
 @posix_only
@@ -120,3 +120,42 @@ def test_the_child_gets_sigpipe_back_as_subprocess_gives_it(repo: Path) -> None:
     found = spawned(["sh", "-c", "grep '^SigIgn:' /proc/self/status"], repo)
     ignored = int(found.stdout.split()[1], 16)
     assert ignored & (1 << (13 - 1)) == 0  # SIGPIPE is 13 on Linux
+
+
+both_ways = pytest.mark.parametrize(
+    "light", [pytest.param(True, marks=posix_only, id="posix_spawn"), pytest.param(False, id="subprocess")]
+)
+
+
+@both_ways
+def test_programs_started_together_each_give_their_own_answer(repo: Path, light: bool) -> None:
+    first = Started("sh", ["-c", "sleep 0.2; echo first"], repo, light=light)
+    second = Started("sh", ["-c", "echo second >&2; exit 4"], repo, light=light)
+    later = second.finish()
+    assert (later.returncode, later.stdout, later.stderr) == (4, b"", b"second\n")
+    done = first.finish()
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"first\n", b"")
+
+
+@both_ways
+def test_a_program_no_longer_wanted_is_stopped_and_reaped(repo: Path, light: bool, tmp_path: Path) -> None:
+    marker = tmp_path / "ran-on"
+    started = Started("sh", ["-c", f"sleep 5; touch {marker}"], repo, light=light)
+    started.stop()
+    started.stop()  # twice is harmless
+    with pytest.raises(RuntimeError, match="already finished or stopped"):
+        started.finish()
+    assert not marker.exists()
+    if light:
+        child = run_module.Started("true", [], repo, light=True)
+        pid = child.child[0] if isinstance(child.child, tuple) else 0
+        child.stop()
+        with pytest.raises(ChildProcessError):  # reaped: no zombie left behind
+            os.waitpid(pid, os.WNOHANG)
+
+
+@both_ways
+def test_a_program_that_cannot_start_says_so_when_its_answer_is_asked(repo: Path, light: bool) -> None:
+    started = Started("no-such-program-here", [], repo, light=light)  # no error yet
+    with pytest.raises(ToolMissing, match="no-such-program-here is not installed or not on PATH"):
+        started.finish()

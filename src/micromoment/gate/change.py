@@ -13,14 +13,18 @@ import os
 from micromoment.gate.rules import Rules
 from micromoment.git import (
     HEAD_UNKNOWN,
+    BaseQuestions,
     Repo,
+    StartedGit,
     current_branch,
     diff_raw,
     find_base,
     head_commit,
     merge_base,
     merge_base_of_commits,
+    parse_raw,
     resolve,
+    start_diff,
 )
 
 TYPE_CHECKING = False
@@ -88,31 +92,50 @@ def _rules_at(repo: Repo, commit: str | None) -> Rules:
 def _diff(
     repo: Repo, old: str | None, new: str | None = None, under: str | None = None
 ) -> list[tuple[str, str, str]]:
-    return [(c.path, c.status, c.oid) for c in diff_raw(repo, old, new, under)]
+    return _changes(start_diff(repo, old, new, under))
 
 
-def staged(repo: Repo, files: list[str] | None = None) -> Change:
-    """The commit being made (or FILES), with the records of the branch it is on."""
-    head = repo.head_when_found if repo.head_when_found != HEAD_UNKNOWN else head_commit(repo)
-    if head is None:  # before the first commit there is no other policy than the work tree's
-        change = Change(repo, _rules_at(repo, None), None, "in the staged change")
-        change.triggering = [p for p, _, _ in _diff(repo, None)]
-        change.take_records(_diff(repo, None, under=change.rules.reviews_dir))
-        change.pending = True
-    else:
-        found = _base_of_branch(repo)
-        since = _since(repo, found, head) if found else head
-        change = Change(repo, _rules_at(repo, since), since, "in the staged change")
-        staged_diff = _diff(repo, head)
-        change.triggering = [p for p, _, _ in staged_diff]
-        change.take_records(_records_since(repo, since, head, change.rules.reviews_dir, staged_diff))
-        change.history = (since, "HEAD")
-        change.pending = True
-        if found:
-            change.where = f"in the staged change (records since {found[0]})"
+def _changes(diff: StartedGit) -> list[tuple[str, str, str]]:
+    return [(c.path, c.status, c.oid) for c in parse_raw(diff.output())]
+
+
+def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | None = None) -> Change:
+    """The commit being made (or FILES), with the records of the branch it is on. `asked` holds
+    the base branch's questions to git when the caller started them ahead."""
+    try:
+        change = _staged_change(repo, asked)
+    finally:
+        if asked is not None:
+            asked.stop()  # not needed before the first commit
+    change.pending = True
     if files is not None:
         _take_files(change, files)
     return change
+
+
+def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
+    head = repo.head_when_found if repo.head_when_found != HEAD_UNKNOWN else head_commit(repo)
+    # The staged diff is started first: git works it out while the base branch is found.
+    staged_diff = start_diff(repo, head)
+    try:
+        if head is None:  # before the first commit there is no other policy than the work tree's
+            change = Change(repo, _rules_at(repo, None), None, "in the staged change")
+            diff = _changes(staged_diff)
+            change.triggering = [p for p, _, _ in diff]
+            change.take_records([c for c in diff if _under(c[0], change.rules.reviews_dir)])
+            return change
+        found = _base_of_branch(repo, asked)
+        since = _since(repo, found, head) if found else head
+        change = Change(repo, _rules_at(repo, since), since, "in the staged change")
+        diff = _changes(staged_diff)
+        change.triggering = [p for p, _, _ in diff]
+        change.take_records(_records_since(repo, since, head, change.rules.reviews_dir, diff))
+        change.history = (since, "HEAD")
+        if found:
+            change.where = f"in the staged change (records since {found[0]})"
+        return change
+    finally:
+        staged_diff.stop()
 
 
 def _since(repo: Repo, found: tuple[str, str | None], head: str) -> str:
@@ -146,7 +169,7 @@ def _records_since(
     return [change for change in staged_diff if _under(change[0], under)]
 
 
-def _base_of_branch(repo: Repo) -> tuple[str, str | None] | None:
+def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
     """The base branch to measure this branch from, and its commit id when known; None on the
     base branch itself."""
     from micromoment.gate.policy import worktree_rules
@@ -154,7 +177,7 @@ def _base_of_branch(repo: Repo) -> tuple[str, str | None] | None:
     configured = (
         os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root, repo.git_dir).base_branch
     )
-    found = find_base(repo, configured)
+    found = find_base(repo, configured, asked)
     if found is None or current_branch(repo) == found[0].removeprefix("origin/"):
         return None
     return found

@@ -11,19 +11,37 @@ import os
 import sys
 
 from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, printable, report
-from micromoment.gate import change as changes
-from micromoment.gate.coverage import Outcome, evaluate
-from micromoment.git import find_repo
+from micromoment.git.objects import BaseQuestions
+from micromoment.git.run import FindingRepo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from micromoment.gate.coverage import Outcome
 
 
 def check_change(files: list[str]) -> Outcome:
     """The hook's outcome. Paths come from FILES (the pre-commit framework passes them), else
     PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF (a push), else the staged change."""
-    repo = find_repo()
+    here = os.getcwd()
     from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    # git is asked first, and the rest of the gate loads while it answers: where the repository
+    # is, and (for a commit) where the base branch is. A hook runs in the work tree's top folder,
+    # so its `.git` is the likely git directory; a wrong guess costs only a process.
+    finding = FindingRepo(here)
+    asked = None if from_ref and to_ref else BaseQuestions(here, os.path.join(here, ".git"))
+    try:
+        from micromoment.gate import change as changes
+        from micromoment.gate.coverage import evaluate
+
+        repo = finding.repo()
+    except BaseException:
+        finding.stop()
+        if asked is not None:
+            asked.stop()
+        raise
     if from_ref and to_ref:
         return evaluate(changes.pushed(repo, from_ref, to_ref, files or None))
-    return evaluate(changes.staged(repo, files or None))
+    return evaluate(changes.staged(repo, files or None, asked))
 
 
 def run(files: list[str]) -> int:

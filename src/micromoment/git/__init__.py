@@ -3,6 +3,7 @@ comes from `objects`, and what a review records about the repository from `state
 
 from micromoment.git.objects import (
     EMPTY_TREE,
+    BaseQuestions,
     Changed,
     current_branch,
     default_branch,
@@ -18,6 +19,7 @@ from micromoment.git.objects import (
     read_blobs,
     read_objects,
     resolve,
+    start_diff,
 )
 from micromoment.git.run import (
     GIT_TIMEOUT_SECONDS,
@@ -27,6 +29,8 @@ from micromoment.git.run import (
     Finished,
     GitFailed,
     Repo,
+    Started,
+    StartedGit,
     ToolMissing,
     ToolTimedOut,
     find_repo,
@@ -49,11 +53,14 @@ __all__ = [
     "NO_PROMPTS",
     "SHALLOW_HINT",
     "SUBJECT_PATHS_SHOWN",
+    "BaseQuestions",
     "Changed",
     "Finished",
     "GitFailed",
     "GitState",
     "Repo",
+    "Started",
+    "StartedGit",
     "ToolMissing",
     "ToolTimedOut",
     "author_identity",
@@ -75,6 +82,7 @@ __all__ = [
     "resolve",
     "run_git",
     "run_tool",
+    "start_diff",
     "strip_credentials",
     "subject_for_paths",
 ]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 
-from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, run_git
+from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, StartedGit, run_git
 
 
 def resolve(repo: Repo, ref: str) -> str:
@@ -39,8 +38,10 @@ def read_blobs(repo: Repo, specs: list[str]) -> dict[str, bytes]:
     found = {} if not batch else _batch(repo, batch)
     for spec in specs:
         if "\n" in spec:
-            with contextlib.suppress(GitFailed):
+            try:
                 found[spec] = run_git(["cat-file", "blob", spec], repo.root)
+            except GitFailed:
+                continue
     return found
 
 
@@ -104,12 +105,17 @@ class Changed:
 
 def diff_raw(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
     """What changed from `old` (a commit; None for an empty tree) to `new` (a commit; None for the index)."""
+    return parse_raw(start_diff(repo, old, new, under).output())
+
+
+def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> StartedGit:
+    """`diff_raw`'s git, started now; `parse_raw` its output when it is wanted."""
     base = old or EMPTY_TREE
     args = ["diff", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--ignore-submodules"]
     args += ["--cached", base] if new is None else [base, new]
     if under:
         args += ["--", f":(literal){under}"]
-    return parse_raw(run_git(args, repo.root))
+    return StartedGit(args, repo.root)
 
 
 def parse_raw(raw: bytes) -> list[Changed]:
@@ -202,11 +208,15 @@ def _patterns(name: str) -> list[str]:
     return [*_candidates(name), *_shadows(f"origin/{name}"), *_shadows(name)]
 
 
-def _refs(repo: Repo, patterns: list[str]) -> dict[str, tuple[str, str, str]]:
-    """refname -> (object id, object type, symref target), for the refs named."""
-    out = run_git(
-        ["for-each-ref", "--format=%(refname) %(objectname) %(objecttype) %(symref)", *patterns], repo.root
-    )
+_REF_FORMAT = "--format=%(refname) %(objectname) %(objecttype) %(symref)"
+
+
+def _ask_refs(cwd: str, patterns: list[str]) -> StartedGit:
+    return StartedGit(["for-each-ref", _REF_FORMAT, *patterns], cwd)
+
+
+def _listed(out: bytes) -> dict[str, tuple[str, str, str]]:
+    """refname -> (object id, object type, symref target), from `_ask_refs`' output."""
     listed: dict[str, tuple[str, str, str]] = {}
     for line in out.decode("utf-8", "surrogateescape").splitlines():
         fields = line.split(" ")
@@ -215,28 +225,74 @@ def _refs(repo: Repo, patterns: list[str]) -> dict[str, tuple[str, str, str]]:
     return listed
 
 
+class BaseQuestions:
+    """What `find_base` asks git, started at once: the refs that settle the usual names (the
+    configured branch, main, master, the upstream's default).
+
+    With no branch configured and no upstream default recorded (a repository made with
+    `git init`), init.defaultBranch could name the base. Every branch is then listed with the
+    rest, so that when no branch exists other than the one main or master names, git need not
+    be asked for init.defaultBranch at all.
+
+    The commit hook starts them before it has found the repository (from the folder it runs
+    in, with `git_dir` a guess), so they run beside its first git process. A name they did not
+    cover is asked for when it comes up."""
+
+    __slots__ = ("every_branch", "names", "refs")
+
+    def __init__(self, cwd: str, git_dir: str, configured: str | None = None) -> None:
+        self.names = [*([configured] if configured else []), "main", "master"]
+        wanted = ["refs/remotes/origin/HEAD", *(p for n in self.names for p in _patterns(n))]
+        upstream_file = os.path.join(common_dir(git_dir), "refs", "remotes", "origin", "HEAD")
+        self.every_branch = not configured and not os.path.exists(upstream_file)
+        if self.every_branch:
+            wanted += ["refs/heads/", "refs/remotes/origin/"]
+        self.refs = _ask_refs(cwd, list(dict.fromkeys(wanted)))
+
+    def stop(self) -> None:
+        """Stop the listing if it was never read."""
+        self.refs.stop()
+
+
+def _initial_branch(repo: Repo) -> str:
+    """init.defaultBranch, or nothing when it is not set (then main, then master)."""
+    try:
+        return run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip()
+    except GitFailed:
+        return ""
+
+
 class _Refs:
     """The refs asked about so far, asked for more only when a new name comes up."""
 
-    def __init__(self, repo: Repo, names: list[str]) -> None:
+    def __init__(self, repo: Repo, questions: BaseQuestions) -> None:
         self.repo = repo
-        self.asked = set(names)
-        wanted = ["refs/remotes/origin/HEAD", *(p for n in names for p in _patterns(n))]
-        self.listed = _refs(repo, list(dict.fromkeys(wanted)))
+        self.asked = set(questions.names)
+        self.listed = _listed(questions.refs.output())
 
-    def first(self, names: list[str]) -> tuple[str, str | None] | None:
-        """The first name with a candidate ref, as (short name, commit id or None)."""
+    def first(self, names: list[str]) -> tuple[str, str, str | None] | None:
+        """The first name with a candidate ref, as (name, short ref name, commit id or None)."""
         for name in dict.fromkeys(n for n in names if n):
             if name not in self.asked:
                 self.asked.add(name)
-                self.listed.update(_refs(self.repo, _patterns(name)))
+                self.listed.update(_listed(_ask_refs(self.repo.root, _patterns(name)).output()))
             for candidate in _candidates(name):
                 if candidate in self.listed:
                     short = candidate.removeprefix("refs/remotes/").removeprefix("refs/heads/")
                     oid, kind, _ = self.listed[candidate]
                     shadowed = any(s in self.listed for s in _shadows(short) if s != candidate)
-                    return short, oid if kind == "commit" and not shadowed else None
+                    return name, short, oid if kind == "commit" and not shadowed else None
         return None
+
+    def branch_names(self) -> set[str]:
+        """The names with a candidate ref among those listed (all of them, for `every_branch`)."""
+        found = set()
+        for ref in self.listed:
+            if ref.startswith("refs/heads/"):
+                found.add(ref.removeprefix("refs/heads/"))
+            elif ref.startswith("refs/remotes/origin/") and ref != "refs/remotes/origin/HEAD":
+                found.add(ref.removeprefix("refs/remotes/origin/"))
+        return found
 
 
 def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> str:
@@ -245,18 +301,14 @@ def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> st
         return listed["refs/remotes/origin/HEAD"][2]
     # for-each-ref leaves out a symref to a ref that does not exist. A symref is never packed,
     # so with the files backend its own file answers; another backend is asked.
-    common = repo.git_dir
-    with (
-        contextlib.suppress(OSError, UnicodeDecodeError),
-        open(os.path.join(repo.git_dir, "commondir"), encoding="utf-8") as handle,
-    ):
-        common = os.path.join(repo.git_dir, handle.read().strip())
+    common = common_dir(repo.git_dir)
     if os.path.exists(os.path.join(common, "reftable")):
-        with contextlib.suppress(GitFailed):
+        try:
             return (
                 run_git(["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"], repo.root).decode().strip()
             )
-        return ""
+        except GitFailed:
+            return ""
     try:
         with open(os.path.join(common, "refs", "remotes", "origin", "HEAD"), encoding="utf-8") as handle:
             line = handle.readline().strip()
@@ -265,21 +317,41 @@ def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> st
     return line.removeprefix("ref: ").strip() if line.startswith("ref: ") else ""
 
 
-def find_base(repo: Repo, configured: str | None = None) -> tuple[str, str | None] | None:
+def common_dir(git_dir: str) -> str:
+    """The git directory that holds the refs: a linked worktree's `commondir` points to it."""
+    try:
+        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as handle:
+            return os.path.join(git_dir, handle.read().strip())
+    except (OSError, UnicodeDecodeError):
+        return git_dir
+
+
+def find_base(
+    repo: Repo, configured: str | None = None, asked: BaseQuestions | None = None
+) -> tuple[str, str | None] | None:
     """`default_branch`'s answer and its commit id (None when only `resolve` can say), in as few
     git processes as it takes: one `for-each-ref` answers most repositories, and init.defaultBranch
-    is asked only when neither the configured branch nor the upstream's default exists."""
-    first = [configured] if configured else []
-    last = ["main", "master"]
-    refs = _Refs(repo, [*first, *last])
+    is asked only when neither the configured branch nor the upstream's default exists, and
+    another branch than main's or master's does. `asked` is what was started ahead (see
+    `BaseQuestions`); it is finished or stopped here."""
+    questions = asked or BaseQuestions(repo.root, repo.git_dir, configured)
+    try:
+        refs = _Refs(repo, questions)
+    finally:
+        questions.stop()
     upstream = _upstream_default(repo, refs.listed)
-    names = [*first, upstream.removeprefix("refs/remotes/origin/")] if upstream else first
+    names = [configured] if configured else []
+    if upstream:
+        names.append(upstream.removeprefix("refs/remotes/origin/"))
     found = refs.first(names)
     if found is None:
-        with contextlib.suppress(GitFailed):
-            names.append(run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip())
-        found = refs.first([*names, *last])
-    return found
+        fallback = refs.first(["main", "master"])
+        if questions.every_branch and refs.branch_names() <= ({fallback[0]} if fallback else set()):
+            # init.defaultBranch could only name that branch or one that does not exist.
+            found = fallback
+        else:
+            found = refs.first([*names, _initial_branch(repo), "main", "master"])
+    return (found[1], found[2]) if found else None
 
 
 def ls_index(repo: Repo, paths: list[str]) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from micromoment.errors import MicromomentError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
 SHALLOW_HINT = "shallow CI clones need the full history (e.g. actions/checkout with fetch-depth: 0)"
 
@@ -54,28 +55,102 @@ def run_tool(
 ) -> Finished:
     """Run git, gh or glab: no terminal stdin, prompts off, a time limit. A non-zero exit is the
     caller's to interpret; a missing program or a time-out is a message."""
-    env = {**os.environ, **NO_PROMPTS}
-    try:
-        if _can_spawn():
-            return _spawned([program, *args], str(cwd), stdin, timeout, env)
-        import subprocess
+    return Started(program, args, cwd, stdin, timeout).finish()
 
+
+class Started:
+    """A program started now and finished later: the commit hook starts the git processes it
+    will need together, so they run side by side rather than one after another.
+
+    A program that cannot be started says so from `finish`, as `run_tool` would, so a start
+    made in case the answer is needed costs nothing when it is not. One that is never finished
+    is stopped with `stop`."""
+
+    __slots__ = ("argv", "child", "deadline", "missing", "stdin", "timeout")
+
+    def __init__(
+        self,
+        program: str,
+        args: list[str],
+        cwd: str | Path,
+        stdin: bytes | None = None,
+        timeout: float = GIT_TIMEOUT_SECONDS,
+        light: bool | None = None,
+    ) -> None:
+        import time
+
+        self.argv = [program, *args]
+        self.stdin = stdin
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
+        self.missing = False
+        env = {**os.environ, **NO_PROMPTS}
+        self.child: tuple[int, int, int, int] | Any | None = None
         try:
-            done = subprocess.run(
-                [program, *args],
-                cwd=cwd,
-                input=stdin,
-                stdin=None if stdin is not None else subprocess.DEVNULL,  # never wait on a question
-                capture_output=True,
-                check=False,
-                timeout=timeout,
-                env=env,
-            )
-        except subprocess.TimeoutExpired:
-            raise _timed_out(program, args, timeout) from None
-    except FileNotFoundError:
-        raise ToolMissing(f"{program} is not installed or not on PATH") from None
-    return Finished(done.returncode, done.stdout, done.stderr)
+            if _can_spawn() if light is None else light:
+                self.child = _start(self.argv, str(cwd), env)
+            else:
+                import subprocess
+
+                self.child = subprocess.Popen(
+                    self.argv,
+                    cwd=cwd,
+                    stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,  # never a question
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                )
+        except FileNotFoundError:
+            self.missing = True
+
+    def finish(self) -> Finished:
+        """Wait for the program and return how it ended; ToolMissing or ToolTimedOut when it
+        could not start or gave no answer in time."""
+        import time
+
+        child, self.child = self.child, None
+        if self.missing:
+            raise ToolMissing(f"{self.argv[0]} is not installed or not on PATH")
+        if child is None:
+            raise RuntimeError(f"{self.argv[0]} was already finished or stopped")  # a caller's mistake
+        if not isinstance(child, tuple):
+            import subprocess
+
+            try:
+                out, err = child.communicate(self.stdin, timeout=max(self.deadline - time.monotonic(), 0.001))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+                raise _timed_out(self.argv[0], self.argv[1:], self.timeout) from None
+            except BaseException:
+                child.kill()
+                child.wait()
+                raise
+            return Finished(child.returncode, out, err)
+        pid, writer, out_fd, err_fd = child
+        try:
+            found = _communicate(writer, [out_fd, err_fd], self.stdin or b"", self.deadline)
+        except BaseException:
+            _kill(pid)  # as subprocess.run does: a time-out or Ctrl-C leaves no git behind
+            raise
+        if found is None:
+            _kill(pid)
+            raise _timed_out(self.argv[0], self.argv[1:], self.timeout)
+        _, status = os.waitpid(pid, 0)
+        return Finished(os.waitstatus_to_exitcode(status), found[0], found[1])
+
+    def stop(self) -> None:
+        """Stop a program whose answer is no longer wanted, and reap it."""
+        child, self.child = self.child, None
+        if child is None:
+            return
+        if isinstance(child, tuple):
+            for fd in child[1:]:
+                os.close(fd)
+            _kill(child[0])
+        else:
+            child.kill()
+            child.communicate()
 
 
 def _timed_out(program: str, args: list[str], timeout: float) -> ToolTimedOut:
@@ -99,25 +174,6 @@ def _default_in_child() -> tuple[int, ...]:
     import _signal  # type: ignore[import-not-found, unused-ignore]
 
     return tuple(getattr(_signal, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(_signal, name))
-
-
-def _spawned(argv: list[str], cwd: str, stdin: bytes | None, timeout: float, env: dict[str, str]) -> Finished:
-    """What subprocess.run does for run_tool, without importing subprocess (with the signal,
-    threading and selectors modules it loads: a good part of the commit hook's start-up)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    pid, writer, out, err = _start(argv, cwd, env)
-    try:
-        found = _communicate(writer, [out, err], stdin or b"", deadline)
-    except BaseException:
-        _kill(pid)  # as subprocess.run does: a time-out or Ctrl-C leaves no git behind
-        raise
-    if found is None:
-        _kill(pid)
-        raise _timed_out(argv[0], argv[1:], timeout)
-    _, status = os.waitpid(pid, 0)
-    return Finished(os.waitstatus_to_exitcode(status), found[0], found[1])
 
 
 def _start(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, int, int, int]:
@@ -202,16 +258,35 @@ def _kill(pid: int) -> None:
 
 def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> bytes:
     """Every git command micromoment runs; a refusal is a GitFailed naming the command."""
-    try:
-        done = run_tool("git", args, cwd, stdin)
-    except ToolMissing:
-        raise GitFailed("git is not installed or not on PATH; install git and try again") from None
-    except ToolTimedOut as exc:
-        raise GitFailed(exc.message) from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitFailed(f"git {' '.join(args[:2])} failed: {message[-1] if message else done.returncode}")
-    return done.stdout
+    return StartedGit(args, cwd, stdin).output()
+
+
+class StartedGit:
+    """A git command started now, its output asked for later (see `Started`)."""
+
+    __slots__ = ("args", "started")
+
+    def __init__(self, args: list[str], cwd: str | Path, stdin: bytes | None = None) -> None:
+        self.args = args
+        self.started = Started("git", args, cwd, stdin)
+
+    def output(self) -> bytes:
+        """What git printed; GitFailed naming the command when it refused or could not run."""
+        try:
+            done = self.started.finish()
+        except ToolMissing:
+            raise GitFailed("git is not installed or not on PATH; install git and try again") from None
+        except ToolTimedOut as exc:
+            raise GitFailed(exc.message) from None
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitFailed(
+                f"git {' '.join(self.args[:2])} failed: {message[-1] if message else done.returncode}"
+            )
+        return done.stdout
+
+    def stop(self) -> None:
+        self.started.stop()
 
 
 # A Repo whose HEAD was not read when it was found.
@@ -236,28 +311,51 @@ class Repo:
 
 
 def find_repo(cwd: str | None = None) -> Repo:
-    cwd = cwd or os.getcwd()
-    # One process for the top folder, the git directory and HEAD; `--` keeps a file named HEAD
-    # from making the revision ambiguous. Before the first commit (or on any refusal) HEAD is
-    # left unknown and the question asked as before, so its messages stay the same.
-    try:
-        done = run_tool(
-            "git", ["rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD^{commit}", "--"], cwd
-        )
-    except (ToolMissing, ToolTimedOut):
-        done = Finished(1, b"", b"")
-    lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
-    if done.returncode == 0 and len(lines) == 4 and lines[3] == "--" and len(lines[2]) in (40, 64):
-        return Repo(lines[0], lines[1], lines[2])
-    try:
-        out = run_git(["rev-parse", "--show-toplevel", "--absolute-git-dir"], cwd).decode().splitlines()
-    except GitFailed as exc:
-        if "not a git repository" in exc.message:
-            raise GitFailed(
-                f"{cwd} is not inside a git repository; run this in your project's work tree (or git init first)"
-            ) from None
-        raise
-    return Repo(out[0], out[1])
+    return FindingRepo(cwd).repo()
+
+
+class FindingRepo:
+    """`find_repo`'s git process, started now and answered by `repo()`: the commit hook starts it
+    before loading the rest of the gate, which then loads while git works."""
+
+    __slots__ = ("cwd", "started")
+
+    def __init__(self, cwd: str | None = None) -> None:
+        self.cwd = cwd or os.getcwd()
+        # One process for the top folder, the git directory and HEAD. Before the first commit HEAD
+        # does not resolve: `--verify --quiet` then exits 1 with the two folders and nothing on
+        # stderr, which is all `head_commit` would learn (None).
+        asked = ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--verify", "--quiet", "HEAD^{commit}"]
+        self.started = Started("git", asked, self.cwd)
+
+    def repo(self) -> Repo:
+        try:
+            done = self.started.finish()
+        except (ToolMissing, ToolTimedOut):
+            done = Finished(128, b"", b"")
+        lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
+        if done.returncode == 0 and len(lines) == 3 and len(lines[2]) in (40, 64):
+            return Repo(lines[0], lines[1], lines[2])
+        if done.returncode == 1 and len(lines) == 2 and not done.stderr:
+            return Repo(lines[0], lines[1], None)
+        # Anything else: the folders are asked for alone, so git's own messages stay the same.
+        try:
+            out = (
+                run_git(["rev-parse", "--show-toplevel", "--absolute-git-dir"], self.cwd)
+                .decode()
+                .splitlines()
+            )
+        except GitFailed as exc:
+            if "not a git repository" in exc.message:
+                raise GitFailed(
+                    f"{self.cwd} is not inside a git repository; run this in your project's work tree "
+                    "(or git init first)"
+                ) from None
+            raise
+        return Repo(out[0], out[1])
+
+    def stop(self) -> None:
+        self.started.stop()
 
 
 def in_ci() -> bool:
