@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micromoment.gate.policy import compile_patterns, patterns_for
+from micromoment.gate.policy import compile_patterns, pattern_needles, patterns_for
 from micromoment.gate.rules import (
+    FEW_PATHS,
     ChecklistRule,
     Rules,
     is_policy_path,
@@ -22,8 +23,17 @@ from micromoment.gate.rules import (
 )
 
 
-def rule(id: str, *patterns: str, signoffs: int = 0) -> ChecklistRule:
-    return ChecklistRule(id, id.title(), "1", f"sha256:{id}", compile_patterns(list(patterns)), signoffs)
+def rule(id: str, *patterns: str, signoffs: int = 0, needles: bool = True) -> ChecklistRule:
+    """A rule as the cache holds it (with its needles), or as older callers build it (without)."""
+    return ChecklistRule(
+        id,
+        id.title(),
+        "1",
+        f"sha256:{id}",
+        compile_patterns(list(patterns)),
+        signoffs,
+        needles=pattern_needles(list(patterns)) if needles else None,
+    )
 
 
 def rules(
@@ -143,11 +153,12 @@ def test_the_defaults_of_a_rule_and_of_the_rules() -> None:
 
 
 def test_the_cached_form_is_written_with_sorted_keys() -> None:
-    text = rules_to_json(Rules([ChecklistRule("a", "A", "1", "h", [("x", True)], 2)], "r", base_branch="b"))
+    rule = ChecklistRule("a", "A", "1", "h", [("x", True)], 2, needles=["x"])
+    text = rules_to_json(Rules([rule], "r", base_branch="b"))
     assert text == (
-        '{"base_branch": "b", "checklists": [{"content_hash": "h", "id": "a", "items": [], "patterns": [["x", true]], '
-        '"signoffs": 2, "title": "A", "version": "1"}], "on_missing": "block", "policy_checklist": null, '
-        '"require_signed_commits": false, "reviews_dir": "r"}'
+        '{"base_branch": "b", "checklists": [{"content_hash": "h", "id": "a", "items": [], "needles": ["x"], '
+        '"patterns": [["x", true]], "signoffs": 2, "title": "A", "version": "1"}], "on_missing": "block", '
+        '"policy_checklist": null, "require_signed_commits": false, "reviews_dir": "r"}'
     )
 
 
@@ -204,18 +215,26 @@ def test_compiled_patterns_keep_their_sense_and_drop_comments_and_blanks() -> No
 
 slugs = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
 texts = st.text(max_size=20)
-checklist_rules = st.builds(
-    ChecklistRule,
-    id=slugs,
-    title=texts,
-    version=texts,
-    content_hash=texts,
-    patterns=st.lists(st.tuples(texts, st.booleans()), max_size=4),
-    signoffs=st.integers(min_value=0, max_value=5),
-)
+
+
+@st.composite
+def checklist_rules(draw: st.DrawFn) -> ChecklistRule:
+    patterns = draw(st.lists(st.tuples(texts, st.booleans()), max_size=4))
+    includes = sum(1 for _, include in patterns if include)
+    return ChecklistRule(
+        id=draw(slugs),
+        title=draw(texts),
+        version=draw(texts),
+        content_hash=draw(texts),
+        patterns=patterns,
+        signoffs=draw(st.integers(min_value=0, max_value=5)),
+        needles=draw(st.none() | st.lists(texts, min_size=includes, max_size=includes)),
+    )
+
+
 all_rules = st.builds(
     Rules,
-    checklists=st.lists(checklist_rules, max_size=4),
+    checklists=st.lists(checklist_rules(), max_size=4),
     reviews_dir=st.lists(slugs, min_size=1, max_size=3).map("/".join),
     on_missing=st.sampled_from(["block", "warn"]),
     policy_checklist=st.none() | slugs,
@@ -233,8 +252,8 @@ def test_the_cached_form_round_trips(gate: Rules) -> None:
     back = Rules.from_dict(cached(gate))
     assert back is not None
     assert rules_to_json(back) == rules_to_json(gate)
-    assert [(c.id, c.patterns, c.signoffs) for c in back.checklists] == [
-        (c.id, c.patterns, c.signoffs) for c in gate.checklists
+    assert [(c.id, c.patterns, c.signoffs, c.needles) for c in back.checklists] == [
+        (c.id, c.patterns, c.signoffs, c.needles) for c in gate.checklists
     ]
 
 
@@ -268,6 +287,11 @@ def test_a_cached_checklist_missing_or_adding_a_key_is_rebuilt(gate: Rules, data
         lambda raw: raw["checklists"][0].update(signoffs="1"),
         lambda raw: raw["checklists"][0].update(patterns=[["x"]]),
         lambda raw: raw["checklists"][0].update(patterns=[[1, True]]),
+        # A needle too few would turn paths away that the missing one's pattern matches.
+        lambda raw: raw["checklists"][0].update(needles=[]),
+        lambda raw: raw["checklists"][0].update(needles=["x", "y"]),
+        lambda raw: raw["checklists"][0].update(needles=[1]),
+        lambda raw: raw["checklists"][0].update(needles="x"),
         lambda raw: raw.update(checklists=None),
     ],
 )
@@ -305,3 +329,19 @@ def test_the_one_search_before_the_rules_drops_no_path_a_rule_wants(
         if (hits := [p for p in triggering_paths(gate, paths) if r.matches(p)])
     }
     assert triggered(gate, paths) == expected
+
+
+@pytest.mark.parametrize("needles", [True, False], ids=["with-needles", "without"])
+def test_a_few_paths_and_many_are_sifted_alike(needles: bool) -> None:
+    """Up to FEW_PATHS paths each rule's needles sift them; past it one combined regex does.
+    Either way a path is judged by its rule's own patterns, so the verdicts are the same."""
+    gate = rules(
+        rule("data", "**/*.csv", "!fixtures/**", needles=needles),
+        rule("prompts", "prompts/", "[Pp]rompt*.md", needles=needles),
+    )
+    wanted = ["data/users.csv", "fixtures/a.csv", "prompts/a.txt", "Prompts.md", "src/app.py"]
+    few = wanted + [f"src/m{n}.py" for n in range(FEW_PATHS - len(wanted))]
+    many = [*few, "src/one-more.py"]
+    assert (len(few), len(many)) == (FEW_PATHS, FEW_PATHS + 1)
+    expected = {"data": ["data/users.csv"], "prompts": ["prompts/a.txt", "Prompts.md"]}
+    assert triggered(gate, few) == triggered(gate, many) == expected

@@ -1,12 +1,14 @@
-"""The gate's trigger matcher agrees with pathspec's own .gitignore matching, negations included."""
+"""The gate's trigger matcher agrees with pathspec's own .gitignore matching, negations included,
+with and without the needles that turn most paths away before any regex is compiled."""
 
 from __future__ import annotations
 
 import pathspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromoment.gate.policy import compile_patterns
+from micromoment.gate.policy import compile_patterns, glob_needle, pattern_needles
 from micromoment.gate.rules import ChecklistRule
 
 SEGMENTS = st.sampled_from(
@@ -29,17 +31,62 @@ def patterns(draw: st.DrawFn) -> str:
     return ("!" if draw(st.integers(0, 3)) == 0 else "") + text
 
 
-def rule_of(lines: list[str]) -> ChecklistRule:
-    return ChecklistRule("x", "X", "1", "sha256:0", compile_patterns(lines))
+def rule_of(lines: list[str], needles: bool = True) -> ChecklistRule:
+    found = pattern_needles(lines) if needles else None
+    return ChecklistRule("x", "X", "1", "sha256:0", compile_patterns(lines), needles=found)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(patterns(), min_size=1, max_size=4), st.lists(PATHS, min_size=1, max_size=6))
 def test_the_gate_matches_what_pathspec_matches(lines: list[str], paths: list[str]) -> None:
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
-    rule = rule_of(lines)
+    sifted, unsifted = rule_of(lines), rule_of(lines, needles=False)
     for path in paths:
-        assert rule.matches(path) == spec.match_file(path), (lines, path)
+        assert sifted.matches(path) == unsifted.matches(path) == spec.match_file(path), (lines, path)
+
+
+# Characters that mean something in a pattern, and plain ones, in any order: classes, escapes,
+# negations, stray brackets and trailing spaces included.
+AWKWARD = st.text(alphabet="ab.c/*?[]!\\ -^", min_size=1, max_size=12)
+AWKWARD_PATHS = st.text(alphabet="ab.c/[]!\\ -^*?", min_size=1, max_size=14)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # re's note on some of pathspec's regexes
+@settings(max_examples=1500, deadline=None)
+@given(AWKWARD, st.lists(AWKWARD_PATHS, min_size=1, max_size=8))
+def test_every_path_a_pattern_matches_holds_its_needle(pattern: str, paths: list[str]) -> None:
+    """The needle is a promise: a path without it cannot match, so it may be turned away unread."""
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines([pattern])
+    except Exception:  # not a pattern pathspec accepts: the checklist's own check refuses it
+        return
+    for compiled in spec.patterns:
+        if not compiled.include or compiled.regex is None:
+            continue
+        needle = glob_needle(pattern)
+        for path in paths:
+            if compiled.regex.search(path.strip("/")):
+                assert needle in path.strip("/"), (pattern, needle, path)
+
+
+def test_needles_are_the_longest_plain_text_outside_any_class() -> None:
+    assert [
+        glob_needle(p)
+        for p in (
+            "**/*.csv",
+            "prompts/",
+            "db/migrations/**",
+            "[Cc]hangelog*",
+            "[!]b]cd",
+            "a\\*bc",
+            "x]y[z",
+            "**",
+            "notes  ",
+            "\\!important",
+        )
+    ] == [".csv", "prompts", "migrations", "hangelog", "cd", "bc", "x", "", "notes", "important"]
+    # One per include pattern, in order; a negation has none.
+    assert pattern_needles(["*.csv", "!keep.csv", "evals/"]) == [".csv", "evals"]
 
 
 def test_exact_cases() -> None:

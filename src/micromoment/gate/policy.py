@@ -10,7 +10,6 @@ import json
 import os
 
 from micromoment import __version__
-from micromoment.checklists.answers import item_rule
 from micromoment.gate.rules import POLICY_FILE, POLICY_FOLDER, RULES_FORMAT, ChecklistRule, Rules
 from micromoment.git.cachefile import read_cache, sha256_hex, write_cache
 from micromoment.locations import CONFIG_FILE, HOME_DIR, shipped_folder
@@ -50,7 +49,48 @@ def compile_patterns(patterns: list[str]) -> list[tuple[str, bool]]:
     ]
 
 
+def pattern_needles(patterns: list[str]) -> list[str]:
+    """One needle per include pattern, in `compile_patterns`' order (see `glob_needle`)."""
+    import pathspec
+
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    return [
+        glob_needle(str(p.pattern)) if isinstance(p.pattern, str) else ""
+        for p in spec.patterns
+        if p.include and p.regex is not None
+    ]
+
+
+# What ends a run of plain text in a .gitignore-style pattern.
+_GLOB_BREAKS = frozenset("*?/\\[] \t!")
+
+
+def glob_needle(pattern: str) -> str:
+    """The longest run of plain text in an include pattern: every path it matches contains it
+    ("" when there is no such run).
+
+    Only text outside any `[...]` counts: the part before the first `[` and after the last `]`
+    (text between them may sit inside a class). Wildcards, slashes, spaces (git strips trailing
+    ones), `!` and backslashes end a run; a character a backslash escapes is plain text, or
+    ends a run itself. So a run is always literal text, never more than the pattern demands."""
+    first, last = pattern.find("["), pattern.rfind("]")
+    outside = [pattern] if first < 0 else [pattern[:first], pattern[last + 1 :] if last > first else ""]
+    runs: list[str] = []
+    for part in outside:
+        run = ""
+        for char in part:
+            if char in _GLOB_BREAKS:
+                runs.append(run)
+                run = ""
+            else:
+                run += char
+        runs.append(run)
+    return max(runs, key=len)
+
+
 def rules_for(catalog: Catalog, config: Config) -> Rules:
+    from micromoment.checklists.answers import item_rule
+
     checklists = []
     for entry in catalog:
         checklist = entry.checklist
@@ -66,6 +106,7 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
                 patterns=compile_patterns(patterns) if patterns else [],
                 signoffs=config.policy(checklist.id).signoffs,
                 items=[item_rule(item) for item in checklist.items],
+                needles=pattern_needles(patterns) if patterns else [],
             )
         )
     return Rules(
@@ -87,15 +128,20 @@ def build_rules(project: Project) -> Rules:
 
 
 def _shipped_stamp() -> list[Any]:
-    folder = shipped_folder("checklists")
-    stamp: list[Any] = []
-    try:
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            info = entry.stat()
-            stamp.append([entry.name, info.st_mtime_ns, info.st_size])
-    except OSError:
-        stamp.append([folder, None])
-    return stamp
+    """The built-in checklists' names, times and sizes: taken once a process (they are the
+    install's own files; the hook needs them twice)."""
+    if not _SHIPPED:
+        folder = shipped_folder("checklists")
+        try:
+            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                info = entry.stat()
+                _SHIPPED.append([entry.name, info.st_mtime_ns, info.st_size])
+        except OSError:
+            _SHIPPED[:] = [[folder, None]]
+    return _SHIPPED
+
+
+_SHIPPED: list[Any] = []
 
 
 def _file_stamp(paths: list[str]) -> list[Any]:
@@ -117,7 +163,7 @@ class RulesCache:
 
     def __init__(self, git_dir: str) -> None:
         self.path = os.path.join(git_dir, "micromoment", "rules.json")
-        self.entries = read_cache(self.path, [RULES_FORMAT, __version__], "entries", 16 * 1024 * 1024)
+        self.entries = _read_once(self.path)
 
     @staticmethod
     def key(stamp: list[Any]) -> str:
@@ -132,6 +178,25 @@ class RulesCache:
         kept[key] = rules.as_dict()
         if write_cache(self.path, [RULES_FORMAT, __version__], "entries", kept):
             self.entries = kept
+
+
+# The cache as last read in this process, by its file's identity: one commit's hook asks it twice
+# (the work tree's rules, then the policy commit's), and reads the file once.
+_LAST_READ: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+
+
+def _read_once(path: str) -> dict[str, Any]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return {}
+    identity = (info.st_ino, info.st_mtime_ns, info.st_size)
+    known = _LAST_READ.get(path)
+    if known is not None and known[0] == identity:
+        return known[1]
+    entries = read_cache(path, [RULES_FORMAT, __version__], "entries", 16 * 1024 * 1024)
+    _LAST_READ[path] = (identity, entries)
+    return entries
 
 
 def worktree_rules(root: str, git_dir: str) -> Rules:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from micromoment.checklists.answers import ItemRule
 
-RULES_FORMAT = 6
+RULES_FORMAT = 7
 # pathspec marks a match that ends at a folder with this named group; it decides precedence.
 _FOLDER_MARK = "ps_d"
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
@@ -30,7 +30,17 @@ POLICY_FOLDER = f"{HOME_DIR}/checklists/"
 class ChecklistRule:
     """What triggers one checklist, and what a record of it must cite."""
 
-    __slots__ = ("_matcher", "content_hash", "id", "items", "patterns", "signoffs", "title", "version")
+    __slots__ = (
+        "_matcher",
+        "content_hash",
+        "id",
+        "items",
+        "needles",
+        "patterns",
+        "signoffs",
+        "title",
+        "version",
+    )
 
     def __init__(
         self,
@@ -41,6 +51,7 @@ class ChecklistRule:
         patterns: list[tuple[str, bool]],
         signoffs: int = 0,
         items: list[ItemRule] | None = None,
+        needles: list[str] | None = None,
     ) -> None:
         self.id = id
         self.title = title
@@ -51,6 +62,10 @@ class ChecklistRule:
         # What a complete review of it must answer (checklists.answers): a record's own word
         # that it is complete is not enough.
         self.items: list[ItemRule] = items or []
+        # Per include pattern, text every path it matches contains ("" when there is none to
+        # name); None when not known. A path with none of them cannot match, and is turned away
+        # without compiling a regex: most commits touch no file any checklist wants.
+        self.needles = needles
         self._matcher: re.Pattern[str] | list[tuple[re.Pattern[str], bool]] | None = None
 
     def matches(self, path: str) -> bool:
@@ -58,6 +73,8 @@ class ChecklistRule:
         pattern that matches the path itself wins; a match only through a parent folder counts
         when no pattern matches the path itself."""
         if not self.patterns:
+            return False
+        if self.needles is not None and not any(needle in path for needle in self.needles):
             return False
         if self._matcher is None:
             self._matcher = self._compile()
@@ -133,6 +150,7 @@ class Rules:
                         **c,
                         "patterns": [(str(regex), bool(include)) for regex, include in c["patterns"]],
                         "items": [tuple(item) for item in c["items"]],
+                        "needles": None if c["needles"] is None else list(c["needles"]),
                     }
                 )
                 for c in raw["checklists"]
@@ -153,6 +171,9 @@ class Rules:
         return path.startswith(prefix) and "/" not in path[len(prefix) :] and path.endswith((".yaml", ".yml"))
 
 
+# Up to this many paths, each rule's needles sift them; beyond it one combined regex does.
+FEW_PATHS = 64
+
 _SETTINGS = ("reviews_dir", "on_missing", "policy_checklist", "require_signed_commits", "base_branch")
 
 
@@ -167,8 +188,17 @@ def _well_typed(rules: Rules) -> bool:
         and all(value is None or type(value) is str for value in optional)
         and type(rules.require_signed_commits) is bool
         and all(type(c.signoffs) is int for c in rules.checklists)
+        and all(_needles_typed(c) for c in rules.checklists)
         and all(_item_rule_typed(item) for c in rules.checklists for item in c.items)
     )
+
+
+def _needles_typed(rule: ChecklistRule) -> bool:
+    """None, or exactly one text per include pattern: a short list would turn paths away unread."""
+    if rule.needles is None:
+        return True
+    includes = sum(1 for _, include in rule.patterns if include)
+    return len(rule.needles) == includes and all(type(n) is str for n in rule.needles)
 
 
 def _item_rule_typed(item: tuple[Any, ...]) -> bool:
@@ -208,10 +238,12 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
     policy checklist, so that whoever changes it has a named reviewer.
     """
     candidates = triggering_paths(rules, paths)
-    # A path can only call for a checklist if one of its include patterns matches it: one search
-    # against all of them together drops the (usually many) paths no rule can want.
-    could_match = _any_include(rules)
-    candidates = [p for p in candidates if could_match.search(p)] if could_match else []
+    if len(candidates) > FEW_PATHS or any(rule.needles is None for rule in rules.checklists):
+        # A path can only call for a checklist if one of its include patterns matches it: one
+        # search against all of them together drops the (usually many) paths no rule can want.
+        # For a few paths each rule's needles do that without compiling anything.
+        could_match = _any_include(rules)
+        candidates = [p for p in candidates if could_match.search(p)] if could_match else []
     found: dict[str, list[str]] = {}
     for rule in rules.checklists:
         hits = [path for path in candidates if rule.matches(path)]
