@@ -52,7 +52,7 @@ def with_mini(repo: Path) -> None:
     git(repo, "commit", "-q", "-m", "micromoment setup")
 
 
-def loaded_modules(repo: Path) -> tuple[int, set[str]]:
+def loaded_modules(repo: Path, whole_names: bool = False) -> tuple[int, set[str]]:
     script = (
         "import sys, json, atexit\n"
         "atexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n"
@@ -61,7 +61,8 @@ def loaded_modules(repo: Path) -> tuple[int, set[str]]:
         "main()\n"
     )
     done = run(repo, sys.executable, "-c", script)
-    return done.returncode, {name.split(".")[0] for name in json.loads(done.stdout.strip().splitlines()[-1])}
+    names = json.loads(done.stdout.strip().splitlines()[-1])
+    return done.returncode, set(names) if whole_names else {name.split(".")[0] for name in names}
 
 
 def test_the_fast_path_loads_no_heavy_modules(cli: Cli, started: Path) -> None:
@@ -72,6 +73,11 @@ def test_the_fast_path_loads_no_heavy_modules(cli: Cli, started: Path) -> None:
     assert code == 0
     assert not modules & HEAVY, modules & HEAVY
     assert "yaml" not in modules and "pathspec" not in modules
+    # Nothing triggered and no record in the change: the record reader and the answers rules
+    # never load, nor does the code that judges sign-offs.
+    _, loaded = loaded_modules(started, whole_names=True)
+    assert "micromoment.gate.seen" not in loaded and "micromoment.checklists.answers" not in loaded
+    assert "micromoment.gate.signoffs" not in loaded
     write(started / "prompts/a.txt", "hi\n")
     assert (
         cli("skip", "genai-output-review", "--reason", "only a comment changed in the prompt").exit_code == 0

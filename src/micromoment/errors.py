@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # the hook's fast path imports this module; pathlib only where it is needed
+if TYPE_CHECKING:  # the hook's fast path imports this module; pathlib and collections.abc only where needed
+    from collections.abc import Iterable
     from pathlib import Path
 
 EXIT_OK = 0

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from micromoment.checklists.answers import unanswered
 from micromoment.gate.change import Change, policy_changed, read_record_blobs
 from micromoment.gate.rules import ChecklistRule, triggered
-from micromoment.gate.seen import InvalidRecord, RecordCache, SeenRecord, read_records
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from micromoment.gate.seen import InvalidRecord, RecordCache, SeenRecord
     from micromoment.gate.signoffs import Judged
 
 
@@ -77,6 +76,9 @@ def evaluate(change: Change) -> Outcome:
     verdicts = [Verdict(rule, hits[rule.id]) for rule in rules.checklists if rule.id in hits]
     if not verdicts and not (change.created or change.touched or change.file_records):
         return Outcome(change, [], [])
+    # Records are read only past this point, so the common commit never loads their reader.
+    from micromoment.gate.seen import InvalidRecord, RecordCache, SeenRecord, read_records
+
     cache = RecordCache(change.repo.git_dir)
     known = _known_verdicts(change, cache)
     blobs = read_record_blobs(change, known)
@@ -110,6 +112,8 @@ def _known_verdicts(change: Change, cache: RecordCache) -> dict[str, dict[str, A
 def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:
     """The best record for the verdict: a skip or a complete review with the sign-offs that count,
     preferring one that answered the checklist's current version."""
+    from micromoment.checklists.answers import unanswered
+
     for record in records:
         if record.kind == "review" and not record.complete:
             continue

@@ -50,6 +50,16 @@ def write_cache(path: str, tag: object, field: str, entries: dict[str, Any]) -> 
 def sha256_hex(data: bytes) -> str:
     """hashlib.sha256(data).hexdigest(), from the interpreter's own built-in module when it has
     one: importing hashlib loads OpenSSL, a few milliseconds of every commit's hook."""
+    if not _SHA256:
+        _SHA256.append(_light_sha256())
+    return str(_SHA256[0](data).hexdigest())
+
+
+# The constructor, found once: a failed import searches the whole path again every time.
+_SHA256: list[Any] = []
+
+
+def _light_sha256() -> Any:
     try:
         from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]  # Python 3.12+
     except ImportError:
@@ -57,4 +67,4 @@ def sha256_hex(data: bytes) -> str:
             from _sha256 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
         except ImportError:
             from hashlib import sha256
-    return str(sha256(data).hexdigest())
+    return sha256
