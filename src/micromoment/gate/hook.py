@@ -7,6 +7,7 @@ rich, pydantic, jinja2 and GitPython are loaded only when a person has to be ask
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -54,7 +55,10 @@ def run(files: list[str]) -> int:
             )
     if outcome.ok:
         return 0
-    from micromoment.gate.prompt import handle_missing  # the slow path: a person must be asked or told
+    # The slow path, which may run a while: a person must be asked or told. The commit hook's
+    # start (`micromoment.__main__`) turned the collector off for the fast path; it is back on.
+    gc.enable()
+    from micromoment.gate.prompt import handle_missing
 
     return handle_missing(outcome)
 
