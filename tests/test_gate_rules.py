@@ -338,6 +338,7 @@ def test_a_few_paths_and_many_are_sifted_alike(needles: bool) -> None:
     gate = rules(
         rule("data", "**/*.csv", "!fixtures/**", needles=needles),
         rule("prompts", "prompts/", "[Pp]rompt*.md", needles=needles),
+        rule("team-review", needles=needles),  # no patterns: it wants no path
     )
     wanted = ["data/users.csv", "fixtures/a.csv", "prompts/a.txt", "Prompts.md", "src/app.py"]
     few = wanted + [f"src/m{n}.py" for n in range(FEW_PATHS - len(wanted))]
@@ -345,3 +346,21 @@ def test_a_few_paths_and_many_are_sifted_alike(needles: bool) -> None:
     assert (len(few), len(many)) == (FEW_PATHS, FEW_PATHS + 1)
     expected = {"data": ["data/users.csv"], "prompts": ["prompts/a.txt", "Prompts.md"]}
     assert triggered(gate, few) == triggered(gate, many) == expected
+
+
+def test_the_needle_search_finds_any_needle_or_stands_aside() -> None:
+    from micromoment.gate.rules import _any_needle
+
+    search = _any_needle(rules(rule("a", "**/*.csv", "evals/"), rule("b", "prompts/"), rule("none")))
+    assert search is not None
+    assert [bool(search.search(p)) for p in ("x/a.csv", "src/evals/x", "prompts", "src/app.py", "csv")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    # A pattern with no plain text (`*`) or a rule built without needles: no search, every path goes on.
+    assert _any_needle(rules(rule("a", "**/*.csv"), rule("b", "*"))) is None
+    assert _any_needle(rules(rule("a", "**/*.csv"), rule("b", "x/", needles=False))) is None
+    assert _any_needle(rules(rule("none"))) is None

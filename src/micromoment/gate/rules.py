@@ -240,9 +240,13 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
     candidates = triggering_paths(rules, paths)
     if len(candidates) > FEW_PATHS or any(rule.needles is None for rule in rules.checklists):
         # A path can only call for a checklist if one of its include patterns matches it: one
-        # search against all of them together drops the (usually many) paths no rule can want.
-        # For a few paths each rule's needles do that without compiling anything.
-        could_match = _any_include(rules)
+        # search against all of them together drops the (usually many) paths no rule can want,
+        # after a cheaper search for any needle has dropped most of them. For a few paths each
+        # rule's needles do that without compiling anything.
+        has_needle = _any_needle(rules)
+        if has_needle is not None:
+            candidates = [p for p in candidates if has_needle.search(p)]
+        could_match = _any_include(rules) if candidates else None
         candidates = [p for p in candidates if could_match.search(p)] if could_match else []
     found: dict[str, list[str]] = {}
     for rule in rules.checklists:
@@ -252,6 +256,18 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
         if hits:
             found[rule.id] = hits
     return found
+
+
+def _any_needle(rules: Rules) -> re.Pattern[str] | None:
+    """A search for any include pattern's needle; None when some pattern has none to give."""
+    needles: list[str] = []
+    for rule in rules.checklists:
+        if rule.needles is None:
+            return None
+        needles += rule.needles
+    if not needles or not all(needles):
+        return None
+    return re.compile("|".join(re.escape(n) for n in sorted(set(needles), key=len, reverse=True)))
 
 
 def _any_include(rules: Rules) -> re.Pattern[str] | None:
