@@ -21,6 +21,10 @@ from micromoment.git.cachefile import sha256_hex
 from micromoment.git.run import Finished, GitFailed, Started, ToolMissing, ToolTimedOut, run_git, run_tool
 
 posix_only = pytest.mark.skipif(not hasattr(os, "posix_spawnp"), reason="POSIX spawning only")
+# Both ways of starting a program: the light one the hook takes, and subprocess where threads run.
+both_ways = pytest.mark.parametrize(
+    "light", [pytest.param(True, marks=posix_only, id="posix_spawn"), pytest.param(False, id="subprocess")]
+)
 
 
 @given(st.binary(max_size=300))
@@ -76,12 +80,13 @@ def test_stdin_is_closed_never_a_terminal_and_the_folder_is_the_one_given(repo: 
     assert Path.cwd() == here
 
 
-@posix_only
-def test_a_program_past_its_time_limit_is_stopped(light: None, repo: Path) -> None:
+@both_ways
+def test_a_program_past_its_time_limit_is_stopped(repo: Path, light: bool) -> None:
+    started = Started("sh", ["-c", "echo started; exec sleep 30"], repo, timeout=0.2, light=light)
     with pytest.raises(
         ToolTimedOut, match=r"^sh -c echo started; exec sleep 30 gave no answer within 0.2 s;"
     ):
-        run_tool("sh", ["-c", "echo started; exec sleep 30"], repo, timeout=0.2)
+        started.finish()
 
 
 @posix_only
@@ -121,10 +126,6 @@ def test_the_child_gets_sigpipe_back_as_subprocess_gives_it(repo: Path) -> None:
     ignored = int(found.stdout.split()[1], 16)
     assert ignored & (1 << (13 - 1)) == 0  # SIGPIPE is 13 on Linux
 
-
-both_ways = pytest.mark.parametrize(
-    "light", [pytest.param(True, marks=posix_only, id="posix_spawn"), pytest.param(False, id="subprocess")]
-)
 
 
 @both_ways

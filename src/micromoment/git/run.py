@@ -119,12 +119,10 @@ class Started:
             try:
                 out, err = child.communicate(self.stdin, timeout=max(self.deadline - time.monotonic(), 0.001))
             except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+                _end_popen(child)
                 raise _timed_out(self.argv[0], self.argv[1:], self.timeout) from None
             except BaseException:
-                child.kill()
-                child.wait()
+                _end_popen(child)
                 raise
             return Finished(child.returncode, out, err)
         pid, writer, out_fd, err_fd = child
@@ -149,8 +147,16 @@ class Started:
                 os.close(fd)
             _kill(child[0])
         else:
-            child.kill()
-            child.communicate()
+            _end_popen(child)
+
+
+def _end_popen(child: Any) -> None:
+    """Kill a subprocess.Popen child, close its pipes and reap it, as subprocess.run does."""
+    child.kill()
+    for stream in (child.stdin, child.stdout, child.stderr):
+        if stream is not None:
+            stream.close()
+    child.wait()
 
 
 def _timed_out(program: str, args: list[str], timeout: float) -> ToolTimedOut:
