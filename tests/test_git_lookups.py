@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from conftest import git, write
 from micromoment.git import BaseQuestions, GitFailed, Repo, current_branch, find_base, find_repo, run_git
+from micromoment.git.objects import _upstream_default, common_dir
 
 
 def old_default_branch(repo: Repo, configured: str | None) -> str | None:
@@ -147,3 +149,17 @@ def test_cache_files_keep_age_order_and_read_anything_else_as_empty(tmp_path: Pa
     assert write_cache(str(tmp_path / "file" / "x.json"), 1, "e", {}) is True
     (tmp_path / "blocked").write_text("a file where a folder should be")
     assert write_cache(str(tmp_path / "blocked" / "x.json"), 1, "e", {}) is False
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_pipe_in_place_of_a_small_git_file_is_never_waited_on(tmp_path: Path) -> None:
+    """The hook reads `commondir` and the upstream's HEAD itself: a pipe there reads as absent."""
+    git_dir = tmp_path / "gitdir"
+    (git_dir / "refs" / "remotes" / "origin").mkdir(parents=True)
+    os.mkfifo(git_dir / "commondir")
+    os.mkfifo(git_dir / "refs" / "remotes" / "origin" / "HEAD")
+    assert common_dir(str(git_dir)) == str(git_dir)
+    assert _upstream_default(Repo(str(tmp_path), str(git_dir)), {}) == ""
+    (git_dir / "commondir").unlink()
+    (git_dir / "commondir").write_text("../common\n", encoding="utf-8")
+    assert common_dir(str(git_dir)) == str(git_dir / "../common")

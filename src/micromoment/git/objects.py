@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from micromoment.fileread import read_regular
 from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, StartedGit, run_git
 
 
@@ -146,12 +147,8 @@ def head_commit(repo: Repo) -> str | None:
 
 def current_branch(repo: Repo) -> str | None:
     """The checked-out branch's short name; None when HEAD is detached."""
-    try:
-        # `<git-dir>/HEAD` is `ref: refs/heads/NAME` on a branch, a commit id when detached.
-        with open(os.path.join(repo.git_dir, "HEAD"), "rb") as handle:
-            head = handle.read(4096).decode("utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        head = ""
+    # `<git-dir>/HEAD` is `ref: refs/heads/NAME` on a branch, a commit id when detached.
+    head = _small_text(os.path.join(repo.git_dir, "HEAD")).strip()
     if head.startswith("ref: refs/heads/") and not head.endswith("/.invalid"):
         return head.removeprefix("ref: refs/heads/")
     if len(head) in (40, 64) and all(c in "0123456789abcdef" for c in head):
@@ -311,21 +308,24 @@ def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> st
             )
         except GitFailed:
             return ""
-    try:
-        with open(os.path.join(common, "refs", "remotes", "origin", "HEAD"), encoding="utf-8") as handle:
-            line = handle.readline().strip()
-    except (OSError, UnicodeDecodeError):
-        return ""
+    line = _small_text(os.path.join(common, "refs", "remotes", "origin", "HEAD")).split("\n", 1)[0].strip()
     return line.removeprefix("ref: ").strip() if line.startswith("ref: ") else ""
 
 
 def common_dir(git_dir: str) -> str:
     """The git directory that holds the refs: a linked worktree's `commondir` points to it."""
+    found = _small_text(os.path.join(git_dir, "commondir")).strip()
+    return os.path.join(git_dir, found) if found else git_dir
+
+
+def _small_text(path: str) -> str:
+    """A small file of git's own, as text; "" when it is missing, not a regular file (a pipe in
+    its place is never waited on), too big or not UTF-8."""
+    data = read_regular(path, 4096)
     try:
-        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as handle:
-            return os.path.join(git_dir, handle.read().strip())
-    except (OSError, UnicodeDecodeError):
-        return git_dir
+        return data.decode("utf-8") if data is not None else ""
+    except UnicodeDecodeError:
+        return ""
 
 
 def find_base(
