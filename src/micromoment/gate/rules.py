@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 RULES_FORMAT = 7
 # pathspec marks a match that ends at a folder with this named group; it decides precedence.
 _FOLDER_MARK = "ps_d"
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+# A named group, made plain to join patterns into one regex (compiled on first use, by re's cache).
+_NAMED_GROUP = r"\(\?P<\w+>"
 
 # Changing these changes what the gate asks for, so a change to them is itself reviewed.
 POLICY_FILE = f"{HOME_DIR}/{CONFIG_FILE}"
@@ -95,7 +96,7 @@ class ChecklistRule:
     def _compile(self) -> re.Pattern[str] | list[tuple[re.Pattern[str], bool]]:
         if all(include for _, include in self.patterns):
             # Only positive patterns (the usual case): one combined regex, one search per path.
-            return re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', regex)})" for regex, _ in self.patterns))
+            return re.compile("|".join(f"(?:{re.sub(_NAMED_GROUP, '(?:', regex)})" for regex, _ in self.patterns))
         return [(re.compile(regex), include) for regex, include in self.patterns]
 
     def as_dict(self) -> dict[str, Any]:
@@ -274,7 +275,7 @@ def _any_include(rules: Rules) -> re.Pattern[str] | None:
     regexes = [regex for rule in rules.checklists for regex, include in rule.patterns if include]
     if not regexes:
         return None
-    return re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', regex)})" for regex in regexes))
+    return re.compile("|".join(f"(?:{re.sub(_NAMED_GROUP, '(?:', regex)})" for regex in regexes))
 
 
 def rules_to_json(rules: Rules) -> str:

@@ -60,11 +60,13 @@ _SHA256: list[Any] = []
 
 
 def _light_sha256() -> Any:
+    import sys
+
     try:
-        from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]  # Python 3.12+
-    except ImportError:
-        try:
+        if sys.version_info >= (3, 12):
+            from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]
+        else:
             from _sha256 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
-        except ImportError:
-            from hashlib import sha256
+    except ImportError:  # an interpreter built without them
+        from hashlib import sha256
     return sha256
