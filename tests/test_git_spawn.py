@@ -127,7 +127,6 @@ def test_the_child_gets_sigpipe_back_as_subprocess_gives_it(repo: Path) -> None:
     assert ignored & (1 << (13 - 1)) == 0  # SIGPIPE is 13 on Linux
 
 
-
 @both_ways
 def test_programs_started_together_each_give_their_own_answer(repo: Path, light: bool) -> None:
     first = Started("sh", ["-c", "sleep 0.2; echo first"], repo, light=light)

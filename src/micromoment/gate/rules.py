@@ -96,7 +96,9 @@ class ChecklistRule:
     def _compile(self) -> re.Pattern[str] | list[tuple[re.Pattern[str], bool]]:
         if all(include for _, include in self.patterns):
             # Only positive patterns (the usual case): one combined regex, one search per path.
-            return re.compile("|".join(f"(?:{re.sub(_NAMED_GROUP, '(?:', regex)})" for regex, _ in self.patterns))
+            return re.compile(
+                "|".join(f"(?:{re.sub(_NAMED_GROUP, '(?:', regex)})" for regex, _ in self.patterns)
+            )
         return [(re.compile(regex), include) for regex, include in self.patterns]
 
     def as_dict(self) -> dict[str, Any]:
