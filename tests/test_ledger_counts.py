@@ -193,6 +193,7 @@ def test_a_review_is_summarised_with_times_in_utc_and_each_follow_up() -> None:
             FollowUpEntry("leaks", "Leaks?", "mask", "pm", None, True, "2026-11-22T23:30:00Z"),
         ],
         signoffs=[("Dana Lead", "approve"), ("Sam", "changes-requested")],
+        checklist_hash="abc",
     )
     assert s.day == dt.date(2026, 11, 22)
 
@@ -218,6 +219,7 @@ def test_a_skip_is_summarised_with_its_reason_as_subject() -> None:
         when="2026-11-22T09:00:05Z",
         status="skip",
         reason="renames a file only",
+        checklist_hash="abc",
     )
 
 
@@ -565,6 +567,7 @@ def test_log_rows_newest_first_filtered_by_checklist() -> None:
         "subject": "subject of a",
         "who": "Pat",
         "status": "complete",
+        "unanswered": [],
         "counts": {"yes": 1, "no": 1, "na": 0, "skip": 1, "answers": 3},
         "signoffs": [{"who": "Dana", "decision": "approve"}],
         "path": ".micromoment/reviews/a.yaml",

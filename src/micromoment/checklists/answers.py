@@ -10,6 +10,8 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from micromoment.checklists.model import Item
 
 CONFIRM_ANSWERS = ("yes", "no", "na")
@@ -24,8 +26,21 @@ ItemRule = tuple[str, bool, str, list[str], str | None, list[str]]
 
 def item_rule(item: Item) -> ItemRule:
     """What the gate keeps of a checklist item to judge answers to it."""
-    ask_item, ask_values = (item.ask_if.item, list(item.ask_if.is_)) if item.ask_if else (None, [])
-    return (item.id, item.required, item.kind, list(item.options or []), ask_item, ask_values)
+    return item_rule_of(item.model_dump(mode="json", by_alias=True, exclude_none=True))
+
+
+def item_rule_of(fields: dict[str, Any]) -> ItemRule:
+    """`item_rule` from an item's fields as the checklist's JSON dump holds them (the light
+    catalog keeps that dump, so the ledger judges answers without loading the model)."""
+    ask_if = fields.get("ask_if")
+    return (
+        str(fields["id"]),
+        bool(fields.get("required", True)),
+        str(fields.get("kind", "confirm")),
+        [str(option) for option in fields.get("options") or []],
+        str(ask_if["item"]) if ask_if else None,
+        [str(value) for value in ask_if["is"]] if ask_if else [],
+    )
 
 
 def accepts(kind: str, options: list[str], answer: str) -> bool:

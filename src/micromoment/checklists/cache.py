@@ -142,12 +142,13 @@ def _write(path: Path, key: str, summaries: list[Summary]) -> None:
         return
 
 
-def light_catalog() -> list[Summary]:
-    """Every checklist the project can use, in id order, as `list` and `show` print them.
+def light_catalog(root: Path | None = None) -> list[Summary]:
+    """Every checklist the project (at `root`, else here) can use, in id order, as `list` and
+    `show` print them.
 
     Read from the cache when it matches the files; else the catalog is loaded and validated
     in full (its problems raised as usual) and the cache written again."""
-    root = find_project().root
+    root = find_project(root).root
     key = cache_key(root)
     path = cache_path(root)
     cached = _read(path, key) if path else None

@@ -94,20 +94,29 @@ def resolve(
     say(f"git add {display_path(path)} {display_path(path.with_suffix('.md'))}   # then commit this")
 
 
-def _summaries(repos: list[Path] | None) -> tuple[list[ledger.Summary], list[str]]:
-    """Records of this repository, or of every --repo given."""
+def _summaries(repos: list[Path] | None, judge: bool = False) -> tuple[list[ledger.Summary], list[str]]:
+    """Records of this repository, or of every --repo given. With `judge`, for what shows a
+    review's status: one that says complete is counted so only if its checklist version agrees,
+    as the gate counts it (`ledger.judging`); todo and stats never look at the status."""
+    from micromoment.ledger.judging import hold_to_checklists, versions_of_project
     from micromoment.ledger.loading import load_many
     from micromoment.ledger.place import records_place
 
     roots: list[Path | None] = list(repos) if repos else [None]
     jobs = []
-    names = []
+    projects = []
     for root in roots:
         project = find_project(root)
-        names.append(project.root.name)
+        projects.append(project)
         jobs.append((*records_place(project), project.root.name if repos else ""))
     # Several repositories are read on every core at once, as a report reads them.
-    return [summary for loaded in load_many(jobs, warn=say) for summary in loaded], names
+    loaded = load_many(jobs, warn=say)
+    if judge:
+        loaded = [
+            hold_to_checklists(found, versions_of_project(p.root))
+            for p, found in zip(projects, loaded, strict=True)
+        ]
+    return [summary for found in loaded for summary in found], [project.root.name for project in projects]
 
 
 def _since(text: str | None) -> dt.date | None:
@@ -167,7 +176,7 @@ def log(
     """List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs."""
     from rich.text import Text
 
-    summaries, _ = _summaries(None)
+    summaries, _ = _summaries(None, judge=True)
     if checklist is not None:
         from micromoment.checklists import load_catalog
 
@@ -195,6 +204,10 @@ def log(
         console.print(
             Text(f"  {row['subject']} — {row['who']}" + (f"; signed off: {signers}" if signers else ""))
         )
+        if row["unanswered"]:
+            console.print(
+                Text(f"  says complete; no answer its checklist accepts: {', '.join(row['unanswered'])}")
+            )
         console.print(Text(f"  {row['id']}", style="dim"), soft_wrap=True)
 
 

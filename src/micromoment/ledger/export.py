@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
+from micromoment.ledger.judging import judged
 from micromoment.ledger.sources import Source
 from micromoment.locations import display_path
 from micromoment.records import AnyRecord, ReviewRecord, SkipRecord
@@ -133,9 +134,17 @@ def _record_row(source: Source, path: Path, record: AnyRecord) -> Row:
             "approvals": 0,
         }
     given = [a.answer for a in record.answers]
+    # Held to its checklist version as the gate holds it: a hand-written "complete" is not enough.
+    status, _ = judged(
+        record.status,
+        record.checklist.id,
+        record.checklist.content_hash,
+        {a.item: a.answer for a in record.answers},
+        source.versions,
+    )
     return {
         **row,
-        "status": record.status,
+        "status": status,
         "subject": record.subject,
         "started_at": _iso(record.started_at),
         "recorded_at": _iso(record.finished_at),

@@ -42,6 +42,12 @@ class Summary:
     signoffs: list[tuple[str, str]] = field(default_factory=list)  # (who, decision)
     reason: str = ""
     repository: str = ""
+    # The content hash of the checklist version the record answered: what its answers are
+    # judged against (see `ledger.judging`).
+    checklist_hash: str = ""
+    # For a review that says complete: the required items its checklist version asks that have
+    # no answer the version accepts. Such a review is counted as incomplete, as the gate counts it.
+    unanswered: tuple[str, ...] = ()  # a tuple: ten thousand summaries share the one empty default
 
     @property
     def day(self) -> dt.date:
@@ -75,6 +81,7 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
             when=_iso(record.at),
             status="skip",
             reason=record.reason,
+            checklist_hash=record.checklist.content_hash,
         )
     return Summary(
         path=str(path),
@@ -102,6 +109,7 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
             if a.follow_up is not None
         ],
         signoffs=[(s.who.name, s.decision) for s in record.signoffs],
+        checklist_hash=record.checklist.content_hash,
     )
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from micromoment.checklists import Catalog, Checklist, load_catalog
 from micromoment.config import load_config
 from micromoment.errors import MicromomentError
 from micromoment.git import GitFailed, find_repo
+from micromoment.ledger.judging import Versions, hold_to_checklists, versions_of_catalog
 from micromoment.ledger.loading import load_many
 from micromoment.ledger.model import Summary
 from micromoment.ledger.store import ledger_file
@@ -32,6 +34,11 @@ class Source:
     catalog: Catalog
     folder: Path
     summaries: list[Summary]
+
+    @cached_property
+    def versions(self) -> Versions:
+        """The checklist versions its reviews are held to (see `ledger.judging`)."""
+        return versions_of_catalog(self.catalog)
 
     def checklist(self, checklist_id: str) -> Checklist | None:
         return self.catalog.get(checklist_id) if checklist_id in self.catalog else None
@@ -74,7 +81,7 @@ def load_sources(repos: list[Path] | None) -> list[Source]:
         jobs.append((folder, cache, name))
         sources.append(Source(name, project, catalog, folder, []))
     for source, summaries in zip(sources, load_ledgers(jobs), strict=True):
-        source.summaries = summaries
+        source.summaries = hold_to_checklists(summaries, source.versions)
     return sources
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from micromoment.ledger.model import FollowUpEntry, Summary
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the checklist version each record answered
 APPLICATION_ID = 0x6D6D6C67  # "mmlg": a file that is not this ledger is never taken for it
 LEDGER_NAME = "ledger.sqlite3"
 BUSY_MS = 10_000  # a second command waits this long for another's refresh to commit
@@ -32,7 +32,7 @@ TABLES = (
     "sha256 TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('review', 'skip')), "
     "checklist TEXT NOT NULL, title TEXT NOT NULL, subject TEXT NOT NULL, who TEXT NOT NULL, "
     f"email TEXT NOT NULL, at TEXT NOT NULL CHECK ({_MOMENT.format('at')}), status TEXT NOT NULL, "
-    "reason TEXT NOT NULL) STRICT",
+    "reason TEXT NOT NULL, checklist_hash TEXT NOT NULL) STRICT",
     "CREATE TABLE answers (record TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL, "
     "question TEXT NOT NULL, answer TEXT NOT NULL, PRIMARY KEY (record, seq)) STRICT",
     "CREATE TABLE follow_ups (record TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL, "
@@ -166,7 +166,7 @@ def refresh(
             [(*stamp, name) for name, stamp in touched],
         )
         connection.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[0]
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[0]
         )
         connection.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", rows[1])
         connection.executemany("INSERT INTO follow_ups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[2])
@@ -195,6 +195,7 @@ def _rows(fresh: list[tuple[str, Stamp, Summary]]) -> tuple[list[tuple[Any, ...]
                 s.when,
                 s.status,
                 s.reason,
+                s.checklist_hash,
             )
         )
         answers += [(name, n, *a) for n, a in enumerate(s.answers)]
@@ -214,6 +215,7 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
         for check in _READ_CHECKS:
             if connection.execute(check).fetchone() is not None:
                 raise Damaged(f"a value this version does not write: {check}")
+        hashes: dict[str, str] = {}  # one string per checklist version: thousands of records share a few
         summaries = {
             row[0]: Summary(
                 path="",
@@ -227,9 +229,11 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
                 when=row[8],
                 status=row[9],
                 reason=row[10],
+                checklist_hash=hashes.setdefault(row[11], row[11]),
             )
             for row in connection.execute(
-                "SELECT name, id, kind, checklist, title, subject, who, email, at, status, reason FROM records"
+                "SELECT name, id, kind, checklist, title, subject, who, email, at, status, reason, checklist_hash "
+                "FROM records"
             )
         }
         _attach(connection, summaries)

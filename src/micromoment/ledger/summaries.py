@@ -38,6 +38,8 @@ def log_rows(summaries: list[Summary], since: dt.date | None, checklist: str | N
                 "subject": s.subject,
                 "who": s.who,
                 "status": s.status,
+                # Required items a review that says complete leaves without an accepted answer.
+                "unanswered": list(s.unanswered),
                 "counts": s.counts() if s.kind == "review" else None,
                 "signoffs": [{"who": who, "decision": decision} for who, decision in s.signoffs],
                 "path": s.path,
