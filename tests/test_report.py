@@ -478,3 +478,51 @@ def test_every_page_has_one_h1_and_headings_in_order(
         assert levels[0] == 1 and levels.count(1) == 1, path.name
         assert all(b - a <= 1 for a, b in pairwise(levels)), f"{path.name}: {levels}"
         assert "main" in page.tags and "main" in page.ids and "nav" in page.tags
+
+
+def test_a_team_overrides_a_report_page_and_the_stylesheet_by_name(
+    cli: Cli, mini: Path, tmp_path: Path
+) -> None:
+    from test_accountability import generate
+
+    generate(mini, [1])
+    own = mini / ".micromoment/templates/report"
+    write(
+        own / "reviews.html.j2",
+        "<h1>Our reviews ({{ total }})</h1>{% for r in rows %}<p>{{ r.subject }}|{{ title }}</p>{% endfor %}\n",
+    )
+    write(own / "report.css", "body { color: teal; }\n")
+    done = cli("report", "--html", str(tmp_path / "r"), "--title", "<b>Team</b>")
+    assert done.exit_code == 0, done.output
+    page = (tmp_path / "r/reviews.html").read_text(encoding="utf-8")
+    assert page.startswith("<h1>Our reviews (1)</h1><p>")
+    assert "|&lt;b&gt;Team&lt;/b&gt;</p>" in page  # still autoescaped: record text is never markup
+    assert (tmp_path / "r/report.css").read_text(encoding="utf-8") == "body { color: teal; }\n"
+    assert "<h1>" in (tmp_path / "r/index.html").read_text(encoding="utf-8")  # the rest: built-ins
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [
+        ("{{ ''.__class__.__mro__ }}\n", ":1: the template tried something the sandbox forbids"),
+        ("{% for i in range(10**12) %}x{% endfor %}\n", ":1: the template went over its range limit"),
+        ("line one\n{% for %}\n", ":2: template error: "),
+        ("{{ no_such_name }}\n", ":1: template error: 'no_such_name' is undefined"),
+    ],
+    ids=["escape", "endless", "syntax", "undefined"],
+)
+def test_a_team_report_template_that_breaks_is_named_and_the_old_report_kept(
+    cli: Cli, mini: Path, tmp_path: Path, template: str, says: str
+) -> None:
+    from test_accountability import generate
+
+    generate(mini, [1])
+    out = tmp_path / "r"
+    assert cli("report", "--html", str(out)).exit_code == 0
+    before = (out / "index.html").read_text(encoding="utf-8")
+    write(mini / ".micromoment/templates/report/index.html.j2", template)
+    done = cli("report", "--html", str(out))
+    assert done.exit_code == 2
+    [line] = done.output.strip().splitlines()
+    assert line.startswith(".micromoment/templates/report/index.html.j2" + says), line
+    assert (out / "index.html").read_text(encoding="utf-8") == before

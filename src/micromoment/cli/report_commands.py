@@ -12,7 +12,7 @@ from micromoment.cli.ledger_commands import SinceOption, _since
 from micromoment.cli.output import say
 from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
-from micromoment.locations import display_path
+from micromoment.locations import display_path, find_project
 
 RepoOption = Annotated[
     list[Path] | None,
@@ -51,12 +51,16 @@ def report(
     repository's last review; each checklist and review has its own page. Its figures
     equal `micromoment stats --json` for the same --repo and --since. See docs/report.md.
     """
-    from micromoment.ledger.site import build_site
+    from micromoment.ledger.site import build_site, report_templates
     from micromoment.ledger.sources import load_sources
 
     if not title.strip():
         raise MicromomentError("--title: give the report a heading, e.g. --title 'Checkout team'")
-    built = build_site(load_sources(repo), html, title, _since(since), utc_now().date(), review_pages)
+    # The pages follow this repository's own templates, whatever repositories they add up.
+    templates = report_templates(find_project())
+    built = build_site(
+        load_sources(repo), html, title, _since(since), utc_now().date(), review_pages, templates
+    )
     say(
         f"wrote {display_path(built.folder / 'index.html')}: {built.pages} pages, "
         f"{built.review_pages} of {built.reviews} reviews with a page"

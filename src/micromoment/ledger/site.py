@@ -17,6 +17,7 @@ from typing import Any
 
 from micromoment import __version__
 from micromoment.errors import MicromomentError
+from micromoment.fileread import read_regular
 from micromoment.ledger.report import (
     Scope,
     checklist_page,
@@ -27,12 +28,13 @@ from micromoment.ledger.report import (
 )
 from micromoment.ledger.sources import Source, read_record
 from micromoment.ledger.summaries import Summary
-from micromoment.locations import display_path, shipped_dir
+from micromoment.locations import Project, display_path, shipped_dir
 from micromoment.records import ReviewRecord
 from micromoment.records.view import review_view
 
 MARKER = ".micromoment-report"  # tells a folder this command may replace from one it must not touch
 STYLESHEET = "report.css"
+MAX_STYLESHEET_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -43,18 +45,32 @@ class Built:
     reviews: int
 
 
-def _environment() -> Any:
-    from jinja2 import FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+def _environment(templates: list[Path]) -> Any:
+    from micromoment.records.render import PAGE_LIMITS, sandbox
 
-    # Autoescape on: every value from a record is text in the page, never markup.
-    return ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader(str(shipped_dir("templates") / "report")),
-        undefined=StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # The bounded sandbox with autoescape on: every value from a record is text in the page,
+    # never markup, and a team's own page template can neither hang nor fill the disk.
+    return sandbox(templates, html=True, limits=PAGE_LIMITS)
+
+
+def report_templates(project: Project) -> list[Path]:
+    """Where the report's templates and stylesheet come from: the team's own
+    (`.micromoment/templates/report/`, by name), then the built-ins."""
+    return [project.templates_dir / "report", shipped_dir("templates") / "report"]
+
+
+def _stylesheet(templates: list[Path]) -> bytes:
+    for folder in templates:
+        path = folder / STYLESHEET
+        if path.is_file():
+            found = read_regular(path, MAX_STYLESHEET_BYTES)
+            if found is None:
+                raise MicromomentError(
+                    f"{display_path(path)}: not a readable file of at most {MAX_STYLESHEET_BYTES:,} bytes; "
+                    "fix it or remove it to use the built-in stylesheet"
+                )
+            return found
+    raise MicromomentError("the built-in report stylesheet is missing from this installation; reinstall it")
 
 
 def _writable(folder: Path) -> None:
@@ -81,9 +97,16 @@ def _swap_in(built: Path, folder: Path) -> None:
 
 
 def build_site(
-    sources: list[Source], folder: Path, title: str, since: dt.date | None, today: dt.date, review_pages: int
+    sources: list[Source],
+    folder: Path,
+    title: str,
+    since: dt.date | None,
+    today: dt.date,
+    review_pages: int,
+    templates: list[Path] | None = None,
 ) -> Built:
-    """Write the whole report into `folder` (index, a page per checklist and per chosen review)."""
+    """Write the whole report into `folder` (index, a page per checklist and per chosen review),
+    from `templates` (see `report_templates`; the built-ins when None)."""
     _writable(folder)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +114,13 @@ def build_site(
     except OSError as exc:
         raise MicromomentError(f"{display_path(folder)}: cannot write: {exc.strerror or exc}") from None
     try:
-        built = _render_all(temp, Scope(sources, since, today), title, review_pages)
+        built = _render_all(
+            temp,
+            Scope(sources, since, today),
+            title,
+            review_pages,
+            templates or [shipped_dir("templates") / "report"],
+        )
         _swap_in(temp, folder)
     except OSError as exc:
         raise MicromomentError(f"{display_path(folder)}: cannot write: {exc.strerror or exc}") from None
@@ -102,8 +131,11 @@ def build_site(
     return built
 
 
-def _render_all(out: Path, scope: Scope, title: str, limit: int) -> Built:
-    env = _environment()
+def _render_all(out: Path, scope: Scope, title: str, limit: int, templates: list[Path]) -> Built:
+    from micromoment.records.render import render_named
+
+    env = _environment(templates)
+    stylesheet = _stylesheet(templates)
     paged = {review_href(s): s for s in pick_review_pages(scope, limit)}
     common = {
         "title": title,
@@ -118,7 +150,7 @@ def _render_all(out: Path, scope: Scope, title: str, limit: int) -> Built:
     def page(path: str, template: str, **context: Any) -> None:
         nonlocal pages
         depth = path.count("/")
-        html = env.get_template(template).render(**common, **context, root="../" * depth)
+        html = render_named(env, template, {**common, **context, "root": "../" * depth})
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
@@ -136,7 +168,7 @@ def _render_all(out: Path, scope: Scope, title: str, limit: int) -> Built:
     by_name = {source.name: source for source in scope.sources}
     for href, summary in paged.items():
         page(href, "review.html.j2", **_review_context(by_name[summary.repository], summary))
-    shutil.copyfile(shipped_dir("templates") / "report" / STYLESHEET, out / STYLESHEET)
+    (out / STYLESHEET).write_bytes(stylesheet)
     (out / MARKER).write_text(f"micromoment {__version__} report\n", encoding="utf-8")
     return Built(out, pages, len(paged), reviews_total)
 

@@ -39,6 +39,10 @@ class RenderLimits:
 
 
 LIMITS = RenderLimits()
+# A report page lists up to every review of a ledger (`--review-pages`): far more room, still bounded.
+PAGE_LIMITS = RenderLimits(
+    seconds=60.0, iterations=10_000_000, range_items=1_000_000, size=100_000_000, output=200_000_000
+)
 
 # `%5s`, `%.*f`, `{:>80}`: the widths and precisions a format may ask for.
 _PERCENT_WIDTHS = re.compile(r"%[-#0 +]*(\d+|\*)?(?:\.(\d+|\*))?")
@@ -201,25 +205,35 @@ def _none_safe(function: Any) -> Any:
 
 
 def _environment(project: Project, extra_folder: Path | None = None) -> Any:
+    folders = [extra_folder] if extra_folder else []
+    return sandbox([*folders, project.templates_dir, shipped_dir("templates")])
+
+
+def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None = None) -> Any:
+    """The bounded sandbox over these template folders, the first that has a name winning;
+    each render spends from its own budget of `limits` (a record's Markdown: `LIMITS`).
+
+    Markdown (the default): every printed value is escaped unless a filter made it safe
+    Markdown, and `text`, `cell`, `link` and `block` are there. HTML: Jinja's autoescape."""
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 
-    folders = [extra_folder] if extra_folder else []
-    folders += [project.templates_dir, shipped_dir("templates")]
     env = _sandbox_class()(
         loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
         undefined=StrictUndefined,
-        autoescape=False,
+        autoescape=html,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=_finalize,
+        finalize=None if html else _finalize,
     )
-    env.filters.update(
-        text=_none_safe(escape_text),
-        cell=_none_safe(escape_cell),
-        link=_none_safe(link),
-        block=_none_safe(block_text),
-    )
+    env.limits = limits or LIMITS
+    if not html:
+        env.filters.update(
+            text=_none_safe(escape_text),
+            cell=_none_safe(escape_cell),
+            link=_none_safe(link),
+            block=_none_safe(block_text),
+        )
     _bounded_filters(env)
 
     def bounded_range(*args: int) -> range:
@@ -234,30 +248,42 @@ def _environment(project: Project, extra_folder: Path | None = None) -> Any:
 
 def render_template(project: Project, template: str, context: dict[str, Any]) -> str:
     """Render `template` (a name, or a path to a file) with `context`; errors name the template and line."""
-    from jinja2 import TemplateNotFound, TemplateSyntaxError
-    from jinja2.exceptions import SecurityError
+    from jinja2 import TemplateNotFound
 
     as_path = Path(template)
     extra = as_path.parent if as_path.suffix and as_path.is_file() else None
     name = as_path.name if extra else template
     env = _environment(project, extra)
     try:
-        loaded = env.get_template(name)
+        text = render_named(env, name, context)
     except TemplateNotFound:
         raise MicromomentError(
             f"no template {template!r} in {display_path(project.templates_dir)} or the built-ins; "
             "give a file path or one of: "
             + ", ".join(sorted(p.name for p in shipped_dir("templates").glob("*.j2")))
         ) from None
+    return text if text.endswith("\n") else text + "\n"
+
+
+def render_named(env: Any, name: str, context: dict[str, Any]) -> str:
+    """Render the template `name` from a `sandbox` within a fresh budget. Every problem is a
+    TemplateError naming the template's file and line; TemplateNotFound is left to the caller."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError
+    from jinja2.exceptions import SecurityError
+
+    try:
+        loaded = env.get_template(name)
+    except TemplateNotFound:
+        raise
     except TemplateSyntaxError as exc:
         raise TemplateError(
             f"{_shown(exc.filename, name)}:{exc.lineno}: template error: {exc.message}"
         ) from None
     except Exception as exc:
         raise TemplateError(f"{name}:1: template error: {type(exc).__name__}: {exc}") from None
-    env.budget = _Budget(LIMITS)
+    env.budget = _Budget(env.limits)
     try:
-        text = _bounded_output(env.budget, loaded.generate(**context))
+        return _bounded_output(env.budget, loaded.generate(**context))
     except TemplateLimit as exc:
         line = _template_line(exc, loaded.filename)
         where = f"{_shown(loaded.filename, name)}:{line}" if line != "?" else _shown(loaded.filename, name)
@@ -272,7 +298,6 @@ def render_template(project: Project, template: str, context: dict[str, Any]) ->
     except Exception as exc:
         line = _template_line(exc, loaded.filename)
         raise TemplateError(f"{_shown(loaded.filename, name)}:{line}: template error: {exc}") from None
-    return text if text.endswith("\n") else text + "\n"
 
 
 def _bounded_output(budget: _Budget, chunks: Iterator[str]) -> str:
