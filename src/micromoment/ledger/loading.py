@@ -9,7 +9,6 @@ is built again.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from collections.abc import Callable
@@ -31,7 +30,10 @@ def _summarise_file(path: Path) -> Parsed:
     """One record's summary and the hash of the very bytes it was read from; or its problems."""
     # Problems come back as data: an exception is a poor traveller between processes.
     try:
-        # Only when a record is parsed: a warm ledger loads neither the YAML reader nor the model.
+        # Only when a record is parsed: a warm ledger loads neither the YAML reader nor the model
+        # (nor hashlib, which loads OpenSSL: 4 ms of a warm `stats`).
+        import hashlib
+
         from micromoment.records.reading import parse_record
         from micromoment.yamlio import MAX_BYTES, read_limited
 
@@ -67,6 +69,8 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 def _digest(path: Path) -> str | None:
     """The hash of a record file whose time changed; None for anything but a regular file of a
     size a record may have (a link to /dev/zero is never read): it is then parsed, and refused."""
+    import hashlib
+
     from micromoment.yamlio import MAX_BYTES
 
     data = read_regular(path, MAX_BYTES)
