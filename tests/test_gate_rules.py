@@ -364,3 +364,10 @@ def test_the_needle_search_finds_any_needle_or_stands_aside() -> None:
     assert _any_needle(rules(rule("a", "**/*.csv"), rule("b", "*"))) is None
     assert _any_needle(rules(rule("a", "**/*.csv"), rule("b", "x/", needles=False))) is None
     assert _any_needle(rules(rule("none"))) is None
+
+
+@pytest.mark.parametrize("needles", [True, False], ids=["with-needles", "without"])
+def test_rules_with_no_include_pattern_want_no_path_however_many(needles: bool) -> None:
+    gate = rules(rule("team-review", needles=needles), rule("off", "!everything/", needles=needles))
+    for count in (1, FEW_PATHS + 1):
+        assert triggered(gate, [f"src/m{n}.py" for n in range(count)]) == {}

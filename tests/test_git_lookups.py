@@ -84,6 +84,7 @@ SETUPS = {
         ["config", "init.defaultBranch", "work"],
     ],
     "another branch, init.defaultBranch unset": [["branch", "feature"]],
+    "master beside another branch": [["branch", "-m", "main", "master"], ["branch", "feature"]],
 }
 
 

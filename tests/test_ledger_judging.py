@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
-from conftest import Cli, git, write
+from conftest import FIXTURES, Cli, git, write
 from micromoment.checklists import load_catalog
 from micromoment.checklists.answers import ItemRule
 from micromoment.ledger.judging import (
@@ -102,10 +103,20 @@ def test_summaries_that_say_complete_are_held_to_their_version() -> None:
     ]
 
 
-def test_the_light_catalog_gives_the_versions_the_full_one_does(repo: Path) -> None:
+def test_the_light_catalog_gives_the_versions_the_full_one_does(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`log` reads the versions from the light catalog (no model); the report from the catalog."""
     from_light = versions_of_project(repo)
     assert from_light == versions_of_catalog(load_catalog(Project(repo)))
+    # The project named, not the folder the command runs in.
+    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert ("mini", next(h for c, h in versions_of_project(repo) if c == "mini")) in versions_of_project(repo)
+    assert not any(c == "mini" for c, _ in versions_of_project(elsewhere))
+    monkeypatch.chdir(repo)
     assert {checklist for checklist, _ in from_light} >= {"quick", "genai-output-review", "team-review"}
     # Checklists that do not load leave nothing to judge by, and log still lists.
     write(repo / ".micromoment/checklists/broken.yaml", "id: [not a checklist\n")

@@ -83,8 +83,29 @@ def test_needles_are_the_longest_plain_text_outside_any_class() -> None:
             "**",
             "notes  ",
             "\\!important",
+            # A class's own text is never a needle: not when it is the longest run, not after
+            # a `[` inside a class, not when the class holds a `]`, and not its last letter.
+            "[abcdef]x",
+            "[x[yz]w",
+            "[]abc]x",
+            "[abc]x",
         )
-    ] == [".csv", "prompts", "migrations", "hangelog", "cd", "bc", "x", "", "notes", "important"]
+    ] == [
+        ".csv",
+        "prompts",
+        "migrations",
+        "hangelog",
+        "cd",
+        "bc",
+        "x",
+        "",
+        "notes",
+        "important",
+        "x",
+        "w",
+        "x",
+        "x",
+    ]
     # One per include pattern, in order; a negation has none.
     assert pattern_needles(["*.csv", "!keep.csv", "evals/"]) == [".csv", "evals"]
 

@@ -54,11 +54,7 @@ def pattern_needles(patterns: list[str]) -> list[str]:
     import pathspec
 
     spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-    return [
-        glob_needle(str(p.pattern)) if isinstance(p.pattern, str) else ""
-        for p in spec.patterns
-        if p.include and p.regex is not None
-    ]
+    return [glob_needle(str(p.pattern)) for p in spec.patterns if p.include and p.regex is not None]
 
 
 # What ends a run of plain text in a .gitignore-style pattern.

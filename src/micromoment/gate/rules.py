@@ -270,7 +270,7 @@ def _any_needle(rules: Rules) -> re.Pattern[str] | None:
         needles += rule.needles
     if not needles or not all(needles):
         return None
-    return re.compile("|".join(re.escape(n) for n in sorted(set(needles), key=len, reverse=True)))
+    return re.compile("|".join(re.escape(n) for n in sorted(set(needles))))
 
 
 def _any_include(rules: Rules) -> re.Pattern[str] | None:

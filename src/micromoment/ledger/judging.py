@@ -40,9 +40,7 @@ def versions_of_project(root: Path) -> Versions:
     except MicromomentError:
         return {}
     return {
-        (entry.id, str(entry.fields["content_hash"])): [
-            item_rule_of(i) for i in entry.fields.get("items", [])
-        ]
+        (entry.id, str(entry.fields["content_hash"])): [item_rule_of(i) for i in entry.fields["items"]]
         for entry in summaries
     }
 
@@ -61,7 +59,7 @@ def judged(
 def hold_to_checklists(summaries: list[Summary], versions: Versions) -> list[Summary]:
     """The summaries, each review that says complete but is not counted as incomplete."""
     for summary in summaries:
-        if summary.kind == "review" and summary.status == "complete":
+        if summary.status == "complete":  # only a review says complete; a skip's status is "skip"
             given = {item: answer for item, _, answer in summary.answers}
             summary.status, summary.unanswered = judged(
                 summary.status, summary.checklist, summary.checklist_hash, given, versions
