@@ -304,3 +304,25 @@ def test_render_with_no_arguments_passes_over_skip_records(cli: Cli, mini: Path)
     assert not list((mini / ".micromoment/reviews").glob("*-skip-*.md"))
     named = cli("render", next((mini / ".micromoment/reviews").glob("*-skip-*.yaml")).stem)
     assert named.exit_code == 2 and "is a skip record, not a review" in named.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (
+            b"{{ view.id }}\n" + b"x" * (1024 * 1024),
+            "not a readable file of at most 1,048,576 bytes; make it smaller, or remove it to use the built-in",
+        ),
+        (b"\xff\xfe{{ view.id }}\n", "not UTF-8 text; save the template as UTF-8"),
+    ],
+    ids=["too-big", "not-utf8"],
+)
+def test_a_team_template_too_big_or_not_text_is_named_not_read(
+    cli: Cli, mini: Path, content: bytes, says: str
+) -> None:
+    path = record_with_note(cli, mini, "note")
+    (mini / ".micromoment/templates").mkdir(parents=True, exist_ok=True)
+    (mini / ".micromoment/templates/review.md.j2").write_bytes(content)
+    result = cli("render", path.stem, "--out", "-")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f".micromoment/templates/review.md.j2: {says}"]

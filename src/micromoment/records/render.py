@@ -215,10 +215,10 @@ def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None
 
     Markdown (the default): every printed value is escaped unless a filter made it safe
     Markdown, and `text`, `cell`, `link` and `block` are there. HTML: Jinja's autoescape."""
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2 import StrictUndefined
 
     env = _sandbox_class()(
-        loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
+        loader=_guarded_loader(folders),
         undefined=StrictUndefined,
         autoescape=html,
         keep_trailing_newline=True,
@@ -244,6 +244,52 @@ def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None
 
     env.globals.update(range=bounded_range, micromoment_bounded_loop=lambda items: env.budget.loop(items))
     return env
+
+
+MAX_TEMPLATE_BYTES = 1024 * 1024
+
+
+def _guarded_loader(folders: list[Path]) -> Any:
+    """Templates from these folders, the first that has the name winning, read only as regular
+    files of at most MAX_TEMPLATE_BYTES of UTF-8: a team template is a file from the repository,
+    and one swapped for a pipe or grown to gigabytes must not hang or fill memory."""
+    from functools import partial
+
+    from jinja2 import BaseLoader, TemplateNotFound
+    from jinja2.loaders import split_template_path
+
+    from micromoment.fileread import read_regular
+
+    class GuardedLoader(BaseLoader):
+        def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+            pieces = split_template_path(template)
+            for folder in folders:
+                path = folder.joinpath(*pieces)
+                if not path.is_file():
+                    continue
+                data = read_regular(path, MAX_TEMPLATE_BYTES)
+                if data is None:
+                    raise TemplateError(
+                        f"{display_path(path)}: not a readable file of at most {MAX_TEMPLATE_BYTES:,} bytes; "
+                        "make it smaller, or remove it to use the built-in"
+                    )
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise TemplateError(
+                        f"{display_path(path)}: not UTF-8 text; save the template as UTF-8"
+                    ) from None
+                return text, str(path), partial(_unchanged, path, path.stat().st_mtime_ns)
+            raise TemplateNotFound(template)
+
+    return GuardedLoader()
+
+
+def _unchanged(path: Path, stamp: int) -> bool:
+    try:
+        return path.stat().st_mtime_ns == stamp
+    except OSError:
+        return False
 
 
 def render_template(project: Project, template: str, context: dict[str, Any]) -> str:
@@ -273,7 +319,7 @@ def render_named(env: Any, name: str, context: dict[str, Any]) -> str:
 
     try:
         loaded = env.get_template(name)
-    except TemplateNotFound:
+    except (TemplateNotFound, TemplateError):
         raise
     except TemplateSyntaxError as exc:
         raise TemplateError(
