@@ -15,6 +15,11 @@ from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
 from micromoment.locations import display_path, find_project
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from micromoment.ledger.loading import Job
+    from micromoment.locations import Project
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see docs/stats.md).")]
 SinceOption = Annotated[
     str | None, typer.Option(metavar="DATE", help="Only records from this day on (YYYY-MM-DD).")
@@ -94,21 +99,28 @@ def resolve(
     say(f"git add {display_path(path)} {display_path(path.with_suffix('.md'))}   # then commit this")
 
 
-def _summaries(repos: list[Path] | None, judge: bool = False) -> tuple[list[ledger.Summary], list[str]]:
-    """Records of this repository, or of every --repo given. With `judge`, for what shows a
-    review's status: one that says complete is counted so only if its checklist version agrees,
-    as the gate counts it (`ledger.judging`); todo and stats never look at the status."""
-    from micromoment.ledger.judging import hold_to_checklists, versions_of_project
-    from micromoment.ledger.loading import load_many
+def _jobs(repos: list[Path] | None) -> tuple[list[Job], list[Project]]:
+    """Where the records and the ledger of this repository, or of every --repo given, are."""
     from micromoment.ledger.place import records_place
 
-    roots: list[Path | None] = list(repos) if repos else [None]
-    jobs = []
+    jobs: list[Job] = []
     projects = []
+    roots: list[Path | None] = list(repos) if repos else [None]
     for root in roots:
         project = find_project(root)
         projects.append(project)
         jobs.append((*records_place(project), project.root.name if repos else ""))
+    return jobs, projects
+
+
+def _summaries(repos: list[Path] | None, judge: bool = False) -> tuple[list[ledger.Summary], list[str]]:
+    """Records of this repository, or of every --repo given. With `judge`, for what shows a
+    review's status: one that says complete is counted so only if its checklist version agrees,
+    as the gate counts it (`ledger.judging`); todo never looks at the status."""
+    from micromoment.ledger.judging import hold_to_checklists, versions_of_project
+    from micromoment.ledger.loading import load_many
+
+    jobs, projects = _jobs(repos)
     # Several repositories are read on every core at once, as a report reads them.
     loaded = load_many(jobs, warn=say)
     if judge:
@@ -228,10 +240,14 @@ def stats(
     the sign-off rate. --markdown prints a one-minute report with a Mermaid chart; --json is
     stable and documented in docs/stats.md.
     """
+    from micromoment.ledger.counting import stats_of
+    from micromoment.ledger.loading import count_many
     from micromoment.records.samples import samples_dir
 
-    summaries, names = _summaries(repo)
-    data = ledger.stats(summaries, _since(since), by.value, names)
+    # Counted by queries over each repository's ledger: a warm run makes no summary at all.
+    jobs, projects = _jobs(repo)
+    tallies = count_many(jobs, _since(since), utc_now().date(), warn=say)
+    data = stats_of(tallies, _since(since), by.value, [project.root.name for project in projects])
     data["samples"] = ledger.sample_totals(
         [samples_dir(find_project(root)) for root in (repo or [Path.cwd()])], _since(since)
     )

@@ -9,14 +9,17 @@ is built again.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from micromoment.errors import FileProblems, Problem
 from micromoment.fileread import read_regular
 from micromoment.ledger import store
+from micromoment.ledger.counting import Tally, count
 from micromoment.ledger.model import Summary, summarise
 from micromoment.records.listing import record_name, record_names
 
@@ -83,6 +86,7 @@ def _digest(path: Path) -> str | None:
 Stamped = list[tuple[str, "tuple[int, int] | None"]]
 Stale = list[tuple[Path, "tuple[int, int] | None"]]
 Job = tuple[Path, "Path | None", str]  # the records' folder, the ledger database, the repository's name
+Used = TypeVar("Used")
 
 
 def load_summaries(
@@ -106,10 +110,7 @@ def load_many(jobs: list[Job], warn: Callable[[str], None] | None = None) -> lis
     as one large one. With `warn`, a record that cannot be read is named through it and
     skipped; without, every such record is raised together."""
     stamped = [_stamped(folder) for folder, _, _ in jobs]
-    ready: dict[Path, Parsed] = {}
-    if len(jobs) > 1:
-        stale = [path for job, found in zip(jobs, stamped, strict=True) for path in _stale_paths(job, found)]
-        ready = dict(zip(stale, _summarise_all(stale), strict=True))
+    ready = _parse_together(jobs, stamped)
     problems: list[Problem] = []
     loaded = []
     for (folder, ledger_file, repository), found in zip(jobs, stamped, strict=True):
@@ -121,6 +122,15 @@ def load_many(jobs: list[Job], warn: Callable[[str], None] | None = None) -> lis
     if problems:
         raise FileProblems(problems)
     return loaded
+
+
+def _parse_together(jobs: list[Job], stamped: list[Stamped]) -> dict[Path, Parsed]:
+    """With several repositories, every record that needs parsing in any of them, parsed in one
+    batch (on every core when there are many); with one, nothing ahead."""
+    if len(jobs) < 2:
+        return {}
+    stale = [path for job, found in zip(jobs, stamped, strict=True) for path in _stale_paths(job, found)]
+    return dict(zip(stale, _summarise_all(stale), strict=True))
 
 
 def _stamped(folder: Path) -> Stamped:
@@ -169,23 +179,36 @@ def _load(
     ready: dict[Path, Parsed],
 ) -> list[Summary]:
     """One repository's summaries; `ready` holds records already parsed, by path."""
+
+    def read(connection: sqlite3.Connection) -> list[Summary]:
+        return _in_order(folder, stamped, _from_ledger(connection, folder, stamped, warn, ready), repository)
+
+    found = _with_ledger(ledger_file, folder, read)
+    if found is not None:
+        return found
+    parsed = _parse([(folder / name, stamp) for name, stamp in stamped], warn, ready)
+    return _in_order(folder, stamped, {name: summary for name, (_, summary) in parsed.items()}, repository)
+
+
+def _with_ledger(
+    ledger_file: Path | None, folder: Path, use: Callable[[sqlite3.Connection], Used]
+) -> Used | None:
+    """What `use` makes of the ledger database, built afresh once when it is damaged; None when
+    there is no ledger to be had (then the records are read without one)."""
     for _ in range(2):
         connection = store.open_ledger(ledger_file, folder) if ledger_file is not None else None
         if connection is None:
-            break
+            return None
         try:
-            return _in_order(
-                folder, stamped, _from_ledger(connection, folder, stamped, warn, ready), repository
-            )
+            return use(connection)
         except store.Damaged:
             connection.close()
             store.remove(ledger_file)  # type: ignore[arg-type]  # it was opened, so it is set
         except sqlite3.Error:
-            break  # a ledger failing mid-way (a full disk, a lock held too long) only costs speed
+            return None  # a ledger failing mid-way (a full disk, a lock held too long) only costs speed
         finally:
             connection.close()
-    parsed = _parse([(folder / name, stamp) for name, stamp in stamped], warn, ready)
-    return _in_order(folder, stamped, {name: summary for name, (_, summary) in parsed.items()}, repository)
+    return None
 
 
 def _changes(
@@ -215,6 +238,23 @@ def _from_ledger(
     ready: dict[Path, Parsed],
 ) -> dict[str, Summary]:
     """Summaries by file name: unchanged records from the database, the others parsed and stored."""
+    summaries = _refresh(connection, folder, stamped, warn, ready)
+    if len(summaries) < len(stamped):  # a cold run keeps only what it parsed: no second copy
+        names = {name for name, _ in stamped}
+        stored = store.read_summaries(connection)
+        summaries.update({name: stored[name] for name in names - summaries.keys() if name in stored})
+    return summaries
+
+
+def _refresh(
+    connection: sqlite3.Connection,
+    folder: Path,
+    stamped: Stamped,
+    warn: Callable[[str], None] | None,
+    ready: dict[Path, Parsed],
+) -> dict[str, Summary]:
+    """Bring the database up to the folder: drop records that are gone, parse and store the new
+    and changed ones; their summaries, by file name."""
     known = store.stamps(connection)
     touched, stale = _changes(folder, stamped, known)
     parsed = _parse(stale, warn, ready)
@@ -224,11 +264,52 @@ def _from_ledger(
     fresh = [(name, stamp, summary) for name, (stamp, summary) in parsed.items() if stamp is not None]
     if gone or touched or fresh:
         store.refresh(connection, gone, touched, fresh)
-    summaries = {name: summary for name, (_, summary) in parsed.items()}
-    if len(summaries) < len(stamped):  # a cold run keeps only what it parsed: no second copy
-        stored = store.read_summaries(connection)
-        summaries.update({name: stored[name] for name in names - summaries.keys() if name in stored})
-    return summaries
+    return {name: summary for name, (_, summary) in parsed.items()}
+
+
+def count_many(
+    jobs: list[Job], since: dt.date | None, today: dt.date, warn: Callable[[str], None] | None = None
+) -> list[Tally]:
+    """Each repository's tally for `stats`: its ledger brought up to date, then counted by
+    queries, so a warm run makes no summary at all. A repository whose ledger cannot be had is
+    summarised and counted in memory by the same queries. `warn` as for `load_many`."""
+    stamped = [_stamped(folder) for folder, _, _ in jobs]
+    ready = _parse_together(jobs, stamped)
+    problems: list[Problem] = []
+    tallies = []
+    for (folder, ledger_file, repository), found in zip(jobs, stamped, strict=True):
+        try:
+            tallies.append(_count(folder, ledger_file, repository, warn, found, ready, since, today))
+        except FileProblems as exc:
+            problems += exc.problems
+            tallies.append(Tally())
+    if problems:
+        raise FileProblems(problems)
+    return tallies
+
+
+def _count(
+    folder: Path,
+    ledger_file: Path | None,
+    repository: str,
+    warn: Callable[[str], None] | None,
+    stamped: Stamped,
+    ready: dict[Path, Parsed],
+    since: dt.date | None,
+    today: dt.date,
+) -> Tally:
+    def refreshed(connection: sqlite3.Connection) -> Tally:
+        _refresh(connection, folder, stamped, warn, ready)
+        return count(connection, since, today)
+
+    found = _with_ledger(ledger_file, folder, refreshed)
+    if found is not None:
+        return found
+    in_memory = store.memory_ledger(_load(folder, None, repository, warn, stamped, ready))
+    try:
+        return count(in_memory, since, today)
+    finally:
+        in_memory.close()
 
 
 def _parse(

@@ -19,7 +19,7 @@ from typing import Any
 
 from micromoment.ledger.model import FollowUpEntry, Summary
 
-SCHEMA_VERSION = 2  # 2: the checklist version each record answered
+SCHEMA_VERSION = 3  # 2: the checklist version each record answered; 3: what stats counts, at hand
 APPLICATION_ID = 0x6D6D6C67  # "mmlg": a file that is not this ledger is never taken for it
 LEDGER_NAME = "ledger.sqlite3"
 BUSY_MS = 10_000  # a second command waits this long for another's refresh to commit
@@ -32,9 +32,11 @@ TABLES = (
     "sha256 TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('review', 'skip')), "
     "checklist TEXT NOT NULL, title TEXT NOT NULL, subject TEXT NOT NULL, who TEXT NOT NULL, "
     f"email TEXT NOT NULL, at TEXT NOT NULL CHECK ({_MOMENT.format('at')}), status TEXT NOT NULL, "
-    "reason TEXT NOT NULL, checklist_hash TEXT NOT NULL) STRICT",
+    "reason TEXT NOT NULL, checklist_hash TEXT NOT NULL, "
+    "answers INTEGER NOT NULL, no INTEGER NOT NULL, skipped INTEGER NOT NULL) STRICT",
     "CREATE TABLE answers (record TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL, "
-    "question TEXT NOT NULL, answer TEXT NOT NULL, PRIMARY KEY (record, seq)) STRICT",
+    "question TEXT NOT NULL, answer TEXT NOT NULL, checklist TEXT NOT NULL, day TEXT NOT NULL, "
+    "PRIMARY KEY (record, seq)) STRICT",
     "CREATE TABLE follow_ups (record TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL, "
     "question TEXT NOT NULL, action TEXT NOT NULL, owner TEXT NOT NULL, "
     f"due TEXT CHECK (due IS NULL OR {_DAY.format('due')}), "
@@ -44,14 +46,25 @@ TABLES = (
     "CREATE TABLE signoffs (record TEXT NOT NULL, seq INTEGER NOT NULL, who TEXT NOT NULL, "
     "decision TEXT NOT NULL, PRIMARY KEY (record, seq)) STRICT",
 )
-_MOMENT_TEXT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 _DAY_TEXT = re.compile(r"\d{4}-\d\d-\d\d")
+_MOMENT_GLOB = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'"
 # The CHECK constraints again, at read time: a file edited with the checks switched off
-# (PRAGMA ignore_check_constraints) still never reaches log, todo or stats.
+# (PRAGMA ignore_check_constraints) still never reaches log, todo or stats. And what the
+# constraints cannot say: a time in exactly its one shape, and no row of a record that is gone.
 _READ_CHECKS = (
+    f"SELECT 1 FROM records WHERE at NOT GLOB {_MOMENT_GLOB} LIMIT 1",
+    "SELECT 1 FROM answers WHERE record NOT IN (SELECT name FROM records) LIMIT 1",
+    "SELECT 1 FROM follow_ups WHERE record NOT IN (SELECT name FROM records) LIMIT 1",
+    "SELECT 1 FROM signoffs WHERE record NOT IN (SELECT name FROM records) LIMIT 1",
     f"SELECT 1 FROM records WHERE NOT ({_MOMENT.format('at')}) OR kind NOT IN ('review', 'skip') LIMIT 1",
     f"SELECT 1 FROM follow_ups WHERE NOT (due IS NULL OR {_DAY.format('due')}) "
     f"OR NOT (resolved_at IS NULL OR {_MOMENT.format('resolved_at')}) OR resolved NOT IN (0, 1) LIMIT 1",
+)
+
+# Every calendar day the database names, each once.
+_DAYS = (
+    "SELECT substr(at, 1, 10) FROM records UNION SELECT due FROM follow_ups WHERE due IS NOT NULL "
+    "UNION SELECT substr(resolved_at, 1, 10) FROM follow_ups WHERE resolved_at IS NOT NULL"
 )
 
 Stamp = tuple[int, int, str]  # size, mtime in ns, sha256 of the content
@@ -137,6 +150,17 @@ def open_ledger(path: Path, folder: Path) -> sqlite3.Connection | None:
     return None
 
 
+def memory_ledger(summaries: list[Summary]) -> sqlite3.Connection:
+    """A ledger in memory holding these summaries, named so that file order is their order:
+    what is counted from summaries is counted by the same queries as a ledger file."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    for statement in TABLES:
+        connection.execute(statement)
+    width = len(str(len(summaries)))
+    refresh(connection, [], [], [(f"{n:0{width}d}", (0, 0, ""), s) for n, s in enumerate(summaries)])
+    return connection
+
+
 def stamps(connection: sqlite3.Connection) -> dict[str, Stamp]:
     return {
         name: (size, mtime, sha)
@@ -166,9 +190,9 @@ def refresh(
             [(*stamp, name) for name, stamp in touched],
         )
         connection.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[0]
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[0]
         )
-        connection.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", rows[1])
+        connection.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", rows[1])
         connection.executemany("INSERT INTO follow_ups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[2])
         connection.executemany("INSERT INTO signoffs VALUES (?, ?, ?, ?)", rows[3])
         connection.execute("COMMIT")
@@ -196,9 +220,13 @@ def _rows(fresh: list[tuple[str, Stamp, Summary]]) -> tuple[list[tuple[Any, ...]
                 s.status,
                 s.reason,
                 s.checklist_hash,
+                len(s.answers),
+                sum(1 for _, _, answer in s.answers if answer == "no"),
+                sum(1 for _, _, answer in s.answers if answer == "skip"),
             )
         )
-        answers += [(name, n, *a) for n, a in enumerate(s.answers)]
+        # Each answer with its record's checklist and day: `stats` counts items without a join.
+        answers += [(name, n, *a, s.checklist, s.when[:10]) for n, a in enumerate(s.answers)]
         follow_ups += [
             (name, n, f.item, f.question, f.action, f.owner, f.due, int(f.resolved), f.resolved_at)
             for n, f in enumerate(s.follow_ups)
@@ -212,9 +240,7 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
     a refresh writes (a calendar day that does not exist, say)."""
     connection.execute("BEGIN")
     try:
-        for check in _READ_CHECKS:
-            if connection.execute(check).fetchone() is not None:
-                raise Damaged(f"a value this version does not write: {check}")
+        check_values(connection)
         hashes: dict[str, str] = {}  # one string per checklist version: thousands of records share a few
         summaries = {
             row[0]: Summary(
@@ -239,8 +265,26 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
         _attach(connection, summaries)
     finally:
         connection.execute("COMMIT")
-    _check_days(summaries.values())
     return summaries
+
+
+def check_values(connection: sqlite3.Connection) -> None:
+    """Damaged when the database holds a value a refresh never writes: the CHECK constraints
+    again (a file edited with them switched off), a time not in its one shape, rows of a
+    record that is not there, or a day the calendar does not have. Run inside the reader's
+    transaction, so what is checked is what is read."""
+    for check in _READ_CHECKS:
+        if connection.execute(check).fetchone() is not None:
+            raise Damaged(f"a value this version does not write: {check}")
+    # The schema checks each date's shape; the calendar (no 30 February) is checked here, once
+    # per distinct day, since SQLite's date functions accept any day up to 31.
+    for (day,) in connection.execute(_DAYS):
+        try:
+            if not isinstance(day, str) or not _DAY_TEXT.fullmatch(day):
+                raise ValueError(day)
+            dt.date.fromisoformat(day)
+        except (TypeError, ValueError):
+            raise Damaged(f"not a day: {day!r}") from None
 
 
 def _attach(connection: sqlite3.Connection, summaries: dict[str, Summary]) -> None:
@@ -267,22 +311,3 @@ def _attach(connection: sqlite3.Connection, summaries: dict[str, Summary]) -> No
             summaries[record].signoffs.append((who, decision))
     except KeyError as exc:
         raise Damaged(f"rows of a record that is not there: {exc}") from None
-
-
-def _check_days(summaries: Iterable[Summary]) -> None:
-    """The schema checks each date's shape; the calendar (no 30 February) is checked here, once
-    per distinct day, since SQLite's date functions accept any day up to 31."""
-    days: set[Any] = set()
-    for summary in summaries:
-        if not _MOMENT_TEXT.fullmatch(summary.when):
-            raise Damaged(f"a time SQLite let through: {summary.when!r}")
-        days.add(summary.when[:10])
-        days.update(f.due for f in summary.follow_ups if f.due)
-        days.update(f.resolved_at[:10] for f in summary.follow_ups if f.resolved_at)
-    for day in days:
-        try:
-            if not _DAY_TEXT.fullmatch(day):
-                raise ValueError(day)
-            dt.date.fromisoformat(day)
-        except (TypeError, ValueError):
-            raise Damaged(f"not a day: {day!r}") from None

@@ -1,0 +1,188 @@
+"""`stats` as queries: what the ledger database adds up, grouped in SQLite, and the few
+hundred grouped rows turned into the stats document (documented in docs/stats.md).
+
+A warm `stats` never builds a summary per record: turning 10,000 records and their 40,000
+answers into Python objects was most of its time. Summaries that are not in a database (the
+report's, or a repository whose ledger cannot be written) are counted by the same queries
+over a database in memory, so there is one way of counting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from micromoment.ledger.store import check_values
+
+STATS_SCHEMA = "micromoment.stats/1"
+Period = Literal["week", "month"]
+
+_CHOSEN = "(:since IS NULL OR substr(r.at, 1, 10) >= :since)"
+# Records by day, kind, checklist and person, with their answers, "no"s and skipped items (each
+# record carries those counts, written with its answers).
+_RECORDS = f"""
+SELECT substr(r.at, 1, 10), r.kind, r.checklist, r.who, count(*), sum(r.answers), sum(r.no), sum(r.skipped)
+FROM records r WHERE {_CHOSEN} GROUP BY 1, 2, 3, 4
+"""
+# Each checklist item's "no"s and skips, and its question as the last record (in file order)
+# asks it: with a single max(), SQLite takes the bare columns from the row holding the max.
+# Each answer carries its record's checklist and day, so no join is needed.
+_ITEMS = """
+SELECT checklist, item, question, max(record), sum(answer = 'no'), sum(answer = 'skip')
+FROM answers WHERE (:since IS NULL OR day >= :since) GROUP BY checklist, item
+"""
+_FOLLOW_UPS = f"""
+SELECT count(*), coalesce(sum(f.resolved), 0),
+       coalesce(sum(f.resolved = 0 AND f.due IS NOT NULL AND f.due < :today), 0)
+FROM follow_ups f JOIN records r ON r.name = f.record
+WHERE {_CHOSEN}
+"""
+_SIGNERS = f"""
+SELECT s.who, count(*) FROM signoffs s JOIN records r ON r.name = s.record WHERE {_CHOSEN} GROUP BY s.who
+"""
+_SIGNED = f"""
+SELECT count(*) FROM records r
+WHERE r.kind = 'review' AND {_CHOSEN}
+  AND EXISTS (SELECT 1 FROM signoffs s WHERE s.record = r.name AND s.decision = 'approve')
+"""
+
+
+@dataclass
+class Tally:
+    """What one ledger adds up over the chosen records; tallies of several repositories add up."""
+
+    records: list[tuple[str, str, str, str, int, int, int, int]] = field(default_factory=list)
+    items: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+    follow_ups: tuple[int, int, int] = (0, 0, 0)
+    signers: list[tuple[str, int]] = field(default_factory=list)
+    signed: int = 0
+
+
+def count(connection: sqlite3.Connection, since: dt.date | None, today: dt.date) -> Tally:
+    """One ledger's tally, read in one snapshot."""
+    asked = {"since": since.isoformat() if since else None, "today": today.isoformat()}
+    connection.execute("BEGIN")
+    try:
+        check_values(connection)  # a value no refresh writes means: build the ledger again
+        return Tally(
+            records=connection.execute(_RECORDS, asked).fetchall(),
+            items=[(c, i, q, no, skip) for c, i, q, _, no, skip in connection.execute(_ITEMS, asked)],
+            follow_ups=connection.execute(_FOLLOW_UPS, asked).fetchone(),
+            signers=connection.execute(_SIGNERS, asked).fetchall(),
+            signed=connection.execute(_SIGNED, asked).fetchone()[0],
+        )
+    finally:
+        connection.execute("COMMIT")
+
+
+def period_of(day: dt.date, by: Period) -> tuple[str, dt.date]:
+    if by == "month":
+        return f"{day:%Y-%m}", day.replace(day=1)
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}", day - dt.timedelta(days=day.weekday())
+
+
+class _Sums:
+    """The tallies of one or more repositories added up, in the order given (a later
+    repository's wording of a question wins, as a later record's does)."""
+
+    def __init__(self, by: Period) -> None:
+        self.by = by
+        self.periods: dict[str, dict[str, Any]] = {}
+        self.days: dict[str, tuple[str, dt.date]] = {}
+        self.per_checklist: dict[str, Counter[str]] = defaultdict(Counter)
+        self.per_person: dict[str, Counter[str]] = defaultdict(Counter)
+        self.totals: Counter[str] = Counter()
+        self.no_items: Counter[tuple[str, str]] = Counter()
+        self.skipped_items: Counter[tuple[str, str]] = Counter()
+        self.questions: dict[tuple[str, str], str] = {}
+        self.follow_ups: tuple[int, int, int] = (0, 0, 0)  # opened, resolved, overdue
+        self.signed = 0
+
+    def add(self, tally: Tally) -> None:
+        for day_text, kind, checklist, who, records, answers, no, skip in tally.records:
+            if day_text not in self.days:
+                self.days[day_text] = period_of(dt.date.fromisoformat(day_text), self.by)
+            label, start = self.days[day_text]
+            period = self.periods.setdefault(
+                label,
+                {
+                    "period": label,
+                    "start": start.isoformat(),
+                    "reviews": 0,
+                    "skips": 0,
+                    "answers": 0,
+                    "no": 0,
+                },
+            )
+            name = "reviews" if kind == "review" else "skips"
+            for counter in (period, self.totals, self.per_checklist[checklist], self.per_person[who]):
+                counter[name] += records
+                counter["answers"] += answers
+            for counter in (period, self.totals, self.per_checklist[checklist]):
+                counter["no"] += no
+            self.totals["skip"] += skip
+            self.per_checklist[checklist]["skipped_items"] += skip
+        for checklist, item, question, no, skip in tally.items:
+            self.questions[(checklist, item)] = question
+            if no:
+                self.no_items[(checklist, item)] += no
+            if skip:
+                self.skipped_items[(checklist, item)] += skip
+        (opened, resolved, overdue), more = self.follow_ups, tally.follow_ups
+        self.follow_ups = (opened + more[0], resolved + more[1], overdue + more[2])
+        for who, given in tally.signers:
+            self.per_person[who]["signoffs_given"] += given
+        self.signed += tally.signed
+
+    def top(self, counter: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
+        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        return [
+            {"checklist": c, "item": i, "question": self.questions[(c, i)], "count": n}
+            for (c, i), n in ranked
+        ]
+
+
+def stats_of(
+    tallies: list[Tally], since: dt.date | None, by: Period, repositories: list[str]
+) -> dict[str, Any]:
+    """The stats document from the tallies of one or more repositories, in the order given."""
+    sums = _Sums(by)
+    for tally in tallies:
+        sums.add(tally)
+    totals, (opened, resolved, overdue) = sums.totals, sums.follow_ups
+    reviews = totals["reviews"]
+    return {
+        "schema": STATS_SCHEMA,
+        "since": since.isoformat() if since else None,
+        "by": by,
+        "repositories": repositories,
+        "totals": {
+            "reviews": reviews,
+            "skips": totals["skips"],
+            "answers": totals["answers"],
+            "no": totals["no"],
+            "skipped_items": totals["skip"],
+            "people": len(sums.per_person),
+        },
+        "periods": [sums.periods[k] for k in sorted(sums.periods)],
+        "checklists": [
+            {"checklist": cid, **{k: c[k] for k in ("reviews", "skips", "answers", "no", "skipped_items")}}
+            for cid, c in sorted(sums.per_checklist.items())
+        ],
+        "people": [
+            {"name": name, **{k: c[k] for k in ("reviews", "skips", "answers", "signoffs_given")}}
+            for name, c in sorted(sums.per_person.items(), key=lambda kv: (-kv[1]["reviews"], kv[0]))
+        ],
+        "most_no": sums.top(sums.no_items),
+        "most_skipped": sums.top(sums.skipped_items),
+        "follow_ups": {"opened": opened, "resolved": resolved, "open": opened - resolved, "overdue": overdue},
+        "signoffs": {
+            "reviews": reviews,
+            "signed": sums.signed,
+            "rate": round(sums.signed / reviews, 3) if reviews else 0.0,
+        },
+    }
