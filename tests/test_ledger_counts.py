@@ -1000,3 +1000,57 @@ def test_sample_totals_count_outputs_and_flags_since_a_day(tmp_path: Path) -> No
         "flags": {**zeros, "other": 1, "wrong-fact": 1},
     }
     assert sample_totals([folder], dt.date(2026, 11, 23))["samples"] == 0
+
+
+def test_the_tallies_of_several_repositories_add_up_item_by_item() -> None:
+    """stats --repo A --repo B: every count is the sum of both, people and items met in either,
+    a later repository's wording of a question wins, and ties in the top lists go by name."""
+    from micromoment.ledger.counting import Tally, stats_of
+
+    first = Tally(
+        records=[("2026-11-16", "review", "quick", "Pat", 2, 6, 2, 1)],
+        items=[("quick", "zeta", "Zeta, first words?", 1, 1), ("quick", "alpha", "Alpha?", 1, 0)],
+        follow_ups=(2, 1, 1),
+        signers=[("Dana", 1)],
+        signed=1,
+    )
+    second = Tally(
+        records=[
+            ("2026-11-17", "review", "quick", "Pat", 1, 3, 1, 0),
+            ("2026-11-17", "skip", "quick", "Sam", 1, 0, 0, 0),
+        ],
+        items=[
+            ("quick", "zeta", "Zeta, later words?", 0, 1),
+            ("quick", "beta", "Beta?", 1, 0),
+            ("quick", "alpha", "Alpha?", 1, 0),
+        ],
+        follow_ups=(1, 0, 0),
+        signers=[("Dana", 2)],
+        signed=1,
+    )
+    data = stats_of([first, second], None, "week", ["a", "b"])
+    assert data["totals"] == {
+        "reviews": 3,
+        "skips": 1,
+        "answers": 9,
+        "no": 3,
+        "skipped_items": 1,
+        "people": 3,
+    }
+    assert data["periods"] == [
+        {"period": "2026-W47", "start": "2026-11-16", "reviews": 3, "skips": 1, "answers": 9, "no": 3}
+    ]
+    assert data["people"] == [
+        {"name": "Pat", "reviews": 3, "skips": 0, "answers": 9, "signoffs_given": 0},
+        {"name": "Dana", "reviews": 0, "skips": 0, "answers": 0, "signoffs_given": 3},
+        {"name": "Sam", "reviews": 0, "skips": 1, "answers": 0, "signoffs_given": 0},
+    ]
+    # Most first; a tie by name, whatever order the repositories listed them in.
+    assert [(r["item"], r["question"], r["count"]) for r in data["most_no"]] == [
+        ("alpha", "Alpha?", 2),
+        ("beta", "Beta?", 1),
+        ("zeta", "Zeta, later words?", 1),
+    ]
+    assert [(r["item"], r["count"]) for r in data["most_skipped"]] == [("zeta", 2)]
+    assert data["follow_ups"] == {"opened": 3, "resolved": 1, "open": 2, "overdue": 1}
+    assert data["signoffs"] == {"reviews": 3, "signed": 2, "rate": 0.667}
