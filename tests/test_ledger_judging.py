@@ -166,3 +166,45 @@ def test_a_hand_trimmed_record_shows_as_incomplete_in_log_report_and_export(
     assert cli("report", "--html", str(site)).exit_code == 0
     page = (site / "reviews.html").read_text(encoding="utf-8")
     assert page.count("<td>incomplete</td>") == 1 and page.count("<td>complete</td>") == 1
+    said = f"(it says complete, but has no answer its checklist accepts for: {first})"
+    [own_page] = [p for p in (site / "reviews").rglob("*.html") if hollow.stem in p.name]
+    assert f"<li><strong>Status:</strong> incomplete {said}</li>" in own_page.read_text(encoding="utf-8")
+
+    # Its Markdown, rendered again, says so too; the whole one still says complete.
+    assert cli("render", hollow.stem, "--out", str(tmp_path / "hollow.md")).exit_code == 0
+    assert (
+        f"- **Status:** incomplete {said}"
+        in (tmp_path / "hollow.md").read_text(encoding="utf-8").splitlines()
+    )
+    whole = next(p for p in hollow.parent.glob("*.yaml") if p != hollow)
+    assert cli("render", whole.stem, "--out", str(tmp_path / "whole.md")).exit_code == 0
+    assert "- **Status:** complete" in (tmp_path / "whole.md").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_pull_request_note_shows_a_trimmed_record_as_incomplete(
+    cli: Cli, repo: Path, tmp_path: Path
+) -> None:
+    write(repo / "README.md", "# app\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "start")
+    git(repo, "checkout", "-q", "-b", "work")
+    shown = json.loads(cli("show", "quick", "--json").stdout)
+    answers = {
+        item["id"]: (item.get("options") or ["yes"])[0] if item["kind"] != "text" else "the support lead"
+        for item in shown["items"]
+        if not item.get("ask_if")
+    }
+    made = cli("review", "quick", "--answers", str(write(tmp_path / "a.yaml", yaml.safe_dump(answers))))
+    assert made.exit_code == 0, made.output
+    [record] = (repo / ".micromoment/reviews").glob("*.yaml")
+    data = yaml.safe_load(record.read_text(encoding="utf-8"))
+    data["answers"] = data["answers"][1:]  # still says complete
+    record.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "a trimmed record")
+    note = cli("pr-note", "--base", "main")
+    assert note.exit_code == 0, note.output
+    [line] = [
+        line for line in note.stdout.splitlines() if " · incomplete · " in line or " · complete · " in line
+    ]
+    assert " · incomplete · " in line

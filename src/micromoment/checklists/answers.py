@@ -72,3 +72,15 @@ def unanswered(items: list[ItemRule], answers: dict[str, str]) -> list[str]:
         for rule in items
         if rule[1] and is_asked(rule, answers) and not accepts(rule[2], rule[3], answers.get(rule[0], ""))
     ]
+
+
+def held_status(
+    status: str, items: list[ItemRule] | None, answers: dict[str, str]
+) -> tuple[str, tuple[str, ...]]:
+    """What a record that says `status` is counted as, held to the items of the very checklist
+    version it answered (None when that version is not at hand: the record keeps its word), and
+    the required items that make a claimed "complete" incomplete."""
+    if status != "complete" or items is None:
+        return status, ()
+    missing = tuple(unanswered(items, answers))
+    return ("incomplete", missing) if missing else (status, ())

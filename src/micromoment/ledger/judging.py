@@ -9,7 +9,7 @@ keep their own word, as `lint` leaves them.
 
 from __future__ import annotations
 
-from micromoment.checklists.answers import ItemRule, item_rule, item_rule_of, unanswered
+from micromoment.checklists.answers import ItemRule, held_status, item_rule, item_rule_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,11 +49,7 @@ def judged(
     status: str, checklist: str, content_hash: str, answers: dict[str, str], versions: Versions
 ) -> tuple[str, tuple[str, ...]]:
     """A review's status as the gate would count it, and the items that make it incomplete."""
-    items = versions.get((checklist, content_hash))
-    if status != "complete" or items is None:
-        return status, ()
-    missing = tuple(unanswered(items, answers))
-    return ("incomplete", missing) if missing else (status, ())
+    return held_status(status, versions.get((checklist, content_hash)), answers)
 
 
 def hold_to_checklists(summaries: list[Summary], versions: Versions) -> list[Summary]:

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from micromoment.checklists import Checklist, Item, format_minutes
+from micromoment.checklists.answers import held_status, item_rule
 from micromoment.records.model import Resolution, ReviewRecord
 from micromoment.records.samples import describe
 
@@ -19,8 +20,18 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
     references = _references(rows, items)
     elapsed = (record.finished_at - record.started_at).total_seconds() / 60
     git = record.git
+    # Held to the checklist version it answered, as the gate and the ledger hold it: a record
+    # trimmed by hand that still says "complete" shows as incomplete, with the items it lacks.
+    same_version = checklist is not None and checklist.content_hash() == record.checklist.content_hash
+    status, unanswered = held_status(
+        record.status,
+        [item_rule(item) for item in checklist.items] if checklist is not None and same_version else None,
+        {answer.item: answer.answer for answer in record.answers},
+    )
     return {
         "record": record.model_dump(mode="json", by_alias=True),
+        "status": status,
+        "unanswered": list(unanswered),
         "title": f"{record.checklist.title}: {record.subject}",
         "finished": record.finished_at.strftime("%Y-%m-%d %H:%M UTC"),
         "commit": (git.head or "")[:12] if git else "",
@@ -44,8 +55,7 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
             for i in record.missing
         ],
         "references": [{"label": label, "numbers": numbers} for label, numbers in references.items()],
-        "checklist_changed": checklist is not None
-        and checklist.content_hash() != record.checklist.content_hash,
+        "checklist_changed": checklist is not None and not same_version,
         "content_hash": record.checklist.content_hash.removeprefix("sha256:")[:12],
         "signoffs": [
             {"who": s.who.name, "decision": s.decision, "on": s.at.strftime("%Y-%m-%d"), "note": s.note}
