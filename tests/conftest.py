@@ -215,6 +215,32 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+_MODULES_AT_EXIT = (
+    "import sys, json, atexit\n"
+    "atexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n"
+    "sys.argv = ['micromoment', *{args!r}]\n"
+    "from micromoment.__main__ import main\n"
+    "main()\n"
+)
+
+
+def modules_at_exit(repo: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
+    """`micromoment ARGS` in its own process and session (no terminal, as in CI): its exit code
+    and every module it had loaded when it ended."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_AT_EXIT.format(args=list(args))],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        start_new_session=True,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines, done.stderr
+    return done.returncode, set(json.loads(lines[-1]))
+
+
 def run_module(
     args: Sequence[str], cwd: Path, env: dict[str, str] | None = None, **kwargs: object
 ) -> subprocess.CompletedProcess[str]:

@@ -5,17 +5,15 @@ and the cache keys' sha256 without hashlib are hashlib's."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import git, write
+from conftest import git, modules_at_exit, write
 from micromoment.git import run as run_module
 from micromoment.git.cachefile import sha256_hex
 from micromoment.git.run import Finished, GitFailed, Started, ToolMissing, ToolTimedOut, run_git, run_tool
@@ -101,17 +99,9 @@ def test_a_missing_program_and_a_refusal_are_messages(light: None, repo: Path) -
 def test_the_hook_runs_git_without_loading_subprocess(repo: Path) -> None:
     write(repo / "README.md", "# app\n")
     git(repo, "add", "-A")
-    script = (
-        "import sys, json, atexit\n"
-        "atexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n"
-        "sys.argv = ['micromoment', 'hook']\n"
-        "from micromoment.__main__ import main\n"
-        "main()\n"
-    )
     for _ in range(2):  # the second run is the warm one every commit sees
-        done = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-    modules = set(json.loads(done.stdout.strip().splitlines()[-1]))
+        code, modules = modules_at_exit(repo, "hook")
+        assert code == 0
     assert "micromoment.git.run" in modules
     for heavy in ("subprocess", "threading", "hashlib", "_hashlib"):
         assert heavy not in modules, heavy

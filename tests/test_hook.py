@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import FIXTURES, Cli, git, write
+from conftest import FIXTURES, Cli, git, modules_at_exit, write
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = {"typer", "rich", "pydantic", "jinja2", "git", "click"}
@@ -53,16 +52,8 @@ def with_mini(repo: Path) -> None:
 
 
 def loaded_modules(repo: Path, whole_names: bool = False) -> tuple[int, set[str]]:
-    script = (
-        "import sys, json, atexit\n"
-        "atexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n"
-        "sys.argv = ['micromoment', 'hook']\n"
-        "from micromoment.__main__ import main\n"
-        "main()\n"
-    )
-    done = run(repo, sys.executable, "-c", script)
-    names = json.loads(done.stdout.strip().splitlines()[-1])
-    return done.returncode, set(names) if whole_names else {name.split(".")[0] for name in names}
+    code, names = modules_at_exit(repo, "hook", env=no_terminal_env())
+    return code, names if whole_names else {name.split(".")[0] for name in names}
 
 
 def test_the_fast_path_loads_no_heavy_modules(cli: Cli, started: Path) -> None:

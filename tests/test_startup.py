@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import modules_at_exit
 from micromoment.cli.app import COMMANDS
-
-SCRIPT = (
-    "import sys, json, atexit\n"
-    "atexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n"
-    "sys.argv = ['micromoment', *{args!r}]\n"
-    "from micromoment.__main__ import main\n"
-    "main()\n"
-)
 
 
 def loaded(repo: Path, *args: str) -> set[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT.format(args=list(args))],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+    code, modules = modules_at_exit(repo, *args)
+    assert code == 0, args
+    return modules
 
 
 def review_mini(repo: Path, answers: str) -> None:

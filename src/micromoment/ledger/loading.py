@@ -181,7 +181,13 @@ def _load(
     """One repository's summaries; `ready` holds records already parsed, by path."""
 
     def read(connection: sqlite3.Connection) -> list[Summary]:
-        return _in_order(folder, stamped, _from_ledger(connection, folder, stamped, warn, ready), repository)
+        """Unchanged records from the database, the others parsed and stored."""
+        summaries = _refresh(connection, folder, stamped, warn, ready)
+        if len(summaries) < len(stamped):  # a cold run keeps only what it parsed: no second copy
+            stored = store.read_summaries(connection)
+            names = {name for name, _ in stamped}
+            summaries.update({name: stored[name] for name in names - summaries.keys() if name in stored})
+        return _in_order(folder, stamped, summaries, repository)
 
     found = _with_ledger(ledger_file, folder, read)
     if found is not None:
@@ -228,22 +234,6 @@ def _changes(
                 continue
         stale.append((folder / name, stamp))
     return touched, stale
-
-
-def _from_ledger(
-    connection: sqlite3.Connection,
-    folder: Path,
-    stamped: Stamped,
-    warn: Callable[[str], None] | None,
-    ready: dict[Path, Parsed],
-) -> dict[str, Summary]:
-    """Summaries by file name: unchanged records from the database, the others parsed and stored."""
-    summaries = _refresh(connection, folder, stamped, warn, ready)
-    if len(summaries) < len(stamped):  # a cold run keeps only what it parsed: no second copy
-        names = {name for name, _ in stamped}
-        stored = store.read_summaries(connection)
-        summaries.update({name: stored[name] for name in names - summaries.keys() if name in stored})
-    return summaries
 
 
 def _refresh(
