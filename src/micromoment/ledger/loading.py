@@ -109,19 +109,36 @@ def load_many(jobs: list[Job], warn: Callable[[str], None] | None = None) -> lis
     together, on every core when there are many, so fifty small repositories are read as fast
     as one large one. With `warn`, a record that cannot be read is named through it and
     skipped; without, every such record is raised together."""
+    return _each_repository(
+        jobs,
+        lambda folder, ledger_file, repository, found, ready: _load(
+            folder, ledger_file, repository, warn, found, ready
+        ),
+        list,
+    )
+
+
+def _each_repository(
+    jobs: list[Job],
+    read: Callable[[Path, Path | None, str, Stamped, dict[Path, Parsed]], Used],
+    nothing: Callable[[], Used],
+) -> list[Used]:
+    """`read` for each repository, after the records that need parsing in any of them were parsed
+    together; a repository whose records fail gives `nothing`, and every repository's problems
+    are raised together at the end."""
     stamped = [_stamped(folder) for folder, _, _ in jobs]
     ready = _parse_together(jobs, stamped)
     problems: list[Problem] = []
-    loaded = []
+    results = []
     for (folder, ledger_file, repository), found in zip(jobs, stamped, strict=True):
         try:
-            loaded.append(_load(folder, ledger_file, repository, warn, found, ready))
+            results.append(read(folder, ledger_file, repository, found, ready))
         except FileProblems as exc:
             problems += exc.problems
-            loaded.append([])
+            results.append(nothing())
     if problems:
         raise FileProblems(problems)
-    return loaded
+    return results
 
 
 def _parse_together(jobs: list[Job], stamped: list[Stamped]) -> dict[Path, Parsed]:
@@ -263,19 +280,13 @@ def count_many(
     """Each repository's tally for `stats`: its ledger brought up to date, then counted by
     queries, so a warm run makes no summary at all. A repository whose ledger cannot be had is
     summarised and counted in memory by the same queries. `warn` as for `load_many`."""
-    stamped = [_stamped(folder) for folder, _, _ in jobs]
-    ready = _parse_together(jobs, stamped)
-    problems: list[Problem] = []
-    tallies = []
-    for (folder, ledger_file, repository), found in zip(jobs, stamped, strict=True):
-        try:
-            tallies.append(_count(folder, ledger_file, repository, warn, found, ready, since, today))
-        except FileProblems as exc:
-            problems += exc.problems
-            tallies.append(Tally())
-    if problems:
-        raise FileProblems(problems)
-    return tallies
+    return _each_repository(
+        jobs,
+        lambda folder, ledger_file, repository, found, ready: _count(
+            folder, ledger_file, repository, warn, found, ready, since, today
+        ),
+        Tally,
+    )
 
 
 def _count(
