@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import subprocess
 from pathlib import Path
 
 DUE_IN_DAYS = 30
@@ -80,7 +81,18 @@ class Normaliser:
 
     def _commit(self, match: re.Match[str]) -> str:
         value = match[0]
-        if value.isdigit():
+        # A number stays a number; but an abbreviated commit id is all digits now and then (about
+        # one 10-character id in a hundred), and must get its stand-in like any other.
+        if value.isdigit() and not self._is_commit(value):
             return value
         stand_in = self._stand_in("sha", value, "{n}")
         return hashlib.sha1(f"commit {stand_in}".encode()).hexdigest()[: len(value)]
+
+    def _is_commit(self, value: str) -> bool:
+        found = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{value}^{{commit}}"],
+            cwd=self.scratch,
+            capture_output=True,
+            check=False,
+        )
+        return found.returncode == 0

@@ -100,3 +100,26 @@ def test_init_writes_a_commented_applies_to_that_works_when_uncommented(repo: Pa
     (repo / "prompts/refunds.txt").write_text("Quote the amount.\n", encoding="utf-8")
     checked = cli("check", "prompts/refunds.txt")
     assert checked.exit_code == 1 and "genai-output-review" in checked.output
+
+
+def test_a_commit_id_that_is_all_digits_still_gets_its_stand_in(repo: Path) -> None:
+    """About one abbreviated commit id in a hundred is all digits: the examples once showed a
+    real one, and changed from run to run. A number that names no commit stays as it is."""
+    examples_module()  # puts docrun where the examples import it from
+    from docrun import Normaliser
+
+    tree = subprocess.run(
+        ["git", "mktree"], cwd=repo, input=b"", capture_output=True, check=True
+    ).stdout.decode().strip()
+    for attempt in range(2000):
+        made = subprocess.run(
+            ["git", "commit-tree", tree, "-m", f"attempt {attempt}"], cwd=repo, capture_output=True, check=True
+        )
+        commit = made.stdout.decode().strip()
+        if commit[:7].isdigit():
+            break
+    else:
+        raise AssertionError("no all-digit commit id in 2,000 tries")
+    shown = Normaliser(repo, "2026-11-22")(f"{commit[:7]} added it; 1234567 answers")
+    assert commit[:7] not in shown
+    assert shown.endswith(" added it; 1234567 answers")
