@@ -108,12 +108,17 @@ def test_a_commit_id_that_is_all_digits_still_gets_its_stand_in(repo: Path) -> N
     examples_module()  # puts docrun where the examples import it from
     from docrun import Normaliser
 
-    tree = subprocess.run(
-        ["git", "mktree"], cwd=repo, input=b"", capture_output=True, check=True
-    ).stdout.decode().strip()
+    tree = (
+        subprocess.run(["git", "mktree"], cwd=repo, input=b"", capture_output=True, check=True)
+        .stdout.decode()
+        .strip()
+    )
     for attempt in range(2000):
         made = subprocess.run(
-            ["git", "commit-tree", tree, "-m", f"attempt {attempt}"], cwd=repo, capture_output=True, check=True
+            ["git", "commit-tree", tree, "-m", f"attempt {attempt}"],
+            cwd=repo,
+            capture_output=True,
+            check=True,
         )
         commit = made.stdout.decode().strip()
         if commit[:7].isdigit():
