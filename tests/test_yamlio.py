@@ -59,8 +59,23 @@ def test_alias_bomb_is_refused_quickly() -> None:
 
 
 def test_deep_nesting_is_refused_before_the_parser_recurses() -> None:
+    # libyaml's own limit (PyYAML 6.0.4) fires at 1,000 levels; micromoment names level 65, on every version.
     depth = 50_000
-    assert "nested deeper than 64 levels" in problem_of("[" * depth + "]" * depth)
+    deep = "f.yaml:1:65: nested deeper than 64 levels; flatten the file"
+    assert problem_of("[" * depth + "]" * depth) == deep
+    assert problem_of("a: " + "{b: " * depth + "1" + "}" * depth) == deep.replace(
+        ":65:", ":256:"
+    )  # the 64th "{b: " opens level 65
+    block = "".join(" " * level + "a:\n" for level in range(2_000)) + " " * 2_000 + "b: 1\n"
+    assert problem_of(block) == "f.yaml:65:65: nested deeper than 64 levels; flatten the file"
+
+
+def test_nesting_at_the_limit_is_read() -> None:
+    data = parse_yaml("[" * 64 + "]" * 64, "f.yaml").data
+    for _ in range(63):
+        data = data[0]
+    assert data == []
+    assert problem_of("[" * 65 + "]" * 65) == "f.yaml:1:65: nested deeper than 64 levels; flatten the file"
 
 
 def test_duplicate_keys_are_reported_with_both_lines() -> None:

@@ -165,17 +165,26 @@ def _check_shape(raw: bytes | str, display: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     line, column = _mark(event)
-                    raise _fail(
-                        display, line, column, f"nested deeper than {MAX_DEPTH} levels; flatten the file"
-                    )
+                    raise _fail(display, line, column, _TOO_DEEP)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in str(exc.problem) and exc.problem_mark is not None:
+            # PyYAML 6.0.4's libyaml stops at its own depth (1,000) while scanning ahead, before
+            # the events above reach MAX_DEPTH. Everything before that point nests as deep as
+            # needed, so reading just that part names the same place whichever PyYAML is installed.
+            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+            _check_shape(text[: exc.problem_mark.index], display)
+            mark = exc.problem_mark
+            raise _fail(display, mark.line + 1, mark.column + 1, _TOO_DEEP) from None
         raise _yaml_problem(exc, display) from None
     except yaml.YAMLError as exc:
         raise _reader_problem(exc, raw, display) from None
     finally:
         loader.dispose()
+
+
+_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels; flatten the file"
 
 
 def _check_expansion(root: Node, display: str) -> None:
