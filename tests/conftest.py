@@ -190,6 +190,11 @@ def mini(repo: Path) -> Path:
     return repo
 
 
+# How long a test waits for an event (a prompt, a process ending) before it fails. Generous: a
+# run that works passes as soon as the event comes, and a machine busy with other jobs may lag.
+PATIENCE = 180
+
+
 def spawn_micromoment(repo: Path, *args: str) -> pexpect.spawn:
     """`python -m micromoment ARGS` in a real pseudo-terminal."""
     return pexpect.spawn(
@@ -197,7 +202,7 @@ def spawn_micromoment(repo: Path, *args: str) -> pexpect.spawn:
         ["-m", "micromoment", *args],
         cwd=str(repo),
         encoding="utf-8",
-        timeout=30,
+        timeout=PATIENCE,
         dimensions=(50, 120),
     )
 
@@ -233,7 +238,7 @@ def modules_at_exit(repo: Path, *args: str, env: dict[str, str] | None = None) -
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
         start_new_session=True,
     )
     lines = done.stdout.strip().splitlines()
@@ -252,7 +257,7 @@ def run_module(
         capture_output=True,
         text=True,
         env=env,
-        timeout=60,
+        timeout=PATIENCE,
         **kwargs,
     )  # type: ignore[call-overload, no-any-return]
 

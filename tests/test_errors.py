@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, git, run_module
+from conftest import PATIENCE, Cli, git, run_module
 from micromoment.cli import checklist_commands
 
 
@@ -105,7 +105,7 @@ def broken_run(module: str, function: str, error: str, command: str) -> str:
 
 def run_script(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=PATIENCE, check=False
     )
 
 
@@ -151,6 +151,6 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_error(repo: Path, args: lis
     assert reader.stdout is not None and reader.stderr is not None
     reader.stdout.read(1)
     reader.stdout.close()  # like `| head -1`
-    assert reader.wait(timeout=60) in (0, 1)
+    assert reader.wait(timeout=PATIENCE) in (0, 1)
     stderr = reader.stderr.read()
     assert b"Traceback" not in stderr and b"unexpected" not in stderr and b"Broken" not in stderr

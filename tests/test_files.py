@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import PATIENCE
 from micromoment.errors import MicromomentError, Refused
 from micromoment.files import PartlyWritten, WriteFailed, new_file_mode, write_atomic, write_together
 
@@ -209,7 +210,7 @@ def test_a_named_pipe_is_written_to_not_replaced(tmp_path: Path) -> None:
     reader = threading.Thread(target=lambda: received.append(pipe.read_text(encoding="utf-8")))
     reader.start()
     write_atomic(pipe, "through the pipe\n", to_device=True)  # an output path a person typed
-    reader.join(timeout=10)
+    reader.join(timeout=PATIENCE)
     assert received == ["through the pipe\n"]
     assert stat.S_ISFIFO(pipe.stat().st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
@@ -227,7 +228,7 @@ def test_a_named_pipe_is_written_to_not_replaced(tmp_path: Path) -> None:
 
     writer = threading.Thread(target=own_file, daemon=True)
     writer.start()
-    writer.join(timeout=10)
+    writer.join(timeout=PATIENCE)
     assert not writer.is_alive(), "write_atomic waited on the pipe"
     assert [type(e) for e in raised] == [WriteFailed]
     assert "pipe: cannot write: not a regular file" in str(raised[0])

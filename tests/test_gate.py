@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, Cli, git, write
+from conftest import FIXTURES, PATIENCE, Cli, git, write
 from micromoment.records import load_any_record
 
 
@@ -256,7 +256,7 @@ def test_outside_a_repository_and_without_git(cli: Cli, outside: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
     )
     assert done.returncode == 2
     assert "git is not installed or not on PATH" in done.stderr and "Traceback" not in done.stderr

@@ -6,13 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pexpect
 import pytest
 
-from conftest import FIXTURES, Cli, git, modules_at_exit, write
+from conftest import FIXTURES, PATIENCE, Cli, git, modules_at_exit, write
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = {"typer", "rich", "pydantic", "jinja2", "git", "click"}
@@ -127,10 +126,8 @@ def test_plain_git_hook_blocks_then_passes(cli: Cli, started: Path) -> None:
     assert result.exit_code == 0, result.output
     write(started / "prompts/support.txt", "You are helpful.\n")
     git(started, "add", "-A")
-    began = time.monotonic()
-    blocked = run(started, "git", "commit", "-m", "change the prompt")
+    blocked = run(started, "git", "commit", "-m", "change the prompt")  # bounded: a wait would time out
     assert blocked.returncode == 1
-    assert time.monotonic() - began < 60  # it answered at once; it did not wait for input
     assert "genai-output-review (GenAI output review), for prompts/support.txt" in blocked.stderr
     assert "micromoment review genai-output-review" in blocked.stderr
     assert "micromoment skip genai-output-review --reason" in blocked.stderr
@@ -313,7 +310,7 @@ def test_the_hook_asks_through_dev_tty(cli: Cli, started: Path) -> None:
         cwd=str(started),
         env=env,
         encoding="utf-8",
-        timeout=60,
+        timeout=PATIENCE,
         dimensions=(50, 120),
     )
     child.expect_exact("Answer them now?")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, write
+from conftest import PATIENCE, Cli, write
 from test_accountability import generate, review_with_a_no
 
 LEDGER = ".git/micromoment/ledger.sqlite3"
@@ -108,7 +108,7 @@ def test_two_stats_and_a_review_at_once_leave_a_consistent_ledger(cli: Cli, mini
         ),
     ]
     for index, process in enumerate(running):
-        out, err = process.communicate(timeout=120)
+        out, err = process.communicate(timeout=PATIENCE)
         assert process.returncode == 0, err.decode()
         assert b"Traceback" not in err
         if index < 2:  # each stats saw the ledger before or after the review, never half of it

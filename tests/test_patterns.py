@@ -107,7 +107,7 @@ def test_the_worst_accepted_patterns_match_a_4096_character_path_quickly(pattern
     rule = ChecklistRule("x", "X", "1", "sha256:0", compile_patterns([pattern]))
     started = time.perf_counter()
     rule.matches(path)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 10  # a pathological pattern takes minutes
 
 
 def test_the_pathological_pattern_would_have_hung_the_matcher() -> None:

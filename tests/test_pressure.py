@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import FIXTURES, Cli, answer_item, spawn_micromoment, write
+from conftest import FIXTURES, PATIENCE, Cli, answer_item, spawn_micromoment, write
 from micromoment.capture.drafts import Draft
 from micromoment.records import load_record
 from micromoment.validation import validate
@@ -115,7 +115,7 @@ def test_reviews_at_once_make_as_many_valid_records(repo: Path) -> None:
         for n in range(REVIEWS_AT_ONCE)
     ]
     for process in processes:
-        _, stderr = process.communicate(timeout=120)
+        _, stderr = process.communicate(timeout=PATIENCE)
         assert process.returncode == 0, stderr
     paths = sorted((repo / ".micromoment/reviews").glob("*.yaml"))
     assert len(paths) == REVIEWS_AT_ONCE
@@ -149,7 +149,7 @@ def test_two_signoffs_at_once_both_land(cli: Cli, repo: Path, tmp_path: Path, at
         for name, email in signers
     ]
     for process in processes:
-        _, stderr = process.communicate(timeout=60)
+        _, stderr = process.communicate(timeout=PATIENCE)
         assert process.returncode == 0, stderr
     record = load_record(path)
     assert sorted(s.who.name for s in record.signoffs) == ["Dana Lead", "Sam Builder"]

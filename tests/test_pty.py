@@ -9,7 +9,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import answer_item, git, spawn_micromoment, write
+from conftest import PATIENCE, answer_item, git, spawn_micromoment, write
 from micromoment.records import load_record
 from micromoment.yamlio import read_yaml
 
@@ -265,7 +265,7 @@ def test_the_plain_hook_offers_a_kept_draft_through_dev_tty(staged_prompt: Path)
         ["commit", "-m", "prompt"],
         cwd=str(staged_prompt),
         encoding="utf-8",
-        timeout=60,
+        timeout=PATIENCE,
         dimensions=(50, 120),
     )
     answer(child, "Answer them now?", "y")
@@ -292,7 +292,7 @@ def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
     answer_item(child, "1-2", "2", note="first note")
     answer_item(child, "y / n / na", "y")
     child.expect_exact("Did you check the facts")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # the draft is written at once; a loaded machine may lag
     while draft_answers(mini) != ["data-kind", "data-masked"] and time.monotonic() < deadline:
         time.sleep(0.05)
     child.kill(signal.SIGKILL)

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import FIXTURES, Cli, git, write
+from conftest import FIXTURES, PATIENCE, Cli, git, write
 from micromoment.ledger.charts import horizontal_bars, nice_ceiling, stacked_bars
 from micromoment.ledger.report import weeks_between
 from micromoment.locations import display_path
@@ -284,7 +284,7 @@ def chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]
         ],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
     )
 
 

@@ -6,10 +6,9 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from conftest import Cli, git, write
+from conftest import PATIENCE, Cli, git, write
 from micromoment.records import load_record
 
 
@@ -155,18 +154,17 @@ def test_without_a_terminal_or_answers_it_exits_2_at_once(cli: Cli, mini: Path) 
 
 
 def test_a_real_process_with_closed_stdin_never_waits(mini: Path) -> None:
-    started = time.monotonic()
+    # A wait for input would end in TimeoutExpired; micromoment answers at once.
     result = subprocess.run(
         [sys.executable, "-m", "micromoment", "review"],
         cwd=mini,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "--answers" in result.stderr
-    assert time.monotonic() - started < 30  # it answered; it did not sit waiting for the timeout
 
 
 def test_default_checklist_and_default_subject(cli: Cli, repo: Path) -> None:
@@ -311,7 +309,7 @@ def test_without_git_on_path_the_record_has_no_git_context(mini: Path, tmp_path:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
     )
     assert done.returncode == 0, done.stderr
     record = load_record(records(mini)[0])

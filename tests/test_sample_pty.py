@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pexpect
 
-from conftest import Cli, answer_item, git, spawn_micromoment, write
+from conftest import PATIENCE, Cli, answer_item, git, spawn_micromoment, write
 from micromoment.records import load_record
 from micromoment.records.samples import load_sample
 
@@ -175,7 +175,7 @@ def test_the_commit_hook_offers_the_configured_outputs_file(cli: Cli, repo: Path
         cwd=str(repo),
         env=env,
         encoding="utf-8",
-        timeout=60,
+        timeout=PATIENCE,
         dimensions=(50, 120),
     )
     reply(child, "Answer them now?", "y")

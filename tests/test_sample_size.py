@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import PATIENCE
+
 ROWS_PER_BLOCK = 1000
 # CI (MICROMOMENT_FULL_TESTS=1) samples 200 MB against 50 MB; a developer's run 64 MB against 16 MB:
 # the same fourfold step for time, and for memory the peak must not grow with the 48 MB more read.
@@ -55,7 +57,7 @@ def measure(path: Path, cwd: Path) -> dict[str, object]:
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=PATIENCE,
         check=True,
     )
     result: dict[str, object] = json.loads(done.stdout)

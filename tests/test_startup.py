@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import modules_at_exit
+from conftest import PATIENCE, modules_at_exit
 from micromoment.cli.app import COMMANDS
 
 
@@ -39,7 +39,7 @@ def review_mini(repo: Path, answers: str) -> None:
         cwd=repo,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
     )
     assert done.returncode == 0, done.stderr
 
@@ -91,7 +91,7 @@ def test_root_help_drawn_without_typers_help_module_reads_as_before(repo: Path) 
         capture_output=True,
         text=True,
         env={**__import__("os").environ, "COLUMNS": "100", "TERM": "dumb"},
-        timeout=60,
+        timeout=PATIENCE,
     )
     assert done.returncode == 0, done.stderr
     lines = [line.strip() for line in done.stdout.splitlines()]

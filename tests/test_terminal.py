@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, Cli, answer_item, git, spawn_micromoment, write
+from conftest import FIXTURES, PATIENCE, Cli, answer_item, git, spawn_micromoment, write
 from micromoment.errors import printable
 
 # YAML double-quoted escapes: clear screen, a forged hyperlink, carriage return, C1 CSI, bidi override.
@@ -157,7 +157,7 @@ def test_the_hook_prints_cleaned_titles_and_file_names(repo: Path) -> None:
         env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=PATIENCE,
         start_new_session=True,
     )
     assert done.returncode == 1, done.stderr

@@ -225,7 +225,7 @@ def test_the_alias_bomb_is_named_where_it_piles_up() -> None:
         lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
     started = time.monotonic()
     message = problem_of("\n".join(lines) + "\nreason: *i\n")
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 10  # expanding 9**6 values would take far longer
     # f is the first list too big on its own: 9**6 values
     assert message.startswith("f.yaml:6:4: expands to more than 200000 values")
 
