@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import PATIENCE, Cli, git, run_module
+from conftest import PATIENCE, Cli, run_module
 from micromoment.cli import checklist_commands
 
 
@@ -16,8 +18,9 @@ def boom(*args: object, **kwargs: object) -> None:
     raise RuntimeError("boom \x1b[2J")
 
 
-def git_dir(repo: Path) -> Path:
-    return Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
+def state_log() -> Path:
+    """Where the log goes in a test: under the test's own HOME (tests/conftest.py sets it)."""
+    return Path(os.environ["HOME"]) / ".local/state/micromoment/micromoment.log"
 
 
 def test_an_unexpected_exception_is_one_line_and_a_log(
@@ -26,10 +29,12 @@ def test_an_unexpected_exception_is_one_line_and_a_log(
     monkeypatch.setattr(checklist_commands, "light_catalog", boom)
     result = cli("list")
     assert result.exit_code == 2
-    log = git_dir(repo) / "micromoment/micromoment.log"
+    log = state_log()
     assert result.stderr.splitlines() == [
         f"micromoment: unexpected error in list: RuntimeError: boom ; details in {log}"
     ]
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
     assert result.stdout == ""
     text = log.read_text(encoding="utf-8")
     assert "command: list" in text
@@ -37,22 +42,50 @@ def test_an_unexpected_exception_is_one_line_and_a_log(
     assert 'raise RuntimeError("boom \\x1b[2J")' in text and text.endswith("RuntimeError: boom \x1b[2J\n")
 
 
-def test_outside_a_repository_the_log_goes_to_the_user_cache_then_temp(
+def test_the_log_goes_to_the_users_own_state_folder_or_nowhere(
     cli: Cli, outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(checklist_commands, "light_catalog", boom)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     result = cli("list")
-    log = tmp_path / "cache/micromoment/micromoment.log"
+    log = tmp_path / "state/micromoment/micromoment.log"
     assert result.exit_code == 2
     assert result.stderr.endswith(f"; details in {log}\n")
     assert "RuntimeError: boom" in log.read_text(encoding="utf-8")
 
+    # A folder that cannot be made: no log anywhere else (never the shared temp folder)
     (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "not-a-folder"))
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "temp"))
     result = cli("list")
-    assert result.stderr.endswith(f"; details in {tmp_path / 'temp/micromoment/micromoment.log'}\n")
+    assert result.stderr.endswith("; run again with MICROMOMENT_DEBUG=1 for details\n")
+    assert not (tmp_path / "temp").exists()
+
+
+def test_a_link_planted_in_the_logs_place_is_not_followed(
+    cli: Cli, outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checklist_commands, "light_catalog", boom)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    (tmp_path / "state/micromoment").mkdir(parents=True)
+    (tmp_path / "state/micromoment/micromoment.log").symlink_to(victim)
+    result = cli("list")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("; run again with MICROMOMENT_DEBUG=1 for details\n")
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+
+    # A state folder that is itself a link to someone else's folder is not the user's own either
+    (tmp_path / "state/micromoment/micromoment.log").unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "linked"))
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked/micromoment").symlink_to(elsewhere)
+    result = cli("list")
+    assert result.stderr.endswith("; run again with MICROMOMENT_DEBUG=1 for details\n")
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_debug_shows_the_traceback_instead(cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,7 +94,7 @@ def test_debug_shows_the_traceback_instead(cli: Cli, repo: Path, monkeypatch: py
     assert result.exit_code == 2
     assert result.stderr.startswith("Traceback (most recent call last)")
     assert result.stderr.endswith("RuntimeError: boom \x1b[2J\n")
-    assert not (git_dir(repo) / "micromoment/micromoment.log").exists()
+    assert not state_log().exists()
 
 
 def test_ctrl_c_stays_130(cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,7 +153,7 @@ def test_an_os_error_nobody_expected_is_a_located_line_and_a_log(
     )
     done = run_script(script, repo)
     assert done.returncode == 2
-    log = git_dir(repo) / "micromoment/micromoment.log"
+    log = state_log()
     assert done.stderr.splitlines() == [
         f"micromoment: /gone/away.md: No such file or directory; details in {log}"
     ]
@@ -136,7 +169,7 @@ def test_the_hook_fast_path_has_the_same_net(repo: Path) -> None:
         broken_run("micromoment.gate.hook", "run", "ValueError('no rules today')", "hook"), repo
     )
     assert done.returncode == 2
-    log = git_dir(repo) / "micromoment/micromoment.log"
+    log = state_log()
     assert done.stderr.splitlines() == [
         f"micromoment: unexpected error in hook: ValueError: no rules today; details in {log}"
     ]

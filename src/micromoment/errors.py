@@ -175,27 +175,24 @@ def unexpected(exc: BaseException, command: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def log_folders() -> list[Path]:
-    """Where the error log may go, best first: the repository's git directory, the user's cache, temp."""
+def log_folder() -> Path:
+    """The user's own state folder for micromoment: `$XDG_STATE_HOME/micromoment` or `~/.local/state/micromoment`.
+
+    Never the temp folder, which other users can write: a link planted there could turn the log
+    into a write to their file, and the log holds the command line.
+    """
     import os
-    import tempfile
     from pathlib import Path
 
-    folders = []
-    try:
-        from micromoment.git import find_repo
-
-        folders.append(Path(find_repo().git_dir) / "micromoment")
-    except Exception:  # outside a repository, or git itself is what failed
-        pass
-    cache = os.environ.get("XDG_CACHE_HOME")
-    folders.append((Path(cache) if cache else Path.home() / ".cache") / "micromoment")
-    folders.append(Path(tempfile.gettempdir()) / "micromoment")
-    return folders
+    state = os.environ.get("XDG_STATE_HOME")
+    return (Path(state) if state else Path.home() / ".local" / "state") / "micromoment"
 
 
 def _write_log(command: str, details: str) -> Path | None:
+    """Write the log readable by the user alone; None if the user's folder cannot take it."""
+    import os
     import platform
+    import stat
     import sys
 
     from micromoment import __version__
@@ -204,12 +201,19 @@ def _write_log(command: str, details: str) -> Path | None:
         f"micromoment {__version__}, Python {platform.python_version()}, {platform.platform()}\n"
         f"command: {command}\nargv: {sys.argv!r}\n\n{details}"
     )
-    for folder in log_folders():
-        path = folder / LOG_NAME
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError:
-            continue
-        return path
-    return None
+    folder = log_folder()
+    path = folder / LOG_NAME
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+            return None  # a link, or a folder someone else owns: not the user's own
+        os.chmod(folder, 0o700)
+        # O_NOFOLLOW: a link in the log's place is refused, not followed; 0600 for a new file.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(text)
+    except OSError:
+        return None
+    return path
