@@ -194,11 +194,14 @@ def _write_log(command: str, details: str) -> Path | None:
     import platform
     import stat
     import sys
+    from importlib.metadata import PackageNotFoundError, version
 
-    from micromoment import __version__
-
+    try:
+        installed = version("micromoment")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        installed = "(not installed)"
     text = (
-        f"micromoment {__version__}, Python {platform.python_version()}, {platform.platform()}\n"
+        f"micromoment {installed}, Python {platform.python_version()}, {platform.platform()}\n"
         f"command: {command}\nargv: {sys.argv!r}\n\n{details}"
     )
     folder = log_folder()
