@@ -319,27 +319,24 @@ def test_a_marker_in_someone_elses_comment_is_left_alone(
 @pytest.mark.parametrize(
     ("tool", "bot"), [("github", "github-actions[bot]"), ("gitlab", "project_42_bot_9f3a")]
 )
-def test_in_ci_the_bot_updates_its_own_comment_only(
+def test_when_the_token_may_not_say_who_it_is_a_new_note_is_added_and_none_edited(
     cli: Cli, branch: Path, forge: Path, tool: str, bot: str
 ) -> None:
     comments = forge_state(forge)["comments"]
+    older = {"id": 5, "body": MARKER + "\nan older note", **by(bot)}
     set_state(
         forge,
         user_forbidden=True,
         app_login=bot,
-        comments=[
-            *comments,
-            {"id": 4, "body": DRIVE_BY, **by("pat")},
-            {"id": 5, "body": MARKER + "\nan older note", **by(bot)},
-        ],
+        comments=[*comments, {"id": 4, "body": DRIVE_BY, **by("pat")}, older],
     )
     result = cli("pr-note", "--base", "main", "--post", tool)
     assert result.exit_code == 0, result.output
-    assert "updated the micromoment" in result.stderr
+    assert "added the micromoment" in result.stderr
     after = forge_state(forge)["comments"]
-    assert [c["id"] for c in after] == [1, 2, 3, 4, 5]
-    assert after[3]["body"] == DRIVE_BY
-    assert "### Mini check: support prompt" in after[4]["body"]
+    assert [c["id"] for c in after[:5]] == [1, 2, 3, 4, 5] and len(after) == 6
+    assert after[3]["body"] == DRIVE_BY and after[4] == older
+    assert "### Mini check: support prompt" in after[5]["body"]
 
 
 BROKEN = {

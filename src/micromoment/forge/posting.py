@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from micromoment.errors import MicromomentError
+from micromoment.errors import MicromomentError, printable
 from micromoment.forge.note import MARKER
 from micromoment.forge.sections import upsert_section
 from micromoment.git.run import Finished, ToolMissing, ToolTimedOut, run_tool
@@ -27,11 +27,8 @@ class Forbidden(PostFailed):
     """The token may not do this (HTTP 403)."""
 
 
-# The account GITHUB_TOKEN posts as in GitHub Actions; that app token may not read /user.
-GITHUB_ACTIONS_LOGIN = "github-actions[bot]"
-# The bot user behind a GitLab project or group access token: project_<id>_bot_<hash>
-# (project_<id>_bot<n> on older GitLab). Only that project's or group's maintainers can make one.
-GITLAB_BOT = re.compile(r"(?:project|group)_[0-9]+_bot(?:_[0-9a-f]+|[0-9]*)")
+# A GitHub login or GitLab username as the forges allow them (a GitHub App's ends in "[bot]").
+_ACCOUNT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}(?:\[bot\])?")
 
 
 _TOOLS = {
@@ -96,11 +93,51 @@ def _json_values(text: str) -> Iterator[Any]:
             position += 1
 
 
-def _items(text: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for value in _json_values(text):
-        items += value if isinstance(value, list) else [value]
+def _unexpected(tool: str, text: str, what: str) -> PostFailed:
+    shown = printable(text.strip()[:60], one_line=True) or "nothing"
+    return PostFailed(
+        f"{tool} returned {shown!r} where {what} was expected; "
+        f"check {tool}'s version and settings (an alias or a default output format?)"
+    )
+
+
+def _json(tool: str, text: str, what: str) -> Any:
+    """Every JSON value gh or glab printed (pages come one after another), or a named refusal."""
+    try:
+        values = list(_json_values(text))
+    except ValueError:
+        raise _unexpected(tool, text, what) from None
+    if len(values) == 1:
+        return values[0]
+    return [item for value in values for item in (value if isinstance(value, list) else [value])]
+
+
+def _object(tool: str, text: str, what: str) -> dict[str, Any]:
+    value = _json(tool, text, what)
+    if not isinstance(value, dict):
+        raise _unexpected(tool, text, what)
+    return value
+
+
+def _items(tool: str, text: str, what: str) -> list[dict[str, Any]]:
+    value = _json(tool, text, what)
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, dict) for item in items):
+        raise _unexpected(tool, text, what)
     return items
+
+
+def _id(tool: str, value: object, text: str, what: str) -> int:
+    """A number from an answer, checked before it goes into a command or an API path."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
+        return value
+    raise _unexpected(tool, text, what)
+
+
+def _account(tool: str, value: object, text: str) -> str:
+    if isinstance(value, str) and _ACCOUNT.fullmatch(value):
+        return value
+    raise _unexpected(tool, text, "an account name")
 
 
 @contextmanager
@@ -111,36 +148,47 @@ def _body_file(text: str) -> Iterator[str]:
         yield str(path)
 
 
-def _github_login(cwd: str) -> str:
-    """The account gh posts as: the token's own login, or the Actions bot when its app token may not ask."""
+def _github_login(cwd: str) -> str | None:
+    """The account gh posts as, or None when its token may not ask (an app's, such as Actions')."""
     try:
-        return _run("gh", ["api", "user", "--jq", ".login"], cwd).strip()
+        text = _run("gh", ["api", "user", "--jq", ".login"], cwd)
     except Forbidden:
-        return GITHUB_ACTIONS_LOGIN
-
-
-def _is_gitlab_poster(who: str | None) -> Callable[[str], bool]:
-    """A test for the account glab posts as: the token's own user, or its access-token bot in CI."""
-    if who is not None:
-        return lambda username: username == who
-    return lambda username: bool(GITLAB_BOT.fullmatch(username))
+        return None
+    return _account("gh", text.strip(), text)
 
 
 def _gitlab_user(cwd: str) -> str | None:
     try:
-        return str(json.loads(_run("glab", ["api", "user"], cwd))["username"])
+        text = _run("glab", ["api", "user"], cwd)
     except Forbidden:
         return None
+    return _account("glab", _object("glab", text, "the user as JSON").get("username"), text)
+
+
+def _ours(item: dict[str, Any], poster: str | None, key: str, field: str) -> bool:
+    """A note with the marker is ours to edit only if the account that posts wrote it; an account
+    that cannot be known edits nothing (anyone could have written a note with the marker)."""
+    return (
+        poster is not None
+        and str(item.get("body", "")).startswith(MARKER)
+        and _author(item, key, field) == poster
+    )
 
 
 def post_github(note: str, cwd: str, pr: int | None, target: Target) -> str:
     """Upsert the note as one PR comment (or the PR body's micromoment section); returns what was done.
 
     Only a comment written by the account that posts is ever edited: anyone can paste the
-    marker into a comment of their own."""
-    number = pr or int(json.loads(_run("gh", ["pr", "view", "--json", "number"], cwd))["number"])
+    marker into a comment of their own. When gh may not say who that is, a new comment is added."""
+    if pr is None:
+        text = _run("gh", ["pr", "view", "--json", "number"], cwd)
+        pr = _id("gh", _object("gh", text, "the pull request").get("number"), text, "its number")
+    number = pr
     if target == "body":
-        body = json.loads(_run("gh", ["pr", "view", str(number), "--json", "body"], cwd)).get("body") or ""
+        text = _run("gh", ["pr", "view", str(number), "--json", "body"], cwd)
+        body = _object("gh", text, "the pull request").get("body") or ""
+        if not isinstance(body, str):
+            raise _unexpected("gh", text, "its description")
         updated = upsert_section(body, note, f"the description of pull request #{number}")
         if updated == body:
             return f"pull request #{number}: description already up to date"
@@ -148,26 +196,19 @@ def post_github(note: str, cwd: str, pr: int | None, target: Target) -> str:
             _run("gh", ["pr", "edit", str(number), "--body-file", path], cwd)
         return f"pull request #{number}: updated the micromoment section of the description"
     login = _github_login(cwd)
-    comments = _items(
-        _run("gh", ["api", f"repos/{{owner}}/{{repo}}/issues/{number}/comments", "--paginate"], cwd)
-    )
-    existing = next(
-        (
-            c
-            for c in comments
-            if str(c.get("body", "")).startswith(MARKER) and _author(c, "user", "login") == login
-        ),
-        None,
-    )
+    text = _run("gh", ["api", f"repos/{{owner}}/{{repo}}/issues/{number}/comments", "--paginate"], cwd)
+    comments = _items("gh", text, "the comments as JSON")
+    existing = next((c for c in comments if _ours(c, login, "user", "login")), None)
     with _body_file(note) as path:
         if existing is not None:
+            comment_id = _id("gh", existing.get("id"), text, "a comment id")
             _run(
                 "gh",
                 [
                     "api",
                     "-X",
                     "PATCH",
-                    f"repos/{{owner}}/{{repo}}/issues/comments/{existing['id']}",
+                    f"repos/{{owner}}/{{repo}}/issues/comments/{comment_id}",
                     "-F",
                     f"body=@{path}",
                 ],
@@ -185,34 +226,30 @@ def _author(item: dict[str, Any], key: str, field: str) -> str | None:
 
 def post_gitlab(note: str, cwd: str, mr: int | None, target: Target) -> str:
     """The same for a GitLab merge request, through glab."""
-    number = mr or int(json.loads(_run("glab", ["mr", "view", "--output", "json"], cwd))["iid"])
+    if mr is None:
+        text = _run("glab", ["mr", "view", "--output", "json"], cwd)
+        mr = _id("glab", _object("glab", text, "the merge request").get("iid"), text, "its number")
+    number = mr
     api = f"projects/:id/merge_requests/{number}"
     if target == "body":
-        description = (
-            json.loads(_run("glab", ["mr", "view", str(number), "--output", "json"], cwd)).get("description")
-            or ""
-        )
+        text = _run("glab", ["mr", "view", str(number), "--output", "json"], cwd)
+        description = _object("glab", text, "the merge request").get("description") or ""
+        if not isinstance(description, str):
+            raise _unexpected("glab", text, "its description")
         updated = upsert_section(description, note, f"the description of merge request !{number}")
         if updated == description:
             return f"merge request !{number}: description already up to date"
         with _body_file(updated) as path:
             _run("glab", ["api", "-X", "PUT", api, "-F", f"description=@{path}"], cwd)
         return f"merge request !{number}: updated the micromoment section of the description"
-    ours = _is_gitlab_poster(_gitlab_user(cwd))
-    notes = _items(_run("glab", ["api", f"{api}/notes", "--paginate"], cwd))
-    existing = next(
-        (
-            n
-            for n in notes
-            if str(n.get("body", "")).startswith(MARKER)
-            and not n.get("system")
-            and ours(_author(n, "author", "username") or "")
-        ),
-        None,
-    )
+    user = _gitlab_user(cwd)
+    text = _run("glab", ["api", f"{api}/notes", "--paginate"], cwd)
+    notes = _items("glab", text, "the notes as JSON")
+    existing = next((n for n in notes if not n.get("system") and _ours(n, user, "author", "username")), None)
     with _body_file(note) as path:
         if existing is not None:
-            _run("glab", ["api", "-X", "PUT", f"{api}/notes/{existing['id']}", "-F", f"body=@{path}"], cwd)
+            note_id = _id("glab", existing.get("id"), text, "a note id")
+            _run("glab", ["api", "-X", "PUT", f"{api}/notes/{note_id}", "-F", f"body=@{path}"], cwd)
             return f"merge request !{number}: updated the micromoment note"
         _run("glab", ["api", "-X", "POST", f"{api}/notes", "-F", f"body=@{path}"], cwd)
     return f"merge request !{number}: added the micromoment note"
