@@ -406,7 +406,9 @@ def test_gitlab_adds_a_note_when_none_of_ours_has_the_marker(forge: Callable[...
     assert stand_in.files == [NOTE]
 
 
-def test_gitlab_updates_our_note_and_edits_none_when_the_poster_is_unknown(forge: Callable[..., Forge]) -> None:
+def test_gitlab_updates_our_note_and_edits_none_when_the_poster_is_unknown(
+    forge: Callable[..., Forge],
+) -> None:
     notes = [note(2, "mallory", NOTE), note(6, "pat", NOTE), note(8, "project_9_bot_ab12", NOTE)]
     stand_in = forge({"glab api user": ok('{"username": "pat"}'), NOTES: ok(json.dumps(notes))})
     assert post_gitlab(NOTE, "/the/repo", 4, "comment") == "merge request !4: updated the micromoment note"

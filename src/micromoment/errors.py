@@ -208,10 +208,10 @@ def _write_log(command: str, details: str) -> Path | None:
     path = folder / LOG_NAME
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.lstat(folder)
+        info = folder.lstat()
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
             return None  # a link, or a folder someone else owns: not the user's own
-        os.chmod(folder, 0o700)
+        folder.chmod(0o700)
         # O_NOFOLLOW: a link in the log's place is refused, not followed; 0600 for a new file.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
