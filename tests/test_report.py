@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import zlib
@@ -330,7 +332,12 @@ def test_a_second_run_replaces_the_report_but_never_a_folder_of_other_files(
     cli: Cli, mini: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "site"
-    assert cli("report", "--html", str(out)).exit_code == 0
+    previous = os.umask(0o022)
+    try:
+        assert cli("report", "--html", str(out)).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755  # as mkdir makes it, not a temp folder's 0700
     (out / "stale.html").write_text("old", encoding="utf-8")
     again = cli("report", "--html", str(out))
     assert again.exit_code == 0, again.output

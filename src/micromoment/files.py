@@ -68,6 +68,11 @@ def new_file_mode() -> int:
     return 0o666 & ~_current_umask()
 
 
+def new_folder_mode() -> int:
+    """The mode mkdir() gives a new folder: 0777 less the umask (a temp folder gets 0700)."""
+    return 0o777 & ~_current_umask()
+
+
 @dataclass
 class Staged:
     """A file's new content, written and synced beside it, waiting for one rename to take its place."""

@@ -18,6 +18,7 @@ from typing import Any
 from micromoment import __version__
 from micromoment.errors import MicromomentError
 from micromoment.fileread import read_regular
+from micromoment.files import new_folder_mode
 from micromoment.ledger.report import (
     Scope,
     checklist_page,
@@ -111,6 +112,7 @@ def build_site(
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+        temp.chmod(new_folder_mode())  # it becomes the report: readable as any folder the user makes
     except OSError as exc:
         raise MicromomentError(f"{display_path(folder)}: cannot write: {exc.strerror or exc}") from None
     try:
