@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import Cli
+from conftest import Cli, run_module
 from micromoment.ledger.export import COLUMNS
 from micromoment.locations import display_path
 from test_report import HOSTILE, make_repositories, repo_args
@@ -157,3 +159,17 @@ def test_bad_output_and_unknown_table_are_refused(cli: Cli, mini: Path, tmp_path
     assert (tmp_path / "e.csv").read_text(encoding="utf-8").splitlines() == [
         ",".join(n for n, _ in COLUMNS["reviews"])
     ]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_named_pipe_is_refused_at_once_and_left_a_pipe(mini: Path, tmp_path: Path, fmt: str) -> None:
+    pipe = tmp_path / "out"
+    os.mkfifo(pipe)
+    # A real process with a bound: a write that waited for a reader would end in TimeoutExpired.
+    done = run_module(["export", "--table", "reviews", "--format", fmt, "--out", str(pipe)], cwd=mini)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"micromoment: {pipe}: is not a regular file (a pipe or a device); "
+        f"give a file name, e.g. --out reviews.{fmt}"
+    ]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)

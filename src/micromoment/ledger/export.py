@@ -229,6 +229,12 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
         raise MicromomentError(
             f"{display_path(out)}: is a folder; give a file name, e.g. --out {table}.{format}"
         )
+    if out.exists() and not out.is_file():
+        # A named pipe with no reader would keep the command waiting forever, as the report knows.
+        raise MicromomentError(
+            f"{display_path(out)}: is not a regular file (a pipe or a device); "
+            f"give a file name, e.g. --out {table}.{format}"
+        )
     if format == "parquet":
         return _write_parquet(list(rows(sources, table)), table, out)
     buffer = io.StringIO()
@@ -248,7 +254,7 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
         for row in rows(sources, table):
             buffer.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
-    write_atomic(out, buffer.getvalue(), to_device=True)
+    write_atomic(out, buffer.getvalue())
     return count
 
 
