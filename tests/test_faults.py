@@ -261,3 +261,28 @@ def test_a_damaged_draft_is_set_aside_and_the_review_goes_on(cli: Cli, mini: Pat
     assert len(list((mini / ".micromoment/reviews").glob("*.yaml"))) == 1
     again = cli("review", "--resume", "--interactive", input="")
     assert again.exit_code == 2 and "no unfinished review to resume" in again.stderr
+
+
+def test_with_the_state_folder_unusable_every_command_works_and_says_so_once(
+    cli: Cli, mini: Path, tmp_path: Path
+) -> None:
+    record(cli, mini)
+    state = mini / ".git/micromoment"
+    if state.exists():
+        for part in sorted(state.rglob("*"), reverse=True):
+            part.rmdir() if part.is_dir() else part.unlink()
+        state.rmdir()
+    state.write_text("not a folder\n", encoding="utf-8")
+    said = "/.git/micromoment: cannot keep micromoment's ledger there; every record is read afresh"
+    assert cli("report", "--html", str(tmp_path / "site")).exit_code == 0
+    for args in (["stats"], ["log"], ["todo"]):
+        result = cli(*args)
+        assert result.exit_code == 0, (args, result.output)
+        assert [line for line in result.stderr.splitlines() if "ledger" in line] == [f"{mini}{said}"], args
+        assert "Traceback" not in result.output
+    log = cli("log", "--json")
+    assert log.exit_code == 0 and '"mini"' in log.stdout
+    assert cli("list").exit_code == 0
+    assert cli("render").exit_code == 0
+    assert cli("check", "--staged").exit_code == 0
+    assert state.read_text(encoding="utf-8") == "not a folder\n"

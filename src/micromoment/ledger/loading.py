@@ -209,8 +209,15 @@ def _load(
     found = _with_ledger(ledger_file, folder, read)
     if found is not None:
         return found
+    _say_no_ledger(ledger_file, warn)
     parsed = _parse([(folder / name, stamp) for name, stamp in stamped], warn, ready)
     return _in_order(folder, stamped, {name: summary for name, (_, summary) in parsed.items()}, repository)
+
+
+def _say_no_ledger(ledger_file: Path | None, warn: Callable[[str], None] | None) -> None:
+    """Once per repository and command: the state folder is unusable, so the command runs without it."""
+    if warn is not None and ledger_file is not None:
+        warn(f"{ledger_file.parent}: cannot keep micromoment's ledger there; every record is read afresh")
 
 
 def _with_ledger(
@@ -306,6 +313,7 @@ def _count(
     found = _with_ledger(ledger_file, folder, refreshed)
     if found is not None:
         return found
+    _say_no_ledger(ledger_file, warn)
     in_memory = store.memory_ledger(_load(folder, None, repository, warn, stamped, ready))
     try:
         return count(in_memory, since, today)
