@@ -273,7 +273,7 @@ def test_with_the_state_folder_unusable_every_command_works_and_says_so_once(
             part.rmdir() if part.is_dir() else part.unlink()
         state.rmdir()
     state.write_text("not a folder\n", encoding="utf-8")
-    said = "/.git/micromoment: cannot keep micromoment's ledger there; every record is read afresh"
+    said = "/.git/micromoment/ledger.sqlite3: cannot be used as micromoment's ledger; every record is read afresh"
     assert cli("report", "--html", str(tmp_path / "site")).exit_code == 0
     for args in (["stats"], ["log"], ["todo"]):
         result = cli(*args)

@@ -217,7 +217,7 @@ def _load(
 def _say_no_ledger(ledger_file: Path | None, warn: Callable[[str], None] | None) -> None:
     """Once per repository and command: the state folder is unusable, so the command runs without it."""
     if warn is not None and ledger_file is not None:
-        warn(f"{ledger_file.parent}: cannot keep micromoment's ledger there; every record is read afresh")
+        warn(f"{ledger_file}: cannot be used as micromoment's ledger; every record is read afresh")
 
 
 def _with_ledger(
