@@ -514,3 +514,42 @@ def test_resume_refuses_a_file_that_changed_since_the_draw(cli: Cli, repo: Path)
         in changed.stderr
     )
     assert cli("sample", "--resume", str(path)).exit_code == 2
+
+
+DEEP = "[" * 5000 + "]" * 5000
+LONG = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "deep.jsonl",
+            '{"input": "a", "output": "b"}\n{"input": "c", "output": ' + DEEP + "}\n",
+            "deep.jsonl:2: nested too deep; model outputs are not nested hundreds of levels",
+        ),
+        (
+            "long.jsonl",
+            '{"input": "a", "output": "b"}\n{"input": "c", "output": "d", "score": ' + LONG + "}\n",
+            "long.jsonl:2: a number 5,000 characters long; model outputs hold small numbers",
+        ),
+        (
+            "deep.json",
+            '{"results": {"results": [\n{"response": {"output": "a"}},\n{"response": {"output": '
+            + DEEP
+            + "}}\n]}}\n",
+            "deep.json:3: nested too deep; model outputs are not nested hundreds of levels",
+        ),
+        (
+            "long.json",
+            '{"results": {"results": [\n{"response": {"output": "a"}},\n{"score": ' + LONG + "}\n]}}\n",
+            "long.json:3: a number 5,000 characters long; model outputs hold small numbers",
+        ),
+    ],
+)
+def test_a_hostile_row_is_named_by_its_line_and_reason(
+    cli: Cli, repo: Path, name: str, text: str, expected: str
+) -> None:
+    result = cli("sample", str(write(repo / name, text)), "--json")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [expected]

@@ -14,6 +14,47 @@ CHUNK = 1024 * 1024
 _SPACE = re.compile(r"[ \t\r\n]*")
 _UNFINISHED_STRING = "Unterminated string"
 _LOOKAHEAD = 16  # more than the longest token a cut can leave unreadable: "-Infinity", a \uXXXX escape
+# A model output's numbers are scores and counts; a longer literal costs quadratic time to convert.
+MAX_NUMBER_TEXT = 64
+
+
+class HostileJson(ValueError):
+    """JSON that parses only at a cost no outputs file needs: nesting past the interpreter's
+    recursion limit, or a number of more than MAX_NUMBER_TEXT characters. `msg` says which."""
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(msg)
+        self.msg = msg
+
+
+def _bounded(convert: Any) -> Any:
+    def parse(text: str) -> Any:
+        if len(text) > MAX_NUMBER_TEXT:
+            raise HostileJson(f"a number {len(text):,} characters long; model outputs hold small numbers")
+        return convert(text)
+
+    return parse
+
+
+_NUMBERS = {"parse_int": _bounded(int), "parse_float": _bounded(float)}
+_DECODER = json.JSONDecoder(**_NUMBERS)
+_TOO_DEEP = "nested too deep; model outputs are not nested hundreds of levels"
+
+
+def decode_json(text: str, start: int = 0) -> tuple[Any, int]:
+    """One JSON value from `text` at `start` and where it ends; hostile shapes are a HostileJson."""
+    try:
+        return _DECODER.raw_decode(text, start)
+    except RecursionError:
+        raise HostileJson(_TOO_DEEP) from None
+
+
+def decode_whole(raw: str | bytes) -> Any:
+    """json.loads, with the same bounds as decode_json."""
+    try:
+        return json.loads(raw, **_NUMBERS)
+    except RecursionError:
+        raise HostileJson(_TOO_DEEP) from None
 
 
 class JsonRows:
@@ -39,7 +80,6 @@ class JsonRows:
         self.dropped = 0  # characters read and dropped before buf[0]
         self.eof = False
         self._text = codecs.getincrementaldecoder("utf-8-sig")()
-        self._decoder = json.JSONDecoder()
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """Each row with its 1-based position; the whole file has been read (and hashed) when this ends."""
@@ -143,7 +183,9 @@ class JsonRows:
             raise self._ended()
         while True:
             try:
-                value, end = self._decoder.raw_decode(self.buf, self.pos)
+                value, end = decode_json(self.buf, self.pos)
+            except HostileJson as exc:
+                raise self._problem(self._line_at(self.pos), exc.msg) from None
             except json.JSONDecodeError as exc:
                 unfinished = exc.msg.startswith(_UNFINISHED_STRING)
                 # A value cut by the end of the buffer fails within a few characters of that end

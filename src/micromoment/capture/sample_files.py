@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from micromoment.capture.json_stream import JsonRows
+from micromoment.capture.json_stream import HostileJson, JsonRows, decode_whole
 from micromoment.errors import FileProblems, MicromomentError, NotFound, Problem
 
 Format = Literal["jsonl", "csv", "promptfoo"]
@@ -54,7 +53,9 @@ def _format_of(first: bytes, display: str) -> Format | Literal["promptfoo?"]:
     if start[:1] != b"{":
         return "csv"
     try:
-        data = json.loads(first)
+        data = decode_whole(first)
+    except HostileJson:
+        return "jsonl"  # one line, whole but hostile: the row reader names it with its line
     except ValueError:
         return "promptfoo"  # a JSON document spread over many lines
     results = data.get("results") if isinstance(data, dict) else None
@@ -92,7 +93,9 @@ def _jsonl_rows(handle: BinaryIO, hasher: Any, display: str) -> Iterator[tuple[i
         if not raw.strip():
             continue
         try:
-            data = json.loads(raw)
+            data = decode_whole(raw)
+        except HostileJson as exc:
+            raise problem(display, line, exc.msg) from None
         except ValueError as exc:
             message = getattr(exc, "msg", str(exc))
             raise problem(
