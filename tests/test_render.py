@@ -204,14 +204,35 @@ RUNAWAY = [
         "size limit of 1,000,000 characters or items (a `*` would make 3,000,000,000)",
     ),
     ("{{ [1, 2] * 600000 }}", "size limit of 1,000,000 characters or items (a `*` would make 1,200,000)"),
-    ("{{ 10 ** 3000000 }}", "size limit of 1,000,000 characters or items (a `**` would make 3,000,001)"),
+    ("{{ 10 ** 3000000 }}", "number limit of 4,000 digits"),
+    ("{{ ('9' * 4000)|int * ('9' * 4000)|int }}", "number limit of 4,000 digits"),
     (
         "{% set s = 'a' * 600000 %}{{ s + s }}",
         "size limit of 1,000,000 characters or items (a `+` would make 1,200,000)",
     ),
     (
         "{{ (['a' * 100000] * 100)|join }}",
-        "size limit of 1,000,000 characters or items (`join` would make 10,000,000)",
+        "size limit of 1,000,000 characters or items (a `*` would make 10,000,100)",
+    ),
+    (
+        "{{ ('a,' * 400000).split(',')|join('xyz') }}",
+        "size limit of 1,000,000 characters or items (`join` would make 1,600,003)",
+    ),
+    (
+        "{{ 'x'.ljust(2000000000) }}",
+        "size limit of 1,000,000 characters or items (`ljust` would make 2,000,000,000)",
+    ),
+    (
+        "{{ 'x'.zfill(2000000000) }}",
+        "size limit of 1,000,000 characters or items (`zfill` would make 2,000,000,000)",
+    ),
+    (
+        "{{ ('x' * 1000).replace('', 'y' * 1000) }}",
+        "size limit of 1,000,000 characters or items (`replace` would make 1,002,000)",
+    ),
+    (
+        "{{ ('a' * 999999)|replace('a', 'bb') }}",
+        "size limit of 1,000,000 characters or items (a filter would make 1,999,998)",
     ),
     (
         "{{ 'a'|center(3000000000) }}",
@@ -326,3 +347,32 @@ def test_a_team_template_too_big_or_not_text_is_named_not_read(
     result = cli("render", path.stem, "--out", "-")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [f".micromoment/templates/review.md.j2: {says}"]
+
+
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        ("{{ lipsum(1000000) }}", "template error: 'lipsum' is undefined"),
+        ("{{ (1).to_bytes(2000000000, 'big') }}", "the template tried something the sandbox forbids"),
+        ("{{ 'ab'.translate({97: 'x' * 999999}) }}", "the template tried something the sandbox forbids"),
+        ("{{ ('\t' * 100000).expandtabs(1000) }}", "the template tried something the sandbox forbids"),
+        ("{{ ('x'|safe).ljust(2000000000) }}", "the template went over its size limit"),
+    ],
+)
+def test_no_method_or_global_is_a_way_around_the_budget(
+    cli: Cli, mini: Path, body: str, refused: str
+) -> None:
+    path = record_with_note(cli, mini, "note")
+    write(mini / ".micromoment/templates/review.md.j2", "# fine\n" + body + "\n")
+    result = cli("render", path.stem, "--out", "-")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f".micromoment/templates/review.md.j2:2: {refused}"), result.stderr
+
+
+def test_the_methods_templates_use_still_work(cli: Cli, mini: Path) -> None:
+    path = record_with_note(cli, mini, "note")
+    body = "{{ 'a b'.split()|join(', ') }} {{ 'x'.upper() }} {{ 'abc'.replace('b', 'B') }} {{ '7'.zfill(3) }}"
+    write(mini / ".micromoment/templates/review.md.j2", body + "\n")
+    result = cli("render", path.stem, "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "a, b X aBc 007\n"

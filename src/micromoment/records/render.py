@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -85,6 +86,56 @@ class _Budget:
             yield item
 
 
+# Methods of plain values a template may call: those whose result is no bigger than their
+# inputs, and four that pad to a width, checked before they run. Anything else (`to_bytes`,
+# `translate`, `expandtabs`, `format_map`, ...) is refused, so no method can be a way around
+# the budget.
+_SAFE_METHODS = {
+    str: frozenset(
+        "capitalize casefold count endswith find index isalnum isalpha isascii isdecimal isdigit "
+        "isidentifier islower isnumeric isprintable isspace istitle isupper lower lstrip partition "
+        "removeprefix removesuffix rfind rindex rpartition rsplit rstrip split splitlines startswith "
+        "strip swapcase title upper format replace join ljust rjust center zfill".split()
+    ),
+    dict: frozenset({"get", "items", "keys", "values"}),
+    list: frozenset({"count", "index"}),
+    tuple: frozenset({"count", "index"}),
+    int: frozenset({"bit_length"}),
+    float: frozenset({"is_integer"}),
+}
+# The largest whole number a template may make: printing more digits is refused by Python itself.
+MAX_DIGITS = 4000
+
+
+def _weight(value: Any) -> int:
+    """Characters or items a value stands for: a list counts the text it holds, one level deep."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple)):
+        return len(value) + sum(len(item) for item in value if isinstance(item, str))
+    return 0
+
+
+def _check_number(value: Any) -> None:
+    if isinstance(value, int) and value.bit_length() > MAX_DIGITS * 3.33:
+        raise TemplateLimit(f"number limit of {MAX_DIGITS:,} digits")
+
+
+def _check_method(budget: _Budget, method: Any, args: tuple[Any, ...]) -> None:
+    """The size a growing str method would make, checked before it runs."""
+    text, name = method.__self__, method.__name__
+    if name in ("ljust", "rjust", "center", "zfill") and args and isinstance(args[0], int):
+        budget.check_size(args[0], f"`{name}`")
+    elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        times = text.count(args[0]) if args[0] else len(text) + 1
+        budget.check_size(len(text) + times * len(args[1]), "`replace`")
+    elif name == "join" and args:
+        items = args[0]
+        if isinstance(items, (list, tuple)):
+            size = sum(len(item) if isinstance(item, str) else 0 for item in items)
+            budget.check_size(size + len(text) * len(items), "`join`")
+
+
 def _sandbox_class() -> Any:
     """The sandbox, bounded: loops, ranges, calls, operators and formats all spend from one budget."""
     from jinja2 import nodes
@@ -104,24 +155,35 @@ def _sandbox_class() -> Any:
                 )
             return tree
 
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            for kind, allowed in _SAFE_METHODS.items():
+                if isinstance(obj, kind) and callable(value) and attr not in allowed:
+                    return False
+            return bool(super().is_safe_attribute(obj, attr, value))
+
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             __self.budget.check_time()
-            return super().call(__context, __obj, *args, **kwargs)
+            if isinstance(getattr(__obj, "__self__", None), str):
+                _check_method(__self.budget, __obj, args)
+            result = super().call(__context, __obj, *args, **kwargs)
+            __self.budget.check_size(_weight(result), "a call")
+            return result
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             self.budget.check_time()
             if operator == "*":
                 for sequence, times in ((left, right), (right, left)):
                     if isinstance(sequence, (str, list, tuple)) and isinstance(times, int):
-                        self.budget.check_size(len(sequence) * times, "a `*`")
+                        self.budget.check_size(_weight(sequence) * times, "a `*`")
             elif operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1:
                 # The digits of left ** right, before Python spends minutes computing them.
-                self.budget.check_size(int(right * math.log10(abs(left))) + 1, "a `**`")
+                if right * math.log10(abs(left)) > MAX_DIGITS:
+                    raise TemplateLimit(f"number limit of {MAX_DIGITS:,} digits")
             elif operator == "%" and isinstance(left, str):
                 _check_percent_widths(self.budget, left)
             result = super().call_binop(context, operator, left, right)
-            if operator == "+" and isinstance(result, (str, list, tuple)):
-                self.budget.check_size(len(result), "a `+`")
+            self.budget.check_size(_weight(result), f"a `{operator}`")
+            _check_number(result)
             return result
 
         def wrap_str_format(self, value: Any) -> Any:
@@ -185,6 +247,23 @@ def _bounded_filters(env: Any) -> None:
     from jinja2 import pass_eval_context
 
     env.filters.update(center=center, indent=indent, format=format_, join=pass_eval_context(join))
+    # Any other filter can grow what it is given only by a bounded factor (`replace`, `urlencode`):
+    # checking what each one returns keeps a chain of them within the budget.
+    for name, function in env.filters.items():
+        env.filters[name] = _size_checked(function, budget)
+    # lipsum(n) writes n paragraphs in one call that no time check can interrupt.
+    env.globals.pop("lipsum", None)
+
+
+def _size_checked(function: Any, budget: Any) -> Any:
+    @functools.wraps(function)  # keeps Jinja's pass_context marks
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        budget().check_size(_weight(result), "a filter")
+        _check_number(result)
+        return result
+
+    return checked
 
 
 def _finalize(value: Any) -> Any:
