@@ -70,10 +70,12 @@ def plain_strings(command: Any) -> None:
     Path() or the enum's own lookup, but Typer builds a pydantic adapter for it, which loads
     pydantic (most of `micromoment show ID`'s time, and of a warm `render`'s or `stats`'). Such
     a parameter gets a coercion that does just that, as the adapter would, and says a wrong
-    choice in micromoment's words; a Typer without the hook keeps its own."""
+    choice in micromoment's words; a Typer without the hook keeps its own but for numbers."""
     try:
         from typer._coercion import PassThroughRuntimeParam
     except ImportError:
+        for param in command.params:
+            _own_numbers(param)
         return
     for param in command.params:
         descriptor: Any = getattr(param, "type_descriptor", None)
@@ -88,6 +90,21 @@ def plain_strings(command: Any) -> None:
             param._runtime_param = _light_coercion()(
                 annotation=descriptor.annotation, parameter_info=info, convert=convert
             )
+
+
+def _own_numbers(param: Any) -> None:
+    """A Typer that converts numbers with click's own types says `'abc' is not a valid integer
+    range` and labels them `INTEGER RANGE [x>=1]`; here they read and fail as on the light path,
+    and choices are labelled as there, so a narrow column wraps between them."""
+    number = param.type
+    kind = {"integer": int, "float": float}.get(number.name.removesuffix(" range"))
+    if number.name == "choice" and param.metavar is None:
+        param.metavar = " | ".join(map(str, number.choices))
+    if kind is None or param.metavar is not None:
+        return
+    param.metavar = _VALUE_WORDS[kind.__name__]
+    number.convert = lambda value, param, ctx: _number(kind, value, number, ctx=ctx, param=param)
+    number._describe_range = lambda: _range_words(getattr(number, "min", None), getattr(number, "max", None))
 
 
 def _converter(annotation: Any, info: Any) -> Any:
@@ -115,7 +132,7 @@ def _converter(annotation: Any, info: Any) -> Any:
     return None
 
 
-def _number(kind: type[float], value: Any, info: Any) -> float:
+def _number(kind: type[float], value: Any, info: Any, **where: Any) -> float:
     """A whole number or a number, within the option's bounds, said in micromoment's words."""
     import typer
 
@@ -123,15 +140,15 @@ def _number(kind: type[float], value: Any, info: Any) -> float:
         number = kind(value)  # inf and nan pass, as with Typer's own: a command that minds says why
     except (TypeError, ValueError):
         raise typer.BadParameter(
-            f"{value!r} is not a {'whole number' if kind is int else 'number'}"
+            f"{value!r} is not a {'whole number' if kind is int else 'number'}", **where
         ) from None
     low, high = getattr(info, "min", None), getattr(info, "max", None)
     if getattr(info, "clamp", False):
         return min(max(number, low if low is not None else number), high if high is not None else number)
     if low is not None and number < low:
-        raise typer.BadParameter(f"{value} is less than {low}, the least it can be")
+        raise typer.BadParameter(f"{value} is less than {low}, the least it can be", **where)
     if high is not None and number > high:
-        raise typer.BadParameter(f"{value} is more than {high}, the most it can be")
+        raise typer.BadParameter(f"{value} is more than {high}, the most it can be", **where)
     return number
 
 
