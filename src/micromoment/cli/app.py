@@ -228,7 +228,8 @@ def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> bool:
     from rich.padding import Padding
 
     params = group.get_params(ctx)
-    if any(p.name not in ("version", "help") for p in params):
+    # The help option by its flags: click has named its parameter "help" and otherwise.
+    if any(p.name != "version" and not set(p.opts) <= set(ctx.help_option_names) for p in params):
         return False
     width = os.environ.get("TERMINAL_WIDTH")
     forced = any(os.environ.get(v) for v in ("GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS"))
