@@ -226,18 +226,24 @@ def _sandbox_class() -> Any:
             _check_number(result)
             return result
 
-        def wrap_str_format(self, value: Any) -> Any:
-            wrapper = super().wrap_str_format(value)
-            if wrapper is not None:
-                _check_brace_widths(self.budget, value.__self__)
-            return wrapper
+        # A string's format methods are checked when reached, by name or by subscript: Jinja's own
+        # hook for them differs between releases.
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            _check_brace_widths(self.budget, obj, attribute)
+            return super().getattr(obj, attribute)
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            _check_brace_widths(self.budget, obj, argument)
+            return super().getitem(obj, argument)
 
     return BoundedSandbox
 
 
-def _check_brace_widths(budget: _Budget, text: str) -> None:
+def _check_brace_widths(budget: _Budget, text: Any, name: Any) -> None:
     from string import Formatter
 
+    if not isinstance(text, str) or name not in ("format", "format_map"):
+        return
     budget.check_time()
     for _, _, spec, _ in Formatter().parse(text):
         if spec and "{" in spec:
