@@ -47,7 +47,8 @@ class Built:
 
 
 def _environment(templates: list[Path]) -> Any:
-    from micromoment.records.render import PAGE_LIMITS, sandbox
+    from micromoment.records.render import sandbox
+    from micromoment.records.sandbox import PAGE_LIMITS
 
     # The bounded sandbox with autoescape on: every value from a record is text in the page,
     # never markup, and a team's own page template can neither hang nor fill the disk.
