@@ -1,19 +1,19 @@
 """Running git (and gh, glab): the one place micromoment starts a process, with no terminal
 prompts, a time limit, and failures turned into messages.
-
-Light on purpose (no GitPython, dataclasses or pathlib): the commit hook imports this on every commit.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import MicromomentError
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Any
 
 SHALLOW_HINT = "shallow CI clones need the full history (e.g. actions/checkout with fetch-depth: 0)"
 
@@ -35,15 +35,12 @@ class ToolTimedOut(MicromomentError):
     """The program gave no answer within its time limit."""
 
 
-class Finished:
+class Finished(NamedTuple):
     """How a program ended: its exit code and what it printed."""
 
-    __slots__ = ("returncode", "stderr", "stdout")
-
-    def __init__(self, returncode: int, stdout: bytes, stderr: bytes) -> None:
-        self.returncode = returncode
-        self.stdout = stdout
-        self.stderr = stderr
+    returncode: int
+    stdout: bytes
+    stderr: bytes
 
 
 def run_tool(
@@ -66,8 +63,6 @@ class Started:
     made in case the answer is needed costs nothing when it is not. One that is never finished
     is stopped with `stop`."""
 
-    __slots__ = ("argv", "child", "deadline", "missing", "stdin", "timeout")
-
     def __init__(
         self,
         program: str,
@@ -75,191 +70,60 @@ class Started:
         cwd: str | Path,
         stdin: bytes | None = None,
         timeout: float = GIT_TIMEOUT_SECONDS,
-        light: bool | None = None,
     ) -> None:
-        import time
-
         self.argv = [program, *args]
         self.stdin = stdin
         self.timeout = timeout
         self.deadline = time.monotonic() + timeout
         self.missing = False
-        env = {**os.environ, **NO_PROMPTS}
-        self.child: tuple[int, int, int, int] | Any | None = None
+        self.child: subprocess.Popen[bytes] | None = None
         try:
-            if _can_spawn() if light is None else light:
-                self.child = _start(self.argv, str(cwd), env)
-            else:
-                import subprocess
-
-                self.child = subprocess.Popen(
-                    self.argv,
-                    cwd=cwd,
-                    stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,  # never a question
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    env=env,
-                )
+            self.child = subprocess.Popen(
+                self.argv,
+                cwd=cwd,
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,  # never a question
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env={**os.environ, **NO_PROMPTS},
+            )
         except FileNotFoundError:
             self.missing = True
 
     def finish(self) -> Finished:
         """Wait for the program and return how it ended; ToolMissing or ToolTimedOut when it
         could not start or gave no answer in time."""
-        import time
-
         child, self.child = self.child, None
         if self.missing:
             raise ToolMissing(f"{self.argv[0]} is not installed or not on PATH")
         if child is None:
             raise RuntimeError(f"{self.argv[0]} was already finished or stopped")  # a caller's mistake
-        if not isinstance(child, tuple):
-            import subprocess
-
-            try:
-                out, err = child.communicate(self.stdin, timeout=max(self.deadline - time.monotonic(), 0.001))
-            except subprocess.TimeoutExpired:
-                _end_popen(child)
-                raise _timed_out(self.argv[0], self.argv[1:], self.timeout) from None
-            except BaseException:
-                _end_popen(child)
-                raise
-            return Finished(child.returncode, out, err)
-        pid, writer, out_fd, err_fd = child
         try:
-            found = _communicate(writer, [out_fd, err_fd], self.stdin or b"", self.deadline)
+            out, err = child.communicate(self.stdin, timeout=max(self.deadline - time.monotonic(), 0.001))
+        except subprocess.TimeoutExpired:
+            _end(child)
+            raise ToolTimedOut(
+                f"{self.argv[0]} {' '.join(self.argv[1:3])} gave no answer within {self.timeout:g} s; "
+                "check the network, try again"
+            ) from None
         except BaseException:
-            _kill(pid)  # as subprocess.run does: a time-out or Ctrl-C leaves no git behind
+            _end(child)  # as subprocess.run does: a Ctrl-C leaves no git behind
             raise
-        if found is None:
-            _kill(pid)
-            raise _timed_out(self.argv[0], self.argv[1:], self.timeout)
-        _, status = os.waitpid(pid, 0)
-        return Finished(os.waitstatus_to_exitcode(status), found[0], found[1])
+        return Finished(child.returncode, out, err)
 
     def stop(self) -> None:
         """Stop a program whose answer is no longer wanted, and reap it."""
         child, self.child = self.child, None
-        if child is None:
-            return
-        if isinstance(child, tuple):
-            for fd in child[1:]:
-                os.close(fd)
-            _kill(child[0])
-        else:
-            _end_popen(child)
+        if child is not None:
+            _end(child)
 
 
-def _end_popen(child: Any) -> None:
-    """Kill a subprocess.Popen child, close its pipes and reap it, as subprocess.run does."""
+def _end(child: subprocess.Popen[bytes]) -> None:
+    """Kill the child, close its pipes and reap it."""
     child.kill()
     for stream in (child.stdin, child.stdout, child.stderr):
         if stream is not None:
             stream.close()
     child.wait()
-
-
-def _timed_out(program: str, args: list[str], timeout: float) -> ToolTimedOut:
-    return ToolTimedOut(
-        f"{program} {' '.join(args[:2])} gave no answer within {timeout:g} s; check the network, try again"
-    )
-
-
-def _can_spawn() -> bool:
-    """Whether the light way below may run: POSIX spawning, and no other thread that could see the
-    working folder change for the moment it takes (a process without `threading` has none)."""
-    import sys
-
-    return hasattr(os, "posix_spawnp") and "threading" not in sys.modules and os.name == "posix"
-
-
-def _default_in_child() -> tuple[int, ...]:
-    """Python ignores SIGPIPE (and SIGXFSZ); a child gets the default back, as subprocess gives
-    it (restore_signals), so git stops when its reader goes away. Taken from the C module:
-    `signal` itself loads enum, a good part of what the light start-up saves."""
-    import _signal  # type: ignore[import-not-found, unused-ignore]
-
-    return tuple(getattr(_signal, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(_signal, name))
-
-
-def _start(argv: list[str], cwd: str, env: dict[str, str]) -> tuple[int, int, int, int]:
-    """Spawn with stdin, stdout and stderr on pipes: (pid, stdin to write, stdout and stderr to read).
-    posix_spawn takes no folder, so the parent steps into `cwd` for the spawn and straight back."""
-    pipes = [os.pipe(), os.pipe(), os.pipe()]  # each end is closed when the child execs
-    here = os.open(".", os.O_RDONLY)
-    try:
-        os.chdir(cwd)
-        try:
-            actions = [(os.POSIX_SPAWN_DUP2, pipes[0][0], 0), (os.POSIX_SPAWN_DUP2, pipes[1][1], 1)]
-            actions.append((os.POSIX_SPAWN_DUP2, pipes[2][1], 2))
-            pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions, setsigdef=_default_in_child())
-        finally:
-            os.fchdir(here)
-    except BaseException:
-        for pair in pipes:
-            os.close(pair[0])
-            os.close(pair[1])
-        raise
-    finally:
-        os.close(here)
-    for fd in (pipes[0][0], pipes[1][1], pipes[2][1]):
-        os.close(fd)
-    return pid, pipes[0][1], pipes[1][0], pipes[2][0]
-
-
-def _communicate(writer: int, readers: list[int], data: bytes, deadline: float) -> list[bytes] | None:
-    """Feed `data` to the child's stdin and close it (it never waits on a terminal), while reading
-    every reader to its end; None when the deadline passes first. Closes every descriptor given."""
-    import select
-    import time
-
-    pending, chunks = memoryview(data), {fd: bytearray() for fd in readers}
-    poller = select.poll()
-    for fd in readers:
-        poller.register(fd, select.POLLIN)
-    if pending:
-        os.set_blocking(writer, False)
-        poller.register(writer, select.POLLOUT)
-    else:
-        os.close(writer)
-    open_fds = len(readers) + (1 if pending else 0)
-    try:
-        while open_fds:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            for fd, _ in poller.poll(left * 1000):
-                if fd == writer:
-                    try:
-                        pending = pending[os.write(writer, pending[: 64 * 1024]) :]
-                    except BrokenPipeError:  # git stopped reading: what it printed still counts
-                        pending = pending[:0]
-                    if not pending:
-                        poller.unregister(writer)
-                        os.close(writer)
-                        open_fds -= 1
-                    continue
-                chunk = os.read(fd, 64 * 1024)
-                chunks[fd] += chunk
-                if not chunk:
-                    poller.unregister(fd)
-                    open_fds -= 1
-    finally:
-        for fd in readers:
-            os.close(fd)
-        if pending:
-            os.close(writer)
-    return [bytes(chunks[fd]) for fd in readers]
-
-
-def _kill(pid: int) -> None:
-    import signal
-
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
 
 
 def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> bytes:
@@ -269,8 +133,6 @@ def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> byt
 
 class StartedGit:
     """A git command started now, its output asked for later (see `Started`)."""
-
-    __slots__ = ("args", "started")
 
     def __init__(self, args: list[str], cwd: str | Path, stdin: bytes | None = None) -> None:
         self.args = args
@@ -299,21 +161,16 @@ class StartedGit:
 HEAD_UNKNOWN = "?"
 
 
+@dataclass(frozen=True)
 class Repo:
     """A git work tree: its top folder and its own git directory (a linked worktree has its own).
 
     `head_when_found` is HEAD's commit id as `find_repo` saw it (None before the first commit),
     so the commit hook, which runs right after, need not ask git again."""
 
-    __slots__ = ("git_dir", "head_when_found", "root")
-
-    def __init__(self, root: str, git_dir: str, head_when_found: str | None = HEAD_UNKNOWN) -> None:
-        self.root = root
-        self.git_dir = git_dir
-        self.head_when_found = head_when_found
-
-    def __repr__(self) -> str:
-        return f"Repo({self.root!r}, {self.git_dir!r})"
+    root: str
+    git_dir: str
+    head_when_found: str | None = field(default=HEAD_UNKNOWN, repr=False)
 
 
 def find_repo(cwd: str | None = None) -> Repo:
@@ -323,8 +180,6 @@ def find_repo(cwd: str | None = None) -> Repo:
 class FindingRepo:
     """`find_repo`'s git process, started now and answered by `repo()`: the commit hook starts it
     before loading the rest of the gate, which then loads while git works."""
-
-    __slots__ = ("cwd", "started")
 
     def __init__(self, cwd: str | None = None) -> None:
         self.cwd = cwd or os.getcwd()
