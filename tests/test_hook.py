@@ -80,28 +80,24 @@ def test_the_fast_path_loads_no_heavy_modules(cli: Cli, started: Path) -> None:
     assert not modules & HEAVY, modules & HEAVY
 
 
-def collector_at_exit(repo: Path) -> tuple[int, bool]:
-    """The hook's exit code, and whether Python's cycle collector was on when it ended."""
-    script = (
-        "import atexit, gc, sys\n"
-        "atexit.register(lambda: print('collector on' if gc.isenabled() else 'collector off'))\n"
-        "sys.argv = ['micromoment', 'hook']\n"
-        "from micromoment.__main__ import main\n"
-        "main()\n"
-    )
-    done = run(repo, sys.executable, "-c", script, env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"})
-    return done.returncode, done.stdout.strip().splitlines()[-1] == "collector on"
+def on_branch(repo: Path) -> None:
+    write(repo / "README.md", "# app\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    git(repo, "switch", "-q", "-c", "feature")
 
 
-def test_the_collector_is_off_only_while_nothing_needs_asking(started: Path) -> None:
-    """The fast path makes too little to collect; the slow path, which may ask a person and run a
-    while, turns the collector back on."""
-    write(started / "src/app.py", "print('hi')\n")
-    git(started, "add", "-A")
-    assert collector_at_exit(started) == (0, False)
-    write(started / "prompts/a.txt", "hi\n")
-    git(started, "add", "-A")
-    assert collector_at_exit(started) == (1, True)
+def test_a_bad_record_committed_on_the_branch_stops_every_plain_commit(repo: Path) -> None:
+    on_branch(repo)
+    write(repo / ".micromoment/reviews/2026-01-05-quick-0001.yaml", "id: [not a record\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "a broken record")
+    write(repo / "src/app.py", "print('hi')\n")
+    git(repo, "add", "-A")
+    for _ in range(2):  # the second run is the warm one every later commit sees
+        done = run(repo, sys.executable, "-m", "micromoment", "hook")
+        assert done.returncode == 1, done.stderr
+        assert ".micromoment/reviews/2026-01-05-quick-0001.yaml" in done.stderr
 
 
 def test_the_rules_cache_follows_config_changes(started: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 
 
@@ -15,16 +14,9 @@ def main() -> None:
         and not set(args[1:2]) & {"install", "uninstall"}
         and not any(a.startswith("-") for a in args[1:])
     )
-    # A command is a short process that makes many small objects and few cycles (a ledger's
-    # rows, a checklist's items): the collector runs rarely, as mypy sets it, and what is still
-    # alive is frozen when the command ends, which spares the interpreter's last full
-    # collection. A warm `stats` over 10,000 records is about a tenth faster.
-    gc.set_threshold(100_000, 20, 100)
     try:
         if fast_hook:
             # The commit hook's fast path: no typer, rich or pydantic unless something is missing.
-            # It makes so little that the collector stays off; the slow path turns it back on.
-            gc.disable()
             from micromoment.gate.hook import main as hook_main
 
             sys.exit(hook_main(args[1:]))
@@ -44,8 +36,6 @@ def main() -> None:
         from micromoment.errors import unexpected
 
         sys.exit(unexpected(exc, args[0] if args else "micromoment"))
-    finally:
-        gc.freeze()
 
 
 def _closed_streams_on_devnull() -> None:

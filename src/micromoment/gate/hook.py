@@ -7,7 +7,6 @@ rich, pydantic, jinja2 and GitPython are loaded only when a person has to be ask
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 
@@ -55,9 +54,7 @@ def run(files: list[str]) -> int:
             )
     if outcome.ok:
         return 0
-    # The slow path, which may run a while: a person must be asked or told. The commit hook's
-    # start (`micromoment.__main__`) turned the collector off for the fast path; it is back on.
-    gc.enable()
+    # The slow path: a person must be asked or told.
     from micromoment.gate.prompt import handle_missing
 
     return handle_missing(outcome)
