@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, NamedTuple
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:  # the hook's fast path imports this module; pathlib and collections.abc only where needed
     from collections.abc import Iterable
     from pathlib import Path
@@ -31,18 +31,14 @@ class MicromomentError(Exception):
         return [self.message]
 
 
-class Problem:
+class Problem(NamedTuple):
     """One problem in one file, located as precisely as the file allows."""
 
-    # A plain class, not a dataclass: the commit hook imports this module on every commit.
-    __slots__ = ("column", "line", "message", "path", "where")
-
-    def __init__(self, path: str, line: int | None, column: int | None, where: str, message: str) -> None:
-        self.path = path
-        self.line = line
-        self.column = column
-        self.where = where
-        self.message = message
+    path: str
+    line: int | None
+    column: int | None
+    where: str
+    message: str
 
     def __str__(self) -> str:
         location = self.path
@@ -52,23 +48,8 @@ class Problem:
                 location += f":{self.column}"
         return f"{location}: {self.where}: {self.message}" if self.where else f"{location}: {self.message}"
 
-    def __repr__(self) -> str:
-        return f"Problem({str(self)!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Problem) and str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(str(self))
-
     def as_json(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "where": self.where,
-            "message": self.message,
-        }
+        return dict(self._asdict())
 
 
 class FileProblems(MicromomentError):

@@ -7,10 +7,10 @@ built-in checklists are.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import MicromomentError
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Literal
@@ -40,16 +40,10 @@ def shipped_dir(kind: Literal["checklists", "templates"]) -> Path:
     return Path(shipped_folder(kind))
 
 
-class Project:
+class Project(NamedTuple):
     """The folder a team works in: a git work tree, or wherever micromoment was run."""
 
-    __slots__ = ("root",)
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def __repr__(self) -> str:
-        return f"Project({self.root!r})"
+    root: Path
 
     @property
     def home(self) -> Path:

@@ -6,7 +6,8 @@ lint, and import from deon's format. Others import the model and catalog from he
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
+from typing import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from micromoment.checklists.answers import CONFIRM_ANSWERS
     from micromoment.checklists.model import (

@@ -8,7 +8,8 @@ review as complete only when this rule, applied to the checklist the base branch
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
+from typing import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from typing import Any
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,7 +15,6 @@ from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
 from micromoment.locations import display_path, find_project
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from micromoment.ledger.loading import Job
     from micromoment.locations import Project

@@ -7,12 +7,11 @@ import os
 import re
 import sys
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from micromoment.errors import printable
 
 # rich loads only when something is drawn: `stats --json` and other JSON output never pay for it.
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table

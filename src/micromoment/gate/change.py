@@ -9,6 +9,7 @@ merge-base's. On the base branch itself only the staged change counts, under HEA
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from micromoment.gate.rules import Rules
 from micromoment.git import (
@@ -27,7 +28,6 @@ from micromoment.git import (
     start_diff,
 )
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Container
 
@@ -36,21 +36,6 @@ MAX_RECORD_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to 
 
 class Change:
     """The change under review, and where its records and their sign-offs come from."""
-
-    __slots__ = (
-        "created",
-        "file_records",
-        "history",
-        "pending",
-        "policy_after",
-        "policy_commit",
-        "policy_problem",
-        "repo",
-        "rules",
-        "touched",
-        "triggering",
-        "where",
-    )
 
     def __init__(self, repo: Repo, rules: Rules, policy_commit: str | None, where: str) -> None:
         self.repo = repo

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NamedTuple
+
 from micromoment.gate.change import Change, policy_changed, read_record_blobs
 from micromoment.gate.rules import ChecklistRule, triggered
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
@@ -15,8 +16,6 @@ if TYPE_CHECKING:
 
 class Verdict:
     """One triggered checklist: what triggered it, and what (if anything) covers it."""
-
-    __slots__ = ("judged", "paths", "record", "rule", "skip_refused", "unanswered", "waiting_for_signoffs")
 
     def __init__(self, rule: ChecklistRule, paths: list[str]) -> None:
         self.rule = rule
@@ -49,15 +48,12 @@ class Verdict:
         return sum(1 for j in self.judged if j.counts)
 
 
-class Outcome:
+class Outcome(NamedTuple):
     """Everything one gate run found: the verdicts, and records that are not valid."""
 
-    __slots__ = ("change", "invalid", "verdicts")
-
-    def __init__(self, change: Change, verdicts: list[Verdict], invalid: list[InvalidRecord]) -> None:
-        self.change = change
-        self.verdicts = verdicts
-        self.invalid = invalid
+    change: Change
+    verdicts: list[Verdict]
+    invalid: list[InvalidRecord]
 
     @property
     def gaps(self) -> list[Verdict]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, printable, report
 from micromoment.git.objects import BaseQuestions
 from micromoment.git.run import FindingRepo
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from micromoment.gate.coverage import Outcome
 

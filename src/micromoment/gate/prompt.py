@@ -7,13 +7,12 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, printable
 from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, skips_accepted, unanswered_hint
 from micromoment.git import in_ci
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:  # the hook's fast path imports this module: the review's modules load only when asked
     from micromoment.capture.prompts import StreamPrompter
     from micromoment.capture.session import ReviewSession

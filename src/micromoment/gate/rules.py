@@ -1,17 +1,16 @@
 """The trigger rules the gate applies, in a form that loads in a blink: compiled patterns, no models.
 
-Light on purpose: the commit hook loads these on every commit, so this module needs only the
-standard library (no dataclasses, typing or pathlib, which cost more to import than the work).
+The commit hook loads these on every commit, so this module needs only the standard library.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 from micromoment.locations import CONFIG_FILE, HOME_DIR
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
@@ -107,15 +106,6 @@ class ChecklistRule:
 
 class Rules:
     """Everything the gate needs from checklists and config: what triggers what, and what counts."""
-
-    __slots__ = (
-        "base_branch",
-        "checklists",
-        "on_missing",
-        "policy_checklist",
-        "require_signed_commits",
-        "reviews_dir",
-    )
 
     def __init__(
         self,

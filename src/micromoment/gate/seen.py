@@ -8,11 +8,11 @@ gives the blob), so the commit hook pays for the full reader only for content it
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment import __version__
 from micromoment.git.cachefile import read_cache, write_cache
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
@@ -21,14 +21,11 @@ CACHE_FORMAT = 2
 CACHE_LIMIT = 50_000
 
 
-class SeenSignoff:
-    __slots__ = ("at", "decision", "email", "name")
-
-    def __init__(self, name: str, email: str, at: str, decision: str) -> None:
-        self.name = name
-        self.email = email
-        self.at = at
-        self.decision = decision
+class SeenSignoff(NamedTuple):
+    name: str
+    email: str
+    at: str
+    decision: str
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -37,19 +34,6 @@ class SeenSignoff:
 
 class SeenRecord:
     """A valid review or skip record: the few fields the gate judges by."""
-
-    __slots__ = (
-        "answers",
-        "author_email",
-        "author_name",
-        "checklist_id",
-        "complete",
-        "content_hash",
-        "kind",
-        "path",
-        "reason",
-        "signoffs",
-    )
 
     def __init__(self, path: str, summary: dict[str, Any]) -> None:
         self.path = path
@@ -69,14 +53,11 @@ class SeenRecord:
         return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
-class InvalidRecord:
+class InvalidRecord(NamedTuple):
     """A file in the reviews folder that is not a valid record: it covers nothing."""
 
-    __slots__ = ("path", "problem")
-
-    def __init__(self, path: str, problem: str) -> None:
-        self.path = path
-        self.problem = problem
+    path: str
+    problem: str
 
 
 def blob_id(data: bytes) -> str:

@@ -7,6 +7,8 @@ signer, the signer is not the review's author, and, when the policy asks, that c
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from micromoment.gate.change import Change
 from micromoment.gate.seen import SeenRecord, SeenSignoff
 from micromoment.git import GitFailed, run_git
@@ -14,13 +16,10 @@ from micromoment.git import GitFailed, run_git
 PENDING = "the commit being made"
 
 
-class Author:
-    __slots__ = ("commit", "email", "name")
-
-    def __init__(self, commit: str, name: str, email: str) -> None:
-        self.commit = commit
-        self.name = name
-        self.email = email
+class Author(NamedTuple):
+    commit: str
+    name: str
+    email: str
 
     def same_as(self, name: str, email: str) -> bool:
         return same_identity(self.name, self.email, name, email)
@@ -33,15 +32,12 @@ def same_identity(name_a: str, email_a: str, name_b: str, email_b: str) -> bool:
     return bool(name_a.strip()) and " ".join(name_a.split()).lower() == " ".join(name_b.split()).lower()
 
 
-class Judged:
+class Judged(NamedTuple):
     """One sign-off on a record, and why it does or does not count."""
 
-    __slots__ = ("counts", "signoff", "why")
-
-    def __init__(self, signoff: SeenSignoff, counts: bool, why: str) -> None:
-        self.signoff = signoff
-        self.counts = counts
-        self.why = why
+    signoff: SeenSignoff
+    counts: bool
+    why: str
 
     def describe(self) -> str:
         who = f"{self.signoff.name} <{self.signoff.email}>" if self.signoff.email else self.signoff.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import NamedTuple
 
 from micromoment.fileread import read_regular
 from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, StartedGit, run_git
@@ -90,18 +91,12 @@ def parse_batch(out: bytes, specs: list[str]) -> dict[str, bytes]:
     return found
 
 
-class Changed:
+class Changed(NamedTuple):
     """One path in a diff: its status letter (A, M, D, T) and the object id on the new side."""
 
-    __slots__ = ("oid", "path", "status")
-
-    def __init__(self, path: str, status: str, oid: str) -> None:
-        self.path = path
-        self.status = status
-        self.oid = oid
-
-    def __repr__(self) -> str:
-        return f"Changed({self.path!r}, {self.status!r})"
+    path: str
+    status: str
+    oid: str
 
 
 def diff_raw(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
@@ -236,8 +231,6 @@ class BaseQuestions:
     The commit hook starts them before it has found the repository (from the folder it runs
     in, with `git_dir` a guess), so they run beside its first git process. A name they did not
     cover is asked for when it comes up."""
-
-    __slots__ = ("every_branch", "names", "refs")
 
     def __init__(self, cwd: str, git_dir: str, configured: str | None = None) -> None:
         self.names = [*([configured] if configured else []), "main", "master"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import MicromomentError
@@ -161,8 +160,7 @@ class StartedGit:
 HEAD_UNKNOWN = "?"
 
 
-@dataclass(frozen=True)
-class Repo:
+class Repo(NamedTuple):
     """A git work tree: its top folder and its own git directory (a linked worktree has its own).
 
     `head_when_found` is HEAD's commit id as `find_repo` saw it (None before the first commit),
@@ -170,7 +168,7 @@ class Repo:
 
     root: str
     git_dir: str
-    head_when_found: str | None = field(default=HEAD_UNKNOWN, repr=False)
+    head_when_found: str | None = HEAD_UNKNOWN
 
 
 def find_repo(cwd: str | None = None) -> Repo:

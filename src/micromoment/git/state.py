@@ -7,11 +7,11 @@ other command (and never the commit hook) pays for it.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from micromoment.errors import MicromomentError
 from micromoment.git.run import GitFailed, run_git
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
@@ -35,8 +35,6 @@ def _repo(start: Path) -> Any:
 
 class GitState:
     """What a review records about the repository (through GitPython), or nothing outside git."""
-
-    __slots__ = ("repo",)
 
     def __init__(self, repo: Any) -> None:
         self.repo = repo

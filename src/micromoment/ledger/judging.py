@@ -9,9 +9,10 @@ keep their own word, as `lint` leaves them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from micromoment.checklists.answers import ItemRule, held_status, item_rule, item_rule_of
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 

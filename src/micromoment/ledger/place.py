@@ -10,11 +10,11 @@ reading the config in full.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from micromoment.git import GitFailed, find_repo
 from micromoment.ledger.store import ledger_file
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from micromoment.locations import Project
 

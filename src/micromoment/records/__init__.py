@@ -6,7 +6,8 @@ of record files, their writers, and their Markdown. Others import the model from
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
+from typing import TYPE_CHECKING
+
 if TYPE_CHECKING:
     from micromoment.records.listing import record_files, record_name
     from micromoment.records.model import (

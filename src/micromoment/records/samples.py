@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from micromoment.errors import FileProblems, NotFound
 from micromoment.files import write_atomic
@@ -11,7 +12,6 @@ from micromoment.locations import Project, display_path
 
 # The sample model, pydantic and the YAML reader load only when a sample is read or written:
 # `stats` lists the samples folder on every run, and most repositories have no samples.
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from micromoment.records.model import FlagCategory, SampleLink, SampleRecord
     from micromoment.yamlio import Located
