@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import PATIENCE, Cli, git, write
 from micromoment.records import load_record
 
@@ -314,3 +316,18 @@ def test_without_git_on_path_the_record_has_no_git_context(mini: Path, tmp_path:
     assert done.returncode == 0, done.stderr
     record = load_record(records(mini)[0])
     assert record.git is None and record.who.name == "Pat Product"
+
+
+def test_run_from_a_subfolder_with_its_own_micromoment_folder_the_record_lands_at_the_top(
+    cli: Cli, mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = mini / "services/chat"
+    write(sub / ".micromoment/config.yaml", "default_checklists: [quick]\n")
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\nreviewer: Sam\n")
+    monkeypatch.chdir(sub)
+    result = cli("review", "mini", "--answers", str(answers))
+    assert result.exit_code == 0, result.output
+    assert len(list((mini / ".micromoment/reviews").glob("*.yaml"))) == 1
+    assert not (sub / ".micromoment/reviews").exists()
+    # the gate, run from the same subfolder, finds it where the review put it
+    assert cli("log", "--json").stdout.count('"mini"') == 1

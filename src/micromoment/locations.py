@@ -63,12 +63,17 @@ class Project(NamedTuple):
 
 
 def find_project(start: Path | None = None) -> Project:
-    """The nearest folder upwards holding .micromoment/ or .git, else the starting folder."""
+    """The repository's top level, wherever in it micromoment runs: one project root for every
+    command, so a subfolder's own .micromoment/ never takes a record where the gate does not look.
+    Outside a repository, the nearest folder upwards holding .micromoment/, else the starting folder."""
     from pathlib import Path
 
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / HOME_DIR).is_dir() or (folder / ".git").exists():
+        if (folder / ".git").exists():  # a folder, or a file in a worktree or a submodule
+            return Project(folder)
+    for folder in (here, *here.parents):
+        if (folder / HOME_DIR).is_dir():
             return Project(folder)
     return Project(here)
 
