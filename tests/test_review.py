@@ -331,3 +331,30 @@ def test_run_from_a_subfolder_with_its_own_micromoment_folder_the_record_lands_a
     assert not (sub / ".micromoment/reviews").exists()
     # the gate, run from the same subfolder, finds it where the review put it
     assert cli("log", "--json").stdout.count('"mini"') == 1
+
+
+def test_a_record_git_will_not_stage_is_said_at_once_with_the_fix(cli: Cli, repo: Path) -> None:
+    write(repo / "app/main.py", "print('hi')\n")
+    write(repo / ".micromoment/reviews/.keep", "")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "init")
+    git(repo, "sparse-checkout", "set", "app")
+    skipped = cli("skip", "quick", "--reason", "a copy change with no model in it")
+    assert skipped.exit_code == 0, skipped.output
+    [path] = (repo / ".micromoment/reviews").glob("*.yaml")
+    assert skipped.stderr.splitlines()[-1] == (
+        f"git will not stage .micromoment/reviews/{path.name}: it is outside this sparse checkout; "
+        "run git sparse-checkout add .micromoment, then stage it"
+    )
+    git(repo, "sparse-checkout", "disable")
+    path.unlink()
+    write(repo / ".gitignore", ".micromoment/reviews/\n")
+    ignored = cli("skip", "quick", "--reason", "a copy change with no model in it")
+    [path] = (repo / ".micromoment/reviews").glob("*.yaml")
+    assert ignored.stderr.splitlines()[-1] == (
+        f"git will not stage .micromoment/reviews/{path.name}: "
+        "a .gitignore rule ignores it; remove the rule, or stage it with git add -f"
+    )
+    (repo / ".gitignore").unlink()
+    staged = cli("skip", "quick", "--reason", "another copy change with no model in it")
+    assert staged.stderr.splitlines()[-1].startswith("git add .micromoment/reviews/")

@@ -10,7 +10,7 @@ import typer
 
 from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
-from micromoment.cli.output import out, print_json, say
+from micromoment.cli.output import git_add_line, out, print_json, say
 from micromoment.cli.review_commands import git_or_not
 from micromoment.clock import utc_now
 from micromoment.config import load_config
@@ -210,7 +210,7 @@ def skip(
     path = save_skip(reviews_dir(project, config), record)
     say(f"recorded {display_path(path)}" + ("; stage it with your change:" if in_repo else ""))
     if in_repo:
-        say(f"git add {display_path(path)}")
+        say(git_add_line([path]))
 
 
 def hook(

@@ -13,6 +13,8 @@ from micromoment.errors import printable
 
 # rich loads only when something is drawn: `stats --json` and other JSON output never pay for it.
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
     from rich.table import Table
 
@@ -53,6 +55,21 @@ def _console(stderr: bool, width: int | None, columns: str | None) -> Console:
 def say(message: str) -> None:
     """A plain message line on stderr (no markup: paths and user text print as written, minus controls)."""
     err().print(printable(message), markup=False, soft_wrap=True)
+
+
+def git_add_line(paths: list[Path], comment: str = "") -> str:
+    """The exact command that stages what was just written, or, when git would not stage it
+    (a sparse checkout without .micromoment/, an ignore rule), why and what to do instead."""
+    from micromoment.errors import MicromomentError
+    from micromoment.git import stage_refusal
+    from micromoment.locations import display_path
+
+    shown = " ".join(display_path(path) for path in paths)
+    try:
+        refusal = stage_refusal(str(paths[0].parent), [str(path) for path in paths])
+    except MicromomentError:
+        refusal = None  # no git to ask: the command itself will say what it needs
+    return f"git will not stage {shown}: {refusal}" if refusal else f"git add {shown}{comment}"
 
 
 def line(text: str) -> None:

@@ -20,7 +20,7 @@ from micromoment.capture.sample_walk import review_offer
 from micromoment.capture.session import ReviewSession, answers_name, apply_answers_file
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
-from micromoment.cli.output import err, say
+from micromoment.cli.output import err, git_add_line, say
 from micromoment.cli.review_options import (
     AllowSensitiveOption,
     AnswersOption,
@@ -259,11 +259,9 @@ def _report(written: Written) -> None:
 def _stage_hint(written: list[Written], in_repo: bool) -> None:
     """The exact command that stages what was just written, as the last line."""
     if written and in_repo:
-        paths = [
-            display_path(path) for result in written for path in (result.yaml_path, result.markdown_path)
-        ]
+        paths = [path for result in written for path in (result.yaml_path, result.markdown_path)]
         say("commit them with the change they are about:")
-        say(f"git add {' '.join(paths)}")
+        say(git_add_line(paths))
 
 
 def _resumed_session(

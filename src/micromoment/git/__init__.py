@@ -19,6 +19,7 @@ from micromoment.git.objects import (
     read_blobs,
     read_objects,
     resolve,
+    stage_refusal,
     start_diff,
 )
 from micromoment.git.run import (
@@ -82,6 +83,7 @@ __all__ = [
     "resolve",
     "run_git",
     "run_tool",
+    "stage_refusal",
     "start_diff",
     "strip_credentials",
     "subject_for_paths",

@@ -6,7 +6,7 @@ import os
 from typing import NamedTuple
 
 from micromoment.fileread import read_regular
-from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, StartedGit, run_git
+from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, StartedGit, run_git, run_tool
 
 
 def resolve(repo: Repo, ref: str) -> str:
@@ -373,3 +373,16 @@ def ls_tree(repo: Repo, commit: str, paths: list[str]) -> list[tuple[str, str]]:
         if len(kind_and_oid) == 3 and kind_and_oid[1] == b"blob":
             entries.append((name.decode("utf-8", "surrogateescape"), kind_and_oid[2].decode()))
     return entries
+
+
+def stage_refusal(cwd: str, paths: list[str]) -> str | None:
+    """Why `git add` would not stage `paths` (outside a sparse checkout, ignored), with the fix; None if it would."""
+    done = run_tool("git", ["add", "--dry-run", "--ignore-missing", "--", *paths], cwd)
+    if done.returncode == 0:
+        return None
+    said = done.stderr.decode("utf-8", "replace")
+    if "sparse-checkout" in said:
+        return "it is outside this sparse checkout; run git sparse-checkout add .micromoment, then stage it"
+    if "ignored" in said:
+        return "a .gitignore rule ignores it; remove the rule, or stage it with git add -f"
+    return said.strip().splitlines()[0] if said.strip() else f"git add exited with {done.returncode}"
