@@ -14,6 +14,7 @@ from micromoment.locations import Project
 from micromoment.records.markdown import ZERO_WIDTH, shorten
 
 START, END = SECTION_START, SECTION_END
+REVIEWS = ".micromoment/reviews"  # where the records are, as the view names the folder
 SHORTENED = "**Shortened to fit a comment** (the full note is"
 
 # A small template whose output the tests can write out by hand: one line per block.
@@ -149,7 +150,7 @@ def test_cut_line_names_each_kind_of_cut_and_the_files() -> None:
     ]
     skips = [_skip(1)]
     cut = _Cut(full_chars=123_456, limit=60_000, fields=1, records=[reviews[3], reviews[1]], tail_chars=0)
-    assert cut_line({"reviews": reviews, "skips": skips}, cut) == (
+    assert cut_line({"reviews_dir": REVIEWS, "reviews": reviews, "skips": skips}, cut) == (
         "**Shortened to fit a comment** (the full note is 123,456 characters, the limit 60,000): "
         f"1 long text cut to {FIELD_CHARS} characters (ending in …); the answers of 1 review left out; "
         "2 whole review sections left out. "
@@ -162,7 +163,7 @@ def test_cut_line_lists_five_files_then_counts_the_rest() -> None:
     reviews = [_review(n, show=False, show_details=False) for n in range(1, 8)]
     skips = [_skip(1), _skip(2)]
     cut = _Cut(full_chars=5000, limit=1000, tail_chars=1234)
-    line = cut_line({"reviews": reviews, "skips": skips}, cut)
+    line = cut_line({"reviews_dir": REVIEWS, "reviews": reviews, "skips": skips}, cut)
     assert line == (
         "**Shortened to fit a comment** (the full note is 5,000 characters, the limit 1,000): "
         "7 whole review sections left out; the last 1,234 characters left out. "
@@ -174,7 +175,7 @@ def test_cut_line_lists_five_files_then_counts_the_rest() -> None:
 def test_the_last_resort_names_every_record_after_the_cut_ones() -> None:
     reviews = [_review(1), _review(2, show_details=False)]
     cut = _Cut(full_chars=10, limit=5, fields=2, records=[reviews[0]], tail_chars=1)
-    line = cut_line({"reviews": reviews, "skips": [_skip(1)]}, cut)
+    line = cut_line({"reviews_dir": REVIEWS, "reviews": reviews, "skips": [_skip(1)]}, cut)
     assert line.endswith(f"files: {_md(2)}, {_md(1)}, {_skip_link(1)}, under `.micromoment/reviews/`.")
     assert f"2 long texts cut to {FIELD_CHARS} characters" in line
     assert "the answers of 1 review left out; the last 1 characters left out." in line
@@ -182,7 +183,7 @@ def test_the_last_resort_names_every_record_after_the_cut_ones() -> None:
 
 def test_cut_line_without_files_ends_at_the_parts() -> None:
     cut = _Cut(full_chars=1000, limit=999, fields=3)
-    assert cut_line({"reviews": [], "skips": []}, cut) == (
+    assert cut_line({"reviews_dir": REVIEWS, "reviews": [], "skips": []}, cut) == (
         "**Shortened to fit a comment** (the full note is 1,000 characters, the limit 999): "
         f"3 long texts cut to {FIELD_CHARS} characters (ending in …)."
     )
@@ -201,13 +202,15 @@ def test_cut_line_without_files_ends_at_the_parts() -> None:
 )
 def test_a_file_is_linked_only_when_its_link_is_safe(path: str, link: str, shown: str) -> None:
     reviews = [{**_review(1), "path": path, "link": link, "show": False}]
-    line = cut_line({"reviews": reviews, "skips": []}, _Cut(full_chars=2, limit=1))
+    line = cut_line({"reviews_dir": REVIEWS, "reviews": reviews, "skips": []}, _Cut(full_chars=2, limit=1))
     assert line.endswith(f"files: {shown}, under `.micromoment/reviews/`.")
 
 
 def test_a_skip_keeps_its_yaml_name() -> None:
     skip = {**_skip(1), "link": ""}
-    line = cut_line({"reviews": [], "skips": [skip]}, _Cut(full_chars=2, limit=1, records=[skip]))
+    line = cut_line(
+        {"reviews_dir": REVIEWS, "reviews": [], "skips": [skip]}, _Cut(full_chars=2, limit=1, records=[skip])
+    )
     assert line.endswith("files: .micromoment/reviews/s1.yaml, under `.micromoment/reviews/`.")
 
 
@@ -238,7 +241,12 @@ def _words(count: int, word: str) -> str:
 
 
 def _render(template: str, reviews: list[dict[str, Any]], skips: list[dict[str, Any]], limit: int) -> str:
-    return render_note(Project(Path(template).parent), {"reviews": reviews, "skips": skips}, template, limit)
+    return render_note(
+        Project(Path(template).parent),
+        {"reviews_dir": REVIEWS, "reviews": reviews, "skips": skips},
+        template,
+        limit,
+    )
 
 
 def test_a_note_that_fits_is_left_whole(template: str) -> None:
@@ -348,7 +356,9 @@ def test_the_last_resort_cuts_between_blocks_and_closes_them(
     template.write_text(BLOCKS, encoding="utf-8")
     reasons = [f"reason {n} " + "x" * 60 for n in range(1, 9)]
     skips = [{**_skip(n, reason), "link": ""} for n, reason in enumerate(reasons, 1)]
-    note = render_note(Project(tmp_path), {"reviews": [], "skips": skips}, str(template), limit)
+    note = render_note(
+        Project(tmp_path), {"reviews_dir": REVIEWS, "reviews": [], "skips": skips}, str(template), limit
+    )
     if not dropped:
         assert (
             note
@@ -412,7 +422,9 @@ def _last_resort(tmp_path: Path, template: str, reasons: list[str], limit: int) 
     path = tmp_path / "t.md.j2"
     path.write_text(template, encoding="utf-8")
     skips = [{**_skip(n, reason), "link": ""} for n, reason in enumerate(reasons, 1)]
-    return render_note(Project(tmp_path), {"reviews": [], "skips": skips}, str(path), limit)
+    return render_note(
+        Project(tmp_path), {"reviews_dir": REVIEWS, "reviews": [], "skips": skips}, str(path), limit
+    )
 
 
 def _resort_line(full: int, limit: int, dropped: int, files: int) -> str:
@@ -485,7 +497,12 @@ def test_a_template_that_ignores_show_details_loses_whole_sections_instead(tmp_p
     path.write_text(TEAM, encoding="utf-8")
     bodies = [_words(50, f"r{n:03}")[:250] for n in range(1, 7)]
     reviews = [_review(n, body) for n, body in enumerate(bodies, 1)]
-    full = render_note(Project(tmp_path), {"reviews": reviews, "skips": [], "cut": None}, str(path), 10**6)
+    full = render_note(
+        Project(tmp_path),
+        {"reviews_dir": REVIEWS, "reviews": reviews, "skips": [], "cut": None},
+        str(path),
+        10**6,
+    )
     assert full == MARKER + "\n" + "".join(f"## R{n}\n{b}\n" for n, b in enumerate(bodies, 1)) + "end  \n"
     shown = 2
     body = MARKER + "\n" + "".join(f"## R{n}\n{b}\n" for n, b in enumerate(bodies[:shown], 1))
@@ -498,7 +515,7 @@ def test_a_template_that_ignores_show_details_loses_whole_sections_instead(tmp_p
     )
     limit = _fitting(body, tail)
     fresh = [_review(n, b) for n, b in enumerate(bodies, 1)]
-    view = {"reviews": fresh, "skips": [], "cut": None}
+    view = {"reviews_dir": REVIEWS, "reviews": fresh, "skips": [], "cut": None}
     assert render_note(Project(tmp_path), view, str(path), limit) == body + tail.format(limit=limit)
     assert [r["show_details"] for r in fresh] == [True] * 6  # put back: the template never used it
 
@@ -507,7 +524,12 @@ def test_the_cut_a_team_template_reads_counts_each_kind(tmp_path: Path) -> None:
     path = tmp_path / "team.md.j2"
     path.write_text(TEAM.replace("{{ r.body }}", "{% if r.show_details %}{{ r.body }}{% endif %}"), "utf-8")
     bodies = [_words(50, f"r{n:03}")[:250] for n in range(1, 7)]
-    view = {"reviews": [_review(n, b) for n, b in enumerate(bodies, 1)], "skips": [], "cut": None}
+    view = {
+        "reviews_dir": REVIEWS,
+        "reviews": [_review(n, b) for n, b in enumerate(bodies, 1)],
+        "skips": [],
+        "cut": None,
+    }
     note = render_note(Project(tmp_path), view, str(path), 1400)
     assert "\ncut: 3 0 0\nend  \n\n" in note  # three reviews keep their answers, three lose them
     kept = [(True, True)] * 3 + [(True, False)] * 3

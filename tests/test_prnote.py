@@ -572,3 +572,30 @@ def test_a_skip_of_a_checklist_not_called_for_is_listed_apart(cli: Cli, branch: 
     assert note.index(f"Launch readiness: {reason}") > others
     review_link = next(line for line in note.splitlines() if line.startswith("| Mini check |"))
     assert review_link.endswith(".md) |")  # the readable Markdown, not the YAML
+
+
+def test_the_configured_reviews_folder_reaches_the_links_and_the_cut_line(cli: Cli, repo: Path) -> None:
+    write(repo / "README.md", "# app\n")
+    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    write(
+        repo / ".micromoment/config.yaml",
+        "reviews_dir: docs/reviews\nchecklists:\n  genai-output-review: {enabled: false}\n",
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    git(repo, "checkout", "-q", "-b", "feature")
+    write(repo / "prompts/support.txt", "You are helpful.\n")
+    answers = write(repo.parent / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    assert cli("review", "mini", "--answers", str(answers), "--subject", "support prompt").exit_code == 0
+    [record] = (repo / "docs/reviews").glob("*.yaml")
+    record.rename(record.with_suffix(".yml"))  # a record by the other suffix reads the same
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "prompt and review")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    markdown = f"docs/reviews/{record.stem}.md"
+    full = core_note()
+    assert f"(../blob/{head}/{markdown})" in full
+    cut = core_note(limit=len(full) - 1)
+    assert cut.splitlines()[-1].endswith(
+        f"Read them in full in the records' files: [{markdown}](<../blob/{head}/{markdown}>), under `docs/reviews/`."
+    )

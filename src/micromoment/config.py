@@ -93,7 +93,7 @@ class Config(StrictModel):
     @classmethod
     def _inside_the_repository(cls, value: str) -> str:
         path = PurePosixPath(value.strip())
-        if path.is_absolute() or ".." in path.parts or not path.parts or path.parts == (".",):
+        if path.is_absolute() or ".." in path.parts or not path.parts:
             raise ValueError("must be a folder inside the repository, e.g. .micromoment/reviews")
         # `./x/` and `x` name one folder; git names it `x`, and so must every comparison with git's paths.
         return str(path)

@@ -26,6 +26,7 @@ from micromoment.records import (
     reviews_dir,
     save_record,
 )
+from micromoment.records.listing import markdown_path
 from micromoment.records.render import render_review
 
 
@@ -90,7 +91,7 @@ def write_review(
             new_record_id(session.checklist.id, finished.date().isoformat()), who, git, scan, finished
         )
         markdown = render_review(project, record, session.checklist)
-        staged = stage(folder / f"{record.id}.md", markdown)
+        staged = stage(markdown_path(folder / f"{record.id}.yaml"), markdown)
         try:
             path = save_record(folder, record)
         except Refused:

@@ -13,6 +13,7 @@ from micromoment.config import Config, config_problems, read_config, read_config
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import CONFIG_FILE, Project, display_path, shipped_dir
 from micromoment.records import AnyRecord, ReviewRecord, load_any_record, record_files, reviews_dir
+from micromoment.records.listing import not_records
 from micromoment.records.samples import load_sample, sample_files, samples_dir
 from micromoment.yamlio import Located, PathKey, read_yaml
 
@@ -21,6 +22,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u20
 _NEWLINE_OR_TAB = re.compile("[\n\t]")
 # Fields meant to hold paragraphs; everywhere else a newline or tab is a control character too.
 _MULTILINE_FIELDS = {"guidance", "description"}
+_NOT_A_RECORD = (
+    "not a record: micromoment and the commit gate pass over hidden files; "
+    "rename it without the leading dot, or remove it"
+)
 
 
 @dataclass
@@ -48,9 +53,12 @@ def _lint_everything(project: Project) -> LintReport:
     if project.config_path.exists():
         report.checked.append(display_path(project.config_path))
         report.problems += _config_file_problems(project.config_path, catalog)
-    for path in record_files(reviews_dir(project, _config_or_default(project))):
+    folder = reviews_dir(project, _config_or_default(project))
+    for path in record_files(folder):
         report.checked.append(display_path(path))
         report.problems += _record_problems(path, catalog)
+    for path in not_records(folder):
+        report.problems.append(Problem(display_path(path), None, None, "", _NOT_A_RECORD))
     for path in sample_files(samples_dir(project)):
         report.checked.append(display_path(path))
         report.problems += _sample_problems(path)

@@ -14,6 +14,7 @@ from micromoment.cli.output import git_add_line, out, print_json, say, write_out
 from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
 from micromoment.locations import find_project
+from micromoment.records.listing import markdown_path
 
 if TYPE_CHECKING:
     from micromoment.ledger.loading import Job
@@ -68,7 +69,7 @@ def signoff(
         f"signed off {record.id} ({decision.value}); {approvals} approval(s)"
         + (f" of {needed} required" if needed else "")
     )
-    say(git_add_line([path, path.with_suffix(".md")], "   # then commit this"))
+    say(git_add_line([path, markdown_path(path)], "   # then commit this"))
 
 
 def resolve(
@@ -95,7 +96,7 @@ def resolve(
     path = find_record(project, config, review)
     resolve_follow_up(project, catalog, path, item, note, author_identity(project.root))
     say(f"resolved the follow-up on {item} in {path.stem}")
-    say(git_add_line([path, path.with_suffix(".md")], "   # then commit this"))
+    say(git_add_line([path, markdown_path(path)], "   # then commit this"))
 
 
 def _jobs(repos: list[Path] | None) -> tuple[list[Job], list[Project]]:

@@ -12,6 +12,7 @@ from micromoment.cli.output import say, write_out
 from micromoment.errors import MicromomentError
 from micromoment.files import read_existing, write_atomic
 from micromoment.locations import display_path, find_project
+from micromoment.records.listing import markdown_path
 from micromoment.records.render_cache import to_render
 
 # The name of the built-in review template; records.render holds the same (a test keeps them equal),
@@ -52,7 +53,7 @@ def render(
         if out is not None and str(out) == "-":
             write_out(text)
             return
-        target = out or record.path.with_suffix(".md")
+        target = out or markdown_path(record.path)
         if read_existing(target) == text:
             continue
         # A folder the person typed must exist; beside the record it always does.

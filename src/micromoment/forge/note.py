@@ -15,6 +15,7 @@ from micromoment.gate.coverage import Verdict, evaluate
 from micromoment.git import Repo, head_commit
 from micromoment.locations import Project
 from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record
+from micromoment.records.listing import markdown_path
 from micromoment.records.markdown import escape_text, is_web_address, neutralise, shorten
 from micromoment.records.render import render_template
 from micromoment.records.view import review_view
@@ -26,7 +27,6 @@ MAX_CHARS = 60_000
 # When the note is too long, one pasted log in a note or a reason is cut to this many
 # characters before any review loses its answers, so it cannot crowd out the others.
 FIELD_CHARS = 300
-RECORDS_DIR = ".micromoment/reviews/"
 # Values under these keys are micromoment's own links and paths, not text people typed:
 # zero-width characters or a cut would break them, and a link notifies nobody.
 _OWN_KEYS = frozenset({"link", "path", "record", "marker"})
@@ -39,6 +39,7 @@ class Change:
     verdicts: list[Verdict]
     records: list[tuple[str, AnyRecord]]  # (path relative to the repository, record)
     head: str | None
+    reviews_dir: str  # relative to the repository, as the policy of the change names it
 
 
 def collect(repo: Repo, base: str) -> Change:
@@ -53,7 +54,7 @@ def collect(repo: Repo, base: str) -> Change:
     for path in sorted({*outcome.change.created, *outcome.change.touched}):
         records.append((path, load_any_record(root / path)))
     records.sort(key=lambda pair: _when(pair[1]))
-    return Change(outcome.verdicts, records, head_commit(repo))
+    return Change(outcome.verdicts, records, head_commit(repo), outcome.change.rules.reviews_dir)
 
 
 def _when(record: AnyRecord) -> str:
@@ -78,6 +79,7 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
         skip["covers"] = skip["path"] in covering
     return {
         "marker": MARKER,
+        "reviews_dir": change.reviews_dir,
         "summary": {
             "triggered": len(statuses),
             "covered": sum(1 for s in statuses if s["status"] == "covered"),
@@ -108,7 +110,7 @@ def _review_view(
     path: str, record: ReviewRecord, checklist: Checklist | None, link_prefix: str
 ) -> dict[str, Any]:
     view = _inert(review_view(record, checklist))
-    link = link_prefix + path[: -len(".yaml")] + ".md"
+    link = link_prefix + markdown_path(path)
     follow_ups = {f["number"]: f for f in view["follow_ups"]}
     return {
         **view,
@@ -148,7 +150,7 @@ def _status_view(verdict: Verdict, link_prefix: str) -> dict[str, Any]:
 
 
 def _readable(link_prefix: str, path: str, kind: str) -> str:
-    return link_prefix + (path.rsplit(".", 1)[0] + ".md" if kind == "review" else path)
+    return link_prefix + (markdown_path(path) if kind == "review" else path)
 
 
 def _inert(value: Any, key: str = "") -> Any:
@@ -279,17 +281,26 @@ def cut_line(view: dict[str, Any], cut: _Cut) -> str:
     return (
         f"**Shortened to fit a comment** (the full note is {cut.full_chars:,} characters, "
         f"the limit {cut.limit:,}): {'; '.join(parts)}. "
-        + (f"Read them in full in the records' files: {where}, under `{RECORDS_DIR}`." if named else "")
+        + (
+            f"Read them in full in the records' files: {where}, under {_folder(view['reviews_dir'])}."
+            if named
+            else ""
+        )
     ).rstrip()
 
 
 def _file_link(entry: dict[str, Any]) -> str:
     path = str(entry["path"])
-    shown = path[: -len(".yaml")] + ".md" if "rows" in entry and path.endswith(".yaml") else path
+    shown = markdown_path(path) if "rows" in entry else path  # a review is read as its Markdown
     link = str(entry["link"])
     if any(c in link for c in "<>\n") or not link:
         return str(escape_text(shown))
     return f"[{escape_text(shown)}](<{link}>)"
+
+
+def _folder(folder: str) -> str:
+    """A folder as the note shows it: in a code span, unless a backtick in its name would end one."""
+    return f"`{folder}/`" if "`" not in folder else str(escape_text(folder + "/"))
 
 
 def _cut_blocks(project: Project, template: str, view: dict[str, Any], cut: _Cut) -> str:

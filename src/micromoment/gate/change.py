@@ -27,6 +27,7 @@ from micromoment.git import (
     resolve,
     start_diff,
 )
+from micromoment.records.listing import is_record_path
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -60,7 +61,7 @@ class Change:
 
     def take_records(self, changed: list[tuple[str, str, str]]) -> None:
         for path, status, oid in changed:
-            if not self.rules.is_record_path(path):
+            if not is_record_path(path, self.rules.reviews_dir):
                 continue
             if status == "A":
                 self.created[path] = oid
@@ -176,7 +177,9 @@ def _take_files(change: Change, files: list[str]) -> None:
     change.triggering = _expand(change.repo, relative_paths(change.repo, files))
     change.where = "in the given files"
     for path in change.triggering:
-        if change.rules.is_record_path(path) and os.path.isfile(os.path.join(change.repo.root, path)):
+        if is_record_path(path, change.rules.reviews_dir) and os.path.isfile(
+            os.path.join(change.repo.root, path)
+        ):
             change.file_records.append(path)
 
 

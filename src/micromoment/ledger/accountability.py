@@ -17,6 +17,7 @@ from micromoment.files import PartlyWritten, write_together
 from micromoment.gate.signoffs import same_identity
 from micromoment.locations import Project, display_path
 from micromoment.records import Person, Resolution, ReviewRecord, Signoff, load_record, record_text
+from micromoment.records.listing import markdown_path
 from micromoment.records.render import render_review
 
 LOCK_WAIT_SECONDS = 10.0
@@ -115,7 +116,7 @@ def _rewrite(project: Project, catalog: Catalog, path: Path, record: ReviewRecor
     checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
     markdown = render_review(project, record, checklist)
     try:
-        write_together([(path, record_text(record)), (path.with_suffix(".md"), markdown)])
+        write_together([(path, record_text(record)), (markdown_path(path), markdown)])
     except PartlyWritten as exc:
         raise MicromomentError(
             f"{display_path(path)} was updated, but its Markdown was not: {exc.failed}; "

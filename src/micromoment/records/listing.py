@@ -1,29 +1,71 @@
 """Which files in a folder are records, and how a problem names one. Light (standard library
-only): a warm ledger lists the records without loading the record model."""
+only): a warm ledger lists the records, and the commit hook judges paths, without loading the
+record model."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
 from micromoment.locations import display_path
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+    from typing import TypeVar
+
+    _RecordPath = TypeVar("_RecordPath", str, Path)
+
+RECORD_SUFFIXES = (".yaml", ".yml")
+
+
+def is_record_name(name: str) -> bool:
+    """Whether a file of this name in the reviews folder is a record. The one rule every command
+    and the gate apply: YAML by either suffix, and not hidden (a hidden file is an editor's or a
+    tool's; micromoment never names a record so)."""
+    return name.endswith(RECORD_SUFFIXES) and not name.startswith(".")
+
+
+def is_record_path(path: str, reviews_dir: str) -> bool:
+    """Whether `path` (relative to the repository, with `/`) is a record: directly in the
+    reviews folder, and named as `is_record_name` says."""
+    folder, _, name = path.rpartition("/")
+    return folder == reviews_dir.rstrip("/") and is_record_name(name)
+
+
+def markdown_path(record: _RecordPath) -> _RecordPath:
+    """Where a record's readable Markdown sits: beside it, under the same name."""
+    if isinstance(record, str):
+        return next((record.removesuffix(s) for s in RECORD_SUFFIXES if record.endswith(s)), record) + ".md"
+    return record.with_name(markdown_path(record.name))
+
 
 def record_files(folder: Path) -> Iterator[Path]:
-    """The record files in `folder` (hidden ones left out), in name order."""
+    """The record files in `folder`, in name order."""
     yield from (folder / name for name in record_names(folder))
 
 
 def record_names(folder: Path) -> list[str]:
     """The names of the record files in `folder`, in order; no folder (or none readable): none."""
     try:  # scandir and sorting names: a glob sorting Paths costs a tenth of a second per 10,000
-        return sorted(e.name for e in os.scandir(folder) if e.name.endswith(".yaml") and e.name[0] != ".")
+        return sorted(e.name for e in os.scandir(folder) if is_record_name(e.name))
     except OSError:  # no folder, a file in its place, no permission: no records
         return []
+
+
+def not_records(folder: Path) -> list[Path]:
+    """YAML files in `folder` that are not records (hidden ones): the gate and every command pass
+    them over, so `lint` names them rather than let someone think they count."""
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(RECORD_SUFFIXES))
+    except OSError:
+        return []
+    return [folder / name for name in names if not is_record_name(name)]
 
 
 def record_name(path: Path) -> str:
     """A record file as problems name it: by its folder and own name, so a record that is a link
     (say, to /dev/zero) is reported under the name the person sees, not the link's target."""
+    from pathlib import Path
+
     return str(Path(display_path(path.parent)) / path.name)

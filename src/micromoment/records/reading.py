@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from micromoment.config import Config
 from micromoment.errors import FileProblems, NotFound, Problem
 from micromoment.locations import Project, display_path
+from micromoment.records.listing import RECORD_SUFFIXES
 from micromoment.records.listing import record_files as record_files
 from micromoment.records.listing import record_name as record_name
 from micromoment.records.model import AnyRecord, ReviewRecord, SkipRecord, reviews_dir
@@ -71,12 +72,15 @@ def load_record(path: Path) -> ReviewRecord:
 def find_record(project: Project, config: Config, ref: str) -> Path:
     """A record named by its path or its id."""
     as_path = Path(ref)
-    if as_path.suffix in (".yaml", ".yml", ".md") and as_path.exists():
-        return as_path.with_suffix(".yaml")
+    if as_path.suffix in RECORD_SUFFIXES and as_path.exists():
+        return as_path
+    if as_path.suffix == ".md" and as_path.exists():  # the record beside its Markdown
+        beside = [as_path.with_suffix(suffix) for suffix in RECORD_SUFFIXES]
+        return next((p for p in beside if p.exists()), beside[0])
     folder = reviews_dir(project, config)
-    candidate = folder / f"{ref}.yaml"
-    if candidate.exists():
-        return candidate
+    named = [p for p in (folder / f"{ref}{suffix}" for suffix in RECORD_SUFFIXES) if p.exists()]
+    if named:
+        return named[0]
     matches = [p for p in record_files(folder) if p.stem.startswith(ref)] if ref else []
     if len(matches) == 1:
         return matches[0]

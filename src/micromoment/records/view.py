@@ -7,6 +7,7 @@ from typing import Any
 
 from micromoment.checklists import Checklist, Item, format_minutes
 from micromoment.checklists.answers import held_status, item_rule
+from micromoment.records.listing import markdown_path
 from micromoment.records.model import Resolution, ReviewRecord
 from micromoment.records.samples import describe
 
@@ -74,7 +75,7 @@ def _samples(record: ReviewRecord) -> list[dict[str, Any]]:
             seen[link.record] = {
                 "summary": describe(link),
                 "record": link.record,
-                "markdown": link.record.removesuffix(".yaml") + ".md",
+                "markdown": markdown_path(link.record),
                 "read": link.read,
                 "flags": dict(link.flags),
             }
