@@ -163,10 +163,15 @@ def test_the_initial_config_says_what_the_defaults_say(repo: Path) -> None:
 
 def test_a_skip_is_refused_exactly_where_signoffs_are_asked() -> None:
     from micromoment.config import ChecklistPolicy, Config
+    from micromoment.gate.coverage import skip_problem
 
     config = Config(checklists={"a": ChecklistPolicy(signoffs=1), "b": ChecklistPolicy(signoffs=0)})
-    assert config.skip_problem("b") is None and config.skip_problem("unnamed") is None
-    assert config.skip_problem("a") == (
+
+    def problem(checklist_id: str) -> str | None:
+        return skip_problem(checklist_id, config.policy(checklist_id).signoffs)
+
+    assert problem("b") is None and problem("unnamed") is None
+    assert problem("a") == (
         "a needs 1 approving sign-off(s) from someone other than its author (signoffs in "
         ".micromoment/config.yaml), and a skip carries none, so check would not count it; "
         "review it instead: micromoment review a"

@@ -147,7 +147,7 @@ def test_a_skip_covers_only_a_checklist_that_asks_no_signoffs_and_none_are_judge
     judged_by({}, monkeypatch)  # any call would fail: no record's sign-offs are known
     skip = record("s", kind="skip")
     free = covered_by([skip], signoffs_needed=0)
-    assert (free.record, free.judged, free.skip_refused, coverage.skips_accepted(free)) == (
+    assert (free.record, free.judged, free.skip_refused, coverage.skip_may_cover(free.rule.signoffs)) == (
         skip,
         [],
         None,
@@ -156,7 +156,7 @@ def test_a_skip_covers_only_a_checklist_that_asks_no_signoffs_and_none_are_judge
     for needed in (1, 2):
         refused = covered_by([skip], signoffs_needed=needed)
         assert (refused.record, refused.judged, refused.skip_refused) == (None, [], skip)
-        assert coverage.skips_accepted(refused) is False
+        assert coverage.skip_may_cover(refused.rule.signoffs) is False
         assert coverage.unanswered_hint(refused) == [
             f"records/s.yaml is a skip, but prompts needs {needed} approving sign-off(s) from someone "
             "other than its author, and a skip carries none: review it instead"

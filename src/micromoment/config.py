@@ -101,18 +101,6 @@ class Config(StrictModel):
     def policy(self, checklist_id: str) -> ChecklistPolicy:
         return self.checklists.get(checklist_id, ChecklistPolicy())
 
-    def skip_problem(self, checklist_id: str) -> str | None:
-        """Why a skip of this checklist would not count (the gate's rule, said before recording):
-        a skip carries no sign-offs, so one of a checklist that needs them covers nothing."""
-        needed = self.policy(checklist_id).signoffs
-        if not needed:
-            return None
-        return (
-            f"{checklist_id} needs {needed} approving sign-off(s) from someone other than its author "
-            "(signoffs in .micromoment/config.yaml), and a skip carries none, so check would not count "
-            f"it; review it instead: micromoment review {checklist_id}"
-        )
-
 
 def read_config(project: Project) -> tuple[Config, Located | None]:
     """The project's config with its positions (None when the file does not exist)."""

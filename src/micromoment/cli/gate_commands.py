@@ -22,7 +22,8 @@ from micromoment.gate.coverage import (
     evaluate,
     invalid_json,
     signoff_hint,
-    skips_accepted,
+    skip_may_cover,
+    skip_problem,
     unanswered_hint,
     verdicts_json,
 )
@@ -124,7 +125,7 @@ def _print_outcome(outcome: Outcome) -> None:
         for hint in unanswered_hint(verdict):
             line(f"  {hint}")
         line(f"  fix: micromoment review {verdict.rule.id}")
-        if skips_accepted(verdict):
+        if skip_may_cover(verdict.rule.signoffs):
             line(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
     if outcome.change.policy_problem:
         line(f"POLICY DOES NOT LOAD: {outcome.change.policy_problem}", "red")
@@ -192,7 +193,9 @@ def skip(
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     checklist = catalog.get(checklist_id)
-    problem = config.skip_problem(checklist.id) or reason_problem(reason, checklist_id)
+    problem = skip_problem(checklist.id, config.policy(checklist.id).signoffs) or reason_problem(
+        reason, checklist_id
+    )
     if problem:
         raise MicromomentError(problem)
     refuse_sensitive(f"{reason} {approver or ''}", "the reason", allow_sensitive)

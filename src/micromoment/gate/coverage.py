@@ -113,7 +113,7 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:
     for record in records:
         if record.kind == "review" and not record.complete:
             continue
-        if record.kind == "skip" and verdict.rule.signoffs > 0:
+        if record.kind == "skip" and not skip_may_cover(verdict.rule.signoffs):
             verdict.skip_refused = verdict.skip_refused or record
             continue
         if record.kind == "review" and (gaps := unanswered(verdict.rule.items, record.answers)):
@@ -139,9 +139,21 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:
 UNANSWERED_SHOWN = 4
 
 
-def skips_accepted(verdict: Verdict) -> bool:
-    """Whether a skip can cover this checklist: not when the base asks for sign-offs on it."""
-    return verdict.rule.signoffs == 0
+def skip_may_cover(signoffs_needed: int) -> bool:
+    """Whether a skip can cover a checklist that needs this many sign-offs: a skip carries none,
+    so where the team asks for a second look the author alone cannot waive it by skipping."""
+    return signoffs_needed == 0
+
+
+def skip_problem(checklist_id: str, signoffs_needed: int) -> str | None:
+    """Why a skip of this checklist would not count, said before it is recorded; None if it would."""
+    if skip_may_cover(signoffs_needed):
+        return None
+    return (
+        f"{checklist_id} needs {signoffs_needed} approving sign-off(s) from someone other than its author "
+        "(signoffs in .micromoment/config.yaml), and a skip carries none, so check would not count "
+        f"it; review it instead: micromoment review {checklist_id}"
+    )
 
 
 def unanswered_hint(verdict: Verdict) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, printable
-from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, skips_accepted, unanswered_hint
+from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, skip_may_cover, unanswered_hint
 from micromoment.git import in_ci
 
 if TYPE_CHECKING:  # the hook's fast path imports this module: the review's modules load only when asked
@@ -75,7 +75,7 @@ def ways_forward(outcome: Outcome) -> list[str]:
     if to_review:
         lines.append("  answer it now, then stage .micromoment/:")
         lines += [f"    micromoment review {gap.rule.id}" for gap in to_review]
-        skippable = [gap for gap in to_review if skips_accepted(gap)]
+        skippable = [gap for gap in to_review if skip_may_cover(gap.rule.signoffs)]
         if skippable:
             lines.append("  or record why this change does not need it:")
             lines += [f"    micromoment skip {gap.rule.id} --reason '...'" for gap in skippable]
