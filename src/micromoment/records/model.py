@@ -238,25 +238,12 @@ def sample_counts(outputs: list[SampledOutput]) -> dict[str, int]:
 
 AnyRecord = ReviewRecord | SkipRecord
 
-_TRIVIAL_REASONS = {
-    "n/a",
-    "na",
-    "none",
-    "skip",
-    "skipped",
-    "later",
-    "todo",
-    "wip",
-    "no time",
-    "not needed",
-    "nothing",
-}
-
 
 def reason_problem(reason: str, checklist_id: str) -> str | None:
     """Why a skip reason is too thin to stand in a record, or None."""
+    # Length and word count alone turn away "n/a", "later", "no time" and the like.
     text = " ".join(reason.split())
-    if text.lower().strip(".!") in _TRIVIAL_REASONS or len(text) < 12 or len(text.split()) < 3:
+    if len(text) < 12 or len(text.split()) < 3:
         return (
             f"a skip needs a reason someone else can judge: say in a few words why this change does not need "
             f"{checklist_id}, e.g. --reason 'renames the prompt file; its text is unchanged'"
