@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
+from conftest import FIXTURES, write
 from micromoment.capture.drafts import worth_keeping
 from micromoment.capture.prompts import plural
 from micromoment.capture.session import (
@@ -204,3 +205,54 @@ def test_a_selection_remembers_what_is_left_and_when_a_draft_is_worth_keeping() 
 )
 def test_subject_for_paths(paths: list[str], subject: str) -> None:
     assert subject_for_paths(paths) == subject
+
+
+TEXT_CHECKLIST = """\
+id: words
+title: Words
+version: "1"
+description: One text item.
+applies_to: ["prompts/"]
+items:
+  - id: who
+    question: Who else looked?
+    guidance: Name a person.
+    owner: team
+    minutes: 1
+    kind: text
+"""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+    | st.sampled_from(["y", " No ", "YES", "n\t", ""])
+)
+def test_the_walk_through_the_answers_file_and_the_gate_agree_on_text(
+    tmp_path_factory: pytest.TempPathFactory, typed: str
+) -> None:
+    """One rule for text: what the walk-through takes, the answers file takes, and the gate
+    counts, for any string; `skip` alone is the answers file's word for a skip, so it is left out."""
+    from hypothesis import assume
+
+    from micromoment.capture.session import apply_answers_file
+    from micromoment.checklists.answers import item_rule, unanswered
+    from micromoment.errors import FileProblems
+
+    assume(typed.strip() != SKIP)
+    folder = tmp_path_factory.mktemp("words")
+    checklist = load_checklist(write(folder / "words.yaml", TEXT_CHECKLIST))
+    [item] = checklist.items
+    walked = normalize_answer(item, typed)
+    session = ReviewSession(checklist, "s", "d")
+    answers = write(folder / "answers.yaml", yaml.safe_dump({"who": typed}, allow_unicode=False))
+    try:
+        apply_answers_file(session, answers)
+        from_file: str | None = session.answers["who"].answer
+    except FileProblems:
+        from_file = None
+    judged_raw = not unanswered([item_rule(item)], {"who": typed})
+    assert (walked is not None) == (from_file is not None) == judged_raw
+    if walked is not None:
+        assert walked == from_file == typed.strip()
+        assert not unanswered([item_rule(item)], {"who": walked})  # what is recorded counts at the gate

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from micromoment.capture.guard import Finding, scan_text
 from micromoment.checklists import Checklist, Item
-from micromoment.checklists.answers import BARE_YES_NO, item_rule, unanswered
+from micromoment.checklists.answers import BARE_YES_NO, item_rule, text_answer, unanswered
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import display_path
@@ -59,8 +59,7 @@ def normalize_answer(item: Item, raw: str) -> str | None:
     if item.kind == "choice":
         matches = option_matches(item.options or [], text)
         return matches[0] if len(matches) == 1 else None
-    # A text item asks for words (a name, a place): a bare y or n says nothing a reader can use.
-    return None if text.lower() in BARE_YES_NO else text
+    return text_answer(text)
 
 
 def answer_problem(item: Item, raw: str) -> str:

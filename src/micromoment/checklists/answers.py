@@ -53,8 +53,15 @@ def accepts(kind: str, options: list[str], answer: str) -> bool:
         return answer in CONFIRM_ANSWERS
     if kind == "choice":
         return answer in options
-    text = answer.strip()
-    return bool(text) and text.lower() not in BARE_YES_NO
+    return text_answer(answer) is not None
+
+
+def text_answer(raw: str) -> str | None:
+    """A text item's answer as it is recorded, or None when it does not count: the walk-through,
+    the answers file and the gate all judge text by this. A text item asks for words (a name, a
+    place): blank, or a bare y or n, says nothing a reader can use."""
+    text = raw.strip()
+    return text if text and text.lower() not in BARE_YES_NO else None
 
 
 def is_asked(rule: ItemRule, answers: dict[str, str]) -> bool:
