@@ -14,13 +14,14 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from micromoment.errors import FileProblems, Problem
+from micromoment.limits import MAX_YAML_BYTES
 
 # The one place the package picks a YAML loader: the C loader is much faster when PyYAML was
 # built with libyaml; both are the *safe* loaders.
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Limits that keep hostile files (alias bombs, deep nesting, huge blobs) cheap to refuse.
-MAX_BYTES = 4 * 1024 * 1024
+MAX_BYTES = MAX_YAML_BYTES
 MAX_DEPTH = 64
 MAX_VALUES = 200_000
 # Numbers in micromoment's files are minutes, counts and versions: 64 bits is plenty, and a

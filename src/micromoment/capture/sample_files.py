@@ -10,10 +10,11 @@ from typing import Any, BinaryIO, Literal
 
 from micromoment.capture.json_stream import HostileJson, JsonRows, decode_whole
 from micromoment.errors import FileProblems, MicromomentError, NotFound, Problem
+from micromoment.limits import MAX_OUTPUT_ROW_BYTES
 
 Format = Literal["jsonl", "csv", "promptfoo"]
 
-MAX_LINE = 16 * 1024 * 1024  # one row bigger than this is not a model output; refuse rather than fill memory
+MAX_LINE = MAX_OUTPUT_ROW_BYTES  # a name of this module, so a test can lower it
 # Where promptfoo puts its rows: newer versions nest them in the summary, older ones list them at the top.
 PROMPTFOO_ROWS = (("results", "results"), ("results",))
 

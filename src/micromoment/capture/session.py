@@ -18,6 +18,7 @@ from micromoment.checklists import Checklist, Item
 from micromoment.checklists.answers import BARE_YES_NO, item_rule, text_answer, unanswered
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, Problem
+from micromoment.limits import MAX_YAML_BYTES, size_text
 from micromoment.locations import display_path
 from micromoment.records import (
     SKIP,
@@ -31,7 +32,7 @@ from micromoment.records import (
     ScanResult,
 )
 from micromoment.validation import StrictModel, problems_from
-from micromoment.yamlio import MAX_BYTES, Located, parse_yaml, read_yaml
+from micromoment.yamlio import Located, parse_yaml, read_yaml
 
 _CONFIRM_WORDS = {"yes": "yes", "y": "yes", "no": "no", "n": "no", "na": "na", "n/a": "na"}
 
@@ -242,9 +243,11 @@ def answers_name(path: Path) -> str:
 def _read_answers(path: Path) -> Located:
     if str(path) != "-":
         return read_yaml(path, display_path(path))
-    raw = sys.stdin.buffer.read(MAX_BYTES + 1) if sys.stdin is not None else b""
-    if len(raw) > MAX_BYTES:
-        raise FileProblems([Problem(STDIN, None, None, "", "larger than 4 MiB; not an answers file")])
+    raw = sys.stdin.buffer.read(MAX_YAML_BYTES + 1) if sys.stdin is not None else b""
+    if len(raw) > MAX_YAML_BYTES:
+        raise FileProblems(
+            [Problem(STDIN, None, None, "", f"larger than {size_text(MAX_YAML_BYTES)}; not an answers file")]
+        )
     return parse_yaml(raw, STDIN)
 
 

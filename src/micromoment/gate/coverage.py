@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.gate.change import Change, policy_changed, read_record_blobs
 from micromoment.gate.rules import ChecklistRule, triggered
+from micromoment.limits import MAX_YAML_BYTES, size_text
 
 if TYPE_CHECKING:
     from typing import Any
@@ -79,7 +80,9 @@ def evaluate(change: Change) -> Outcome:
     known = _known_verdicts(change, cache)
     blobs = read_record_blobs(change, known)
     too_big = [
-        InvalidRecord(path, f"{path}: larger than 4 MiB; not a record micromoment writes")
+        InvalidRecord(
+            path, f"{path}: larger than {size_text(MAX_YAML_BYTES)}; not a record micromoment writes"
+        )
         for path, data in blobs.items()
         if data is None
     ]

@@ -12,6 +12,7 @@ from micromoment.errors import MicromomentError, Refused
 from micromoment.fileread import read_regular
 from micromoment.files import write_atomic
 from micromoment.git import GitFailed, Repo, run_git
+from micromoment.limits import MAX_HOOK_SCRIPT_BYTES
 
 MARKER = "# micromoment-managed hook"
 HOOK_NAME = "pre-commit"
@@ -50,7 +51,7 @@ class Installed:
 
 
 def is_ours(path: Path) -> bool:
-    text = read_regular(path, 1024 * 1024)  # a hook script; never a pipe to wait on
+    text = read_regular(path, MAX_HOOK_SCRIPT_BYTES)  # a hook script; never a pipe to wait on
     return text is not None and MARKER.encode("utf-8") in text
 
 

@@ -29,13 +29,13 @@ from micromoment.ledger.report import (
 )
 from micromoment.ledger.sources import Source, read_record
 from micromoment.ledger.summaries import Summary
+from micromoment.limits import MAX_STYLESHEET_BYTES
 from micromoment.locations import Project, display_path, shipped_dir
 from micromoment.records import ReviewRecord
 from micromoment.records.view import review_view
 
 MARKER = ".micromoment-report"  # tells a folder this command may replace from one it must not touch
 STYLESHEET = "report.css"
-MAX_STYLESHEET_BYTES = 1024 * 1024
 
 
 @dataclass

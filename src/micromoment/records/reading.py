@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from micromoment.config import Config
 from micromoment.errors import FileProblems, NotFound, Problem
+from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, display_path
 from micromoment.records.listing import RECORD_SUFFIXES
 from micromoment.records.listing import record_files as record_files
@@ -17,13 +18,15 @@ from micromoment.records.listing import record_name as record_name
 from micromoment.records.model import AnyRecord, ReviewRecord, SkipRecord, reviews_dir
 from micromoment.validation import validate
 from micromoment.yamlfast import UNSURE, plain_data
-from micromoment.yamlio import MAX_BYTES, Located, parse_yaml, read_limited
+from micromoment.yamlio import Located, parse_yaml, read_limited
 
 
 def load_any_record(path: Path) -> AnyRecord:
     """A review or skip record, whichever the file's `kind` says."""
     # The name is worked out only when there is a problem to report: most records have none.
-    return parse_record(read_limited(path, MAX_BYTES, lambda: record_name(path)), lambda: record_name(path))
+    return parse_record(
+        read_limited(path, MAX_YAML_BYTES, lambda: record_name(path)), lambda: record_name(path)
+    )
 
 
 def parse_record(raw: bytes, display: str | Callable[[], str]) -> AnyRecord:

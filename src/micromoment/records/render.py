@@ -8,6 +8,7 @@ from typing import Any
 
 from micromoment.checklists import Checklist
 from micromoment.errors import MicromomentError
+from micromoment.limits import MAX_TEMPLATE_BYTES
 from micromoment.locations import Project, display_path, shipped_dir
 from micromoment.records import ReviewRecord
 from micromoment.records.markdown import block_text, escape_cell, escape_text, link
@@ -88,9 +89,6 @@ def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None
 
     env.globals.update(range=bounded_range, micromoment_bounded_loop=lambda items: env.budget.loop(items))
     return env
-
-
-MAX_TEMPLATE_BYTES = 1024 * 1024
 
 
 def _guarded_loader(folders: list[Path]) -> Any:
