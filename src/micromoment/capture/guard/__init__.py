@@ -92,16 +92,14 @@ def _rule(raw: object, checks: dict[str, Callable[[str], bool]]) -> Rule:
 @lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
     """The rule set, read once: earlier rules win where two matches overlap."""
-    import yaml
-
     from micromoment.capture.guard.checks import CHECKS
+    from micromoment.errors import FileProblems
+    from micromoment.yamlio import read_yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with RULES_FILE.open(encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=loader)  # a safe loader, in C where available
-    except (OSError, yaml.YAMLError) as exc:
-        raise _broken(f"cannot be read ({exc})") from None
+        data = read_yaml(RULES_FILE, RULES_FILE.name).data
+    except FileProblems as exc:
+        raise _broken(f"cannot be read ({'; '.join(map(str, exc.problems))})") from None
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise _broken("expected a mapping with a `rules` list")
     loaded = tuple(_rule(raw, CHECKS) for raw in data["rules"])
