@@ -18,7 +18,6 @@ from micromoment.files import WriteFailed, commit, stage
 from micromoment.git import GitState
 from micromoment.locations import Project, display_path
 from micromoment.records import (
-    GitContext,
     Person,
     ReviewRecord,
     ScanResult,
@@ -60,37 +59,40 @@ def stopped(how: str, session: ReviewSession, draft_kept: bool, exit_code: int) 
 
 
 @dataclass(frozen=True)
+class ReviewRun:
+    """What every record of one review run shares: the project and its settings, the git state
+    each record carries, and the person answering."""
+
+    project: Project
+    config: Config
+    state: GitState
+    who: Person
+
+
+@dataclass(frozen=True)
 class Written:
     record: ReviewRecord
     yaml_path: Path
     markdown_path: Path
 
 
-def write_review(
-    project: Project,
-    config: Config,
-    session: ReviewSession,
-    who: Person,
-    git: GitContext | None,
-    scan: ScanResult,
-    *,
-    timed: bool = True,
-) -> Written:
+def write_review(run: ReviewRun, session: ReviewSession, scan: ScanResult, *, timed: bool = True) -> Written:
     """Write the record under a fresh name (never over another) and its Markdown: both, or neither.
 
     The Markdown is rendered and staged (written and synced beside its final name) before the
     record is created, so a template error or a full disk leaves nothing; if its last rename
     still fails, the record just created is taken back.
     """
-    folder = reviews_dir(project, config)
+    folder = reviews_dir(run.project, run.config)
+    git = run.state.context()
     finished = utc_now()
     if not timed:  # answers from a file took no time here; the record shows none spent
         session.started_at = finished
     for _ in range(50):  # a clash of the short random suffix is rare; try another
         record = session.to_record(
-            new_record_id(session.checklist.id, finished.date().isoformat()), who, git, scan, finished
+            new_record_id(session.checklist.id, finished.date().isoformat()), run.who, git, scan, finished
         )
-        markdown = render_review(project, record, session.checklist)
+        markdown = render_review(run.project, record, session.checklist)
         staged = stage(markdown_path(folder / f"{record.id}.yaml"), markdown)
         try:
             path = save_record(folder, record)
@@ -118,12 +120,9 @@ def write_review(
 
 
 def guided_selection(
-    project: Project,
-    config: Config,
-    state: GitState,
+    run: ReviewRun,
     catalog: Catalog,
     session: ReviewSession,
-    who: Person,
     prompter: Prompter,
     drafts_folder: Path,
     on_written: Callable[[Written], None],
@@ -131,7 +130,7 @@ def guided_selection(
     """Walk the session's checklist, then every other one chosen with it; False when the person
     chose not to save one (its draft, which also names the checklists still to do, is kept)."""
     while True:
-        written = guided_review(project, config, state, session, who, prompter, drafts_folder)
+        written = guided_review(run, session, prompter, drafts_folder)
         if written is None:
             return False
         rest = session.still_to_do()
@@ -158,13 +157,7 @@ def guided_selection(
 
 
 def guided_review(
-    project: Project,
-    config: Config,
-    state: GitState,
-    session: ReviewSession,
-    who: Person,
-    prompter: Prompter,
-    drafts_folder: Path,
+    run: ReviewRun, session: ReviewSession, prompter: Prompter, drafts_folder: Path
 ) -> Written | None:
     """Walk one checklist with a person; the record, or None when they chose not to save (draft kept).
 
@@ -187,7 +180,7 @@ def guided_review(
         # Ctrl-D is the person stopping, like declining to save: the review is not done (1).
         raise stopped("input ended", session, draft_kept, EXIT_FINDINGS) from None
     try:
-        return write_review(project, config, session, who, state.context(), ScanResult(kept=kept))
+        return write_review(run, session, ScanResult(kept=kept))
     except MicromomentError as exc:
         if not draft_path(drafts_folder, session).is_file():
             raise

@@ -14,7 +14,13 @@ from micromoment.capture.drafts import (
     resume,
 )
 from micromoment.capture.prompts import EndOfInput, Prompter, plural, stdin_prompter
-from micromoment.capture.recording import Written, guided_selection, sensitive_refusal, write_review
+from micromoment.capture.recording import (
+    ReviewRun,
+    Written,
+    guided_selection,
+    sensitive_refusal,
+    write_review,
+)
 from micromoment.capture.sample_record import Reading, sample_drafts_dir
 from micromoment.capture.sample_walk import review_offer
 from micromoment.capture.session import ReviewSession, answers_name, apply_answers_file
@@ -39,7 +45,7 @@ from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
-from micromoment.records import Person, SampleLink, ScanResult
+from micromoment.records import SampleLink, ScanResult
 from micromoment.records.samples import link_sample_record
 
 
@@ -71,16 +77,12 @@ def review(
     for checklist_id in checklist_ids or []:
         catalog.require(checklist_id)  # a typo is named before anything else is asked or checked
     state, in_repo = git_or_not(project, no_git)
-    who = author_identity(project.root)
+    run = ReviewRun(project, config, state, author_identity(project.root))
     if answers is not None:
         if resume_draft or draft_id:
             raise MicromomentError("--answers starts a new review; leave out --resume to use it")
         session = _answers_session(catalog, config, state, checklist_ids, subject)
-        raise typer.Exit(
-            _from_file(
-                project, config, state, in_repo, session, who, answers, strict, allow_sensitive, sample
-            )
-        )
+        raise typer.Exit(_from_file(run, in_repo, session, answers, strict, allow_sensitive, sample))
     prompter = stdin_prompter(force=interactive)
     if prompter is None:
         raise MicromomentError(
@@ -97,10 +99,8 @@ def review(
     except EndOfInput:
         say("input ended before the review started; nothing was recorded")
         raise typer.Exit(EXIT_FINDINGS) from None
-    _samples_in_terminal([session], sample, project, config, state, who, prompter)
-    raise typer.Exit(
-        _walk_selection(project, config, state, catalog, session, who, prompter, folder, in_repo)
-    )
+    _samples_in_terminal([session], sample, run, prompter)
+    raise typer.Exit(_walk_selection(run, catalog, session, prompter, folder, in_repo))
 
 
 def _answers_session(
@@ -115,20 +115,15 @@ def _answers_session(
 
 
 def _samples_in_terminal(
-    sessions: list[ReviewSession],
-    sample: str | None,
-    project: Project,
-    config: Config,
-    state: GitState,
-    who: Person,
-    prompter: Prompter,
+    sessions: list[ReviewSession], sample: str | None, run: ReviewRun, prompter: Prompter
 ) -> None:
     """Link the named sample, and let the items that take one draw one on the spot."""
+    project = run.project
     if sample is not None:
         _link_sample(sessions, link_sample_record(project, sample))
-    drafts = sample_drafts_dir(project, state.git_dir)
-    reading = Reading(who, state.context(), utc_now())
-    offer = review_offer(project, default_outputs(project, config), reading, prompter, drafts)
+    drafts = sample_drafts_dir(project, run.state.git_dir)
+    reading = Reading(run.who, run.state.context(), utc_now())
+    offer = review_offer(project, default_outputs(project, run.config), reading, prompter, drafts)
     for session in sessions:
         session.offer_sample = offer
 
@@ -147,12 +142,9 @@ def _link_sample(sessions: list[ReviewSession], link: SampleLink) -> None:
 
 
 def _from_file(
-    project: Project,
-    config: Config,
-    state: GitState,
+    run: ReviewRun,
     in_repo: bool,
     session: ReviewSession,
-    who: Person,
     answers: Path,
     strict: bool,
     allow_sensitive: bool,
@@ -162,7 +154,7 @@ def _from_file(
     for warning in apply_answers_file(session, answers):
         say(warning)
     if sample is not None:
-        _link_sample([session], link_sample_record(project, sample))
+        _link_sample([session], link_sample_record(run.project, sample))
     missing = session.missing_required()
     if missing and strict:
         raise MicromomentError(
@@ -171,7 +163,7 @@ def _from_file(
         )
     kept = sensitive_refusal(session, answers_name(answers), allow_sensitive)
     # From a file, no time was spent answering here: the record says none rather than "1 min".
-    written = write_review(project, config, session, who, state.context(), ScanResult(kept=kept), timed=False)
+    written = write_review(run, session, ScanResult(kept=kept), timed=False)
     _report(written)
     _stage_hint([written], in_repo)
     return EXIT_FINDINGS if missing else 0
@@ -220,15 +212,7 @@ def _new_session(
 
 
 def _walk_selection(
-    project: Project,
-    config: Config,
-    state: GitState,
-    catalog: Catalog,
-    session: ReviewSession,
-    who: Person,
-    prompter: Prompter,
-    folder: Path,
-    in_repo: bool,
+    run: ReviewRun, catalog: Catalog, session: ReviewSession, prompter: Prompter, folder: Path, in_repo: bool
 ) -> int:
     """Every checklist of the session in turn; the exit code. The `git add` line comes last."""
     written: list[Written] = []
@@ -238,7 +222,7 @@ def _walk_selection(
         _report(result)
 
     try:
-        saved = guided_selection(project, config, state, catalog, session, who, prompter, folder, recorded)
+        saved = guided_selection(run, catalog, session, prompter, folder, recorded)
     except MicromomentError:
         _stage_hint(written, in_repo)
         raise

@@ -135,7 +135,7 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
 def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, not_now: int) -> int:
     from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
     from micromoment.capture.prompts import EndOfInput
-    from micromoment.capture.recording import ReviewStopped, Written, guided_selection
+    from micromoment.capture.recording import ReviewRun, ReviewStopped, Written, guided_selection
     from micromoment.capture.sample_record import Reading, sample_drafts_dir
     from micromoment.capture.sample_walk import review_offer
     from micromoment.checklists import load_catalog
@@ -166,9 +166,8 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, 
     )
     written: list[Written] = []
     try:
-        saved = guided_selection(
-            project, config, state, catalog, session, who, prompter, folder, written.append
-        )
+        run = ReviewRun(project, config, state, who)
+        saved = guided_selection(run, catalog, session, prompter, folder, written.append)
         exit_code = EXIT_FINDINGS
     except ReviewStopped as stop:
         for line in stop.lines():
