@@ -51,6 +51,7 @@ def report(
     repository's last review; each checklist and review has its own page. Its figures
     equal `micromoment stats --json` for the same --repo and --since. See docs/report.md.
     """
+    from micromoment.ledger.report import Scope
     from micromoment.ledger.site import build_site, report_templates
     from micromoment.ledger.sources import load_sources
 
@@ -58,9 +59,8 @@ def report(
         raise MicromomentError("--title: give the report a heading, e.g. --title 'Checkout team'")
     # The pages follow this repository's own templates, whatever repositories they add up.
     templates = report_templates(find_project())
-    built = build_site(
-        load_sources(repo), html, title, _since(since), utc_now().date(), review_pages, templates
-    )
+    scope = Scope(load_sources(repo), _since(since), utc_now().date())
+    built = build_site(scope, html, title, review_pages, templates)
     say(
         f"wrote {display_path(built.folder / 'index.html')}: {built.pages} pages, "
         f"{built.review_pages} of {built.reviews} reviews with a page"

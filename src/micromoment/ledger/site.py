@@ -8,7 +8,6 @@ report is replaced only by a whole new one.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -99,16 +98,10 @@ def _swap_in(built: Path, folder: Path) -> None:
 
 
 def build_site(
-    sources: list[Source],
-    folder: Path,
-    title: str,
-    since: dt.date | None,
-    today: dt.date,
-    review_pages: int,
-    templates: list[Path] | None = None,
+    scope: Scope, folder: Path, title: str, review_pages: int, templates: list[Path] | None = None
 ) -> Built:
-    """Write the whole report into `folder` (index, a page per checklist and per chosen review),
-    from `templates` (see `report_templates`; the built-ins when None)."""
+    """Write the whole report of `scope` into `folder` (index, a page per checklist and per
+    chosen review), from `templates` (see `report_templates`; the built-ins when None)."""
     _writable(folder)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -118,11 +111,7 @@ def build_site(
         raise MicromomentError(f"{display_path(folder)}: cannot write: {exc.strerror or exc}") from None
     try:
         built = _render_all(
-            temp,
-            Scope(sources, since, today),
-            title,
-            review_pages,
-            templates or [shipped_dir("templates") / "report"],
+            temp, scope, title, review_pages, templates or [shipped_dir("templates") / "report"]
         )
         _swap_in(temp, folder)
     except OSError as exc:
