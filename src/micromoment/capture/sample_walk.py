@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.panel import Panel
@@ -158,23 +159,30 @@ def _summary(result: Draw, judgements: dict[str, Judgement], prompter: Prompter)
     prompter.console.print(table)
 
 
+@dataclass(frozen=True)
+class SampleRun:
+    """One reading of a draw: the project it is recorded in, what was asked for and drawn, who
+    reads it, and the folder its draft is kept in."""
+
+    project: Project
+    request: DrawRequest
+    result: Draw
+    reading: Reading
+    drafts: Path
+
+
 def guided_sample(
-    project: Project,
-    request: DrawRequest,
-    result: Draw,
-    reading: Reading,
-    prompter: Prompter,
-    drafts: Path,
-    judgements: dict[str, Judgement] | None = None,
+    run: SampleRun, prompter: Prompter, judgements: dict[str, Judgement] | None = None
 ) -> WrittenSample | None:
     """Read the draw with a person; the record, or None when they chose not to save (draft kept).
 
     Every judgement is in the draft the moment it is given, so an interruption loses nothing.
     """
     given = dict(judgements or {})
+    result = run.result
 
     def keep_draft(current: dict[str, Judgement]) -> None:
-        save_sample_draft(drafts, request, result, reading, current)
+        save_sample_draft(run.drafts, run.request, result, run.reading, current)
 
     try:
         if not read_outputs(result, prompter, given, keep_draft):
@@ -189,8 +197,8 @@ def guided_sample(
         raise MicromomentError(
             f"input ended while reading outputs; draft kept — {SAMPLE_RESUME_HINT}"
         ) from None
-    written = write_sample(project, build_record(result, given, reading, kept))
-    (drafts / "current.yaml").unlink(missing_ok=True)
+    written = write_sample(run.project, build_record(result, given, run.reading, kept))
+    (run.drafts / "current.yaml").unlink(missing_ok=True)
     return written
 
 
@@ -231,7 +239,7 @@ def review_offer(
         )
         try:
             request = DrawRequest(path, shown_path(project.root, path))
-            written = guided_sample(project, request, draw(request), reading, prompter, drafts)
+            written = guided_sample(SampleRun(project, request, draw(request), reading, drafts), prompter)
         except Interrupted:
             raise
         except MicromomentError as exc:

@@ -23,7 +23,7 @@ from micromoment.capture.sample_record import (
     sample_drafts_dir,
     write_sample,
 )
-from micromoment.capture.sample_walk import guided_sample
+from micromoment.capture.sample_walk import SampleRun, guided_sample
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import print_json, say
 from micromoment.clock import utc_now
@@ -136,7 +136,7 @@ def sample(
             f"no terminal to read outputs on; see the draw with micromoment sample {request.display} --seed {result.seed} "
             "--json and record it with --judgments FILE (drawn row id -> ok or {flag: CATEGORY, note: TEXT})"
         )
-    written = guided_sample(project, request, result, reading, prompter, drafts, earlier)
+    written = guided_sample(SampleRun(project, request, result, reading, drafts), prompter, earlier)
     if written is None:
         say(f"not saved; draft kept — {SAMPLE_RESUME_HINT}")
         raise typer.Exit(EXIT_FINDINGS)
