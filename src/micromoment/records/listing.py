@@ -40,6 +40,19 @@ def markdown_path(record: _RecordPath) -> _RecordPath:
     return record.with_name(markdown_path(record.name))
 
 
+def named_record(path: Path) -> Path | None:
+    """The record a path given on the command line names: the file itself, or the record beside
+    a Markdown file; None when it names no existing record or Markdown file."""
+    if not path.exists():
+        return None
+    if path.suffix in RECORD_SUFFIXES:
+        return path
+    if path.suffix != ".md":
+        return None
+    beside = [path.with_suffix(suffix) for suffix in RECORD_SUFFIXES]
+    return next((p for p in beside if p.exists()), beside[0])
+
+
 def record_files(folder: Path) -> Iterator[Path]:
     """The record files in `folder`, in name order."""
     yield from (folder / name for name in record_names(folder))

@@ -12,7 +12,7 @@ from micromoment.config import Config
 from micromoment.errors import FileProblems, NotFound, Problem
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, display_path
-from micromoment.records.listing import RECORD_SUFFIXES
+from micromoment.records.listing import RECORD_SUFFIXES, named_record
 from micromoment.records.listing import record_files as record_files
 from micromoment.records.listing import record_name as record_name
 from micromoment.records.model import AnyRecord, ReviewRecord, SkipRecord, reviews_dir
@@ -75,15 +75,13 @@ def load_record(path: Path) -> ReviewRecord:
 def find_record(project: Project, config: Config, ref: str) -> Path:
     """A record named by its path or its id."""
     as_path = Path(ref)
-    if as_path.suffix in RECORD_SUFFIXES and as_path.exists():
-        return as_path
-    if as_path.suffix == ".md" and as_path.exists():  # the record beside its Markdown
-        beside = [as_path.with_suffix(suffix) for suffix in RECORD_SUFFIXES]
-        return next((p for p in beside if p.exists()), beside[0])
+    named = named_record(as_path)
+    if named is not None:
+        return named
     folder = reviews_dir(project, config)
-    named = [p for p in (folder / f"{ref}{suffix}" for suffix in RECORD_SUFFIXES) if p.exists()]
-    if named:
-        return named[0]
+    by_id = [p for p in (folder / f"{ref}{suffix}" for suffix in RECORD_SUFFIXES) if p.exists()]
+    if by_id:
+        return by_id[0]
     matches = [p for p in record_files(folder) if p.stem.startswith(ref)] if ref else []
     if len(matches) == 1:
         return matches[0]

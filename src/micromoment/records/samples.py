@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from micromoment.errors import FileProblems, NotFound
 from micromoment.files import write_atomic
 from micromoment.locations import Project, display_path
+from micromoment.records.listing import named_record, record_files
 
 # The sample model, pydantic and the YAML reader load only when a sample is read or written:
 # `stats` lists the samples folder on every run, and most repositories have no samples.
@@ -54,8 +55,8 @@ def samples_dir(project: Project) -> Path:
 
 
 def sample_files(folder: Path) -> Iterator[Path]:
-    if folder.is_dir():
-        yield from sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+    """The sample records in `folder`: the files that are records by the one rule."""
+    yield from record_files(folder)
 
 
 def sample_text(record: SampleRecord) -> str:
@@ -100,8 +101,9 @@ def load_sample(path: Path) -> SampleRecord:
 def find_sample(project: Project, ref: str) -> Path:
     """A sample record named by its path or its id."""
     as_path = Path(ref)
-    if as_path.suffix in (".yaml", ".yml", ".md") and as_path.exists():
-        return as_path.with_suffix(".yaml")
+    named = named_record(as_path)
+    if named is not None:
+        return named
     folder = samples_dir(project)
     matches = [p for p in sample_files(folder) if p.stem == ref or p.stem.startswith(ref)] if ref else []
     exact = [p for p in matches if p.stem == ref]
