@@ -1,26 +1,32 @@
 """The gate's trigger rules, pinned directly: which paths call for which checklist, what is a
-record, what is policy, and the cached form of the rules that must round-trip exactly."""
+record, what is policy, and that the light reading of the policy triggers what the full one does."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micromoment.gate.policy import compile_patterns, pattern_needles, patterns_for
+from micromoment.gate.policy import (
+    _build_at,
+    compile_patterns,
+    light_rules,
+    pattern_needles,
+    patterns_for,
+)
 from micromoment.gate.rules import (
     FEW_PATHS,
+    POLICY_FILE,
     ChecklistRule,
     Rules,
     is_policy_path,
     normal_folder,
-    rules_to_json,
     triggered,
     triggering_paths,
 )
+from micromoment.locations import shipped_folder
 
 
 def rule(id: str, *patterns: str, signoffs: int = 0, needles: bool = True) -> ChecklistRule:
@@ -152,16 +158,6 @@ def test_the_defaults_of_a_rule_and_of_the_rules() -> None:
     assert triggered(rules(rule("team-review"), policy="team-review"), [".micromoment/config.yaml"]) == {}
 
 
-def test_the_cached_form_is_written_with_sorted_keys() -> None:
-    rule = ChecklistRule("a", "A", "1", "h", [("x", True)], 2, needles=["x"])
-    text = rules_to_json(Rules([rule], "r", base_branch="b"))
-    assert text == (
-        '{"base_branch": "b", "checklists": [{"content_hash": "h", "id": "a", "items": [], "needles": ["x"], '
-        '"patterns": [["x", true]], "signoffs": 2, "title": "A", "version": "1"}], "on_missing": "block", '
-        '"policy_checklist": null, "require_signed_commits": false, "reviews_dir": "r"}'
-    )
-
-
 def test_a_policy_change_calls_for_the_policy_checklist_with_the_policy_paths() -> None:
     gate = rules(rule("team-review"), rule("prompts", "prompts/"), policy="team-review")
     paths = ["prompts/a.txt", ".micromoment/config.yaml", ".micromoment/checklists/x.yaml", "records/r.yaml"]
@@ -209,102 +205,6 @@ def test_config_replaces_extends_and_switches_off_patterns() -> None:
 def test_compiled_patterns_keep_their_sense_and_drop_comments_and_blanks() -> None:
     compiled = compile_patterns(["# a comment", "", "prompts/", "!prompts/x"])
     assert [include for _, include in compiled] == [True, False]
-
-
-# The cached form of the rules: what `as_dict` writes must come back exactly, and nothing else may.
-
-slugs = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
-texts = st.text(max_size=20)
-
-
-@st.composite
-def checklist_rules(draw: st.DrawFn) -> ChecklistRule:
-    patterns = draw(st.lists(st.tuples(texts, st.booleans()), max_size=4))
-    includes = sum(1 for _, include in patterns if include)
-    return ChecklistRule(
-        id=draw(slugs),
-        title=draw(texts),
-        version=draw(texts),
-        content_hash=draw(texts),
-        patterns=patterns,
-        signoffs=draw(st.integers(min_value=0, max_value=5)),
-        needles=draw(st.none() | st.lists(texts, min_size=includes, max_size=includes)),
-    )
-
-
-all_rules = st.builds(
-    Rules,
-    checklists=st.lists(checklist_rules(), max_size=4),
-    reviews_dir=st.lists(slugs, min_size=1, max_size=3).map("/".join),
-    on_missing=st.sampled_from(["block", "warn"]),
-    policy_checklist=st.none() | slugs,
-    require_signed_commits=st.booleans(),
-    base_branch=st.none() | texts,
-)
-
-
-def cached(gate: Rules) -> Any:
-    return json.loads(rules_to_json(gate))
-
-
-@given(all_rules)
-def test_the_cached_form_round_trips(gate: Rules) -> None:
-    back = Rules.from_dict(cached(gate))
-    assert back is not None
-    assert rules_to_json(back) == rules_to_json(gate)
-    assert [(c.id, c.patterns, c.signoffs, c.needles) for c in back.checklists] == [
-        (c.id, c.patterns, c.signoffs, c.needles) for c in gate.checklists
-    ]
-
-
-@given(all_rules, st.data())
-def test_a_cached_form_missing_any_key_is_rebuilt(gate: Rules, data: st.DataObject) -> None:
-    raw = cached(gate)
-    del raw[data.draw(st.sampled_from(sorted(raw)))]
-    assert Rules.from_dict(raw) is None
-
-
-@given(all_rules.filter(lambda g: bool(g.checklists)), st.data())
-def test_a_cached_checklist_missing_or_adding_a_key_is_rebuilt(gate: Rules, data: st.DataObject) -> None:
-    raw = cached(gate)
-    entry = raw["checklists"][data.draw(st.integers(0, len(raw["checklists"]) - 1))]
-    if data.draw(st.booleans()):
-        del entry[data.draw(st.sampled_from(sorted(entry)))]
-    else:
-        entry["extra"] = 1
-    assert Rules.from_dict(raw) is None
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        lambda raw: raw.update(extra=True),
-        lambda raw: raw.update(reviews_dir="./records/"),
-        lambda raw: raw.update(require_signed_commits="yes"),
-        lambda raw: raw.update(on_missing=1),
-        lambda raw: raw.update(base_branch=2),
-        lambda raw: raw["checklists"][0].update(title=3),
-        lambda raw: raw["checklists"][0].update(signoffs="1"),
-        lambda raw: raw["checklists"][0].update(patterns=[["x"]]),
-        lambda raw: raw["checklists"][0].update(patterns=[[1, True]]),
-        # A needle too few would turn paths away that the missing one's pattern matches.
-        lambda raw: raw["checklists"][0].update(needles=[]),
-        lambda raw: raw["checklists"][0].update(needles=["x", "y"]),
-        lambda raw: raw["checklists"][0].update(needles=[1]),
-        lambda raw: raw["checklists"][0].update(needles="x"),
-        lambda raw: raw.update(checklists=None),
-    ],
-)
-def test_a_cached_form_with_a_wrong_value_is_rebuilt(change: Any) -> None:
-    raw = cached(rules(rule("a", "x/"), reviews_dir="records"))
-    assert Rules.from_dict(raw) is not None
-    change(raw)
-    assert Rules.from_dict(raw) is None
-
-
-@pytest.mark.parametrize("raw", [None, [], "rules", 4, {}])
-def test_anything_but_a_cached_form_is_rebuilt(raw: Any) -> None:
-    assert Rules.from_dict(raw) is None
 
 
 _SEGMENTS = st.sampled_from(["prompts", "data", "src", "a.csv", "x.prompt", "keep", "b.txt", "eval", "deep"])
@@ -371,3 +271,62 @@ def test_rules_with_no_include_pattern_want_no_path_however_many(needles: bool) 
     gate = rules(rule("team-review", needles=needles), rule("off", "!everything/", needles=needles))
     for count in (1, FEW_PATHS + 1):
         assert triggered(gate, [f"src/m{n}.py" for n in range(count)]) == {}
+
+
+OWN_CHECKLIST = (
+    (Path(shipped_folder("checklists")) / "quick.yaml").read_bytes().replace(b"id: quick", b"id: mine")
+)
+POLICY = {
+    POLICY_FILE: b"""reviews_dir: ./records/
+hook: {on_missing: warn}
+base_branch: trunk
+checklists:
+  genai-output-review: {also_applies_to: ['notes/']}
+  data-safeguards: {enabled: false}
+  mine: {applies_to: ['src/**/*.py', '!src/vendor/*.py'], signoffs: 2}
+""",
+    ".micromoment/checklists/mine.yaml": OWN_CHECKLIST,
+}
+PATHS = ["src/app.py", "src/vendor/x.py", "notes/plan.txt", "prompts/a.txt", "db/migrations/1.sql", "x"]
+
+
+@pytest.mark.parametrize("files", [POLICY, {}], ids=["configured", "defaults"])
+def test_the_light_rules_trigger_and_settle_what_the_full_ones_do(files: dict[str, bytes]) -> None:
+    light, full = light_rules(files), _build_at("policy", files)
+    assert light is not None and not light.complete and full.complete
+    assert triggered(light, PATHS, policy_changed=True) == triggered(full, PATHS, policy_changed=True)
+    assert [(r.id, r.patterns, r.signoffs) for r in light.checklists] == [
+        (r.id, r.patterns, r.signoffs) for r in full.checklists
+    ]
+    settings = ("reviews_dir", "on_missing", "policy_checklist", "require_signed_commits", "base_branch")
+    assert [getattr(light, name) for name in settings] == [getattr(full, name) for name in settings]
+
+
+def test_the_configured_light_rules_are_exactly_these() -> None:
+    light = light_rules(POLICY)
+    assert light is not None
+    assert triggered(light, PATHS) == {
+        "genai-output-review": ["notes/plan.txt", "prompts/a.txt"],
+        "mine": ["src/app.py"],
+    }
+    assert (light.reviews_dir, light.on_missing, light.base_branch) == ("records", "warn", "trunk")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {POLICY_FILE: b"checklists: [oops]\n"},
+        {POLICY_FILE: b"checklists:\n  nosuch: {enabled: false}\n"},
+        {POLICY_FILE: b"checklists:\n  quick: {signoffs: '2'}\n"},
+        {POLICY_FILE: b"checklists:\n  quick:\n"},
+        {POLICY_FILE: b"reviews_dir: ../elsewhere\n"},
+        {POLICY_FILE: b"hook: {on_missing: maybe}\n"},
+        {POLICY_FILE: b"policy_changes: nosuch\n"},
+        {".micromoment/checklists/bad.yaml": b"id: [not closed\n"},
+        {".micromoment/checklists/bad.yaml": b"- a list\n"},
+        {".micromoment/checklists/bad.yaml": b"id: bad\napplies_to: prompts/\n"},
+        {".micromoment/checklists/a.yaml": OWN_CHECKLIST, ".micromoment/checklists/b.yml": OWN_CHECKLIST},
+    ],
+)
+def test_policy_files_the_light_reading_cannot_vouch_for_go_the_full_way(files: dict[str, bytes]) -> None:
+    assert light_rules(files) is None

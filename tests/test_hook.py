@@ -55,29 +55,17 @@ def loaded_modules(repo: Path, whole_names: bool = False) -> tuple[int, set[str]
     return code, names if whole_names else {name.split(".")[0] for name in names}
 
 
-def test_the_fast_path_loads_no_heavy_modules(cli: Cli, started: Path) -> None:
+def test_the_fast_path_loads_no_heavy_modules(started: Path) -> None:
     write(started / "src/app.py", "print('hi')\n")
     git(started, "add", "-A")
-    code, modules = loaded_modules(started)  # first run builds the rules cache (the slow way)
     code, modules = loaded_modules(started)
     assert code == 0
     assert not modules & HEAVY, modules & HEAVY
-    assert "yaml" not in modules and "pathspec" not in modules
     # Nothing triggered and no record in the change: the record reader and the answers rules
     # never load, nor does the code that judges sign-offs.
     _, loaded = loaded_modules(started, whole_names=True)
     assert "micromoment.gate.seen" not in loaded and "micromoment.checklists.answers" not in loaded
     assert "micromoment.gate.signoffs" not in loaded
-    write(started / "prompts/a.txt", "hi\n")
-    assert (
-        cli("skip", "genai-output-review", "--reason", "only a comment changed in the prompt").exit_code == 0
-    )
-    git(started, "add", "-A")
-    code, modules = loaded_modules(started)  # a record not seen before: the strict reader judges it once
-    assert code == 0
-    code, modules = loaded_modules(started)  # triggered and covered by a record already judged: still light
-    assert code == 0
-    assert not modules & HEAVY, modules & HEAVY
 
 
 def on_branch(repo: Path) -> None:
@@ -100,7 +88,7 @@ def test_a_bad_record_committed_on_the_branch_stops_every_plain_commit(repo: Pat
         assert ".micromoment/reviews/2026-01-05-quick-0001.yaml" in done.stderr
 
 
-def test_the_rules_cache_follows_config_changes(started: Path) -> None:
+def test_a_config_change_changes_what_the_hook_asks_for(started: Path) -> None:
     write(started / "notes/plan.txt", "x\n")
     git(started, "add", "-A")
     assert run(started, sys.executable, "-m", "micromoment", "hook").returncode == 0

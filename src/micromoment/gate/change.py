@@ -69,10 +69,19 @@ class Change:
                 self.touched[path] = oid
 
 
-def _rules_at(repo: Repo, commit: str | None) -> Rules:
+def _rules_at(repo: Repo, commit: str | None, light: bool = True) -> Rules:
+    """The policy's rules: light ones (enough to tell that nothing is triggered) when they read."""
     from micromoment.gate.policy import rules_at, worktree_rules
 
-    return rules_at(repo, commit) if commit else worktree_rules(repo.root, repo.git_dir)
+    return rules_at(repo, commit, light) if commit else worktree_rules(repo.root, light)
+
+
+def complete_rules(change: Change) -> Rules:
+    """The change's rules in full, built and validated from the same policy files: what judges
+    anything triggered, and names a problem in them."""
+    if not change.rules.complete:
+        change.rules = _rules_at(change.repo, change.policy_commit, light=False)
+    return change.rules
 
 
 def _diff(
@@ -140,18 +149,9 @@ def _records_since(
 ) -> list[tuple[str, str, str]]:
     """The records diff from `since` to the index. When the branch's commits changed no record
     (always so on the base branch, where `since` is HEAD), the staged diff already holds it;
-    whether they did is a fact about two commit ids, remembered after the first ask."""
-    if since != head:
-        from micromoment.git.memo import Memo
-
-        memo = Memo(repo.git_dir)
-        key = f"{since} {head} {under}"
-        committed = memo.get("records-changed", key)
-        if not isinstance(committed, bool):
-            committed = bool(diff_raw(repo, since, head, under))
-            memo.put("records-changed", key, committed)
-        if committed:
-            return _diff(repo, since, under=under)
+    whether they did is asked of git."""
+    if since != head and diff_raw(repo, since, head, under):
+        return _diff(repo, since, under=under)
     return [change for change in staged_diff if _under(change[0], under)]
 
 
@@ -161,7 +161,7 @@ def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str
     from micromoment.gate.policy import worktree_rules
 
     configured = (
-        os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root, repo.git_dir).base_branch
+        os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root, light=True).base_branch
     )
     found = find_base(repo, configured, asked)
     if found is None or current_branch(repo) == found[0].removeprefix("origin/"):
@@ -245,8 +245,8 @@ def policy_changed(change: Change) -> bool:
         return False
     from micromoment.errors import MicromomentError
     from micromoment.gate.policy import rules_at, rules_staged
-    from micromoment.gate.rules import rules_to_json
 
+    before = complete_rules(change)
     try:
         after = (
             rules_at(change.repo, change.policy_after) if change.policy_after else rules_staged(change.repo)
@@ -254,7 +254,7 @@ def policy_changed(change: Change) -> bool:
     except MicromomentError as exc:
         change.policy_problem = exc.lines()[0]
         return True  # a policy that does not even load is certainly a change
-    return rules_to_json(after) != rules_to_json(change.rules)
+    return after.as_dict() != before.as_dict()
 
 
 def relative_paths(repo: Repo, names: list[str]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from micromoment.gate.change import Change, policy_changed, read_record_blobs
+from micromoment.gate.change import Change, complete_rules, policy_changed, read_record_blobs
 from micromoment.gate.rules import ChecklistRule, triggered
 from micromoment.limits import MAX_YAML_BYTES, size_text
 
@@ -68,10 +68,15 @@ class Outcome(NamedTuple):
 def evaluate(change: Change) -> Outcome:
     """Judge the change: records are read (strictly) only when something is triggered or a
     record is part of the change, so the common commit costs no more than the diff."""
-    rules = change.rules
-    hits = triggered(rules, change.triggering, policy_changed(change))
+    changed = policy_changed(change)
+    has_records = bool(change.created or change.touched or change.file_records)
+    # Light rules tell that nothing is triggered; anything that is, is judged by the full ones.
+    if not has_records and not triggered(change.rules, change.triggering, changed):
+        return Outcome(change, [], [])
+    rules = complete_rules(change)
+    hits = triggered(rules, change.triggering, changed)
     verdicts = [Verdict(rule, hits[rule.id]) for rule in rules.checklists if rule.id in hits]
-    if not verdicts and not (change.created or change.touched or change.file_records):
+    if not verdicts and not has_records:
         return Outcome(change, [], [])
     # Records are read only past this point, so the common commit never loads their reader.
     from micromoment.gate.seen import InvalidRecord, RecordCache, SeenRecord, read_records

@@ -1,4 +1,4 @@
-"""Where the gate's rules come from: the checklists and config, compiled, cached, and read at a commit.
+"""Where the gate's rules come from: the checklists and config, compiled, and read at a commit.
 
 A branch must not change the rules it is judged by, so `check --base` and the hook on a
 branch read the config and checklists as they are at the merge-base, not in the work tree.
@@ -6,13 +6,10 @@ branch read the config and checklists as they are at the merge-base, not in the 
 
 from __future__ import annotations
 
-import json
 import os
 
-from micromoment import __version__
-from micromoment.gate.rules import POLICY_FILE, POLICY_FOLDER, RULES_FORMAT, ChecklistRule, Rules
-from micromoment.git.cachefile import read_cache, sha256_hex, write_cache
-from micromoment.locations import CONFIG_FILE, HOME_DIR, shipped_folder
+from micromoment.gate.rules import POLICY_FILE, POLICY_FOLDER, ChecklistRule, Pattern, Rules, normal_folder
+from micromoment.locations import shipped_folder
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,8 +19,6 @@ if TYPE_CHECKING:
     from micromoment.config import Config
     from micromoment.git import Repo
     from micromoment.locations import Project
-
-CACHE_ENTRIES = 8
 
 
 def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]:
@@ -35,15 +30,15 @@ def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]
     return [*base, *policy.also_applies_to]
 
 
-def compile_patterns(patterns: list[str]) -> list[tuple[str, bool]]:
-    """.gitignore-style patterns as (regex, include) pairs; pathspec knows git's rules, the gate just matches."""
+def compile_patterns(patterns: list[str]) -> list[Pattern]:
+    """.gitignore-style patterns as regexes; pathspec knows git's rules, the gate just matches."""
     import pathspec
 
     spec = pathspec.GitIgnoreSpec.from_lines(patterns)
     # The regexes are pathspec's own (its folder mark included); tests check the gate's matcher
     # against pathspec.match_file, so a pathspec release that changes them cannot go unnoticed.
     return [
-        (p.regex.pattern, bool(p.include))
+        Pattern(p.regex.pattern, bool(p.include))
         for p in spec.patterns
         if p.include is not None and p.regex is not None
     ]
@@ -123,156 +118,235 @@ def build_rules(project: Project) -> Rules:
     return rules_for(catalog, load_config(project, catalog))
 
 
-def _shipped_stamp() -> list[Any]:
-    """The built-in checklists' names, times and sizes: taken once a process (they are the
-    install's own files; the hook needs them twice)."""
-    if not _SHIPPED:
-        folder = shipped_folder("checklists")
-        try:
-            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-                info = entry.stat()
-                _SHIPPED.append([entry.name, info.st_mtime_ns, info.st_size])
-        except OSError:
-            _SHIPPED[:] = [[folder, None]]
-    return _SHIPPED
+MAX_POLICY_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
+# The config's defaults, as `config.Config` has them.
+DEFAULT_REVIEWS_DIR = ".micromoment/reviews"
+DEFAULT_POLICY_CHANGES = "team-review"
+DEFAULT_CHECKLIST = "quick"  # the same as checklists.DEFAULT_CHECKLIST, which loads the model
 
 
-_SHIPPED: list[Any] = []
+def light_rules(files: dict[str, bytes] | None) -> Rules | None:
+    """What triggers each checklist, and the config's settings, read from the policy files' YAML
+    without validating them: enough to tell that a change calls for nothing.
 
-
-def _file_stamp(paths: list[str]) -> list[Any]:
-    stamp: list[Any] = []
-    for path in paths:
-        try:
-            info = os.stat(path)
-            stamp.append([path, info.st_mtime_ns, info.st_size])
-        except OSError:
-            stamp.append([path, None])
-    return stamp
-
-
-class RulesCache:
-    """Compiled rules under the git directory, keyed by exactly what they were built from.
-
-    Any problem reading it (missing, damaged, another format) only means building the rules again.
+    The checklists' titles, versions, content hashes and items are left out (`complete` is
+    False): anything triggered is judged by rules the full, validating path builds. None when a
+    file does not read as the full path would accept, so that path names the problem.
     """
+    from micromoment.errors import MicromomentError
+    from micromoment.yamlio import parse_yaml
 
-    def __init__(self, git_dir: str) -> None:
-        self.path = os.path.join(git_dir, "micromoment", "rules.json")
-        self.entries = _read_once(self.path)
-
-    @staticmethod
-    def key(stamp: list[Any]) -> str:
-        return sha256_hex(json.dumps(stamp, sort_keys=True).encode())
-
-    def get(self, key: str) -> Rules | None:
-        return Rules.from_dict(self.entries.get(key))
-
-    def put(self, key: str, rules: Rules) -> None:
-        entries = {k: v for k, v in self.entries.items() if k != key}
-        kept = dict(list(entries.items())[-(CACHE_ENTRIES - 1) :])
-        kept[key] = rules.as_dict()
-        if write_cache(self.path, [RULES_FORMAT, __version__], "entries", kept):
-            self.entries = kept
-
-
-# The cache as last read in this process, by its file's identity: one commit's hook asks it twice
-# (the work tree's rules, then the policy commit's), and reads the file once.
-_LAST_READ: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
-
-
-def _read_once(path: str) -> dict[str, Any]:
+    if files is None:
+        return None
     try:
-        info = os.stat(path)
-    except OSError:
-        return {}
-    identity = (info.st_ino, info.st_mtime_ns, info.st_size)
-    known = _LAST_READ.get(path)
-    if known is not None and known[0] == identity:
-        return known[1]
-    entries = read_cache(path, [RULES_FORMAT, __version__], "entries", 16 * 1024 * 1024)
-    _LAST_READ[path] = (identity, entries)
-    return entries
+        config = parse_yaml(files[POLICY_FILE], POLICY_FILE).data if POLICY_FILE in files else {}
+        own = _light_checklists({n: d for n, d in files.items() if n != POLICY_FILE}, parse_yaml)
+        builtin = _light_checklists(_shipped_files(), parse_yaml)
+    except (MicromomentError, LookupError):
+        return None
+    if own is None or builtin is None or not isinstance(config, dict):
+        return None
+    return _light_rules_of({**builtin, **own}, config)
 
 
-def worktree_rules(root: str, git_dir: str) -> Rules:
-    """The rules as the work tree has them (before the first commit, and for `base_branch`)."""
-    home = os.path.join(root, HOME_DIR)
-    own = os.path.join(home, "checklists")
-    try:
-        files = sorted(entry.path for entry in os.scandir(own))
-    except OSError:
-        files = []
-    stamp = ["worktree", _shipped_stamp(), _file_stamp([os.path.join(home, CONFIG_FILE), own, *files])]
-    cache = RulesCache(git_dir)
-    key = cache.key(stamp)
-    rules = cache.get(key)
-    if rules is None:
-        from pathlib import Path
-
-        from micromoment.locations import Project
-
-        rules = build_rules(Project(Path(root)))
-        cache.put(key, rules)
-    return rules
+def _shipped_files() -> dict[str, bytes]:
+    folder = shipped_folder("checklists")
+    files = {}
+    for name in sorted(os.listdir(folder)):
+        if _is_checklist_name(name):
+            with open(os.path.join(folder, name), "rb") as handle:
+                files[name] = handle.read()
+    return files
 
 
-def rules_at(repo: Repo, commit: str) -> Rules:
+def _is_checklist_name(name: str) -> bool:
+    """A file `checklists.checklist_files` loads: *.yaml or *.yml, not hidden."""
+    base = name.rsplit("/", 1)[-1]
+    return base.endswith((".yaml", ".yml")) and not base.startswith(".")
+
+
+def _light_checklists(files: dict[str, bytes], parse_yaml: Any) -> dict[str, list[str]] | None:
+    """Checklist id -> its own trigger patterns; None when a file is not a checklist as far as
+    they go, or two files share an id."""
+    found: dict[str, list[str]] = {}
+    for name in sorted(files):
+        if not _is_checklist_name(name):
+            continue
+        data = parse_yaml(files[name], name).data
+        if not isinstance(data, dict):
+            return None
+        checklist_id, patterns = data.get("id"), data.get("applies_to", [])
+        if not isinstance(checklist_id, str) or checklist_id in found or not _texts(patterns):
+            return None
+        found[checklist_id] = patterns
+    return found
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _light_rules_of(own: dict[str, list[str]], config: dict[str, Any]) -> Rules | None:
+    policies = config.get("checklists", {})
+    reviews_dir = config.get("reviews_dir", DEFAULT_REVIEWS_DIR)
+    hook = config.get("hook", {})
+    policy_changes = config.get("policy_changes", DEFAULT_POLICY_CHANGES)
+    base_branch = config.get("base_branch")
+    signed = config.get("require_signed_commits", False)
+    if not (
+        isinstance(policies, dict)
+        and set(policies) <= set(own)
+        and config.get("default_checklist", DEFAULT_CHECKLIST) in own
+        and isinstance(reviews_dir, str)
+        and _inside(reviews_dir)
+        and isinstance(hook, dict)
+        and hook.get("on_missing", "block") in ("block", "warn")
+        and (policy_changes is None or policy_changes in own)
+        and (base_branch is None or isinstance(base_branch, str))
+        and isinstance(signed, bool)
+    ):
+        return None
+    checklists = []
+    for checklist_id in sorted(own):
+        policy = policies.get(checklist_id, {})
+        patterns = _light_patterns(own[checklist_id], policy)
+        if patterns is None:
+            return None
+        if not patterns and checklist_id != policy_changes:
+            continue
+        try:
+            compiled = compile_patterns(patterns) if patterns else []
+        except Exception:  # a pattern pathspec refuses: the full path names it
+            return None
+        checklists.append(
+            ChecklistRule(
+                id=checklist_id,
+                title=checklist_id,
+                version="",
+                content_hash="",
+                patterns=compiled,
+                signoffs=policy.get("signoffs", 0),
+                needles=pattern_needles(patterns) if patterns else [],
+            )
+        )
+    return Rules(
+        checklists=checklists,
+        reviews_dir=reviews_dir,
+        on_missing=hook.get("on_missing", "block"),
+        policy_checklist=policy_changes,
+        require_signed_commits=signed,
+        base_branch=base_branch,
+        complete=False,
+    )
+
+
+def _inside(folder: str) -> bool:
+    """`config.Config`'s rule for reviews_dir: a folder inside the repository."""
+    path = folder.strip()
+    return bool(normal_folder(path)) and not path.startswith("/") and ".." not in path.split("/")
+
+
+def _light_patterns(own: list[str], policy: object) -> list[str] | None:
+    """`patterns_for` over the config's entry as YAML gives it; None when it is not as expected."""
+    if not isinstance(policy, dict):
+        return None
+    enabled = policy.get("enabled", True)
+    replaced = policy.get("applies_to")
+    added = policy.get("also_applies_to", [])
+    signoffs = policy.get("signoffs", 0)
+    if not (
+        isinstance(enabled, bool)
+        and (replaced is None or _texts(replaced))
+        and _texts(added)
+        and type(signoffs) is int
+        and signoffs >= 0
+    ):
+        return None
+    if not enabled:
+        return []
+    return [*(own if replaced is None else replaced), *added]
+
+
+def worktree_rules(root: str, light: bool = False) -> Rules:
+    """The rules as the work tree has them (before the first commit, and for `base_branch`);
+    `light`: as `light_rules` reads them when it can."""
+    from pathlib import Path
+
+    from micromoment.locations import Project
+
+    if light:
+        found = light_rules(_worktree_files(root))
+        if found is not None:
+            return found
+    return build_rules(Project(Path(root)))
+
+
+def rules_at(repo: Repo, commit: str, light: bool = False) -> Rules:
     """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
-    entries = _policy_files_at(repo, commit)
-    stamp = ["commit", _shipped_stamp(), sorted(entries)]
-    cache = RulesCache(repo.git_dir)
-    key = cache.key(stamp)
-    rules = cache.get(key)
-    if rules is None:
-        rules = _build_at(repo, commit, entries)
-        cache.put(key, rules)
-    return rules
-
-
-def _policy_files_at(repo: Repo, commit: str) -> list[tuple[str, str]]:
-    """(path, blob id) of the policy files at `commit`; remembered by commit id when that is what
-    `commit` is, since a commit's files never change."""
     from micromoment.git import ls_tree
-    from micromoment.git.memo import Memo
 
-    is_id = len(commit) in (40, 64) and all(c in "0123456789abcdef" for c in commit)
-    memo = Memo(repo.git_dir) if is_id else None
-    known = memo.get("policy-files", commit) if memo else None
-    if isinstance(known, list) and all(isinstance(e, list) and len(e) == 2 for e in known):
-        return [(str(path), str(oid)) for path, oid in known]
-    entries = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
-    if memo:
-        memo.put("policy-files", commit, [list(entry) for entry in entries])
-    return entries
+    return _rules_of(repo, commit, ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER]), light)
 
 
 def rules_staged(repo: Repo) -> Rules:
     """The rules as the index has them: what the gate would ask for once this change lands."""
     from micromoment.git import ls_index
 
-    return _build_at(repo, "the staged change", ls_index(repo, [POLICY_FILE, POLICY_FOLDER]))
+    return _rules_of(repo, "the staged change", ls_index(repo, [POLICY_FILE, POLICY_FOLDER]), False)
 
 
-def _build_at(repo: Repo, commit: str, entries: list[tuple[str, str]]) -> Rules:
+def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]], light: bool) -> Rules:
+    from micromoment.git import read_objects
+
+    blobs = read_objects(repo, [oid for _, oid in entries])
+    files = {path: blobs.get(oid) or b"" for path, oid in entries if _is_policy_file(path)}
+    if light:
+        found = light_rules(files)
+        if found is not None:
+            return found
+    return _build_at(commit, files)
+
+
+def _is_policy_file(path: str) -> bool:
+    """The config, or a file directly in the checklists folder (what the catalog reads)."""
+    return path == POLICY_FILE or (path.startswith(POLICY_FOLDER) and "/" not in path[len(POLICY_FOLDER) :])
+
+
+def _worktree_files(root: str) -> dict[str, bytes] | None:
+    """The work tree's policy files by their path in the repository; None when one cannot be read
+    as a plain file (the full path names why)."""
+    from micromoment.fileread import read_regular
+
+    folder = os.path.join(root, POLICY_FOLDER)
+    names = [POLICY_FILE]
+    if os.path.isdir(folder):
+        names += [POLICY_FOLDER + name for name in os.listdir(folder) if _is_checklist_name(name)]
+    files: dict[str, bytes] = {}
+    for name in names:
+        full = os.path.join(root, name)
+        if not os.path.lexists(full):
+            continue
+        data = read_regular(full, MAX_POLICY_BYTES)
+        if data is None:
+            return None
+        files[name] = data
+    return files
+
+
+def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
     """Lay the commit's policy files out in a scratch folder and load them the usual way."""
     import tempfile
     from pathlib import Path
 
     from micromoment.errors import FileProblems, Problem
-    from micromoment.git import read_objects
     from micromoment.locations import Project
 
-    blobs = read_objects(repo, [oid for _, oid in entries])
     with tempfile.TemporaryDirectory(prefix="micromoment-policy-") as scratch:
         root = Path(scratch)
-        for path, oid in entries:
-            if path == POLICY_FILE or (
-                path.startswith(POLICY_FOLDER) and "/" not in path[len(POLICY_FOLDER) :]
-            ):
-                target = root / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(blobs.get(oid) or b"")
+        for path, data in files.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         try:
             return build_rules(Project(root))
         except FileProblems as exc:

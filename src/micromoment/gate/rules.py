@@ -1,13 +1,12 @@
-"""The trigger rules the gate applies, in a form that loads in a blink: compiled patterns, no models.
+"""The trigger rules the gate applies: compiled patterns, no models.
 
 The commit hook loads these on every commit, so this module needs only the standard library.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.locations import CONFIG_FILE, HOME_DIR
 
@@ -16,7 +15,6 @@ if TYPE_CHECKING:
 
     from micromoment.checklists.answers import ItemRule
 
-RULES_FORMAT = 7
 # pathspec marks a match that ends at a folder with this named group; it decides precedence.
 _FOLDER_MARK = "ps_d"
 # A named group, made plain to join patterns into one regex (compiled on first use, by re's cache).
@@ -25,6 +23,13 @@ _NAMED_GROUP = r"\(\?P<\w+>"
 # Changing these changes what the gate asks for, so a change to them is itself reviewed.
 POLICY_FILE = f"{HOME_DIR}/{CONFIG_FILE}"
 POLICY_FOLDER = f"{HOME_DIR}/checklists/"
+
+
+class Pattern(NamedTuple):
+    """One compiled .gitignore-style pattern: pathspec's regex, and whether it includes or excludes."""
+
+    regex: str
+    include: bool
 
 
 class ChecklistRule:
@@ -48,7 +53,7 @@ class ChecklistRule:
         title: str,
         version: str,
         content_hash: str,
-        patterns: list[tuple[str, bool]],
+        patterns: list[Pattern],
         signoffs: int = 0,
         items: list[ItemRule] | None = None,
         needles: list[str] | None = None,
@@ -57,7 +62,7 @@ class ChecklistRule:
         self.title = title
         self.version = version
         self.content_hash = content_hash
-        self.patterns = patterns  # (regex, include) in file order; the last match wins, as in .gitignore
+        self.patterns = patterns  # in file order; the last match wins, as in .gitignore
         self.signoffs = signoffs
         # What a complete review of it must answer (checklists.answers): a record's own word
         # that it is complete is not enough.
@@ -93,12 +98,10 @@ class ChecklistRule:
         return verdict
 
     def _compile(self) -> re.Pattern[str] | list[tuple[re.Pattern[str], bool]]:
-        if all(include for _, include in self.patterns):
+        if all(p.include for p in self.patterns):
             # Only positive patterns (the usual case): one combined regex, one search per path.
-            return re.compile(
-                "|".join(f"(?:{re.sub(_NAMED_GROUP, '(?:', regex)})" for regex, _ in self.patterns)
-            )
-        return [(re.compile(regex), include) for regex, include in self.patterns]
+            return re.compile("|".join(_plain(p.regex) for p in self.patterns))
+        return [(re.compile(p.regex), p.include) for p in self.patterns]
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
@@ -115,6 +118,7 @@ class Rules:
         policy_checklist: str | None = None,
         require_signed_commits: bool = False,
         base_branch: str | None = None,
+        complete: bool = True,
     ) -> None:
         self.checklists = checklists
         self.reviews_dir = normal_folder(reviews_dir)
@@ -122,6 +126,9 @@ class Rules:
         self.policy_checklist = policy_checklist
         self.require_signed_commits = require_signed_commits
         self.base_branch = base_branch
+        # False for rules read without validating (`policy.light_rules`): they tell what triggers
+        # what, and leave out each checklist's title, version, content hash and items.
+        self.complete = complete
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -133,29 +140,6 @@ class Rules:
             "base_branch": self.base_branch,
         }
 
-    @classmethod
-    def from_dict(cls, raw: Any) -> Rules | None:
-        """Rules from their cached form; None for anything that is not exactly that form."""
-        try:
-            checklists = [
-                ChecklistRule(
-                    **{
-                        **c,
-                        "patterns": [(str(regex), bool(include)) for regex, include in c["patterns"]],
-                        "items": [tuple(item) for item in c["items"]],
-                        "needles": None if c["needles"] is None else list(c["needles"]),
-                    }
-                )
-                for c in raw["checklists"]
-            ]
-            rules = cls(checklists=checklists, **{k: raw[k] for k in _SETTINGS})
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
-        # Anything beyond exactly that form (an extra key, a wrong type) means: build them again.
-        if not _well_typed(rules):
-            return None
-        return rules if json.loads(rules_to_json(rules)) == raw else None
-
     def rule(self, checklist_id: str) -> ChecklistRule | None:
         return next((c for c in self.checklists if c.id == checklist_id), None)
 
@@ -166,46 +150,6 @@ class Rules:
 
 # Up to this many paths, each rule's needles sift them; beyond it one combined regex does.
 FEW_PATHS = 64
-
-_SETTINGS = ("reviews_dir", "on_missing", "policy_checklist", "require_signed_commits", "base_branch")
-
-
-def _well_typed(rules: Rules) -> bool:
-    """Equality alone lets "1" pass for 1 in a damaged cache, and the gate would then fail on it."""
-    texts = [rules.reviews_dir, rules.on_missing]
-    optional = [rules.policy_checklist, rules.base_branch]
-    for c in rules.checklists:
-        texts += [c.id, c.title, c.version, c.content_hash]
-    return (
-        all(type(value) is str for value in texts)
-        and all(value is None or type(value) is str for value in optional)
-        and type(rules.require_signed_commits) is bool
-        and all(type(c.signoffs) is int for c in rules.checklists)
-        and all(_needles_typed(c) for c in rules.checklists)
-        and all(_item_rule_typed(item) for c in rules.checklists for item in c.items)
-    )
-
-
-def _needles_typed(rule: ChecklistRule) -> bool:
-    """None, or exactly one text per include pattern: a short list would turn paths away unread."""
-    if rule.needles is None:
-        return True
-    includes = sum(1 for _, include in rule.patterns if include)
-    return len(rule.needles) == includes and all(type(n) is str for n in rule.needles)
-
-
-def _item_rule_typed(item: tuple[Any, ...]) -> bool:
-    if len(item) != 6:
-        return False
-    item_id, required, kind, options, ask_item, ask_values = item
-    lists_of_text = all(type(v) is list and all(type(x) is str for x in v) for v in (options, ask_values))
-    return (
-        type(item_id) is str
-        and type(required) is bool
-        and kind in ("confirm", "choice", "text")
-        and lists_of_text
-        and (ask_item is None or type(ask_item) is str)
-    )
 
 
 def normal_folder(folder: str) -> str:
@@ -264,11 +208,10 @@ def _any_needle(rules: Rules) -> re.Pattern[str] | None:
 
 
 def _any_include(rules: Rules) -> re.Pattern[str] | None:
-    regexes = [regex for rule in rules.checklists for regex, include in rule.patterns if include]
-    if not regexes:
-        return None
-    return re.compile("|".join(f"(?:{re.sub(_NAMED_GROUP, '(?:', regex)})" for regex in regexes))
+    regexes = [_plain(p.regex) for rule in rules.checklists for p in rule.patterns if p.include]
+    return re.compile("|".join(regexes)) if regexes else None
 
 
-def rules_to_json(rules: Rules) -> str:
-    return json.dumps(rules.as_dict(), sort_keys=True)
+def _plain(regex: str) -> str:
+    """A pattern's regex as a group of its own, its named groups made plain so that many join into one."""
+    return f"(?:{re.sub(_NAMED_GROUP, '(?:', regex)})"

@@ -165,20 +165,11 @@ def merge_base(repo: Repo, ref: str, other: str = "HEAD") -> str:
 
 
 def merge_base_of_commits(repo: Repo, ref: str, base_commit: str, head: str) -> str:
-    """The merge-base of two commit ids, remembered: it can never change."""
-    from micromoment.git.memo import Memo
-
-    memo = Memo(repo.git_dir)
-    key = f"{base_commit} {head}"
-    known = memo.get("merge-base", key)
-    if isinstance(known, str):
-        return known
+    """The merge-base of two commit ids (`ref` names the first in a problem)."""
     try:
-        found = run_git(["merge-base", base_commit, head], repo.root).decode().strip()
+        return run_git(["merge-base", base_commit, head], repo.root).decode().strip()
     except GitFailed:
         raise GitFailed(f"no common history between {ref!r} and HEAD; {SHALLOW_HINT}") from None
-    memo.put("merge-base", key, found)
-    return found
 
 
 def default_branch(repo: Repo, configured: str | None = None) -> str | None:

@@ -31,4 +31,4 @@ def records_place(project: Project) -> tuple[Path, Path | None]:
         return reviews_dir(project, load_config(project, load_catalog(project))), None
     from micromoment.gate.policy import worktree_rules
 
-    return project.root / worktree_rules(str(project.root), git_dir).reviews_dir, ledger_file(git_dir)
+    return project.root / worktree_rules(str(project.root), light=True).reviews_dir, ledger_file(git_dir)
