@@ -103,12 +103,11 @@ def test_summaries_that_say_complete_are_held_to_their_version() -> None:
     ]
 
 
-def test_the_light_catalog_gives_the_versions_the_full_one_does(
+def test_the_versions_are_the_named_projects_and_none_when_its_checklists_do_not_load(
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`log` reads the versions from the light catalog (no model); the report from the catalog."""
-    from_light = versions_of_project(repo)
-    assert from_light == versions_of_catalog(load_catalog(Project(repo)))
+    from_project = versions_of_project(repo)
+    assert from_project == versions_of_catalog(load_catalog(Project(repo)))
     # The project named, not the folder the command runs in.
     write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
     elsewhere = tmp_path / "elsewhere"
@@ -117,7 +116,7 @@ def test_the_light_catalog_gives_the_versions_the_full_one_does(
     assert ("mini", next(h for c, h in versions_of_project(repo) if c == "mini")) in versions_of_project(repo)
     assert not any(c == "mini" for c, _ in versions_of_project(elsewhere))
     monkeypatch.chdir(repo)
-    assert {checklist for checklist, _ in from_light} >= {"quick", "genai-output-review", "team-review"}
+    assert {checklist for checklist, _ in from_project} >= {"quick", "genai-output-review", "team-review"}
     # Checklists that do not load leave nothing to judge by, and log still lists.
     write(repo / ".micromoment/checklists/broken.yaml", "id: [not a checklist\n")
     assert versions_of_project(repo) == {}

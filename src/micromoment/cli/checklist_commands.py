@@ -13,14 +13,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from micromoment.checklists.cache import Summary, find_summary, light_catalog
+from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, load_catalog
 from micromoment.cli.output import out, print_json, say, whole_column, write_out
 from micromoment.errors import MicromomentError
 from micromoment.locations import display_path, find_project
 from micromoment.schemas import SchemaName
-
-# `list` and `show` read the light catalog (no pydantic); the model loads only for the others.
-DEFAULT_CHECKLIST = "quick"  # the same as checklists.DEFAULT_CHECKLIST; a test holds them equal
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -31,37 +28,38 @@ def list_checklists(as_json: JsonOption = False) -> None:
     Repository checklists live in .micromoment/checklists/; one with a built-in's id
     replaces that built-in (shown as "repo, replaces built-in").
     """
-    catalog = light_catalog()
+    catalog = list(load_catalog(find_project()))
     if as_json:
         print_json(
             [
                 {
-                    "id": entry.id,
-                    "title": entry.fields["title"],
-                    "items": len(entry.fields["items"]),
-                    "minutes": entry.fields["minutes"],
+                    "id": entry.checklist.id,
+                    "title": entry.checklist.title,
+                    "items": len(entry.checklist.items),
+                    "minutes": entry.checklist.minutes,
                     "source": entry.source,
                     "replaces_builtin": entry.replaces_builtin,
-                    "path": display_path(Path(entry.path)),
+                    "path": display_path(entry.path.absolute()),
                 }
                 for entry in catalog
             ]
         )
         return
     table = Table(title="Checklists", title_justify="left")
-    ids = [e.id + (" (default)" if e.id == DEFAULT_CHECKLIST else "") for e in catalog]
+    ids = [e.checklist.id + (" (default)" if e.checklist.id == DEFAULT_CHECKLIST else "") for e in catalog]
     whole_column(table, "id", ids, style="bold")
     table.add_column("title")
     table.add_column("items", justify="right")
     table.add_column("minutes", justify="right")
     table.add_column("source")
     for entry in catalog:
-        marker = " (default)" if entry.id == DEFAULT_CHECKLIST else ""
+        checklist = entry.checklist
+        marker = " (default)" if checklist.id == DEFAULT_CHECKLIST else ""
         table.add_row(
-            escape(entry.id) + marker,
-            escape(entry.fields["title"]),
-            str(len(entry.fields["items"])),
-            format_minutes(entry.fields["minutes"]),
+            escape(checklist.id) + marker,
+            escape(checklist.title),
+            str(len(checklist.items)),
+            format_minutes(checklist.minutes),
             "repo, replaces built-in" if entry.replaces_builtin else entry.source,
         )
     out().print(table)
@@ -75,20 +73,29 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show one checklist's items: question, owner, minutes, guidance and references."""
-    entry = find_summary(light_catalog(), checklist_id)
+    entry = load_catalog(find_project()).entry(checklist_id)
+    fields = _fields(entry.checklist)
     if as_json:
-        print_json({**entry.fields, "source": entry.source, "path": display_path(Path(entry.path))})
+        print_json({**fields, "source": entry.source, "path": display_path(entry.path.absolute())})
         return
-    _print_checklist(entry)
+    _print_checklist(fields)
+
+
+def _fields(checklist: Checklist) -> dict[str, Any]:
+    """The checklist as `show --json` prints it: its own fields, total minutes and content hash."""
+    return {
+        **checklist.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "minutes": checklist.minutes,
+        "content_hash": checklist.content_hash(),
+    }
 
 
 def format_minutes(minutes: float) -> str:
     return f"{minutes:g}"
 
 
-def _print_checklist(entry: Summary) -> None:
+def _print_checklist(checklist: dict[str, Any]) -> None:
     console = out()
-    checklist = entry.fields
 
     def indented(text: str, style: str = "") -> None:
         width = max(console.width, 40)
@@ -99,7 +106,7 @@ def _print_checklist(entry: Summary) -> None:
     console.print(
         Text.assemble(
             (checklist["title"], "bold"),
-            f" ({entry.id} {checklist['version']}) · {len(checklist['items'])} items"
+            f" ({checklist['id']} {checklist['version']}) · {len(checklist['items'])} items"
             f" · about {format_minutes(checklist['minutes'])} min",
         )
     )

@@ -1,4 +1,4 @@
-"""The render command: Markdown of review records from their YAML, straight from the cache when it can."""
+"""The render command: Markdown of review records from their YAML."""
 
 from __future__ import annotations
 
@@ -13,11 +13,7 @@ from micromoment.errors import MicromomentError
 from micromoment.files import read_existing, write_atomic
 from micromoment.locations import display_path, find_project
 from micromoment.records.listing import markdown_path
-from micromoment.records.render_cache import to_render
-
-# The name of the built-in review template; records.render holds the same (a test keeps them equal),
-# but importing it loads Jinja and the record model, which a warm run never needs.
-REVIEW_TEMPLATE = "review.md.j2"
+from micromoment.records.render import REVIEW_TEMPLATE, render_review, to_render
 
 
 def render(
@@ -42,14 +38,15 @@ def render(
     The same record always renders to the same bytes; a team's own review.md.j2 in
     .micromoment/templates/ replaces the built-in one. Templates run in Jinja's sandbox.
     """
-    records = to_render(find_project(), reviews, template or REVIEW_TEMPLATE)
+    project = find_project()
+    records = to_render(project, reviews)
     if out is not None and len(records) != 1:
         raise MicromomentError(
             "--out takes exactly one record; name it, e.g. micromoment render ID --out FILE"
         )
     changed = 0
-    for record in records:
-        text = record.text()
+    for path, record, checklist in records:
+        text = render_review(project, record, checklist, template or REVIEW_TEMPLATE)
         if out is not None and str(out) == "-":
             write_out(text)
             return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from micromoment.checklists.answers import ItemRule, held_status, item_rule, item_rule_of
+from micromoment.checklists.answers import ItemRule, held_status, item_rule
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,19 +31,17 @@ def versions_of_catalog(catalog: Catalog) -> Versions:
 
 
 def versions_of_project(root: Path) -> Versions:
-    """The project's checklist versions from the light catalog (no model loads when it is warm);
-    none when its checklists do not load: `lint` names those problems, `log` still lists."""
-    from micromoment.checklists.cache import light_catalog
+    """The project's checklist versions; none when its checklists do not load: `lint` names
+    those problems, `log` still lists."""
+    from micromoment.checklists import load_catalog
     from micromoment.errors import MicromomentError
+    from micromoment.locations import Project
 
     try:
-        summaries = light_catalog(root)
+        catalog = load_catalog(Project(root))
     except MicromomentError:
         return {}
-    return {
-        (entry.id, str(entry.fields["content_hash"])): [item_rule_of(i) for i in entry.fields["items"]]
-        for entry in summaries
-    }
+    return versions_of_catalog(catalog)
 
 
 def judged(

@@ -1,8 +1,8 @@
 """Records: the committed YAML of what was checked, by whom, and how it went; the one reader
 of record files, their writers, and their Markdown. Others import the model from here."""
 
-# The model (and pydantic with it) loads on first use of one of its names, so a warm
-# `render`, which reads its cache in `records.render_cache`, never pays for it.
+# The model (and pydantic with it) loads on first use of one of its names, so the light
+# readers (`records.listing`, the ledger's warm path) never pay for it.
 
 from __future__ import annotations
 

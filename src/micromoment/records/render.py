@@ -10,7 +10,7 @@ from micromoment.checklists import Checklist
 from micromoment.errors import MicromomentError
 from micromoment.limits import MAX_TEMPLATE_BYTES
 from micromoment.locations import Project, display_path, shipped_dir
-from micromoment.records import ReviewRecord
+from micromoment.records import ReviewRecord, SkipRecord
 from micromoment.records.markdown import block_text, escape_cell, escape_text, link
 from micromoment.records.sandbox import (
     LIMITS,
@@ -204,3 +204,25 @@ def render_review(
     project: Project, record: ReviewRecord, checklist: Checklist | None, template: str = REVIEW_TEMPLATE
 ) -> str:
     return render_template(project, template, {"view": review_view(record, checklist)})
+
+
+def to_render(project: Project, refs: list[str] | None) -> list[tuple[Path, ReviewRecord, Checklist | None]]:
+    """The review records `render` works on (those named, else every one in the reviews folder),
+    each with the checklist it answered when the catalog has it. A skip record has no Markdown:
+    named, `load_record` refuses it; among all the records, it is passed over."""
+    from micromoment.checklists import load_catalog
+    from micromoment.config import load_config
+    from micromoment.records import find_record, load_any_record, load_record, record_files, reviews_dir
+
+    catalog = load_catalog(project)
+    config = load_config(project, catalog)
+    found: list[tuple[Path, ReviewRecord | SkipRecord]]
+    if refs:
+        found = [(path, load_record(path)) for path in (find_record(project, config, ref) for ref in refs)]
+    else:
+        found = [(path, load_any_record(path)) for path in record_files(reviews_dir(project, config))]
+    return [
+        (path, record, catalog.get(record.checklist.id) if record.checklist.id in catalog else None)
+        for path, record in found
+        if isinstance(record, ReviewRecord)
+    ]
