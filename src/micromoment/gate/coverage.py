@@ -71,7 +71,7 @@ def evaluate(change: Change) -> Outcome:
     changed = policy_changed(change)
     has_records = bool(change.created or change.touched or change.file_records)
     # Light rules tell that nothing is triggered; anything that is, is judged by the full ones.
-    if not has_records and not triggered(change.rules, change.triggering, changed):
+    if not has_records and not _may_trigger(change, changed):
         return Outcome(change, [], [])
     rules = complete_rules(change)
     hits = triggered(rules, change.triggering, changed)
@@ -100,6 +100,13 @@ def evaluate(change: Change) -> Outcome:
     for verdict in verdicts:
         _cover(change, verdict, [r for r in covering if r.checklist_id == verdict.rule.id])
     return Outcome(change, verdicts, sorted(too_big + invalid, key=lambda r: r.path))
+
+
+def _may_trigger(change: Change, policy_changed: bool) -> bool:
+    try:
+        return bool(triggered(change.rules, change.triggering, policy_changed))
+    except ValueError:  # a pattern pathspec refuses, in rules read unvalidated: the full rules name it
+        return True
 
 
 def _known_verdicts(change: Change, cache: RecordCache) -> dict[str, dict[str, Any]]:

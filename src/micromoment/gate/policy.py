@@ -32,24 +32,28 @@ def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]
 
 def compile_patterns(patterns: list[str]) -> list[Pattern]:
     """.gitignore-style patterns as regexes; pathspec knows git's rules, the gate just matches."""
-    import pathspec
-
-    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-    # The regexes are pathspec's own (its folder mark included); tests check the gate's matcher
-    # against pathspec.match_file, so a pathspec release that changes them cannot go unnoticed.
-    return [
-        Pattern(p.regex.pattern, bool(p.include))
-        for p in spec.patterns
-        if p.include is not None and p.regex is not None
-    ]
+    return [Pattern(regex, include) for _, regex, include in _translated(patterns)]
 
 
 def pattern_needles(patterns: list[str]) -> list[str]:
     """One needle per include pattern, in `compile_patterns`' order (see `glob_needle`)."""
-    import pathspec
+    return [glob_needle(line) for line, _, include in _translated(patterns) if include]
 
-    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-    return [glob_needle(str(p.pattern)) for p in spec.patterns if p.include and p.regex is not None]
+
+def _translated(patterns: list[str]) -> list[tuple[str, str, bool]]:
+    """(line, regex, include) for each pattern that is not a comment or blank.
+
+    The regexes are pathspec's own for GitIgnoreSpec (its folder mark included), translated but
+    not compiled: most commits match no path against them. Tests check the gate's matcher against
+    pathspec.GitIgnoreSpec.match_file, so a pathspec release that changes them cannot go unnoticed."""
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+    found = []
+    for line in patterns:
+        regex, include = GitIgnoreSpecPattern.pattern_to_regex(line)
+        if include is not None and regex is not None:
+            found.append((line, str(regex), bool(include)))
+    return found
 
 
 # What ends a run of plain text in a .gitignore-style pattern.
@@ -125,13 +129,18 @@ DEFAULT_POLICY_CHANGES = "team-review"
 DEFAULT_CHECKLIST = "quick"  # the same as checklists.DEFAULT_CHECKLIST, which loads the model
 
 
-def light_rules(files: dict[str, bytes] | None) -> Rules | None:
+def light_rules(files: dict[str, bytes] | None, checklists: bool = True) -> Rules | None:
     """What triggers each checklist, and the config's settings, read from the policy files' YAML
-    without validating them: enough to tell that a change calls for nothing.
+    without validating them: enough to tell that a change calls for nothing. With `checklists`
+    False, only the config's settings (and no checklist rules): the config alone is read.
 
     The checklists' titles, versions, content hashes and items are left out (`complete` is
     False): anything triggered is judged by rules the full, validating path builds. None when a
     file does not read as the full path would accept, so that path names the problem.
+
+    The patterns are compiled only when a path gets past their needles, taken from every line
+    that is not a comment or blank: a few more needles than the include patterns give (those of
+    `!` lines), which only lets a few more paths through to the regexes.
     """
     from micromoment.errors import MicromomentError
     from micromoment.yamlio import parse_yaml
@@ -140,13 +149,15 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
         return None
     try:
         config = parse_yaml(files[POLICY_FILE], POLICY_FILE).data if POLICY_FILE in files else {}
+        if not checklists:
+            return _light_rules_of(None, config) if isinstance(config, dict) else None
         own = _light_checklists({n: d for n, d in files.items() if n != POLICY_FILE}, parse_yaml)
         builtin = _light_checklists(_shipped_files(), parse_yaml)
-    except (MicromomentError, LookupError):
+        if own is None or builtin is None or not isinstance(config, dict):
+            return None
+        return _light_rules_of({**builtin, **own}, config)
+    except (MicromomentError, LookupError, TypeError):  # TypeError: an id that is a list, say
         return None
-    if own is None or builtin is None or not isinstance(config, dict):
-        return None
-    return _light_rules_of({**builtin, **own}, config)
 
 
 def _shipped_files() -> dict[str, bytes]:
@@ -186,54 +197,56 @@ def _texts(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
-def _light_rules_of(own: dict[str, list[str]], config: dict[str, Any]) -> Rules | None:
+def _light_rules_of(own: dict[str, list[str]] | None, config: dict[str, Any]) -> Rules | None:
+    """The rules from the checklists' own patterns (None: not read, so no checklist rules and
+    no check of the ids the config names) and the config as YAML gives it."""
     policies = config.get("checklists", {})
     reviews_dir = config.get("reviews_dir", DEFAULT_REVIEWS_DIR)
     hook = config.get("hook", {})
     policy_changes = config.get("policy_changes", DEFAULT_POLICY_CHANGES)
     base_branch = config.get("base_branch")
     signed = config.get("require_signed_commits", False)
+    default = config.get("default_checklist", DEFAULT_CHECKLIST)
+    if not isinstance(policies, dict):
+        return None
+    known = set(own) if own is not None else {*policies, default, policy_changes}
     if not (
-        isinstance(policies, dict)
-        and set(policies) <= set(own)
-        and config.get("default_checklist", DEFAULT_CHECKLIST) in own
+        set(policies) <= known
+        and default in known
         and isinstance(reviews_dir, str)
         and _inside(reviews_dir)
         and isinstance(hook, dict)
         and hook.get("on_missing", "block") in ("block", "warn")
-        and (policy_changes is None or policy_changes in own)
-        and (base_branch is None or isinstance(base_branch, str))
+        and (policy_changes is None or policy_changes in known)
+        and (base_branch is None or (isinstance(base_branch, str) and base_branch.strip()))
         and isinstance(signed, bool)
     ):
         return None
     checklists = []
-    for checklist_id in sorted(own):
+    for checklist_id, own_patterns in sorted((own or {}).items()):
         policy = policies.get(checklist_id, {})
-        patterns = _light_patterns(own[checklist_id], policy)
+        patterns = _light_patterns(own_patterns, policy)
         if patterns is None:
             return None
         if not patterns and checklist_id != policy_changes:
             continue
-        try:
-            compiled = compile_patterns(patterns) if patterns else []
-        except Exception:  # a pattern pathspec refuses: the full path names it
-            return None
         checklists.append(
             ChecklistRule(
                 id=checklist_id,
                 title=checklist_id,
                 version="",
                 content_hash="",
-                patterns=compiled,
+                patterns=None,
                 signoffs=policy.get("signoffs", 0),
-                needles=pattern_needles(patterns) if patterns else [],
+                needles=[glob_needle(line) for line in patterns if line and not line.startswith("#")],
+                lines=patterns,
             )
         )
     return Rules(
         checklists=checklists,
         reviews_dir=reviews_dir,
         on_missing=hook.get("on_missing", "block"),
-        policy_checklist=policy_changes,
+        policy_checklist=policy_changes if own is not None else None,
         require_signed_commits=signed,
         base_branch=base_branch,
         complete=False,
@@ -268,8 +281,8 @@ def _light_patterns(own: list[str], policy: object) -> list[str] | None:
 
 
 def worktree_rules(root: str, light: bool = False) -> Rules:
-    """The rules as the work tree has them (before the first commit, and for `base_branch`);
-    `light`: as `light_rules` reads them when it can."""
+    """The rules as the work tree has them (before the first commit); `light`: as `light_rules`
+    reads them when it can."""
     from pathlib import Path
 
     from micromoment.locations import Project
@@ -279,6 +292,19 @@ def worktree_rules(root: str, light: bool = False) -> Rules:
         if found is not None:
             return found
     return build_rules(Project(Path(root)))
+
+
+def worktree_settings(root: str) -> Rules:
+    """The work tree's config settings (`base_branch`, `reviews_dir`), from the config alone when
+    `light_rules` can read it, else from the full rules; no checklist rules come with them."""
+    from micromoment.fileread import read_regular
+
+    path = os.path.join(root, POLICY_FILE)
+    data = read_regular(path, MAX_POLICY_BYTES) if os.path.lexists(path) else b""
+    found = light_rules(
+        {} if data == b"" else None if data is None else {POLICY_FILE: data}, checklists=False
+    )
+    return found if found is not None else worktree_rules(root)
 
 
 def rules_at(repo: Repo, commit: str, light: bool = False) -> Rules:

@@ -36,12 +36,13 @@ class ChecklistRule:
     """What triggers one checklist, and what a record of it must cite."""
 
     __slots__ = (
+        "_lines",
         "_matcher",
+        "_patterns",
         "content_hash",
         "id",
         "items",
         "needles",
-        "patterns",
         "signoffs",
         "title",
         "version",
@@ -53,16 +54,20 @@ class ChecklistRule:
         title: str,
         version: str,
         content_hash: str,
-        patterns: list[Pattern],
+        patterns: list[Pattern] | None,
         signoffs: int = 0,
         items: list[ItemRule] | None = None,
         needles: list[str] | None = None,
+        lines: list[str] | None = None,
     ) -> None:
         self.id = id
         self.title = title
         self.version = version
         self.content_hash = content_hash
-        self.patterns = patterns  # in file order; the last match wins, as in .gitignore
+        # None: compiled from `lines` (the patterns as written) when first asked for, which most
+        # commits never do: the needles turn every path away.
+        self._patterns = patterns
+        self._lines = lines or []
         self.signoffs = signoffs
         # What a complete review of it must answer (checklists.answers): a record's own word
         # that it is complete is not enough.
@@ -73,13 +78,22 @@ class ChecklistRule:
         self.needles = needles
         self._matcher: re.Pattern[str] | list[tuple[re.Pattern[str], bool]] | None = None
 
+    @property
+    def patterns(self) -> list[Pattern]:
+        """The compiled patterns in file order; the last match wins, as in .gitignore."""
+        if self._patterns is None:
+            from micromoment.gate.policy import compile_patterns
+
+            self._patterns = compile_patterns(self._lines)
+        return self._patterns
+
     def matches(self, path: str) -> bool:
         """pathspec's GitIgnoreSpec rule, without importing pathspec on every commit: the last
         pattern that matches the path itself wins; a match only through a parent folder counts
         when no pattern matches the path itself."""
-        if not self.patterns:
-            return False
         if self.needles is not None and not any(needle in path for needle in self.needles):
+            return False
+        if not self.patterns:
             return False
         if self._matcher is None:
             self._matcher = self._compile()
@@ -104,7 +118,8 @@ class ChecklistRule:
         return [(re.compile(p.regex), p.include) for p in self.patterns]
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
+        fields = {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
+        return {**fields, "patterns": self.patterns}
 
 
 class Rules:
