@@ -4,18 +4,16 @@ record, what is policy, and that the light reading of the policy triggers what t
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micromoment.gate.policy import (
-    _build_at,
-    compile_patterns,
-    light_rules,
-    pattern_needles,
-    patterns_for,
-)
+from micromoment.checklists import Checklist
+from micromoment.config import ChecklistPolicy, Config
+from micromoment.gate.light import CHECKLIST_FIELDS, CONFIG_FIELDS, POLICY_FIELDS, light_rules
+from micromoment.gate.policy import _build_at, compile_patterns, pattern_needles, patterns_for
 from micromoment.gate.rules import (
     FEW_PATHS,
     POLICY_FILE,
@@ -320,6 +318,11 @@ def test_the_configured_light_rules_are_exactly_these() -> None:
         {POLICY_FILE: b"checklists:\n  quick: {signoffs: '2'}\n"},
         {POLICY_FILE: b"checklists:\n  quick:\n"},
         {POLICY_FILE: b"reviews_dir: ../elsewhere\n"},
+        {POLICY_FILE: b""},
+        {POLICY_FILE: b"2026-01-01: a date as a key\n"},
+        {POLICY_FILE: b"checklists:\n  quick: {signofs: 1}\n"},
+        {POLICY_FILE: b"hook: {on_missng: warn}\n"},
+        {".micromoment/checklists/bad.yaml": OWN_CHECKLIST + b"checked_at: 2026-11-22T10:00:00Z\n"},
         {POLICY_FILE: b"hook: {on_missing: maybe}\n"},
         {POLICY_FILE: b"policy_changes: nosuch\n"},
         {".micromoment/checklists/bad.yaml": b"id: [not closed\n"},
@@ -330,3 +333,12 @@ def test_the_configured_light_rules_are_exactly_these() -> None:
 )
 def test_policy_files_the_light_reading_cannot_vouch_for_go_the_full_way(files: dict[str, bytes]) -> None:
     assert light_rules(files) is None
+
+
+def test_the_light_reading_knows_the_keys_the_models_accept() -> None:
+    def keys(model: Any) -> set[str]:
+        return {field.alias or name for name, field in model.model_fields.items()}
+
+    assert keys(Checklist) == CHECKLIST_FIELDS
+    assert keys(Config) == CONFIG_FIELDS
+    assert keys(ChecklistPolicy) == POLICY_FIELDS

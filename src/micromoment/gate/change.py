@@ -158,9 +158,11 @@ def _records_since(
 def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
     """The base branch to measure this branch from, and its commit id when known; None on the
     base branch itself."""
-    from micromoment.gate.policy import worktree_settings
+    from micromoment.gate.policy import worktree_rules
 
-    configured = os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_settings(repo.root).base_branch
+    configured = (
+        os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root, light=True).base_branch
+    )
     found = find_base(repo, configured, asked)
     if found is None or current_branch(repo) == found[0].removeprefix("origin/"):
         return None

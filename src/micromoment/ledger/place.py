@@ -29,6 +29,6 @@ def records_place(project: Project) -> tuple[Path, Path | None]:
         from micromoment.records import reviews_dir
 
         return reviews_dir(project, load_config(project, load_catalog(project))), None
-    from micromoment.gate.policy import worktree_settings
+    from micromoment.gate.policy import worktree_rules
 
-    return project.root / worktree_settings(str(project.root)).reviews_dir, ledger_file(git_dir)
+    return project.root / worktree_rules(str(project.root), light=True).reviews_dir, ledger_file(git_dir)
