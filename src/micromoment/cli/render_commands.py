@@ -50,7 +50,7 @@ def render(
         if out is not None and str(out) == "-":
             write_out(text)
             return
-        target = out or markdown_path(record.path)
+        target = out or markdown_path(path)
         if read_existing(target) == text:
             continue
         # A folder the person typed must exist; beside the record it always does.
