@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from micromoment import yamlio
 from micromoment.errors import FileProblems
@@ -219,6 +224,20 @@ def test_alias_expansion_is_counted_exactly(monkeypatch: pytest.MonkeyPatch) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("a: &x [*x]\n", 4),
+        ("a: &x {b: *x}\n", 4),
+        ("a: &x [&y [*x]]\n", 8),  # the 64th level down is y
+        # no alias inside itself, but 40 levels around an alias of 40 levels: the 64th is the 24th of a
+        ("a: &a " + "[" * 40 + "1" + "]" * 40 + "\nb: " + "[" * 40 + "*a" + "]" * 40 + "\n", 30),
+    ],
+)
+def test_nesting_through_aliases_is_bounded_too(text: str, column: int) -> None:
+    assert problem_of(text) == f"f.yaml:1:{column}: nested deeper than 64 levels; flatten the file"
+
+
 def test_the_alias_bomb_is_named_where_it_piles_up() -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for name, prev in zip("bcdefghi", "abcdefgh", strict=True):
@@ -261,3 +280,339 @@ def test_an_unreadable_file_names_the_permissions(tmp_path: Path) -> None:
     with pytest.raises(FileProblems) as caught:
         read_yaml(path, "locked.yaml")
     assert str(caught.value) == "locked.yaml: cannot read: Permission denied; check its permissions"
+
+
+# One reader for every layout: a record as micromoment writes it and the same record as PyYAML
+# writes it (`yaml.safe_dump`, default style: sorted keys, sequences not indented) are read at
+# the same speed, to the same data, and refused with the same located words.
+
+
+def micromoment_text() -> str:
+    from micromoment.records import Answer, ChecklistRef, FollowUp, Person, ReviewRecord, record_text
+
+    when = dt.datetime(2026, 1, 6, 9, 30, tzinfo=dt.timezone.utc)
+    checklist = ChecklistRef(
+        id="quick", title="Two-minute check", version="1.0", content_hash="sha256:" + "0" * 64
+    )
+    record = ReviewRecord(
+        id="2026-01-06-quick-00001",
+        checklist=checklist,
+        subject="change 1",
+        who=Person(name="Ada", email="ada@example.com"),
+        started_at=when,
+        finished_at=when,
+        answers=[
+            Answer(
+                item="data-into-tool", question="What data does it send?", answer="internal", answered_at=when
+            ),
+            Answer(
+                item="outputs-looked-at",
+                question="Did you read a few real outputs?",
+                answer="no",
+                answered_at=when,
+                note="two answers were off:\nthe dates, and one name",
+                follow_up=FollowUp(action="add the policy page", owner="engineering lead"),
+            ),
+        ],
+        status="complete",
+    )
+    return record_text(record)
+
+
+MM_TEXT = micromoment_text()
+PY_TEXT = yaml.safe_dump(yaml.safe_load(MM_TEXT))
+LAYOUTS = pytest.mark.parametrize("host", [MM_TEXT, PY_TEXT], ids=["micromoment", "pyyaml"])
+
+
+def line_of(text: str, start: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if line.lstrip("- ").startswith(start))
+
+
+def test_both_layouts_read_to_the_same_data_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert MM_TEXT.startswith("# A micromoment review record.") and PY_TEXT.startswith(
+        "answers:\n- answer: internal\n"
+    )
+    expected = yamlio.parse_located(MM_TEXT, "r.yaml").data
+    assert yamlio.parse_located(PY_TEXT, "r.yaml").data == expected
+    assert expected["answers"][1]["note"] == "two answers were off:\nthe dates, and one name"
+    assert expected["started_at"] == "2026-01-06T09:30:00Z" and expected["schema_version"] == 1
+
+    def read_again(raw: bytes | str, display: str) -> yamlio.Located:
+        raise AssertionError(f"{display} was read twice, though it breaks no rule")
+
+    monkeypatch.setattr(yamlio, "parse_located", read_again)
+    for text in (MM_TEXT, PY_TEXT, MM_TEXT.encode(), PY_TEXT.encode()):
+        assert parse_yaml(text, "r.yaml").data == expected
+
+
+def test_positions_are_found_when_first_asked_for() -> None:
+    located = parse_yaml(PY_TEXT, "r.yaml")
+    assert located.position(("answers", 1, "item")) == (11, 9)
+    assert located.position(("answers", 1, "item"), key=True) == (11, 3)
+    assert located.position(("answers", 1, "follow_up", "owner")) == (10, 12)
+    assert parse_yaml(MM_TEXT, "r.yaml").position(("answers", 1, "item"), key=True) == (21, 3)
+    asked: list[str] = []
+
+    def name() -> str:
+        asked.append("r.yaml")
+        return "r.yaml"
+
+    lazy = parse_yaml(MM_TEXT, name)
+    assert asked == []  # a file with no problem is never named
+    assert str(lazy.problem(("kind",), "x")) == "r.yaml:2:7: kind: x" and asked == ["r.yaml"]
+
+
+@LAYOUTS
+@pytest.mark.parametrize(
+    ("old", "new", "column", "words"),
+    [
+        (
+            "subject: change 1",
+            "subject: 2026-02-30",
+            10,
+            "subject: '2026-02-30' is not a real date or time (day is out of range for month); write a date as "
+            "YYYY-MM-DD or a time as 2026-11-22T09:30:00Z, or quote it if it is text",
+        ),
+        (
+            "answer: internal",
+            "answer: 2026-01-01",
+            11,
+            "answers[0].answer: must be text (put it in quotes if it looks like a number, date or yes/no)",
+        ),
+        ("status: complete", "status: done", 9, "status: must be one of complete, incomplete"),
+        (
+            "name: Ada",
+            "name: Ada\n  nickname: A",
+            3,
+            "who.nickname: unknown field; remove it or check its spelling",
+        ),
+        (
+            "kind: review",
+            "kind: review\nkind: skip",
+            1,
+            "kind: duplicate key (first at line {first}); keep one",
+        ),
+    ],
+)
+def test_a_record_made_invalid_the_same_way_names_the_same_problem(
+    host: str, old: str, new: str, column: int, words: str
+) -> None:
+    from micromoment.records import record_from
+
+    text = host.replace(old, new, 1)
+    changed = new.splitlines()[-1].strip()
+    with pytest.raises(FileProblems) as caught:
+        record_from(parse_yaml(text, "r.yaml"))
+    assert [str(p) for p in caught.value.problems] == [
+        f"r.yaml:{line_of(text, changed)}:{column}: " + words.format(first=line_of(host, old))
+    ]
+
+
+def node_count(text: str) -> int:
+    def size(node: yaml.Node) -> int:
+        if isinstance(node, yaml.SequenceNode):
+            return 1 + sum(map(size, node.value))
+        if isinstance(node, yaml.MappingNode):
+            return 1 + sum(size(k) + size(v) for k, v in node.value)
+        return 1
+
+    return size(yaml.compose(text, Loader=yaml.SafeLoader))
+
+
+@LAYOUTS
+@pytest.mark.parametrize(
+    ("line", "column", "words"),
+    [
+        (
+            "extra: !!set {x, y}",
+            8,
+            "extra: YAML tag !!set is not allowed; micromoment reads plain YAML only (remove the tag)",
+        ),
+        (
+            "extra: [!!binary aGk=]",
+            9,
+            "extra[0]: YAML tag !!binary is not allowed; micromoment reads plain YAML only (remove the tag)",
+        ),
+        ("extra: {<<: {x: 1}}", 9, "extra: merge keys (<<) are not supported; write the keys out"),
+        ("extra: {? [a] : b}", 11, "a mapping key must be a plain value"),
+        ("kind: skip", 1, "kind: duplicate key (first at line {first}); keep one"),
+        ("extra: {1: a, '1': b}", 15, "extra.1: duplicate key (first at line {here}); keep one"),
+        (
+            "extra: 2026-02-30",
+            8,
+            "extra: '2026-02-30' is not a real date or time (day is out of range for month); write a date as "
+            "YYYY-MM-DD or a time as 2026-11-22T09:30:00Z, or quote it if it is text",
+        ),
+        (
+            "extra: !!bool maybe",
+            8,
+            "extra: 'maybe' is not true or false; write true or false, or quote it if it is text",
+        ),
+        (
+            "extra: !!int x",
+            8,
+            "extra: 'x' is not a number; write digits such as 5 or 0.5, or quote it if it is text",
+        ),
+        ("extra: [1, .inf]", 12, "extra[1]: .inf is not a finite number; write a number such as 5 or 0.5"),
+        ("extra: .nan", 8, "extra: .nan is not a finite number; write a number such as 5 or 0.5"),
+        ("extra: " + "9" * 65, 8, "extra: number 999999999999... is too long; micromoment numbers are small"),
+        (f"extra: -{2**63}", 8, "extra: number -92233720368... is too large; micromoment numbers are small"),
+        ("extra: " + "[" * 64 + "]" * 64, 71, "nested deeper than 64 levels; flatten the file"),
+    ],
+)
+def test_every_rule_is_refused_with_its_place_in_either_layout(
+    host: str, line: str, column: int, words: str
+) -> None:
+    text = host + line + "\n"
+    here = len(host.splitlines()) + 1
+    expected = f"f.yaml:{here}:{column}: " + words.format(first=line_of(host, "kind: "), here=here)
+    assert problem_of(text) == expected
+    assert problem_of(text.encode()) == expected
+
+
+@LAYOUTS
+def test_the_value_limit_counts_keys_and_values_in_either_layout(
+    host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = node_count(host)
+    monkeypatch.setattr(yamlio, "MAX_VALUES", count)
+    assert parse_yaml(host, "f.yaml").data == yamlio.parse_located(MM_TEXT, "f.yaml").data
+    monkeypatch.setattr(yamlio, "MAX_VALUES", count - 1)
+    root = line_of(host, "answers:" if host is PY_TEXT else "kind:")
+    words = f"expands to more than {count - 1} values (YAML aliases?); write the data out plainly"
+    assert problem_of(host) == f"f.yaml:{root}:1: {words}"
+
+
+@LAYOUTS
+def test_aliases_are_expanded_into_copies_in_either_layout(host: str) -> None:
+    data = parse_yaml(host + "extra: &x [1, {a: b}]\nmore: *x\n", "f.yaml").data
+    assert data["extra"] == data["more"] == [1, {"a": "b"}]
+    assert data["extra"] is not data["more"]  # changing one must not change the other
+
+
+_KEYS = st.text(max_size=8)
+_PLAIN = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-yamlio.MAX_INT, yamlio.MAX_INT)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.dates()
+    | st.datetimes()
+    | st.datetimes(timezones=st.just(dt.timezone.utc)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def typed(value: object) -> object:
+    """The value with every type spelt out: True, 1 and 1.0 are equal in Python, not in a file."""
+    if isinstance(value, dict):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    return (type(value).__name__, value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PLAIN)
+def test_plain_data_dumped_by_pyyaml_reads_back_as_it_was(data: object) -> None:
+    text = yaml.safe_dump(data)
+    assert typed(parse_yaml(text, "f.yaml").data) == typed(data)
+    assert typed(yamlio.parse_located(text, "f.yaml").data) == typed(data)
+
+
+# Reading once without positions is never looser than the located reader: on texts of every
+# shape, hostile ones included, both give the same data (and positions), or both refuse.
+
+KEYS = [
+    "a",
+    "kind",
+    "yes",
+    "1",
+    "~",
+    "2026-02-30",
+    "<<",
+    "'a'",
+    "[a]",
+    "{a: b}",
+    "&k a",
+    "*k",
+    "!!str k",
+    "? a",
+    "R&D",
+]
+SCALARS = [
+    "1",
+    "0x1F",
+    "1:30",
+    "9" * 70,
+    str(2**63),
+    "1e3",
+    "1.0e+999",
+    ".inf",
+    ".nan",
+    "2026-11-22",
+    "2026-02-30",
+]
+SCALARS += [
+    "2026-11-22T09:30:00Z",
+    "2026-11-22T10:00:00+99:00",
+    "yes",
+    "~",
+    "",
+    "'q'",
+    '"dq\\n"',
+    "&a 1",
+    "*a",
+]
+SCALARS += ["!!str 5", "!!bool maybe", "!!binary aGk=", "!x y", "[1, 2]", "{a: 1, a: 2}", "[a: b]", "[[[]]]"]
+SCALARS += ["|\n  block\n", "*bold*", "x # note", "- - x", "<<: *a", "'\u2028'", "\t", "a\rb: c"]
+PREFIXES = ["", "- ", "- - ", "? ", ": ", "-\t", "- ? "]
+
+line = st.builds(
+    lambda indent, prefix, key, scalar, form: (
+        " " * indent + prefix + (f"{key}: {scalar}" if form == 0 else scalar if form == 1 else f"{key}:")
+    ),
+    st.integers(0, 8),
+    st.sampled_from(PREFIXES),
+    st.sampled_from(KEYS),
+    st.sampled_from(SCALARS),
+    st.integers(0, 2),
+)
+line_texts = st.lists(line, min_size=1, max_size=12).map(lambda lines: "\n".join(lines) + "\n")
+small_texts = st.text(alphabet=" \n\r\t-:[]{},&*!'\"#?|>ab019.~", max_size=60)
+
+
+@st.composite
+def dumped(draw: st.DrawFn) -> str:
+    """Plain data as PyYAML dumps it in block, flow or mixed style, sometimes with a shared list."""
+    value = draw(_PLAIN)
+    if draw(st.booleans()):
+        value = {"x": value, "y": value, "z": [value]}  # the same object thrice: an anchor and aliases
+    style = draw(st.sampled_from([False, True, None]))
+    return yaml.safe_dump(value, default_flow_style=style, indent=draw(st.integers(2, 5)))
+
+
+def nested(depth: int, block: bool) -> str:
+    if block:
+        return "".join("  " * level + "- \n" for level in range(depth - 1)) + "  " * depth + "x\n"
+    return "[" * depth + "]" * depth
+
+
+deep = st.integers(1, 90).flatmap(lambda n: st.booleans().map(lambda block: nested(n, block)))
+
+
+def outcome(read: Callable[[bytes | str, str], yamlio.Located], raw: bytes | str) -> object:
+    try:
+        located = read(raw, "f.yaml")
+    except FileProblems as exc:
+        return [str(problem) for problem in exc.problems]
+    return typed(located.data), located.values, located.keys
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line_texts | small_texts | dumped() | deep)
+def test_reading_once_gives_what_the_located_reader_gives(text: str) -> None:
+    for raw in (text, text.encode()):
+        assert outcome(parse_yaml, raw) == outcome(yamlio.parse_located, raw)

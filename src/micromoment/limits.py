@@ -15,6 +15,15 @@ MAX_HOOK_SCRIPT_BYTES = MIB
 # One row of model outputs: bigger is not an output; refuse rather than fill memory.
 MAX_OUTPUT_ROW_BYTES = 16 * MIB
 
+# Shapes that keep hostile YAML (alias bombs, deep nesting) cheap to refuse.
+MAX_DEPTH = 64
+MAX_VALUES = 200_000
+# Numbers in micromoment's files are minutes, counts and versions (and in an outputs file,
+# scores): 64 bits is plenty, and a bound on the text keeps a 5,000-digit literal from
+# costing quadratic time to convert.
+MAX_INT = 2**63 - 1
+MAX_NUMBER_TEXT = 64
+
 
 def size_text(limit: int) -> str:
     """A limit as messages say it: `4 MiB`, or in bytes when under one MiB."""

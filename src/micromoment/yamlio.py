@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-import os
-import stat
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,35 +12,54 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from micromoment.errors import FileProblems, Problem
-from micromoment.limits import MAX_YAML_BYTES
+from micromoment.fileread import read_limited
+from micromoment.limits import MAX_DEPTH, MAX_INT, MAX_NUMBER_TEXT, MAX_VALUES, MAX_YAML_BYTES, size_text
 
 # The one place the package picks a YAML loader: the C loader is much faster when PyYAML was
 # built with libyaml; both are the *safe* loaders.
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Limits that keep hostile files (alias bombs, deep nesting, huge blobs) cheap to refuse.
-MAX_BYTES = MAX_YAML_BYTES
-MAX_DEPTH = 64
-MAX_VALUES = 200_000
-# Numbers in micromoment's files are minutes, counts and versions: 64 bits is plenty, and a
-# bound on the text keeps a 5,000-digit literal from costing quadratic time to convert.
-MAX_INT = 2**63 - 1
-MAX_NUMBER_TEXT = 64
-
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 PathKey = tuple[str | int, ...]
+# Where each value and each mapping key starts: (line, column), both from 1.
+Positions = tuple[dict[PathKey, tuple[int, int]], dict[PathKey, tuple[int, int]]]
 
 
-@dataclass
 class Located:
-    """Data read from a YAML file, with the position of every value and key in it."""
+    """Data read from a YAML file, with the position of every value and key in it.
 
-    data: Any
-    path: str
-    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    Positions are found by the located reader when first asked for (a problem to name): most
+    files have none, and reading them with positions costs twice as much.
+    """
+
+    def __init__(
+        self, data: Any, path: str | Callable[[], str], raw: bytes | str, positions: Positions | None = None
+    ) -> None:
+        self.data, self.raw = data, raw
+        self._path, self._positions = path, positions
+
+    @property
+    def path(self) -> str:
+        """The file as problems name it; a function giving it is called on first use."""
+        if callable(self._path):
+            self._path = self._path()
+        return self._path
+
+    @property
+    def values(self) -> dict[PathKey, tuple[int, int]]:
+        return self._found()[0]
+
+    @property
+    def keys(self) -> dict[PathKey, tuple[int, int]]:
+        return self._found()[1]
+
+    def _found(self) -> Positions:
+        if self._positions is None:
+            # The fast read followed the same rules, so the located one reads the same data.
+            self._positions = parse_located(self.raw, self.path)._found()
+        return self._positions
 
     def position(self, loc: PathKey, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of the value at `loc`, or of its nearest enclosing value."""
@@ -79,80 +96,74 @@ def _mark(node: Node | yaml.Event) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def read_limited(path: Path, limit: int, display: str | Callable[[], str] | None = None) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes; anything else is a FileProblems.
-
-    A folder, a device (a link to /dev/zero) or a named pipe (which would block the read
-    forever) is refused before it is opened for reading, and never more than `limit` + 1
-    bytes are read, whatever the file claims its size is. `display` (or a function giving it,
-    called only when there is a problem) names the file.
-    """
-
-    def shown() -> str:
-        return (display() if callable(display) else display) or str(path)
-
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise _fail(shown(), None, None, "is a folder, expected a file; move the folder away")
-        if not stat.S_ISREG(info.st_mode):
-            raise _fail(
-                shown(), None, None, "is not a regular file (a device or a pipe?); replace it with a file"
-            )
-        # O_NONBLOCK: if the file was swapped for a pipe since the check, open must not wait.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            raw = handle.read(limit + 1)
-    except FileNotFoundError:
-        raise _fail(shown(), None, None, "no such file; check the path") from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        hint = "; check its permissions" if isinstance(exc, PermissionError) else ""
-        raise _fail(shown(), None, None, f"cannot read: {reason}{hint}") from None
-    if len(raw) > limit:
-        size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
-        raise _fail(shown(), None, None, f"larger than {size}; not a file micromoment writes or reads")
-    return raw
-
-
 def read_yaml(path: Path, display: str | None = None) -> Located:
     """Read and parse one YAML file; every failure is a FileProblems naming the file."""
     shown = display or str(path)
-    return parse_yaml(read_limited(path, MAX_BYTES, shown), shown)
+    return parse_yaml(read_limited(path, MAX_YAML_BYTES, shown), shown)
 
 
-def parse_yaml(raw: bytes | str, display: str) -> Located:
-    """Parse YAML text from `display` into plain data plus positions, under every limit above.
+def parse_yaml(raw: bytes | str, display: str | Callable[[], str]) -> Located:
+    """Parse YAML text into plain data plus positions, under every rule and limit above.
 
-    Sound text takes the fast path (`yamlfast`), whose positions are found only if asked for
-    (a problem to name); anything else is read by `parse_located`, which says where it is wrong.
+    `display` (or a function giving it, called only when there is a problem to name) names the
+    file. Most files break no rule and have no alias: they are read once, without positions,
+    which are found when first asked for. Anything else is read again by `parse_located`.
     """
-    from micromoment.yamlfast import UNSURE, LazyLocated, plain_data
-
-    data = plain_data(raw)
-    return parse_located(raw, display) if data is UNSURE else LazyLocated(data, display, raw)
+    try:
+        return Located(_read(raw, "", located=False)[0], display, raw)
+    except (_Locate, FileProblems, UnicodeDecodeError):
+        return parse_located(raw, display() if callable(display) else display)
 
 
 def parse_located(raw: bytes | str, display: str) -> Located:
     """The located reader: data and every value's position, or a FileProblems saying where."""
-    if len(raw) > MAX_BYTES:
+    data, positions = _read(raw, display, located=True)
+    return Located(data, display, raw, positions)
+
+
+class _Locate(Exception):
+    """The read without positions met what only the located reader checks: deep nesting, aliases."""
+
+
+def _read(raw: bytes | str, display: str, *, located: bool) -> tuple[Any, Positions]:
+    if len(raw) > MAX_YAML_BYTES:
         raise _fail(
-            display, None, None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not a file micromoment reads"
+            display, None, None, f"larger than {size_text(MAX_YAML_BYTES)}; not a file micromoment reads"
         )
-    _check_shape(raw, display)
+    if located:
+        _check_shape(raw, display)
+    elif _may_nest_too_deep(raw.decode("utf-8") if isinstance(raw, bytes) else raw):
+        raise _Locate
     loader = SafeLoader(raw)
     try:
         node = loader.get_single_node()
         if node is None:
             raise _fail(display, 1, None, "is empty; it needs a YAML mapping")
-        _check_expansion(node, display)
-        return _Builder(display, loader).build(node)
+        if located:
+            _check_expansion(node, display)
+        builder = _Builder(display, loader, located=located)
+        return builder.value(node, ()), (builder.values, builder.keys)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_problem(exc, display) from None
     except yaml.YAMLError as exc:
         raise _reader_problem(exc, raw, display) from None
     finally:
         loader.dispose()
+
+
+def _may_nest_too_deep(text: str) -> bool:
+    """Whether collections in `text` might nest deeper than MAX_DEPTH, by a bound never below
+    the real depth, so the exact count over the events is needed only past it.
+
+    A block collection starts within or right after its line's leading blanks and indicators
+    (`- `, `? `, `: `), and further right than its parent, except a sequence that is a mapping's
+    value: so block depth is at most twice the widest such prefix, plus two. Each '[' opens at
+    most two levels (a sequence and a one-pair mapping such as [a: b] in it), each '{' one.
+    """
+    if "\r" in text or (not text.isascii() and any(c in text for c in "\x85\u2028\u2029\ufeff")):
+        return True  # other line breaks (and a byte-order mark) would hide a line's true prefix
+    widest = max(len(prefix) for prefix in re.findall(r"^[ \t?:\-]*", text, re.MULTILINE))
+    return 2 * (widest + 1) + 2 * text.count("[") + text.count("{") > MAX_DEPTH
 
 
 def _check_shape(raw: bytes | str, display: str) -> None:
@@ -165,8 +176,7 @@ def _check_shape(raw: bytes | str, display: str) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    line, column = _mark(event)
-                    raise _fail(display, line, column, _TOO_DEEP)
+                    raise _fail(display, *_mark(event), _TOO_DEEP)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
@@ -200,6 +210,7 @@ def _check_expansion(root: Node, display: str) -> None:
         known = sizes.get(id(node))
         if known is not None:
             return known
+        sizes[id(node)] = 1  # met again inside itself: the builder refuses that as nested too deep
         total = 1
         if isinstance(node, SequenceNode):
             total += sum(size(child) for child in node.value)
@@ -212,15 +223,12 @@ def _check_expansion(root: Node, display: str) -> None:
         return
     # Name the value that is too big on its own, as deep as it goes: where the aliases pile up.
     culprit = root
-    while (bigger := next((c for c in _children(culprit) if sizes[id(c)] > MAX_VALUES), None)) is not None:
+    while bigger := next(
+        (c for c in _children(culprit) if MAX_VALUES < sizes[id(c)] < sizes[id(culprit)]), None
+    ):
         culprit = bigger
-    line, column = _mark(culprit)
-    raise _fail(
-        display,
-        line,
-        column,
-        f"expands to more than {MAX_VALUES} values (YAML aliases?); write the data out plainly",
-    )
+    words = f"expands to more than {MAX_VALUES} values (YAML aliases?); write the data out plainly"
+    raise _fail(display, *_mark(culprit), words)
 
 
 def _children(node: Node) -> list[Node]:
@@ -253,101 +261,93 @@ def _reader_problem(exc: yaml.YAMLError, raw: bytes | str, display: str) -> File
     return _fail(display, line, None, f"not readable as UTF-8 YAML text ({reason}); is it a binary file?")
 
 
-class _Builder:
-    """Turns a composed node graph into plain data, refusing anything that is not plain YAML."""
+_SMALL = "micromoment numbers are small"
+# The node kind each plain tag may have; every other tag is refused.
+_PLAIN_KINDS: dict[str, type[Node]] = {tag: ScalarNode for tag in _SCALAR_TAGS}
+_PLAIN_KINDS.update({_YAML + "seq": SequenceNode, _YAML + "map": MappingNode})
 
-    def __init__(self, display: str, loader: yaml.SafeLoader) -> None:
-        self.located = Located(data=None, path=display)
+
+class _Builder:
+    """Turns a composed node graph into plain data, refusing anything that is not plain YAML.
+
+    `located` keeps every value's and key's position. Without it, the graph was not checked for
+    aliases, so a collection met twice (an alias: expanding it is counted by the located reader)
+    stops the build; anything refused is named by the located reader.
+    """
+
+    def __init__(self, display: str, loader: yaml.SafeLoader, *, located: bool) -> None:
+        self.path = display
         self.loader = loader
+        self.located = located
+        self.values: dict[PathKey, tuple[int, int]] = {}
+        self.keys: dict[PathKey, tuple[int, int]] = {}
+        self.met: set[int] = set()
         self.count = 0
 
-    def build(self, node: Node) -> Located:
-        self.located.data = self._value(node, ())
-        return self.located
+    def value(self, node: Node, loc: PathKey) -> Any:
+        self.count += 1  # keys count too, as in the expansion check
+        if self.located:
+            self.values.setdefault(loc, _mark(node))
+        elif self.count > MAX_VALUES:
+            raise _Locate
+        kind = _PLAIN_KINDS.get(node.tag)
+        if kind is not type(node):
+            tag = node.tag.replace(_YAML, "!!")
+            words = f"YAML tag {tag} is not allowed; micromoment reads plain YAML only (remove the tag)"
+            raise self._problem(node, loc, words)
+        if kind is ScalarNode:
+            return self._scalar(node, loc)  # type: ignore[arg-type]
+        if len(loc) >= MAX_DEPTH:  # only through aliases: the events were counted before composing
+            raise _fail(self.path, *_mark(node), _TOO_DEEP)
+        if not self.located:
+            if id(node) in self.met:
+                raise _Locate
+            self.met.add(id(node))
+        if kind is SequenceNode:
+            return [self.value(child, (*loc, index)) for index, child in enumerate(node.value)]
+        return self._mapping(node, loc)  # type: ignore[arg-type]
 
-    def _refuse(self, node: Node, message: str) -> FileProblems:
-        line, column = _mark(node)
-        return FileProblems([Problem(self.located.path, line, column, format_loc(()), message)])
-
-    def _value(self, node: Node, loc: PathKey) -> Any:
-        self.count += 1
-        if self.count > MAX_VALUES:
-            line, column = _mark(node)
-            raise _fail(
-                self.located.path,
-                line,
-                column,
-                f"expands to more than {MAX_VALUES} values (YAML aliases?); write the data out plainly",
-            )
-        self.located.values.setdefault(loc, _mark(node))
-        if isinstance(node, ScalarNode):
-            if node.tag not in _SCALAR_TAGS:
-                raise self._tag_problem(node, loc)
-            return self._scalar(node, loc)
-        if isinstance(node, SequenceNode):
-            if node.tag != _YAML + "seq":
-                raise self._tag_problem(node, loc)
-            return [self._value(child, (*loc, index)) for index, child in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            if node.tag != _YAML + "map":
-                raise self._tag_problem(node, loc)
-            return self._mapping(node, loc)
-        raise self._tag_problem(node, loc)  # pragma: no cover - the composer makes only these three
-
-    def _mapping(self, node: MappingNode, loc: PathKey) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
-        first_seen: dict[Any, int] = {}
+    def _mapping(self, node: MappingNode, loc: PathKey) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Node] = {}
         for key_node, value_node in node.value:
+            self.count += 1
             if key_node.tag == _YAML + "merge":
-                raise self._value_problem(
-                    key_node, loc, "merge keys (<<) are not supported; write the keys out"
-                )
+                raise self._problem(key_node, loc, "merge keys (<<) are not supported; write the keys out")
             if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALAR_TAGS:
-                raise self._refuse(key_node, "a mapping key must be a plain value")
+                raise self._problem(key_node, (), "a mapping key must be a plain value")
             # Every key micromoment reads names something (a field, an item id, a checklist id):
             # `yes:`, `1:` or `2026-01-01:` as a key means its text, never a boolean, number or date.
             key: str = key_node.value
-            line, column = _mark(key_node)
-            if key in first_seen:
-                message = f"duplicate key (first at line {first_seen[key]}); keep one"
-                raise self._value_problem(key_node, (*loc, key), message)
-            first_seen[key] = line
             key_loc: PathKey = (*loc, key)
-            self.located.keys[key_loc] = (line, column)
-            result[key] = self._value(value_node, (*loc, key))
+            if key in first_seen:
+                message = f"duplicate key (first at line {_mark(first_seen[key])[0]}); keep one"
+                raise self._problem(key_node, key_loc, message)
+            first_seen[key] = key_node
+            if self.located:
+                self.keys[key_loc] = _mark(key_node)
+            result[key] = self.value(value_node, key_loc)
         return result
 
     def _scalar(self, node: ScalarNode, loc: PathKey) -> Any:
         """A plain value; dates that do not exist, huge or non-finite numbers are located problems."""
-        number = node.tag in (_YAML + "int", _YAML + "float")
-        if number and len(node.value) > MAX_NUMBER_TEXT:
-            raise self._value_problem(
-                node, loc, f"number {node.value[:12]}... is too long; micromoment numbers are small"
-            )
+        if node.tag == _YAML + "str":
+            return node.value
+        if node.tag in (_YAML + "int", _YAML + "float") and len(node.value) > MAX_NUMBER_TEXT:
+            raise self._problem(node, loc, f"number {node.value[:12]}... is too long; {_SMALL}")
         try:
-            value = self.loader.construct_object(node)
+            value = self.loader.yaml_constructors[node.tag](self.loader, node)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError) as exc:
-            raise self._value_problem(node, loc, _construct_message(node, exc)) from None
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int) and abs(value) > MAX_INT:
-            raise self._value_problem(
-                node, loc, f"number {node.value[:12]}... is too large; micromoment numbers are small"
-            )
+            raise self._problem(node, loc, _construct_message(node, exc)) from None
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            raise self._problem(node, loc, f"number {node.value[:12]}... is too large; {_SMALL}")
         if isinstance(value, float) and not math.isfinite(value):
-            raise self._value_problem(
-                node, loc, f"{node.value} is not a finite number; write a number such as 5 or 0.5"
-            )
+            words = f"{node.value} is not a finite number; write a number such as 5 or 0.5"
+            raise self._problem(node, loc, words)
         return value
 
-    def _value_problem(self, node: Node, loc: PathKey, message: str) -> FileProblems:
-        line, column = _mark(node)
-        return FileProblems([Problem(self.located.path, line, column, format_loc(loc), message)])
-
-    def _tag_problem(self, node: Node, loc: PathKey) -> FileProblems:
-        tag = node.tag.replace(_YAML, "!!")
-        message = f"YAML tag {tag} is not allowed; micromoment reads plain YAML only (remove the tag)"
-        return self._value_problem(node, loc, message)
+    def _problem(self, node: Node, loc: PathKey, message: str) -> FileProblems:
+        return FileProblems([Problem(self.path, *_mark(node), format_loc(loc), message)])
 
 
 def _construct_message(node: ScalarNode, exc: Exception) -> str:

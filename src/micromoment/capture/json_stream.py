@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from micromoment.errors import FileProblems, MicromomentError, Problem
+from micromoment.limits import MAX_NUMBER_TEXT
 
 CHUNK = 1024 * 1024
 _SPACE = re.compile(r"[ \t\r\n]*")
 _UNFINISHED_STRING = "Unterminated string"
 _LOOKAHEAD = 16  # more than the longest token a cut can leave unreadable: "-Infinity", a \uXXXX escape
-# A model output's numbers are scores and counts; a longer literal costs quadratic time to convert.
-MAX_NUMBER_TEXT = 64
 
 
 class HostileJson(ValueError):

@@ -37,10 +37,11 @@ def _summarise_file(path: Path) -> Parsed:
         # (nor hashlib, which loads OpenSSL: 4 ms of a warm `stats`).
         import hashlib
 
+        from micromoment.fileread import read_limited
+        from micromoment.limits import MAX_YAML_BYTES
         from micromoment.records.reading import parse_record
-        from micromoment.yamlio import MAX_BYTES, read_limited
 
-        raw = read_limited(path, MAX_BYTES, lambda: record_name(path))
+        raw = read_limited(path, MAX_YAML_BYTES, lambda: record_name(path))
         digest = hashlib.sha256(raw).hexdigest()
         return summarise(path, parse_record(raw, lambda: record_name(path))), digest
     except FileProblems as exc:
@@ -74,9 +75,9 @@ def _digest(path: Path) -> str | None:
     size a record may have (a link to /dev/zero is never read): it is then parsed, and refused."""
     import hashlib
 
-    from micromoment.yamlio import MAX_BYTES
+    from micromoment.limits import MAX_YAML_BYTES
 
-    data = read_regular(path, MAX_BYTES)
+    data = read_regular(path, MAX_YAML_BYTES)
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 

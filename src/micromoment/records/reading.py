@@ -1,15 +1,13 @@
-"""Reading records: the one reader of record files and record bytes, fast where it can be,
-located where there is a problem to name."""
+"""Reading records: the one reader of record files and record bytes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from micromoment.config import Config
 from micromoment.errors import FileProblems, NotFound, Problem
+from micromoment.fileread import read_limited
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, display_path
 from micromoment.records.listing import RECORD_SUFFIXES, named_record
@@ -17,8 +15,7 @@ from micromoment.records.listing import record_files as record_files
 from micromoment.records.listing import record_name as record_name
 from micromoment.records.model import AnyRecord, ReviewRecord, SkipRecord, reviews_dir
 from micromoment.validation import validate
-from micromoment.yamlfast import UNSURE, plain_data
-from micromoment.yamlio import Located, parse_yaml, read_limited
+from micromoment.yamlio import Located, parse_yaml
 
 
 def load_any_record(path: Path) -> AnyRecord:
@@ -31,17 +28,7 @@ def load_any_record(path: Path) -> AnyRecord:
 
 def parse_record(raw: bytes, display: str | Callable[[], str]) -> AnyRecord:
     """A record from bytes (a git blob, a cached copy) under the same rules as a record file."""
-    # Sound records take the fast path (no positions); anything it is unsure of, and every
-    # record that breaks a rule, is read again by the located reader, which says where.
-    data = plain_data(raw)
-    if data is not UNSURE:
-        model = _record_model(data)
-        if model is not None:
-            try:
-                return model.model_validate(data)
-            except ValidationError:
-                pass  # the located reader reports it below, with positions
-    return record_from(parse_yaml(raw, display if isinstance(display, str) else display()))
+    return record_from(parse_yaml(raw, display))
 
 
 def _record_model(data: object) -> type[ReviewRecord] | type[SkipRecord] | None:
