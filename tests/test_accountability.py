@@ -260,12 +260,12 @@ def test_the_ledger_cache_is_used_and_follows_changes(cli: Cli, mini: Path) -> N
 def test_many_records_are_parsed_on_every_core_with_the_same_result(
     cli: Cli, mini: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from micromoment.ledger import summaries as ledger
+    from micromoment.ledger import loading
 
     generate(mini, [4, 3])
     serial = json.loads(cli("stats", "--json").stdout)
     (mini / ".git/micromoment/ledger.sqlite3").unlink()
-    monkeypatch.setattr(ledger, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 2)
     assert json.loads(cli("stats", "--json").stdout) == serial
     broken = mini / ".micromoment/reviews/2026-10-0001.yaml"
     broken.write_text(

@@ -24,16 +24,10 @@ from hypothesis import strategies as st
 from micromoment.errors import FileProblems
 from micromoment.ledger import loading
 from micromoment.ledger import summaries as ledger
+from micromoment.ledger.counting import period_of
+from micromoment.ledger.loading import load_summaries
 from micromoment.ledger.model import FollowUpEntry, Summary, summarise
-from micromoment.ledger.summaries import (
-    load_summaries,
-    log_rows,
-    newest_first,
-    open_follow_ups,
-    period_of,
-    sample_totals,
-    stats,
-)
+from micromoment.ledger.summaries import log_rows, newest_first, open_follow_ups, sample_totals, stats
 from micromoment.locations import display_path
 from micromoment.records import (
     Answer,

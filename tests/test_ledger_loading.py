@@ -13,14 +13,14 @@ from micromoment.ledger.store import ledger_file
 from test_accountability import generate
 
 
-def repositories(tmp_path: Path) -> list[tuple[Path, Path, str]]:
+def repositories(tmp_path: Path) -> list[loading.Job]:
     jobs = []
     for name, weeks in (("one", [2, 1]), ("two", [3])):
         repo = tmp_path / name
         repo.mkdir()
         git(repo, "init", "-q")
         generate(repo, weeks)
-        jobs.append((repo / ".micromoment/reviews", ledger_file(repo / ".git"), name))
+        jobs.append(loading.Job(repo / ".micromoment/reviews", ledger_file(repo / ".git"), name))
     return jobs
 
 
@@ -115,7 +115,7 @@ def test_a_folder_named_like_a_record_is_named_as_the_person_sees_it(
 def test_a_repository_without_a_ledger_is_read_in_the_same_batch(tmp_path: Path) -> None:
     """A folder outside git has no ledger database: its records are parsed with the others."""
     jobs = repositories(tmp_path)
-    without = [(jobs[0][0], None, "one"), jobs[1]]
+    without = [jobs[0]._replace(ledger_file=None), jobs[1]]
     found = loading.load_many(without)
     assert [len(summaries) for summaries in found] == [4, 4]
     assert [len(summaries) for summaries in loading.load_many(without)] == [4, 4]
@@ -138,26 +138,23 @@ def test_a_summary_gets_the_path_str_of_folder_and_name_would_give(folder: str) 
         status="",
         reason="r",
     )
-    [placed] = loading._in_order(Path(folder), [("r.yaml", None)], {"r.yaml": summary}, "repo")
+    job = loading.Job(Path(folder), None, "repo")
+    [placed] = loading._in_order(job, loading.Listed([("r.yaml", None)], {}), {"r.yaml": summary})
     assert (placed.path, placed.repository) == (str(Path(folder) / "r.yaml"), "repo")
 
 
-def test_stamps_are_the_same_with_or_without_a_folder_descriptor(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_record_that_cannot_be_looked_at_has_no_stamp(tmp_path: Path) -> None:
     folder = tmp_path / "reviews"
     write(folder / "b.yaml", "kind: skip\n")
     write(folder / "a.yaml", "x\n")
     (folder / "c.yaml").symlink_to(folder / "gone.yaml")  # cannot be looked at: no stamp
-    with_fd = loading._stamped(folder)
-    assert [(name, stamp is not None) for name, stamp in with_fd] == [
+    stamped = loading._stamped(folder)
+    assert [(name, stamp is not None) for name, stamp in stamped] == [
         ("a.yaml", True),
         ("b.yaml", True),
         ("c.yaml", False),
     ]
-    assert with_fd[0][1] == ((folder / "a.yaml").stat().st_size, (folder / "a.yaml").stat().st_mtime_ns)
-    monkeypatch.setattr(loading.os, "supports_dir_fd", set())  # a platform without dir_fd
-    assert loading._stamped(folder) == with_fd
+    assert stamped[0][1] == ((folder / "a.yaml").stat().st_size, (folder / "a.yaml").stat().st_mtime_ns)
     assert loading._stamped(tmp_path / "missing") == []
     assert loading._digest(folder) is None  # a folder (or a device) is never hashed
 

@@ -101,6 +101,7 @@ def resolve(
 
 def _jobs(repos: list[Path] | None) -> tuple[list[Job], list[Project]]:
     """Where the records and the ledger of this repository, or of every --repo given, are."""
+    from micromoment.ledger.loading import Job
     from micromoment.ledger.place import records_place
 
     jobs: list[Job] = []
@@ -109,7 +110,7 @@ def _jobs(repos: list[Path] | None) -> tuple[list[Job], list[Project]]:
     for root in roots:
         project = find_project(root)
         projects.append(project)
-        jobs.append((*records_place(project), project.root.name if repos else ""))
+        jobs.append(Job(*records_place(project), project.root.name if repos else ""))
     return jobs, projects
 
 

@@ -14,7 +14,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from micromoment.errors import FileProblems, Problem
 from micromoment.fileread import read_regular
@@ -25,12 +25,35 @@ from micromoment.records.listing import record_name, record_names
 
 PARALLEL_FROM = 2000  # below this, starting worker processes costs more than it saves
 
+Warn = Callable[[str], None] | None
+FileStamp = tuple[int, int] | None  # size and time in ns; None: the file could not be looked at
+Used = TypeVar("Used")
 
-Parsed = tuple["Summary | list[Problem]", "str | None"]
+
+class Parsed(NamedTuple):
+    """One record's summary (or its problems) and the hash of the very bytes it was read from."""
+
+    result: Summary | list[Problem]
+    digest: str | None
+
+
+class Job(NamedTuple):
+    """One repository to read: its records' folder, its ledger database, its name."""
+
+    folder: Path
+    ledger_file: Path | None
+    repository: str
+
+
+class Listed(NamedTuple):
+    """A repository's record files by name with their stamps, and what was parsed ahead, by path."""
+
+    stamped: list[tuple[str, FileStamp]]
+    ready: dict[Path, Parsed]
 
 
 def _summarise_file(path: Path) -> Parsed:
-    """One record's summary and the hash of the very bytes it was read from; or its problems."""
+    """One record's summary and the hash of its bytes; or its problems."""
     # Problems come back as data: an exception is a poor traveller between processes.
     try:
         # Only when a record is parsed: a warm ledger loads neither the YAML reader nor the model
@@ -43,9 +66,9 @@ def _summarise_file(path: Path) -> Parsed:
 
         raw = read_limited(path, MAX_YAML_BYTES, lambda: record_name(path))
         digest = hashlib.sha256(raw).hexdigest()
-        return summarise(path, parse_record(raw, lambda: record_name(path))), digest
+        return Parsed(summarise(path, parse_record(raw, lambda: record_name(path))), digest)
     except FileProblems as exc:
-        return exc.problems, None
+        return Parsed(exc.problems, None)
 
 
 def _summarise_all(paths: list[Path]) -> list[Parsed]:
@@ -61,13 +84,19 @@ def _summarise_all(paths: list[Path]) -> list[Parsed]:
         return list(pool.map(_summarise_file, paths, chunksize=chunk))
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    """Size and time of a record file; None when it cannot be looked at (the parse then says why)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
+def _stamped(folder: Path) -> list[tuple[str, FileStamp]]:
+    """The record files of `folder` (as `record_files` lists them) with their size and time."""
+    prefix = str(folder) + os.sep
+    stamped: list[tuple[str, FileStamp]] = []
+    for name in record_names(folder):
+        try:
+            # A str path, not a Path: building 10,000 Path objects is a tenth of a warm `stats`.
+            info = os.stat(prefix + name)  # noqa: PTH116
+        except OSError:
+            stamped.append((name, None))
+        else:
+            stamped.append((name, (info.st_size, info.st_mtime_ns)))
+    return stamped
 
 
 def _digest(path: Path) -> str | None:
@@ -81,173 +110,137 @@ def _digest(path: Path) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-# A folder's records by file name with their size and time (None: could not be looked at).
-# Names, not paths: building 10,000 Path objects is a tenth of a warm `stats`; only the records
-# that must be read get a Path.
-Stamped = list[tuple[str, "tuple[int, int] | None"]]
-Stale = list[tuple[Path, "tuple[int, int] | None"]]
-Job = tuple[Path, "Path | None", str]  # the records' folder, the ledger database, the repository's name
-Used = TypeVar("Used")
-
-
 def load_summaries(
-    folder: Path,
-    ledger_file: Path | None,
-    repository: str = "",
-    *,
-    warn: Callable[[str], None] | None = None,
+    folder: Path, ledger_file: Path | None, repository: str = "", *, warn: Warn = None
 ) -> list[Summary]:
     """Every record in `folder`, summarised; unchanged records come from the ledger database.
 
-    With `warn`, a record that cannot be read is named through it and left out, so one
-    damaged file never hides the rest; without, the damaged records raise FileProblems.
+    With `warn`, a record that cannot be read is named through it and left out; without, the
+    damaged records raise FileProblems.
     """
-    return _load(folder, ledger_file, repository, warn, _stamped(folder), {})
+    return _load(Job(folder, ledger_file, repository), warn, Listed(_stamped(folder), {}))
 
 
-def load_many(jobs: list[Job], warn: Callable[[str], None] | None = None) -> list[list[Summary]]:
+def load_many(jobs: list[Job], warn: Warn = None) -> list[list[Summary]]:
     """Each repository's summaries. The records that need parsing in all of them are parsed
     together, on every core when there are many, so fifty small repositories are read as fast
-    as one large one. With `warn`, a record that cannot be read is named through it and
-    skipped; without, every such record is raised together."""
-    return _each_repository(
-        jobs,
-        lambda folder, ledger_file, repository, found, ready: _load(
-            folder, ledger_file, repository, warn, found, ready
-        ),
-        list,
-    )
-
-
-def _each_repository(
-    jobs: list[Job],
-    read: Callable[[Path, Path | None, str, Stamped, dict[Path, Parsed]], Used],
-    nothing: Callable[[], Used],
-) -> list[Used]:
-    """`read` for each repository, after the records that need parsing in any of them were parsed
-    together; a repository whose records fail gives `nothing`, and every repository's problems
-    are raised together at the end."""
-    stamped = [_stamped(folder) for folder, _, _ in jobs]
-    ready = _parse_together(jobs, stamped)
+    as one large one. `warn` as for `load_summaries`; without it, every unreadable record of
+    every repository is raised together."""
     problems: list[Problem] = []
-    results = []
-    for (folder, ledger_file, repository), found in zip(jobs, stamped, strict=True):
+    loaded: list[list[Summary]] = []
+    for job, listed in _list_all(jobs):
         try:
-            results.append(read(folder, ledger_file, repository, found, ready))
+            loaded.append(_load(job, warn, listed))
         except FileProblems as exc:
             problems += exc.problems
-            results.append(nothing())
     if problems:
         raise FileProblems(problems)
-    return results
+    return loaded
 
 
-def _parse_together(jobs: list[Job], stamped: list[Stamped]) -> dict[Path, Parsed]:
-    """With several repositories, every record that needs parsing in any of them, parsed in one
-    batch (on every core when there are many); with one, nothing ahead."""
-    if len(jobs) < 2:
-        return {}
-    stale = [path for job, found in zip(jobs, stamped, strict=True) for path in _stale_paths(job, found)]
-    return dict(zip(stale, _summarise_all(stale), strict=True))
+def count_many(jobs: list[Job], since: dt.date | None, today: dt.date, warn: Warn = None) -> list[Tally]:
+    """Each repository's tally for `stats`: its ledger brought up to date, then counted by
+    queries, so a warm run makes no summary at all. A repository whose ledger cannot be had is
+    summarised and counted in memory by the same queries. `warn` as for `load_many`."""
+    problems: list[Problem] = []
+    tallies: list[Tally] = []
+    for job, listed in _list_all(jobs):
+        try:
+            tallies.append(_count(job, warn, listed, since, today))
+        except FileProblems as exc:
+            problems += exc.problems
+    if problems:
+        raise FileProblems(problems)
+    return tallies
 
 
-def _stamped(folder: Path) -> Stamped:
-    """The record files of `folder` (as `record_files` lists them) with their size and time."""
-    names = record_names(folder)
-    if os.stat not in os.supports_dir_fd:
-        return [(name, _stamp(folder / name)) for name in names]
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return [(name, None) for name in names]
-    try:
-        return [(name, _stamp_at(name, fd)) for name in names]
-    finally:
-        os.close(fd)
+def _list_all(jobs: list[Job]) -> list[tuple[Job, Listed]]:
+    """Each repository's record files; with several repositories, every record that needs
+    parsing in any of them parsed in one batch (on every core when there are many)."""
+    stamped = [_stamped(job.folder) for job in jobs]
+    ready: dict[Path, Parsed] = {}
+    if len(jobs) > 1:
+        stale = [path for job, found in zip(jobs, stamped, strict=True) for path in _stale_paths(job, found)]
+        ready = dict(zip(stale, _summarise_all(stale), strict=True))
+    return [(job, Listed(found, ready)) for job, found in zip(jobs, stamped, strict=True)]
 
 
-def _stamp_at(name: str, folder_fd: int) -> tuple[int, int] | None:
-    try:
-        info = os.stat(name, dir_fd=folder_fd)
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
-
-
-def _stale_paths(job: Job, stamped: Stamped) -> list[Path]:
+def _stale_paths(job: Job, stamped: list[tuple[str, FileStamp]]) -> list[Path]:
     """The records of one repository its ledger does not hold unchanged (all, without a ledger)."""
-    folder, ledger_file, _ = job
-    connection = store.open_ledger(ledger_file, folder) if ledger_file is not None else None
+    connection = store.open_ledger(job.ledger_file, job.folder) if job.ledger_file is not None else None
     if connection is None:
-        return [folder / name for name, _ in stamped]
+        return [job.folder / name for name, _ in stamped]
     try:
-        return [path for path, _ in _changes(folder, stamped, store.stamps(connection))[1]]
+        return [path for path, _ in _changes(job.folder, stamped, store.stamps(connection))[1]]
     except sqlite3.Error:
-        return [folder / name for name, _ in stamped]
+        return [job.folder / name for name, _ in stamped]
     finally:
         connection.close()
 
 
-def _load(
-    folder: Path,
-    ledger_file: Path | None,
-    repository: str,
-    warn: Callable[[str], None] | None,
-    stamped: Stamped,
-    ready: dict[Path, Parsed],
-) -> list[Summary]:
-    """One repository's summaries; `ready` holds records already parsed, by path."""
-
-    def read(connection: sqlite3.Connection) -> list[Summary]:
-        """Unchanged records from the database, the others parsed and stored."""
-        summaries = _refresh(connection, folder, stamped, warn, ready)
-        if len(summaries) < len(stamped):  # a cold run keeps only what it parsed: no second copy
-            stored = store.read_summaries(connection)
-            names = {name for name, _ in stamped}
-            summaries.update({name: stored[name] for name in names - summaries.keys() if name in stored})
-        return _in_order(folder, stamped, summaries, repository)
-
-    found = _with_ledger(ledger_file, folder, read)
-    if found is not None:
-        return found
-    _say_no_ledger(ledger_file, warn)
-    parsed = _parse([(folder / name, stamp) for name, stamp in stamped], warn, ready)
-    return _in_order(folder, stamped, {name: summary for name, (_, summary) in parsed.items()}, repository)
-
-
-def _say_no_ledger(ledger_file: Path | None, warn: Callable[[str], None] | None) -> None:
-    """Once per repository and command: the state folder is unusable, so the command runs without it."""
-    if warn is not None and ledger_file is not None:
-        warn(f"{ledger_file}: cannot be used as micromoment's ledger; every record is read afresh")
-
-
-def _with_ledger(
-    ledger_file: Path | None, folder: Path, use: Callable[[sqlite3.Connection], Used]
-) -> Used | None:
-    """What `use` makes of the ledger database, built afresh once when it is damaged; None when
-    there is no ledger to be had (then the records are read without one)."""
-    for _ in range(2):
-        connection = store.open_ledger(ledger_file, folder) if ledger_file is not None else None
+def _with_ledger(job: Job, warn: Warn, use: Callable[[sqlite3.Connection], Used]) -> Used | None:
+    """What `use` makes of the repository's ledger, built afresh once when it holds what this
+    version would not write; None when there is none to be had (then the records are read
+    without one, and `warn` is told so)."""
+    for _ in range(2 if job.ledger_file is not None else 0):
+        connection = store.open_ledger(job.ledger_file, job.folder)  # type: ignore[arg-type]  # set
         if connection is None:
-            return None
+            break
         try:
             return use(connection)
         except store.Damaged:
             connection.close()
-            store.remove(ledger_file)  # type: ignore[arg-type]  # it was opened, so it is set
+            store.remove(job.ledger_file)  # type: ignore[arg-type]  # it was opened, so it is set
         except sqlite3.Error:
-            return None  # a ledger failing mid-way (a full disk, a lock held too long) only costs speed
+            break  # a ledger failing mid-way (a full disk, a lock held too long) only costs speed
         finally:
             connection.close()
+    if warn is not None and job.ledger_file is not None:
+        warn(f"{job.ledger_file}: cannot be used as micromoment's ledger; every record is read afresh")
     return None
 
 
+def _load(job: Job, warn: Warn, listed: Listed) -> list[Summary]:
+    """One repository's summaries: unchanged records from its ledger, the others parsed and stored."""
+
+    def read(connection: sqlite3.Connection) -> list[Summary]:
+        summaries = _refresh(connection, job.folder, listed, warn)
+        if len(summaries) < len(listed.stamped):  # a cold run keeps only what it parsed: no second copy
+            stored = store.read_summaries(connection)
+            names = {name for name, _ in listed.stamped}
+            summaries.update({name: stored[name] for name in names - summaries.keys() if name in stored})
+        return _in_order(job, listed, summaries)
+
+    found = _with_ledger(job, warn, read)
+    if found is not None:
+        return found
+    parsed = _parse([(job.folder / name, stamp) for name, stamp in listed.stamped], warn, listed.ready)
+    return _in_order(job, listed, {name: summary for name, (_, summary) in parsed.items()})
+
+
+def _count(job: Job, warn: Warn, listed: Listed, since: dt.date | None, today: dt.date) -> Tally:
+    """One repository's tally: its ledger refreshed and counted, or its summaries counted in memory."""
+
+    def refreshed(connection: sqlite3.Connection) -> Tally:
+        _refresh(connection, job.folder, listed, warn)
+        return count(connection, since, today)
+
+    found = _with_ledger(job, warn, refreshed)
+    if found is not None:
+        return found
+    in_memory = store.memory_ledger(_load(job._replace(ledger_file=None), warn, listed))
+    try:
+        return count(in_memory, since, today)
+    finally:
+        in_memory.close()
+
+
 def _changes(
-    folder: Path, stamped: Stamped, known: dict[str, store.Stamp]
-) -> tuple[list[tuple[str, store.Stamp]], Stale]:
+    folder: Path, stamped: list[tuple[str, FileStamp]], known: dict[str, store.Stamp]
+) -> tuple[list[tuple[str, store.Stamp]], list[tuple[Path, FileStamp]]]:
     """Records only touched (same content, new time: a checkout, a copy), and records to parse."""
     touched: list[tuple[str, store.Stamp]] = []
-    stale: Stale = []
+    stale: list[tuple[Path, FileStamp]] = []
     for name, stamp in stamped:
         hit = known.get(name)
         if stamp is not None and hit is not None:
@@ -261,19 +254,13 @@ def _changes(
     return touched, stale
 
 
-def _refresh(
-    connection: sqlite3.Connection,
-    folder: Path,
-    stamped: Stamped,
-    warn: Callable[[str], None] | None,
-    ready: dict[Path, Parsed],
-) -> dict[str, Summary]:
+def _refresh(connection: sqlite3.Connection, folder: Path, listed: Listed, warn: Warn) -> dict[str, Summary]:
     """Bring the database up to the folder: drop records that are gone, parse and store the new
     and changed ones; their summaries, by file name."""
     known = store.stamps(connection)
-    touched, stale = _changes(folder, stamped, known)
-    parsed = _parse(stale, warn, ready)
-    names = {name for name, _ in stamped}
+    touched, stale = _changes(folder, listed.stamped, known)
+    parsed = _parse(stale, warn, listed.ready)
+    names = {name for name, _ in listed.stamped}
     stale_names = {path.name for path, _ in stale}
     gone = [name for name in known if name not in names or name in stale_names]
     fresh = [(name, stamp, summary) for name, (stamp, summary) in parsed.items() if stamp is not None]
@@ -282,48 +269,8 @@ def _refresh(
     return {name: summary for name, (_, summary) in parsed.items()}
 
 
-def count_many(
-    jobs: list[Job], since: dt.date | None, today: dt.date, warn: Callable[[str], None] | None = None
-) -> list[Tally]:
-    """Each repository's tally for `stats`: its ledger brought up to date, then counted by
-    queries, so a warm run makes no summary at all. A repository whose ledger cannot be had is
-    summarised and counted in memory by the same queries. `warn` as for `load_many`."""
-    return _each_repository(
-        jobs,
-        lambda folder, ledger_file, repository, found, ready: _count(
-            folder, ledger_file, repository, warn, found, ready, since, today
-        ),
-        Tally,
-    )
-
-
-def _count(
-    folder: Path,
-    ledger_file: Path | None,
-    repository: str,
-    warn: Callable[[str], None] | None,
-    stamped: Stamped,
-    ready: dict[Path, Parsed],
-    since: dt.date | None,
-    today: dt.date,
-) -> Tally:
-    def refreshed(connection: sqlite3.Connection) -> Tally:
-        _refresh(connection, folder, stamped, warn, ready)
-        return count(connection, since, today)
-
-    found = _with_ledger(ledger_file, folder, refreshed)
-    if found is not None:
-        return found
-    _say_no_ledger(ledger_file, warn)
-    in_memory = store.memory_ledger(_load(folder, None, repository, warn, stamped, ready))
-    try:
-        return count(in_memory, since, today)
-    finally:
-        in_memory.close()
-
-
 def _parse(
-    stale: Stale, warn: Callable[[str], None] | None, ready: dict[Path, Parsed]
+    stale: list[tuple[Path, FileStamp]], warn: Warn, ready: dict[Path, Parsed]
 ) -> dict[str, tuple[store.Stamp | None, Summary]]:
     """The records given, parsed (in parallel when many) unless `ready` holds them, by file name
     with the stamp to store them under; a record that cannot be read is warned about and left
@@ -346,17 +293,15 @@ def _parse(
     return parsed
 
 
-def _in_order(
-    folder: Path, stamped: Stamped, summaries: dict[str, Summary], repository: str
-) -> list[Summary]:
+def _in_order(job: Job, listed: Listed, summaries: dict[str, Summary]) -> list[Summary]:
     """The summaries in file order, each told its path (as str(folder / name) gives it) and repository."""
-    base = str(folder)
+    base = str(job.folder)
     prefix = "" if base == "." else base.rstrip(os.sep) + os.sep  # what str(folder / name) starts with
     result = []
-    for name, _ in stamped:
+    for name, _ in listed.stamped:
         summary = summaries.get(name)
         if summary is not None:
             summary.path = prefix + name
-            summary.repository = repository
+            summary.repository = job.repository
             result.append(summary)
     return result

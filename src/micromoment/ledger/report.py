@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.ledger.charts import horizontal_bars, stacked_bars
+from micromoment.ledger.counting import period_of
+from micromoment.ledger.model import Summary
 from micromoment.ledger.sources import Source
-from micromoment.ledger.summaries import Summary, newest_first, open_follow_ups, period_of, stats
+from micromoment.ledger.summaries import newest_first, open_follow_ups, stats
 
 LIST_LIMIT = 200  # rows of a list on one page; the export has them all
 

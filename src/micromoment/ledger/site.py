@@ -18,6 +18,7 @@ from micromoment import __version__
 from micromoment.errors import MicromomentError
 from micromoment.fileread import read_regular
 from micromoment.files import new_folder_mode
+from micromoment.ledger.model import Summary
 from micromoment.ledger.report import (
     Scope,
     checklist_page,
@@ -26,11 +27,10 @@ from micromoment.ledger.report import (
     pick_review_pages,
     review_href,
 )
-from micromoment.ledger.sources import Source, read_record
-from micromoment.ledger.summaries import Summary
+from micromoment.ledger.sources import Source
 from micromoment.limits import MAX_STYLESHEET_BYTES
 from micromoment.locations import Project, display_path, shipped_dir
-from micromoment.records import ReviewRecord
+from micromoment.records import ReviewRecord, load_any_record
 from micromoment.records.view import review_view
 
 MARKER = ".micromoment-report"  # tells a folder this command may replace from one it must not touch
@@ -166,7 +166,7 @@ def _render_all(out: Path, scope: Scope, title: str, limit: int, templates: list
 
 
 def _review_context(source: Source, summary: Summary) -> dict[str, Any]:
-    record = read_record(Path(summary.path))
+    record = load_any_record(Path(summary.path))
     if not isinstance(record, ReviewRecord):  # pick_review_pages takes reviews only
         raise MicromomentError(f"{summary.path}: changed from a review to a skip while the report was built")
     return {

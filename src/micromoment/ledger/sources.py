@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +13,7 @@ from micromoment.config import load_config
 from micromoment.errors import MicromomentError
 from micromoment.git import GitFailed, find_repo
 from micromoment.ledger.judging import Versions, hold_to_checklists, versions_of_catalog
-from micromoment.ledger.loading import load_many
+from micromoment.ledger.loading import Job, load_many
 from micromoment.ledger.model import Summary
 from micromoment.ledger.store import ledger_file
 from micromoment.locations import Project, display_path, find_project
@@ -46,7 +46,7 @@ class Source:
     def records(self) -> Iterator[tuple[Path, AnyRecord]]:
         """Every record in full, in file order: for what summaries leave out (notes, commits, versions)."""
         for path in record_files(self.folder):
-            yield path, read_record(path)
+            yield path, load_any_record(path)
 
 
 def _safe_name(text: str) -> str:
@@ -78,9 +78,9 @@ def load_sources(repos: list[Path] | None) -> list[Source]:
             name = f"{base}-{number}"
         names.add(name)
         folder = reviews_dir(project, config)
-        jobs.append((folder, cache, name))
+        jobs.append(Job(folder, cache, name))
         sources.append(Source(name, project, catalog, folder, []))
-    for source, summaries in zip(sources, load_ledgers(jobs), strict=True):
+    for source, summaries in zip(sources, load_many(jobs), strict=True):
         source.summaries = hold_to_checklists(summaries, source.versions)
     return sources
 
@@ -91,18 +91,3 @@ def ledger_for(project: Project) -> Path | None:
         return ledger_file(find_repo(str(project.root)).git_dir)
     except GitFailed:
         return None
-
-
-Job = tuple[Path, "Path | None", str]  # the records' folder, the ledger database, the repository's name
-
-
-def load_ledgers(jobs: list[Job], warn: Callable[[str], None] | None = None) -> list[list[Summary]]:
-    """Each repository's summaries, the records of all of them parsed together (on every core
-    when there are many). With `warn`, a record that cannot be read is named through it and
-    skipped; without, every such record is raised together."""
-    return load_many(jobs, warn)
-
-
-def read_record(path: Path) -> AnyRecord:
-    """A record in full, through the one guarded record reader (size, depth, aliases, strict model)."""
-    return load_any_record(path)

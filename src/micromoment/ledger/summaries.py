@@ -8,20 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.clock import utc_now
-
-# Re-exported: the stats document is made in `ledger/counting.py`.
-from micromoment.ledger.counting import STATS_SCHEMA as STATS_SCHEMA
-from micromoment.ledger.counting import Period as Period
-from micromoment.ledger.counting import count, stats_of
-from micromoment.ledger.counting import period_of as period_of
-
-# Re-exported: older callers import loading and the summary from here.
-from micromoment.ledger.loading import PARALLEL_FROM as PARALLEL_FROM
-from micromoment.ledger.loading import load_many as load_many
-from micromoment.ledger.loading import load_summaries as load_summaries
-from micromoment.ledger.model import FollowUpEntry as FollowUpEntry
-from micromoment.ledger.model import Summary as Summary
-from micromoment.ledger.model import summarise as summarise
+from micromoment.ledger.counting import Period, count, stats_of
+from micromoment.ledger.model import Summary
 from micromoment.ledger.store import memory_ledger
 
 
