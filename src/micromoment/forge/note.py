@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,14 +160,19 @@ def _inert(value: Any, key: str = "") -> Any:
     Done on the view, not on the rendered note: the note's own marker, links and paths must
     stay exactly as they are, and a web address given as evidence must stay a working link
     (a forge acts on neither)."""
+    return _typed_texts(value, key, neutralise)
+
+
+def _typed_texts(value: Any, key: str, change: Callable[[str], str]) -> Any:
+    """`value` with `change` applied to every string people typed (not micromoment's own links and paths)."""
     if isinstance(value, str):
         if key in _OWN_KEYS or (key == "evidence" and is_web_address(value)):
             return value
-        return neutralise(value)
+        return change(value)
     if isinstance(value, dict):
-        return {name: _inert(item, str(name)) for name, item in value.items()}
+        return {name: _typed_texts(item, str(name), change) for name, item in value.items()}
     if isinstance(value, list):
-        return [_inert(item, key) for item in value]
+        return [_typed_texts(item, key, change) for item in value]
     return value
 
 
@@ -223,17 +229,14 @@ class _Cut:
 
 
 def _shortened(value: Any, key: str, shortened: set[str]) -> Any:
-    if isinstance(value, str):
-        if key in _OWN_KEYS or (key == "evidence" and is_web_address(value)) or len(value) <= FIELD_CHARS:
-            return value
+    def cut(text: str) -> str:
+        if len(text) <= FIELD_CHARS:
+            return text
         # The same note sits in the record and in the rows made from it: count the text once.
-        shortened.add(value)
-        return neutralise(shorten(value, FIELD_CHARS))
-    if isinstance(value, dict):
-        return {name: _shortened(item, str(name), shortened) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_shortened(item, key, shortened) for item in value]
-    return value
+        shortened.add(text)
+        return neutralise(shorten(text, FIELD_CHARS))
+
+    return _typed_texts(value, key, cut)
 
 
 def _keep(view: dict[str, Any], flag: str, keep: int) -> None:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from micromoment.errors import MicromomentError, printable
 from micromoment.forge.note import MARKER
 from micromoment.forge.sections import upsert_section
-from micromoment.git.run import Finished, ToolMissing, ToolTimedOut, run_tool
+from micromoment.git.run import ToolMissing, ToolTimedOut, run_tool
 
 Target = Literal["comment", "body"]
 SUMMARY_HINT = 'write it to the job summary instead: micromoment pr-note --out "$GITHUB_STEP_SUMMARY"'
@@ -49,10 +49,10 @@ def _run(tool: str, args: list[str], cwd: str) -> str:
         raise PostFailed(
             f"{tool} {' '.join(args[:2])} gave no answer within two minutes; check the network, try again"
         ) from None
-    done = _Text(finished)
-    if done.returncode == 0:
-        return done.stdout
-    error = (done.stderr or done.stdout).strip()
+    stdout = finished.stdout.decode("utf-8", "replace")
+    if finished.returncode == 0:
+        return stdout
+    error = (finished.stderr.decode("utf-8", "replace") or stdout).strip()
     lowered = error.lower()
     if "auth login" in lowered or "not logged" in lowered or "authentication" in lowered or "401" in lowered:
         raise PostFailed(f"{tool} is not logged in; run {login}")
@@ -68,17 +68,8 @@ def _run(tool: str, args: list[str], cwd: str) -> str:
         raise Forbidden(
             f"{tool} may not write to this pull request (a pull request from a fork gets a read-only token); {SUMMARY_HINT}"
         )
-    last = error.splitlines()[-1] if error else f"exit {done.returncode}"
+    last = error.splitlines()[-1] if error else f"exit {finished.returncode}"
     raise PostFailed(f"{tool} {' '.join(args[:2])} failed: {last}")
-
-
-class _Text:
-    """A finished gh or glab run, its output as text."""
-
-    def __init__(self, finished: Finished) -> None:
-        self.returncode = finished.returncode
-        self.stdout = finished.stdout.decode("utf-8", "replace")
-        self.stderr = finished.stderr.decode("utf-8", "replace")
 
 
 def _json_values(text: str) -> Iterator[Any]:
@@ -183,7 +174,7 @@ def post_github(note: str, cwd: str, pr: int | None, target: Target) -> str:
     if pr is None:
         text = _run("gh", ["pr", "view", "--json", "number"], cwd)
         pr = _id("gh", _object("gh", text, "the pull request").get("number"), text, "its number")
-    number = pr
+    number: int = pr
     if target == "body":
         text = _run("gh", ["pr", "view", str(number), "--json", "body"], cwd)
         body = _object("gh", text, "the pull request").get("body") or ""
