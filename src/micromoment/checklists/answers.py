@@ -8,12 +8,7 @@ review as complete only when this rule, applied to the checklist the base branch
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from typing import Any
-
-    from micromoment.checklists.model import Item
+from typing import Any, Protocol
 
 CONFIRM_ANSWERS = ("yes", "no", "na")
 SKIP = "skip"
@@ -25,14 +20,15 @@ BARE_YES_NO = frozenset({"y", "yes", "n", "no"})
 ItemRule = tuple[str, bool, str, list[str], str | None, list[str]]
 
 
-def item_rule(item: Item) -> ItemRule:
+class Dumped(Protocol):
+    """A checklist item (`checklists.model.Item`) as the rule reads it: its fields, dumped as JSON."""
+
+    def model_dump(self, *, mode: str, by_alias: bool, exclude_none: bool) -> dict[str, Any]: ...
+
+
+def item_rule(item: Dumped) -> ItemRule:
     """What the gate keeps of a checklist item to judge answers to it."""
-    return item_rule_of(item.model_dump(mode="json", by_alias=True, exclude_none=True))
-
-
-def item_rule_of(fields: dict[str, Any]) -> ItemRule:
-    """`item_rule` from an item's fields as the checklist's JSON dump holds them (the light
-    catalog keeps that dump, so the ledger judges answers without loading the model)."""
+    fields = item.model_dump(mode="json", by_alias=True, exclude_none=True)
     ask_if = fields.get("ask_if")
     return (
         str(fields["id"]),
