@@ -13,14 +13,16 @@ from hypothesis import strategies as st
 from micromoment.checklists import Checklist
 from micromoment.config import ChecklistPolicy, Config
 from micromoment.gate.light import CHECKLIST_FIELDS, CONFIG_FIELDS, POLICY_FIELDS, light_rules
-from micromoment.gate.policy import _build_at, compile_patterns, pattern_needles, patterns_for
+from micromoment.gate.policy import _build_at, patterns_for
 from micromoment.gate.rules import (
     FEW_PATHS,
     POLICY_FILE,
     ChecklistRule,
     Rules,
+    compile_patterns,
     is_policy_path,
     normal_folder,
+    pattern_needles,
     triggered,
     triggering_paths,
 )

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromoment.gate.policy import compile_patterns, glob_needle, pattern_needles
-from micromoment.gate.rules import ChecklistRule
+from micromoment.gate.rules import ChecklistRule, compile_patterns, glob_needle, pattern_needles
 
 SEGMENTS = st.sampled_from(
     ["prompts", "evals", "src", "a", "b.txt", "x.jsonl", "llm", "data", "Docs", "v1.2"]

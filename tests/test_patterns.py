@@ -9,8 +9,7 @@ import pytest
 
 from conftest import FIXTURES, Cli, git, write
 from micromoment.checklists import MAX_PATTERN_LENGTH, pattern_problem
-from micromoment.gate.policy import compile_patterns
-from micromoment.gate.rules import ChecklistRule
+from micromoment.gate.rules import ChecklistRule, compile_patterns
 
 PATHOLOGICAL = "a*a*a*a*a*a*a*a*a*a*a*b"
 REALISTIC = [

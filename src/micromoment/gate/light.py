@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import os
 
-from micromoment.gate.policy import glob_needle, is_checklist_name
-from micromoment.gate.rules import POLICY_FILE, ChecklistRule, Rules, normal_folder
+from micromoment.errors import MicromomentError
+from micromoment.gate.rules import (
+    POLICY_FILE,
+    ChecklistRule,
+    Rules,
+    glob_needle,
+    is_checklist_name,
+    normal_folder,
+)
 from micromoment.locations import shipped_folder
+from micromoment.yamlio import parse_yaml
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,9 +56,6 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
     that is not a comment or blank: a few more needles than the include patterns give (those of
     `!` lines), which only lets a few more paths through to the regexes.
     """
-    from micromoment.errors import MicromomentError
-    from micromoment.yamlio import parse_yaml
-
     if files is None:
         return None
     try:

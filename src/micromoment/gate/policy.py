@@ -7,15 +7,29 @@ branch read the config and checklists as they are at the merge-base, not in the 
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
-from micromoment.gate.rules import POLICY_FILE, POLICY_FOLDER, ChecklistRule, Pattern, Rules
+from micromoment.errors import FileProblems, Problem
+from micromoment.fileread import read_regular
+from micromoment.gate.light import light_rules
+from micromoment.gate.rules import (
+    POLICY_FILE,
+    POLICY_FOLDER,
+    ChecklistRule,
+    Rules,
+    compile_patterns,
+    is_checklist_name,
+    pattern_needles,
+    triggered,
+)
+from micromoment.git import Repo, ls_index, ls_tree, read_objects
+from micromoment.locations import Project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from micromoment.checklists import Catalog
     from micromoment.config import Config
-    from micromoment.git import Repo
-    from micromoment.locations import Project
 
 
 def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]:
@@ -25,59 +39,6 @@ def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]
         return []
     base = policy.applies_to if policy.applies_to is not None else own
     return [*base, *policy.also_applies_to]
-
-
-def compile_patterns(patterns: list[str]) -> list[Pattern]:
-    """.gitignore-style patterns as regexes; pathspec knows git's rules, the gate just matches."""
-    return [Pattern(regex, include) for _, regex, include in _translated(patterns)]
-
-
-def pattern_needles(patterns: list[str]) -> list[str]:
-    """One needle per include pattern, in `compile_patterns`' order (see `glob_needle`)."""
-    return [glob_needle(line) for line, _, include in _translated(patterns) if include]
-
-
-def _translated(patterns: list[str]) -> list[tuple[str, str, bool]]:
-    """(line, regex, include) for each pattern that is not a comment or blank.
-
-    The regexes are pathspec's own for GitIgnoreSpec (its folder mark included), translated but
-    not compiled: most commits match no path against them. Tests check the gate's matcher against
-    pathspec.GitIgnoreSpec.match_file, so a pathspec release that changes them cannot go unnoticed."""
-    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
-
-    found = []
-    for line in patterns:
-        regex, include = GitIgnoreSpecPattern.pattern_to_regex(line)
-        if include is not None and regex is not None:
-            found.append((line, str(regex), bool(include)))
-    return found
-
-
-# What ends a run of plain text in a .gitignore-style pattern.
-_GLOB_BREAKS = frozenset("*?/\\[] \t!")
-
-
-def glob_needle(pattern: str) -> str:
-    """The longest run of plain text in an include pattern: every path it matches contains it
-    ("" when there is no such run).
-
-    Only text outside any `[...]` counts: the part before the first `[` and after the last `]`
-    (text between them may sit inside a class). Wildcards, slashes, spaces (git strips trailing
-    ones), `!` and backslashes end a run; a character a backslash escapes is plain text, or
-    ends a run itself. So a run is always literal text, never more than the pattern demands."""
-    first, last = pattern.find("["), pattern.rfind("]")
-    outside = [pattern] if first < 0 else [pattern[:first], pattern[last + 1 :] if last > first else ""]
-    runs: list[str] = []
-    for part in outside:
-        run = ""
-        for char in part:
-            if char in _GLOB_BREAKS:
-                runs.append(run)
-                run = ""
-            else:
-                run += char
-        runs.append(run)
-    return max(runs, key=len)
 
 
 def rules_for(catalog: Catalog, config: Config) -> Rules:
@@ -122,22 +83,10 @@ def build_rules(project: Project) -> Rules:
 MAX_POLICY_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
 
 
-def is_checklist_name(name: str) -> bool:
-    """A file `checklists.checklist_files` loads: *.yaml or *.yml, not hidden."""
-    base = name.rsplit("/", 1)[-1]
-    return base.endswith((".yaml", ".yml")) and not base.startswith(".")
-
-
 def worktree_rules(root: str, light: bool = False) -> Rules:
     """The rules as the work tree has them (before the first commit); `light`: as `light_rules`
     reads them when it can."""
-    from pathlib import Path
-
-    from micromoment.locations import Project
-
     if light:
-        from micromoment.gate.light import light_rules
-
         found = light_rules(_worktree_files(root))
         if found is not None:
             return found
@@ -146,26 +95,18 @@ def worktree_rules(root: str, light: bool = False) -> Rules:
 
 def rules_at(repo: Repo, commit: str, light: bool = False) -> Rules:
     """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
-    from micromoment.git import ls_tree
-
     return _rules_of(repo, commit, ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER]), light)
 
 
 def rules_staged(repo: Repo) -> Rules:
     """The rules as the index has them: what the gate would ask for once this change lands."""
-    from micromoment.git import ls_index
-
     return _rules_of(repo, "the staged change", ls_index(repo, [POLICY_FILE, POLICY_FOLDER]), False)
 
 
 def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]], light: bool) -> Rules:
-    from micromoment.git import read_objects
-
     blobs = read_objects(repo, [oid for _, oid in entries])
     files = {path: blobs.get(oid) or b"" for path, oid in entries if _is_policy_file(path)}
     if light:
-        from micromoment.gate.light import light_rules
-
         found = light_rules(files)
         if found is not None:
             return found
@@ -180,8 +121,6 @@ def _is_policy_file(path: str) -> bool:
 def _worktree_files(root: str) -> dict[str, bytes] | None:
     """The work tree's policy files by their path in the repository; None when one cannot be read
     as a plain file (the full path names why)."""
-    from micromoment.fileread import read_regular
-
     folder = os.path.join(root, POLICY_FOLDER)
     names = [POLICY_FILE]
     if os.path.isdir(folder):
@@ -200,12 +139,6 @@ def _worktree_files(root: str) -> dict[str, bytes] | None:
 
 def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
     """Lay the commit's policy files out in a scratch folder and load them the usual way."""
-    import tempfile
-    from pathlib import Path
-
-    from micromoment.errors import FileProblems, Problem
-    from micromoment.locations import Project
-
     with tempfile.TemporaryDirectory(prefix="micromoment-policy-") as scratch:
         root = Path(scratch)
         for path, data in files.items():
@@ -233,6 +166,4 @@ def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
 
 def checklists_called_for(catalog: Catalog, config: Config, paths: list[str]) -> dict[str, list[str]]:
     """Checklist id -> the paths that call for it, by the same rule as the gate's."""
-    from micromoment.gate.rules import triggered
-
     return triggered(rules_for(catalog, config), paths)

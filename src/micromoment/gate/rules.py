@@ -82,8 +82,6 @@ class ChecklistRule:
     def patterns(self) -> list[Pattern]:
         """The compiled patterns in file order; the last match wins, as in .gitignore."""
         if self._patterns is None:
-            from micromoment.gate.policy import compile_patterns
-
             self._patterns = compile_patterns(self._lines)
         return self._patterns
 
@@ -230,3 +228,62 @@ def _any_include(rules: Rules) -> re.Pattern[str] | None:
 def _plain(regex: str) -> str:
     """A pattern's regex as a group of its own, its named groups made plain so that many join into one."""
     return f"(?:{re.sub(_NAMED_GROUP, '(?:', regex)})"
+
+
+def compile_patterns(patterns: list[str]) -> list[Pattern]:
+    """.gitignore-style patterns as regexes; pathspec knows git's rules, the gate just matches."""
+    return [Pattern(regex, include) for _, regex, include in _translated(patterns)]
+
+
+def pattern_needles(patterns: list[str]) -> list[str]:
+    """One needle per include pattern, in `compile_patterns`' order (see `glob_needle`)."""
+    return [glob_needle(line) for line, _, include in _translated(patterns) if include]
+
+
+def _translated(patterns: list[str]) -> list[tuple[str, str, bool]]:
+    """(line, regex, include) for each pattern that is not a comment or blank.
+
+    The regexes are pathspec's own for GitIgnoreSpec (its folder mark included), translated but
+    not compiled: most commits match no path against them. Tests check the gate's matcher against
+    pathspec.GitIgnoreSpec.match_file, so a pathspec release that changes them cannot go unnoticed."""
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+    found = []
+    for line in patterns:
+        regex, include = GitIgnoreSpecPattern.pattern_to_regex(line)
+        if include is not None and regex is not None:
+            found.append((line, str(regex), bool(include)))
+    return found
+
+
+# What ends a run of plain text in a .gitignore-style pattern.
+_GLOB_BREAKS = frozenset("*?/\\[] \t!")
+
+
+def glob_needle(pattern: str) -> str:
+    """The longest run of plain text in an include pattern: every path it matches contains it
+    ("" when there is no such run).
+
+    Only text outside any `[...]` counts: the part before the first `[` and after the last `]`
+    (text between them may sit inside a class). Wildcards, slashes, spaces (git strips trailing
+    ones), `!` and backslashes end a run; a character a backslash escapes is plain text, or
+    ends a run itself. So a run is always literal text, never more than the pattern demands."""
+    first, last = pattern.find("["), pattern.rfind("]")
+    outside = [pattern] if first < 0 else [pattern[:first], pattern[last + 1 :] if last > first else ""]
+    runs: list[str] = []
+    for part in outside:
+        run = ""
+        for char in part:
+            if char in _GLOB_BREAKS:
+                runs.append(run)
+                run = ""
+            else:
+                run += char
+        runs.append(run)
+    return max(runs, key=len)
+
+
+def is_checklist_name(name: str) -> bool:
+    """A file `checklists.checklist_files` loads: *.yaml or *.yml, not hidden."""
+    base = name.rsplit("/", 1)[-1]
+    return base.endswith((".yaml", ".yml")) and not base.startswith(".")
