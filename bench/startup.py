@@ -16,7 +16,8 @@ RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
 def forty_item_review(repo_root: object) -> str:
     from pathlib import Path
 
-    from micromoment.records import Answer, ChecklistRef, FollowUp, Person, ReviewRecord, record_text
+    from micromoment.identity import Person
+    from micromoment.records import Answer, ChecklistRef, FollowUp, ReviewRecord, record_text
 
     root = Path(str(repo_root))
     items = "".join(

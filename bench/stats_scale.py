@@ -33,7 +33,8 @@ print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 def generate(repo: Path, count: int) -> None:
     """Records as `micromoment review` writes them: the same model, the same YAML."""
-    from micromoment.records import Answer, ChecklistRef, FollowUp, Person, ReviewRecord, record_text
+    from micromoment.identity import Person
+    from micromoment.records import Answer, ChecklistRef, FollowUp, ReviewRecord, record_text
 
     folder = repo / ".micromoment" / "reviews"
     folder.mkdir(parents=True)

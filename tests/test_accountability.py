@@ -10,11 +10,11 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import Cli, git, write
+from micromoment.identity import Person
 from micromoment.records import (
     Answer,
     ChecklistRef,
     FollowUp,
-    Person,
     ReviewRecord,
     SkipRecord,
     load_record,

@@ -10,6 +10,7 @@ import pytest
 
 from micromoment.checklists import load_catalog
 from micromoment.errors import MicromomentError, NotFound
+from micromoment.identity import Person
 from micromoment.ledger.accountability import (
     NotASecondPerson,
     locks_dir,
@@ -18,7 +19,7 @@ from micromoment.ledger.accountability import (
     sign_off,
 )
 from micromoment.locations import Project
-from micromoment.records import Answer, ChecklistRef, FollowUp, Person, ReviewRecord, load_record, save_record
+from micromoment.records import Answer, ChecklistRef, FollowUp, ReviewRecord, load_record, save_record
 
 PAT = Person(name="Pat Product", email="pat@example.com")
 DANA = Person(name="Dana Lead", email="dana@example.com")

@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micromoment.errors import FileProblems
+from micromoment.identity import Person
 from micromoment.ledger import loading
 from micromoment.ledger import summaries as ledger
 from micromoment.ledger.counting import period_of
@@ -33,7 +34,6 @@ from micromoment.records import (
     Answer,
     ChecklistRef,
     FollowUp,
-    Person,
     Resolution,
     ReviewRecord,
     SampledOutput,

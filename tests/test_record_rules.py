@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from micromoment.checklists import load_catalog
 from micromoment.config import Config
 from micromoment.errors import FileProblems, NotFound, Refused
+from micromoment.identity import Person
 from micromoment.locations import Project, find_project
 from micromoment.records import (
     RECORD_HEADER,
     TEMP_IGNORE,
     Answer,
     ChecklistRef,
-    Person,
     ReviewRecord,
     SampledOutput,
     SkipRecord,

@@ -16,15 +16,9 @@ from micromoment.config import Config
 from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, MicromomentError, Refused
 from micromoment.files import WriteFailed, commit, stage
 from micromoment.git import GitState
+from micromoment.identity import Person
 from micromoment.locations import Project, display_path
-from micromoment.records import (
-    Person,
-    ReviewRecord,
-    ScanResult,
-    new_record_id,
-    reviews_dir,
-    save_record,
-)
+from micromoment.records import ReviewRecord, ScanResult, new_record_id, reviews_dir, save_record
 from micromoment.records.listing import markdown_path
 from micromoment.records.render import render_review
 

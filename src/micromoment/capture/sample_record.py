@@ -15,16 +15,9 @@ from micromoment.capture.sample import Draw, DrawRequest, excerpt
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, MicromomentError, Problem, Refused
 from micromoment.files import write_atomic
+from micromoment.identity import GitContext, Person
 from micromoment.locations import Project, display_path
-from micromoment.records import (
-    FlagCategory,
-    GitContext,
-    Person,
-    SampledOutput,
-    SampleRecord,
-    ScanResult,
-    sample_counts,
-)
+from micromoment.records import FlagCategory, SampledOutput, SampleRecord, ScanResult, sample_counts
 from micromoment.records.samples import CATEGORIES, samples_dir, save_sample
 from micromoment.validation import StrictModel, Text, UtcTime, problems_from, validate
 from micromoment.yamlio import dump_yaml, read_yaml

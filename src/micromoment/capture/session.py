@@ -18,19 +18,10 @@ from micromoment.checklists import Checklist, Item
 from micromoment.checklists.answers import BARE_YES_NO, item_rule, text_answer, unanswered
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, Problem
+from micromoment.identity import GitContext, Person
 from micromoment.limits import MAX_YAML_BYTES, size_text
 from micromoment.locations import display_path
-from micromoment.records import (
-    SKIP,
-    Answer,
-    ChecklistRef,
-    FollowUp,
-    GitContext,
-    Person,
-    ReviewRecord,
-    SampleLink,
-    ScanResult,
-)
+from micromoment.records import SKIP, Answer, ChecklistRef, FollowUp, ReviewRecord, SampleLink, ScanResult
 from micromoment.validation import StrictModel, problems_from
 from micromoment.yamlio import Located, parse_yaml, read_yaml
 

@@ -1,7 +1,8 @@
 """What a review records about the repository: branch, commit, remote and who is answering.
 
 GitPython reads the repository's state here, imported only inside these functions, so no
-other command (and never the commit hook) pays for it.
+other command (and never the commit hook) pays for it; so are the models it fills in
+(`identity`, which loads pydantic).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from micromoment.records import GitContext, Person
+    from micromoment.identity import GitContext, Person
 
 
 def _repo(start: Path) -> Any:
@@ -51,7 +52,7 @@ class GitState:
         return Path(self.repo.git_dir) if self.repo is not None else None
 
     def context(self) -> GitContext | None:
-        from micromoment.records import GitContext
+        from micromoment.identity import GitContext
 
         repo = self.repo
         if repo is None:
@@ -140,7 +141,7 @@ def author_identity(cwd: Path) -> Person:
     """Who is answering: git's author identity, honouring GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL like git does."""
     import re
 
-    from micromoment.records import Person
+    from micromoment.identity import Person
 
     try:
         ident = run_git(["var", "GIT_AUTHOR_IDENT"], cwd).decode("utf-8", "replace")

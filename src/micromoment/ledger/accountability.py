@@ -15,8 +15,9 @@ from micromoment.clock import utc_now
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, NotFound
 from micromoment.files import PartlyWritten, write_together
 from micromoment.gate.signoffs import same_identity
+from micromoment.identity import Person
 from micromoment.locations import Project, display_path
-from micromoment.records import Person, Resolution, ReviewRecord, Signoff, load_record, record_text
+from micromoment.records import Resolution, ReviewRecord, Signoff, load_record, record_text
 from micromoment.records.listing import markdown_path
 from micromoment.records.render import render_review
 

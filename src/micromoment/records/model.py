@@ -11,28 +11,10 @@ from pydantic import Field, model_validator
 from micromoment.checklists import Checklist
 from micromoment.config import Config
 from micromoment.files import write_atomic
+from micromoment.identity import GitContext, Person
 from micromoment.locations import Project
 from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime
 from micromoment.yamlio import dump_yaml
-
-
-class GitContext(StrictModel):
-    """The state of the work tree when a review was recorded."""
-
-    repository: str | None = Field(default=None, description="The repository folder's name.")
-    branch: str | None = Field(default=None, description="The current branch; none when HEAD is detached.")
-    detached_at: str | None = Field(default=None, description="The commit a detached HEAD points at.")
-    head: str | None = Field(default=None, description="The HEAD commit; none before the first commit.")
-    dirty: bool = Field(default=False, description="Whether the work tree had uncommitted changes.")
-    remote: str | None = Field(default=None, description="The origin URL, with any credentials removed.")
-
-
-class Person(StrictModel):
-    """Someone who answered or signed, as git knows them."""
-
-    name: Text
-    email: str = ""
-
 
 SKIP = "skip"
 RECORD_HEADER = "# A micromoment review record. Change it only through micromoment commands.\n"
