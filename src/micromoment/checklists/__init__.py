@@ -1,5 +1,5 @@
 """Checklists: the strict YAML format, the catalog of built-in and repository checklists,
-lint, and import from deon's format. Others import the model and catalog from here."""
+and import from deon's format. Others import the model and catalog from here."""
 
 # The model (and pydantic with it) loads on first use of one of its names, so the commit hook,
 # which imports `checklists.answers`, never pays for it.

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from micromoment.checklists import load_catalog
-from micromoment.checklists.lint import lint as lint_files
 from micromoment.cli.output import line, print_json, say
 from micromoment.config import initial_config_text
 from micromoment.errors import EXIT_BAD_INPUT, Refused
@@ -16,6 +15,7 @@ from micromoment.files import write_atomic
 from micromoment.forge.sections import add_pr_template_section
 from micromoment.gate.install import install as install_hook
 from micromoment.git import find_repo
+from micromoment.lint import lint as lint_files
 from micromoment.locations import display_path, find_project
 
 
