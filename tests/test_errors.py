@@ -165,9 +165,7 @@ def test_an_os_error_nobody_expected_is_a_located_line_and_a_log(
 
 
 def test_the_hook_fast_path_has_the_same_net(repo: Path) -> None:
-    done = run_script(
-        broken_run("micromoment.gate.hook", "run", "ValueError('no rules today')", "hook"), repo
-    )
+    done = run_script(broken_run("micromoment.cli.hook", "run", "ValueError('no rules today')", "hook"), repo)
     assert done.returncode == 2
     log = state_log()
     assert done.stderr.splitlines() == [

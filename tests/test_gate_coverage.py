@@ -15,7 +15,7 @@ from micromoment.checklists.answers import ItemRule
 from micromoment.gate import coverage, signoffs
 from micromoment.gate.change import Change
 from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, verdicts_json
-from micromoment.gate.prompt import findings, shown_paths, ways_forward
+from micromoment.gate.hook import findings, shown_paths, ways_forward
 from micromoment.gate.rules import ChecklistRule, Rules
 from micromoment.gate.seen import InvalidRecord, SeenRecord, SeenSignoff
 from micromoment.gate.signoffs import PENDING, Author, Judged, same_identity

@@ -17,7 +17,7 @@ def main() -> None:
     try:
         if fast_hook:
             # The commit hook's fast path: no typer, rich or pydantic unless something is missing.
-            from micromoment.gate.hook import main as hook_main
+            from micromoment.cli.hook import main as hook_main
 
             sys.exit(hook_main(args[1:]))
         from micromoment.cli.app import run

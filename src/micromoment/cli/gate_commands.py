@@ -10,6 +10,7 @@ import typer
 
 from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
+from micromoment.cli.hook import main as hook_main
 from micromoment.cli.output import git_add_line, out, print_json, say
 from micromoment.cli.review_commands import git_or_not
 from micromoment.clock import utc_now
@@ -27,8 +28,7 @@ from micromoment.gate.coverage import (
     unanswered_hint,
     verdicts_json,
 )
-from micromoment.gate.hook import main as hook_main
-from micromoment.gate.prompt import shown_paths
+from micromoment.gate.hook import shown_paths
 from micromoment.git import author_identity, find_repo
 from micromoment.locations import display_path, find_project
 from micromoment.records import (

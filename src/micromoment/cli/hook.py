@@ -1,4 +1,9 @@
-"""The hook's slow path: a triggered check has no record. Ask through the terminal, or say what to run."""
+"""The commit hook's entry: judge the change, and when something is missing ask through the
+terminal (a guided review, as `micromoment review` takes it) or say what to run.
+
+Nothing here loads typer; rich, pydantic and the review's modules load only when a person
+has to be asked.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,43 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, printable
-from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, skip_may_cover, unanswered_hint
-from micromoment.git import in_ci
+from micromoment.clock import utc_now
+from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, MicromomentError, printable, report
+from micromoment.gate.coverage import Outcome, Verdict
+from micromoment.gate.hook import check_change, findings, ways_forward
+from micromoment.git import GitState, author_identity, in_ci
+from micromoment.locations import Project, display_path
 
-if TYPE_CHECKING:  # the hook's fast path imports this module: the review's modules load only when asked
+if TYPE_CHECKING:  # the review's modules load only when a person is asked
     from micromoment.capture.prompts import StreamPrompter
     from micromoment.capture.session import ReviewSession
     from micromoment.checklists import Catalog
 
-MAX_PATHS_SHOWN = 3
 TTY = Path("/dev/tty")
+
+
+def run(files: list[str]) -> int:
+    outcome = check_change(files)
+    for verdict in outcome.verdicts:
+        if verdict.outdated and verdict.record:
+            sys.stderr.write(
+                f"micromoment: {printable(verdict.record.path, one_line=True)} answered an older version of "
+                f"{verdict.rule.id}; it still counts, but the checklist has changed since\n"
+            )
+    if outcome.ok:
+        return 0
+    # The slow path: a person must be asked or told.
+    return handle_missing(outcome)
+
+
+def main(files: list[str]) -> int:
+    try:
+        return run(files)
+    except MicromomentError as exc:
+        return report(exc)
+    except KeyboardInterrupt:
+        sys.stderr.write("micromoment: interrupted\n")
+        return EXIT_INTERRUPTED
 
 
 @contextlib.contextmanager
@@ -37,52 +68,6 @@ def open_terminal() -> Iterator[tuple[TextIO, TextIO] | None]:
             yield None
             return
         yield reader, writer
-
-
-def shown_paths(verdict: Verdict) -> str:
-    shown = ", ".join(printable(path, one_line=True) for path in verdict.paths[:MAX_PATHS_SHOWN])
-    more = len(verdict.paths) - MAX_PATHS_SHOWN
-    return shown + (f" (+{more} more)" if more > 0 else "")
-
-
-def findings(outcome: Outcome) -> list[str]:
-    """What is wrong with the change: checks without a record, and records that are not valid."""
-    lines = []
-    if outcome.gaps:
-        lines.append("micromoment: this change calls for checks that have no record yet:")
-    for gap in outcome.gaps:
-        lines.append(f"  {gap.rule.id} ({printable(gap.rule.title, one_line=True)}), for {shown_paths(gap)}")
-        hints = signoff_hint(gap) + unanswered_hint(gap)
-        lines += [f"    {printable(hint, one_line=True)}" for hint in hints]
-    if outcome.change.policy_problem:
-        lines.append("micromoment: the config or checklists as this change leaves them do not load:")
-        lines.append(f"  {printable(outcome.change.policy_problem, one_line=True)}")
-        lines.append("  fix it before merging (micromoment lint); until then the base's rules apply")
-    if outcome.invalid:
-        lines.append("micromoment: these records are not valid, so they cover nothing:")
-        lines += [f"  {printable(record.problem, one_line=True)}" for record in outcome.invalid]
-    return lines
-
-
-def ways_forward(outcome: Outcome) -> list[str]:
-    """The exact commands that get the commit through, each on its own line under what it does,
-    so no line runs past an 80-column terminal and wraps to its first column."""
-    lines = ["Ways forward:"]
-    if outcome.invalid:
-        lines.append("  see every problem in a record, then fix or remove it:")
-        lines += [f"    micromoment lint {printable(r.path, one_line=True)}" for r in outcome.invalid]
-    to_review = [gap for gap in outcome.gaps if gap.waiting_for_signoffs is None]
-    if to_review:
-        lines.append("  answer it now, then stage .micromoment/:")
-        lines += [f"    micromoment review {gap.rule.id}" for gap in to_review]
-        skippable = [gap for gap in to_review if skip_may_cover(gap.rule.signoffs)]
-        if skippable:
-            lines.append("  or record why this change does not need it:")
-            lines += [f"    micromoment skip {gap.rule.id} --reason '...'" for gap in skippable]
-    lines.append("  or let this one commit through:")
-    lines.append("    SKIP=micromoment git commit ...    (the pre-commit framework)")
-    lines.append("    git commit --no-verify ...         (a plain git hook)")
-    return lines
 
 
 def handle_missing(outcome: Outcome) -> int:
@@ -139,10 +124,7 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, 
     from micromoment.capture.sample_record import Reading, sample_drafts_dir
     from micromoment.capture.sample_walk import review_offer
     from micromoment.checklists import load_catalog
-    from micromoment.clock import utc_now
     from micromoment.config import default_outputs, load_config
-    from micromoment.git import GitState, author_identity
-    from micromoment.locations import Project, display_path
 
     console = prompter.console
     project = Project(Path(outcome.change.repo.root))
