@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from micromoment.errors import MicromomentError, Refused
+from micromoment.locations import display_path
 
 # What to do about the OS faults a person can fix; the rest fall back to the system's own words.
 _FIXES = {
@@ -38,8 +39,6 @@ class WriteFailed(MicromomentError):
 
 def shown(path: Path) -> str:
     """The path as the person would type it, even when the folder around it is in trouble."""
-    from micromoment.locations import display_path
-
     try:
         return display_path(path)
     except (OSError, ValueError):

@@ -14,6 +14,7 @@ from typing import Any
 from micromoment.capture.guard import redact
 from micromoment.capture.sample_files import Format, detect_format, problem, read_rows
 from micromoment.errors import MicromomentError
+from micromoment.locations import display_path
 from micromoment.records import SampleSource
 
 EXCERPT_CHARS = 160
@@ -69,8 +70,6 @@ class DrawRequest:
 
 def shown_path(root: Path, path: Path) -> str:
     """A path as a record keeps it: relative to the repository when inside it, so it reads the same for all."""
-    from micromoment.locations import display_path
-
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

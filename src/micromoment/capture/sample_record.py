@@ -18,7 +18,8 @@ from micromoment.files import write_atomic
 from micromoment.identity import GitContext, Person
 from micromoment.locations import Project, display_path
 from micromoment.records import FlagCategory, SampledOutput, SampleRecord, ScanResult, sample_counts
-from micromoment.records.samples import CATEGORIES, samples_dir, save_sample
+from micromoment.records.render import render_template
+from micromoment.records.samples import CATEGORIES, describe, link_to, samples_dir, save_sample
 from micromoment.validation import StrictModel, Text, UtcTime, problems_from, validate
 from micromoment.yamlio import dump_yaml, read_yaml
 
@@ -156,8 +157,6 @@ class WrittenSample:
 
 def sample_view(record: SampleRecord) -> dict[str, Any]:
     """Everything the sample template shows, in plain data."""
-    from micromoment.records.samples import describe, link_to
-
     return {
         "record": record.model_dump(mode="json"),
         "summary": describe(link_to(record, Path(record.id), Path())),
@@ -171,8 +170,6 @@ def sample_view(record: SampleRecord) -> dict[str, Any]:
 
 def write_sample(project: Project, record: SampleRecord) -> WrittenSample:
     """The YAML record under a fresh name, and its Markdown beside it."""
-    from micromoment.records.render import render_template
-
     folder = samples_dir(project)
     for _ in range(50):  # a clash of the short random suffix is rare; try another
         markdown = render_template(project, SAMPLE_TEMPLATE, {"view": sample_view(record)})

@@ -10,8 +10,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from micromoment.capture.guard import scan_text
 from micromoment.capture.prompts import EndOfInput, Prompter
-from micromoment.capture.sample import Draw, Drawn, DrawRequest
+from micromoment.capture.sample import Draw, Drawn, DrawRequest, draw, shown_path
 from micromoment.capture.sample_record import (
     SAMPLE_RESUME_HINT,
     Judgement,
@@ -21,10 +22,11 @@ from micromoment.capture.sample_record import (
     save_sample_draft,
     write_sample,
 )
+from micromoment.capture.walkthrough import resolve_findings
 from micromoment.errors import Interrupted, MicromomentError
 from micromoment.locations import Project
 from micromoment.records import FlagCategory, SampleLink
-from micromoment.records.samples import CATEGORIES
+from micromoment.records.samples import CATEGORIES, link_to
 
 PAGE_LINES = 24  # a screenful at 80 x 30, leaving room for the header and the prompt
 PROMPT_LINES = 6
@@ -203,9 +205,6 @@ def guided_sample(
 
 
 def _sensitive_notes_in_terminal(judgements: dict[str, Judgement], prompter: Prompter) -> list[str]:
-    from micromoment.capture.guard import scan_text
-    from micromoment.capture.walkthrough import resolve_findings
-
     kept: set[str] = set()
     for row_id, judgement in judgements.items():
         findings = scan_text(judgement.note or "")
@@ -222,8 +221,6 @@ def review_offer(
     project: Project, default: Path | None, reading: Reading, prompter: Prompter, drafts: Path
 ) -> Callable[[], SampleLink | None]:
     """For the guided review: draw and read a sample on the spot, and hand back its link."""
-    from micromoment.capture.sample import draw, shown_path
-    from micromoment.records.samples import link_to
 
     def offer() -> SampleLink | None:
         shown = default.relative_to(project.root).as_posix() if default is not None else None

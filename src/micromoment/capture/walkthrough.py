@@ -9,12 +9,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from micromoment.capture.guard import Finding
+from micromoment.capture.guard import Finding, redact, scan_text
 from micromoment.capture.prompts import Prompter, plural
 from micromoment.capture.session import ReviewSession, answer_problem, normalize_answer
 from micromoment.checklists import Catalog, Item, format_minutes
 from micromoment.clock import utc_now
 from micromoment.records import SKIP, Answer, FollowUp
+from micromoment.records.samples import describe
 
 HELP_KEYS = "s skip · b back · ? guidance"
 
@@ -175,8 +176,6 @@ def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> 
     if item.evidence != "sample":
         return
     if session.sample is not None:
-        from micromoment.records.samples import describe
-
         prompter.console.print(Text(f"Evidence: {describe(session.sample)}", style="green"))
     elif session.offer_sample is not None:
         prompter.console.print(
@@ -259,8 +258,6 @@ def _summary(session: ReviewSession, prompter: Prompter) -> None:
 
 def resolve_findings(prompter: Prompter, label: str, text: str, findings: list[Finding]) -> tuple[str, bool]:
     """Let the person redact, keep or rewrite text that looks sensitive. Returns (text, kept)."""
-    from micromoment.capture.guard import redact, scan_text
-
     while findings:
         kinds = ", ".join(sorted({f"{f.kind} {f.preview}" for f in findings}))
         prompter.console.print(Text(f"{label} looks like it holds: {kinds}", style="yellow"))

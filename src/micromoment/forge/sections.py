@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from micromoment.errors import MicromomentError
+from micromoment.files import write_atomic
 from micromoment.git import Repo, head_commit, run_git
 
 
@@ -80,8 +81,6 @@ micromoment replaces this section with the checks this change called for
 
 def add_pr_template_section(root: Path) -> Path | None:
     """Append micromoment's section to the GitHub PR template; None when it is already there."""
-    from micromoment.files import write_atomic
-
     path = root / ".github" / "pull_request_template.md"
     current = path.read_text(encoding="utf-8") if path.exists() else ""
     if SECTION_START in current:

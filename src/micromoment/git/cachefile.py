@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from micromoment.fileread import read_regular
+from micromoment.files import write_atomic
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,8 +36,6 @@ def read_cache(path: str | None, tag: object, field: str, limit: int) -> dict[st
 def write_cache(path: str, tag: object, field: str, entries: dict[str, Any]) -> bool:
     """Replace the cache in one atomic step; False (and the old file kept) when that fails."""
     from pathlib import Path
-
-    from micromoment.files import write_atomic
 
     # Key order is kept, not sorted: callers keep entries in age order and drop the oldest first.
     text = json.dumps({"format": tag, field: entries})

@@ -15,6 +15,7 @@ from micromoment.clock import utc_now
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, NotFound
 from micromoment.files import PartlyWritten, write_together
 from micromoment.gate.signoffs import same_identity
+from micromoment.git import GitFailed, run_git
 from micromoment.identity import Person
 from micromoment.locations import Project, display_path
 from micromoment.records import Resolution, ReviewRecord, Signoff, load_record, record_text
@@ -33,8 +34,6 @@ class NotASecondPerson(MicromomentError):
 def locks_dir(path: Path) -> Path:
     """Where the locks for records in `path`'s folder live: under the git directory, private to the
     clone and never committed; outside a repository, beside the record."""
-    from micromoment.git import GitFailed, run_git
-
     folder = path.resolve().parent
     try:
         git_dir = run_git(["rev-parse", "--absolute-git-dir"], folder).decode().strip()

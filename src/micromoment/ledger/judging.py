@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from micromoment.checklists.answers import ItemRule, held_status, item_rule
+from micromoment.errors import MicromomentError
+from micromoment.locations import Project
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,8 +36,6 @@ def versions_of_project(root: Path) -> Versions:
     """The project's checklist versions; none when its checklists do not load: `lint` names
     those problems, `log` still lists."""
     from micromoment.checklists import load_catalog
-    from micromoment.errors import MicromomentError
-    from micromoment.locations import Project
 
     try:
         catalog = load_catalog(Project(root))

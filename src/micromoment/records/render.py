@@ -6,11 +6,21 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from micromoment.checklists import Checklist
+from micromoment.checklists import Checklist, load_catalog
+from micromoment.config import load_config
 from micromoment.errors import MicromomentError
+from micromoment.fileread import read_regular
 from micromoment.limits import MAX_TEMPLATE_BYTES
 from micromoment.locations import Project, display_path, shipped_dir
-from micromoment.records import ReviewRecord, SkipRecord
+from micromoment.records import (
+    ReviewRecord,
+    SkipRecord,
+    find_record,
+    load_any_record,
+    load_record,
+    record_files,
+    reviews_dir,
+)
 from micromoment.records.markdown import block_text, escape_cell, escape_text, link
 from micromoment.records.sandbox import (
     LIMITS,
@@ -99,8 +109,6 @@ def _guarded_loader(folders: list[Path]) -> Any:
 
     from jinja2 import BaseLoader, TemplateNotFound
     from jinja2.loaders import split_template_path
-
-    from micromoment.fileread import read_regular
 
     class GuardedLoader(BaseLoader):
         def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
@@ -210,10 +218,6 @@ def to_render(project: Project, refs: list[str] | None) -> list[tuple[Path, Revi
     """The review records `render` works on (those named, else every one in the reviews folder),
     each with the checklist it answered when the catalog has it. A skip record has no Markdown:
     named, `load_record` refuses it; among all the records, it is passed over."""
-    from micromoment.checklists import load_catalog
-    from micromoment.config import load_config
-    from micromoment.records import find_record, load_any_record, load_record, record_files, reviews_dir
-
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     found: list[tuple[Path, ReviewRecord | SkipRecord]]

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from micromoment.errors import MicromomentError
+from micromoment.capture.guard.checks import CHECKS
+from micromoment.errors import FileProblems, MicromomentError
+from micromoment.yamlio import read_yaml
 
 # Beside this module both in a wheel and in a checkout, so no search is needed.
 RULES_FILE = Path(__file__).resolve().parent / "rules.yaml"
@@ -92,10 +94,6 @@ def _rule(raw: object, checks: dict[str, Callable[[str], bool]]) -> Rule:
 @lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
     """The rule set, read once: earlier rules win where two matches overlap."""
-    from micromoment.capture.guard.checks import CHECKS
-    from micromoment.errors import FileProblems
-    from micromoment.yamlio import read_yaml
-
     try:
         data = read_yaml(RULES_FILE, RULES_FILE.name).data
     except FileProblems as exc:
