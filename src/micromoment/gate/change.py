@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from micromoment.gate.rules import Rules
+from micromoment.errors import MicromomentError, NotFound
+from micromoment.fileread import read_regular
+from micromoment.gate.policy import rules_at, rules_staged, worktree_rules
+from micromoment.gate.rules import Rules, is_policy_path
 from micromoment.git import (
     HEAD_UNKNOWN,
     BaseQuestions,
@@ -24,7 +27,9 @@ from micromoment.git import (
     merge_base,
     merge_base_of_commits,
     parse_raw,
+    read_objects,
     resolve,
+    run_git,
     start_diff,
 )
 from micromoment.records.listing import is_record_path
@@ -71,8 +76,6 @@ class Change:
 
 def _rules_at(repo: Repo, commit: str | None, light: bool = True) -> Rules:
     """The policy's rules: light ones (enough to tell that nothing is triggered) when they read."""
-    from micromoment.gate.policy import rules_at, worktree_rules
-
     return rules_at(repo, commit, light) if commit else worktree_rules(repo.root, light)
 
 
@@ -158,8 +161,6 @@ def _records_since(
 def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
     """The base branch to measure this branch from, and its commit id when known; None on the
     base branch itself."""
-    from micromoment.gate.policy import worktree_rules
-
     configured = (
         os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root, light=True).base_branch
     )
@@ -184,9 +185,6 @@ def _take_files(change: Change, files: list[str]) -> None:
 
 
 def _expand(repo: Repo, paths: list[str]) -> list[str]:
-    from micromoment.errors import NotFound
-    from micromoment.git import run_git
-
     found: list[str] = []
     for path in paths:
         on_disk = os.path.join(repo.root, path)
@@ -239,13 +237,8 @@ def policy_changed(change: Change) -> bool:
     Setting micromoment up with its defaults, or reformatting the config, changes nothing the
     gate does, so it calls for no review; switching a checklist off or rewording one does.
     """
-    from micromoment.gate.rules import is_policy_path
-
     if not any(is_policy_path(path) for path in change.triggering):
         return False
-    from micromoment.errors import MicromomentError
-    from micromoment.gate.policy import rules_at, rules_staged
-
     before = complete_rules(change)
     try:
         after = (
@@ -270,9 +263,6 @@ def relative_paths(repo: Repo, names: list[str]) -> list[str]:
 def read_record_blobs(change: Change, known: Container[str] = ()) -> dict[str, bytes | None]:
     """Bytes of every record the change creates, edits or names, but those `known` by path (their
     verdict is already cached by blob id); None for one over the size limit."""
-    from micromoment.fileread import read_regular
-    from micromoment.git import read_objects
-
     oids = {path: oid for path, oid in {**change.created, **change.touched}.items() if path not in known}
     objects = read_objects(change.repo, list(oids.values()), limit=MAX_RECORD_BYTES)
     blobs: dict[str, bytes | None] = {path: objects.get(oid, b"") for path, oid in oids.items()}

@@ -11,6 +11,7 @@ import os
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment import __version__
+from micromoment.errors import FileProblems
 from micromoment.git.cachefile import read_cache, write_cache
 
 if TYPE_CHECKING:
@@ -69,7 +70,6 @@ def blob_id(data: bytes) -> str:
 
 def summarise(data: bytes, display: str) -> dict[str, Any]:
     """The strict verdict on one record's bytes: its summary, or {"problem": "file:line: ..."}."""
-    from micromoment.errors import FileProblems
     from micromoment.records import ReviewRecord, parse_record
 
     try:

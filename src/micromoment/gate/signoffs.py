@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from micromoment.gate.change import Change
-from micromoment.gate.seen import SeenRecord, SeenSignoff
-from micromoment.git import GitFailed, run_git
+from micromoment.gate.seen import RecordCache, SeenRecord, SeenSignoff
+from micromoment.git import GitFailed, read_blobs, run_git
 
 PENDING = "the commit being made"
 
@@ -46,8 +46,6 @@ class Judged(NamedTuple):
 
 def judge(change: Change, record: SeenRecord) -> list[Judged]:
     """Every sign-off on `record`, judged against the history of its file."""
-    from micromoment.gate.seen import RecordCache
-
     versions = _versions(change, record.path)
     cache = RecordCache(change.repo.git_dir)
     added_by: dict[tuple[str, str, str, str], Author] = {}
@@ -112,8 +110,6 @@ def _short(commit: str) -> str:
 
 def _versions(change: Change, path: str) -> list[tuple[Author, bytes | None]]:
     """The record as each commit in the range left it, oldest first, then as the index has it."""
-    from micromoment.git import read_blobs
-
     authors: list[Author] = []
     if change.history is not None:
         after, until = change.history
