@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from micromoment.errors import unexpected
+
 
 def main() -> None:
     if sys.stdin is None or sys.stdout is None or sys.stderr is None:
@@ -33,8 +35,6 @@ def main() -> None:
         sys.stderr.write("micromoment: interrupted\n")
         sys.exit(130)
     except Exception as exc:  # the net under every failure, typer or not
-        from micromoment.errors import unexpected
-
         sys.exit(unexpected(exc, args[0] if args else "micromoment"))
 
 

@@ -9,7 +9,9 @@ import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from micromoment.errors import printable
+from micromoment.errors import MicromomentError, printable
+from micromoment.git import stage_refusal
+from micromoment.locations import display_path
 
 # rich loads only when something is drawn: `stats --json` and other JSON output never pay for it.
 if TYPE_CHECKING:
@@ -60,10 +62,6 @@ def say(message: str) -> None:
 def git_add_line(paths: list[Path], comment: str = "") -> str:
     """The exact command that stages what was just written, or, when git would not stage it
     (a sparse checkout without .micromoment/, an ignore rule), why and what to do instead."""
-    from micromoment.errors import MicromomentError
-    from micromoment.git import stage_refusal
-    from micromoment.locations import display_path
-
     shown = " ".join(display_path(path) for path in paths)
     try:
         refusal = stage_refusal(str(paths[0].parent), [str(path) for path in paths])
