@@ -34,6 +34,7 @@ OPTIONS = ["none", "customer data", "customer metadata", "internal"]
         ("4", ["internal"]),
         ("0", []),  # numbers start at 1
         ("5", []),
+        ("\u00b2", []),  # a superscript two is no option number
         ("customer data", ["customer data"]),
         ("CUSTOMER DATA", ["customer data"]),
         ("customer", ["customer data", "customer metadata"]),

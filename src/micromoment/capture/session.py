@@ -31,7 +31,7 @@ _CONFIRM_WORDS = {"yes": "yes", "y": "yes", "no": "no", "n": "no", "na": "na", "
 def option_matches(options: list[str], text: str) -> list[str]:
     """The options `text` picks: by number (1-based), by whole name, else by unique start of a name."""
     text = text.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²" is a digit to str.isdigit, but no number to int()
         number = int(text)
         return [options[number - 1]] if 1 <= number <= len(options) else []
     folded = text.casefold()
