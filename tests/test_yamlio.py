@@ -288,7 +288,8 @@ def test_an_unreadable_file_names_the_permissions(tmp_path: Path) -> None:
 
 
 def micromoment_text() -> str:
-    from micromoment.records import Answer, ChecklistRef, FollowUp, Person, ReviewRecord, record_text
+    from micromoment.identity import Person
+    from micromoment.records import Answer, ChecklistRef, FollowUp, ReviewRecord, record_text
 
     when = dt.datetime(2026, 1, 6, 9, 30, tzinfo=dt.timezone.utc)
     checklist = ChecklistRef(
