@@ -18,8 +18,9 @@ from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, verdicts_j
 from micromoment.gate.hook import findings, shown_paths, ways_forward
 from micromoment.gate.rules import ChecklistRule, Rules
 from micromoment.gate.seen import InvalidRecord, SeenRecord, SeenSignoff
-from micromoment.gate.signoffs import PENDING, Author, Judged, same_identity
+from micromoment.gate.signoffs import PENDING, Author, Judged
 from micromoment.git import Repo
+from micromoment.records.model import same_identity
 
 CURRENT = "sha256:now"
 # The checklist the base has: a confirm, a choice, a text item asked only after a "no", and an

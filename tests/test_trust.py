@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli, building_template, copy_repo, fork_micromoment, git, write
-from micromoment.gate.signoffs import same_identity
+from micromoment.records.model import same_identity
 
 DANA = ("Dana Lead", "dana@example.com")
 PAT = ("Pat Product", "pat@example.com")
@@ -454,3 +454,76 @@ def test_a_branch_whose_policy_does_not_load_is_told_so_and_judged_by_the_base(
     problem = next(line for line in lines if line.startswith("POLICY DOES NOT LOAD: "))
     assert ".micromoment/config.yaml:1" in problem
     assert "team-review (Team review)" in lines
+
+
+def add_signoff(record: Path, who: tuple[str, str], at: str = "2026-11-22T10:00:00Z") -> None:
+    """A sign-off entry as `micromoment signoff` writes it, appended by hand."""
+    text = record.read_text(encoding="utf-8").replace("signoffs: []\n", "")
+    entry = f"- who: {{name: {who[0]}, email: {who[1]}}}\n  at: '{at}'\n  decision: approve\n"
+    record.write_text(
+        text + entry if "\nsignoffs:\n" in text else text + "signoffs:\n" + entry, encoding="utf-8"
+    )
+
+
+@pytest.fixture
+def needs_two(cli: Cli, started: Path) -> Path:
+    """main asks two sign-offs on genai-output-review and maps Dana's home address to her work one."""
+    write(started / ".micromoment/config.yaml", "checklists:\n  genai-output-review: {signoffs: 2}\n")
+    write(started / ".mailmap", "Dana Lead <dana@example.com> <dana@home.example.org>\n")
+    commit_as(started, PAT, "two sign-offs")
+    git(started, "checkout", "-q", "-b", "feature")
+    write(started / "prompts/support.txt", "v1\n")
+    record = review_genai(cli, started)
+    commit_as(started, PAT, "prompt and review")
+    return record
+
+
+def test_one_person_under_two_addresses_is_one_signer(cli: Cli, started: Path, needs_two: Path) -> None:
+    add_signoff(needs_two, DANA)
+    commit_as(started, DANA, "Dana signs off")
+    add_signoff(needs_two, ("Dana L.", "dana@home.example.org"), at="2026-11-22T11:00:00Z")
+    commit_as(started, ("Dana L.", "dana@home.example.org"), "Dana signs off again from home")
+    result = cli("check", "--base", "main", "--json")
+    assert result.exit_code == 1
+    [verdict] = json.loads(result.stdout)["checklists"]
+    assert verdict["signoffs_counted"] == 1
+    assert verdict["signoffs_not_counted"] == [
+        {
+            "name": "Dana L.",
+            "email": "dana@home.example.org",
+            "why": "Dana Lead <dana@example.com> already signed off; one person counts once",
+        }
+    ]
+    text = cli("check", "--base", "main").stdout
+    assert "MISSING: sign-offs (1 of 2 count)" in text
+    assert (
+        "the sign-off by Dana L. <dana@home.example.org> does not count: "
+        "Dana Lead <dana@example.com> already signed off; one person counts once"
+    ) in text
+
+
+def test_lint_refuses_two_signoffs_by_one_person(cli: Cli, started: Path, needs_two: Path) -> None:
+    add_signoff(needs_two, DANA)
+    add_signoff(needs_two, ("dana lead", "dana@elsewhere.example.org"), at="2026-11-22T11:00:00Z")
+    commit_as(started, DANA, "Dana signs off twice")
+    named = f".micromoment/reviews/{needs_two.name}"
+    line = needs_two.read_text(encoding="utf-8").splitlines().index("signoffs:") + 2  # the list's first line
+    linted = cli("lint", named)
+    assert linted.exit_code == 2, linted.output
+    assert (
+        f"{named}:{line}" in linted.output
+        and "dana lead signed off twice (entries 1 and 2); one person counts once" in linted.output
+    )
+    checked = cli("check", "--base", "main")
+    assert checked.exit_code == 1
+    assert f"INVALID: {named}:{line}" in checked.stdout
+
+
+def test_signing_off_again_replaces_the_earlier_signoff(cli: Cli, started: Path, needs_two: Path) -> None:
+    dana = {"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]}
+    assert cli("signoff", needs_two.stem, env=dana).exit_code == 0
+    assert cli("signoff", needs_two.stem, env=dana).exit_code == 0
+    from micromoment.records import load_record
+
+    record = load_record(needs_two)
+    assert [(s.who.name, s.who.email) for s in record.signoffs] == [DANA]

@@ -26,3 +26,10 @@ class Person(StrictModel):
 
     name: Text
     email: str = ""
+
+
+def same_identity(name_a: str, email_a: str, name_b: str, email_b: str) -> bool:
+    """One person by email, or by name under another email (case and spacing aside)."""
+    if email_a.strip() and email_a.strip().lower() == email_b.strip().lower():
+        return True
+    return bool(name_a.strip()) and " ".join(name_a.split()).lower() == " ".join(name_b.split()).lower()

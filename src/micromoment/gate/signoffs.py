@@ -12,6 +12,7 @@ from typing import NamedTuple
 from micromoment.gate.change import Change
 from micromoment.gate.seen import RecordCache, SeenRecord, SeenSignoff
 from micromoment.git import GitFailed, read_blobs, run_git
+from micromoment.identity import same_identity
 
 PENDING = "the commit being made"
 
@@ -23,13 +24,6 @@ class Author(NamedTuple):
 
     def same_as(self, name: str, email: str) -> bool:
         return same_identity(self.name, self.email, name, email)
-
-
-def same_identity(name_a: str, email_a: str, name_b: str, email_b: str) -> bool:
-    """One person by email, or by name under another email (case and spacing aside)."""
-    if email_a.strip() and email_a.strip().lower() == email_b.strip().lower():
-        return True
-    return bool(name_a.strip()) and " ".join(name_a.split()).lower() == " ".join(name_b.split()).lower()
 
 
 class Judged(NamedTuple):
@@ -61,7 +55,18 @@ def judge(change: Change, record: SeenRecord) -> list[Judged]:
         previous = keys
     cache.save()
     mapped = _mailmap(change, [(s.name, s.email) for s in record.signoffs])
-    return [_judge_one(change, record, s, added_by.get(s.key), creator, mapped) for s in record.signoffs]
+    judged = [_judge_one(change, record, s, added_by.get(s.key), creator, mapped) for s in record.signoffs]
+    # `signoffs: N` asks for N people: two addresses the mailmap joins are one signer.
+    counted: list[tuple[str, str]] = []
+    for index, one in enumerate(judged):
+        person = mapped.get((one.signoff.name, one.signoff.email), (one.signoff.name, one.signoff.email))
+        if one.counts and any(same_identity(*person, *other) for other in counted):
+            judged[index] = one._replace(
+                counts=False, why=f"{person[0]} <{person[1]}> already signed off; one person counts once"
+            )
+        elif one.counts:
+            counted.append(person)
+    return judged
 
 
 def _judge_one(

@@ -14,9 +14,8 @@ from micromoment.checklists import Catalog
 from micromoment.clock import utc_now
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, NotFound
 from micromoment.files import PartlyWritten, write_together
-from micromoment.gate.signoffs import same_identity
 from micromoment.git import GitFailed, run_git
-from micromoment.identity import Person
+from micromoment.identity import Person, same_identity
 from micromoment.locations import Project, display_path
 from micromoment.records import Resolution, ReviewRecord, Signoff, load_record, record_text
 from micromoment.records.listing import markdown_path

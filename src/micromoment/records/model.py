@@ -6,12 +6,12 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from micromoment.checklists import Checklist
 from micromoment.config import Config
 from micromoment.files import write_atomic
-from micromoment.identity import GitContext, Person
+from micromoment.identity import GitContext, Person, same_identity
 from micromoment.locations import Project
 from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime
 from micromoment.yamlio import dump_yaml
@@ -134,6 +134,19 @@ class ReviewRecord(StrictModel):
         if (self.status == "complete") != (not self.missing):
             raise ValueError("status must be incomplete exactly when required items are missing")
         return self
+
+    @field_validator("signoffs")
+    @classmethod
+    def _one_signoff_per_person(cls, signoffs: list[Signoff]) -> list[Signoff]:
+        # `signoffs: 2` asks for two people; one person signing twice must not look like two.
+        for index, later in enumerate(signoffs):
+            for earlier in signoffs[:index]:
+                if same_identity(earlier.who.name, earlier.who.email, later.who.name, later.who.email):
+                    raise ValueError(
+                        f"{later.who.name} signed off twice (entries {signoffs.index(earlier) + 1} and "
+                        f"{index + 1}); one person counts once, so keep one: micromoment signoff replaces it"
+                    )
+        return signoffs
 
     def answer(self, item_id: str) -> Answer | None:
         return next((a for a in self.answers if a.item == item_id), None)
