@@ -234,10 +234,15 @@ def test_a_signoff_typed_into_the_yaml_counts_for_nothing(
     ]
 
 
-def test_mailmap_joins_a_signers_two_addresses(cli: Cli, started: Path, needs_signoff: Path) -> None:
+def test_the_bases_mailmap_joins_a_signers_two_addresses(
+    cli: Cli, started: Path, needs_signoff: Path
+) -> None:
     record = needs_signoff
+    git(started, "checkout", "-q", "main")
     write(started / ".mailmap", "Dana Lead <dana@example.com> <dana@old.example.org>\n")
     commit_as(started, PAT, "mailmap")
+    git(started, "checkout", "-q", "feature")
+    git(started, "rebase", "-q", "main")
     assert (
         cli("signoff", record.stem, env={"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]}).exit_code
         == 0
@@ -527,3 +532,64 @@ def test_signing_off_again_replaces_the_earlier_signoff(cli: Cli, started: Path,
 
     record = load_record(needs_two)
     assert [(s.who.name, s.who.email) for s in record.signoffs] == [DANA]
+
+
+SECOND = ("Dana Lead", "pat.second@example.org")  # Pat's own second address, under Dana's name
+
+
+def test_a_branchs_mailmap_does_not_decide_who_signed(cli: Cli, started: Path, needs_signoff: Path) -> None:
+    write(started / ".mailmap", f"Dana Lead <dana@example.com> <{SECOND[1]}>\n")
+    commit_as(started, PAT, "a mailmap")
+    add_signoff(needs_signoff, DANA)
+    commit_as(started, SECOND, "Dana signs off, or so the mailmap says")
+    result = cli("check", "--base", "main", "--json")
+    assert result.exit_code == 1
+    verdicts = {v["checklist"]: v for v in json.loads(result.stdout)["checklists"]}
+    added = git(started, "rev-parse", "HEAD").strip()[:10]
+    assert verdicts["genai-output-review"]["signoffs_not_counted"] == [
+        {
+            "name": DANA[0],
+            "email": DANA[1],
+            "why": f"{added} added it, authored by Dana Lead <{SECOND[1]}>, not by the signer; "
+            "a sign-off counts when the signer commits it",
+        }
+    ]
+    # Changing who is who is a policy change, with its own reviewer.
+    assert (verdicts["team-review"]["paths"], verdicts["team-review"]["covered"]) == ([".mailmap"], False)
+    text = cli("check", "--base", "main").stdout
+    assert f"authored by Dana Lead <{SECOND[1]}>, not by the signer" in text
+    # Nor does a mailmap.file in the local config.
+    write(started.parent / "mine.mailmap", f"Dana Lead <dana@example.com> <{SECOND[1]}>\n")
+    git(started, "config", "mailmap.file", str(started.parent / "mine.mailmap"))
+    again = json.loads(cli("check", "--base", "main", "--json").stdout)["checklists"]
+    assert [v["signoffs_counted"] for v in again if v["checklist"] == "genai-output-review"] == [0]
+
+
+def test_a_replace_ref_does_not_rewrite_who_committed(cli: Cli, started: Path, needs_signoff: Path) -> None:
+    add_signoff(needs_signoff, DANA)
+    commit_as(started, PAT, "Pat adds Dana's sign-off")
+    real = git(started, "rev-parse", "HEAD").strip()
+    forged = git(started, "cat-file", "commit", "HEAD").replace(
+        "author Pat Product <pat@example.com>", "author Dana Lead <dana@example.com>"
+    )
+    fake = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "-w", "--stdin"],
+        cwd=started,
+        input=forged,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    git(started, "replace", real, fake)
+    assert git(started, "log", "-1", "--format=%ae").strip() == DANA[1]  # git itself is fooled
+    result = cli("check", "--base", "main", "--json")
+    assert result.exit_code == 1
+    [verdict] = json.loads(result.stdout)["checklists"]
+    assert verdict["signoffs_not_counted"] == [
+        {
+            "name": DANA[0],
+            "email": DANA[1],
+            "why": f"{real[:10]} added it, authored by Pat Product <pat@example.com>, not by the signer; "
+            "a sign-off counts when the signer commits it",
+        }
+    ]

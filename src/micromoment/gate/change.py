@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from micromoment.errors import MicromomentError, NotFound
 from micromoment.fileread import read_regular
 from micromoment.gate.policy import rules_at, rules_staged, worktree_rules
-from micromoment.gate.rules import Rules, is_policy_path
+from micromoment.gate.rules import MAILMAP, Rules, is_policy_path
 from micromoment.git import (
     HEAD_UNKNOWN,
     BaseQuestions,
@@ -239,6 +239,8 @@ def policy_changed(change: Change) -> bool:
     """
     if not any(is_policy_path(path) for path in change.triggering):
         return False
+    if MAILMAP in change.triggering:
+        return True  # it decides whose sign-off is whose, which no compiled rule shows
     before = complete_rules(change)
     try:
         after = (

@@ -171,8 +171,12 @@ def normal_folder(folder: str) -> str:
     return "/".join(parts)
 
 
+# Who is who for sign-offs: the gate reads it from the base, so changing it changes the policy.
+MAILMAP = ".mailmap"
+
+
 def is_policy_path(path: str) -> bool:
-    return path == POLICY_FILE or path.startswith(POLICY_FOLDER)
+    return path in (POLICY_FILE, MAILMAP) or path.startswith(POLICY_FOLDER)
 
 
 def triggering_paths(rules: Rules, paths: list[str]) -> list[str]:

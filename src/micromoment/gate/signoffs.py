@@ -7,6 +7,7 @@ signer, the signer is not the review's author, and, when the policy asks, that c
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from micromoment.gate.change import Change
@@ -40,7 +41,8 @@ class Judged(NamedTuple):
 
 def judge(change: Change, record: SeenRecord) -> list[Judged]:
     """Every sign-off on `record`, judged against the history of its file."""
-    versions = _versions(change, record.path)
+    mailmap = _base_mailmap(change)
+    versions = _versions(change, record.path, mailmap)
     cache = RecordCache(change.repo.git_dir)
     added_by: dict[tuple[str, str, str, str], Author] = {}
     creator: Author | None = None
@@ -54,7 +56,7 @@ def judge(change: Change, record: SeenRecord) -> list[Judged]:
             added_by.setdefault(key, author)
         previous = keys
     cache.save()
-    mapped = _mailmap(change, [(s.name, s.email) for s in record.signoffs])
+    mapped = {(s.name, s.email): _as_mapped(mailmap, s.name, s.email) for s in record.signoffs}
     judged = [_judge_one(change, record, s, added_by.get(s.key), creator, mapped) for s in record.signoffs]
     # `signoffs: N` asks for N people: two addresses the mailmap joins are one signer.
     counted: list[tuple[str, str]] = []
@@ -113,7 +115,7 @@ def _short(commit: str) -> str:
     return commit if commit == PENDING else commit[:10]
 
 
-def _versions(change: Change, path: str) -> list[tuple[Author, bytes | None]]:
+def _versions(change: Change, path: str, mailmap: Mailmap) -> list[tuple[Author, bytes | None]]:
     """The record as each commit in the range left it, oldest first, then as the index has it."""
     authors: list[Author] = []
     if change.history is not None:
@@ -125,7 +127,7 @@ def _versions(change: Change, path: str) -> list[tuple[Author, bytes | None]]:
         span = f"{after}..{until}" if after else until
         try:
             log = run_git(
-                ["log", "--reverse", "--format=%H%x00%aN%x00%aE", span, "--", f":(literal){path}"],
+                ["log", "--reverse", "--format=%H%x00%an%x00%ae", span, "--", f":(literal){path}"],
                 change.repo.root,
             )
         except GitFailed:
@@ -133,7 +135,7 @@ def _versions(change: Change, path: str) -> list[tuple[Author, bytes | None]]:
         for line in log.decode("utf-8", "replace").splitlines():
             commit, _, rest = line.partition("\0")
             name, _, email = rest.partition("\0")
-            authors.append(Author(commit, name, email))
+            authors.append(Author(commit, *_as_mapped(mailmap, name, email)))
     specs = [f"{a.commit}:{path}" for a in authors]
     if change.pending:
         specs.append(f":{path}")
@@ -142,37 +144,52 @@ def _versions(change: Change, path: str) -> list[tuple[Author, bytes | None]]:
     if change.pending and f":{path}" in blobs:
         last = versions[-1][1] if versions else None
         if blobs[f":{path}"] != last:
-            versions.append((_pending_author(change), blobs[f":{path}"]))
+            versions.append((_pending_author(change, mailmap), blobs[f":{path}"]))
     return versions
 
 
-def _pending_author(change: Change) -> Author:
+def _pending_author(change: Change, mailmap: Mailmap) -> Author:
     """Who the commit being made will name as its author."""
     try:
         ident = run_git(["var", "GIT_AUTHOR_IDENT"], change.repo.root).decode("utf-8", "replace")
     except GitFailed:
         return Author(PENDING, "", "")
     name, _, rest = ident.partition(" <")
-    email = rest.split(">", 1)[0]
-    mapped = _mailmap(change, [(name.strip(), email)])
-    name, email = mapped.get((name.strip(), email), (name.strip(), email))
-    return Author(PENDING, name, email)
+    return Author(PENDING, *_as_mapped(mailmap, name.strip(), rest.split(">", 1)[0]))
 
 
-def _mailmap(change: Change, people: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
-    """Each (name, email) as the repository's .mailmap maps it (as git log's %aN / %aE do)."""
-    wanted = [(n, e) for n, e in dict.fromkeys(people) if e and "<" not in n + e and ">" not in n + e]
-    if not wanted:
+# (commit email, commit name or "") -> (proper name, proper email), "" where a line leaves it.
+Mailmap = dict[tuple[str, str], tuple[str, str]]
+_MAILMAP_LINE = re.compile(r"\s*([^<#]*?)\s*<([^>]*)>\s*(?:([^<]*?)\s*<([^>]*)>)?")
+
+
+def _base_mailmap(change: Change) -> Mailmap:
+    """The base's .mailmap, read and applied here rather than by git: git also reads the work
+    tree's .mailmap and any mailmap.file, which the branch (or its author) controls."""
+    if change.policy_commit is None:
         return {}
-    try:
-        out = run_git(["check-mailmap", *[f"{n} <{e}>" for n, e in wanted]], change.repo.root)
-    except GitFailed:
-        return {}
-    mapped = {}
-    for person, line in zip(wanted, out.decode("utf-8", "replace").splitlines(), strict=False):
-        name, _, rest = line.partition(" <")
-        mapped[person] = (name.strip(), rest.rsplit(">", 1)[0])
-    return mapped
+    from micromoment.git import read_blobs
+
+    text = read_blobs(change.repo, [f"{change.policy_commit}:.mailmap"]).get(
+        f"{change.policy_commit}:.mailmap", b""
+    )
+    mailmap: Mailmap = {}
+    for line in text.decode("utf-8", "replace").splitlines():
+        found = _MAILMAP_LINE.match(line)
+        if found is None:
+            continue
+        name, email, commit_name, commit_email = found.groups()
+        key = (commit_email.lower(), (commit_name or "").lower()) if commit_email else (email.lower(), "")
+        proper = (name, email if commit_email else "")
+        earlier = mailmap.get(key, ("", ""))
+        mailmap[key] = (proper[0] or earlier[0], proper[1] or earlier[1])
+    return mailmap
+
+
+def _as_mapped(mailmap: Mailmap, name: str, email: str) -> tuple[str, str]:
+    """(name, email) as git's %aN / %aE would give them under `mailmap`."""
+    proper = mailmap.get((email.lower(), name.lower())) or mailmap.get((email.lower(), ""), ("", ""))
+    return proper[0] or name, proper[1] or email
 
 
 def _verified(change: Change, commit: str) -> bool:

@@ -24,6 +24,9 @@ class GitFailed(MicromomentError):
 GIT_TIMEOUT_SECONDS = 60
 # Environment that keeps git, gh and glab from ever asking a question on a terminal.
 NO_PROMPTS = {"GIT_TERMINAL_PROMPT": "0", "GH_PROMPT_DISABLED": "1", "NO_PROMPT": "1"}
+# History as committed: replace refs and grafts are local, and would let anyone with the
+# repository rewrite who authored a commit (a sign-off's proof) or what it changed.
+AS_COMMITTED = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull + "/none"}
 
 
 class ToolMissing(MicromomentError):
@@ -83,7 +86,7 @@ class Started:
                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,  # never a question
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                env={**os.environ, **NO_PROMPTS},
+                env={**os.environ, **NO_PROMPTS, **(AS_COMMITTED if program == "git" else {})},
             )
         except FileNotFoundError:
             self.missing = True
