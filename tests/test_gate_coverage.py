@@ -46,6 +46,8 @@ def record(
     return SeenRecord(
         f"records/{path}.yaml",
         {
+            "id": path,
+            "fingerprint": path,
             "kind": kind,
             "checklist_id": "prompts",
             "content_hash": content_hash,
@@ -70,7 +72,7 @@ def change(signoffs_needed: int = 0, signed_commits: bool = False) -> Change:
 def covered_by(records: list[SeenRecord], signoffs_needed: int = 0) -> Verdict:
     at = change(signoffs_needed)
     verdict = Verdict(at.rules.checklists[0], ["p.txt"])
-    coverage._cover(at, verdict, records)
+    coverage._cover(at, verdict, records, {})
     return verdict
 
 
@@ -209,6 +211,7 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
             "waiting_for_signoffs": "records/a.yaml",
             "unanswered": None,
             "skip_refused": None,
+            "copied": None,
             "signoffs_required": 2,
             "signoffs_counted": 1,
             "signoffs_not_counted": [{"name": "S1", "email": "s1@example.com", "why": "no"}],
@@ -224,6 +227,7 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
             "waiting_for_signoffs": None,
             "unanswered": None,
             "skip_refused": None,
+            "copied": None,
             "signoffs_required": 0,
             "signoffs_counted": 0,
             "signoffs_not_counted": [],
@@ -239,6 +243,7 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
             "waiting_for_signoffs": None,
             "unanswered": {"record": "records/h.yaml", "items": ["stakes"]},
             "skip_refused": None,
+            "copied": None,
             "signoffs_required": 0,
             "signoffs_counted": 0,
             "signoffs_not_counted": [],
@@ -496,7 +501,7 @@ def test_the_unanswered_hint_names_the_record_the_items_and_the_version() -> Non
     at = change()
     at.rules.checklists[0].items = many
     verdict = Verdict(at.rules.checklists[0], ["p.txt"])
-    coverage._cover(at, verdict, [record("z", answers={"i2": "yes"})])
+    coverage._cover(at, verdict, [record("z", answers={"i2": "yes"})], {})
     assert coverage.unanswered_hint(verdict) == [
         "records/z.yaml says it is complete, but i0, i1, i3, i4 (+1 more) have no answer that the checklist "
         "(version 2) accepts"

@@ -593,3 +593,46 @@ def test_a_replace_ref_does_not_rewrite_who_committed(cli: Cli, started: Path, n
             "a sign-off counts when the signer commits it",
         }
     ]
+
+
+@pytest.fixture
+def old_record(cli: Cli, started: Path) -> Path:
+    """main holds a prompt and its complete review; `feature` changes the prompt again."""
+    write(started / "prompts/support.txt", "v1\n")
+    record = review_genai(cli, started)
+    commit_as(started, PAT, "prompt v1 with its review")
+    git(started, "checkout", "-q", "-b", "feature")
+    write(started / "prompts/support.txt", "v2: a new instruction\n")
+    return record
+
+
+@pytest.mark.parametrize("how", ["copy", "git mv", "copy with a new id"])
+def test_a_copy_or_rename_of_an_old_record_covers_nothing(
+    cli: Cli, started: Path, old_record: Path, how: str
+) -> None:
+    new = old_record.with_name("2026-12-01-genai-output-review-fresh.yaml")
+    if how == "git mv":
+        git(started, "mv", str(old_record), str(new))
+        git(started, "mv", str(old_record.with_suffix(".md")), str(new.with_suffix(".md")))
+    else:
+        text = old_record.read_text(encoding="utf-8")
+        new.write_text(text.replace(f"id: {old_record.stem}", f"id: {new.stem}") if "new id" in how else text)
+    commit_as(started, PAT, "prompt v2 with an old review under a new name")
+    old = f".micromoment/reviews/{old_record.name}"
+    result = cli("check", "--base", "main", "--json")
+    assert result.exit_code == 1
+    [verdict] = json.loads(result.stdout)["checklists"]
+    assert (verdict["covered"], verdict["copied"]) == (
+        False,
+        {"record": f".micromoment/reviews/{new.name}", "of": old},
+    )
+    text = cli("check", "--base", "main").stdout
+    assert (
+        f".micromoment/reviews/{new.name} is a copy of {old}, which the base already has (the same id or "
+        "the same review under another name); a record covers only the change it was made for"
+    ) in text
+    # A review made for this change still covers it.
+    fresh = cli("review", "genai-output-review", "--answers", str(genai_answers(started)))
+    assert fresh.exit_code == 0, fresh.output
+    commit_as(started, PAT, "a review of v2")
+    assert cli("check", "--base", "main").exit_code == 0

@@ -31,6 +31,9 @@ class Verdict:
         # A skip of a checklist the base's config asks sign-offs for: a skip carries none, so it
         # would let the author alone waive the second look the team asked for.
         self.skip_refused: SeenRecord | None = None
+        # A record made by copying or renaming one the base already has, and that one's path:
+        # it was made for an older change, so it covers nothing new.
+        self.copied: tuple[SeenRecord, str] | None = None
 
     @property
     def covered(self) -> bool:
@@ -97,8 +100,10 @@ def evaluate(change: Change) -> Outcome:
     # In path order, as if every record had been read: the first that fits a checklist covers it.
     seen = sorted(seen + [SeenRecord(path, verdict) for path, verdict in known.items()], key=lambda r: r.path)
     covering = [r for r in seen if r.path in change.created or r.path in change.file_records]
+    wanted = {v.rule.id for v in verdicts}
+    copies = _copies_of_base(change, cache, [r for r in covering if r.checklist_id in wanted])
     for verdict in verdicts:
-        _cover(change, verdict, [r for r in covering if r.checklist_id == verdict.rule.id])
+        _cover(change, verdict, [r for r in covering if r.checklist_id == verdict.rule.id], copies)
     return Outcome(change, verdicts, sorted(too_big + invalid, key=lambda r: r.path))
 
 
@@ -120,12 +125,44 @@ def _known_verdicts(change: Change, cache: RecordCache) -> dict[str, dict[str, A
     return known
 
 
-def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:
+def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord]) -> dict[str, str]:
+    """Each created record that has the `id` or the content of a record on the base, and the
+    path of that record. Records named among FILES are old on purpose, so they are not asked."""
+    created = [r for r in records if r.path in change.created]
+    if not created or change.policy_commit is None:
+        return {}
+    from micromoment.git import ls_tree, read_objects
+    from micromoment.records.listing import is_record_path
+
+    reviews_dir = change.rules.reviews_dir
+    entries = [
+        (path, oid)
+        for path, oid in ls_tree(change.repo, change.policy_commit, [reviews_dir])
+        if is_record_path(path, reviews_dir)
+    ]
+    blobs = read_objects(change.repo, [oid for _, oid in entries if cache.known(oid) is None], MAX_YAML_BYTES)
+    by_id: dict[str, str] = {}
+    by_content: dict[str, str] = {}
+    for path, oid in entries:
+        data = blobs.get(oid)
+        found = cache.known(oid) or (cache.verdict(data, path) if data is not None else {})
+        if "id" in found:
+            by_id.setdefault(found["id"], path)
+            by_content.setdefault(found["fingerprint"], path)
+    cache.save()
+    copies = {r.path: by_id.get(r.id) or by_content.get(r.fingerprint) for r in created}
+    return {path: old for path, old in copies.items() if old is not None}
+
+
+def _cover(change: Change, verdict: Verdict, records: list[SeenRecord], copies: dict[str, str]) -> None:
     """The best record for the verdict: a skip or a complete review with the sign-offs that count,
     preferring one that answered the checklist's current version."""
     from micromoment.checklists.answers import unanswered
 
     for record in records:
+        if record.path in copies:
+            verdict.copied = verdict.copied or (record, copies[record.path])
+            continue
         if record.kind == "review" and not record.complete:
             continue
         if record.kind == "skip" and not skip_may_cover(verdict.rule.signoffs):
@@ -149,6 +186,7 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord]) -> None:
         verdict.waiting_for_signoffs = None
         verdict.unanswered = None
         verdict.skip_refused = None
+        verdict.copied = None
 
 
 UNANSWERED_SHOWN = 4
@@ -173,7 +211,13 @@ def skip_problem(checklist_id: str, signoffs_needed: int) -> str | None:
 
 def unanswered_hint(verdict: Verdict) -> list[str]:
     """Why a record in the change does not count: a review that leaves required items
-    unanswered, or a skip of a checklist that needs sign-offs."""
+    unanswered, a skip of a checklist that needs sign-offs, or a copy of an old record."""
+    if verdict.copied is not None:
+        record, old = verdict.copied
+        return [
+            f"{record.path} is a copy of {old}, which the base already has (the same id or the same "
+            "review under another name); a record covers only the change it was made for"
+        ]
     if verdict.skip_refused is not None:
         return [
             f"{verdict.skip_refused.path} is a skip, but {verdict.rule.id} needs "
@@ -223,6 +267,7 @@ def verdicts_json(outcome: Outcome) -> list[dict[str, Any]]:
                 {"record": v.unanswered[0].path, "items": v.unanswered[1]} if v.unanswered else None
             ),
             "skip_refused": v.skip_refused.path if v.skip_refused else None,
+            "copied": {"record": v.copied[0].path, "of": v.copied[1]} if v.copied else None,
             "signoffs_required": v.rule.signoffs,
             "signoffs_counted": v.signoffs_counted,
             "signoffs_not_counted": [

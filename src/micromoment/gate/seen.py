@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 CACHE_LIMIT = 50_000
 
 
@@ -46,6 +46,10 @@ class SeenRecord:
         self.author_name: str = summary["author_name"]
         self.author_email: str = summary["author_email"]
         self.signoffs = [SeenSignoff(*s) for s in summary["signoffs"]]
+        # The `id` it declares, and its content but for `id` and sign-offs: what a copy or a
+        # rename of an old record keeps, whatever its new file name.
+        self.id: str = summary["id"]
+        self.fingerprint: str = summary["fingerprint"]
         # item id -> answer as recorded ("skip" for a reasoned skip), judged against the checklist.
         self.answers: dict[str, str] = dict(summary["answers"])
 
@@ -70,6 +74,9 @@ def blob_id(data: bytes) -> str:
 
 def summarise(data: bytes, display: str) -> dict[str, Any]:
     """The strict verdict on one record's bytes: its summary, or {"problem": "file:line: ..."}."""
+    import hashlib
+    import json
+
     from micromoment.records import ReviewRecord, parse_record
 
     try:
@@ -77,7 +84,10 @@ def summarise(data: bytes, display: str) -> dict[str, Any]:
     except FileProblems as exc:
         return {"problem": str(exc.problems[0]) if exc.problems else f"{display}: not a valid record"}
     review = record if isinstance(record, ReviewRecord) else None
+    content = json.dumps(record.model_dump(mode="json", exclude={"id", "signoffs"}), sort_keys=True)
     return {
+        "id": record.id,
+        "fingerprint": hashlib.sha256(content.encode()).hexdigest(),
         "kind": record.kind,
         "checklist_id": record.checklist.id,
         "content_hash": record.checklist.content_hash,
@@ -130,6 +140,8 @@ class RecordCache:
 
 
 _FIELDS = {
+    "id": str,
+    "fingerprint": str,
     "kind": str,
     "checklist_id": str,
     "content_hash": str,
