@@ -203,6 +203,7 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
         {
             "checklist": "prompts",
             "title": "Prompts",
+            "submodules": {},
             "paths": ["p.txt"],
             "covered": False,
             "record": None,
@@ -219,6 +220,7 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
         {
             "checklist": "prompts",
             "title": "Prompts",
+            "submodules": {},
             "paths": ["p.txt"],
             "covered": True,
             "record": "records/old.yaml",
@@ -235,6 +237,7 @@ def test_the_verdicts_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
         {
             "checklist": "prompts",
             "title": "Prompts",
+            "submodules": {},
             "paths": ["p.txt"],
             "covered": False,
             "record": None,

@@ -636,3 +636,36 @@ def test_a_copy_or_rename_of_an_old_record_covers_nothing(
     assert fresh.exit_code == 0, fresh.output
     commit_as(started, PAT, "a review of v2")
     assert cli("check", "--base", "main").exit_code == 0
+
+
+def test_a_submodule_bump_under_a_trigger_path_triggers_its_checklist(cli: Cli, started: Path) -> None:
+    first = git(started, "rev-parse", "HEAD").strip()
+    (started / "prompts/vendor").mkdir(parents=True)  # as a clone leaves a submodule not checked out
+    git(started, "update-index", "--add", "--cacheinfo", f"160000,{first},prompts/vendor")
+    commit_as(started, PAT, "vendor the prompts")
+    second = git(started, "rev-parse", "HEAD").strip()
+    git(started, "checkout", "-q", "-b", "feature")
+    git(started, "update-index", "--cacheinfo", f"160000,{second},prompts/vendor")
+    commit_as(started, PAT, "bump the vendored prompts")
+    shown = f"prompts/vendor (submodule {first[:10]}..{second[:10]})"
+    result = cli("check", "--base", "main", "--json")
+    assert result.exit_code == 1
+    [verdict] = json.loads(result.stdout)["checklists"]
+    assert (verdict["checklist"], verdict["paths"], verdict["submodules"], verdict["covered"]) == (
+        "genai-output-review",
+        ["prompts/vendor"],
+        {"prompts/vendor": {"before": first, "after": second}},
+        False,
+    )
+    assert f"  triggered by: {shown}" in cli("check", "--base", "main").stdout.splitlines()
+    assert shown in cli("pr-note", "--base", "main").stdout
+    # The hook sees a staged bump, even when the branch's .gitmodules says to ignore it.
+    write(started / ".gitmodules", '[submodule "vendor"]\n\tpath = prompts/vendor\n\tignore = all\n')
+    git(started, "add", ".gitmodules")
+    git(started, "update-index", "--cacheinfo", f"160000,{first},prompts/vendor")
+    hooked = hook(started)
+    assert hooked.returncode == 1
+    assert (
+        f"  genai-output-review (GenAI output review), for prompts/vendor (submodule {second[:10]}.."
+        f"{first[:10]})"
+    ) in hooked.stderr.splitlines()

@@ -145,7 +145,7 @@ def _status_view(verdict: Verdict, link_prefix: str) -> dict[str, Any]:
         if verdict.record
         else None,
         # A changed file's name is text someone chose too: `@team/notes.md` would mention.
-        "paths": [neutralise(p) for p in verdict.paths[:3]],
+        "paths": [neutralise(verdict.shown(p)) for p in verdict.paths[:3]],
         "more_paths": max(0, len(verdict.paths) - 3),
     }
 

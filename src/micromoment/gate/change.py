@@ -18,6 +18,7 @@ from micromoment.gate.rules import MAILMAP, Rules, is_policy_path
 from micromoment.git import (
     HEAD_UNKNOWN,
     BaseQuestions,
+    Changed,
     Repo,
     StartedGit,
     current_branch,
@@ -53,6 +54,8 @@ class Change:
         self.created: dict[str, str] = {}
         # Records edited in the change (a sign-off, a resolved follow-up): checked, but they cover nothing new.
         self.touched: dict[str, str] = {}
+        # Submodules among the triggering paths: path -> (commit before, commit after).
+        self.submodules: dict[str, tuple[str, str]] = {}
         # Records named among FILES (read from the work tree): they cover, as the files given say.
         self.file_records: list[str] = []
         # The commits whose authors back sign-offs: (after, until); after None means all history.
@@ -64,9 +67,13 @@ class Change:
         # Why the policy as this change leaves it does not load, when it does not.
         self.policy_problem: str | None = None
 
-    def take_records(self, changed: list[tuple[str, str, str]]) -> None:
-        for path, status, oid in changed:
-            if not is_record_path(path, self.rules.reviews_dir):
+    def take_triggering(self, changed: list[Changed]) -> None:
+        self.triggering = [c.path for c in changed]
+        self.submodules = {c.path: (c.submodule_was, c.oid) for c in changed if c.submodule_was is not None}
+
+    def take_records(self, changed: list[Changed]) -> None:
+        for path, status, oid, submodule_was in changed:
+            if not is_record_path(path, self.rules.reviews_dir) or submodule_was is not None:
                 continue
             if status == "A":
                 self.created[path] = oid
@@ -87,14 +94,12 @@ def complete_rules(change: Change) -> Rules:
     return change.rules
 
 
-def _diff(
-    repo: Repo, old: str | None, new: str | None = None, under: str | None = None
-) -> list[tuple[str, str, str]]:
+def _diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
     return _changes(start_diff(repo, old, new, under))
 
 
-def _changes(diff: StartedGit) -> list[tuple[str, str, str]]:
-    return [(c.path, c.status, c.oid) for c in parse_raw(diff.output())]
+def _changes(diff: StartedGit) -> list[Changed]:
+    return parse_raw(diff.output())
 
 
 def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | None = None) -> Change:
@@ -119,14 +124,14 @@ def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
         if head is None:  # before the first commit there is no other policy than the work tree's
             change = Change(repo, _rules_at(repo, None), None, "in the staged change")
             diff = _changes(staged_diff)
-            change.triggering = [p for p, _, _ in diff]
-            change.take_records([c for c in diff if _under(c[0], change.rules.reviews_dir)])
+            change.take_triggering(diff)
+            change.take_records([c for c in diff if _under(c.path, change.rules.reviews_dir)])
             return change
         found = _base_of_branch(repo, asked)
         since = _since(repo, found, head) if found else head
         change = Change(repo, _rules_at(repo, since), since, "in the staged change")
         diff = _changes(staged_diff)
-        change.triggering = [p for p, _, _ in diff]
+        change.take_triggering(diff)
         change.take_records(_records_since(repo, since, head, change.rules.reviews_dir, diff))
         change.history = (since, "HEAD")
         if found:
@@ -148,14 +153,14 @@ def _under(path: str, folder: str) -> bool:
 
 
 def _records_since(
-    repo: Repo, since: str, head: str, under: str, staged_diff: list[tuple[str, str, str]]
-) -> list[tuple[str, str, str]]:
+    repo: Repo, since: str, head: str, under: str, staged_diff: list[Changed]
+) -> list[Changed]:
     """The records diff from `since` to the index. When the branch's commits changed no record
     (always so on the base branch, where `since` is HEAD), the staged diff already holds it;
     whether they did is asked of git."""
     if since != head and diff_raw(repo, since, head, under):
         return _diff(repo, since, under=under)
-    return [change for change in staged_diff if _under(change[0], under)]
+    return [change for change in staged_diff if _under(change.path, under)]
 
 
 def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
@@ -210,7 +215,7 @@ def since_base(repo: Repo, ref: str) -> Change:
     if since is None:
         resolve(repo, ref)  # names an unknown ref before anything else
     change = Change(repo, _rules_at(repo, since), since, f"since {ref}")
-    change.triggering = [p for p, _, _ in _diff(repo, since)]
+    change.take_triggering(_diff(repo, since))
     change.take_records(_diff(repo, since, under=change.rules.reviews_dir))
     change.history = (since, "HEAD") if since else None
     change.pending = True
@@ -222,7 +227,7 @@ def pushed(repo: Repo, from_ref: str, to_ref: str, files: list[str] | None) -> C
     to_commit = resolve(repo, to_ref)
     since = merge_base(repo, from_ref, to_commit)
     change = Change(repo, _rules_at(repo, since), since, f"between {from_ref} and {to_ref}")
-    change.triggering = [p for p, _, _ in _diff(repo, since, to_commit)]
+    change.take_triggering(_diff(repo, since, to_commit))
     change.take_records(_diff(repo, since, to_commit, under=change.rules.reviews_dir))
     change.history = (since, to_commit)
     change.policy_after = to_commit

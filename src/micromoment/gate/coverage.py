@@ -18,9 +18,13 @@ if TYPE_CHECKING:
 class Verdict:
     """One triggered checklist: what triggered it, and what (if anything) covers it."""
 
-    def __init__(self, rule: ChecklistRule, paths: list[str]) -> None:
+    def __init__(
+        self, rule: ChecklistRule, paths: list[str], submodules: dict[str, tuple[str, str]] | None = None
+    ) -> None:
         self.rule = rule
         self.paths = paths
+        # Submodules among the paths: path -> (commit before, commit after).
+        self.submodules = {p: commits for p, commits in (submodules or {}).items() if p in paths}
         self.record: SeenRecord | None = None
         # A complete review that lacks sign-offs that count, and each sign-off's judgement.
         self.waiting_for_signoffs: SeenRecord | None = None
@@ -34,6 +38,13 @@ class Verdict:
         # A record made by copying or renaming one the base already has, and that one's path:
         # it was made for an older change, so it covers nothing new.
         self.copied: tuple[SeenRecord, str] | None = None
+
+    def shown(self, path: str) -> str:
+        """A path as the output names it: a submodule with the commits it moved between."""
+        if path not in self.submodules:
+            return path
+        was, now = (commit[:10] if commit.strip("0") else "none" for commit in self.submodules[path])
+        return f"{path} (submodule {was}..{now})"
 
     @property
     def covered(self) -> bool:
@@ -78,7 +89,9 @@ def evaluate(change: Change) -> Outcome:
         return Outcome(change, [], [])
     rules = complete_rules(change)
     hits = triggered(rules, change.triggering, changed)
-    verdicts = [Verdict(rule, hits[rule.id]) for rule in rules.checklists if rule.id in hits]
+    verdicts = [
+        Verdict(rule, hits[rule.id], change.submodules) for rule in rules.checklists if rule.id in hits
+    ]
     if not verdicts and not has_records:
         return Outcome(change, [], [])
     # Records are read only past this point, so the common commit never loads their reader.
@@ -258,6 +271,7 @@ def verdicts_json(outcome: Outcome) -> list[dict[str, Any]]:
             "checklist": v.rule.id,
             "title": v.rule.title,
             "paths": v.paths,
+            "submodules": {p: {"before": was, "after": now} for p, (was, now) in v.submodules.items()},
             "covered": v.covered,
             "record": v.record.path if v.record else None,
             "record_kind": v.record.kind if v.record else None,

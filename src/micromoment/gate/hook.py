@@ -49,7 +49,9 @@ def check_change(files: list[str]) -> Outcome:
 
 
 def shown_paths(verdict: Verdict) -> str:
-    shown = ", ".join(printable(path, one_line=True) for path in verdict.paths[:MAX_PATHS_SHOWN])
+    shown = ", ".join(
+        printable(verdict.shown(path), one_line=True) for path in verdict.paths[:MAX_PATHS_SHOWN]
+    )
     more = len(verdict.paths) - MAX_PATHS_SHOWN
     return shown + (f" (+{more} more)" if more > 0 else "")
 

@@ -92,11 +92,13 @@ def parse_batch(out: bytes, specs: list[str]) -> dict[str, bytes]:
 
 
 class Changed(NamedTuple):
-    """One path in a diff: its status letter (A, M, D, T) and the object id on the new side."""
+    """One path in a diff: its status letter (A, M, D, T), the object id on the new side, and,
+    for a submodule (a gitlink on either side), the commit it pointed at before."""
 
     path: str
     status: str
     oid: str
+    submodule_was: str | None = None
 
 
 def diff_raw(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
@@ -107,7 +109,9 @@ def diff_raw(repo: Repo, old: str | None, new: str | None = None, under: str | N
 def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> StartedGit:
     """`diff_raw`'s git, started now; `parse_raw` its output when it is wanted."""
     base = old or EMPTY_TREE
-    args = ["diff", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--ignore-submodules"]
+    # A submodule bump is a change like any file's; `none` also overrides an `ignore` setting
+    # in .gitmodules, which the branch writes.
+    args = ["diff", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--ignore-submodules=none"]
     args += ["--cached", base] if new is None else [base, new]
     if under:
         args += ["--", f":(literal){under}"]
@@ -122,12 +126,15 @@ def parse_raw(raw: bytes) -> list[Changed]:
     fields = raw.decode("utf-8", "surrogateescape").split("\0")
     changed = []
     for meta, path in zip(fields[0:-1:2], fields[1::2], strict=False):
-        parts = meta.rsplit(" ", 2)  # `:mode mode oid`, the new oid, the status
-        if len(parts) < 3 or meta[:1] != ":":
+        parts = meta.split(" ")  # `:mode`, mode, oid, the new oid, the status
+        if len(parts) < 5 or meta[:1] != ":":
             break
-        changed.append(Changed(path, parts[2][:1], parts[1]))
+        gitlink = GITLINK in (parts[0][1:], parts[1])
+        changed.append(Changed(path, parts[4][:1], parts[3], parts[2] if gitlink else None))
     return changed
 
+
+GITLINK = "160000"  # the mode git gives a submodule's commit in a tree
 
 # git's well-known id of the empty tree: the "before" of a repository's first commit.
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
