@@ -669,3 +669,69 @@ def test_a_submodule_bump_under_a_trigger_path_triggers_its_checklist(cli: Cli, 
         f"  genai-output-review (GenAI output review), for prompts/vendor (submodule {second[:10]}.."
         f"{first[:10]})"
     ) in hooked.stderr.splitlines()
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen to make a signing key")
+def test_a_signoff_signed_with_someone_elses_key_does_not_count(
+    cli: Cli, started: Path, needs_signoff: Path, tmp_path: Path
+) -> None:
+    keys = {}
+    for who in (PAT, DANA):
+        key = tmp_path / who[1].split("@")[0]
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", who[1], "-f", str(key)], check=True
+        )
+        keys[who] = key
+    allowed = write(
+        tmp_path / "allowed_signers",
+        "".join(f"{who[1]} {key.with_suffix('.pub').read_text()}" for who, key in keys.items()),
+    )
+    git(started, "config", "gpg.format", "ssh")
+    git(started, "config", "gpg.ssh.allowedSignersFile", str(allowed))
+    git(started, "checkout", "-q", "main")
+    write(
+        started / ".micromoment/config.yaml",
+        "require_signed_commits: true\nchecklists:\n  genai-output-review: {signoffs: 1}\n",
+    )
+    commit_as(started, PAT, "signed sign-offs only")
+    git(started, "checkout", "-q", "feature")
+    git(started, "rebase", "-q", "main")
+    add_signoff(needs_signoff, DANA)
+    # Pat signs with his own trusted key a commit that names Dana as its author.
+    commit_as(started, DANA, "Dana signs off, or so it says", f"--gpg-sign={keys[PAT]}")
+    forged = git(started, "rev-parse", "HEAD").strip()
+    result = cli("check", "--base", "main", "--json")
+    assert result.exit_code == 1
+    [verdict] = json.loads(result.stdout)["checklists"]
+    why = (
+        f"{forged[:10]} is signed with the key of {PAT[1]}, not the signer's; "
+        "a sign-off counts when the signer signs it with their own key"
+    )
+    assert verdict["signoffs_not_counted"] == [{"name": DANA[0], "email": DANA[1], "why": why}]
+    assert (
+        f"  the sign-off by Dana Lead <dana@example.com> does not count: {why}"
+        in cli("check", "--base", "main").stdout.splitlines()
+    )
+    # Dana's own key on her own commit counts.
+    git(started, "reset", "-q", "--soft", "HEAD~1")
+    commit_as(started, DANA, "Dana signs off", f"--gpg-sign={keys[DANA]}")
+    signed = cli("check", "--base", "main", "--json")
+    assert signed.exit_code == 0, signed.output
+    assert json.loads(signed.stdout)["checklists"][0]["signoffs_counted"] == 1
+
+
+def test_a_counted_signoff_still_counts_after_a_rebase_onto_a_newer_main(
+    cli: Cli, started: Path, needs_signoff: Path
+) -> None:
+    dana = {"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]}
+    assert cli("signoff", needs_signoff.stem, env=dana).exit_code == 0
+    commit_as(started, DANA, "Dana signs off")
+    git(started, "checkout", "-q", "main")
+    write(started / "README.md", "# app, moved on\n")
+    commit_as(started, PAT, "main moves on")
+    git(started, "checkout", "-q", "feature")
+    git(started, "rebase", "-q", "main")
+    result = cli("check", "--base", "main", "--json")
+    assert result.exit_code == 0, result.output
+    [verdict] = json.loads(result.stdout)["checklists"]
+    assert (verdict["covered"], verdict["signoffs_counted"], verdict["copied"]) == (True, 1, None)

@@ -101,12 +101,20 @@ def _judge_one(
     if change.rules.require_signed_commits:
         if author.commit == PENDING:
             return Judged(signoff, False, "it is not committed yet, and signed commits are required")
-        if not _verified(change, author.commit):
+        key = _signed_by(change, author.commit)
+        if key is None:
             return Judged(
                 signoff,
                 False,
                 f"{_short(author.commit)} is not signed by a trusted key (git verify-commit), "
                 "and signed commits are required",
+            )
+        if key.lower() != email.strip().lower():
+            return Judged(
+                signoff,
+                False,
+                f"{_short(author.commit)} is signed with the key of {key or 'no one git knows'}, not the "
+                "signer's; a sign-off counts when the signer signs it with their own key",
             )
     return Judged(signoff, True, "")
 
@@ -192,9 +200,16 @@ def _as_mapped(mailmap: Mailmap, name: str, email: str) -> tuple[str, str]:
     return proper[0] or name, proper[1] or email
 
 
-def _verified(change: Change, commit: str) -> bool:
+def _signed_by(change: Change, commit: str) -> str | None:
+    """The email whose key signed `commit` (after the base's mailmap): an SSH signature's
+    principal in the allowed signers, a GPG key's user id; "" for a good signature by a key
+    with no principal; None when git does not accept the signature (as git verify-commit)."""
     try:
-        run_git(["verify-commit", commit], change.repo.root)
+        out = run_git(["log", "-1", "--no-walk", "--format=%G?%x00%GS", commit], change.repo.root)
     except GitFailed:
-        return False
-    return True
+        return None
+    status, _, signer = out.decode("utf-8", "replace").strip().partition("\0")
+    if status not in ("G", "U"):
+        return None
+    email = signer.rsplit("<", 1)[-1].split(">", 1)[0].strip() if "<" in signer else signer.strip()
+    return _as_mapped(_base_mailmap(change), "", email)[1] if email else ""
