@@ -22,7 +22,6 @@ from micromoment.git import (
     Repo,
     StartedGit,
     current_branch,
-    diff_raw,
     find_base,
     head_commit,
     merge_base,
@@ -36,7 +35,7 @@ from micromoment.git import (
 from micromoment.records.listing import is_record_path
 
 if TYPE_CHECKING:
-    from collections.abc import Container
+    pass
 
 MAX_RECORD_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
 
@@ -155,10 +154,9 @@ def _under(path: str, folder: str) -> bool:
 def _records_since(
     repo: Repo, since: str, head: str, under: str, staged_diff: list[Changed]
 ) -> list[Changed]:
-    """The records diff from `since` to the index. When the branch's commits changed no record
-    (always so on the base branch, where `since` is HEAD), the staged diff already holds it;
-    whether they did is asked of git."""
-    if since != head and diff_raw(repo, since, head, under):
+    """The records diff from `since` to the index: on the base branch, where `since` is HEAD,
+    the staged diff already holds it."""
+    if since != head:
         return _diff(repo, since, under=under)
     return [change for change in staged_diff if _under(change.path, under)]
 
@@ -267,10 +265,9 @@ def relative_paths(repo: Repo, names: list[str]) -> list[str]:
     return paths
 
 
-def read_record_blobs(change: Change, known: Container[str] = ()) -> dict[str, bytes | None]:
-    """Bytes of every record the change creates, edits or names, but those `known` by path (their
-    verdict is already cached by blob id); None for one over the size limit."""
-    oids = {path: oid for path, oid in {**change.created, **change.touched}.items() if path not in known}
+def read_record_blobs(change: Change) -> dict[str, bytes | None]:
+    """Bytes of every record the change creates, edits or names; None for one over the size limit."""
+    oids = {**change.created, **change.touched}
     objects = read_objects(change.repo, list(oids.values()), limit=MAX_RECORD_BYTES)
     blobs: dict[str, bytes | None] = {path: objects.get(oid, b"") for path, oid in oids.items()}
     for path in change.file_records:

@@ -95,11 +95,10 @@ def evaluate(change: Change) -> Outcome:
     if not verdicts and not has_records:
         return Outcome(change, [], [])
     # Records are read only past this point, so the common commit never loads their reader.
-    from micromoment.gate.seen import InvalidRecord, RecordCache, SeenRecord, read_records
+    from micromoment.gate.seen import InvalidRecord, RecordCache, read_records
 
     cache = RecordCache(change.repo.git_dir)
-    known = _known_verdicts(change, cache)
-    blobs = read_record_blobs(change, known)
+    blobs = read_record_blobs(change)
     too_big = [
         InvalidRecord(
             path, f"{path}: larger than {size_text(MAX_YAML_BYTES)}; not a record micromoment writes"
@@ -110,8 +109,8 @@ def evaluate(change: Change) -> Outcome:
     seen, invalid = read_records(
         {p: d for p, d in blobs.items() if d is not None}, change.repo.git_dir, cache
     )
-    # In path order, as if every record had been read: the first that fits a checklist covers it.
-    seen = sorted(seen + [SeenRecord(path, verdict) for path, verdict in known.items()], key=lambda r: r.path)
+    # In path order: the first that fits a checklist covers it.
+    seen = sorted(seen, key=lambda r: r.path)
     covering = [r for r in seen if r.path in change.created or r.path in change.file_records]
     wanted = {v.rule.id for v in verdicts}
     copies = _copies_of_base(change, cache, [r for r in covering if r.checklist_id in wanted])
@@ -125,17 +124,6 @@ def _may_trigger(change: Change, policy_changed: bool) -> bool:
         return bool(triggered(change.rules, change.triggering, policy_changed))
     except ValueError:  # a pattern pathspec refuses, in rules read unvalidated: the full rules name it
         return True
-
-
-def _known_verdicts(change: Change, cache: RecordCache) -> dict[str, dict[str, Any]]:
-    """Records of the change whose blob id already has a cached verdict: a repeat commit reads no
-    blob. Records named among FILES are read from the work tree, so they are always read."""
-    known = {}
-    for path, oid in {**change.created, **change.touched}.items():
-        verdict = cache.known(oid)
-        if verdict is not None and path not in change.file_records:
-            known[path] = verdict
-    return known
 
 
 def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord]) -> dict[str, str]:
@@ -153,12 +141,12 @@ def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord
         for path, oid in ls_tree(change.repo, change.policy_commit, [reviews_dir])
         if is_record_path(path, reviews_dir)
     ]
-    blobs = read_objects(change.repo, [oid for _, oid in entries if cache.known(oid) is None], MAX_YAML_BYTES)
+    blobs = read_objects(change.repo, [oid for _, oid in entries], MAX_YAML_BYTES)
     by_id: dict[str, str] = {}
     by_content: dict[str, str] = {}
     for path, oid in entries:
         data = blobs.get(oid)
-        found = cache.known(oid) or (cache.verdict(data, path) if data is not None else {})
+        found = cache.verdict(data, path) if data is not None else {}
         if "id" in found:
             by_id.setdefault(found["id"], path)
             by_content.setdefault(found["fingerprint"], path)

@@ -112,12 +112,6 @@ class RecordCache:
         self.changed = False
         self.entries = read_cache(self.path, [CACHE_FORMAT, __version__], "entries", 256 * 1024 * 1024)
 
-    def known(self, oid: str) -> dict[str, Any] | None:
-        """The cached verdict on the blob git names `oid`, when there is one: its bytes need not be
-        read. Only valid records are cached, and a SHA-256 repository's ids never match a key."""
-        cached = self.entries.get(oid)
-        return cached if isinstance(cached, dict) and _well_formed(cached) else None
-
     def verdict(self, data: bytes, display: str) -> dict[str, Any]:
         key = blob_id(data)
         cached = self.entries.get(key)
