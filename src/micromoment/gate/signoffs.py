@@ -23,9 +23,6 @@ class Author(NamedTuple):
     name: str
     email: str
 
-    def same_as(self, name: str, email: str) -> bool:
-        return same_identity(self.name, self.email, name, email)
-
 
 class Judged(NamedTuple):
     """One sign-off on a record, and why it does or does not count."""
@@ -61,11 +58,10 @@ def judge(change: Change, record: SeenRecord) -> list[Judged]:
     # `signoffs: N` asks for N people: two addresses the mailmap joins are one signer.
     counted: list[tuple[str, str]] = []
     for index, one in enumerate(judged):
-        person = mapped.get((one.signoff.name, one.signoff.email), (one.signoff.name, one.signoff.email))
+        person = mapped[(one.signoff.name, one.signoff.email)]
         if one.counts and any(same_identity(*person, *other) for other in counted):
-            judged[index] = one._replace(
-                counts=False, why=f"{person[0]} <{person[1]}> already signed off; one person counts once"
-            )
+            why = f"{person[0]} <{person[1]}> already signed off; one person counts once"
+            judged[index] = one._replace(counts=False, why=why)
         elif one.counts:
             counted.append(person)
     return judged
@@ -84,7 +80,7 @@ def _judge_one(
         return Judged(signoff, False, f"it asks for changes ({signoff.decision})")
     if same_identity(name, email, record.author_name, record.author_email):
         return Judged(signoff, False, "the signer is the review's author")
-    if creator is not None and creator.same_as(name, email):
+    if creator is not None and same_identity(creator.name, creator.email, name, email):
         return Judged(signoff, False, f"the signer committed the review ({_short(creator.commit)})")
     if author is None:
         return Judged(
@@ -178,11 +174,14 @@ def _base_mailmap(change: Change) -> Mailmap:
         return {}
     from micromoment.git import read_blobs
 
-    text = read_blobs(change.repo, [f"{change.policy_commit}:.mailmap"]).get(
-        f"{change.policy_commit}:.mailmap", b""
-    )
+    spec = f"{change.policy_commit}:.mailmap"
+    return parse_mailmap(read_blobs(change.repo, [spec]).get(spec, b"").decode("utf-8", "replace"))
+
+
+def parse_mailmap(text: str) -> Mailmap:
+    """A .mailmap's lines, as git reads them: a later line adds to or overrides an earlier one."""
     mailmap: Mailmap = {}
-    for line in text.decode("utf-8", "replace").splitlines():
+    for line in text.splitlines():
         found = _MAILMAP_LINE.match(line)
         if found is None:
             continue
