@@ -132,25 +132,23 @@ def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord
     created = [r for r in records if r.path in change.created]
     if not created or change.policy_commit is None:
         return {}
+    from micromoment.gate.seen import read_records
     from micromoment.git import ls_tree, read_objects
     from micromoment.records.listing import is_record_path
 
     reviews_dir = change.rules.reviews_dir
     entries = [
-        (path, oid)
-        for path, oid in ls_tree(change.repo, change.policy_commit, [reviews_dir])
-        if is_record_path(path, reviews_dir)
+        e
+        for e in ls_tree(change.repo, change.policy_commit, [reviews_dir])
+        if is_record_path(e[0], reviews_dir)
     ]
     blobs = read_objects(change.repo, [oid for _, oid in entries], MAX_YAML_BYTES)
-    by_id: dict[str, str] = {}
-    by_content: dict[str, str] = {}
-    for path, oid in entries:
-        data = blobs.get(oid)
-        found = cache.verdict(data, path) if data is not None else {}
-        if "id" in found:
-            by_id.setdefault(found["id"], path)
-            by_content.setdefault(found["fingerprint"], path)
-    cache.save()
+    on_base, _ = read_records(
+        {p: blobs[o] or b"" for p, o in entries if blobs.get(o)}, change.repo.git_dir, cache
+    )
+    # The first in path order names what a copy copies.
+    by_id = {r.id: r.path for r in reversed(on_base)}
+    by_content = {r.fingerprint: r.path for r in reversed(on_base)}
     copies = {r.path: by_id.get(r.id) or by_content.get(r.fingerprint) for r in created}
     return {path: old for path, old in copies.items() if old is not None}
 
