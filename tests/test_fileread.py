@@ -47,7 +47,7 @@ def test_a_pipe_in_place_of_the_gate_cache_only_costs_speed(repo: Path) -> None:
     assert skipped.returncode == 0, skipped.stderr
     git(repo, "add", "-A")
     assert run_hook(repo).returncode == 0  # judges the record, and keeps the verdict
-    cache = repo / ".git" / "micromoment" / "records.json"
+    cache = repo / ".git" / "micromoment" / "memo.json"
     cache.unlink()
     os.mkfifo(cache)
     again = run_hook(repo)

@@ -3,6 +3,7 @@ record, what is policy, and that the light reading of the policy triggers what t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 
 from micromoment.checklists import Checklist
 from micromoment.config import ChecklistPolicy, Config
-from micromoment.gate.light import CHECKLIST_FIELDS, CONFIG_FIELDS, POLICY_FIELDS, light_rules
+from micromoment.gate import light as light_module
+from micromoment.gate.light import CHECKLIST_FIELDS, CONFIG_FIELDS, POLICY_FIELDS
 from micromoment.gate.policy import _build_at, patterns_for
 from micromoment.gate.rules import (
     FEW_PATHS,
@@ -290,6 +292,11 @@ checklists:
 PATHS = ["src/app.py", "src/vendor/x.py", "notes/plan.txt", "prompts/a.txt", "db/migrations/1.sql", "x"]
 
 
+def light_rules(files: dict[str, bytes]) -> Rules | None:
+    """The light reading of `files`, with no memo to remember it in."""
+    return light_module.light_rules(lambda: files, None, ["these files"])
+
+
 @pytest.mark.parametrize("files", [POLICY, {}], ids=["configured", "defaults"])
 def test_the_light_rules_trigger_and_settle_what_the_full_ones_do(files: dict[str, bytes]) -> None:
     light, full = light_rules(files), _build_at("policy", files)
@@ -344,3 +351,27 @@ def test_the_light_reading_knows_the_keys_the_models_accept() -> None:
     assert keys(Checklist) == CHECKLIST_FIELDS
     assert keys(Config) == CONFIG_FIELDS
     assert keys(ChecklistPolicy) == POLICY_FIELDS
+
+
+def test_a_policy_read_once_is_remembered_by_its_inputs_and_read_again_when_they_change(
+    tmp_path: Path,
+) -> None:
+    git_dir = str(tmp_path / "git")
+    reads: list[str] = []
+
+    def files(text: bytes) -> Callable[[], dict[str, bytes]]:
+        return lambda: reads.append("read") or {POLICY_FILE: text}
+
+    first = light_module.light_rules(files(b"reviews_dir: notes/reviews\n"), git_dir, ["config 1"])
+    again = light_module.light_rules(files(b"reviews_dir: elsewhere\n"), git_dir, ["config 1"])
+    assert reads == ["read"]  # the same inputs: the memo answers, no file is read
+    assert first is not None and again is not None
+    assert again.reviews_dir == first.reviews_dir == "notes/reviews"
+    changed = light_module.light_rules(files(b"reviews_dir: elsewhere\n"), git_dir, ["config 2"])
+    assert reads == ["read", "read"] and changed is not None and changed.reviews_dir == "elsewhere"
+    # a policy the light reading cannot vouch for goes the full way, remembered or not
+    assert light_module.light_rules(files(b"reviews_dir: [1]\n"), git_dir, ["config 3"]) is None
+    assert light_module.light_rules(files(b"reviews_dir: [1]\n"), git_dir, ["config 3"]) is None
+    assert light_module.light_rules(files(b"{{{\n"), git_dir, ["config 4"]) is None
+    assert light_module.light_rules(files(b"{{{\n"), git_dir, ["config 4"]) is None
+    assert reads == ["read"] * 5  # YAML that does not read is not remembered

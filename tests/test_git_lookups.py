@@ -134,19 +134,22 @@ def test_find_repo_knows_head_and_names_a_folder_outside_git(started: Path, tmp_
         find_repo(str(plain))
 
 
-def test_cache_files_keep_age_order_and_read_anything_else_as_empty(tmp_path: Path) -> None:
+def test_the_memo_keeps_age_order_and_its_sections_and_reads_anything_else_as_empty(tmp_path: Path) -> None:
     from micromoment.git.cachefile import read_cache, write_cache
 
-    path = str(tmp_path / "cache.json")
+    path = str(tmp_path / "memo.json")
     entries = {"zeta": 1, "alpha": 2}
-    assert write_cache(path, [1, "v"], "entries", entries) is True
-    assert list(read_cache(path, [1, "v"], "entries", 1024)) == ["zeta", "alpha"]
-    assert read_cache(path, [2, "v"], "entries", 1024) == {}  # another format
-    assert read_cache(path, [1, "v"], "entries", 10) == {}  # cut short by the limit
-    for damage in (b"[]", b"\xff", b"[" * 100_000, b'{"format": [1, "v"], "entries": []}'):
+    assert write_cache(path, [1, "v"], "records", entries) is True
+    assert write_cache(path, [1, "v"], "policy", {"k": 3}) is True
+    assert list(read_cache(path, [1, "v"], "records")) == ["zeta", "alpha"]  # the other section kept
+    assert read_cache(path, [1, "v"], "policy") == {"k": 3}
+    assert read_cache(path, [2, "v"], "records") == {}  # another format
+    assert write_cache(path, [2, "v"], "policy", {}) is True  # another format starts afresh
+    assert read_cache(path, [2, "v"], "records") == {}
+    for damage in (b"[]", b"\xff", b"[" * 100_000, b'{"format": [1, "v"], "records": []}'):
         Path(path).write_bytes(damage)
-        assert read_cache(path, [1, "v"], "entries", 1 << 20) == {}
-    assert read_cache(None, [1, "v"], "entries", 1024) == {}
+        assert read_cache(path, [1, "v"], "records") == {}
+    assert read_cache(None, [1, "v"], "records") == {}
     assert write_cache(str(tmp_path / "file" / "x.json"), 1, "e", {}) is True
     (tmp_path / "blocked").write_text("a file where a folder should be")
     assert write_cache(str(tmp_path / "blocked" / "x.json"), 1, "e", {}) is False

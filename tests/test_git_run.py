@@ -4,20 +4,11 @@ refusal is a message."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from micromoment.git.cachefile import sha256_hex
 from micromoment.git.run import GitFailed, Started, ToolMissing, ToolTimedOut, run_git, run_tool
-
-
-@given(st.binary(max_size=300))
-def test_the_cache_keys_sha256_is_hashlibs(data: bytes) -> None:
-    assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
 
 
 def test_output_and_exit_codes_come_back_whole(repo: Path) -> None:

@@ -1,32 +1,47 @@
-"""The commit hook's entry: judge the change, and when something is missing ask through the
-terminal (a guided review, as `micromoment review` takes it) or say what to run.
+"""The commit hook's entry: judge the change, and when something is missing hand over to
+`cli.hook_terminal`, which asks through the terminal or says what to run.
 
-Nothing here loads typer; rich, pydantic and the review's modules load only when a person
-has to be asked.
+This runs on every commit, so it imports only what judging a change needs: no typer, rich,
+pydantic, pathlib or datetime, and the terminal side only when a person has to be asked.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
-from micromoment.clock import utc_now
-from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, MicromomentError, printable, report
-from micromoment.gate.coverage import Outcome, Verdict
-from micromoment.gate.hook import check_change, findings, ways_forward
-from micromoment.git import GitState, author_identity, in_ci
-from micromoment.locations import Project, display_path
+from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, printable, report
+from micromoment.git.objects import BaseQuestions
+from micromoment.git.run import FindingRepo
 
-if TYPE_CHECKING:  # the review's modules load only when a person is asked
-    from micromoment.capture.prompts import StreamPrompter
-    from micromoment.capture.session import ReviewSession
-    from micromoment.checklists import Catalog
+if TYPE_CHECKING:
+    from micromoment.gate.coverage import Outcome
 
-TTY = Path("/dev/tty")
+
+def check_change(files: list[str]) -> Outcome:
+    """The hook's outcome. Paths come from FILES (the pre-commit framework passes them), else
+    PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF (a push), else the staged change."""
+    here = os.getcwd()
+    from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    # git is asked where the repository is and (for a commit) where the base branch is, both at
+    # once, and the gate loads while it answers. A hook runs in the work tree's top folder, so
+    # its `.git` is the likely git directory; a wrong guess costs only a process.
+    finding = FindingRepo(here)
+    asked = None if from_ref and to_ref else BaseQuestions(here, os.path.join(here, ".git"))
+    try:
+        from micromoment.gate import change as changes
+        from micromoment.gate.coverage import evaluate
+
+        repo = finding.repo()
+    except BaseException:
+        finding.stop()
+        if asked is not None:
+            asked.stop()
+        raise
+    if from_ref and to_ref:
+        return evaluate(changes.pushed(repo, from_ref, to_ref, files or None))
+    return evaluate(changes.staged(repo, files or None, asked))
 
 
 def run(files: list[str]) -> int:
@@ -40,6 +55,8 @@ def run(files: list[str]) -> int:
     if outcome.ok:
         return 0
     # The slow path: a person must be asked or told.
+    from micromoment.cli.hook_terminal import handle_missing
+
     return handle_missing(outcome)
 
 
@@ -51,149 +68,3 @@ def main(files: list[str]) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("micromoment: interrupted\n")
         return EXIT_INTERRUPTED
-
-
-@contextlib.contextmanager
-def open_terminal() -> Iterator[tuple[TextIO, TextIO] | None]:
-    """The controlling terminal, when a person can be asked. The pre-commit framework gives a
-    hook no usable stdin and captures its output, so this reads and writes /dev/tty itself."""
-    if in_ci() or os.environ.get("MICROMOMENT_NONINTERACTIVE"):
-        yield None
-        return
-    with contextlib.ExitStack() as stack:
-        try:
-            reader = stack.enter_context(TTY.open(encoding="utf-8"))
-            writer = stack.enter_context(TTY.open("w", encoding="utf-8"))
-        except OSError:
-            yield None
-            return
-        yield reader, writer
-
-
-def handle_missing(outcome: Outcome) -> int:
-    """Ask through the terminal when a review would help and a person is there; else say what to run."""
-    on_missing = outcome.change.rules.on_missing
-    to_review = [gap for gap in outcome.gaps if gap.waiting_for_signoffs is None]
-    with open_terminal() as tty:
-        if tty is None or not to_review or outcome.invalid:
-            sys.stderr.write("\n".join(findings(outcome) + ways_forward(outcome)) + "\n")
-            if on_missing == "warn" and not outcome.invalid:
-                sys.stderr.write("micromoment: hook.on_missing is warn, so the commit goes ahead\n")
-                return 0
-            return 1
-        return _review_in_terminal(outcome, to_review, *tty)
-
-
-def terminal_width(writer: TextIO) -> int | None:
-    """The terminal's width: the framework's pipes hide it from rich, the terminal itself does not."""
-    try:
-        return os.get_terminal_size(writer.fileno()).columns or None
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
-    from micromoment.capture.console import SafeConsole
-    from micromoment.capture.prompts import EndOfInput, StreamPrompter
-
-    # Everything goes to the terminal itself: under the pre-commit framework stderr is captured,
-    # and on Ctrl-C the framework shows only its own line, so a message there would be lost.
-    console = SafeConsole(file=writer, highlight=False, width=terminal_width(writer))
-    prompter = StreamPrompter(console, reader)
-    not_now = 0 if outcome.change.rules.on_missing == "warn" else EXIT_FINDINGS
-    for line in findings(outcome):
-        console.print(line, markup=False)
-    try:
-        answer_now = prompter.confirm("Answer them now?", default=True)
-    except EndOfInput:  # Ctrl-D: the person said neither yes nor no; that is not a yes
-        answer_now = False
-    except KeyboardInterrupt:
-        console.print("micromoment: interrupted; nothing was recorded", markup=False)
-        return EXIT_INTERRUPTED
-    if not answer_now:
-        for line in ways_forward(outcome):
-            console.print(line, markup=False)
-        return not_now
-    return _answer_now(outcome, [gap.rule.id for gap in gaps], prompter, not_now)
-
-
-def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, not_now: int) -> int:
-    from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
-    from micromoment.capture.prompts import EndOfInput
-    from micromoment.capture.recording import ReviewRun, ReviewStopped, Written, guided_selection
-    from micromoment.capture.sample_record import Reading, sample_drafts_dir
-    from micromoment.capture.sample_walk import review_offer
-    from micromoment.checklists import load_catalog
-    from micromoment.config import default_outputs, load_config
-
-    console = prompter.console
-    project = Project(Path(outcome.change.repo.root))
-    catalog = load_catalog(project)
-    config = load_config(project, catalog)
-    state = GitState.at(project.root)
-    who = author_identity(project.root)
-    folder = drafts_dir(project, state.git_dir)
-    try:
-        session = _kept_or_new(prompter, folder, catalog, gap_ids, state.default_subject())
-    except (EndOfInput, KeyboardInterrupt) as exc:
-        console.print("micromoment: stopped before any answer; nothing was recorded", markup=False)
-        return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else not_now
-    # Items that ask whether real outputs were read can draw them here (from samples.outputs when set).
-    session.offer_sample = review_offer(
-        project,
-        default_outputs(project, config),
-        Reading(who, state.context(), utc_now()),
-        prompter,
-        sample_drafts_dir(project, state.git_dir),
-    )
-    written: list[Written] = []
-    try:
-        run = ReviewRun(project, config, state, who)
-        saved = guided_selection(run, catalog, session, prompter, folder, written.append)
-        exit_code = EXIT_FINDINGS
-    except ReviewStopped as stop:
-        for line in stop.lines():
-            console.print(line, markup=False)
-        saved, exit_code = True, stop.exit_code
-    if not saved:
-        console.print(
-            "micromoment: not saved; your answers are kept in a draft; continue with:", markup=False
-        )
-        console.print(RESUME_COMMAND, markup=False)
-    if written:
-        # Like a formatter: the hook never stages files itself; the person does, and commits again.
-        paths = [display_path(p) for result in written for p in (result.yaml_path, result.markdown_path)]
-        console.print("micromoment: recorded; stage .micromoment/ and commit again:", markup=False)
-        console.print(f"git add {' '.join(paths)}", markup=False)
-    return exit_code
-
-
-def _kept_or_new(
-    prompter: StreamPrompter, folder: Path, catalog: Catalog, gap_ids: list[str], default_subject: str
-) -> ReviewSession:
-    """A kept draft for these checklists when the person wants to go on with it, else a new review."""
-    from micromoment.capture.drafts import list_drafts, resume
-    from micromoment.capture.prompts import plural
-    from micromoment.capture.session import ReviewSession
-    from micromoment.capture.walkthrough import new_draft_id
-
-    listed = list_drafts(folder)
-    for damaged in listed.set_aside:
-        prompter.console.print(f"micromoment: {damaged.message()}", markup=False)
-    for stored in listed.found:
-        draft = stored.draft
-        covers = [draft.checklist.id, *draft.still_to_do()]
-        if draft.checklist.id not in catalog or not set(covers) & set(gap_ids):
-            continue
-        prompter.console.print(
-            f"A review of {', '.join(covers)} is kept in a draft: {draft.subject!r}, "
-            f"{plural(len(draft.answers), 'answer')}, last {draft.updated_at:%Y-%m-%d %H:%M} UTC.",
-            markup=False,
-        )
-        if prompter.confirm("Continue it?", default=True):
-            session = resume(stored, catalog).session
-            session.plan += [gap for gap in gap_ids if gap not in session.plan and gap not in session.done]
-            return session
-        break  # declined: a fresh review, and the draft stays for micromoment review --resume
-    subject = prompter.ask("Subject of this review", default=default_subject)
-    return ReviewSession(catalog.get(gap_ids[0]), subject, new_draft_id(), plan=gap_ids)

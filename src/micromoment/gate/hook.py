@@ -1,51 +1,18 @@
-"""The commit hook's judgement: exit 0 at once when nothing is triggered or everything is covered,
-and the text that says what is missing and how to get the commit through.
-
-This is the fast path that runs on every commit, so it imports only the standard library
-(the strict record reader loads only for record content it has not judged before). typer,
-rich, pydantic, jinja2 and GitPython are loaded only when a person has to be asked or told.
-"""
+"""What the commit hook says when a change is not covered: what is missing, and the exact
+commands that get the commit through."""
 
 from __future__ import annotations
 
-import os
-
 from micromoment.errors import printable
-from micromoment.gate import change as changes
 from micromoment.gate.coverage import (
     Outcome,
     Verdict,
-    evaluate,
     signoff_hint,
     skip_may_cover,
     unanswered_hint,
 )
-from micromoment.git.objects import BaseQuestions
-from micromoment.git.run import FindingRepo
 
 MAX_PATHS_SHOWN = 3
-
-
-def check_change(files: list[str]) -> Outcome:
-    """The hook's outcome. Paths come from FILES (the pre-commit framework passes them), else
-    PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF (a push), else the staged change."""
-    here = os.getcwd()
-    from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
-    # git is asked where the repository is and (for a commit) where the base branch is, both at
-    # once. A hook runs in the work tree's top folder, so its `.git` is the likely git directory;
-    # a wrong guess costs only a process.
-    finding = FindingRepo(here)
-    asked = None if from_ref and to_ref else BaseQuestions(here, os.path.join(here, ".git"))
-    try:
-        repo = finding.repo()
-    except BaseException:
-        finding.stop()
-        if asked is not None:
-            asked.stop()
-        raise
-    if from_ref and to_ref:
-        return evaluate(changes.pushed(repo, from_ref, to_ref, files or None))
-    return evaluate(changes.staged(repo, files or None, asked))
 
 
 def shown_paths(verdict: Verdict) -> str:

@@ -3,8 +3,11 @@ from the policy files' YAML without the models, which is all a commit that trigg
 
 from __future__ import annotations
 
+import json
 import os
+from typing import TYPE_CHECKING, Any
 
+from micromoment import __version__
 from micromoment.errors import MicromomentError
 from micromoment.gate.rules import (
     POLICY_FILE,
@@ -14,12 +17,11 @@ from micromoment.gate.rules import (
     is_checklist_name,
     normal_folder,
 )
+from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
 from micromoment.locations import shipped_folder
-from micromoment.yamlio import parse_yaml
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from collections.abc import Callable
 
 # The config's defaults, as `config.Config` has them.
 DEFAULT_REVIEWS_DIR = ".micromoment/reviews"
@@ -44,7 +46,9 @@ CONFIG_FIELDS = frozenset(
 POLICY_FIELDS = frozenset({"enabled", "applies_to", "also_applies_to", "signoffs"})
 
 
-def light_rules(files: dict[str, bytes] | None) -> Rules | None:
+def light_rules(
+    files: Callable[[], dict[str, bytes] | None], git_dir: str | None, inputs: list[str]
+) -> Rules | None:
     """What triggers each checklist, and the config's settings, read from the policy files' YAML
     without validating them: enough to tell that a change calls for nothing.
 
@@ -52,10 +56,38 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
     False): anything triggered is judged by rules the full, validating path builds. None when a
     file does not read as the full path would accept, so that path names the problem.
 
+    What was read is kept in the gate's memo under `inputs` (the policy files' blob ids, or
+    their sizes and times in the work tree) with this install's own checklists: a commit whose
+    policy has not changed reads no YAML at all, and loads no YAML reader.
+
     The patterns are compiled only when a path gets past their needles, taken from every line
     that is not a comment or blank: a few more needles than the include patterns give (those of
     `!` lines), which only lets a few more paths through to the regexes.
     """
+    path = memo_path(git_dir)
+    key = "\n".join([*inputs, *_shipped_stamp()])
+    remembered = read_cache(path, MEMO_TAG, "policy")
+    known = remembered.get(key)
+    if isinstance(known, dict):
+        return _light_rules_of(known.get("own"), known.get("config"))
+    read = _light_read(files())
+    if read is None:
+        return None
+    if path is not None:
+        kept = dict(list(remembered.items())[-(POLICY_MEMO_LIMIT - 1) :])
+        write_cache(path, MEMO_TAG, "policy", {**kept, key: read})
+    return _light_rules_of(read["own"], read["config"])
+
+
+# Policy reads kept in the memo: a few branches' worth, the oldest dropped first.
+POLICY_MEMO_LIMIT = 32
+
+
+def _light_read(files: dict[str, bytes] | None) -> dict[str, Any] | None:
+    """The checklists' own patterns and the config, as plain data; None when a file does not
+    read as the full path would accept it (or as JSON could keep it)."""
+    from micromoment.yamlio import parse_yaml  # only when the policy changed since it was last read
+
     if files is None:
         return None
     try:
@@ -64,9 +96,23 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
         builtin = _shipped_checklists(parse_yaml)
         if own is None or builtin is None or not _known_keys(config, CONFIG_FIELDS):
             return None
-        return _light_rules_of({**builtin, **own}, config)
-    except (MicromomentError, LookupError, TypeError):  # TypeError: an id that is a list, say
+        read = {"own": {**builtin, **own}, "config": config}
+        json.dumps(read)  # a date in the config, say: the full path judges it
+        return read
+    except (MicromomentError, LookupError, TypeError, ValueError):  # TypeError: an id that is a list
         return None
+
+
+def _shipped_stamp() -> list[str]:
+    """This install's own checklists as the memo's key needs them: micromoment's version and
+    each file's name, size and time (an editable install changes them without a new version)."""
+    folder = shipped_folder("checklists")
+    stamp = [__version__]
+    for name in sorted(os.listdir(folder)):
+        if is_checklist_name(name):
+            info = os.stat(os.path.join(folder, name))
+            stamp.append(f"{name} {info.st_size} {info.st_mtime_ns}")
+    return stamp
 
 
 def _shipped_checklists(parse_yaml: Any) -> dict[str, list[str]] | None:
@@ -112,8 +158,12 @@ def _texts(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
-def _light_rules_of(own: dict[str, list[str]], config: dict[str, Any]) -> Rules | None:
+def _light_rules_of(own: Any, config: Any) -> Rules | None:
     """The rules from the checklists' own patterns and the config as YAML gives it."""
+    if not isinstance(own, dict) or not all(_texts(v) or v == [] for v in own.values()):
+        return None
+    if not _known_keys(config, CONFIG_FIELDS):
+        return None
     policies = config.get("checklists", {})
     reviews_dir = config.get("reviews_dir", DEFAULT_REVIEWS_DIR)
     hook = config.get("hook", {})

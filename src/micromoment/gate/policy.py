@@ -7,8 +7,6 @@ branch read the config and checklists as they are at the merge-base, not in the 
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 from micromoment.errors import FileProblems, Problem
 from micromoment.fileread import read_regular
@@ -87,9 +85,11 @@ def worktree_rules(root: str, light: bool = False) -> Rules:
     """The rules as the work tree has them (before the first commit); `light`: as `light_rules`
     reads them when it can."""
     if light:
-        found = light_rules(_worktree_files(root))
+        found = light_rules(lambda: _worktree_files(root), _git_dir_of(root), _worktree_stamps(root))
         if found is not None:
             return found
+    from pathlib import Path  # the full path only: the hook's light one has no use for pathlib
+
     return build_rules(Project(Path(root)))
 
 
@@ -104,13 +104,36 @@ def rules_staged(repo: Repo) -> Rules:
 
 
 def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]], light: bool) -> Rules:
-    blobs = read_objects(repo, [oid for _, oid in entries])
-    files = {path: blobs.get(oid) or b"" for path, oid in entries if _is_policy_file(path)}
+    entries = [(path, oid) for path, oid in entries if _is_policy_file(path)]
+
+    def files() -> dict[str, bytes]:
+        blobs = read_objects(repo, [oid for _, oid in entries])
+        return {path: blobs.get(oid) or b"" for path, oid in entries}
+
     if light:
-        found = light_rules(files)
+        found = light_rules(files, repo.git_dir, [f"{path} {oid}" for path, oid in entries])
         if found is not None:
             return found
-    return _build_at(commit, files)
+    return _build_at(commit, files())
+
+
+def _worktree_stamps(root: str) -> list[str]:
+    """The work tree's policy files by name, size and time: what the memo of their read is kept under."""
+    stamps = ["work tree"]
+    for name in _worktree_names(root):
+        try:
+            info = os.stat(os.path.join(root, name))
+        except OSError:
+            continue
+        stamps.append(f"{name} {info.st_size} {info.st_mtime_ns}")
+    return stamps
+
+
+def _git_dir_of(root: str) -> str | None:
+    """The work tree's git directory when it is the plain `.git` folder (a worktree or a
+    submodule, whose `.git` is a file, keeps no memo of its work tree's policy)."""
+    folder = os.path.join(root, ".git")
+    return folder if os.path.isdir(folder) else None
 
 
 def _is_policy_file(path: str) -> bool:
@@ -118,15 +141,19 @@ def _is_policy_file(path: str) -> bool:
     return path == POLICY_FILE or (path.startswith(POLICY_FOLDER) and "/" not in path[len(POLICY_FOLDER) :])
 
 
-def _worktree_files(root: str) -> dict[str, bytes] | None:
-    """The work tree's policy files by their path in the repository; None when one cannot be read
-    as a plain file (the full path names why)."""
+def _worktree_names(root: str) -> list[str]:
     folder = os.path.join(root, POLICY_FOLDER)
     names = [POLICY_FILE]
     if os.path.isdir(folder):
-        names += [POLICY_FOLDER + name for name in os.listdir(folder) if is_checklist_name(name)]
+        names += [POLICY_FOLDER + name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
+    return names
+
+
+def _worktree_files(root: str) -> dict[str, bytes] | None:
+    """The work tree's policy files by their path in the repository; None when one cannot be read
+    as a plain file (the full path names why)."""
     files: dict[str, bytes] = {}
-    for name in names:
+    for name in _worktree_names(root):
         full = os.path.join(root, name)
         if not os.path.lexists(full):
             continue
@@ -139,6 +166,9 @@ def _worktree_files(root: str) -> dict[str, bytes] | None:
 
 def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
     """Lay the commit's policy files out in a scratch folder and load them the usual way."""
+    import tempfile  # the full path only, like pathlib
+    from pathlib import Path
+
     with tempfile.TemporaryDirectory(prefix="micromoment-policy-") as scratch:
         root = Path(scratch)
         for path, data in files.items():

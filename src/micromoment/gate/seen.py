@@ -7,18 +7,15 @@ gives the blob), so the commit hook pays for the full reader only for content it
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, NamedTuple
 
-from micromoment import __version__
 from micromoment.errors import FileProblems
-from micromoment.git.cachefile import read_cache, write_cache
+from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-CACHE_FORMAT = 3
 CACHE_LIMIT = 50_000
 
 
@@ -107,10 +104,10 @@ class RecordCache:
     """Verdicts by blob id. Any problem reading it only means reading records again."""
 
     def __init__(self, git_dir: str | None) -> None:
-        self.path = os.path.join(git_dir, "micromoment", "records.json") if git_dir else None
+        self.path = memo_path(git_dir)
         self.entries: dict[str, Any] = {}
         self.changed = False
-        self.entries = read_cache(self.path, [CACHE_FORMAT, __version__], "entries", 256 * 1024 * 1024)
+        self.entries = read_cache(self.path, MEMO_TAG, "records")
 
     def verdict(self, data: bytes, display: str) -> dict[str, Any]:
         key = blob_id(data)
@@ -130,7 +127,7 @@ class RecordCache:
         entries = self.entries
         if len(entries) > CACHE_LIMIT:
             entries = dict(list(entries.items())[-CACHE_LIMIT // 2 :])
-        write_cache(self.path, [CACHE_FORMAT, __version__], "entries", entries)
+        write_cache(self.path, MEMO_TAG, "records", entries)
 
 
 _FIELDS = {

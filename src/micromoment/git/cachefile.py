@@ -1,71 +1,59 @@
-"""Cache files under the git directory: read as a mapping or not at all, written atomically or not at all.
+"""The gate's memo under the git directory: what it learnt from files, by their blob ids.
 
-A cache only ever costs speed: a missing, damaged, truncated or foreign file reads as empty,
-and a write that fails leaves the old file. Light on purpose: the commit hook uses it.
+One file, `<git-dir>/micromoment/memo.json`, with a section per kind of fact (the verdict on a
+record, the trigger rules read from a set of policy files). It only ever costs speed: a missing,
+damaged, truncated or foreign file reads as empty, and a write that fails leaves the old file.
+Light on purpose: the commit hook uses it.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from typing import Any
 
+from micromoment import __version__
 from micromoment.fileread import read_regular
-from micromoment.files import write_atomic
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
+MEMO_LIMIT = 256 * 1024 * 1024
+# A memo written by another version of micromoment, or in another format, is never read.
+MEMO_TAG = [3, __version__]
 
 
-def read_cache(path: str | None, tag: object, field: str, limit: int) -> dict[str, Any]:
-    """The `field` mapping of a cache written with `tag`; empty for anything else."""
+def memo_path(git_dir: str | None) -> str | None:
+    return os.path.join(git_dir, "micromoment", "memo.json") if git_dir else None
+
+
+def _read(path: str | None, tag: object) -> dict[str, Any]:
     if path is None:
         return {}
-    raw = read_regular(path, limit)  # a pipe or a device in its place is never waited on
+    raw = read_regular(path, MEMO_LIMIT)  # a pipe or a device in its place is never waited on
     if raw is None:
         return {}
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
         return {}
-    if not isinstance(data, dict) or data.get("format") != tag:
-        return {}
-    found = data.get(field)
+    return data if isinstance(data, dict) and data.get("format") == tag else {}
+
+
+def read_cache(path: str | None, tag: object, field: str) -> dict[str, Any]:
+    """The `field` section of a memo written with `tag`; empty for anything else."""
+    found = _read(path, tag).get(field)
     return found if isinstance(found, dict) else {}
 
 
 def write_cache(path: str, tag: object, field: str, entries: dict[str, Any]) -> bool:
-    """Replace the cache in one atomic step; False (and the old file kept) when that fails."""
+    """Replace one section in one atomic step, keeping the others; False (and the old file
+    kept) when that fails."""
     from pathlib import Path
 
+    from micromoment.files import write_atomic
+
     # Key order is kept, not sorted: callers keep entries in age order and drop the oldest first.
-    text = json.dumps({"format": tag, field: entries})
+    text = json.dumps({**_read(path, tag), "format": tag, field: entries})
     try:
         write_atomic(Path(path), text + "\n")
-    except Exception:  # a cache that cannot be written only costs speed
+    except Exception:  # a memo that cannot be written only costs speed
         return False
     return True
-
-
-def sha256_hex(data: bytes) -> str:
-    """hashlib.sha256(data).hexdigest(), from the interpreter's own built-in module when it has
-    one: importing hashlib loads OpenSSL, a few milliseconds of every commit's hook."""
-    if not _SHA256:
-        _SHA256.append(_light_sha256())
-    return str(_SHA256[0](data).hexdigest())
-
-
-# The constructor, found once: a failed import searches the whole path again every time.
-_SHA256: list[Any] = []
-
-
-def _light_sha256() -> Any:
-    import sys
-
-    try:
-        if sys.version_info >= (3, 12):
-            from _sha2 import sha256  # type: ignore[import-not-found, unused-ignore]
-        else:
-            from _sha256 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
-    except ImportError:  # an interpreter built without them
-        from hashlib import sha256
-    return sha256
