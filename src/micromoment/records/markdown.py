@@ -69,7 +69,8 @@ _CLOSING = re.compile(
     r"(?:#[0-9]|(?i:gh)-[0-9]|[\w.-]+(?:/[\w.-]+)+#[0-9]|(?i:https?)://|[A-Z][A-Z0-9_]+-[0-9]))"
 )
 # GitLab runs /close, /merge, /assign ... when a line of a comment or description starts with one.
-_QUICK_ACTION = re.compile(r"^([ \t]*)/(?=[A-Za-z])", re.MULTILINE)
+# Any space before it counts (a no-break space too: escaping folds every kind away).
+_QUICK_ACTION = re.compile(r"^([^\S\n]*)/(?=[A-Za-z])", re.MULTILINE)
 
 
 def neutralise(value: str) -> str:
