@@ -26,10 +26,10 @@ CURRENT = "sha256:now"
 # The checklist the base has: a confirm, a choice, a text item asked only after a "no", and an
 # optional one; and the answers that complete it.
 ITEMS: list[ItemRule] = [
-    ("owner-named", True, "confirm", [], None, []),
-    ("stakes", True, "choice", ["low", "high"], None, []),
-    ("why-not", True, "text", [], "owner-named", ["no"]),
-    ("extra", False, "confirm", [], None, []),
+    ItemRule("owner-named", True, "confirm", [], None, []),
+    ItemRule("stakes", True, "choice", ["low", "high"], None, []),
+    ItemRule("why-not", True, "text", [], "owner-named", ["no"]),
+    ItemRule("extra", False, "confirm", [], None, []),
 ]
 ANSWERED = {"owner-named": "yes", "stakes": "low"}
 
@@ -499,7 +499,7 @@ def test_the_unanswered_hint_names_the_record_the_items_and_the_version() -> Non
     assert coverage.unanswered_hint(one) == [
         "records/a.yaml says it is complete, but owner-named has no answer that the checklist (version 2) accepts"
     ]
-    many = [(f"i{n}", True, "confirm", [], None, []) for n in range(6)]
+    many = [ItemRule(f"i{n}", True, "confirm", [], None, []) for n in range(6)]
     at = change()
     at.rules.checklists[0].items = many
     verdict = Verdict(at.rules.checklists[0], ["p.txt"])

@@ -29,6 +29,7 @@ from micromoment.gate.rules import (
     triggering_paths,
 )
 from micromoment.locations import shipped_folder
+from micromoment.records.listing import is_record_path
 
 
 def rule(id: str, *patterns: str, signoffs: int = 0, needles: bool = True) -> ChecklistRule:
@@ -95,7 +96,7 @@ def test_what_counts_as_policy(path: str, is_policy: bool) -> None:
     ],
 )
 def test_what_counts_as_a_record_path(path: str, is_record: bool) -> None:
-    assert Rules([], "./records/").is_record_path(path) is is_record
+    assert is_record_path(path, Rules([], "./records/").reviews_dir) is is_record
 
 
 def test_micromoments_own_files_and_records_never_trigger() -> None:

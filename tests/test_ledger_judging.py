@@ -24,10 +24,10 @@ from micromoment.locations import Project
 
 # A confirm item, a choice item, an optional text item, and one asked only after "yes".
 ITEMS: list[ItemRule] = [
-    ("facts", True, "confirm", [], None, []),
-    ("data", True, "choice", ["public", "personal"], None, []),
-    ("notes", False, "text", [], None, []),
-    ("how", True, "text", [], "facts", ["yes"]),
+    ItemRule("facts", True, "confirm", [], None, []),
+    ItemRule("data", True, "choice", ["public", "personal"], None, []),
+    ItemRule("notes", False, "text", [], None, []),
+    ItemRule("how", True, "text", [], "facts", ["yes"]),
 ]
 VERSIONS = {("quick", "sha256:v1"): ITEMS}
 

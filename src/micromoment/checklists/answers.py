@@ -8,16 +8,23 @@ review as complete only when this rule, applied to the checklist the base branch
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 CONFIRM_ANSWERS = ("yes", "no", "na")
 SKIP = "skip"
 # A text item asks for words (a name, a place): a bare y or n says nothing a reader can use.
 BARE_YES_NO = frozenset({"y", "yes", "n", "no"})
 
-# One item, as the rule needs it: (id, required, kind, options, ask_if item, ask_if answers).
-# Plain lists, so the gate's cached rules hold them as JSON.
-ItemRule = tuple[str, bool, str, list[str], str | None, list[str]]
+
+class ItemRule(NamedTuple):
+    """One item, as the rule needs it; a plain tuple, so the gate's memo keeps it as JSON."""
+
+    id: str
+    required: bool
+    kind: str
+    options: list[str]
+    ask_item: str | None  # the earlier item whose answer decides whether this one is asked
+    ask_values: list[str]
 
 
 class Dumped(Protocol):
@@ -30,7 +37,7 @@ def item_rule(item: Dumped) -> ItemRule:
     """What the gate keeps of a checklist item to judge answers to it."""
     fields = item.model_dump(mode="json", by_alias=True, exclude_none=True)
     ask_if = fields.get("ask_if")
-    return (
+    return ItemRule(
         str(fields["id"]),
         bool(fields.get("required", True)),
         str(fields.get("kind", "confirm")),
@@ -62,19 +69,20 @@ def text_answer(raw: str) -> str | None:
 
 def is_asked(rule: ItemRule, answers: dict[str, str]) -> bool:
     """An item with an ask_if is asked only when the earlier item's answer is one of its values."""
-    _, _, _, _, parent, values = rule
-    if parent is None:
+    if rule.ask_item is None:
         return True
-    given = answers.get(parent)
-    return given is not None and given != SKIP and given in values
+    given = answers.get(rule.ask_item)
+    return given is not None and given != SKIP and given in rule.ask_values
 
 
 def unanswered(items: list[ItemRule], answers: dict[str, str]) -> list[str]:
     """The required items that are asked and have no answer the item accepts, in checklist order."""
     return [
-        rule[0]
+        rule.id
         for rule in items
-        if rule[1] and is_asked(rule, answers) and not accepts(rule[2], rule[3], answers.get(rule[0], ""))
+        if rule.required
+        and is_asked(rule, answers)
+        and not accepts(rule.kind, rule.options, answers.get(rule.id, ""))
     ]
 
 

@@ -65,7 +65,7 @@ def light_rules(
     `!` lines), which only lets a few more paths through to the regexes.
     """
     path = memo_path(git_dir)
-    key = "\n".join([*inputs, *_shipped_stamp()])
+    key = "\n".join([*inputs, *shipped_stamp()])
     remembered = read_cache(path, MEMO_TAG, "policy")
     known = remembered.get(key)
     if isinstance(known, dict):
@@ -103,7 +103,7 @@ def _light_read(files: dict[str, bytes] | None) -> dict[str, Any] | None:
         return None
 
 
-def _shipped_stamp() -> list[str]:
+def shipped_stamp() -> list[str]:
     """This install's own checklists as the memo's key needs them: micromoment's version and
     each file's name, size and time (an editable install changes them without a new version)."""
     folder = shipped_folder("checklists")

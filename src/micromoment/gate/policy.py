@@ -10,7 +10,7 @@ import os
 
 from micromoment.errors import FileProblems, Problem
 from micromoment.fileread import read_regular
-from micromoment.gate.light import light_rules
+from micromoment.gate.light import light_rules, shipped_stamp
 from micromoment.gate.rules import (
     POLICY_FILE,
     POLICY_FOLDER,
@@ -19,13 +19,17 @@ from micromoment.gate.rules import (
     compile_patterns,
     is_checklist_name,
     pattern_needles,
+    rules_from_dict,
     triggered,
 )
 from micromoment.git import Repo, ls_index, ls_tree, read_objects
+from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
 from micromoment.locations import Project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from micromoment.checklists import Catalog
     from micromoment.config import Config
 
@@ -105,16 +109,37 @@ def rules_staged(repo: Repo) -> Rules:
 
 def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]], light: bool) -> Rules:
     entries = [(path, oid) for path, oid in entries if _is_policy_file(path)]
+    inputs = [f"{path} {oid}" for path, oid in entries]
 
     def files() -> dict[str, bytes]:
         blobs = read_objects(repo, [oid for _, oid in entries])
         return {path: blobs.get(oid) or b"" for path, oid in entries}
 
     if light:
-        found = light_rules(files, repo.git_dir, [f"{path} {oid}" for path, oid in entries])
+        found = light_rules(files, repo.git_dir, inputs)
         if found is not None:
             return found
-    return _build_at(commit, files())
+    return _remembered_full(repo.git_dir, inputs, lambda: _build_at(commit, files()))
+
+
+# Full rules kept in the memo: as many sets as light readings.
+FULL_MEMO_LIMIT = 32
+
+
+def _remembered_full(git_dir: str | None, inputs: list[str], build: Callable[[], Rules]) -> Rules:
+    """The validated rules built from these inputs, from the gate's memo when they were built
+    before: a record on a branch is judged without loading the models that check the policy."""
+    path = memo_path(git_dir)
+    key = "\n".join([*inputs, *shipped_stamp()])
+    remembered = read_cache(path, MEMO_TAG, "rules")
+    found = rules_from_dict(remembered.get(key))
+    if found is not None:
+        return found
+    built = build()  # a problem in the policy is raised here, and never remembered
+    if path is not None:
+        kept = dict(list(remembered.items())[-(FULL_MEMO_LIMIT - 1) :])
+        write_cache(path, MEMO_TAG, "rules", {**kept, key: built.as_dict()})
+    return built
 
 
 def _worktree_stamps(root: str) -> list[str]:

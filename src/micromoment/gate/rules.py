@@ -156,9 +156,35 @@ class Rules:
     def rule(self, checklist_id: str) -> ChecklistRule | None:
         return next((c for c in self.checklists if c.id == checklist_id), None)
 
-    def is_record_path(self, path: str) -> bool:
-        prefix = self.reviews_dir + "/"
-        return path.startswith(prefix) and "/" not in path[len(prefix) :] and path.endswith((".yaml", ".yml"))
+
+def rules_from_dict(data: Any) -> Rules | None:
+    """Rules as `Rules.as_dict` gave them (the gate's memo); None for anything else."""
+    from micromoment.checklists.answers import ItemRule
+
+    try:
+        checklists = [
+            ChecklistRule(
+                id=str(c["id"]),
+                title=str(c["title"]),
+                version=str(c["version"]),
+                content_hash=str(c["content_hash"]),
+                patterns=[Pattern(str(regex), bool(include)) for regex, include in c["patterns"]],
+                signoffs=int(c["signoffs"]),
+                items=[ItemRule(*item) for item in c["items"]],
+                needles=None if c["needles"] is None else [str(n) for n in c["needles"]],
+            )
+            for c in data["checklists"]
+        ]
+        return Rules(
+            checklists,
+            str(data["reviews_dir"]),
+            str(data["on_missing"]),
+            data["policy_checklist"],
+            bool(data["require_signed_commits"]),
+            data["base_branch"],
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 # Up to this many paths, each rule's needles sift them; beyond it one combined regex does.
