@@ -99,7 +99,19 @@ def worktree_rules(root: str, light: bool = False) -> Rules:
 
 def rules_at(repo: Repo, commit: str, light: bool = False) -> Rules:
     """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
-    return _rules_of(repo, commit, ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER]), light)
+    return _rules_of(repo, commit, _policy_entries(repo, commit), light)
+
+
+def _policy_entries(repo: Repo, commit: str) -> list[tuple[str, str]]:
+    """The policy files' blob ids at `commit`, asked of git once a process: the light rules and,
+    when a record must be judged, the full ones are both taken from them."""
+    key = (repo.root, commit)
+    if key not in _ENTRIES:
+        _ENTRIES[key] = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
+    return _ENTRIES[key]
+
+
+_ENTRIES: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
 
 def rules_staged(repo: Repo) -> Rules:
