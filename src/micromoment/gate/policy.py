@@ -7,6 +7,7 @@ branch read the config and checklists as they are at the merge-base, not in the 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from micromoment.errors import FileProblems, Problem
 from micromoment.fileread import read_regular
@@ -26,7 +27,6 @@ from micromoment.git import Repo, ls_index, ls_tree, read_objects
 from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
 from micromoment.locations import Project
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 

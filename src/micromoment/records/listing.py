@@ -5,10 +5,10 @@ record model."""
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from micromoment.locations import display_path
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
