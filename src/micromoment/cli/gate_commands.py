@@ -28,7 +28,7 @@ from micromoment.gate.coverage import (
     unanswered_hint,
     verdicts_json,
 )
-from micromoment.gate.hook import shown_paths
+from micromoment.gate.hook import not_read, shown_paths, shown_reasons
 from micromoment.git import author_identity, find_repo
 from micromoment.locations import display_path, find_project
 from micromoment.records import (
@@ -78,7 +78,12 @@ def check(
         _append_summary(Path(summary_file), step_summary(outcome))
     if as_json:
         print_json(
-            {"ok": outcome.ok, "checklists": verdicts_json(outcome), "invalid_records": invalid_json(outcome)}
+            {
+                "ok": outcome.ok,
+                "checklists": verdicts_json(outcome),
+                "invalid_records": invalid_json(outcome),
+                "not_read": outcome.change.not_read,
+            }
         )
     else:
         _print_outcome(outcome)
@@ -109,6 +114,8 @@ def _print_outcome(outcome: Outcome) -> None:
     for verdict in outcome.verdicts:
         line(f"{verdict.rule.id} ({verdict.rule.title})", "bold")
         line(f"  triggered by: {shown_paths(verdict)}")
+        for reason in shown_reasons(verdict):
+            line(f"  why: {reason}")
         if verdict.record is not None:
             how = "skipped, with a reason, in" if verdict.record.kind == "skip" else "covered by"
             line(f"  {how} {verdict.record.path}", "green")
@@ -127,6 +134,9 @@ def _print_outcome(outcome: Outcome) -> None:
         line(f"  fix: micromoment review {verdict.rule.id}")
         if skip_may_cover(verdict.rule.signoffs):
             line(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
+    skipped = not_read(outcome)
+    if skipped:
+        line(skipped)
     if outcome.change.policy_problem:
         line(f"POLICY DOES NOT LOAD: {outcome.change.policy_problem}", "red")
         line("  fix it before merging (micromoment lint); until then the base's rules apply")

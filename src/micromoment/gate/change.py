@@ -35,7 +35,7 @@ from micromoment.git import (
 from micromoment.records.listing import is_record_path
 
 if TYPE_CHECKING:
-    pass
+    from micromoment.detect.match import Finding
 
 MAX_RECORD_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
 
@@ -65,6 +65,12 @@ class Change:
         self.policy_after: str | None = None
         # Why the policy as this change leaves it does not load, when it does not.
         self.policy_problem: str | None = None
+        # The diff whose lines the content detectors read: (from, to), to None for the index;
+        # from None for the empty tree.
+        self.diff_range: tuple[str | None, str | None] | None = None
+        # What the content detectors found in those lines, and the files they did not read, with why.
+        self.findings: list[Finding] = []
+        self.not_read: dict[str, str] = {}
 
     def take_triggering(self, changed: list[Changed]) -> None:
         self.triggering = [c.path for c in changed]
@@ -122,6 +128,7 @@ def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
     try:
         if head is None:  # before the first commit there is no other policy than the work tree's
             change = Change(repo, _rules_at(repo, None), None, "in the staged change")
+            change.diff_range = (None, None)
             diff = _changes(staged_diff)
             change.take_triggering(diff)
             change.take_records([c for c in diff if _under(c.path, change.rules.reviews_dir)])
@@ -129,6 +136,7 @@ def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
         found = _base_of_branch(repo, asked)
         since = _since(repo, found, head) if found else head
         change = Change(repo, _rules_at(repo, since), since, "in the staged change")
+        change.diff_range = (head, None)
         diff = _changes(staged_diff)
         change.take_triggering(diff)
         change.take_records(_records_since(repo, since, head, change.rules.reviews_dir, diff))
@@ -213,6 +221,7 @@ def since_base(repo: Repo, ref: str) -> Change:
     if since is None:
         resolve(repo, ref)  # names an unknown ref before anything else
     change = Change(repo, _rules_at(repo, since), since, f"since {ref}")
+    change.diff_range = (since, None)
     change.take_triggering(_diff(repo, since))
     change.take_records(_diff(repo, since, under=change.rules.reviews_dir))
     change.history = (since, "HEAD") if since else None
@@ -225,6 +234,7 @@ def pushed(repo: Repo, from_ref: str, to_ref: str, files: list[str] | None) -> C
     to_commit = resolve(repo, to_ref)
     since = merge_base(repo, from_ref, to_commit)
     change = Change(repo, _rules_at(repo, since), since, f"between {from_ref} and {to_ref}")
+    change.diff_range = (since, to_commit)
     change.take_triggering(_diff(repo, since, to_commit))
     change.take_records(_diff(repo, since, to_commit, under=change.rules.reviews_dir))
     change.history = (since, to_commit)

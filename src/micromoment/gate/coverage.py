@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.gate.change import Change, complete_rules, policy_changed, read_record_blobs
+from micromoment.gate.content import content_hits, read_content
 from micromoment.gate.rules import ChecklistRule, triggered
 from micromoment.limits import MAX_YAML_BYTES, size_text
 
 if TYPE_CHECKING:
     from typing import Any
 
+    from micromoment.detect.match import Finding
     from micromoment.gate.seen import InvalidRecord, RecordCache, SeenRecord
     from micromoment.gate.signoffs import Judged
 
@@ -19,10 +21,16 @@ class Verdict:
     """One triggered checklist: what triggered it, and what (if anything) covers it."""
 
     def __init__(
-        self, rule: ChecklistRule, paths: list[str], submodules: dict[str, tuple[str, str]] | None = None
+        self,
+        rule: ChecklistRule,
+        paths: list[str],
+        submodules: dict[str, tuple[str, str]] | None = None,
+        reasons: list[Finding] | None = None,
     ) -> None:
         self.rule = rule
         self.paths = paths
+        # What the content detectors found in the lines of those paths: why they call for it.
+        self.reasons = reasons or []
         # Submodules among the paths: path -> (commit before, commit after).
         self.submodules = {p: commits for p, commits in (submodules or {}).items() if p in paths}
         self.record: SeenRecord | None = None
@@ -83,14 +91,23 @@ def evaluate(change: Change) -> Outcome:
     """Judge the change: records are read (strictly) only when something is triggered or a
     record is part of the change, so the common commit costs no more than the diff."""
     changed = policy_changed(change)
+    read_content(change)
     has_records = bool(change.created or change.touched or change.file_records)
     # Light rules tell that nothing is triggered; anything that is, is judged by the full ones.
     if not has_records and not _may_trigger(change, changed):
         return Outcome(change, [], [])
     rules = complete_rules(change)
     hits = triggered(rules, change.triggering, changed)
+    found = content_hits(rules, change.findings)
     verdicts = [
-        Verdict(rule, hits[rule.id], change.submodules) for rule in rules.checklists if rule.id in hits
+        Verdict(
+            rule,
+            list(dict.fromkeys([*hits.get(rule.id, []), *(f.path for f in found.get(rule.id, []))])),
+            change.submodules,
+            found.get(rule.id),
+        )
+        for rule in rules.checklists
+        if rule.id in hits or rule.id in found
     ]
     if not verdicts and not has_records:
         return Outcome(change, [], [])
@@ -121,7 +138,9 @@ def evaluate(change: Change) -> Outcome:
 
 def _may_trigger(change: Change, policy_changed: bool) -> bool:
     try:
-        return bool(triggered(change.rules, change.triggering, policy_changed))
+        return bool(triggered(change.rules, change.triggering, policy_changed)) or bool(
+            content_hits(change.rules, change.findings)
+        )
     except ValueError:  # a pattern pathspec refuses, in rules read unvalidated: the full rules name it
         return True
 
@@ -257,6 +276,16 @@ def verdicts_json(outcome: Outcome) -> list[dict[str, Any]]:
             "checklist": v.rule.id,
             "title": v.rule.title,
             "paths": v.paths,
+            "reasons": [
+                {
+                    "path": f.path,
+                    "line": f.line,
+                    "detector": f.detector,
+                    "found": f.text,
+                    "reason": f.reason(),
+                }
+                for f in v.reasons
+            ],
             "submodules": {p: {"before": was, "after": now} for p, (was, now) in v.submodules.items()},
             "covered": v.covered,
             "record": v.record.path if v.record else None,

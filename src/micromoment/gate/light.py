@@ -8,6 +8,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
+from micromoment.detect.table import builtin_ids, detection_table, regex_problem, rules_file_stamp
 from micromoment.errors import MicromomentError
 from micromoment.gate.rules import (
     POLICY_FILE,
@@ -29,7 +30,7 @@ DEFAULT_POLICY_CHANGES = "team-review"
 DEFAULT_CHECKLIST = "quick"  # the same as checklists.DEFAULT_CHECKLIST, which loads the model
 # The keys `checklists.Checklist` and `config.Config` accept (a test holds them equal): a file
 # with any other is refused by the full path, which names it.
-CHECKLIST_FIELDS = frozenset({"id", "title", "version", "description", "applies_to", "items"})
+CHECKLIST_FIELDS = frozenset({"id", "title", "version", "description", "applies_to", "applies_when", "items"})
 CONFIG_FIELDS = frozenset(
     {
         "version",
@@ -41,9 +42,11 @@ CONFIG_FIELDS = frozenset(
         "require_signed_commits",
         "base_branch",
         "samples",
+        "detectors",
     }
 )
-POLICY_FIELDS = frozenset({"enabled", "applies_to", "also_applies_to", "signoffs"})
+POLICY_FIELDS = frozenset({"enabled", "applies_to", "also_applies_to", "signoffs", "applies_when"})
+DETECTOR_FIELDS = frozenset({"enabled", "description", "patterns"})
 
 
 def light_rules(
@@ -69,14 +72,14 @@ def light_rules(
     remembered = read_cache(path, MEMO_TAG, "policy")
     known = remembered.get(key)
     if isinstance(known, dict):
-        return _light_rules_of(known.get("own"), known.get("config"))
+        return _light_rules_of(known.get("own"), known.get("config"), known.get("detection"))
     read = _light_read(files())
     if read is None:
         return None
     if path is not None:
         kept = dict(list(remembered.items())[-(POLICY_MEMO_LIMIT - 1) :])
         write_cache(path, MEMO_TAG, "policy", {**kept, key: read})
-    return _light_rules_of(read["own"], read["config"])
+    return _light_rules_of(read["own"], read["config"], read["detection"])
 
 
 # Policy reads kept in the memo: a few branches' worth, the oldest dropped first.
@@ -96,7 +99,17 @@ def _light_read(files: dict[str, bytes] | None) -> dict[str, Any] | None:
         builtin = _shipped_checklists(parse_yaml)
         if own is None or builtin is None or not _known_keys(config, CONFIG_FIELDS):
             return None
-        read = {"own": {**builtin, **own}, "config": config}
+        overrides = _light_detectors(config.get("detectors", {}))
+        if overrides is None:
+            return None
+        own = {**builtin, **own}
+        policies = config.get("checklists")
+        named = [d for c in own.values() for d in c["applies_when"]]
+        if isinstance(policies, dict):
+            named += [
+                d for p in policies.values() if isinstance(p, dict) for d in p.get("applies_when") or []
+            ]
+        read = {"own": own, "config": config, "detection": detection_table(overrides, set(named))}
         json.dumps(read)  # a date in the config, say: the full path judges it
         return read
     except (MicromomentError, LookupError, TypeError, ValueError):  # TypeError: an id that is a list
@@ -107,7 +120,7 @@ def shipped_stamp() -> list[str]:
     """This install's own checklists as the memo's key needs them: micromoment's version and
     each file's name, size and time (an editable install changes them without a new version)."""
     folder = shipped_folder("checklists")
-    stamp = [__version__]
+    stamp = [__version__, rules_file_stamp()]
     for name in sorted(os.listdir(folder)):
         if is_checklist_name(name):
             info = os.stat(os.path.join(folder, name))
@@ -115,7 +128,7 @@ def shipped_stamp() -> list[str]:
     return stamp
 
 
-def _shipped_checklists(parse_yaml: Any) -> dict[str, list[str]] | None:
+def _shipped_checklists(parse_yaml: Any) -> dict[str, dict[str, list[str]]] | None:
     """The built-in checklists' own patterns, read once a process: they are the install's own
     files, and the hook on a branch reads both the work tree's policy and the merge-base's."""
     if not _SHIPPED:
@@ -129,7 +142,7 @@ def _shipped_checklists(parse_yaml: Any) -> dict[str, list[str]] | None:
     return _SHIPPED[0]
 
 
-_SHIPPED: list[dict[str, list[str]] | None] = []
+_SHIPPED: list[dict[str, dict[str, list[str]]] | None] = []
 
 
 def _known_keys(data: object, fields: frozenset[str]) -> bool:
@@ -137,10 +150,10 @@ def _known_keys(data: object, fields: frozenset[str]) -> bool:
     return isinstance(data, dict) and all(isinstance(key, str) and key in fields for key in data)
 
 
-def _light_checklists(files: dict[str, bytes], parse_yaml: Any) -> dict[str, list[str]] | None:
-    """Checklist id -> its own trigger patterns; None when a file is not a checklist as far as
-    they go, or two files share an id."""
-    found: dict[str, list[str]] = {}
+def _light_checklists(files: dict[str, bytes], parse_yaml: Any) -> dict[str, dict[str, list[str]]] | None:
+    """Checklist id -> its own trigger patterns and detectors; None when a file is not a checklist
+    as far as they go, or two files share an id."""
+    found: dict[str, dict[str, list[str]]] = {}
     for name in sorted(files):
         if not is_checklist_name(name):
             continue
@@ -148,19 +161,40 @@ def _light_checklists(files: dict[str, bytes], parse_yaml: Any) -> dict[str, lis
         if not _known_keys(data, CHECKLIST_FIELDS):
             return None
         checklist_id, patterns = data.get("id"), data.get("applies_to", [])
+        when = data.get("applies_when", [])
         if not isinstance(checklist_id, str) or checklist_id in found or not _texts(patterns):
             return None
-        found[checklist_id] = patterns
+        if not (_texts(when) or when == []):
+            return None
+        found[checklist_id] = {"applies_to": patterns, "applies_when": when}
     return found
+
+
+def _light_detectors(overrides: object) -> dict[str, Any] | None:
+    """The config's `detectors:` as YAML gives it; None when the full path would refuse it."""
+    if not isinstance(overrides, dict):
+        return None
+    for detector_id, policy in overrides.items():
+        if not isinstance(detector_id, str) or not _known_keys(policy, DETECTOR_FIELDS):
+            return None
+        assert isinstance(policy, dict)
+        patterns = policy.get("patterns", [])
+        if not isinstance(policy.get("enabled", True), bool) or not (_texts(patterns) or patterns == []):
+            return None
+        if any(regex_problem(pattern) for pattern in patterns):
+            return None
+        if detector_id not in builtin_ids() and not patterns:
+            return None
+    return overrides
 
 
 def _texts(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
-def _light_rules_of(own: Any, config: Any) -> Rules | None:
+def _light_rules_of(own: Any, config: Any, detection: Any) -> Rules | None:
     """The rules from the checklists' own patterns and the config as YAML gives it."""
-    if not isinstance(own, dict) or not all(_texts(v) or v == [] for v in own.values()):
+    if not isinstance(own, dict) or not all(isinstance(v, dict) for v in own.values()):
         return None
     if not _known_keys(config, CONFIG_FIELDS):
         return None
@@ -186,13 +220,37 @@ def _light_rules_of(own: Any, config: Any) -> Rules | None:
         and isinstance(signed, bool)
     ):
         return None
+    checklists = _light_checklist_rules(own, policies, config.get("detectors", {}), policy_changes)
+    if checklists is None:
+        return None
+    return Rules(
+        checklists=checklists,
+        reviews_dir=reviews_dir,
+        on_missing=hook.get("on_missing", "block"),
+        policy_checklist=policy_changes,
+        require_signed_commits=signed,
+        base_branch=base_branch,
+        complete=False,
+        detection=detection,
+    )
+
+
+def _light_checklist_rules(
+    own: dict[str, Any], policies: dict[str, Any], overrides: dict[str, Any], policy_changes: str | None
+) -> list[ChecklistRule] | None:
+    """Each checklist's rule: its patterns and detectors after the config's entry for it."""
     checklists = []
-    for checklist_id, own_patterns in sorted(own.items()):
+    switched_off = {d for d, p in overrides.items() if p.get("enabled") is False}
+    for checklist_id, triggers in sorted(own.items()):
         policy = policies.get(checklist_id, {})
-        patterns = _light_patterns(own_patterns, policy)
+        patterns = _light_patterns(triggers["applies_to"], policy)
         if patterns is None:
             return None
-        if not patterns and checklist_id != policy_changes:
+        when = triggers["applies_when"] if policy.get("applies_when") is None else policy["applies_when"]
+        if not (_texts(when) or when == []):
+            return None
+        detectors = [d for d in when if d not in switched_off] if policy.get("enabled", True) else []
+        if not patterns and not detectors and checklist_id != policy_changes:
             continue
         checklists.append(
             ChecklistRule(
@@ -204,17 +262,10 @@ def _light_rules_of(own: Any, config: Any) -> Rules | None:
                 signoffs=policy.get("signoffs", 0),
                 needles=[glob_needle(line) for line in patterns if line and not line.startswith("#")],
                 lines=patterns,
+                detectors=detectors,
             )
         )
-    return Rules(
-        checklists=checklists,
-        reviews_dir=reviews_dir,
-        on_missing=hook.get("on_missing", "block"),
-        policy_checklist=policy_changes,
-        require_signed_commits=signed,
-        base_branch=base_branch,
-        complete=False,
-    )
+    return checklists
 
 
 def _inside(folder: str) -> bool:

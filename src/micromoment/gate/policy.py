@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from micromoment.detect.table import detection_table
 from micromoment.errors import FileProblems, Problem
 from micromoment.fileread import read_regular
 from micromoment.gate.light import light_rules, shipped_stamp
@@ -43,6 +44,16 @@ def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]
     return [*base, *policy.also_applies_to]
 
 
+def detectors_for(checklist_id: str, own: list[str], config: Config) -> list[str]:
+    """A checklist's content detectors after the config's replace / switch-off."""
+    policy = config.policy(checklist_id)
+    if not policy.enabled:
+        return []
+    chosen = policy.applies_when if policy.applies_when is not None else own
+    switched_off = {d for d, p in config.detectors.items() if not p.enabled}
+    return [d for d in chosen if d not in switched_off]
+
+
 def rules_for(catalog: Catalog, config: Config) -> Rules:
     from micromoment.checklists.answers import item_rule
 
@@ -50,7 +61,8 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
     for entry in catalog:
         checklist = entry.checklist
         patterns = patterns_for(checklist.id, checklist.applies_to, config)
-        if not patterns and checklist.id != config.policy_changes:
+        detectors = detectors_for(checklist.id, checklist.applies_when, config)
+        if not patterns and not detectors and checklist.id != config.policy_changes:
             continue
         checklists.append(
             ChecklistRule(
@@ -62,8 +74,10 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
                 signoffs=config.policy(checklist.id).signoffs,
                 items=[item_rule(item) for item in checklist.items],
                 needles=pattern_needles(patterns) if patterns else [],
+                detectors=detectors,
             )
         )
+    overrides = {d: p.model_dump() for d, p in config.detectors.items()}
     return Rules(
         checklists=checklists,
         reviews_dir=config.reviews_dir,
@@ -71,6 +85,7 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
         policy_checklist=config.policy_changes if config.policy_changes in catalog else None,
         require_signed_commits=config.require_signed_commits,
         base_branch=config.base_branch,
+        detection=detection_table(overrides, {d for c in checklists for d in c.detectors}),
     )
 
 

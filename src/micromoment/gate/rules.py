@@ -40,6 +40,7 @@ class ChecklistRule:
         "_matcher",
         "_patterns",
         "content_hash",
+        "detectors",
         "id",
         "items",
         "needles",
@@ -59,6 +60,7 @@ class ChecklistRule:
         items: list[ItemRule] | None = None,
         needles: list[str] | None = None,
         lines: list[str] | None = None,
+        detectors: list[str] | None = None,
     ) -> None:
         self.id = id
         self.title = title
@@ -77,6 +79,8 @@ class ChecklistRule:
         # without compiling a regex: most commits touch no file any checklist wants.
         self.needles = needles
         self._matcher: re.Pattern[str] | list[tuple[re.Pattern[str], bool]] | None = None
+        # The content detectors (`applies_when`) whose findings in a change's lines call for it.
+        self.detectors: list[str] = detectors or []
 
     @property
     def patterns(self) -> list[Pattern]:
@@ -132,6 +136,7 @@ class Rules:
         require_signed_commits: bool = False,
         base_branch: str | None = None,
         complete: bool = True,
+        detection: dict[str, Any] | None = None,
     ) -> None:
         self.checklists = checklists
         self.reviews_dir = normal_folder(reviews_dir)
@@ -142,6 +147,8 @@ class Rules:
         # False for rules read without validating (`policy.light_rules`): they tell what triggers
         # what, and leave out each checklist's title, version, content hash and items.
         self.complete = complete
+        # The content detectors as `detect.table` gives them (plain data), None when none is on.
+        self.detection = detection
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +158,7 @@ class Rules:
             "policy_checklist": self.policy_checklist,
             "require_signed_commits": self.require_signed_commits,
             "base_branch": self.base_branch,
+            "detection": self.detection,
         }
 
     def rule(self, checklist_id: str) -> ChecklistRule | None:
@@ -172,6 +180,7 @@ def rules_from_dict(data: Any) -> Rules | None:
                 signoffs=int(c["signoffs"]),
                 items=[ItemRule(*item) for item in c["items"]],
                 needles=None if c["needles"] is None else [str(n) for n in c["needles"]],
+                detectors=[str(d) for d in c["detectors"]],
             )
             for c in data["checklists"]
         ]
@@ -182,6 +191,7 @@ def rules_from_dict(data: Any) -> Rules | None:
             data["policy_checklist"],
             bool(data["require_signed_commits"]),
             data["base_branch"],
+            detection=data["detection"],
         )
     except (KeyError, TypeError, ValueError):
         return None
