@@ -233,8 +233,11 @@ def _flow_list(items: Sequence[str]) -> str:
     return json.dumps(list(items), ensure_ascii=False)
 
 
-def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> str:
-    """The file `micromoment init` writes: every key present, every key explained."""
+def initial_config_text(
+    catalog: Catalog, enabled: set[str] | None = None, also: dict[str, list[str]] | None = None
+) -> str:
+    """The file `micromoment init` writes: every key present, every key explained; `also`: the
+    patterns `micromoment scan` proposed, by checklist."""
     lines = [
         "# micromoment settings for this repository. Check them with: micromoment lint",
         "",
@@ -254,9 +257,14 @@ def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> st
             f"    enabled: {'true' if on else 'false'}  # false: changes never trigger it; run it by hand",
             # Commented out: written as-is it would pin today's patterns over later versions of the checklist.
             f"    # applies_to: {_flow_list(entry.checklist.applies_to)}  # its own patterns; uncomment and edit to replace them",
-            "    also_applies_to: []  # .gitignore-style patterns added to the checklist's own",
+            f"    also_applies_to: {_flow_list((also or {}).get(entry.checklist.id, []))}"
+            "  # .gitignore-style patterns added to the checklist's own",
             "    signoffs: 0  # sign-offs by a second person before a review counts",
         ]
+        if entry.checklist.applies_when:
+            lines.append(
+                f"    # applies_when: {_flow_list(entry.checklist.applies_when)}  # its own detectors; uncomment and edit to replace them"
+            )
     lines += [
         "# The commit hook, when a change triggers a check that has no record.",
         "hook:",
@@ -270,6 +278,12 @@ def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> st
         "# Where micromoment sample finds model outputs when you name no file: a path or glob, newest wins.",
         "samples:",
         "  outputs: null  # e.g. evals/results-*.jsonl",
-        "",
+        "# Content detectors (micromoment scan shows what they find): switch one off, or add regular",
+        "# expressions matched against each added or removed line. A new id with a description and",
+        "# patterns is the team's own detector; name it in a checklist's applies_when.",
+        "detectors:",
     ]
+    for detector in builtin_ids():
+        lines.append(f"  {detector}: {{enabled: true, patterns: []}}")
+    lines += ["  # our-gateway: {description: our model gateway, patterns: ['acme_llm\\.complete\\(']}", ""]
     return "\n".join(lines)

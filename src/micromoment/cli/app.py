@@ -112,6 +112,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Validate checklist and config files: one `file:line:column: where: problem` line each.",
     ),
     "init": ("repo_commands", "init", "Write .micromoment/config.yaml with every setting explained."),
+    "scan": (
+        "scan_commands",
+        "scan",
+        "Where generative AI lives in the repository: file:line, detector, and a short excerpt.",
+    ),
     "report": (
         "report_commands",
         "report",

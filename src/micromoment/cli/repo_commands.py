@@ -66,12 +66,20 @@ def init(
             "--pr-template", help="Also add a micromoment section to .github/pull_request_template.md."
         ),
     ] = False,
+    scan: Annotated[
+        bool,
+        typer.Option(
+            "--scan", help="Also run micromoment scan and write the patterns it proposes into the config."
+        ),
+    ] = False,
 ) -> None:
     """Write .micromoment/config.yaml with every setting explained.
 
     The file is optional: micromoment works with its defaults without it. --hook installs
     the git hook (as micromoment hook install does); --pr-template adds the section that
-    micromoment pr-note --target body fills in.
+    micromoment pr-note --target body fills in; --scan looks for generative AI in the
+    repository's files and adds the patterns that cover them to genai-output-review's
+    also_applies_to.
     """
     project = find_project()
     catalog = load_catalog(project)
@@ -82,7 +90,16 @@ def init(
         raise Refused(
             f"{display_path(path)} already exists; keep it, or run micromoment init --force to replace it"
         )
-    write_atomic(path, initial_config_text(catalog, set(only) if only else None))
+    proposal: dict[str, list[str]] = {}
+    if scan:
+        from micromoment.cli.scan_commands import PROPOSED_FOR, scan_repository
+
+        scanned, patterns = scan_repository(project, [])
+        proposal = {PROPOSED_FOR: patterns} if patterns else {}
+        say(
+            f"scan: generative AI in {len(scanned.places)} file(s); {len(patterns)} pattern(s) added to {PROPOSED_FOR}"
+        )
+    write_atomic(path, initial_config_text(catalog, set(only) if only else None, proposal))
     say(f"wrote {display_path(path)}")
     if hook:
         installed = install_hook(find_repo(str(project.root)))
@@ -93,5 +110,9 @@ def init(
             f"added the micromoment section to {display_path(template)}"
             if template
             else "the PR template already has a micromoment section"
+        )
+    if not scan:
+        say(
+            "tip: micromoment init --force --scan also covers the files where micromoment scan finds generative AI"
         )
     say("next: micromoment list, then micromoment show quick")

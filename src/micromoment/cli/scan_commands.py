@@ -1,0 +1,103 @@
+"""`micromoment scan`: where generative AI lives in the repository, and what would cover it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from micromoment.capture.guard import redact
+from micromoment.checklists import load_catalog, pattern_problem
+from micromoment.cli.output import line, print_json, say
+from micromoment.config import load_config
+from micromoment.detect.match import EXCERPT_CHARS, Detectors
+from micromoment.detect.scan import Scanned, proposed_patterns, scan_files
+from micromoment.detect.table import detection_table
+from micromoment.gate.change import relative_paths
+from micromoment.gate.policy import rules_for
+from micromoment.gate.rules import triggering_paths
+from micromoment.git import find_repo, run_git
+from micromoment.locations import Project, find_project
+
+# The checklist whose path patterns `scan` proposes to extend.
+PROPOSED_FOR = "genai-output-review"
+
+
+def scan_repository(project: Project, paths: list[str]) -> tuple[Scanned, list[str]]:
+    """What every detector that is on finds in the repository's files (or those under `paths`),
+    and the `also_applies_to` patterns that would cover the files not yet covered."""
+    catalog = load_catalog(project)
+    config = load_config(project, catalog)
+    overrides = {d: p.model_dump() for d, p in config.detectors.items()}
+    table = detection_table(overrides, set(config.detector_ids()))
+    repo = find_repo(str(project.root))
+    pathspecs = [f":(literal){p}" for p in relative_paths(repo, paths)] if paths else []
+    listed = run_git(
+        ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs], repo.root
+    )
+    files = [name.decode("utf-8", "surrogateescape") for name in listed.split(b"\0") if name]
+    rules = rules_for(catalog, config)
+    scanned = (
+        scan_files(repo.root, triggering_paths(rules, files), Detectors(table)) if table else Scanned({}, {})
+    )
+    rule = rules.rule(PROPOSED_FOR)
+    uncovered = [path for path in scanned.places if rule is None or not rule.matches(path)]
+    proposal = [p for p in proposed_patterns(uncovered) if pattern_problem(p) is None]
+    return scanned, proposal
+
+
+def _excerpt(text: str) -> str:
+    masked = redact(text)  # before cutting, so that no part of a secret survives the cut
+    return masked if len(masked) <= EXCERPT_CHARS else masked[: EXCERPT_CHARS - 1] + "…"
+
+
+def scan(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="PATH", help="Files or folders to scan (default: the whole repository)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the findings and the proposal as JSON.")
+    ] = False,
+) -> None:
+    """Where generative AI lives in the repository: file:line, detector, and a short excerpt.
+
+    Files git tracks or would track (not ignored) are read in the languages the detectors know
+    (Python, JavaScript/TypeScript, Go, Java/Kotlin, YAML/JSON/TOML); vendored, generated, binary
+    and very large files are named as not read. Secrets in excerpts are masked. Last come the
+    `also_applies_to` patterns that would make genai-output-review cover the files found that
+    its path patterns do not (micromoment init --scan writes them into the config). Exit 0.
+    """
+    project = find_project()
+    scanned, proposal = scan_repository(project, [str(p) for p in paths or []])
+    if as_json:
+        files: list[dict[str, Any]] = [
+            {
+                "path": path,
+                "findings": [
+                    {
+                        "line": p.finding.line,
+                        "detector": p.finding.detector,
+                        "found": p.finding.text,
+                        "excerpt": _excerpt(p.line_text),
+                    }
+                    for p in places
+                ],
+            }
+            for path, places in scanned.places.items()
+        ]
+        print_json({"files": files, "not_read": scanned.not_read, "also_applies_to": proposal})
+        return
+    for path, places in scanned.places.items():
+        line(path)
+        for place in places:
+            line(f"  {place.finding.line}: {place.finding.detector}: {_excerpt(place.line_text)}")
+    for path, why in scanned.not_read.items():
+        line(f"not read: {path} ({why})")
+    if proposal:
+        line(f"proposed for {PROPOSED_FOR} (also_applies_to in .micromoment/config.yaml):")
+        for pattern in proposal:
+            line(f"  - {pattern}")
+    count = sum(len(places) for places in scanned.places.values())
+    say(f"{count} place(s) in {len(scanned.places)} file(s) where generative AI lives")
