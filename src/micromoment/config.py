@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from micromoment.checklists import DEFAULT_CHECKLIST, Catalog, pattern_problem
-from micromoment.detect.table import builtin_ids, regex_problem
+from micromoment.detect.table import builtin_ids, regex_problem, shipped
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import Project, display_path
 from micromoment.validation import Slug, StrictModel, Text, validate
@@ -283,7 +283,7 @@ def initial_config_text(
         "# patterns is the team's own detector; name it in a checklist's applies_when.",
         "detectors:",
     ]
-    for detector in builtin_ids():
-        lines.append(f"  {detector}: {{enabled: true, patterns: []}}")
+    for detector in shipped()["detectors"]:
+        lines.append(f"  {detector['id']}: {{enabled: true, patterns: []}}  # {detector['description']}")
     lines += ["  # our-gateway: {description: our model gateway, patterns: ['acme_llm\\.complete\\(']}", ""]
     return "\n".join(lines)

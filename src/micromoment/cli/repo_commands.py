@@ -16,7 +16,7 @@ from micromoment.forge.sections import add_pr_template_section
 from micromoment.gate.install import install as install_hook
 from micromoment.git import find_repo
 from micromoment.lint import lint as lint_files
-from micromoment.locations import display_path, find_project
+from micromoment.locations import Project, display_path, find_project
 
 
 def lint(
@@ -47,6 +47,17 @@ def lint(
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _scan_proposal(project: Project) -> dict[str, list[str]]:
+    """The patterns `micromoment scan` proposes, by the checklist they are for."""
+    from micromoment.cli.scan_commands import PROPOSED_FOR, scan_repository
+
+    scanned, patterns = scan_repository(project, [])
+    say(
+        f"scan: generative AI in {len(scanned.places)} file(s); {len(patterns)} pattern(s) for {PROPOSED_FOR}"
+    )
+    return {PROPOSED_FOR: patterns} if patterns else {}
 
 
 def init(
@@ -90,15 +101,7 @@ def init(
         raise Refused(
             f"{display_path(path)} already exists; keep it, or run micromoment init --force to replace it"
         )
-    proposal: dict[str, list[str]] = {}
-    if scan:
-        from micromoment.cli.scan_commands import PROPOSED_FOR, scan_repository
-
-        scanned, patterns = scan_repository(project, [])
-        proposal = {PROPOSED_FOR: patterns} if patterns else {}
-        say(
-            f"scan: generative AI in {len(scanned.places)} file(s); {len(patterns)} pattern(s) added to {PROPOSED_FOR}"
-        )
+    proposal = _scan_proposal(project) if scan else {}
     write_atomic(path, initial_config_text(catalog, set(only) if only else None, proposal))
     say(f"wrote {display_path(path)}")
     if hook:
@@ -112,7 +115,5 @@ def init(
             else "the PR template already has a micromoment section"
         )
     if not scan:
-        say(
-            "tip: micromoment init --force --scan also covers the files where micromoment scan finds generative AI"
-        )
+        say("tip: init --force --scan also covers the files where micromoment scan finds generative AI")
     say("next: micromoment list, then micromoment show quick")
