@@ -302,7 +302,8 @@ def test_scan_help_is_complete(cli: Cli) -> None:
 
 
 def test_a_file_too_large_or_binary_is_said_not_to_be_read(cli: Cli, app: Path) -> None:
-    write(app / "big.py", "x = 1\n" * 200_000)
+    write(app / "big.py", "import openai\n" + "x = 1\n" * 200_000)
+    write(app / "plain_big.py", "x = 1\n" * 200_000)  # no keyword: nothing to read it for
     (app / "blob.py").write_bytes(b"\0openai" * 10)
     git(app, "add", "-A")
     result = cli("check")

@@ -17,9 +17,11 @@ from micromoment.detect.table import detection_table
 from micromoment.gate.change import relative_paths
 from micromoment.gate.policy import rules_for
 from micromoment.gate.rules import triggering_paths
-from micromoment.git import find_repo, run_git
+from micromoment.git import GitFailed, Repo, Started, find_repo
 from micromoment.locations import Project, find_project
 
+# Files not read named in the text output; --json names them all.
+NOT_READ_SHOWN = 10
 # The checklist whose path patterns `scan` proposes to extend.
 PROPOSED_FOR = "genai-output-review"
 
@@ -31,20 +33,33 @@ def scan_repository(project: Project, paths: list[str]) -> tuple[Scanned, list[s
     config = load_config(project, catalog)
     overrides = {d: p.model_dump() for d, p in config.detectors.items()}
     table = detection_table(overrides, set(config.detector_ids()))
+    if table is None:
+        return Scanned({}, {}), []
+    detectors = Detectors(table)
     repo = find_repo(str(project.root))
     pathspecs = [f":(literal){p}" for p in relative_paths(repo, paths)] if paths else []
-    listed = run_git(
-        ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs], repo.root
-    )
-    files = [name.decode("utf-8", "surrogateescape") for name in listed.split(b"\0") if name]
     rules = rules_for(catalog, config)
-    scanned = (
-        scan_files(repo.root, triggering_paths(rules, files), Detectors(table)) if table else Scanned({}, {})
-    )
+    files = triggering_paths(rules, _files_to_read(repo, detectors, pathspecs))
+    scanned = scan_files(repo.root, files, detectors)
     rule = rules.rule(PROPOSED_FOR)
     uncovered = [path for path in scanned.places if rule is None or not rule.matches(path)]
     proposal = [p for p in proposed_patterns(uncovered) if pattern_problem(p) is None]
     return scanned, proposal
+
+
+def _files_to_read(repo: Repo, detectors: Detectors, pathspecs: list[str]) -> list[str]:
+    """The files git tracks or would track that hold a detector's keyword, found by git's own
+    search (in C, on every core); every such file when a team's pattern has no keywords."""
+    keywords = [k for spec in detectors.specs.values() for k in spec["keywords"] or [None]]
+    if None in keywords:
+        args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    else:
+        args = ["grep", "-l", "-z", "-F", "-i", "--untracked", "--no-color"]
+        args += [arg for keyword in sorted(set(keywords)) for arg in ("-e", str(keyword))]
+    done = Started("git", [*args, "--", *pathspecs], repo.root).finish()
+    if done.returncode not in (0, 1):  # grep's 1: no file holds any
+        raise GitFailed(f"git {args[0]} failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    return [name.decode("utf-8", "surrogateescape") for name in done.stdout.split(b"\0") if name]
 
 
 def _excerpt(text: str) -> str:
@@ -93,8 +108,10 @@ def scan(
         line(path)
         for place in places:
             line(f"  {place.finding.line}: {place.finding.detector}: {_excerpt(place.line_text)}")
-    for path, why in scanned.not_read.items():
+    for path, why in list(scanned.not_read.items())[:NOT_READ_SHOWN]:
         line(f"not read: {path} ({why})")
+    if len(scanned.not_read) > NOT_READ_SHOWN:
+        line(f"not read: {len(scanned.not_read) - NOT_READ_SHOWN} more (--json lists them)")
     if proposal:
         line(f"proposed for {PROPOSED_FOR} (also_applies_to in .micromoment/config.yaml):")
         for pattern in proposal:

@@ -51,6 +51,10 @@ class Detectors:
         }
         self._compiled: dict[str, list[tuple[str, list[str] | None, list[tuple[re.Pattern[str], bool]]]]] = {}
         self._context: re.Pattern[str] | None = None
+        skip = table["skip"]
+        self._vendored = ["/" + folder for folder in skip["vendored"]]
+        self._generated_dirs = ["/" + mark for mark in skip["generated"] if mark.endswith("/")]
+        self._generated_ends = tuple(mark for mark in skip["generated"] if not mark.endswith("/"))
 
     def language(self, path: str) -> str | None:
         name = path.rsplit("/", 1)[-1]
@@ -60,11 +64,10 @@ class Detectors:
     def skip_reason(self, path: str) -> str | None:
         """Why a file is never read for content, by its path: vendored or generated; else None."""
         padded = "/" + path
-        if any("/" + folder in padded for folder in self.table["skip"]["vendored"]):
+        if any(folder in padded for folder in self._vendored):
             return "vendored"
-        for mark in self.table["skip"]["generated"]:
-            if ("/" + mark in padded) if mark.endswith("/") else path.endswith(mark):
-                return "generated"
+        if path.endswith(self._generated_ends) or any(folder in padded for folder in self._generated_dirs):
+            return "generated"
         return None
 
     def generated_mark(self, first_lines: str) -> bool:
@@ -189,7 +192,7 @@ def findings_in_diff(detectors: Detectors, patch: str) -> tuple[list[Finding], d
     for section in patch.split("\ndiff --git ")[0 if patch.startswith("diff --git ") else 1 :]:
         path = _section_path(section)
         language = detectors.language(path)
-        if "\nBinary files " in section[:2000] or "\nGIT binary patch" in section[:2000]:
+        if "\nBinary files " in section[:2000] or "\0" in section:
             skipped[path] = "binary"
         elif len(section) > MAX_CONTENT_BYTES:
             skipped[path] = "too large"
