@@ -463,8 +463,12 @@ def test_a_branch_whose_policy_does_not_load_is_told_so_and_judged_by_the_base(
 
 def add_signoff(record: Path, who: tuple[str, str], at: str = "2026-11-22T10:00:00Z") -> None:
     """A sign-off entry as `micromoment signoff` writes it, appended by hand."""
+    from micromoment.gate.signoffs import seen_now
+    from micromoment.records import load_record
+
+    saw = seen_now(str(record.parents[2]), load_record(record))
     text = record.read_text(encoding="utf-8").replace("signoffs: []\n", "")
-    entry = f"- who: {{name: {who[0]}, email: {who[1]}}}\n  at: '{at}'\n  decision: approve\n"
+    entry = f"- who: {{name: {who[0]}, email: {who[1]}}}\n  at: '{at}'\n  decision: approve\n  saw: {saw}\n"
     record.write_text(
         text + entry if "\nsignoffs:\n" in text else text + "signoffs:\n" + entry, encoding="utf-8"
     )
