@@ -310,8 +310,6 @@ def _base_mailmap(change: Change) -> Mailmap:
     tree's .mailmap and any mailmap.file, which the branch (or its author) controls."""
     if change.policy_commit is None:
         return {}
-    from micromoment.git import read_blobs
-
     spec = f"{change.policy_commit}:.mailmap"
     return parse_mailmap(read_blobs(change.repo, [spec]).get(spec, b"").decode("utf-8", "replace"))
 
