@@ -114,6 +114,7 @@ def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
         "MICROMOMENT_NONINTERACTIVE",
         "MICROMOMENT_BASE_BRANCH",
         "MICROMOMENT_DEBUG",
+        "MICROMOMENT_POSTS_AS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Pat Product")

@@ -290,7 +290,8 @@ def runner_for(checkout: Path, tmp_path: Path, **state: Any) -> tuple[Runner, Pa
 
 
 def test_the_action_on_a_pull_request(pull_request: Path, tmp_path: Path) -> None:
-    runner, state_file = runner_for(pull_request, tmp_path)
+    # The workflow's own token, which may not ask who it is and posts as github-actions[bot].
+    runner, state_file = runner_for(pull_request, tmp_path, user_forbidden=True)
     code, outputs = runner.action({})
     assert code == 1, runner.stdout
     assert outputs == {
@@ -318,7 +319,7 @@ def test_the_action_on_a_pull_request(pull_request: Path, tmp_path: Path) -> Non
     )
     state = json.loads(state_file.read_text(encoding="utf-8"))
     [comment] = state["comments"]
-    assert comment["user"] == {"login": "pat"}
+    assert comment["user"] == {"login": "github-actions[bot]"}
     assert comment["body"] == Cli()("pr-note", "--base", "origin/main").stdout
     assert state["calls"][-1][:5] == ["gh", "pr", "comment", "7", "--body-file"]
 
@@ -334,6 +335,7 @@ def test_the_action_on_a_pull_request(pull_request: Path, tmp_path: Path) -> Non
     assert "::" not in runner.stdout[-3]  # annotations off
     state = json.loads(state_file.read_text(encoding="utf-8"))
     assert len(state["comments"]) == 1 and "PATCH" in state["calls"][-1]
+    assert state["comments"][0]["body"] == Cli()("pr-note", "--base", "origin/main").stdout
     assert runner.summary.read_text(encoding="utf-8").count("### ✅ micromoment: 2 of 2 triggered") == 1
 
 
@@ -505,6 +507,9 @@ def test_annotations_are_capped_as_github_caps_them(cli: Cli, many: Path, tmp_pa
 
 def test_sarif_and_code_quality_files(cli: Cli, many: Path, tmp_path: Path) -> None:
     sarif, quality = tmp_path / "out.sarif", tmp_path / "quality.json"
+    with open(os.fsencode(many / "prompts") + b"/z-caf\xe9.txt", "wb") as handle:  # noqa: PTH123 - not UTF-8
+        handle.write(b"a name that is not UTF-8\n")
+    git(many, "add", "-A")
     result = cli("check", "--sarif", str(sarif), "--codequality", str(quality))
     assert result.exit_code == 1, result.output
     data = json.loads(sarif.read_text(encoding="utf-8"))
@@ -515,7 +520,10 @@ def test_sarif_and_code_quality_files(cli: Cli, many: Path, tmp_path: Path) -> N
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["mini", "micromoment/invalid-record"]
     assert run["automationDetails"] == {"id": "micromoment/"}
     results = run["results"]
-    assert len(results) == 14
+    assert len(results) == 15
+    assert (
+        results[13]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "prompts/z-caf%E9.txt"
+    )
     assert results[0]["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "prompts/odd%2C%20name%3A%20100%25.txt", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 1},
@@ -526,10 +534,13 @@ def test_sarif_and_code_quality_files(cli: Cli, many: Path, tmp_path: Path) -> N
     issues = json.loads(quality.read_text(encoding="utf-8"))
     assert problems(CODE_QUALITY_SCHEMA, issues) == []
     assert problems(CODE_QUALITY_SCHEMA, [{**issues[0], "severity": "high"}]), "the schema bites"
-    assert len({i["fingerprint"] for i in issues}) == len(issues) == 14
+    assert len({i["fingerprint"] for i in issues}) == len(issues) == 15
+    assert issues[13]["location"]["path"] == "prompts/z-caf\udce9.txt"  # JSON's escape for the byte
     assert issues[1]["location"] == {"path": "prompts/p00.txt", "lines": {"begin": 1}}
     assert (issues[1]["check_name"], issues[1]["severity"]) == ("mini", "major")
     assert (issues[-1]["check_name"], issues[-1]["severity"]) == ("micromoment/invalid-record", "minor")
+    annotated = cli("check", "--format", "github", env={"PYTHONIOENCODING": "utf-8"})
+    assert annotated.exit_code == 1 and "::notice title=micromoment::4 more error(s)" in annotated.stdout
     # The same change gives the same fingerprints: GitLab compares them between pipelines.
     assert cli("check", "--codequality", str(tmp_path / "again.json")).exit_code == 1
     assert json.loads((tmp_path / "again.json").read_text(encoding="utf-8")) == issues
@@ -552,3 +563,32 @@ def test_json_and_github_format_are_one_or_the_other(cli: Cli, mini: Path) -> No
     result = cli("check", "--json", "--format", "github")
     assert result.exit_code == 2
     assert result.stderr == "micromoment: choose one of --json or --format github: both print to stdout\n"
+
+
+def test_posts_as_names_the_account_a_token_may_not_ask_about(
+    cli: Cli, outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bot, pasted = {"login": "github-actions[bot]"}, {"login": "pat"}
+    comments = [
+        {"id": 1, "body": MARKER + "\npasted by a person", "user": pasted},
+        {"id": 2, "body": MARKER + "\nthe last run's note", "user": bot},
+    ]
+    state_file = standins(bin_dir, {**FORGE_STATE, "user_forbidden": True, "comments": comments})
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_FORGE_STATE", str(state_file))
+    note = write(outside / "note.md", MARKER + "\nthis run's note\n")
+    args = ("pr-note", "--post", "github", "--pr", "7", "--from-file", str(note))
+    result = cli(*args, env={"MICROMOMENT_POSTS_AS": "github-actions[bot]"})
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "pull request #7: updated the micromoment comment\n"
+    assert json.loads(state_file.read_text(encoding="utf-8"))["comments"] == [
+        comments[0],
+        {"id": 2, "body": MARKER + "\nthis run's note\n", "user": bot},
+    ]
+    result = cli(*args, env={"MICROMOMENT_POSTS_AS": "a b"})
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "micromoment: MICROMOMENT_POSTS_AS is 'a b', not an account name; "
+        "set it to the login the token posts as, such as github-actions[bot]\n"
+    )

@@ -161,7 +161,11 @@ def sarif(outcome: Outcome, found: list[Finding]) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": quote(f.path), "uriBaseId": "%SRCROOT%"},
+                        # A name that is not UTF-8 keeps its bytes, as git has them.
+                        "artifactLocation": {
+                            "uri": quote(f.path, errors="surrogateescape"),
+                            "uriBaseId": "%SRCROOT%",
+                        },
                         # A path trigger is about the whole file: it points at the first line.
                         "region": {"startLine": f.line or 1},
                     }
@@ -202,7 +206,8 @@ def codequality(found: list[Finding]) -> list[dict[str, Any]]:
 
 
 def as_json(value: object) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    # ASCII: a file name that is not UTF-8 becomes an escape, not a file that cannot be written.
+    return json.dumps(value, indent=2) + "\n"
 
 
 def step_summary(outcome: Outcome) -> str:
