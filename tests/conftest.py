@@ -51,6 +51,7 @@ SLOW_FILES_FIRST = (
     "test_docs.py",
     "test_pressure.py",
     "test_prnote.py",
+    "test_ci.py",
     "test_trust.py",
     "test_sample_pty.py",
     "test_cli.py",
