@@ -51,6 +51,7 @@ SLOW_FILES_FIRST = (
     "test_docs.py",
     "test_pressure.py",
     "test_prnote.py",
+    "test_ci.py",
     "test_trust.py",
     "test_sample_pty.py",
     "test_cli.py",
@@ -103,6 +104,7 @@ def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
         "GIT_WORK_TREE",
         "GIT_INDEX_FILE",
         "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
         "PRE_COMMIT_FROM_REF",
         "PRE_COMMIT_TO_REF",
         # The developer's terminal is not the tests': widths and colours are set where they matter.
@@ -113,6 +115,7 @@ def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
         "MICROMOMENT_NONINTERACTIVE",
         "MICROMOMENT_BASE_BRANCH",
         "MICROMOMENT_DEBUG",
+        "MICROMOMENT_POSTS_AS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Pat Product")

@@ -81,6 +81,12 @@ def gh(args: list[str], state: dict) -> None:
         body = Path(args[args.index("--body-file") + 1]).read_text(encoding="utf-8")
         state["comments"].append({"id": state["next_id"], "body": body, "user": {"login": poster(state)}})
         state["next_id"] += 1
+    elif args[0] == "api" and args[1].startswith("repos/{owner}/{repo}/pulls/"):
+        assert args[1] == f"repos/{{owner}}/{{repo}}/pulls/{state['pr']}" and args[2:] == [
+            "--jq",
+            ".head.sha",
+        ], args
+        print(state["head_sha"])
     elif args[0] == "api" and "PATCH" in args:
         comment_id = int(args[3].rsplit("/", 1)[1])
         for comment in state["comments"]:

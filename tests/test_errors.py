@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import pwd
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -185,3 +189,55 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_error(repo: Path, args: lis
     assert reader.wait(timeout=PATIENCE) in (0, 1)
     stderr = reader.stderr.read()
     assert b"Traceback" not in stderr and b"unexpected" not in stderr and b"Broken" not in stderr
+
+
+@pytest.fixture(scope="module")
+def another_user() -> Iterator[str]:
+    """A second user on this machine, made for the test and removed after it (root only)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("useradd") is None:
+        pytest.skip("needs root and useradd to make a second user")
+    name = f"mmplanter{os.getpid()}"
+    subprocess.run(["useradd", "--no-create-home", name], check=True, capture_output=True)
+    try:
+        yield name
+    finally:
+        subprocess.run(["userdel", name], check=False, capture_output=True)
+
+
+@pytest.mark.parametrize("plant", ["the state folder", "a log in their folder", "a log in a loose folder"])
+def test_a_link_another_user_planted_is_not_followed(
+    cli: Cli, outside: Path, monkeypatch: pytest.MonkeyPatch, another_user: str, plant: str
+) -> None:
+    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    shared = Path(tempfile.mkdtemp())  # a folder every user may write to, as a shared temp folder is
+    try:
+        shared.chmod(0o1777)
+        state = shared / "micromoment"
+        if plant == "a log in a loose folder":
+            state.mkdir(mode=0o777)  # the user's own folder, left writable by everyone
+            state.chmod(0o777)
+
+        def as_them(*command: str) -> None:
+            subprocess.run(command, check=True, user=another_user, cwd=shared)
+
+        as_them("mkdir", "theirs")
+        as_them("sh", "-c", "printf 'their own\\n' > theirs/micromoment.log")
+        if plant == "the state folder":
+            as_them("ln", "-s", str(shared / "theirs"), str(state))
+        else:
+            if plant == "a log in their folder":
+                as_them("mkdir", str(state))
+            as_them("ln", "-s", str(shared / "theirs/micromoment.log"), str(state / "micromoment.log"))
+        result = cli("list", env={"XDG_STATE_HOME": str(shared)})
+        assert result.exit_code == 2
+        assert result.stderr.splitlines() == [
+            "micromoment: unexpected error in list: RuntimeError: boom ; "
+            "run again with MICROMOMENT_DEBUG=1 for details"
+        ]
+        theirs = shared / "theirs/micromoment.log"
+        assert theirs.read_text(encoding="utf-8") == "their own\n"
+        assert theirs.stat().st_uid == pwd.getpwnam(another_user).pw_uid
+        assert sorted(p.name for p in (shared / "theirs").iterdir()) == ["micromoment.log"]
+        assert (state if plant == "the state folder" else state / "micromoment.log").is_symlink()
+    finally:
+        shutil.rmtree(shared)

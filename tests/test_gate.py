@@ -240,9 +240,13 @@ def test_github_step_summary_is_appended(cli: Cli, started: Path, tmp_path: Path
     git(started, "add", "-A")
     assert cli("check", env={"GITHUB_STEP_SUMMARY": str(summary)}).exit_code == 1
     text = summary.read_text(encoding="utf-8")
+    # The verdict first, then what to run, then the details folded.
     assert text == (
-        "earlier step\n### micromoment\n\n| checklist | triggered by | status |\n| --- | --- | --- |\n"
-        "| genai-output-review | prompts/support.txt | missing: run `micromoment review genai-output-review` |\n\n"
+        "earlier step\n### ❌ micromoment: 1 of 1 triggered checklist(s) not covered\n\n"
+        "To pass, run this and commit what it writes:\n\n```sh\nmicromoment review genai-output-review\n```\n\n"
+        "<details><summary>Details</summary>\n\n| checklist | triggered by | status |\n| --- | --- | --- |\n"
+        "| genai-output-review | prompts/support.txt | missing: run `micromoment review genai-output-review` |\n"
+        "\n</details>\n\n"
     )
 
 

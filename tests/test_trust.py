@@ -463,8 +463,12 @@ def test_a_branch_whose_policy_does_not_load_is_told_so_and_judged_by_the_base(
 
 def add_signoff(record: Path, who: tuple[str, str], at: str = "2026-11-22T10:00:00Z") -> None:
     """A sign-off entry as `micromoment signoff` writes it, appended by hand."""
+    from micromoment.gate.signoffs import seen_now
+    from micromoment.records import load_record
+
+    saw = seen_now(str(record.parents[2]), load_record(record))
     text = record.read_text(encoding="utf-8").replace("signoffs: []\n", "")
-    entry = f"- who: {{name: {who[0]}, email: {who[1]}}}\n  at: '{at}'\n  decision: approve\n"
+    entry = f"- who: {{name: {who[0]}, email: {who[1]}}}\n  at: '{at}'\n  decision: approve\n  saw: {saw}\n"
     record.write_text(
         text + entry if "\nsignoffs:\n" in text else text + "signoffs:\n" + entry, encoding="utf-8"
     )
@@ -735,3 +739,28 @@ def test_a_counted_signoff_still_counts_after_a_rebase_onto_a_newer_main(
     assert result.exit_code == 0, result.output
     [verdict] = json.loads(result.stdout)["checklists"]
     assert (verdict["covered"], verdict["signoffs_counted"], verdict["copied"]) == (True, 1, None)
+
+
+def test_a_record_stored_through_a_filter_is_judged_as_stored_and_the_filter_named(
+    cli: Cli, started: Path
+) -> None:
+    # The work tree keeps what micromoment wrote; git stores what the clean filter makes of it.
+    git(started, "config", "filter.finish.clean", "sed 's/^status: complete$/status: finished/'")
+    git(started, "config", "filter.finish.smudge", "cat")
+    write(started / ".gitattributes", ".micromoment/reviews/*.yaml filter=finish\n")
+    commit_as(started, PAT, "a filter on records")
+    git(started, "checkout", "-q", "-b", "feature")
+    write(started / "prompts/support.txt", "v1\n")
+    record = review_genai(cli, started)
+    commit_as(started, PAT, "prompt and review")
+    named = f".micromoment/reviews/{record.name}"
+    linted = cli("lint", named)
+    assert linted.exit_code == 0, linted.output
+    checked = cli("check", "--base", "main")
+    assert checked.exit_code == 1
+    line = record.read_text(encoding="utf-8").splitlines().index("status: complete") + 1
+    [invalid] = [text for text in checked.stdout.splitlines() if text.startswith("INVALID: ")]
+    assert invalid == (
+        f"INVALID: {named}:{line}:9: status: must be one of complete, incomplete; stored through filter "
+        "'finish' (.gitattributes), and the gate reads what git stores, where lint reads the work tree"
+    )

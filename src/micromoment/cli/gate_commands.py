@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +12,13 @@ import typer
 from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
 from micromoment.cli.hook import main as hook_main
-from micromoment.cli.output import git_add_line, out, print_json, say
+from micromoment.cli.output import git_add_line, line, out, print_json, say
 from micromoment.cli.review_commands import git_or_not
 from micromoment.clock import utc_now
 from micromoment.config import load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
+from micromoment.files import write_atomic
+from micromoment.forge import ci
 from micromoment.gate import change as changes
 from micromoment.gate import install as hook_install
 from micromoment.gate.coverage import (
@@ -41,6 +44,19 @@ from micromoment.records import (
 )
 
 
+class Format(str, Enum):
+    text = "text"
+    github = "github"
+
+
+FORMAT_HELP = (
+    "text, or github: the report with an ::error annotation for each missing checklist at each path "
+    "that called for it, and ::warning for records that are not valid and sign-offs that do not count."
+)
+SARIF_HELP = "Write the findings as SARIF 2.1.0 to FILE, for GitHub code scanning."
+CODEQUALITY_HELP = "Write the findings as a GitLab Code Quality report to FILE, for the merge request."
+
+
 def check(
     files: Annotated[
         list[str] | None,
@@ -57,6 +73,9 @@ def check(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False,
+    output_format: Annotated[Format, typer.Option("--format", help=FORMAT_HELP)] = Format.text,
+    sarif: Annotated[Path | None, typer.Option(metavar="FILE", help=SARIF_HELP)] = None,
+    codequality: Annotated[Path | None, typer.Option(metavar="FILE", help=CODEQUALITY_HELP)] = None,
 ) -> None:
     """Which checklists the change triggers, and whether valid records created in it cover them.
 
@@ -66,16 +85,19 @@ def check(
     sign-offs a review needs, come from the config and checklists as the base has them, and a
     sign-off counts only when its signer committed it. Exit 0 when everything triggered is
     covered, 1 when something is missing or a record in the change is not valid, 2 for bad
-    input. With $GITHUB_STEP_SUMMARY set, a Markdown summary is appended there.
+    input. With $GITHUB_STEP_SUMMARY set, a Markdown summary is appended there (the verdict,
+    what to run, the details folded); with $GITHUB_OUTPUT set, the lines triggered=, covered=,
+    missing=, skipped=, invalid= (counts) and verdict= (pass or fail) are appended there.
     """
     if sum(bool(x) for x in (files, staged, base)) > 1:
         raise MicromomentError("choose one of --staged, --base REF or FILES")
+    if as_json and output_format is Format.github:
+        raise MicromomentError("choose one of --json or --format github: both print to stdout")
     repo = find_repo()
     change = changes.since_base(repo, base) if base else changes.staged(repo, files or None)
     outcome = evaluate(change)
-    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_file:
-        _append_summary(Path(summary_file), step_summary(outcome))
+    findings = ci.findings(outcome)
+    _report_to_runner(outcome, findings, sarif, codequality)
     if as_json:
         print_json(
             {
@@ -86,20 +108,26 @@ def check(
             }
         )
     else:
+        for annotation in ci.workflow_commands(findings) if output_format is Format.github else []:
+            line(annotation)
         _print_outcome(outcome)
     if not outcome.ok:
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _append_summary(path: Path, text: str) -> None:
-    try:
-        with path.open("a", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise MicromomentError(
-            f"{path}: cannot append the step summary: {exc.strerror or exc}; "
-            "point GITHUB_STEP_SUMMARY at a file in a folder that exists"
-        ) from None
+def _report_to_runner(
+    outcome: Outcome, findings: list[ci.Finding], sarif: Path | None, codequality: Path | None
+) -> None:
+    """The files a CI runner or a later step reads: those asked for, and those its variables name."""
+    for path, report in ((sarif, ci.sarif(outcome, findings)), (codequality, ci.codequality(findings))):
+        if path is not None:
+            write_atomic(path, ci.as_json(report), make_parents=False, to_device=True)
+    for variable, what, text in (
+        ("GITHUB_STEP_SUMMARY", "the step summary", ci.step_summary(outcome)),
+        ("GITHUB_OUTPUT", "the step outputs", ci.step_outputs(outcome)),
+    ):
+        if os.environ.get(variable):
+            ci.append_to(Path(os.environ[variable]), text, what, variable)
 
 
 def _print_outcome(outcome: Outcome) -> None:
@@ -148,33 +176,6 @@ def _print_outcome(outcome: Outcome) -> None:
         say(
             f"{len(outcome.verdicts) - gaps} of {len(outcome.verdicts)} triggered checklist(s) covered {where}"
         )
-
-
-def step_summary(outcome: Outcome) -> str:
-    """A Markdown summary for a CI job page."""
-    from micromoment.records.markdown import escape_cell
-
-    lines = ["### micromoment", ""]
-    if not outcome.verdicts:
-        lines += ["Nothing in this change calls for a checklist.", ""]
-    else:
-        lines += ["| checklist | triggered by | status |", "| --- | --- | --- |"]
-        for verdict in outcome.verdicts:
-            if verdict.record is None and verdict.waiting_for_signoffs is not None:
-                status = f"waiting for sign-offs: {verdict.signoffs_counted} of {verdict.rule.signoffs} count"
-            elif verdict.record is None:
-                status = f"missing: run `micromoment review {verdict.rule.id}`"
-            elif verdict.record.kind == "skip":
-                status = f"skipped: {escape_cell(verdict.record.reason)}"
-            else:
-                status = f"covered by {escape_cell(verdict.record.path)}"
-            lines.append(
-                f"| {escape_cell(verdict.rule.id)} | {escape_cell(shown_paths(verdict))} | {status} |"
-            )
-        lines.append("")
-    for record in outcome.invalid:
-        lines.append(f"- not a valid record, covers nothing: {escape_cell(record.problem)}")
-    return "\n".join(lines).rstrip("\n") + "\n\n"
 
 
 def skip(

@@ -47,7 +47,9 @@ def signoff(
     """Sign off a review as a second person, with your git identity.
 
     The review's author cannot sign it (exit 1: a second person is the point). Signing
-    again replaces your earlier sign-off. The record's Markdown is rendered again.
+    again replaces your earlier sign-off. The record's Markdown is rendered again. It keeps a
+    digest of what you saw (the answers, the files that call for the checklist): the gate
+    counts it while they are unchanged, from a commit that changes nothing but sign-offs.
     """
     from micromoment.capture.guard import refuse_sensitive
     from micromoment.git import author_identity

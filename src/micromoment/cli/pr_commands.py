@@ -12,7 +12,7 @@ from micromoment.checklists import load_catalog
 from micromoment.cli.output import say, write_out
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
-from micromoment.forge import posting
+from micromoment.forge import ci, posting
 from micromoment.forge.note import PR_NOTE_TEMPLATE, collect, note_view, render_note
 from micromoment.forge.sections import attach_git_note
 from micromoment.git import find_repo
@@ -27,6 +27,12 @@ class Forge(str, Enum):
 class Target(str, Enum):
     comment = "comment"
     body = "body"
+
+
+FROM_FILE_HELP = (
+    "With --post and --pr or --mr: post the note FILE holds (written by --out) and read nothing of "
+    "the repository: how a workflow with write permission posts the note a pull request's read-only run made."
+)
 
 
 def _check_options(post: Forge | None, pr: int | None, mr: int | None, target: Target) -> None:
@@ -66,6 +72,7 @@ def pr_note(
     template: Annotated[
         str, typer.Option(help="A template name (.micromoment/templates/ or built-in) or a file path.")
     ] = PR_NOTE_TEMPLATE,
+    from_file: Annotated[Path | None, typer.Option(metavar="FILE", help=FROM_FILE_HELP)] = None,
 ) -> None:
     """Markdown for a pull request: what the change triggered, who checked what, every "no" and skip.
 
@@ -75,8 +82,12 @@ def pr_note(
     texts are shortened first, then answer tables, then whole reviews, and its last line
     says what was left out. Mentions and closing keywords from records are made inert.
     Posting goes through gh or glab, which must be logged in; micromoment never reads a token.
+    With --from-file, a note written earlier by --out is posted as it is, made inert again, and
+    nothing of the repository is read (the fork-safe recipe in docs/github.md).
     """
     _check_options(post, pr, mr, target)
+    if from_file is not None:
+        return _post_saved(from_file, post, pr, mr, target, out is not None or git_notes)
     repo = find_repo()
     project = Project(Path(repo.root))
     catalog = load_catalog(project)
@@ -90,9 +101,24 @@ def pr_note(
         say(
             f"attached the note to {head[:12]} under refs/notes/micromoment (push it: git push origin refs/notes/micromoment)"
         )
-    if post is Forge.github:
-        say(posting.post_github(note, repo.root, pr, target.value))
-    elif post is Forge.gitlab:
-        say(posting.post_gitlab(note, repo.root, mr, target.value))
+    if post is not None:
+        say(_post(post, note, repo.root, pr, mr, target))
     if out is None and not git_notes and post is None:
         write_out(note)
+
+
+def _post(post: Forge, note: str, cwd: str, pr: int | None, mr: int | None, target: Target) -> str:
+    if post is Forge.github:
+        return posting.post_github(note, cwd, pr, target.value)
+    return posting.post_gitlab(note, cwd, mr, target.value)
+
+
+def _post_saved(
+    path: Path, post: Forge | None, pr: int | None, mr: int | None, target: Target, other_outputs: bool
+) -> None:
+    """A note made by an earlier run, posted from a folder that need not be a repository."""
+    if post is None or (pr if post is Forge.github else mr) is None or other_outputs:
+        raise MicromomentError(
+            "--from-file goes with --post and the number (--pr N or --mr N), without --out or --git-notes"
+        )
+    say(_post(post, ci.read_note(path), str(Path.cwd()), pr, mr, target))

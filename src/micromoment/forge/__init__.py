@@ -1,1 +1,1 @@
-"""The pull request: the PR note, posting it through gh or glab, and git notes."""
+"""The pull request: the PR note, posting it through gh or glab, git notes, and what CI shows of the gate."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -140,11 +141,18 @@ def _body_file(text: str) -> Iterator[str]:
 
 
 def _github_login(cwd: str) -> str | None:
-    """The account gh posts as, or None when its token may not ask (an app's, such as Actions')."""
+    """The account gh posts as, or None when its token may not ask (an app's, such as Actions')
+    and MICROMOMENT_POSTS_AS does not say (the action sets github-actions[bot] for its own token)."""
     try:
         text = _run("gh", ["api", "user", "--jq", ".login"], cwd)
     except Forbidden:
-        return None
+        declared = os.environ.get("MICROMOMENT_POSTS_AS")
+        if declared and not _ACCOUNT.fullmatch(declared):
+            raise PostFailed(
+                f"MICROMOMENT_POSTS_AS is {printable(declared, one_line=True)!r}, not an account name; "
+                "set it to the login the token posts as, such as github-actions[bot]"
+            ) from None
+        return declared or None
     return _account("gh", text.strip(), text)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from micromoment.gate.change import Change, complete_rules, policy_changed, read_record_blobs
 from micromoment.gate.content import content_hits, read_content
 from micromoment.gate.rules import ChecklistRule, triggered
+from micromoment.git import filters
 from micromoment.limits import MAX_YAML_BYTES, size_text
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ def evaluate(change: Change) -> Outcome:
     seen, invalid = read_records(
         {p: d for p, d in blobs.items() if d is not None}, change.repo.git_dir, cache
     )
+    invalid = _through_filters(change, invalid)
     # In path order: the first that fits a checklist covers it.
     seen = sorted(seen, key=lambda r: r.path)
     covering = [r for r in seen if r.path in change.created or r.path in change.file_records]
@@ -134,6 +136,21 @@ def evaluate(change: Change) -> Outcome:
     for verdict in verdicts:
         _cover(change, verdict, [r for r in covering if r.checklist_id == verdict.rule.id], copies)
     return Outcome(change, verdicts, sorted(too_big + invalid, key=lambda r: r.path))
+
+
+def _through_filters(change: Change, invalid: list[InvalidRecord]) -> list[InvalidRecord]:
+    """Invalid records that git stores through a clean filter, saying so: the gate reads what
+    git stores, and `lint` the work tree, so without it the two would disagree unexplained."""
+    named = filters(change.repo, [r.path for r in invalid if r.path not in change.file_records])
+    return [
+        r._replace(
+            problem=f"{r.problem}; stored through filter '{named[r.path]}' (.gitattributes), "
+            "and the gate reads what git stores, where lint reads the work tree"
+        )
+        if r.path in named
+        else r
+        for r in invalid
+    ]
 
 
 def _may_trigger(change: Change, policy_changed: bool) -> bool:

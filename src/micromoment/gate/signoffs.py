@@ -3,17 +3,26 @@
 A sign-off typed into a record proves nothing by itself. It counts towards a checklist's
 `signoffs: N` only when the commit that added it (in the checked range) was authored by the
 signer, the signer is not the review's author, and, when the policy asks, that commit is signed.
+It covers what the signer saw: that commit changes nothing but sign-offs, and the answers and
+the triggering files are as its digest (`saw`) says, in the final tree.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from micromoment.gate.change import Change
+from micromoment.errors import FileProblems
+from micromoment.gate.change import Change, complete_rules, staged
+from micromoment.gate.rules import triggered
 from micromoment.gate.seen import RecordCache, SeenRecord, SeenSignoff
-from micromoment.git import GitFailed, read_blobs, run_git
+from micromoment.git import GitFailed, diff_raw, find_repo, read_blobs, run_git
 from micromoment.identity import same_identity
+
+if TYPE_CHECKING:
+    from micromoment.records import ReviewRecord
 
 PENDING = "the commit being made"
 
@@ -44,17 +53,27 @@ def judge(change: Change, record: SeenRecord) -> list[Judged]:
     added_by: dict[tuple[str, str, str, str], Author] = {}
     creator: Author | None = None
     previous: set[tuple[str, str, str, str]] = set()
+    # The commits whose change to the record is in its sign-offs alone (the fingerprint leaves them out).
+    only_signoffs: set[str] = set()
+    fingerprint = None
     for author, data in versions:
         found = cache.verdict(data, record.path) if data is not None else {"problem": ""}
         keys = {SeenSignoff(*s).key for s in found.get("signoffs", [])}
         if creator is None:
             creator = author
+        elif found.get("fingerprint") == fingerprint:
+            only_signoffs.add(author.commit)
+        fingerprint = found.get("fingerprint")
         for key in keys - previous:
             added_by.setdefault(key, author)
         previous = keys
     cache.save()
     mapped = {(s.name, s.email): _as_mapped(mailmap, s.name, s.email) for s in record.signoffs}
     judged = [_judge_one(change, record, s, added_by.get(s.key), creator, mapped) for s in record.signoffs]
+    # A record named among FILES (pre-commit --all-files) counts as given: its change is long merged.
+    if versions and (record.path in change.created or record.path not in change.file_records):
+        sight = _Sight(change, record, versions, only_signoffs)
+        judged = [sight.judge(one, added_by[one.signoff.key]) if one.counts else one for one in judged]
     # `signoffs: N` asks for N people: two addresses the mailmap joins are one signer.
     counted: list[tuple[str, str]] = []
     for index, one in enumerate(judged):
@@ -115,6 +134,125 @@ def _judge_one(
     return Judged(signoff, True, "")
 
 
+Seen = tuple[str, dict[str, str]]  # a digest of a review's answers; its triggering files' blob ids
+
+
+def seen_now(root: str, review: ReviewRecord) -> str | None:
+    """What `signoff` records as seen: `review`'s answers, and the files that call for its
+    checklist in the change since the base branch as the index holds them; None outside git."""
+    try:
+        change = staged(find_repo(root))
+    except GitFailed:
+        return None
+    return _digest(_seen(change, review, None))
+
+
+def _seen(change: Change, review: ReviewRecord, until: str | None) -> Seen:
+    """`review`'s answers (but for resolved follow-ups) and the blob ids its checklist's
+    triggering files have at `until` (None: the index); a deleted file's id is zeros. The
+    change is measured from the base, so a rebase that keeps the files keeps what was seen."""
+    changed = diff_raw(change.repo, change.history[0] if change.history else None, until)
+    hits = triggered(complete_rules(change), [c.path for c in changed], policy_changed=True)
+    oids = {c.path: c.oid for c in changed}
+    return _answers(review), {path: oids[path] for path in hits.get(review.checklist.id, [])}
+
+
+def _answers(review: ReviewRecord) -> str:
+    """A digest of the answers; closing a follow-up leaves it as it was."""
+    return _hash([a.model_dump(mode="json", exclude={"follow_up": {"resolved"}}) for a in review.answers])
+
+
+def _hash(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _digest(seen: Seen) -> str:
+    return _hash([seen[0], sorted(seen[1].items())])
+
+
+def _review(data: bytes | None, path: str) -> ReviewRecord | None:
+    from micromoment.records import ReviewRecord, parse_record
+
+    try:
+        record = parse_record(data or b"", path)
+    except FileProblems:
+        return None
+    return record if isinstance(record, ReviewRecord) else None
+
+
+class _Sight:
+    """Whether what each sign-off's signer saw is still what the change holds."""
+
+    def __init__(
+        self, change: Change, record: SeenRecord, versions: list[tuple[Author, bytes | None]], only: set[str]
+    ) -> None:
+        self.change, self.record, self.versions, self.only_signoffs = change, record, versions, only
+        final = _review(versions[-1][1], record.path)
+        assert final is not None  # the record as the gate read it, which is valid
+        self.until = None if change.pending or change.history is None else change.history[1]
+        self.now = _seen(change, final, self.until)
+        self.saw = {
+            SeenSignoff(s.who.name, s.who.email, s.at.isoformat(), s.decision).key: s.saw
+            for s in final.signoffs
+        }
+        self.again = (
+            "a sign-off covers what its signer saw: ask them to look again "
+            f"(micromoment signoff {record.record_id})"
+        )
+
+    def judge(self, judged: Judged, author: Author) -> Judged:
+        why = self._why_not(judged.signoff, author.commit)
+        return judged._replace(counts=False, why=why) if why else judged
+
+    def _why_not(self, signoff: SeenSignoff, commit: str) -> str:
+        saw = self.saw.get(signoff.key)
+        if not saw:
+            return f"it does not record what the signer saw; {self.again}"
+        also = [f"{self.record.path} beyond its sign-offs"] if commit not in self.only_signoffs else []
+        also += [p for p in self._changed_by(commit) if not p.startswith(self.change.rules.reviews_dir + "/")]
+        if also:
+            return (
+                f"{_short(commit)} added it and also changes {also[0]}; a sign-off counts from a commit "
+                "that changes nothing but sign-offs"
+            )
+        if _digest(self.now) == saw:
+            return ""
+        index = next(i for i, (author, _) in enumerate(self.versions) if author.commit == commit)
+        review = _review(self.versions[index][1], self.record.path)
+        then = _seen(self.change, review, None if commit == PENDING else commit) if review else None
+        if then is None or _digest(then) != saw:
+            return (
+                f"it was given on other content than {_short(commit)} holds (carried over by a cherry-pick "
+                f"or an amend); {self.again}"
+            )
+        what, since = self._first_change(then, index)
+        return f"{what} changed after it, in {_short(since)}; {self.again}"
+
+    def _changed_by(self, commit: str) -> list[str]:
+        """The paths `commit` changes (the commit being made: the staged change)."""
+        try:
+            if commit == PENDING:
+                return [c.path for c in diff_raw(self.change.repo, "HEAD")]
+            return [c.path for c in diff_raw(self.change.repo, f"{commit}^", commit)]
+        except GitFailed:
+            return []
+
+    def _first_change(self, then: Seen, index: int) -> tuple[str, str]:
+        """What differs between `then` and now, and the first commit after the sign-off's that changed it."""
+        if then[0] != self.now[0]:
+            for author, data in self.versions[index + 1 :]:
+                later = _review(data, self.record.path)
+                if later is None or _answers(later) != then[0]:
+                    return f"the answers in {self.record.path}", author.commit
+            return f"the answers in {self.record.path}", PENDING
+        before, after = then[1], self.now[1]
+        path = min(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+        commit = self.versions[index][0].commit
+        span = f"{commit}..{self.until or 'HEAD'}"
+        log = run_git(["log", "--format=%H", span, "--", f":(literal){path}"], self.change.repo.root).split()
+        return path, log[-1].decode() if log else PENDING
+
+
 def _short(commit: str) -> str:
     return commit if commit == PENDING else commit[:10]
 
@@ -172,8 +310,6 @@ def _base_mailmap(change: Change) -> Mailmap:
     tree's .mailmap and any mailmap.file, which the branch (or its author) controls."""
     if change.policy_commit is None:
         return {}
-    from micromoment.git import read_blobs
-
     spec = f"{change.policy_commit}:.mailmap"
     return parse_mailmap(read_blobs(change.repo, [spec]).get(spec, b"").decode("utf-8", "replace"))
 

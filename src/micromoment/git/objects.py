@@ -373,6 +373,19 @@ def ls_tree(repo: Repo, commit: str, paths: list[str]) -> list[tuple[str, str]]:
     return entries
 
 
+def filters(repo: Repo, paths: list[str]) -> dict[str, str]:
+    """The clean/smudge filter .gitattributes sets on each of `paths`, where one is set."""
+    if not paths:
+        return {}
+    out = run_git(["check-attr", "-z", "filter", "--", *paths], repo.root).decode("utf-8", "surrogateescape")
+    fields = out.split("\0")  # path, attribute, value, for each path
+    return {
+        path: value
+        for path, value in zip(fields[0::3], fields[2::3], strict=False)
+        if value not in ("unspecified", "unset", "set")
+    }
+
+
 def stage_refusal(cwd: str, paths: list[str]) -> str | None:
     """Why `git add` would not stage `paths` (outside a sparse checkout, ignored), with the fix; None if it would."""
     done = run_tool("git", ["add", "--dry-run", "--ignore-missing", "--", *paths], cwd)

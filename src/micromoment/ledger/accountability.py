@@ -14,6 +14,7 @@ from micromoment.checklists import Catalog
 from micromoment.clock import utc_now
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, NotFound
 from micromoment.files import PartlyWritten, write_together
+from micromoment.gate.signoffs import seen_now
 from micromoment.git import GitFailed, run_git
 from micromoment.identity import Person, same_identity
 from micromoment.locations import Project, display_path
@@ -140,7 +141,8 @@ def sign_off(
                 f"ask a teammate to run micromoment signoff {record.id}"
             )
         others = [s for s in record.signoffs if not same_person(s.who, signer)]
-        signoff = Signoff(who=signer, at=utc_now(), decision=decision, note=note or None)
+        saw = seen_now(str(project.root), record)
+        signoff = Signoff(who=signer, at=utc_now(), decision=decision, note=note or None, saw=saw)
         updated = record.model_copy(update={"signoffs": [*others, signoff]})
         _rewrite(project, catalog, path, updated)
     return updated

@@ -38,12 +38,17 @@ class FollowUp(StrictModel):
 
 
 class Signoff(StrictModel):
-    """A second person's sign-off on a review."""
+    """A second person's sign-off on a review, and what they looked at."""
 
     who: Person
     at: UtcTime
     decision: Literal["approve", "changes-requested"]
     note: str | None = None
+    saw: str | None = Field(
+        default=None,
+        description="A digest of the answers and the triggering files as the signer saw them "
+        "(docs/gate.md); the gate counts the sign-off only while they are unchanged.",
+    )
 
 
 FlagCategory = Literal["wrong-fact", "invented-source", "harmful", "leaks-data", "off-policy", "other"]
