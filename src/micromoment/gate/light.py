@@ -8,7 +8,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
-from micromoment.detect.table import builtin_ids, detection_table, regex_problem, rules_file_stamp
+from micromoment.detect.table import builtin_ids, detection_table, rules_file_stamp
 from micromoment.errors import MicromomentError
 from micromoment.gate.rules import (
     POLICY_FILE,
@@ -102,14 +102,9 @@ def _light_read(files: dict[str, bytes] | None) -> dict[str, Any] | None:
         overrides = _light_detectors(config.get("detectors", {}))
         if overrides is None:
             return None
-        own = {**builtin, **own}
-        policies = config.get("checklists")
-        named = [d for c in own.values() for d in c["applies_when"]]
-        if isinstance(policies, dict):
-            named += [
-                d for p in policies.values() if isinstance(p, dict) for d in p.get("applies_when") or []
-            ]
-        read = {"own": own, "config": config, "detection": detection_table(overrides, set(named))}
+        # Every detector that is on: the checklists' own lists (and the config's) choose among them.
+        table = detection_table(overrides, {*builtin_ids(), *overrides})
+        read = {"own": {**builtin, **own}, "config": config, "detection": table}
         json.dumps(read)  # a date in the config, say: the full path judges it
         return read
     except (MicromomentError, LookupError, TypeError, ValueError):  # TypeError: an id that is a list
@@ -171,19 +166,15 @@ def _light_checklists(files: dict[str, bytes], parse_yaml: Any) -> dict[str, dic
 
 
 def _light_detectors(overrides: object) -> dict[str, Any] | None:
-    """The config's `detectors:` as YAML gives it; None when the full path would refuse it."""
+    """The config's `detectors:` when it only switches built-in ones on or off; None otherwise
+    (the team's own patterns are validated, and the rules built, by the full path)."""
     if not isinstance(overrides, dict):
         return None
     for detector_id, policy in overrides.items():
-        if not isinstance(detector_id, str) or not _known_keys(policy, DETECTOR_FIELDS):
+        if detector_id not in builtin_ids() or not _known_keys(policy, DETECTOR_FIELDS):
             return None
         assert isinstance(policy, dict)
-        patterns = policy.get("patterns", [])
-        if not isinstance(policy.get("enabled", True), bool) or not (_texts(patterns) or patterns == []):
-            return None
-        if any(regex_problem(pattern) for pattern in patterns):
-            return None
-        if detector_id not in builtin_ids() and not patterns:
+        if not isinstance(policy.get("enabled", True), bool) or policy.get("patterns", []) != []:
             return None
     return overrides
 
