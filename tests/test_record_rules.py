@@ -18,7 +18,6 @@ from micromoment.errors import FileProblems, NotFound, Refused
 from micromoment.identity import Person
 from micromoment.locations import Project, find_project
 from micromoment.records import (
-    RECORD_HEADER,
     TEMP_IGNORE,
     Answer,
     ChecklistRef,
@@ -38,7 +37,6 @@ from micromoment.records import (
     sample_counts,
     save_record,
     save_skip,
-    update_record,
 )
 from micromoment.records.listing import is_record_path, markdown_path, not_records
 
@@ -411,7 +409,9 @@ def test_a_record_is_written_once_with_its_header_and_no_empty_fields(tmp_path: 
     path = save_record(folder, _record())
     assert path == folder / "2026-11-22-quick-7f3a.yaml"
     text = path.read_text(encoding="utf-8")
-    assert text.startswith(RECORD_HEADER + "kind: review\n")
+    assert text.startswith(
+        "# A micromoment review record. Change it only through micromoment commands.\nkind: review\n"
+    )
     assert "null" not in text and "note:" not in text and "git:" not in text
     assert load_any_record(path) == _record()
     assert (folder / ".gitignore").read_text(encoding="utf-8") == TEMP_IGNORE
@@ -423,13 +423,6 @@ def test_a_record_is_written_once_with_its_header_and_no_empty_fields(tmp_path: 
     (folder / ".gitignore").write_text("mine\n", encoding="utf-8")
     save_record(folder, _record("2026-11-22-quick-0000"))
     assert (folder / ".gitignore").read_text(encoding="utf-8") == "mine\n"  # the team's own is kept
-
-
-def test_an_update_replaces_the_record(tmp_path: Path) -> None:
-    path = save_record(tmp_path, _record())
-    changed = _record().model_copy(update={"subject": "a new subject"})
-    update_record(path, changed)
-    assert load_record(path).subject == "a new subject"
 
 
 def test_a_skip_is_written_with_its_own_header(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from micromoment.records.listing import record_files, record_name
     from micromoment.records.model import (
-        RECORD_HEADER,
         SKIP,
         TEMP_IGNORE,
         Answer,
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
         sample_counts,
         save_record,
         save_skip,
-        update_record,
     )
     from micromoment.records.reading import (
         broken_records,
@@ -51,7 +49,6 @@ _READING = {"broken_records", "find_record", "load_any_record", "load_record", "
 _LISTING = {"record_files", "record_name"}
 
 __all__ = [
-    "RECORD_HEADER",
     "SKIP",
     "TEMP_IGNORE",
     "Answer",
@@ -83,7 +80,6 @@ __all__ = [
     "sample_counts",
     "save_record",
     "save_skip",
-    "update_record",
 ]
 
 
