@@ -180,20 +180,17 @@ def render_named(env: Any, name: str, context: dict[str, Any]) -> str:
     env.budget = Budget(env.limits)
     try:
         return bounded_output(env.budget, loaded.generate(**context))
-    except TemplateLimit as exc:
-        line = _template_line(exc, loaded.filename)
-        where = f"{_shown(loaded.filename, name)}:{line}" if line != "?" else _shown(loaded.filename, name)
-        raise TemplateError(
-            f"{where}: the template went over its {exc.limit}; make it loop, repeat or print less"
-        ) from None
-    except SecurityError as exc:
-        line = _template_line(exc, loaded.filename)
-        raise TemplateError(
-            f"{_shown(loaded.filename, name)}:{line}: the template tried something the sandbox forbids ({exc}); remove it"
-        ) from None
     except Exception as exc:
-        line = _template_line(exc, loaded.filename)
-        raise TemplateError(f"{_shown(loaded.filename, name)}:{line}: template error: {exc}") from None
+        shown, line = _shown(loaded.filename, name), _template_line(exc, loaded.filename)
+        if isinstance(exc, TemplateLimit):
+            where = f"{shown}:{line}" if line != "?" else shown
+            what = f"the template went over its {exc.limit}; make it loop, repeat or print less"
+            raise TemplateError(f"{where}: {what}") from None
+        if isinstance(exc, SecurityError):
+            raise TemplateError(
+                f"{shown}:{line}: the template tried something the sandbox forbids ({exc}); remove it"
+            ) from None
+        raise TemplateError(f"{shown}:{line}: template error: {exc}") from None
 
 
 def _shown(filename: str | None, name: str) -> str:
