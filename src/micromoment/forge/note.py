@@ -68,7 +68,7 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
     reviews, skips = [], []
     for path, record in change.records:
         if isinstance(record, SkipRecord):
-            skips.append(_skip_view(path, record, link_prefix + path))
+            skips.append(_skip_view(path, record, link_prefix + _readable(path, "skip")))
         else:
             checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
             reviews.append(_review_view(path, record, checklist, link_prefix))
@@ -111,7 +111,7 @@ def _review_view(
     path: str, record: ReviewRecord, checklist: Checklist | None, link_prefix: str
 ) -> dict[str, Any]:
     view = _inert(review_view(record, checklist))
-    link = link_prefix + markdown_path(path)
+    link = link_prefix + _readable(path, "review")
     follow_ups = {f["number"]: f for f in view["follow_ups"]}
     return {
         **view,
@@ -130,28 +130,22 @@ def _review_view(
 
 
 def _status_view(verdict: Verdict, link_prefix: str) -> dict[str, Any]:
-    if verdict.record is None:
-        status = "missing"
-    elif verdict.record.kind == "skip":
-        status = "skipped"
-    else:
-        status = "covered"
+    record = verdict.record
+    status = "missing" if record is None else "skipped" if record.kind == "skip" else "covered"
     return {
         "checklist": verdict.rule.id,
         "title": neutralise(verdict.rule.title),
         "status": status,
-        # A review's readable Markdown sits beside its YAML; a skip is only its YAML.
-        "record": _readable(link_prefix, verdict.record.path, verdict.record.kind)
-        if verdict.record
-        else None,
+        "record": link_prefix + _readable(record.path, record.kind) if record else None,
         # A changed file's name is text someone chose too: `@team/notes.md` would mention.
         "paths": [neutralise(verdict.shown(p)) for p in verdict.paths[:3]],
         "more_paths": max(0, len(verdict.paths) - 3),
     }
 
 
-def _readable(link_prefix: str, path: str, kind: str) -> str:
-    return link_prefix + (markdown_path(path) if kind == "review" else path)
+def _readable(path: str, kind: str) -> str:
+    """The file a reader opens for a record: a review's Markdown beside its YAML; a skip is only its YAML."""
+    return markdown_path(path) if kind == "review" else path
 
 
 def _inert(value: Any, key: str = "") -> Any:
@@ -249,19 +243,21 @@ def _render(project: Project, template: str, view: dict[str, Any]) -> str:
 
 
 def _render_cut(project: Project, template: str, view: dict[str, Any], cut: _Cut) -> str:
-    reviews = view["reviews"]
-    details = sum(1 for r in reviews if r["show"] and not r["show_details"])
-    hidden = sum(1 for r in reviews if not r["show"])
+    details, hidden = _left_out(view["reviews"])
     # Kept for team templates written against it; the built-in one leaves the line to cut_line.
-    view["cut"] = {"details": details, "reviews": hidden, "fields": cut.fields}
+    view["cut"] = {"details": len(details), "reviews": len(hidden), "fields": cut.fields}
     return _render(project, template, view).rstrip("\n") + "\n\n" + cut_line(view, cut) + "\n"
+
+
+def _left_out(reviews: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The reviews shown without their answers, and those left out whole."""
+    return [r for r in reviews if r["show"] and not r["show_details"]], [r for r in reviews if not r["show"]]
 
 
 def cut_line(view: dict[str, Any], cut: _Cut) -> str:
     """The last line of a shortened note: what was left out, and the record files that hold it."""
     reviews = view["reviews"]
-    details = [r for r in reviews if r["show"] and not r["show_details"]]
-    hidden = [r for r in reviews if not r["show"]]
+    details, hidden = _left_out(reviews)
     parts = []
     if cut.fields:
         parts.append(f"{count_of(cut.fields, 'long text')} cut to {FIELD_CHARS} characters (ending in …)")
@@ -294,7 +290,7 @@ def cut_line(view: dict[str, Any], cut: _Cut) -> str:
 
 def _file_link(entry: dict[str, Any]) -> str:
     path = str(entry["path"])
-    shown = markdown_path(path) if "rows" in entry else path  # a review is read as its Markdown
+    shown = _readable(path, "review" if "rows" in entry else "skip")
     link = str(entry["link"])
     if any(c in link for c in "<>\n") or not link:
         return str(escape_text(shown))
