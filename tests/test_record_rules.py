@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,7 +23,6 @@ from micromoment.records import (
     ReviewRecord,
     SampledOutput,
     SkipRecord,
-    broken_records,
     find_record,
     load_any_record,
     load_record,
@@ -554,22 +552,6 @@ def test_an_ambiguous_or_unknown_record_is_explained(
     assert str(raised.value) == (
         f"{ref}: {hint} in .micromoment/reviews (name a record by its path or its file name without .yaml)"
     )
-
-
-def test_broken_records_are_named_with_their_first_problem(found: tuple[Project, Config, Path]) -> None:
-    project, _, folder = found
-    (folder / "bad.yaml").write_text(
-        yaml.safe_dump({"kind": "review", "id": "x", "colour": 1}), encoding="utf-8"
-    )
-    paths = [".micromoment/reviews/bad.yaml", ".micromoment/reviews/2026-11-22-quick-7f3a.yaml"]
-    broken = broken_records(project.root, paths)
-    assert [(path, str(problem)) for path, problem in broken] == [
-        (
-            ".micromoment/reviews/bad.yaml",
-            ".micromoment/reviews/bad.yaml:1:1: checklist: is required but missing",
-        )
-    ]
-    assert broken_records(project.root, paths[1:]) == []
 
 
 def test_person_email_defaults_to_empty() -> None:

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
         save_skip,
     )
     from micromoment.records.reading import (
-        broken_records,
         find_record,
         load_any_record,
         load_record,
@@ -45,7 +44,7 @@ if TYPE_CHECKING:
     )
 
 # The names `records.reading` and `records.listing` hold; every other name in __all__ is the model's.
-_READING = {"broken_records", "find_record", "load_any_record", "load_record", "parse_record", "record_from"}
+_READING = {"find_record", "load_any_record", "load_record", "parse_record", "record_from"}
 _LISTING = {"record_files", "record_name"}
 
 __all__ = [
@@ -65,7 +64,6 @@ __all__ = [
     "ScanResult",
     "Signoff",
     "SkipRecord",
-    "broken_records",
     "find_record",
     "load_any_record",
     "load_record",

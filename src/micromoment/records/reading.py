@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from micromoment.config import Config
-from micromoment.errors import FileProblems, NotFound, Problem
+from micromoment.errors import FileProblems, NotFound
 from micromoment.fileread import read_limited
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, display_path
@@ -57,14 +57,3 @@ def find_record(project: Project, config: Config, ref: str) -> Path:
     """A record named by its path or its id."""
     how = "name a record by its path or its file name without .yaml"
     return find_named(reviews_dir(project, config), ref, "record", how)
-
-
-def broken_records(root: Path, paths: list[str]) -> list[tuple[str, Problem]]:
-    """Records among `paths` that do not parse, each with its first problem: they cover nothing."""
-    broken = []
-    for path in paths:
-        try:
-            load_any_record(root / path)
-        except FileProblems as exc:
-            broken.append((path, exc.problems[0]))
-    return broken
