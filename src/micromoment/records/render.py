@@ -107,32 +107,27 @@ def _guarded_loader(folders: list[Path]) -> Any:
     and one swapped for a pipe or grown to gigabytes must not hang or fill memory."""
     from functools import partial
 
-    from jinja2 import BaseLoader, TemplateNotFound
+    from jinja2 import FunctionLoader
     from jinja2.loaders import split_template_path
 
-    class GuardedLoader(BaseLoader):
-        def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
-            pieces = split_template_path(template)
-            for folder in folders:
-                path = folder.joinpath(*pieces)
-                if not path.is_file():
-                    continue
-                data = read_regular(path, MAX_TEMPLATE_BYTES)
-                if data is None:
-                    raise TemplateError(
-                        f"{display_path(path)}: not a readable file of at most {MAX_TEMPLATE_BYTES:,} bytes; "
-                        "make it smaller, or remove it to use the built-in"
-                    )
-                try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError:
-                    raise TemplateError(
-                        f"{display_path(path)}: not UTF-8 text; save the template as UTF-8"
-                    ) from None
-                return text, str(path), partial(_unchanged, path, path.stat().st_mtime_ns)
-            raise TemplateNotFound(template)
+    def load(template: str) -> tuple[str, str, Any] | None:
+        pieces = split_template_path(template)
+        path = next((p for p in (folder.joinpath(*pieces) for folder in folders) if p.is_file()), None)
+        if path is None:
+            return None
+        data = read_regular(path, MAX_TEMPLATE_BYTES)
+        if data is None:
+            raise TemplateError(
+                f"{display_path(path)}: not a readable file of at most {MAX_TEMPLATE_BYTES:,} bytes; "
+                "make it smaller, or remove it to use the built-in"
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TemplateError(f"{display_path(path)}: not UTF-8 text; save the template as UTF-8") from None
+        return text, str(path), partial(_unchanged, path, path.stat().st_mtime_ns)
 
-    return GuardedLoader()
+    return FunctionLoader(load)
 
 
 def _unchanged(path: Path, stamp: int) -> bool:
