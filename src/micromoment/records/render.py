@@ -22,15 +22,7 @@ from micromoment.records import (
     reviews_dir,
 )
 from micromoment.records.markdown import block_text, escape_cell, escape_text, link
-from micromoment.records.sandbox import (
-    LIMITS,
-    Budget,
-    RenderLimits,
-    TemplateLimit,
-    bound_filters,
-    bounded_output,
-    sandbox_class,
-)
+from micromoment.records.sandbox import LIMITS, RenderLimits, TemplateLimit, sandbox_class
 from micromoment.records.view import review_view
 
 REVIEW_TEMPLATE = "review.md.j2"
@@ -72,7 +64,10 @@ def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None
     Markdown, and `text`, `cell`, `link` and `block` are there. HTML: Jinja's autoescape."""
     from jinja2 import StrictUndefined
 
-    env = sandbox_class()(
+    markdown = {"text": escape_text, "cell": escape_cell, "link": link, "block": block_text}
+    return sandbox_class()(
+        limits or LIMITS,
+        {} if html else {name: _none_safe(function) for name, function in markdown.items()},
         loader=_guarded_loader(folders),
         undefined=StrictUndefined,
         autoescape=html,
@@ -81,24 +76,6 @@ def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None
         lstrip_blocks=True,
         finalize=None if html else _finalize,
     )
-    env.limits = limits or LIMITS
-    if not html:
-        env.filters.update(
-            text=_none_safe(escape_text),
-            cell=_none_safe(escape_cell),
-            link=_none_safe(link),
-            block=_none_safe(block_text),
-        )
-    bound_filters(env)
-
-    def bounded_range(*args: int) -> range:
-        numbers = range(*args)
-        if len(numbers) > env.budget.limits.range_items:
-            raise TemplateLimit(f"range limit of {env.budget.limits.range_items:,} items")
-        return numbers
-
-    env.globals.update(range=bounded_range, micromoment_bounded_loop=lambda items: env.budget.loop(items))
-    return env
 
 
 def _guarded_loader(folders: list[Path]) -> Any:
@@ -172,9 +149,8 @@ def render_named(env: Any, name: str, context: dict[str, Any]) -> str:
         ) from None
     except Exception as exc:
         raise TemplateError(f"{name}:1: template error: {type(exc).__name__}: {exc}") from None
-    env.budget = Budget(env.limits)
     try:
-        return bounded_output(env.budget, loaded.generate(**context))
+        return str(env.render_bounded(loaded, context))
     except Exception as exc:
         shown, line = _shown(loaded.filename, name), _template_line(exc, loaded.filename)
         if isinstance(exc, TemplateLimit):

@@ -183,7 +183,33 @@ def sandbox_class() -> Any:
     class BoundedSandbox(ImmutableSandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**", "+", "%"})
 
-        budget = Budget(LIMITS)
+        def __init__(self, limits: RenderLimits, filters: dict[str, Any], **options: Any) -> None:
+            self.limits = limits
+            self.budget = Budget(limits)
+            super().__init__(**options)
+            self.filters.update(filters)
+            _bound_filters(self)  # the filters given too: each one's result spends from the budget
+            self.globals.update(
+                range=self._range, micromoment_bounded_loop=lambda items: self.budget.loop(items)
+            )
+
+        def _range(self, *args: int) -> range:
+            numbers = range(*args)
+            if len(numbers) > self.limits.range_items:
+                raise TemplateLimit(f"range limit of {self.limits.range_items:,} items")
+            return numbers
+
+        def render_bounded(self, template: Any, context: dict[str, Any]) -> str:
+            """Render `template` within a fresh budget, its output bounded too."""
+            self.budget = Budget(self.limits)
+            parts, size = [], 0
+            for chunk in template.generate(**context):
+                size += len(chunk)
+                if size > self.limits.output:
+                    raise TemplateLimit(f"output limit of {self.limits.output:,} characters")
+                self.budget.check_time()
+                parts.append(chunk)
+            return "".join(parts)
 
         def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
             tree = super()._parse(source, name, filename)
@@ -252,7 +278,7 @@ def _check_percent_widths(budget: Budget, text: str) -> None:
                 budget.check_size(int(width), "a format width")
 
 
-def bound_filters(env: Any) -> None:
+def _bound_filters(env: Any) -> None:
     """Filters that can make a huge string from a small one check the size first."""
 
     def budget() -> Budget:
@@ -299,14 +325,3 @@ def _size_checked(function: Any, budget: Any) -> Any:
         return result
 
     return checked
-
-
-def bounded_output(budget: Budget, chunks: Iterator[str]) -> str:
-    parts, size = [], 0
-    for chunk in chunks:
-        size += len(chunk)
-        if size > budget.limits.output:
-            raise TemplateLimit(f"output limit of {budget.limits.output:,} characters")
-        budget.check_time()
-        parts.append(chunk)
-    return "".join(parts)
