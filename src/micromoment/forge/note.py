@@ -50,11 +50,10 @@ def collect(repo: Repo, base: str) -> Change:
         raise FileProblems(
             [Problem(r.path, None, None, "", r.problem.removeprefix(f"{r.path}: ")) for r in outcome.invalid]
         )
-    root = Path(repo.root)
-    records: list[tuple[str, AnyRecord]] = []
-    for path in sorted({*outcome.change.created, *outcome.change.touched}):
-        records.append((path, load_any_record(root / path)))
-    records.sort(key=lambda pair: _when(pair[1]))
+    paths = sorted({*outcome.change.created, *outcome.change.touched})
+    records = sorted(
+        ((p, load_any_record(Path(repo.root) / p)) for p in paths), key=lambda pair: _when(pair[1])
+    )
     return Change(outcome.verdicts, records, head_commit(repo), outcome.change.rules.reviews_dir)
 
 
