@@ -175,7 +175,17 @@ def render_note(
     """The note, at most `limit` characters. When it must be shortened: long texts are cut to
     FIELD_CHARS first, then review details go, then whole review sections; the summary always
     stays, and the last line says what was left out and which record files hold it."""
-    text = _render(project, template, view)
+
+    def render(cut: _Cut | None = None) -> str:
+        """The note; with `cut`, the line saying what was left out below it."""
+        if cut is not None:
+            details, hidden = _left_out(view["reviews"])
+            # Kept for team templates written against it; the built-in one leaves the line to cut_line.
+            view["cut"] = {"details": len(details), "reviews": len(hidden), "fields": cut.fields}
+        text = _ensure_marker(render_template(project, template, {"note": view}))
+        return text if cut is None else text.rstrip("\n") + "\n\n" + cut_line(view, cut) + "\n"
+
+    text = render()
     if len(text) <= limit:
         return text
     cut = _Cut(full_chars=len(text), limit=limit)
@@ -186,12 +196,12 @@ def render_note(
         if shortened:
             cut.fields += len(shortened)
             cut.records.append(entry)
-    text = _render_cut(project, template, view, cut)
+    text = render(cut)
     if len(text) <= limit:
         return text
     for flag in ("show_details", "show") if view["reviews"] else ():
         _keep(view, flag, 0)
-        if len(_render_cut(project, template, view, cut)) >= len(text):
+        if len(render(cut)) >= len(text):
             _keep(view, flag, len(view["reviews"]))  # a template that ignores the flag: nothing to say
             continue
         # Binary search: the most reviews (from the first) that keep `flag` and still fit.
@@ -199,15 +209,15 @@ def render_note(
         while low < high:
             middle = (low + high + 1) // 2
             _keep(view, flag, middle)
-            if len(_render_cut(project, template, view, cut)) <= limit:
+            if len(render(cut)) <= limit:
                 low = middle
             else:
                 high = middle - 1
         _keep(view, flag, low)
-        text = _render_cut(project, template, view, cut)
+        text = render(cut)
         if len(text) <= limit:
             return text
-    return _cut_blocks(project, template, view, cut)
+    return _cut_blocks(render(), view, cut)
 
 
 @dataclass
@@ -235,17 +245,6 @@ def _shortened(value: Any, key: str, shortened: set[str]) -> Any:
 def _keep(view: dict[str, Any], flag: str, keep: int) -> None:
     for index, review in enumerate(view["reviews"]):
         review[flag] = index < keep
-
-
-def _render(project: Project, template: str, view: dict[str, Any]) -> str:
-    return _ensure_marker(render_template(project, template, {"note": view}))
-
-
-def _render_cut(project: Project, template: str, view: dict[str, Any], cut: _Cut) -> str:
-    details, hidden = _left_out(view["reviews"])
-    # Kept for team templates written against it; the built-in one leaves the line to cut_line.
-    view["cut"] = {"details": len(details), "reviews": len(hidden), "fields": cut.fields}
-    return _render(project, template, view).rstrip("\n") + "\n\n" + cut_line(view, cut) + "\n"
 
 
 def _left_out(reviews: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -301,10 +300,9 @@ def _folder(folder: str) -> str:
     return f"`{folder}/`" if "`" not in folder else str(escape_text(folder + "/"))
 
 
-def _cut_blocks(project: Project, template: str, view: dict[str, Any], cut: _Cut) -> str:
-    """A last resort for a note whose summary alone is too long: cut between blocks, close
+def _cut_blocks(body: str, view: dict[str, Any], cut: _Cut) -> str:
+    """A last resort for a note whose summary alone is too long: cut `body` between blocks, close
     what was left open, so the rest of the comment renders as intended."""
-    body = _render(project, template, view)
     budget = cut.limit
     while True:
         head = body[: max(0, budget)]
