@@ -150,7 +150,7 @@ def render_named(env: Any, name: str, context: dict[str, Any]) -> str:
     except Exception as exc:
         raise TemplateError(f"{name}:1: template error: {type(exc).__name__}: {exc}") from None
     try:
-        return str(env.render_bounded(loaded, context))
+        return str(env.budget.render(loaded, context))
     except Exception as exc:
         shown, line = _shown(loaded.filename, name), _template_line(exc, loaded.filename)
         if isinstance(exc, TemplateLimit):
