@@ -1,6 +1,6 @@
-"""Which files in a folder are records, and how a problem names one. Light (standard library
-only): a warm ledger lists the records, and the commit hook judges paths, without loading the
-record model."""
+"""Which files in a folder are records, and how a command line and a problem name one. Light
+(standard library only): a warm ledger lists the records, and the commit hook judges paths,
+without loading the record model."""
 
 from __future__ import annotations
 
