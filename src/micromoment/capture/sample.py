@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.capture.guard import redact
-from micromoment.capture.sample_files import Format, detect_format, problem, read_rows
+from micromoment.capture.sample_files import Format, detect_format, hashed, problem, read_rows
 from micromoment.errors import MicromomentError
 from micromoment.locations import display_path
 from micromoment.records import SampleSource
@@ -201,7 +201,7 @@ def draw(request: DrawRequest) -> Draw:
     hasher = hashlib.sha256()
     size = request.path.stat().st_size
     with request.path.open("rb") as handle:
-        for line, row in read_rows(fmt, handle, hasher, request.display, size):
+        for line, row in read_rows(fmt, hashed(handle, hasher), request.display):
             rows += 1
             fields = fields or resolve_fields(request, row, line)
             if where and not _meets(row, where):
