@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from micromoment.capture.drafts import RESUME_COMMAND, discard, draft_path, save_draft, worth_keeping
+from micromoment.capture.guard import allowed_kinds, sensitive
 from micromoment.capture.prompts import EndOfInput, Prompter
-from micromoment.capture.session import ReviewSession, replace_text, sensitive_texts
-from micromoment.capture.walkthrough import resolve_findings, walk
+from micromoment.capture.session import ReviewSession, person_texts
+from micromoment.capture.walkthrough import settle_in_terminal, walk
 from micromoment.checklists import Catalog
 from micromoment.clock import utc_now
 from micromoment.config import Config
@@ -166,7 +167,7 @@ def guided_review(
         if not walk(session, prompter, keep_draft):
             keep_draft(session)
             return None
-        kept = _sensitive_in_terminal(session, prompter)
+        kept = settle_in_terminal(prompter, sensitive(person_texts(session)))
     except (KeyboardInterrupt, EndOfInput) as exc:
         draft_kept = _settle_draft(drafts_folder, session)
         if isinstance(exc, KeyboardInterrupt):
@@ -195,26 +196,6 @@ def _settle_draft(folder: Path, session: ReviewSession) -> bool:
     return False
 
 
-def _sensitive_in_terminal(session: ReviewSession, prompter: Prompter) -> list[str]:
-    kept: set[str] = set()
-    for text, findings in sensitive_texts(session):
-        new_text, keep = resolve_findings(prompter, text.label, text.text, findings)
-        if keep:
-            kept.update(f.kind for f in findings)
-        elif new_text != text.text:
-            replace_text(session, text, new_text)
-    return sorted(kept)
-
-
 def sensitive_refusal(session: ReviewSession, source: str, allow: bool) -> list[str]:
     """Without a terminal: the kinds found (when allowed), or a refusal naming what and where."""
-    found = sensitive_texts(session)
-    if found and not allow:
-        details = "; ".join(
-            f"{text.label}: {', '.join(sorted({f.kind for f in findings}))}" for text, findings in found
-        )
-        raise MicromomentError(
-            f"{source}: looks like secrets or personal data ({details}); remove them, "
-            "or pass --allow-sensitive to record them anyway"
-        )
-    return sorted({finding.kind for _, findings in found for finding in findings})
+    return allowed_kinds(sensitive(person_texts(session)), source, "looks", allow)

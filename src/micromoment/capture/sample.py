@@ -7,13 +7,14 @@ import json
 import random
 import re
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from micromoment.capture.guard import redact
 from micromoment.capture.sample_files import Format, detect_format, hashed, problem, read_rows
-from micromoment.errors import MicromomentError
+from micromoment.errors import MicromomentError, printable
 from micromoment.locations import display_path
 from micromoment.records import SampleSource
 
@@ -22,9 +23,8 @@ ID_DEFAULTS = ("id",)
 PROMPT_DEFAULTS = ("prompt", "prompt.raw", "input", "question", "vars.question", "vars.input")
 OUTPUT_DEFAULTS = ("output", "response.output", "response", "answer", "completion")
 _MISSING = object()
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
-# Control characters, and the invisible ones that reorder or hide text on screen.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Zero-width characters that hide text on screen, beyond the controls `printable` takes out.
+_INVISIBLE = re.compile("[\u200b-\u200d\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,8 @@ def shown_path(root: Path, path: Path) -> str:
 
 def clean_text(text: str) -> str:
     """Text as it can be shown safely: no terminal escapes, control or direction-changing characters."""
-    text = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _INVISIBLE.sub("", text.replace("\t", "    "))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    return _INVISIBLE.sub("", printable(text))
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -257,9 +257,7 @@ def _drawn(kept: list[tuple[int, dict[str, Any]]], fields: Fields, fmt: Format) 
                 output=clean_text(as_text(lookup(row, fields.output))),
             )
         )
-    counts: dict[str, int] = {}
-    for drawn in named:
-        counts[drawn.id] = counts.get(drawn.id, 0) + 1
+    counts = Counter(drawn.id for drawn in named)
     # Two drawn rows with one id could not be told apart in a judgements file.
     return [
         Drawn(f"{d.id}@{prefix}-{d.line}", d.line, d.prompt, d.output) if counts[d.id] > 1 else d

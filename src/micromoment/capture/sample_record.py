@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from micromoment.capture.guard import scan_text
+from micromoment.capture.guard import Typed, allowed_kinds, sensitive
 from micromoment.capture.sample import Draw, DrawRequest, excerpt
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, MicromomentError, Problem, Refused
@@ -87,25 +88,18 @@ def read_judgments(path: Path, result: Draw) -> dict[str, Judgement]:
     return judgements
 
 
-def sensitive_notes(judgements: dict[str, Judgement]) -> dict[str, list[str]]:
-    """Row id -> kinds of secret or personal data found in the note typed for it."""
-    return {
-        row_id: sorted({f.kind for f in scan_text(j.note)})
-        for row_id, j in judgements.items()
-        if j.note and scan_text(j.note)
-    }
+def notes(judgements: dict[str, Judgement]) -> list[Typed]:
+    """The notes typed on the rows, each named by its row."""
+
+    def replace(row_id: str, text: str) -> None:
+        judgements[row_id] = judgements[row_id].model_copy(update={"note": text})
+
+    return [Typed(row_id, j.note, partial(replace, row_id)) for row_id, j in judgements.items() if j.note]
 
 
 def refuse_sensitive_notes(judgements: dict[str, Judgement], source: str, allow: bool) -> list[str]:
     """Without a terminal: the kinds found (when allowed), or a refusal naming the rows."""
-    found = sensitive_notes(judgements)
-    if found and not allow:
-        details = "; ".join(f"{row_id}: {', '.join(kinds)}" for row_id, kinds in found.items())
-        raise MicromomentError(
-            f"{source}: notes look like secrets or personal data ({details}); remove them, "
-            "or pass --allow-sensitive to record them anyway"
-        )
-    return sorted({kind for kinds in found.values() for kind in kinds})
+    return allowed_kinds(sensitive(notes(judgements)), source, "notes look", allow)
 
 
 @dataclass(frozen=True)

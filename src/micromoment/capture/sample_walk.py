@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from micromoment.capture.guard import scan_text
+from micromoment.capture.guard import sensitive
 from micromoment.capture.prompts import EndOfInput, Prompter
 from micromoment.capture.sample import Draw, Drawn, DrawRequest, draw, shown_path
 from micromoment.capture.sample_record import (
@@ -19,10 +19,11 @@ from micromoment.capture.sample_record import (
     Reading,
     WrittenSample,
     build_record,
+    notes,
     save_sample_draft,
     write_sample,
 )
-from micromoment.capture.walkthrough import resolve_findings
+from micromoment.capture.walkthrough import settle_in_terminal
 from micromoment.errors import Interrupted, MicromomentError
 from micromoment.locations import Project
 from micromoment.records import FlagCategory, SampleLink
@@ -190,7 +191,7 @@ def guided_sample(
         if not read_outputs(result, prompter, given, keep_draft):
             keep_draft(given)
             return None
-        kept = _sensitive_notes_in_terminal(given, prompter)
+        kept = settle_in_terminal(prompter, sensitive(notes(given)), "the note on {}")
     except KeyboardInterrupt:
         keep_draft(given)
         raise Interrupted(f"interrupted; draft kept — {SAMPLE_RESUME_HINT}") from None
@@ -202,19 +203,6 @@ def guided_sample(
     written = write_sample(run.project, build_record(result, given, run.reading, kept))
     (run.drafts / "current.yaml").unlink(missing_ok=True)
     return written
-
-
-def _sensitive_notes_in_terminal(judgements: dict[str, Judgement], prompter: Prompter) -> list[str]:
-    kept: set[str] = set()
-    for row_id, judgement in judgements.items():
-        findings = scan_text(judgement.note or "")
-        if not findings:
-            continue
-        text, keep = resolve_findings(prompter, f"the note on {row_id}", judgement.note or "", findings)
-        if keep:
-            kept.update(f.kind for f in findings)
-        judgements[row_id] = judgement.model_copy(update={"note": text or None})
-    return sorted(kept)
 
 
 def review_offer(

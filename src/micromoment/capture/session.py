@@ -8,12 +8,13 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 
-from micromoment.capture.guard import Finding, scan_text
+from micromoment.capture.guard import Typed
 from micromoment.checklists import Checklist, Item
 from micromoment.checklists.answers import BARE_YES_NO, item_rule, text_answer, unanswered
 from micromoment.clock import utc_now
@@ -319,52 +320,30 @@ def _entry_problem(item: Item, entry: AnswerInput) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class PersonText:
-    """A piece of text a person typed into the review, and where it sits."""
-
-    item: str | None  # None for the subject
-    field: str  # answer, note, evidence, reason, follow_up.action, follow_up.owner, subject
-    text: str
-
-    @property
-    def label(self) -> str:
-        return "the subject" if self.item is None else f"{self.item} {self.field.replace('_', '-')}"
-
-
-def person_texts(session: ReviewSession) -> list[PersonText]:
-    texts = [PersonText(None, "subject", session.subject)]
+def person_texts(session: ReviewSession) -> list[Typed]:
+    """Everything typed into the review, each named as messages name it."""
+    texts = [Typed("the subject", session.subject, partial(setattr, session, "subject"))]
     for answer in session.ordered_answers():
         item = session.checklist.item(answer.item)
+        fields = {"note": answer.note, "evidence": answer.evidence, "reason": answer.reason}
         if item is not None and item.kind == "text" and not answer.skipped:
-            texts.append(PersonText(answer.item, "answer", answer.answer))
-        for name in ("note", "evidence", "reason"):
-            value = getattr(answer, name)
-            if value:
-                texts.append(PersonText(answer.item, name, value))
+            fields = {"answer": answer.answer, **fields}
         if answer.follow_up:
-            texts.append(PersonText(answer.item, "follow_up.action", answer.follow_up.action))
-            texts.append(PersonText(answer.item, "follow_up.owner", answer.follow_up.owner))
+            fields |= {"follow_up.action": answer.follow_up.action, "follow_up.owner": answer.follow_up.owner}
+        texts += [
+            Typed(
+                f"{answer.item} {name.replace('_', '-')}", text, partial(_replace, session, answer.item, name)
+            )
+            for name, text in fields.items()
+            if text
+        ]
     return texts
 
 
-def replace_text(session: ReviewSession, where: PersonText, text: str) -> None:
-    if where.item is None:
-        session.subject = text
-        return
-    answer = session.answers[where.item]
-    if where.field.startswith("follow_up.") and answer.follow_up is not None:
-        follow_up = answer.follow_up.model_copy(update={where.field.split(".", 1)[1]: text})
-        session.answers[where.item] = answer.model_copy(update={"follow_up": follow_up})
+def _replace(session: ReviewSession, item_id: str, name: str, text: str) -> None:
+    answer = session.answers[item_id]
+    if name.startswith("follow_up.") and answer.follow_up is not None:
+        follow_up = answer.follow_up.model_copy(update={name.split(".", 1)[1]: text})
+        session.answers[item_id] = answer.model_copy(update={"follow_up": follow_up})
     else:
-        session.answers[where.item] = answer.model_copy(update={where.field: text})
-
-
-def sensitive_texts(session: ReviewSession) -> list[tuple[PersonText, list[Finding]]]:
-    """Every typed text that looks like it holds a secret or personal data."""
-    found = []
-    for text in person_texts(session):
-        findings = scan_text(text.text)
-        if findings:
-            found.append((text, findings))
-    return found
+        session.answers[item_id] = answer.model_copy(update={name: text})

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from micromoment.capture.guard import Finding, redact, scan_text
+from micromoment.capture.guard import Finding, Typed, redact, scan_text
 from micromoment.capture.prompts import Prompter, plural
 from micromoment.capture.session import ReviewSession, answer_problem, normalize_answer
 from micromoment.checklists import Catalog, Item, format_minutes
@@ -273,3 +273,18 @@ def resolve_findings(prompter: Prompter, label: str, text: str, findings: list[F
             text = prompter.ask("New text (Enter keeps it as it is)") or text
             findings = scan_text(text)
     return text, False
+
+
+def settle_in_terminal(
+    prompter: Prompter, found: list[tuple[Typed, list[Finding]]], label: str = "{}"
+) -> list[str]:
+    """Each sensitive text redacted, kept or rewritten by the person; the kinds they kept.
+    `label` words each text's name for the question."""
+    kept: set[str] = set()
+    for typed, findings in found:
+        text, keep = resolve_findings(prompter, label.format(typed.where), typed.text, findings)
+        if keep:
+            kept.update(f.kind for f in findings)
+        elif text != typed.text:
+            typed.replace(text)
+    return sorted(kept)

@@ -8,10 +8,11 @@ a pattern match from becoming a false alarm. `docs/guard.md` says what is caught
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from micromoment.capture.guard.checks import CHECKS
 from micromoment.errors import FileProblems, MicromomentError
@@ -143,6 +144,32 @@ def redact(text: str, findings: list[Finding] | None = None) -> str:
         position = finding.end
     parts.append(text[position:])
     return "".join(parts)
+
+
+class Typed(NamedTuple):
+    """A piece of text a person typed: how messages name it, and how a rewording takes its place."""
+
+    where: str
+    text: str
+    replace: Callable[[str], None]
+
+
+def sensitive(texts: Iterable[Typed]) -> list[tuple[Typed, list[Finding]]]:
+    """The texts that look like they hold secrets or personal data, with what was found in each."""
+    return [(typed, findings) for typed in texts if (findings := scan_text(typed.text))]
+
+
+def allowed_kinds(found: list[tuple[Typed, list[Finding]]], source: str, what: str, allow: bool) -> list[str]:
+    """Without a terminal: the kinds found (when allowed), or a refusal naming what and where."""
+    if found and not allow:
+        details = "; ".join(
+            f"{typed.where}: {', '.join(sorted({f.kind for f in findings}))}" for typed, findings in found
+        )
+        raise MicromomentError(
+            f"{source}: {what} like secrets or personal data ({details}); remove them, "
+            "or pass --allow-sensitive to record them anyway"
+        )
+    return sorted({finding.kind for _, findings in found for finding in findings})
 
 
 def refuse_sensitive(text: str, what: str, allow: bool) -> None:
