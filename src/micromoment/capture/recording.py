@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from micromoment.capture.drafts import RESUME_COMMAND, discard, draft_path, save_draft, worth_keeping
 from micromoment.capture.guard import allowed_kinds, sensitive
@@ -19,7 +20,14 @@ from micromoment.files import WriteFailed, commit, stage
 from micromoment.git import GitState
 from micromoment.identity import Person
 from micromoment.locations import Project, display_path
-from micromoment.records import ReviewRecord, ScanResult, new_record_id, reviews_dir, save_record
+from micromoment.records import (
+    ReviewRecord,
+    SampleRecord,
+    ScanResult,
+    new_record_id,
+    reviews_dir,
+    save_record,
+)
 from micromoment.records.listing import markdown_path
 from micromoment.records.render import render_review
 
@@ -64,33 +72,34 @@ class ReviewRun:
     who: Person
 
 
+R = TypeVar("R", ReviewRecord, SampleRecord)
+
+
 @dataclass(frozen=True)
-class Written:
-    record: ReviewRecord
+class WrittenRecord(Generic[R]):
+    record: R
     yaml_path: Path
     markdown_path: Path
 
 
-def write_review(run: ReviewRun, session: ReviewSession, scan: ScanResult, *, timed: bool = True) -> Written:
-    """Write the record under a fresh name (never over another) and its Markdown: both, or neither.
+Written = WrittenRecord[ReviewRecord]
 
-    The Markdown is rendered and staged (written and synced beside its final name) before the
-    record is created, so a template error or a full disk leaves nothing; if its last rename
-    still fails, the record just created is taken back.
+
+def write_new(
+    folder: Path, named: Callable[[], tuple[R, str]], save: Callable[[Path, R], Path], finish: str
+) -> WrittenRecord[R]:
+    """Write a record under a fresh name (never over another) and its Markdown: both, or neither.
+
+    `named` gives the record under a new name, with its Markdown. The Markdown is staged
+    (written and synced beside its final name) before the record is created, so a template
+    error or a full disk leaves nothing; if its last rename still fails, the record just
+    created is taken back. `finish` says how to write the Markdown when even that fails.
     """
-    folder = reviews_dir(run.project, run.config)
-    git = run.state.context()
-    finished = utc_now()
-    if not timed:  # answers from a file took no time here; the record shows none spent
-        session.started_at = finished
     for _ in range(50):  # a clash of the short random suffix is rare; try another
-        record = session.to_record(
-            new_record_id(session.checklist.id, finished.date().isoformat()), run.who, git, scan, finished
-        )
-        markdown = render_review(run.project, record, session.checklist)
+        record, markdown = named()
         staged = stage(markdown_path(folder / f"{record.id}.yaml"), markdown)
         try:
-            path = save_record(folder, record)
+            path = save(folder, record)
         except Refused:
             staged.discard()
             continue
@@ -108,10 +117,25 @@ def write_review(run: ReviewRun, session: ReviewSession, scan: ScanResult, *, ti
         except OSError:
             raise MicromomentError(
                 f"{display_path(path)} was recorded, but not its Markdown: {exc}; once that is fixed, "
-                f"run micromoment render {display_path(path)}"
+                + finish.format(display_path(path))
             ) from None
         raise MicromomentError(f"{exc}; nothing was recorded") from None
-    return Written(record, path, staged.path)
+    return WrittenRecord(record, path, staged.path)
+
+
+def write_review(run: ReviewRun, session: ReviewSession, scan: ScanResult, *, timed: bool = True) -> Written:
+    folder = reviews_dir(run.project, run.config)
+    git = run.state.context()
+    finished = utc_now()
+    if not timed:  # answers from a file took no time here; the record shows none spent
+        session.started_at = finished
+
+    def named() -> tuple[ReviewRecord, str]:
+        record_id = new_record_id(session.checklist.id, finished.date().isoformat())
+        record = session.to_record(record_id, run.who, git, scan, finished)
+        return record, render_review(run.project, record, session.checklist)
+
+    return write_new(folder, named, save_record, "run micromoment render {}")
 
 
 def guided_selection(

@@ -12,9 +12,10 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from micromoment.capture.guard import Typed, allowed_kinds, sensitive
+from micromoment.capture.recording import WrittenRecord, write_new
 from micromoment.capture.sample import Draw, DrawRequest, excerpt
 from micromoment.clock import utc_now
-from micromoment.errors import FileProblems, MicromomentError, Problem, Refused
+from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.files import write_atomic
 from micromoment.identity import GitContext, Person
 from micromoment.locations import Project, display_path
@@ -142,11 +143,7 @@ def build_record(
     )
 
 
-@dataclass(frozen=True)
-class WrittenSample:
-    record: SampleRecord
-    yaml_path: Path
-    markdown_path: Path
+WrittenSample = WrittenRecord[SampleRecord]
 
 
 def sample_view(record: SampleRecord) -> dict[str, Any]:
@@ -163,19 +160,13 @@ def sample_view(record: SampleRecord) -> dict[str, Any]:
 
 
 def write_sample(project: Project, record: SampleRecord) -> WrittenSample:
-    """The YAML record under a fresh name, and its Markdown beside it."""
-    folder = samples_dir(project)
-    for _ in range(50):  # a clash of the short random suffix is rare; try another
-        markdown = render_template(project, SAMPLE_TEMPLATE, {"view": sample_view(record)})
-        try:
-            path = save_sample(folder, record)
-            break
-        except Refused:
-            record = record.model_copy(update={"id": f"{record.id[:-4]}{secrets.token_hex(2)}"})
-    else:  # pragma: no cover - fifty clashes in a row means something else is wrong
-        raise Refused(f"could not find a free record name in {folder}")
-    write_atomic(path.with_suffix(".md"), markdown)
-    return WrittenSample(record, path, path.with_suffix(".md"))
+    """The YAML record under a fresh name, and its Markdown beside it: both, or neither."""
+
+    def named() -> tuple[SampleRecord, str]:
+        fresh = record.model_copy(update={"id": f"{record.id[:-4]}{secrets.token_hex(2)}"})
+        return fresh, render_template(project, SAMPLE_TEMPLATE, {"view": sample_view(fresh)})
+
+    return write_new(samples_dir(project), named, save_sample, "delete {} and record the sample again")
 
 
 class SampleDraft(StrictModel):

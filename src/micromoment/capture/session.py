@@ -164,17 +164,12 @@ class ReviewSession:
         self.prune()
 
     def prune(self) -> None:
-        """Drop answers to items whose ask_if no longer holds (after an earlier answer changed)."""
-        while True:
-            stale = [
-                item.id
-                for item in self.checklist.items
-                if item.id in self.answers and not self.is_asked(item)
-            ]
-            if not stale:
-                return
-            for item_id in stale:
-                del self.answers[item_id]
+        """Drop answers to items whose ask_if no longer holds (after an earlier answer changed).
+
+        An ask_if names an earlier item, so one pass in order settles every chain of them."""
+        for item in self.checklist.items:
+            if item.id in self.answers and not self.is_asked(item):
+                del self.answers[item.id]
 
     def missing_required(self) -> list[str]:
         """The rule the gate judges a record by (checklists.answers), so what the review calls
