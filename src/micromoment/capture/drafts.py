@@ -44,9 +44,9 @@ class Draft(StrictModel):
         return [checklist_id for checklist_id in self.plan if checklist_id not in finished]
 
 
-def drafts_dir(project: Project, git_dir: Path | None) -> Path:
+def drafts_dir(project: Project, git_dir: Path | None, name: str = "drafts") -> Path:
     """Inside .git when there is one (never committed, per work tree); else beside the config."""
-    return git_dir / "micromoment" / "drafts" if git_dir is not None else project.home / "drafts"
+    return git_dir / "micromoment" / name if git_dir is not None else project.home / name
 
 
 def draft_path(folder: Path, session: ReviewSession) -> Path:
@@ -59,7 +59,7 @@ def worth_keeping(session: ReviewSession) -> bool:
     return bool(session.answers or session.done)
 
 
-def save_draft(folder: Path, session: ReviewSession) -> Path:
+def save_draft(folder: Path, session: ReviewSession) -> None:
     draft = Draft(
         id=session.draft_id,
         checklist=ChecklistRef.of(session.checklist),
@@ -71,12 +71,14 @@ def save_draft(folder: Path, session: ReviewSession) -> Path:
         plan=session.plan,
         done=session.done,
     )
-    ignore = folder / ".gitignore"
+    write_draft(folder / f"{draft.id}.yaml", draft)
+
+
+def write_draft(path: Path, draft: StrictModel) -> None:
+    ignore = path.parent / ".gitignore"
     if not ignore.exists():  # drafts are never for committing, wherever they live
-        write_atomic(ignore, "# micromoment drafts: in-progress answers, never committed\n*\n")
-    path = folder / f"{draft.id}.yaml"
+        write_atomic(ignore, "# micromoment drafts: work in progress, never committed\n*\n")
     write_atomic(path, dump_yaml(draft.model_dump(mode="json", by_alias=True, exclude_none=True)))
-    return path
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,19 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
+from micromoment.capture.drafts import drafts_dir, write_draft
 from micromoment.capture.guard import Typed, allowed_kinds, sensitive
 from micromoment.capture.recording import WrittenRecord, write_new
 from micromoment.capture.sample import Draw, DrawRequest, excerpt
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, MicromomentError, Problem
-from micromoment.files import write_atomic
 from micromoment.identity import GitContext, Person
 from micromoment.locations import Project, display_path
 from micromoment.records import FlagCategory, SampledOutput, SampleRecord, ScanResult, sample_counts
 from micromoment.records.render import render_template
 from micromoment.records.samples import CATEGORIES, describe, link_to, samples_dir, save_sample
 from micromoment.validation import StrictModel, Text, UtcTime, problems_from, validate
-from micromoment.yamlio import dump_yaml, read_yaml
+from micromoment.yamlio import read_yaml
 
 SAMPLE_TEMPLATE = "sample.md.j2"
 SAMPLE_RESUME_HINT = "resume with micromoment sample --resume"
@@ -188,14 +188,12 @@ class SampleDraft(StrictModel):
 
 
 def sample_drafts_dir(project: Project, git_dir: Path | None) -> Path:
-    return (
-        git_dir / "micromoment" / "sample-drafts" if git_dir is not None else project.home / "sample-drafts"
-    )
+    return drafts_dir(project, git_dir, "sample-drafts")
 
 
 def save_sample_draft(
     folder: Path, request: DrawRequest, result: Draw, reading: Reading, judgements: dict[str, Judgement]
-) -> Path:
+) -> None:
     draft = SampleDraft(
         path=str(request.path.resolve()),
         display=request.display,
@@ -209,12 +207,7 @@ def save_sample_draft(
         started_at=reading.started_at,
         judgements=judgements,
     )
-    ignore = folder / ".gitignore"
-    if not ignore.exists():  # drafts are never for committing, wherever they live
-        write_atomic(ignore, "# micromoment sample drafts: outputs being read, never committed\n*\n")
-    path = folder / "current.yaml"
-    write_atomic(path, dump_yaml(draft.model_dump(mode="json", exclude_none=True)))
-    return path
+    write_draft(folder / "current.yaml", draft)
 
 
 def load_sample_draft(folder: Path) -> SampleDraft:
@@ -230,13 +223,5 @@ def load_sample_draft(folder: Path) -> SampleDraft:
 
 
 def draft_request(draft: SampleDraft) -> DrawRequest:
-    return DrawRequest(
-        path=Path(draft.path),
-        display=draft.display,
-        n=draft.n,
-        seed=draft.seed,
-        id_field=draft.id_field,
-        prompt_field=draft.prompt_field,
-        output_field=draft.output_field,
-        where=tuple(draft.where),
-    )
+    fields = (draft.id_field, draft.prompt_field, draft.output_field)
+    return DrawRequest(Path(draft.path), draft.display, draft.n, draft.seed, *fields, tuple(draft.where))

@@ -32,7 +32,11 @@ from micromoment.records.samples import CATEGORIES, link_to
 PAGE_LINES = 24  # a screenful at 80 x 30, leaving room for the header and the prompt
 PROMPT_LINES = 6
 JUDGE_KEYS = "o ok · f flag · b back · ? help"
-_NUMBERED: list[FlagCategory] = list(CATEGORIES)
+# A category by its number or its name.
+_CHOICES: dict[str, FlagCategory] = {
+    **{str(number): category for number, category in enumerate(CATEGORIES, start=1)},
+    **{category: category for category in CATEGORIES},
+}
 
 
 def read_outputs(
@@ -109,31 +113,28 @@ def _judge(prompter: Prompter) -> Judgement | None:
         if reply == "?":
             _help(prompter)
             continue
-        if reply in ("f", "flag") or (reply.isdigit() and 1 <= int(reply) <= len(_NUMBERED)):
-            category = _category(prompter) if not reply.isdigit() else _NUMBERED[int(reply) - 1]
-            if category is None:
-                continue
+        flagged = reply in ("f", "flag")
+        category = _category(prompter) if flagged else _CHOICES.get(reply) if reply.isdigit() else None
+        if category is not None:
             note = prompter.ask("Note: what is wrong (optional)") or None
             return Judgement(verdict="flag", category=category, note=note)
-        prompter.console.print(Text(f"Please answer {JUDGE_KEYS}.", style="yellow"))
+        if not flagged:
+            prompter.console.print(Text(f"Please answer {JUDGE_KEYS}.", style="yellow"))
 
 
 def _category(prompter: Prompter) -> FlagCategory | None:
     for number, (category, words) in enumerate(CATEGORIES.items(), start=1):
         prompter.console.print(f"  {number}. {words[0]} ({category})", markup=False, highlight=False)
     while True:
-        reply = prompter.ask(f"Category 1-{len(_NUMBERED)} (Enter: cancel, ? help)").strip().lower()
+        reply = prompter.ask(f"Category 1-{len(CATEGORIES)} (Enter: cancel, ? help)").strip().lower()
         if not reply:
             return None
         if reply == "?":
             _help(prompter)
-            continue
-        if reply.isdigit() and 1 <= int(reply) <= len(_NUMBERED):
-            return _NUMBERED[int(reply) - 1]
-        named = next((category for category in _NUMBERED if category == reply), None)
-        if named is not None:
-            return named
-        prompter.console.print(Text(f"Please give a number from 1 to {len(_NUMBERED)}.", style="yellow"))
+        elif reply in _CHOICES:
+            return _CHOICES[reply]
+        else:
+            prompter.console.print(Text(f"Please give a number from 1 to {len(CATEGORIES)}.", style="yellow"))
 
 
 def _help(prompter: Prompter) -> None:
