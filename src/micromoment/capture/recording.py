@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -148,31 +149,28 @@ def guided_selection(
 ) -> bool:
     """Walk the session's checklist, then every other one chosen with it; False when the person
     chose not to save one (its draft, which also names the checklists still to do, is kept)."""
-    while True:
-        written = guided_review(run, session, prompter, drafts_folder)
-        if written is None:
-            return False
+    while (written := guided_review(run, session, prompter, drafts_folder)) is not None:
         rest = session.still_to_do()
-        if rest:
-            # The same draft now holds the next checklist, so a stop before its first answer
-            # still leaves the rest of the selection to resume.
-            following = ReviewSession(
-                catalog.get(rest[0]),
-                session.subject,
-                session.draft_id,
-                plan=session.plan,
-                done=[*session.done, session.checklist.id],
-                offer_sample=session.offer_sample,
-            )
-            if session.sample is not None:  # a sample read for one checklist is evidence for the next too
-                following.link_sample(session.sample)
-            session = following
-            save_draft(drafts_folder, session)
-        else:
-            discard(draft_path(drafts_folder, session))
-        on_written(written)
         if not rest:
+            discard(draft_path(drafts_folder, session))
+            on_written(written)
             return True
+        # The same draft now holds the next checklist, so a stop before its first answer
+        # still leaves the rest of the selection to resume.
+        following = ReviewSession(
+            catalog.get(rest[0]),
+            session.subject,
+            session.draft_id,
+            plan=session.plan,
+            done=[*session.done, session.checklist.id],
+            offer_sample=session.offer_sample,
+        )
+        if session.sample is not None:  # a sample read for one checklist is evidence for the next too
+            following.link_sample(session.sample)
+        session = following
+        save_draft(drafts_folder, session)
+        on_written(written)
+    return False
 
 
 def guided_review(
@@ -184,12 +182,9 @@ def guided_review(
     draft is left for the caller, who knows whether more checklists follow.
     """
 
-    def keep_draft(current: ReviewSession) -> None:
-        save_draft(drafts_folder, current)
-
     try:
-        if not walk(session, prompter, keep_draft):
-            keep_draft(session)
+        if not walk(session, prompter, partial(save_draft, drafts_folder)):
+            save_draft(drafts_folder, session)
             return None
         kept = settle_in_terminal(prompter, sensitive(person_texts(session)))
     except (KeyboardInterrupt, EndOfInput) as exc:

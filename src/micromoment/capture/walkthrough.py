@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Sequence
 
 from rich.panel import Panel
@@ -21,8 +22,6 @@ HELP_KEYS = "s skip · b back · ? guidance"
 
 
 def new_draft_id() -> str:
-    import secrets
-
     return secrets.token_hex(4)
 
 
@@ -256,35 +255,31 @@ def _summary(session: ReviewSession, prompter: Prompter) -> None:
     prompter.console.print(table)
 
 
-def resolve_findings(prompter: Prompter, label: str, text: str, findings: list[Finding]) -> tuple[str, bool]:
-    """Let the person redact, keep or rewrite text that looks sensitive. Returns (text, kept)."""
-    while findings:
-        kinds = ", ".join(sorted({f"{f.kind} {f.preview}" for f in findings}))
-        prompter.console.print(Text(f"{label} looks like it holds: {kinds}", style="yellow"))
-        choice = prompter.ask("[r]edact it, [k]eep it, or [e]dit the text?", default="r").lower()
-        if choice.startswith("r"):
-            return redact(text, findings), False
-        if choice.startswith("k"):
-            return text, True
-        if choice.startswith("e"):
-            # Show what is being edited: the person rewrites it, so they need to see it whole.
-            prompter.console.print(Text("The text now:", style="dim"))
-            prompter.console.print(Text(text), soft_wrap=True)
-            text = prompter.ask("New text (Enter keeps it as it is)") or text
-            findings = scan_text(text)
-    return text, False
-
-
 def settle_in_terminal(
     prompter: Prompter, found: list[tuple[Typed, list[Finding]]], label: str = "{}"
 ) -> list[str]:
-    """Each sensitive text redacted, kept or rewritten by the person; the kinds they kept.
-    `label` words each text's name for the question."""
+    """Let the person redact, keep or rewrite each text that looks sensitive (`label` words its
+    name); the kinds they kept."""
     kept: set[str] = set()
-    for typed, findings in found:
-        text, keep = resolve_findings(prompter, label.format(typed.where), typed.text, findings)
-        if keep:
-            kept.update(f.kind for f in findings)
-        elif text != typed.text:
+    for typed, first in found:
+        text, findings = typed.text, first
+        while findings:
+            kinds = ", ".join(sorted({f"{f.kind} {f.preview}" for f in findings}))
+            prompter.console.print(
+                Text(f"{label.format(typed.where)} looks like it holds: {kinds}", style="yellow")
+            )
+            choice = prompter.ask("[r]edact it, [k]eep it, or [e]dit the text?", default="r").lower()
+            if choice.startswith("r"):
+                text, findings = redact(text, findings), []
+            elif choice.startswith("k"):
+                kept.update(f.kind for f in findings)
+                findings = []
+            elif choice.startswith("e"):
+                # Show what is being edited: the person rewrites it, so they need to see it whole.
+                prompter.console.print(Text("The text now:", style="dim"))
+                prompter.console.print(Text(text), soft_wrap=True)
+                text = prompter.ask("New text (Enter keeps it as it is)") or text
+                findings = scan_text(text)
+        if text != typed.text:
             typed.replace(text)
     return sorted(kept)
