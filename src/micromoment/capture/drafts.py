@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
@@ -81,14 +80,12 @@ def write_draft(path: Path, draft: StrictModel) -> None:
     write_atomic(path, dump_yaml(draft.model_dump(mode="json", by_alias=True, exclude_none=True)))
 
 
-@dataclass(frozen=True)
-class StoredDraft:
+class StoredDraft(NamedTuple):
     path: Path
     draft: Draft
 
 
-@dataclass(frozen=True)
-class SetAside:
+class SetAside(NamedTuple):
     """A damaged draft, renamed out of the way and kept for a person to look at."""
 
     path: Path
@@ -101,8 +98,7 @@ class SetAside:
         )
 
 
-@dataclass(frozen=True)
-class Drafts:
+class Drafts(NamedTuple):
     found: list[StoredDraft]  # most recently touched first
     set_aside: list[SetAside]
 
@@ -147,8 +143,7 @@ def _mtime(path: Path) -> int:
         return 0
 
 
-@dataclass(frozen=True)
-class Resumed:
+class Resumed(NamedTuple):
     session: ReviewSession
     changed: list[str]  # items whose question changed since the draft: their answers are asked again
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from micromoment.capture.drafts import RESUME_COMMAND, discard, draft_path, save_draft, worth_keeping
 from micromoment.capture.guard import allowed_kinds, sensitive
@@ -62,8 +62,7 @@ def stopped(how: str, session: ReviewSession, draft_kept: bool, exit_code: int) 
     return ReviewStopped(f"{how}; {kept}; continue with:", exit_code=exit_code, draft_kept=True)
 
 
-@dataclass(frozen=True)
-class ReviewRun:
+class ReviewRun(NamedTuple):
     """What every record of one review run shares: the project and its settings, the git state
     each record carries, and the person answering."""
 

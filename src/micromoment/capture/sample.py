@@ -8,9 +8,8 @@ import random
 import re
 import secrets
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from micromoment.capture.guard import redact
 from micromoment.capture.sample_files import Format, detect_format, hashed, problem, read_rows
@@ -27,8 +26,7 @@ _MISSING = object()
 _INVISIBLE = re.compile("[\u200b-\u200d\ufeff]")
 
 
-@dataclass(frozen=True)
-class Fields:
+class Fields(NamedTuple):
     """Which field of a row names it, holds the prompt and holds the output."""
 
     id: str | None
@@ -36,8 +34,7 @@ class Fields:
     output: str
 
 
-@dataclass(frozen=True)
-class Drawn:
+class Drawn(NamedTuple):
     """One drawn row, with its full prompt and output as clean text."""
 
     id: str
@@ -46,16 +43,14 @@ class Drawn:
     output: str
 
 
-@dataclass(frozen=True)
-class Draw:
+class Draw(NamedTuple):
     source: SampleSource
     seed: int
     n: int
     outputs: list[Drawn]
 
 
-@dataclass(frozen=True)
-class DrawRequest:
+class DrawRequest(NamedTuple):
     """What to draw: everything that makes a draw reproducible."""
 
     path: Path

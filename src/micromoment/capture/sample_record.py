@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field, ValidationError
 
@@ -103,8 +102,7 @@ def refuse_sensitive_notes(judgements: dict[str, Judgement], source: str, allow:
     return allowed_kinds(sensitive(notes(judgements)), source, "notes look", allow)
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """Who read the draw, when, and where."""
 
     who: Person

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from rich.panel import Panel
 from rich.table import Table
@@ -163,8 +163,7 @@ def _summary(result: Draw, judgements: dict[str, Judgement], prompter: Prompter)
     prompter.console.print(table)
 
 
-@dataclass(frozen=True)
-class SampleRun:
+class SampleRun(NamedTuple):
     """One reading of a draw: the project it is recorded in, what was asked for and drawn, who
     reads it, and the folder its draft is kept in."""
 

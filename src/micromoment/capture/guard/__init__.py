@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,8 +21,7 @@ from micromoment.yamlio import read_yaml
 RULES_FILE = Path(__file__).resolve().parent / "rules.yaml"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One kind of secret or personal data: how to spot it and how to confirm it."""
 
     id: str
@@ -35,8 +33,7 @@ class Rule:
     check: Callable[[str], bool] | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """Where in the text something sensitive sits, and what kind of thing it is."""
 
     kind: str
