@@ -48,17 +48,19 @@ class ReviewStopped(MicromomentError):
         return [f"micromoment: {self.message}", *([RESUME_COMMAND] if self.draft_kept else [])]
 
 
-def stopped(how: str, session: ReviewSession, draft_kept: bool, exit_code: int) -> ReviewStopped:
-    """The message for a review stopped by `how` ("interrupted", "input ended")."""
-    if not draft_kept:
-        return ReviewStopped(
-            f"{how} before any answer; nothing was recorded", exit_code=exit_code, draft_kept=False
-        )
+def _stopped(how: str, exit_code: int, session: ReviewSession, folder: Path) -> ReviewStopped:
+    """A review stopped by `how` ("interrupted", "input ended"): its draft saved when it holds
+    something to resume, else none left behind (an answer taken back with `b` may have left an
+    earlier one); the message says which."""
+    if not worth_keeping(session):
+        discard(draft_path(folder, session))
+        message = f"{how} before any answer; nothing was recorded"
+        return ReviewStopped(message, exit_code=exit_code, draft_kept=False)
+    save_draft(folder, session)
     if session.answers:
         kept = "your answers so far are kept in a draft"
     else:
-        waiting = [session.checklist.id, *session.still_to_do()]
-        kept = f"{', '.join(waiting)} still to answer; kept in a draft"
+        kept = f"{', '.join([session.checklist.id, *session.still_to_do()])} still to answer; kept in a draft"
     return ReviewStopped(f"{how}; {kept}; continue with:", exit_code=exit_code, draft_kept=True)
 
 
@@ -187,11 +189,10 @@ def guided_review(
             return None
         kept = settle_in_terminal(prompter, sensitive(person_texts(session)))
     except (KeyboardInterrupt, EndOfInput) as exc:
-        draft_kept = _settle_draft(drafts_folder, session)
         if isinstance(exc, KeyboardInterrupt):
-            raise stopped("interrupted", session, draft_kept, EXIT_INTERRUPTED) from None
+            raise _stopped("interrupted", EXIT_INTERRUPTED, session, drafts_folder) from None
         # Ctrl-D is the person stopping, like declining to save: the review is not done (1).
-        raise stopped("input ended", session, draft_kept, EXIT_FINDINGS) from None
+        raise _stopped("input ended", EXIT_FINDINGS, session, drafts_folder) from None
     try:
         return write_review(run, session, ScanResult(kept=kept))
     except MicromomentError as exc:
@@ -202,16 +203,6 @@ def guided_review(
             exit_code=exc.exit_code,
             draft_kept=True,
         ) from None
-
-
-def _settle_draft(folder: Path, session: ReviewSession) -> bool:
-    """On a stop: save the draft when it holds something to resume, else leave none behind
-    (an answer taken back with `b` may have left an earlier one). True when a draft is kept."""
-    if worth_keeping(session):
-        save_draft(folder, session)
-        return True
-    discard(draft_path(folder, session))
-    return False
 
 
 def sensitive_refusal(session: ReviewSession, source: str, allow: bool) -> list[str]:

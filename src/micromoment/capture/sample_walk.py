@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -184,9 +185,7 @@ def guided_sample(
     given = dict(judgements or {})
     result = run.result
 
-    def keep_draft(current: dict[str, Judgement]) -> None:
-        save_sample_draft(run.drafts, run.request, result, run.reading, current)
-
+    keep_draft = partial(save_sample_draft, run.drafts, run.request, result, run.reading)
     try:
         if not read_outputs(result, prompter, given, keep_draft):
             keep_draft(given)
@@ -217,11 +216,9 @@ def review_offer(
         )
         if not answer:
             return None
-        path = (
-            Path(answer)
-            if Path(answer).is_absolute() or (Path.cwd() / answer).exists()
-            else project.root / answer
-        )
+        path = Path(answer)
+        if not path.is_absolute() and not (Path.cwd() / answer).exists():
+            path = project.root / answer
         try:
             request = DrawRequest(path, shown_path(project.root, path))
             written = guided_sample(SampleRun(project, request, draw(request), reading, drafts), prompter)

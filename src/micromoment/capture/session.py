@@ -248,17 +248,16 @@ def apply_answers_file(session: ReviewSession, path: Path) -> list[str]:
     data = located.data
     if not isinstance(data, dict):
         raise FileProblems([located.problem((), "must map item ids to answers, e.g. data-into-tool: 'yes'")])
-    problems: list[Problem] = []
-    item_ids = {item.id for item in session.checklist.items}
-    for key in data:
-        if key not in item_ids:
-            problems.append(
-                located.problem(
-                    (key,),
-                    f"no item {key!r} in checklist {session.checklist.id!r} (micromoment show {session.checklist.id} lists them)",
-                    key=True,
-                )
-            )
+    checklist = session.checklist
+    problems: list[Problem] = [
+        located.problem(
+            (key,),
+            f"no item {key!r} in checklist {checklist.id!r} (micromoment show {checklist.id} lists them)",
+            key=True,
+        )
+        for key in data
+        if checklist.item(key) is None
+    ]
     now = utc_now()
     warnings: list[str] = []
     for item in session.checklist.items:

@@ -51,20 +51,15 @@ def choose_checklists(
         table.caption_justify = "left"
     prompter.console.print(table)
     fallback = " ".join(suggested) if suggested else default
+    numbers = {str(number): entry.checklist.id for number, entry in enumerate(entries, start=1)}
     while True:
         reply = prompter.ask("Checklists (ids or numbers, space-separated)", default=fallback)
-        chosen = []
-        for word in reply.replace(",", " ").split():
-            if word.isdigit() and 1 <= int(word) <= len(entries):
-                chosen.append(entries[int(word) - 1].checklist.id)
-            elif word in catalog:
-                chosen.append(word)
-            else:
-                prompter.console.print(Text(f"No checklist {word!r}.", style="red"))
-                chosen = []
-                break
-        if chosen:
-            return list(dict.fromkeys(chosen))
+        words = reply.replace(",", " ").split()
+        unknown = [word for word in words if word not in numbers and word not in catalog]
+        if unknown:
+            prompter.console.print(Text(f"No checklist {unknown[0]!r}.", style="red"))
+        elif words:
+            return list(dict.fromkeys(numbers.get(word, word) for word in words))
 
 
 def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[ReviewSession], None]) -> bool:
@@ -183,11 +178,7 @@ def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> 
 
 
 def _prompt_for(item: Item) -> str:
-    if item.kind == "confirm":
-        return "y / n / na"
-    if item.kind == "choice":
-        return f"1-{len(item.options or [])}"
-    return "Answer"
+    return {"confirm": "y / n / na", "choice": f"1-{len(item.options or [])}"}.get(item.kind, "Answer")
 
 
 def _full_guidance(item: Item, prompter: Prompter) -> None:
