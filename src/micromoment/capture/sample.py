@@ -96,13 +96,8 @@ def lookup(row: dict[str, Any], field: str) -> Any:
 
 
 def as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    """A value as text: a string as it is, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def field_names(row: dict[str, Any], prefix: str = "", depth: int = 2) -> list[str]:
@@ -130,34 +125,28 @@ def resolve_fields(request: DrawRequest, first: dict[str, Any], line: int) -> Fi
     """The named fields, checked against the first row; unnamed ones from the usual names."""
     available = ", ".join(field_names(first)[:30])
 
-    def named(field: str, option: str) -> str:
-        if lookup(first, field) is _MISSING:
+    def chosen(name: str | None, option: str, usual: tuple[str, ...]) -> str | None:
+        if not name:  # the first of the usual names that holds a plain value
+            return next((field for field in usual if _plain(lookup(first, field))), None)
+        if lookup(first, name) is _MISSING:
             raise MicromomentError(
-                f"{request.display}: no field {field!r} in the rows (line {line} has: {available}); "
+                f"{request.display}: no field {name!r} in the rows (line {line} has: {available}); "
                 f"name one of those with {option}"
             )
-        return field
+        return name
 
-    def guessed(candidates: tuple[str, ...]) -> str | None:
-        for field in candidates:
-            value = lookup(first, field)
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                return field
-        return None
-
-    output = (
-        named(request.output_field, "--output-field") if request.output_field else guessed(OUTPUT_DEFAULTS)
-    )
+    output = chosen(request.output_field, "--output-field", OUTPUT_DEFAULTS)
     if output is None:
         raise MicromomentError(
             f"{request.display}: no output field found (looked for {', '.join(OUTPUT_DEFAULTS)}; "
             f"line {line} has: {available}); name it with --output-field FIELD"
         )
-    prompt = (
-        named(request.prompt_field, "--prompt-field") if request.prompt_field else guessed(PROMPT_DEFAULTS)
-    )
-    row_id = named(request.id_field, "--id-field") if request.id_field else guessed(ID_DEFAULTS)
-    return Fields(id=row_id, prompt=prompt, output=output)
+    prompt = chosen(request.prompt_field, "--prompt-field", PROMPT_DEFAULTS)
+    return Fields(id=chosen(request.id_field, "--id-field", ID_DEFAULTS), prompt=prompt, output=output)
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 class Reservoir:
@@ -254,10 +243,7 @@ def _drawn(kept: list[tuple[int, dict[str, Any]]], fields: Fields, fmt: Format) 
         )
     counts = Counter(drawn.id for drawn in named)
     # Two drawn rows with one id could not be told apart in a judgements file.
-    return [
-        Drawn(f"{d.id}@{prefix}-{d.line}", d.line, d.prompt, d.output) if counts[d.id] > 1 else d
-        for d in named
-    ]
+    return [d._replace(id=f"{d.id}@{prefix}-{d.line}") if counts[d.id] > 1 else d for d in named]
 
 
 def draw_json(result: Draw) -> dict[str, Any]:
