@@ -1,4 +1,5 @@
-"""Finishing a review: the guided walk, the record file, its Markdown beside it, and the draft gone."""
+"""Finishing a review: the guided walk, the draft, and a record written with its Markdown beside it
+(a sample's too)."""
 
 from __future__ import annotations
 

@@ -64,17 +64,16 @@ def read_outputs(
         drawn = outputs[index]
         _show(drawn, index, len(outputs), prompter)
         judgement = _judge(prompter)
-        if judgement is None:  # back
-            if index == 0:
-                console.print("This is the first output.")
-                continue
+        if judgement is None and index == 0:
+            console.print("This is the first output.")
+            continue
+        if judgement is None:  # back: the one before is judged again
             index -= 1
             judgements.pop(outputs[index].id, None)
-            on_judge(judgements)
-            continue
-        judgements[drawn.id] = judgement
+        else:
+            judgements[drawn.id] = judgement
+            index += 1
         on_judge(judgements)
-        index += 1
     _summary(result, judgements, prompter)
     return prompter.confirm("Save this sample?", default=True)
 

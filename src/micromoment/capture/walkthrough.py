@@ -156,13 +156,9 @@ def _give(session: ReviewSession, item: Item, answer: str, prompter: Prompter) -
     session.give(_answer(item, answer, note=note, evidence=evidence, follow_up=follow_up, sample=sample))
     ruled_out = before - session.position(item)[1]
     if ruled_out > 0:  # say why the count of items just went down
-        prompter.console.print(
-            Text(
-                f"{plural(ruled_out, 'follow-up question')} no longer "
-                f"{'applies' if ruled_out == 1 else 'apply'} after this answer.",
-                style="dim",
-            )
-        )
+        verb = "applies" if ruled_out == 1 else "apply"
+        message = f"{plural(ruled_out, 'follow-up question')} no longer {verb} after this answer."
+        prompter.console.print(Text(message, style="dim"))
 
 
 def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> None:
