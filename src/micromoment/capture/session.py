@@ -278,18 +278,9 @@ def apply_answers_file(session: ReviewSession, path: Path) -> list[str]:
         if problem:
             problems.append(located.problem((item.id,), problem))
             continue
-        session.give(
-            Answer(
-                item=item.id,
-                question=item.question,
-                answer=SKIP if entry.answer.strip() == SKIP else str(normalize_answer(item, entry.answer)),
-                reason=entry.reason,
-                note=entry.note,
-                evidence=entry.evidence,
-                follow_up=entry.follow_up,
-                answered_at=now,
-            )
-        )
+        answer = SKIP if entry.answer.strip() == SKIP else str(normalize_answer(item, entry.answer))
+        given = {**dict(entry), "answer": answer}  # with its note, evidence, reason and follow-up
+        session.give(Answer(item=item.id, question=item.question, answered_at=now, **given))
     if problems:
         raise FileProblems(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return warnings

@@ -61,15 +61,9 @@ def rules() -> tuple[Rule, ...]:
 
 
 def _rule(raw: dict[str, Any]) -> Rule:
-    return Rule(
-        id=raw["id"],
-        kind=raw["kind"],
-        family=raw["family"],
-        source=raw["source"],
-        pattern=re.compile(raw["pattern"]),
-        keywords=tuple(keyword.lower() for keyword in raw.get("keywords", ())),
-        check=CHECKS[raw["check"]] if "check" in raw else None,
-    )
+    keywords = tuple(keyword.lower() for keyword in raw.get("keywords", ()))
+    check = CHECKS[raw["check"]] if "check" in raw else None
+    return Rule(**{**raw, "pattern": re.compile(raw["pattern"]), "keywords": keywords, "check": check})
 
 
 def scan_text(text: str) -> list[Finding]:
@@ -85,8 +79,7 @@ def scan_text(text: str) -> list[Finding]:
         if rule.keywords and not any(keyword in lowered for keyword in rule.keywords):
             continue
         for match in rule.pattern.finditer(text):
-            span = match.span("secret") if "secret" in rule.pattern.groupindex else match.span()
-            start, end = span
+            start, end = match.span("secret") if "secret" in rule.pattern.groupindex else match.span()
             if rule.check is not None and not rule.check(text[start:end]):
                 continue
             # The whole match counts for overlaps: a URL's password is not also a phone number.
