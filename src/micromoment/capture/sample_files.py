@@ -8,6 +8,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -31,20 +32,17 @@ class HostileJson(ValueError):
     recursion limit, or a number of more than MAX_NUMBER_TEXT characters."""
 
 
-def _bounded(convert: Callable[[str], Any]) -> Callable[[str], Any]:
-    def parse(text: str) -> Any:
-        if len(text) > MAX_NUMBER_TEXT:
-            raise HostileJson(f"a number {len(text):,} characters long; model outputs hold small numbers")
-        return convert(text)
-
-    return parse
+def _number(convert: Callable[[str], Any], text: str) -> Any:
+    if len(text) > MAX_NUMBER_TEXT:
+        raise HostileJson(f"a number {len(text):,} characters long; model outputs hold small numbers")
+    return convert(text)
 
 
-_NUMBERS: dict[str, Any] = {"parse_int": _bounded(int), "parse_float": _bounded(float)}
+_NUMBERS: dict[str, Any] = {"parse_int": partial(_number, int), "parse_float": partial(_number, float)}
 _DECODER = json.JSONDecoder(**_NUMBERS)
 
 
-def decode_whole(raw: bytes) -> Any:
+def _decode_whole(raw: bytes) -> Any:
     """json.loads, refusing hostile shapes as a HostileJson."""
     try:
         return json.loads(raw, **_NUMBERS)
@@ -91,7 +89,7 @@ def _format_of(first: bytes, display: str) -> Format | Literal["promptfoo?"]:
     if start[:1] != b"{":
         return "csv"
     try:
-        data = decode_whole(first)
+        data = _decode_whole(first)
     except HostileJson:
         return "jsonl"  # one line, whole but hostile: the row reader names it with its line
     except ValueError:
@@ -144,7 +142,7 @@ def _jsonl_rows(handle: BinaryIO, display: str) -> Rows:
         if not raw.strip():
             continue
         try:
-            data = decode_whole(raw)
+            data = _decode_whole(raw)
         except HostileJson as exc:
             raise problem(display, line, str(exc)) from None
         except ValueError as exc:
