@@ -8,7 +8,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import Field
 
-from micromoment.capture.session import ReviewSession, item_fingerprint
+from micromoment.capture.session import ReviewSession, item_fingerprint, still_to_do
 from micromoment.checklists import Catalog
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, MicromomentError
@@ -39,8 +39,7 @@ class Draft(StrictModel):
     done: list[Slug] = Field(default_factory=list, description="Those of them already recorded.")
 
     def still_to_do(self) -> list[str]:
-        finished = {*self.done, self.checklist.id}
-        return [checklist_id for checklist_id in self.plan if checklist_id not in finished]
+        return still_to_do(self.plan, self.done, self.checklist.id)
 
 
 def drafts_dir(project: Project, git_dir: Path | None, name: str = "drafts") -> Path:

@@ -80,6 +80,12 @@ def item_fingerprint(item: Item) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def still_to_do(plan: list[str], done: list[str], current: str) -> list[str]:
+    """The checklists chosen together that are neither recorded yet nor the one being answered."""
+    finished = {*done, current}
+    return [checklist_id for checklist_id in plan if checklist_id not in finished]
+
+
 @dataclass
 class ReviewSession:
     """One checklist being answered: the walk-through and the answers file both drive this.
@@ -97,9 +103,7 @@ class ReviewSession:
     done: list[str] = field(default_factory=list)
 
     def still_to_do(self) -> list[str]:
-        """The chosen checklists after this one that are not recorded yet."""
-        finished = {*self.done, self.checklist.id}
-        return [checklist_id for checklist_id in self.plan if checklist_id not in finished]
+        return still_to_do(self.plan, self.done, self.checklist.id)
 
     # The outputs read for the items that take a sample (evidence: sample), and, in a terminal,
     # how to draw and read one on the spot.
