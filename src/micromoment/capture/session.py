@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from micromoment.capture.guard import Typed
 from micromoment.checklists import Checklist, Item
-from micromoment.checklists.answers import BARE_YES_NO, item_rule, text_answer, unanswered
+from micromoment.checklists.answers import BARE_YES_NO, is_asked, item_rule, text_answer, unanswered
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, Problem
 from micromoment.identity import GitContext, Person
@@ -122,10 +122,11 @@ class ReviewSession:
                 self.answers[item_id] = given.model_copy(update={"sample": link})
 
     def is_asked(self, item: Item) -> bool:
-        if item.ask_if is None:
-            return True
-        given = self.answers.get(item.ask_if.item)
-        return given is not None and not given.skipped and given.answer in item.ask_if.is_
+        """By the rule the gate judges a record by (checklists.answers)."""
+        return is_asked(item_rule(item), self.given())
+
+    def given(self) -> dict[str, str]:
+        return {item_id: answer.answer for item_id, answer in self.answers.items()}
 
     def may_be_asked(self, item: Item) -> bool:
         """Asked now, or could be once an earlier item still unanswered gets its answer."""
@@ -178,8 +179,7 @@ class ReviewSession:
     def missing_required(self) -> list[str]:
         """The rule the gate judges a record by (checklists.answers), so what the review calls
         complete is exactly what the gate counts."""
-        given = {item_id: answer.answer for item_id, answer in self.answers.items()}
-        return unanswered([item_rule(item) for item in self.checklist.items], given)
+        return unanswered([item_rule(item) for item in self.checklist.items], self.given())
 
     def ordered_answers(self) -> list[Answer]:
         return [self.answers[item.id] for item in self.checklist.items if item.id in self.answers]
