@@ -192,16 +192,11 @@ def sample_drafts_dir(project: Project, git_dir: Path | None) -> Path:
 def save_sample_draft(
     folder: Path, request: DrawRequest, result: Draw, reading: Reading, judgements: dict[str, Judgement]
 ) -> None:
+    # The request as it draws the same rows again: the file by its full path, the seed it drew with.
+    drawn = {**request._asdict(), "path": str(request.path.resolve()), "seed": result.seed}
     draft = SampleDraft(
-        path=str(request.path.resolve()),
-        display=request.display,
+        **{**drawn, "where": list(request.where)},
         sha256=result.source.sha256,
-        seed=result.seed,
-        n=result.n,
-        id_field=result.source.id_field,
-        prompt_field=result.source.prompt_field,
-        output_field=result.source.output_field,
-        where=list(request.where),
         started_at=reading.started_at,
         judgements=judgements,
     )
