@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from micromoment.capture.guard import Typed
 from micromoment.checklists import Checklist, Item
-from micromoment.checklists.answers import BARE_YES_NO, is_asked, item_rule, text_answer, unanswered
+from micromoment.checklists.answers import BARE_YES_NO, ItemRule, is_asked, item_rule, text_answer, unanswered
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, Problem
 from micromoment.identity import GitContext, Person
@@ -121,9 +121,13 @@ class ReviewSession:
             if given is not None and not given.skipped:
                 self.answers[item_id] = given.model_copy(update={"sample": link})
 
+    @cached_property
+    def rules(self) -> dict[str, ItemRule]:
+        """Each item as the rule the gate judges a record by (checklists.answers) reads it."""
+        return {item.id: item_rule(item) for item in self.checklist.items}
+
     def is_asked(self, item: Item) -> bool:
-        """By the rule the gate judges a record by (checklists.answers)."""
-        return is_asked(item_rule(item), self.given())
+        return is_asked(self.rules[item.id], self.given())
 
     def given(self) -> dict[str, str]:
         return {item_id: answer.answer for item_id, answer in self.answers.items()}
@@ -179,7 +183,7 @@ class ReviewSession:
     def missing_required(self) -> list[str]:
         """The rule the gate judges a record by (checklists.answers), so what the review calls
         complete is exactly what the gate counts."""
-        return unanswered([item_rule(item) for item in self.checklist.items], self.given())
+        return unanswered(list(self.rules.values()), self.given())
 
     def ordered_answers(self) -> list[Answer]:
         return [self.answers[item.id] for item in self.checklist.items if item.id in self.answers]
