@@ -2,14 +2,17 @@
 may cover them, the commit whose policy applies, and the commits that back sign-offs.
 
 The hook and `check` see a branch as CI does: on a branch, records committed since the
-merge-base with the base branch count as well as the staged ones, and the policy is the
-merge-base's. On the base branch itself only the staged change counts, under HEAD's policy.
+merge-base with the base branch count as well as the staged ones. The policy (config,
+checklists and `.mailmap`) is the base branch's as it is now, its tip: trusted and current, so
+a branch head, a detached checkout and a merge commit get one verdict, and a rule tightened on
+the base applies to branches cut before it. On the base branch itself only the staged change
+counts, under HEAD's policy.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from micromoment.errors import MicromomentError, NotFound
 from micromoment.fileread import read_regular
@@ -20,12 +23,10 @@ from micromoment.git import (
     BaseQuestions,
     Changed,
     Repo,
-    StartedGit,
     current_branch,
     find_base,
     head_commit,
     merge_base,
-    merge_base_of_commits,
     parse_raw,
     read_objects,
     resolve,
@@ -34,44 +35,41 @@ from micromoment.git import (
 )
 from micromoment.records.listing import is_record_path
 
-if TYPE_CHECKING:
-    pass
-
 MAX_RECORD_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
 
 
+@dataclass
 class Change:
     """The change under review, and where its records and their sign-offs come from."""
 
-    def __init__(self, repo: Repo, rules: Rules, policy_commit: str | None, where: str) -> None:
-        self.repo = repo
-        self.rules = rules
-        self.policy_commit = policy_commit
-        self.where = where
-        self.triggering: list[str] = []
-        # Records created in the change (path -> blob id): only these can cover it.
-        self.created: dict[str, str] = {}
-        # Records edited in the change (a sign-off, a resolved follow-up): checked, but they cover nothing new.
-        self.touched: dict[str, str] = {}
-        # Submodules among the triggering paths: path -> (commit before, commit after).
-        self.submodules: dict[str, tuple[str, str]] = {}
-        # Records named among FILES (read from the work tree): they cover, as the files given say.
-        self.file_records: list[str] = []
-        # The commits whose authors back sign-offs: (after, until); after None means all history.
-        self.history: tuple[str | None, str] | None = None
-        # Whether the index may hold a sign-off that the commit being made will carry.
-        self.pending = False
-        # Where the policy after the change can be read: a commit, or None for the index.
-        self.policy_after: str | None = None
-        # Why the policy as this change leaves it does not load, when it does not.
-        self.policy_problem: str | None = None
+    repo: Repo
+    rules: Rules
+    # Where the policy (and `.mailmap`) is read: the base's tip; None for the work tree.
+    policy_commit: str | None
+    where: str
+    triggering: list[str] = field(default_factory=list)
+    # Records created in the change (path -> blob id): only these can cover it.
+    created: dict[str, str] = field(default_factory=dict)
+    # Records edited in the change (a sign-off, a resolved follow-up): checked, but they cover nothing new.
+    touched: dict[str, str] = field(default_factory=dict)
+    # Submodules among the triggering paths: path -> (commit before, commit after).
+    submodules: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Records named among FILES (read from the work tree): they cover, as the files given say.
+    file_records: list[str] = field(default_factory=list)
+    # The commits whose authors back sign-offs: (after, until); after None means all history.
+    history: tuple[str | None, str] | None = None
+    # Whether the index may hold a sign-off that the commit being made will carry.
+    pending: bool = False
+    # Where the policy after the change can be read: a commit, or None for the index.
+    policy_after: str | None = None
+    # Why the policy as this change leaves it does not load, when it does not.
+    policy_problem: str | None = None
 
-    def take_triggering(self, changed: list[Changed]) -> None:
+    def take(self, changed: list[Changed], records: list[Changed]) -> None:
+        """The paths that trigger (`changed`), and the records created or edited (`records`)."""
         self.triggering = [c.path for c in changed]
         self.submodules = {c.path: (c.submodule_was, c.oid) for c in changed if c.submodule_was is not None}
-
-    def take_records(self, changed: list[Changed]) -> None:
-        for path, status, oid, submodule_was in changed:
+        for path, status, oid, submodule_was in records:
             if not is_record_path(path, self.rules.reviews_dir) or submodule_was is not None:
                 continue
             if status == "A":
@@ -94,11 +92,7 @@ def complete_rules(change: Change) -> Rules:
 
 
 def _diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
-    return _changes(start_diff(repo, old, new, under))
-
-
-def _changes(diff: StartedGit) -> list[Changed]:
-    return parse_raw(diff.output())
+    return parse_raw(start_diff(repo, old, new, under).output())
 
 
 def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | None = None) -> Change:
@@ -120,19 +114,21 @@ def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
     # The staged diff is started first: git works it out while the base branch is found.
     staged_diff = start_diff(repo, head)
     try:
-        if head is None:  # before the first commit there is no other policy than the work tree's
-            change = Change(repo, _rules_at(repo, None), None, "in the staged change")
-            diff = _changes(staged_diff)
-            change.take_triggering(diff)
-            change.take_records([c for c in diff if _under(c.path, change.rules.reviews_dir)])
-            return change
-        found = _base_of_branch(repo, asked)
-        since = _since(repo, found, head) if found else head
-        change = Change(repo, _rules_at(repo, since), since, "in the staged change")
-        diff = _changes(staged_diff)
-        change.take_triggering(diff)
-        change.take_records(_records_since(repo, since, head, change.rules.reviews_dir, diff))
-        change.history = (since, "HEAD")
+        # Before the first commit there is no other policy than the work tree's.
+        found = _base_of_branch(repo, asked) if head else None
+        tip = since = head
+        if found:
+            tip = found[1] or resolve(repo, found[0])
+            since = merge_base(repo, found[0], tip)
+        change = Change(repo, _rules_at(repo, tip), tip, "in the staged change")
+        diff = parse_raw(staged_diff.output())
+        under = change.rules.reviews_dir
+        # On the base branch (or before the first commit) the staged diff holds the records.
+        records = (
+            _diff(repo, since, under=under) if since != head else [c for c in diff if _under(c.path, under)]
+        )
+        change.take(diff, records)
+        change.history = (since, "HEAD") if head else None
         if found:
             change.where = f"in the staged change (records since {found[0]})"
         return change
@@ -140,25 +136,10 @@ def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
         staged_diff.stop()
 
 
-def _since(repo: Repo, found: tuple[str, str | None], head: str) -> str:
-    base, base_commit = found
-    return merge_base_of_commits(repo, base, base_commit or resolve(repo, base), head)
-
-
 def _under(path: str, folder: str) -> bool:
     """What the pathspec `:(literal)FOLDER` matches: the path itself, or anything below it."""
     folder = folder.rstrip("/")
     return path == folder or path.startswith(folder + "/")
-
-
-def _records_since(
-    repo: Repo, since: str, head: str, under: str, staged_diff: list[Changed]
-) -> list[Changed]:
-    """The records diff from `since` to the index: on the base branch, where `since` is HEAD,
-    the staged diff already holds it."""
-    if since != head:
-        return _diff(repo, since, under=under)
-    return [change for change in staged_diff if _under(change.path, under)]
 
 
 def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
@@ -208,25 +189,23 @@ def _expand(repo: Repo, paths: list[str]) -> list[str]:
 
 
 def since_base(repo: Repo, ref: str) -> Change:
-    """`check --base REF`: everything since the merge-base with REF, committed or staged."""
-    since = merge_base(repo, ref) if head_commit(repo) else None
-    if since is None:
-        resolve(repo, ref)  # names an unknown ref before anything else
-    change = Change(repo, _rules_at(repo, since), since, f"since {ref}")
-    change.take_triggering(_diff(repo, since))
-    change.take_records(_diff(repo, since, under=change.rules.reviews_dir))
+    """`check --base REF`: everything since the merge-base with REF, committed or staged, under
+    the policy of REF's tip."""
+    tip = resolve(repo, ref)  # names an unknown ref before anything else
+    since = merge_base(repo, ref, tip) if head_commit(repo) else None
+    change = Change(repo, _rules_at(repo, tip), tip, f"since {ref}", pending=True)
+    change.take(_diff(repo, since), _diff(repo, since, under=change.rules.reviews_dir))
     change.history = (since, "HEAD") if since else None
-    change.pending = True
     return change
 
 
 def pushed(repo: Repo, from_ref: str, to_ref: str, files: list[str] | None) -> Change:
-    """What a push sends (the pre-commit framework's PRE_COMMIT_FROM_REF / TO_REF)."""
+    """What a push sends (the pre-commit framework's PRE_COMMIT_FROM_REF / TO_REF), under the
+    policy of the merge-base with what the remote had."""
     to_commit = resolve(repo, to_ref)
-    since = merge_base(repo, from_ref, to_commit)
+    since = merge_base(repo, from_ref, resolve(repo, from_ref), to_commit)
     change = Change(repo, _rules_at(repo, since), since, f"between {from_ref} and {to_ref}")
-    change.take_triggering(_diff(repo, since, to_commit))
-    change.take_records(_diff(repo, since, to_commit, under=change.rules.reviews_dir))
+    change.take(_diff(repo, since, to_commit), _diff(repo, since, to_commit, under=change.rules.reviews_dir))
     change.history = (since, to_commit)
     change.policy_after = to_commit
     if files is not None:

@@ -117,7 +117,7 @@ def shipped_stamp() -> list[str]:
 
 def _shipped_checklists(parse_yaml: Any) -> dict[str, list[str]] | None:
     """The built-in checklists' own patterns, read once a process: they are the install's own
-    files, and the hook on a branch reads both the work tree's policy and the merge-base's."""
+    files, and the hook on a branch reads both the work tree's policy and the base's."""
     if not _SHIPPED:
         folder = shipped_folder("checklists")
         files = {}

@@ -1,7 +1,7 @@
 """Where the gate's rules come from: the checklists and config, compiled, and read at a commit.
 
 A branch must not change the rules it is judged by, so `check --base` and the hook on a
-branch read the config and checklists as they are at the merge-base, not in the work tree.
+branch read the config and checklists as the base branch's tip has them, not the work tree.
 """
 
 from __future__ import annotations

@@ -101,13 +101,9 @@ class Changed(NamedTuple):
     submodule_was: str | None = None
 
 
-def diff_raw(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
-    """What changed from `old` (a commit; None for an empty tree) to `new` (a commit; None for the index)."""
-    return parse_raw(start_diff(repo, old, new, under).output())
-
-
 def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> StartedGit:
-    """`diff_raw`'s git, started now; `parse_raw` its output when it is wanted."""
+    """What changed from `old` (a commit; None for an empty tree) to `new` (a commit; None for
+    the index): git started now, `parse_raw` its output when it is wanted."""
     base = old or EMPTY_TREE
     # A submodule bump is a change like any file's; `none` also overrides an `ignore` setting
     # in .gitmodules, which the branch writes.
@@ -163,27 +159,12 @@ def current_branch(repo: Repo) -> str | None:
     return ref.removeprefix("refs/heads/")
 
 
-def merge_base(repo: Repo, ref: str, other: str = "HEAD") -> str:
-    base_commit = resolve(repo, ref)
+def merge_base(repo: Repo, ref: str, commit: str, other: str = "HEAD") -> str:
+    """The merge-base of `commit` (what `ref` resolves to; it names it in a problem) and `other`."""
     try:
-        return run_git(["merge-base", base_commit, other], repo.root).decode().strip()
+        return run_git(["merge-base", commit, other], repo.root).decode().strip()
     except GitFailed:
         raise GitFailed(f"no common history between {ref!r} and {other}; {SHALLOW_HINT}") from None
-
-
-def merge_base_of_commits(repo: Repo, ref: str, base_commit: str, head: str) -> str:
-    """The merge-base of two commit ids (`ref` names the first in a problem)."""
-    try:
-        return run_git(["merge-base", base_commit, head], repo.root).decode().strip()
-    except GitFailed:
-        raise GitFailed(f"no common history between {ref!r} and HEAD; {SHALLOW_HINT}") from None
-
-
-def default_branch(repo: Repo, configured: str | None = None) -> str | None:
-    """The branch others merge into: the configured one, else the upstream's default branch,
-    else init.defaultBranch, else main or master; as a ref that exists, or None."""
-    found = find_base(repo, configured)
-    return found[0] if found else None
 
 
 def _candidates(name: str) -> list[str]:
@@ -322,8 +303,10 @@ def _small_text(path: str) -> str:
 def find_base(
     repo: Repo, configured: str | None = None, asked: BaseQuestions | None = None
 ) -> tuple[str, str | None] | None:
-    """`default_branch`'s answer and its commit id (None when only `resolve` can say), in as few
-    git processes as it takes: one `for-each-ref` answers most repositories, and init.defaultBranch
+    """The branch others merge into, as a ref that exists, and its commit id (None when only
+    `resolve` can say): the configured one, else the upstream's default branch, else
+    init.defaultBranch, else main or master; None when there is none. In as few git processes
+    as it takes: one `for-each-ref` answers most repositories, and init.defaultBranch
     is asked only when neither the configured branch nor the upstream's default exists, and
     another branch than main's or master's does. `asked` is what was started ahead (see
     `BaseQuestions`); it is finished or stopped here."""
