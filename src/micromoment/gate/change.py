@@ -12,7 +12,6 @@ counts, under HEAD's policy.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from micromoment.errors import MicromomentError, NotFound
 from micromoment.fileread import read_regular
@@ -38,32 +37,32 @@ from micromoment.records.listing import is_record_path
 MAX_RECORD_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
 
 
-@dataclass
 class Change:
     """The change under review, and where its records and their sign-offs come from."""
 
-    repo: Repo
-    rules: Rules
-    # Where the policy (and `.mailmap`) is read: the base's tip; None for the work tree.
-    policy_commit: str | None
-    where: str
-    triggering: list[str] = field(default_factory=list)
-    # Records created in the change (path -> blob id): only these can cover it.
-    created: dict[str, str] = field(default_factory=dict)
-    # Records edited in the change (a sign-off, a resolved follow-up): checked, but they cover nothing new.
-    touched: dict[str, str] = field(default_factory=dict)
-    # Submodules among the triggering paths: path -> (commit before, commit after).
-    submodules: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # Records named among FILES (read from the work tree): they cover, as the files given say.
-    file_records: list[str] = field(default_factory=list)
-    # The commits whose authors back sign-offs: (after, until); after None means all history.
-    history: tuple[str | None, str] | None = None
-    # Whether the index may hold a sign-off that the commit being made will carry.
-    pending: bool = False
-    # Where the policy after the change can be read: a commit, or None for the index.
-    policy_after: str | None = None
-    # Why the policy as this change leaves it does not load, when it does not.
-    policy_problem: str | None = None
+    def __init__(self, repo: Repo, rules: Rules, policy_commit: str | None, where: str) -> None:
+        self.repo = repo
+        self.rules = rules
+        # Where the policy (and `.mailmap`) is read: the base's tip; None for the work tree.
+        self.policy_commit = policy_commit
+        self.where = where
+        self.triggering: list[str] = []
+        # Records created in the change (path -> blob id): only these can cover it.
+        self.created: dict[str, str] = {}
+        # Records edited in the change (a sign-off, a resolved follow-up): checked, but they cover nothing new.
+        self.touched: dict[str, str] = {}
+        # Submodules among the triggering paths: path -> (commit before, commit after).
+        self.submodules: dict[str, tuple[str, str]] = {}
+        # Records named among FILES (read from the work tree): they cover, as the files given say.
+        self.file_records: list[str] = []
+        # The commits whose authors back sign-offs: (after, until); after None means all history.
+        self.history: tuple[str | None, str] | None = None
+        # Whether the index may hold a sign-off that the commit being made will carry.
+        self.pending = False
+        # Where the policy after the change can be read: a commit, or None for the index.
+        self.policy_after: str | None = None
+        # Why the policy as this change leaves it does not load, when it does not.
+        self.policy_problem: str | None = None
 
     def take(self, changed: list[Changed], records: list[Changed]) -> None:
         """The paths that trigger (`changed`), and the records created or edited (`records`)."""
@@ -193,7 +192,8 @@ def since_base(repo: Repo, ref: str) -> Change:
     the policy of REF's tip."""
     tip = resolve(repo, ref)  # names an unknown ref before anything else
     since = merge_base(repo, ref, tip) if head_commit(repo) else None
-    change = Change(repo, _rules_at(repo, tip), tip, f"since {ref}", pending=True)
+    change = Change(repo, _rules_at(repo, tip), tip, f"since {ref}")
+    change.pending = True
     change.take(_diff(repo, since), _diff(repo, since, under=change.rules.reviews_dir))
     change.history = (since, "HEAD") if since else None
     return change
@@ -231,7 +231,7 @@ def policy_changed(change: Change) -> bool:
     except MicromomentError as exc:
         change.policy_problem = exc.lines()[0]
         return True  # a policy that does not even load is certainly a change
-    return after.as_dict() != before.as_dict()
+    return after.compiled() != before.compiled()
 
 
 def relative_paths(repo: Repo, names: list[str]) -> list[str]:

@@ -184,7 +184,7 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord], copies: 
         if record.kind == "skip" and not skip_may_cover(verdict.rule.signoffs):
             verdict.skip_refused = verdict.skip_refused or record
             continue
-        if record.kind == "review" and (gaps := unanswered(verdict.rule.items, record.answers)):
+        if record.kind == "review" and (gaps := unanswered(verdict.rule.items or [], record.answers)):
             verdict.unanswered = verdict.unanswered or (record, gaps)
             continue
         judged: list[Judged] = []

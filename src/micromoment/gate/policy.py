@@ -9,23 +9,23 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from micromoment import __version__
 from micromoment.errors import FileProblems, Problem
 from micromoment.fileread import read_regular
-from micromoment.gate.light import light_rules, shipped_stamp
+from micromoment.gate.light import light_rules
 from micromoment.gate.rules import (
     POLICY_FILE,
     POLICY_FOLDER,
-    ChecklistRule,
     Rules,
-    compile_patterns,
     is_checklist_name,
-    pattern_needles,
-    rules_from_dict,
+    memo_of,
+    rules_from_memo,
+    rules_from_policy,
     triggered,
 )
 from micromoment.git import Repo, ls_index, ls_tree, read_objects
 from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
-from micromoment.locations import Project
+from micromoment.locations import Project, shipped_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,43 +34,23 @@ if TYPE_CHECKING:
     from micromoment.config import Config
 
 
-def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]:
-    """A checklist's trigger patterns after the config's replace / extend / switch-off."""
-    policy = config.policy(checklist_id)
-    if not policy.enabled:
-        return []
-    base = policy.applies_to if policy.applies_to is not None else own
-    return [*base, *policy.also_applies_to]
-
-
 def rules_for(catalog: Catalog, config: Config) -> Rules:
+    """The rules from the validated checklists and config, with what a record of each must cite."""
     from micromoment.checklists.answers import item_rule
 
-    checklists = []
-    for entry in catalog:
-        checklist = entry.checklist
-        patterns = patterns_for(checklist.id, checklist.applies_to, config)
-        if not patterns and checklist.id != config.policy_changes:
-            continue
-        checklists.append(
-            ChecklistRule(
-                id=checklist.id,
+    own = {entry.checklist.id: entry.checklist.applies_to for entry in catalog}
+    rules = rules_from_policy(own, config.model_dump())
+    checklists = [catalog.get(rule.id) for rule in rules.checklists]
+    return rules._replace(
+        checklists=[
+            rule._replace(
                 title=checklist.title,
                 version=checklist.version,
                 content_hash=checklist.content_hash(),
-                patterns=compile_patterns(patterns) if patterns else [],
-                signoffs=config.policy(checklist.id).signoffs,
                 items=[item_rule(item) for item in checklist.items],
-                needles=pattern_needles(patterns) if patterns else [],
             )
-        )
-    return Rules(
-        checklists=checklists,
-        reviews_dir=config.reviews_dir,
-        on_missing=config.hook.on_missing,
-        policy_checklist=config.policy_changes if config.policy_changes in catalog else None,
-        require_signed_commits=config.require_signed_commits,
-        base_branch=config.base_branch,
+            for rule, checklist in zip(rules.checklists, checklists, strict=True)
+        ]
     )
 
 
@@ -88,10 +68,24 @@ MAX_POLICY_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to 
 def worktree_rules(root: str, light: bool = False) -> Rules:
     """The rules as the work tree has them (before the first commit); `light`: as `light_rules`
     reads them when it can."""
-    if light:
-        found = light_rules(lambda: _worktree_files(root), _git_dir_of(root), _worktree_stamps(root))
-        if found is not None:
-            return found
+    names = [POLICY_FILE]
+    folder = os.path.join(root, POLICY_FOLDER)
+    if os.path.isdir(folder):
+        names += [POLICY_FOLDER + name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
+    # Kept under their sizes and times; only a plain `.git` folder keeps a memo of the work
+    # tree's policy (a worktree or a submodule, whose `.git` is a file, does not).
+    stamps = ["work tree", *_stamps(root, names)]
+    git_dir = os.path.join(root, ".git")
+    return _remembered(
+        git_dir if os.path.isdir(git_dir) else None,
+        stamps,
+        lambda: _worktree_files(root, names),
+        lambda: _build_worktree(root),
+        light,
+    )
+
+
+def _build_worktree(root: str) -> Rules:
     from pathlib import Path  # the full path only: the hook's light one has no use for pathlib
 
     return build_rules(Project(Path(root)))
@@ -99,16 +93,10 @@ def worktree_rules(root: str, light: bool = False) -> Rules:
 
 def rules_at(repo: Repo, commit: str, light: bool = False) -> Rules:
     """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
-    return _rules_of(repo, commit, _policy_entries(repo, commit), light)
-
-
-def _policy_entries(repo: Repo, commit: str) -> list[tuple[str, str]]:
-    """The policy files' blob ids at `commit`, asked of git once a process: the light rules and,
-    when a record must be judged, the full ones are both taken from them."""
     key = (repo.root, commit)
-    if key not in _ENTRIES:
+    if key not in _ENTRIES:  # asked of git once a process: the light rules and the full ones share them
         _ENTRIES[key] = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
-    return _ENTRIES[key]
+    return _rules_of(repo, commit, _ENTRIES[key], light)
 
 
 _ENTRIES: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -120,44 +108,65 @@ def rules_staged(repo: Repo) -> Rules:
 
 
 def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]], light: bool) -> Rules:
-    entries = [(path, oid) for path, oid in entries if _is_policy_file(path)]
-    inputs = [f"{path} {oid}" for path, oid in entries]
+    # The config, or a file directly in the checklists folder (what the catalog reads).
+    entries = [
+        (path, oid)
+        for path, oid in entries
+        if path == POLICY_FILE or (path.startswith(POLICY_FOLDER) and "/" not in path[len(POLICY_FOLDER) :])
+    ]
 
     def files() -> dict[str, bytes]:
         blobs = read_objects(repo, [oid for _, oid in entries])
         return {path: blobs.get(oid) or b"" for path, oid in entries}
 
-    if light:
-        found = light_rules(files, repo.git_dir, inputs)
-        if found is not None:
-            return found
-    return _remembered_full(repo.git_dir, inputs, lambda: _build_at(commit, files()))
+    inputs = [f"{path} {oid}" for path, oid in entries]
+    return _remembered(repo.git_dir, inputs, files, lambda: _build_at(commit, files()), light)
 
 
-# Full rules kept in the memo: as many sets as light readings.
-FULL_MEMO_LIMIT = 32
+def _remembered(
+    git_dir: str | None,
+    inputs: list[str],
+    files: Callable[[], dict[str, bytes] | None],
+    build: Callable[[], Rules],
+    light: bool,
+) -> Rules:
+    """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
+    the work tree): from the gate's memo when it has them; else read lightly (`light`, and the
+    files read plainly) or built by `build`, validating, and remembered.
 
-
-def _remembered_full(git_dir: str | None, inputs: list[str], build: Callable[[], Rules]) -> Rules:
-    """The validated rules built from these inputs, from the gate's memo when they were built
-    before: a record on a branch is judged without loading the models that check the policy."""
-    path = memo_path(git_dir)
-    key = "\n".join([*inputs, *shipped_stamp()])
+    A commit whose policy has not changed reads no YAML and loads no model; a record on a branch
+    is judged without loading the models that check the policy."""
+    path, key = memo_path(git_dir), "\n".join([*inputs, *_shipped_stamp()])
     remembered = read_cache(path, MEMO_TAG, "rules")
-    found = rules_from_dict(remembered.get(key))
-    if found is not None:
+    found = rules_from_memo(remembered.get(key))
+    if found is not None and (light or found.complete):
         return found
-    built = build()  # a problem in the policy is raised here, and never remembered
+    found = light_rules(files()) if light else None
+    if found is None:
+        found = build()  # a problem in the policy is raised here, and never remembered
+        for rule in found.checklists:
+            rule.patterns  # noqa: B018 (compiled now, so that the memo spares pathspec's import)
     if path is not None:
-        kept = dict(list(remembered.items())[-(FULL_MEMO_LIMIT - 1) :])
-        write_cache(path, MEMO_TAG, "rules", {**kept, key: built.as_dict()})
-    return built
+        kept = dict(list(remembered.items())[-(MEMO_LIMIT - 1) :])
+        write_cache(path, MEMO_TAG, "rules", {**kept, key: memo_of(found)})
+    return found
 
 
-def _worktree_stamps(root: str) -> list[str]:
-    """The work tree's policy files by name, size and time: what the memo of their read is kept under."""
-    stamps = ["work tree"]
-    for name in _worktree_names(root):
+# Sets of rules kept in the memo: a few branches' worth, the oldest dropped first.
+MEMO_LIMIT = 32
+
+
+def _shipped_stamp() -> list[str]:
+    """This install's own checklists as the memo's key needs them: micromoment's version and
+    each file's name, size and time (an editable install changes them without a new version)."""
+    folder = shipped_folder("checklists")
+    names = [name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
+    return [__version__, *_stamps(folder, names)]
+
+
+def _stamps(root: str, names: list[str]) -> list[str]:
+    stamps = []
+    for name in names:
         try:
             info = os.stat(os.path.join(root, name))
         except OSError:
@@ -166,31 +175,11 @@ def _worktree_stamps(root: str) -> list[str]:
     return stamps
 
 
-def _git_dir_of(root: str) -> str | None:
-    """The work tree's git directory when it is the plain `.git` folder (a worktree or a
-    submodule, whose `.git` is a file, keeps no memo of its work tree's policy)."""
-    folder = os.path.join(root, ".git")
-    return folder if os.path.isdir(folder) else None
-
-
-def _is_policy_file(path: str) -> bool:
-    """The config, or a file directly in the checklists folder (what the catalog reads)."""
-    return path == POLICY_FILE or (path.startswith(POLICY_FOLDER) and "/" not in path[len(POLICY_FOLDER) :])
-
-
-def _worktree_names(root: str) -> list[str]:
-    folder = os.path.join(root, POLICY_FOLDER)
-    names = [POLICY_FILE]
-    if os.path.isdir(folder):
-        names += [POLICY_FOLDER + name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
-    return names
-
-
-def _worktree_files(root: str) -> dict[str, bytes] | None:
+def _worktree_files(root: str, names: list[str]) -> dict[str, bytes] | None:
     """The work tree's policy files by their path in the repository; None when one cannot be read
     as a plain file (the full path names why)."""
     files: dict[str, bytes] = {}
-    for name in _worktree_names(root):
+    for name in names:
         full = os.path.join(root, name)
         if not os.path.lexists(full):
             continue
@@ -203,7 +192,7 @@ def _worktree_files(root: str) -> dict[str, bytes] | None:
 
 def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
     """Lay the commit's policy files out in a scratch folder and load them the usual way."""
-    import tempfile  # the full path only, like pathlib
+    import tempfile  # the full path only: the hook's light one has no use for it
     from pathlib import Path
 
     with tempfile.TemporaryDirectory(prefix="micromoment-policy-") as scratch:

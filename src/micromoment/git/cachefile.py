@@ -17,7 +17,7 @@ from micromoment.fileread import read_regular
 
 MEMO_LIMIT = 256 * 1024 * 1024
 # A memo written by another version of micromoment, or in another format, is never read.
-MEMO_TAG = [3, __version__]
+MEMO_TAG = [4, __version__]
 
 
 def memo_path(git_dir: str | None) -> str | None:
