@@ -13,8 +13,14 @@ from hypothesis import strategies as st
 from micromoment.checklists import Checklist
 from micromoment.config import ChecklistPolicy, Config
 from micromoment.errors import FileProblems
-from micromoment.gate.light import CHECKLIST_FIELDS, CONFIG_FIELDS, POLICY_FIELDS, light_rules
-from micromoment.gate.policy import _build_at, _remembered
+from micromoment.gate.policy import (
+    CHECKLIST_FIELDS,
+    CONFIG_FIELDS,
+    POLICY_FIELDS,
+    _build_at,
+    _remembered,
+    light_rules,
+)
 from micromoment.gate.rules import (
     FEW_PATHS,
     POLICY_FILE,

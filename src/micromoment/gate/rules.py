@@ -45,7 +45,7 @@ class ChecklistRule(NamedTuple):
     version: str = ""
     content_hash: str = ""
     # What a complete review of it must answer (checklists.answers): a record's own word that it
-    # is complete is not enough. None in rules read without validating (`light.light_rules`).
+    # is complete is not enough. None in rules read without validating (`policy.light_rules`).
     items: list[ItemRule] | None = None
 
     @property

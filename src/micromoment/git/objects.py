@@ -6,7 +6,7 @@ import os
 from typing import NamedTuple
 
 from micromoment.fileread import read_regular
-from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, StartedGit, run_git, run_tool
+from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, Started, run_git, run_tool
 
 
 def resolve(repo: Repo, ref: str) -> str:
@@ -101,7 +101,7 @@ class Changed(NamedTuple):
     submodule_was: str | None = None
 
 
-def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> StartedGit:
+def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> Started:
     """What changed from `old` (a commit; None for an empty tree) to `new` (a commit; None for
     the index): git started now, `parse_raw` its output when it is wanted."""
     base = old or EMPTY_TREE
@@ -111,7 +111,7 @@ def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str |
     args += ["--cached", base] if new is None else [base, new]
     if under:
         args += ["--", f":(literal){under}"]
-    return StartedGit(args, repo.root)
+    return Started("git", args, repo.root)
 
 
 def parse_raw(raw: bytes) -> list[Changed]:
@@ -184,8 +184,8 @@ def _patterns(name: str) -> list[str]:
 _REF_FORMAT = "--format=%(refname) %(objectname) %(objecttype) %(symref)"
 
 
-def _ask_refs(cwd: str, patterns: list[str]) -> StartedGit:
-    return StartedGit(["for-each-ref", _REF_FORMAT, *patterns], cwd)
+def _ask_refs(cwd: str, patterns: list[str]) -> Started:
+    return Started("git", ["for-each-ref", _REF_FORMAT, *patterns], cwd)
 
 
 def _listed(out: bytes) -> dict[str, tuple[str, str, str]]:
