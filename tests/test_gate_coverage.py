@@ -43,7 +43,7 @@ def record(
     author: tuple[str, str] = ("Pat Product", "pat@example.com"),
     answers: dict[str, str] | None = None,
 ) -> SeenRecord:
-    return SeenRecord(
+    return SeenRecord.of(
         f"records/{path}.yaml",
         {
             "id": path,
