@@ -32,9 +32,8 @@ from micromoment.git import (
     run_git,
     start_diff,
 )
+from micromoment.limits import MAX_YAML_BYTES
 from micromoment.records.listing import is_record_path
-
-MAX_RECORD_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
 
 
 class Change:
@@ -121,24 +120,14 @@ def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
             since = merge_base(repo, found[0], tip)
         change = Change(repo, _rules_at(repo, tip), tip, "in the staged change")
         diff = parse_raw(staged_diff.output())
-        under = change.rules.reviews_dir
         # On the base branch (or before the first commit) the staged diff holds the records.
-        records = (
-            _diff(repo, since, under=under) if since != head else [c for c in diff if _under(c.path, under)]
-        )
-        change.take(diff, records)
+        change.take(diff, _diff(repo, since, under=change.rules.reviews_dir) if since != head else diff)
         change.history = (since, "HEAD") if head else None
         if found:
             change.where = f"in the staged change (records since {found[0]})"
         return change
     finally:
         staged_diff.stop()
-
-
-def _under(path: str, folder: str) -> bool:
-    """What the pathspec `:(literal)FOLDER` matches: the path itself, or anything below it."""
-    folder = folder.rstrip("/")
-    return path == folder or path.startswith(folder + "/")
 
 
 def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
@@ -247,13 +236,13 @@ def relative_paths(repo: Repo, names: list[str]) -> list[str]:
 def read_record_blobs(change: Change) -> dict[str, bytes | None]:
     """Bytes of every record the change creates, edits or names; None for one over the size limit."""
     oids = {**change.created, **change.touched}
-    objects = read_objects(change.repo, list(oids.values()), limit=MAX_RECORD_BYTES)
+    objects = read_objects(change.repo, list(oids.values()), limit=MAX_YAML_BYTES)
     blobs: dict[str, bytes | None] = {path: objects.get(oid, b"") for path, oid in oids.items()}
     for path in change.file_records:
         full = os.path.join(change.repo.root, path)
-        data = read_regular(full, MAX_RECORD_BYTES)  # a pipe named among FILES is never waited on
+        data = read_regular(full, MAX_YAML_BYTES)  # a pipe named among FILES is never waited on
         if data is not None:
             blobs[path] = data
-        elif os.path.isfile(full) and os.path.getsize(full) > MAX_RECORD_BYTES:
+        elif os.path.isfile(full) and os.path.getsize(full) > MAX_YAML_BYTES:
             blobs[path] = None
     return blobs

@@ -13,7 +13,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
-from micromoment.errors import FileProblems, MicromomentError, Problem
+from micromoment.errors import FileProblems, MicromomentError
 from micromoment.fileread import read_regular
 from micromoment.gate.rules import (
     DEFAULT_POLICY_CHANGES,
@@ -30,6 +30,7 @@ from micromoment.gate.rules import (
 )
 from micromoment.git import Repo, ls_index, ls_tree, read_objects
 from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
+from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, shipped_folder
 
 if TYPE_CHECKING:
@@ -43,20 +44,17 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
     """The rules from the validated checklists and config, with what a record of each must cite."""
     from micromoment.checklists.answers import item_rule
 
-    own = {entry.checklist.id: entry.checklist.applies_to for entry in catalog}
-    rules = rules_from_policy(own, config.model_dump())
-    checklists = [catalog.get(rule.id) for rule in rules.checklists]
-    return rules._replace(
-        checklists=[
-            rule._replace(
-                title=checklist.title,
-                version=checklist.version,
-                content_hash=checklist.content_hash(),
-                items=[item_rule(item) for item in checklist.items],
-            )
-            for rule, checklist in zip(rules.checklists, checklists, strict=True)
-        ]
-    )
+    rules = rules_from_policy({e.checklist.id: e.checklist.applies_to for e in catalog}, config.model_dump())
+    for index, rule in enumerate(rules.checklists):
+        checklist = catalog.get(rule.id)
+        items = [item_rule(item) for item in checklist.items]
+        rules.checklists[index] = rule._replace(
+            title=checklist.title,
+            version=checklist.version,
+            content_hash=checklist.content_hash(),
+            items=items,
+        )
+    return rules
 
 
 def build_rules(project: Project) -> Rules:
@@ -65,9 +63,6 @@ def build_rules(project: Project) -> Rules:
 
     catalog = load_catalog(project)
     return rules_for(catalog, load_config(project, catalog))
-
-
-MAX_POLICY_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
 
 
 def worktree_rules(root: str, light: bool = False) -> Rules:
@@ -188,7 +183,7 @@ def _worktree_files(root: str, names: list[str]) -> dict[str, bytes] | None:
         full = os.path.join(root, name)
         if not os.path.lexists(full):
             continue
-        data = read_regular(full, MAX_POLICY_BYTES)
+        data = read_regular(full, MAX_YAML_BYTES)
         if data is None:
             return None
         files[name] = data
@@ -209,16 +204,15 @@ def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
         try:
             return build_rules(Project(root))
         except FileProblems as exc:
-            shown = commit[:12] if " " not in commit else commit
-            prefix = str(root) + os.sep
+            shown, prefix = (commit[:12] if " " not in commit else commit), str(root) + os.sep
+            because = " (the gate reads the policy as the base has it; fix it there)"
             raise FileProblems(
                 [
-                    Problem(
-                        f"{shown}:{p.path[len(prefix) :]}" if p.path.startswith(prefix) else p.path,
-                        p.line,
-                        p.column,
-                        p.where,
-                        f"{p.message} (the gate reads the policy as the base has it; fix it there)",
+                    p._replace(
+                        path=f"{shown}:{p.path.removeprefix(prefix)}"
+                        if p.path.startswith(prefix)
+                        else p.path,
+                        message=p.message + because,
                     )
                     for p in exc.problems
                 ]
