@@ -257,13 +257,9 @@ class _Refs:
 
     def branch_names(self) -> set[str]:
         """The names with a candidate ref among those listed (all of them, for `every_branch`)."""
-        found = set()
-        for ref in self.listed:
-            if ref.startswith("refs/heads/"):
-                found.add(ref.removeprefix("refs/heads/"))
-            elif ref.startswith("refs/remotes/origin/") and ref != "refs/remotes/origin/HEAD":
-                found.add(ref.removeprefix("refs/remotes/origin/"))
-        return found
+        local = {ref.removeprefix("refs/heads/") for ref in self.listed if ref.startswith("refs/heads/")}
+        remote = {ref[20:] for ref in self.listed if ref.startswith("refs/remotes/origin/")}
+        return local | (remote - {"HEAD"})
 
 
 def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> str:
@@ -331,29 +327,22 @@ def find_base(
 
 
 def ls_index(repo: Repo, paths: list[str]) -> list[tuple[str, str]]:
-    """(path, object id) of every staged file under `paths`."""
+    """(path, object id) of every staged file under `paths`: `MODE OID STAGE\tPATH` lines."""
     out = run_git(["ls-files", "-s", "-z", "--", *paths], repo.root)
-    entries = []
-    for line in out.split(b"\0"):
-        meta, _, name = line.partition(b"\t")
-        fields = meta.split()
-        if len(fields) == 3 and fields[2] == b"0":
-            entries.append((name.decode("utf-8", "surrogateescape"), fields[1].decode()))
-    return entries
+    return [(path, fields[1]) for fields, path in _listing(out) if fields[2:] == ["0"]]
 
 
 def ls_tree(repo: Repo, commit: str, paths: list[str]) -> list[tuple[str, str]]:
-    """(path, object id) of every file under `paths` at `commit`."""
+    """(path, object id) of every file under `paths` at `commit`: `MODE TYPE OID\tPATH` lines."""
     out = run_git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths], repo.root)
-    entries = []
-    for line in out.split(b"\0"):
-        if not line:
-            continue
-        meta, _, name = line.partition(b"\t")
-        kind_and_oid = meta.split()
-        if len(kind_and_oid) == 3 and kind_and_oid[1] == b"blob":
-            entries.append((name.decode("utf-8", "surrogateescape"), kind_and_oid[2].decode()))
-    return entries
+    return [
+        (path, fields[2]) for fields, path in _listing(out) if fields[1:2] == ["blob"] and len(fields) == 3
+    ]
+
+
+def _listing(out: bytes) -> list[tuple[list[str], str]]:
+    lines = (line.partition(b"\t") for line in out.split(b"\0") if line)
+    return [(meta.decode().split(), name.decode("utf-8", "surrogateescape")) for meta, _, name in lines]
 
 
 def filters(repo: Repo, paths: list[str]) -> dict[str, str]:
