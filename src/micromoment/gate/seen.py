@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import FileProblems
 from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
+from micromoment.limits import MAX_YAML_BYTES, size_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, TypeGuard
 
 CACHE_LIMIT = 50_000
+TOO_BIG = f"larger than {size_text(MAX_YAML_BYTES)}; not a record micromoment writes"
 
 
 class SeenSignoff(NamedTuple):
@@ -156,13 +158,13 @@ def _well_formed(entry: object) -> TypeGuard[dict[str, Any]]:
 
 
 def read_records(
-    blobs: Mapping[str, bytes], git_dir: str | None, cache: RecordCache | None = None
+    blobs: Mapping[str, bytes | None], cache: RecordCache
 ) -> tuple[list[SeenRecord], list[InvalidRecord]]:
-    """Every record among `blobs` (path -> bytes), judged by the strict reader."""
-    cache = cache or RecordCache(git_dir)
+    """Every record among `blobs` (path -> bytes; None for one over the size limit, never read),
+    judged by the strict reader, in path order."""
     seen, invalid = [], []
     for path, data in sorted(blobs.items()):
-        found = cache.verdict(data, path)
+        found = cache.verdict(data, path) if data is not None else {"problem": f"{path}: {TOO_BIG}"}
         if "problem" in found:
             invalid.append(InvalidRecord(path, found["problem"]))
         else:
