@@ -147,25 +147,14 @@ def _take_files(change: Change, files: list[str]) -> None:
 
     A folder stands for the files in it; a path that is not there is a mistake worth naming,
     not a change to judge."""
-    change.triggering = _expand(change.repo, relative_paths(change.repo, files))
-    change.where = "in the given files"
-    for path in change.triggering:
-        if is_record_path(path, change.rules.reviews_dir) and os.path.isfile(
-            os.path.join(change.repo.root, path)
-        ):
-            change.file_records.append(path)
-
-
-def _expand(repo: Repo, paths: list[str]) -> list[str]:
-    found: list[str] = []
-    for path in paths:
-        on_disk = os.path.join(repo.root, path)
+    root, found = change.repo.root, []
+    for name in files:
+        path = os.path.relpath(os.path.realpath(name), os.path.realpath(root))
+        path = name if path.startswith("..") else path.replace(os.sep, "/")  # as git names it
+        on_disk = os.path.join(root, path)
         if os.path.isdir(on_disk):
-            listed = run_git(
-                ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", f":(literal){path}"],
-                repo.root,
-            )
-            found += [name.decode("utf-8", "surrogateescape") for name in listed.split(b"\0") if name]
+            args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", f":(literal){path}"]
+            found += [f.decode("utf-8", "surrogateescape") for f in run_git(args, root).split(b"\0") if f]
         elif os.path.lexists(on_disk):
             found.append(path)
         else:
@@ -173,7 +162,10 @@ def _expand(repo: Repo, paths: list[str]) -> list[str]:
                 f"{path}: no such file or folder; name files that exist (a deleted file is part of the "
                 "staged change: run micromoment check with no FILES)"
             )
-    return list(dict.fromkeys(found))
+    change.triggering = list(dict.fromkeys(found))
+    change.where = "in the given files"
+    records = [p for p in change.triggering if is_record_path(p, change.rules.reviews_dir)]
+    change.file_records = [p for p in records if os.path.isfile(os.path.join(root, p))]
 
 
 def since_base(repo: Repo, ref: str) -> Change:
@@ -221,16 +213,6 @@ def policy_changed(change: Change) -> bool:
         change.policy_problem = exc.lines()[0]
         return True  # a policy that does not even load is certainly a change
     return after.compiled() != before.compiled()
-
-
-def relative_paths(repo: Repo, names: list[str]) -> list[str]:
-    """FILES as paths from the repository's top, the way git names them."""
-    root = os.path.realpath(repo.root)
-    paths = []
-    for name in names:
-        path = os.path.relpath(os.path.realpath(name), root)
-        paths.append(name if path.startswith("..") else path.replace(os.sep, "/"))
-    return paths
 
 
 def read_record_blobs(change: Change) -> dict[str, bytes | None]:
