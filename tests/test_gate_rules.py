@@ -172,14 +172,6 @@ def test_a_policy_change_calls_for_the_policy_checklist_with_the_policy_paths() 
     assert triggered(rules(rule("team-review"), policy=None), paths, policy_changed=True) == {}
 
 
-def test_a_rule_is_found_by_its_id() -> None:
-    first, second = rule("a", "x"), rule("b", "y")
-    gate = rules(first, second)
-    assert gate.rule("b") is second
-    assert gate.rule("a") is first
-    assert gate.rule("c") is None
-
-
 def test_config_replaces_extends_and_switches_off_patterns() -> None:
     config = Config.model_validate(
         {

@@ -68,10 +68,7 @@ def build_rules(project: Project) -> Rules:
 def worktree_rules(root: str, light: bool = False) -> Rules:
     """The rules as the work tree has them (before the first commit); `light`: as `light_rules`
     reads them when it can."""
-    names = [POLICY_FILE]
-    folder = os.path.join(root, POLICY_FOLDER)
-    if os.path.isdir(folder):
-        names += [POLICY_FOLDER + name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
+    names = [POLICY_FILE, *(POLICY_FOLDER + n for n in _checklist_names(os.path.join(root, POLICY_FOLDER)))]
     # Kept under their sizes and times; only a plain `.git` folder keeps a memo of the work
     # tree's policy (a worktree or a submodule, whose `.git` is a file, does not).
     stamps = ["work tree", *_stamps(root, names)]
@@ -160,8 +157,15 @@ def _shipped_stamp() -> list[str]:
     """This install's own checklists as the memo's key needs them: micromoment's version and
     each file's name, size and time (an editable install changes them without a new version)."""
     folder = shipped_folder("checklists")
-    names = [name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
-    return [__version__, *_stamps(folder, names)]
+    return [__version__, *_stamps(folder, _checklist_names(folder))]
+
+
+def _checklist_names(folder: str) -> list[str]:
+    return (
+        [name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
+        if os.path.isdir(folder)
+        else []
+    )
 
 
 def _stamps(root: str, names: list[str]) -> list[str]:
@@ -268,11 +272,10 @@ def _shipped_checklists(parse_yaml: Any) -> dict[str, list[str]] | None:
     files, and the hook on a branch reads both the work tree's policy and the base's."""
     if not _SHIPPED:
         folder = shipped_folder("checklists")
-        files = {}
-        for name in sorted(os.listdir(folder)):
-            if is_checklist_name(name):
-                with open(os.path.join(folder, name), "rb") as handle:
-                    files[name] = handle.read()
+        files = {
+            name: read_regular(os.path.join(folder, name), MAX_YAML_BYTES) or b""
+            for name in _checklist_names(folder)
+        }
         _SHIPPED.append(_light_checklists(files, parse_yaml))
     return _SHIPPED[0]
 

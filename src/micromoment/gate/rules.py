@@ -123,9 +123,6 @@ class Rules(NamedTuple):
         ]
         return [*self[1:], checklists]
 
-    def rule(self, checklist_id: str) -> ChecklistRule | None:
-        return next((c for c in self.checklists if c.id == checklist_id), None)
-
 
 def rules_from_policy(own: dict[str, list[str]], config: dict[str, Any]) -> Rules:
     """The rules from each checklist's own patterns and the config as plain data (as YAML gives
