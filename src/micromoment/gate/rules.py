@@ -62,7 +62,7 @@ class ChecklistRule(NamedTuple):
         with none of them cannot match, and is turned away without compiling a regex, as most
         commits touch no file any checklist wants. An exclude pattern's needle only lets a few
         more paths through to the regexes."""
-        return [glob_needle(line) for line in self.lines if line and not line.startswith("#")]
+        return _needles(tuple(self.lines))
 
     def matches(self, path: str) -> bool:
         """pathspec's GitIgnoreSpec rule, without importing pathspec on every commit: the last
@@ -88,6 +88,11 @@ class ChecklistRule(NamedTuple):
 
 # Patterns as written -> compiled: a rule is compiled once however often it is built.
 _COMPILED: dict[tuple[str, ...], list[Pattern]] = {}
+
+
+@lru_cache
+def _needles(lines: tuple[str, ...]) -> list[str]:
+    return [glob_needle(line) for line in lines if line and not line.startswith("#")]
 
 
 @lru_cache
