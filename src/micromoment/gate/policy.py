@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
@@ -35,6 +36,7 @@ from micromoment.locations import Project, shipped_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import TypeGuard
 
     from micromoment.checklists import Catalog
     from micromoment.config import Config
@@ -258,7 +260,7 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
     try:
         config = parse_yaml(files[POLICY_FILE], POLICY_FILE).data if POLICY_FILE in files else {}
         own = _light_checklists({n: d for n, d in files.items() if n != POLICY_FILE}, parse_yaml)
-        builtin = _shipped_checklists(parse_yaml)
+        builtin = _shipped_checklists()
         if own is None or builtin is None or not _plausible({**builtin, **own}, config):
             return None
         json.dumps(config)  # a date in the config, say: the full path judges it
@@ -267,23 +269,19 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
         return None
 
 
-def _shipped_checklists(parse_yaml: Any) -> dict[str, list[str]] | None:
+@lru_cache(maxsize=1)
+def _shipped_checklists() -> dict[str, list[str]] | None:
     """The built-in checklists' own patterns, read once a process: they are the install's own
     files, and the hook on a branch reads both the work tree's policy and the base's."""
-    if not _SHIPPED:
-        folder = shipped_folder("checklists")
-        files = {
-            name: read_regular(os.path.join(folder, name), MAX_YAML_BYTES) or b""
-            for name in _checklist_names(folder)
-        }
-        _SHIPPED.append(_light_checklists(files, parse_yaml))
-    return _SHIPPED[0]
+    from micromoment.yamlio import parse_yaml
+
+    folder = shipped_folder("checklists")
+    names = _checklist_names(folder)
+    files = {name: read_regular(os.path.join(folder, name), MAX_YAML_BYTES) or b"" for name in names}
+    return _light_checklists(files, parse_yaml)
 
 
-_SHIPPED: list[dict[str, list[str]] | None] = []
-
-
-def _known_keys(data: object, fields: frozenset[str]) -> bool:
+def _known_keys(data: object, fields: frozenset[str]) -> TypeGuard[dict[str, Any]]:
     """A mapping with no key the strict model would refuse as unknown."""
     return isinstance(data, dict) and all(isinstance(key, str) and key in fields for key in data)
 
@@ -323,8 +321,11 @@ def _plausible(own: dict[str, list[str]], config: Any) -> bool:
         and set(policies) <= set(own)
         and all(_plausible_policy(policy) for policy in policies.values())
         and config.get("default_checklist", DEFAULT_CHECKLIST) in own
+        # `config.Config`'s rule for reviews_dir: a folder inside the repository.
         and isinstance(reviews_dir, str)
-        and _inside(reviews_dir)
+        and bool(normal_folder(reviews_dir.strip()))
+        and not reviews_dir.strip().startswith("/")
+        and ".." not in reviews_dir.strip().split("/")
         and _known_keys(hook, frozenset({"on_missing"}))
         and hook.get("on_missing", "block") in ("block", "warn")
         and (policy_changes is None or policy_changes in own)
@@ -333,17 +334,10 @@ def _plausible(own: dict[str, list[str]], config: Any) -> bool:
     )
 
 
-def _inside(folder: str) -> bool:
-    """`config.Config`'s rule for reviews_dir: a folder inside the repository."""
-    path = folder.strip()
-    return bool(normal_folder(path)) and not path.startswith("/") and ".." not in path.split("/")
-
-
 def _plausible_policy(policy: object) -> bool:
     """A checklist's entry in the config, as `config.ChecklistPolicy` would take it."""
     if not _known_keys(policy, POLICY_FIELDS):
         return False
-    assert isinstance(policy, dict)
     replaced, signoffs = policy.get("applies_to"), policy.get("signoffs", 0)
     return (
         isinstance(policy.get("enabled", True), bool)
