@@ -172,11 +172,8 @@ def since_base(repo: Repo, ref: str) -> Change:
     """`check --base REF`: everything since the merge-base with REF, committed or staged, under
     the policy of REF's tip."""
     tip = resolve(repo, ref)  # names an unknown ref before anything else
-    since = merge_base(repo, ref, tip) if head_commit(repo) else None
-    change = Change(repo, _rules_at(repo, tip), tip, f"since {ref}")
-    change.pending = True
-    change.take(_diff(repo, since), _diff(repo, since, under=change.rules.reviews_dir))
-    change.history = (since, "HEAD") if since else None
+    change = _between(repo, tip, merge_base(repo, ref, tip) if head_commit(repo) else None, None)
+    change.where, change.pending = f"since {ref}", True
     return change
 
 
@@ -185,12 +182,18 @@ def pushed(repo: Repo, from_ref: str, to_ref: str, files: list[str] | None) -> C
     policy of the merge-base with what the remote had."""
     to_commit = resolve(repo, to_ref)
     since = merge_base(repo, from_ref, resolve(repo, from_ref), to_commit)
-    change = Change(repo, _rules_at(repo, since), since, f"between {from_ref} and {to_ref}")
-    change.take(_diff(repo, since, to_commit), _diff(repo, since, to_commit, under=change.rules.reviews_dir))
-    change.history = (since, to_commit)
-    change.policy_after = to_commit
+    change = _between(repo, since, since, to_commit)
+    change.where, change.policy_after = f"between {from_ref} and {to_ref}", to_commit
     if files is not None:
         _take_files(change, files)
+    return change
+
+
+def _between(repo: Repo, policy: str, since: str | None, until: str | None) -> Change:
+    """What changed from `since` to `until` (None: the index), under `policy`'s rules."""
+    change = Change(repo, _rules_at(repo, policy), policy, "")
+    change.take(_diff(repo, since, until), _diff(repo, since, until, under=change.rules.reviews_dir))
+    change.history = (since, until or "HEAD") if since else None
     return change
 
 
