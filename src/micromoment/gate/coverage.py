@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.gate.change import Change, complete_rules, policy_changed, read_record_blobs
 from micromoment.gate.rules import ChecklistRule, triggered
-from micromoment.git import filters
+from micromoment.git import filters, ls_tree, read_objects
 from micromoment.limits import MAX_YAML_BYTES
+from micromoment.records.listing import is_record_path
 
 if TYPE_CHECKING:
     from typing import Any
@@ -139,8 +140,6 @@ def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord
     if not created or change.policy_commit is None:
         return {}
     from micromoment.gate.seen import read_records
-    from micromoment.git import ls_tree, read_objects
-    from micromoment.records.listing import is_record_path
 
     reviews_dir = change.rules.reviews_dir
     entries = [
