@@ -219,34 +219,19 @@ class BaseQuestions:
         if self.every_branch:
             wanted += ["refs/heads/", "refs/remotes/origin/"]
         self.refs = _ask_refs(cwd, list(dict.fromkeys(wanted)))
+        self.listed: dict[str, tuple[str, str, str]] = {}
 
     def stop(self) -> None:
         """Stop the listing if it was never read."""
         self.refs.stop()
 
-
-def _initial_branch(repo: Repo) -> str:
-    """init.defaultBranch, or nothing when it is not set (then main, then master)."""
-    try:
-        return run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip()
-    except GitFailed:
-        return ""
-
-
-class _Refs:
-    """The refs asked about so far, asked for more only when a new name comes up."""
-
-    def __init__(self, repo: Repo, questions: BaseQuestions) -> None:
-        self.repo = repo
-        self.asked = set(questions.names)
-        self.listed = _listed(questions.refs.output())
-
-    def first(self, names: list[str]) -> tuple[str, str, str | None] | None:
-        """The first name with a candidate ref, as (name, short ref name, commit id or None)."""
+    def first(self, repo: Repo, names: list[str]) -> tuple[str, str, str | None] | None:
+        """The first name with a candidate ref, as (name, short ref name, commit id or None);
+        a name not asked about yet is asked about now."""
         for name in dict.fromkeys(n for n in names if n):
-            if name not in self.asked:
-                self.asked.add(name)
-                self.listed.update(_listed(_ask_refs(self.repo.root, _patterns(name)).output()))
+            if name not in self.names:
+                self.names.append(name)
+                self.listed.update(_listed(_ask_refs(repo.root, _patterns(name)).output()))
             for candidate in _candidates(name):
                 if candidate in self.listed:
                     short = candidate.removeprefix("refs/remotes/").removeprefix("refs/heads/")
@@ -260,6 +245,14 @@ class _Refs:
         local = {ref.removeprefix("refs/heads/") for ref in self.listed if ref.startswith("refs/heads/")}
         remote = {ref[20:] for ref in self.listed if ref.startswith("refs/remotes/origin/")}
         return local | (remote - {"HEAD"})
+
+
+def _initial_branch(repo: Repo) -> str:
+    """init.defaultBranch, or nothing when it is not set (then main, then master)."""
+    try:
+        return run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip()
+    except GitFailed:
+        return ""
 
 
 def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> str:
@@ -306,23 +299,23 @@ def find_base(
     is asked only when neither the configured branch nor the upstream's default exists, and
     another branch than main's or master's does. `asked` is what was started ahead (see
     `BaseQuestions`); it is finished or stopped here."""
-    questions = asked or BaseQuestions(repo.root, repo.git_dir, configured)
+    refs = asked or BaseQuestions(repo.root, repo.git_dir, configured)
     try:
-        refs = _Refs(repo, questions)
+        refs.listed = _listed(refs.refs.output())
     finally:
-        questions.stop()
+        refs.stop()
     upstream = _upstream_default(repo, refs.listed)
     names = [configured] if configured else []
     if upstream:
         names.append(upstream.removeprefix("refs/remotes/origin/"))
-    found = refs.first(names)
+    found = refs.first(repo, names)
     if found is None:
-        fallback = refs.first(["main", "master"])
-        if questions.every_branch and refs.branch_names() <= ({fallback[0]} if fallback else set()):
+        fallback = refs.first(repo, ["main", "master"])
+        if refs.every_branch and refs.branch_names() <= ({fallback[0]} if fallback else set()):
             # init.defaultBranch could only name that branch or one that does not exist.
             found = fallback
         else:
-            found = refs.first([*names, _initial_branch(repo), "main", "master"])
+            found = refs.first(repo, [*names, _initial_branch(repo), "main", "master"])
     return (found[1], found[2]) if found else None
 
 
