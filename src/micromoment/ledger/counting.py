@@ -15,8 +15,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from micromoment.ledger.store import check_values
-
 STATS_SCHEMA = "micromoment.stats/1"
 Period = Literal["week", "month"]
 
@@ -66,7 +64,6 @@ def count(connection: sqlite3.Connection, since: dt.date | None, today: dt.date)
     asked = {"since": since.isoformat() if since else None, "today": today.isoformat()}
     connection.execute("BEGIN")
     try:
-        check_values(connection)  # a value no refresh writes means: build the ledger again
         return Tally(
             records=connection.execute(_RECORDS, asked).fetchall(),
             items=[(c, i, q, no, skip) for c, i, q, _, no, skip in connection.execute(_ITEMS, asked)],

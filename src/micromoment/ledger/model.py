@@ -6,14 +6,24 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from micromoment.records import ReviewRecord, SkipRecord
 
 
-@dataclass
-class FollowUpEntry:
+class AnswerEntry(NamedTuple):
+    item: str
+    question: str
+    answer: str
+
+
+class SignoffEntry(NamedTuple):
+    who: str
+    decision: str
+
+
+class FollowUpEntry(NamedTuple):
     item: str
     question: str
     action: str
@@ -37,9 +47,9 @@ class Summary:
     email: str
     when: str  # ISO 8601, UTC
     status: str  # complete | incomplete | skip
-    answers: list[tuple[str, str, str]] = field(default_factory=list)  # (item, question, answer)
+    answers: list[AnswerEntry] = field(default_factory=list)
     follow_ups: list[FollowUpEntry] = field(default_factory=list)
-    signoffs: list[tuple[str, str]] = field(default_factory=list)  # (who, decision)
+    signoffs: list[SignoffEntry] = field(default_factory=list)
     reason: str = ""
     repository: str = ""
     # The content hash of the checklist version the record answered: what its answers are
@@ -54,7 +64,7 @@ class Summary:
         return dt.date.fromisoformat(self.when[:10])
 
     def counts(self) -> dict[str, int]:
-        tally = Counter(answer for _, _, answer in self.answers)
+        tally = Counter(a.answer for a in self.answers)
         return {
             "yes": tally["yes"],
             "no": tally["no"],
@@ -94,7 +104,7 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
         email=record.who.email,
         when=_iso(record.finished_at),
         status=record.status,
-        answers=[(a.item, a.question, a.answer) for a in record.answers],
+        answers=[AnswerEntry(a.item, a.question, a.answer) for a in record.answers],
         follow_ups=[
             FollowUpEntry(
                 item=a.item,
@@ -108,7 +118,7 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
             for a in record.answers
             if a.follow_up is not None
         ],
-        signoffs=[(s.who.name, s.decision) for s in record.signoffs],
+        signoffs=[SignoffEntry(s.who.name, s.decision) for s in record.signoffs],
         checklist_hash=record.checklist.content_hash,
     )
 

@@ -13,11 +13,11 @@ import contextlib
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from micromoment.ledger.model import FollowUpEntry, Summary
+from micromoment.ledger.model import AnswerEntry, FollowUpEntry, SignoffEntry, Summary
 
 SCHEMA_VERSION = 3  # 2: the checklist version each record answered; 3: what stats counts, at hand
 APPLICATION_ID = 0x6D6D6C67  # "mmlg": a file that is not this ledger is never taken for it
@@ -67,7 +67,13 @@ _DAYS = (
     "UNION SELECT substr(resolved_at, 1, 10) FROM follow_ups WHERE resolved_at IS NOT NULL"
 )
 
-Stamp = tuple[int, int, str]  # size, mtime in ns, sha256 of the content
+
+class Stamp(NamedTuple):
+    """What a record's file was when its summary was stored."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
 
 
 class Damaged(Exception):
@@ -132,6 +138,7 @@ def _check_schema(connection: sqlite3.Connection, folder: Path) -> None:
     row = connection.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone()
     if row is None or row[0] != str(folder):
         raise Damaged("the ledger of another folder")
+    _check_values(connection)
 
 
 def open_ledger(path: Path, folder: Path) -> sqlite3.Connection | None:
@@ -150,21 +157,21 @@ def open_ledger(path: Path, folder: Path) -> sqlite3.Connection | None:
     return None
 
 
-def memory_ledger(summaries: list[Summary]) -> sqlite3.Connection:
+def memory_ledger(summaries: Sequence[Summary] = ()) -> sqlite3.Connection:
     """A ledger in memory holding these summaries, named so that file order is their order:
     what is counted from summaries is counted by the same queries as a ledger file."""
     connection = sqlite3.connect(":memory:", isolation_level=None)
     for statement in TABLES:
         connection.execute(statement)
     width = len(str(len(summaries)))
-    refresh(connection, [], [], [(f"{n:0{width}d}", (0, 0, ""), s) for n, s in enumerate(summaries)])
+    refresh(connection, [], [], [(f"{n:0{width}d}", Stamp(0, 0, ""), s) for n, s in enumerate(summaries)])
     return connection
 
 
 def stamps(connection: sqlite3.Connection) -> dict[str, Stamp]:
     return {
-        name: (size, mtime, sha)
-        for name, size, mtime, sha in connection.execute("SELECT name, size, mtime_ns, sha256 FROM records")
+        row[0]: Stamp(*row[1:])
+        for row in connection.execute("SELECT name, size, mtime_ns, sha256 FROM records")
     }
 
 
@@ -205,42 +212,24 @@ def _rows(fresh: list[tuple[str, Stamp, Summary]]) -> tuple[list[tuple[Any, ...]
     """The rows of each table for these summaries: records, answers, follow-ups, sign-offs."""
     records, answers, follow_ups, signoffs = [], [], [], []
     for name, stamp, s in fresh:
+        given = [a.answer for a in s.answers]
         records.append(
             (
-                name,
-                *stamp,
-                s.id,
-                s.kind,
-                s.checklist,
-                s.title,
-                s.subject,
-                s.who,
-                s.email,
-                s.when,
-                s.status,
-                s.reason,
-                s.checklist_hash,
-                len(s.answers),
-                sum(1 for _, _, answer in s.answers if answer == "no"),
-                sum(1 for _, _, answer in s.answers if answer == "skip"),
+                *(name, *stamp, s.id, s.kind, s.checklist, s.title, s.subject, s.who, s.email, s.when),
+                *(s.status, s.reason, s.checklist_hash, len(given), given.count("no"), given.count("skip")),
             )
         )
         # Each answer with its record's checklist and day: `stats` counts items without a join.
         answers += [(name, n, *a, s.checklist, s.when[:10]) for n, a in enumerate(s.answers)]
-        follow_ups += [
-            (name, n, f.item, f.question, f.action, f.owner, f.due, int(f.resolved), f.resolved_at)
-            for n, f in enumerate(s.follow_ups)
-        ]
-        signoffs += [(name, n, *pair) for n, pair in enumerate(s.signoffs)]
+        follow_ups += [(name, n, *f) for n, f in enumerate(s.follow_ups)]
+        signoffs += [(name, n, *signoff) for n, signoff in enumerate(s.signoffs)]
     return records, answers, follow_ups, signoffs
 
 
 def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
-    """Every stored summary by file name, read in one snapshot; Damaged when a value is not one
-    a refresh writes (a calendar day that does not exist, say)."""
+    """Every stored summary by file name, read in one snapshot."""
     connection.execute("BEGIN")
     try:
-        check_values(connection)
         hashes: dict[str, str] = {}  # one string per checklist version: thousands of records share a few
         summaries = {
             row[0]: Summary(
@@ -268,11 +257,10 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
     return summaries
 
 
-def check_values(connection: sqlite3.Connection) -> None:
+def _check_values(connection: sqlite3.Connection) -> None:
     """Damaged when the database holds a value a refresh never writes: the CHECK constraints
     again (a file edited with them switched off), a time not in its one shape, rows of a
-    record that is not there, or a day the calendar does not have. Run inside the reader's
-    transaction, so what is checked is what is read."""
+    record that is not there, or a day the calendar does not have."""
     for check in _READ_CHECKS:
         if connection.execute(check).fetchone() is not None:
             raise Damaged(f"a value this version does not write: {check}")
@@ -289,25 +277,22 @@ def check_values(connection: sqlite3.Connection) -> None:
 
 def _attach(connection: sqlite3.Connection, summaries: dict[str, Summary]) -> None:
     questions: dict[str, str] = {}  # one string per distinct question: thousands of records share a few
-    try:
-        last, answers = None, []
-        for record, item, question, answer in connection.execute(
-            "SELECT record, item, question, answer FROM answers ORDER BY record, seq"
-        ):
-            if record != last:  # rows come record by record: look each record up once
-                last, answers = record, summaries[record].answers
-            answers.append((item, questions.setdefault(question, question), answer))
-        for record, *entry in connection.execute(
-            "SELECT record, item, question, action, owner, due, resolved, resolved_at FROM follow_ups "
-            "ORDER BY record, seq"
-        ):
-            item, question, action, owner, due, resolved, resolved_at = entry
-            summaries[record].follow_ups.append(
-                FollowUpEntry(item, question, action, owner, due, bool(resolved), resolved_at)
-            )
-        for record, who, decision in connection.execute(
-            "SELECT record, who, decision FROM signoffs ORDER BY record, seq"
-        ):
-            summaries[record].signoffs.append((who, decision))
-    except KeyError as exc:
-        raise Damaged(f"rows of a record that is not there: {exc}") from None
+    last, answers = None, []
+    for record, item, question, answer in connection.execute(
+        "SELECT record, item, question, answer FROM answers ORDER BY record, seq"
+    ):
+        if record != last:  # rows come record by record: look each record up once
+            last, answers = record, summaries[record].answers
+        answers.append(AnswerEntry(item, questions.setdefault(question, question), answer))
+    for record, *entry in connection.execute(
+        "SELECT record, item, question, action, owner, due, resolved, resolved_at FROM follow_ups "
+        "ORDER BY record, seq"
+    ):
+        item, question, action, owner, due, resolved, resolved_at = entry
+        summaries[record].follow_ups.append(
+            FollowUpEntry(item, question, action, owner, due, bool(resolved), resolved_at)
+        )
+    for record, who, decision in connection.execute(
+        "SELECT record, who, decision FROM signoffs ORDER BY record, seq"
+    ):
+        summaries[record].signoffs.append(SignoffEntry(who, decision))
