@@ -25,75 +25,34 @@ from micromoment.records import AnyRecord, ReviewRecord, SkipRecord
 ColumnType = Literal["string", "integer", "boolean", "timestamp", "date"]
 Row = dict[str, Any]
 
-_RECORD: list[tuple[str, ColumnType]] = [
-    ("repository", "string"),
-    ("record_id", "string"),
-    ("checklist_id", "string"),
-]
-COLUMNS: dict[str, list[tuple[str, ColumnType]]] = {
+_RECORD = ["repository", "record_id", "checklist_id"]
+COLUMNS: dict[str, list[str]] = {
     "reviews": [
         *_RECORD,
-        ("checklist_version", "string"),
-        ("checklist_title", "string"),
-        ("checklist_hash", "string"),
-        ("kind", "string"),
-        ("status", "string"),
-        ("subject", "string"),
-        ("reason", "string"),
-        ("approver", "string"),
-        ("author", "string"),
-        ("author_email", "string"),
-        ("started_at", "timestamp"),
-        ("recorded_at", "timestamp"),
-        ("branch", "string"),
-        ("commit", "string"),
-        ("dirty", "boolean"),
-        ("answers", "integer"),
-        ("yes", "integer"),
-        ("no", "integer"),
-        ("na", "integer"),
-        ("skipped", "integer"),
-        ("follow_ups", "integer"),
-        ("approvals", "integer"),
-        ("path", "string"),
+        *("checklist_version", "checklist_title", "checklist_hash", "kind", "status", "subject", "reason"),
+        *("approver", "author", "author_email", "started_at", "recorded_at", "branch", "commit", "dirty"),
+        *("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals", "path"),
     ],
     "answers": [
         *_RECORD,
-        ("checklist_version", "string"),
-        ("author", "string"),
-        ("position", "integer"),
-        ("item_id", "string"),
-        ("question", "string"),
-        ("answer", "string"),
-        ("note", "string"),
-        ("skip_reason", "string"),
-        ("evidence", "string"),
-        ("answered_at", "timestamp"),
-        ("has_follow_up", "boolean"),
+        *("checklist_version", "author", "position", "item_id", "question", "answer", "note"),
+        *("skip_reason", "evidence", "answered_at", "has_follow_up"),
     ],
     "followups": [
         *_RECORD,
-        ("author", "string"),
-        ("recorded_at", "timestamp"),
-        ("item_id", "string"),
-        ("question", "string"),
-        ("action", "string"),
-        ("owner", "string"),
-        ("due", "date"),
-        ("status", "string"),
-        ("resolved_by", "string"),
-        ("resolved_at", "timestamp"),
-        ("resolution_note", "string"),
+        *("author", "recorded_at", "item_id", "question", "action", "owner", "due", "status"),
+        *("resolved_by", "resolved_at", "resolution_note"),
     ],
-    "signoffs": [
-        *_RECORD,
-        ("author", "string"),
-        ("signer", "string"),
-        ("signer_email", "string"),
-        ("decision", "string"),
-        ("signed_at", "timestamp"),
-        ("note", "string"),
-    ],
+    "signoffs": [*_RECORD, "author", "signer", "signer_email", "decision", "signed_at", "note"],
+}
+# A column's type by its name, the same in every table; any other column is a string.
+TYPES: dict[str, ColumnType] = {
+    **dict.fromkeys(("started_at", "recorded_at", "answered_at", "resolved_at", "signed_at"), "timestamp"),
+    **dict.fromkeys(
+        ("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals", "position"), "integer"
+    ),
+    **dict.fromkeys(("dirty", "has_follow_up"), "boolean"),
+    "due": "date",
 }
 
 
@@ -204,7 +163,7 @@ def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
 
 def rows(sources: list[Source], table: str) -> Iterator[Row]:
     """Every row of `table`, repository by repository, records in file order; every column present."""
-    names = [name for name, _ in COLUMNS[table]]
+    names = COLUMNS[table]
     for source in sources:
         for path, record in source.records():
             if table == "reviews":
@@ -241,7 +200,7 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
     count = 0
     if format == "csv":
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([name for name, _ in COLUMNS[table]])
+        writer.writerow(COLUMNS[table])
         for row in rows(sources, table):
             writer.writerow(
                 [
@@ -274,8 +233,8 @@ def _write_parquet(found: list[Row], table: str, out: Path) -> int:
         "date": pa.date32(),
     }
     columns = COLUMNS[table]
-    converted = {name: [_typed(row[name], kind) for row in found] for name, kind in columns}
-    schema = pa.schema([(name, types[kind]) for name, kind in columns])
+    converted = {name: [_typed(row[name], TYPES.get(name, "string")) for row in found] for name in columns}
+    schema = pa.schema([(name, types[TYPES.get(name, "string")]) for name in columns])
     data = pa.table(converted, schema=schema)
     temp = out.with_name(f".{out.name}.tmp")
     try:

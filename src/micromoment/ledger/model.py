@@ -47,14 +47,14 @@ class Summary:
     email: str
     when: str  # ISO 8601, UTC
     status: str  # complete | incomplete | skip
-    answers: list[AnswerEntry] = field(default_factory=list)
-    follow_ups: list[FollowUpEntry] = field(default_factory=list)
-    signoffs: list[SignoffEntry] = field(default_factory=list)
     reason: str = ""
-    repository: str = ""
     # The content hash of the checklist version the record answered: what its answers are
     # judged against (see `ledger.judging`).
     checklist_hash: str = ""
+    answers: list[AnswerEntry] = field(default_factory=list)
+    follow_ups: list[FollowUpEntry] = field(default_factory=list)
+    signoffs: list[SignoffEntry] = field(default_factory=list)
+    repository: str = ""
     # For a review that says complete: the required items its checklist version asks that have
     # no answer the version accepts. Such a review is counted as incomplete, as the gate counts it.
     unanswered: tuple[str, ...] = ()  # a tuple: ten thousand summaries share the one empty default

@@ -38,9 +38,9 @@ class Scope:
         return [s for s in self.everything if not self.since or s.day >= self.since]
 
 
-def review_href(summary: Summary) -> str:
+def review_href(repository: str, path: str) -> str:
     """Where a review's page is, from the report's top folder."""
-    return f"reviews/{summary.repository}/{Path(summary.path).stem}.html"
+    return f"reviews/{repository}/{Path(path).stem}.html"
 
 
 def pick_review_pages(scope: Scope, limit: int) -> list[Summary]:
@@ -144,7 +144,7 @@ def overview(scope: Scope, paged: set[str]) -> dict[str, Any]:
     figures = stats(scope.everything, scope.since, "week", [s.name for s in scope.sources])
     overdue = [r for r in open_follow_ups(chosen, None, scope.today) if r["overdue"]]
     for row in overdue:
-        href = f"reviews/{row['repository']}/{Path(row['path']).stem}.html"
+        href = review_href(row["repository"], row["path"])
         row["href"] = href if href in paged else None
     skips = [s for s in newest_first(chosen) if s.kind == "skip"]
     people = figures["people"]
@@ -183,24 +183,14 @@ def checklist_page(scope: Scope, checklist_id: str, paged: dict[str, Summary]) -
     items: dict[str, dict[str, Any]] = {}
     for s in mine:
         for item, question, answer in s.answers:
-            row = items.setdefault(
-                item,
-                {
-                    "item": item,
-                    "question": question,
-                    "yes": 0,
-                    "no": 0,
-                    "na": 0,
-                    "skip": 0,
-                    "other": 0,
-                    "follow_ups": 0,
-                },
-            )
-            row[answer if answer in ("yes", "no", "na", "skip") else "other"] += 1
+            if item not in items:
+                counts = dict.fromkeys(("yes", "no", "na", "skip", "other", "follow_ups"), 0)
+                items[item] = {"item": item, "question": question, **counts}
+            items[item][answer if answer in ("yes", "no", "na", "skip") else "other"] += 1
         for f in s.follow_ups:
             items[f.item]["follow_ups"] += 1
     reviews = [s for s in newest_first(mine) if s.kind == "review"]
-    with_pages = [s for s in reviews if review_href(s) in paged]
+    with_pages = [s for s in reviews if review_href(s.repository, s.path) in paged]
     skips = [s for s in newest_first(mine) if s.kind == "skip"]
     return {
         "id": checklist_id,
@@ -219,7 +209,7 @@ def checklist_page(scope: Scope, checklist_id: str, paged: dict[str, Summary]) -
 def log_row(s: Summary) -> dict[str, Any]:
     counts = s.counts()
     return {
-        "href": review_href(s),
+        "href": review_href(s.repository, s.path),
         "when": s.when[:10],
         "repository": s.repository,
         "checklist": s.checklist,

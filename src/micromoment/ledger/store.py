@@ -230,22 +230,8 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
     """Every stored summary by file name, read in one snapshot."""
     connection.execute("BEGIN")
     try:
-        hashes: dict[str, str] = {}  # one string per checklist version: thousands of records share a few
         summaries = {
-            row[0]: Summary(
-                path="",
-                id=row[1],
-                kind=row[2],
-                checklist=row[3],
-                title=row[4],
-                subject=row[5],
-                who=row[6],
-                email=row[7],
-                when=row[8],
-                status=row[9],
-                reason=row[10],
-                checklist_hash=hashes.setdefault(row[11], row[11]),
-            )
+            row[0]: Summary("", *row[1:])  # the columns in the order of Summary's fields
             for row in connection.execute(
                 "SELECT name, id, kind, checklist, title, subject, who, email, at, status, reason, checklist_hash "
                 "FROM records"
