@@ -156,9 +156,7 @@ def test_bad_output_and_unknown_table_are_refused(cli: Cli, mini: Path, tmp_path
     ]
     empty = cli("export", "--table", "reviews", "--format", "csv", "--out", str(tmp_path / "e.csv"))
     assert empty.exit_code == 0
-    assert (tmp_path / "e.csv").read_text(encoding="utf-8").splitlines() == [
-        ",".join(COLUMNS["reviews"])
-    ]
+    assert (tmp_path / "e.csv").read_text(encoding="utf-8").splitlines() == [",".join(COLUMNS["reviews"])]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet"])

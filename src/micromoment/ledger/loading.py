@@ -216,7 +216,8 @@ def _store(plan: _Plan, parsed: dict[Path, Parsed], warn: Warn) -> sqlite3.Conne
     if problems:
         raise FileProblems(problems)
     try:
-        store.refresh(plan.connection, plan.gone, plan.touched, fresh)
+        if plan.gone or plan.touched or fresh:
+            store.refresh(plan.connection, plan.gone, plan.touched, fresh)
     except sqlite3.Error:  # a ledger failing mid-way (a full disk) only costs speed
         plan.connection.close()
         _cannot_use(plan.files.repository, warn)

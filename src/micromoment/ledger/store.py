@@ -10,8 +10,6 @@ not have written is deleted and built again from the records.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,13 +17,16 @@ from typing import Any, NamedTuple
 
 from micromoment.ledger.model import AnswerEntry, FollowUpEntry, SignoffEntry, Summary
 
-SCHEMA_VERSION = 3  # 2: the checklist version each record answered; 3: what stats counts, at hand
+# 2: the checklist version each record answered; 3: what stats counts, at hand; 4: days checked in SQL
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x6D6D6C67  # "mmlg": a file that is not this ledger is never taken for it
 LEDGER_NAME = "ledger.sqlite3"
 BUSY_MS = 10_000  # a second command waits this long for another's refresh to commit
 
-_MOMENT = "strftime('%Y-%m-%dT%H:%M:%SZ', {0}) IS {0}"  # IS: a NULL from strftime is a failure
-_DAY = "(length({0}) IS 10 AND date({0}) IS {0})"
+# A time or a day in exactly its one shape, on a day the calendar has: '+0 days' makes SQLite carry
+# 30 February over into March, so it differs from what was stored. IS: a NULL from them is a failure.
+_MOMENT = "strftime('%Y-%m-%dT%H:%M:%SZ', {0}, '+0 days') IS {0}"
+_DAY = "date({0}, '+0 days') IS {0}"
 TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
     "CREATE TABLE records (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
@@ -46,25 +47,17 @@ TABLES = (
     "CREATE TABLE signoffs (record TEXT NOT NULL, seq INTEGER NOT NULL, who TEXT NOT NULL, "
     "decision TEXT NOT NULL, PRIMARY KEY (record, seq)) STRICT",
 )
-_DAY_TEXT = re.compile(r"\d{4}-\d\d-\d\d")
-_MOMENT_GLOB = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'"
-# The CHECK constraints again, at read time: a file edited with the checks switched off
+# The CHECK constraints again, when the ledger is opened: a file edited with the checks switched off
 # (PRAGMA ignore_check_constraints) still never reaches log, todo or stats. And what the
-# constraints cannot say: a time in exactly its one shape, and no row of a record that is gone.
+# constraints cannot say: no row of a record that is gone.
 _READ_CHECKS = (
-    f"SELECT 1 FROM records WHERE at NOT GLOB {_MOMENT_GLOB} LIMIT 1",
-    "SELECT 1 FROM answers WHERE record NOT IN (SELECT name FROM records) LIMIT 1",
-    "SELECT 1 FROM follow_ups WHERE record NOT IN (SELECT name FROM records) LIMIT 1",
-    "SELECT 1 FROM signoffs WHERE record NOT IN (SELECT name FROM records) LIMIT 1",
+    *(
+        f"SELECT 1 FROM {t} WHERE record NOT IN (SELECT name FROM records) LIMIT 1"
+        for t in ("answers", "follow_ups", "signoffs")
+    ),
     f"SELECT 1 FROM records WHERE NOT ({_MOMENT.format('at')}) OR kind NOT IN ('review', 'skip') LIMIT 1",
     f"SELECT 1 FROM follow_ups WHERE NOT (due IS NULL OR {_DAY.format('due')}) "
     f"OR NOT (resolved_at IS NULL OR {_MOMENT.format('resolved_at')}) OR resolved NOT IN (0, 1) LIMIT 1",
-)
-
-# Every calendar day the database names, each once.
-_DAYS = (
-    "SELECT substr(at, 1, 10) FROM records UNION SELECT due FROM follow_ups WHERE due IS NOT NULL "
-    "UNION SELECT substr(resolved_at, 1, 10) FROM follow_ups WHERE resolved_at IS NOT NULL"
 )
 
 
@@ -244,21 +237,10 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
 
 
 def _check_values(connection: sqlite3.Connection) -> None:
-    """Damaged when the database holds a value a refresh never writes: the CHECK constraints
-    again (a file edited with them switched off), a time not in its one shape, rows of a
-    record that is not there, or a day the calendar does not have."""
+    """Damaged when the database holds a value a refresh never writes."""
     for check in _READ_CHECKS:
         if connection.execute(check).fetchone() is not None:
             raise Damaged(f"a value this version does not write: {check}")
-    # The schema checks each date's shape; the calendar (no 30 February) is checked here, once
-    # per distinct day, since SQLite's date functions accept any day up to 31.
-    for (day,) in connection.execute(_DAYS):
-        try:
-            if not isinstance(day, str) or not _DAY_TEXT.fullmatch(day):
-                raise ValueError(day)
-            dt.date.fromisoformat(day)
-        except (TypeError, ValueError):
-            raise Damaged(f"not a day: {day!r}") from None
 
 
 def _attach(connection: sqlite3.Connection, summaries: dict[str, Summary]) -> None:
