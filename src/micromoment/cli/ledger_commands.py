@@ -167,10 +167,6 @@ def todo(
     say(f"{len(rows)} open; close one with the command under it, saying what was done in --note")
 
 
-def _tally(counts: dict[str, int] | None) -> str:
-    return f"{counts['yes']}/{counts['no']}/{counts['na']}/{counts['skip']}" if counts else "-"
-
-
 def log(
     since: SinceOption = None,
     checklist: Annotated[str | None, typer.Option(metavar="ID", help="Only this checklist.")] = None,
@@ -202,7 +198,9 @@ def log(
         signers = ", ".join(f"{s['who']} ({s['decision']})" for s in row["signoffs"])
         heading = f"{row['date'][:10]}  {row['checklist']}  {row['status']}"
         if row["counts"]:
-            heading += f"  yes/no/na/skip {_tally(row['counts'])}"
+            heading += "  yes/no/na/skip " + "/".join(
+                str(row["counts"][k]) for k in ("yes", "no", "na", "skip")
+            )
         console.print(Text(heading), soft_wrap=True)
         console.print(
             Text(f"  {row['subject']} — {row['who']}" + (f"; signed off: {signers}" if signers else ""))

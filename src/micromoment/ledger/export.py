@@ -84,23 +84,12 @@ def _record_row(source: Source, path: Path, record: AnyRecord) -> Row:
             "reason": record.reason,
             "approver": record.approver,
             "recorded_at": _iso(record.at),
-            "answers": 0,
-            "yes": 0,
-            "no": 0,
-            "na": 0,
-            "skipped": 0,
-            "follow_ups": 0,
-            "approvals": 0,
+            **dict.fromkeys(("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals"), 0),
         }
     given = [a.answer for a in record.answers]
     # Held to its checklist version as the gate holds it: a hand-written "complete" is not enough.
-    status, _ = judged(
-        record.status,
-        record.checklist.id,
-        record.checklist.content_hash,
-        {a.item: a.answer for a in record.answers},
-        source.versions,
-    )
+    ref, answers = record.checklist, {a.item: a.answer for a in record.answers}
+    status, _ = judged(record.status, ref.id, ref.content_hash, answers, source.versions)
     return {
         **row,
         "status": status,
@@ -173,9 +162,8 @@ def rows(sources: list[Source], table: str) -> Iterator[Row]:
                     "repository": source.name,
                     "record_id": record.id,
                     "checklist_id": record.checklist.id,
-                    "author": record.who.name,
                 }
-                found = _detail_rows(table, base, record)
+                found = _detail_rows(table, {**base, "author": record.who.name}, record)
             else:
                 continue
             for row in found:
