@@ -235,11 +235,10 @@ def stats(
 
     # Counted by queries over each repository's ledger: a warm run makes no summary at all.
     places, projects = _places(repo)
-    tallies = count_many(places, _since(since), utc_now().date(), warn=say)
-    data = stats_of(tallies, _since(since), by.value, [project.root.name for project in projects])
-    data["samples"] = ledger.sample_totals(
-        [samples_dir(find_project(root)) for root in (repo or [Path.cwd()])], _since(since)
-    )
+    day = _since(since)
+    tallies = count_many(places, day, utc_now().date(), warn=say)
+    data = stats_of(tallies, day, by.value, [project.root.name for project in projects])
+    data["samples"] = ledger.sample_totals([samples_dir(project) for project in projects], day)
     if as_json:
         print_json(data)
         return

@@ -32,6 +32,10 @@ class FollowUpEntry(NamedTuple):
     resolved: bool
     resolved_at: str | None
 
+    def overdue(self, today: dt.date) -> bool:
+        """Open, and due before `today`."""
+        return bool(not self.resolved and self.due and dt.date.fromisoformat(self.due) < today)
+
 
 @dataclass
 class Summary:

@@ -48,13 +48,9 @@ def pick_review_pages(scope: Scope, limit: int) -> list[Summary]:
     reviews = [s for s in newest_first(scope.chosen) if s.kind == "review"]
     picked = {id(s): s for s in reviews[:limit]}
     for s in reviews[limit:]:
-        if any(_overdue(f.due, f.resolved, scope.today) for f in s.follow_ups):
+        if any(f.overdue(scope.today) for f in s.follow_ups):
             picked[id(s)] = s
     return newest_first(list(picked.values()))
-
-
-def _overdue(due: str | None, resolved: bool, today: dt.date) -> bool:
-    return bool(not resolved and due and dt.date.fromisoformat(due) < today)
 
 
 def weeks_between(days: list[dt.date]) -> list[tuple[str, dt.date]]:
@@ -98,13 +94,8 @@ def weekly(summaries: list[Summary], chart_id: str, title: str) -> dict[str, Any
 
 def follow_ups_by_owner(summaries: list[Summary], today: dt.date) -> list[dict[str, Any]]:
     owners: dict[str, Counter[str]] = defaultdict(Counter)
-    for s in summaries:
-        for f in s.follow_ups:
-            tally = owners[f.owner]
-            tally["opened"] += 1
-            tally["resolved"] += f.resolved
-            tally["open"] += not f.resolved
-            tally["overdue"] += _overdue(f.due, f.resolved, today)
+    for f in (f for s in summaries for f in s.follow_ups):
+        owners[f.owner].update(opened=1, resolved=f.resolved, open=not f.resolved, overdue=f.overdue(today))
     rows = [
         {"owner": owner, **{k: c[k] for k in ("opened", "resolved", "open", "overdue")}}
         for owner, c in owners.items()

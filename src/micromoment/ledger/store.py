@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -170,31 +170,26 @@ def stamps(connection: sqlite3.Connection) -> dict[str, Stamp]:
 
 def refresh(
     connection: sqlite3.Connection,
-    gone: Iterable[str],
-    touched: Iterable[tuple[str, Stamp]],
-    fresh: Iterable[tuple[str, Stamp, Summary]],
+    gone: list[str],
+    touched: list[tuple[str, Stamp]],
+    fresh: list[tuple[str, Stamp, Summary]],
 ) -> None:
-    """In one transaction: drop records that are gone, re-stamp records whose content did not
-    change, and store the summaries of new or changed records."""
-    fresh = list(fresh)
+    """In one transaction: drop the records that are gone or are stored again, re-stamp records
+    whose content did not change, and store the summaries of new or changed records."""
     # One statement per table, each run over every row: a cold run stores 10,000 records.
-    rows = _rows(fresh)
-    dropped = [(name,) for name in [*gone, *(name for name, _, _ in fresh)]]
+    tables = dict(zip(("records", "answers", "follow_ups", "signoffs"), _rows(fresh), strict=True))
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for table in ("records", "answers", "follow_ups", "signoffs"):
+        for table in tables:
             column = "name" if table == "records" else "record"
-            connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", dropped)
+            connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(name,) for name in gone])
         connection.executemany(
             "UPDATE records SET size = ?, mtime_ns = ?, sha256 = ? WHERE name = ?",
             [(*stamp, name) for name, stamp in touched],
         )
-        connection.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[0]
-        )
-        connection.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", rows[1])
-        connection.executemany("INSERT INTO follow_ups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[2])
-        connection.executemany("INSERT INTO signoffs VALUES (?, ?, ?, ?)", rows[3])
+        for table, rows in tables.items():
+            if rows:
+                connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")

@@ -53,7 +53,7 @@ def open_follow_ups(summaries: list[Summary], owner: str | None, today: dt.date)
                     "action": f.action,
                     "owner": f.owner,
                     "due": f.due,
-                    "overdue": bool(f.due and dt.date.fromisoformat(f.due) < today),
+                    "overdue": f.overdue(today),
                     "record": s.id,
                     "item": f.item,
                     "question": f.question,
