@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 STATS_SCHEMA = "micromoment.stats/1"
 Period = Literal["week", "month"]
@@ -48,15 +47,14 @@ WHERE r.kind = 'review' AND {_CHOSEN}
 """
 
 
-@dataclass
-class Tally:
+class Tally(NamedTuple):
     """What one ledger adds up over the chosen records; tallies of several repositories add up."""
 
-    records: list[tuple[str, str, str, str, int, int, int, int]] = field(default_factory=list)
-    items: list[tuple[str, str, str, int, int]] = field(default_factory=list)
-    follow_ups: tuple[int, int, int] = (0, 0, 0)
-    signers: list[tuple[str, int]] = field(default_factory=list)
-    signed: int = 0
+    records: list[tuple[str, str, str, str, int, int, int, int]]  # day, kind, checklist, who, and counts
+    items: list[tuple[str, str, str, int, int]]  # checklist, item, question, "no"s, skips
+    follow_ups: tuple[int, int, int]  # opened, resolved, overdue
+    signers: list[tuple[str, int]]
+    signed: int  # reviews with an approval
 
 
 def count(connection: sqlite3.Connection, since: dt.date | None, today: dt.date) -> Tally:

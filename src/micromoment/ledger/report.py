@@ -75,8 +75,7 @@ def weekly(summaries: list[Summary], chart_id: str, title: str) -> dict[str, Any
             counts[s.checklist][i] += 1
         else:
             skips[i] += 1
-    series: list[tuple[str, list[int]]] = [(c, counts[c]) for c in checklists]
-    series.append(("skips", skips))
+    series = [*((c, counts[c]) for c in checklists), ("skips", skips)]
     rows = [
         {
             "week": label,
@@ -123,10 +122,7 @@ def repositories(scope: Scope) -> list[dict[str, Any]]:
 
 def titles(summaries: list[Summary]) -> dict[str, str]:
     """Each checklist's title as its newest record gives it."""
-    found: dict[str, str] = {}
-    for s in newest_first(summaries):
-        found.setdefault(s.checklist, s.title)
-    return found
+    return {s.checklist: s.title for s in reversed(newest_first(summaries))}  # the newest written last
 
 
 def overview(scope: Scope, paged: set[str]) -> dict[str, Any]:

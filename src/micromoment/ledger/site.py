@@ -120,16 +120,11 @@ def _render_all(out: Path, scope: Scope, title: str, limit: int, templates: list
         "repository_names": [s.name for s in scope.sources],
     }
     data = overview(scope, set(paged))
-    pages = 0
 
     def page(path: str, template: str, **context: Any) -> None:
-        nonlocal pages
-        depth = path.count("/")
-        html = render_named(env, template, {**common, **context, "root": "../" * depth})
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-        pages += 1
+        html = render_named(env, template, {**common, **context, "root": "../" * path.count("/")})
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_text(html, encoding="utf-8")
 
     page("index.html", "index.html.j2", o=data)
     reviews_total = data["stats"]["totals"]["reviews"]
@@ -145,6 +140,7 @@ def _render_all(out: Path, scope: Scope, title: str, limit: int, templates: list
         page(href, "review.html.j2", **_review_context(by_name[summary.repository], summary))
     (out / STYLESHEET).write_bytes(stylesheet)
     (out / MARKER).write_text(f"micromoment {__version__} report\n", encoding="utf-8")
+    pages = 2 + len(data["stats"]["checklists"]) + len(paged)  # the index, the list of reviews, and the rest
     return Built(pages, len(paged), reviews_total)
 
 
