@@ -182,27 +182,21 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
             f"{display_path(out)}: is not a regular file (a pipe or a device); "
             f"give a file name, e.g. --out {table}.{format}"
         )
+    found = list(rows(sources, table))
     if format == "parquet":
-        return _write_parquet(list(rows(sources, table)), table, out)
+        return _write_parquet(found, table, out)
     buffer = io.StringIO()
-    count = 0
     if format == "csv":
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(COLUMNS[table])
-        for row in rows(sources, table):
-            writer.writerow(
-                [
-                    "" if v is None else ("true" if v is True else "false" if v is False else v)
-                    for v in row.values()
-                ]
-            )
-            count += 1
+        writer.writerows(
+            ["" if v is None else str(v).lower() if isinstance(v, bool) else v for v in row.values()]
+            for row in found
+        )
     else:
-        for row in rows(sources, table):
-            buffer.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
+        buffer.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in found)
     write_atomic(out, buffer.getvalue())
-    return count
+    return len(found)
 
 
 def _write_parquet(found: list[Row], table: str, out: Path) -> int:
