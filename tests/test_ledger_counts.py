@@ -22,7 +22,6 @@ from micromoment.identity import Person
 from micromoment.ledger import loading
 from micromoment.ledger import summaries as ledger
 from micromoment.ledger.counting import period_of
-from micromoment.ledger.loading import load_summaries
 from micromoment.ledger.model import AnswerEntry, FollowUpEntry, SignoffEntry, Summary, summarise
 from micromoment.ledger.summaries import log_rows, newest_first, open_follow_ups, sample_totals, stats
 from micromoment.locations import display_path
@@ -41,6 +40,7 @@ from micromoment.records import (
     save_record,
 )
 from micromoment.records.samples import save_sample
+from test_ledger_loading import load_summaries
 
 TODAY = dt.date(2026, 11, 22)
 UTC = dt.timezone.utc

@@ -9,8 +9,16 @@ import pytest
 
 from conftest import git, write
 from micromoment.ledger import loading
+from micromoment.ledger.model import Summary
 from micromoment.ledger.store import ledger_file
 from test_accountability import generate
+
+
+def load_summaries(
+    folder: Path, ledger_file: Path | None, name: str = "", *, warn: loading.Warn = None
+) -> list[Summary]:
+    """One repository's summaries, as every command reads them."""
+    return loading.load_many([loading.Repository(folder, ledger_file, name)], warn)[0]
 
 
 def repositories(tmp_path: Path) -> list[loading.Repository]:
@@ -98,5 +106,5 @@ def test_a_record_that_cannot_be_looked_at_is_named_on_every_run(tmp_path: Path)
     (folder / "2026-11-20-quick-gone.yaml").symlink_to(folder / "nowhere.yaml")
     for _ in range(2):  # never stored: it is looked at again, and named again
         warned: list[str] = []
-        assert loading.load_summaries(folder, tmp_path / "ledger.sqlite3", warn=warned.append) == []
+        assert load_summaries(folder, tmp_path / "ledger.sqlite3", warn=warned.append) == []
         assert len(warned) == 1 and "2026-11-20-quick-gone.yaml" in warned[0]

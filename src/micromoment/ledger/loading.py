@@ -74,14 +74,6 @@ def records_place(project: Project, name: str = "") -> Repository:
     return Repository(folder, store.ledger_file(git_dir), name)
 
 
-def load_summaries(
-    folder: Path, ledger_file: Path | None, name: str = "", *, warn: Warn = None
-) -> list[Summary]:
-    """Every record in `folder`, summarised, in file order. With `warn`, a record that cannot be
-    read is named through it and left out; without, the damaged records raise FileProblems."""
-    return load_many([Repository(folder, ledger_file, name)], warn)[0]
-
-
 def load_many(repositories: list[Repository], warn: Warn = None) -> list[list[Summary]]:
     """Each repository's summaries, in file order, each told its path and repository."""
     with _ledgers(repositories, warn) as ledgers:
