@@ -19,7 +19,6 @@ from micromoment.records.listing import markdown_path
 if TYPE_CHECKING:
     from micromoment.checklists import Catalog
     from micromoment.config import Config
-    from micromoment.ledger.loading import Repository
     from micromoment.locations import Project
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see docs/stats.md).")]
@@ -101,24 +100,15 @@ def _record_to_change(
     return project, catalog, config, find_record(project, config, review)
 
 
-def _places(repos: list[Path] | None) -> tuple[list[Repository], list[Project]]:
-    """Where the records and the ledger of this repository, or of every --repo given, are."""
-    from micromoment.ledger.loading import records_place
-
-    roots: list[Path | None] = list(repos) if repos else [None]
-    projects = [find_project(root) for root in roots]
-    return [records_place(p, p.root.name if repos else "") for p in projects], projects
-
-
 def _summaries(judge: bool = False) -> list[ledger.Summary]:
     """This repository's records. With `judge`, for what shows a review's status: one that says
     complete is counted so only if its checklist version agrees, as the gate counts it
     (`ledger.judging`); todo never looks at the status."""
     from micromoment.ledger.judging import hold_to_checklists, versions_of_project
-    from micromoment.ledger.loading import load_many
+    from micromoment.ledger.loading import load_many, records_place
 
-    [place], [project] = _places(None)
-    [summaries] = load_many([place], warn=say)
+    project = find_project()
+    [summaries] = load_many([records_place(project)], warn=say)
     return hold_to_checklists(summaries, versions_of_project(project.root)) if judge else summaries
 
 
@@ -230,11 +220,13 @@ def stats(
     stable and documented in docs/stats.md.
     """
     from micromoment.ledger.counting import stats_of
-    from micromoment.ledger.loading import count_many
+    from micromoment.ledger.loading import count_many, records_place
     from micromoment.records.samples import samples_dir
 
+    roots: list[Path | None] = list(repo) if repo else [None]
+    projects = [find_project(root) for root in roots]
     # Counted by queries over each repository's ledger: a warm run makes no summary at all.
-    places, projects = _places(repo)
+    places = [records_place(project, project.root.name if repo else "") for project in projects]
     day = _since(since)
     tallies = count_many(places, day, utc_now().date(), warn=say)
     data = stats_of(tallies, day, by.value, [project.root.name for project in projects])

@@ -20,7 +20,7 @@ from micromoment.files import write_atomic
 from micromoment.ledger.judging import judged
 from micromoment.ledger.sources import Source
 from micromoment.locations import display_path
-from micromoment.records import AnyRecord, ReviewRecord, SkipRecord
+from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record, record_files
 
 ColumnType = Literal["string", "integer", "boolean", "timestamp", "date"]
 Row = dict[str, Any]
@@ -154,7 +154,9 @@ def rows(sources: list[Source], table: str) -> Iterator[Row]:
     """Every row of `table`, repository by repository, records in file order; every column present."""
     names = COLUMNS[table]
     for source in sources:
-        for path, record in source.records():
+        # Every record in full, in file order: for what summaries leave out (notes, commits, versions).
+        for path in record_files(source.folder):
+            record = load_any_record(path)
             if table == "reviews":
                 found: Iterator[Row] = iter([_record_row(source, path, record)])
             elif isinstance(record, ReviewRecord):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -14,7 +13,6 @@ from micromoment.ledger.judging import Versions, hold_to_checklists, versions_of
 from micromoment.ledger.loading import Repository, load_many, records_place
 from micromoment.ledger.model import Summary
 from micromoment.locations import Project, display_path, find_project
-from micromoment.records import AnyRecord, load_any_record, record_files
 
 
 @dataclass
@@ -34,11 +32,6 @@ class Source:
 
     def checklist(self, checklist_id: str) -> Checklist | None:
         return self.catalog.get(checklist_id) if checklist_id in self.catalog else None
-
-    def records(self) -> Iterator[tuple[Path, AnyRecord]]:
-        """Every record in full, in file order: for what summaries leave out (notes, commits, versions)."""
-        for path in record_files(self.folder):
-            yield path, load_any_record(path)
 
 
 def _safe_name(text: str) -> str:

@@ -225,7 +225,24 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
                 "FROM records"
             )
         }
-        _attach(connection, summaries)
+        questions: dict[str, str] = {}  # one string per distinct question: thousands of records share a few
+        last, answers = None, []
+        for record, item, question, answer in connection.execute(
+            "SELECT record, item, question, answer FROM answers ORDER BY record, seq"
+        ):
+            if record != last:  # rows come record by record: look each record up once
+                last, answers = record, summaries[record].answers
+            answers.append(AnswerEntry(item, questions.setdefault(question, question), answer))
+        for record, item, question, action, owner, due, resolved, resolved_at in connection.execute(
+            "SELECT record, item, question, action, owner, due, resolved, resolved_at FROM follow_ups "
+            "ORDER BY record, seq"
+        ):
+            entry = FollowUpEntry(item, question, action, owner, due, bool(resolved), resolved_at)
+            summaries[record].follow_ups.append(entry)
+        for record, who, decision in connection.execute(
+            "SELECT record, who, decision FROM signoffs ORDER BY record, seq"
+        ):
+            summaries[record].signoffs.append(SignoffEntry(who, decision))
     finally:
         connection.execute("COMMIT")
     return summaries
@@ -236,26 +253,3 @@ def _check_values(connection: sqlite3.Connection) -> None:
     for check in _READ_CHECKS:
         if connection.execute(check).fetchone() is not None:
             raise Damaged(f"a value this version does not write: {check}")
-
-
-def _attach(connection: sqlite3.Connection, summaries: dict[str, Summary]) -> None:
-    questions: dict[str, str] = {}  # one string per distinct question: thousands of records share a few
-    last, answers = None, []
-    for record, item, question, answer in connection.execute(
-        "SELECT record, item, question, answer FROM answers ORDER BY record, seq"
-    ):
-        if record != last:  # rows come record by record: look each record up once
-            last, answers = record, summaries[record].answers
-        answers.append(AnswerEntry(item, questions.setdefault(question, question), answer))
-    for record, *entry in connection.execute(
-        "SELECT record, item, question, action, owner, due, resolved, resolved_at FROM follow_ups "
-        "ORDER BY record, seq"
-    ):
-        item, question, action, owner, due, resolved, resolved_at = entry
-        summaries[record].follow_ups.append(
-            FollowUpEntry(item, question, action, owner, due, bool(resolved), resolved_at)
-        )
-    for record, who, decision in connection.execute(
-        "SELECT record, who, decision FROM signoffs ORDER BY record, seq"
-    ):
-        summaries[record].signoffs.append(SignoffEntry(who, decision))
