@@ -108,3 +108,31 @@ def test_a_record_that_cannot_be_looked_at_is_named_on_every_run(tmp_path: Path)
         warned: list[str] = []
         assert load_summaries(folder, tmp_path / "ledger.sqlite3", warn=warned.append) == []
         assert len(warned) == 1 and "2026-11-20-quick-gone.yaml" in warned[0]
+
+
+def test_a_ledger_that_fails_while_written_is_replaced_by_one_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk mid-refresh only costs speed: every record is read, and that is said once."""
+    import sqlite3
+
+    jobs = repositories(tmp_path)
+    clean = loading.load_many(jobs)
+    changed = next(path for path in sorted(jobs[0][0].glob("*.yaml")) if "fix it" in path.read_text("utf-8"))
+    write(changed, changed.read_text(encoding="utf-8").replace("fix it", "fix it now"))
+    real = loading.store.refresh
+
+    def full_disk(connection: sqlite3.Connection, *rows: object) -> None:
+        if connection.execute("PRAGMA database_list").fetchone()[2]:  # a file, not one in memory
+            raise sqlite3.OperationalError("database or disk is full")
+        real(connection, *rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loading.store, "refresh", full_disk)
+    warned: list[str] = []
+    found = loading.load_many(jobs, warn=warned.append)
+    assert [len(summaries) for summaries in found] == [4, 4]
+    assert any(f.action == "fix it now" for s in found[0] for f in s.follow_ups)
+    assert found[1] == clean[1]
+    assert warned == [
+        f"{jobs[0].ledger_file}: cannot be used as micromoment's ledger; every record is read afresh"
+    ]
