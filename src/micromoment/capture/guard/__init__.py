@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from micromoment.capture.guard.checks import CHECKS
+from micromoment.capture.guard.checks import CHECKS, shannon_entropy
 from micromoment.errors import MicromomentError
 from micromoment.yamlio import read_yaml
 
@@ -28,9 +28,10 @@ class Rule(NamedTuple):
     kind: str
     family: str
     source: str
-    pattern: re.Pattern[str]
+    pattern: str
     keywords: tuple[str, ...] = ()
     check: Callable[[str], bool] | None = None
+    entropy: float = 0.0  # bits a character the value must carry more than, as gitleaks sets it
 
 
 class Finding(NamedTuple):
@@ -63,7 +64,13 @@ def rules() -> tuple[Rule, ...]:
 def _rule(raw: dict[str, Any]) -> Rule:
     keywords = tuple(keyword.lower() for keyword in raw.get("keywords", ()))
     check = CHECKS[raw["check"]] if "check" in raw else None
-    return Rule(**{**raw, "pattern": re.compile(raw["pattern"]), "keywords": keywords, "check": check})
+    return Rule(**{**raw, "keywords": keywords, "check": check})
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """A rule's pattern, compiled the first time the rule runs: most never do, their keywords absent."""
+    return re.compile(pattern)
 
 
 def scan_text(text: str) -> list[Finding]:
@@ -78,9 +85,12 @@ def scan_text(text: str) -> list[Finding]:
     for rule in rules():
         if rule.keywords and not any(keyword in lowered for keyword in rule.keywords):
             continue
-        for match in rule.pattern.finditer(text):
-            start, end = match.span("secret") if "secret" in rule.pattern.groupindex else match.span()
+        pattern = _compiled(rule.pattern)
+        for match in pattern.finditer(text):
+            start, end = match.span("secret") if "secret" in pattern.groupindex else match.span()
             if rule.check is not None and not rule.check(text[start:end]):
+                continue
+            if rule.entropy and shannon_entropy(text[start:end]) <= rule.entropy:
                 continue
             # The whole match counts for overlaps: a URL's password is not also a phone number.
             if claimed.find(1, match.start(), match.end()) != -1:
