@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -330,7 +331,9 @@ def test_the_shipped_rule_file_has_the_shape_the_guard_reads() -> None:
     raw = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["rules"]
     required = {"id", "kind", "family", "source", "pattern"}
     for rule in raw:
-        assert required <= set(rule) <= required | {"keywords", "check"}, rule
+        assert required <= set(rule) <= required | {"keywords", "check", "entropy"}, rule
+        assert isinstance(rule.get("entropy", 0), int | float), rule
+        re.compile(rule["pattern"])  # the guard compiles a rule only when it first runs
         assert rule.get("check") in {None, *checks_module.CHECKS}, rule
         assert all(isinstance(rule[key], str) for key in required), rule
     assert len({rule["id"] for rule in raw}) == len(raw) == len(rules())
