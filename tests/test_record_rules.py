@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,14 +17,12 @@ from micromoment.errors import FileProblems, NotFound, Refused
 from micromoment.identity import Person
 from micromoment.locations import Project, find_project
 from micromoment.records import (
-    RECORD_HEADER,
     TEMP_IGNORE,
     Answer,
     ChecklistRef,
     ReviewRecord,
     SampledOutput,
     SkipRecord,
-    broken_records,
     find_record,
     load_any_record,
     load_record,
@@ -38,7 +35,6 @@ from micromoment.records import (
     sample_counts,
     save_record,
     save_skip,
-    update_record,
 )
 from micromoment.records.listing import is_record_path, markdown_path, not_records
 
@@ -411,7 +407,9 @@ def test_a_record_is_written_once_with_its_header_and_no_empty_fields(tmp_path: 
     path = save_record(folder, _record())
     assert path == folder / "2026-11-22-quick-7f3a.yaml"
     text = path.read_text(encoding="utf-8")
-    assert text.startswith(RECORD_HEADER + "kind: review\n")
+    assert text.startswith(
+        "# A micromoment review record. Change it only through micromoment commands.\nkind: review\n"
+    )
     assert "null" not in text and "note:" not in text and "git:" not in text
     assert load_any_record(path) == _record()
     assert (folder / ".gitignore").read_text(encoding="utf-8") == TEMP_IGNORE
@@ -423,13 +421,6 @@ def test_a_record_is_written_once_with_its_header_and_no_empty_fields(tmp_path: 
     (folder / ".gitignore").write_text("mine\n", encoding="utf-8")
     save_record(folder, _record("2026-11-22-quick-0000"))
     assert (folder / ".gitignore").read_text(encoding="utf-8") == "mine\n"  # the team's own is kept
-
-
-def test_an_update_replaces_the_record(tmp_path: Path) -> None:
-    path = save_record(tmp_path, _record())
-    changed = _record().model_copy(update={"subject": "a new subject"})
-    update_record(path, changed)
-    assert load_record(path).subject == "a new subject"
 
 
 def test_a_skip_is_written_with_its_own_header(tmp_path: Path) -> None:
@@ -561,22 +552,6 @@ def test_an_ambiguous_or_unknown_record_is_explained(
     assert str(raised.value) == (
         f"{ref}: {hint} in .micromoment/reviews (name a record by its path or its file name without .yaml)"
     )
-
-
-def test_broken_records_are_named_with_their_first_problem(found: tuple[Project, Config, Path]) -> None:
-    project, _, folder = found
-    (folder / "bad.yaml").write_text(
-        yaml.safe_dump({"kind": "review", "id": "x", "colour": 1}), encoding="utf-8"
-    )
-    paths = [".micromoment/reviews/bad.yaml", ".micromoment/reviews/2026-11-22-quick-7f3a.yaml"]
-    broken = broken_records(project.root, paths)
-    assert [(path, str(problem)) for path, problem in broken] == [
-        (
-            ".micromoment/reviews/bad.yaml",
-            ".micromoment/reviews/bad.yaml:1:1: checklist: is required but missing",
-        )
-    ]
-    assert broken_records(project.root, paths[1:]) == []
 
 
 def test_person_email_defaults_to_empty() -> None:

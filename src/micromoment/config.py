@@ -14,7 +14,7 @@ from micromoment.detect.table import builtin_ids, regex_problem, shipped
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import Project, display_path
 from micromoment.validation import Slug, StrictModel, Text, validate
-from micromoment.yamlio import Located, read_yaml
+from micromoment.yamlio import Located, PathKey, read_yaml
 
 
 class ChecklistPolicy(StrictModel):
@@ -151,28 +151,15 @@ def read_config_file(path: Path) -> tuple[Config, Located]:
 def config_problems(config: Config, located: Located, catalog: Catalog) -> list[Problem]:
     """What the config says about checklists that do not exist, and patterns that do not parse."""
     known = ", ".join(catalog.ids())
-    problems = []
-    if config.default_checklist not in catalog:
-        problems.append(
-            located.problem(
-                ("default_checklist",), f"no checklist {config.default_checklist!r}; use one of {known}"
-            )
-        )
-    if config.policy_changes is not None and config.policy_changes not in catalog:
-        problems.append(
-            located.problem(
-                ("policy_changes",), f"no checklist {config.policy_changes!r}; use one of {known}"
-            )
-        )
+
+    def unknown(loc: PathKey, checklist_id: str, *, key: bool = False) -> Problem:
+        return located.problem(loc, f"no checklist {checklist_id!r}; use one of {known}", key=key)
+
+    named = {"default_checklist": config.default_checklist, "policy_changes": config.policy_changes}
+    problems = [unknown((field,), value) for field, value in named.items() if value and value not in catalog]
     for checklist_id, policy in config.checklists.items():
         if checklist_id not in catalog:
-            problems.append(
-                located.problem(
-                    ("checklists", checklist_id),
-                    f"no checklist {checklist_id!r}; use one of {known}",
-                    key=True,
-                )
-            )
+            problems.append(unknown(("checklists", checklist_id), checklist_id, key=True))
         for field in ("applies_to", "also_applies_to"):
             for index, pattern in enumerate(getattr(policy, field) or []):
                 message = pattern_problem(pattern)

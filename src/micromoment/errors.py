@@ -9,7 +9,6 @@ if TYPE_CHECKING:  # the hook's fast path imports this module; pathlib and colle
     from collections.abc import Iterable
     from pathlib import Path
 
-EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -89,7 +88,7 @@ class Interrupted(MicromomentError):
 _ESCAPE_SEQUENCE = (
     r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?"
 )
-_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+CONTROL_CHARACTERS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 _UNPRINTABLE: re.Pattern[str] | None = None
 
 
@@ -102,17 +101,13 @@ def printable(text: str, *, one_line: bool = False) -> str:
     """
     global _UNPRINTABLE
     if _UNPRINTABLE is None:
-        _UNPRINTABLE = re.compile(f"{_ESCAPE_SEQUENCE}|{_CONTROL}")
+        _UNPRINTABLE = re.compile(f"{_ESCAPE_SEQUENCE}|{CONTROL_CHARACTERS}")
     cleaned = _UNPRINTABLE.sub("", text)
-    if _has_surrogates(cleaned):
+    if not cleaned.isascii() and any("\ud800" <= character <= "\udfff" for character in cleaned):
         # A file name that is not UTF-8 arrives as lone surrogates; a UTF-8 terminal cannot take
         # them, so they are shown as their escapes (`caf\udce9.txt`) rather than crash the print.
         cleaned = cleaned.encode("utf-8", "backslashreplace").decode("utf-8")
     return cleaned.replace("\n", " ").replace("\t", " ") if one_line else cleaned
-
-
-def _has_surrogates(text: str) -> bool:
-    return not text.isascii() and any("\ud800" <= character <= "\udfff" for character in text)
 
 
 def report(exc: MicromomentError) -> int:
@@ -156,26 +151,19 @@ def unexpected(exc: BaseException, command: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def log_folder() -> Path:
-    """The user's own state folder for micromoment: `$XDG_STATE_HOME/micromoment` or `~/.local/state/micromoment`.
-
-    Never the temp folder, which other users can write: a link planted there could turn the log
-    into a write to their file, and the log holds the command line.
-    """
-    import os
-    from pathlib import Path
-
-    state = os.environ.get("XDG_STATE_HOME")
-    return (Path(state) if state else Path.home() / ".local" / "state") / "micromoment"
-
-
 def _write_log(command: str, details: str) -> Path | None:
-    """Write the log readable by the user alone; None if the user's folder cannot take it."""
+    """Write the log readable by the user alone; None if the user's folder cannot take it.
+
+    The folder is the user's own state folder, `$XDG_STATE_HOME/micromoment` or
+    `~/.local/state/micromoment`; never the temp folder, which other users can write: a link
+    planted there could turn the log into a write to their file, and the log holds the command line.
+    """
     import os
     import platform
     import stat
     import sys
     from importlib.metadata import PackageNotFoundError, version
+    from pathlib import Path
 
     try:
         installed = version("micromoment")
@@ -185,7 +173,8 @@ def _write_log(command: str, details: str) -> Path | None:
         f"micromoment {installed}, Python {platform.python_version()}, {platform.platform()}\n"
         f"command: {command}\nargv: {sys.argv!r}\n\n{details}"
     )
-    folder = log_folder()
+    state = os.environ.get("XDG_STATE_HOME")
+    folder = (Path(state) if state else Path.home() / ".local" / "state") / "micromoment"
     path = folder / LOG_NAME
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -10,6 +10,8 @@ import os
 import stat
 from typing import TYPE_CHECKING
 
+from micromoment.limits import size_text
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -72,5 +74,4 @@ def _unreadable(path: Path, limit: int) -> str:
         return "is not a regular file (a device or a pipe?); replace it with a file"
     if info.st_size <= limit:
         return "cannot read it whole; check the disk and try again"
-    size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
-    return f"larger than {size}; not a file micromoment writes or reads"
+    return f"larger than {size_text(limit)}; not a file micromoment writes or reads"

@@ -194,13 +194,12 @@ class PartlyWritten(MicromomentError):
         super().__init__(str(failed))
 
 
-def write_together(files: Sequence[tuple[Path, str]], *, first_overwrite: bool = True) -> None:
+def write_together(files: Sequence[tuple[Path, str]]) -> None:
     """Write files that belong together (a record and its Markdown): all of them, or none.
 
     Every file is staged (written and synced) before any takes its place, so a full disk or a
     folder in a file's place changes nothing. Only a rename failing between two renames can
     leave some in place; that is a PartlyWritten naming what landed and what did not.
-    With first_overwrite=False the first file is created and never replaces an existing one.
     """
     staged: list[Staged] = []
     try:
@@ -214,7 +213,7 @@ def write_together(files: Sequence[tuple[Path, str]], *, first_overwrite: bool =
     try:
         for index, one in enumerate(staged):
             try:
-                commit(one, overwrite=first_overwrite or index > 0)
+                commit(one)
             except WriteFailed as exc:
                 if not written:
                     raise

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,15 +12,15 @@ from typing import Any
 from micromoment.checklists import Catalog, checklist_files, load_catalog, load_checklist
 from micromoment.checklists.answers import item_rule, unanswered
 from micromoment.config import Config, config_problems, read_config, read_config_file
-from micromoment.errors import FileProblems, Problem
+from micromoment.errors import CONTROL_CHARACTERS, FileProblems, Problem
 from micromoment.locations import CONFIG_FILE, Project, display_path, shipped_dir
-from micromoment.records import AnyRecord, ReviewRecord, load_any_record, record_files, reviews_dir
+from micromoment.records import ReviewRecord, load_any_record, record_files, reviews_dir
 from micromoment.records.listing import not_records
 from micromoment.records.samples import load_sample, sample_files, samples_dir
 from micromoment.yamlio import Located, PathKey, read_yaml
 
 # What printable() strips before text reaches a terminal; in a checklist it is a mistake or an attack.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(CONTROL_CHARACTERS)
 _NEWLINE_OR_TAB = re.compile("[\n\t]")
 # Fields meant to hold paragraphs; everywhere else a newline or tab is a control character too.
 _MULTILINE_FIELDS = {"guidance", "description"}
@@ -32,6 +34,10 @@ _NOT_A_RECORD = (
 class LintReport:
     checked: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    def add(self, path: Path, problems: list[Problem]) -> None:
+        self.checked.append(display_path(path))
+        self.problems += problems
 
 
 def lint(project: Project, paths: list[Path]) -> LintReport:
@@ -51,23 +57,22 @@ def _lint_everything(project: Project) -> LintReport:
     for path in files:
         report.problems += control_character_problems(path)
     if project.config_path.exists():
-        report.checked.append(display_path(project.config_path))
-        report.problems += _config_file_problems(project.config_path, catalog)
+        report.add(project.config_path, _config_file_problems(project.config_path, catalog))
     folder = reviews_dir(project, _config_or_default(project))
     for path in record_files(folder):
-        report.checked.append(display_path(path))
-        report.problems += _record_problems(path, catalog)
-    for path in not_records(folder):
-        report.problems.append(Problem(display_path(path), None, None, "", _NOT_A_RECORD))
+        report.add(path, _record_problems(path, catalog))
+    report.problems += [
+        Problem(display_path(path), None, None, "", _NOT_A_RECORD) for path in not_records(folder)
+    ]
     for path in sample_files(samples_dir(project)):
-        report.checked.append(display_path(path))
-        report.problems += _sample_problems(path)
+        report.add(path, _problems(load_sample, path))
     return report
 
 
-def _sample_problems(path: Path) -> list[Problem]:
+def _problems(read: Callable[[Path], object], path: Path) -> list[Problem]:
+    """What the reader finds wrong with the file, if anything."""
     try:
-        load_sample(path)
+        read(path)
     except FileProblems as exc:
         return exc.problems
     return []
@@ -81,22 +86,17 @@ def _config_or_default(project: Project) -> Config:
 
 
 def _record_problems(path: Path, catalog: Catalog | None) -> list[Problem]:
+    """A record's own problems; and a review that says it is complete must answer what its
+    checklist asks, as the gate judges it: checked when this project has the very version of
+    the checklist the record answered."""
     try:
         record = load_any_record(path)
     except FileProblems as exc:
         return exc.problems
-    return _unanswered_problems(path, record, catalog)
-
-
-def _unanswered_problems(path: Path, record: AnyRecord, catalog: Catalog | None) -> list[Problem]:
-    """A review that says it is complete must answer what its checklist asks, as the gate judges
-    it; checked when this project has the very version of the checklist the record answered."""
-    if not isinstance(record, ReviewRecord) or record.status != "complete" or catalog is None:
-        return []
-    if record.checklist.id not in catalog:
+    if not isinstance(record, ReviewRecord) or catalog is None or record.checklist.id not in catalog:
         return []
     checklist = catalog.get(record.checklist.id)
-    if checklist.content_hash() != record.checklist.content_hash:
+    if record.status != "complete" or checklist.content_hash() != record.checklist.content_hash:
         return []
     given = {answer.item: answer.answer for answer in record.answers}
     missing = unanswered([item_rule(item) for item in checklist.items], given)
@@ -110,36 +110,24 @@ def _unanswered_problems(path: Path, record: AnyRecord, catalog: Catalog | None)
     return [Problem(display_path(path), None, None, "status", message)]
 
 
-def _catalog_or_none(project: Project) -> Catalog | None:
-    try:
-        return load_catalog(project)
-    except FileProblems:
-        return None  # the checklists' own problems are theirs to report
-
-
 def _lint_files(project: Project, files: list[Path]) -> LintReport:
     report = LintReport()
     records = reviews_dir(project, _config_or_default(project)).resolve()
     samples = samples_dir(project).resolve()
     # Records and the config are judged against the catalog, read once and only if one is named.
-    needs_catalog = any(p.name == CONFIG_FILE or p.resolve().parent == records for p in files)
-    catalog = _catalog_or_none(project) if needs_catalog else None
+    catalog: Catalog | None = None
+    if any(p.name == CONFIG_FILE or p.resolve().parent == records for p in files):
+        with contextlib.suppress(FileProblems):  # the checklists' own problems are theirs to report
+            catalog = load_catalog(project)
     for path in files:
-        report.checked.append(display_path(path))
         if path.resolve().parent == records:
-            report.problems += _record_problems(path, catalog)
-            continue
-        if path.resolve().parent == samples:
-            report.problems += _sample_problems(path)
-            continue
-        if path.name == CONFIG_FILE:
-            report.problems += _config_file_problems(path, catalog)
-            continue
-        try:
-            load_checklist(path)
-        except FileProblems as exc:
-            report.problems += exc.problems
-        report.problems += control_character_problems(path)
+            report.add(path, _record_problems(path, catalog))
+        elif path.resolve().parent == samples:
+            report.add(path, _problems(load_sample, path))
+        elif path.name == CONFIG_FILE:
+            report.add(path, _config_file_problems(path, catalog))
+        else:
+            report.add(path, _problems(load_checklist, path) + control_character_problems(path))
     return report
 
 

@@ -16,22 +16,18 @@ class SchemaName(str, Enum):
     sample = "sample"
 
 
-def _models() -> dict[SchemaName, type[BaseModel]]:
+def json_schema(name: SchemaName) -> dict[str, Any]:
     from micromoment.checklists import Checklist
     from micromoment.config import Config
     from micromoment.records import ReviewRecord, SampleRecord
 
-    return {
+    models: dict[SchemaName, type[BaseModel]] = {
         SchemaName.checklist: Checklist,
         SchemaName.config: Config,
         SchemaName.review: ReviewRecord,
         SchemaName.sample: SampleRecord,
     }
-
-
-def json_schema(name: SchemaName) -> dict[str, Any]:
-    model = _models()[name]
-    schema = model.model_json_schema(by_alias=True, mode="validation")
+    schema = models[name].model_json_schema(by_alias=True, mode="validation")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"micromoment {name.value}",

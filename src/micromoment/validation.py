@@ -21,7 +21,7 @@ from micromoment.yamlio import Located, PathKey
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-_TYPE_WORDS = {
+_WORDS_BY_KIND = {
     "string_type": "must be text (put it in quotes if it looks like a number, date or yes/no)",
     "int_type": "must be a whole number",
     "float_type": "must be a number",
@@ -36,6 +36,11 @@ _TYPE_WORDS = {
     "datetime_type": "must be a time like 2026-12-31T09:00:00Z",
     "finite_number": "must be a finite number, such as 5 or 0.5",
     "dict_key_type": "keys must be text",
+    "extra_forbidden": "unknown field; remove it or check its spelling",
+    "string_pattern_mismatch": "must be a slug: lowercase letters and digits joined by single hyphens, "
+    "e.g. data-in-prompts",
+    "string_too_short": "must not be empty",
+    "too_short": "must not be empty",
 }
 
 
@@ -107,15 +112,9 @@ def _number(value: Any) -> str:
 def _message(error: Any) -> str:
     kind: str = error["type"]
     ctx = error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        return "unknown field; remove it or check its spelling"
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         return f"must be one of {expected}"
-    if kind == "string_pattern_mismatch":
-        return "must be a slug: lowercase letters and digits joined by single hyphens, e.g. data-in-prompts"
-    if kind in ("string_too_short", "too_short"):
-        return "must not be empty"
     if kind == "string_too_long":
         return f"is too long (at most {ctx.get('max_length')} characters)"
     if kind == "greater_than":
@@ -124,8 +123,8 @@ def _message(error: Any) -> str:
         return f"must be at least {_number(ctx.get('ge'))}"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
-    if kind in _TYPE_WORDS:
-        return _TYPE_WORDS[kind]
+    if kind in _WORDS_BY_KIND:
+        return _WORDS_BY_KIND[kind]
     return str(error["msg"])
 
 

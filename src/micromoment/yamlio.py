@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ PathKey = tuple[str | int, ...]
 Positions = tuple[dict[PathKey, tuple[int, int]], dict[PathKey, tuple[int, int]]]
 
 
+@dataclass
 class Located:
     """Data read from a YAML file, with the position of every value and key in it.
 
@@ -34,32 +37,28 @@ class Located:
     files have none, and reading them with positions costs twice as much.
     """
 
-    def __init__(
-        self, data: Any, path: str | Callable[[], str], raw: bytes | str, positions: Positions | None = None
-    ) -> None:
-        self.data, self.raw = data, raw
-        self._path, self._positions = path, positions
+    data: Any
+    display: str | Callable[[], str]  # or a function giving it, called only when there is a problem
+    raw: bytes | str
+    positions: Positions | None = None
 
-    @property
+    @cached_property
     def path(self) -> str:
-        """The file as problems name it; a function giving it is called on first use."""
-        if callable(self._path):
-            self._path = self._path()
-        return self._path
+        """The file as problems name it."""
+        return self.display() if callable(self.display) else self.display
+
+    @cached_property
+    def _found(self) -> Positions:
+        # The fast read followed the same rules, so the located one reads the same data.
+        return self.positions or parse_located(self.raw, self.path)._found
 
     @property
     def values(self) -> dict[PathKey, tuple[int, int]]:
-        return self._found()[0]
+        return self._found[0]
 
     @property
     def keys(self) -> dict[PathKey, tuple[int, int]]:
-        return self._found()[1]
-
-    def _found(self) -> Positions:
-        if self._positions is None:
-            # The fast read followed the same rules, so the located one reads the same data.
-            self._positions = parse_located(self.raw, self.path)._found()
-        return self._positions
+        return self._found[1]
 
     def position(self, loc: PathKey, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of the value at `loc`, or of its nearest enclosing value."""

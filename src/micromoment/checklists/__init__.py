@@ -9,22 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from micromoment.checklists.answers import CONFIRM_ANSWERS
     from micromoment.checklists.model import (
         DEFAULT_CHECKLIST,
-        MAX_DOUBLE_STARS,
         MAX_PATTERN_LENGTH,
-        MAX_STARS_PER_SEGMENT,
-        MAX_WILDCARDS,
         SCHEMA_HEADER,
-        AskIf,
         Catalog,
-        CatalogEntry,
         Checklist,
         Item,
-        ItemKind,
         Reference,
-        Source,
         checklist_files,
         format_minutes,
         load_catalog,
@@ -33,21 +25,13 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
-    "CONFIRM_ANSWERS",
     "DEFAULT_CHECKLIST",
-    "MAX_DOUBLE_STARS",
     "MAX_PATTERN_LENGTH",
-    "MAX_STARS_PER_SEGMENT",
-    "MAX_WILDCARDS",
     "SCHEMA_HEADER",
-    "AskIf",
     "Catalog",
-    "CatalogEntry",
     "Checklist",
     "Item",
-    "ItemKind",
     "Reference",
-    "Source",
     "checklist_files",
     "format_minutes",
     "load_catalog",

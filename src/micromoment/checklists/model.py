@@ -262,33 +262,22 @@ def _pattern_cost_problem(pattern: str) -> str | None:
     return None
 
 
-def _wildcard_segments(pattern: str) -> list[list[str]]:
-    """Per `/`-separated segment, its parts: `**` (a whole segment), or `*`, `?`, `[]` and `x` for a literal.
+# One piece of a pattern: an escaped character, a `[...]` class (its first character may be `]`,
+# as in git), or any single character.
+_PATTERN_PIECE = re.compile(r"\\.?|\[.[^\]]*\]|.", re.DOTALL)
 
-    Escaped characters and characters inside a `[...]` class are literal, as in git.
-    """
-    segments: list[tuple[str, list[str]]] = [("", [])]
-    text = pattern.removeprefix("!")
-    index = 0
-    while index < len(text):
-        raw, wildcards = segments[-1]
-        char = text[index]
-        step = 1
-        if char == "\\":
-            step = 2
-            wildcards.append("x")
-        elif char == "/":
-            segments.append(("", []))
-            index += 1
-            continue
-        elif char == "[" and (end := text.find("]", index + 2)) != -1:
-            wildcards.append("[]")
-            step = end + 1 - index
+
+def _wildcard_segments(pattern: str) -> list[list[str]]:
+    """Per `/`-separated segment, its parts: `**` (a whole segment), or `*`, `?`, `[]` and `x` for a literal."""
+    segments: list[list[str]] = [[]]
+    for piece in _PATTERN_PIECE.findall(pattern.removeprefix("!")):
+        if piece == "/":
+            segments.append([])
+        elif piece in ("*", "?"):
+            segments[-1].append(piece)
         else:
-            wildcards.append(char if char in "*?" else "x")
-        segments[-1] = (raw + text[index : index + step], wildcards)
-        index += step
-    return [["**"] if raw == "**" else wildcards for raw, wildcards in segments]
+            segments[-1].append("[]" if piece[0] == "[" and len(piece) > 2 else "x")
+    return [["**"] if segment == ["*", "*"] else segment for segment in segments]
 
 
 def format_minutes(minutes: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,10 +15,10 @@ from micromoment.config import load_config
 from micromoment.detect.match import EXCERPT_CHARS, Detectors
 from micromoment.detect.scan import Scanned, proposed_patterns, scan_files
 from micromoment.detect.table import detection_table
-from micromoment.gate.change import relative_paths
 from micromoment.gate.policy import rules_for
 from micromoment.gate.rules import triggering_paths
-from micromoment.git import GitFailed, Repo, Started, find_repo
+from micromoment.git import GitFailed, Repo, find_repo
+from micromoment.git.run import Started
 from micromoment.locations import Project, find_project
 
 # Files not read named in the text output; --json names them all.
@@ -37,11 +38,13 @@ def scan_repository(project: Project, paths: list[str]) -> tuple[Scanned, list[s
         return Scanned({}, {}), []
     detectors = Detectors(table)
     repo = find_repo(str(project.root))
-    pathspecs = [f":(literal){p}" for p in relative_paths(repo, paths)] if paths else []
+    top = os.path.realpath(repo.root)
+    named = [os.path.relpath(os.path.realpath(p), top).replace(os.sep, "/") for p in paths]
+    pathspecs = [f":(literal){p}" for p in named]
     rules = rules_for(catalog, config)
     files = triggering_paths(rules, _files_to_read(repo, detectors, pathspecs))
     scanned = scan_files(repo.root, files, detectors)
-    rule = rules.rule(PROPOSED_FOR)
+    rule = next((c for c in rules.checklists if c.id == PROPOSED_FOR), None)
     uncovered = [path for path in scanned.places if rule is None or not rule.matches(path)]
     proposal = [p for p in proposed_patterns(uncovered) if pattern_problem(p) is None]
     return scanned, proposal

@@ -50,11 +50,10 @@ def collect(repo: Repo, base: str) -> Change:
         raise FileProblems(
             [Problem(r.path, None, None, "", r.problem.removeprefix(f"{r.path}: ")) for r in outcome.invalid]
         )
-    root = Path(repo.root)
-    records: list[tuple[str, AnyRecord]] = []
-    for path in sorted({*outcome.change.created, *outcome.change.touched}):
-        records.append((path, load_any_record(root / path)))
-    records.sort(key=lambda pair: _when(pair[1]))
+    paths = sorted({*outcome.change.created, *outcome.change.touched})
+    records = sorted(
+        ((p, load_any_record(Path(repo.root) / p)) for p in paths), key=lambda pair: _when(pair[1])
+    )
     return Change(outcome.verdicts, records, head_commit(repo), outcome.change.rules.reviews_dir)
 
 
@@ -68,7 +67,7 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
     reviews, skips = [], []
     for path, record in change.records:
         if isinstance(record, SkipRecord):
-            skips.append(_skip_view(path, record, link_prefix + path))
+            skips.append(_skip_view(path, record, link_prefix + _readable(path, "skip")))
         else:
             checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
             reviews.append(_review_view(path, record, checklist, link_prefix))
@@ -111,7 +110,7 @@ def _review_view(
     path: str, record: ReviewRecord, checklist: Checklist | None, link_prefix: str
 ) -> dict[str, Any]:
     view = _inert(review_view(record, checklist))
-    link = link_prefix + markdown_path(path)
+    link = link_prefix + _readable(path, "review")
     follow_ups = {f["number"]: f for f in view["follow_ups"]}
     return {
         **view,
@@ -130,20 +129,13 @@ def _review_view(
 
 
 def _status_view(verdict: Verdict, link_prefix: str) -> dict[str, Any]:
-    if verdict.record is None:
-        status = "missing"
-    elif verdict.record.kind == "skip":
-        status = "skipped"
-    else:
-        status = "covered"
+    record = verdict.record
+    status = "missing" if record is None else "skipped" if record.kind == "skip" else "covered"
     return {
         "checklist": verdict.rule.id,
         "title": neutralise(verdict.rule.title),
         "status": status,
-        # A review's readable Markdown sits beside its YAML; a skip is only its YAML.
-        "record": _readable(link_prefix, verdict.record.path, verdict.record.kind)
-        if verdict.record
-        else None,
+        "record": link_prefix + _readable(record.path, record.kind) if record else None,
         # A changed file's name is text someone chose too: `@team/notes.md` would mention.
         "paths": [neutralise(verdict.shown(p)) for p in verdict.paths[:3]],
         "more_paths": max(0, len(verdict.paths) - 3),
@@ -153,8 +145,9 @@ def _status_view(verdict: Verdict, link_prefix: str) -> dict[str, Any]:
     }
 
 
-def _readable(link_prefix: str, path: str, kind: str) -> str:
-    return link_prefix + (markdown_path(path) if kind == "review" else path)
+def _readable(path: str, kind: str) -> str:
+    """The file a reader opens for a record: a review's Markdown beside its YAML; a skip is only its YAML."""
+    return markdown_path(path) if kind == "review" else path
 
 
 def _inert(value: Any, key: str = "") -> Any:
@@ -185,7 +178,17 @@ def render_note(
     """The note, at most `limit` characters. When it must be shortened: long texts are cut to
     FIELD_CHARS first, then review details go, then whole review sections; the summary always
     stays, and the last line says what was left out and which record files hold it."""
-    text = _render(project, template, view)
+
+    def render(cut: _Cut | None = None) -> str:
+        """The note; with `cut`, the line saying what was left out below it."""
+        if cut is not None:
+            details, hidden = _left_out(view["reviews"])
+            # Kept for team templates written against it; the built-in one leaves the line to cut_line.
+            view["cut"] = {"details": len(details), "reviews": len(hidden), "fields": cut.fields}
+        text = _ensure_marker(render_template(project, template, {"note": view}))
+        return text if cut is None else text.rstrip("\n") + "\n\n" + cut_line(view, cut) + "\n"
+
+    text = render()
     if len(text) <= limit:
         return text
     cut = _Cut(full_chars=len(text), limit=limit)
@@ -196,12 +199,12 @@ def render_note(
         if shortened:
             cut.fields += len(shortened)
             cut.records.append(entry)
-    text = _render_cut(project, template, view, cut)
+    text = render(cut)
     if len(text) <= limit:
         return text
     for flag in ("show_details", "show") if view["reviews"] else ():
         _keep(view, flag, 0)
-        if len(_render_cut(project, template, view, cut)) >= len(text):
+        if len(render(cut)) >= len(text):
             _keep(view, flag, len(view["reviews"]))  # a template that ignores the flag: nothing to say
             continue
         # Binary search: the most reviews (from the first) that keep `flag` and still fit.
@@ -209,15 +212,15 @@ def render_note(
         while low < high:
             middle = (low + high + 1) // 2
             _keep(view, flag, middle)
-            if len(_render_cut(project, template, view, cut)) <= limit:
+            if len(render(cut)) <= limit:
                 low = middle
             else:
                 high = middle - 1
         _keep(view, flag, low)
-        text = _render_cut(project, template, view, cut)
+        text = render(cut)
         if len(text) <= limit:
             return text
-    return _cut_blocks(project, template, view, cut)
+    return _cut_blocks(render(), view, cut)
 
 
 @dataclass
@@ -247,24 +250,15 @@ def _keep(view: dict[str, Any], flag: str, keep: int) -> None:
         review[flag] = index < keep
 
 
-def _render(project: Project, template: str, view: dict[str, Any]) -> str:
-    return _ensure_marker(render_template(project, template, {"note": view}))
-
-
-def _render_cut(project: Project, template: str, view: dict[str, Any], cut: _Cut) -> str:
-    reviews = view["reviews"]
-    details = sum(1 for r in reviews if r["show"] and not r["show_details"])
-    hidden = sum(1 for r in reviews if not r["show"])
-    # Kept for team templates written against it; the built-in one leaves the line to cut_line.
-    view["cut"] = {"details": details, "reviews": hidden, "fields": cut.fields}
-    return _render(project, template, view).rstrip("\n") + "\n\n" + cut_line(view, cut) + "\n"
+def _left_out(reviews: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The reviews shown without their answers, and those left out whole."""
+    return [r for r in reviews if r["show"] and not r["show_details"]], [r for r in reviews if not r["show"]]
 
 
 def cut_line(view: dict[str, Any], cut: _Cut) -> str:
     """The last line of a shortened note: what was left out, and the record files that hold it."""
     reviews = view["reviews"]
-    details = [r for r in reviews if r["show"] and not r["show_details"]]
-    hidden = [r for r in reviews if not r["show"]]
+    details, hidden = _left_out(reviews)
     parts = []
     if cut.fields:
         parts.append(f"{count_of(cut.fields, 'long text')} cut to {FIELD_CHARS} characters (ending in …)")
@@ -297,7 +291,7 @@ def cut_line(view: dict[str, Any], cut: _Cut) -> str:
 
 def _file_link(entry: dict[str, Any]) -> str:
     path = str(entry["path"])
-    shown = markdown_path(path) if "rows" in entry else path  # a review is read as its Markdown
+    shown = _readable(path, "review" if "rows" in entry else "skip")
     link = str(entry["link"])
     if any(c in link for c in "<>\n") or not link:
         return str(escape_text(shown))
@@ -309,10 +303,9 @@ def _folder(folder: str) -> str:
     return f"`{folder}/`" if "`" not in folder else str(escape_text(folder + "/"))
 
 
-def _cut_blocks(project: Project, template: str, view: dict[str, Any], cut: _Cut) -> str:
-    """A last resort for a note whose summary alone is too long: cut between blocks, close
+def _cut_blocks(body: str, view: dict[str, Any], cut: _Cut) -> str:
+    """A last resort for a note whose summary alone is too long: cut `body` between blocks, close
     what was left open, so the rest of the comment renders as intended."""
-    body = _render(project, template, view)
     budget = cut.limit
     while True:
         head = body[: max(0, budget)]

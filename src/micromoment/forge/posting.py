@@ -6,10 +6,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from micromoment.errors import MicromomentError, printable
 from micromoment.forge.note import MARKER
@@ -55,34 +53,20 @@ def _run(tool: str, args: list[str], cwd: str) -> str:
         return stdout
     error = (finished.stderr.decode("utf-8", "replace") or stdout).strip()
     lowered = error.lower()
-    if "auth login" in lowered or "not logged" in lowered or "authentication" in lowered or "401" in lowered:
+    if any(word in lowered for word in ("auth login", "not logged", "authentication", "401")):
         raise PostFailed(f"{tool} is not logged in; run {login}")
-    if (
-        "no pull requests found" in lowered
-        or "no open merge request" in lowered
-        or "no merge request" in lowered
+    if any(
+        word in lowered for word in ("no pull requests found", "no open merge request", "no merge request")
     ):
         raise PostFailed(
             f"no pull request for this branch; push it and open one, or name it with {number_flag}"
         )
-    if "resource not accessible" in lowered or "403" in lowered:
+    if any(word in lowered for word in ("resource not accessible", "403")):
         raise Forbidden(
             f"{tool} may not write to this pull request (a pull request from a fork gets a read-only token); {SUMMARY_HINT}"
         )
     last = error.splitlines()[-1] if error else f"exit {finished.returncode}"
     raise PostFailed(f"{tool} {' '.join(args[:2])} failed: {last}")
-
-
-def _json_values(text: str) -> Iterator[Any]:
-    """Paginated API output is JSON arrays one after another; read them all."""
-    decoder = json.JSONDecoder()
-    position = 0
-    text = text.strip()
-    while position < len(text):
-        value, position = decoder.raw_decode(text, position)
-        yield value
-        while position < len(text) and text[position].isspace():
-            position += 1
 
 
 def _unexpected(tool: str, text: str, what: str) -> PostFailed:
@@ -94,9 +78,15 @@ def _unexpected(tool: str, text: str, what: str) -> PostFailed:
 
 
 def _json(tool: str, text: str, what: str) -> Any:
-    """Every JSON value gh or glab printed (pages come one after another), or a named refusal."""
+    """Every JSON value gh or glab printed (paginated API output is JSON arrays one after another),
+    or a named refusal."""
+    decoder, values, position, text = json.JSONDecoder(), [], 0, text.strip()
     try:
-        values = list(_json_values(text))
+        while position < len(text):
+            value, position = decoder.raw_decode(text, position)
+            values.append(value)
+            while position < len(text) and text[position].isspace():
+                position += 1
     except ValueError:
         raise _unexpected(tool, text, what) from None
     if len(values) == 1:
@@ -132,12 +122,26 @@ def _account(tool: str, value: object, text: str) -> str:
     raise _unexpected(tool, text, "an account name")
 
 
-@contextmanager
-def _body_file(text: str) -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="micromoment-") as folder:
-        path = Path(folder) / "note.md"
-        path.write_text(text, encoding="utf-8")
-        yield str(path)
+# Where a command's arguments take the file holding the text to post, written just before it runs.
+_FILE = "<file>"
+
+
+class _Request(NamedTuple):
+    """The pull or merge request a note goes to, and the tool that reaches it."""
+
+    tool: str
+    label: str  # "pull request #12", "merge request !12"
+    note_word: str  # what the forge calls a comment
+    cwd: str
+
+    def run(self, args: list[str]) -> str:
+        return _run(self.tool, args, self.cwd)
+
+    def run_with_file(self, text: str, args: list[str]) -> None:
+        with tempfile.TemporaryDirectory(prefix="micromoment-") as folder:
+            path = Path(folder) / "note.md"
+            path.write_text(text, encoding="utf-8")
+            self.run([arg.replace(_FILE, str(path)) for arg in args])
 
 
 def _github_login(cwd: str) -> str | None:
@@ -182,45 +186,20 @@ def post_github(note: str, cwd: str, pr: int | None, target: Target) -> str:
     if pr is None:
         text = _run("gh", ["pr", "view", "--json", "number"], cwd)
         pr = _id("gh", _object("gh", text, "the pull request").get("number"), text, "its number")
-    number: int = pr
+    request = _Request("gh", f"pull request #{pr}", "comment", cwd)
     if target == "body":
-        text = _run("gh", ["pr", "view", str(number), "--json", "body"], cwd)
-        body = _object("gh", text, "the pull request").get("body") or ""
-        if not isinstance(body, str):
-            raise _unexpected("gh", text, "its description")
-        updated = upsert_section(body, note, f"the description of pull request #{number}")
-        if updated == body:
-            return f"pull request #{number}: description already up to date"
-        with _body_file(updated) as path:
-            _run("gh", ["pr", "edit", str(number), "--body-file", path], cwd)
-        return f"pull request #{number}: updated the micromoment section of the description"
+        text = request.run(["pr", "view", str(pr), "--json", "body"])
+        body = _object("gh", text, "the pull request").get("body")
+        return _upsert_description(request, note, body, text, ["pr", "edit", str(pr), "--body-file", _FILE])
     login = _github_login(cwd)
-    text = _run("gh", ["api", f"repos/{{owner}}/{{repo}}/issues/{number}/comments", "--paginate"], cwd)
+    text = request.run(["api", f"repos/{{owner}}/{{repo}}/issues/{pr}/comments", "--paginate"])
     comments = _items("gh", text, "the comments as JSON")
     existing = next((c for c in comments if _ours(c, login, "user", "login")), None)
-    with _body_file(note) as path:
-        if existing is not None:
-            comment_id = _id("gh", existing.get("id"), text, "a comment id")
-            _run(
-                "gh",
-                [
-                    "api",
-                    "-X",
-                    "PATCH",
-                    f"repos/{{owner}}/{{repo}}/issues/comments/{comment_id}",
-                    "-F",
-                    f"body=@{path}",
-                ],
-                cwd,
-            )
-            return f"pull request #{number}: updated the micromoment comment"
-        _run("gh", ["pr", "comment", str(number), "--body-file", path], cwd)
-    return f"pull request #{number}: added the micromoment comment"
-
-
-def _author(item: dict[str, Any], key: str, field: str) -> str | None:
-    author = item.get(key)
-    return str(author[field]) if isinstance(author, dict) and field in author else None
+    if existing is None:
+        return _post_note(request, note, ["pr", "comment", str(pr), "--body-file", _FILE], "added")
+    comment_id = _id("gh", existing.get("id"), text, "a comment id")
+    comment = f"repos/{{owner}}/{{repo}}/issues/comments/{comment_id}"
+    return _post_note(request, note, ["api", "-X", "PATCH", comment, "-F", f"body=@{_FILE}"], "updated")
 
 
 def post_gitlab(note: str, cwd: str, mr: int | None, target: Target) -> str:
@@ -228,27 +207,44 @@ def post_gitlab(note: str, cwd: str, mr: int | None, target: Target) -> str:
     if mr is None:
         text = _run("glab", ["mr", "view", "--output", "json"], cwd)
         mr = _id("glab", _object("glab", text, "the merge request").get("iid"), text, "its number")
-    number = mr
-    api = f"projects/:id/merge_requests/{number}"
+    request = _Request("glab", f"merge request !{mr}", "note", cwd)
+    api = f"projects/:id/merge_requests/{mr}"
     if target == "body":
-        text = _run("glab", ["mr", "view", str(number), "--output", "json"], cwd)
-        description = _object("glab", text, "the merge request").get("description") or ""
-        if not isinstance(description, str):
-            raise _unexpected("glab", text, "its description")
-        updated = upsert_section(description, note, f"the description of merge request !{number}")
-        if updated == description:
-            return f"merge request !{number}: description already up to date"
-        with _body_file(updated) as path:
-            _run("glab", ["api", "-X", "PUT", api, "-F", f"description=@{path}"], cwd)
-        return f"merge request !{number}: updated the micromoment section of the description"
+        text = request.run(["mr", "view", str(mr), "--output", "json"])
+        description = _object("glab", text, "the merge request").get("description")
+        edit = ["api", "-X", "PUT", api, "-F", f"description=@{_FILE}"]
+        return _upsert_description(request, note, description, text, edit)
     user = _gitlab_user(cwd)
-    text = _run("glab", ["api", f"{api}/notes", "--paginate"], cwd)
+    text = request.run(["api", f"{api}/notes", "--paginate"])
     notes = _items("glab", text, "the notes as JSON")
     existing = next((n for n in notes if not n.get("system") and _ours(n, user, "author", "username")), None)
-    with _body_file(note) as path:
-        if existing is not None:
-            note_id = _id("glab", existing.get("id"), text, "a note id")
-            _run("glab", ["api", "-X", "PUT", f"{api}/notes/{note_id}", "-F", f"body=@{path}"], cwd)
-            return f"merge request !{number}: updated the micromoment note"
-        _run("glab", ["api", "-X", "POST", f"{api}/notes", "-F", f"body=@{path}"], cwd)
-    return f"merge request !{number}: added the micromoment note"
+    if existing is None:
+        return _post_note(
+            request, note, ["api", "-X", "POST", f"{api}/notes", "-F", f"body=@{_FILE}"], "added"
+        )
+    note_id = _id("glab", existing.get("id"), text, "a note id")
+    edit = ["api", "-X", "PUT", f"{api}/notes/{note_id}", "-F", f"body=@{_FILE}"]
+    return _post_note(request, note, edit, "updated")
+
+
+def _upsert_description(request: _Request, note: str, current: object, text: str, edit: list[str]) -> str:
+    """Put the note in the description's micromoment section with `edit`, unless it is there already."""
+    if not isinstance(current or "", str):
+        raise _unexpected(request.tool, text, "its description")
+    body = str(current or "")
+    updated = upsert_section(body, note, f"the description of {request.label}")
+    if updated == body:
+        return f"{request.label}: description already up to date"
+    request.run_with_file(updated, edit)
+    return f"{request.label}: updated the micromoment section of the description"
+
+
+def _post_note(request: _Request, note: str, args: list[str], done: str) -> str:
+    """Add micromoment's comment, or edit it, with the tool's `args`; say what was `done`."""
+    request.run_with_file(note, args)
+    return f"{request.label}: {done} the micromoment {request.note_word}"
+
+
+def _author(item: dict[str, Any], key: str, field: str) -> str | None:
+    author = item.get(key)
+    return str(author[field]) if isinstance(author, dict) and field in author else None

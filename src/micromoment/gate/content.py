@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from micromoment.detect.match import NEAR_LINES, Detectors, Finding, findings_in_diff
 from micromoment.gate.rules import Rules, triggering_paths
-from micromoment.git import EMPTY_TREE, run_git
+from micromoment.git import run_git
+from micromoment.git.objects import EMPTY_TREE
 
 if TYPE_CHECKING:
     from micromoment.gate.change import Change

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from micromoment.records.listing import record_files, record_name
     from micromoment.records.model import (
-        RECORD_HEADER,
         SKIP,
         TEMP_IGNORE,
         Answer,
@@ -35,10 +34,8 @@ if TYPE_CHECKING:
         sample_counts,
         save_record,
         save_skip,
-        update_record,
     )
     from micromoment.records.reading import (
-        broken_records,
         find_record,
         load_any_record,
         load_record,
@@ -47,11 +44,10 @@ if TYPE_CHECKING:
     )
 
 # The names `records.reading` and `records.listing` hold; every other name in __all__ is the model's.
-_READING = {"broken_records", "find_record", "load_any_record", "load_record", "parse_record", "record_from"}
+_READING = {"find_record", "load_any_record", "load_record", "parse_record", "record_from"}
 _LISTING = {"record_files", "record_name"}
 
 __all__ = [
-    "RECORD_HEADER",
     "SKIP",
     "TEMP_IGNORE",
     "Answer",
@@ -68,7 +64,6 @@ __all__ = [
     "ScanResult",
     "Signoff",
     "SkipRecord",
-    "broken_records",
     "find_record",
     "load_any_record",
     "load_record",
@@ -83,7 +78,6 @@ __all__ = [
     "sample_counts",
     "save_record",
     "save_skip",
-    "update_record",
 ]
 
 

@@ -1,12 +1,13 @@
-"""Which files in a folder are records, and how a problem names one. Light (standard library
-only): a warm ledger lists the records, and the commit hook judges paths, without loading the
-record model."""
+"""Which files in a folder are records, and how a command line and a problem name one. Light
+(standard library only): a warm ledger lists the records, and the commit hook judges paths,
+without loading the record model."""
 
 from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING
 
+from micromoment.errors import NotFound
 from micromoment.locations import display_path
 
 if TYPE_CHECKING:
@@ -51,6 +52,22 @@ def named_record(path: Path) -> Path | None:
         return None
     beside = [path.with_suffix(suffix) for suffix in RECORD_SUFFIXES]
     return next((p for p in beside if p.exists()), beside[0])
+
+
+def find_named(folder: Path, ref: str, noun: str, how: str) -> Path:
+    """The record `ref` names on a command line: by its path, its id, or the start of one id.
+    `noun` and `how` word the refusal: what kind of record, and how to name one."""
+    from pathlib import Path
+
+    named = named_record(Path(ref))
+    if named is not None:
+        return named
+    matches = [p for p in record_files(folder) if p.stem.startswith(ref)] if ref else []
+    exact = [p for p in matches if p.stem == ref]
+    if exact or len(matches) == 1:
+        return (exact or matches)[0]
+    hint = f"several {noun}s match; give more of the id" if matches else f"no such {noun}"
+    raise NotFound(f"{ref}: {hint} in {display_path(folder)} ({how})")
 
 
 def record_files(folder: Path) -> Iterator[Path]:

@@ -17,7 +17,6 @@ from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime
 from micromoment.yamlio import dump_yaml
 
 SKIP = "skip"
-RECORD_HEADER = "# A micromoment review record. Change it only through micromoment commands.\n"
 
 
 class Resolution(StrictModel):
@@ -260,39 +259,23 @@ def new_record_id(checklist_id: str, day: str, kind: str = "") -> str:
     return f"{day}-{middle}-{secrets.token_hex(2)}"
 
 
-def record_text(record: ReviewRecord) -> str:
-    data = record.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return dump_yaml(data, header=RECORD_HEADER)
+def record_text(record: ReviewRecord | SkipRecord | SampleRecord) -> str:
+    """A record's file: its YAML, under a header that says which kind of record it is."""
+    header = f"# A micromoment {record.kind} record. Change it only through micromoment commands.\n"
+    return dump_yaml(record.model_dump(mode="json", by_alias=True, exclude_none=True), header=header)
 
 
 TEMP_IGNORE = "# Temporary files micromoment writes and renames at once; only a crash leaves one.\n.*.tmp\n"
 
 
-def _ignore_temp_files(folder: Path) -> None:
-    """A crash mid-write can leave a hidden temp file; keep it out of commits."""
+def save_record(folder: Path, record: ReviewRecord | SkipRecord | SampleRecord) -> Path:
+    """Write a new record file of any kind; a name already taken is never overwritten."""
     ignore = folder / ".gitignore"
-    if not ignore.exists():
+    if not ignore.exists():  # a crash mid-write can leave a hidden temp file; keep it out of commits
         write_atomic(ignore, TEMP_IGNORE)
-
-
-def save_record(folder: Path, record: ReviewRecord) -> Path:
-    """Write a new record file; a name already taken is never overwritten."""
-    _ignore_temp_files(folder)
     path = folder / f"{record.id}.yaml"
     write_atomic(path, record_text(record), overwrite=False)
     return path
 
 
-def update_record(path: Path, record: ReviewRecord) -> None:
-    """Replace an existing record (a sign-off, a resolved follow-up) in one atomic step."""
-    write_atomic(path, record_text(record))
-
-
-def save_skip(folder: Path, skip: SkipRecord) -> Path:
-    _ignore_temp_files(folder)
-    path = folder / f"{skip.id}.yaml"
-    data = skip.model_dump(mode="json", by_alias=True, exclude_none=True)
-    write_atomic(
-        path, dump_yaml(data, header=RECORD_HEADER.replace("review record", "skip record")), overwrite=False
-    )
-    return path
+save_skip = save_record

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from micromoment.config import Config
-from micromoment.errors import FileProblems, NotFound, Problem
+from micromoment.errors import FileProblems, NotFound
 from micromoment.fileread import read_limited
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, display_path
-from micromoment.records.listing import RECORD_SUFFIXES, named_record
+from micromoment.records.listing import find_named
 from micromoment.records.listing import record_files as record_files
 from micromoment.records.listing import record_name as record_name
 from micromoment.records.model import AnyRecord, ReviewRecord, SkipRecord, reviews_dir
@@ -31,24 +31,18 @@ def parse_record(raw: bytes, display: str | Callable[[], str]) -> AnyRecord:
     return record_from(parse_yaml(raw, display))
 
 
-def _record_model(data: object) -> type[ReviewRecord] | type[SkipRecord] | None:
-    """Which model a record's data is, by its `kind`; None when it is not a record at all."""
-    if not isinstance(data, dict):
-        return None
-    kind = data.get("kind")
-    return SkipRecord if kind == "skip" else ReviewRecord if kind == "review" else None
-
-
 def record_from(located: Located) -> AnyRecord:
     """The one rule for what a record is: every reader of records comes through here."""
-    model = _record_model(located.data)
-    if model is None and not isinstance(located.data, dict):
+    if not isinstance(located.data, dict):
         raise FileProblems(
             [located.problem((), "must be a record: a mapping with kind: review or kind: skip")]
         )
-    if model is None:
-        raise FileProblems([located.problem(("kind",), "must be one of review, skip")])
-    return validate(model, located)
+    kind = located.data.get("kind")
+    if kind == "review":
+        return validate(ReviewRecord, located)
+    if kind == "skip":
+        return validate(SkipRecord, located)
+    raise FileProblems([located.problem(("kind",), "must be one of review, skip")])
 
 
 def load_record(path: Path) -> ReviewRecord:
@@ -61,29 +55,5 @@ def load_record(path: Path) -> ReviewRecord:
 
 def find_record(project: Project, config: Config, ref: str) -> Path:
     """A record named by its path or its id."""
-    as_path = Path(ref)
-    named = named_record(as_path)
-    if named is not None:
-        return named
-    folder = reviews_dir(project, config)
-    by_id = [p for p in (folder / f"{ref}{suffix}" for suffix in RECORD_SUFFIXES) if p.exists()]
-    if by_id:
-        return by_id[0]
-    matches = [p for p in record_files(folder) if p.stem.startswith(ref)] if ref else []
-    if len(matches) == 1:
-        return matches[0]
-    hint = "several records match; give more of the id" if matches else "no such record"
-    raise NotFound(
-        f"{ref}: {hint} in {display_path(folder)} (name a record by its path or its file name without .yaml)"
-    )
-
-
-def broken_records(root: Path, paths: list[str]) -> list[tuple[str, Problem]]:
-    """Records among `paths` that do not parse, each with its first problem: they cover nothing."""
-    broken = []
-    for path in paths:
-        try:
-            load_any_record(root / path)
-        except FileProblems as exc:
-            broken.append((path, exc.problems[0]))
-    return broken
+    how = "name a record by its path or its file name without .yaml"
+    return find_named(reviews_dir(project, config), ref, "record", how)

@@ -22,15 +22,7 @@ from micromoment.records import (
     reviews_dir,
 )
 from micromoment.records.markdown import block_text, escape_cell, escape_text, link
-from micromoment.records.sandbox import (
-    LIMITS,
-    Budget,
-    RenderLimits,
-    TemplateLimit,
-    bound_filters,
-    bounded_output,
-    sandbox_class,
-)
+from micromoment.records.sandbox import LIMITS, RenderLimits, TemplateLimit, sandbox_class
 from micromoment.records.view import review_view
 
 REVIEW_TEMPLATE = "review.md.j2"
@@ -72,7 +64,10 @@ def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None
     Markdown, and `text`, `cell`, `link` and `block` are there. HTML: Jinja's autoescape."""
     from jinja2 import StrictUndefined
 
-    env = sandbox_class()(
+    markdown = {"text": escape_text, "cell": escape_cell, "link": link, "block": block_text}
+    return sandbox_class()(
+        limits or LIMITS,
+        {} if html else {name: _none_safe(function) for name, function in markdown.items()},
         loader=_guarded_loader(folders),
         undefined=StrictUndefined,
         autoescape=html,
@@ -81,24 +76,6 @@ def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None
         lstrip_blocks=True,
         finalize=None if html else _finalize,
     )
-    env.limits = limits or LIMITS
-    if not html:
-        env.filters.update(
-            text=_none_safe(escape_text),
-            cell=_none_safe(escape_cell),
-            link=_none_safe(link),
-            block=_none_safe(block_text),
-        )
-    bound_filters(env)
-
-    def bounded_range(*args: int) -> range:
-        numbers = range(*args)
-        if len(numbers) > env.budget.limits.range_items:
-            raise TemplateLimit(f"range limit of {env.budget.limits.range_items:,} items")
-        return numbers
-
-    env.globals.update(range=bounded_range, micromoment_bounded_loop=lambda items: env.budget.loop(items))
-    return env
 
 
 def _guarded_loader(folders: list[Path]) -> Any:
@@ -107,32 +84,27 @@ def _guarded_loader(folders: list[Path]) -> Any:
     and one swapped for a pipe or grown to gigabytes must not hang or fill memory."""
     from functools import partial
 
-    from jinja2 import BaseLoader, TemplateNotFound
+    from jinja2 import FunctionLoader
     from jinja2.loaders import split_template_path
 
-    class GuardedLoader(BaseLoader):
-        def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
-            pieces = split_template_path(template)
-            for folder in folders:
-                path = folder.joinpath(*pieces)
-                if not path.is_file():
-                    continue
-                data = read_regular(path, MAX_TEMPLATE_BYTES)
-                if data is None:
-                    raise TemplateError(
-                        f"{display_path(path)}: not a readable file of at most {MAX_TEMPLATE_BYTES:,} bytes; "
-                        "make it smaller, or remove it to use the built-in"
-                    )
-                try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError:
-                    raise TemplateError(
-                        f"{display_path(path)}: not UTF-8 text; save the template as UTF-8"
-                    ) from None
-                return text, str(path), partial(_unchanged, path, path.stat().st_mtime_ns)
-            raise TemplateNotFound(template)
+    def load(template: str) -> tuple[str, str, Any] | None:
+        pieces = split_template_path(template)
+        path = next((p for p in (folder.joinpath(*pieces) for folder in folders) if p.is_file()), None)
+        if path is None:
+            return None
+        data = read_regular(path, MAX_TEMPLATE_BYTES)
+        if data is None:
+            raise TemplateError(
+                f"{display_path(path)}: not a readable file of at most {MAX_TEMPLATE_BYTES:,} bytes; "
+                "make it smaller, or remove it to use the built-in"
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TemplateError(f"{display_path(path)}: not UTF-8 text; save the template as UTF-8") from None
+        return text, str(path), partial(_unchanged, path, path.stat().st_mtime_ns)
 
-    return GuardedLoader()
+    return FunctionLoader(load)
 
 
 def _unchanged(path: Path, stamp: int) -> bool:
@@ -177,23 +149,19 @@ def render_named(env: Any, name: str, context: dict[str, Any]) -> str:
         ) from None
     except Exception as exc:
         raise TemplateError(f"{name}:1: template error: {type(exc).__name__}: {exc}") from None
-    env.budget = Budget(env.limits)
     try:
-        return bounded_output(env.budget, loaded.generate(**context))
-    except TemplateLimit as exc:
-        line = _template_line(exc, loaded.filename)
-        where = f"{_shown(loaded.filename, name)}:{line}" if line != "?" else _shown(loaded.filename, name)
-        raise TemplateError(
-            f"{where}: the template went over its {exc.limit}; make it loop, repeat or print less"
-        ) from None
-    except SecurityError as exc:
-        line = _template_line(exc, loaded.filename)
-        raise TemplateError(
-            f"{_shown(loaded.filename, name)}:{line}: the template tried something the sandbox forbids ({exc}); remove it"
-        ) from None
+        return str(env.budget.render(loaded, context))
     except Exception as exc:
-        line = _template_line(exc, loaded.filename)
-        raise TemplateError(f"{_shown(loaded.filename, name)}:{line}: template error: {exc}") from None
+        shown, line = _shown(loaded.filename, name), _template_line(exc, loaded.filename)
+        if isinstance(exc, TemplateLimit):
+            where = f"{shown}:{line}" if line != "?" else shown
+            what = f"the template went over its {exc.limit}; make it loop, repeat or print less"
+            raise TemplateError(f"{where}: {what}") from None
+        if isinstance(exc, SecurityError):
+            raise TemplateError(
+                f"{shown}:{line}: the template tried something the sandbox forbids ({exc}); remove it"
+            ) from None
+        raise TemplateError(f"{shown}:{line}: template error: {exc}") from None
 
 
 def _shown(filename: str | None, name: str) -> str:

@@ -7,17 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from micromoment.errors import FileProblems, NotFound
-from micromoment.files import write_atomic
 from micromoment.locations import Project, display_path
-from micromoment.records.listing import named_record, record_files
+from micromoment.records.listing import find_named, record_files
 
 # The sample model, pydantic and the YAML reader load only when a sample is read or written:
 # `stats` lists the samples folder on every run, and most repositories have no samples.
 if TYPE_CHECKING:
     from micromoment.records.model import FlagCategory, SampleLink, SampleRecord
-    from micromoment.yamlio import Located
-
-SAMPLE_HEADER = "# A micromoment sample record. Change it only through micromoment commands.\n"
 
 # What each flag means, for the `?` help and the docs; the words a count is shown with.
 CATEGORIES: dict[FlagCategory, tuple[str, str, str]] = {
@@ -59,32 +55,11 @@ def sample_files(folder: Path) -> Iterator[Path]:
     yield from record_files(folder)
 
 
-def sample_text(record: SampleRecord) -> str:
-    from micromoment.yamlio import dump_yaml
-
-    return dump_yaml(record.model_dump(mode="json", by_alias=True, exclude_none=True), header=SAMPLE_HEADER)
-
-
 def save_sample(folder: Path, record: SampleRecord) -> Path:
     """Write a new sample record; a name already taken is never overwritten."""
-    from micromoment.records.model import TEMP_IGNORE
+    from micromoment.records.model import save_record
 
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        write_atomic(ignore, TEMP_IGNORE)
-    path = folder / f"{record.id}.yaml"
-    write_atomic(path, sample_text(record), overwrite=False)
-    return path
-
-
-def sample_from(located: Located) -> SampleRecord:
-    from micromoment.records.model import SampleRecord
-    from micromoment.validation import validate
-
-    if not isinstance(located.data, dict) or located.data.get("kind") != "sample":
-        where = ("kind",) if isinstance(located.data, dict) else ()
-        raise FileProblems([located.problem(where, "must be a sample record: a mapping with kind: sample")])
-    return validate(SampleRecord, located)
+    return save_record(folder, record)
 
 
 def load_sample(path: Path) -> SampleRecord:
@@ -93,24 +68,15 @@ def load_sample(path: Path) -> SampleRecord:
             f"{display_path(path)}: no such sample record; micromoment sample FILE draws one "
             "(records are in .micromoment/samples/)"
         )
+    from micromoment.records.model import SampleRecord
+    from micromoment.validation import validate
     from micromoment.yamlio import read_yaml
 
-    return sample_from(read_yaml(path, display_path(path)))
-
-
-def find_sample(project: Project, ref: str) -> Path:
-    """A sample record named by its path or its id."""
-    as_path = Path(ref)
-    named = named_record(as_path)
-    if named is not None:
-        return named
-    folder = samples_dir(project)
-    matches = [p for p in sample_files(folder) if p.stem == ref or p.stem.startswith(ref)] if ref else []
-    exact = [p for p in matches if p.stem == ref]
-    if exact or len(matches) == 1:
-        return (exact or matches)[0]
-    hint = "several sample records match; give more of the id" if matches else "no such sample record"
-    raise NotFound(f"{ref}: {hint} in {display_path(folder)} (name it by its path or its id)")
+    located = read_yaml(path, display_path(path))
+    if not isinstance(located.data, dict) or located.data.get("kind") != "sample":
+        where = ("kind",) if isinstance(located.data, dict) else ()
+        raise FileProblems([located.problem(where, "must be a sample record: a mapping with kind: sample")])
+    return validate(SampleRecord, located)
 
 
 def link_to(record: SampleRecord, path: Path, root: Path) -> SampleLink:
@@ -138,5 +104,5 @@ def describe(link: SampleLink) -> str:
 
 def link_sample_record(project: Project, ref: str) -> SampleLink:
     """The link a review keeps to the sample record named by `ref` (its path or id), after checking it."""
-    path = find_sample(project, ref)
+    path = find_named(samples_dir(project), ref, "sample record", "name it by its path or its id")
     return link_to(load_sample(path), path, project.root)

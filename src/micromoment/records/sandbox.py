@@ -70,6 +70,24 @@ class Budget:
                 self.check_time()
             yield item
 
+    def bounded_range(self, *args: int) -> range:
+        numbers = range(*args)
+        if len(numbers) > self.limits.range_items:
+            raise TemplateLimit(f"range limit of {self.limits.range_items:,} items")
+        return numbers
+
+    def render(self, template: Any, context: dict[str, Any]) -> str:
+        """`template` rendered within a fresh budget, its output bounded too."""
+        self.started, self.iterations = time.monotonic(), 0
+        parts, size = [], 0
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            if size > self.limits.output:
+                raise TemplateLimit(f"output limit of {self.limits.output:,} characters")
+            self.check_time()
+            parts.append(chunk)
+        return "".join(parts)
+
 
 # Methods of plain values a template may call: those whose result is no bigger than their
 # inputs, and four that pad to a width, checked before they run. Anything else (`to_bytes`,
@@ -183,7 +201,12 @@ def sandbox_class() -> Any:
     class BoundedSandbox(ImmutableSandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**", "+", "%"})
 
-        budget = Budget(LIMITS)
+        def __init__(self, limits: RenderLimits, filters: dict[str, Any], **options: Any) -> None:
+            self.budget = Budget(limits)
+            super().__init__(**options)
+            self.filters.update(filters)
+            _bound_filters(self)  # the filters given too: each one's result spends from the budget
+            self.globals.update(range=self.budget.bounded_range, micromoment_bounded_loop=self.budget.loop)
 
         def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
             tree = super()._parse(source, name, filename)
@@ -252,7 +275,7 @@ def _check_percent_widths(budget: Budget, text: str) -> None:
                 budget.check_size(int(width), "a format width")
 
 
-def bound_filters(env: Any) -> None:
+def _bound_filters(env: Any) -> None:
     """Filters that can make a huge string from a small one check the size first."""
 
     def budget() -> Budget:
@@ -299,14 +322,3 @@ def _size_checked(function: Any, budget: Any) -> Any:
         return result
 
     return checked
-
-
-def bounded_output(budget: Budget, chunks: Iterator[str]) -> str:
-    parts, size = [], 0
-    for chunk in chunks:
-        size += len(chunk)
-        if size > budget.limits.output:
-            raise TemplateLimit(f"output limit of {budget.limits.output:,} characters")
-        budget.check_time()
-        parts.append(chunk)
-    return "".join(parts)
