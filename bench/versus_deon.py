@@ -10,6 +10,7 @@ bench's own (under the temp folder), never into micromoment's.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -28,7 +29,6 @@ from _harness import (
     script_command,
     write_files,
 )
-from startup import forty_item_review
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 11
 DEON_VERSION = "0.3.0"
@@ -43,6 +43,53 @@ def deon_command() -> list[str]:
             [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", f"deon=={DEON_VERSION}"], check=True
         )
     return [str(deon)]
+
+
+def forty_item_review(repo_root: object) -> str:
+    from pathlib import Path
+
+    from micromoment.identity import Person
+    from micromoment.records import Answer, ChecklistRef, FollowUp, ReviewRecord, record_text
+
+    root = Path(str(repo_root))
+    items = "".join(
+        f"  - id: item-{n}\n    question: Is safeguard {n} in place for this feature?\n"
+        f"    guidance: Why it matters, and how to check it in minutes.\n    owner: team\n    minutes: 2\n"
+        f"    references:\n      - {{framework: owasp-llm, id: LLM0{n % 9 + 1}, version: '2025'}}\n"
+        for n in range(1, 41)
+    )
+    checklists = root / ".micromoment" / "checklists"
+    checklists.mkdir(parents=True)
+    (checklists / "forty.yaml").write_text(
+        f'id: forty\ntitle: Forty items\nversion: "1"\nitems:\n{items}', encoding="utf-8"
+    )
+    when = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)
+    answers = [
+        Answer(
+            item=f"item-{n}",
+            question=f"Is safeguard {n} in place for this feature?",
+            answer="no" if n % 5 == 0 else "yes",
+            note=f"looked at it | with *care* ({n})",
+            evidence=f"https://example.org/evidence/{n}",
+            answered_at=when,
+            follow_up=FollowUp(action=f"fix safeguard {n}", owner="team") if n % 5 == 0 else None,
+        )
+        for n in range(1, 41)
+    ]
+    record = ReviewRecord(
+        id="2026-01-05-forty-0001",
+        checklist=ChecklistRef(id="forty", title="Forty items", version="1", content_hash="sha256:0"),
+        subject="a big review",
+        who=Person(name="Bench"),
+        started_at=when,
+        finished_at=when,
+        answers=answers,
+        status="complete",
+    )
+    reviews = root / ".micromoment" / "reviews"
+    reviews.mkdir(parents=True)
+    (reviews / f"{record.id}.yaml").write_text(record_text(record), encoding="utf-8")
+    return record.id
 
 
 def covered_branch(repo: Path) -> None:

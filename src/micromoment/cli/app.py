@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from difflib import get_close_matches
 from typing import Annotated, Any
 
 import typer
@@ -19,9 +18,6 @@ _TYPER_EXITS: tuple[type[BaseException], ...] = (
     typer.Exit,
     typer.Abort,
     *(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
-)
-_USAGE_ERRORS: tuple[type[Exception], ...] = tuple(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
 )
 
 
@@ -140,7 +136,11 @@ def load_command(name: str) -> Any:
 
 
 class _LazyCommands(dict[str, Any]):
-    """The group's commands by name: every registered name is in it, each built on first use."""
+    """The group's commands by name: every registered name is in it (so Typer suggests from all
+    of them), each built on first use."""
+
+    def keys(self) -> Any:
+        return COMMANDS.keys()
 
     def __contains__(self, name: object) -> bool:
         return name in COMMANDS
@@ -176,17 +176,6 @@ class MicromomentGroup(TyperGroup):
         params.help_flag_as_bool(command, ctx)
         params.plain_strings(command)
         return command
-
-    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
-        # Typer suggests names from the commands already loaded; here that is the registry.
-        try:
-            return super().resolve_command(ctx, args)
-        except _USAGE_ERRORS as exc:
-            matches = get_close_matches(args[0], list(COMMANDS)) if args else []
-            message = getattr(exc, "message", "")
-            if matches and message.startswith("No such command") and "Did you mean" not in message:
-                vars(exc)["message"] = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
-            raise
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         params.help_flag_as_bool(self, ctx)

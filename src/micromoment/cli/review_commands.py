@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from micromoment.capture.drafts import (
-    RESUME_COMMAND,
-    StoredDraft,
-    drafts_dir,
-    list_drafts,
-    resume,
-)
+from micromoment.capture.drafts import RESUME_COMMAND, StoredDraft, drafts_dir, list_drafts, resume
 from micromoment.capture.prompts import EndOfInput, Prompter, plural, stdin_prompter
 from micromoment.capture.recording import (
     ReviewRun,
@@ -27,18 +22,6 @@ from micromoment.capture.session import ReviewSession, answers_name, apply_answe
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import err, git_add_line, say
-from micromoment.cli.review_options import (
-    AllowSensitiveOption,
-    AnswersOption,
-    ChecklistIds,
-    DraftOption,
-    InteractiveOption,
-    NoGitOption,
-    ResumeOption,
-    SampleOption,
-    StrictOption,
-    SubjectOption,
-)
 from micromoment.clock import utc_now
 from micromoment.config import Config, default_outputs, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
@@ -50,16 +33,56 @@ from micromoment.records.samples import link_sample_record
 
 
 def review(
-    checklist_ids: ChecklistIds = None,
-    subject: SubjectOption = None,
-    answers: AnswersOption = None,
-    resume_draft: ResumeOption = False,
-    draft_id: DraftOption = None,
-    strict: StrictOption = False,
-    allow_sensitive: AllowSensitiveOption = False,
-    interactive: InteractiveOption = False,
-    no_git: NoGitOption = False,
-    sample: SampleOption = None,
+    checklist_ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="ID", help="Checklists to answer (default: offered in a terminal; quick otherwise)."
+        ),
+    ] = None,
+    subject: Annotated[
+        str | None,
+        typer.Option(
+            help="What is being reviewed (default: the branch; on the main branch, the changed paths)."
+        ),
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            help="A YAML file (- for standard input) mapping item ids to answers, for use without a terminal: `id: yes`, or "
+            "`id: {answer: no, note: ..., evidence: ..., follow_up: {action: ..., owner: ..., due: 2026-12-31}}`, "
+            "or `id: {answer: skip, reason: ...}`.",
+        ),
+    ] = None,
+    resume_draft: Annotated[
+        bool, typer.Option("--resume", help="Continue an unfinished review (asks which, if several).")
+    ] = False,
+    draft_id: Annotated[
+        str | None, typer.Option("--draft", metavar="DRAFT", help="With --resume: the draft to continue.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="With --answers: refuse (exit 2) rather than record an incomplete review.")
+    ] = False,
+    allow_sensitive: Annotated[
+        bool,
+        typer.Option(
+            help="Write notes that look like secrets or personal data without asking (they are recorded as kept)."
+        ),
+    ] = False,
+    interactive: Annotated[
+        bool, typer.Option(help="Ask on standard input even when it is not a terminal (for scripted input).")
+    ] = False,
+    no_git: Annotated[
+        bool,
+        typer.Option("--no-git", help="Record outside a git repository, with no git context in the record."),
+    ] = False,
+    sample: Annotated[
+        str | None,
+        typer.Option(
+            metavar="RECORD",
+            help="A sample record (micromoment sample) to link as evidence on the items that take one.",
+        ),
+    ] = None,
 ) -> None:
     """Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.
 
