@@ -32,6 +32,7 @@ def test_list_shows_builtins_with_counts(cli: Cli, repo: Path) -> None:
 
 
 def test_list_json_marks_repo_overrides(cli: Cli, repo: Path) -> None:
+    assert cli("list", "--json").exit_code == 0  # what an earlier run read is not what is shown now
     builtin_quick = (Path(__file__).parents[1] / "checklists/quick.yaml").read_text(encoding="utf-8")
     write(
         repo / ".micromoment/checklists/quick.yaml",
@@ -44,6 +45,7 @@ def test_list_json_marks_repo_overrides(cli: Cli, repo: Path) -> None:
     assert rows["quick"]["title"] == "Our quick check"
     assert rows["team-review"]["source"] == "built-in"
     assert rows["quick"]["items"] == 4 and rows["quick"]["minutes"] == 2
+    assert json.loads(cli("show", "quick", "--json").stdout)["title"] == "Our quick check"
 
 
 def test_show_prints_items_with_owner_guidance_and_references(cli: Cli, outside: Path) -> None:
@@ -73,10 +75,12 @@ def test_unknown_id_is_exit_2_with_the_known_ids(cli: Cli, outside: Path) -> Non
 
 
 def test_a_broken_repo_checklist_stops_list_with_its_location(cli: Cli, repo: Path) -> None:
+    assert cli("list").exit_code == 0
     write(repo / ".micromoment/checklists/broken.yaml", "id: broken\ntitle: [oops\n")
     result = cli("list")
     assert result.exit_code == 2
     assert result.stderr.startswith(".micromoment/checklists/broken.yaml:3:1: invalid YAML")
+    assert cli("show", "quick").exit_code == 2
 
 
 def test_lint_default_is_clean_then_reports_each_problem(cli: Cli, repo: Path) -> None:
