@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from micromoment.errors import unexpected
+from micromoment.errors import MicromomentError, report, unexpected
 
 
 def main() -> None:
@@ -27,6 +27,8 @@ def main() -> None:
         run()
     except SystemExit:
         raise
+    except MicromomentError as exc:  # the hook's own; the typer app turns them into messages itself
+        sys.exit(report(exc))
     except BrokenPipeError:
         # `micromoment log | head` closed the pipe: the reader has what it wanted; say nothing.
         _quiet_stdout()

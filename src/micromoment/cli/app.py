@@ -21,103 +21,54 @@ _TYPER_EXITS: tuple[type[BaseException], ...] = (
 )
 
 
-# Every command: its module under micromoment.cli, its function, and its one-line help. A command's
-# module (and what it imports: pydantic, jinja2, GitPython...) loads only when that command runs;
-# `micromoment --help` reads the help from here. tests/test_startup.py checks each line against
-# the command's own docstring, so the two cannot drift apart.
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "list": (
-        "checklist_commands",
-        "list_checklists",
-        "List the checklists you can run: built-in ones and your repository's own.",
-    ),
-    "show": (
-        "checklist_commands",
-        "show",
-        "Show one checklist's items: question, owner, minutes, guidance and references.",
-    ),
-    "schema": (
-        "checklist_commands",
-        "schema",
-        "Print the JSON Schema of a checklist or config file, for editors and other tools.",
-    ),
-    "import-deon": (
-        "checklist_commands",
-        "import_deon",
-        "Convert a deon-format checklist into a micromoment checklist.",
-    ),
-    "review": (
-        "review_commands",
-        "review",
-        "Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.",
-    ),
-    "render": ("render_commands", "render", "Render the Markdown of review records from their YAML."),
-    "sample": (
-        "sample_commands",
-        "sample",
-        "Draw a few real model outputs, read them one at a time, and record what was wrong.",
-    ),
-    "check": (
-        "gate_commands",
-        "check",
-        "Which checklists the change triggers, and whether valid records created in it cover them.",
-    ),
-    "skip": (
-        "gate_commands",
-        "skip",
-        "Record an explicit, reasoned skip of a checklist; `check` and the hook accept it.",
-    ),
-    "hook": (
-        "gate_commands",
-        "hook",
-        "The commit-hook entry, and a plain git hook for teams without the pre-commit framework.",
-    ),
-    "pr-note": (
-        "pr_commands",
-        "pr_note",
-        'Markdown for a pull request: what the change triggered, who checked what, every "no" and skip.',
-    ),
-    "signoff": (
-        "ledger_commands",
-        "signoff",
-        "Sign off a review as a second person, with your git identity.",
-    ),
-    "resolve": (
-        "ledger_commands",
-        "resolve",
-        "Close a follow-up: records who closed it, when and how, and renders the Markdown again.",
-    ),
-    "todo": (
-        "ledger_commands",
-        "todo",
-        "List the open follow-ups from every review: action, owner, due date, and where they came from.",
-    ),
-    "log": (
-        "ledger_commands",
-        "log",
-        "List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs.",
-    ),
-    "stats": (
-        "ledger_commands",
-        "stats",
-        "The micro-moments ledger: reviews over time, by checklist and by person.",
-    ),
-    "lint": (
-        "repo_commands",
-        "lint",
-        "Validate checklist and config files: one `file:line:column: where: problem` line each.",
-    ),
-    "init": ("repo_commands", "init", "Write .micromoment/config.yaml with every setting explained."),
-    "report": (
-        "report_commands",
-        "report",
-        "Write a static report for leaders: one page to open from disk, no network needed.",
-    ),
-    "export": (
-        "report_commands",
-        "export",
-        "Write records as a table for an engine you already run (DuckDB, Spark, BigQuery, Trino).",
-    ),
+# Every command and its one-line help. A command's module (and what it imports: pydantic, jinja2,
+# GitPython...) loads only when that command runs; `micromoment --help` reads the help from here.
+# tests/test_startup.py checks each line against the command's own docstring, so the two cannot
+# drift apart.
+COMMANDS: dict[str, str] = {
+    "list": "List the checklists you can run: built-in ones and your repository's own.",
+    "show": "Show one checklist's items: question, owner, minutes, guidance and references.",
+    "schema": "Print the JSON Schema of a checklist or config file, for editors and other tools.",
+    "import-deon": "Convert a deon-format checklist into a micromoment checklist.",
+    "review": "Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.",
+    "render": "Render the Markdown of review records from their YAML.",
+    "sample": "Draw a few real model outputs, read them one at a time, and record what was wrong.",
+    "check": "Which checklists the change triggers, and whether valid records created in it cover them.",
+    "skip": "Record an explicit, reasoned skip of a checklist; `check` and the hook accept it.",
+    "hook": "The commit-hook entry, and a plain git hook for teams without the pre-commit framework.",
+    "pr-note": 'Markdown for a pull request: what the change triggered, who checked what, every "no" and skip.',
+    "signoff": "Sign off a review as a second person, with your git identity.",
+    "resolve": "Close a follow-up: records who closed it, when and how, and renders the Markdown again.",
+    "todo": "List the open follow-ups from every review: action, owner, due date, and where they came from.",
+    "log": "List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs.",
+    "stats": "The micro-moments ledger: reviews over time, by checklist and by person.",
+    "lint": "Validate checklist and config files: one `file:line:column: where: problem` line each.",
+    "init": "Write .micromoment/config.yaml with every setting explained.",
+    "report": "Write a static report for leaders: one page to open from disk, no network needed.",
+    "export": "Write records as a table for an engine you already run (DuckDB, Spark, BigQuery, Trino).",
+}
+# Where each command's function is: `module.function` under micromoment.cli.
+FUNCTIONS: dict[str, str] = {
+    "list": "checklist_commands.list_checklists",
+    "show": "checklist_commands.show",
+    "schema": "checklist_commands.schema",
+    "import-deon": "checklist_commands.import_deon",
+    "review": "review_commands.review",
+    "render": "render_commands.render",
+    "sample": "sample_commands.sample",
+    "check": "gate_commands.check",
+    "skip": "gate_commands.skip",
+    "hook": "gate_commands.hook",
+    "pr-note": "pr_commands.pr_note",
+    "signoff": "ledger_commands.signoff",
+    "resolve": "ledger_commands.resolve",
+    "todo": "ledger_commands.todo",
+    "log": "ledger_commands.log",
+    "stats": "ledger_commands.stats",
+    "lint": "repo_commands.lint",
+    "init": "repo_commands.init",
+    "report": "report_commands.report",
+    "export": "report_commands.export",
 }
 
 
@@ -128,7 +79,7 @@ def load_command(name: str) -> Any:
     from typer.main import get_command_from_info
     from typer.models import CommandInfo
 
-    module, function, _ = COMMANDS[name]
+    module, function = FUNCTIONS[name].split(".")
     callback = getattr(importlib.import_module(f"micromoment.cli.{module}"), function)
     return get_command_from_info(
         CommandInfo(name=name, callback=callback), pretty_exceptions_short=True, rich_markup_mode="markdown"
@@ -170,7 +121,7 @@ class MicromomentGroup(TyperGroup):
         if cmd_name not in COMMANDS:
             return None
         if self._listing:
-            return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name][2])
+            return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name])
         command = self.commands[cmd_name]
         params.flags_as_flags(command, ctx)
         params.help_flag_as_bool(command, ctx)
@@ -237,7 +188,7 @@ def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> bool:
         (", ".join(p.opts), getattr(p, "help", None) or "") for p in params if getattr(p, "opts", None)
     ]
     console.print(_panel("Options", options, "bold cyan"))
-    console.print(_panel("Commands", [(name, line) for name, (_, _, line) in COMMANDS.items()], "bold cyan"))
+    console.print(_panel("Commands", list(COMMANDS.items()), "bold cyan"))
     return True
 
 

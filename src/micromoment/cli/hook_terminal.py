@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from micromoment.clock import utc_now
 from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED
 from micromoment.gate.coverage import Outcome, Verdict
 from micromoment.gate.hook import findings, ways_forward
@@ -96,34 +95,26 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, 
     from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
     from micromoment.capture.prompts import EndOfInput
     from micromoment.capture.recording import ReviewRun, ReviewStopped, Written, guided_selection
-    from micromoment.capture.sample_record import Reading, sample_drafts_dir
-    from micromoment.capture.sample_walk import review_offer
     from micromoment.checklists import load_catalog
-    from micromoment.config import default_outputs, load_config
+    from micromoment.cli.review_commands import offer_samples
+    from micromoment.config import load_config
 
     console = prompter.console
     project = Project(Path(outcome.change.repo.root))
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     state = GitState.at(project.root)
-    who = author_identity(project.root)
     folder = drafts_dir(project, state.git_dir)
     try:
         session = _kept_or_new(prompter, folder, catalog, gap_ids, state.default_subject())
     except (EndOfInput, KeyboardInterrupt) as exc:
         console.print("micromoment: stopped before any answer; nothing was recorded", markup=False)
         return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else not_now
+    run = ReviewRun(project, config, state, author_identity(project.root))
     # Items that ask whether real outputs were read can draw them here (from samples.outputs when set).
-    session.offer_sample = review_offer(
-        project,
-        default_outputs(project, config),
-        Reading(who, state.context(), utc_now()),
-        prompter,
-        sample_drafts_dir(project, state.git_dir),
-    )
+    offer_samples([session], None, run, prompter)
     written: list[Written] = []
     try:
-        run = ReviewRun(project, config, state, who)
         saved = guided_selection(run, catalog, session, prompter, folder, written.append)
         exit_code = EXIT_FINDINGS
     except ReviewStopped as stop:

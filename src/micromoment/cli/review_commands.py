@@ -122,7 +122,7 @@ def review(
     except EndOfInput:
         say("input ended before the review started; nothing was recorded")
         raise typer.Exit(EXIT_FINDINGS) from None
-    _samples_in_terminal([session], sample, run, prompter)
+    offer_samples([session], sample, run, prompter)
     raise typer.Exit(_walk_selection(run, catalog, session, prompter, folder, in_repo))
 
 
@@ -137,7 +137,7 @@ def _answers_session(
     return ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), new_draft_id())
 
 
-def _samples_in_terminal(
+def offer_samples(
     sessions: list[ReviewSession], sample: str | None, run: ReviewRun, prompter: Prompter
 ) -> None:
     """Link the named sample, and let the items that take one draw one on the spot."""
