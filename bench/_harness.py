@@ -63,6 +63,17 @@ def commit_all(repo: Path, message: str = "bench") -> None:
     git(repo, "commit", "-q", "--no-verify", "-m", message)
 
 
+def skip(repo: Path, checklist: str, reason: str) -> None:
+    """A skip record of `checklist` in the work tree, made by micromoment itself."""
+    subprocess.run(
+        [*MICROMOMENT, "skip", checklist, "--reason", reason],
+        cwd=repo,
+        env=ENV,
+        check=True,
+        capture_output=True,
+    )
+
+
 def run(command: Sequence[str], cwd: Path, expect: int | None = 0) -> float:
     started = time.perf_counter()
     done = subprocess.run(list(command), cwd=cwd, env=ENV, capture_output=True)

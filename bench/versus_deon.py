@@ -18,8 +18,6 @@ import tempfile
 from pathlib import Path
 
 from _harness import (
-    ENV,
-    MICROMOMENT,
     PYTHON_PASS,
     commit_all,
     git,
@@ -27,6 +25,7 @@ from _harness import (
     report,
     scratch_repo,
     script_command,
+    skip,
     write_files,
 )
 
@@ -98,19 +97,7 @@ def covered_branch(repo: Path) -> None:
     commit_all(repo)
     git(repo, "switch", "-q", "-c", "feature")
     write_files(repo, ["db/migrations/0001_init.sql"], "create table flags (name text);\n")
-    subprocess.run(
-        [
-            *MICROMOMENT,
-            "skip",
-            "data-safeguards",
-            "--reason",
-            "the table holds only feature flags, no user data",
-        ],
-        cwd=repo,
-        env=ENV,
-        check=True,
-        capture_output=True,
-    )
+    skip(repo, "data-safeguards", "the table holds only feature flags, no user data")
     commit_all(repo, "flags, with a skip")
     write_files(repo, ["db/migrations/0002_more.sql"], "alter table flags add column on bool;\n")
     git(repo, "add", "-A")

@@ -33,59 +33,68 @@ from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
 from micromoment.records.samples import describe, link_to
 
+FileArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="JSON Lines, CSV or promptfoo results (promptfoo eval -o results.json); "
+        "default: the newest file samples.outputs names in .micromoment/config.yaml."
+    ),
+]
+CountOption = Annotated[int, typer.Option("-n", "--count", min=1, help="How many outputs to draw.")]
+SeedOption = Annotated[
+    int | None, typer.Option(min=0, help="Draw the same rows again (default: a new seed, recorded).")
+]
+IdFieldOption = Annotated[
+    str | None, typer.Option(metavar="FIELD", help="The field naming a row (default: id, else its line).")
+]
+PromptFieldOption = Annotated[
+    str | None,
+    typer.Option(metavar="FIELD", help="The prompt's field (default: prompt, prompt.raw, input, question)."),
+]
+OutputFieldOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FIELD", help="The output's field (default: output, response.output, response, answer)."
+    ),
+]
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="FIELD=VALUE", help="Draw only rows whose FIELD is VALUE (repeatable; all must hold)."
+    ),
+]
+JudgmentsOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Record without a terminal: a YAML or JSON mapping of drawn row id to `ok` or "
+        "`{flag: CATEGORY, note: TEXT}`."
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the draw (ids, masked excerpts) and write nothing.")
+]
+ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue reading an interrupted sample.")]
+AllowSensitiveOption = Annotated[
+    bool, typer.Option(help="Record notes that look like secrets or personal data (recorded as kept).")
+]
+InteractiveOption = Annotated[
+    bool, typer.Option(help="Ask on standard input even when it is not a terminal (for scripted input).")
+]
+
 
 def sample(
-    file: Annotated[
-        Path | None,
-        typer.Argument(
-            help="JSON Lines, CSV or promptfoo results (promptfoo eval -o results.json); "
-            "default: the newest file samples.outputs names in .micromoment/config.yaml."
-        ),
-    ] = None,
-    count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many outputs to draw.")] = 5,
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="Draw the same rows again (default: a new seed, recorded).")
-    ] = None,
-    id_field: Annotated[
-        str | None, typer.Option(metavar="FIELD", help="The field naming a row (default: id, else its line).")
-    ] = None,
-    prompt_field: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FIELD", help="The prompt's field (default: prompt, prompt.raw, input, question)."
-        ),
-    ] = None,
-    output_field: Annotated[
-        str | None,
-        typer.Option(
-            metavar="FIELD", help="The output's field (default: output, response.output, response, answer)."
-        ),
-    ] = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="FIELD=VALUE", help="Draw only rows whose FIELD is VALUE (repeatable; all must hold)."
-        ),
-    ] = None,
-    judgments: Annotated[
-        Path | None,
-        typer.Option(
-            help="Record without a terminal: a YAML or JSON mapping of drawn row id to `ok` or "
-            "`{flag: CATEGORY, note: TEXT}`."
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the draw (ids, masked excerpts) and write nothing.")
-    ] = False,
-    resume_draft: Annotated[
-        bool, typer.Option("--resume", help="Continue reading an interrupted sample.")
-    ] = False,
-    allow_sensitive: Annotated[
-        bool, typer.Option(help="Record notes that look like secrets or personal data (recorded as kept).")
-    ] = False,
-    interactive: Annotated[
-        bool, typer.Option(help="Ask on standard input even when it is not a terminal (for scripted input).")
-    ] = False,
+    file: FileArgument = None,
+    count: CountOption = 5,
+    seed: SeedOption = None,
+    id_field: IdFieldOption = None,
+    prompt_field: PromptFieldOption = None,
+    output_field: OutputFieldOption = None,
+    where: WhereOption = None,
+    judgments: JudgmentsOption = None,
+    as_json: JsonOption = False,
+    resume_draft: ResumeOption = False,
+    allow_sensitive: AllowSensitiveOption = False,
+    interactive: InteractiveOption = False,
 ) -> None:
     """Draw a few real model outputs, read them one at a time, and record what was wrong.
 
