@@ -6,7 +6,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
 from micromoment import __version__
 from micromoment.cli import params
@@ -107,9 +107,6 @@ class MicromomentGroup(TyperGroup):
     """Turns core errors into one stderr line each and the documented exit code; anything else
     unexpected into one line and a log with the traceback."""
 
-    # While the group's own help is printed, commands are listed from the registry alone.
-    _listing = False
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommands(self.commands)
@@ -120,8 +117,6 @@ class MicromomentGroup(TyperGroup):
     def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
         if cmd_name not in COMMANDS:
             return None
-        if self._listing:
-            return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name])
         command = self.commands[cmd_name]
         params.flags_as_flags(command, ctx)
         params.help_flag_as_bool(command, ctx)
@@ -133,14 +128,7 @@ class MicromomentGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
-        params.flags_as_flags(self, ctx)
-        if ctx.parent is None and _print_root_help(ctx, self):
-            return
-        self._listing = True
-        try:
-            super().format_help(ctx, formatter)
-        finally:
-            self._listing = False
+        _print_root_help(ctx, self)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer's Context is click's
         try:
@@ -158,19 +146,16 @@ class MicromomentGroup(TyperGroup):
             raise typer.Exit(unexpected(exc, ctx.invoked_subcommand or "micromoment")) from None
 
 
-def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> bool:
+def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> None:
     """`micromoment --help` in Typer's look, drawn with rich's console, panel and table alone:
     Typer's own help module also loads rich's Markdown and traceback renderers (and pygments),
-    about a third of what `--help` costs. False when a parameter needs Typer's help to draw it."""
+    about a third of what `--help` costs. The group has no options but --version and --help."""
     import os
 
     from rich.console import Console
     from rich.padding import Padding
+    from rich.text import Text
 
-    params = group.get_params(ctx)
-    # The help option by its flags: click has named its parameter "help" and otherwise.
-    if any(p.name != "version" and not set(p.opts) <= set(ctx.help_option_names) for p in params):
-        return False
     width = os.environ.get("TERMINAL_WIDTH")
     forced = any(os.environ.get(v) for v in ("GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS"))
     console = Console(
@@ -181,21 +166,12 @@ def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> bool:
         highlight=False,
     )
     usage = group.get_usage(ctx).removeprefix("Usage: ")
-    console.print(Padding(_usage_line(usage), 1))
+    console.print(Padding(Text.assemble(("Usage: ", "yellow"), (usage, "bold")), 1))
     for paragraph in (group.help or "").split("\n\n"):
         console.print(Padding(_code_spans(paragraph.strip()), (0, 1, 1, 1)))
-    options = [
-        (", ".join(p.opts), getattr(p, "help", None) or "") for p in params if getattr(p, "opts", None)
-    ]
+    options = [(", ".join(p.opts), getattr(p, "help", None) or "") for p in group.get_params(ctx)]
     console.print(_panel("Options", options, "bold cyan"))
     console.print(_panel("Commands", list(COMMANDS.items()), "bold cyan"))
-    return True
-
-
-def _usage_line(usage: str) -> Any:
-    from rich.text import Text
-
-    return Text.assemble(("Usage: ", "yellow"), (usage, "bold"))
 
 
 def _code_spans(text: str) -> Any:

@@ -121,17 +121,11 @@ def _catalog(project: Project) -> list[Shown]:
 def _stamps(folder: Path) -> list[str] | None:
     """The repository's checklist files by name, size and time; None when one cannot be looked
     at (reading the catalog afresh says why)."""
-    if not folder.is_dir():
-        return []
-    stamps = []
     try:
-        for path in sorted(folder.iterdir()):
-            if is_checklist_name(path.name):
-                info = path.stat()
-                stamps.append(f"{path.name} {info.st_size} {info.st_mtime_ns}")
+        files = sorted(p for p in folder.iterdir() if is_checklist_name(p.name)) if folder.is_dir() else []
+        return [f"{path.name} {path.stat().st_size} {path.stat().st_mtime_ns}" for path in files]
     except OSError:
         return None
-    return stamps
 
 
 def _fields(checklist: Checklist) -> dict[str, Any]:
