@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
@@ -13,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from micromoment.cli.output import out, print_json, say, whole_column, write_out
+from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.errors import MicromomentError, UnknownChecklist
 from micromoment.gate.light import DEFAULT_CHECKLIST, shipped_stamp
 from micromoment.gate.rules import is_checklist_name
@@ -52,7 +50,8 @@ def list_checklists(as_json: JsonOption = False) -> None:
         return
     table = Table(title="Checklists", title_justify="left")
     ids = [e.fields["id"] + (" (default)" if e.fields["id"] == DEFAULT_CHECKLIST else "") for e in catalog]
-    whole_column(table, "id", ids, style="bold")
+    # Ids are copied into commands: never cut or wrapped; the other columns give way.
+    table.add_column("id", style="bold", no_wrap=True, min_width=max(len(shown_id) for shown_id in ids))
     table.add_column("title")
     table.add_column("items", justify="right")
     table.add_column("minutes", justify="right")
@@ -206,7 +205,7 @@ def schema(
     """
     from micromoment.schemas import json_schema
 
-    sys.stdout.write(json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n")
+    print_json(json_schema(name))
 
 
 def import_deon(
