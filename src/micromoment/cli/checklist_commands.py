@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -58,8 +57,8 @@ def list_checklists(as_json: JsonOption = False) -> None:
     table.add_column("source")
     for entry, shown_id in zip(catalog, ids, strict=True):
         table.add_row(
-            escape(shown_id),
-            escape(entry.fields["title"]),
+            shown_id,
+            entry.fields["title"],
             str(len(entry.fields["items"])),
             format_minutes(entry.fields["minutes"]),
             "repo, replaces built-in" if entry.replaces_builtin else entry.source,

@@ -41,12 +41,13 @@ def _console(stderr: bool, width: int | None, columns: str | None) -> Console:
     # an embedding program) gets its own console rather than the first one's width.
     from micromoment.capture.console import SafeConsole
 
-    return SafeConsole(stderr=stderr, highlight=False, width=width)
+    # Nothing micromoment prints is markup, and much of it comes from files: it prints as written.
+    return SafeConsole(stderr=stderr, highlight=False, markup=False, width=width)
 
 
 def say(message: str) -> None:
-    """A plain message line on stderr (no markup: paths and user text print as written, minus controls)."""
-    err().print(printable(message), markup=False, soft_wrap=True)
+    """A plain message line on stderr: paths and user text print as written, minus controls."""
+    err().print(printable(message), soft_wrap=True)
 
 
 def git_add_line(paths: list[Path], comment: str = "") -> str:

@@ -23,7 +23,7 @@ from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import err, git_add_line, say
 from micromoment.clock import utc_now
-from micromoment.config import Config, default_outputs, load_config
+from micromoment.config import default_outputs, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
@@ -134,7 +134,7 @@ def review(
         if resume_draft or draft_id:
             session = _resumed_session(prompter, folder, catalog, draft_id)
         else:
-            session = _new_session(prompter, folder, catalog, config, state, checklist_ids, subject)
+            session = _new_session(prompter, folder, catalog, run, checklist_ids, subject)
     except EndOfInput:
         say("input ended before the review started; nothing was recorded")
         raise typer.Exit(EXIT_FINDINGS) from None
@@ -215,11 +215,11 @@ def _new_session(
     prompter: Prompter,
     folder: Path,
     catalog: Catalog,
-    config: Config,
-    state: GitState,
+    run: ReviewRun,
     checklist_ids: list[str] | None,
     subject: str | None,
 ) -> ReviewSession:
+    config, state = run.config, run.state
     unfinished = _drafts(folder)
     if unfinished:
         say(f"{plural(len(unfinished), 'unfinished review')} kept; micromoment review --resume continues one")
@@ -309,8 +309,7 @@ def _pick_draft(prompter: Prompter, drafts: list[StoredDraft]) -> StoredDraft:
         prompter.console.print(
             f"  {number}. {', '.join([draft.checklist.id, *draft.still_to_do()])} — {draft.subject} — "
             f"{plural(len(draft.answers), 'answer')}, "
-            f"last {draft.updated_at:%Y-%m-%d %H:%M} UTC ({draft.id})",
-            markup=False,
+            f"last {draft.updated_at:%Y-%m-%d %H:%M} UTC ({draft.id})"
         )
     while True:
         reply = prompter.ask("Which draft?", default="1")
