@@ -63,15 +63,9 @@ def commit_all(repo: Path, message: str = "bench") -> None:
     git(repo, "commit", "-q", "--no-verify", "-m", message)
 
 
-def skip(repo: Path, checklist: str, reason: str) -> None:
-    """A skip record of `checklist` in the work tree, made by micromoment itself."""
-    subprocess.run(
-        [*MICROMOMENT, "skip", checklist, "--reason", reason],
-        cwd=repo,
-        env=ENV,
-        check=True,
-        capture_output=True,
-    )
+def micromoment(repo: Path, *args: str) -> None:
+    """`micromoment ARGS` in `repo`, to set the scene (a record, a skip); it must succeed."""
+    subprocess.run([*MICROMOMENT, *args], cwd=repo, env=ENV, check=True, capture_output=True)
 
 
 def run(command: Sequence[str], cwd: Path, expect: int | None = 0) -> float:

@@ -10,9 +10,9 @@ from _harness import (
     commit_all,
     git,
     interleaved_medians,
+    micromoment,
     report,
     scratch_repo,
-    skip,
     write_files,
 )
 
@@ -26,7 +26,7 @@ def main() -> None:
         git(repo, "checkout", "-q", "-b", "feature")
         write_files(repo, [f"prompts/p{i}.txt" for i in range(500)] + [f"src/m{i}.py" for i in range(500)])
         # One real record, copied to 1,000 (as a long-lived branch gathering reviews would have).
-        skip(repo, "genai-output-review", "seed record for a benchmark run")
+        micromoment(repo, "skip", "genai-output-review", "--reason", "seed record for a benchmark run")
         reviews = repo / ".micromoment" / "reviews"
         [seed] = list(reviews.glob("*.yaml"))
         text = seed.read_text(encoding="utf-8")

@@ -11,10 +11,10 @@ from _harness import (
     commit_all,
     git,
     interleaved_medians,
+    micromoment,
     report,
     scratch_repo,
     script_command,
-    skip,
     write_files,
 )
 
@@ -34,7 +34,7 @@ def main() -> None:
             write_files(repo, [f"src/feature/f{i}.py" for i in range(5_000)])
         write_files(covered, [f"prompts/p{i}.txt" for i in range(50)] + [f"data/d{i}.csv" for i in range(50)])
         for checklist in ("genai-output-review", "data-safeguards"):
-            skip(covered, checklist, "generated files for a benchmark run")
+            micromoment(covered, "skip", checklist, "--reason", "generated files for a benchmark run")
         for repo in (large, covered):
             git(repo, "add", "-A")
 

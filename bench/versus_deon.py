@@ -10,7 +10,6 @@ bench's own (under the temp folder), never into micromoment's.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -22,10 +21,10 @@ from _harness import (
     commit_all,
     git,
     interleaved_medians,
+    micromoment,
     report,
     scratch_repo,
     script_command,
-    skip,
     write_files,
 )
 
@@ -44,51 +43,29 @@ def deon_command() -> list[str]:
     return [str(deon)]
 
 
-def forty_item_review(repo_root: object) -> str:
-    from pathlib import Path
-
-    from micromoment.identity import Person
-    from micromoment.records import Answer, ChecklistRef, FollowUp, ReviewRecord, record_text
-
-    root = Path(str(repo_root))
+def forty_item_review(repo: Path) -> str:
+    """A 40-item checklist and one review of it, recorded by micromoment itself; the record's id."""
     items = "".join(
         f"  - id: item-{n}\n    question: Is safeguard {n} in place for this feature?\n"
         f"    guidance: Why it matters, and how to check it in minutes.\n    owner: team\n    minutes: 2\n"
         f"    references:\n      - {{framework: owasp-llm, id: LLM0{n % 9 + 1}, version: '2025'}}\n"
         for n in range(1, 41)
     )
-    checklists = root / ".micromoment" / "checklists"
-    checklists.mkdir(parents=True)
-    (checklists / "forty.yaml").write_text(
-        f'id: forty\ntitle: Forty items\nversion: "1"\nitems:\n{items}', encoding="utf-8"
+    write_files(
+        repo,
+        [".micromoment/checklists/forty.yaml"],
+        f'id: forty\ntitle: Forty items\nversion: "1"\nitems:\n{items}',
     )
-    when = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)
-    answers = [
-        Answer(
-            item=f"item-{n}",
-            question=f"Is safeguard {n} in place for this feature?",
-            answer="no" if n % 5 == 0 else "yes",
-            note=f"looked at it | with *care* ({n})",
-            evidence=f"https://example.org/evidence/{n}",
-            answered_at=when,
-            follow_up=FollowUp(action=f"fix safeguard {n}", owner="team") if n % 5 == 0 else None,
-        )
+    answers = "".join(
+        f"item-{n}: {{answer: {'no' if n % 5 == 0 else 'yes'}, note: 'looked at it | with *care* ({n})', "
+        f"evidence: 'https://example.org/evidence/{n}'"
+        + (f", follow_up: {{action: fix safeguard {n}, owner: team}}}}\n" if n % 5 == 0 else "}\n")
         for n in range(1, 41)
-    ]
-    record = ReviewRecord(
-        id="2026-01-05-forty-0001",
-        checklist=ChecklistRef(id="forty", title="Forty items", version="1", content_hash="sha256:0"),
-        subject="a big review",
-        who=Person(name="Bench"),
-        started_at=when,
-        finished_at=when,
-        answers=answers,
-        status="complete",
     )
-    reviews = root / ".micromoment" / "reviews"
-    reviews.mkdir(parents=True)
-    (reviews / f"{record.id}.yaml").write_text(record_text(record), encoding="utf-8")
-    return record.id
+    write_files(repo, ["answers.yaml"], answers)
+    micromoment(repo, "review", "forty", "--answers", "answers.yaml", "--subject", "a big review")
+    [record] = (repo / ".micromoment" / "reviews").glob("*.yaml")
+    return record.stem
 
 
 def covered_branch(repo: Path) -> None:
@@ -97,7 +74,9 @@ def covered_branch(repo: Path) -> None:
     commit_all(repo)
     git(repo, "switch", "-q", "-c", "feature")
     write_files(repo, ["db/migrations/0001_init.sql"], "create table flags (name text);\n")
-    skip(repo, "data-safeguards", "the table holds only feature flags, no user data")
+    micromoment(
+        repo, "skip", "data-safeguards", "--reason", "the table holds only feature flags, no user data"
+    )
     commit_all(repo, "flags, with a skip")
     write_files(repo, ["db/migrations/0002_more.sql"], "alter table flags add column on bool;\n")
     git(repo, "add", "-A")

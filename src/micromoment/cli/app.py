@@ -14,10 +14,12 @@ from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report, unexp
 
 # Exits, aborts and usage errors are how Typer itself ends a command; they pass through. Typer
 # does not export click's ClickException, the base of its usage errors, so it is found here.
-_TYPER_EXITS: tuple[type[BaseException], ...] = (
+# A closed pipe passes too: __main__ ends quietly.
+_PASSED_THROUGH: tuple[type[BaseException], ...] = (
     typer.Exit,
     typer.Abort,
     *(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
+    BrokenPipeError,
 )
 
 
@@ -138,10 +140,8 @@ class MicromomentGroup(TyperGroup):
         except KeyboardInterrupt:
             sys.stderr.write("micromoment: interrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except _TYPER_EXITS:
+        except _PASSED_THROUGH:
             raise
-        except BrokenPipeError:
-            raise  # the reader closed the pipe; __main__ ends quietly
         except Exception as exc:  # the net under every failure
             raise typer.Exit(unexpected(exc, ctx.invoked_subcommand or "micromoment")) from None
 
