@@ -301,18 +301,3 @@ def test_a_closed_standard_stream_is_not_a_crash(
         assert done.stderr == stderr
     else:
         assert done.stderr.startswith("micromoment: no checklist with id 'quik'")
-
-
-def test_numbers_are_taken_within_their_bounds_exactly() -> None:
-    import typer
-
-    from micromoment.cli.params import _number
-
-    class Bounds:
-        min, max = 1, 3
-
-    assert [_number(int, text, Bounds) for text in ("1", "3", " 2 ")] == [1, 3, 2]
-    assert _number(float, "1.5", Bounds) == 1.5
-    for text, said in (("0", "0 is less than 1"), ("4", "4 is more than 3"), ("2.0", "'2.0' is not a whole")):
-        with pytest.raises(typer.BadParameter, match=said):
-            _number(int, text, Bounds)

@@ -53,16 +53,8 @@ def _readable_type(param: Any, ctx: Any) -> None:
             inner = label.removeprefix("list[").removesuffix("]")
             label = _VALUE_WORDS.get(inner, inner.upper()) + ("..." if inner != label else "")
         param.metavar = label
-    if hasattr(param, "_get_number_range_help_str"):
-        param._get_number_range_help_str = lambda: _range_words(param.min, param.max)
-
-
-def _range_words(low: float | None, high: float | None) -> str | None:
-    if low is not None and high is not None:
-        return f"{low} to {high}"
-    if low is not None:
-        return f"at least {low}"
-    return None if high is None else f"at most {high}"
+    if hasattr(param, "_get_number_range_help_str"):  # options have a least value, none a most
+        param._get_number_range_help_str = lambda: None if param.min is None else f"at least {param.min}"
 
 
 def help_flag_as_bool(command: Any, ctx: Any) -> None:
@@ -102,8 +94,8 @@ class LightRuntimeParam(PassThroughRuntimeParam):
 
 
 def _converter(annotation: Any, info: Any) -> Any:
-    """A function that turns one command-line value into `annotation` (within the option's
-    min and max), or None for a type this light path does not take (dates, files: Typer's
+    """A function that turns one command-line value into `annotation` (at least the option's
+    min), or None for a type this light path does not take (dates, files: Typer's
     adapter does those)."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if annotation is str:
@@ -122,18 +114,15 @@ def _converter(annotation: Any, info: Any) -> Any:
 
 
 def _number(kind: type[float], value: Any, info: Any) -> float:
-    """A whole number or a number, within the option's bounds, said in micromoment's words."""
+    """A whole number or a number, at least the option's least, said in micromoment's words."""
     try:
         number = kind(value)  # inf and nan pass, as with Typer's own: a command that minds says why
     except (TypeError, ValueError):
         raise typer.BadParameter(
             f"{value!r} is not a {'whole number' if kind is int else 'number'}"
         ) from None
-    low, high = getattr(info, "min", None), getattr(info, "max", None)
-    if low is not None and number < low:
-        raise typer.BadParameter(f"{value} is less than {low}, the least it can be")
-    if high is not None and number > high:
-        raise typer.BadParameter(f"{value} is more than {high}, the most it can be")
+    if info.min is not None and number < info.min:
+        raise typer.BadParameter(f"{value} is less than {info.min}, the least it can be")
     return number
 
 
