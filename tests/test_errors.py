@@ -210,7 +210,7 @@ def another_user() -> Iterator[str]:
 def test_a_link_another_user_planted_is_not_followed(
     cli: Cli, outside: Path, monkeypatch: pytest.MonkeyPatch, another_user: str, plant: str
 ) -> None:
-    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    monkeypatch.setattr(checklist_commands, "find_project", boom)
     shared = Path(tempfile.mkdtemp())  # a folder every user may write to, as a shared temp folder is
     try:
         shared.chmod(0o1777)

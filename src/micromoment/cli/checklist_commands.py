@@ -12,7 +12,7 @@ from rich.text import Text
 
 from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.errors import MicromomentError, UnknownChecklist
-from micromoment.gate.light import DEFAULT_CHECKLIST, shipped_stamp
+from micromoment.gate.policy import DEFAULT_CHECKLIST, shipped_stamp
 from micromoment.gate.rules import is_checklist_name
 from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
 from micromoment.locations import Project, display_path, find_project
