@@ -140,7 +140,7 @@ def _remembered(
 
     A commit whose policy has not changed reads no YAML and loads no model; a record on a branch
     is judged without loading the models that check the policy."""
-    path, key = memo_path(git_dir), "\n".join([*inputs, *_shipped_stamp()])
+    path, key = memo_path(git_dir), "\n".join([*inputs, *shipped_stamp()])
     remembered = read_cache(path, MEMO_TAG, "rules")
     found = rules_from_memo(remembered.get(key))
     if found is not None and (light or found.complete):
@@ -160,7 +160,7 @@ def _remembered(
 MEMO_LIMIT = 32
 
 
-def _shipped_stamp() -> list[str]:
+def shipped_stamp() -> list[str]:
     """This install's own checklists as the memo's key needs them: micromoment's version and
     each file's name, size and time (an editable install changes them without a new version)."""
     folder = shipped_folder("checklists")
