@@ -178,10 +178,6 @@ def _item_rules(items: list[Any]) -> list[ItemRule]:
     return [ItemRule(*item) for item in items]
 
 
-# Up to this many paths, each rule's needles sift them; beyond it one combined regex does.
-FEW_PATHS = 64
-
-
 def normal_folder(folder: str) -> str:
     """A configured folder as git names it: `./x/` and `x` are both `x`."""
     parts = [part for part in folder.replace("\\", "/").split("/") if part not in ("", ".")]
@@ -196,29 +192,15 @@ def is_policy_path(path: str) -> bool:
     return path in (POLICY_FILE, MAILMAP) or path.startswith(POLICY_FOLDER)
 
 
-def triggering_paths(rules: Rules, paths: list[str]) -> list[str]:
-    """The paths that may trigger a checklist: micromoment's own files and records never do."""
-    own = (HOME_DIR + "/", rules.reviews_dir + "/")
-    return [p for p in paths if not p.startswith(own)]
-
-
 def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> dict[str, list[str]]:
     """Checklist id -> the paths that call for it, in the rules' order.
 
     A change to what the gate asks for (the config and checklists, as compiled) calls for the
     policy checklist, so that whoever changes it has a named reviewer.
     """
-    candidates = triggering_paths(rules, paths)
-    if len(candidates) > FEW_PATHS:
-        # A path can only call for a checklist if one of its include patterns matches it: one
-        # search against all of them together drops the (usually many) paths no rule can want,
-        # after a cheaper search for any needle has dropped most of them. For a few paths each
-        # rule's needles do that without compiling anything.
-        has_needle = _any_needle(rules)
-        if has_needle is not None:
-            candidates = [p for p in candidates if has_needle.search(p)]
-        could_match = _any_include(rules) if candidates else None
-        candidates = [p for p in candidates if could_match.search(p)] if could_match else []
+    # micromoment's own files and records never trigger.
+    own = (HOME_DIR + "/", rules.reviews_dir + "/")
+    candidates = [p for p in paths if not p.startswith(own)]
     found: dict[str, list[str]] = {}
     for rule in rules.checklists:
         hits = [path for path in candidates if rule.matches(path)]
@@ -227,19 +209,6 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
         if hits:
             found[rule.id] = hits
     return found
-
-
-def _any_needle(rules: Rules) -> re.Pattern[str] | None:
-    """A search for any pattern's needle; None when some pattern has none to give."""
-    needles = [needle for rule in rules.checklists for needle in rule.needles]
-    if not needles or not all(needles):
-        return None
-    return re.compile("|".join(re.escape(n) for n in sorted(set(needles))))
-
-
-def _any_include(rules: Rules) -> re.Pattern[str] | None:
-    regexes = [_plain(p.regex) for rule in rules.checklists for p in rule.patterns if p.include]
-    return re.compile("|".join(regexes)) if regexes else None
 
 
 def _plain(regex: str) -> str:
