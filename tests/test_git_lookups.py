@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import git, write
-from micromoment.git import BaseQuestions, GitFailed, Repo, current_branch, find_base, find_repo, run_git
-from micromoment.git.objects import _upstream_default, common_dir
+from micromoment.git import GitFailed, Repo, find_repo, run_git
+from micromoment.git.objects import BaseQuestions, _upstream_default, common_dir, current_branch, find_base
 
 
 def old_default_branch(repo: Repo, configured: str | None) -> str | None:

@@ -21,7 +21,7 @@ from micromoment.capture.session import (
 )
 from micromoment.checklists import Checklist, load_checklist
 from micromoment.clock import utc_now
-from micromoment.git import subject_for_paths
+from micromoment.git.state import subject_for_paths
 from micromoment.records import SKIP, Answer
 
 OPTIONS = ["none", "customer data", "customer metadata", "internal"]

@@ -17,11 +17,9 @@ from micromoment.errors import MicromomentError, NotFound
 from micromoment.fileread import read_regular
 from micromoment.gate.policy import rules_at, rules_staged, worktree_rules
 from micromoment.gate.rules import MAILMAP, Rules, is_policy_path
-from micromoment.git import (
-    HEAD_UNKNOWN,
+from micromoment.git.objects import (
     BaseQuestions,
     Changed,
-    Repo,
     current_branch,
     find_base,
     head_commit,
@@ -29,9 +27,9 @@ from micromoment.git import (
     parse_raw,
     read_objects,
     resolve,
-    run_git,
     start_diff,
 )
+from micromoment.git.run import HEAD_UNKNOWN, Repo, run_git
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.records.listing import is_record_path
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.gate.change import Change, complete_rules, policy_changed, read_record_blobs
 from micromoment.gate.rules import ChecklistRule, triggered
-from micromoment.git import filters, ls_tree, read_objects
+from micromoment.git.objects import filters, ls_tree, read_objects
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.records.listing import is_record_path
 

@@ -29,8 +29,9 @@ from micromoment.gate.rules import (
     rules_from_policy,
     triggered,
 )
-from micromoment.git import Repo, ls_index, ls_tree, read_objects
+from micromoment.git import Repo
 from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
+from micromoment.git.objects import ls_index, ls_tree, read_objects
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, shipped_folder
 

@@ -18,7 +18,8 @@ from micromoment.errors import FileProblems
 from micromoment.gate.change import Change, complete_rules, staged
 from micromoment.gate.rules import triggered
 from micromoment.gate.seen import RecordCache, SeenRecord, SeenSignoff
-from micromoment.git import GitFailed, find_repo, parse_raw, read_blobs, run_git, start_diff
+from micromoment.git import GitFailed, find_repo, run_git
+from micromoment.git.objects import parse_raw, read_blobs, start_diff
 from micromoment.identity import same_identity
 
 if TYPE_CHECKING:
