@@ -20,6 +20,7 @@ from micromoment.gate.rules import triggered
 from micromoment.gate.seen import RecordCache, SeenRecord, SeenSignoff
 from micromoment.git import GitFailed, find_repo, run_git
 from micromoment.git.objects import parse_raw, read_blobs, start_diff
+from micromoment.git.state import author_ident
 from micromoment.identity import same_identity
 
 if TYPE_CHECKING:
@@ -70,7 +71,10 @@ def judge(change: Change, record: SeenRecord) -> list[Judged]:
         previous = keys
     cache.save()
     mapped = {(s.name, s.email): _as_mapped(mailmap, s.name, s.email) for s in record.signoffs}
-    judged = [_judge_one(change, record, s, added_by.get(s.key), creator, mapped) for s in record.signoffs]
+    judged = []
+    for signoff in record.signoffs:
+        why = _why_not(change, record, signoff, mapped[signoff[:2]], added_by.get(signoff.key), creator)
+        judged.append(Judged(signoff, not why, why))
     # A record named among FILES (pre-commit --all-files) counts as given: its change is long merged.
     if versions and (record.path in change.created or record.path not in change.file_records):
         sight = _Sight(change, record, versions, only_signoffs)
@@ -87,52 +91,46 @@ def judge(change: Change, record: SeenRecord) -> list[Judged]:
     return judged
 
 
-def _judge_one(
+def _why_not(
     change: Change,
     record: SeenRecord,
     signoff: SeenSignoff,
+    signer: tuple[str, str],
     author: Author | None,
     creator: Author | None,
-    mapped: dict[tuple[str, str], tuple[str, str]],
-) -> Judged:
-    name, email = mapped.get((signoff.name, signoff.email), (signoff.name, signoff.email))
+) -> str:
+    """Why a sign-off by `signer` (as the mailmap has them), added by `author`, does not count;
+    "" when it does."""
+    name, email = signer
     if signoff.decision != "approve":
-        return Judged(signoff, False, f"it asks for changes ({signoff.decision})")
+        return f"it asks for changes ({signoff.decision})"
     if same_identity(name, email, record.author_name, record.author_email):
-        return Judged(signoff, False, "the signer is the review's author")
+        return "the signer is the review's author"
     if creator is not None and same_identity(creator.name, creator.email, name, email):
-        return Judged(signoff, False, f"the signer committed the review ({_short(creator.commit)})")
+        return f"the signer committed the review ({_short(creator.commit)})"
     if author is None:
-        return Judged(
-            signoff, False, "no commit in the checked range added it; the signer commits it themselves"
-        )
+        return "no commit in the checked range added it; the signer commits it themselves"
     if not (email and author.email.strip().lower() == email.strip().lower()):
-        shown = f"{author.name} <{author.email}>"
-        return Judged(
-            signoff,
-            False,
-            f"{_short(author.commit)} added it, authored by {shown}, not by the signer; "
-            "a sign-off counts when the signer commits it",
+        return (
+            f"{_short(author.commit)} added it, authored by {author.name} <{author.email}>, not by the "
+            "signer; a sign-off counts when the signer commits it"
         )
-    if change.rules.require_signed_commits:
-        if author.commit == PENDING:
-            return Judged(signoff, False, "it is not committed yet, and signed commits are required")
-        key = _signed_by(change, author.commit)
-        if key is None:
-            return Judged(
-                signoff,
-                False,
-                f"{_short(author.commit)} is not signed by a trusted key (git verify-commit), "
-                "and signed commits are required",
-            )
-        if key.lower() != email.strip().lower():
-            return Judged(
-                signoff,
-                False,
-                f"{_short(author.commit)} is signed with the key of {key or 'no one git knows'}, not the "
-                "signer's; a sign-off counts when the signer signs it with their own key",
-            )
-    return Judged(signoff, True, "")
+    if not change.rules.require_signed_commits:
+        return ""
+    if author.commit == PENDING:
+        return "it is not committed yet, and signed commits are required"
+    key = _signed_by(change, author.commit)
+    if key is None:
+        return (
+            f"{_short(author.commit)} is not signed by a trusted key (git verify-commit), "
+            "and signed commits are required"
+        )
+    if key.lower() != email.strip().lower():
+        return (
+            f"{_short(author.commit)} is signed with the key of {key or 'no one git knows'}, not the "
+            "signer's; a sign-off counts when the signer signs it with their own key"
+        )
+    return ""
 
 
 Seen = tuple[str, dict[str, str]]  # a digest of a review's answers; its triggering files' blob ids
@@ -289,18 +287,10 @@ def _versions(change: Change, path: str, mailmap: Mailmap) -> list[tuple[Author,
     if change.pending and f":{path}" in blobs:
         last = versions[-1][1] if versions else None
         if blobs[f":{path}"] != last:
-            versions.append((_pending_author(change, mailmap), blobs[f":{path}"]))
+            # Who the commit being made will name as its author.
+            pending = _as_mapped(mailmap, *author_ident(change.repo.root))
+            versions.append((Author(PENDING, *pending), blobs[f":{path}"]))
     return versions
-
-
-def _pending_author(change: Change, mailmap: Mailmap) -> Author:
-    """Who the commit being made will name as its author."""
-    try:
-        ident = run_git(["var", "GIT_AUTHOR_IDENT"], change.repo.root).decode("utf-8", "replace")
-    except GitFailed:
-        return Author(PENDING, "", "")
-    name, _, rest = ident.partition(" <")
-    return Author(PENDING, *_as_mapped(mailmap, name.strip(), rest.split(">", 1)[0]))
 
 
 # (commit email, commit name or "") -> (proper name, proper email), "" where a line leaves it.

@@ -129,19 +129,24 @@ def strip_credentials(url: str) -> str:
     return url
 
 
-def author_identity(cwd: Path) -> Person:
-    """Who is answering: git's author identity, honouring GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL like git does."""
-    import re
-
-    from micromoment.identity import Person
-
+def author_ident(cwd: str | Path) -> tuple[str, str]:
+    """git's author name and email for the next commit, honouring GIT_AUTHOR_NAME /
+    GIT_AUTHOR_EMAIL as git does; empty when git has no identity."""
     try:
         ident = run_git(["var", "GIT_AUTHOR_IDENT"], cwd).decode("utf-8", "replace")
     except GitFailed:
-        ident = ""
-    match = re.match(r"^(?P<name>.*?) <(?P<email>[^>]*)>", ident)
-    if match and match["name"].strip():
-        return Person(name=match["name"].strip(), email=match["email"].strip())
+        return "", ""
+    name, _, rest = ident.partition(" <")
+    return name.strip(), rest.split(">", 1)[0].strip()
+
+
+def author_identity(cwd: Path) -> Person:
+    """Who is answering, as a record names them."""
+    from micromoment.identity import Person
+
+    name, email = author_ident(cwd)
+    if name:
+        return Person(name=name, email=email)
     name = os.environ.get("GIT_AUTHOR_NAME", "").strip()
     if not name:
         raise MicromomentError(
