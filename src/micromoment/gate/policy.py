@@ -30,7 +30,7 @@ from micromoment.gate.rules import (
     triggered,
 )
 from micromoment.git import Repo
-from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
+from micromoment.git.cachefile import read_memo, write_memo
 from micromoment.git.objects import ls_index, ls_tree, read_objects
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, shipped_folder
@@ -136,8 +136,8 @@ def _remembered(
 
     A commit whose policy has not changed reads no YAML and loads no model; a record on a branch
     is judged without loading the models that check the policy."""
-    path, key = memo_path(git_dir), "\n".join([*inputs, *_shipped_stamp()])
-    remembered = read_cache(path, MEMO_TAG, "rules")
+    key = "\n".join([*inputs, *_shipped_stamp()])
+    remembered = read_memo(git_dir, "rules")
     found = rules_from_memo(remembered.get(key))
     if found is not None and (light or found.complete):
         return found
@@ -146,9 +146,9 @@ def _remembered(
         found = build()  # a problem in the policy is raised here, and never remembered
         for rule in found.checklists:
             rule.patterns  # noqa: B018 (compiled now, so that the memo spares pathspec's import)
-    if path is not None:
+    if git_dir is not None:
         kept = dict(list(remembered.items())[-(MEMO_LIMIT - 1) :])
-        write_cache(path, MEMO_TAG, "rules", {**kept, key: memo_of(found)})
+        write_memo(git_dir, "rules", {**kept, key: memo_of(found)})
     return found
 
 

@@ -20,25 +20,23 @@ MEMO_LIMIT = 256 * 1024 * 1024
 MEMO_TAG = [4, __version__]
 
 
-def memo_path(git_dir: str | None) -> str | None:
-    return os.path.join(git_dir, "micromoment", "memo.json") if git_dir else None
-
-
-def read_cache(path: str | None, tag: object, field: str | None = None) -> dict[str, Any]:
-    """The `field` section of a memo written with `tag` (the whole memo without one); empty for
-    anything else."""
+def _memo(git_dir: str | None) -> dict[str, Any]:
+    path = os.path.join(git_dir, "micromoment", "memo.json") if git_dir else None
     raw = read_regular(path, MEMO_LIMIT) if path else None  # a pipe in its place is never waited on
     try:
         data = json.loads(raw) if raw is not None else {}
     except (ValueError, RecursionError):
         return {}
-    if not isinstance(data, dict) or data.get("format") != tag:
-        return {}
-    found = data if field is None else data.get(field)
+    return data if isinstance(data, dict) and data.get("format") == MEMO_TAG else {}
+
+
+def read_memo(git_dir: str | None, section: str) -> dict[str, Any]:
+    """One section of the memo; empty for anything else."""
+    found = _memo(git_dir).get(section)
     return found if isinstance(found, dict) else {}
 
 
-def write_cache(path: str, tag: object, field: str, entries: dict[str, Any]) -> bool:
+def write_memo(git_dir: str, section: str, entries: dict[str, Any]) -> bool:
     """Replace one section in one atomic step, keeping the others; False (and the old file
     kept) when that fails."""
     from pathlib import Path
@@ -46,9 +44,9 @@ def write_cache(path: str, tag: object, field: str, entries: dict[str, Any]) -> 
     from micromoment.files import write_atomic
 
     # Key order is kept, not sorted: callers keep entries in age order and drop the oldest first.
-    text = json.dumps({**read_cache(path, tag), "format": tag, field: entries})
+    text = json.dumps({**_memo(git_dir), "format": MEMO_TAG, section: entries})
     try:
-        write_atomic(Path(path), text + "\n")
+        write_atomic(Path(git_dir, "micromoment", "memo.json"), text + "\n")
     except Exception:  # a memo that cannot be written only costs speed
         return False
     return True
