@@ -60,10 +60,14 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
     return rules
 
 
-def build_rules(project: Project) -> Rules:
+def _build(root: str) -> Rules:
+    """The rules of the policy files under `root`, validated."""
+    from pathlib import Path  # the full path only: the hook's light one has no use for pathlib
+
     from micromoment.checklists import load_catalog
     from micromoment.config import load_config
 
+    project = Project(Path(root))
     catalog = load_catalog(project)
     return rules_for(catalog, load_config(project, catalog))
 
@@ -80,15 +84,9 @@ def worktree_rules(root: str, light: bool = False) -> Rules:
         git_dir if os.path.isdir(git_dir) else None,
         stamps,
         lambda: _worktree_files(root, names),
-        lambda: _build_worktree(root),
+        lambda: _build(root),
         light,
     )
-
-
-def _build_worktree(root: str) -> Rules:
-    from pathlib import Path  # the full path only: the hook's light one has no use for pathlib
-
-    return build_rules(Project(Path(root)))
 
 
 def rules_at(repo: Repo, commit: str, light: bool = False) -> Rules:
@@ -209,7 +207,7 @@ def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         try:
-            return build_rules(Project(root))
+            return _build(scratch)
         except FileProblems as exc:
             shown, prefix = (commit[:12] if " " not in commit else commit), str(root) + os.sep
             because = " (the gate reads the policy as the base has it; fix it there)"

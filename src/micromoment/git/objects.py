@@ -14,20 +14,13 @@ def resolve(repo: Repo, ref: str) -> str:
         return run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], repo.root).decode().strip()
     except GitFailed:
         local = ref.split("/", 1)[1] if "/" in ref else ""
-        if local and _is_branch(repo, local):
+        branch = ["show-ref", "--verify", "--quiet", f"refs/heads/{local}"]
+        if local and run_tool("git", branch, repo.root).returncode == 0:
             # No remote (or not fetched): the local branch of the same name is what was meant.
             raise GitFailed(
                 f"unknown ref {ref!r}: fetch it first, or use the local branch: --base {local}"
             ) from None
         raise GitFailed(f"unknown ref {ref!r}: fetch it first; {SHALLOW_HINT}") from None
-
-
-def _is_branch(repo: Repo, name: str) -> bool:
-    try:
-        run_git(["show-ref", "--verify", "--quiet", f"refs/heads/{name}"], repo.root)
-    except GitFailed:
-        return False
-    return True
 
 
 def read_blobs(repo: Repo, specs: list[str]) -> dict[str, bytes]:
@@ -181,15 +174,12 @@ def _patterns(name: str) -> list[str]:
     return [*_candidates(name), *_shadows(f"origin/{name}"), *_shadows(name)]
 
 
+# What `for-each-ref` says of each ref: `_listed` reads it.
 _REF_FORMAT = "--format=%(refname) %(objectname) %(objecttype) %(symref)"
 
 
-def _ask_refs(cwd: str, patterns: list[str]) -> Started:
-    return Started("git", ["for-each-ref", _REF_FORMAT, *patterns], cwd)
-
-
 def _listed(out: bytes) -> dict[str, tuple[str, str, str]]:
-    """refname -> (object id, object type, symref target), from `_ask_refs`' output."""
+    """refname -> (object id, object type, symref target), from `for-each-ref` with `_REF_FORMAT`."""
     listed: dict[str, tuple[str, str, str]] = {}
     for line in out.decode("utf-8", "surrogateescape").splitlines():
         fields = line.split(" ")
@@ -218,7 +208,7 @@ class BaseQuestions:
         self.every_branch = not configured and not os.path.exists(upstream_file)
         if self.every_branch:
             wanted += ["refs/heads/", "refs/remotes/origin/"]
-        self.refs = _ask_refs(cwd, list(dict.fromkeys(wanted)))
+        self.refs = Started("git", ["for-each-ref", _REF_FORMAT, *dict.fromkeys(wanted)], cwd)
         self.listed: dict[str, tuple[str, str, str]] = {}
 
     def stop(self) -> None:
@@ -231,7 +221,9 @@ class BaseQuestions:
         for name in dict.fromkeys(n for n in names if n):
             if name not in self.names:
                 self.names.append(name)
-                self.listed.update(_listed(_ask_refs(repo.root, _patterns(name)).output()))
+                self.listed.update(
+                    _listed(run_git(["for-each-ref", _REF_FORMAT, *_patterns(name)], repo.root))
+                )
             for candidate in _candidates(name):
                 if candidate in self.listed:
                     short = candidate.removeprefix("refs/remotes/").removeprefix("refs/heads/")

@@ -167,7 +167,7 @@ def find_repo(cwd: str | None = None) -> Repo:
     return FindingRepo(cwd).repo()
 
 
-class FindingRepo:
+class FindingRepo(Started):
     """`find_repo`'s git process, started now and answered by `repo()`: the commit hook starts it
     before loading the rest of the gate, which then loads while git works."""
 
@@ -177,11 +177,11 @@ class FindingRepo:
         # does not resolve: `--verify --quiet` then exits 1 with the two folders and nothing on
         # stderr, which is all `head_commit` would learn (None).
         asked = ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--verify", "--quiet", "HEAD^{commit}"]
-        self.started = Started("git", asked, self.cwd)
+        super().__init__("git", asked, self.cwd)
 
     def repo(self) -> Repo:
         try:
-            done = self.started.finish()
+            done = self.finish()
         except (ToolMissing, ToolTimedOut):
             done = Finished(128, b"", b"")
         lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
@@ -204,9 +204,6 @@ class FindingRepo:
                 ) from None
             raise
         return Repo(out[0], out[1])
-
-    def stop(self) -> None:
-        self.started.stop()
 
 
 def in_ci() -> bool:
