@@ -2,6 +2,11 @@
 (the policy files' YAML without the models, all a commit that triggers nothing needs) or
 validated, and remembered in the gate's memo.
 
+The memo is one file, `<git-dir>/micromoment/memo.json`, with a section per kind of fact (the
+rules read from a set of policy files; the verdict on a record, `seen`), by blob ids. It only
+ever costs speed: a missing, damaged, truncated or foreign file reads as empty, and a write
+that fails leaves the old file.
+
 A branch must not change the rules it is judged by, so `check --base` and the hook on a
 branch read the config and checklists as the base branch's tip has them, not the work tree.
 """
@@ -30,7 +35,6 @@ from micromoment.gate.rules import (
     triggered,
 )
 from micromoment.git import Repo
-from micromoment.git.cachefile import read_memo, write_memo
 from micromoment.git.objects import ls_index, ls_tree, read_objects
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, shipped_folder
@@ -152,6 +156,41 @@ def _remembered(
 
 # Sets of rules kept in the memo: a few branches' worth, the oldest dropped first.
 MEMO_LIMIT = 32
+MEMO_BYTES = 256 * 1024 * 1024
+# A memo written by another version of micromoment, or in another format, is never read.
+MEMO_TAG = [4, __version__]
+
+
+def _memo(git_dir: str | None) -> dict[str, Any]:
+    path = os.path.join(git_dir, "micromoment", "memo.json") if git_dir else None
+    raw = read_regular(path, MEMO_BYTES) if path else None  # a pipe in its place is never waited on
+    try:
+        data = json.loads(raw) if raw is not None else {}
+    except (ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) and data.get("format") == MEMO_TAG else {}
+
+
+def read_memo(git_dir: str | None, section: str) -> dict[str, Any]:
+    """One section of the memo; empty for anything else."""
+    found = _memo(git_dir).get(section)
+    return found if isinstance(found, dict) else {}
+
+
+def write_memo(git_dir: str, section: str, entries: dict[str, Any]) -> bool:
+    """Replace one section in one atomic step, keeping the others; False (and the old file
+    kept) when that fails."""
+    from pathlib import Path
+
+    from micromoment.files import write_atomic
+
+    # Key order is kept, not sorted: callers keep entries in age order and drop the oldest first.
+    text = json.dumps({**_memo(git_dir), "format": MEMO_TAG, section: entries})
+    try:
+        write_atomic(Path(git_dir, "micromoment", "memo.json"), text + "\n")
+    except Exception:  # a memo that cannot be written only costs speed
+        return False
+    return True
 
 
 def _shipped_stamp() -> list[str]:
