@@ -135,12 +135,8 @@ class Started:
 
 
 def _end(child: subprocess.Popen[bytes]) -> None:
-    """Kill the child, close its pipes and reap it."""
-    child.kill()
-    for stream in (child.stdin, child.stdout, child.stderr):
-        if stream is not None:
-            stream.close()
-    child.wait()
+    with child:  # leaving closes its pipes and reaps it
+        child.kill()
 
 
 def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> bytes:
