@@ -21,6 +21,7 @@ from micromoment.git.objects import (
     BaseQuestions,
     Changed,
     current_branch,
+    diff,
     find_base,
     head_commit,
     merge_base,
@@ -87,10 +88,6 @@ def complete_rules(change: Change) -> Rules:
     return change.rules
 
 
-def _diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
-    return parse_raw(start_diff(repo, old, new, under).output())
-
-
 def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | None = None) -> Change:
     """The commit being made (or FILES), with the records of the branch it is on. `asked` holds
     the base branch's questions to git when the caller started them ahead."""
@@ -117,9 +114,9 @@ def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
             tip = found[1] or resolve(repo, found[0])
             since = merge_base(repo, found[0], tip)
         change = Change(repo, _rules_at(repo, tip), tip, "in the staged change")
-        diff = parse_raw(staged_diff.output())
+        staged = parse_raw(staged_diff.output())
         # On the base branch (or before the first commit) the staged diff holds the records.
-        change.take(diff, _diff(repo, since, under=change.rules.reviews_dir) if since != head else diff)
+        change.take(staged, diff(repo, since, under=change.rules.reviews_dir) if since != head else staged)
         change.history = (since, "HEAD") if head else None
         if found:
             change.where = f"in the staged change (records since {found[0]})"
@@ -190,7 +187,7 @@ def pushed(repo: Repo, from_ref: str, to_ref: str, files: list[str] | None) -> C
 def _between(repo: Repo, policy: str, since: str | None, until: str | None) -> Change:
     """What changed from `since` to `until` (None: the index), under `policy`'s rules."""
     change = Change(repo, _rules_at(repo, policy), policy, "")
-    change.take(_diff(repo, since, until), _diff(repo, since, until, under=change.rules.reviews_dir))
+    change.take(diff(repo, since, until), diff(repo, since, until, under=change.rules.reviews_dir))
     change.history = (since, until or "HEAD") if since else None
     return change
 

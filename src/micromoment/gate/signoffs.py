@@ -19,7 +19,7 @@ from micromoment.gate.change import Change, complete_rules, staged
 from micromoment.gate.rules import triggered
 from micromoment.gate.seen import RecordCache, SeenRecord, SeenSignoff
 from micromoment.git import GitFailed, find_repo, run_git
-from micromoment.git.objects import parse_raw, read_blobs, start_diff
+from micromoment.git.objects import diff, read_blobs
 from micromoment.git.state import author_ident
 from micromoment.identity import same_identity
 
@@ -150,9 +150,7 @@ def _seen(change: Change, review: ReviewRecord, until: str | None) -> Seen:
     """`review`'s answers (but for resolved follow-ups) and the blob ids its checklist's
     triggering files have at `until` (None: the index); a deleted file's id is zeros. The
     change is measured from the base, so a rebase that keeps the files keeps what was seen."""
-    changed = parse_raw(
-        start_diff(change.repo, change.history[0] if change.history else None, until).output()
-    )
+    changed = diff(change.repo, change.history[0] if change.history else None, until)
     hits = triggered(complete_rules(change), [c.path for c in changed], policy_changed=True)
     oids = {c.path: c.oid for c in changed}
     return _answers(review), {path: oids[path] for path in hits.get(review.checklist.id, [])}
@@ -233,8 +231,8 @@ class _Sight:
         """The paths `commit` changes (the commit being made: the staged change)."""
         try:
             if commit == PENDING:
-                return [c.path for c in parse_raw(start_diff(self.change.repo, "HEAD").output())]
-            return [c.path for c in parse_raw(start_diff(self.change.repo, f"{commit}^", commit).output())]
+                return [c.path for c in diff(self.change.repo, "HEAD")]
+            return [c.path for c in diff(self.change.repo, f"{commit}^", commit)]
         except GitFailed:
             return []
 

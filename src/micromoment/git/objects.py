@@ -107,6 +107,11 @@ def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str |
     return Started("git", args, repo.root)
 
 
+def diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
+    """What changed, as `start_diff` asks, when it is wanted now."""
+    return parse_raw(start_diff(repo, old, new, under).output())
+
+
 def parse_raw(raw: bytes) -> list[Changed]:
     """`git diff --raw -z` output: `:mode mode oid oid STATUS\0path\0` per path.
 
