@@ -87,7 +87,11 @@ def evaluate(change: Change) -> Outcome:
     changed = policy_changed(change)
     has_records = bool(change.created or change.touched or change.file_records)
     # Light rules tell that nothing is triggered; anything that is, is judged by the full ones.
-    if not has_records and not _may_trigger(change, changed):
+    try:
+        may_trigger = has_records or bool(triggered(change.rules, change.triggering, changed))
+    except ValueError:  # a pattern pathspec refuses, in rules read unvalidated: the full rules name it
+        may_trigger = True
+    if not may_trigger:
         return Outcome(change, [], [])
     rules = complete_rules(change)
     hits = triggered(rules, change.triggering, changed)
@@ -124,13 +128,6 @@ def _through_filters(change: Change, invalid: list[InvalidRecord]) -> list[Inval
         else r
         for r in invalid
     ]
-
-
-def _may_trigger(change: Change, policy_changed: bool) -> bool:
-    try:
-        return bool(triggered(change.rules, change.triggering, policy_changed))
-    except ValueError:  # a pattern pathspec refuses, in rules read unvalidated: the full rules name it
-        return True
 
 
 def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord]) -> dict[str, str]:

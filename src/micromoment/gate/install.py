@@ -21,10 +21,14 @@ HOOK_NAME = "pre-commit"
 CHAINED_SUFFIX = ".pre-micromoment"
 
 
-def hooks_dir(repo: Repo) -> Path:
-    """The folder git really runs hooks from: honours core.hooksPath and linked worktrees."""
-    raw = run_git(["rev-parse", "--git-path", "hooks"], repo.root).decode().strip()
-    return (Path(repo.root) / raw).resolve()
+def hooks_dir(repo: Repo) -> tuple[Path, bool]:
+    """The folder git really runs hooks from (core.hooksPath and linked worktrees honoured), and
+    whether it is inside this repository."""
+    asked = ["rev-parse", "--git-path", "hooks", "--git-common-dir"]
+    hooks, common = run_git(asked, repo.root).decode().splitlines()
+    root = Path(repo.root)
+    folder, owned = (root / hooks).resolve(), [root.resolve(), (root / common).resolve()]
+    return folder, any(folder == root or root in folder.parents for root in owned)
 
 
 def hook_script(python: str) -> str:
@@ -56,12 +60,6 @@ def is_ours(path: Path) -> bool:
     return text is not None and MARKER.encode("utf-8") in text
 
 
-def _inside_repository(repo: Repo, folder: Path) -> bool:
-    common = run_git(["rev-parse", "--git-common-dir"], repo.root).decode().strip()
-    owned = [Path(repo.root).resolve(), (Path(repo.root) / common).resolve()]
-    return any(folder == root or root in folder.parents for root in owned)
-
-
 def install(repo: Repo, *, force: bool = False) -> Installed:
     """Install the hook where git runs hooks for this repository, chaining one already there.
 
@@ -69,8 +67,8 @@ def install(repo: Repo, *, force: bool = False) -> Installed:
     repository of the person may share; a hook there would run for all of them, so
     installing there needs --force.
     """
-    folder = hooks_dir(repo)
-    if not force and not _inside_repository(repo, folder):
+    folder, inside = hooks_dir(repo)
+    if not force and not inside:
         raise Refused(
             f"{folder}: core.hooksPath (git config --show-origin core.hooksPath) points outside this "
             "repository, so a hook installed there would run for every repository that uses it; set a hooks "
@@ -107,7 +105,7 @@ def _os_step(path: Path) -> Iterator[None]:
 
 def uninstall(repo: Repo) -> tuple[Path, bool]:
     """Remove micromoment's hook and restore a chained one. (path, whether a hook was restored)"""
-    folder = hooks_dir(repo)
+    folder, _ = hooks_dir(repo)
     hook = folder / HOOK_NAME
     chained = folder / f"{HOOK_NAME}{CHAINED_SUFFIX}"
     if hook.exists() and not is_ours(hook):

@@ -133,12 +133,12 @@ def _remembered(
     light: bool,
 ) -> Rules:
     """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
-    the work tree): from the gate's memo when it has them; else read lightly (`light`, and the
-    files read plainly) or built by `build`, validating, and remembered.
-
-    A commit whose policy has not changed reads no YAML and loads no model; a record on a branch
-    is judged without loading the models that check the policy."""
-    key = "\n".join([*inputs, *_shipped_stamp()])
+    the work tree): from the memo, so that a commit whose policy has not changed reads no YAML
+    and loads no model; else read lightly (`light`) or built by `build`, and remembered."""
+    # Keyed by this install's checklists too: micromoment's version and each file's name, size
+    # and time (an editable install changes them without a new version).
+    shipped = shipped_folder("checklists")
+    key = "\n".join([*inputs, __version__, *_stamps(shipped, _checklist_names(shipped))])
     remembered = read_memo(git_dir, "rules")
     found = rules_from_memo(remembered.get(key))
     if found is not None and (light or found.complete):
@@ -191,13 +191,6 @@ def write_memo(git_dir: str, section: str, entries: dict[str, Any]) -> bool:
     except Exception:  # a memo that cannot be written only costs speed
         return False
     return True
-
-
-def _shipped_stamp() -> list[str]:
-    """This install's own checklists as the memo's key needs them: micromoment's version and
-    each file's name, size and time (an editable install changes them without a new version)."""
-    folder = shipped_folder("checklists")
-    return [__version__, *_stamps(folder, _checklist_names(folder))]
 
 
 def _checklist_names(folder: str) -> list[str]:
@@ -284,13 +277,10 @@ POLICY_FIELDS = frozenset({"enabled", "applies_to", "also_applies_to", "signoffs
 
 
 def light_rules(files: dict[str, bytes] | None) -> Rules | None:
-    """What triggers each checklist, and the config's settings, read from the policy files' YAML
-    without validating them: enough to tell that a change calls for nothing.
-
-    The checklists' titles, versions, content hashes and items are left out (`complete` is
-    False): anything triggered is judged by rules the full, validating path builds. None when a
-    file does not read as the full path would accept, so that path names the problem.
-    """
+    """What triggers each checklist, and the config's settings, from the policy files' YAML
+    unvalidated: enough to tell that a change calls for nothing (`complete` is False; anything
+    triggered is judged by the full rules). None when a file does not read as the full path
+    would accept, so that path names the problem."""
     from micromoment.yamlio import parse_yaml  # only when the policy changed since it was last read
 
     if files is None:

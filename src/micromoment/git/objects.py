@@ -24,11 +24,8 @@ def resolve(repo: Repo, ref: str) -> str:
 
 
 def read_blobs(repo: Repo, specs: list[str]) -> dict[str, bytes]:
-    """Contents of `REV:path` / `:path` objects in one git call; missing ones are left out.
-
-    A name with a newline cannot be asked for on git's line-based batch input, so such a
-    name is asked for alone.
-    """
+    """Contents of `REV:path` / `:path` objects in one git call; missing ones are left out. A
+    name with a newline, which git's line-based batch input cannot take, is asked for alone."""
     batch = [s for s in specs if "\n" not in s]
     found = {} if not batch else _batch(repo, batch)
     for spec in specs:
@@ -194,17 +191,11 @@ def _listed(out: bytes) -> dict[str, tuple[str, str, str]]:
 
 
 class BaseQuestions:
-    """What `find_base` asks git, started at once: the refs that settle the usual names (the
-    configured branch, main, master, the upstream's default).
-
-    With no branch configured and no upstream default recorded (a repository made with
-    `git init`), init.defaultBranch could name the base. Every branch is then listed with the
-    rest, so that when no branch exists other than the one main or master names, git need not
-    be asked for init.defaultBranch at all.
-
-    The commit hook starts them before it has found the repository (from the folder it runs
-    in, with `git_dir` a guess), so they run beside its first git process. A name they did not
-    cover is asked for when it comes up."""
+    """What `find_base` asks git, in one `for-each-ref` started at once (the hook starts it beside
+    its first git process, `git_dir` a guess): the refs that settle the configured branch, main,
+    master and the upstream's default; a name not covered is asked for when it comes up. With
+    neither a configured branch nor an upstream default (`git init`), every branch is listed
+    too: when none exists but main's or master's, init.defaultBranch need not be asked."""
 
     def __init__(self, cwd: str, git_dir: str, configured: str | None = None) -> None:
         self.names = [*([configured] if configured else []), "main", "master"]
@@ -291,11 +282,8 @@ def find_base(
 ) -> tuple[str, str | None] | None:
     """The branch others merge into, as a ref that exists, and its commit id (None when only
     `resolve` can say): the configured one, else the upstream's default branch, else
-    init.defaultBranch, else main or master; None when there is none. In as few git processes
-    as it takes: one `for-each-ref` answers most repositories, and init.defaultBranch
-    is asked only when neither the configured branch nor the upstream's default exists, and
-    another branch than main's or master's does. `asked` is what was started ahead (see
-    `BaseQuestions`); it is finished or stopped here."""
+    init.defaultBranch, else main or master; None when there is none. `asked` is what was
+    started ahead (`BaseQuestions`); it is finished or stopped here."""
     refs = asked or BaseQuestions(repo.root, repo.git_dir, configured)
     try:
         refs.listed = _listed(refs.refs.output())

@@ -121,11 +121,9 @@ def strip_credentials(url: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
-    if parts.scheme and parts.hostname and (parts.username or parts.password):
-        host = parts.hostname + (f":{parts.port}" if parts.port else "")
-        if parts.scheme in ("ssh", "git+ssh") and parts.username and not parts.password:
-            return url  # ssh://git@host/x names an account, not a secret
-        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    # ssh://git@host/x names an account, not a secret.
+    if parts.scheme and (parts.password or (parts.username and parts.scheme not in ("ssh", "git+ssh"))):
+        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     return url
 
 
