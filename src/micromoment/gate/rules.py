@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 
 # pathspec marks a match that ends at a folder with this named group; it decides precedence.
 _FOLDER_MARK = "ps_d"
-# A named group, made plain to join patterns into one regex (compiled on first use, by re's cache).
-_NAMED_GROUP = r"\(\?P<\w+>"
 
 # Changing these changes what the gate asks for, so a change to them is itself reviewed.
 POLICY_FILE = f"{HOME_DIR}/{CONFIG_FILE}"
@@ -68,14 +66,11 @@ class ChecklistRule(NamedTuple):
         """pathspec's GitIgnoreSpec rule, without importing pathspec on every commit: the last
         pattern that matches the path itself wins; a match only through a parent folder counts
         when no pattern matches the path itself."""
-        if not any(needle in path for needle in self.needles) or not self.patterns:
+        if not any(needle in path for needle in self.needles):
             return False
-        matcher = _matcher(tuple(self.patterns))
-        if isinstance(matcher, re.Pattern):
-            return matcher.search(path) is not None
         verdict, strength = False, 0
-        for pattern, include in reversed(matcher):
-            found = pattern.search(path)
+        for regex, include in reversed(self.patterns):
+            found = re.search(regex, path)  # compiled on first use, by re's cache
             if found is None:
                 continue
             priority = 1 if found.groupdict().get(_FOLDER_MARK) else 2
@@ -93,14 +88,6 @@ _COMPILED: dict[tuple[str, ...], list[Pattern]] = {}
 @lru_cache
 def _needles(lines: tuple[str, ...]) -> list[str]:
     return [glob_needle(line) for line in lines if line and not line.startswith("#")]
-
-
-@lru_cache
-def _matcher(patterns: tuple[Pattern, ...]) -> re.Pattern[str] | list[tuple[re.Pattern[str], bool]]:
-    if all(p.include for p in patterns):
-        # Only positive patterns (the usual case): one combined regex, one search per path.
-        return re.compile("|".join(_plain(p.regex) for p in patterns))
-    return [(re.compile(p.regex), p.include) for p in patterns]
 
 
 class Rules(NamedTuple):
@@ -209,11 +196,6 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
         if hits:
             found[rule.id] = hits
     return found
-
-
-def _plain(regex: str) -> str:
-    """A pattern's regex as a group of its own, its named groups made plain so that many join into one."""
-    return f"(?:{re.sub(_NAMED_GROUP, '(?:', regex)})"
 
 
 def compile_patterns(patterns: list[str]) -> list[Pattern]:
