@@ -181,11 +181,8 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord], copies: 
                 continue
         if verdict.record is None or (verdict.outdated and record.content_hash == verdict.rule.content_hash):
             verdict.record, verdict.judged = record, judged
-    if verdict.record is not None:
-        verdict.waiting_for_signoffs = None
-        verdict.unanswered = None
-        verdict.skip_refused = None
-        verdict.copied = None
+    if verdict.record is not None:  # what did not cover no longer matters
+        verdict.waiting_for_signoffs = verdict.skip_refused = verdict.unanswered = verdict.copied = None
 
 
 UNANSWERED_SHOWN = 4

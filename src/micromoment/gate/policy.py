@@ -241,19 +241,14 @@ def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
         try:
             return _build(scratch)
         except FileProblems as exc:
-            shown, prefix = (commit[:12] if " " not in commit else commit), str(root) + os.sep
+            # Each problem named at the commit (`abc123def456:.micromoment/config.yaml`), not the scratch folder.
+            at = f"{commit[:12] if ' ' not in commit else commit}:"
             because = " (the gate reads the policy as the base has it; fix it there)"
-            raise FileProblems(
-                [
-                    p._replace(
-                        path=f"{shown}:{p.path.removeprefix(prefix)}"
-                        if p.path.startswith(prefix)
-                        else p.path,
-                        message=p.message + because,
-                    )
-                    for p in exc.problems
-                ]
-            ) from None
+            named = [
+                p._replace(path=p.path.replace(scratch + os.sep, at, 1), message=p.message + because)
+                for p in exc.problems
+            ]
+            raise FileProblems(named) from None
 
 
 DEFAULT_CHECKLIST = "quick"  # the same as checklists.DEFAULT_CHECKLIST, which loads the model

@@ -78,7 +78,10 @@ def judge(change: Change, record: SeenRecord) -> list[Judged]:
     # A record named among FILES (pre-commit --all-files) counts as given: its change is long merged.
     if versions and (record.path in change.created or record.path not in change.file_records):
         sight = _Sight(change, record, versions, only_signoffs)
-        judged = [sight.judge(one, added_by[one.signoff.key]) if one.counts else one for one in judged]
+        for index, one in enumerate(judged):
+            unseen = one.counts and sight.why_not(one.signoff, added_by[one.signoff.key].commit)
+            if unseen:
+                judged[index] = one._replace(counts=False, why=unseen)
     # `signoffs: N` asks for N people: two addresses the mailmap joins are one signer.
     counted: list[tuple[str, str]] = []
     for index, one in enumerate(judged):
@@ -199,11 +202,8 @@ class _Sight:
             f"(micromoment signoff {record.record_id})"
         )
 
-    def judge(self, judged: Judged, author: Author) -> Judged:
-        why = self._why_not(judged.signoff, author.commit)
-        return judged._replace(counts=False, why=why) if why else judged
-
-    def _why_not(self, signoff: SeenSignoff, commit: str) -> str:
+    def why_not(self, signoff: SeenSignoff, commit: str) -> str:
+        """Why the sign-off `commit` added does not count, for what its signer saw; "" if it does."""
         saw = self.saw.get(signoff.key)
         if not saw:
             return f"it does not record what the signer saw; {self.again}"
@@ -274,20 +274,17 @@ def _versions(change: Change, path: str, mailmap: Mailmap) -> list[tuple[Author,
         except GitFailed:
             log = b""
         for line in log.decode("utf-8", "replace").splitlines():
-            commit, _, rest = line.partition("\0")
-            name, _, email = rest.partition("\0")
+            commit, name, email = line.split("\0", 2)
             authors.append(Author(commit, *_as_mapped(mailmap, name, email)))
     specs = [f"{a.commit}:{path}" for a in authors]
     if change.pending:
         specs.append(f":{path}")
     blobs = read_blobs(change.repo, specs)
     versions: list[tuple[Author, bytes | None]] = [(a, blobs.get(f"{a.commit}:{path}")) for a in authors]
-    if change.pending and f":{path}" in blobs:
-        last = versions[-1][1] if versions else None
-        if blobs[f":{path}"] != last:
-            # Who the commit being made will name as its author.
-            pending = _as_mapped(mailmap, *author_ident(change.repo.root))
-            versions.append((Author(PENDING, *pending), blobs[f":{path}"]))
+    staged = blobs.get(f":{path}") if change.pending else None
+    if staged is not None and staged != (versions[-1][1] if versions else None):
+        # Who the commit being made will name as its author.
+        versions.append((Author(PENDING, *_as_mapped(mailmap, *author_ident(change.repo.root))), staged))
     return versions
 
 
