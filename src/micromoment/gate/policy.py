@@ -54,12 +54,11 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
     rules = rules_from_policy({e.checklist.id: e.checklist.applies_to for e in catalog}, config.model_dump())
     for index, rule in enumerate(rules.checklists):
         checklist = catalog.get(rule.id)
-        items = [item_rule(item) for item in checklist.items]
         rules.checklists[index] = rule._replace(
             title=checklist.title,
             version=checklist.version,
             content_hash=checklist.content_hash(),
-            items=items,
+            items=[item_rule(item) for item in checklist.items],
         )
     return rules
 
@@ -282,7 +281,7 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
         return None
     try:
         config = parse_yaml(files[POLICY_FILE], POLICY_FILE).data if POLICY_FILE in files else {}
-        own = _light_checklists({n: d for n, d in files.items() if n != POLICY_FILE}, parse_yaml)
+        own = _light_checklists({n: d for n, d in files.items() if n != POLICY_FILE})
         builtin = _shipped_checklists()
         if own is None or builtin is None or not _plausible({**builtin, **own}, config):
             return None
@@ -296,12 +295,10 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
 def _shipped_checklists() -> dict[str, list[str]] | None:
     """The built-in checklists' own patterns, read once a process: they are the install's own
     files, and the hook on a branch reads both the work tree's policy and the base's."""
-    from micromoment.yamlio import parse_yaml
-
     folder = shipped_folder("checklists")
     names = _checklist_names(folder)
     files = {name: read_regular(os.path.join(folder, name), MAX_YAML_BYTES) or b"" for name in names}
-    return _light_checklists(files, parse_yaml)
+    return _light_checklists(files)
 
 
 def _known_keys(data: object, fields: frozenset[str]) -> TypeGuard[dict[str, Any]]:
@@ -309,9 +306,11 @@ def _known_keys(data: object, fields: frozenset[str]) -> TypeGuard[dict[str, Any
     return isinstance(data, dict) and all(isinstance(key, str) and key in fields for key in data)
 
 
-def _light_checklists(files: dict[str, bytes], parse_yaml: Any) -> dict[str, list[str]] | None:
+def _light_checklists(files: dict[str, bytes]) -> dict[str, list[str]] | None:
     """Checklist id -> its own trigger patterns; None when a file is not a checklist as far as
     they go, or two files share an id."""
+    from micromoment.yamlio import parse_yaml
+
     found: dict[str, list[str]] = {}
     for name in sorted(files):
         if not is_checklist_name(name):

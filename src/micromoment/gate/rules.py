@@ -56,10 +56,8 @@ class ChecklistRule(NamedTuple):
 
     @property
     def needles(self) -> list[str]:
-        """Text every path a pattern matches contains ("" when there is none to name): a path
-        with none of them cannot match, and is turned away without compiling a regex, as most
-        commits touch no file any checklist wants. An exclude pattern's needle only lets a few
-        more paths through to the regexes."""
+        """Text every path a pattern matches contains ("" when there is none): a path with none
+        is turned away without a regex, as most commits touch no file any checklist wants."""
         return _needles(tuple(self.lines))
 
     def matches(self, path: str) -> bool:
