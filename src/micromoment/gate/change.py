@@ -91,18 +91,6 @@ def complete_rules(change: Change) -> Rules:
 def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | None = None) -> Change:
     """The commit being made (or FILES), with the records of the branch it is on. `asked` holds
     the base branch's questions to git when the caller started them ahead."""
-    try:
-        change = _staged_change(repo, asked)
-    finally:
-        if asked is not None:
-            asked.stop()  # not needed before the first commit
-    change.pending = True
-    if files is not None:
-        _take_files(change, files)
-    return change
-
-
-def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
     head = repo.head_when_found if repo.head_when_found != HEAD_UNKNOWN else head_commit(repo)
     # The staged diff is started first: git works it out while the base branch is found.
     staged_diff = start_diff(repo, head)
@@ -120,9 +108,14 @@ def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
         change.history = (since, "HEAD") if head else None
         if found:
             change.where = f"in the staged change (records since {found[0]})"
-        return change
     finally:
         staged_diff.stop()
+        if asked is not None:
+            asked.stop()  # not needed before the first commit
+    change.pending = True
+    if files is not None:
+        _take_files(change, files)
+    return change
 
 
 def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:

@@ -149,10 +149,9 @@ HEAD_UNKNOWN = "?"
 
 
 class Repo(NamedTuple):
-    """A git work tree: its top folder and its own git directory (a linked worktree has its own).
-
-    `head_when_found` is HEAD's commit id as `find_repo` saw it (None before the first commit),
-    so the commit hook, which runs right after, need not ask git again."""
+    """A git work tree: its top folder, its own git directory (a linked worktree has its own),
+    and HEAD's commit id as `find_repo` saw it (None before the first commit), so the commit
+    hook, which runs right after, need not ask git again."""
 
     root: str
     git_dir: str
