@@ -139,11 +139,8 @@ def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord
     from micromoment.gate.seen import read_records
 
     reviews_dir = change.rules.reviews_dir
-    entries = [
-        e
-        for e in ls_tree(change.repo, change.policy_commit, [reviews_dir])
-        if is_record_path(e[0], reviews_dir)
-    ]
+    listed = ls_tree(change.repo, change.policy_commit, [reviews_dir])
+    entries = [e for e in listed if is_record_path(e[0], reviews_dir)]
     blobs = read_objects(change.repo, [oid for _, oid in entries], MAX_YAML_BYTES)
     on_base, _ = read_records({p: blobs[o] for p, o in entries if blobs.get(o)}, cache)
     # The first in path order names what a copy copies.

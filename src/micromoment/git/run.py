@@ -58,12 +58,9 @@ def run_tool(
 
 
 class Started:
-    """A program started now and finished later: the commit hook starts the git processes it
-    will need together, so they run side by side rather than one after another.
-
-    A program that cannot be started says so from `finish`, as `run_tool` would, so a start
-    made in case the answer is needed costs nothing when it is not. One that is never finished
-    is stopped with `stop`."""
+    """A program started now and finished later, so that the hook's git processes run side by
+    side. One that cannot start says so from `finish`, as `run_tool` would, so a start made in
+    case the answer is needed costs nothing when it is not; `stop` ends one never finished."""
 
     def __init__(
         self,

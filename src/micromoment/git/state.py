@@ -1,9 +1,6 @@
 """What a review records about the repository: branch, commit, remote and who is answering.
-
-GitPython reads the repository's state here, imported only inside these functions, so no
-other command (and never the commit hook) pays for it; so are the models it fills in
-(`identity`, which loads pydantic).
-"""
+GitPython and the models it fills in (`identity`, pydantic) are imported inside these
+functions, so no other command, and never the commit hook, pays for them."""
 
 from __future__ import annotations
 
