@@ -235,13 +235,12 @@ def signoff_hint(verdict: Verdict) -> list[str]:
     if waiting is None:
         return []
     needed = verdict.rule.signoffs - verdict.signoffs_counted
-    lines = [
+    return [
         f"{waiting.path} is complete but needs {needed} more approving sign-off(s) from someone other "
         f"than {waiting.author_name or 'its author'}: they run micromoment signoff {waiting.record_id} "
-        "and commit it themselves"
+        "and commit it themselves",
+        *(judged.describe() for judged in verdict.judged if not judged.counts),
     ]
-    lines += [judged.describe() for judged in verdict.judged if not judged.counts]
-    return lines
 
 
 def verdicts_json(outcome: Outcome) -> list[dict[str, Any]]:

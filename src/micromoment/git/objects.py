@@ -252,9 +252,8 @@ def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> st
     common = common_dir(repo.git_dir)
     if os.path.exists(os.path.join(common, "reftable")):
         try:
-            return (
-                run_git(["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"], repo.root).decode().strip()
-            )
+            asked = ["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"]
+            return run_git(asked, repo.root).decode().strip()
         except GitFailed:
             return ""
     line = _small_text(os.path.join(common, "refs", "remotes", "origin", "HEAD")).split("\n", 1)[0].strip()

@@ -183,11 +183,8 @@ class FindingRepo(Started):
             return Repo(lines[0], lines[1], None)
         # Anything else: the folders are asked for alone, so git's own messages stay the same.
         try:
-            out = (
-                run_git(["rev-parse", "--show-toplevel", "--absolute-git-dir"], self.cwd)
-                .decode()
-                .splitlines()
-            )
+            folders = ["rev-parse", "--show-toplevel", "--absolute-git-dir"]
+            out = run_git(folders, self.cwd).decode().splitlines()
         except GitFailed as exc:
             if "not a git repository" in exc.message:
                 raise GitFailed(
