@@ -1,12 +1,35 @@
-"""The one place that asks a person anything: a tiny ask / confirm interface over a text stream."""
+"""The one place that asks a person anything: a tiny ask / confirm interface over a text stream,
+on a console that prints text from files and people without the escape sequences hidden in it."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from typing import TextIO
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RichCast
+from rich.segment import Segment
 from rich.text import Text
+
+from micromoment.errors import printable
+
+
+class SafeConsole(Console):
+    """A rich Console that never passes escape sequences or controls from text to the terminal.
+
+    Every renderable (tables, Text, plain strings) ends up as segments here, so cleaning the
+    segments' text is the one place that covers them all; rich's own styling travels in the
+    segments' styles and control segments and is left alone.
+    """
+
+    def render(
+        self, renderable: ConsoleRenderable | RichCast | str, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control or segment.text.isprintable():
+                yield segment
+            else:
+                yield Segment(printable(segment.text), segment.style)
 
 
 class EndOfInput(Exception):
@@ -53,11 +76,8 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-StreamPrompter = Prompter  # the name the commit hook's terminal knows it by
-
-
 def stdin_prompter(force: bool = False) -> Prompter | None:
     """A prompter on stdin/stderr when stdin is a terminal (or when asked to read it anyway), else None."""
     if not (force or sys.stdin.isatty()):
         return None
-    return Prompter(Console(stderr=True, highlight=False), sys.stdin)
+    return Prompter(SafeConsole(stderr=True, highlight=False), sys.stdin)

@@ -20,7 +20,7 @@ from micromoment.git import GitState, author_identity, in_ci
 from micromoment.locations import Project, display_path
 
 if TYPE_CHECKING:  # the review's modules load only when a person is asked
-    from micromoment.capture.prompts import StreamPrompter
+    from micromoment.capture.prompts import Prompter
     from micromoment.capture.session import ReviewSession
     from micromoment.checklists import Catalog
 
@@ -67,14 +67,13 @@ def terminal_width(writer: TextIO) -> int | None:
 
 
 def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
-    from micromoment.capture.console import SafeConsole
-    from micromoment.capture.prompts import EndOfInput, StreamPrompter
+    from micromoment.capture.prompts import EndOfInput, Prompter, SafeConsole
 
     # Everything goes to the terminal itself: under the pre-commit framework stderr is captured,
     # and on Ctrl-C the framework shows only its own line, so a message there would be lost.
     # Every line here is plain text, much of it from files: none of it is markup.
     console = SafeConsole(file=writer, highlight=False, markup=False, width=terminal_width(writer))
-    prompter = StreamPrompter(console, reader)
+    prompter = Prompter(console, reader)
     not_now = 0 if outcome.change.rules.on_missing == "warn" else EXIT_FINDINGS
     console.print("\n".join(findings(outcome)))
     try:
@@ -90,7 +89,7 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
     return _answer_now(outcome, [gap.rule.id for gap in gaps], prompter, not_now)
 
 
-def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, not_now: int) -> int:
+def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: Prompter, not_now: int) -> int:
     from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
     from micromoment.capture.prompts import EndOfInput
     from micromoment.capture.recording import ReviewRun, ReviewStopped, Written, guided_selection
@@ -131,7 +130,7 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, 
 
 
 def _kept_or_new(
-    prompter: StreamPrompter, folder: Path, catalog: Catalog, gap_ids: list[str], default_subject: str
+    prompter: Prompter, folder: Path, catalog: Catalog, gap_ids: list[str], default_subject: str
 ) -> ReviewSession:
     """A kept draft for these checklists when the person wants to go on with it, else a new review."""
     from micromoment.capture.drafts import list_drafts, resume

@@ -39,7 +39,7 @@ def err() -> Console:
 def _console(stderr: bool, width: int | None, columns: str | None) -> Console:
     # One console per setting: the width a console measured is kept, so a changed COLUMNS (a test,
     # an embedding program) gets its own console rather than the first one's width.
-    from micromoment.capture.console import SafeConsole
+    from micromoment.capture.prompts import SafeConsole
 
     # Nothing micromoment prints is markup, and much of it comes from files: it prints as written.
     return SafeConsole(stderr=stderr, highlight=False, markup=False, width=width)
