@@ -32,10 +32,6 @@ class SafeConsole(Console):
                 yield Segment(printable(segment.text), segment.style)
 
 
-class EndOfInput(Exception):
-    """The input stream closed while a question was waiting."""
-
-
 class Prompter:
     """Asks on `console` and reads answers line by line from `stream` (stdin, or /dev/tty in a hook)."""
 
@@ -54,7 +50,7 @@ class Prompter:
         line = self.stream.readline()
         if not line:
             self.console.print()
-            raise EndOfInput
+            raise EOFError  # as input() does when the stream closes mid-question
         value = line.rstrip("\r\n").strip()
         return value or (default or "")
 

@@ -67,7 +67,7 @@ def terminal_width(writer: TextIO) -> int | None:
 
 
 def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
-    from micromoment.capture.prompts import EndOfInput, Prompter, SafeConsole
+    from micromoment.capture.prompts import Prompter, SafeConsole
 
     # Everything goes to the terminal itself: under the pre-commit framework stderr is captured,
     # and on Ctrl-C the framework shows only its own line, so a message there would be lost.
@@ -78,7 +78,7 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
     console.print("\n".join(findings(outcome)))
     try:
         answer_now = prompter.confirm("Answer them now?", default=True)
-    except EndOfInput:  # Ctrl-D: the person said neither yes nor no; that is not a yes
+    except EOFError:  # Ctrl-D: the person said neither yes nor no; that is not a yes
         answer_now = False
     except KeyboardInterrupt:
         console.print("micromoment: interrupted; nothing was recorded")
@@ -91,7 +91,6 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
 
 def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: Prompter, not_now: int) -> int:
     from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
-    from micromoment.capture.prompts import EndOfInput
     from micromoment.capture.recording import ReviewRun, ReviewStopped, Written, guided_selection
     from micromoment.checklists import load_catalog
     from micromoment.cli.review_commands import offer_samples
@@ -105,7 +104,7 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: Prompter, not_no
     folder = drafts_dir(project, state.git_dir)
     try:
         session = _kept_or_new(prompter, folder, catalog, gap_ids, state.default_subject())
-    except (EndOfInput, KeyboardInterrupt) as exc:
+    except (EOFError, KeyboardInterrupt) as exc:
         console.print("micromoment: stopped before any answer; nothing was recorded")
         return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else not_now
     run = ReviewRun(project, config, state, author_identity(project.root))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from micromoment.capture.drafts import RESUME_COMMAND, StoredDraft, drafts_dir, list_drafts, resume
-from micromoment.capture.prompts import EndOfInput, Prompter, plural, stdin_prompter
+from micromoment.capture.prompts import Prompter, plural, stdin_prompter
 from micromoment.capture.recording import (
     ReviewRun,
     Written,
@@ -135,7 +135,7 @@ def review(
             session = _resumed_session(prompter, folder, catalog, draft_id)
         else:
             session = _new_session(prompter, folder, catalog, run, checklist_ids, subject)
-    except EndOfInput:
+    except EOFError:
         say("input ended before the review started; nothing was recorded")
         raise typer.Exit(EXIT_FINDINGS) from None
     offer_samples([session], sample, run, prompter)
