@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TextIO
 
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, RichCast
@@ -32,12 +33,12 @@ class SafeConsole(Console):
                 yield Segment(printable(segment.text), segment.style)
 
 
+@dataclass
 class Prompter:
     """Asks on `console` and reads answers line by line from `stream` (stdin, or /dev/tty in a hook)."""
 
-    def __init__(self, console: Console, stream: TextIO) -> None:
-        self.console = console
-        self.stream = stream
+    console: Console
+    stream: TextIO
 
     def ask(self, prompt: str, *, default: str | None = None) -> str:
         """A line of text; the default when the person just presses Enter."""
@@ -51,8 +52,7 @@ class Prompter:
         if not line:
             self.console.print()
             raise EOFError  # as input() does when the stream closes mid-question
-        value = line.rstrip("\r\n").strip()
-        return value or (default or "")
+        return line.strip() or (default or "")
 
     def confirm(self, prompt: str, *, default: bool) -> bool:
         """Yes or no, asked until it is one of them."""
