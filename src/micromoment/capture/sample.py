@@ -219,11 +219,8 @@ def draw(request: DrawRequest) -> Draw:
 
 
 def _meets(row: dict[str, Any], where: list[tuple[str, str]]) -> bool:
-    for field, wanted in where:
-        value = lookup(row, field)
-        if value is _MISSING or as_text(value) != wanted:
-            return False
-    return True
+    values = [(lookup(row, field), wanted) for field, wanted in where]
+    return all(value is not _MISSING and as_text(value) == wanted for value, wanted in values)
 
 
 def _drawn(kept: list[tuple[int, dict[str, Any]]], fields: Fields, fmt: Format) -> list[Drawn]:

@@ -16,7 +16,6 @@ from micromoment.limits import MAX_NUMBER_TEXT, MAX_OUTPUT_ROW_BYTES
 Format = Literal["jsonl", "csv", "promptfoo"]
 Rows = Iterator[tuple[int, dict[str, Any]]]
 
-MAX_LINE = MAX_OUTPUT_ROW_BYTES  # names of this module, so a test can lower them
 CHUNK = 1024 * 1024
 # Where promptfoo puts its rows: newer versions nest them in the summary, older ones list them at the top.
 PROMPTFOO_ROWS = (("results", "results"), ("results",))
@@ -53,12 +52,26 @@ def detect_format(path: Path, display: str) -> Format:
     try:
         with path.open("rb") as handle:
             first = _next_line(handle)
-            fmt = _format_of(first, display)
-            if fmt == "promptfoo?":
-                # A top-level results list on one line is promptfoo's older layout only when nothing
-                # follows it; a log whose rows happen to carry a results list has more rows below.
-                return "jsonl" if _next_line(handle) else "promptfoo"
-            return fmt
+            start = first.lstrip(b"\xef\xbb\xbf").lstrip()
+            if not start:
+                raise MicromomentError(
+                    f"{display}: the file is empty; point at a file with model outputs in it"
+                )
+            if start[:1] == b"[":
+                raise MicromomentError(
+                    f"{display}: a JSON list is not a format micromoment samples; write one JSON object per line (JSON Lines)"
+                )
+            if start[:1] != b"{":
+                return "csv"
+            try:
+                data = _decode_whole(first)
+            except HostileJson:
+                return "jsonl"  # one line, whole but hostile: the row reader names it with its line
+            except ValueError:
+                return "promptfoo"  # a JSON document spread over many lines
+            # A results document on one line is one only when nothing follows it; a log whose rows
+            # happen to carry a results list has more rows below.
+            return "promptfoo" if _rows_in(data) and not _next_line(handle) else "jsonl"
     except FileNotFoundError:
         raise NotFound(f"{display}: no such file; name an eval results or log file") from None
     except OSError as exc:
@@ -66,32 +79,21 @@ def detect_format(path: Path, display: str) -> Format:
 
 
 def _next_line(handle: BinaryIO) -> bytes:
-    line = handle.readline(MAX_LINE)
+    line = handle.readline(MAX_OUTPUT_ROW_BYTES)
     while line and not line.strip():
-        line = handle.readline(MAX_LINE)
+        line = handle.readline(MAX_OUTPUT_ROW_BYTES)
     return line
 
 
-def _format_of(first: bytes, display: str) -> Format | Literal["promptfoo?"]:
-    start = first.lstrip(b"\xef\xbb\xbf").lstrip()
-    if not start:
-        raise MicromomentError(f"{display}: the file is empty; point at a file with model outputs in it")
-    if start[:1] == b"[":
-        raise MicromomentError(
-            f"{display}: a JSON list is not a format micromoment samples; write one JSON object per line (JSON Lines)"
-        )
-    if start[:1] != b"{":
-        return "csv"
-    try:
-        data = _decode_whole(first)
-    except HostileJson:
-        return "jsonl"  # one line, whole but hostile: the row reader names it with its line
-    except ValueError:
-        return "promptfoo"  # a JSON document spread over many lines
-    results = data.get("results") if isinstance(data, dict) else None
-    if isinstance(results, dict) and isinstance(results.get("results"), list):
-        return "promptfoo"
-    return "promptfoo?" if isinstance(results, list) else "jsonl"
+def _rows_in(document: Any) -> tuple[str, list[Any]] | None:
+    """Where promptfoo keeps the rows of a results document, and the rows; None when it has none."""
+    for path in PROMPTFOO_ROWS:
+        rows = document
+        for key in path:
+            rows = rows.get(key) if isinstance(rows, dict) else None
+        if isinstance(rows, list):
+            return ".".join(path), rows
+    return None
 
 
 class _Hashing(io.RawIOBase):
@@ -127,11 +129,13 @@ def read_rows(fmt: Format, handle: BinaryIO, display: str) -> Rows:
 
 def _jsonl_rows(handle: BinaryIO, display: str) -> Rows:
     line = 0
-    while raw := handle.readline(MAX_LINE + 1):
+    while raw := handle.readline(MAX_OUTPUT_ROW_BYTES + 1):
         line += 1
-        if len(raw) > MAX_LINE:
+        if len(raw) > MAX_OUTPUT_ROW_BYTES:
             raise problem(
-                display, line, f"a row longer than {MAX_LINE // 2**20} MB; is this a log of outputs?"
+                display,
+                line,
+                f"a row longer than {MAX_OUTPUT_ROW_BYTES // 2**20} MB; is this a log of outputs?",
             )
         if not raw.strip():
             continue
@@ -185,18 +189,14 @@ def _promptfoo_rows(handle: BinaryIO, display: str) -> Rows:
         raise problem(display, exc.lineno, f"not valid JSON ({message})") from None
     except UnicodeDecodeError:
         raise MicromomentError(f"{display}: not UTF-8 text; JSON files are UTF-8") from None
-    for path in PROMPTFOO_ROWS:
-        rows = document
-        for key in path:
-            rows = rows.get(key) if isinstance(rows, dict) else None
-        if isinstance(rows, list):
-            break
-    else:
+    found = _rows_in(document)
+    if found is None:
         raise MicromomentError(
             f"{display}: not a promptfoo results file (no results.results or results list) and not JSON Lines; "
             "give promptfoo eval -o results.json output, JSON Lines or CSV"
         )
+    name, rows = found
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise problem(display, None, f"{'.'.join(path)}[{index}] must be a JSON object ({{...}})")
+            raise problem(display, None, f"{name}[{index}] must be a JSON object ({{...}})")
         yield index + 1, row
