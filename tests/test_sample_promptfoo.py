@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from conftest import Cli, write
-from micromoment.capture.sample import Reservoir
 from micromoment.capture.sample_files import hashed, read_rows
 from micromoment.errors import MicromomentError
 
@@ -65,12 +64,14 @@ def test_a_seed_draws_the_rows_the_whole_document_reading_drew(cli: Cli, repo: P
     rows = [row(i) for i in range(60)]
     path = write(repo / "results.json", json.dumps(document(rows, "nested"), indent=2))
     # The draw the reading of the whole document made: every row offered in order to the same reservoir.
-    reservoir = Reservoir(4, random.Random(seed))
+    # Algorithm R with the seed's generator: the i-th row takes a kept one's place with probability 4/i.
+    rng, kept = random.Random(seed), []
     for index, each in enumerate(json.loads(path.read_text())["results"]["results"], start=1):
-        reservoir.offer((index, each))
-    expected = [
-        (index, each["response"]["output"]) for index, each in sorted(reservoir.kept, key=lambda p: p[0])
-    ]
+        if len(kept) < 4:
+            kept.append((index, each))
+        elif (slot := rng.randrange(index)) < 4:
+            kept[slot] = (index, each)
+    expected = [(index, each["response"]["output"]) for index, each in sorted(kept, key=lambda p: p[0])]
     result = cli("sample", str(path), "-n", "4", "--seed", str(seed), "--json")
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
