@@ -152,3 +152,20 @@ def test_every_cut_of_a_document_is_refused_and_only_the_whole_one_read() -> Non
         with pytest.raises(MicromomentError):
             streamed(raw[:end])
     assert len(streamed(raw)[0]) == 2
+
+
+def test_a_document_too_big_to_read_whole_is_refused_with_the_way_forward(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from micromoment.capture import sample_files
+
+    raw = json.dumps(document([row(0)], "nested")).encode()
+    monkeypatch.setattr(sample_files, "MAX_WHOLE_DOCUMENT_BYTES", len(raw))
+    assert len(streamed(raw)[0]) == 1  # exactly at the limit: read
+    monkeypatch.setattr(sample_files, "MAX_WHOLE_DOCUMENT_BYTES", len(raw) - 1)
+    with pytest.raises(MicromomentError) as refused:
+        streamed(raw)
+    assert str(refused.value) == (
+        f"results.json: a promptfoo results document over {len(raw) - 1} bytes is too big to read whole; "
+        "save the results as CSV (promptfoo eval -o results.csv) and sample that"
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from micromoment.errors import FileProblems, MicromomentError, NotFound, Problem
-from micromoment.limits import MAX_NUMBER_TEXT, MAX_OUTPUT_ROW_BYTES
+from micromoment.limits import MAX_NUMBER_TEXT, MAX_OUTPUT_ROW_BYTES, MAX_WHOLE_DOCUMENT_BYTES, size_text
 
 Format = Literal["jsonl", "csv", "promptfoo"]
 Rows = Iterator[tuple[int, dict[str, Any]]]
@@ -179,8 +179,14 @@ def _csv_rows(handle: BinaryIO, display: str) -> Rows:
 
 def _promptfoo_rows(handle: BinaryIO, display: str) -> Rows:
     # A results document is read whole: unlike a log, it is one JSON value, and json reads it in C.
+    data = handle.read(MAX_WHOLE_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_WHOLE_DOCUMENT_BYTES:
+        raise MicromomentError(
+            f"{display}: a promptfoo results document over {size_text(MAX_WHOLE_DOCUMENT_BYTES)} is too big "
+            "to read whole; save the results as CSV (promptfoo eval -o results.csv) and sample that"
+        )
     try:
-        document = _decode_whole(handle.read())
+        document = _decode_whole(data)
     except HostileJson as exc:
         raise problem(display, None, str(exc)) from None
     except json.JSONDecodeError as exc:
