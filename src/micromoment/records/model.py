@@ -9,14 +9,13 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from micromoment.checklists import Checklist
+from micromoment.checklists.answers import SKIP as SKIP
 from micromoment.config import Config
 from micromoment.files import write_atomic
 from micromoment.identity import GitContext, Person, same_identity
 from micromoment.locations import Project
 from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime
 from micromoment.yamlio import dump_yaml
-
-SKIP = "skip"
 
 
 class Resolution(StrictModel):

@@ -10,9 +10,7 @@ from micromoment.errors import FileProblems, NotFound
 from micromoment.fileread import read_limited
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, display_path
-from micromoment.records.listing import find_named
-from micromoment.records.listing import record_files as record_files
-from micromoment.records.listing import record_name as record_name
+from micromoment.records.listing import find_named, record_name
 from micromoment.records.model import AnyRecord, ReviewRecord, SkipRecord, reviews_dir
 from micromoment.validation import validate
 from micromoment.yamlio import Located, parse_yaml

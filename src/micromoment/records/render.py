@@ -51,11 +51,6 @@ def _none_safe(function: Any) -> Any:
     return lambda value: Markup("") if value is None or value == "" else function(value)
 
 
-def _environment(project: Project, extra_folder: Path | None = None) -> Any:
-    folders = [extra_folder] if extra_folder else []
-    return sandbox([*folders, project.templates_dir, shipped_dir("templates")])
-
-
 def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None = None) -> Any:
     """The bounded sandbox over these template folders, the first that has a name winning;
     each render spends from its own budget of `limits` (a record's Markdown: `LIMITS`).
@@ -121,7 +116,7 @@ def render_template(project: Project, template: str, context: dict[str, Any]) ->
     as_path = Path(template)
     extra = as_path.parent if as_path.suffix and as_path.is_file() else None
     name = as_path.name if extra else template
-    env = _environment(project, extra)
+    env = sandbox([*([extra] if extra else []), project.templates_dir, shipped_dir("templates")])
     try:
         text = render_named(env, name, context)
     except TemplateNotFound:
