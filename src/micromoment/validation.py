@@ -41,6 +41,10 @@ _WORDS_BY_KIND = {
     "e.g. data-in-prompts",
     "string_too_short": "must not be empty",
     "too_short": "must not be empty",
+    # Filled in from the error's context.
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "greater_than": "must be greater than {gt:g}",
+    "greater_than_equal": "must be at least {ge:g}",
 }
 
 
@@ -105,26 +109,16 @@ def _looks_like_branch(part: str) -> bool:
     return "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "none"}
 
 
-def _number(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
 def _message(error: Any) -> str:
     kind: str = error["type"]
     ctx = error.get("ctx") or {}
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         return f"must be one of {expected}"
-    if kind == "string_too_long":
-        return f"is too long (at most {ctx.get('max_length')} characters)"
-    if kind == "greater_than":
-        return f"must be greater than {_number(ctx.get('gt'))}"
-    if kind == "greater_than_equal":
-        return f"must be at least {_number(ctx.get('ge'))}"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind in _WORDS_BY_KIND:
-        return _WORDS_BY_KIND[kind]
+        return _WORDS_BY_KIND[kind].format(**ctx)
     return str(error["msg"])
 
 
