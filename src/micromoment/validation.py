@@ -48,10 +48,10 @@ _WORDS_BY_KIND = {
 }
 
 
-def validate(model: type[ModelT], located: Located, context: dict[str, Any] | None = None) -> ModelT:
+def validate(model: type[ModelT], located: Located) -> ModelT:
     """Build `model` from `located.data` or raise FileProblems listing every error."""
     try:
-        return model.model_validate(located.data, context=context)
+        return model.model_validate(located.data)
     except ValidationError as exc:
         raise FileProblems(problems_from(exc, located)) from None
 

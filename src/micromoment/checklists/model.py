@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, WithJsonSchema, field_serializer, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_serializer, field_validator, model_validator
 
 from micromoment.checklists.answers import CONFIRM_ANSWERS
 from micromoment.errors import FileProblems, Problem, UnknownChecklist
@@ -21,9 +21,6 @@ from micromoment.yamlio import Located, PathKey, read_yaml
 ItemKind = Literal["confirm", "choice", "text"]
 DEFAULT_CHECKLIST = "quick"
 SCHEMA_HEADER = "# yaml-language-server: $schema=checklist.schema.json\n"
-
-# Loaders check cross-field rules themselves so each problem gets its own line number.
-_DEFER_CONSISTENCY = "defer-consistency"
 
 
 class Reference(StrictModel):
@@ -136,16 +133,10 @@ class Checklist(StrictModel):
     )
     items: list[Item] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _consistent(self, info: ValidationInfo) -> Checklist:
-        if not (info.context or {}).get(_DEFER_CONSISTENCY):
-            problems = self.consistency_problems()
-            if problems:
-                raise ValueError("; ".join(message for _, message in problems))
-        return self
-
     def consistency_problems(self) -> list[tuple[PathKey, str]]:
-        """Rules across items: unique ids, ask_if pointing back, patterns that parse."""
+        """Rules across items: unique ids, ask_if pointing back, patterns that parse. The loader
+        checks them after the model (every checklist file comes through it), so each problem is
+        located on its own line."""
         problems: list[tuple[PathKey, str]] = []
         seen: dict[str, int] = {}
         for index, item in enumerate(self.items):
@@ -276,7 +267,7 @@ def _load_located(path: Path) -> tuple[Checklist, Located]:
     located = read_yaml(path, display_path(path))
     if not isinstance(located.data, dict):
         raise FileProblems([located.problem((), "must be a mapping with id, title, version and items")])
-    checklist = validate(Checklist, located, context={_DEFER_CONSISTENCY: True})
+    checklist = validate(Checklist, located)
     problems = [located.problem(loc, message) for loc, message in checklist.consistency_problems()]
     if problems:
         raise FileProblems(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
