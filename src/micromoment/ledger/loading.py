@@ -62,7 +62,7 @@ def _summarise_file(path: Path) -> Parsed:
 
         from micromoment.fileread import read_limited
         from micromoment.limits import MAX_YAML_BYTES
-        from micromoment.records.reading import parse_record
+        from micromoment.records.model import parse_record
 
         raw = read_limited(path, MAX_YAML_BYTES, lambda: record_name(path))
         digest = hashlib.sha256(raw).hexdigest()

@@ -27,24 +27,21 @@ if TYPE_CHECKING:
         ScanResult,
         Signoff,
         SkipRecord,
+        find_record,
+        load_any_record,
+        load_record,
         new_record_id,
+        parse_record,
         reason_problem,
+        record_from,
         record_text,
         reviews_dir,
         sample_counts,
         save_record,
         save_skip,
     )
-    from micromoment.records.reading import (
-        find_record,
-        load_any_record,
-        load_record,
-        parse_record,
-        record_from,
-    )
 
-# The names `records.reading` and `records.listing` hold; every other name in __all__ is the model's.
-_READING = {"find_record", "load_any_record", "load_record", "parse_record", "record_from"}
+# The names `records.listing` holds; every other name in __all__ is the model's.
 _LISTING = {"record_files", "record_name"}
 
 __all__ = [
@@ -86,10 +83,6 @@ def __getattr__(name: str) -> object:
         from micromoment.records import listing
 
         return getattr(listing, name)
-    if name in _READING:
-        from micromoment.records import reading
-
-        return getattr(reading, name)
     if name in __all__:
         from micromoment.records import model
 
