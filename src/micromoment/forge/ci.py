@@ -48,13 +48,9 @@ def counts(outcome: Outcome) -> dict[str, int]:
     }
 
 
-def verdict_word(outcome: Outcome) -> Literal["pass", "fail"]:
-    return "pass" if outcome.ok else "fail"
-
-
 def step_outputs(outcome: Outcome) -> str:
     """`name=value` lines for $GITHUB_OUTPUT."""
-    pairs = [*counts(outcome).items(), ("verdict", verdict_word(outcome))]
+    pairs = [*counts(outcome).items(), ("verdict", "pass" if outcome.ok else "fail")]
     return "".join(f"{name}={value}\n" for name, value in pairs)
 
 
