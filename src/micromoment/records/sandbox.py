@@ -36,11 +36,7 @@ _BRACE_WIDTHS = re.compile(r"\d+")
 
 
 class TemplateLimit(Exception):
-    """Raised inside a render when the template goes over one of its limits; render_template names the file."""
-
-    def __init__(self, limit: str) -> None:
-        super().__init__(limit)
-        self.limit = limit
+    """Raised inside a render when the template goes over the limit it names; render_template names the file."""
 
 
 class Budget:
