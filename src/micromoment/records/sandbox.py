@@ -237,29 +237,25 @@ def _check_percent_widths(budget: Budget, text: str) -> None:
 
 def _bound_filters(env: Any) -> None:
     """Filters that can make a huge string from a small one check the size first."""
-
-    def budget() -> Budget:
-        current: Budget = env.budget  # replaced for each render
-        return current
-
+    budget: Budget = env.budget  # the environment's one budget, started afresh by each render
     original = {name: env.filters[name] for name in ("center", "indent", "format", "join")}
 
     def center(value: Any, width: int = 80) -> Any:
-        budget().check_size(int(width), "`center`")
+        budget.check_size(int(width), "`center`")
         return original["center"](value, width)
 
     def indent(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> Any:
         pad = len(width) if isinstance(width, str) else int(width)
-        budget().check_size(pad * (str(value).count("\n") + 1) + len(str(value)), "`indent`")
+        budget.check_size(pad * (str(value).count("\n") + 1) + len(str(value)), "`indent`")
         return original["indent"](value, width, *args, **kwargs)
 
     def format_(value: Any, *args: Any, **kwargs: Any) -> Any:
-        _check_percent_widths(budget(), str(value))
+        _check_percent_widths(budget, str(value))
         return original["format"](value, *args, **kwargs)
 
     def join(context: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
         items = list(value)
-        budget().check_size(sum(len(str(item)) for item in items) + len(d) * len(items), "`join`")
+        budget.check_size(sum(len(str(item)) for item in items) + len(d) * len(items), "`join`")
         return original["join"](context, items, d, attribute)
 
     from jinja2 import pass_eval_context
@@ -273,11 +269,11 @@ def _bound_filters(env: Any) -> None:
     env.globals.pop("lipsum", None)
 
 
-def _size_checked(function: Any, budget: Any) -> Any:
+def _size_checked(function: Any, budget: Budget) -> Any:
     @functools.wraps(function)  # keeps Jinja's pass_context marks
     def checked(*args: Any, **kwargs: Any) -> Any:
         result = function(*args, **kwargs)
-        budget().check_size(_weight(result), "a filter")
+        budget.check_size(_weight(result), "a filter")
         _check_number(result)
         return result
 
