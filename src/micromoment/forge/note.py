@@ -80,17 +80,23 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
     return {
         "marker": MARKER,
         "reviews_dir": change.reviews_dir,
-        "summary": {
-            "triggered": len(statuses),
-            "covered": sum(1 for s in statuses if s["status"] == "covered"),
-            "missing": sum(1 for s in statuses if s["status"] == "missing"),
-            "skipped": sum(1 for s in statuses if s["status"] == "skipped"),
-            "reviews": len(reviews),
-        },
+        "summary": {**tally(change.verdicts), "reviews": len(reviews)},
         "checklists": statuses,
         "reviews": reviews,
         "skips": skips,
         "cut": None,
+    }
+
+
+def tally(verdicts: list[Verdict]) -> dict[str, int]:
+    """The checklists a change triggered, and how many are covered, missing or skipped: the
+    note's summary and a CI step's outputs count alike."""
+    kinds = [v.record.kind if v.record is not None else None for v in verdicts]
+    return {
+        "triggered": len(kinds),
+        "covered": kinds.count("review"),
+        "missing": kinds.count(None),
+        "skipped": kinds.count("skip"),
     }
 
 
