@@ -89,6 +89,9 @@ def problems_from(exc: ValidationError, located: Located, prefix: PathKey = ()) 
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 
+_BRANCH_NAMES = frozenset({"str", "int", "float", "bool", "list", "dict", "none"})
+
+
 def _data_path(loc: PathKey, located: Located) -> PathKey:
     """Keep the keys that are in the file (plus a missing field's own name), dropping the
     branch names pydantic adds for unions and validators (`str`, `function-after[...]`)."""
@@ -99,14 +102,10 @@ def _data_path(loc: PathKey, located: Located) -> PathKey:
         if (
             candidate in located.values
             or candidate in located.keys
-            or (is_last and isinstance(part, str) and not _looks_like_branch(part))
+            or (is_last and isinstance(part, str) and "[" not in part and part not in _BRANCH_NAMES)
         ):
             kept.append(part)
     return tuple(kept)
-
-
-def _looks_like_branch(part: str) -> bool:
-    return "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "none"}
 
 
 def _message(error: Any) -> str:
