@@ -31,9 +31,6 @@ class WriteFailed(MicromomentError):
     """A file could not be written; the message names the path, the reason and the fix."""
 
     def __init__(self, path: Path, reason: str, fix: str = "") -> None:
-        self.path = path
-        self.reason = reason
-        self.fix = fix
         super().__init__(f"{shown(path)}: cannot write: {reason}" + (f"; {fix}" if fix else ""))
 
 
