@@ -210,19 +210,13 @@ def render_note(
         if len(render(cut)) >= len(text):
             _keep(view, flag, len(view["reviews"]))  # a template that ignores the flag: nothing to say
             continue
-        # Binary search: the most reviews (from the first) that keep `flag` and still fit.
-        low, high = 0, len(view["reviews"])
-        while low < high:
-            middle = (low + high + 1) // 2
-            _keep(view, flag, middle)
-            if len(render(cut)) <= limit:
-                low = middle
-            else:
-                high = middle - 1
-        _keep(view, flag, low)
-        text = render(cut)
-        if len(text) <= limit:
-            return text
+        # The most reviews (from the first) that keep `flag` and still fit: one fewer at a time,
+        # as a note holds tens of reviews, not thousands.
+        for keep in range(len(view["reviews"]) - 1, -1, -1):
+            _keep(view, flag, keep)
+            text = render(cut)
+            if len(text) <= limit:
+                return text
     return _cut_blocks(render(), view, cut)
 
 
