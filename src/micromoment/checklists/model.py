@@ -291,6 +291,15 @@ def checklist_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
 
 
+def unknown_id_message(wanted: str, known: list[str]) -> str:
+    """`no checklist with id 'quik'; did you mean quick?`, with every id when nothing is close."""
+    import difflib
+
+    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}?" if close else f"available: {', '.join(known)} (run micromoment list)"
+    return f"no checklist with id {wanted!r}; {hint}"
+
+
 class Catalog:
     """Every checklist a project can use: the built-ins, plus or replaced by the repo's own."""
 
@@ -312,17 +321,9 @@ class Catalog:
 
     def require(self, checklist_id: str | None, also: set[str] | frozenset[str] = frozenset()) -> None:
         """Refuse an id no checklist has, nor `also` (ids records still name): a filter that
-        matched nothing because of a typo would look like no work done. The message offers the
-        closest id (`did you mean quick?`), or every id when none is close."""
-        if checklist_id is None or checklist_id in also or checklist_id in self._entries:
-            return
-        import difflib
-
-        known = sorted({*self.ids(), *also})
-        close = difflib.get_close_matches(checklist_id, known, n=1, cutoff=0.6)
-        everything = f"available: {', '.join(known)} (run micromoment list)"
-        hint = f"did you mean {close[0]}?" if close else everything
-        raise UnknownChecklist(f"no checklist with id {checklist_id!r}; {hint}")
+        matched nothing because of a typo would look like no work done."""
+        if checklist_id is not None and checklist_id not in also and checklist_id not in self._entries:
+            raise UnknownChecklist(unknown_id_message(checklist_id, sorted({*self.ids(), *also})))
 
     def get(self, checklist_id: str) -> Checklist:
         return self.entry(checklist_id).checklist
