@@ -10,12 +10,10 @@ import pytest
 
 from micromoment.checklists import load_catalog
 from micromoment.errors import MicromomentError, NotFound
-from micromoment.identity import Person
+from micromoment.identity import Person, same_identity
 from micromoment.ledger.accountability import (
     NotASecondPerson,
-    locks_dir,
     resolve_follow_up,
-    same_person,
     sign_off,
 )
 from micromoment.locations import Project
@@ -59,9 +57,9 @@ def saved(repo: Path) -> Path:
 
 
 def test_same_person_by_email_or_by_name() -> None:
-    assert same_person(PAT, Person(name="Someone", email="PAT@example.com"))
-    assert same_person(PAT, Person(name="pat  product", email="other@example.org"))
-    assert not same_person(PAT, DANA)
+    assert same_identity(PAT.name, PAT.email, "Someone", "PAT@example.com")
+    assert same_identity(PAT.name, PAT.email, "pat  product", "other@example.org")
+    assert not same_identity(PAT.name, PAT.email, DANA.name, DANA.email)
 
 
 def test_the_author_may_not_sign_and_a_second_person_replaces_their_own_signoff(
@@ -126,14 +124,6 @@ def test_a_follow_up_is_resolved_once_with_who_and_how(repo: Path, saved: Path) 
         f".micromoment/reviews/2026-11-22-mini-ab12.yaml: the follow-up on 'facts-checked' was resolved "
         f"by Dana Lead on {day}"
     )
-
-
-def test_locks_live_under_the_git_directory_and_beside_the_record_outside_one(
-    repo: Path, saved: Path, outside: Path
-) -> None:
-    assert locks_dir(saved) == (repo / ".git").resolve() / "micromoment" / "locks"
-    loose = outside / "r.yaml"
-    assert locks_dir(loose) == outside.resolve()
 
 
 def test_a_review_without_follow_ups_says_so(repo: Path, saved: Path) -> None:

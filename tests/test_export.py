@@ -94,7 +94,7 @@ def test_csv_keeps_commas_quotes_and_newlines(exported: tuple[Path, dict[str, ob
     top, _ = exported
     with (top / "answers.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == [name for name, _ in COLUMNS["answers"]]
+    assert list(rows[0]) == COLUMNS["answers"]
     [hostile] = [row for row in rows if row["note"] == HOSTILE]
     assert (hostile["item_id"], hostile["answer"], hostile["has_follow_up"]) == (
         "facts-checked",
@@ -110,7 +110,7 @@ def test_jsonl_rows_have_every_documented_column_in_order(exported: tuple[Path, 
         lines = (top / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()
         assert len(lines) == {"reviews": 5, "answers": 10, "followups": 2, "signoffs": 2}[table], table
         for line in lines:
-            assert list(json.loads(line)) == [name for name, _ in COLUMNS[table]]
+            assert list(json.loads(line)) == COLUMNS[table]
     followups = [
         json.loads(line) for line in (top / "followups.jsonl").read_text(encoding="utf-8").splitlines()
     ]
@@ -156,9 +156,7 @@ def test_bad_output_and_unknown_table_are_refused(cli: Cli, mini: Path, tmp_path
     ]
     empty = cli("export", "--table", "reviews", "--format", "csv", "--out", str(tmp_path / "e.csv"))
     assert empty.exit_code == 0
-    assert (tmp_path / "e.csv").read_text(encoding="utf-8").splitlines() == [
-        ",".join(n for n, _ in COLUMNS["reviews"])
-    ]
+    assert (tmp_path / "e.csv").read_text(encoding="utf-8").splitlines() == [",".join(COLUMNS["reviews"])]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet"])

@@ -20,11 +20,12 @@ from micromoment.checklists import load_checklist
 from micromoment.checklists.deon import import_deon
 from micromoment.config import read_config_file
 from micromoment.errors import FileProblems, MicromomentError
-from micromoment.ledger import Summary, loading
+from micromoment.ledger import Summary
 from micromoment.ledger import summaries as ledger
 from micromoment.locations import Project, shipped_dir
 from micromoment.records import load_any_record
 from micromoment.records.render import TemplateError, render_template
+from test_ledger_loading import load_summaries
 
 FUZZ = settings(
     max_examples=120,
@@ -317,18 +318,18 @@ def _edit_ledger(ledger_path: Path, *statements: str) -> None:
 
 def test_a_stored_summary_is_believed_while_its_file_is_unchanged(tmp_path: Path) -> None:
     folder, db = _ledger_folder(tmp_path), tmp_path / "ledger.sqlite3"
-    clean = loading.load_summaries(folder, db)
+    clean = load_summaries(folder, db)
     _edit_ledger(
         db, "UPDATE records SET subject = 'from the ledger' WHERE name = '2026-11-22-mini-0001.yaml'"
     )
-    assert [s.subject for s in loading.load_summaries(folder, db)] == ["from the ledger", clean[1].subject]
+    assert [s.subject for s in load_summaries(folder, db)] == ["from the ledger", clean[1].subject]
     # touched, not changed (a checkout): the content hash still matches, so no parse
     record = folder / "2026-11-22-mini-0001.yaml"
     os.utime(record, ns=(record.stat().st_atime_ns, record.stat().st_mtime_ns + 10**9))
-    assert next(s.subject for s in loading.load_summaries(folder, db)) == "from the ledger"
+    assert next(s.subject for s in load_summaries(folder, db)) == "from the ledger"
     # changed: read again
     record.write_text(record.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert [s.subject for s in loading.load_summaries(folder, db)] == [s.subject for s in clean]
+    assert [s.subject for s in load_summaries(folder, db)] == [s.subject for s in clean]
 
 
 @LEDGER_FUZZ
@@ -337,8 +338,8 @@ def test_a_damaged_ledger_file_gives_the_same_answer(tmp_path: Path, data: st.Da
     """Cut short, garbage put in front or in place, or its header bytes flipped: the ledger is built again."""
     folder, db = _ledger_folder(tmp_path), tmp_path / "ledger.sqlite3"
     db.unlink(missing_ok=True)
-    clean = _answers(loading.load_summaries(folder, None))
-    loading.load_summaries(folder, db)
+    clean = _answers(load_summaries(folder, None))
+    load_summaries(folder, db)
     raw = db.read_bytes()
     damage = data.draw(st.sampled_from(["cut", "flip-header", "prefix", "replace"]))
     at = data.draw(st.integers(min_value=0, max_value=len(raw)))
@@ -352,8 +353,8 @@ def test_a_damaged_ledger_file_gives_the_same_answer(tmp_path: Path, data: st.Da
     else:
         raw = json.dumps(data.draw(yaml_values)).encode()
     db.write_bytes(raw)
-    assert _answers(loading.load_summaries(folder, db)) == clean
-    assert _answers(loading.load_summaries(folder, db)) == clean  # and the rebuilt ledger serves it
+    assert _answers(load_summaries(folder, db)) == clean
+    assert _answers(load_summaries(folder, db)) == clean  # and the rebuilt ledger serves it
 
 
 @pytest.mark.parametrize(
@@ -378,9 +379,9 @@ def test_a_ledger_holding_what_this_version_never_writes_is_built_again(
     tmp_path: Path, statement: str
 ) -> None:
     folder, db = _ledger_folder(tmp_path), tmp_path / "ledger.sqlite3"
-    clean = _answers(loading.load_summaries(folder, None))
-    loading.load_summaries(folder, db)
+    clean = _answers(load_summaries(folder, None))
+    load_summaries(folder, db)
     _edit_ledger(db, statement)
-    assert _answers(loading.load_summaries(folder, db)) == clean
+    assert _answers(load_summaries(folder, db)) == clean
     _edit_ledger(db, "UPDATE records SET subject = 'stored'")  # the rebuilt ledger is the one read now
-    assert {s.subject for s in loading.load_summaries(folder, db)} == {"stored"}
+    assert {s.subject for s in load_summaries(folder, db)} == {"stored"}

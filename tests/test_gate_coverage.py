@@ -43,7 +43,7 @@ def record(
     author: tuple[str, str] = ("Pat Product", "pat@example.com"),
     answers: dict[str, str] | None = None,
 ) -> SeenRecord:
-    return SeenRecord(
+    return SeenRecord.of(
         f"records/{path}.yaml",
         {
             "id": path,
@@ -64,7 +64,7 @@ def record(
 
 
 def change(signoffs_needed: int = 0, signed_commits: bool = False) -> Change:
-    rule = ChecklistRule("prompts", "Prompts", "2", CURRENT, [("^p", True)], signoffs_needed, ITEMS)
+    rule = ChecklistRule("prompts", ["p*"], signoffs_needed, "Prompts", "2", CURRENT, ITEMS)
     rules = Rules([rule], "records", require_signed_commits=signed_commits)
     return Change(Repo("/nonexistent", "/nonexistent/.git"), rules, None, "in the staged change")
 
@@ -501,7 +501,7 @@ def test_the_unanswered_hint_names_the_record_the_items_and_the_version() -> Non
     ]
     many = [ItemRule(f"i{n}", True, "confirm", [], None, []) for n in range(6)]
     at = change()
-    at.rules.checklists[0].items = many
+    at.rules.checklists[0] = at.rules.checklists[0]._replace(items=many)
     verdict = Verdict(at.rules.checklists[0], ["p.txt"])
     coverage._cover(at, verdict, [record("z", answers={"i2": "yes"})], {})
     assert coverage.unanswered_hint(verdict) == [

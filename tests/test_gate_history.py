@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli, git, write
-from micromoment.gate.change import MAX_RECORD_BYTES, pushed, since_base, staged
+from micromoment.gate.change import pushed, since_base, staged
 from micromoment.gate.coverage import Verdict, evaluate
 from micromoment.gate.signoffs import PENDING
 from micromoment.git import Repo, find_repo
+from micromoment.limits import MAX_YAML_BYTES
 
 PAT = ("Pat Product", "pat@example.com")
 DANA = ("Dana Lead", "dana@example.com")
@@ -197,7 +198,7 @@ def test_what_evaluate_reads_when_nothing_or_only_records_change(cli: Cli, revie
     assert (outcome.change, outcome.verdicts, outcome.invalid, outcome.ok) == (quiet, [], [], True)
     folder = root / ".micromoment/reviews"
     write(folder / "b-broken.yaml", "kind: review\n")
-    (folder / "a-huge.yaml").write_bytes(b"#" * (MAX_RECORD_BYTES + 1))
+    (folder / "a-huge.yaml").write_bytes(b"#" * (MAX_YAML_BYTES + 1))
     git(root, "add", "-A")
     records_only = evaluate(staged(repo))
     assert records_only.verdicts == [] and records_only.ok is False

@@ -3,7 +3,6 @@ record, what is policy, and that the light reading of the policy triggers what t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +12,15 @@ from hypothesis import strategies as st
 
 from micromoment.checklists import Checklist
 from micromoment.config import ChecklistPolicy, Config
-from micromoment.gate import light as light_module
-from micromoment.gate.light import CHECKLIST_FIELDS, CONFIG_FIELDS, POLICY_FIELDS
-from micromoment.gate.policy import _build_at, patterns_for
+from micromoment.errors import FileProblems
+from micromoment.gate.policy import (
+    CHECKLIST_FIELDS,
+    CONFIG_FIELDS,
+    POLICY_FIELDS,
+    _build_at,
+    _remembered,
+    light_rules,
+)
 from micromoment.gate.rules import (
     FEW_PATHS,
     POLICY_FILE,
@@ -24,7 +29,7 @@ from micromoment.gate.rules import (
     compile_patterns,
     is_policy_path,
     normal_folder,
-    pattern_needles,
+    rules_from_policy,
     triggered,
     triggering_paths,
 )
@@ -32,17 +37,8 @@ from micromoment.locations import shipped_folder
 from micromoment.records.listing import is_record_path
 
 
-def rule(id: str, *patterns: str, signoffs: int = 0, needles: bool = True) -> ChecklistRule:
-    """A rule as the cache holds it (with its needles), or as older callers build it (without)."""
-    return ChecklistRule(
-        id,
-        id.title(),
-        "1",
-        f"sha256:{id}",
-        compile_patterns(list(patterns)),
-        signoffs,
-        needles=pattern_needles(list(patterns)) if needles else None,
-    )
+def rule(id: str, *patterns: str, signoffs: int = 0) -> ChecklistRule:
+    return ChecklistRule(id, list(patterns), signoffs, id.title(), "1", f"sha256:{id}")
 
 
 def rules(
@@ -64,7 +60,7 @@ def rules(
 )
 def test_a_folder_is_named_as_git_names_it(written: str, normal: str) -> None:
     assert normal_folder(written) == normal
-    assert Rules([], written).reviews_dir == normal
+    assert rules_from_policy({}, {"reviews_dir": written}).reviews_dir == normal
 
 
 @pytest.mark.parametrize(
@@ -96,7 +92,7 @@ def test_what_counts_as_policy(path: str, is_policy: bool) -> None:
     ],
 )
 def test_what_counts_as_a_record_path(path: str, is_record: bool) -> None:
-    assert is_record_path(path, Rules([], "./records/").reviews_dir) is is_record
+    assert is_record_path(path, normal_folder("./records/")) is is_record
 
 
 def test_micromoments_own_files_and_records_never_trigger() -> None:
@@ -148,7 +144,7 @@ def test_a_match_on_the_path_itself_beats_one_through_its_folder() -> None:
 
 
 def test_the_defaults_of_a_rule_and_of_the_rules() -> None:
-    plain = ChecklistRule("a", "A", "1", "h", [])
+    plain = ChecklistRule("a", [])
     assert plain.signoffs == 0
     gate = Rules([plain], "records")
     assert (gate.on_missing, gate.policy_checklist, gate.require_signed_commits, gate.base_branch) == (
@@ -176,17 +172,7 @@ def test_a_policy_change_calls_for_the_policy_checklist_with_the_policy_paths() 
     assert triggered(rules(rule("team-review"), policy=None), paths, policy_changed=True) == {}
 
 
-def test_a_rule_is_found_by_its_id() -> None:
-    first, second = rule("a", "x"), rule("b", "y")
-    gate = rules(first, second)
-    assert gate.rule("b") is second
-    assert gate.rule("a") is first
-    assert gate.rule("c") is None
-
-
 def test_config_replaces_extends_and_switches_off_patterns() -> None:
-    from micromoment.config import Config
-
     config = Config.model_validate(
         {
             "checklists": {
@@ -198,11 +184,13 @@ def test_config_replaces_extends_and_switches_off_patterns() -> None:
         }
     )
     own = ["own/", "*.prompt"]
-    assert patterns_for("a", own, config) == ["new/"]
-    assert patterns_for("b", own, config) == ["own/", "*.prompt", "more/"]
-    assert patterns_for("c", own, config) == []
-    assert patterns_for("d", own, config) == ["only/"]
-    assert patterns_for("unconfigured", own, config) == own
+    gate = rules_from_policy(dict.fromkeys(["a", "b", "c", "d", "unconfigured"], own), config.model_dump())
+    assert {r.id: r.lines for r in gate.checklists} == {
+        "a": ["new/"],
+        "b": ["own/", "*.prompt", "more/"],
+        "d": ["only/"],  # c is switched off: it wants no path, so it is left out
+        "unconfigured": own,
+    }
 
 
 def test_compiled_patterns_keep_their_sense_and_drop_comments_and_blanks() -> None:
@@ -234,14 +222,13 @@ def test_the_one_search_before_the_rules_drops_no_path_a_rule_wants(
     assert triggered(gate, paths) == expected
 
 
-@pytest.mark.parametrize("needles", [True, False], ids=["with-needles", "without"])
-def test_a_few_paths_and_many_are_sifted_alike(needles: bool) -> None:
+def test_a_few_paths_and_many_are_sifted_alike() -> None:
     """Up to FEW_PATHS paths each rule's needles sift them; past it one combined regex does.
     Either way a path is judged by its rule's own patterns, so the verdicts are the same."""
     gate = rules(
-        rule("data", "**/*.csv", "!fixtures/**", needles=needles),
-        rule("prompts", "prompts/", "[Pp]rompt*.md", needles=needles),
-        rule("team-review", needles=needles),  # no patterns: it wants no path
+        rule("data", "**/*.csv", "!fixtures/**"),
+        rule("prompts", "prompts/", "[Pp]rompt*.md"),
+        rule("team-review"),  # no patterns: it wants no path
     )
     wanted = ["data/users.csv", "fixtures/a.csv", "prompts/a.txt", "Prompts.md", "src/app.py"]
     few = wanted + [f"src/m{n}.py" for n in range(FEW_PATHS - len(wanted))]
@@ -263,15 +250,13 @@ def test_the_needle_search_finds_any_needle_or_stands_aside() -> None:
         False,
         False,
     ]
-    # A pattern with no plain text (`*`) or a rule built without needles: no search, every path goes on.
+    # A pattern with no plain text (`*`): no search, every path goes on.
     assert _any_needle(rules(rule("a", "**/*.csv"), rule("b", "*"))) is None
-    assert _any_needle(rules(rule("a", "**/*.csv"), rule("b", "x/", needles=False))) is None
     assert _any_needle(rules(rule("none"))) is None
 
 
-@pytest.mark.parametrize("needles", [True, False], ids=["with-needles", "without"])
-def test_rules_with_no_include_pattern_want_no_path_however_many(needles: bool) -> None:
-    gate = rules(rule("team-review", needles=needles), rule("off", "!everything/", needles=needles))
+def test_rules_with_no_include_pattern_want_no_path_however_many() -> None:
+    gate = rules(rule("team-review"), rule("off", "!everything/"))
     for count in (1, FEW_PATHS + 1):
         assert triggered(gate, [f"src/m{n}.py" for n in range(count)]) == {}
 
@@ -291,11 +276,6 @@ checklists:
     ".micromoment/checklists/mine.yaml": OWN_CHECKLIST,
 }
 PATHS = ["src/app.py", "src/vendor/x.py", "notes/plan.txt", "prompts/a.txt", "db/migrations/1.sql", "x"]
-
-
-def light_rules(files: dict[str, bytes]) -> Rules | None:
-    """The light reading of `files`, with no memo to remember it in."""
-    return light_module.light_rules(lambda: files, None, ["these files"])
 
 
 @pytest.mark.parametrize("files", [POLICY, {}], ids=["configured", "defaults"])
@@ -360,19 +340,25 @@ def test_a_policy_read_once_is_remembered_by_its_inputs_and_read_again_when_they
     git_dir = str(tmp_path / "git")
     reads: list[str] = []
 
-    def files(text: bytes) -> Callable[[], dict[str, bytes]]:
-        return lambda: reads.append("read") or {POLICY_FILE: text}
+    def remembered(text: bytes, inputs: str, light: bool = True) -> Rules:
+        def files() -> dict[str, bytes]:
+            reads.append("read")
+            return {POLICY_FILE: text}
 
-    first = light_module.light_rules(files(b"reviews_dir: notes/reviews\n"), git_dir, ["config 1"])
-    again = light_module.light_rules(files(b"reviews_dir: elsewhere\n"), git_dir, ["config 1"])
+        return _remembered(git_dir, [inputs], files, lambda: _build_at("policy", files()), light)
+
+    first = remembered(b"reviews_dir: notes/reviews\n", "config 1")
+    again = remembered(b"reviews_dir: elsewhere\n", "config 1")
     assert reads == ["read"]  # the same inputs: the memo answers, no file is read
-    assert first is not None and again is not None
-    assert again.reviews_dir == first.reviews_dir == "notes/reviews"
-    changed = light_module.light_rules(files(b"reviews_dir: elsewhere\n"), git_dir, ["config 2"])
-    assert reads == ["read", "read"] and changed is not None and changed.reviews_dir == "elsewhere"
-    # a policy the light reading cannot vouch for goes the full way, remembered or not
-    assert light_module.light_rules(files(b"reviews_dir: [1]\n"), git_dir, ["config 3"]) is None
-    assert light_module.light_rules(files(b"reviews_dir: [1]\n"), git_dir, ["config 3"]) is None
-    assert light_module.light_rules(files(b"{{{\n"), git_dir, ["config 4"]) is None
-    assert light_module.light_rules(files(b"{{{\n"), git_dir, ["config 4"]) is None
-    assert reads == ["read"] * 5  # YAML that does not read is not remembered
+    assert again.reviews_dir == first.reviews_dir == "notes/reviews" and not again.complete
+    changed = remembered(b"reviews_dir: elsewhere\n", "config 2")
+    assert reads == ["read", "read"] and changed.reviews_dir == "elsewhere"
+    # The full rules are built once, and then answer the light question too.
+    assert remembered(b"reviews_dir: elsewhere\n", "config 2", light=False).complete
+    assert remembered(b"reviews_dir: elsewhere\n", "config 2").complete
+    assert reads == ["read"] * 3
+    # A policy the light reading cannot vouch for is built in full; a problem is never remembered.
+    for _ in range(2):
+        with pytest.raises(FileProblems):
+            remembered(b"reviews_dir: [1]\n", "config 3")
+    assert reads == ["read"] * 7

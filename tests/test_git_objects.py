@@ -13,24 +13,33 @@ from hypothesis import strategies as st
 
 from conftest import git
 from micromoment.git import (
-    EMPTY_TREE,
-    SHALLOW_HINT,
     Changed,
     GitFailed,
     Repo,
     current_branch,
-    default_branch,
-    diff_raw,
+    find_base,
     head_commit,
     ls_index,
     ls_tree,
     merge_base,
-    parse_batch,
     parse_raw,
     read_blobs,
     read_objects,
     resolve,
+    start_diff,
 )
+from micromoment.git.objects import EMPTY_TREE, parse_batch
+from micromoment.git.run import SHALLOW_HINT
+
+
+def diff_raw(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
+    return parse_raw(start_diff(repo, old, new, under).output())
+
+
+def default_branch(repo: Repo, configured: str | None = None) -> str | None:
+    found = find_base(repo, configured)
+    return found[0] if found else None
+
 
 oids = st.text(alphabet="0123456789abcdef", min_size=40, max_size=40)
 # Any bytes but NUL, which ends a name in -z output: spaces, newlines, tabs and non-UTF-8 included.
@@ -214,8 +223,8 @@ def test_refs_heads_and_merge_bases(repo: Path, monkeypatch: pytest.MonkeyPatch)
     second = git(repo, "rev-parse", "HEAD").strip()
     assert current_branch(handle) == "feature/x"
     assert resolve(handle, "main") == first and resolve(handle, "HEAD") == second
-    assert merge_base(handle, "main") == first
-    assert merge_base(handle, "feature/x", "main") == first
+    assert merge_base(handle, "main", first) == first
+    assert merge_base(handle, "feature/x", second, "main") == first
     with pytest.raises(GitFailed) as unknown:
         resolve(handle, "origin/main")
     assert (
@@ -228,7 +237,7 @@ def test_refs_heads_and_merge_bases(repo: Path, monkeypatch: pytest.MonkeyPatch)
     git(repo, "checkout", "-q", "--orphan", "alone")
     git(repo, "commit", "-q", "-m", "alone")
     with pytest.raises(GitFailed) as apart:
-        merge_base(handle, "main")
+        merge_base(handle, "main", first)
     assert str(apart.value) == f"no common history between 'main' and HEAD; {SHALLOW_HINT}"
     git(repo, "checkout", "-q", "--detach", "main")
     assert current_branch(handle) is None

@@ -3,18 +3,14 @@ up, overdue follow-ups, periods and `--since` at their boundaries, and the sign-
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
-import hashlib
-import os
 import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -26,8 +22,7 @@ from micromoment.identity import Person
 from micromoment.ledger import loading
 from micromoment.ledger import summaries as ledger
 from micromoment.ledger.counting import period_of
-from micromoment.ledger.loading import load_summaries
-from micromoment.ledger.model import FollowUpEntry, Summary, summarise
+from micromoment.ledger.model import AnswerEntry, FollowUpEntry, SignoffEntry, Summary, summarise
 from micromoment.ledger.summaries import log_rows, newest_first, open_follow_ups, sample_totals, stats
 from micromoment.locations import display_path
 from micromoment.records import (
@@ -45,6 +40,7 @@ from micromoment.records import (
     save_record,
 )
 from micromoment.records.samples import save_sample
+from test_ledger_loading import load_summaries
 
 TODAY = dt.date(2026, 11, 22)
 UTC = dt.timezone.utc
@@ -88,9 +84,11 @@ def summary(
         email=f"{who.lower()}@example.com",
         when=when,
         status="skip" if kind == "skip" else "complete",
-        answers=[(f"item-{n}", f"Question {n}?", answer) for n, answer in enumerate(answers or [])],
+        answers=[
+            AnswerEntry(f"item-{n}", f"Question {n}?", answer) for n, answer in enumerate(answers or [])
+        ],
         follow_ups=follow_ups or [],
-        signoffs=signoffs or [],
+        signoffs=[SignoffEntry(*signoff) for signoff in signoffs or []],
         repository=repository,
     )
 
@@ -291,7 +289,7 @@ def test_most_no_ranks_by_count_then_checklist_and_item_and_keeps_ten() -> None:
     assert [r["checklist"] for r in tie["most_no"]] == ["a", "b"]
     # the question shown is the one last asked under that item
     late = summary("z", when="2026-11-23T00:00:00Z", answers=["no"])
-    late.answers = [("item-0", "Reworded?", "no")]
+    late.answers = [AnswerEntry("item-0", "Reworded?", "no")]
     assert run_stats([summary("y", answers=["no"]), late])["most_no"] == [
         {"checklist": "quick", "item": "item-0", "question": "Reworded?", "count": 2}
     ]
@@ -678,7 +676,7 @@ def test_a_skipped_item_is_never_a_no(records: list[Summary]) -> None:
     assert sum(r["count"] for r in result["most_no"]) <= answers.count("no")
     for record in records:
         if record.kind == "review":
-            record.answers.append(("extra", "Extra?", "skip"))
+            record.answers.append(AnswerEntry("extra", "Extra?", "skip"))
     again = run_stats(records)
     reviews = sum(1 for s in records if s.kind == "review")
     assert again["totals"]["no"] == result["totals"]["no"]
@@ -766,96 +764,6 @@ def test_a_damaged_record_is_named_and_left_out_or_raised(tmp_path: Path, with_l
     assert sorted({p.path for p in raised.value.problems}) == bad
 
 
-class Counting:
-    """How often the ledger parsed a record (reading and hashing its bytes once), hashed a file
-    whose time changed without parsing it, and read the database back."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.parsed: list[str] = []
-        self.hashed: list[str] = []
-        self.read_back = 0
-        parse, digest, read = loading._summarise_file, loading._digest, loading.store.read_summaries
-
-        def counted_parse(path: Path) -> Any:
-            self.parsed.append(path.name)
-            return parse(path)
-
-        def counted_digest(path: Path) -> str | None:
-            self.hashed.append(path.name)
-            return digest(path)
-
-        def counted_read(connection: Any) -> dict[str, Summary]:
-            self.read_back += 1
-            return read(connection)
-
-        monkeypatch.setattr(loading, "_summarise_file", counted_parse)
-        monkeypatch.setattr(loading, "_digest", counted_digest)
-        monkeypatch.setattr(loading.store, "read_summaries", counted_read)
-
-    def take(self) -> tuple[list[str], list[str], int]:
-        taken = (sorted(self.parsed), sorted(self.hashed), self.read_back)
-        self.parsed, self.hashed, self.read_back = [], [], 0
-        return taken
-
-
-def _stored(ledger_file: Path) -> dict[str, tuple[int, int, str]]:
-    connection = sqlite3.connect(ledger_file)
-    try:
-        assert connection.execute("SELECT value FROM meta WHERE key = 'folder'").fetchall() == [
-            (str(ledger_file.parent / "reviews"),)
-        ]
-        return {
-            name: (size, mtime, sha)
-            for name, size, mtime, sha in connection.execute(
-                "SELECT name, size, mtime_ns, sha256 FROM records"
-            )
-        }
-    finally:
-        connection.close()
-
-
-def test_the_ledger_parses_only_new_or_changed_records(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = tmp_path / "reviews"
-    folder.mkdir()
-    names = ["2026-11-20-quick-aaaa", "2026-11-21-quick-bbbb", "2026-11-22-quick-cccc"]
-    paths = [save_record(folder, _review(name, name[:10], ["no"])) for name in names]
-    files = [path.name for path in paths]
-    ledger_file = tmp_path / "ledger.sqlite3"
-    count = Counting(monkeypatch)
-
-    def nos() -> list[int]:
-        return [s.counts()["no"] for s in load_summaries(folder, ledger_file)]
-
-    assert nos() == [1, 1, 1]
-    assert count.take() == (files, [], 0)  # cold: each parsed (and so hashed) once, nothing read back
-    assert set(_stored(ledger_file)) == set(files)
-    assert nos() == [1, 1, 1]
-    assert count.take() == ([], [], 1)  # warm: nothing parsed or hashed
-
-    # touched, not changed (a checkout): hashed, not parsed, and stored under its new time
-    info = paths[0].stat()
-    os.utime(paths[0], ns=(info.st_atime_ns, info.st_mtime_ns + 10**9))
-    # changed after it in file order: parsed again
-    paths[1].write_text(
-        paths[1].read_text(encoding="utf-8").replace("answer: 'no'", "answer: 'yes'"), encoding="utf-8"
-    )
-    assert nos() == [1, 0, 1]
-    assert count.take() == ([files[1]], files[:2], 1)
-    stored = _stored(ledger_file)
-    assert stored[files[0]][:2] == (info.st_size, info.st_mtime_ns + 10**9)
-    assert stored[files[1]][2] == hashlib.sha256(paths[1].read_bytes()).hexdigest()
-    assert nos() == [1, 0, 1]
-    assert count.take() == ([], [], 1)
-
-    # deleted: dropped from the database too
-    paths[2].unlink()
-    assert nos() == [1, 0]
-    assert count.take() == ([], [], 1)
-    assert set(_stored(ledger_file)) == set(files[:2])
-
-
 def test_a_damaged_ledger_is_built_again_with_the_same_answer(tmp_path: Path) -> None:
     folder = tmp_path / "reviews"
     folder.mkdir()
@@ -883,66 +791,6 @@ def test_a_ledger_failing_mid_way_only_costs_speed(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(loading.store, "stamps", locked)
     assert load_summaries(folder, ledger_file) == clean
-
-
-class RecordingPool(ThreadPoolExecutor):
-    """A worker pool that notes how it was asked for; threads keep the test fast."""
-
-    made: ClassVar[list[tuple[int | None, int]]] = []
-
-    def __init__(self, max_workers: int | None = None) -> None:
-        super().__init__(max_workers=max_workers)
-        self.workers = max_workers
-
-    def map(self, fn: Any, *iterables: Any, timeout: float | None = None, chunksize: int = 1) -> Any:
-        RecordingPool.made.append((self.workers, chunksize))
-        return super().map(fn, *iterables, timeout=timeout)
-
-
-@pytest.mark.parametrize(
-    ("cores", "records", "pool"),
-    [
-        (4, 3, (4, 64)),  # as many records as the mark: in parallel, in chunks of at least 64
-        (4, 2, None),  # one fewer: in this process
-        (2, 3, (2, 64)),
-        (1, 3, None),  # one core: no pool
-        (None, 3, None),  # cores unknown: taken as one
-        (16, 3, (8, 64)),  # at most eight workers
-    ],
-)
-def test_many_records_are_parsed_on_up_to_eight_cores(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    cores: int | None,
-    records: int,
-    pool: tuple[int, int] | None,
-) -> None:
-    folder = tmp_path / "reviews"
-    folder.mkdir()
-    for n in range(records):
-        save_record(folder, _review(f"2026-11-2{n}-quick-000{n}", f"2026-11-2{n}", ["no"] * (n + 1)))
-    monkeypatch.setattr(loading, "PARALLEL_FROM", 3)
-    monkeypatch.setattr(loading.os, "cpu_count", lambda: cores)
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)
-    RecordingPool.made = []
-    found = load_summaries(folder, None)
-    assert [s.counts()["no"] for s in found] == list(range(1, records + 1))
-    assert RecordingPool.made == ([] if pool is None else [pool])
-
-
-@pytest.mark.parametrize(("cores", "paths", "chunk"), [(4, 4000, 251), (2, 4000, 501), (8, 2000, 64)])
-def test_a_worker_takes_a_few_large_chunks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int, paths: int, chunk: int
-) -> None:
-    """About four chunks per worker (one round trip each), never fewer than 64 records."""
-    monkeypatch.setattr(loading.os, "cpu_count", lambda: cores)
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)
-    monkeypatch.setattr(loading, "_summarise_file", lambda path: ([], path.name))  # the split, not the parse
-    RecordingPool.made = []
-    names = [f"{n}.yaml" for n in range(paths)]
-    found = loading._summarise_all([tmp_path / name for name in names])
-    assert [digest for _, digest in found] == names  # every path, in order
-    assert RecordingPool.made == [(cores, chunk)] and type(RecordingPool.made[0][1]) is int
 
 
 def test_sample_totals_count_outputs_and_flags_since_a_day(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from micromoment.ledger.judging import (
     versions_of_catalog,
     versions_of_project,
 )
-from micromoment.ledger.model import Summary
+from micromoment.ledger.model import AnswerEntry, Summary
 from micromoment.locations import Project
 
 # A confirm item, a choice item, an optional text item, and one asked only after "yes".
@@ -81,7 +81,7 @@ def summary(id: str, kind: str, status: str, answers: list[tuple[str, str, str]]
         email="pat@example.com",
         when="2026-11-20T09:00:00Z",
         status=status,
-        answers=answers,
+        answers=[AnswerEntry(*answer) for answer in answers],
         checklist_hash="sha256:v1",
     )
 

@@ -9,59 +9,45 @@ import pytest
 
 from conftest import git, write
 from micromoment.ledger import loading
+from micromoment.ledger.model import Summary
 from micromoment.ledger.store import ledger_file
 from test_accountability import generate
 
 
-def repositories(tmp_path: Path) -> list[loading.Job]:
+def load_summaries(
+    folder: Path, ledger_file: Path | None, name: str = "", *, warn: loading.Warn = None
+) -> list[Summary]:
+    """One repository's summaries, as every command reads them."""
+    return loading.load_many([loading.Repository(folder, ledger_file, name)], warn)[0]
+
+
+def repositories(tmp_path: Path) -> list[loading.Repository]:
     jobs = []
     for name, weeks in (("one", [2, 1]), ("two", [3])):
         repo = tmp_path / name
         repo.mkdir()
         git(repo, "init", "-q")
         generate(repo, weeks)
-        jobs.append(loading.Job(repo / ".micromoment/reviews", ledger_file(repo / ".git"), name))
+        jobs.append(loading.Repository(repo / ".micromoment/reviews", ledger_file(repo / ".git"), name))
     return jobs
 
 
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The names of the records each call to the parser was given."""
-    calls: list[list[str]] = []
-    real = loading._summarise_all
-
-    def counted(paths: list[Path]) -> list[loading.Parsed]:
-        calls.append([path.name for path in paths])
-        return real(paths)
-
-    monkeypatch.setattr(loading, "_summarise_all", counted)
-    return calls
-
-
-def test_all_repositories_are_parsed_in_one_batch_then_read_from_their_ledgers(
-    tmp_path: Path, parses: list[list[str]]
-) -> None:
+def test_all_repositories_are_read_cold_then_warm_from_their_ledgers(tmp_path: Path) -> None:
     jobs = repositories(tmp_path)
     cold = loading.load_many(jobs)
     assert [len(found) for found in cold] == [4, 4]
     assert [{s.repository for s in found} for found in cold] == [{"one"}, {"two"}]
-    assert [len(names) for names in parses] == [8, 0, 0]  # one batch; each repository then finds all ready
-
-    parses.clear()
+    assert all(job.ledger_file is not None and job.ledger_file.is_file() for job in jobs)
     warm = loading.load_many(jobs)
-    assert parses == [[], [], []]  # nothing to parse: the batch, then each repository finds all stored
-    assert [[(s.id, s.counts()) for s in found] for found in warm] == [
-        [(s.id, s.counts()) for s in found] for found in cold
-    ]
+    assert warm == cold
 
-    parses.clear()
     first = sorted(jobs[1][0].glob("*.yaml"))[0]
-    os.utime(first, ns=(1, 1))  # touched, not changed: no parse
+    os.utime(first, ns=(1, 1))  # touched, not changed
     changed = next(path for path in sorted(jobs[0][0].glob("*.yaml")) if "fix it" in path.read_text("utf-8"))
     write(changed, changed.read_text(encoding="utf-8").replace("fix it", "fix it now"))
     again = loading.load_many(jobs)
-    assert parses[0] == [changed.name]
     assert any(f.action == "fix it now" for s in again[0] for f in s.follow_ups)
+    assert again[1] == warm[1]
 
 
 def test_a_broken_record_in_any_repository_is_named_with_the_others_read(tmp_path: Path) -> None:
@@ -72,13 +58,6 @@ def test_a_broken_record_in_any_repository_is_named_with_the_others_read(tmp_pat
     assert [len(found) for found in loaded] == [4, 4]
     assert len(warned) == 1
     assert "2026-01-01-broken.yaml:2:1: kind: duplicate key (first at line 1); keep one" in warned[0]
-
-
-def test_one_repository_through_the_batch_path_is_parsed_cold_and_read_warm(tmp_path: Path) -> None:
-    [job] = repositories(tmp_path)[:1]
-    cold = loading.load_many([job])
-    assert [len(found) for found in cold] == [4]
-    assert [[s.id for s in found] for found in loading.load_many([job])] == [[s.id for s in cold[0]]]
 
 
 def test_a_folder_named_like_a_record_is_named_as_the_person_sees_it(
@@ -121,55 +100,39 @@ def test_a_repository_without_a_ledger_is_read_in_the_same_batch(tmp_path: Path)
     assert [len(summaries) for summaries in loading.load_many(without)] == [4, 4]
 
 
-@pytest.mark.parametrize("folder", [".", "/", "/a/b", "a/b", "/a/b/"])
-def test_a_summary_gets_the_path_str_of_folder_and_name_would_give(folder: str) -> None:
-    from micromoment.ledger.model import Summary
-
-    summary = Summary(
-        path="",
-        id="r",
-        kind="skip",
-        checklist="c",
-        title="C",
-        subject="s",
-        who="w",
-        email="e",
-        when="2026-11-23T00:00:00Z",
-        status="",
-        reason="r",
-    )
-    job = loading.Job(Path(folder), None, "repo")
-    [placed] = loading._in_order(job, loading.Listed([("r.yaml", None)], {}), {"r.yaml": summary})
-    assert (placed.path, placed.repository) == (str(Path(folder) / "r.yaml"), "repo")
-
-
-def test_a_record_that_cannot_be_looked_at_has_no_stamp(tmp_path: Path) -> None:
+def test_a_record_that_cannot_be_looked_at_is_named_on_every_run(tmp_path: Path) -> None:
     folder = tmp_path / "reviews"
-    write(folder / "b.yaml", "kind: skip\n")
-    write(folder / "a.yaml", "x\n")
-    (folder / "c.yaml").symlink_to(folder / "gone.yaml")  # cannot be looked at: no stamp
-    stamped = loading._stamped(folder)
-    assert [(name, stamp is not None) for name, stamp in stamped] == [
-        ("a.yaml", True),
-        ("b.yaml", True),
-        ("c.yaml", False),
-    ]
-    assert stamped[0][1] == ((folder / "a.yaml").stat().st_size, (folder / "a.yaml").stat().st_mtime_ns)
-    assert loading._stamped(tmp_path / "missing") == []
-    assert loading._digest(folder) is None  # a folder (or a device) is never hashed
+    folder.mkdir()
+    (folder / "2026-11-20-quick-gone.yaml").symlink_to(folder / "nowhere.yaml")
+    for _ in range(2):  # never stored: it is looked at again, and named again
+        warned: list[str] = []
+        assert load_summaries(folder, tmp_path / "ledger.sqlite3", warn=warned.append) == []
+        assert len(warned) == 1 and "2026-11-20-quick-gone.yaml" in warned[0]
 
 
-def test_a_ledger_that_fails_while_asked_what_changed_means_parsing_everything(
+def test_a_ledger_that_fails_while_written_is_replaced_by_one_in_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A full disk mid-refresh only costs speed: every record is read, and that is said once."""
     import sqlite3
 
     jobs = repositories(tmp_path)
-    loading.load_many(jobs)
+    clean = loading.load_many(jobs)
+    changed = next(path for path in sorted(jobs[0][0].glob("*.yaml")) if "fix it" in path.read_text("utf-8"))
+    write(changed, changed.read_text(encoding="utf-8").replace("fix it", "fix it now"))
+    real = loading.store.refresh
 
-    def failing(connection: object) -> dict[str, object]:
-        raise sqlite3.OperationalError("database is locked")
+    def full_disk(connection: sqlite3.Connection, *rows: object) -> None:
+        if connection.execute("PRAGMA database_list").fetchone()[2]:  # a file, not one in memory
+            raise sqlite3.OperationalError("database or disk is full")
+        real(connection, *rows)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(loading.store, "stamps", failing)
-    found = loading.load_many(jobs)
+    monkeypatch.setattr(loading.store, "refresh", full_disk)
+    warned: list[str] = []
+    found = loading.load_many(jobs, warn=warned.append)
     assert [len(summaries) for summaries in found] == [4, 4]
+    assert any(f.action == "fix it now" for s in found[0] for f in s.follow_ups)
+    assert found[1] == clean[1]
+    assert warned == [
+        f"{jobs[0].ledger_file}: cannot be used as micromoment's ledger; every record is read afresh"
+    ]

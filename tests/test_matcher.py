@@ -1,5 +1,5 @@
 """The gate's trigger matcher agrees with pathspec's own .gitignore matching, negations included,
-with and without the needles that turn most paths away before any regex is compiled."""
+with the needles that turn most paths away before any regex is compiled."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromoment.gate.rules import ChecklistRule, compile_patterns, glob_needle, pattern_needles
+from micromoment.gate.rules import ChecklistRule, glob_needle
 
 SEGMENTS = st.sampled_from(
     ["prompts", "evals", "src", "a", "b.txt", "x.jsonl", "llm", "data", "Docs", "v1.2"]
@@ -30,18 +30,17 @@ def patterns(draw: st.DrawFn) -> str:
     return ("!" if draw(st.integers(0, 3)) == 0 else "") + text
 
 
-def rule_of(lines: list[str], needles: bool = True) -> ChecklistRule:
-    found = pattern_needles(lines) if needles else None
-    return ChecklistRule("x", "X", "1", "sha256:0", compile_patterns(lines), needles=found)
+def rule_of(lines: list[str]) -> ChecklistRule:
+    return ChecklistRule("x", lines)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(patterns(), min_size=1, max_size=4), st.lists(PATHS, min_size=1, max_size=6))
 def test_the_gate_matches_what_pathspec_matches(lines: list[str], paths: list[str]) -> None:
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
-    sifted, unsifted = rule_of(lines), rule_of(lines, needles=False)
+    rule = rule_of(lines)
     for path in paths:
-        assert sifted.matches(path) == unsifted.matches(path) == spec.match_file(path), (lines, path)
+        assert rule.matches(path) == spec.match_file(path), (lines, path)
 
 
 # Characters that mean something in a pattern, and plain ones, in any order: classes, escapes,
@@ -105,8 +104,8 @@ def test_needles_are_the_longest_plain_text_outside_any_class() -> None:
         "x",
         "x",
     ]
-    # One per include pattern, in order; a negation has none.
-    assert pattern_needles(["*.csv", "!keep.csv", "evals/"]) == [".csv", "evals"]
+    # One per pattern, in order, a negation's too; none for a comment or a blank.
+    assert rule_of(["*.csv", "!keep.csv", "# evals", "", "evals/"]).needles == [".csv", "keep.csv", "evals"]
 
 
 def test_exact_cases() -> None:

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import Cli, write
-from micromoment.capture import json_stream, sample_files
+from micromoment.capture import sample_files
 from micromoment.capture.sample import Reservoir
-from micromoment.capture.sample_files import read_rows
+from micromoment.capture.sample_files import JsonRows, hashed, read_rows
 from micromoment.errors import MicromomentError
 
 # Text that trips a scanner which does not track strings and escapes.
@@ -49,14 +49,14 @@ def document(rows: list[Any], layout: str) -> dict[str, Any]:
 
 def streamed(raw: bytes) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     hasher = hashlib.sha256()
-    rows = list(read_rows("promptfoo", io.BytesIO(raw), hasher, "results.json", len(raw)))
+    rows = list(read_rows("promptfoo", hashed(io.BytesIO(raw), hasher), "results.json"))
     return rows, hasher.hexdigest()
 
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of a few characters, so rows, strings, escapes and numbers are cut at every place."""
-    monkeypatch.setattr(json_stream, "CHUNK", 5)
+    monkeypatch.setattr(sample_files, "CHUNK", 5)
 
 
 @pytest.mark.parametrize("layout", ["nested", "top-level"])
@@ -88,12 +88,12 @@ def test_any_rows_stream_as_json_loads_reads_them_whatever_the_chunk_size(
     rows: list[dict[str, Any]], layout: str, chunk: int, ascii_only: bool
 ) -> None:
     raw = json.dumps(document(rows, layout), ensure_ascii=ascii_only).encode()
-    original = json_stream.CHUNK
-    json_stream.CHUNK = chunk
+    original = sample_files.CHUNK
+    sample_files.CHUNK = chunk
     try:
         got, digest = streamed(raw)
     finally:
-        json_stream.CHUNK = original
+        sample_files.CHUNK = original
     expected = json.loads(raw)["results"]
     expected = expected["results"] if layout == "nested" else expected
     assert got == list(enumerate(expected, start=1))
@@ -197,7 +197,7 @@ def test_a_row_over_the_bound_is_refused_by_its_position(
     cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sample_files, "MAX_LINE", 2**20)
-    monkeypatch.setattr(json_stream, "CHUNK", 64 * 1024)
+    monkeypatch.setattr(sample_files, "CHUNK", 64 * 1024)
     rows = [row(0), {"response": {"output": "x" * (2**20 + 10)}}, row(2)]
     path = write(repo / "results.json", json.dumps(document(rows, "nested"), indent=2))
     result = cli("sample", str(path), "--json")
@@ -213,33 +213,26 @@ def test_a_row_over_the_bound_is_refused_by_its_position(
 def test_a_value_outside_the_rows_larger_than_the_bound_is_walked_and_checked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(json_stream, "CHUNK", 256)
+    monkeypatch.setattr(sample_files, "CHUNK", 256)
     table = {"head": TRICKY, "body": [["cell " + str(i) + " ]}", i] for i in range(400)]}
     doc = {"results": {"results": [row(0)], "table": table}, "after": "[{"}
     raw = json.dumps(doc).encode()
     hasher = hashlib.sha256()
-    stream = json_stream.JsonRows(io.BytesIO(raw), hasher, "results.json", (("results", "results"),), 1000)
+    stream = JsonRows(hashed(io.BytesIO(raw), hasher), "results.json", 1000)
     assert list(stream.rows()) == [(1, row(0))]
     assert hasher.hexdigest() == hashlib.sha256(raw).hexdigest()
     broken = raw.replace(b'"cell 300 ]}", 300', b'"cell 300 ]}" 300')
-    stream = json_stream.JsonRows(
-        io.BytesIO(broken), hashlib.sha256(), "results.json", (("results", "results"),), 1000
-    )
+    stream = JsonRows(io.BytesIO(broken), "results.json", 1000)
     with pytest.raises(MicromomentError, match=r"results\.json:1: not valid JSON \(Expecting ',' delimiter"):
         list(stream.rows())
     huge = json.dumps({"results": {"results": [], "note": "y" * 5000}}).encode()
-    stream = json_stream.JsonRows(
-        io.BytesIO(huge), hashlib.sha256(), "results.json", (("results", "results"),), 1000
-    )
+    stream = JsonRows(io.BytesIO(huge), "results.json", 1000)
     with pytest.raises(MicromomentError, match="a value is longer than"):
         list(stream.rows())
 
 
 def walk(raw: bytes, max_value: int = 1000) -> list[tuple[int, dict[str, Any]]]:
-    paths = sample_files.PROMPTFOO_ROWS
-    return list(
-        json_stream.JsonRows(io.BytesIO(raw), hashlib.sha256(), "results.json", paths, max_value).rows()
-    )
+    return list(JsonRows(io.BytesIO(raw), "results.json", max_value).rows())
 
 
 def test_only_the_first_rows_array_at_the_key_path_is_read(small_chunks: None) -> None:

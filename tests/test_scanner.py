@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -119,12 +121,6 @@ def test_redact_replaces_each_value_and_keeps_the_rest() -> None:
     assert redact(text) == (
         "mail [redacted email address] or call [redacted phone number]; password: [redacted password]"
     )
-
-
-def test_redact_with_overlapping_findings_from_a_caller_keeps_the_first() -> None:
-    text = "abcdefghij"
-    findings = [Finding("a", 0, 5, "abcde"), Finding("b", 3, 8, "defgh"), Finding("c", 8, 10, "ij")]
-    assert redact(text, findings) == "[redacted a]fgh[redacted c]"
 
 
 @pytest.mark.parametrize(
@@ -326,28 +322,21 @@ def test_no_rule_has_an_unbounded_repeat() -> None:
     # A bounded repeat caps the work at each position; `+` or `*` can make it grow with the text.
     assert _unbounded_repeats(r"a+b{2,}c{1,3}") == ["MAX_REPEAT 1..", "MAX_REPEAT 2.."]
     for rule in rules():
-        assert _unbounded_repeats(rule.pattern.pattern) == [], rule.id
+        assert _unbounded_repeats(rule.pattern) == [], rule.id
 
 
-def test_a_damaged_rule_file_gives_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import micromoment.capture.guard as scanner
+def test_the_shipped_rule_file_has_the_shape_the_guard_reads() -> None:
+    from micromoment.capture.guard import RULES_FILE
 
-    broken = write(
-        tmp_path / "rules.yaml", "rules:\n  - {id: x, kind: k, family: f, source: s, pattern: '(a'}\n"
-    )
-    monkeypatch.setattr(scanner, "RULES_FILE", broken)
-    scanner.rules.cache_clear()
-    try:
-        with pytest.raises(scanner.BrokenRules) as error:
-            scan_text("anything")
-        assert error.value.message.startswith(f"{broken}: rule x: bad pattern (")
-        assert error.value.message.endswith("; reinstall micromoment")
-        write(broken, "rules:\n  - {id: x, kind: k, family: f, source: s, pattern: a, check: nope}\n")
-        scanner.rules.cache_clear()
-        with pytest.raises(scanner.BrokenRules, match="rule x: unknown check 'nope'"):
-            scan_text("anything")
-    finally:
-        scanner.rules.cache_clear()
+    raw = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["rules"]
+    required = {"id", "kind", "family", "source", "pattern"}
+    for rule in raw:
+        assert required <= set(rule) <= required | {"keywords", "check", "entropy"}, rule
+        assert isinstance(rule.get("entropy", 0), int | float), rule
+        re.compile(rule["pattern"])  # the guard compiles a rule only when it first runs
+        assert rule.get("check") in {None, *checks_module.CHECKS}, rule
+        assert all(isinstance(rule[key], str) for key in required), rule
+    assert len({rule["id"] for rule in raw}) == len(raw) == len(rules())
 
 
 def test_every_check_in_the_table_is_used_by_a_rule() -> None:

@@ -241,8 +241,8 @@ def test_the_bases_mailmap_joins_a_signers_two_addresses(
     git(started, "checkout", "-q", "main")
     write(started / ".mailmap", "Dana Lead <dana@example.com> <dana@old.example.org>\n")
     commit_as(started, PAT, "mailmap")
+    # The base's tip decides who is who: a branch cut before the .mailmap came needs no rebase.
     git(started, "checkout", "-q", "feature")
-    git(started, "rebase", "-q", "main")
     assert (
         cli("signoff", record.stem, env={"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]}).exit_code
         == 0
@@ -764,3 +764,57 @@ def test_a_record_stored_through_a_filter_is_judged_as_stored_and_the_filter_nam
         f"INVALID: {named}:{line}:9: status: must be one of complete, incomplete; stored through filter "
         "'finish' (.gitattributes), and the gate reads what git stores, where lint reads the work tree"
     )
+
+
+Verdicts = dict[str, tuple[bool, int]]
+TIGHTENED = {
+    "signoffs": "checklists:\n  genai-output-review: {signoffs: 1}\n",
+    "trigger": "checklists:\n  data-safeguards: {also_applies_to: ['prompts/**']}\n",
+}
+
+
+def verdicts_from_every_checkout(cli: Cli, repo: Path) -> tuple[list[tuple[int, Verdicts]], int]:
+    """`check --base main` on `feature`'s head, on a detached checkout of it, and on the merge
+    commit CI builds (main merged with it, by someone else): the exit code and each checklist's
+    (covered, sign-offs required); and the hook's exit code on the head with a tweak staged."""
+
+    def judged() -> tuple[int, Verdicts]:
+        result = cli("check", "--base", "main", "--json")
+        found = json.loads(result.stdout)["checklists"]
+        return result.exit_code, {v["checklist"]: (v["covered"], v["signoffs_required"]) for v in found}
+
+    found = [judged()]
+    git(repo, "checkout", "-q", "--detach", "feature")
+    found.append(judged())
+    git(repo, "checkout", "-q", "--detach", "main")
+    env = {**os.environ, "GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]}
+    merged = {**env, "GIT_COMMITTER_NAME": DANA[0], "GIT_COMMITTER_EMAIL": DANA[1]}
+    subprocess.run(
+        ["git", "merge", "-q", "--no-ff", "-m", "merge", "feature"], cwd=repo, env=merged, check=True
+    )
+    found.append(judged())
+    git(repo, "checkout", "-q", "feature")
+    write(repo / "prompts/support.txt", "v1, one word changed\n")
+    git(repo, "add", "-A")
+    hooked = hook(repo).returncode
+    git(repo, "reset", "-q", "--hard")
+    return found, hooked
+
+
+@pytest.mark.parametrize("tightened", sorted(TIGHTENED))
+def test_the_rules_are_the_base_tips_in_every_checkout(cli: Cli, started: Path, tightened: str) -> None:
+    git(started, "checkout", "-q", "-b", "feature")
+    write(started / "prompts/support.txt", "v1\n")
+    review_genai(cli, started)
+    commit_as(started, PAT, "prompt and its review")
+    assert verdicts_from_every_checkout(cli, started) == ([(0, {"genai-output-review": (True, 0)})] * 3, 0)
+    # main tightens a rule after the branch was cut: it applies to the branch all the same.
+    git(started, "checkout", "-q", "main")
+    write(started / ".micromoment/config.yaml", TIGHTENED[tightened])
+    commit_as(started, PAT, "tighten")
+    git(started, "checkout", "-q", "feature")
+    expected = {
+        "signoffs": {"genai-output-review": (False, 1)},
+        "trigger": {"genai-output-review": (True, 0), "data-safeguards": (False, 0)},
+    }[tightened]
+    assert verdicts_from_every_checkout(cli, started) == ([(1, expected)] * 3, 1)

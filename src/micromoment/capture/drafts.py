@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
-from micromoment.capture.session import ReviewSession, item_fingerprint
+from micromoment.capture.session import ReviewSession, item_fingerprint, still_to_do
 from micromoment.checklists import Catalog
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, MicromomentError
@@ -40,13 +39,12 @@ class Draft(StrictModel):
     done: list[Slug] = Field(default_factory=list, description="Those of them already recorded.")
 
     def still_to_do(self) -> list[str]:
-        finished = {*self.done, self.checklist.id}
-        return [checklist_id for checklist_id in self.plan if checklist_id not in finished]
+        return still_to_do(self.plan, self.done, self.checklist.id)
 
 
-def drafts_dir(project: Project, git_dir: Path | None) -> Path:
+def drafts_dir(project: Project, git_dir: Path | None, name: str = "drafts") -> Path:
     """Inside .git when there is one (never committed, per work tree); else beside the config."""
-    return git_dir / "micromoment" / "drafts" if git_dir is not None else project.home / "drafts"
+    return git_dir / "micromoment" / name if git_dir is not None else project.home / name
 
 
 def draft_path(folder: Path, session: ReviewSession) -> Path:
@@ -59,7 +57,7 @@ def worth_keeping(session: ReviewSession) -> bool:
     return bool(session.answers or session.done)
 
 
-def save_draft(folder: Path, session: ReviewSession) -> Path:
+def save_draft(folder: Path, session: ReviewSession) -> None:
     draft = Draft(
         id=session.draft_id,
         checklist=ChecklistRef.of(session.checklist),
@@ -71,22 +69,22 @@ def save_draft(folder: Path, session: ReviewSession) -> Path:
         plan=session.plan,
         done=session.done,
     )
-    ignore = folder / ".gitignore"
+    write_draft(folder / f"{draft.id}.yaml", draft)
+
+
+def write_draft(path: Path, draft: StrictModel) -> None:
+    ignore = path.parent / ".gitignore"
     if not ignore.exists():  # drafts are never for committing, wherever they live
-        write_atomic(ignore, "# micromoment drafts: in-progress answers, never committed\n*\n")
-    path = folder / f"{draft.id}.yaml"
+        write_atomic(ignore, "# micromoment drafts: work in progress, never committed\n*\n")
     write_atomic(path, dump_yaml(draft.model_dump(mode="json", by_alias=True, exclude_none=True)))
-    return path
 
 
-@dataclass(frozen=True)
-class StoredDraft:
+class StoredDraft(NamedTuple):
     path: Path
     draft: Draft
 
 
-@dataclass(frozen=True)
-class SetAside:
+class SetAside(NamedTuple):
     """A damaged draft, renamed out of the way and kept for a person to look at."""
 
     path: Path
@@ -99,8 +97,7 @@ class SetAside:
         )
 
 
-@dataclass(frozen=True)
-class Drafts:
+class Drafts(NamedTuple):
     found: list[StoredDraft]  # most recently touched first
     set_aside: list[SetAside]
 
@@ -145,8 +142,7 @@ def _mtime(path: Path) -> int:
         return 0
 
 
-@dataclass(frozen=True)
-class Resumed:
+class Resumed(NamedTuple):
     session: ReviewSession
     changed: list[str]  # items whose question changed since the draft: their answers are asked again
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from rich.console import Console
 from rich.text import Text
@@ -13,19 +13,7 @@ class EndOfInput(Exception):
     """The input stream closed while a question was waiting."""
 
 
-class Prompter(Protocol):
-    console: Console
-
-    def ask(self, prompt: str, *, default: str | None = None) -> str:
-        """A line of text; the default when the person just presses Enter."""
-        ...
-
-    def confirm(self, prompt: str, *, default: bool) -> bool:
-        """Yes or no."""
-        ...
-
-
-class StreamPrompter:
+class Prompter:
     """Asks on `console` and reads answers line by line from `stream` (stdin, or /dev/tty in a hook)."""
 
     def __init__(self, console: Console, stream: TextIO) -> None:
@@ -33,6 +21,7 @@ class StreamPrompter:
         self.stream = stream
 
     def ask(self, prompt: str, *, default: str | None = None) -> str:
+        """A line of text; the default when the person just presses Enter."""
         shown = Text(prompt, style="bold cyan")
         if default:
             shown.append(f" [{default}]", style="dim")
@@ -47,6 +36,7 @@ class StreamPrompter:
         return value or (default or "")
 
     def confirm(self, prompt: str, *, default: bool) -> bool:
+        """Yes or no, asked until it is one of them."""
         while True:
             reply = self.ask(f"{prompt} {'[Y/n]' if default else '[y/N]'}").lower()
             if not reply:
@@ -63,8 +53,11 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def stdin_prompter(force: bool = False) -> StreamPrompter | None:
+StreamPrompter = Prompter  # the name the commit hook's terminal knows it by
+
+
+def stdin_prompter(force: bool = False) -> Prompter | None:
     """A prompter on stdin/stderr when stdin is a terminal (or when asked to read it anyway), else None."""
     if not (force or sys.stdin.isatty()):
         return None
-    return StreamPrompter(Console(stderr=True, highlight=False), sys.stdin)
+    return Prompter(Console(stderr=True, highlight=False), sys.stdin)

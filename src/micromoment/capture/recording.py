@@ -1,15 +1,19 @@
-"""Finishing a review: the guided walk, the record file, its Markdown beside it, and the draft gone."""
+"""Finishing a review: the guided walk, the draft, and a record written with its Markdown beside it
+(a sample's too)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Generic, NamedTuple, TypeVar
 
 from micromoment.capture.drafts import RESUME_COMMAND, discard, draft_path, save_draft, worth_keeping
+from micromoment.capture.guard import allowed_kinds, sensitive
 from micromoment.capture.prompts import EndOfInput, Prompter
-from micromoment.capture.session import ReviewSession, replace_text, sensitive_texts
-from micromoment.capture.walkthrough import resolve_findings, walk
+from micromoment.capture.session import ReviewSession, person_texts
+from micromoment.capture.walkthrough import settle_in_terminal, walk
 from micromoment.checklists import Catalog
 from micromoment.clock import utc_now
 from micromoment.config import Config
@@ -18,7 +22,14 @@ from micromoment.files import WriteFailed, commit, stage
 from micromoment.git import GitState
 from micromoment.identity import Person
 from micromoment.locations import Project, display_path
-from micromoment.records import ReviewRecord, ScanResult, new_record_id, reviews_dir, save_record
+from micromoment.records import (
+    ReviewRecord,
+    SampleRecord,
+    ScanResult,
+    new_record_id,
+    reviews_dir,
+    save_record,
+)
 from micromoment.records.listing import markdown_path
 from micromoment.records.render import render_review
 
@@ -38,22 +49,23 @@ class ReviewStopped(MicromomentError):
         return [f"micromoment: {self.message}", *([RESUME_COMMAND] if self.draft_kept else [])]
 
 
-def stopped(how: str, session: ReviewSession, draft_kept: bool, exit_code: int) -> ReviewStopped:
-    """The message for a review stopped by `how` ("interrupted", "input ended")."""
-    if not draft_kept:
-        return ReviewStopped(
-            f"{how} before any answer; nothing was recorded", exit_code=exit_code, draft_kept=False
-        )
+def _stopped(how: str, exit_code: int, session: ReviewSession, folder: Path) -> ReviewStopped:
+    """A review stopped by `how` ("interrupted", "input ended"): its draft saved when it holds
+    something to resume, else none left behind (an answer taken back with `b` may have left an
+    earlier one); the message says which."""
+    if not worth_keeping(session):
+        discard(draft_path(folder, session))
+        message = f"{how} before any answer; nothing was recorded"
+        return ReviewStopped(message, exit_code=exit_code, draft_kept=False)
+    save_draft(folder, session)
     if session.answers:
         kept = "your answers so far are kept in a draft"
     else:
-        waiting = [session.checklist.id, *session.still_to_do()]
-        kept = f"{', '.join(waiting)} still to answer; kept in a draft"
+        kept = f"{', '.join([session.checklist.id, *session.still_to_do()])} still to answer; kept in a draft"
     return ReviewStopped(f"{how}; {kept}; continue with:", exit_code=exit_code, draft_kept=True)
 
 
-@dataclass(frozen=True)
-class ReviewRun:
+class ReviewRun(NamedTuple):
     """What every record of one review run shares: the project and its settings, the git state
     each record carries, and the person answering."""
 
@@ -63,33 +75,34 @@ class ReviewRun:
     who: Person
 
 
+R = TypeVar("R", ReviewRecord, SampleRecord)
+
+
 @dataclass(frozen=True)
-class Written:
-    record: ReviewRecord
+class WrittenRecord(Generic[R]):
+    record: R
     yaml_path: Path
     markdown_path: Path
 
 
-def write_review(run: ReviewRun, session: ReviewSession, scan: ScanResult, *, timed: bool = True) -> Written:
-    """Write the record under a fresh name (never over another) and its Markdown: both, or neither.
+Written = WrittenRecord[ReviewRecord]
 
-    The Markdown is rendered and staged (written and synced beside its final name) before the
-    record is created, so a template error or a full disk leaves nothing; if its last rename
-    still fails, the record just created is taken back.
+
+def write_new(
+    folder: Path, named: Callable[[], tuple[R, str]], save: Callable[[Path, R], Path], finish: str
+) -> WrittenRecord[R]:
+    """Write a record under a fresh name (never over another) and its Markdown: both, or neither.
+
+    `named` gives the record under a new name, with its Markdown. The Markdown is staged
+    (written and synced beside its final name) before the record is created, so a template
+    error or a full disk leaves nothing; if its last rename still fails, the record just
+    created is taken back. `finish` says how to write the Markdown when even that fails.
     """
-    folder = reviews_dir(run.project, run.config)
-    git = run.state.context()
-    finished = utc_now()
-    if not timed:  # answers from a file took no time here; the record shows none spent
-        session.started_at = finished
     for _ in range(50):  # a clash of the short random suffix is rare; try another
-        record = session.to_record(
-            new_record_id(session.checklist.id, finished.date().isoformat()), run.who, git, scan, finished
-        )
-        markdown = render_review(run.project, record, session.checklist)
+        record, markdown = named()
         staged = stage(markdown_path(folder / f"{record.id}.yaml"), markdown)
         try:
-            path = save_record(folder, record)
+            path = save(folder, record)
         except Refused:
             staged.discard()
             continue
@@ -107,10 +120,25 @@ def write_review(run: ReviewRun, session: ReviewSession, scan: ScanResult, *, ti
         except OSError:
             raise MicromomentError(
                 f"{display_path(path)} was recorded, but not its Markdown: {exc}; once that is fixed, "
-                f"run micromoment render {display_path(path)}"
+                + finish.format(display_path(path))
             ) from None
         raise MicromomentError(f"{exc}; nothing was recorded") from None
-    return Written(record, path, staged.path)
+    return WrittenRecord(record, path, staged.path)
+
+
+def write_review(run: ReviewRun, session: ReviewSession, scan: ScanResult, *, timed: bool = True) -> Written:
+    folder = reviews_dir(run.project, run.config)
+    git = run.state.context()
+    finished = utc_now()
+    if not timed:  # answers from a file took no time here; the record shows none spent
+        session.started_at = finished
+
+    def named() -> tuple[ReviewRecord, str]:
+        record_id = new_record_id(session.checklist.id, finished.date().isoformat())
+        record = session.to_record(record_id, run.who, git, scan, finished)
+        return record, render_review(run.project, record, session.checklist)
+
+    return write_new(folder, named, save_record, "run micromoment render {}")
 
 
 def guided_selection(
@@ -123,31 +151,28 @@ def guided_selection(
 ) -> bool:
     """Walk the session's checklist, then every other one chosen with it; False when the person
     chose not to save one (its draft, which also names the checklists still to do, is kept)."""
-    while True:
-        written = guided_review(run, session, prompter, drafts_folder)
-        if written is None:
-            return False
+    while (written := guided_review(run, session, prompter, drafts_folder)) is not None:
         rest = session.still_to_do()
-        if rest:
-            # The same draft now holds the next checklist, so a stop before its first answer
-            # still leaves the rest of the selection to resume.
-            following = ReviewSession(
-                catalog.get(rest[0]),
-                session.subject,
-                session.draft_id,
-                plan=session.plan,
-                done=[*session.done, session.checklist.id],
-                offer_sample=session.offer_sample,
-            )
-            if session.sample is not None:  # a sample read for one checklist is evidence for the next too
-                following.link_sample(session.sample)
-            session = following
-            save_draft(drafts_folder, session)
-        else:
-            discard(draft_path(drafts_folder, session))
-        on_written(written)
         if not rest:
+            discard(draft_path(drafts_folder, session))
+            on_written(written)
             return True
+        # The same draft now holds the next checklist, so a stop before its first answer
+        # still leaves the rest of the selection to resume.
+        following = ReviewSession(
+            catalog.get(rest[0]),
+            session.subject,
+            session.draft_id,
+            plan=session.plan,
+            done=[*session.done, session.checklist.id],
+            offer_sample=session.offer_sample,
+        )
+        if session.sample is not None:  # a sample read for one checklist is evidence for the next too
+            following.link_sample(session.sample)
+        session = following
+        save_draft(drafts_folder, session)
+        on_written(written)
+    return False
 
 
 def guided_review(
@@ -159,20 +184,16 @@ def guided_review(
     draft is left for the caller, who knows whether more checklists follow.
     """
 
-    def keep_draft(current: ReviewSession) -> None:
-        save_draft(drafts_folder, current)
-
     try:
-        if not walk(session, prompter, keep_draft):
-            keep_draft(session)
+        if not walk(session, prompter, partial(save_draft, drafts_folder)):
+            save_draft(drafts_folder, session)
             return None
-        kept = _sensitive_in_terminal(session, prompter)
+        kept = settle_in_terminal(prompter, sensitive(person_texts(session)))
     except (KeyboardInterrupt, EndOfInput) as exc:
-        draft_kept = _settle_draft(drafts_folder, session)
         if isinstance(exc, KeyboardInterrupt):
-            raise stopped("interrupted", session, draft_kept, EXIT_INTERRUPTED) from None
+            raise _stopped("interrupted", EXIT_INTERRUPTED, session, drafts_folder) from None
         # Ctrl-D is the person stopping, like declining to save: the review is not done (1).
-        raise stopped("input ended", session, draft_kept, EXIT_FINDINGS) from None
+        raise _stopped("input ended", EXIT_FINDINGS, session, drafts_folder) from None
     try:
         return write_review(run, session, ScanResult(kept=kept))
     except MicromomentError as exc:
@@ -185,36 +206,6 @@ def guided_review(
         ) from None
 
 
-def _settle_draft(folder: Path, session: ReviewSession) -> bool:
-    """On a stop: save the draft when it holds something to resume, else leave none behind
-    (an answer taken back with `b` may have left an earlier one). True when a draft is kept."""
-    if worth_keeping(session):
-        save_draft(folder, session)
-        return True
-    discard(draft_path(folder, session))
-    return False
-
-
-def _sensitive_in_terminal(session: ReviewSession, prompter: Prompter) -> list[str]:
-    kept: set[str] = set()
-    for text, findings in sensitive_texts(session):
-        new_text, keep = resolve_findings(prompter, text.label, text.text, findings)
-        if keep:
-            kept.update(f.kind for f in findings)
-        elif new_text != text.text:
-            replace_text(session, text, new_text)
-    return sorted(kept)
-
-
 def sensitive_refusal(session: ReviewSession, source: str, allow: bool) -> list[str]:
     """Without a terminal: the kinds found (when allowed), or a refusal naming what and where."""
-    found = sensitive_texts(session)
-    if found and not allow:
-        details = "; ".join(
-            f"{text.label}: {', '.join(sorted({f.kind for f in findings}))}" for text, findings in found
-        )
-        raise MicromomentError(
-            f"{source}: looks like secrets or personal data ({details}); remove them, "
-            "or pass --allow-sensitive to record them anyway"
-        )
-    return sorted({finding.kind for _, findings in found for finding in findings})
+    return allowed_kinds(sensitive(person_texts(session)), source, "looks", allow)

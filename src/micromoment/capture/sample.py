@@ -7,13 +7,13 @@ import json
 import random
 import re
 import secrets
-from dataclasses import dataclass
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from micromoment.capture.guard import redact
-from micromoment.capture.sample_files import Format, detect_format, problem, read_rows
-from micromoment.errors import MicromomentError
+from micromoment.capture.sample_files import Format, detect_format, hashed, problem, read_rows
+from micromoment.errors import MicromomentError, printable
 from micromoment.locations import display_path
 from micromoment.records import SampleSource
 
@@ -22,13 +22,11 @@ ID_DEFAULTS = ("id",)
 PROMPT_DEFAULTS = ("prompt", "prompt.raw", "input", "question", "vars.question", "vars.input")
 OUTPUT_DEFAULTS = ("output", "response.output", "response", "answer", "completion")
 _MISSING = object()
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
-# Control characters, and the invisible ones that reorder or hide text on screen.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Zero-width characters that hide text on screen, beyond the controls `printable` takes out.
+_INVISIBLE = re.compile("[\u200b-\u200d\ufeff]")
 
 
-@dataclass(frozen=True)
-class Fields:
+class Fields(NamedTuple):
     """Which field of a row names it, holds the prompt and holds the output."""
 
     id: str | None
@@ -36,8 +34,7 @@ class Fields:
     output: str
 
 
-@dataclass(frozen=True)
-class Drawn:
+class Drawn(NamedTuple):
     """One drawn row, with its full prompt and output as clean text."""
 
     id: str
@@ -46,16 +43,14 @@ class Drawn:
     output: str
 
 
-@dataclass(frozen=True)
-class Draw:
+class Draw(NamedTuple):
     source: SampleSource
     seed: int
     n: int
     outputs: list[Drawn]
 
 
-@dataclass(frozen=True)
-class DrawRequest:
+class DrawRequest(NamedTuple):
     """What to draw: everything that makes a draw reproducible."""
 
     path: Path
@@ -78,8 +73,8 @@ def shown_path(root: Path, path: Path) -> str:
 
 def clean_text(text: str) -> str:
     """Text as it can be shown safely: no terminal escapes, control or direction-changing characters."""
-    text = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _INVISIBLE.sub("", text.replace("\t", "    "))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    return _INVISIBLE.sub("", printable(text))
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -101,13 +96,8 @@ def lookup(row: dict[str, Any], field: str) -> Any:
 
 
 def as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    """A value as text: a string as it is, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def field_names(row: dict[str, Any], prefix: str = "", depth: int = 2) -> list[str]:
@@ -135,34 +125,28 @@ def resolve_fields(request: DrawRequest, first: dict[str, Any], line: int) -> Fi
     """The named fields, checked against the first row; unnamed ones from the usual names."""
     available = ", ".join(field_names(first)[:30])
 
-    def named(field: str, option: str) -> str:
-        if lookup(first, field) is _MISSING:
+    def chosen(name: str | None, option: str, usual: tuple[str, ...]) -> str | None:
+        if not name:  # the first of the usual names that holds a plain value
+            return next((field for field in usual if _plain(lookup(first, field))), None)
+        if lookup(first, name) is _MISSING:
             raise MicromomentError(
-                f"{request.display}: no field {field!r} in the rows (line {line} has: {available}); "
+                f"{request.display}: no field {name!r} in the rows (line {line} has: {available}); "
                 f"name one of those with {option}"
             )
-        return field
+        return name
 
-    def guessed(candidates: tuple[str, ...]) -> str | None:
-        for field in candidates:
-            value = lookup(first, field)
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                return field
-        return None
-
-    output = (
-        named(request.output_field, "--output-field") if request.output_field else guessed(OUTPUT_DEFAULTS)
-    )
+    output = chosen(request.output_field, "--output-field", OUTPUT_DEFAULTS)
     if output is None:
         raise MicromomentError(
             f"{request.display}: no output field found (looked for {', '.join(OUTPUT_DEFAULTS)}; "
             f"line {line} has: {available}); name it with --output-field FIELD"
         )
-    prompt = (
-        named(request.prompt_field, "--prompt-field") if request.prompt_field else guessed(PROMPT_DEFAULTS)
-    )
-    row_id = named(request.id_field, "--id-field") if request.id_field else guessed(ID_DEFAULTS)
-    return Fields(id=row_id, prompt=prompt, output=output)
+    prompt = chosen(request.prompt_field, "--prompt-field", PROMPT_DEFAULTS)
+    return Fields(id=chosen(request.id_field, "--id-field", ID_DEFAULTS), prompt=prompt, output=output)
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 class Reservoir:
@@ -201,7 +185,7 @@ def draw(request: DrawRequest) -> Draw:
     hasher = hashlib.sha256()
     size = request.path.stat().st_size
     with request.path.open("rb") as handle:
-        for line, row in read_rows(fmt, handle, hasher, request.display, size):
+        for line, row in read_rows(fmt, hashed(handle, hasher), request.display):
             rows += 1
             fields = fields or resolve_fields(request, row, line)
             if where and not _meets(row, where):
@@ -257,14 +241,9 @@ def _drawn(kept: list[tuple[int, dict[str, Any]]], fields: Fields, fmt: Format) 
                 output=clean_text(as_text(lookup(row, fields.output))),
             )
         )
-    counts: dict[str, int] = {}
-    for drawn in named:
-        counts[drawn.id] = counts.get(drawn.id, 0) + 1
+    counts = Counter(drawn.id for drawn in named)
     # Two drawn rows with one id could not be told apart in a judgements file.
-    return [
-        Drawn(f"{d.id}@{prefix}-{d.line}", d.line, d.prompt, d.output) if counts[d.id] > 1 else d
-        for d in named
-    ]
+    return [d._replace(id=f"{d.id}@{prefix}-{d.line}") if counts[d.id] > 1 else d for d in named]
 
 
 def draw_json(result: Draw) -> dict[str, Any]:

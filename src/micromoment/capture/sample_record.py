@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field, ValidationError
 
-from micromoment.capture.guard import scan_text
+from micromoment.capture.drafts import drafts_dir, write_draft
+from micromoment.capture.guard import Typed, allowed_kinds, sensitive
+from micromoment.capture.recording import WrittenRecord, write_new
 from micromoment.capture.sample import Draw, DrawRequest, excerpt
 from micromoment.clock import utc_now
-from micromoment.errors import FileProblems, MicromomentError, Problem, Refused
-from micromoment.files import write_atomic
+from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.identity import GitContext, Person
 from micromoment.locations import Project, display_path
 from micromoment.records import FlagCategory, SampledOutput, SampleRecord, ScanResult, sample_counts
 from micromoment.records.render import render_template
 from micromoment.records.samples import CATEGORIES, describe, link_to, samples_dir, save_sample
 from micromoment.validation import StrictModel, Text, UtcTime, problems_from, validate
-from micromoment.yamlio import dump_yaml, read_yaml
+from micromoment.yamlio import read_yaml
 
 SAMPLE_TEMPLATE = "sample.md.j2"
 SAMPLE_RESUME_HINT = "resume with micromoment sample --resume"
@@ -87,29 +88,21 @@ def read_judgments(path: Path, result: Draw) -> dict[str, Judgement]:
     return judgements
 
 
-def sensitive_notes(judgements: dict[str, Judgement]) -> dict[str, list[str]]:
-    """Row id -> kinds of secret or personal data found in the note typed for it."""
-    return {
-        row_id: sorted({f.kind for f in scan_text(j.note)})
-        for row_id, j in judgements.items()
-        if j.note and scan_text(j.note)
-    }
+def notes(judgements: dict[str, Judgement]) -> list[Typed]:
+    """The notes typed on the rows, each named by its row."""
+
+    def replace(row_id: str, text: str) -> None:
+        judgements[row_id] = judgements[row_id].model_copy(update={"note": text})
+
+    return [Typed(row_id, j.note, partial(replace, row_id)) for row_id, j in judgements.items() if j.note]
 
 
 def refuse_sensitive_notes(judgements: dict[str, Judgement], source: str, allow: bool) -> list[str]:
     """Without a terminal: the kinds found (when allowed), or a refusal naming the rows."""
-    found = sensitive_notes(judgements)
-    if found and not allow:
-        details = "; ".join(f"{row_id}: {', '.join(kinds)}" for row_id, kinds in found.items())
-        raise MicromomentError(
-            f"{source}: notes look like secrets or personal data ({details}); remove them, "
-            "or pass --allow-sensitive to record them anyway"
-        )
-    return sorted({kind for kinds in found.values() for kind in kinds})
+    return allowed_kinds(sensitive(notes(judgements)), source, "notes look", allow)
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """Who read the draw, when, and where."""
 
     who: Person
@@ -148,11 +141,7 @@ def build_record(
     )
 
 
-@dataclass(frozen=True)
-class WrittenSample:
-    record: SampleRecord
-    yaml_path: Path
-    markdown_path: Path
+WrittenSample = WrittenRecord[SampleRecord]
 
 
 def sample_view(record: SampleRecord) -> dict[str, Any]:
@@ -169,19 +158,13 @@ def sample_view(record: SampleRecord) -> dict[str, Any]:
 
 
 def write_sample(project: Project, record: SampleRecord) -> WrittenSample:
-    """The YAML record under a fresh name, and its Markdown beside it."""
-    folder = samples_dir(project)
-    for _ in range(50):  # a clash of the short random suffix is rare; try another
-        markdown = render_template(project, SAMPLE_TEMPLATE, {"view": sample_view(record)})
-        try:
-            path = save_sample(folder, record)
-            break
-        except Refused:
-            record = record.model_copy(update={"id": f"{record.id[:-4]}{secrets.token_hex(2)}"})
-    else:  # pragma: no cover - fifty clashes in a row means something else is wrong
-        raise Refused(f"could not find a free record name in {folder}")
-    write_atomic(path.with_suffix(".md"), markdown)
-    return WrittenSample(record, path, path.with_suffix(".md"))
+    """The YAML record under a fresh name, and its Markdown beside it: both, or neither."""
+
+    def named() -> tuple[SampleRecord, str]:
+        fresh = record.model_copy(update={"id": f"{record.id[:-4]}{secrets.token_hex(2)}"})
+        return fresh, render_template(project, SAMPLE_TEMPLATE, {"view": sample_view(fresh)})
+
+    return write_new(samples_dir(project), named, save_sample, "delete {} and record the sample again")
 
 
 class SampleDraft(StrictModel):
@@ -203,33 +186,21 @@ class SampleDraft(StrictModel):
 
 
 def sample_drafts_dir(project: Project, git_dir: Path | None) -> Path:
-    return (
-        git_dir / "micromoment" / "sample-drafts" if git_dir is not None else project.home / "sample-drafts"
-    )
+    return drafts_dir(project, git_dir, "sample-drafts")
 
 
 def save_sample_draft(
     folder: Path, request: DrawRequest, result: Draw, reading: Reading, judgements: dict[str, Judgement]
-) -> Path:
+) -> None:
+    # The request as it draws the same rows again: the file by its full path, the seed it drew with.
+    drawn = {**request._asdict(), "path": str(request.path.resolve()), "seed": result.seed}
     draft = SampleDraft(
-        path=str(request.path.resolve()),
-        display=request.display,
+        **{**drawn, "where": list(request.where)},
         sha256=result.source.sha256,
-        seed=result.seed,
-        n=result.n,
-        id_field=result.source.id_field,
-        prompt_field=result.source.prompt_field,
-        output_field=result.source.output_field,
-        where=list(request.where),
         started_at=reading.started_at,
         judgements=judgements,
     )
-    ignore = folder / ".gitignore"
-    if not ignore.exists():  # drafts are never for committing, wherever they live
-        write_atomic(ignore, "# micromoment sample drafts: outputs being read, never committed\n*\n")
-    path = folder / "current.yaml"
-    write_atomic(path, dump_yaml(draft.model_dump(mode="json", exclude_none=True)))
-    return path
+    write_draft(folder / "current.yaml", draft)
 
 
 def load_sample_draft(folder: Path) -> SampleDraft:
@@ -245,13 +216,5 @@ def load_sample_draft(folder: Path) -> SampleDraft:
 
 
 def draft_request(draft: SampleDraft) -> DrawRequest:
-    return DrawRequest(
-        path=Path(draft.path),
-        display=draft.display,
-        n=draft.n,
-        seed=draft.seed,
-        id_field=draft.id_field,
-        prompt_field=draft.prompt_field,
-        output_field=draft.output_field,
-        where=tuple(draft.where),
-    )
+    fields = (draft.id_field, draft.prompt_field, draft.output_field)
+    return DrawRequest(Path(draft.path), draft.display, draft.n, draft.seed, *fields, tuple(draft.where))

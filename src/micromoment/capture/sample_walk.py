@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from micromoment.capture.guard import scan_text
+from micromoment.capture.guard import sensitive
 from micromoment.capture.prompts import EndOfInput, Prompter
 from micromoment.capture.sample import Draw, Drawn, DrawRequest, draw, shown_path
 from micromoment.capture.sample_record import (
@@ -19,10 +20,11 @@ from micromoment.capture.sample_record import (
     Reading,
     WrittenSample,
     build_record,
+    notes,
     save_sample_draft,
     write_sample,
 )
-from micromoment.capture.walkthrough import resolve_findings
+from micromoment.capture.walkthrough import settle_in_terminal
 from micromoment.errors import Interrupted, MicromomentError
 from micromoment.locations import Project
 from micromoment.records import FlagCategory, SampleLink
@@ -31,7 +33,11 @@ from micromoment.records.samples import CATEGORIES, link_to
 PAGE_LINES = 24  # a screenful at 80 x 30, leaving room for the header and the prompt
 PROMPT_LINES = 6
 JUDGE_KEYS = "o ok · f flag · b back · ? help"
-_NUMBERED: list[FlagCategory] = list(CATEGORIES)
+# A category by its number or its name.
+_CHOICES: dict[str, FlagCategory] = {
+    **{str(number): category for number, category in enumerate(CATEGORIES, start=1)},
+    **{category: category for category in CATEGORIES},
+}
 
 
 def read_outputs(
@@ -58,17 +64,16 @@ def read_outputs(
         drawn = outputs[index]
         _show(drawn, index, len(outputs), prompter)
         judgement = _judge(prompter)
-        if judgement is None:  # back
-            if index == 0:
-                console.print("This is the first output.")
-                continue
+        if judgement is None and index == 0:
+            console.print("This is the first output.")
+            continue
+        if judgement is None:  # back: the one before is judged again
             index -= 1
             judgements.pop(outputs[index].id, None)
-            on_judge(judgements)
-            continue
-        judgements[drawn.id] = judgement
+        else:
+            judgements[drawn.id] = judgement
+            index += 1
         on_judge(judgements)
-        index += 1
     _summary(result, judgements, prompter)
     return prompter.confirm("Save this sample?", default=True)
 
@@ -108,31 +113,28 @@ def _judge(prompter: Prompter) -> Judgement | None:
         if reply == "?":
             _help(prompter)
             continue
-        if reply in ("f", "flag") or (reply.isdigit() and 1 <= int(reply) <= len(_NUMBERED)):
-            category = _category(prompter) if not reply.isdigit() else _NUMBERED[int(reply) - 1]
-            if category is None:
-                continue
+        flagged = reply in ("f", "flag")
+        category = _category(prompter) if flagged else _CHOICES.get(reply) if reply.isdigit() else None
+        if category is not None:
             note = prompter.ask("Note: what is wrong (optional)") or None
             return Judgement(verdict="flag", category=category, note=note)
-        prompter.console.print(Text(f"Please answer {JUDGE_KEYS}.", style="yellow"))
+        if not flagged:
+            prompter.console.print(Text(f"Please answer {JUDGE_KEYS}.", style="yellow"))
 
 
 def _category(prompter: Prompter) -> FlagCategory | None:
     for number, (category, words) in enumerate(CATEGORIES.items(), start=1):
         prompter.console.print(f"  {number}. {words[0]} ({category})", markup=False, highlight=False)
     while True:
-        reply = prompter.ask(f"Category 1-{len(_NUMBERED)} (Enter: cancel, ? help)").strip().lower()
+        reply = prompter.ask(f"Category 1-{len(CATEGORIES)} (Enter: cancel, ? help)").strip().lower()
         if not reply:
             return None
         if reply == "?":
             _help(prompter)
-            continue
-        if reply.isdigit() and 1 <= int(reply) <= len(_NUMBERED):
-            return _NUMBERED[int(reply) - 1]
-        named = next((category for category in _NUMBERED if category == reply), None)
-        if named is not None:
-            return named
-        prompter.console.print(Text(f"Please give a number from 1 to {len(_NUMBERED)}.", style="yellow"))
+        elif reply in _CHOICES:
+            return _CHOICES[reply]
+        else:
+            prompter.console.print(Text(f"Please give a number from 1 to {len(CATEGORIES)}.", style="yellow"))
 
 
 def _help(prompter: Prompter) -> None:
@@ -161,8 +163,7 @@ def _summary(result: Draw, judgements: dict[str, Judgement], prompter: Prompter)
     prompter.console.print(table)
 
 
-@dataclass(frozen=True)
-class SampleRun:
+class SampleRun(NamedTuple):
     """One reading of a draw: the project it is recorded in, what was asked for and drawn, who
     reads it, and the folder its draft is kept in."""
 
@@ -183,14 +184,12 @@ def guided_sample(
     given = dict(judgements or {})
     result = run.result
 
-    def keep_draft(current: dict[str, Judgement]) -> None:
-        save_sample_draft(run.drafts, run.request, result, run.reading, current)
-
+    keep_draft = partial(save_sample_draft, run.drafts, run.request, result, run.reading)
     try:
         if not read_outputs(result, prompter, given, keep_draft):
             keep_draft(given)
             return None
-        kept = _sensitive_notes_in_terminal(given, prompter)
+        kept = settle_in_terminal(prompter, sensitive(notes(given)), "the note on {}")
     except KeyboardInterrupt:
         keep_draft(given)
         raise Interrupted(f"interrupted; draft kept — {SAMPLE_RESUME_HINT}") from None
@@ -202,19 +201,6 @@ def guided_sample(
     written = write_sample(run.project, build_record(result, given, run.reading, kept))
     (run.drafts / "current.yaml").unlink(missing_ok=True)
     return written
-
-
-def _sensitive_notes_in_terminal(judgements: dict[str, Judgement], prompter: Prompter) -> list[str]:
-    kept: set[str] = set()
-    for row_id, judgement in judgements.items():
-        findings = scan_text(judgement.note or "")
-        if not findings:
-            continue
-        text, keep = resolve_findings(prompter, f"the note on {row_id}", judgement.note or "", findings)
-        if keep:
-            kept.update(f.kind for f in findings)
-        judgements[row_id] = judgement.model_copy(update={"note": text or None})
-    return sorted(kept)
 
 
 def review_offer(
@@ -229,11 +215,9 @@ def review_offer(
         )
         if not answer:
             return None
-        path = (
-            Path(answer)
-            if Path(answer).is_absolute() or (Path.cwd() / answer).exists()
-            else project.root / answer
-        )
+        path = Path(answer)
+        if not path.is_absolute() and not (Path.cwd() / answer).exists():
+            path = project.root / answer
         try:
             request = DrawRequest(path, shown_path(project.root, path))
             written = guided_sample(SampleRun(project, request, draw(request), reading, drafts), prompter)

@@ -8,14 +8,15 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 
-from micromoment.capture.guard import Finding, scan_text
+from micromoment.capture.guard import Typed
 from micromoment.checklists import Checklist, Item
-from micromoment.checklists.answers import BARE_YES_NO, item_rule, text_answer, unanswered
+from micromoment.checklists.answers import BARE_YES_NO, ItemRule, is_asked, item_rule, text_answer, unanswered
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, Problem
 from micromoment.identity import GitContext, Person
@@ -79,6 +80,12 @@ def item_fingerprint(item: Item) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def still_to_do(plan: list[str], done: list[str], current: str) -> list[str]:
+    """The checklists chosen together that are neither recorded yet nor the one being answered."""
+    finished = {*done, current}
+    return [checklist_id for checklist_id in plan if checklist_id not in finished]
+
+
 @dataclass
 class ReviewSession:
     """One checklist being answered: the walk-through and the answers file both drive this.
@@ -96,9 +103,7 @@ class ReviewSession:
     done: list[str] = field(default_factory=list)
 
     def still_to_do(self) -> list[str]:
-        """The chosen checklists after this one that are not recorded yet."""
-        finished = {*self.done, self.checklist.id}
-        return [checklist_id for checklist_id in self.plan if checklist_id not in finished]
+        return still_to_do(self.plan, self.done, self.checklist.id)
 
     # The outputs read for the items that take a sample (evidence: sample), and, in a terminal,
     # how to draw and read one on the spot.
@@ -116,11 +121,16 @@ class ReviewSession:
             if given is not None and not given.skipped:
                 self.answers[item_id] = given.model_copy(update={"sample": link})
 
+    @cached_property
+    def rules(self) -> dict[str, ItemRule]:
+        """Each item as the rule the gate judges a record by (checklists.answers) reads it."""
+        return {item.id: item_rule(item) for item in self.checklist.items}
+
     def is_asked(self, item: Item) -> bool:
-        if item.ask_if is None:
-            return True
-        given = self.answers.get(item.ask_if.item)
-        return given is not None and not given.skipped and given.answer in item.ask_if.is_
+        return is_asked(self.rules[item.id], self.given())
+
+    def given(self) -> dict[str, str]:
+        return {item_id: answer.answer for item_id, answer in self.answers.items()}
 
     def may_be_asked(self, item: Item) -> bool:
         """Asked now, or could be once an earlier item still unanswered gets its answer."""
@@ -163,23 +173,17 @@ class ReviewSession:
         self.prune()
 
     def prune(self) -> None:
-        """Drop answers to items whose ask_if no longer holds (after an earlier answer changed)."""
-        while True:
-            stale = [
-                item.id
-                for item in self.checklist.items
-                if item.id in self.answers and not self.is_asked(item)
-            ]
-            if not stale:
-                return
-            for item_id in stale:
-                del self.answers[item_id]
+        """Drop answers to items whose ask_if no longer holds (after an earlier answer changed).
+
+        An ask_if names an earlier item, so one pass in order settles every chain of them."""
+        for item in self.checklist.items:
+            if item.id in self.answers and not self.is_asked(item):
+                del self.answers[item.id]
 
     def missing_required(self) -> list[str]:
         """The rule the gate judges a record by (checklists.answers), so what the review calls
         complete is exactly what the gate counts."""
-        given = {item_id: answer.answer for item_id, answer in self.answers.items()}
-        return unanswered([item_rule(item) for item in self.checklist.items], given)
+        return unanswered(list(self.rules.values()), self.given())
 
     def ordered_answers(self) -> list[Answer]:
         return [self.answers[item.id] for item in self.checklist.items if item.id in self.answers]
@@ -252,17 +256,16 @@ def apply_answers_file(session: ReviewSession, path: Path) -> list[str]:
     data = located.data
     if not isinstance(data, dict):
         raise FileProblems([located.problem((), "must map item ids to answers, e.g. data-into-tool: 'yes'")])
-    problems: list[Problem] = []
-    item_ids = {item.id for item in session.checklist.items}
-    for key in data:
-        if key not in item_ids:
-            problems.append(
-                located.problem(
-                    (key,),
-                    f"no item {key!r} in checklist {session.checklist.id!r} (micromoment show {session.checklist.id} lists them)",
-                    key=True,
-                )
-            )
+    checklist = session.checklist
+    problems: list[Problem] = [
+        located.problem(
+            (key,),
+            f"no item {key!r} in checklist {checklist.id!r} (micromoment show {checklist.id} lists them)",
+            key=True,
+        )
+        for key in data
+        if checklist.item(key) is None
+    ]
     now = utc_now()
     warnings: list[str] = []
     for item in session.checklist.items:
@@ -283,18 +286,9 @@ def apply_answers_file(session: ReviewSession, path: Path) -> list[str]:
         if problem:
             problems.append(located.problem((item.id,), problem))
             continue
-        session.give(
-            Answer(
-                item=item.id,
-                question=item.question,
-                answer=SKIP if entry.answer.strip() == SKIP else str(normalize_answer(item, entry.answer)),
-                reason=entry.reason,
-                note=entry.note,
-                evidence=entry.evidence,
-                follow_up=entry.follow_up,
-                answered_at=now,
-            )
-        )
+        answer = SKIP if entry.answer.strip() == SKIP else str(normalize_answer(item, entry.answer))
+        given = {**dict(entry), "answer": answer}  # with its note, evidence, reason and follow-up
+        session.give(Answer(item=item.id, question=item.question, answered_at=now, **given))
     if problems:
         raise FileProblems(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return warnings
@@ -319,52 +313,30 @@ def _entry_problem(item: Item, entry: AnswerInput) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class PersonText:
-    """A piece of text a person typed into the review, and where it sits."""
-
-    item: str | None  # None for the subject
-    field: str  # answer, note, evidence, reason, follow_up.action, follow_up.owner, subject
-    text: str
-
-    @property
-    def label(self) -> str:
-        return "the subject" if self.item is None else f"{self.item} {self.field.replace('_', '-')}"
-
-
-def person_texts(session: ReviewSession) -> list[PersonText]:
-    texts = [PersonText(None, "subject", session.subject)]
+def person_texts(session: ReviewSession) -> list[Typed]:
+    """Everything typed into the review, each named as messages name it."""
+    texts = [Typed("the subject", session.subject, partial(setattr, session, "subject"))]
     for answer in session.ordered_answers():
         item = session.checklist.item(answer.item)
+        fields = {"note": answer.note, "evidence": answer.evidence, "reason": answer.reason}
         if item is not None and item.kind == "text" and not answer.skipped:
-            texts.append(PersonText(answer.item, "answer", answer.answer))
-        for name in ("note", "evidence", "reason"):
-            value = getattr(answer, name)
-            if value:
-                texts.append(PersonText(answer.item, name, value))
+            fields = {"answer": answer.answer, **fields}
         if answer.follow_up:
-            texts.append(PersonText(answer.item, "follow_up.action", answer.follow_up.action))
-            texts.append(PersonText(answer.item, "follow_up.owner", answer.follow_up.owner))
+            fields |= {"follow_up.action": answer.follow_up.action, "follow_up.owner": answer.follow_up.owner}
+        texts += [
+            Typed(
+                f"{answer.item} {name.replace('_', '-')}", text, partial(_replace, session, answer.item, name)
+            )
+            for name, text in fields.items()
+            if text
+        ]
     return texts
 
 
-def replace_text(session: ReviewSession, where: PersonText, text: str) -> None:
-    if where.item is None:
-        session.subject = text
-        return
-    answer = session.answers[where.item]
-    if where.field.startswith("follow_up.") and answer.follow_up is not None:
-        follow_up = answer.follow_up.model_copy(update={where.field.split(".", 1)[1]: text})
-        session.answers[where.item] = answer.model_copy(update={"follow_up": follow_up})
+def _replace(session: ReviewSession, item_id: str, name: str, text: str) -> None:
+    answer = session.answers[item_id]
+    if name.startswith("follow_up.") and answer.follow_up is not None:
+        follow_up = answer.follow_up.model_copy(update={name.split(".", 1)[1]: text})
+        session.answers[item_id] = answer.model_copy(update={"follow_up": follow_up})
     else:
-        session.answers[where.item] = answer.model_copy(update={where.field: text})
-
-
-def sensitive_texts(session: ReviewSession) -> list[tuple[PersonText, list[Finding]]]:
-    """Every typed text that looks like it holds a secret or personal data."""
-    found = []
-    for text in person_texts(session):
-        findings = scan_text(text.text)
-        if findings:
-            found.append((text, findings))
-    return found
+        session.answers[item_id] = answer.model_copy(update={name: text})

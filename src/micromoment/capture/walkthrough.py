@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Sequence
 
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from micromoment.capture.guard import Finding, redact, scan_text
+from micromoment.capture.guard import Finding, Typed, redact, scan_text
 from micromoment.capture.prompts import Prompter, plural
 from micromoment.capture.session import ReviewSession, answer_problem, normalize_answer
 from micromoment.checklists import Catalog, Item, format_minutes
@@ -21,8 +22,6 @@ HELP_KEYS = "s skip · b back · ? guidance"
 
 
 def new_draft_id() -> str:
-    import secrets
-
     return secrets.token_hex(4)
 
 
@@ -52,20 +51,15 @@ def choose_checklists(
         table.caption_justify = "left"
     prompter.console.print(table)
     fallback = " ".join(suggested) if suggested else default
+    numbers = {str(number): entry.checklist.id for number, entry in enumerate(entries, start=1)}
     while True:
         reply = prompter.ask("Checklists (ids or numbers, space-separated)", default=fallback)
-        chosen = []
-        for word in reply.replace(",", " ").split():
-            if word.isdigit() and 1 <= int(word) <= len(entries):
-                chosen.append(entries[int(word) - 1].checklist.id)
-            elif word in catalog:
-                chosen.append(word)
-            else:
-                prompter.console.print(Text(f"No checklist {word!r}.", style="red"))
-                chosen = []
-                break
-        if chosen:
-            return list(dict.fromkeys(chosen))
+        words = reply.replace(",", " ").split()
+        unknown = [word for word in words if word not in numbers and word not in catalog]
+        if unknown:
+            prompter.console.print(Text(f"No checklist {unknown[0]!r}.", style="red"))
+        elif words:
+            return list(dict.fromkeys(numbers.get(word, word) for word in words))
 
 
 def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[ReviewSession], None]) -> bool:
@@ -162,13 +156,9 @@ def _give(session: ReviewSession, item: Item, answer: str, prompter: Prompter) -
     session.give(_answer(item, answer, note=note, evidence=evidence, follow_up=follow_up, sample=sample))
     ruled_out = before - session.position(item)[1]
     if ruled_out > 0:  # say why the count of items just went down
-        prompter.console.print(
-            Text(
-                f"{plural(ruled_out, 'follow-up question')} no longer "
-                f"{'applies' if ruled_out == 1 else 'apply'} after this answer.",
-                style="dim",
-            )
-        )
+        verb = "applies" if ruled_out == 1 else "apply"
+        message = f"{plural(ruled_out, 'follow-up question')} no longer {verb} after this answer."
+        prompter.console.print(Text(message, style="dim"))
 
 
 def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> None:
@@ -184,11 +174,7 @@ def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> 
 
 
 def _prompt_for(item: Item) -> str:
-    if item.kind == "confirm":
-        return "y / n / na"
-    if item.kind == "choice":
-        return f"1-{len(item.options or [])}"
-    return "Answer"
+    return {"confirm": "y / n / na", "choice": f"1-{len(item.options or [])}"}.get(item.kind, "Answer")
 
 
 def _full_guidance(item: Item, prompter: Prompter) -> None:
@@ -256,20 +242,31 @@ def _summary(session: ReviewSession, prompter: Prompter) -> None:
     prompter.console.print(table)
 
 
-def resolve_findings(prompter: Prompter, label: str, text: str, findings: list[Finding]) -> tuple[str, bool]:
-    """Let the person redact, keep or rewrite text that looks sensitive. Returns (text, kept)."""
-    while findings:
-        kinds = ", ".join(sorted({f"{f.kind} {f.preview}" for f in findings}))
-        prompter.console.print(Text(f"{label} looks like it holds: {kinds}", style="yellow"))
-        choice = prompter.ask("[r]edact it, [k]eep it, or [e]dit the text?", default="r").lower()
-        if choice.startswith("r"):
-            return redact(text, findings), False
-        if choice.startswith("k"):
-            return text, True
-        if choice.startswith("e"):
-            # Show what is being edited: the person rewrites it, so they need to see it whole.
-            prompter.console.print(Text("The text now:", style="dim"))
-            prompter.console.print(Text(text), soft_wrap=True)
-            text = prompter.ask("New text (Enter keeps it as it is)") or text
-            findings = scan_text(text)
-    return text, False
+def settle_in_terminal(
+    prompter: Prompter, found: list[tuple[Typed, list[Finding]]], label: str = "{}"
+) -> list[str]:
+    """Let the person redact, keep or rewrite each text that looks sensitive (`label` words its
+    name); the kinds they kept."""
+    kept: set[str] = set()
+    for typed, first in found:
+        text, findings = typed.text, first
+        while findings:
+            kinds = ", ".join(sorted({f"{f.kind} {f.preview}" for f in findings}))
+            prompter.console.print(
+                Text(f"{label.format(typed.where)} looks like it holds: {kinds}", style="yellow")
+            )
+            choice = prompter.ask("[r]edact it, [k]eep it, or [e]dit the text?", default="r").lower()
+            if choice.startswith("r"):
+                text, findings = redact(text, findings), []
+            elif choice.startswith("k"):
+                kept.update(f.kind for f in findings)
+                findings = []
+            elif choice.startswith("e"):
+                # Show what is being edited: the person rewrites it, so they need to see it whole.
+                prompter.console.print(Text("The text now:", style="dim"))
+                prompter.console.print(Text(text), soft_wrap=True)
+                text = prompter.ask("New text (Enter keeps it as it is)") or text
+                findings = scan_text(text)
+        if text != typed.text:
+            typed.replace(text)
+    return sorted(kept)

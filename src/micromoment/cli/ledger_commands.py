@@ -17,7 +17,8 @@ from micromoment.locations import find_project
 from micromoment.records.listing import markdown_path
 
 if TYPE_CHECKING:
-    from micromoment.ledger.loading import Job
+    from micromoment.checklists import Catalog
+    from micromoment.config import Config
     from micromoment.locations import Project
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see docs/stats.md).")]
@@ -51,19 +52,10 @@ def signoff(
     digest of what you saw (the answers, the files that call for the checklist): the gate
     counts it while they are unchanged, from a commit that changes nothing but sign-offs.
     """
-    from micromoment.capture.guard import refuse_sensitive
     from micromoment.git import author_identity
     from micromoment.ledger.accountability import sign_off
 
-    refuse_sensitive(note or "", "the note", allow_sensitive)
-    project = find_project()
-    from micromoment.checklists import load_catalog
-    from micromoment.config import load_config
-    from micromoment.records import find_record
-
-    catalog = load_catalog(project)
-    config = load_config(project, catalog)
-    path = find_record(project, config, review)
+    project, catalog, config, path = _record_to_change(review, note, allow_sensitive)
     record = sign_off(project, catalog, path, author_identity(project.root), decision.value, note)
     approvals = sum(1 for s in record.signoffs if s.decision == "approve")
     needed = config.policy(record.checklist.id).signoffs
@@ -83,55 +75,41 @@ def resolve(
     ] = False,
 ) -> None:
     """Close a follow-up: records who closed it, when and how, and renders the Markdown again."""
-    from micromoment.capture.guard import refuse_sensitive
     from micromoment.git import author_identity
     from micromoment.ledger.accountability import resolve_follow_up
 
-    refuse_sensitive(note or "", "the note", allow_sensitive)
-    project = find_project()
-    from micromoment.checklists import load_catalog
-    from micromoment.config import load_config
-    from micromoment.records import find_record
-
-    catalog = load_catalog(project)
-    config = load_config(project, catalog)
-    path = find_record(project, config, review)
+    project, catalog, _, path = _record_to_change(review, note, allow_sensitive)
     resolve_follow_up(project, catalog, path, item, note, author_identity(project.root))
     say(f"resolved the follow-up on {item} in {path.stem}")
     say(git_add_line([path, markdown_path(path)], "   # then commit this"))
 
 
-def _jobs(repos: list[Path] | None) -> tuple[list[Job], list[Project]]:
-    """Where the records and the ledger of this repository, or of every --repo given, are."""
-    from micromoment.ledger.loading import Job
-    from micromoment.ledger.place import records_place
+def _record_to_change(
+    review: str, note: str | None, allow_sensitive: bool
+) -> tuple[Project, Catalog, Config, Path]:
+    """The record a sign-off or a resolution changes, once its note is known to be fit to keep."""
+    from micromoment.capture.guard import refuse_sensitive
+    from micromoment.checklists import load_catalog
+    from micromoment.config import load_config
+    from micromoment.records import find_record
 
-    jobs: list[Job] = []
-    projects = []
-    roots: list[Path | None] = list(repos) if repos else [None]
-    for root in roots:
-        project = find_project(root)
-        projects.append(project)
-        jobs.append(Job(*records_place(project), project.root.name if repos else ""))
-    return jobs, projects
+    refuse_sensitive(note or "", "the note", allow_sensitive)
+    project = find_project()
+    catalog = load_catalog(project)
+    config = load_config(project, catalog)
+    return project, catalog, config, find_record(project, config, review)
 
 
-def _summaries(repos: list[Path] | None, judge: bool = False) -> tuple[list[ledger.Summary], list[str]]:
-    """Records of this repository, or of every --repo given. With `judge`, for what shows a
-    review's status: one that says complete is counted so only if its checklist version agrees,
-    as the gate counts it (`ledger.judging`); todo never looks at the status."""
+def _summaries(judge: bool = False) -> list[ledger.Summary]:
+    """This repository's records. With `judge`, for what shows a review's status: one that says
+    complete is counted so only if its checklist version agrees, as the gate counts it
+    (`ledger.judging`); todo never looks at the status."""
     from micromoment.ledger.judging import hold_to_checklists, versions_of_project
-    from micromoment.ledger.loading import load_many
+    from micromoment.ledger.loading import load_many, records_place
 
-    jobs, projects = _jobs(repos)
-    # Several repositories are read on every core at once, as a report reads them.
-    loaded = load_many(jobs, warn=say)
-    if judge:
-        loaded = [
-            hold_to_checklists(found, versions_of_project(p.root))
-            for p, found in zip(projects, loaded, strict=True)
-        ]
-    return [summary for found in loaded for summary in found], [project.root.name for project in projects]
+    project = find_project()
+    [summaries] = load_many([records_place(project)], warn=say)
+    return hold_to_checklists(summaries, versions_of_project(project.root)) if judge else summaries
 
 
 def _since(text: str | None) -> dt.date | None:
@@ -154,7 +132,7 @@ def todo(
     """List the open follow-ups from every review: action, owner, due date, and where they came from."""
     from rich.text import Text
 
-    summaries, _ = _summaries(None)
+    summaries = _summaries()
     rows = ledger.open_follow_ups(summaries, owner, utc_now().date())
     if as_json:
         print_json(rows)
@@ -179,10 +157,6 @@ def todo(
     say(f"{len(rows)} open; close one with the command under it, saying what was done in --note")
 
 
-def _tally(counts: dict[str, int] | None) -> str:
-    return f"{counts['yes']}/{counts['no']}/{counts['na']}/{counts['skip']}" if counts else "-"
-
-
 def log(
     since: SinceOption = None,
     checklist: Annotated[str | None, typer.Option(metavar="ID", help="Only this checklist.")] = None,
@@ -191,7 +165,7 @@ def log(
     """List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs."""
     from rich.text import Text
 
-    summaries, _ = _summaries(None, judge=True)
+    summaries = _summaries(judge=True)
     if checklist is not None:
         from micromoment.checklists import load_catalog
 
@@ -214,7 +188,9 @@ def log(
         signers = ", ".join(f"{s['who']} ({s['decision']})" for s in row["signoffs"])
         heading = f"{row['date'][:10]}  {row['checklist']}  {row['status']}"
         if row["counts"]:
-            heading += f"  yes/no/na/skip {_tally(row['counts'])}"
+            heading += "  yes/no/na/skip " + "/".join(
+                str(row["counts"][k]) for k in ("yes", "no", "na", "skip")
+            )
         console.print(Text(heading), soft_wrap=True)
         console.print(
             Text(f"  {row['subject']} — {row['who']}" + (f"; signed off: {signers}" if signers else ""))
@@ -244,16 +220,17 @@ def stats(
     stable and documented in docs/stats.md.
     """
     from micromoment.ledger.counting import stats_of
-    from micromoment.ledger.loading import count_many
+    from micromoment.ledger.loading import count_many, records_place
     from micromoment.records.samples import samples_dir
 
+    roots: list[Path | None] = list(repo) if repo else [None]
+    projects = [find_project(root) for root in roots]
     # Counted by queries over each repository's ledger: a warm run makes no summary at all.
-    jobs, projects = _jobs(repo)
-    tallies = count_many(jobs, _since(since), utc_now().date(), warn=say)
-    data = stats_of(tallies, _since(since), by.value, [project.root.name for project in projects])
-    data["samples"] = ledger.sample_totals(
-        [samples_dir(find_project(root)) for root in (repo or [Path.cwd()])], _since(since)
-    )
+    places = [records_place(project, project.root.name if repo else "") for project in projects]
+    day = _since(since)
+    tallies = count_many(places, day, utc_now().date(), warn=say)
+    data = stats_of(tallies, day, by.value, [project.root.name for project in projects])
+    data["samples"] = ledger.sample_totals([samples_dir(project) for project in projects], day)
     if as_json:
         print_json(data)
         return

@@ -62,7 +62,7 @@ def report(
     scope = Scope(load_sources(repo), _since(since), utc_now().date())
     built = build_site(scope, html, title, review_pages, templates)
     say(
-        f"wrote {display_path(built.folder / 'index.html')}: {built.pages} pages, "
+        f"wrote {display_path(html / 'index.html')}: {built.pages} pages, "
         f"{built.review_pages} of {built.reviews} reviews with a page"
     )
 

@@ -2,14 +2,16 @@
 may cover them, the commit whose policy applies, and the commits that back sign-offs.
 
 The hook and `check` see a branch as CI does: on a branch, records committed since the
-merge-base with the base branch count as well as the staged ones, and the policy is the
-merge-base's. On the base branch itself only the staged change counts, under HEAD's policy.
+merge-base with the base branch count as well as the staged ones. The policy (config,
+checklists and `.mailmap`) is the base branch's as it is now, its tip: trusted and current, so
+a branch head, a detached checkout and a merge commit get one verdict, and a rule tightened on
+the base applies to branches cut before it. On the base branch itself only the staged change
+counts, under HEAD's policy.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from micromoment.errors import MicromomentError, NotFound
 from micromoment.fileread import read_regular
@@ -20,24 +22,18 @@ from micromoment.git import (
     BaseQuestions,
     Changed,
     Repo,
-    StartedGit,
     current_branch,
     find_base,
     head_commit,
     merge_base,
-    merge_base_of_commits,
     parse_raw,
     read_objects,
     resolve,
     run_git,
     start_diff,
 )
+from micromoment.limits import MAX_YAML_BYTES
 from micromoment.records.listing import is_record_path
-
-if TYPE_CHECKING:
-    pass
-
-MAX_RECORD_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
 
 
 class Change:
@@ -46,6 +42,7 @@ class Change:
     def __init__(self, repo: Repo, rules: Rules, policy_commit: str | None, where: str) -> None:
         self.repo = repo
         self.rules = rules
+        # Where the policy (and `.mailmap`) is read: the base's tip; None for the work tree.
         self.policy_commit = policy_commit
         self.where = where
         self.triggering: list[str] = []
@@ -66,12 +63,11 @@ class Change:
         # Why the policy as this change leaves it does not load, when it does not.
         self.policy_problem: str | None = None
 
-    def take_triggering(self, changed: list[Changed]) -> None:
+    def take(self, changed: list[Changed], records: list[Changed]) -> None:
+        """The paths that trigger (`changed`), and the records created or edited (`records`)."""
         self.triggering = [c.path for c in changed]
         self.submodules = {c.path: (c.submodule_was, c.oid) for c in changed if c.submodule_was is not None}
-
-    def take_records(self, changed: list[Changed]) -> None:
-        for path, status, oid, submodule_was in changed:
+        for path, status, oid, submodule_was in records:
             if not is_record_path(path, self.rules.reviews_dir) or submodule_was is not None:
                 continue
             if status == "A":
@@ -94,11 +90,7 @@ def complete_rules(change: Change) -> Rules:
 
 
 def _diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
-    return _changes(start_diff(repo, old, new, under))
-
-
-def _changes(diff: StartedGit) -> list[Changed]:
-    return parse_raw(diff.output())
+    return parse_raw(start_diff(repo, old, new, under).output())
 
 
 def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | None = None) -> Change:
@@ -120,45 +112,22 @@ def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
     # The staged diff is started first: git works it out while the base branch is found.
     staged_diff = start_diff(repo, head)
     try:
-        if head is None:  # before the first commit there is no other policy than the work tree's
-            change = Change(repo, _rules_at(repo, None), None, "in the staged change")
-            diff = _changes(staged_diff)
-            change.take_triggering(diff)
-            change.take_records([c for c in diff if _under(c.path, change.rules.reviews_dir)])
-            return change
-        found = _base_of_branch(repo, asked)
-        since = _since(repo, found, head) if found else head
-        change = Change(repo, _rules_at(repo, since), since, "in the staged change")
-        diff = _changes(staged_diff)
-        change.take_triggering(diff)
-        change.take_records(_records_since(repo, since, head, change.rules.reviews_dir, diff))
-        change.history = (since, "HEAD")
+        # Before the first commit there is no other policy than the work tree's.
+        found = _base_of_branch(repo, asked) if head else None
+        tip = since = head
+        if found:
+            tip = found[1] or resolve(repo, found[0])
+            since = merge_base(repo, found[0], tip)
+        change = Change(repo, _rules_at(repo, tip), tip, "in the staged change")
+        diff = parse_raw(staged_diff.output())
+        # On the base branch (or before the first commit) the staged diff holds the records.
+        change.take(diff, _diff(repo, since, under=change.rules.reviews_dir) if since != head else diff)
+        change.history = (since, "HEAD") if head else None
         if found:
             change.where = f"in the staged change (records since {found[0]})"
         return change
     finally:
         staged_diff.stop()
-
-
-def _since(repo: Repo, found: tuple[str, str | None], head: str) -> str:
-    base, base_commit = found
-    return merge_base_of_commits(repo, base, base_commit or resolve(repo, base), head)
-
-
-def _under(path: str, folder: str) -> bool:
-    """What the pathspec `:(literal)FOLDER` matches: the path itself, or anything below it."""
-    folder = folder.rstrip("/")
-    return path == folder or path.startswith(folder + "/")
-
-
-def _records_since(
-    repo: Repo, since: str, head: str, under: str, staged_diff: list[Changed]
-) -> list[Changed]:
-    """The records diff from `since` to the index: on the base branch, where `since` is HEAD,
-    the staged diff already holds it."""
-    if since != head:
-        return _diff(repo, since, under=under)
-    return [change for change in staged_diff if _under(change.path, under)]
 
 
 def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
@@ -178,25 +147,14 @@ def _take_files(change: Change, files: list[str]) -> None:
 
     A folder stands for the files in it; a path that is not there is a mistake worth naming,
     not a change to judge."""
-    change.triggering = _expand(change.repo, relative_paths(change.repo, files))
-    change.where = "in the given files"
-    for path in change.triggering:
-        if is_record_path(path, change.rules.reviews_dir) and os.path.isfile(
-            os.path.join(change.repo.root, path)
-        ):
-            change.file_records.append(path)
-
-
-def _expand(repo: Repo, paths: list[str]) -> list[str]:
-    found: list[str] = []
-    for path in paths:
-        on_disk = os.path.join(repo.root, path)
+    root, found = change.repo.root, []
+    for name in files:
+        path = os.path.relpath(os.path.realpath(name), os.path.realpath(root))
+        path = name if path.startswith("..") else path.replace(os.sep, "/")  # as git names it
+        on_disk = os.path.join(root, path)
         if os.path.isdir(on_disk):
-            listed = run_git(
-                ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", f":(literal){path}"],
-                repo.root,
-            )
-            found += [name.decode("utf-8", "surrogateescape") for name in listed.split(b"\0") if name]
+            args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", f":(literal){path}"]
+            found += [f.decode("utf-8", "surrogateescape") for f in run_git(args, root).split(b"\0") if f]
         elif os.path.lexists(on_disk):
             found.append(path)
         else:
@@ -204,33 +162,38 @@ def _expand(repo: Repo, paths: list[str]) -> list[str]:
                 f"{path}: no such file or folder; name files that exist (a deleted file is part of the "
                 "staged change: run micromoment check with no FILES)"
             )
-    return list(dict.fromkeys(found))
+    change.triggering = list(dict.fromkeys(found))
+    change.where = "in the given files"
+    records = [p for p in change.triggering if is_record_path(p, change.rules.reviews_dir)]
+    change.file_records = [p for p in records if os.path.isfile(os.path.join(root, p))]
 
 
 def since_base(repo: Repo, ref: str) -> Change:
-    """`check --base REF`: everything since the merge-base with REF, committed or staged."""
-    since = merge_base(repo, ref) if head_commit(repo) else None
-    if since is None:
-        resolve(repo, ref)  # names an unknown ref before anything else
-    change = Change(repo, _rules_at(repo, since), since, f"since {ref}")
-    change.take_triggering(_diff(repo, since))
-    change.take_records(_diff(repo, since, under=change.rules.reviews_dir))
-    change.history = (since, "HEAD") if since else None
-    change.pending = True
+    """`check --base REF`: everything since the merge-base with REF, committed or staged, under
+    the policy of REF's tip."""
+    tip = resolve(repo, ref)  # names an unknown ref before anything else
+    change = _between(repo, tip, merge_base(repo, ref, tip) if head_commit(repo) else None, None)
+    change.where, change.pending = f"since {ref}", True
     return change
 
 
 def pushed(repo: Repo, from_ref: str, to_ref: str, files: list[str] | None) -> Change:
-    """What a push sends (the pre-commit framework's PRE_COMMIT_FROM_REF / TO_REF)."""
+    """What a push sends (the pre-commit framework's PRE_COMMIT_FROM_REF / TO_REF), under the
+    policy of the merge-base with what the remote had."""
     to_commit = resolve(repo, to_ref)
-    since = merge_base(repo, from_ref, to_commit)
-    change = Change(repo, _rules_at(repo, since), since, f"between {from_ref} and {to_ref}")
-    change.take_triggering(_diff(repo, since, to_commit))
-    change.take_records(_diff(repo, since, to_commit, under=change.rules.reviews_dir))
-    change.history = (since, to_commit)
-    change.policy_after = to_commit
+    since = merge_base(repo, from_ref, resolve(repo, from_ref), to_commit)
+    change = _between(repo, since, since, to_commit)
+    change.where, change.policy_after = f"between {from_ref} and {to_ref}", to_commit
     if files is not None:
         _take_files(change, files)
+    return change
+
+
+def _between(repo: Repo, policy: str, since: str | None, until: str | None) -> Change:
+    """What changed from `since` to `until` (None: the index), under `policy`'s rules."""
+    change = Change(repo, _rules_at(repo, policy), policy, "")
+    change.take(_diff(repo, since, until), _diff(repo, since, until, under=change.rules.reviews_dir))
+    change.history = (since, until or "HEAD") if since else None
     return change
 
 
@@ -252,29 +215,19 @@ def policy_changed(change: Change) -> bool:
     except MicromomentError as exc:
         change.policy_problem = exc.lines()[0]
         return True  # a policy that does not even load is certainly a change
-    return after.as_dict() != before.as_dict()
-
-
-def relative_paths(repo: Repo, names: list[str]) -> list[str]:
-    """FILES as paths from the repository's top, the way git names them."""
-    root = os.path.realpath(repo.root)
-    paths = []
-    for name in names:
-        path = os.path.relpath(os.path.realpath(name), root)
-        paths.append(name if path.startswith("..") else path.replace(os.sep, "/"))
-    return paths
+    return after.compiled() != before.compiled()
 
 
 def read_record_blobs(change: Change) -> dict[str, bytes | None]:
     """Bytes of every record the change creates, edits or names; None for one over the size limit."""
     oids = {**change.created, **change.touched}
-    objects = read_objects(change.repo, list(oids.values()), limit=MAX_RECORD_BYTES)
+    objects = read_objects(change.repo, list(oids.values()), limit=MAX_YAML_BYTES)
     blobs: dict[str, bytes | None] = {path: objects.get(oid, b"") for path, oid in oids.items()}
     for path in change.file_records:
         full = os.path.join(change.repo.root, path)
-        data = read_regular(full, MAX_RECORD_BYTES)  # a pipe named among FILES is never waited on
+        data = read_regular(full, MAX_YAML_BYTES)  # a pipe named among FILES is never waited on
         if data is not None:
             blobs[path] = data
-        elif os.path.isfile(full) and os.path.getsize(full) > MAX_RECORD_BYTES:
+        elif os.path.isfile(full) and os.path.getsize(full) > MAX_YAML_BYTES:
             blobs[path] = None
     return blobs

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.gate.change import Change, complete_rules, policy_changed, read_record_blobs
 from micromoment.gate.rules import ChecklistRule, triggered
-from micromoment.git import filters
-from micromoment.limits import MAX_YAML_BYTES, size_text
+from micromoment.git import filters, ls_tree, read_objects
+from micromoment.limits import MAX_YAML_BYTES
+from micromoment.records.listing import is_record_path
 
 if TYPE_CHECKING:
     from typing import Any
@@ -96,29 +97,18 @@ def evaluate(change: Change) -> Outcome:
     if not verdicts and not has_records:
         return Outcome(change, [], [])
     # Records are read only past this point, so the common commit never loads their reader.
-    from micromoment.gate.seen import InvalidRecord, RecordCache, read_records
+    from micromoment.gate.seen import RecordCache, read_records
 
     cache = RecordCache(change.repo.git_dir)
-    blobs = read_record_blobs(change)
-    too_big = [
-        InvalidRecord(
-            path, f"{path}: larger than {size_text(MAX_YAML_BYTES)}; not a record micromoment writes"
-        )
-        for path, data in blobs.items()
-        if data is None
-    ]
-    seen, invalid = read_records(
-        {p: d for p, d in blobs.items() if d is not None}, change.repo.git_dir, cache
-    )
-    invalid = _through_filters(change, invalid)
     # In path order: the first that fits a checklist covers it.
-    seen = sorted(seen, key=lambda r: r.path)
+    seen, invalid = read_records(read_record_blobs(change), cache)
+    invalid = _through_filters(change, invalid)
     covering = [r for r in seen if r.path in change.created or r.path in change.file_records]
     wanted = {v.rule.id for v in verdicts}
     copies = _copies_of_base(change, cache, [r for r in covering if r.checklist_id in wanted])
     for verdict in verdicts:
         _cover(change, verdict, [r for r in covering if r.checklist_id == verdict.rule.id], copies)
-    return Outcome(change, verdicts, sorted(too_big + invalid, key=lambda r: r.path))
+    return Outcome(change, verdicts, invalid)
 
 
 def _through_filters(change: Change, invalid: list[InvalidRecord]) -> list[InvalidRecord]:
@@ -150,8 +140,6 @@ def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord
     if not created or change.policy_commit is None:
         return {}
     from micromoment.gate.seen import read_records
-    from micromoment.git import ls_tree, read_objects
-    from micromoment.records.listing import is_record_path
 
     reviews_dir = change.rules.reviews_dir
     entries = [
@@ -160,9 +148,7 @@ def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord
         if is_record_path(e[0], reviews_dir)
     ]
     blobs = read_objects(change.repo, [oid for _, oid in entries], MAX_YAML_BYTES)
-    on_base, _ = read_records(
-        {p: blobs[o] or b"" for p, o in entries if blobs.get(o)}, change.repo.git_dir, cache
-    )
+    on_base, _ = read_records({p: blobs[o] for p, o in entries if blobs.get(o)}, cache)
     # The first in path order names what a copy copies.
     by_id = {r.id: r.path for r in reversed(on_base)}
     by_content = {r.fingerprint: r.path for r in reversed(on_base)}
@@ -184,7 +170,7 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord], copies: 
         if record.kind == "skip" and not skip_may_cover(verdict.rule.signoffs):
             verdict.skip_refused = verdict.skip_refused or record
             continue
-        if record.kind == "review" and (gaps := unanswered(verdict.rule.items, record.answers)):
+        if record.kind == "review" and (gaps := unanswered(verdict.rule.items or [], record.answers)):
             verdict.unanswered = verdict.unanswered or (record, gaps)
             continue
         judged: list[Judged] = []

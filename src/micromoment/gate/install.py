@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 import stat
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,22 +101,23 @@ def install(repo: Repo, *, force: bool = False) -> Installed:
         if not chained.exists():
             _move(hook, chained)  # kept, and run first by ours
     write_atomic(hook, hook_script(sys.executable))
-    try:
+    with _os_step(hook, "make it executable", f"run chmod +x {hook}"):
         hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    except OSError as exc:
-        raise MicromomentError(
-            f"{hook}: cannot make it executable: {exc.strerror or exc}; run chmod +x {hook}"
-        ) from None
     return Installed(hook, chained if chained.exists() else None)
 
 
-def _move(source: Path, target: Path) -> None:
+@contextmanager
+def _os_step(path: Path, doing: str, fix: str = "check the folder's permissions") -> Iterator[None]:
+    """A file-system step on a hook, its failure a message that names the file and the fix."""
     try:
-        source.rename(target)
+        yield
     except OSError as exc:
-        raise MicromomentError(
-            f"{source}: cannot move it to {target.name}: {exc.strerror or exc}; check the folder's permissions"
-        ) from None
+        raise MicromomentError(f"{path}: cannot {doing}: {exc.strerror or exc}; {fix}") from None
+
+
+def _move(source: Path, target: Path) -> None:
+    with _os_step(source, f"move it to {target.name}"):
+        source.rename(target)
 
 
 def uninstall(repo: Repo) -> tuple[Path, bool]:
@@ -124,12 +127,8 @@ def uninstall(repo: Repo) -> tuple[Path, bool]:
     chained = folder / f"{HOOK_NAME}{CHAINED_SUFFIX}"
     if hook.exists() and not is_ours(hook):
         raise Refused(f"{hook} is not micromoment's hook; leaving it as it is")
-    try:
+    with _os_step(hook, "remove it"):
         hook.unlink(missing_ok=True)
-    except OSError as exc:
-        raise MicromomentError(
-            f"{hook}: cannot remove it: {exc.strerror or exc}; check the folder's permissions"
-        ) from None
     if chained.exists():
         _move(chained, hook)
         return hook, True

@@ -1,77 +1,62 @@
-"""Where the gate's rules come from: the checklists and config, compiled, and read at a commit.
+"""Where the gate's rules come from: the checklists and config, read at a commit, lightly
+(the policy files' YAML without the models, all a commit that triggers nothing needs) or
+validated, and remembered in the gate's memo.
 
 A branch must not change the rules it is judged by, so `check --base` and the hook on a
-branch read the config and checklists as they are at the merge-base, not in the work tree.
+branch read the config and checklists as the base branch's tip has them, not the work tree.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from micromoment.errors import FileProblems, Problem
+from micromoment import __version__
+from micromoment.errors import FileProblems, MicromomentError
 from micromoment.fileread import read_regular
-from micromoment.gate.light import light_rules, shipped_stamp
 from micromoment.gate.rules import (
+    DEFAULT_POLICY_CHANGES,
+    DEFAULT_REVIEWS_DIR,
     POLICY_FILE,
     POLICY_FOLDER,
-    ChecklistRule,
     Rules,
-    compile_patterns,
     is_checklist_name,
-    pattern_needles,
-    rules_from_dict,
+    memo_of,
+    normal_folder,
+    rules_from_memo,
+    rules_from_policy,
     triggered,
 )
 from micromoment.git import Repo, ls_index, ls_tree, read_objects
 from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
-from micromoment.locations import Project
+from micromoment.limits import MAX_YAML_BYTES
+from micromoment.locations import Project, shipped_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import TypeGuard
 
     from micromoment.checklists import Catalog
     from micromoment.config import Config
 
 
-def patterns_for(checklist_id: str, own: list[str], config: Config) -> list[str]:
-    """A checklist's trigger patterns after the config's replace / extend / switch-off."""
-    policy = config.policy(checklist_id)
-    if not policy.enabled:
-        return []
-    base = policy.applies_to if policy.applies_to is not None else own
-    return [*base, *policy.also_applies_to]
-
-
 def rules_for(catalog: Catalog, config: Config) -> Rules:
+    """The rules from the validated checklists and config, with what a record of each must cite."""
     from micromoment.checklists.answers import item_rule
 
-    checklists = []
-    for entry in catalog:
-        checklist = entry.checklist
-        patterns = patterns_for(checklist.id, checklist.applies_to, config)
-        if not patterns and checklist.id != config.policy_changes:
-            continue
-        checklists.append(
-            ChecklistRule(
-                id=checklist.id,
-                title=checklist.title,
-                version=checklist.version,
-                content_hash=checklist.content_hash(),
-                patterns=compile_patterns(patterns) if patterns else [],
-                signoffs=config.policy(checklist.id).signoffs,
-                items=[item_rule(item) for item in checklist.items],
-                needles=pattern_needles(patterns) if patterns else [],
-            )
+    rules = rules_from_policy({e.checklist.id: e.checklist.applies_to for e in catalog}, config.model_dump())
+    for index, rule in enumerate(rules.checklists):
+        checklist = catalog.get(rule.id)
+        items = [item_rule(item) for item in checklist.items]
+        rules.checklists[index] = rule._replace(
+            title=checklist.title,
+            version=checklist.version,
+            content_hash=checklist.content_hash(),
+            items=items,
         )
-    return Rules(
-        checklists=checklists,
-        reviews_dir=config.reviews_dir,
-        on_missing=config.hook.on_missing,
-        policy_checklist=config.policy_changes if config.policy_changes in catalog else None,
-        require_signed_commits=config.require_signed_commits,
-        base_branch=config.base_branch,
-    )
+    return rules
 
 
 def build_rules(project: Project) -> Rules:
@@ -82,16 +67,24 @@ def build_rules(project: Project) -> Rules:
     return rules_for(catalog, load_config(project, catalog))
 
 
-MAX_POLICY_BYTES = 4 * 1024 * 1024  # the same limit the YAML reader applies to every file
-
-
 def worktree_rules(root: str, light: bool = False) -> Rules:
     """The rules as the work tree has them (before the first commit); `light`: as `light_rules`
     reads them when it can."""
-    if light:
-        found = light_rules(lambda: _worktree_files(root), _git_dir_of(root), _worktree_stamps(root))
-        if found is not None:
-            return found
+    names = [POLICY_FILE, *(POLICY_FOLDER + n for n in _checklist_names(os.path.join(root, POLICY_FOLDER)))]
+    # Kept under their sizes and times; only a plain `.git` folder keeps a memo of the work
+    # tree's policy (a worktree or a submodule, whose `.git` is a file, does not).
+    stamps = ["work tree", *_stamps(root, names)]
+    git_dir = os.path.join(root, ".git")
+    return _remembered(
+        git_dir if os.path.isdir(git_dir) else None,
+        stamps,
+        lambda: _worktree_files(root, names),
+        lambda: _build_worktree(root),
+        light,
+    )
+
+
+def _build_worktree(root: str) -> Rules:
     from pathlib import Path  # the full path only: the hook's light one has no use for pathlib
 
     return build_rules(Project(Path(root)))
@@ -99,16 +92,10 @@ def worktree_rules(root: str, light: bool = False) -> Rules:
 
 def rules_at(repo: Repo, commit: str, light: bool = False) -> Rules:
     """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
-    return _rules_of(repo, commit, _policy_entries(repo, commit), light)
-
-
-def _policy_entries(repo: Repo, commit: str) -> list[tuple[str, str]]:
-    """The policy files' blob ids at `commit`, asked of git once a process: the light rules and,
-    when a record must be judged, the full ones are both taken from them."""
     key = (repo.root, commit)
-    if key not in _ENTRIES:
+    if key not in _ENTRIES:  # asked of git once a process: the light rules and the full ones share them
         _ENTRIES[key] = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
-    return _ENTRIES[key]
+    return _rules_of(repo, commit, _ENTRIES[key], light)
 
 
 _ENTRIES: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -120,44 +107,72 @@ def rules_staged(repo: Repo) -> Rules:
 
 
 def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]], light: bool) -> Rules:
-    entries = [(path, oid) for path, oid in entries if _is_policy_file(path)]
-    inputs = [f"{path} {oid}" for path, oid in entries]
+    # The config, or a file directly in the checklists folder (what the catalog reads).
+    entries = [
+        (path, oid)
+        for path, oid in entries
+        if path == POLICY_FILE or (path.startswith(POLICY_FOLDER) and "/" not in path[len(POLICY_FOLDER) :])
+    ]
 
     def files() -> dict[str, bytes]:
         blobs = read_objects(repo, [oid for _, oid in entries])
         return {path: blobs.get(oid) or b"" for path, oid in entries}
 
-    if light:
-        found = light_rules(files, repo.git_dir, inputs)
-        if found is not None:
-            return found
-    return _remembered_full(repo.git_dir, inputs, lambda: _build_at(commit, files()))
+    inputs = [f"{path} {oid}" for path, oid in entries]
+    return _remembered(repo.git_dir, inputs, files, lambda: _build_at(commit, files()), light)
 
 
-# Full rules kept in the memo: as many sets as light readings.
-FULL_MEMO_LIMIT = 32
+def _remembered(
+    git_dir: str | None,
+    inputs: list[str],
+    files: Callable[[], dict[str, bytes] | None],
+    build: Callable[[], Rules],
+    light: bool,
+) -> Rules:
+    """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
+    the work tree): from the gate's memo when it has them; else read lightly (`light`, and the
+    files read plainly) or built by `build`, validating, and remembered.
 
-
-def _remembered_full(git_dir: str | None, inputs: list[str], build: Callable[[], Rules]) -> Rules:
-    """The validated rules built from these inputs, from the gate's memo when they were built
-    before: a record on a branch is judged without loading the models that check the policy."""
-    path = memo_path(git_dir)
-    key = "\n".join([*inputs, *shipped_stamp()])
+    A commit whose policy has not changed reads no YAML and loads no model; a record on a branch
+    is judged without loading the models that check the policy."""
+    path, key = memo_path(git_dir), "\n".join([*inputs, *shipped_stamp()])
     remembered = read_cache(path, MEMO_TAG, "rules")
-    found = rules_from_dict(remembered.get(key))
-    if found is not None:
+    found = rules_from_memo(remembered.get(key))
+    if found is not None and (light or found.complete):
         return found
-    built = build()  # a problem in the policy is raised here, and never remembered
+    found = light_rules(files()) if light else None
+    if found is None:
+        found = build()  # a problem in the policy is raised here, and never remembered
+        for rule in found.checklists:
+            rule.patterns  # noqa: B018 (compiled now, so that the memo spares pathspec's import)
     if path is not None:
-        kept = dict(list(remembered.items())[-(FULL_MEMO_LIMIT - 1) :])
-        write_cache(path, MEMO_TAG, "rules", {**kept, key: built.as_dict()})
-    return built
+        kept = dict(list(remembered.items())[-(MEMO_LIMIT - 1) :])
+        write_cache(path, MEMO_TAG, "rules", {**kept, key: memo_of(found)})
+    return found
 
 
-def _worktree_stamps(root: str) -> list[str]:
-    """The work tree's policy files by name, size and time: what the memo of their read is kept under."""
-    stamps = ["work tree"]
-    for name in _worktree_names(root):
+# Sets of rules kept in the memo: a few branches' worth, the oldest dropped first.
+MEMO_LIMIT = 32
+
+
+def shipped_stamp() -> list[str]:
+    """This install's own checklists as the memo's key needs them: micromoment's version and
+    each file's name, size and time (an editable install changes them without a new version)."""
+    folder = shipped_folder("checklists")
+    return [__version__, *_stamps(folder, _checklist_names(folder))]
+
+
+def _checklist_names(folder: str) -> list[str]:
+    return (
+        [name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
+        if os.path.isdir(folder)
+        else []
+    )
+
+
+def _stamps(root: str, names: list[str]) -> list[str]:
+    stamps = []
+    for name in names:
         try:
             info = os.stat(os.path.join(root, name))
         except OSError:
@@ -166,35 +181,15 @@ def _worktree_stamps(root: str) -> list[str]:
     return stamps
 
 
-def _git_dir_of(root: str) -> str | None:
-    """The work tree's git directory when it is the plain `.git` folder (a worktree or a
-    submodule, whose `.git` is a file, keeps no memo of its work tree's policy)."""
-    folder = os.path.join(root, ".git")
-    return folder if os.path.isdir(folder) else None
-
-
-def _is_policy_file(path: str) -> bool:
-    """The config, or a file directly in the checklists folder (what the catalog reads)."""
-    return path == POLICY_FILE or (path.startswith(POLICY_FOLDER) and "/" not in path[len(POLICY_FOLDER) :])
-
-
-def _worktree_names(root: str) -> list[str]:
-    folder = os.path.join(root, POLICY_FOLDER)
-    names = [POLICY_FILE]
-    if os.path.isdir(folder):
-        names += [POLICY_FOLDER + name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
-    return names
-
-
-def _worktree_files(root: str) -> dict[str, bytes] | None:
+def _worktree_files(root: str, names: list[str]) -> dict[str, bytes] | None:
     """The work tree's policy files by their path in the repository; None when one cannot be read
     as a plain file (the full path names why)."""
     files: dict[str, bytes] = {}
-    for name in _worktree_names(root):
+    for name in names:
         full = os.path.join(root, name)
         if not os.path.lexists(full):
             continue
-        data = read_regular(full, MAX_POLICY_BYTES)
+        data = read_regular(full, MAX_YAML_BYTES)
         if data is None:
             return None
         files[name] = data
@@ -203,7 +198,7 @@ def _worktree_files(root: str) -> dict[str, bytes] | None:
 
 def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
     """Lay the commit's policy files out in a scratch folder and load them the usual way."""
-    import tempfile  # the full path only, like pathlib
+    import tempfile  # the full path only: the hook's light one has no use for it
     from pathlib import Path
 
     with tempfile.TemporaryDirectory(prefix="micromoment-policy-") as scratch:
@@ -215,20 +210,142 @@ def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
         try:
             return build_rules(Project(root))
         except FileProblems as exc:
-            shown = commit[:12] if " " not in commit else commit
-            prefix = str(root) + os.sep
+            shown, prefix = (commit[:12] if " " not in commit else commit), str(root) + os.sep
+            because = " (the gate reads the policy as the base has it; fix it there)"
             raise FileProblems(
                 [
-                    Problem(
-                        f"{shown}:{p.path[len(prefix) :]}" if p.path.startswith(prefix) else p.path,
-                        p.line,
-                        p.column,
-                        p.where,
-                        f"{p.message} (the gate reads the policy as the base has it; fix it there)",
+                    p._replace(
+                        path=f"{shown}:{p.path.removeprefix(prefix)}"
+                        if p.path.startswith(prefix)
+                        else p.path,
+                        message=p.message + because,
                     )
                     for p in exc.problems
                 ]
             ) from None
+
+
+DEFAULT_CHECKLIST = "quick"  # the same as checklists.DEFAULT_CHECKLIST, which loads the model
+# The keys `checklists.Checklist` and `config.Config` accept (a test holds them equal): a file
+# with any other is refused by the full path, which names it.
+CHECKLIST_FIELDS = frozenset({"id", "title", "version", "description", "applies_to", "items"})
+CONFIG_FIELDS = frozenset(
+    {
+        "version",
+        "default_checklist",
+        "reviews_dir",
+        "checklists",
+        "hook",
+        "policy_changes",
+        "require_signed_commits",
+        "base_branch",
+        "samples",
+    }
+)
+POLICY_FIELDS = frozenset({"enabled", "applies_to", "also_applies_to", "signoffs"})
+
+
+def light_rules(files: dict[str, bytes] | None) -> Rules | None:
+    """What triggers each checklist, and the config's settings, read from the policy files' YAML
+    without validating them: enough to tell that a change calls for nothing.
+
+    The checklists' titles, versions, content hashes and items are left out (`complete` is
+    False): anything triggered is judged by rules the full, validating path builds. None when a
+    file does not read as the full path would accept, so that path names the problem.
+    """
+    from micromoment.yamlio import parse_yaml  # only when the policy changed since it was last read
+
+    if files is None:
+        return None
+    try:
+        config = parse_yaml(files[POLICY_FILE], POLICY_FILE).data if POLICY_FILE in files else {}
+        own = _light_checklists({n: d for n, d in files.items() if n != POLICY_FILE}, parse_yaml)
+        builtin = _shipped_checklists()
+        if own is None or builtin is None or not _plausible({**builtin, **own}, config):
+            return None
+        json.dumps(config)  # a date in the config, say: the full path judges it
+        return rules_from_policy({**builtin, **own}, config)
+    except (MicromomentError, LookupError, TypeError, ValueError):  # TypeError: an id that is a list
+        return None
+
+
+@lru_cache(maxsize=1)
+def _shipped_checklists() -> dict[str, list[str]] | None:
+    """The built-in checklists' own patterns, read once a process: they are the install's own
+    files, and the hook on a branch reads both the work tree's policy and the base's."""
+    from micromoment.yamlio import parse_yaml
+
+    folder = shipped_folder("checklists")
+    names = _checklist_names(folder)
+    files = {name: read_regular(os.path.join(folder, name), MAX_YAML_BYTES) or b"" for name in names}
+    return _light_checklists(files, parse_yaml)
+
+
+def _known_keys(data: object, fields: frozenset[str]) -> TypeGuard[dict[str, Any]]:
+    """A mapping with no key the strict model would refuse as unknown."""
+    return isinstance(data, dict) and all(isinstance(key, str) and key in fields for key in data)
+
+
+def _light_checklists(files: dict[str, bytes], parse_yaml: Any) -> dict[str, list[str]] | None:
+    """Checklist id -> its own trigger patterns; None when a file is not a checklist as far as
+    they go, or two files share an id."""
+    found: dict[str, list[str]] = {}
+    for name in sorted(files):
+        if not is_checklist_name(name):
+            continue
+        data = parse_yaml(files[name], name).data
+        if not _known_keys(data, CHECKLIST_FIELDS):
+            return None
+        checklist_id, patterns = data.get("id"), data.get("applies_to", [])
+        if not isinstance(checklist_id, str) or checklist_id in found or not _texts(patterns):
+            return None
+        found[checklist_id] = patterns
+    return found
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _plausible(own: dict[str, list[str]], config: Any) -> bool:
+    """Whether the config, as YAML gives it, holds nothing `config.Config` would refuse that
+    the rules depend on."""
+    if not _known_keys(config, CONFIG_FIELDS):
+        return False
+    policies, hook = config.get("checklists", {}), config.get("hook", {})
+    reviews_dir = config.get("reviews_dir", DEFAULT_REVIEWS_DIR)
+    policy_changes = config.get("policy_changes", DEFAULT_POLICY_CHANGES)
+    base_branch = config.get("base_branch")
+    return (
+        isinstance(policies, dict)
+        and set(policies) <= set(own)
+        and all(_plausible_policy(policy) for policy in policies.values())
+        and config.get("default_checklist", DEFAULT_CHECKLIST) in own
+        # `config.Config`'s rule for reviews_dir: a folder inside the repository.
+        and isinstance(reviews_dir, str)
+        and bool(normal_folder(reviews_dir.strip()))
+        and not reviews_dir.strip().startswith("/")
+        and ".." not in reviews_dir.strip().split("/")
+        and _known_keys(hook, frozenset({"on_missing"}))
+        and hook.get("on_missing", "block") in ("block", "warn")
+        and (policy_changes is None or policy_changes in own)
+        and (base_branch is None or (isinstance(base_branch, str) and bool(base_branch.strip())))
+        and isinstance(config.get("require_signed_commits", False), bool)
+    )
+
+
+def _plausible_policy(policy: object) -> bool:
+    """A checklist's entry in the config, as `config.ChecklistPolicy` would take it."""
+    if not _known_keys(policy, POLICY_FIELDS):
+        return False
+    replaced, signoffs = policy.get("applies_to"), policy.get("signoffs", 0)
+    return (
+        isinstance(policy.get("enabled", True), bool)
+        and (replaced is None or _texts(replaced))
+        and _texts(policy.get("also_applies_to", []))
+        and type(signoffs) is int
+        and signoffs >= 0
+    )
 
 
 def checklists_called_for(catalog: Catalog, config: Config, paths: list[str]) -> dict[str, list[str]]:

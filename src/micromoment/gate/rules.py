@@ -6,13 +6,12 @@ The commit hook loads these on every commit, so this module needs only the stand
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from micromoment.locations import CONFIG_FILE, HOME_DIR
 
 if TYPE_CHECKING:
-    from typing import Any
-
     from micromoment.checklists.answers import ItemRule
 
 # pathspec marks a match that ends at a folder with this named group; it decides precedence.
@@ -23,6 +22,9 @@ _NAMED_GROUP = r"\(\?P<\w+>"
 # Changing these changes what the gate asks for, so a change to them is itself reviewed.
 POLICY_FILE = f"{HOME_DIR}/{CONFIG_FILE}"
 POLICY_FOLDER = f"{HOME_DIR}/checklists/"
+# The config's defaults, as `config.Config` has them.
+DEFAULT_REVIEWS_DIR = ".micromoment/reviews"
+DEFAULT_POLICY_CHANGES = "team-review"
 
 
 class Pattern(NamedTuple):
@@ -32,73 +34,47 @@ class Pattern(NamedTuple):
     include: bool
 
 
-class ChecklistRule:
+class ChecklistRule(NamedTuple):
     """What triggers one checklist, and what a record of it must cite."""
 
-    __slots__ = (
-        "_lines",
-        "_matcher",
-        "_patterns",
-        "content_hash",
-        "id",
-        "items",
-        "needles",
-        "signoffs",
-        "title",
-        "version",
-    )
-
-    def __init__(
-        self,
-        id: str,
-        title: str,
-        version: str,
-        content_hash: str,
-        patterns: list[Pattern] | None,
-        signoffs: int = 0,
-        items: list[ItemRule] | None = None,
-        needles: list[str] | None = None,
-        lines: list[str] | None = None,
-    ) -> None:
-        self.id = id
-        self.title = title
-        self.version = version
-        self.content_hash = content_hash
-        # None: compiled from `lines` (the patterns as written) when first asked for, which most
-        # commits never do: the needles turn every path away.
-        self._patterns = patterns
-        self._lines = lines or []
-        self.signoffs = signoffs
-        # What a complete review of it must answer (checklists.answers): a record's own word
-        # that it is complete is not enough.
-        self.items: list[ItemRule] = items or []
-        # Per include pattern, text every path it matches contains ("" when there is none to
-        # name); None when not known. A path with none of them cannot match, and is turned away
-        # without compiling a regex: most commits touch no file any checklist wants.
-        self.needles = needles
-        self._matcher: re.Pattern[str] | list[tuple[re.Pattern[str], bool]] | None = None
+    id: str
+    # The trigger patterns as written, .gitignore style; the last match wins.
+    lines: list[str]
+    signoffs: int = 0
+    title: str = ""
+    version: str = ""
+    content_hash: str = ""
+    # What a complete review of it must answer (checklists.answers): a record's own word that it
+    # is complete is not enough. None in rules read without validating (`policy.light_rules`).
+    items: list[ItemRule] | None = None
 
     @property
     def patterns(self) -> list[Pattern]:
-        """The compiled patterns in file order; the last match wins, as in .gitignore."""
-        if self._patterns is None:
-            self._patterns = compile_patterns(self._lines)
-        return self._patterns
+        """The patterns compiled, once a process (or once ever: the memo keeps them)."""
+        key = tuple(self.lines)
+        if key not in _COMPILED:
+            _COMPILED[key] = compile_patterns(self.lines)
+        return _COMPILED[key]
+
+    @property
+    def needles(self) -> list[str]:
+        """Text every path a pattern matches contains ("" when there is none to name): a path
+        with none of them cannot match, and is turned away without compiling a regex, as most
+        commits touch no file any checklist wants. An exclude pattern's needle only lets a few
+        more paths through to the regexes."""
+        return _needles(tuple(self.lines))
 
     def matches(self, path: str) -> bool:
         """pathspec's GitIgnoreSpec rule, without importing pathspec on every commit: the last
         pattern that matches the path itself wins; a match only through a parent folder counts
         when no pattern matches the path itself."""
-        if self.needles is not None and not any(needle in path for needle in self.needles):
+        if not any(needle in path for needle in self.needles) or not self.patterns:
             return False
-        if not self.patterns:
-            return False
-        if self._matcher is None:
-            self._matcher = self._compile()
-        if isinstance(self._matcher, re.Pattern):
-            return self._matcher.search(path) is not None
+        matcher = _matcher(tuple(self.patterns))
+        if isinstance(matcher, re.Pattern):
+            return matcher.search(path) is not None
         verdict, strength = False, 0
-        for pattern, include in reversed(self._matcher):
+        for pattern, include in reversed(matcher):
             found = pattern.search(path)
             if found is None:
                 continue
@@ -109,82 +85,97 @@ class ChecklistRule:
                 break
         return verdict
 
-    def _compile(self) -> re.Pattern[str] | list[tuple[re.Pattern[str], bool]]:
-        if all(p.include for p in self.patterns):
-            # Only positive patterns (the usual case): one combined regex, one search per path.
-            return re.compile("|".join(_plain(p.regex) for p in self.patterns))
-        return [(re.compile(p.regex), p.include) for p in self.patterns]
 
-    def as_dict(self) -> dict[str, Any]:
-        fields = {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
-        return {**fields, "patterns": self.patterns}
+# Patterns as written -> compiled: a rule is compiled once however often it is built.
+_COMPILED: dict[tuple[str, ...], list[Pattern]] = {}
 
 
-class Rules:
+@lru_cache
+def _needles(lines: tuple[str, ...]) -> list[str]:
+    return [glob_needle(line) for line in lines if line and not line.startswith("#")]
+
+
+@lru_cache
+def _matcher(patterns: tuple[Pattern, ...]) -> re.Pattern[str] | list[tuple[re.Pattern[str], bool]]:
+    if all(p.include for p in patterns):
+        # Only positive patterns (the usual case): one combined regex, one search per path.
+        return re.compile("|".join(_plain(p.regex) for p in patterns))
+    return [(re.compile(p.regex), p.include) for p in patterns]
+
+
+class Rules(NamedTuple):
     """Everything the gate needs from checklists and config: what triggers what, and what counts."""
 
-    def __init__(
-        self,
-        checklists: list[ChecklistRule],
-        reviews_dir: str,
-        on_missing: str = "block",
-        policy_checklist: str | None = None,
-        require_signed_commits: bool = False,
-        base_branch: str | None = None,
-        complete: bool = True,
-    ) -> None:
-        self.checklists = checklists
-        self.reviews_dir = normal_folder(reviews_dir)
-        self.on_missing = on_missing
-        self.policy_checklist = policy_checklist
-        self.require_signed_commits = require_signed_commits
-        self.base_branch = base_branch
-        # False for rules read without validating (`policy.light_rules`): they tell what triggers
-        # what, and leave out each checklist's title, version, content hash and items.
-        self.complete = complete
+    checklists: list[ChecklistRule]
+    reviews_dir: str  # as git names it (`normal_folder`)
+    on_missing: str = "block"
+    policy_checklist: str | None = None
+    require_signed_commits: bool = False
+    base_branch: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "checklists": [c.as_dict() for c in self.checklists],
-            "reviews_dir": self.reviews_dir,
-            "on_missing": self.on_missing,
-            "policy_checklist": self.policy_checklist,
-            "require_signed_commits": self.require_signed_commits,
-            "base_branch": self.base_branch,
-        }
+    @property
+    def complete(self) -> bool:
+        """False for rules read without validating: they tell what triggers what, and leave out
+        each checklist's title, version, content hash and items."""
+        return all(c.items is not None for c in self.checklists)
 
-    def rule(self, checklist_id: str) -> ChecklistRule | None:
-        return next((c for c in self.checklists if c.id == checklist_id), None)
-
-
-def rules_from_dict(data: Any) -> Rules | None:
-    """Rules as `Rules.as_dict` gave them (the gate's memo); None for anything else."""
-    from micromoment.checklists.answers import ItemRule
-
-    try:
+    def compiled(self) -> list[object]:
+        """What the gate does by these rules: two policies that differ only in comments or
+        layout give the same."""
         checklists = [
-            ChecklistRule(
-                id=str(c["id"]),
-                title=str(c["title"]),
-                version=str(c["version"]),
-                content_hash=str(c["content_hash"]),
-                patterns=[Pattern(str(regex), bool(include)) for regex, include in c["patterns"]],
-                signoffs=int(c["signoffs"]),
-                items=[ItemRule(*item) for item in c["items"]],
-                needles=None if c["needles"] is None else [str(n) for n in c["needles"]],
-            )
-            for c in data["checklists"]
+            (c.id, c.signoffs, c.title, c.version, c.content_hash, c.items, c.patterns)
+            for c in self.checklists
         ]
-        return Rules(
-            checklists,
-            str(data["reviews_dir"]),
-            str(data["on_missing"]),
-            data["policy_checklist"],
-            bool(data["require_signed_commits"]),
-            data["base_branch"],
-        )
-    except (KeyError, TypeError, ValueError):
+        return [*self[1:], checklists]
+
+
+def rules_from_policy(own: dict[str, list[str]], config: dict[str, Any]) -> Rules:
+    """The rules from each checklist's own patterns and the config as plain data (as YAML gives
+    it, or as the validated model dumps it): the config replaces, extends or switches off each
+    checklist's patterns, and a checklist left with none is left out, unless policy changes call
+    for it."""
+    policy_changes = config.get("policy_changes", DEFAULT_POLICY_CHANGES)
+    checklists = []
+    for checklist_id, own_lines in sorted(own.items()):
+        policy = config.get("checklists", {}).get(checklist_id) or {}
+        replaced = policy.get("applies_to")
+        lines = [*(own_lines if replaced is None else replaced), *policy.get("also_applies_to", [])]
+        lines = lines if policy.get("enabled", True) else []
+        if lines or checklist_id == policy_changes:
+            checklists.append(ChecklistRule(checklist_id, lines, policy.get("signoffs", 0)))
+    return Rules(
+        checklists,
+        normal_folder(config.get("reviews_dir", DEFAULT_REVIEWS_DIR)),
+        (config.get("hook") or {}).get("on_missing", "block"),
+        policy_changes if policy_changes in own else None,
+        config.get("require_signed_commits", False),
+        config.get("base_branch"),
+    )
+
+
+def memo_of(rules: Rules) -> list[Any]:
+    """The rules as the gate's memo keeps them (JSON), with each checklist's compiled patterns
+    when they are known, so that reading them back never needs pathspec."""
+    return [rules, [_COMPILED.get(tuple(c.lines)) for c in rules.checklists]]
+
+
+def rules_from_memo(data: Any) -> Rules | None:
+    """Rules as `memo_of` gave them; None for anything else."""
+    try:
+        kept, compiled = data
+        checklists = [ChecklistRule(*c)._replace(items=c[6] and _item_rules(c[6])) for c in kept[0]]
+        for rule, patterns in zip(checklists, compiled, strict=True):
+            if patterns is not None:
+                _COMPILED.setdefault(tuple(rule.lines), [Pattern(*p) for p in patterns])
+        return Rules(checklists, *kept[1:])
+    except (LookupError, TypeError, ValueError):
         return None
+
+
+def _item_rules(items: list[Any]) -> list[ItemRule]:
+    from micromoment.checklists.answers import ItemRule  # only for rules that judge records
+
+    return [ItemRule(*item) for item in items]
 
 
 # Up to this many paths, each rule's needles sift them; beyond it one combined regex does.
@@ -218,7 +209,7 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
     policy checklist, so that whoever changes it has a named reviewer.
     """
     candidates = triggering_paths(rules, paths)
-    if len(candidates) > FEW_PATHS or any(rule.needles is None for rule in rules.checklists):
+    if len(candidates) > FEW_PATHS:
         # A path can only call for a checklist if one of its include patterns matches it: one
         # search against all of them together drops the (usually many) paths no rule can want,
         # after a cheaper search for any needle has dropped most of them. For a few paths each
@@ -239,12 +230,8 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
 
 
 def _any_needle(rules: Rules) -> re.Pattern[str] | None:
-    """A search for any include pattern's needle; None when some pattern has none to give."""
-    needles: list[str] = []
-    for rule in rules.checklists:
-        if rule.needles is None:
-            return None
-        needles += rule.needles
+    """A search for any pattern's needle; None when some pattern has none to give."""
+    needles = [needle for rule in rules.checklists for needle in rule.needles]
     if not needles or not all(needles):
         return None
     return re.compile("|".join(re.escape(n) for n in sorted(set(needles))))
@@ -261,17 +248,8 @@ def _plain(regex: str) -> str:
 
 
 def compile_patterns(patterns: list[str]) -> list[Pattern]:
-    """.gitignore-style patterns as regexes; pathspec knows git's rules, the gate just matches."""
-    return [Pattern(regex, include) for _, regex, include in _translated(patterns)]
-
-
-def pattern_needles(patterns: list[str]) -> list[str]:
-    """One needle per include pattern, in `compile_patterns`' order (see `glob_needle`)."""
-    return [glob_needle(line) for line, _, include in _translated(patterns) if include]
-
-
-def _translated(patterns: list[str]) -> list[tuple[str, str, bool]]:
-    """(line, regex, include) for each pattern that is not a comment or blank.
+    """.gitignore-style patterns as regexes, leaving out comments and blanks; pathspec knows
+    git's rules, the gate just matches.
 
     The regexes are pathspec's own for GitIgnoreSpec (its folder mark included), translated but
     not compiled: most commits match no path against them. Tests check the gate's matcher against
@@ -282,7 +260,7 @@ def _translated(patterns: list[str]) -> list[tuple[str, str, bool]]:
     for line in patterns:
         regex, include = GitIgnoreSpecPattern.pattern_to_regex(line)
         if include is not None and regex is not None:
-            found.append((line, str(regex), bool(include)))
+            found.append(Pattern(str(regex), bool(include)))
     return found
 
 

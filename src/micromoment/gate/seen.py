@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import FileProblems
 from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
+from micromoment.limits import MAX_YAML_BYTES, size_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
+    from typing import Any, TypeGuard
 
 CACHE_LIMIT = 50_000
+TOO_BIG = f"larger than {size_text(MAX_YAML_BYTES)}; not a record micromoment writes"
 
 
 class SeenSignoff(NamedTuple):
@@ -30,25 +32,30 @@ class SeenSignoff(NamedTuple):
         return (self.email.strip().lower(), " ".join(self.name.split()).lower(), self.at, self.decision)
 
 
-class SeenRecord:
+class SeenRecord(NamedTuple):
     """A valid review or skip record: the few fields the gate judges by."""
 
-    def __init__(self, path: str, summary: dict[str, Any]) -> None:
-        self.path = path
-        self.kind: str = summary["kind"]
-        self.checklist_id: str = summary["checklist_id"]
-        self.content_hash: str = summary["content_hash"]
-        self.complete: bool = summary["complete"]
-        self.reason: str = summary["reason"]
-        self.author_name: str = summary["author_name"]
-        self.author_email: str = summary["author_email"]
-        self.signoffs = [SeenSignoff(*s) for s in summary["signoffs"]]
-        # The `id` it declares, and its content but for `id` and sign-offs: what a copy or a
-        # rename of an old record keeps, whatever its new file name.
-        self.id: str = summary["id"]
-        self.fingerprint: str = summary["fingerprint"]
-        # item id -> answer as recorded ("skip" for a reasoned skip), judged against the checklist.
-        self.answers: dict[str, str] = dict(summary["answers"])
+    path: str
+    # The `id` it declares, and its content but for `id` and sign-offs: what a copy or a rename
+    # of an old record keeps, whatever its new file name.
+    id: str
+    fingerprint: str
+    kind: str
+    checklist_id: str
+    content_hash: str
+    complete: bool
+    reason: str
+    author_name: str
+    author_email: str
+    signoffs: list[SeenSignoff]
+    # item id -> answer as recorded ("skip" for a reasoned skip), judged against the checklist.
+    answers: dict[str, str]
+
+    @classmethod
+    def of(cls, path: str, summary: dict[str, Any]) -> SeenRecord:
+        """The record from its summary (`summarise`, or the memo)."""
+        signoffs = [SeenSignoff(*s) for s in summary["signoffs"]]
+        return cls(path, **{**summary, "signoffs": signoffs, "answers": dict(summary["answers"])})
 
     @property
     def record_id(self) -> str:
@@ -60,13 +67,6 @@ class InvalidRecord(NamedTuple):
 
     path: str
     problem: str
-
-
-def blob_id(data: bytes) -> str:
-    """The id git gives this content as a blob, so cache keys agree with git's own."""
-    import hashlib  # only when record bytes are read: a commit that needs none never loads OpenSSL
-
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def summarise(data: bytes, display: str) -> dict[str, Any]:
@@ -105,14 +105,16 @@ class RecordCache:
 
     def __init__(self, git_dir: str | None) -> None:
         self.path = memo_path(git_dir)
-        self.entries: dict[str, Any] = {}
         self.changed = False
         self.entries = read_cache(self.path, MEMO_TAG, "records")
 
     def verdict(self, data: bytes, display: str) -> dict[str, Any]:
-        key = blob_id(data)
+        import hashlib  # only when record bytes are read: a commit that needs none never loads OpenSSL
+
+        # The id git gives this content as a blob, so the keys agree with git's own.
+        key = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
         cached = self.entries.get(key)
-        if isinstance(cached, dict) and _well_formed(cached):
+        if _well_formed(cached):
             return cached
         found = summarise(data, display)
         if "problem" in found:
@@ -130,44 +132,42 @@ class RecordCache:
         write_cache(self.path, MEMO_TAG, "records", entries)
 
 
-_FIELDS = {
-    "id": str,
-    "fingerprint": str,
-    "kind": str,
-    "checklist_id": str,
-    "content_hash": str,
+# The summary's fields and their types (a memo written by hand or damaged reads as unseen).
+_FIELDS = {name: str for name in SeenRecord._fields[1:]} | {
     "complete": bool,
-    "reason": str,
-    "author_name": str,
-    "author_email": str,
     "signoffs": list,
     "answers": list,
 }
 
 
-def _well_formed(entry: object) -> bool:
+def _well_formed(entry: object) -> TypeGuard[dict[str, Any]]:
     if not isinstance(entry, dict) or set(entry) != set(_FIELDS):
         return False
-    if not all(isinstance(entry[name], kind) for name, kind in _FIELDS.items()):
-        return False
-    return entry["kind"] in ("review", "skip") and all(
-        isinstance(s, list) and len(s) == size and all(isinstance(x, str) for x in s)
-        for field, size in (("signoffs", 4), ("answers", 2))
-        for s in entry[field]
+    return (
+        all(isinstance(entry[name], kind) for name, kind in _FIELDS.items())
+        and entry["kind"] in ("review", "skip")
+        and all(
+            isinstance(s, list) and len(s) == 4 and all(isinstance(x, str) for x in s)
+            for s in entry["signoffs"]
+        )
+        and all(
+            isinstance(a, list) and len(a) == 2 and all(isinstance(x, str) for x in a)
+            for a in entry["answers"]
+        )
     )
 
 
 def read_records(
-    blobs: Mapping[str, bytes], git_dir: str | None, cache: RecordCache | None = None
+    blobs: Mapping[str, bytes | None], cache: RecordCache
 ) -> tuple[list[SeenRecord], list[InvalidRecord]]:
-    """Every record among `blobs` (path -> bytes), judged by the strict reader."""
-    cache = cache or RecordCache(git_dir)
+    """Every record among `blobs` (path -> bytes; None for one over the size limit, never read),
+    judged by the strict reader, in path order."""
     seen, invalid = [], []
     for path, data in sorted(blobs.items()):
-        found = cache.verdict(data, path)
+        found = cache.verdict(data, path) if data is not None else {"problem": f"{path}: {TOO_BIG}"}
         if "problem" in found:
             invalid.append(InvalidRecord(path, found["problem"]))
         else:
-            seen.append(SeenRecord(path, found))
+            seen.append(SeenRecord.of(path, found))
     cache.save()
     return seen, invalid

@@ -18,7 +18,7 @@ from micromoment.errors import FileProblems
 from micromoment.gate.change import Change, complete_rules, staged
 from micromoment.gate.rules import triggered
 from micromoment.gate.seen import RecordCache, SeenRecord, SeenSignoff
-from micromoment.git import GitFailed, diff_raw, find_repo, read_blobs, run_git
+from micromoment.git import GitFailed, find_repo, parse_raw, read_blobs, run_git, start_diff
 from micromoment.identity import same_identity
 
 if TYPE_CHECKING:
@@ -151,7 +151,9 @@ def _seen(change: Change, review: ReviewRecord, until: str | None) -> Seen:
     """`review`'s answers (but for resolved follow-ups) and the blob ids its checklist's
     triggering files have at `until` (None: the index); a deleted file's id is zeros. The
     change is measured from the base, so a rebase that keeps the files keeps what was seen."""
-    changed = diff_raw(change.repo, change.history[0] if change.history else None, until)
+    changed = parse_raw(
+        start_diff(change.repo, change.history[0] if change.history else None, until).output()
+    )
     hits = triggered(complete_rules(change), [c.path for c in changed], policy_changed=True)
     oids = {c.path: c.oid for c in changed}
     return _answers(review), {path: oids[path] for path in hits.get(review.checklist.id, [])}
@@ -232,8 +234,8 @@ class _Sight:
         """The paths `commit` changes (the commit being made: the staged change)."""
         try:
             if commit == PENDING:
-                return [c.path for c in diff_raw(self.change.repo, "HEAD")]
-            return [c.path for c in diff_raw(self.change.repo, f"{commit}^", commit)]
+                return [c.path for c in parse_raw(start_diff(self.change.repo, "HEAD").output())]
+            return [c.path for c in parse_raw(start_diff(self.change.repo, f"{commit}^", commit).output())]
         except GitFailed:
             return []
 

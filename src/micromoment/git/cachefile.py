@@ -17,29 +17,24 @@ from micromoment.fileread import read_regular
 
 MEMO_LIMIT = 256 * 1024 * 1024
 # A memo written by another version of micromoment, or in another format, is never read.
-MEMO_TAG = [3, __version__]
+MEMO_TAG = [4, __version__]
 
 
 def memo_path(git_dir: str | None) -> str | None:
     return os.path.join(git_dir, "micromoment", "memo.json") if git_dir else None
 
 
-def _read(path: str | None, tag: object) -> dict[str, Any]:
-    if path is None:
-        return {}
-    raw = read_regular(path, MEMO_LIMIT)  # a pipe or a device in its place is never waited on
-    if raw is None:
-        return {}
+def read_cache(path: str | None, tag: object, field: str | None = None) -> dict[str, Any]:
+    """The `field` section of a memo written with `tag` (the whole memo without one); empty for
+    anything else."""
+    raw = read_regular(path, MEMO_LIMIT) if path else None  # a pipe in its place is never waited on
     try:
-        data = json.loads(raw)
+        data = json.loads(raw) if raw is not None else {}
     except (ValueError, RecursionError):
         return {}
-    return data if isinstance(data, dict) and data.get("format") == tag else {}
-
-
-def read_cache(path: str | None, tag: object, field: str) -> dict[str, Any]:
-    """The `field` section of a memo written with `tag`; empty for anything else."""
-    found = _read(path, tag).get(field)
+    if not isinstance(data, dict) or data.get("format") != tag:
+        return {}
+    found = data if field is None else data.get(field)
     return found if isinstance(found, dict) else {}
 
 
@@ -51,7 +46,7 @@ def write_cache(path: str, tag: object, field: str, entries: dict[str, Any]) -> 
     from micromoment.files import write_atomic
 
     # Key order is kept, not sorted: callers keep entries in age order and drop the oldest first.
-    text = json.dumps({**_read(path, tag), "format": tag, field: entries})
+    text = json.dumps({**read_cache(path, tag), "format": tag, field: entries})
     try:
         write_atomic(Path(path), text + "\n")
     except Exception:  # a memo that cannot be written only costs speed

@@ -6,7 +6,7 @@ import os
 from typing import NamedTuple
 
 from micromoment.fileread import read_regular
-from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, StartedGit, run_git, run_tool
+from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, Started, run_git, run_tool
 
 
 def resolve(repo: Repo, ref: str) -> str:
@@ -101,13 +101,9 @@ class Changed(NamedTuple):
     submodule_was: str | None = None
 
 
-def diff_raw(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
-    """What changed from `old` (a commit; None for an empty tree) to `new` (a commit; None for the index)."""
-    return parse_raw(start_diff(repo, old, new, under).output())
-
-
-def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> StartedGit:
-    """`diff_raw`'s git, started now; `parse_raw` its output when it is wanted."""
+def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> Started:
+    """What changed from `old` (a commit; None for an empty tree) to `new` (a commit; None for
+    the index): git started now, `parse_raw` its output when it is wanted."""
     base = old or EMPTY_TREE
     # A submodule bump is a change like any file's; `none` also overrides an `ignore` setting
     # in .gitmodules, which the branch writes.
@@ -115,7 +111,7 @@ def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str |
     args += ["--cached", base] if new is None else [base, new]
     if under:
         args += ["--", f":(literal){under}"]
-    return StartedGit(args, repo.root)
+    return Started("git", args, repo.root)
 
 
 def parse_raw(raw: bytes) -> list[Changed]:
@@ -163,27 +159,12 @@ def current_branch(repo: Repo) -> str | None:
     return ref.removeprefix("refs/heads/")
 
 
-def merge_base(repo: Repo, ref: str, other: str = "HEAD") -> str:
-    base_commit = resolve(repo, ref)
+def merge_base(repo: Repo, ref: str, commit: str, other: str = "HEAD") -> str:
+    """The merge-base of `commit` (what `ref` resolves to; it names it in a problem) and `other`."""
     try:
-        return run_git(["merge-base", base_commit, other], repo.root).decode().strip()
+        return run_git(["merge-base", commit, other], repo.root).decode().strip()
     except GitFailed:
         raise GitFailed(f"no common history between {ref!r} and {other}; {SHALLOW_HINT}") from None
-
-
-def merge_base_of_commits(repo: Repo, ref: str, base_commit: str, head: str) -> str:
-    """The merge-base of two commit ids (`ref` names the first in a problem)."""
-    try:
-        return run_git(["merge-base", base_commit, head], repo.root).decode().strip()
-    except GitFailed:
-        raise GitFailed(f"no common history between {ref!r} and HEAD; {SHALLOW_HINT}") from None
-
-
-def default_branch(repo: Repo, configured: str | None = None) -> str | None:
-    """The branch others merge into: the configured one, else the upstream's default branch,
-    else init.defaultBranch, else main or master; as a ref that exists, or None."""
-    found = find_base(repo, configured)
-    return found[0] if found else None
 
 
 def _candidates(name: str) -> list[str]:
@@ -203,8 +184,8 @@ def _patterns(name: str) -> list[str]:
 _REF_FORMAT = "--format=%(refname) %(objectname) %(objecttype) %(symref)"
 
 
-def _ask_refs(cwd: str, patterns: list[str]) -> StartedGit:
-    return StartedGit(["for-each-ref", _REF_FORMAT, *patterns], cwd)
+def _ask_refs(cwd: str, patterns: list[str]) -> Started:
+    return Started("git", ["for-each-ref", _REF_FORMAT, *patterns], cwd)
 
 
 def _listed(out: bytes) -> dict[str, tuple[str, str, str]]:
@@ -238,34 +219,19 @@ class BaseQuestions:
         if self.every_branch:
             wanted += ["refs/heads/", "refs/remotes/origin/"]
         self.refs = _ask_refs(cwd, list(dict.fromkeys(wanted)))
+        self.listed: dict[str, tuple[str, str, str]] = {}
 
     def stop(self) -> None:
         """Stop the listing if it was never read."""
         self.refs.stop()
 
-
-def _initial_branch(repo: Repo) -> str:
-    """init.defaultBranch, or nothing when it is not set (then main, then master)."""
-    try:
-        return run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip()
-    except GitFailed:
-        return ""
-
-
-class _Refs:
-    """The refs asked about so far, asked for more only when a new name comes up."""
-
-    def __init__(self, repo: Repo, questions: BaseQuestions) -> None:
-        self.repo = repo
-        self.asked = set(questions.names)
-        self.listed = _listed(questions.refs.output())
-
-    def first(self, names: list[str]) -> tuple[str, str, str | None] | None:
-        """The first name with a candidate ref, as (name, short ref name, commit id or None)."""
+    def first(self, repo: Repo, names: list[str]) -> tuple[str, str, str | None] | None:
+        """The first name with a candidate ref, as (name, short ref name, commit id or None);
+        a name not asked about yet is asked about now."""
         for name in dict.fromkeys(n for n in names if n):
-            if name not in self.asked:
-                self.asked.add(name)
-                self.listed.update(_listed(_ask_refs(self.repo.root, _patterns(name)).output()))
+            if name not in self.names:
+                self.names.append(name)
+                self.listed.update(_listed(_ask_refs(repo.root, _patterns(name)).output()))
             for candidate in _candidates(name):
                 if candidate in self.listed:
                     short = candidate.removeprefix("refs/remotes/").removeprefix("refs/heads/")
@@ -276,13 +242,17 @@ class _Refs:
 
     def branch_names(self) -> set[str]:
         """The names with a candidate ref among those listed (all of them, for `every_branch`)."""
-        found = set()
-        for ref in self.listed:
-            if ref.startswith("refs/heads/"):
-                found.add(ref.removeprefix("refs/heads/"))
-            elif ref.startswith("refs/remotes/origin/") and ref != "refs/remotes/origin/HEAD":
-                found.add(ref.removeprefix("refs/remotes/origin/"))
-        return found
+        local = {ref.removeprefix("refs/heads/") for ref in self.listed if ref.startswith("refs/heads/")}
+        remote = {ref[20:] for ref in self.listed if ref.startswith("refs/remotes/origin/")}
+        return local | (remote - {"HEAD"})
+
+
+def _initial_branch(repo: Repo) -> str:
+    """init.defaultBranch, or nothing when it is not set (then main, then master)."""
+    try:
+        return run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip()
+    except GitFailed:
+        return ""
 
 
 def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> str:
@@ -322,55 +292,50 @@ def _small_text(path: str) -> str:
 def find_base(
     repo: Repo, configured: str | None = None, asked: BaseQuestions | None = None
 ) -> tuple[str, str | None] | None:
-    """`default_branch`'s answer and its commit id (None when only `resolve` can say), in as few
-    git processes as it takes: one `for-each-ref` answers most repositories, and init.defaultBranch
+    """The branch others merge into, as a ref that exists, and its commit id (None when only
+    `resolve` can say): the configured one, else the upstream's default branch, else
+    init.defaultBranch, else main or master; None when there is none. In as few git processes
+    as it takes: one `for-each-ref` answers most repositories, and init.defaultBranch
     is asked only when neither the configured branch nor the upstream's default exists, and
     another branch than main's or master's does. `asked` is what was started ahead (see
     `BaseQuestions`); it is finished or stopped here."""
-    questions = asked or BaseQuestions(repo.root, repo.git_dir, configured)
+    refs = asked or BaseQuestions(repo.root, repo.git_dir, configured)
     try:
-        refs = _Refs(repo, questions)
+        refs.listed = _listed(refs.refs.output())
     finally:
-        questions.stop()
+        refs.stop()
     upstream = _upstream_default(repo, refs.listed)
     names = [configured] if configured else []
     if upstream:
         names.append(upstream.removeprefix("refs/remotes/origin/"))
-    found = refs.first(names)
+    found = refs.first(repo, names)
     if found is None:
-        fallback = refs.first(["main", "master"])
-        if questions.every_branch and refs.branch_names() <= ({fallback[0]} if fallback else set()):
+        fallback = refs.first(repo, ["main", "master"])
+        if refs.every_branch and refs.branch_names() <= ({fallback[0]} if fallback else set()):
             # init.defaultBranch could only name that branch or one that does not exist.
             found = fallback
         else:
-            found = refs.first([*names, _initial_branch(repo), "main", "master"])
+            found = refs.first(repo, [*names, _initial_branch(repo), "main", "master"])
     return (found[1], found[2]) if found else None
 
 
 def ls_index(repo: Repo, paths: list[str]) -> list[tuple[str, str]]:
-    """(path, object id) of every staged file under `paths`."""
+    """(path, object id) of every staged file under `paths`: `MODE OID STAGE\tPATH` lines."""
     out = run_git(["ls-files", "-s", "-z", "--", *paths], repo.root)
-    entries = []
-    for line in out.split(b"\0"):
-        meta, _, name = line.partition(b"\t")
-        fields = meta.split()
-        if len(fields) == 3 and fields[2] == b"0":
-            entries.append((name.decode("utf-8", "surrogateescape"), fields[1].decode()))
-    return entries
+    return [(path, fields[1]) for fields, path in _listing(out) if fields[2:] == ["0"]]
 
 
 def ls_tree(repo: Repo, commit: str, paths: list[str]) -> list[tuple[str, str]]:
-    """(path, object id) of every file under `paths` at `commit`."""
+    """(path, object id) of every file under `paths` at `commit`: `MODE TYPE OID\tPATH` lines."""
     out = run_git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths], repo.root)
-    entries = []
-    for line in out.split(b"\0"):
-        if not line:
-            continue
-        meta, _, name = line.partition(b"\t")
-        kind_and_oid = meta.split()
-        if len(kind_and_oid) == 3 and kind_and_oid[1] == b"blob":
-            entries.append((name.decode("utf-8", "surrogateescape"), kind_and_oid[2].decode()))
-    return entries
+    return [
+        (path, fields[2]) for fields, path in _listing(out) if fields[1:2] == ["blob"] and len(fields) == 3
+    ]
+
+
+def _listing(out: bytes) -> list[tuple[list[str], str]]:
+    lines = (line.partition(b"\t") for line in out.split(b"\0") if line)
+    return [(meta.decode().split(), name.decode("utf-8", "surrogateescape")) for meta, _, name in lines]
 
 
 def filters(repo: Repo, paths: list[str]) -> dict[str, str]:

@@ -112,6 +112,21 @@ class Started:
             raise
         return Finished(child.returncode, out, err)
 
+    def output(self) -> bytes:
+        """What git printed; GitFailed naming the command when it refused or could not run."""
+        try:
+            done = self.finish()
+        except ToolMissing:
+            raise GitFailed("git is not installed or not on PATH; install git and try again") from None
+        except ToolTimedOut as exc:
+            raise GitFailed(exc.message) from None
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitFailed(
+                f"git {' '.join(self.argv[1:3])} failed: {message[-1] if message else done.returncode}"
+            )
+        return done.stdout
+
     def stop(self) -> None:
         """Stop a program whose answer is no longer wanted, and reap it."""
         child, self.child = self.child, None
@@ -130,33 +145,7 @@ def _end(child: subprocess.Popen[bytes]) -> None:
 
 def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> bytes:
     """Every git command micromoment runs; a refusal is a GitFailed naming the command."""
-    return StartedGit(args, cwd, stdin).output()
-
-
-class StartedGit:
-    """A git command started now, its output asked for later (see `Started`)."""
-
-    def __init__(self, args: list[str], cwd: str | Path, stdin: bytes | None = None) -> None:
-        self.args = args
-        self.started = Started("git", args, cwd, stdin)
-
-    def output(self) -> bytes:
-        """What git printed; GitFailed naming the command when it refused or could not run."""
-        try:
-            done = self.started.finish()
-        except ToolMissing:
-            raise GitFailed("git is not installed or not on PATH; install git and try again") from None
-        except ToolTimedOut as exc:
-            raise GitFailed(exc.message) from None
-        if done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise GitFailed(
-                f"git {' '.join(self.args[:2])} failed: {message[-1] if message else done.returncode}"
-            )
-        return done.stdout
-
-    def stop(self) -> None:
-        self.started.stop()
+    return Started("git", args, cwd, stdin).output()
 
 
 # A Repo whose HEAD was not read when it was found.

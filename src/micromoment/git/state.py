@@ -20,20 +20,6 @@ if TYPE_CHECKING:
     from micromoment.identity import GitContext, Person
 
 
-def _repo(start: Path) -> Any:
-    """A GitPython repository handle; imported here alone, so no other command pays for it."""
-    import shutil
-
-    if shutil.which("git") is None:
-        return None  # no git on PATH: record without git context rather than fail halfway
-    import git
-
-    try:
-        return git.Repo(start, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
-        return None
-
-
 class GitState:
     """What a review records about the repository (through GitPython), or nothing outside git."""
 
@@ -42,8 +28,18 @@ class GitState:
 
     @classmethod
     def at(cls, start: Path) -> GitState:
-        """The repository `start` is in; outside one (or without git), a state with nothing in it."""
-        return cls(_repo(start))
+        """The repository `start` is in; outside one, or with no git on PATH (then the review is
+        recorded without git context rather than failing halfway), a state with nothing in it."""
+        import shutil
+
+        if shutil.which("git") is None:
+            return cls(None)
+        import git
+
+        try:
+            return cls(git.Repo(start, search_parent_directories=True))
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
+            return cls(None)
 
     @property
     def git_dir(self) -> Path | None:
@@ -116,12 +112,8 @@ def _is_dirty(repo: Any) -> bool:
 def _remote_url(repo: Any) -> str | None:
     remotes = {remote.name: remote for remote in repo.remotes}
     remote = remotes.get("origin") or next(iter(remotes.values()), None)
-    if remote is None:
-        return None
-    try:
-        return strip_credentials(next(iter(remote.urls)))
-    except StopIteration:
-        return None
+    url = next(iter(remote.urls), None) if remote is not None else None
+    return strip_credentials(url) if url is not None else None
 
 
 def strip_credentials(url: str) -> str:

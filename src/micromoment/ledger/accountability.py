@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -15,7 +14,6 @@ from micromoment.clock import utc_now
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, NotFound
 from micromoment.files import PartlyWritten, write_together
 from micromoment.gate.signoffs import seen_now
-from micromoment.git import GitFailed, run_git
 from micromoment.identity import Person, same_identity
 from micromoment.locations import Project, display_path
 from micromoment.records import Resolution, ReviewRecord, Signoff, load_record, record_text
@@ -31,83 +29,55 @@ class NotASecondPerson(MicromomentError):
     exit_code = EXIT_FINDINGS
 
 
-def locks_dir(path: Path) -> Path:
-    """Where the locks for records in `path`'s folder live: under the git directory, private to the
-    clone and never committed; outside a repository, beside the record."""
-    folder = path.resolve().parent
-    try:
-        git_dir = run_git(["rev-parse", "--absolute-git-dir"], folder).decode().strip()
-    except (GitFailed, OSError):
-        return folder
-    return Path(git_dir) / "micromoment" / "locks"
-
-
 @contextlib.contextmanager
 def record_lock(path: Path) -> Iterator[None]:
-    """One writer at a time per record, across processes.
+    """One writer at a time per record, across processes: an advisory lock on the record's own file.
 
-    The lock is advisory and the kernel drops it if the process dies, so a crash never leaves a
-    record locked. Its file is removed by the holder, still holding it; a waiter that then gets
-    the lock on the removed file sees that the name now points elsewhere (or nowhere) and tries
-    again, so two processes can never both believe they hold it.
+    The kernel drops it if the process dies, so a crash never leaves a record locked, and there is
+    no lock file to leave behind. The holder replaces the record; a waiter that then gets the lock
+    on the replaced file sees that the name now points elsewhere and tries again on the new one, so
+    two processes can never both believe they hold it.
     """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX: writes stay atomic, just not serialised
         yield
         return
-    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:20]
-    folder = locks_dir(path)
-    lock_path = folder / f".{path.stem[:60]}-{name}.lock"
-    busy = MicromomentError(
-        f"{display_path(path)}: another micromoment command is updating this record; try again"
-    )
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    fd = None
     while True:
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd = _open_lock_file(lock_path)
-        except OSError as exc:
-            raise MicromomentError(
-                f"{lock_path}: cannot create the lock for {display_path(path)}: {exc.strerror or exc}; "
-                "check that folder's permissions"
-            ) from None
+            opened = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # NONBLOCK: a pipe never waits
+        except OSError:  # nothing to lock: reading the record says what is wrong with it
+            break
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(opened, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            os.close(fd)
+            os.close(opened)
             if time.monotonic() > deadline:
-                raise busy from None
+                raise MicromomentError(
+                    f"{display_path(path)}: another micromoment command is updating this record; try again"
+                ) from None
             time.sleep(0.02)
             continue
-        if _still_named(fd, lock_path):
+        if _still_named(opened, path):
+            fd = opened
             break
-        os.close(fd)  # the holder before us removed this file; lock the one that has the name now
+        os.close(opened)  # the holder before us replaced this file; lock the one that has the name now
     try:
         yield
     finally:
-        # Unlink while holding: a waiter on this file finds it unnamed and starts over.
-        with contextlib.suppress(OSError):
-            lock_path.unlink()
-        os.close(fd)
+        if fd is not None:
+            os.close(fd)
 
 
-def _open_lock_file(lock_path: Path) -> int:
-    return os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
-
-
-def _still_named(fd: int, lock_path: Path) -> bool:
+def _still_named(fd: int, path: Path) -> bool:
     try:
-        named = lock_path.stat()
+        named = path.stat()
     except FileNotFoundError:
         return False
     held = os.fstat(fd)
     return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
-
-
-def same_person(a: Person, b: Person) -> bool:
-    """The gate's rule: one person by email, or by name under another email."""
-    return same_identity(a.name, a.email, b.name, b.email)
 
 
 def _rewrite(project: Project, catalog: Catalog, path: Path, record: ReviewRecord) -> None:
@@ -135,14 +105,23 @@ def sign_off(
     """Add (or replace) the signer's sign-off; the review's author cannot sign their own."""
     with record_lock(path):
         record = load_record(path)
-        if same_person(record.who, signer):
+        if same_identity(record.who.name, record.who.email, signer.name, signer.email):
             raise NotASecondPerson(
                 f"{display_path(path)}: you wrote this review, and a sign-off is a second person's look; "
                 f"ask a teammate to run micromoment signoff {record.id}"
             )
-        others = [s for s in record.signoffs if not same_person(s.who, signer)]
-        saw = seen_now(str(project.root), record)
-        signoff = Signoff(who=signer, at=utc_now(), decision=decision, note=note or None, saw=saw)
+        others = [
+            s
+            for s in record.signoffs
+            if not same_identity(s.who.name, s.who.email, signer.name, signer.email)
+        ]
+        signoff = Signoff(
+            who=signer,
+            at=utc_now(),
+            decision=decision,
+            note=note or None,
+            saw=seen_now(str(project.root), record),
+        )
         updated = record.model_copy(update={"signoffs": [*others, signoff]})
         _rewrite(project, catalog, path, updated)
     return updated

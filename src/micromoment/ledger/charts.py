@@ -21,15 +21,11 @@ def nice_ceiling(value: int) -> int:
     if value <= 1:
         return 1
     power: int = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if step * power >= value:
-            return step * power
-    raise AssertionError("unreachable: 10 * power >= value")
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
 def _ticks(top: int) -> list[int]:
-    step = max(1, top // 4) if top >= 4 else 1
-    return list(range(0, top + 1, step))
+    return list(range(0, top + 1, max(1, top // 4)))
 
 
 def stacked_bars(

@@ -12,10 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from typing import Any, Literal
-
-from micromoment.ledger.store import check_values
+from typing import Any, Literal, NamedTuple
 
 STATS_SCHEMA = "micromoment.stats/1"
 Period = Literal["week", "month"]
@@ -50,15 +47,14 @@ WHERE r.kind = 'review' AND {_CHOSEN}
 """
 
 
-@dataclass
-class Tally:
+class Tally(NamedTuple):
     """What one ledger adds up over the chosen records; tallies of several repositories add up."""
 
-    records: list[tuple[str, str, str, str, int, int, int, int]] = field(default_factory=list)
-    items: list[tuple[str, str, str, int, int]] = field(default_factory=list)
-    follow_ups: tuple[int, int, int] = (0, 0, 0)
-    signers: list[tuple[str, int]] = field(default_factory=list)
-    signed: int = 0
+    records: list[tuple[str, str, str, str, int, int, int, int]]  # day, kind, checklist, who, and counts
+    items: list[tuple[str, str, str, int, int]]  # checklist, item, question, "no"s, skips
+    follow_ups: tuple[int, int, int]  # opened, resolved, overdue
+    signers: list[tuple[str, int]]
+    signed: int  # reviews with an approval
 
 
 def count(connection: sqlite3.Connection, since: dt.date | None, today: dt.date) -> Tally:
@@ -66,7 +62,6 @@ def count(connection: sqlite3.Connection, since: dt.date | None, today: dt.date)
     asked = {"since": since.isoformat() if since else None, "today": today.isoformat()}
     connection.execute("BEGIN")
     try:
-        check_values(connection)  # a value no refresh writes means: build the ledger again
         return Tally(
             records=connection.execute(_RECORDS, asked).fetchall(),
             items=[(c, i, q, no, skip) for c, i, q, _, no, skip in connection.execute(_ITEMS, asked)],
@@ -85,75 +80,36 @@ def period_of(day: dt.date, by: Period) -> tuple[str, dt.date]:
     return f"{year}-W{week:02d}", day - dt.timedelta(days=day.weekday())
 
 
-class _Sums:
-    """The tallies of one or more repositories added up, in the order given (a later
-    repository's wording of a question wins, as a later record's does)."""
-
-    def __init__(self, by: Period) -> None:
-        self.by = by
-        self.periods: dict[str, dict[str, Any]] = {}
-        self.days: dict[str, tuple[str, dt.date]] = {}
-        self.per_checklist: dict[str, Counter[str]] = defaultdict(Counter)
-        self.per_person: dict[str, Counter[str]] = defaultdict(Counter)
-        self.totals: Counter[str] = Counter()
-        self.no_items: Counter[tuple[str, str]] = Counter()
-        self.skipped_items: Counter[tuple[str, str]] = Counter()
-        self.questions: dict[tuple[str, str], str] = {}
-        self.follow_ups: tuple[int, int, int] = (0, 0, 0)  # opened, resolved, overdue
-        self.signed = 0
-
-    def add(self, tally: Tally) -> None:
-        for day_text, kind, checklist, who, records, answers, no, skip in tally.records:
-            if day_text not in self.days:
-                self.days[day_text] = period_of(dt.date.fromisoformat(day_text), self.by)
-            label, start = self.days[day_text]
-            period = self.periods.setdefault(
-                label,
-                {
-                    "period": label,
-                    "start": start.isoformat(),
-                    "reviews": 0,
-                    "skips": 0,
-                    "answers": 0,
-                    "no": 0,
-                },
-            )
-            name = "reviews" if kind == "review" else "skips"
-            for counter in (period, self.totals, self.per_checklist[checklist], self.per_person[who]):
-                counter[name] += records
-                counter["answers"] += answers
-            for counter in (period, self.totals, self.per_checklist[checklist]):
-                counter["no"] += no
-            self.totals["skip"] += skip
-            self.per_checklist[checklist]["skipped_items"] += skip
-        for checklist, item, question, no, skip in tally.items:
-            self.questions[(checklist, item)] = question
-            if no:
-                self.no_items[(checklist, item)] += no
-            if skip:
-                self.skipped_items[(checklist, item)] += skip
-        (opened, resolved, overdue), more = self.follow_ups, tally.follow_ups
-        self.follow_ups = (opened + more[0], resolved + more[1], overdue + more[2])
-        for who, given in tally.signers:
-            self.per_person[who]["signoffs_given"] += given
-        self.signed += tally.signed
-
-    def top(self, counter: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
-        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-        return [
-            {"checklist": c, "item": i, "question": self.questions[(c, i)], "count": n}
-            for (c, i), n in ranked
-        ]
-
-
 def stats_of(
     tallies: list[Tally], since: dt.date | None, by: Period, repositories: list[str]
 ) -> dict[str, Any]:
-    """The stats document from the tallies of one or more repositories, in the order given."""
-    sums = _Sums(by)
-    for tally in tallies:
-        sums.add(tally)
-    totals, (opened, resolved, overdue) = sums.totals, sums.follow_ups
+    """The stats document from the tallies of one or more repositories, in the order given (a
+    later repository's wording of a question wins, as a later record's does)."""
+    periods: dict[str, dict[str, Any]] = {}
+    days: dict[str, tuple[str, dt.date]] = {}
+    per_checklist: dict[str, Counter[str]] = defaultdict(Counter)
+    per_person: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    for day, kind, checklist, who, records, answers, no, skip in (row for t in tallies for row in t.records):
+        if day not in days:  # a few hundred days among thousands of rows
+            days[day] = period_of(dt.date.fromisoformat(day), by)
+        label, start = days[day]
+        period = periods.setdefault(
+            label,
+            {"period": label, "start": start.isoformat(), "reviews": 0, "skips": 0, "answers": 0, "no": 0},
+        )
+        name = "reviews" if kind == "review" else "skips"
+        for counter in (period, totals, per_checklist[checklist], per_person[who]):
+            counter[name] += records
+            counter["answers"] += answers
+        for counter in (period, totals, per_checklist[checklist]):
+            counter["no"] += no
+        for counter in (totals, per_checklist[checklist]):
+            counter["skipped_items"] += skip
+    for who, given in (row for t in tallies for row in t.signers):
+        per_person[who]["signoffs_given"] += given
+    opened, resolved, overdue = (sum(t.follow_ups[n] for t in tallies) for n in range(3))
+    signed = sum(t.signed for t in tallies)
     reviews = totals["reviews"]
     return {
         "schema": STATS_SCHEMA,
@@ -161,28 +117,42 @@ def stats_of(
         "by": by,
         "repositories": repositories,
         "totals": {
-            "reviews": reviews,
-            "skips": totals["skips"],
-            "answers": totals["answers"],
-            "no": totals["no"],
-            "skipped_items": totals["skip"],
-            "people": len(sums.per_person),
+            **{k: totals[k] for k in ("reviews", "skips", "answers", "no", "skipped_items")},
+            "people": len(per_person),
         },
-        "periods": [sums.periods[k] for k in sorted(sums.periods)],
+        "periods": [periods[k] for k in sorted(periods)],
         "checklists": [
             {"checklist": cid, **{k: c[k] for k in ("reviews", "skips", "answers", "no", "skipped_items")}}
-            for cid, c in sorted(sums.per_checklist.items())
+            for cid, c in sorted(per_checklist.items())
         ],
         "people": [
             {"name": name, **{k: c[k] for k in ("reviews", "skips", "answers", "signoffs_given")}}
-            for name, c in sorted(sums.per_person.items(), key=lambda kv: (-kv[1]["reviews"], kv[0]))
+            for name, c in sorted(per_person.items(), key=lambda kv: (-kv[1]["reviews"], kv[0]))
         ],
-        "most_no": sums.top(sums.no_items),
-        "most_skipped": sums.top(sums.skipped_items),
+        **_most_often(tallies),
         "follow_ups": {"opened": opened, "resolved": resolved, "open": opened - resolved, "overdue": overdue},
         "signoffs": {
             "reviews": reviews,
-            "signed": sums.signed,
-            "rate": round(sums.signed / reviews, 3) if reviews else 0.0,
+            "signed": signed,
+            "rate": round(signed / reviews, 3) if reviews else 0.0,
         },
     }
+
+
+def _most_often(tallies: list[Tally]) -> dict[str, list[dict[str, Any]]]:
+    """The ten items most often answered "no", and most often skipped."""
+    questions: dict[tuple[str, str], str] = {}
+    no_items: Counter[tuple[str, str]] = Counter()
+    skipped_items: Counter[tuple[str, str]] = Counter()
+    for checklist, item, question, no, skip in (row for t in tallies for row in t.items):
+        questions[(checklist, item)] = question
+        no_items[(checklist, item)] += no
+        skipped_items[(checklist, item)] += skip
+
+    def top(counter: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
+        ranked = sorted((+counter).items(), key=lambda kv: (-kv[1], kv[0]))[:10]  # +: only counts above 0
+        return [
+            {"checklist": c, "item": i, "question": questions[(c, i)], "count": n} for (c, i), n in ranked
+        ]
+
+    return {"most_no": top(no_items), "most_skipped": top(skipped_items)}

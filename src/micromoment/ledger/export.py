@@ -20,80 +20,39 @@ from micromoment.files import write_atomic
 from micromoment.ledger.judging import judged
 from micromoment.ledger.sources import Source
 from micromoment.locations import display_path
-from micromoment.records import AnyRecord, ReviewRecord, SkipRecord
+from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record, record_files
 
 ColumnType = Literal["string", "integer", "boolean", "timestamp", "date"]
 Row = dict[str, Any]
 
-_RECORD: list[tuple[str, ColumnType]] = [
-    ("repository", "string"),
-    ("record_id", "string"),
-    ("checklist_id", "string"),
-]
-COLUMNS: dict[str, list[tuple[str, ColumnType]]] = {
+_RECORD = ["repository", "record_id", "checklist_id"]
+COLUMNS: dict[str, list[str]] = {
     "reviews": [
         *_RECORD,
-        ("checklist_version", "string"),
-        ("checklist_title", "string"),
-        ("checklist_hash", "string"),
-        ("kind", "string"),
-        ("status", "string"),
-        ("subject", "string"),
-        ("reason", "string"),
-        ("approver", "string"),
-        ("author", "string"),
-        ("author_email", "string"),
-        ("started_at", "timestamp"),
-        ("recorded_at", "timestamp"),
-        ("branch", "string"),
-        ("commit", "string"),
-        ("dirty", "boolean"),
-        ("answers", "integer"),
-        ("yes", "integer"),
-        ("no", "integer"),
-        ("na", "integer"),
-        ("skipped", "integer"),
-        ("follow_ups", "integer"),
-        ("approvals", "integer"),
-        ("path", "string"),
+        *("checklist_version", "checklist_title", "checklist_hash", "kind", "status", "subject", "reason"),
+        *("approver", "author", "author_email", "started_at", "recorded_at", "branch", "commit", "dirty"),
+        *("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals", "path"),
     ],
     "answers": [
         *_RECORD,
-        ("checklist_version", "string"),
-        ("author", "string"),
-        ("position", "integer"),
-        ("item_id", "string"),
-        ("question", "string"),
-        ("answer", "string"),
-        ("note", "string"),
-        ("skip_reason", "string"),
-        ("evidence", "string"),
-        ("answered_at", "timestamp"),
-        ("has_follow_up", "boolean"),
+        *("checklist_version", "author", "position", "item_id", "question", "answer", "note"),
+        *("skip_reason", "evidence", "answered_at", "has_follow_up"),
     ],
     "followups": [
         *_RECORD,
-        ("author", "string"),
-        ("recorded_at", "timestamp"),
-        ("item_id", "string"),
-        ("question", "string"),
-        ("action", "string"),
-        ("owner", "string"),
-        ("due", "date"),
-        ("status", "string"),
-        ("resolved_by", "string"),
-        ("resolved_at", "timestamp"),
-        ("resolution_note", "string"),
+        *("author", "recorded_at", "item_id", "question", "action", "owner", "due", "status"),
+        *("resolved_by", "resolved_at", "resolution_note"),
     ],
-    "signoffs": [
-        *_RECORD,
-        ("author", "string"),
-        ("signer", "string"),
-        ("signer_email", "string"),
-        ("decision", "string"),
-        ("signed_at", "timestamp"),
-        ("note", "string"),
-    ],
+    "signoffs": [*_RECORD, "author", "signer", "signer_email", "decision", "signed_at", "note"],
+}
+# A column's type by its name, the same in every table; any other column is a string.
+TYPES: dict[str, ColumnType] = {
+    **dict.fromkeys(("started_at", "recorded_at", "answered_at", "resolved_at", "signed_at"), "timestamp"),
+    **dict.fromkeys(
+        ("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals", "position"), "integer"
+    ),
+    **dict.fromkeys(("dirty", "has_follow_up"), "boolean"),
+    "due": "date",
 }
 
 
@@ -125,23 +84,12 @@ def _record_row(source: Source, path: Path, record: AnyRecord) -> Row:
             "reason": record.reason,
             "approver": record.approver,
             "recorded_at": _iso(record.at),
-            "answers": 0,
-            "yes": 0,
-            "no": 0,
-            "na": 0,
-            "skipped": 0,
-            "follow_ups": 0,
-            "approvals": 0,
+            **dict.fromkeys(("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals"), 0),
         }
     given = [a.answer for a in record.answers]
     # Held to its checklist version as the gate holds it: a hand-written "complete" is not enough.
-    status, _ = judged(
-        record.status,
-        record.checklist.id,
-        record.checklist.content_hash,
-        {a.item: a.answer for a in record.answers},
-        source.versions,
-    )
+    ref, answers = record.checklist, {a.item: a.answer for a in record.answers}
+    status, _ = judged(record.status, ref.id, ref.content_hash, answers, source.versions)
     return {
         **row,
         "status": status,
@@ -204,9 +152,11 @@ def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
 
 def rows(sources: list[Source], table: str) -> Iterator[Row]:
     """Every row of `table`, repository by repository, records in file order; every column present."""
-    names = [name for name, _ in COLUMNS[table]]
+    names = COLUMNS[table]
     for source in sources:
-        for path, record in source.records():
+        # Every record in full, in file order: for what summaries leave out (notes, commits, versions).
+        for path in record_files(source.folder):
+            record = load_any_record(path)
             if table == "reviews":
                 found: Iterator[Row] = iter([_record_row(source, path, record)])
             elif isinstance(record, ReviewRecord):
@@ -214,9 +164,8 @@ def rows(sources: list[Source], table: str) -> Iterator[Row]:
                     "repository": source.name,
                     "record_id": record.id,
                     "checklist_id": record.checklist.id,
-                    "author": record.who.name,
                 }
-                found = _detail_rows(table, base, record)
+                found = _detail_rows(table, {**base, "author": record.who.name}, record)
             else:
                 continue
             for row in found:
@@ -235,27 +184,21 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
             f"{display_path(out)}: is not a regular file (a pipe or a device); "
             f"give a file name, e.g. --out {table}.{format}"
         )
+    found = list(rows(sources, table))
     if format == "parquet":
-        return _write_parquet(list(rows(sources, table)), table, out)
+        return _write_parquet(found, table, out)
     buffer = io.StringIO()
-    count = 0
     if format == "csv":
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([name for name, _ in COLUMNS[table]])
-        for row in rows(sources, table):
-            writer.writerow(
-                [
-                    "" if v is None else ("true" if v is True else "false" if v is False else v)
-                    for v in row.values()
-                ]
-            )
-            count += 1
+        writer.writerow(COLUMNS[table])
+        writer.writerows(
+            ["" if v is None else str(v).lower() if isinstance(v, bool) else v for v in row.values()]
+            for row in found
+        )
     else:
-        for row in rows(sources, table):
-            buffer.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
+        buffer.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in found)
     write_atomic(out, buffer.getvalue())
-    return count
+    return len(found)
 
 
 def _write_parquet(found: list[Row], table: str, out: Path) -> int:
@@ -274,8 +217,8 @@ def _write_parquet(found: list[Row], table: str, out: Path) -> int:
         "date": pa.date32(),
     }
     columns = COLUMNS[table]
-    converted = {name: [_typed(row[name], kind) for row in found] for name, kind in columns}
-    schema = pa.schema([(name, types[kind]) for name, kind in columns])
+    converted = {name: [_typed(row[name], TYPES.get(name, "string")) for row in found] for name in columns}
+    schema = pa.schema([(name, types[TYPES.get(name, "string")]) for name in columns])
     data = pa.table(converted, schema=schema)
     temp = out.with_name(f".{out.name}.tmp")
     try:

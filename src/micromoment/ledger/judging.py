@@ -55,7 +55,7 @@ def hold_to_checklists(summaries: list[Summary], versions: Versions) -> list[Sum
     """The summaries, each review that says complete but is not counted as incomplete."""
     for summary in summaries:
         if summary.status == "complete":  # only a review says complete; a skip's status is "skip"
-            given = {item: answer for item, _, answer in summary.answers}
+            given = {a.item: a.answer for a in summary.answers}
             summary.status, summary.unanswered = judged(
                 summary.status, summary.checklist, summary.checklist_hash, given, versions
             )

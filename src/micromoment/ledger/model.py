@@ -6,14 +6,24 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from micromoment.records import ReviewRecord, SkipRecord
 
 
-@dataclass
-class FollowUpEntry:
+class AnswerEntry(NamedTuple):
+    item: str
+    question: str
+    answer: str
+
+
+class SignoffEntry(NamedTuple):
+    who: str
+    decision: str
+
+
+class FollowUpEntry(NamedTuple):
     item: str
     question: str
     action: str
@@ -21,6 +31,10 @@ class FollowUpEntry:
     due: str | None
     resolved: bool
     resolved_at: str | None
+
+    def overdue(self, today: dt.date) -> bool:
+        """Open, and due before `today`."""
+        return bool(not self.resolved and self.due and dt.date.fromisoformat(self.due) < today)
 
 
 @dataclass
@@ -37,14 +51,14 @@ class Summary:
     email: str
     when: str  # ISO 8601, UTC
     status: str  # complete | incomplete | skip
-    answers: list[tuple[str, str, str]] = field(default_factory=list)  # (item, question, answer)
-    follow_ups: list[FollowUpEntry] = field(default_factory=list)
-    signoffs: list[tuple[str, str]] = field(default_factory=list)  # (who, decision)
     reason: str = ""
-    repository: str = ""
     # The content hash of the checklist version the record answered: what its answers are
     # judged against (see `ledger.judging`).
     checklist_hash: str = ""
+    answers: list[AnswerEntry] = field(default_factory=list)
+    follow_ups: list[FollowUpEntry] = field(default_factory=list)
+    signoffs: list[SignoffEntry] = field(default_factory=list)
+    repository: str = ""
     # For a review that says complete: the required items its checklist version asks that have
     # no answer the version accepts. Such a review is counted as incomplete, as the gate counts it.
     unanswered: tuple[str, ...] = ()  # a tuple: ten thousand summaries share the one empty default
@@ -54,7 +68,7 @@ class Summary:
         return dt.date.fromisoformat(self.when[:10])
 
     def counts(self) -> dict[str, int]:
-        tally = Counter(answer for _, _, answer in self.answers)
+        tally = Counter(a.answer for a in self.answers)
         return {
             "yes": tally["yes"],
             "no": tally["no"],
@@ -94,7 +108,7 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
         email=record.who.email,
         when=_iso(record.finished_at),
         status=record.status,
-        answers=[(a.item, a.question, a.answer) for a in record.answers],
+        answers=[AnswerEntry(a.item, a.question, a.answer) for a in record.answers],
         follow_ups=[
             FollowUpEntry(
                 item=a.item,
@@ -108,7 +122,7 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
             for a in record.answers
             if a.follow_up is not None
         ],
-        signoffs=[(s.who.name, s.decision) for s in record.signoffs],
+        signoffs=[SignoffEntry(s.who.name, s.decision) for s in record.signoffs],
         checklist_hash=record.checklist.content_hash,
     )
 

@@ -38,9 +38,9 @@ class Scope:
         return [s for s in self.everything if not self.since or s.day >= self.since]
 
 
-def review_href(summary: Summary) -> str:
+def review_href(repository: str, path: str) -> str:
     """Where a review's page is, from the report's top folder."""
-    return f"reviews/{summary.repository}/{Path(summary.path).stem}.html"
+    return f"reviews/{repository}/{Path(path).stem}.html"
 
 
 def pick_review_pages(scope: Scope, limit: int) -> list[Summary]:
@@ -48,13 +48,9 @@ def pick_review_pages(scope: Scope, limit: int) -> list[Summary]:
     reviews = [s for s in newest_first(scope.chosen) if s.kind == "review"]
     picked = {id(s): s for s in reviews[:limit]}
     for s in reviews[limit:]:
-        if any(_overdue(f.due, f.resolved, scope.today) for f in s.follow_ups):
+        if any(f.overdue(scope.today) for f in s.follow_ups):
             picked[id(s)] = s
     return newest_first(list(picked.values()))
-
-
-def _overdue(due: str | None, resolved: bool, today: dt.date) -> bool:
-    return bool(not resolved and due and dt.date.fromisoformat(due) < today)
 
 
 def weeks_between(days: list[dt.date]) -> list[tuple[str, dt.date]]:
@@ -79,8 +75,7 @@ def weekly(summaries: list[Summary], chart_id: str, title: str) -> dict[str, Any
             counts[s.checklist][i] += 1
         else:
             skips[i] += 1
-    series: list[tuple[str, list[int]]] = [(c, counts[c]) for c in checklists]
-    series.append(("skips", skips))
+    series = [*((c, counts[c]) for c in checklists), ("skips", skips)]
     rows = [
         {
             "week": label,
@@ -98,13 +93,8 @@ def weekly(summaries: list[Summary], chart_id: str, title: str) -> dict[str, Any
 
 def follow_ups_by_owner(summaries: list[Summary], today: dt.date) -> list[dict[str, Any]]:
     owners: dict[str, Counter[str]] = defaultdict(Counter)
-    for s in summaries:
-        for f in s.follow_ups:
-            tally = owners[f.owner]
-            tally["opened"] += 1
-            tally["resolved"] += f.resolved
-            tally["open"] += not f.resolved
-            tally["overdue"] += _overdue(f.due, f.resolved, today)
+    for f in (f for s in summaries for f in s.follow_ups):
+        owners[f.owner].update(opened=1, resolved=f.resolved, open=not f.resolved, overdue=f.overdue(today))
     rows = [
         {"owner": owner, **{k: c[k] for k in ("opened", "resolved", "open", "overdue")}}
         for owner, c in owners.items()
@@ -132,10 +122,7 @@ def repositories(scope: Scope) -> list[dict[str, Any]]:
 
 def titles(summaries: list[Summary]) -> dict[str, str]:
     """Each checklist's title as its newest record gives it."""
-    found: dict[str, str] = {}
-    for s in newest_first(summaries):
-        found.setdefault(s.checklist, s.title)
-    return found
+    return {s.checklist: s.title for s in reversed(newest_first(summaries))}  # the newest written last
 
 
 def overview(scope: Scope, paged: set[str]) -> dict[str, Any]:
@@ -144,7 +131,7 @@ def overview(scope: Scope, paged: set[str]) -> dict[str, Any]:
     figures = stats(scope.everything, scope.since, "week", [s.name for s in scope.sources])
     overdue = [r for r in open_follow_ups(chosen, None, scope.today) if r["overdue"]]
     for row in overdue:
-        href = f"reviews/{row['repository']}/{Path(row['path']).stem}.html"
+        href = review_href(row["repository"], row["path"])
         row["href"] = href if href in paged else None
     skips = [s for s in newest_first(chosen) if s.kind == "skip"]
     people = figures["people"]
@@ -183,24 +170,14 @@ def checklist_page(scope: Scope, checklist_id: str, paged: dict[str, Summary]) -
     items: dict[str, dict[str, Any]] = {}
     for s in mine:
         for item, question, answer in s.answers:
-            row = items.setdefault(
-                item,
-                {
-                    "item": item,
-                    "question": question,
-                    "yes": 0,
-                    "no": 0,
-                    "na": 0,
-                    "skip": 0,
-                    "other": 0,
-                    "follow_ups": 0,
-                },
-            )
-            row[answer if answer in ("yes", "no", "na", "skip") else "other"] += 1
+            if item not in items:
+                counts = dict.fromkeys(("yes", "no", "na", "skip", "other", "follow_ups"), 0)
+                items[item] = {"item": item, "question": question, **counts}
+            items[item][answer if answer in ("yes", "no", "na", "skip") else "other"] += 1
         for f in s.follow_ups:
             items[f.item]["follow_ups"] += 1
     reviews = [s for s in newest_first(mine) if s.kind == "review"]
-    with_pages = [s for s in reviews if review_href(s) in paged]
+    with_pages = [s for s in reviews if review_href(s.repository, s.path) in paged]
     skips = [s for s in newest_first(mine) if s.kind == "skip"]
     return {
         "id": checklist_id,
@@ -219,7 +196,7 @@ def checklist_page(scope: Scope, checklist_id: str, paged: dict[str, Summary]) -
 def log_row(s: Summary) -> dict[str, Any]:
     counts = s.counts()
     return {
-        "href": review_href(s),
+        "href": review_href(s.repository, s.path),
         "when": s.when[:10],
         "repository": s.repository,
         "checklist": s.checklist,

@@ -7,12 +7,10 @@ report is replaced only by a whole new one.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from micromoment import __version__
 from micromoment.errors import MicromomentError
@@ -37,21 +35,10 @@ MARKER = ".micromoment-report"  # tells a folder this command may replace from o
 STYLESHEET = "report.css"
 
 
-@dataclass
-class Built:
-    folder: Path
+class Built(NamedTuple):
     pages: int
     review_pages: int
     reviews: int
-
-
-def _environment(templates: list[Path]) -> Any:
-    from micromoment.records.render import sandbox
-    from micromoment.records.sandbox import PAGE_LIMITS
-
-    # The bounded sandbox with autoescape on: every value from a record is text in the page,
-    # never markup, and a team's own page template can neither hang nor fill the disk.
-    return sandbox(templates, html=True, limits=PAGE_LIMITS)
 
 
 def report_templates(project: Project) -> list[Path]:
@@ -97,38 +84,34 @@ def _swap_in(built: Path, folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(
-    scope: Scope, folder: Path, title: str, review_pages: int, templates: list[Path] | None = None
-) -> Built:
+def build_site(scope: Scope, folder: Path, title: str, review_pages: int, templates: list[Path]) -> Built:
     """Write the whole report of `scope` into `folder` (index, a page per checklist and per
-    chosen review), from `templates` (see `report_templates`; the built-ins when None)."""
+    chosen review), from `templates` (see `report_templates`)."""
     _writable(folder)
+    temp = None
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
         temp.chmod(new_folder_mode())  # it becomes the report: readable as any folder the user makes
-    except OSError as exc:
-        raise MicromomentError(f"{display_path(folder)}: cannot write: {exc.strerror or exc}") from None
-    try:
-        built = _render_all(
-            temp, scope, title, review_pages, templates or [shipped_dir("templates") / "report"]
-        )
+        built = _render_all(temp, scope, title, review_pages, templates)
         _swap_in(temp, folder)
     except OSError as exc:
         raise MicromomentError(f"{display_path(folder)}: cannot write: {exc.strerror or exc}") from None
     finally:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(temp)
-    built.folder = folder
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
     return built
 
 
 def _render_all(out: Path, scope: Scope, title: str, limit: int, templates: list[Path]) -> Built:
-    from micromoment.records.render import render_named
+    from micromoment.records.render import render_named, sandbox
+    from micromoment.records.sandbox import PAGE_LIMITS
 
-    env = _environment(templates)
+    # The bounded sandbox with autoescape on: every value from a record is text in the page,
+    # never markup, and a team's own page template can neither hang nor fill the disk.
+    env = sandbox(templates, html=True, limits=PAGE_LIMITS)
     stylesheet = _stylesheet(templates)
-    paged = {review_href(s): s for s in pick_review_pages(scope, limit)}
+    paged = {review_href(s.repository, s.path): s for s in pick_review_pages(scope, limit)}
     common = {
         "title": title,
         "since": scope.since.isoformat() if scope.since else None,
@@ -137,16 +120,11 @@ def _render_all(out: Path, scope: Scope, title: str, limit: int, templates: list
         "repository_names": [s.name for s in scope.sources],
     }
     data = overview(scope, set(paged))
-    pages = 0
 
     def page(path: str, template: str, **context: Any) -> None:
-        nonlocal pages
-        depth = path.count("/")
-        html = render_named(env, template, {**common, **context, "root": "../" * depth})
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-        pages += 1
+        html = render_named(env, template, {**common, **context, "root": "../" * path.count("/")})
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_text(html, encoding="utf-8")
 
     page("index.html", "index.html.j2", o=data)
     reviews_total = data["stats"]["totals"]["reviews"]
@@ -162,14 +140,12 @@ def _render_all(out: Path, scope: Scope, title: str, limit: int, templates: list
         page(href, "review.html.j2", **_review_context(by_name[summary.repository], summary))
     (out / STYLESHEET).write_bytes(stylesheet)
     (out / MARKER).write_text(f"micromoment {__version__} report\n", encoding="utf-8")
-    return Built(out, pages, len(paged), reviews_total)
+    pages = 2 + len(data["stats"]["checklists"]) + len(paged)  # the index, the list of reviews, and the rest
+    return Built(pages, len(paged), reviews_total)
 
 
 def _review_context(source: Source, summary: Summary) -> dict[str, Any]:
     record = load_any_record(Path(summary.path))
     if not isinstance(record, ReviewRecord):  # pick_review_pages takes reviews only
         raise MicromomentError(f"{summary.path}: changed from a review to a skip while the report was built")
-    return {
-        "view": review_view(record, source.checklist(record.checklist.id)),
-        "repository": source.name,
-    }
+    return {"view": review_view(record, source.checklist(record.checklist.id)), "repository": source.name}

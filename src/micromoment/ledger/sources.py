@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from micromoment.checklists import Catalog, Checklist, load_catalog
-from micromoment.config import load_config
 from micromoment.errors import MicromomentError
-from micromoment.git import GitFailed, find_repo
 from micromoment.ledger.judging import Versions, hold_to_checklists, versions_of_catalog
-from micromoment.ledger.loading import Job, load_many
+from micromoment.ledger.loading import Repository, load_many, records_place
 from micromoment.ledger.model import Summary
-from micromoment.ledger.store import ledger_file
 from micromoment.locations import Project, display_path, find_project
-from micromoment.records import (
-    AnyRecord,
-    load_any_record,
-    record_files,
-    reviews_dir,
-)
 
 
 @dataclass
@@ -43,11 +33,6 @@ class Source:
     def checklist(self, checklist_id: str) -> Checklist | None:
         return self.catalog.get(checklist_id) if checklist_id in self.catalog else None
 
-    def records(self) -> Iterator[tuple[Path, AnyRecord]]:
-        """Every record in full, in file order: for what summaries leave out (notes, commits, versions)."""
-        for path in record_files(self.folder):
-            yield path, load_any_record(path)
-
 
 def _safe_name(text: str) -> str:
     # Names become folder names in a report: keep them to characters every file system accepts.
@@ -57,37 +42,22 @@ def _safe_name(text: str) -> str:
 def load_sources(repos: list[Path] | None) -> list[Source]:
     """The current project, or every repository given (each once, named uniquely by its folder)."""
     roots: list[Path | None] = list(repos) if repos else [None]
-    seen: set[Path] = set()
-    names: set[str] = set()
     sources: list[Source] = []
-    jobs: list[Job] = []
+    places: list[Repository] = []
     for root in roots:
         if root is not None and not root.is_dir():
             raise MicromomentError(f"--repo {display_path(root)}: no such folder; give a repository's folder")
         project = find_project(root)
-        if project.root in seen:
+        if any(source.project.root == project.root for source in sources):
             continue
-        seen.add(project.root)
         catalog = load_catalog(project)
-        config = load_config(project, catalog)
-        cache = ledger_for(project)
         name = base = _safe_name(project.root.name)
         number = 1
-        while name in names:
+        while any(source.name == name for source in sources):
             number += 1
             name = f"{base}-{number}"
-        names.add(name)
-        folder = reviews_dir(project, config)
-        jobs.append(Job(folder, cache, name))
-        sources.append(Source(name, project, catalog, folder, []))
-    for source, summaries in zip(sources, load_many(jobs), strict=True):
+        places.append(records_place(project, name))
+        sources.append(Source(name, project, catalog, places[-1].folder, []))
+    for source, summaries in zip(sources, load_many(places), strict=True):
         source.summaries = hold_to_checklists(summaries, source.versions)
     return sources
-
-
-def ledger_for(project: Project) -> Path | None:
-    """The project's ledger database under its git directory; None outside a repository."""
-    try:
-        return ledger_file(find_repo(str(project.root)).git_dir)
-    except GitFailed:
-        return None

@@ -10,22 +10,23 @@ not have written is deleted and built again from the records.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from micromoment.ledger.model import FollowUpEntry, Summary
+from micromoment.ledger.model import AnswerEntry, FollowUpEntry, SignoffEntry, Summary
 
-SCHEMA_VERSION = 3  # 2: the checklist version each record answered; 3: what stats counts, at hand
+# 2: the checklist version each record answered; 3: what stats counts, at hand; 4: days checked in SQL
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x6D6D6C67  # "mmlg": a file that is not this ledger is never taken for it
 LEDGER_NAME = "ledger.sqlite3"
 BUSY_MS = 10_000  # a second command waits this long for another's refresh to commit
 
-_MOMENT = "strftime('%Y-%m-%dT%H:%M:%SZ', {0}) IS {0}"  # IS: a NULL from strftime is a failure
-_DAY = "(length({0}) IS 10 AND date({0}) IS {0})"
+# A time or a day in exactly its one shape, on a day the calendar has: '+0 days' makes SQLite carry
+# 30 February over into March, so it differs from what was stored. IS: a NULL from them is a failure.
+_MOMENT = "strftime('%Y-%m-%dT%H:%M:%SZ', {0}, '+0 days') IS {0}"
+_DAY = "date({0}, '+0 days') IS {0}"
 TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
     "CREATE TABLE records (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
@@ -46,28 +47,26 @@ TABLES = (
     "CREATE TABLE signoffs (record TEXT NOT NULL, seq INTEGER NOT NULL, who TEXT NOT NULL, "
     "decision TEXT NOT NULL, PRIMARY KEY (record, seq)) STRICT",
 )
-_DAY_TEXT = re.compile(r"\d{4}-\d\d-\d\d")
-_MOMENT_GLOB = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'"
-# The CHECK constraints again, at read time: a file edited with the checks switched off
+# The CHECK constraints again, when the ledger is opened: a file edited with the checks switched off
 # (PRAGMA ignore_check_constraints) still never reaches log, todo or stats. And what the
-# constraints cannot say: a time in exactly its one shape, and no row of a record that is gone.
+# constraints cannot say: no row of a record that is gone.
 _READ_CHECKS = (
-    f"SELECT 1 FROM records WHERE at NOT GLOB {_MOMENT_GLOB} LIMIT 1",
-    "SELECT 1 FROM answers WHERE record NOT IN (SELECT name FROM records) LIMIT 1",
-    "SELECT 1 FROM follow_ups WHERE record NOT IN (SELECT name FROM records) LIMIT 1",
-    "SELECT 1 FROM signoffs WHERE record NOT IN (SELECT name FROM records) LIMIT 1",
+    *(
+        f"SELECT 1 FROM {t} WHERE record NOT IN (SELECT name FROM records) LIMIT 1"
+        for t in ("answers", "follow_ups", "signoffs")
+    ),
     f"SELECT 1 FROM records WHERE NOT ({_MOMENT.format('at')}) OR kind NOT IN ('review', 'skip') LIMIT 1",
     f"SELECT 1 FROM follow_ups WHERE NOT (due IS NULL OR {_DAY.format('due')}) "
     f"OR NOT (resolved_at IS NULL OR {_MOMENT.format('resolved_at')}) OR resolved NOT IN (0, 1) LIMIT 1",
 )
 
-# Every calendar day the database names, each once.
-_DAYS = (
-    "SELECT substr(at, 1, 10) FROM records UNION SELECT due FROM follow_ups WHERE due IS NOT NULL "
-    "UNION SELECT substr(resolved_at, 1, 10) FROM follow_ups WHERE resolved_at IS NOT NULL"
-)
 
-Stamp = tuple[int, int, str]  # size, mtime in ns, sha256 of the content
+class Stamp(NamedTuple):
+    """What a record's file was when its summary was stored."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
 
 
 class Damaged(Exception):
@@ -132,6 +131,7 @@ def _check_schema(connection: sqlite3.Connection, folder: Path) -> None:
     row = connection.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone()
     if row is None or row[0] != str(folder):
         raise Damaged("the ledger of another folder")
+    _check_values(connection)
 
 
 def open_ledger(path: Path, folder: Path) -> sqlite3.Connection | None:
@@ -150,51 +150,46 @@ def open_ledger(path: Path, folder: Path) -> sqlite3.Connection | None:
     return None
 
 
-def memory_ledger(summaries: list[Summary]) -> sqlite3.Connection:
+def memory_ledger(summaries: Sequence[Summary] = ()) -> sqlite3.Connection:
     """A ledger in memory holding these summaries, named so that file order is their order:
     what is counted from summaries is counted by the same queries as a ledger file."""
     connection = sqlite3.connect(":memory:", isolation_level=None)
     for statement in TABLES:
         connection.execute(statement)
     width = len(str(len(summaries)))
-    refresh(connection, [], [], [(f"{n:0{width}d}", (0, 0, ""), s) for n, s in enumerate(summaries)])
+    refresh(connection, [], [], [(f"{n:0{width}d}", Stamp(0, 0, ""), s) for n, s in enumerate(summaries)])
     return connection
 
 
 def stamps(connection: sqlite3.Connection) -> dict[str, Stamp]:
     return {
-        name: (size, mtime, sha)
-        for name, size, mtime, sha in connection.execute("SELECT name, size, mtime_ns, sha256 FROM records")
+        row[0]: Stamp(*row[1:])
+        for row in connection.execute("SELECT name, size, mtime_ns, sha256 FROM records")
     }
 
 
 def refresh(
     connection: sqlite3.Connection,
-    gone: Iterable[str],
-    touched: Iterable[tuple[str, Stamp]],
-    fresh: Iterable[tuple[str, Stamp, Summary]],
+    gone: list[str],
+    touched: list[tuple[str, Stamp]],
+    fresh: list[tuple[str, Stamp, Summary]],
 ) -> None:
-    """In one transaction: drop records that are gone, re-stamp records whose content did not
-    change, and store the summaries of new or changed records."""
-    fresh = list(fresh)
+    """In one transaction: drop the records that are gone or are stored again, re-stamp records
+    whose content did not change, and store the summaries of new or changed records."""
     # One statement per table, each run over every row: a cold run stores 10,000 records.
-    rows = _rows(fresh)
-    dropped = [(name,) for name in [*gone, *(name for name, _, _ in fresh)]]
+    tables = dict(zip(("records", "answers", "follow_ups", "signoffs"), _rows(fresh), strict=True))
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for table in ("records", "answers", "follow_ups", "signoffs"):
+        for table in tables:
             column = "name" if table == "records" else "record"
-            connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", dropped)
+            connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(name,) for name in gone])
         connection.executemany(
             "UPDATE records SET size = ?, mtime_ns = ?, sha256 = ? WHERE name = ?",
             [(*stamp, name) for name, stamp in touched],
         )
-        connection.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[0]
-        )
-        connection.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", rows[1])
-        connection.executemany("INSERT INTO follow_ups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[2])
-        connection.executemany("INSERT INTO signoffs VALUES (?, ?, ?, ?)", rows[3])
+        for table, rows in tables.items():
+            if rows:
+                connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
@@ -205,109 +200,56 @@ def _rows(fresh: list[tuple[str, Stamp, Summary]]) -> tuple[list[tuple[Any, ...]
     """The rows of each table for these summaries: records, answers, follow-ups, sign-offs."""
     records, answers, follow_ups, signoffs = [], [], [], []
     for name, stamp, s in fresh:
+        given = [a.answer for a in s.answers]
         records.append(
             (
-                name,
-                *stamp,
-                s.id,
-                s.kind,
-                s.checklist,
-                s.title,
-                s.subject,
-                s.who,
-                s.email,
-                s.when,
-                s.status,
-                s.reason,
-                s.checklist_hash,
-                len(s.answers),
-                sum(1 for _, _, answer in s.answers if answer == "no"),
-                sum(1 for _, _, answer in s.answers if answer == "skip"),
+                *(name, *stamp, s.id, s.kind, s.checklist, s.title, s.subject, s.who, s.email, s.when),
+                *(s.status, s.reason, s.checklist_hash, len(given), given.count("no"), given.count("skip")),
             )
         )
         # Each answer with its record's checklist and day: `stats` counts items without a join.
         answers += [(name, n, *a, s.checklist, s.when[:10]) for n, a in enumerate(s.answers)]
-        follow_ups += [
-            (name, n, f.item, f.question, f.action, f.owner, f.due, int(f.resolved), f.resolved_at)
-            for n, f in enumerate(s.follow_ups)
-        ]
-        signoffs += [(name, n, *pair) for n, pair in enumerate(s.signoffs)]
+        follow_ups += [(name, n, *f) for n, f in enumerate(s.follow_ups)]
+        signoffs += [(name, n, *signoff) for n, signoff in enumerate(s.signoffs)]
     return records, answers, follow_ups, signoffs
 
 
 def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
-    """Every stored summary by file name, read in one snapshot; Damaged when a value is not one
-    a refresh writes (a calendar day that does not exist, say)."""
+    """Every stored summary by file name, read in one snapshot."""
     connection.execute("BEGIN")
     try:
-        check_values(connection)
-        hashes: dict[str, str] = {}  # one string per checklist version: thousands of records share a few
         summaries = {
-            row[0]: Summary(
-                path="",
-                id=row[1],
-                kind=row[2],
-                checklist=row[3],
-                title=row[4],
-                subject=row[5],
-                who=row[6],
-                email=row[7],
-                when=row[8],
-                status=row[9],
-                reason=row[10],
-                checklist_hash=hashes.setdefault(row[11], row[11]),
-            )
+            row[0]: Summary("", *row[1:])  # the columns in the order of Summary's fields
             for row in connection.execute(
                 "SELECT name, id, kind, checklist, title, subject, who, email, at, status, reason, checklist_hash "
                 "FROM records"
             )
         }
-        _attach(connection, summaries)
-    finally:
-        connection.execute("COMMIT")
-    return summaries
-
-
-def check_values(connection: sqlite3.Connection) -> None:
-    """Damaged when the database holds a value a refresh never writes: the CHECK constraints
-    again (a file edited with them switched off), a time not in its one shape, rows of a
-    record that is not there, or a day the calendar does not have. Run inside the reader's
-    transaction, so what is checked is what is read."""
-    for check in _READ_CHECKS:
-        if connection.execute(check).fetchone() is not None:
-            raise Damaged(f"a value this version does not write: {check}")
-    # The schema checks each date's shape; the calendar (no 30 February) is checked here, once
-    # per distinct day, since SQLite's date functions accept any day up to 31.
-    for (day,) in connection.execute(_DAYS):
-        try:
-            if not isinstance(day, str) or not _DAY_TEXT.fullmatch(day):
-                raise ValueError(day)
-            dt.date.fromisoformat(day)
-        except (TypeError, ValueError):
-            raise Damaged(f"not a day: {day!r}") from None
-
-
-def _attach(connection: sqlite3.Connection, summaries: dict[str, Summary]) -> None:
-    questions: dict[str, str] = {}  # one string per distinct question: thousands of records share a few
-    try:
+        questions: dict[str, str] = {}  # one string per distinct question: thousands of records share a few
         last, answers = None, []
         for record, item, question, answer in connection.execute(
             "SELECT record, item, question, answer FROM answers ORDER BY record, seq"
         ):
             if record != last:  # rows come record by record: look each record up once
                 last, answers = record, summaries[record].answers
-            answers.append((item, questions.setdefault(question, question), answer))
-        for record, *entry in connection.execute(
+            answers.append(AnswerEntry(item, questions.setdefault(question, question), answer))
+        for record, item, question, action, owner, due, resolved, resolved_at in connection.execute(
             "SELECT record, item, question, action, owner, due, resolved, resolved_at FROM follow_ups "
             "ORDER BY record, seq"
         ):
-            item, question, action, owner, due, resolved, resolved_at = entry
-            summaries[record].follow_ups.append(
-                FollowUpEntry(item, question, action, owner, due, bool(resolved), resolved_at)
-            )
+            entry = FollowUpEntry(item, question, action, owner, due, bool(resolved), resolved_at)
+            summaries[record].follow_ups.append(entry)
         for record, who, decision in connection.execute(
             "SELECT record, who, decision FROM signoffs ORDER BY record, seq"
         ):
-            summaries[record].signoffs.append((who, decision))
-    except KeyError as exc:
-        raise Damaged(f"rows of a record that is not there: {exc}") from None
+            summaries[record].signoffs.append(SignoffEntry(who, decision))
+    finally:
+        connection.execute("COMMIT")
+    return summaries
+
+
+def _check_values(connection: sqlite3.Connection) -> None:
+    """Damaged when the database holds a value a refresh never writes."""
+    for check in _READ_CHECKS:
+        if connection.execute(check).fetchone() is not None:
+            raise Damaged(f"a value this version does not write: {check}")

@@ -18,50 +18,45 @@ def newest_first(summaries: list[Summary]) -> list[Summary]:
 
 
 def log_rows(summaries: list[Summary], since: dt.date | None, checklist: str | None) -> list[dict[str, Any]]:
-    rows = []
-    for s in newest_first(summaries):
-        if (since and s.day < since) or (checklist and s.checklist != checklist):
-            continue
-        rows.append(
-            {
-                "date": s.when,
-                "id": s.id,
-                "kind": s.kind,
-                "checklist": s.checklist,
-                "subject": s.subject,
-                "who": s.who,
-                "status": s.status,
-                # Required items a review that says complete leaves without an accepted answer.
-                "unanswered": list(s.unanswered),
-                "counts": s.counts() if s.kind == "review" else None,
-                "signoffs": [{"who": who, "decision": decision} for who, decision in s.signoffs],
-                "path": s.path,
-                "repository": s.repository or None,
-            }
-        )
-    return rows
+    return [
+        {
+            "date": s.when,
+            "id": s.id,
+            "kind": s.kind,
+            "checklist": s.checklist,
+            "subject": s.subject,
+            "who": s.who,
+            "status": s.status,
+            # Required items a review that says complete leaves without an accepted answer.
+            "unanswered": list(s.unanswered),
+            "counts": s.counts() if s.kind == "review" else None,
+            "signoffs": [signoff._asdict() for signoff in s.signoffs],
+            "path": s.path,
+            "repository": s.repository or None,
+        }
+        for s in newest_first(summaries)
+        if not (since and s.day < since) and not (checklist and s.checklist != checklist)
+    ]
 
 
 def open_follow_ups(summaries: list[Summary], owner: str | None, today: dt.date) -> list[dict[str, Any]]:
-    rows = []
-    for s in summaries:
-        for f in s.follow_ups:
-            if f.resolved or (owner and f.owner.casefold() != owner.casefold()):
-                continue
-            rows.append(
-                {
-                    "action": f.action,
-                    "owner": f.owner,
-                    "due": f.due,
-                    "overdue": bool(f.due and dt.date.fromisoformat(f.due) < today),
-                    "record": s.id,
-                    "item": f.item,
-                    "question": f.question,
-                    "checklist": s.checklist,
-                    "path": s.path,
-                    "repository": s.repository or None,
-                }
-            )
+    rows = [
+        {
+            "action": f.action,
+            "owner": f.owner,
+            "due": f.due,
+            "overdue": f.overdue(today),
+            "record": s.id,
+            "item": f.item,
+            "question": f.question,
+            "checklist": s.checklist,
+            "path": s.path,
+            "repository": s.repository or None,
+        }
+        for s in summaries
+        for f in s.follow_ups
+        if not f.resolved and not (owner and f.owner.casefold() != owner.casefold())
+    ]
     return sorted(rows, key=lambda r: (r["due"] is None, r["due"] or "", r["record"], r["item"]))
 
 

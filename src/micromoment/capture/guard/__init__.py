@@ -8,37 +8,33 @@ a pattern match from becoming a false alarm. `docs/guard.md` says what is caught
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Iterable
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
-from micromoment.capture.guard.checks import CHECKS
-from micromoment.errors import FileProblems, MicromomentError
+from micromoment.capture.guard.checks import CHECKS, shannon_entropy
+from micromoment.errors import MicromomentError
 from micromoment.yamlio import read_yaml
 
 # Beside this module both in a wheel and in a checkout, so no search is needed.
 RULES_FILE = Path(__file__).resolve().parent / "rules.yaml"
 
-_RULE_KEYS = frozenset({"id", "kind", "family", "source", "keywords", "check", "pattern"})
-_REQUIRED_KEYS = frozenset({"id", "kind", "family", "source", "pattern"})
 
-
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One kind of secret or personal data: how to spot it and how to confirm it."""
 
     id: str
     kind: str
     family: str
     source: str
-    pattern: re.Pattern[str]
+    pattern: str
     keywords: tuple[str, ...] = ()
     check: Callable[[str], bool] | None = None
+    entropy: float = 0.0  # bits a character the value must carry more than, as gitleaks sets it
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """Where in the text something sensitive sits, and what kind of thing it is."""
 
     kind: str
@@ -57,54 +53,24 @@ class Finding:
         return f"{shown}… ({len(self.text)} chars)"
 
 
-class BrokenRules(MicromomentError):
-    """The rule set shipped with micromoment cannot be read: the installation is damaged."""
-
-
-def _broken(problem: str) -> BrokenRules:
-    return BrokenRules(f"{RULES_FILE}: {problem}; reinstall micromoment")
-
-
-def _rule(raw: object, checks: dict[str, Callable[[str], bool]]) -> Rule:
-    if not isinstance(raw, dict):
-        raise _broken("every rule must be a mapping")
-    where = f"rule {raw.get('id', '?')}"
-    if unknown := set(raw) - _RULE_KEYS:
-        raise _broken(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
-    if missing := _REQUIRED_KEYS - set(raw):
-        raise _broken(f"{where}: missing {', '.join(sorted(missing))}")
-    check_name = raw.get("check")
-    if check_name is not None and check_name not in checks:
-        raise _broken(f"{where}: unknown check {check_name!r}")
-    try:
-        pattern = re.compile(str(raw["pattern"]))
-    except re.error as exc:
-        raise _broken(f"{where}: bad pattern ({exc})") from None
-    return Rule(
-        id=str(raw["id"]),
-        kind=str(raw["kind"]),
-        family=str(raw["family"]),
-        source=str(raw["source"]),
-        pattern=pattern,
-        keywords=tuple(str(k).lower() for k in raw.get("keywords") or ()),
-        check=checks[check_name] if check_name is not None else None,
-    )
-
-
 @lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
-    """The rule set, read once: earlier rules win where two matches overlap."""
-    try:
-        data = read_yaml(RULES_FILE, RULES_FILE.name).data
-    except FileProblems as exc:
-        raise _broken(f"cannot be read ({'; '.join(map(str, exc.problems))})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise _broken("expected a mapping with a `rules` list")
-    loaded = tuple(_rule(raw, CHECKS) for raw in data["rules"])
-    ids = [rule.id for rule in loaded]
-    if len(set(ids)) != len(ids):
-        raise _broken("two rules share an id")
-    return loaded
+    """The rule set, read once: earlier rules win where two matches overlap.
+
+    The file ships inside the package, and a test holds it to its shape, so it is taken as it is."""
+    return tuple(_rule(raw) for raw in read_yaml(RULES_FILE, RULES_FILE.name).data["rules"])
+
+
+def _rule(raw: dict[str, Any]) -> Rule:
+    keywords = tuple(keyword.lower() for keyword in raw.get("keywords", ()))
+    check = CHECKS[raw["check"]] if "check" in raw else None
+    return Rule(**{**raw, "keywords": keywords, "check": check})
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """A rule's pattern, compiled the first time the rule runs: most never do, their keywords absent."""
+    return re.compile(pattern)
 
 
 def scan_text(text: str) -> list[Finding]:
@@ -119,10 +85,12 @@ def scan_text(text: str) -> list[Finding]:
     for rule in rules():
         if rule.keywords and not any(keyword in lowered for keyword in rule.keywords):
             continue
-        for match in rule.pattern.finditer(text):
-            span = match.span("secret") if "secret" in rule.pattern.groupindex else match.span()
-            start, end = span
+        pattern = _compiled(rule.pattern)
+        for match in pattern.finditer(text):
+            start, end = match.span("secret") if "secret" in pattern.groupindex else match.span()
             if rule.check is not None and not rule.check(text[start:end]):
+                continue
+            if rule.entropy and shannon_entropy(text[start:end]) <= rule.entropy:
                 continue
             # The whole match counts for overlaps: a URL's password is not also a phone number.
             if claimed.find(1, match.start(), match.end()) != -1:
@@ -136,13 +104,37 @@ def redact(text: str, findings: list[Finding] | None = None) -> str:
     """Replace each finding with a marker that says what was there."""
     parts: list[str] = []
     position = 0
-    for finding in sorted(findings if findings is not None else scan_text(text), key=lambda f: f.start):
-        if finding.start < position:
-            continue  # findings passed in by a caller may overlap; the first one already covers it
+    for finding in scan_text(text) if findings is None else findings:  # in order, never overlapping
         parts += [text[position : finding.start], f"[redacted {finding.kind}]"]
         position = finding.end
     parts.append(text[position:])
     return "".join(parts)
+
+
+class Typed(NamedTuple):
+    """A piece of text a person typed: how messages name it, and how a rewording takes its place."""
+
+    where: str
+    text: str
+    replace: Callable[[str], None]
+
+
+def sensitive(texts: Iterable[Typed]) -> list[tuple[Typed, list[Finding]]]:
+    """The texts that look like they hold secrets or personal data, with what was found in each."""
+    return [(typed, findings) for typed in texts if (findings := scan_text(typed.text))]
+
+
+def allowed_kinds(found: list[tuple[Typed, list[Finding]]], source: str, what: str, allow: bool) -> list[str]:
+    """Without a terminal: the kinds found (when allowed), or a refusal naming what and where."""
+    if found and not allow:
+        details = "; ".join(
+            f"{typed.where}: {', '.join(sorted({f.kind for f in findings}))}" for typed, findings in found
+        )
+        raise MicromomentError(
+            f"{source}: {what} like secrets or personal data ({details}); remove them, "
+            "or pass --allow-sensitive to record them anyway"
+        )
+    return sorted({finding.kind for _, findings in found for finding in findings})
 
 
 def refuse_sensitive(text: str, what: str, allow: bool) -> None:

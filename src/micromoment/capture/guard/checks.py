@@ -156,15 +156,11 @@ def _placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.match(value.strip("\"'`")))
 
 
+_CHARACTER_CLASSES = (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum())
+
+
 def _character_classes(value: str) -> int:
-    return sum(
-        (
-            any(c.islower() for c in value),
-            any(c.isupper() for c in value),
-            any(c.isdigit() for c in value),
-            any(not c.isalnum() for c in value),
-        )
-    )
+    return sum(any(map(is_of_class, value)) for is_of_class in _CHARACTER_CLASSES)
 
 
 def _generated_run(value: str) -> bool:
@@ -206,16 +202,7 @@ def url_password(value: str) -> bool:
     return bool(password) and not _placeholder(password)
 
 
-CHECKS: dict[str, Callable[[str], bool]] = {
-    "card": card,
-    "email": email,
-    "entropy": entropy,
-    "iban": iban,
-    "nino": nino,
-    "password_phrase_value": password_phrase_value,
-    "password_value": password_value,
-    "phone": phone,
-    "secret_value": secret_value,
-    "ssn": ssn,
-    "url_password": url_password,
-}
+_SECRET_CHECKS = (entropy, password_phrase_value, password_value, secret_value, url_password)
+_PERSONAL_DATA_CHECKS = (card, email, iban, nino, phone, ssn)
+# The checks a rule may name, by their function's name.
+CHECKS: dict[str, Callable[[str], bool]] = {c.__name__: c for c in _SECRET_CHECKS + _PERSONAL_DATA_CHECKS}
