@@ -232,7 +232,7 @@ def _parse(path: Path) -> Parsed:
 
         from micromoment.fileread import read_limited
         from micromoment.limits import MAX_YAML_BYTES
-        from micromoment.records.reading import parse_record
+        from micromoment.records.model import parse_record
 
         raw = read_limited(path, MAX_YAML_BYTES, lambda: record_name(path))
         summary = summarise(path, parse_record(raw, lambda: record_name(path)))
