@@ -1,9 +1,9 @@
 """The ledger: every record summarised, for log, todo, stats, the report and the export.
 
 Reading thousands of YAML records is the slow part, so each record's summary is kept in a
-SQLite database under the git directory (`ledger/store.py`), keyed by the file's size, time
-and content hash; only new or changed records are parsed again. The database only ever
-costs speed: one that cannot be used is replaced by one in memory, filled from the records.
+SQLite database under the git directory (`ledger/store.py`), keyed by the file's size and
+time; only new or changed records are parsed again. The database only ever costs speed:
+one that cannot be used is replaced by one in memory, filled from the records.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import FileProblems, Problem
-from micromoment.fileread import read_regular
 from micromoment.git import GitFailed, find_repo
 from micromoment.ledger import store
 from micromoment.ledger.counting import Tally, count
@@ -41,11 +40,10 @@ class Repository(NamedTuple):
 
 
 class Parsed(NamedTuple):
-    """One record's summary, or its problems, and the hash of the very bytes it was read from."""
+    """One record's summary, or its problems."""
 
     summary: Summary | None
     problems: list[Problem]
-    digest: str
 
 
 class Files(NamedTuple):
@@ -135,7 +133,6 @@ class _Plan(NamedTuple):
     files: Files
     connection: sqlite3.Connection
     gone: list[str]  # rows to drop: of records gone, or about to be parsed again
-    touched: list[tuple[str, store.Stamp]]  # same content, new time: a checkout, a copy
     to_parse: list[str]
 
 
@@ -173,21 +170,10 @@ def _files(repository: Repository) -> Files:
 
 
 def _plan(files: Files, connection: sqlite3.Connection, known: dict[str, store.Stamp]) -> _Plan:
-    touched: list[tuple[str, store.Stamp]] = []
-    to_parse: list[str] = []
-    for name, stamp in files.stamps.items():
-        hit = known.get(name)
-        if stamp is not None and hit is not None:
-            if (hit.size, hit.mtime_ns) == stamp:
-                continue
-            digest = _digest(files.repository.folder / name)
-            if digest == hit.sha256:
-                touched.append((name, store.Stamp(*stamp, digest)))
-                continue
-        to_parse.append(name)
+    to_parse = [name for name, stamp in files.stamps.items() if stamp is None or known.get(name) != stamp]
     parsing = set(to_parse)
     gone = [name for name in known if name not in files.stamps or name in parsing]
-    return _Plan(files, connection, gone, touched, to_parse)
+    return _Plan(files, connection, gone, to_parse)
 
 
 def _store(plan: _Plan, parsed: dict[Path, Parsed], warn: Warn) -> sqlite3.Connection:
@@ -196,7 +182,7 @@ def _store(plan: _Plan, parsed: dict[Path, Parsed], warn: Warn) -> sqlite3.Conne
     problems: list[Problem] = []
     for name in plan.to_parse:
         path = plan.files.repository.folder / name
-        summary, found, digest = parsed.get(path) or _parse(path)
+        summary, found = parsed.get(path) or _parse(path)
         if summary is None:
             if warn is None:
                 problems += found
@@ -204,12 +190,12 @@ def _store(plan: _Plan, parsed: dict[Path, Parsed], warn: Warn) -> sqlite3.Conne
                 warn(f"{found[0]}; skipped this record, see: micromoment lint {found[0].path}")
             continue
         # A file that could not be looked at has a stamp no file has: it is read again next time.
-        fresh.append((name, store.Stamp(*(plan.files.stamps[name] or (-1, -1)), digest), summary))
+        fresh.append((name, store.Stamp(*(plan.files.stamps[name] or (-1, -1))), summary))
     if problems:
         raise FileProblems(problems)
     try:
-        if plan.gone or plan.touched or fresh:
-            store.refresh(plan.connection, plan.gone, plan.touched, fresh)
+        if plan.gone or fresh:
+            store.refresh(plan.connection, plan.gone, fresh)
     except sqlite3.Error:  # a ledger failing mid-way (a full disk) only costs speed
         plan.connection.close()
         _cannot_use(plan.files.repository, warn)
@@ -223,22 +209,19 @@ def _quiet(_: str) -> None:
 
 
 def _parse(path: Path) -> Parsed:
-    """One record's summary and the hash of its bytes; or its problems."""
+    """One record's summary, or its problems."""
     # Problems come back as data: an exception is a poor traveller between processes.
     try:
-        # Only when a record is parsed: a warm ledger loads neither the YAML reader nor the model
-        # (nor hashlib, which loads OpenSSL: 4 ms of a warm `stats`).
-        import hashlib
-
+        # Only when a record is parsed: a warm ledger loads neither the YAML reader nor the model.
         from micromoment.fileread import read_limited
         from micromoment.limits import MAX_YAML_BYTES
         from micromoment.records.reading import parse_record
 
         raw = read_limited(path, MAX_YAML_BYTES, lambda: record_name(path))
         summary = summarise(path, parse_record(raw, lambda: record_name(path)))
-        return Parsed(summary, [], hashlib.sha256(raw).hexdigest())
+        return Parsed(summary, [])
     except FileProblems as exc:
-        return Parsed(None, exc.problems, "")
+        return Parsed(None, exc.problems)
 
 
 def _parse_all(paths: list[Path]) -> list[Parsed]:
@@ -252,14 +235,3 @@ def _parse_all(paths: list[Path]) -> list[Parsed]:
     chunk = max(64, len(paths) // (workers * 4) + 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_parse, paths, chunksize=chunk))
-
-
-def _digest(path: Path) -> str | None:
-    """The hash of a record file whose time changed; None for anything but a regular file of a
-    size a record may have (a link to /dev/zero is never read): it is then parsed, and refused."""
-    import hashlib
-
-    from micromoment.limits import MAX_YAML_BYTES
-
-    data = read_regular(path, MAX_YAML_BYTES)
-    return None if data is None else hashlib.sha256(data).hexdigest()

@@ -1,6 +1,6 @@
 """The ledger database: one SQLite file under the git directory holding every record's summary.
 
-One row per record (its file's size, time and content hash, and what log, todo and stats
+One row per record (its file's size and time, and what log, todo and stats
 read), and rows per answer, follow-up and sign-off. A refresh writes in one transaction in
 WAL mode, so two commands at once never see half a refresh. The database only ever costs
 speed: one that cannot be opened, holds another schema, or holds a value this version would
@@ -17,8 +17,9 @@ from typing import Any, NamedTuple
 
 from micromoment.ledger.model import AnswerEntry, FollowUpEntry, SignoffEntry, Summary
 
-# 2: the checklist version each record answered; 3: what stats counts, at hand; 4: days checked in SQL
-SCHEMA_VERSION = 4
+# 2: the checklist version each record answered; 3: what stats counts, at hand; 4: days checked in SQL;
+# 5: a record is known by its size and time alone
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x6D6D6C67  # "mmlg": a file that is not this ledger is never taken for it
 LEDGER_NAME = "ledger.sqlite3"
 BUSY_MS = 10_000  # a second command waits this long for another's refresh to commit
@@ -30,7 +31,7 @@ _DAY = "date({0}, '+0 days') IS {0}"
 TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
     "CREATE TABLE records (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
-    "sha256 TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('review', 'skip')), "
+    "id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('review', 'skip')), "
     "checklist TEXT NOT NULL, title TEXT NOT NULL, subject TEXT NOT NULL, who TEXT NOT NULL, "
     f"email TEXT NOT NULL, at TEXT NOT NULL CHECK ({_MOMENT.format('at')}), status TEXT NOT NULL, "
     "reason TEXT NOT NULL, checklist_hash TEXT NOT NULL, "
@@ -66,7 +67,6 @@ class Stamp(NamedTuple):
 
     size: int
     mtime_ns: int
-    sha256: str
 
 
 class Damaged(Exception):
@@ -157,25 +157,21 @@ def memory_ledger(summaries: Sequence[Summary] = ()) -> sqlite3.Connection:
     for statement in TABLES:
         connection.execute(statement)
     width = len(str(len(summaries)))
-    refresh(connection, [], [], [(f"{n:0{width}d}", Stamp(0, 0, ""), s) for n, s in enumerate(summaries)])
+    refresh(connection, [], [(f"{n:0{width}d}", Stamp(0, 0), s) for n, s in enumerate(summaries)])
     return connection
 
 
 def stamps(connection: sqlite3.Connection) -> dict[str, Stamp]:
-    return {
-        row[0]: Stamp(*row[1:])
-        for row in connection.execute("SELECT name, size, mtime_ns, sha256 FROM records")
-    }
+    return {row[0]: Stamp(*row[1:]) for row in connection.execute("SELECT name, size, mtime_ns FROM records")}
 
 
 def refresh(
     connection: sqlite3.Connection,
     gone: list[str],
-    touched: list[tuple[str, Stamp]],
     fresh: list[tuple[str, Stamp, Summary]],
 ) -> None:
-    """In one transaction: drop the records that are gone or are stored again, re-stamp records
-    whose content did not change, and store the summaries of new or changed records."""
+    """In one transaction: drop the records that are gone or are stored again, and store the
+    summaries of new or changed records."""
     # One statement per table, each run over every row: a cold run stores 10,000 records.
     tables = dict(zip(("records", "answers", "follow_ups", "signoffs"), _rows(fresh), strict=True))
     connection.execute("BEGIN IMMEDIATE")
@@ -183,10 +179,6 @@ def refresh(
         for table in tables:
             column = "name" if table == "records" else "record"
             connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(name,) for name in gone])
-        connection.executemany(
-            "UPDATE records SET size = ?, mtime_ns = ?, sha256 = ? WHERE name = ?",
-            [(*stamp, name) for name, stamp in touched],
-        )
         for table, rows in tables.items():
             if rows:
                 connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
