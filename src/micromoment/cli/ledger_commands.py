@@ -100,18 +100,6 @@ def _record_to_change(
     return project, catalog, config, find_record(project, config, review)
 
 
-def _summaries(judge: bool = False) -> list[ledger.Summary]:
-    """This repository's records. With `judge`, for what shows a review's status: one that says
-    complete is counted so only if its checklist version agrees, as the gate counts it
-    (`ledger.judging`); todo never looks at the status."""
-    from micromoment.ledger.judging import hold_to_checklists, versions_of_project
-    from micromoment.ledger.loading import load_many, records_place
-
-    project = find_project()
-    [summaries] = load_many([records_place(project)], warn=say)
-    return hold_to_checklists(summaries, versions_of_project(project.root)) if judge else summaries
-
-
 def _since(text: str | None) -> dt.date | None:
     if text is None:
         return None
@@ -132,7 +120,9 @@ def todo(
     """List the open follow-ups from every review: action, owner, due date, and where they came from."""
     from rich.text import Text
 
-    summaries = _summaries()
+    from micromoment.ledger.loading import load_many, records_place
+
+    [summaries] = load_many([records_place(find_project())], warn=say)
     rows = ledger.open_follow_ups(summaries, owner, utc_now().date())
     if as_json:
         print_json(rows)
@@ -165,12 +155,19 @@ def log(
     """List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs."""
     from rich.text import Text
 
-    summaries = _summaries(judge=True)
-    if checklist is not None:
-        from micromoment.checklists import load_catalog
+    from micromoment.checklists import load_catalog
+    from micromoment.ledger.loading import load_many, records_place
+    from micromoment.ledger.sources import hold_to_checklists, versions_of_catalog
 
-        load_catalog(find_project()).require(checklist, also={s.checklist for s in summaries})
-    rows = ledger.log_rows(summaries, _since(since), checklist)
+    project = find_project()
+    [summaries] = load_many([records_place(project)], warn=say)
+    catalog = load_catalog(project)
+    if checklist is not None:
+        catalog.require(checklist, also={s.checklist for s in summaries})
+    # A review that says complete is shown so only if its checklist version agrees, as the gate counts it.
+    rows = ledger.log_rows(
+        hold_to_checklists(summaries, versions_of_catalog(catalog)), _since(since), checklist
+    )
     if as_json:
         print_json(rows)
         return

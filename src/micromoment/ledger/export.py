@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+from micromoment.checklists.answers import held_status
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
-from micromoment.ledger.judging import judged
 from micromoment.ledger.sources import Source
 from micromoment.locations import display_path
 from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record, record_files
@@ -88,8 +88,8 @@ def _record_row(source: Source, path: Path, record: AnyRecord) -> Row:
         }
     given = [a.answer for a in record.answers]
     # Held to its checklist version as the gate holds it: a hand-written "complete" is not enough.
-    ref, answers = record.checklist, {a.item: a.answer for a in record.answers}
-    status, _ = judged(record.status, ref.id, ref.content_hash, answers, source.versions)
+    version = source.versions.get((record.checklist.id, record.checklist.content_hash))
+    status, _ = held_status(record.status, version, {a.item: a.answer for a in record.answers})
     return {
         **row,
         "status": status,

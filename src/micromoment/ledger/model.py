@@ -53,7 +53,7 @@ class Summary:
     status: str  # complete | incomplete | skip
     reason: str = ""
     # The content hash of the checklist version the record answered: what its answers are
-    # judged against (see `ledger.judging`).
+    # judged against (see `ledger.sources`).
     checklist_hash: str = ""
     answers: list[AnswerEntry] = field(default_factory=list)
     follow_ups: list[FollowUpEntry] = field(default_factory=list)
