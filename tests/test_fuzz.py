@@ -20,8 +20,8 @@ from micromoment.checklists import load_checklist
 from micromoment.checklists.deon import import_deon
 from micromoment.config import read_config_file
 from micromoment.errors import FileProblems, MicromomentError
-from micromoment.ledger import Summary
-from micromoment.ledger import summaries as ledger
+from micromoment.ledger.counting import stats
+from micromoment.ledger.model import Summary, log_rows, open_follow_ups
 from micromoment.locations import Project, shipped_dir
 from micromoment.records import load_any_record
 from micromoment.records.render import TemplateError, render_template
@@ -301,9 +301,9 @@ def _answers(summaries: list[Summary]) -> list[dict[str, object]]:
     """What log, todo and stats would print, so a summary that breaks them fails here."""
     today = dt.date(2026, 11, 23)
     return [
-        {"log": ledger.log_rows(summaries, None, None)},
-        {"todo": ledger.open_follow_ups(summaries, None, today)},
-        {"stats": ledger.stats(summaries, None, "week", [])},
+        {"log": log_rows(summaries, None, None)},
+        {"todo": open_follow_ups(summaries, None, today)},
+        {"stats": stats(summaries, None, "week", [], today)},
     ]
 
 

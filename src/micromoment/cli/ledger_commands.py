@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from micromoment import ledger
 from micromoment.cli.output import git_add_line, out, print_json, say, write_out
 from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
@@ -121,9 +120,10 @@ def todo(
     from rich.text import Text
 
     from micromoment.ledger.loading import load_many, records_place
+    from micromoment.ledger.model import open_follow_ups
 
     [summaries] = load_many([records_place(find_project())], warn=say)
-    rows = ledger.open_follow_ups(summaries, owner, utc_now().date())
+    rows = open_follow_ups(summaries, owner, utc_now().date())
     if as_json:
         print_json(rows)
         return
@@ -157,6 +157,7 @@ def log(
 
     from micromoment.checklists import load_catalog
     from micromoment.ledger.loading import load_many, records_place
+    from micromoment.ledger.model import log_rows
     from micromoment.ledger.sources import hold_to_checklists, versions_of_catalog
 
     project = find_project()
@@ -165,9 +166,7 @@ def log(
     if checklist is not None:
         catalog.require(checklist, also={s.checklist for s in summaries})
     # A review that says complete is shown so only if its checklist version agrees, as the gate counts it.
-    rows = ledger.log_rows(
-        hold_to_checklists(summaries, versions_of_catalog(catalog)), _since(since), checklist
-    )
+    rows = log_rows(hold_to_checklists(summaries, versions_of_catalog(catalog)), _since(since), checklist)
     if as_json:
         print_json(rows)
         return
@@ -216,7 +215,7 @@ def stats(
     the sign-off rate. --markdown prints a one-minute report with a Mermaid chart; --json is
     stable and documented in docs/stats.md.
     """
-    from micromoment.ledger.counting import stats_of
+    from micromoment.ledger.counting import sample_totals, stats_of
     from micromoment.ledger.loading import count_many, records_place
     from micromoment.records.samples import samples_dir
 
@@ -227,7 +226,7 @@ def stats(
     day = _since(since)
     tallies = count_many(places, day, utc_now().date(), warn=say)
     data = stats_of(tallies, day, by.value, [project.root.name for project in projects])
-    data["samples"] = ledger.sample_totals([samples_dir(project) for project in projects], day)
+    data["samples"] = sample_totals([samples_dir(project) for project in projects], day)
     if as_json:
         print_json(data)
         return

@@ -1,4 +1,4 @@
-"""What log, todo and stats need from one record: its summary."""
+"""What log, todo and stats need from one record: its summary; and the rows of log and todo."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from micromoment.records import ReviewRecord, SkipRecord
@@ -129,3 +129,50 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
 
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def newest_first(summaries: list[Summary]) -> list[Summary]:
+    return sorted(summaries, key=lambda s: (s.when, s.id), reverse=True)
+
+
+def log_rows(summaries: list[Summary], since: dt.date | None, checklist: str | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "date": s.when,
+            "id": s.id,
+            "kind": s.kind,
+            "checklist": s.checklist,
+            "subject": s.subject,
+            "who": s.who,
+            "status": s.status,
+            # Required items a review that says complete leaves without an accepted answer.
+            "unanswered": list(s.unanswered),
+            "counts": s.counts() if s.kind == "review" else None,
+            "signoffs": [signoff._asdict() for signoff in s.signoffs],
+            "path": s.path,
+            "repository": s.repository or None,
+        }
+        for s in newest_first(summaries)
+        if not (since and s.day < since) and not (checklist and s.checklist != checklist)
+    ]
+
+
+def open_follow_ups(summaries: list[Summary], owner: str | None, today: dt.date) -> list[dict[str, Any]]:
+    rows = [
+        {
+            "action": f.action,
+            "owner": f.owner,
+            "due": f.due,
+            "overdue": f.overdue(today),
+            "record": s.id,
+            "item": f.item,
+            "question": f.question,
+            "checklist": s.checklist,
+            "path": s.path,
+            "repository": s.repository or None,
+        }
+        for s in summaries
+        for f in s.follow_ups
+        if not f.resolved and not (owner and f.owner.casefold() != owner.casefold())
+    ]
+    return sorted(rows, key=lambda r: (r["due"] is None, r["due"] or "", r["record"], r["item"]))
