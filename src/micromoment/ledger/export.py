@@ -174,15 +174,10 @@ def rows(sources: list[Source], table: str) -> Iterator[Row]:
 
 def export_table(sources: list[Source], table: str, format: str, out: Path) -> int:
     """Write `table` to `out` in `format` in one atomic step; the number of rows written."""
-    if out.is_dir():
-        raise MicromomentError(
-            f"{display_path(out)}: is a folder; give a file name, e.g. --out {table}.{format}"
-        )
     if out.exists() and not out.is_file():
-        # A named pipe with no reader would keep the command waiting forever, as the report knows.
+        # A folder, or a named pipe with no reader that would keep the command waiting forever.
         raise MicromomentError(
-            f"{display_path(out)}: is not a regular file (a pipe or a device); "
-            f"give a file name, e.g. --out {table}.{format}"
+            f"{display_path(out)}: is not a regular file; give a file name, e.g. --out {table}.{format}"
         )
     found = list(rows(sources, table))
     if format == "parquet":
@@ -217,9 +212,12 @@ def _write_parquet(found: list[Row], table: str, out: Path) -> int:
         "date": pa.date32(),
     }
     columns = COLUMNS[table]
-    converted = {name: [_typed(row[name], TYPES.get(name, "string")) for row in found] for name in columns}
-    schema = pa.schema([(name, types[TYPES.get(name, "string")]) for name in columns])
-    data = pa.table(converted, schema=schema)
+    stored = [types[TYPES.get(name, "string")] for name in columns]
+    # Times and days are in the rows as text (UTC ISO 8601): Arrow reads them into its own types.
+    read = [pa.string() if kind in (types["timestamp"], types["date"]) else kind for kind in stored]
+    values = {name: [row[name] for row in found] for name in columns}
+    data = pa.table(values, schema=pa.schema(zip(columns, read, strict=True)))
+    data = data.cast(pa.schema(zip(columns, stored, strict=True)))
     temp = out.with_name(f".{out.name}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -229,13 +227,3 @@ def _write_parquet(found: list[Row], table: str, out: Path) -> int:
         temp.unlink(missing_ok=True)
         raise MicromomentError(f"{display_path(out)}: cannot write: {exc.strerror or exc}") from None
     return len(found)
-
-
-def _typed(value: Any, kind: ColumnType) -> Any:
-    if value is None:
-        return None
-    if kind == "timestamp":
-        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
-    if kind == "date":
-        return dt.date.fromisoformat(value)
-    return value
