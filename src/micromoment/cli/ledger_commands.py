@@ -105,11 +105,7 @@ def _since(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        if len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit():
-            raise MicromomentError(
-                f"--since {text!r}: no such day in the calendar; check the month and day"
-            ) from None
-        raise MicromomentError(f"--since {text!r}: write the day as YYYY-MM-DD") from None
+        raise MicromomentError(f"--since {text!r}: give a day of the calendar as YYYY-MM-DD") from None
 
 
 def todo(

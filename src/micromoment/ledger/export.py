@@ -60,17 +60,14 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def _record_row(source: Source, path: Path, record: AnyRecord) -> Row:
+def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row:
     git = record.git
     row: Row = {
-        "repository": source.name,
-        "record_id": record.id,
-        "checklist_id": record.checklist.id,
+        **base,
         "checklist_version": record.checklist.version,
         "checklist_title": record.checklist.title,
         "checklist_hash": record.checklist.content_hash,
         "kind": record.kind,
-        "author": record.who.name,
         "author_email": record.who.email,
         "branch": git.branch if git else None,
         "commit": git.head if git else None,
@@ -157,15 +154,16 @@ def rows(sources: list[Source], table: str) -> Iterator[Row]:
         # Every record in full, in file order: for what summaries leave out (notes, commits, versions).
         for path in record_files(source.folder):
             record = load_any_record(path)
+            base = {
+                "repository": source.name,
+                "record_id": record.id,
+                "checklist_id": record.checklist.id,
+                "author": record.who.name,
+            }
             if table == "reviews":
-                found: Iterator[Row] = iter([_record_row(source, path, record)])
+                found: Iterator[Row] = iter([_record_row(source, path, record, base)])
             elif isinstance(record, ReviewRecord):
-                base = {
-                    "repository": source.name,
-                    "record_id": record.id,
-                    "checklist_id": record.checklist.id,
-                }
-                found = _detail_rows(table, {**base, "author": record.who.name}, record)
+                found = _detail_rows(table, base, record)
             else:
                 continue
             for row in found:

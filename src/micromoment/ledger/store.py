@@ -118,20 +118,23 @@ def _create(connection: sqlite3.Connection, folder: Path) -> None:
 
 
 def _check_schema(connection: sqlite3.Connection, folder: Path) -> None:
-    if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-        raise Damaged("another schema version")
-    if connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-        raise Damaged("not a micromoment ledger")
-    found = [
-        row[0]
-        for row in connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid")
-    ]
-    if found != list(TABLES):
-        raise Damaged("tables differ from this version's")
-    row = connection.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone()
-    if row is None or row[0] != str(folder):
-        raise Damaged("the ledger of another folder")
-    _check_values(connection)
+    """Damaged unless this is this version's ledger of `folder`, holding only what a refresh writes."""
+    found = (
+        connection.execute("PRAGMA user_version").fetchone()[0],
+        connection.execute("PRAGMA application_id").fetchone()[0],
+        [
+            sql
+            for (sql,) in connection.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid"
+            )
+        ],
+        connection.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone(),
+    )
+    if found != (SCHEMA_VERSION, APPLICATION_ID, list(TABLES), (str(folder),)):
+        raise Damaged("not this version's ledger of this folder")
+    for check in _READ_CHECKS:
+        if connection.execute(check).fetchone() is not None:
+            raise Damaged(f"a value this version does not write: {check}")
 
 
 def open_ledger(path: Path, folder: Path) -> sqlite3.Connection | None:
@@ -217,14 +220,10 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
                 "FROM records"
             )
         }
-        questions: dict[str, str] = {}  # one string per distinct question: thousands of records share a few
-        last, answers = None, []
         for record, item, question, answer in connection.execute(
             "SELECT record, item, question, answer FROM answers ORDER BY record, seq"
         ):
-            if record != last:  # rows come record by record: look each record up once
-                last, answers = record, summaries[record].answers
-            answers.append(AnswerEntry(item, questions.setdefault(question, question), answer))
+            summaries[record].answers.append(AnswerEntry(item, question, answer))
         for record, item, question, action, owner, due, resolved, resolved_at in connection.execute(
             "SELECT record, item, question, action, owner, due, resolved, resolved_at FROM follow_ups "
             "ORDER BY record, seq"
@@ -238,10 +237,3 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
     finally:
         connection.execute("COMMIT")
     return summaries
-
-
-def _check_values(connection: sqlite3.Connection) -> None:
-    """Damaged when the database holds a value a refresh never writes."""
-    for check in _READ_CHECKS:
-        if connection.execute(check).fetchone() is not None:
-            raise Damaged(f"a value this version does not write: {check}")
