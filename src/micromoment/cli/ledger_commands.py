@@ -24,6 +24,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; se
 SinceOption = Annotated[
     str | None, typer.Option(metavar="DATE", help="Only records from this day on (YYYY-MM-DD).")
 ]
+RepoOption = Annotated[
+    list[Path] | None,
+    typer.Option("--repo", metavar="PATH", help="A repository to include (repeat it); default: this one."),
+]
 
 
 class Decision(str, Enum):
@@ -201,9 +205,7 @@ def stats(
     markdown: Annotated[
         bool, typer.Option("--markdown", help="Print a Markdown report with a Mermaid chart GitHub renders.")
     ] = False,
-    repo: Annotated[
-        list[Path] | None, typer.Option("--repo", help="Add up several repositories (repeat it).")
-    ] = None,
+    repo: RepoOption = None,
 ) -> None:
     """The micro-moments ledger: reviews over time, by checklist and by person.
 

@@ -144,4 +144,5 @@ def _review_context(source: Source, summary: Summary) -> dict[str, Any]:
     record = load_any_record(Path(summary.path))
     if not isinstance(record, ReviewRecord):  # pick_review_pages takes reviews only
         raise MicromomentError(f"{summary.path}: changed from a review to a skip while the report was built")
-    return {"view": review_view(record, source.checklist(record.checklist.id)), "repository": source.name}
+    checklist = source.catalog.get(record.checklist.id) if record.checklist.id in source.catalog else None
+    return {"view": review_view(record, checklist), "repository": source.name}

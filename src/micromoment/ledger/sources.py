@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
-from micromoment.checklists import Catalog, Checklist, load_catalog
+from micromoment.checklists import Catalog, load_catalog
 from micromoment.checklists.answers import ItemRule, held_status, item_rule
 from micromoment.errors import MicromomentError
 from micromoment.ledger.loading import Repository, load_many, records_place
@@ -51,15 +50,8 @@ class Source:
     project: Project
     catalog: Catalog
     folder: Path
+    versions: Versions  # the checklist versions its reviews are held to
     summaries: list[Summary]
-
-    @cached_property
-    def versions(self) -> Versions:
-        """The checklist versions its reviews are held to."""
-        return versions_of_catalog(self.catalog)
-
-    def checklist(self, checklist_id: str) -> Checklist | None:
-        return self.catalog.get(checklist_id) if checklist_id in self.catalog else None
 
 
 def _safe_name(text: str) -> str:
@@ -85,7 +77,7 @@ def load_sources(repos: list[Path] | None) -> list[Source]:
             number += 1
             name = f"{base}-{number}"
         places.append(records_place(project, name))
-        sources.append(Source(name, project, catalog, places[-1].folder, []))
+        sources.append(Source(name, project, catalog, places[-1].folder, versions_of_catalog(catalog), []))
     for source, summaries in zip(sources, load_many(places), strict=True):
         source.summaries = hold_to_checklists(summaries, source.versions)
     return sources
