@@ -8,7 +8,6 @@ and UTC timestamps in Parquet; days are YYYY-MM-DD.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from typing import Any, Literal
 from micromoment.checklists.answers import held_status
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
+from micromoment.ledger.model import utc_text
 from micromoment.ledger.sources import Source
 from micromoment.locations import display_path
 from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record, record_files
@@ -56,10 +56,6 @@ TYPES: dict[str, ColumnType] = {
 }
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
 def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row:
     git = record.git
     row: Row = {
@@ -80,7 +76,7 @@ def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row
             "status": "skip",
             "reason": record.reason,
             "approver": record.approver,
-            "recorded_at": _iso(record.at),
+            "recorded_at": utc_text(record.at),
             **dict.fromkeys(("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals"), 0),
         }
     given = [a.answer for a in record.answers]
@@ -91,8 +87,8 @@ def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row
         **row,
         "status": status,
         "subject": record.subject,
-        "started_at": _iso(record.started_at),
-        "recorded_at": _iso(record.finished_at),
+        "started_at": utc_text(record.started_at),
+        "recorded_at": utc_text(record.finished_at),
         "answers": len(given),
         **{name: given.count(name) for name in ("yes", "no", "na")},
         "skipped": given.count("skip"),
@@ -114,7 +110,7 @@ def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
                 "note": a.note,
                 "skip_reason": a.reason,
                 "evidence": a.evidence,
-                "answered_at": _iso(a.answered_at),
+                "answered_at": utc_text(a.answered_at),
                 "has_follow_up": a.follow_up is not None,
             }
     elif table == "followups":
@@ -124,7 +120,7 @@ def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
             done = f.resolved
             yield {
                 **base,
-                "recorded_at": _iso(record.finished_at),
+                "recorded_at": utc_text(record.finished_at),
                 "item_id": a.item,
                 "question": a.question,
                 "action": f.action,
@@ -132,7 +128,7 @@ def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
                 "due": f.due.isoformat() if f.due else None,
                 "status": "resolved" if done else "open",
                 "resolved_by": done.who.name if done else None,
-                "resolved_at": _iso(done.at) if done else None,
+                "resolved_at": utc_text(done.at) if done else None,
                 "resolution_note": done.note if done else None,
             }
     else:
@@ -142,7 +138,7 @@ def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
                 "signer": s.who.name,
                 "signer_email": s.who.email,
                 "decision": s.decision,
-                "signed_at": _iso(s.at),
+                "signed_at": utc_text(s.at),
                 "note": s.note,
             }
 

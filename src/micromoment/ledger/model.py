@@ -92,7 +92,7 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
             subject=record.reason,
             who=record.who.name,
             email=record.who.email,
-            when=_iso(record.at),
+            when=utc_text(record.at),
             status="skip",
             reason=record.reason,
             checklist_hash=record.checklist.content_hash,
@@ -106,7 +106,7 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
         subject=record.subject,
         who=record.who.name,
         email=record.who.email,
-        when=_iso(record.finished_at),
+        when=utc_text(record.finished_at),
         status=record.status,
         answers=[AnswerEntry(a.item, a.question, a.answer) for a in record.answers],
         follow_ups=[
@@ -117,7 +117,7 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
                 owner=a.follow_up.owner,
                 due=a.follow_up.due.isoformat() if a.follow_up.due else None,
                 resolved=a.follow_up.resolved is not None,
-                resolved_at=_iso(a.follow_up.resolved.at) if a.follow_up.resolved else None,
+                resolved_at=utc_text(a.follow_up.resolved.at) if a.follow_up.resolved else None,
             )
             for a in record.answers
             if a.follow_up is not None
@@ -127,7 +127,7 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
     )
 
 
-def _iso(moment: dt.datetime) -> str:
+def utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -102,10 +102,9 @@ def _connect(path: Path, folder: Path) -> sqlite3.Connection:
 def _create(connection: sqlite3.Connection, folder: Path) -> None:
     connection.execute("BEGIN IMMEDIATE")
     try:
-        # Another command may have created it while this one waited for the lock.
+        # Another command may have created it while this one waited for the lock. Tables of
+        # something else make a CREATE fail, or differ from ours when the schema is checked.
         if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
-            if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                raise Damaged("tables without a version")
             for statement in TABLES:
                 connection.execute(statement)
             connection.execute("INSERT INTO meta VALUES ('folder', ?)", (str(folder),))
