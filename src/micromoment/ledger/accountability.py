@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -18,6 +19,8 @@ from micromoment.locations import Project, display_path
 from micromoment.records import Resolution, ReviewRecord, Signoff, load_record, record_text
 from micromoment.records.listing import markdown_path
 from micromoment.records.render import render_review
+
+LOCK_WAIT_SECONDS = 10.0
 
 
 class NotASecondPerson(MicromomentError):
@@ -40,14 +43,23 @@ def record_lock(path: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - not POSIX: writes stay atomic, just not serialised
         yield
         return
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
     fd = None
     while True:
         try:
             opened = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # NONBLOCK: a pipe never waits
         except OSError:  # nothing to lock: reading the record says what is wrong with it
             break
-        # Waits for the holder: another sign-off or resolution, which takes a moment (Ctrl-C stops it).
-        fcntl.flock(opened, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(opened, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(opened)
+            if time.monotonic() > deadline:
+                raise MicromomentError(
+                    f"{display_path(path)}: another micromoment command is updating this record; try again"
+                ) from None
+            time.sleep(0.02)
+            continue
         with contextlib.suppress(FileNotFoundError):
             if os.path.samestat(path.stat(), os.fstat(opened)):  # still the file with the record's name
                 fd = opened
