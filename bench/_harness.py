@@ -63,6 +63,11 @@ def commit_all(repo: Path, message: str = "bench") -> None:
     git(repo, "commit", "-q", "--no-verify", "-m", message)
 
 
+def micromoment(repo: Path, *args: str) -> None:
+    """`micromoment ARGS` in `repo`, to set the scene (a record, a skip); it must succeed."""
+    subprocess.run([*MICROMOMENT, *args], cwd=repo, env=ENV, check=True, capture_output=True)
+
+
 def run(command: Sequence[str], cwd: Path, expect: int | None = 0) -> float:
     started = time.perf_counter()
     done = subprocess.run(list(command), cwd=cwd, env=ENV, capture_output=True)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 from _harness import (
-    ENV,
     MICROMOMENT,
     PYTHON_PASS,
     commit_all,
     git,
     interleaved_medians,
+    micromoment,
     report,
     scratch_repo,
     write_files,
@@ -27,13 +26,7 @@ def main() -> None:
         git(repo, "checkout", "-q", "-b", "feature")
         write_files(repo, [f"prompts/p{i}.txt" for i in range(500)] + [f"src/m{i}.py" for i in range(500)])
         # One real record, copied to 1,000 (as a long-lived branch gathering reviews would have).
-        subprocess.run(
-            [*MICROMOMENT, "skip", "genai-output-review", "--reason", "seed record for a benchmark run"],
-            cwd=repo,
-            env=ENV,
-            check=True,
-            capture_output=True,
-        )
+        micromoment(repo, "skip", "genai-output-review", "--reason", "seed record for a benchmark run")
         reviews = repo / ".micromoment" / "reviews"
         [seed] = list(reviews.glob("*.yaml"))
         text = seed.read_text(encoding="utf-8")

@@ -5,15 +5,13 @@ reading records costs)."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 from _harness import (
-    ENV,
-    MICROMOMENT,
     commit_all,
     git,
     interleaved_medians,
+    micromoment,
     report,
     scratch_repo,
     script_command,
@@ -36,13 +34,7 @@ def main() -> None:
             write_files(repo, [f"src/feature/f{i}.py" for i in range(5_000)])
         write_files(covered, [f"prompts/p{i}.txt" for i in range(50)] + [f"data/d{i}.csv" for i in range(50)])
         for checklist in ("genai-output-review", "data-safeguards"):
-            subprocess.run(
-                [*MICROMOMENT, "skip", checklist, "--reason", "generated files for a benchmark run"],
-                cwd=covered,
-                env=ENV,
-                check=True,
-                capture_output=True,
-            )
+            micromoment(covered, "skip", checklist, "--reason", "generated files for a benchmark run")
         for repo in (large, covered):
             git(repo, "add", "-A")
 

@@ -30,6 +30,14 @@ if done.returncode:
 print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
+# The quick checklist's items, each with a question and an answer; the third is a "no" with a follow-up.
+QUICK = [
+    ("data-into-tool", "What is the most sensitive data this change sends?", "internal business data"),
+    ("sensitive-data-masked", "Did you remove or mask the details the model does not need?", "yes"),
+    ("outputs-looked-at", "Did you read a few real outputs and check their facts?", "no"),
+    ("fuller-checklist-decided", "Did you decide whether a fuller checklist is needed?", "yes"),
+]
+
 
 def generate(repo: Path, count: int) -> None:
     """Records as `micromoment review` writes them: the same model, the same YAML."""
@@ -40,36 +48,14 @@ def generate(repo: Path, count: int) -> None:
     folder.mkdir(parents=True)
     ref = ChecklistRef(id="quick", title="Two-minute check", version="1.0", content_hash="sha256:" + "0" * 64)
     start = dt.datetime(2025, 1, 6, tzinfo=dt.timezone.utc)
+    follow_up = FollowUp(action="add the policy page to the grounding", owner="engineering lead")
     for index in range(count):
         when = start + dt.timedelta(hours=index)
         answers = [
-            Answer(
-                item="data-into-tool",
-                question="What is the most sensitive data this change sends?",
-                answer="internal business data",
-                answered_at=when,
-            ),
-            Answer(
-                item="sensitive-data-masked",
-                question="Did you remove or mask the details the model does not need?",
-                answer="yes",
-                answered_at=when,
-            ),
-            Answer(
-                item="outputs-looked-at",
-                question="Did you read a few real outputs and check their facts?",
-                answer="no",
-                answered_at=when,
-                note="two answers were off",
-                follow_up=FollowUp(action="add the policy page to the grounding", owner="engineering lead"),
-            ),
-            Answer(
-                item="fuller-checklist-decided",
-                question="Did you decide whether a fuller checklist is needed?",
-                answer="yes",
-                answered_at=when,
-            ),
+            Answer(item=item, question=question, answer=answer, answered_at=when)
+            for item, question, answer in QUICK
         ]
+        answers[2] = answers[2].model_copy(update={"note": "two answers were off", "follow_up": follow_up})
         record = ReviewRecord(
             id=f"{when:%Y-%m-%d}-quick-{index:05x}",
             checklist=ref,

@@ -17,18 +17,16 @@ import tempfile
 from pathlib import Path
 
 from _harness import (
-    ENV,
-    MICROMOMENT,
     PYTHON_PASS,
     commit_all,
     git,
     interleaved_medians,
+    micromoment,
     report,
     scratch_repo,
     script_command,
     write_files,
 )
-from startup import forty_item_review
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 11
 DEON_VERSION = "0.3.0"
@@ -45,24 +43,39 @@ def deon_command() -> list[str]:
     return [str(deon)]
 
 
+def forty_item_review(repo: Path) -> str:
+    """A 40-item checklist and one review of it, recorded by micromoment itself; the record's id."""
+    items = "".join(
+        f"  - id: item-{n}\n    question: Is safeguard {n} in place for this feature?\n"
+        f"    guidance: Why it matters, and how to check it in minutes.\n    owner: team\n    minutes: 2\n"
+        f"    references:\n      - {{framework: owasp-llm, id: LLM0{n % 9 + 1}, version: '2025'}}\n"
+        for n in range(1, 41)
+    )
+    write_files(
+        repo,
+        [".micromoment/checklists/forty.yaml"],
+        f'id: forty\ntitle: Forty items\nversion: "1"\nitems:\n{items}',
+    )
+    answers = "".join(
+        f"item-{n}: {{answer: {'no' if n % 5 == 0 else 'yes'}, note: 'looked at it | with *care* ({n})', "
+        f"evidence: 'https://example.org/evidence/{n}'"
+        + (f", follow_up: {{action: fix safeguard {n}, owner: team}}}}\n" if n % 5 == 0 else "}\n")
+        for n in range(1, 41)
+    )
+    write_files(repo, ["answers.yaml"], answers)
+    micromoment(repo, "review", "forty", "--answers", "answers.yaml", "--subject", "a big review")
+    [record] = (repo / ".micromoment" / "reviews").glob("*.yaml")
+    return record.stem
+
+
 def covered_branch(repo: Path) -> None:
     """A branch with a committed skip record of data-safeguards, and a staged change it covers."""
     write_files(repo, ["README.md", "src/app.py"])
     commit_all(repo)
     git(repo, "switch", "-q", "-c", "feature")
     write_files(repo, ["db/migrations/0001_init.sql"], "create table flags (name text);\n")
-    subprocess.run(
-        [
-            *MICROMOMENT,
-            "skip",
-            "data-safeguards",
-            "--reason",
-            "the table holds only feature flags, no user data",
-        ],
-        cwd=repo,
-        env=ENV,
-        check=True,
-        capture_output=True,
+    micromoment(
+        repo, "skip", "data-safeguards", "--reason", "the table holds only feature flags, no user data"
     )
     commit_all(repo, "flags, with a skip")
     write_files(repo, ["db/migrations/0002_more.sql"], "alter table flags add column on bool;\n")

@@ -186,15 +186,3 @@ def test_two_repo_files_with_one_id_are_reported(repo: Path) -> None:
         ".micromoment/checklists/b.yaml:1:5: id: 'prompt-check' is also defined in "
         ".micromoment/checklists/a.yaml; give one of them another id"
     ]
-
-
-def test_built_checklist_from_python_is_validated_too() -> None:
-    with pytest.raises(ValueError, match="duplicate item id"):
-        Checklist.model_validate(
-            {
-                "id": "x",
-                "title": "X",
-                "version": "1",
-                "items": [{"id": "a", "question": "Q", "owner": "o", "minutes": 1}] * 2,
-            }
-        )

@@ -11,9 +11,6 @@ import pytest
 
 from conftest import Cli, fork_micromoment, run_module, write
 from micromoment import __version__
-from micromoment.cli.app import app
-
-COMMANDS = ["list", "show", "lint", "schema", "import-deon", "init"]
 
 
 def test_list_shows_builtins_with_counts(cli: Cli, repo: Path) -> None:
@@ -32,6 +29,7 @@ def test_list_shows_builtins_with_counts(cli: Cli, repo: Path) -> None:
 
 
 def test_list_json_marks_repo_overrides(cli: Cli, repo: Path) -> None:
+    assert cli("list", "--json").exit_code == 0  # what an earlier run read is not what is shown now
     builtin_quick = (Path(__file__).parents[1] / "checklists/quick.yaml").read_text(encoding="utf-8")
     write(
         repo / ".micromoment/checklists/quick.yaml",
@@ -44,6 +42,7 @@ def test_list_json_marks_repo_overrides(cli: Cli, repo: Path) -> None:
     assert rows["quick"]["title"] == "Our quick check"
     assert rows["team-review"]["source"] == "built-in"
     assert rows["quick"]["items"] == 4 and rows["quick"]["minutes"] == 2
+    assert json.loads(cli("show", "quick", "--json").stdout)["title"] == "Our quick check"
 
 
 def test_show_prints_items_with_owner_guidance_and_references(cli: Cli, outside: Path) -> None:
@@ -73,10 +72,12 @@ def test_unknown_id_is_exit_2_with_the_known_ids(cli: Cli, outside: Path) -> Non
 
 
 def test_a_broken_repo_checklist_stops_list_with_its_location(cli: Cli, repo: Path) -> None:
+    assert cli("list").exit_code == 0
     write(repo / ".micromoment/checklists/broken.yaml", "id: broken\ntitle: [oops\n")
     result = cli("list")
     assert result.exit_code == 2
     assert result.stderr.startswith(".micromoment/checklists/broken.yaml:3:1: invalid YAML")
+    assert cli("show", "quick").exit_code == 2
 
 
 def test_lint_default_is_clean_then_reports_each_problem(cli: Cli, repo: Path) -> None:
@@ -163,20 +164,6 @@ def test_init_refuses_unknown_ids(cli: Cli, repo: Path) -> None:
     assert not (repo / ".micromoment/config.yaml").exists()
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help(cli: Cli, command: str) -> None:
-    result = cli(command, "--help")
-    assert result.exit_code == 0, result.output
-    assert len(result.stdout.strip().splitlines()) > 3
-
-
-def test_top_level_help_lists_commands(cli: Cli) -> None:
-    result = cli("--help")
-    assert result.exit_code == 0
-    for command in COMMANDS:
-        assert command in result.stdout
-
-
 def test_usage_errors_are_exit_2(cli: Cli) -> None:
     assert cli("no-such-command").exit_code == 2
     assert cli("list", "--bogus").exit_code == 2
@@ -189,10 +176,6 @@ def test_python_dash_m_works_like_the_script(tmp_path: Path) -> None:
     listed = run_module(["list", "--json"], cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)) == 5
-
-
-def test_app_is_a_typer_app() -> None:
-    assert app.info.name == "micromoment"
 
 
 def test_ids_people_copy_are_whole_at_80_columns_and_when_piped(cli: Cli, mini: Path) -> None:
@@ -318,20 +301,3 @@ def test_a_closed_standard_stream_is_not_a_crash(
         assert done.stderr == stderr
     else:
         assert done.stderr.startswith("micromoment: no checklist with id 'quik'")
-
-
-def test_numbers_are_taken_within_their_bounds_exactly() -> None:
-    import typer
-
-    from micromoment.cli.params import _number
-
-    class Bounds:
-        min, max, clamp = 1, 3, False
-
-    assert [_number(int, text, Bounds) for text in ("1", "3", " 2 ")] == [1, 3, 2]
-    assert _number(float, "1.5", Bounds) == 1.5
-    for text, said in (("0", "0 is less than 1"), ("4", "4 is more than 3"), ("2.0", "'2.0' is not a whole")):
-        with pytest.raises(typer.BadParameter, match=said):
-            _number(int, text, Bounds)
-    Bounds.clamp = True
-    assert [_number(int, text, Bounds) for text in ("0", "9", "2")] == [1, 3, 2]

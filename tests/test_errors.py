@@ -30,7 +30,7 @@ def state_log() -> Path:
 def test_an_unexpected_exception_is_one_line_and_a_log(
     cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    monkeypatch.setattr(checklist_commands, "find_project", boom)
     result = cli("list")
     assert result.exit_code == 2
     log = state_log()
@@ -49,7 +49,7 @@ def test_an_unexpected_exception_is_one_line_and_a_log(
 def test_the_log_goes_to_the_users_own_state_folder_or_nowhere(
     cli: Cli, outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    monkeypatch.setattr(checklist_commands, "find_project", boom)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     result = cli("list")
     log = tmp_path / "state/micromoment/micromoment.log"
@@ -69,7 +69,7 @@ def test_the_log_goes_to_the_users_own_state_folder_or_nowhere(
 def test_a_link_planted_in_the_logs_place_is_not_followed(
     cli: Cli, outside: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    monkeypatch.setattr(checklist_commands, "find_project", boom)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me\n", encoding="utf-8")
@@ -93,7 +93,7 @@ def test_a_link_planted_in_the_logs_place_is_not_followed(
 
 
 def test_debug_shows_the_traceback_instead(cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    monkeypatch.setattr(checklist_commands, "find_project", boom)
     result = cli("list", env={"MICROMOMENT_DEBUG": "1"})
     assert result.exit_code == 2
     assert result.stderr.startswith("Traceback (most recent call last)")
@@ -105,7 +105,7 @@ def test_ctrl_c_stays_130(cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch)
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(checklist_commands, "load_catalog", interrupted)
+    monkeypatch.setattr(checklist_commands, "find_project", interrupted)
     result = cli("list")
     assert result.exit_code == 130
     assert result.stderr == "micromoment: interrupted\n"
@@ -169,7 +169,9 @@ def test_an_os_error_nobody_expected_is_a_located_line_and_a_log(
 
 
 def test_the_hook_fast_path_has_the_same_net(repo: Path) -> None:
-    done = run_script(broken_run("micromoment.cli.hook", "run", "ValueError('no rules today')", "hook"), repo)
+    done = run_script(
+        broken_run("micromoment.cli.hook", "check_change", "ValueError('no rules today')", "hook"), repo
+    )
     assert done.returncode == 2
     log = state_log()
     assert done.stderr.splitlines() == [
@@ -208,7 +210,7 @@ def another_user() -> Iterator[str]:
 def test_a_link_another_user_planted_is_not_followed(
     cli: Cli, outside: Path, monkeypatch: pytest.MonkeyPatch, another_user: str, plant: str
 ) -> None:
-    monkeypatch.setattr(checklist_commands, "load_catalog", boom)
+    monkeypatch.setattr(checklist_commands, "find_project", boom)
     shared = Path(tempfile.mkdtemp())  # a folder every user may write to, as a shared temp folder is
     try:
         shared.chmod(0o1777)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from micromoment.errors import unexpected
+from micromoment.errors import MicromomentError, report, unexpected
 
 
 def main() -> None:
@@ -27,6 +27,8 @@ def main() -> None:
         run()
     except SystemExit:
         raise
+    except MicromomentError as exc:  # the hook's own; the typer app turns them into messages itself
+        sys.exit(report(exc))
     except BrokenPipeError:
         # `micromoment log | head` closed the pipe: the reader has what it wanted; say nothing.
         _quiet_stdout()
@@ -44,14 +46,12 @@ def _closed_streams_on_devnull() -> None:
     what to run instead), a write goes nowhere, and the exit code still tells what happened."""
     import os
 
-    for fd, name, flags in (
-        (0, "stdin", os.O_RDONLY),
-        (1, "stdout", os.O_WRONLY),
-        (2, "stderr", os.O_WRONLY),
-    ):
+    for fd, name in enumerate(("stdin", "stdout", "stderr")):
         if getattr(sys, name) is not None:
             continue
-        opened = os.open(os.devnull, flags)  # the lowest free descriptor: the closed one itself
+        opened = os.open(
+            os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY
+        )  # the lowest free: the closed one
         if opened != fd:
             os.dup2(opened, fd)
             os.close(opened)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -158,10 +157,6 @@ def load_config(project: Project, catalog: Catalog) -> Config:
     return config
 
 
-def _flow_list(items: Sequence[str]) -> str:
-    return json.dumps(list(items), ensure_ascii=False)
-
-
 def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> str:
     """The file `micromoment init` writes: every key present, every key explained."""
     lines = [
@@ -182,7 +177,7 @@ def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> st
             f"  {entry.checklist.id}:",
             f"    enabled: {'true' if on else 'false'}  # false: changes never trigger it; run it by hand",
             # Commented out: written as-is it would pin today's patterns over later versions of the checklist.
-            f"    # applies_to: {_flow_list(entry.checklist.applies_to)}  # its own patterns; uncomment and edit to replace them",
+            f"    # applies_to: {json.dumps(entry.checklist.applies_to, ensure_ascii=False)}  # its own patterns; uncomment and edit to replace them",
             "    also_applies_to: []  # .gitignore-style patterns added to the checklist's own",
             "    signoffs: 0  # sign-offs by a second person before a review counts",
         ]

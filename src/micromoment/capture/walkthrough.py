@@ -35,12 +35,11 @@ def choose_checklists(
     table.add_column("title")
     table.add_column("items", justify="right")
     table.add_column("min", justify="right")
-    entries = list(catalog)
-    for number, entry in enumerate(entries, start=1):
-        checklist = entry.checklist
+    numbers = {str(number): entry.checklist for number, entry in enumerate(catalog, start=1)}
+    for number, checklist in numbers.items():
         marker = " *" if checklist.id in suggested else ""
         table.add_row(
-            str(number),
+            number,
             checklist.id + marker,
             checklist.title,
             str(len(checklist.items)),
@@ -51,7 +50,6 @@ def choose_checklists(
         table.caption_justify = "left"
     prompter.console.print(table)
     fallback = " ".join(suggested) if suggested else default
-    numbers = {str(number): entry.checklist.id for number, entry in enumerate(entries, start=1)}
     while True:
         reply = prompter.ask("Checklists (ids or numbers, space-separated)", default=fallback)
         words = reply.replace(",", " ").split()
@@ -59,7 +57,7 @@ def choose_checklists(
         if unknown:
             prompter.console.print(Text(f"No checklist {unknown[0]!r}.", style="red"))
         elif words:
-            return list(dict.fromkeys(numbers.get(word, word) for word in words))
+            return list(dict.fromkeys(numbers[word].id if word in numbers else word for word in words))
 
 
 def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[ReviewSession], None]) -> bool:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-from difflib import get_close_matches
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
 from micromoment import __version__
 from micromoment.cli import params
@@ -15,113 +14,63 @@ from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, report, unexp
 
 # Exits, aborts and usage errors are how Typer itself ends a command; they pass through. Typer
 # does not export click's ClickException, the base of its usage errors, so it is found here.
-_TYPER_EXITS: tuple[type[BaseException], ...] = (
+# A closed pipe passes too: __main__ ends quietly.
+_PASSED_THROUGH: tuple[type[BaseException], ...] = (
     typer.Exit,
     typer.Abort,
     *(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
-)
-_USAGE_ERRORS: tuple[type[Exception], ...] = tuple(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+    BrokenPipeError,
 )
 
 
-# Every command: its module under micromoment.cli, its function, and its one-line help. A command's
-# module (and what it imports: pydantic, jinja2, GitPython...) loads only when that command runs;
-# `micromoment --help` reads the help from here. tests/test_startup.py checks each line against
-# the command's own docstring, so the two cannot drift apart.
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "list": (
-        "checklist_commands",
-        "list_checklists",
-        "List the checklists you can run: built-in ones and your repository's own.",
-    ),
-    "show": (
-        "checklist_commands",
-        "show",
-        "Show one checklist's items: question, owner, minutes, guidance and references.",
-    ),
-    "schema": (
-        "checklist_commands",
-        "schema",
-        "Print the JSON Schema of a checklist or config file, for editors and other tools.",
-    ),
-    "import-deon": (
-        "checklist_commands",
-        "import_deon",
-        "Convert a deon-format checklist into a micromoment checklist.",
-    ),
-    "review": (
-        "review_commands",
-        "review",
-        "Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.",
-    ),
-    "render": ("render_commands", "render", "Render the Markdown of review records from their YAML."),
-    "sample": (
-        "sample_commands",
-        "sample",
-        "Draw a few real model outputs, read them one at a time, and record what was wrong.",
-    ),
-    "check": (
-        "gate_commands",
-        "check",
-        "Which checklists the change triggers, and whether valid records created in it cover them.",
-    ),
-    "skip": (
-        "gate_commands",
-        "skip",
-        "Record an explicit, reasoned skip of a checklist; `check` and the hook accept it.",
-    ),
-    "hook": (
-        "gate_commands",
-        "hook",
-        "The commit-hook entry, and a plain git hook for teams without the pre-commit framework.",
-    ),
-    "pr-note": (
-        "pr_commands",
-        "pr_note",
-        'Markdown for a pull request: what the change triggered, who checked what, every "no" and skip.',
-    ),
-    "signoff": (
-        "ledger_commands",
-        "signoff",
-        "Sign off a review as a second person, with your git identity.",
-    ),
-    "resolve": (
-        "ledger_commands",
-        "resolve",
-        "Close a follow-up: records who closed it, when and how, and renders the Markdown again.",
-    ),
-    "todo": (
-        "ledger_commands",
-        "todo",
-        "List the open follow-ups from every review: action, owner, due date, and where they came from.",
-    ),
-    "log": (
-        "ledger_commands",
-        "log",
-        "List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs.",
-    ),
-    "stats": (
-        "ledger_commands",
-        "stats",
-        "The micro-moments ledger: reviews over time, by checklist and by person.",
-    ),
-    "lint": (
-        "repo_commands",
-        "lint",
-        "Validate checklist and config files: one `file:line:column: where: problem` line each.",
-    ),
-    "init": ("repo_commands", "init", "Write .micromoment/config.yaml with every setting explained."),
-    "report": (
-        "report_commands",
-        "report",
-        "Write a static report for leaders: one page to open from disk, no network needed.",
-    ),
-    "export": (
-        "report_commands",
-        "export",
-        "Write records as a table for an engine you already run (DuckDB, Spark, BigQuery, Trino).",
-    ),
+# Every command and its one-line help. A command's module (and what it imports: pydantic, jinja2,
+# GitPython...) loads only when that command runs; `micromoment --help` reads the help from here.
+# tests/test_startup.py checks each line against the command's own docstring, so the two cannot
+# drift apart.
+COMMANDS: dict[str, str] = {
+    "list": "List the checklists you can run: built-in ones and your repository's own.",
+    "show": "Show one checklist's items: question, owner, minutes, guidance and references.",
+    "schema": "Print the JSON Schema of a checklist or config file, for editors and other tools.",
+    "import-deon": "Convert a deon-format checklist into a micromoment checklist.",
+    "review": "Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.",
+    "render": "Render the Markdown of review records from their YAML.",
+    "sample": "Draw a few real model outputs, read them one at a time, and record what was wrong.",
+    "check": "Which checklists the change triggers, and whether valid records created in it cover them.",
+    "skip": "Record an explicit, reasoned skip of a checklist; `check` and the hook accept it.",
+    "hook": "The commit-hook entry, and a plain git hook for teams without the pre-commit framework.",
+    "pr-note": 'Markdown for a pull request: what the change triggered, who checked what, every "no" and skip.',
+    "signoff": "Sign off a review as a second person, with your git identity.",
+    "resolve": "Close a follow-up: records who closed it, when and how, and renders the Markdown again.",
+    "todo": "List the open follow-ups from every review: action, owner, due date, and where they came from.",
+    "log": "List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs.",
+    "stats": "The micro-moments ledger: reviews over time, by checklist and by person.",
+    "lint": "Validate checklist and config files: one `file:line:column: where: problem` line each.",
+    "init": "Write .micromoment/config.yaml with every setting explained.",
+    "report": "Write a static report for leaders: one page to open from disk, no network needed.",
+    "export": "Write records as a table for an engine you already run (DuckDB, Spark, BigQuery, Trino).",
+}
+# Where each command's function is: `module.function` under micromoment.cli.
+FUNCTIONS: dict[str, str] = {
+    "list": "checklist_commands.list_checklists",
+    "show": "checklist_commands.show",
+    "schema": "checklist_commands.schema",
+    "import-deon": "checklist_commands.import_deon",
+    "review": "review_commands.review",
+    "render": "render_commands.render",
+    "sample": "sample_commands.sample",
+    "check": "gate_commands.check",
+    "skip": "gate_commands.skip",
+    "hook": "gate_commands.hook",
+    "pr-note": "pr_commands.pr_note",
+    "signoff": "ledger_commands.signoff",
+    "resolve": "ledger_commands.resolve",
+    "todo": "ledger_commands.todo",
+    "log": "ledger_commands.log",
+    "stats": "ledger_commands.stats",
+    "lint": "repo_commands.lint",
+    "init": "repo_commands.init",
+    "report": "report_commands.report",
+    "export": "report_commands.export",
 }
 
 
@@ -132,7 +81,7 @@ def load_command(name: str) -> Any:
     from typer.main import get_command_from_info
     from typer.models import CommandInfo
 
-    module, function, _ = COMMANDS[name]
+    module, function = FUNCTIONS[name].split(".")
     callback = getattr(importlib.import_module(f"micromoment.cli.{module}"), function)
     return get_command_from_info(
         CommandInfo(name=name, callback=callback), pretty_exceptions_short=True, rich_markup_mode="markdown"
@@ -140,7 +89,11 @@ def load_command(name: str) -> Any:
 
 
 class _LazyCommands(dict[str, Any]):
-    """The group's commands by name: every registered name is in it, each built on first use."""
+    """The group's commands by name: every registered name is in it (so Typer suggests from all
+    of them), each built on first use."""
+
+    def keys(self) -> Any:
+        return COMMANDS.keys()
 
     def __contains__(self, name: object) -> bool:
         return name in COMMANDS
@@ -156,9 +109,6 @@ class MicromomentGroup(TyperGroup):
     """Turns core errors into one stderr line each and the documented exit code; anything else
     unexpected into one line and a log with the traceback."""
 
-    # While the group's own help is printed, commands are listed from the registry alone.
-    _listing = False
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommands(self.commands)
@@ -169,38 +119,18 @@ class MicromomentGroup(TyperGroup):
     def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
         if cmd_name not in COMMANDS:
             return None
-        if self._listing:
-            return TyperCommand(name=cmd_name, help=COMMANDS[cmd_name][2])
         command = self.commands[cmd_name]
         params.flags_as_flags(command, ctx)
         params.help_flag_as_bool(command, ctx)
         params.plain_strings(command)
         return command
 
-    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
-        # Typer suggests names from the commands already loaded; here that is the registry.
-        try:
-            return super().resolve_command(ctx, args)
-        except _USAGE_ERRORS as exc:
-            matches = get_close_matches(args[0], list(COMMANDS)) if args else []
-            message = getattr(exc, "message", "")
-            if matches and message.startswith("No such command") and "Did you mean" not in message:
-                vars(exc)["message"] = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
-            raise
-
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         params.help_flag_as_bool(self, ctx)
         return super().parse_args(ctx, args)
 
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
-        params.flags_as_flags(self, ctx)
-        if ctx.parent is None and _print_root_help(ctx, self):
-            return
-        self._listing = True
-        try:
-            super().format_help(ctx, formatter)
-        finally:
-            self._listing = False
+        _print_root_help(ctx, self)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer's Context is click's
         try:
@@ -210,27 +140,22 @@ class MicromomentGroup(TyperGroup):
         except KeyboardInterrupt:
             sys.stderr.write("micromoment: interrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except _TYPER_EXITS:
+        except _PASSED_THROUGH:
             raise
-        except BrokenPipeError:
-            raise  # the reader closed the pipe; __main__ ends quietly
         except Exception as exc:  # the net under every failure
             raise typer.Exit(unexpected(exc, ctx.invoked_subcommand or "micromoment")) from None
 
 
-def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> bool:
+def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> None:
     """`micromoment --help` in Typer's look, drawn with rich's console, panel and table alone:
     Typer's own help module also loads rich's Markdown and traceback renderers (and pygments),
-    about a third of what `--help` costs. False when a parameter needs Typer's help to draw it."""
+    about a third of what `--help` costs. The group has no options but --version and --help."""
     import os
 
     from rich.console import Console
     from rich.padding import Padding
+    from rich.text import Text
 
-    params = group.get_params(ctx)
-    # The help option by its flags: click has named its parameter "help" and otherwise.
-    if any(p.name != "version" and not set(p.opts) <= set(ctx.help_option_names) for p in params):
-        return False
     width = os.environ.get("TERMINAL_WIDTH")
     forced = any(os.environ.get(v) for v in ("GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS"))
     console = Console(
@@ -241,21 +166,12 @@ def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> bool:
         highlight=False,
     )
     usage = group.get_usage(ctx).removeprefix("Usage: ")
-    console.print(Padding(_usage_line(usage), 1))
+    console.print(Padding(Text.assemble(("Usage: ", "yellow"), (usage, "bold")), 1))
     for paragraph in (group.help or "").split("\n\n"):
         console.print(Padding(_code_spans(paragraph.strip()), (0, 1, 1, 1)))
-    options = [
-        (", ".join(p.opts), getattr(p, "help", None) or "") for p in params if getattr(p, "opts", None)
-    ]
+    options = [(", ".join(p.opts), getattr(p, "help", None) or "") for p in group.get_params(ctx)]
     console.print(_panel("Options", options, "bold cyan"))
-    console.print(_panel("Commands", [(name, line) for name, (_, _, line) in COMMANDS.items()], "bold cyan"))
-    return True
-
-
-def _usage_line(usage: str) -> Any:
-    from rich.text import Text
-
-    return Text.assemble(("Usage: ", "yellow"), (usage, "bold"))
+    console.print(_panel("Commands", list(COMMANDS.items()), "bold cyan"))
 
 
 def _code_spans(text: str) -> Any:

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import json
-import sys
 import textwrap
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from micromoment.checklists import DEFAULT_CHECKLIST, Checklist, load_catalog
-from micromoment.cli.output import out, print_json, say, whole_column, write_out
-from micromoment.errors import MicromomentError
-from micromoment.locations import display_path, find_project
+from micromoment.cli.output import out, print_json, say, write_out
+from micromoment.errors import MicromomentError, UnknownChecklist
+from micromoment.gate.policy import DEFAULT_CHECKLIST, read_memo, shipped_stamp, write_memo
+from micromoment.gate.rules import is_checklist_name
+from micromoment.locations import Project, display_path, find_project
 from micromoment.schemas import SchemaName
+
+if TYPE_CHECKING:  # the models load only when the catalog is read afresh
+    from micromoment.checklists import Checklist
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -28,38 +29,37 @@ def list_checklists(as_json: JsonOption = False) -> None:
     Repository checklists live in .micromoment/checklists/; one with a built-in's id
     replaces that built-in (shown as "repo, replaces built-in").
     """
-    catalog = list(load_catalog(find_project()))
+    catalog = _catalog(find_project())
     if as_json:
         print_json(
             [
                 {
-                    "id": entry.checklist.id,
-                    "title": entry.checklist.title,
-                    "items": len(entry.checklist.items),
-                    "minutes": entry.checklist.minutes,
+                    "id": entry.fields["id"],
+                    "title": entry.fields["title"],
+                    "items": len(entry.fields["items"]),
+                    "minutes": entry.fields["minutes"],
                     "source": entry.source,
                     "replaces_builtin": entry.replaces_builtin,
-                    "path": display_path(entry.path.absolute()),
+                    "path": display_path(Path(entry.path)),
                 }
                 for entry in catalog
             ]
         )
         return
     table = Table(title="Checklists", title_justify="left")
-    ids = [e.checklist.id + (" (default)" if e.checklist.id == DEFAULT_CHECKLIST else "") for e in catalog]
-    whole_column(table, "id", ids, style="bold")
+    ids = [e.fields["id"] + (" (default)" if e.fields["id"] == DEFAULT_CHECKLIST else "") for e in catalog]
+    # Ids are copied into commands: never cut or wrapped; the other columns give way.
+    table.add_column("id", style="bold", no_wrap=True, min_width=max(len(shown_id) for shown_id in ids))
     table.add_column("title")
     table.add_column("items", justify="right")
     table.add_column("minutes", justify="right")
     table.add_column("source")
-    for entry in catalog:
-        checklist = entry.checklist
-        marker = " (default)" if checklist.id == DEFAULT_CHECKLIST else ""
+    for entry, shown_id in zip(catalog, ids, strict=True):
         table.add_row(
-            escape(checklist.id) + marker,
-            escape(checklist.title),
-            str(len(checklist.items)),
-            format_minutes(checklist.minutes),
+            shown_id,
+            entry.fields["title"],
+            str(len(entry.fields["items"])),
+            format_minutes(entry.fields["minutes"]),
             "repo, replaces built-in" if entry.replaces_builtin else entry.source,
         )
     out().print(table)
@@ -73,12 +73,56 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show one checklist's items: question, owner, minutes, guidance and references."""
-    entry = load_catalog(find_project()).entry(checklist_id)
-    fields = _fields(entry.checklist)
+    catalog = _catalog(find_project())
+    entry = next((entry for entry in catalog if entry.fields["id"] == checklist_id), None)
+    if entry is None:
+        from micromoment.checklists.model import unknown_id_message
+
+        raise UnknownChecklist(unknown_id_message(checklist_id, sorted(e.fields["id"] for e in catalog)))
     if as_json:
-        print_json({**fields, "source": entry.source, "path": display_path(entry.path.absolute())})
+        print_json({**entry.fields, "source": entry.source, "path": display_path(Path(entry.path))})
         return
-    _print_checklist(fields)
+    _print_checklist(entry.fields)
+
+
+class Shown(NamedTuple):
+    """A checklist as list and show print it: `fields` as `show --json` has them."""
+
+    fields: dict[str, Any]
+    source: str
+    path: str
+    replaces_builtin: bool
+
+
+def _catalog(project: Project) -> list[Shown]:
+    """The catalog as list and show print it. It is kept in the gate's memo under the checklist
+    files' names, sizes and times, so that once it has been read, list and show load neither the
+    YAML reader nor the models that validate it (most of their time)."""
+    git_dir, stamps = project.root / ".git", _stamps(project.checklists_dir)
+    memo = str(git_dir) if git_dir.is_dir() and stamps is not None else None
+    key = "\n".join([*(stamps or []), *shipped_stamp()])
+    known = read_memo(memo, "catalog").get(key)
+    if isinstance(known, list):
+        return [Shown(*entry) for entry in known]
+    from micromoment.checklists import load_catalog
+
+    shown = [
+        Shown(_fields(entry.checklist), entry.source, str(entry.path.absolute()), entry.replaces_builtin)
+        for entry in load_catalog(project)  # a broken file is named here, and never remembered
+    ]
+    if memo is not None:
+        write_memo(memo, "catalog", {key: shown})
+    return shown
+
+
+def _stamps(folder: Path) -> list[str] | None:
+    """The repository's checklist files by name, size and time; None when one cannot be looked
+    at (reading the catalog afresh says why)."""
+    try:
+        files = sorted(p for p in folder.iterdir() if is_checklist_name(p.name)) if folder.is_dir() else []
+        return [f"{path.name} {path.stat().st_size} {path.stat().st_mtime_ns}" for path in files]
+    except OSError:
+        return None
 
 
 def _fields(checklist: Checklist) -> dict[str, Any]:
@@ -159,7 +203,7 @@ def schema(
     """
     from micromoment.schemas import json_schema
 
-    sys.stdout.write(json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n")
+    print_json(json_schema(name))
 
 
 def import_deon(

@@ -129,7 +129,7 @@ def _print_outcome(outcome: Outcome) -> None:
     console = out()
 
     def line(text: str, style: str | None = None) -> None:
-        console.print(text, markup=False, style=style, soft_wrap=True)
+        console.print(text, style=style, soft_wrap=True)
 
     where = outcome.change.where
     if not outcome.verdicts:

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from micromoment.errors import EXIT_INTERRUPTED, MicromomentError, printable, report
+from micromoment.errors import printable
 from micromoment.git.objects import BaseQuestions
 from micromoment.git.run import FindingRepo
 
@@ -44,7 +44,8 @@ def check_change(files: list[str]) -> Outcome:
     return evaluate(changes.staged(repo, files or None, asked))
 
 
-def run(files: list[str]) -> int:
+def main(files: list[str]) -> int:
+    """The hook's exit code; errors and Ctrl-C are the caller's to say (`__main__`, or the typer app)."""
     outcome = check_change(files)
     for verdict in outcome.verdicts:
         if verdict.outdated and verdict.record:
@@ -58,13 +59,3 @@ def run(files: list[str]) -> int:
     from micromoment.cli.hook_terminal import handle_missing
 
     return handle_missing(outcome)
-
-
-def main(files: list[str]) -> int:
-    try:
-        return run(files)
-    except MicromomentError as exc:
-        return report(exc)
-    except KeyboardInterrupt:
-        sys.stderr.write("micromoment: interrupted\n")
-        return EXIT_INTERRUPTED

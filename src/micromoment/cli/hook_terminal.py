@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from micromoment.clock import utc_now
 from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED
 from micromoment.gate.coverage import Outcome, Verdict
 from micromoment.gate.hook import findings, ways_forward
@@ -21,7 +20,7 @@ from micromoment.git import GitState, author_identity, in_ci
 from micromoment.locations import Project, display_path
 
 if TYPE_CHECKING:  # the review's modules load only when a person is asked
-    from micromoment.capture.prompts import StreamPrompter
+    from micromoment.capture.prompts import Prompter
     from micromoment.capture.session import ReviewSession
     from micromoment.checklists import Catalog
 
@@ -68,83 +67,69 @@ def terminal_width(writer: TextIO) -> int | None:
 
 
 def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
-    from micromoment.capture.console import SafeConsole
-    from micromoment.capture.prompts import EndOfInput, StreamPrompter
+    from micromoment.capture.prompts import Prompter, SafeConsole
 
     # Everything goes to the terminal itself: under the pre-commit framework stderr is captured,
     # and on Ctrl-C the framework shows only its own line, so a message there would be lost.
-    console = SafeConsole(file=writer, highlight=False, width=terminal_width(writer))
-    prompter = StreamPrompter(console, reader)
+    # Every line here is plain text, much of it from files: none of it is markup.
+    console = SafeConsole(file=writer, highlight=False, markup=False, width=terminal_width(writer))
+    prompter = Prompter(console, reader)
     not_now = 0 if outcome.change.rules.on_missing == "warn" else EXIT_FINDINGS
-    for line in findings(outcome):
-        console.print(line, markup=False)
+    console.print("\n".join(findings(outcome)))
     try:
         answer_now = prompter.confirm("Answer them now?", default=True)
-    except EndOfInput:  # Ctrl-D: the person said neither yes nor no; that is not a yes
+    except EOFError:  # Ctrl-D: the person said neither yes nor no; that is not a yes
         answer_now = False
     except KeyboardInterrupt:
-        console.print("micromoment: interrupted; nothing was recorded", markup=False)
+        console.print("micromoment: interrupted; nothing was recorded")
         return EXIT_INTERRUPTED
     if not answer_now:
-        for line in ways_forward(outcome):
-            console.print(line, markup=False)
+        console.print("\n".join(ways_forward(outcome)))
         return not_now
     return _answer_now(outcome, [gap.rule.id for gap in gaps], prompter, not_now)
 
 
-def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, not_now: int) -> int:
+def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: Prompter, not_now: int) -> int:
     from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
-    from micromoment.capture.prompts import EndOfInput
     from micromoment.capture.recording import ReviewRun, ReviewStopped, Written, guided_selection
-    from micromoment.capture.sample_record import Reading, sample_drafts_dir
-    from micromoment.capture.sample_walk import review_offer
     from micromoment.checklists import load_catalog
-    from micromoment.config import default_outputs, load_config
+    from micromoment.cli.review_commands import offer_samples
+    from micromoment.config import load_config
 
     console = prompter.console
     project = Project(Path(outcome.change.repo.root))
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     state = GitState.at(project.root)
-    who = author_identity(project.root)
     folder = drafts_dir(project, state.git_dir)
     try:
         session = _kept_or_new(prompter, folder, catalog, gap_ids, state.default_subject())
-    except (EndOfInput, KeyboardInterrupt) as exc:
-        console.print("micromoment: stopped before any answer; nothing was recorded", markup=False)
+    except (EOFError, KeyboardInterrupt) as exc:
+        console.print("micromoment: stopped before any answer; nothing was recorded")
         return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else not_now
+    run = ReviewRun(project, config, state, author_identity(project.root))
     # Items that ask whether real outputs were read can draw them here (from samples.outputs when set).
-    session.offer_sample = review_offer(
-        project,
-        default_outputs(project, config),
-        Reading(who, state.context(), utc_now()),
-        prompter,
-        sample_drafts_dir(project, state.git_dir),
-    )
+    offer_samples([session], None, run, prompter)
     written: list[Written] = []
     try:
-        run = ReviewRun(project, config, state, who)
         saved = guided_selection(run, catalog, session, prompter, folder, written.append)
         exit_code = EXIT_FINDINGS
     except ReviewStopped as stop:
-        for line in stop.lines():
-            console.print(line, markup=False)
+        console.print("\n".join(stop.lines()))
         saved, exit_code = True, stop.exit_code
     if not saved:
-        console.print(
-            "micromoment: not saved; your answers are kept in a draft; continue with:", markup=False
-        )
-        console.print(RESUME_COMMAND, markup=False)
+        console.print("micromoment: not saved; your answers are kept in a draft; continue with:")
+        console.print(RESUME_COMMAND)
     if written:
         # Like a formatter: the hook never stages files itself; the person does, and commits again.
         paths = [display_path(p) for result in written for p in (result.yaml_path, result.markdown_path)]
-        console.print("micromoment: recorded; stage .micromoment/ and commit again:", markup=False)
-        console.print(f"git add {' '.join(paths)}", markup=False)
+        console.print("micromoment: recorded; stage .micromoment/ and commit again:")
+        console.print(f"git add {' '.join(paths)}")
     return exit_code
 
 
 def _kept_or_new(
-    prompter: StreamPrompter, folder: Path, catalog: Catalog, gap_ids: list[str], default_subject: str
+    prompter: Prompter, folder: Path, catalog: Catalog, gap_ids: list[str], default_subject: str
 ) -> ReviewSession:
     """A kept draft for these checklists when the person wants to go on with it, else a new review."""
     from micromoment.capture.drafts import list_drafts, resume
@@ -154,7 +139,7 @@ def _kept_or_new(
 
     listed = list_drafts(folder)
     for damaged in listed.set_aside:
-        prompter.console.print(f"micromoment: {damaged.message()}", markup=False)
+        prompter.console.print(f"micromoment: {damaged.message()}")
     for stored in listed.found:
         draft = stored.draft
         covers = [draft.checklist.id, *draft.still_to_do()]
@@ -162,8 +147,7 @@ def _kept_or_new(
             continue
         prompter.console.print(
             f"A review of {', '.join(covers)} is kept in a draft: {draft.subject!r}, "
-            f"{plural(len(draft.answers), 'answer')}, last {draft.updated_at:%Y-%m-%d %H:%M} UTC.",
-            markup=False,
+            f"{plural(len(draft.answers), 'answer')}, last {draft.updated_at:%Y-%m-%d %H:%M} UTC."
         )
         if prompter.confirm("Continue it?", default=True):
             session = resume(stored, catalog).session

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from rich.console import Console
-    from rich.table import Table
 
 # JSON already escapes C0 controls; these would still print raw with ensure_ascii=False.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -28,16 +27,7 @@ def out() -> Console:
     """Reports (tables, records) on stdout. Piped, they are as wide as they need to be: a file or
     another program should get whole lines, not a table cut to an imaginary 80-column screen."""
     piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return _console(False, PIPED_WIDTH if piped else None, os.environ.get("COLUMNS"))
-
-
-PIPED_WIDTH = 1000
-
-
-def whole_column(table: Table, header: str, values: list[str], **options: Any) -> None:
-    """A column of things people copy (ids, dates): never cut or wrapped; other columns give way."""
-    widest = max([len(header), *(len(value) for value in values)])
-    table.add_column(header, no_wrap=True, min_width=widest, **options)
+    return _console(False, 1000 if piped else None, os.environ.get("COLUMNS"))
 
 
 def err() -> Console:
@@ -49,14 +39,15 @@ def err() -> Console:
 def _console(stderr: bool, width: int | None, columns: str | None) -> Console:
     # One console per setting: the width a console measured is kept, so a changed COLUMNS (a test,
     # an embedding program) gets its own console rather than the first one's width.
-    from micromoment.capture.console import SafeConsole
+    from micromoment.capture.prompts import SafeConsole
 
-    return SafeConsole(stderr=stderr, highlight=False, width=width)
+    # Nothing micromoment prints is markup, and much of it comes from files: it prints as written.
+    return SafeConsole(stderr=stderr, highlight=False, markup=False, width=width)
 
 
 def say(message: str) -> None:
-    """A plain message line on stderr (no markup: paths and user text print as written, minus controls)."""
-    err().print(printable(message), markup=False, soft_wrap=True)
+    """A plain message line on stderr: paths and user text print as written, minus controls."""
+    err().print(printable(message), soft_wrap=True)
 
 
 def git_add_line(paths: list[Path], comment: str = "") -> str:

@@ -3,8 +3,16 @@ people type, and plain values skip the pydantic coercion that would load pydanti
 
 from __future__ import annotations
 
-from functools import cache
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
 from typing import Any
+
+import typer
+from typer._coercion import PassThroughRuntimeParam  # loaded with typer.core already
 
 
 def flags_as_flags(command: Any, ctx: Any) -> None:
@@ -45,16 +53,8 @@ def _readable_type(param: Any, ctx: Any) -> None:
             inner = label.removeprefix("list[").removesuffix("]")
             label = _VALUE_WORDS.get(inner, inner.upper()) + ("..." if inner != label else "")
         param.metavar = label
-    if hasattr(param, "_get_number_range_help_str"):
-        param._get_number_range_help_str = lambda: _range_words(param.min, param.max)
-
-
-def _range_words(low: float | None, high: float | None) -> str | None:
-    if low is not None and high is not None:
-        return f"{low} to {high}"
-    if low is not None:
-        return f"at least {low}"
-    return None if high is None else f"at most {high}"
+    if hasattr(param, "_get_number_range_help_str"):  # options have a least value, none a most
+        param._get_number_range_help_str = lambda: None if param.min is None else f"at least {param.min}"
 
 
 def help_flag_as_bool(command: Any, ctx: Any) -> None:
@@ -66,56 +66,37 @@ def help_flag_as_bool(command: Any, ctx: Any) -> None:
 
 
 def plain_strings(command: Any) -> None:
-    """A `str`, `Path`, enum, list of those, or any of them or None needs no more than str(),
-    Path() or the enum's own lookup, but Typer builds a pydantic adapter for it, which loads
-    pydantic (most of `micromoment show ID`'s time, and of a warm `render`'s or `stats`'). Such
-    a parameter gets a coercion that does just that, as the adapter would, and says a wrong
-    choice in micromoment's words; a Typer without the hook keeps its own but for numbers."""
-    try:
-        from typer._coercion import PassThroughRuntimeParam
-    except ImportError:
-        for param in command.params:
-            _own_numbers(param)
-        return
+    """A `str`, `Path`, enum, number, list of those, or any of them or None needs no more than
+    str(), Path(), int() or the enum's own lookup, but Typer builds a pydantic adapter for it,
+    which loads pydantic (most of `micromoment show ID`'s time, and of a warm `render`'s or
+    `stats`'). Such a parameter gets a coercion that does just that, as the adapter would, and
+    says a wrong value in micromoment's words."""
     for param in command.params:
         descriptor: Any = getattr(param, "type_descriptor", None)
         info = getattr(descriptor, "parameter_info", None)
-        if info is None or getattr(info, "parser", None) is not None:
+        if info is None or info.parser is not None or getattr(param, "_runtime_param", "missing") is not None:
             continue
-        if getattr(param, "_runtime_param", "missing") is not None:
-            continue
-        if descriptor.annotation is str:
-            param._runtime_param = PassThroughRuntimeParam(annotation=str, parameter_info=info)
-        elif (convert := _converter(descriptor.annotation, info)) is not None:
-            param._runtime_param = _light_coercion()(
+        convert = _converter(descriptor.annotation, info)
+        if convert is not None:
+            param._runtime_param = LightRuntimeParam(
                 annotation=descriptor.annotation, parameter_info=info, convert=convert
             )
 
 
-def _own_numbers(param: Any) -> None:
-    """A Typer that converts numbers with click's own types says `'abc' is not a valid integer
-    range` and labels them `INTEGER RANGE [x>=1]`; here they read and fail as on the light path,
-    and choices are labelled as there, so a narrow column wraps between them."""
-    number = param.type
-    kind = {"integer": int, "float": float}.get(number.name.removesuffix(" range"))
-    if number.name == "choice" and param.metavar is None:
-        param.metavar = " | ".join(map(str, number.choices))
-    if kind is None or param.metavar is not None:
-        return
-    param.metavar = _VALUE_WORDS[kind.__name__]
-    number.convert = lambda value, param, ctx: _number(kind, value, number, ctx=ctx, param=param)
-    number._describe_range = lambda: _range_words(getattr(number, "min", None), getattr(number, "max", None))
+@dataclass(frozen=True)
+class LightRuntimeParam(PassThroughRuntimeParam):
+    """What pydantic's adapter does with what the command line gives (None never reaches it)."""
+
+    convert: Callable[[Any], Any]
+
+    def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+        return self.convert(value)
 
 
 def _converter(annotation: Any, info: Any) -> Any:
-    """A function that turns one command-line value into `annotation` (within the option's
-    min and max), or None for a type this light path does not take (dates, files: Typer's
+    """A function that turns one command-line value into `annotation` (at least the option's
+    min), or None for a type this light path does not take (dates, files: Typer's
     adapter does those)."""
-    import types
-    import typing
-    from enum import Enum
-    from pathlib import Path
-
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if annotation is str:
         return str
@@ -132,29 +113,20 @@ def _converter(annotation: Any, info: Any) -> Any:
     return None
 
 
-def _number(kind: type[float], value: Any, info: Any, **where: Any) -> float:
-    """A whole number or a number, within the option's bounds, said in micromoment's words."""
-    import typer
-
+def _number(kind: type[float], value: Any, info: Any) -> float:
+    """A whole number or a number, at least the option's least, said in micromoment's words."""
     try:
         number = kind(value)  # inf and nan pass, as with Typer's own: a command that minds says why
     except (TypeError, ValueError):
         raise typer.BadParameter(
-            f"{value!r} is not a {'whole number' if kind is int else 'number'}", **where
+            f"{value!r} is not a {'whole number' if kind is int else 'number'}"
         ) from None
-    low, high = getattr(info, "min", None), getattr(info, "max", None)
-    if getattr(info, "clamp", False):
-        return min(max(number, low if low is not None else number), high if high is not None else number)
-    if low is not None and number < low:
-        raise typer.BadParameter(f"{value} is less than {low}, the least it can be", **where)
-    if high is not None and number > high:
-        raise typer.BadParameter(f"{value} is more than {high}, the most it can be", **where)
+    if info.min is not None and number < info.min:
+        raise typer.BadParameter(f"{value} is less than {info.min}, the least it can be")
     return number
 
 
 def _member(enum: Any, value: Any) -> Any:
-    import typer
-
     if isinstance(value, enum):
         return value
     try:
@@ -162,25 +134,6 @@ def _member(enum: Any, value: Any) -> Any:
     except ValueError:
         choices = ", ".join(repr(member.value) for member in enum)
         raise typer.BadParameter(f"{value!r} is not one of {choices}") from None
-
-
-@cache
-def _light_coercion() -> Any:
-    from collections.abc import Callable
-    from dataclasses import dataclass
-
-    from typer._coercion import PassThroughRuntimeParam
-
-    @dataclass(frozen=True)
-    class LightRuntimeParam(PassThroughRuntimeParam):
-        """What pydantic's adapter does with what the command line gives (None never reaches it)."""
-
-        convert: Callable[[Any], Any]
-
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-            return self.convert(value)
-
-    return LightRuntimeParam
 
 
 def _usage_name(param: Any) -> Any:

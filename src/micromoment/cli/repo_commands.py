@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from micromoment.capture.prompts import plural
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import line, print_json, say
 from micromoment.config import initial_config_text
@@ -38,15 +39,11 @@ def lint(
     else:
         for problem in report.problems:
             line(str(problem))
-    files = _count(len(report.checked), "file")
+    files = plural(len(report.checked), "file")
     if report.problems:
-        say(f"{_count(len(report.problems), 'problem')} in {files}")
+        say(f"{plural(len(report.problems), 'problem')} in {files}")
         raise typer.Exit(EXIT_BAD_INPUT)
     say(f"{files} checked, no problems")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def init(

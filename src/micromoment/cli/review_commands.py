@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from micromoment.capture.drafts import (
-    RESUME_COMMAND,
-    StoredDraft,
-    drafts_dir,
-    list_drafts,
-    resume,
-)
-from micromoment.capture.prompts import EndOfInput, Prompter, plural, stdin_prompter
+from micromoment.capture.drafts import RESUME_COMMAND, StoredDraft, drafts_dir, list_drafts, resume
+from micromoment.capture.prompts import Prompter, plural, stdin_prompter
 from micromoment.capture.recording import (
     ReviewRun,
     Written,
@@ -27,26 +22,62 @@ from micromoment.capture.session import ReviewSession, answers_name, apply_answe
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import err, git_add_line, say
-from micromoment.cli.review_options import (
-    AllowSensitiveOption,
-    AnswersOption,
-    ChecklistIds,
-    DraftOption,
-    InteractiveOption,
-    NoGitOption,
-    ResumeOption,
-    SampleOption,
-    StrictOption,
-    SubjectOption,
-)
 from micromoment.clock import utc_now
-from micromoment.config import Config, default_outputs, load_config
+from micromoment.config import default_outputs, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
 from micromoment.records import SampleLink, ScanResult
 from micromoment.records.samples import link_sample_record
+
+ChecklistIds = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="ID", help="Checklists to answer (default: offered in a terminal; quick otherwise)."
+    ),
+]
+SubjectOption = Annotated[
+    str | None,
+    typer.Option(help="What is being reviewed (default: the branch; on the main branch, the changed paths)."),
+]
+AnswersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--answers",
+        help="A YAML file (- for standard input) mapping item ids to answers, for use without a terminal: `id: yes`, or "
+        "`id: {answer: no, note: ..., evidence: ..., follow_up: {action: ..., owner: ..., due: 2026-12-31}}`, "
+        "or `id: {answer: skip, reason: ...}`.",
+    ),
+]
+ResumeOption = Annotated[
+    bool, typer.Option("--resume", help="Continue an unfinished review (asks which, if several).")
+]
+DraftOption = Annotated[
+    str | None, typer.Option("--draft", metavar="DRAFT", help="With --resume: the draft to continue.")
+]
+StrictOption = Annotated[
+    bool, typer.Option(help="With --answers: refuse (exit 2) rather than record an incomplete review.")
+]
+AllowSensitiveOption = Annotated[
+    bool,
+    typer.Option(
+        help="Write notes that look like secrets or personal data without asking (they are recorded as kept)."
+    ),
+]
+InteractiveOption = Annotated[
+    bool, typer.Option(help="Ask on standard input even when it is not a terminal (for scripted input).")
+]
+NoGitOption = Annotated[
+    bool, typer.Option("--no-git", help="Record outside a git repository, with no git context in the record.")
+]
+SampleOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="RECORD",
+        help="A sample record (micromoment sample) to link as evidence on the items that take one.",
+    ),
+]
 
 
 def review(
@@ -81,8 +112,15 @@ def review(
     if answers is not None:
         if resume_draft or draft_id:
             raise MicromomentError("--answers starts a new review; leave out --resume to use it")
-        session = _answers_session(catalog, config, state, checklist_ids, subject)
-        raise typer.Exit(_from_file(run, in_repo, session, answers, strict, allow_sensitive, sample))
+        ids = checklist_ids or [config.default_checklist]
+        if len(ids) > 1:
+            raise MicromomentError(
+                "--answers fills one checklist at a time; run micromoment review once per checklist"
+            )
+        session = ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), new_draft_id())
+        written = _from_file(run, session, answers, strict, allow_sensitive, sample)
+        _stage_hint([written], in_repo)
+        raise typer.Exit(0 if written.record.status == "complete" else EXIT_FINDINGS)
     prompter = stdin_prompter(force=interactive)
     if prompter is None:
         raise MicromomentError(
@@ -90,31 +128,21 @@ def review(
             "(a YAML mapping of item id to answer; micromoment show ID lists the items)"
         )
     prompter.console = err()  # questions and titles come from files: print them terminal-safe
-    folder = drafts_dir(project, state.git_dir or _real_git_dir(project, in_repo))
+    # With --no-git inside a repository, drafts still belong under .git, never in the work tree.
+    folder = drafts_dir(project, GitState.at(project.root).git_dir if no_git and in_repo else state.git_dir)
     try:
         if resume_draft or draft_id:
             session = _resumed_session(prompter, folder, catalog, draft_id)
         else:
-            session = _new_session(prompter, folder, catalog, config, state, checklist_ids, subject)
-    except EndOfInput:
+            session = _new_session(prompter, folder, catalog, run, checklist_ids, subject)
+    except EOFError:
         say("input ended before the review started; nothing was recorded")
         raise typer.Exit(EXIT_FINDINGS) from None
-    _samples_in_terminal([session], sample, run, prompter)
+    offer_samples([session], sample, run, prompter)
     raise typer.Exit(_walk_selection(run, catalog, session, prompter, folder, in_repo))
 
 
-def _answers_session(
-    catalog: Catalog, config: Config, state: GitState, checklist_ids: list[str] | None, subject: str | None
-) -> ReviewSession:
-    ids = checklist_ids or [config.default_checklist]
-    if len(ids) > 1:
-        raise MicromomentError(
-            "--answers fills one checklist at a time; run micromoment review once per checklist"
-        )
-    return ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), new_draft_id())
-
-
-def _samples_in_terminal(
+def offer_samples(
     sessions: list[ReviewSession], sample: str | None, run: ReviewRun, prompter: Prompter
 ) -> None:
     """Link the named sample, and let the items that take one draw one on the spot."""
@@ -143,14 +171,13 @@ def _link_sample(sessions: list[ReviewSession], link: SampleLink) -> None:
 
 def _from_file(
     run: ReviewRun,
-    in_repo: bool,
     session: ReviewSession,
     answers: Path,
     strict: bool,
     allow_sensitive: bool,
     sample: str | None,
-) -> int:
-    """The review from an answers file; the exit code."""
+) -> Written:
+    """The review from an answers file, recorded."""
     for warning in apply_answers_file(session, answers):
         say(warning)
     if sample is not None:
@@ -165,8 +192,7 @@ def _from_file(
     # From a file, no time was spent answering here: the record says none rather than "1 min".
     written = write_review(run, session, ScanResult(kept=kept), timed=False)
     _report(written)
-    _stage_hint([written], in_repo)
-    return EXIT_FINDINGS if missing else 0
+    return written
 
 
 def git_or_not(project: Project, no_git: bool) -> tuple[GitState, bool]:
@@ -185,20 +211,15 @@ def git_or_not(project: Project, no_git: bool) -> tuple[GitState, bool]:
     return (GitState(None) if no_git else real), in_repo
 
 
-def _real_git_dir(project: Project, in_repo: bool) -> Path | None:
-    # With --no-git inside a repository, drafts still belong under .git, never in the work tree.
-    return GitState.at(project.root).git_dir if in_repo else None
-
-
 def _new_session(
     prompter: Prompter,
     folder: Path,
     catalog: Catalog,
-    config: Config,
-    state: GitState,
+    run: ReviewRun,
     checklist_ids: list[str] | None,
     subject: str | None,
 ) -> ReviewSession:
+    config, state = run.config, run.state
     unfinished = _drafts(folder)
     if unfinished:
         say(f"{plural(len(unfinished), 'unfinished review')} kept; micromoment review --resume continues one")
@@ -288,8 +309,7 @@ def _pick_draft(prompter: Prompter, drafts: list[StoredDraft]) -> StoredDraft:
         prompter.console.print(
             f"  {number}. {', '.join([draft.checklist.id, *draft.still_to_do()])} — {draft.subject} — "
             f"{plural(len(draft.answers), 'answer')}, "
-            f"last {draft.updated_at:%Y-%m-%d %H:%M} UTC ({draft.id})",
-            markup=False,
+            f"last {draft.updated_at:%Y-%m-%d %H:%M} UTC ({draft.id})"
         )
     while True:
         reply = prompter.ask("Which draft?", default="1")

@@ -98,8 +98,9 @@ def sample(
 ) -> None:
     """Draw a few real model outputs, read them one at a time, and record what was wrong.
 
-    Rows are drawn uniformly in one streamed pass, so files of any size work; the same
-    file, seed and -n draw the same rows. Judge each output ok, or flag it as a wrong
+    Rows are drawn uniformly; a log (JSON Lines, CSV) is streamed, so any size works, and
+    a promptfoo results document is read whole, up to 128 MiB. The same file, seed and -n
+    draw the same rows. Judge each output ok, or flag it as a wrong
     fact, invented source or link, harmful or biased, leaking personal or secret data,
     off-policy or off-brand, or other. The record goes to .micromoment/samples/ (YAML +
     Markdown); link it to a review with micromoment review ID --sample RECORD.

@@ -80,17 +80,23 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
     return {
         "marker": MARKER,
         "reviews_dir": change.reviews_dir,
-        "summary": {
-            "triggered": len(statuses),
-            "covered": sum(1 for s in statuses if s["status"] == "covered"),
-            "missing": sum(1 for s in statuses if s["status"] == "missing"),
-            "skipped": sum(1 for s in statuses if s["status"] == "skipped"),
-            "reviews": len(reviews),
-        },
+        "summary": {**tally(change.verdicts), "reviews": len(reviews)},
         "checklists": statuses,
         "reviews": reviews,
         "skips": skips,
         "cut": None,
+    }
+
+
+def tally(verdicts: list[Verdict]) -> dict[str, int]:
+    """The checklists a change triggered, and how many are covered, missing or skipped: the
+    note's summary and a CI step's outputs count alike."""
+    kinds = [v.record.kind if v.record is not None else None for v in verdicts]
+    return {
+        "triggered": len(kinds),
+        "covered": kinds.count("review"),
+        "missing": kinds.count(None),
+        "skipped": kinds.count("skip"),
     }
 
 
@@ -204,19 +210,13 @@ def render_note(
         if len(render(cut)) >= len(text):
             _keep(view, flag, len(view["reviews"]))  # a template that ignores the flag: nothing to say
             continue
-        # Binary search: the most reviews (from the first) that keep `flag` and still fit.
-        low, high = 0, len(view["reviews"])
-        while low < high:
-            middle = (low + high + 1) // 2
-            _keep(view, flag, middle)
-            if len(render(cut)) <= limit:
-                low = middle
-            else:
-                high = middle - 1
-        _keep(view, flag, low)
-        text = render(cut)
-        if len(text) <= limit:
-            return text
+        # The most reviews (from the first) that keep `flag` and still fit: one fewer at a time,
+        # as a note holds tens of reviews, not thousands.
+        for keep in range(len(view["reviews"]) - 1, -1, -1):
+            _keep(view, flag, keep)
+            text = render(cut)
+            if len(text) <= limit:
+                return text
     return _cut_blocks(render(), view, cut)
 
 

@@ -134,10 +134,7 @@ def _remembered(
     """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
     the work tree): from the memo, so that a commit whose policy has not changed reads no YAML
     and loads no model; else read lightly (`light`) or built by `build`, and remembered."""
-    # Keyed by this install's checklists too: micromoment's version and each file's name, size
-    # and time (an editable install changes them without a new version).
-    shipped = shipped_folder("checklists")
-    key = "\n".join([*inputs, __version__, *_stamps(shipped, _checklist_names(shipped))])
+    key = "\n".join([*inputs, *shipped_stamp()])
     remembered = read_memo(git_dir, "rules")
     found = rules_from_memo(remembered.get(key))
     if found is not None and (light or found.complete):
@@ -158,6 +155,13 @@ MEMO_LIMIT = 32
 MEMO_BYTES = 256 * 1024 * 1024
 # A memo written by another version of micromoment, or in another format, is never read.
 MEMO_TAG = [4, __version__]
+
+
+def shipped_stamp() -> list[str]:
+    """This install's own checklists as the memo's key needs them: micromoment's version and
+    each file's name, size and time (an editable install changes them without a new version)."""
+    folder = shipped_folder("checklists")
+    return [__version__, *_stamps(folder, _checklist_names(folder))]
 
 
 def _memo(git_dir: str | None) -> dict[str, Any]:
