@@ -197,11 +197,8 @@ def write_memo(git_dir: str, section: str, entries: dict[str, Any]) -> bool:
 
 
 def _checklist_names(folder: str) -> list[str]:
-    return (
-        [name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
-        if os.path.isdir(folder)
-        else []
-    )
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    return [name for name in names if is_checklist_name(name)]
 
 
 def _stamps(root: str, names: list[str]) -> list[str]:
