@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, write
 from micromoment.capture.drafts import worth_keeping
-from micromoment.capture.prompts import plural
+from micromoment.errors import plural
 from micromoment.capture.session import (
     ReviewSession,
     answer_problem,

@@ -67,11 +67,6 @@ class Prompter:
             self.console.print("Please answer y or n.")
 
 
-def plural(count: int, word: str) -> str:
-    """`1 answer`, `2 answers`: the count and the word, in the right number."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def stdin_prompter(force: bool = False) -> Prompter | None:
     """A prompter on stdin/stderr when stdin is a terminal (or when asked to read it anyway), else None."""
     if not (force or sys.stdin.isatty()):

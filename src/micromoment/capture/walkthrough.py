@@ -11,10 +11,11 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment.capture.guard import Finding, Typed, redact, scan_text
-from micromoment.capture.prompts import Prompter, plural
+from micromoment.capture.prompts import Prompter
 from micromoment.capture.session import ReviewSession, answer_problem, normalize_answer
 from micromoment.checklists import Catalog, Item, format_minutes
 from micromoment.clock import utc_now
+from micromoment.errors import plural
 from micromoment.records import SKIP, Answer, FollowUp
 from micromoment.records.samples import describe
 

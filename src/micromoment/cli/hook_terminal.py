@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED
+from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, plural
 from micromoment.gate.coverage import Outcome, Verdict
 from micromoment.gate.hook import findings, ways_forward
 from micromoment.git import GitState, author_identity, in_ci
@@ -133,7 +133,6 @@ def _kept_or_new(
 ) -> ReviewSession:
     """A kept draft for these checklists when the person wants to go on with it, else a new review."""
     from micromoment.capture.drafts import list_drafts, resume
-    from micromoment.capture.prompts import plural
     from micromoment.capture.session import ReviewSession
     from micromoment.capture.walkthrough import new_draft_id
 

@@ -46,8 +46,11 @@ def _console(stderr: bool, width: int | None, columns: str | None) -> Console:
 
 
 def say(message: str) -> None:
-    """A plain message line on stderr: paths and user text print as written, minus controls."""
-    err().print(printable(message), soft_wrap=True)
+    """A plain message line on stderr: paths and user text print as written, minus controls.
+
+    Written straight, not through rich: a line is not wrapped, has no markup and no emoji codes,
+    so rich would add nothing but its import to commands that only say what they did."""
+    sys.stderr.write(printable(message) + "\n")
 
 
 def git_add_line(paths: list[Path], comment: str = "") -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from micromoment.capture.drafts import RESUME_COMMAND, StoredDraft, drafts_dir, list_drafts, resume
-from micromoment.capture.prompts import Prompter, plural, stdin_prompter
+from micromoment.capture.prompts import Prompter, stdin_prompter
 from micromoment.capture.recording import (
     ReviewRun,
     Written,
@@ -24,7 +24,7 @@ from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import err, git_add_line, say
 from micromoment.clock import utc_now
 from micromoment.config import default_outputs, load_config
-from micromoment.errors import EXIT_FINDINGS, MicromomentError
+from micromoment.errors import EXIT_FINDINGS, MicromomentError, plural
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
