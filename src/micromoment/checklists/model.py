@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -279,10 +280,16 @@ Source = Literal["built-in", "repo"]
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    checklist: Checklist
     path: Path
     source: Source
     replaces_builtin: bool = False
+    # A repo checklist is read and checked when the catalog loads; a built-in (named by its file)
+    # when first used, so a command that needs one checklist does not read all of them.
+    loaded: Checklist | None = None
+
+    @functools.cached_property
+    def checklist(self) -> Checklist:
+        return self.loaded or load_checklist(self.path)
 
 
 def checklist_files(folder: Path) -> list[Path]:
@@ -303,11 +310,11 @@ def unknown_id_message(wanted: str, known: list[str]) -> str:
 class Catalog:
     """Every checklist a project can use: the built-ins, plus or replaced by the repo's own."""
 
-    def __init__(self, entries: list[CatalogEntry]) -> None:
-        self._entries = {entry.checklist.id: entry for entry in entries}
+    def __init__(self, entries: dict[str, CatalogEntry]) -> None:
+        self._entries = entries
 
     def __iter__(self) -> Iterator[CatalogEntry]:
-        return iter(sorted(self._entries.values(), key=lambda e: e.checklist.id))
+        return iter(self._entries[checklist_id] for checklist_id in self.ids())
 
     def __contains__(self, checklist_id: object) -> bool:
         return checklist_id in self._entries
@@ -330,32 +337,28 @@ class Catalog:
 
 
 def load_catalog(project: Project) -> Catalog:
-    """Load the built-ins and `.micromoment/checklists/`; report every broken file together."""
+    """The built-ins and `.micromoment/checklists/`; every broken repo file is reported together."""
+    builtins = {
+        path.stem: CatalogEntry(path, "built-in") for path in checklist_files(shipped_dir("checklists"))
+    }
+    repo: dict[str, CatalogEntry] = {}
     problems: list[Problem] = []
-    entries: dict[str, CatalogEntry] = {}
-    sources: list[tuple[Source, Path]] = [
-        ("built-in", shipped_dir("checklists")),
-        ("repo", project.checklists_dir),
-    ]
-    for source, folder in sources:
-        for path in checklist_files(folder):
-            try:
-                checklist, located = _load_located(path)
-            except FileProblems as exc:
-                problems.extend(exc.problems)
-                continue
-            previous = entries.get(checklist.id)
-            if previous is not None and previous.source == source:
-                problems.append(
-                    located.problem(
-                        ("id",),
-                        f"{checklist.id!r} is also defined in {display_path(previous.path)}; give one of them another id",
-                    )
+    for path in checklist_files(project.checklists_dir):
+        try:
+            checklist, located = _load_located(path)
+        except FileProblems as exc:
+            problems.extend(exc.problems)
+            continue
+        previous = repo.get(checklist.id)
+        if previous is not None:
+            problems.append(
+                located.problem(
+                    ("id",),
+                    f"{checklist.id!r} is also defined in {display_path(previous.path)}; give one of them another id",
                 )
-                continue
-            entries[checklist.id] = CatalogEntry(
-                checklist, path, source, replaces_builtin=previous is not None
             )
+            continue
+        repo[checklist.id] = CatalogEntry(path, "repo", checklist.id in builtins, checklist)
     if problems:
         raise FileProblems(problems)
-    return Catalog(list(entries.values()))
+    return Catalog(builtins | repo)
