@@ -70,6 +70,7 @@ def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=None if html else _finalize,
+        optimized=False,  # each template is compiled for one render: folding constants costs more than it saves
     )
 
 
