@@ -11,7 +11,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import Field, ValidationError
 
 from micromoment.capture.drafts import drafts_dir, write_draft
-from micromoment.capture.guard import Typed, allowed_kinds, sensitive
+from micromoment.capture.guard import Typed
 from micromoment.capture.recording import WrittenRecord, write_new
 from micromoment.capture.sample import Draw, DrawRequest, excerpt
 from micromoment.clock import utc_now
@@ -95,11 +95,6 @@ def notes(judgements: dict[str, Judgement]) -> list[Typed]:
         judgements[row_id] = judgements[row_id].model_copy(update={"note": text})
 
     return [Typed(row_id, j.note, partial(replace, row_id)) for row_id, j in judgements.items() if j.note]
-
-
-def refuse_sensitive_notes(judgements: dict[str, Judgement], source: str, allow: bool) -> list[str]:
-    """Without a terminal: the kinds found (when allowed), or a refusal naming the rows."""
-    return allowed_kinds(sensitive(notes(judgements)), source, "notes look", allow)
 
 
 class Reading(NamedTuple):
