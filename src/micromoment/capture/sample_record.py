@@ -19,8 +19,9 @@ from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.identity import GitContext, Person
 from micromoment.locations import Project, display_path
 from micromoment.records import FlagCategory, SampledOutput, SampleRecord, ScanResult, sample_counts
+from micromoment.records.model import save_record
 from micromoment.records.render import render_template
-from micromoment.records.samples import CATEGORIES, describe, link_to, samples_dir, save_sample
+from micromoment.records.samples import CATEGORIES, describe, link_to, samples_dir
 from micromoment.validation import StrictModel, Text, UtcTime, problems_from, validate
 from micromoment.yamlio import read_yaml
 
@@ -159,7 +160,7 @@ def write_sample(project: Project, record: SampleRecord) -> WrittenSample:
         fresh = record.model_copy(update={"id": f"{record.id[:-4]}{secrets.token_hex(2)}"})
         return fresh, render_template(project, SAMPLE_TEMPLATE, {"view": sample_view(fresh)})
 
-    return write_new(samples_dir(project), named, save_sample, "delete {} and record the sample again")
+    return write_new(samples_dir(project), named, save_record, "delete {} and record the sample again")
 
 
 class SampleDraft(StrictModel):
