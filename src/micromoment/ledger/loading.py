@@ -202,7 +202,6 @@ def _store(plan: _Plan, parsed: dict[Path, Parsed], warn: Warn) -> sqlite3.Conne
 
 
 def _parse(path: Path) -> Parsed:
-    """One record's summary, or its problems."""
     # Problems come back as data: an exception is a poor traveller between processes.
     try:
         # Only when a record is parsed: a warm ledger loads neither the YAML reader nor the model.
