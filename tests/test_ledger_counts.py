@@ -43,7 +43,6 @@ from micromoment.records import (
     sample_counts,
     save_record,
 )
-from micromoment.records.samples import save_sample
 from test_ledger_loading import load_summaries
 
 TODAY = dt.date(2026, 11, 22)
@@ -813,8 +812,8 @@ def test_sample_totals_count_outputs_and_flags_since_a_day(tmp_path: Path) -> No
             counts=sample_counts(outputs),
         )
 
-    save_sample(folder, sample("s1", "2026-11-21", ["harmful", None, "harmful"]))
-    save_sample(folder, sample("s2", "2026-11-22", [None, "other", None, "wrong-fact"]))
+    save_record(folder, sample("s1", "2026-11-21", ["harmful", None, "harmful"]))
+    save_record(folder, sample("s2", "2026-11-22", [None, "other", None, "wrong-fact"]))
     zeros = {
         "wrong-fact": 0,
         "invented-source": 0,

@@ -106,7 +106,6 @@ def stage(path: Path, text: str, *, make_parents: bool = True) -> Staged:
         raise WriteFailed(
             path, f"the folder {shown(folder)} does not exist", f"create it (mkdir -p {shown(folder)}) first"
         )
-    # A new file gets open()'s mode; a replaced one keeps its own.
     mode = new_file_mode() if current is None else stat.S_IMODE(current.st_mode)
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -120,11 +120,7 @@ def hashed(handle: BinaryIO, hasher: Any) -> BinaryIO:
 
 def read_rows(fmt: Format, handle: BinaryIO, display: str) -> Rows:
     """Each row with its line (its position in a promptfoo document); the file is read to its end."""
-    if fmt == "jsonl":
-        return _jsonl_rows(handle, display)
-    if fmt == "csv":
-        return _csv_rows(handle, display)
-    return _promptfoo_rows(handle, display)
+    return {"jsonl": _jsonl_rows, "csv": _csv_rows, "promptfoo": _promptfoo_rows}[fmt](handle, display)
 
 
 def _jsonl_rows(handle: BinaryIO, display: str) -> Rows:

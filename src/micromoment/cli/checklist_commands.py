@@ -224,10 +224,11 @@ def import_deon(
     Item ids become slugs of deon's line summaries; deon's line ids stay as display
     numbers and as references. Owners and minutes are the same for every item: edit them.
     """
-    from micromoment.checklists import deon
+    from micromoment.checklists import SCHEMA_HEADER, deon
     from micromoment.files import write_atomic
     from micromoment.validation import Slug
     from micromoment.validation import Text as NonBlank
+    from micromoment.yamlio import dump_yaml
 
     _check_option("--id", Slug, checklist_id, f"try --id {deon.slugify(checklist_id or '', 'my-checklist')}")
     _check_option(
@@ -235,7 +236,9 @@ def import_deon(
     )
     _check_option("--minutes", _minutes(), minutes, "give the minutes each item takes, e.g. --minutes 5")
     checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
-    text = deon.checklist_yaml(checklist)
+    text = dump_yaml(
+        checklist.model_dump(mode="json", by_alias=True, exclude_none=True), header=SCHEMA_HEADER
+    )
     if out_path is None:
         write_out(text)
         return

@@ -13,7 +13,7 @@ from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
 from micromoment.cli.hook import main as hook_main
 from micromoment.cli.output import git_add_line, line, out, print_json, say
-from micromoment.cli.review_commands import git_or_not
+from micromoment.cli.review_commands import NoGitOption, git_or_not
 from micromoment.clock import utc_now
 from micromoment.config import load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
@@ -179,10 +179,7 @@ def skip(
     allow_sensitive: Annotated[
         bool, typer.Option(help="Record the reason even if it looks like it holds secrets or personal data.")
     ] = False,
-    no_git: Annotated[
-        bool,
-        typer.Option("--no-git", help="Record outside a git repository, with no git context in the record."),
-    ] = False,
+    no_git: NoGitOption = False,
 ) -> None:
     """Record an explicit, reasoned skip of a checklist; `check` and the hook accept it.
 

@@ -153,25 +153,21 @@ def _readable(path: str, kind: str) -> str:
     return markdown_path(path) if kind == "review" else path
 
 
-def _inert(value: Any, key: str = "") -> Any:
-    """`value` with neutralise applied to every string people typed, down through dicts and lists.
+def _inert(value: Any, key: str = "", change: Callable[[str], str] = neutralise) -> Any:
+    """`value` with `change` (by default neutralise) applied to every string people typed, down
+    through dicts and lists.
 
     Done on the view, not on the rendered note: the note's own marker, links and paths must
     stay exactly as they are, and a web address given as evidence must stay a working link
     (a forge acts on neither)."""
-    return _typed_texts(value, key, neutralise)
-
-
-def _typed_texts(value: Any, key: str, change: Callable[[str], str]) -> Any:
-    """`value` with `change` applied to every string people typed (not micromoment's own links and paths)."""
     if isinstance(value, str):
         if key in _OWN_KEYS or (key == "evidence" and is_web_address(value)):
             return value
         return change(value)
     if isinstance(value, dict):
-        return {name: _typed_texts(item, str(name), change) for name, item in value.items()}
+        return {name: _inert(item, str(name), change) for name, item in value.items()}
     if isinstance(value, list):
-        return [_typed_texts(item, key, change) for item in value]
+        return [_inert(item, key, change) for item in value]
     return value
 
 
@@ -239,7 +235,7 @@ def _shortened(value: Any, key: str, shortened: set[str]) -> Any:
         shortened.add(text)
         return neutralise(shorten(text, FIELD_CHARS))
 
-    return _typed_texts(value, key, cut)
+    return _inert(value, key, cut)
 
 
 def _keep(view: dict[str, Any], flag: str, keep: int) -> None:

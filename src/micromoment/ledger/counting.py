@@ -177,12 +177,13 @@ def stats(
 
 def sample_totals(folders: list[Path], since: dt.date | None) -> dict[str, Any]:
     """Outputs read (micromoment sample) and what was flagged, by category, over the sample records."""
-    from micromoment.records.samples import CATEGORIES, load_sample, sample_files
+    from micromoment.records.listing import record_files
+    from micromoment.records.samples import CATEGORIES, load_sample
 
     samples = outputs = 0
     flags: Counter[str] = Counter()
     for folder in folders:
-        for path in sample_files(folder):
+        for path in record_files(folder):
             record = load_sample(path)
             if since and record.finished_at.date() < since:
                 continue

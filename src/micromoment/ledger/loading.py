@@ -196,16 +196,12 @@ def _store(plan: _Plan, parsed: dict[Path, Parsed], warn: Warn) -> sqlite3.Conne
         plan.connection.close()
         _cannot_use(plan.repository, warn)
         in_memory = _plan(plan.repository, plan.stamps, store.memory_ledger(), {})
-        return _store(in_memory, parsed, _quiet)
+        # What was worth saying about these records has been said once already.
+        return _store(in_memory, parsed, lambda _: None)
     return plan.connection
 
 
-def _quiet(_: str) -> None:
-    """What was worth saying about these records has been said once already."""
-
-
 def _parse(path: Path) -> Parsed:
-    """One record's summary, or its problems."""
     # Problems come back as data: an exception is a poor traveller between processes.
     try:
         # Only when a record is parsed: a warm ledger loads neither the YAML reader nor the model.

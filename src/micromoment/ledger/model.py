@@ -70,10 +70,7 @@ class Summary:
     def counts(self) -> dict[str, int]:
         tally = Counter(a.answer for a in self.answers)
         return {
-            "yes": tally["yes"],
-            "no": tally["no"],
-            "na": tally["na"],
-            "skip": tally["skip"],
+            **{answer: tally[answer] for answer in ("yes", "no", "na", "skip")},
             "answers": len(self.answers),
         }
 
@@ -82,30 +79,24 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
     # The record model loads only when a record is parsed: a warm ledger never needs pydantic.
     from micromoment.records import SkipRecord
 
+    shared: dict[str, Any] = {
+        "path": str(path),
+        "id": record.id,
+        "checklist": record.checklist.id,
+        "title": record.checklist.title,
+        "who": record.who.name,
+        "email": record.who.email,
+        "checklist_hash": record.checklist.content_hash,
+    }
     if isinstance(record, SkipRecord):
+        when = utc_text(record.at)
         return Summary(
-            path=str(path),
-            id=record.id,
-            kind="skip",
-            checklist=record.checklist.id,
-            title=record.checklist.title,
-            subject=record.reason,
-            who=record.who.name,
-            email=record.who.email,
-            when=utc_text(record.at),
-            status="skip",
-            reason=record.reason,
-            checklist_hash=record.checklist.content_hash,
+            **shared, kind="skip", subject=record.reason, when=when, status="skip", reason=record.reason
         )
     return Summary(
-        path=str(path),
-        id=record.id,
+        **shared,
         kind="review",
-        checklist=record.checklist.id,
-        title=record.checklist.title,
         subject=record.subject,
-        who=record.who.name,
-        email=record.who.email,
         when=utc_text(record.finished_at),
         status=record.status,
         answers=[AnswerEntry(a.item, a.question, a.answer) for a in record.answers],
@@ -123,7 +114,6 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
             if a.follow_up is not None
         ],
         signoffs=[SignoffEntry(s.who.name, s.decision) for s in record.signoffs],
-        checklist_hash=record.checklist.content_hash,
     )
 
 
