@@ -207,13 +207,13 @@ def review_screen() -> str:
     """The review screen, recorded from the real walk-through with scripted answers."""
     from rich.console import Console
 
-    from micromoment.capture.prompts import StreamPrompter
+    from micromoment.capture.prompts import Prompter
     from micromoment.capture.session import ReviewSession
     from micromoment.capture.walkthrough import walk
     from micromoment.checklists import load_catalog
     from micromoment.locations import Project
 
-    class EchoingPrompter(StreamPrompter):
+    class EchoingPrompter(Prompter):
         def ask(self, prompt: str, *, default: str | None = None) -> str:
             reply = super().ask(prompt, default=default)
             self.console.print(reply, style="bold", markup=False, highlight=False)

@@ -217,12 +217,12 @@ def test_log_and_stats_count_what_is_there(cli: Cli, mini: Path) -> None:
     wrong = cli("stats", "--since", "yesterday")
     assert (wrong.exit_code, wrong.stderr) == (
         2,
-        "micromoment: --since 'yesterday': write the day as YYYY-MM-DD\n",
+        "micromoment: --since 'yesterday': give a day of the calendar as YYYY-MM-DD\n",
     )
     no_such_day = cli("stats", "--since", "2026-02-30")
     assert (no_such_day.exit_code, no_such_day.stderr) == (
         2,
-        "micromoment: --since '2026-02-30': no such day in the calendar; check the month and day\n",
+        "micromoment: --since '2026-02-30': give a day of the calendar as YYYY-MM-DD\n",
     )
 
 

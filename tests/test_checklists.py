@@ -177,6 +177,13 @@ def test_repo_checklists_add_to_and_replace_builtins(repo: Path) -> None:
         catalog.entry("nope")
 
 
+def test_a_builtin_is_named_by_its_file_and_read_when_used(repo: Path) -> None:
+    # The catalog names each built-in by its file's stem without reading it: the two must agree.
+    entries = list(load_catalog(find_project()))
+    assert [entry.path.stem for entry in entries] == [entry.checklist.id for entry in entries]
+    assert [entry.source for entry in entries] == ["built-in"] * 5
+
+
 def test_two_repo_files_with_one_id_are_reported(repo: Path) -> None:
     write(repo / ".micromoment/checklists/a.yaml", VALID)
     write(repo / ".micromoment/checklists/b.yaml", VALID)
@@ -186,15 +193,3 @@ def test_two_repo_files_with_one_id_are_reported(repo: Path) -> None:
         ".micromoment/checklists/b.yaml:1:5: id: 'prompt-check' is also defined in "
         ".micromoment/checklists/a.yaml; give one of them another id"
     ]
-
-
-def test_built_checklist_from_python_is_validated_too() -> None:
-    with pytest.raises(ValueError, match="duplicate item id"):
-        Checklist.model_validate(
-            {
-                "id": "x",
-                "title": "X",
-                "version": "1",
-                "items": [{"id": "a", "question": "Q", "owner": "o", "minutes": 1}] * 2,
-            }
-        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -10,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import git, write
-from micromoment.git import BaseQuestions, GitFailed, Repo, current_branch, find_base, find_repo, run_git
-from micromoment.git.objects import _upstream_default, common_dir
+from micromoment.git import GitFailed, Repo, find_repo, run_git
+from micromoment.git.objects import BaseQuestions, _upstream_default, common_dir, current_branch, find_base
 
 
 def old_default_branch(repo: Repo, configured: str | None) -> str | None:
@@ -135,24 +136,24 @@ def test_find_repo_knows_head_and_names_a_folder_outside_git(started: Path, tmp_
 
 
 def test_the_memo_keeps_age_order_and_its_sections_and_reads_anything_else_as_empty(tmp_path: Path) -> None:
-    from micromoment.git.cachefile import read_cache, write_cache
+    from micromoment.gate.policy import MEMO_TAG, read_memo, write_memo
 
-    path = str(tmp_path / "memo.json")
+    git_dir = str(tmp_path)
     entries = {"zeta": 1, "alpha": 2}
-    assert write_cache(path, [1, "v"], "records", entries) is True
-    assert write_cache(path, [1, "v"], "policy", {"k": 3}) is True
-    assert list(read_cache(path, [1, "v"], "records")) == ["zeta", "alpha"]  # the other section kept
-    assert read_cache(path, [1, "v"], "policy") == {"k": 3}
-    assert read_cache(path, [2, "v"], "records") == {}  # another format
-    assert write_cache(path, [2, "v"], "policy", {}) is True  # another format starts afresh
-    assert read_cache(path, [2, "v"], "records") == {}
-    for damage in (b"[]", b"\xff", b"[" * 100_000, b'{"format": [1, "v"], "records": []}'):
-        Path(path).write_bytes(damage)
-        assert read_cache(path, [1, "v"], "records") == {}
-    assert read_cache(None, [1, "v"], "records") == {}
-    assert write_cache(str(tmp_path / "file" / "x.json"), 1, "e", {}) is True
+    assert write_memo(git_dir, "records", entries) is True
+    assert write_memo(git_dir, "policy", {"k": 3}) is True
+    assert list(read_memo(git_dir, "records")) == ["zeta", "alpha"]  # the other section kept
+    assert read_memo(git_dir, "policy") == {"k": 3}
+    memo = tmp_path / "micromoment" / "memo.json"
+    foreign = json.dumps({"format": [MEMO_TAG[0] + 1, MEMO_TAG[1]], "records": entries})
+    for damage in (b"[]", b"\xff", b"[" * 100_000, b'{"records": {"k": 1}}', foreign.encode()):
+        memo.write_bytes(damage)
+        assert read_memo(git_dir, "records") == {}
+    assert write_memo(git_dir, "policy", {}) is True  # another format starts afresh
+    assert read_memo(git_dir, "records") == {}
+    assert read_memo(None, "records") == {}
     (tmp_path / "blocked").write_text("a file where a folder should be")
-    assert write_cache(str(tmp_path / "blocked" / "x.json"), 1, "e", {}) is False
+    assert write_memo(str(tmp_path / "blocked"), "e", {}) is False
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")

@@ -12,24 +12,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import git
-from micromoment.git import (
+from micromoment.git.objects import (
+    EMPTY_TREE,
     Changed,
-    GitFailed,
-    Repo,
     current_branch,
     find_base,
     head_commit,
     ls_index,
     ls_tree,
     merge_base,
+    parse_batch,
     parse_raw,
     read_blobs,
     read_objects,
     resolve,
     start_diff,
 )
-from micromoment.git.objects import EMPTY_TREE, parse_batch
-from micromoment.git.run import SHALLOW_HINT
+from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo
 
 
 def diff_raw(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:

@@ -18,10 +18,10 @@ def test_a_global_hooks_path_is_refused_then_accepted_with_force(
     refused = cli("hook", "install")
     assert refused.exit_code == 2
     assert refused.stderr == (
-        f"micromoment: {shared}: core.hooksPath in your global git config points outside this repository, "
-        "so a hook installed there would run for every repository that uses it; set a hooks folder for this "
-        "repository only (git config --local core.hooksPath .git/hooks), or run micromoment hook install "
-        "--force to install there anyway\n"
+        f"micromoment: {shared}: core.hooksPath (git config --show-origin core.hooksPath) points outside this "
+        "repository, so a hook installed there would run for every repository that uses it; set a hooks "
+        "folder for this repository only (git config --local core.hooksPath .git/hooks), or run micromoment "
+        "hook install --force to install there anyway\n"
     )
     assert not shared.exists() and not (repo / ".git/hooks/pre-commit").exists()
 

@@ -125,8 +125,11 @@ def test_a_body_without_markers_keeps_all_of_its_text_first(body: str, note: str
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        (f"a {SECTION_START} b", f"has {SECTION_START} but no {SECTION_END} after it"),
-        (f"a {SECTION_END} b {SECTION_START}", f"has {SECTION_END} before {SECTION_START}"),
+        (f"a {SECTION_START} b", f"has 1 start marker {SECTION_START} and 0 end markers {SECTION_END}"),
+        (
+            f"a {SECTION_END} b {SECTION_START}",
+            f"has 1 start marker {SECTION_START} and 1 end marker {SECTION_END} ({SECTION_END} first)",
+        ),
         (
             f"{SECTION_START}{SECTION_START}{SECTION_END}",
             f"has 2 start markers {SECTION_START} and 1 end marker {SECTION_END}",
@@ -135,7 +138,7 @@ def test_a_body_without_markers_keeps_all_of_its_text_first(body: str, note: str
             f"{SECTION_START}{SECTION_END}{SECTION_END}",
             f"has 1 start marker {SECTION_START} and 2 end markers {SECTION_END}",
         ),
-        (f"a {SECTION_END}", f"has {SECTION_END} but no {SECTION_START} before it"),
+        (f"a {SECTION_END}", f"has 0 start markers {SECTION_START} and 1 end marker {SECTION_END}"),
     ],
 )
 def test_broken_markers_are_refused(body: str, problem: str) -> None:

@@ -7,11 +7,8 @@ import datetime as dt
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -20,10 +17,17 @@ from hypothesis import strategies as st
 from micromoment.errors import FileProblems
 from micromoment.identity import Person
 from micromoment.ledger import loading
-from micromoment.ledger import summaries as ledger
-from micromoment.ledger.counting import period_of
-from micromoment.ledger.model import AnswerEntry, FollowUpEntry, SignoffEntry, Summary, summarise
-from micromoment.ledger.summaries import log_rows, newest_first, open_follow_ups, sample_totals, stats
+from micromoment.ledger.counting import period_of, sample_totals, stats
+from micromoment.ledger.model import (
+    AnswerEntry,
+    FollowUpEntry,
+    SignoffEntry,
+    Summary,
+    log_rows,
+    newest_first,
+    open_follow_ups,
+    summarise,
+)
 from micromoment.locations import display_path
 from micromoment.records import (
     Answer,
@@ -39,7 +43,6 @@ from micromoment.records import (
     sample_counts,
     save_record,
 )
-from micromoment.records.samples import save_sample
 from test_ledger_loading import load_summaries
 
 TODAY = dt.date(2026, 11, 22)
@@ -93,17 +96,8 @@ def summary(
     )
 
 
-@contextmanager
-def today_is(day: dt.date) -> Iterator[None]:
-    """stats judges overdue against the current UTC day; fix it."""
-    moment = dt.datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
-    with mock.patch.object(ledger, "utc_now", return_value=moment):
-        yield
-
-
 def run_stats(summaries: list[Summary], since: dt.date | None = None, by: Any = "week") -> dict[str, Any]:
-    with today_is(TODAY):
-        return stats(summaries, since, by, ["repo"])
+    return stats(summaries, since, by, ["repo"], TODAY)
 
 
 # --- one summary -------------------------------------------------------------------------------
@@ -482,8 +476,7 @@ def test_a_follow_up_is_overdue_exactly_when_open_and_past_due(
 ) -> None:
     records = [summary(follow_ups=[follow_up(due.isoformat() if due else None, resolved)])]
     expected = not resolved and due is not None and due < today
-    with today_is(today):
-        assert stats(records, None, "week", [])["follow_ups"]["overdue"] == int(expected)
+    assert stats(records, None, "week", [], today)["follow_ups"]["overdue"] == int(expected)
     assert [row["overdue"] for row in open_follow_ups(records, None, today)] == (
         [] if resolved else [expected]
     )
@@ -819,8 +812,8 @@ def test_sample_totals_count_outputs_and_flags_since_a_day(tmp_path: Path) -> No
             counts=sample_counts(outputs),
         )
 
-    save_sample(folder, sample("s1", "2026-11-21", ["harmful", None, "harmful"]))
-    save_sample(folder, sample("s2", "2026-11-22", [None, "other", None, "wrong-fact"]))
+    save_record(folder, sample("s1", "2026-11-21", ["harmful", None, "harmful"]))
+    save_record(folder, sample("s2", "2026-11-22", [None, "other", None, "wrong-fact"]))
     zeros = {
         "wrong-fact": 0,
         "invented-source": 0,

@@ -7,20 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import yaml
 
-from conftest import FIXTURES, Cli, git, write
-from micromoment.checklists import load_catalog
-from micromoment.checklists.answers import ItemRule
-from micromoment.ledger.judging import (
-    hold_to_checklists,
-    judged,
-    versions_of_catalog,
-    versions_of_project,
-)
+from conftest import Cli, git, write
+from micromoment.checklists.answers import ItemRule, held_status
 from micromoment.ledger.model import AnswerEntry, Summary
-from micromoment.locations import Project
+from micromoment.ledger.sources import Versions, hold_to_checklists
 
 # A confirm item, a choice item, an optional text item, and one asked only after "yes".
 ITEMS: list[ItemRule] = [
@@ -30,6 +22,12 @@ ITEMS: list[ItemRule] = [
     ItemRule("how", True, "text", [], "facts", ["yes"]),
 ]
 VERSIONS = {("quick", "sha256:v1"): ITEMS}
+
+
+def judged(
+    status: str, checklist: str, content_hash: str, answers: dict[str, str], versions: Versions
+) -> tuple[str, tuple[str, ...]]:
+    return held_status(status, versions.get((checklist, content_hash)), answers)
 
 
 def test_a_complete_review_stays_complete_only_when_its_version_agrees() -> None:
@@ -101,25 +99,6 @@ def test_summaries_that_say_complete_are_held_to_their_version() -> None:
         ("hollow", "incomplete", ("data",)),
         ("skip", "skip", ()),
     ]
-
-
-def test_the_versions_are_the_named_projects_and_none_when_its_checklists_do_not_load(
-    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from_project = versions_of_project(repo)
-    assert from_project == versions_of_catalog(load_catalog(Project(repo)))
-    # The project named, not the folder the command runs in.
-    write(repo / ".micromoment/checklists/mini.yaml", (FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
-    assert ("mini", next(h for c, h in versions_of_project(repo) if c == "mini")) in versions_of_project(repo)
-    assert not any(c == "mini" for c, _ in versions_of_project(elsewhere))
-    monkeypatch.chdir(repo)
-    assert {checklist for checklist, _ in from_project} >= {"quick", "genai-output-review", "team-review"}
-    # Checklists that do not load leave nothing to judge by, and log still lists.
-    write(repo / ".micromoment/checklists/broken.yaml", "id: [not a checklist\n")
-    assert versions_of_project(repo) == {}
 
 
 def test_a_hand_trimmed_record_shows_as_incomplete_in_log_report_and_export(

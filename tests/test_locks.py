@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from pathlib import Path
 
+import pytest
+
 from conftest import write
+from micromoment.errors import MicromomentError
+from micromoment.ledger import accountability
 from micromoment.ledger.accountability import record_lock
 
 
@@ -43,3 +49,22 @@ def test_many_writers_never_hold_one_record_at_once(repo: Path) -> None:
         thread.join()
     assert path.read_text(encoding="utf-8") == "150\n"
     assert most == 1
+
+
+def test_a_holder_that_never_lets_go_ends_the_wait_in_one_line(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(repo / ".micromoment/reviews/r.yaml", "0\n")
+    monkeypatch.setattr(accountability, "LOCK_WAIT_SECONDS", 0.2)
+    held = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another command, stuck while it holds the record
+        with pytest.raises(MicromomentError) as stopped, record_lock(path):
+            pass
+        assert str(stopped.value) == (
+            ".micromoment/reviews/r.yaml: another micromoment command is updating this record; try again"
+        )
+    finally:
+        os.close(held)
+    with record_lock(path):  # let go: the next one gets it at once
+        pass

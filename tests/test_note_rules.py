@@ -64,7 +64,7 @@ def test_the_broken_section_message_names_the_text_and_the_fix() -> None:
     with pytest.raises(BrokenSection) as raised:
         upsert_section(f"{END}", "note")
     assert raised.value.message == (
-        f"the text has {END} but no {START} before it, so micromoment cannot tell which text is its own "
+        f"the text has 0 start markers {START} and 1 end marker {END}, so micromoment cannot tell which text is its own "
         f"and changes nothing; edit it so that one {START} comes before one {END} around "
         "micromoment's section (or delete the markers and the old section), then run pr-note again"
     )

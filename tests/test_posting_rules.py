@@ -457,7 +457,7 @@ def test_a_description_with_broken_markers_is_named_and_left(
     with pytest.raises(MicromomentError) as raised:
         post(NOTE, "/the/repo", 12, "body")
     assert str(raised.value).startswith(
-        f"{where} has {SECTION_END} but no {SECTION_START} before it, so micromoment cannot tell"
+        f"{where} has 0 start markers {SECTION_START} and 1 end marker {SECTION_END}, so micromoment cannot tell"
     )
     assert len(stand_in.calls) == 1  # nothing written
 

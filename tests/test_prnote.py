@@ -342,11 +342,11 @@ def test_when_the_token_may_not_say_who_it_is_a_new_note_is_added_and_none_edite
 BROKEN = {
     "start only": (
         "Intro.\n<!-- micromoment:start -->\nold\nThe author's closing words.\n",
-        "has <!-- micromoment:start --> but no <!-- micromoment:end --> after it",
+        "has 1 start marker <!-- micromoment:start --> and 0 end markers <!-- micromoment:end -->",
     ),
     "end before start": (
         "<!-- micromoment:end -->\nwords\n<!-- micromoment:start -->\n",
-        "has <!-- micromoment:end --> before <!-- micromoment:start -->",
+        "has 1 start marker <!-- micromoment:start --> and 1 end marker <!-- micromoment:end --> (<!-- micromoment:end --> first)",
     ),
     "two starts": (
         "<!-- micromoment:start -->\na\n<!-- micromoment:start -->\nb\n<!-- micromoment:end -->\n",
@@ -354,7 +354,7 @@ BROKEN = {
     ),
     "end only": (
         "Text.\n<!-- micromoment:end -->\nMore text.\n",
-        "has <!-- micromoment:end --> but no <!-- micromoment:start --> before it",
+        "has 0 start markers <!-- micromoment:start --> and 1 end marker <!-- micromoment:end -->",
     ),
 }
 

@@ -355,7 +355,7 @@ def test_a_second_run_replaces_the_report_but_never_a_folder_of_other_files(
     since = cli("report", "--html", str(tmp_path / "x"), "--since", "last week")
     assert (since.exit_code, since.output.strip()) == (
         2,
-        "micromoment: --since 'last week': write the day as YYYY-MM-DD",
+        "micromoment: --since 'last week': give a day of the calendar as YYYY-MM-DD",
     )
     missing = cli("report", "--html", str(tmp_path / "y"), "--repo", str(tmp_path / "nope"))
     assert (missing.exit_code, missing.output.strip()) == (

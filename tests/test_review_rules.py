@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, write
 from micromoment.capture.drafts import worth_keeping
-from micromoment.capture.prompts import plural
 from micromoment.capture.session import (
     ReviewSession,
     answer_problem,
@@ -21,7 +20,8 @@ from micromoment.capture.session import (
 )
 from micromoment.checklists import Checklist, load_checklist
 from micromoment.clock import utc_now
-from micromoment.git import subject_for_paths
+from micromoment.errors import plural
+from micromoment.git.state import subject_for_paths
 from micromoment.records import SKIP, Answer
 
 OPTIONS = ["none", "customer data", "customer metadata", "internal"]

@@ -538,12 +538,12 @@ LONG = "9" * 5000
             '{"results": {"results": [\n{"response": {"output": "a"}},\n{"response": {"output": '
             + DEEP
             + "}}\n]}}\n",
-            "deep.json:3: nested too deep; model outputs are not nested hundreds of levels",
+            "deep.json: nested too deep; model outputs are not nested hundreds of levels",
         ),
         (
             "long.json",
             '{"results": {"results": [\n{"response": {"output": "a"}},\n{"score": ' + LONG + "}\n]}}\n",
-            "long.json:3: a number 5,000 characters long; model outputs hold small numbers",
+            "long.json: a number 5,000 characters long; model outputs hold small numbers",
         ),
     ],
 )

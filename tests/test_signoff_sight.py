@@ -174,3 +174,19 @@ def test_a_signoff_that_records_nothing_seen_does_not_count(cli: Cli, reviewed: 
     reviewed.write_text("\n".join(line for line in text.splitlines() if "saw:" not in line) + "\n")
     git(repo, "commit", "-q", "--no-verify", "--amend", "--no-edit", "-a")
     assert refusal(cli, reviewed) == f"it does not record what the signer saw; {look_again(reviewed)}"
+
+
+def test_a_signoff_commit_that_also_edits_the_record_does_not_count(cli: Cli, reviewed: Path) -> None:
+    repo = reviewed.parents[2]
+    assert (
+        cli("signoff", reviewed.stem, env={"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]}).exit_code
+        == 0
+    )
+    text = reviewed.read_text(encoding="utf-8")
+    [subject] = [line for line in text.splitlines() if line.startswith("subject: ")]
+    reviewed.write_text(text.replace(subject, "subject: something else"), encoding="utf-8")
+    signed = commit_as(repo, DANA, "Dana signs off, and retitles the review")
+    assert refusal(cli, reviewed) == (
+        f"{signed} added it and also changes .micromoment/reviews/{reviewed.name} beyond its sign-offs; "
+        "a sign-off counts from a commit that changes nothing but sign-offs"
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -216,7 +215,7 @@ def load_config(project: Project, catalog: Catalog) -> Config:
     return config
 
 
-def _flow_list(items: Sequence[str]) -> str:
+def _flow_list(items: list[str]) -> str:
     return json.dumps(list(items), ensure_ascii=False)
 
 

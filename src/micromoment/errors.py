@@ -92,6 +92,11 @@ CONTROL_CHARACTERS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202
 _UNPRINTABLE: re.Pattern[str] | None = None
 
 
+def plural(count: int, word: str) -> str:
+    """`1 answer`, `2 answers`: the count and the word, in the right number."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def printable(text: str, *, one_line: bool = False) -> str:
     """`text` as safe to print on a terminal: no escape sequences, controls or bidi overrides.
 

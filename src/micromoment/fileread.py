@@ -26,20 +26,12 @@ def read_regular(path: Path | str, limit: int) -> bytes | None:
     except (OSError, ValueError):
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks, left = [], limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
+        with os.fdopen(fd, "rb") as handle:  # closes fd
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            data = handle.read(limit + 1)
     except OSError:
         return None
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
     return data if len(data) <= limit else None
 
 

@@ -31,9 +31,6 @@ class WriteFailed(MicromomentError):
     """A file could not be written; the message names the path, the reason and the fix."""
 
     def __init__(self, path: Path, reason: str, fix: str = "") -> None:
-        self.path = path
-        self.reason = reason
-        self.fix = fix
         super().__init__(f"{shown(path)}: cannot write: {reason}" + (f"; {fix}" if fix else ""))
 
 
@@ -109,7 +106,6 @@ def stage(path: Path, text: str, *, make_parents: bool = True) -> Staged:
         raise WriteFailed(
             path, f"the folder {shown(folder)} does not exist", f"create it (mkdir -p {shown(folder)}) first"
         )
-    # A new file gets open()'s mode; a replaced one keeps its own.
     mode = new_file_mode() if current is None else stat.S_IMODE(current.st_mode)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -162,7 +158,11 @@ def write_atomic(
     put in their place is replaced by the file, never waited on.
     """
     if overwrite and to_device and _is_special(path):
-        _stream(path, text)
+        try:
+            with path.open("w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise _failed(path, exc) from None
         return
     commit(stage(path, text, make_parents=make_parents), overwrite=overwrite)
 
@@ -174,14 +174,6 @@ def _is_special(path: Path) -> bool:
     except (OSError, ValueError):
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
-
-
-def _stream(path: Path, text: str) -> None:
-    try:
-        with path.open("w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise _failed(path, exc) from None
 
 
 class PartlyWritten(MicromomentError):

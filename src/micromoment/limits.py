@@ -14,6 +14,9 @@ MAX_STYLESHEET_BYTES = MIB
 MAX_HOOK_SCRIPT_BYTES = MIB
 # One row of model outputs: bigger is not an output; refuse rather than fill memory.
 MAX_OUTPUT_ROW_BYTES = 16 * MIB
+# A promptfoo results document is one JSON value, read whole (about four times its size in
+# memory); a log of any size is streamed instead.
+MAX_WHOLE_DOCUMENT_BYTES = 128 * MIB
 
 # Shapes that keep hostile YAML (alias bombs, deep nesting) cheap to refuse.
 MAX_DEPTH = 64

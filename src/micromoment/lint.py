@@ -16,7 +16,7 @@ from micromoment.errors import CONTROL_CHARACTERS, FileProblems, Problem
 from micromoment.locations import CONFIG_FILE, Project, display_path, shipped_dir
 from micromoment.records import ReviewRecord, load_any_record, record_files, reviews_dir
 from micromoment.records.listing import not_records
-from micromoment.records.samples import load_sample, sample_files, samples_dir
+from micromoment.records.samples import load_sample, samples_dir
 from micromoment.yamlio import Located, PathKey, read_yaml
 
 # What printable() strips before text reaches a terminal; in a checklist it is a mistake or an attack.
@@ -64,7 +64,7 @@ def _lint_everything(project: Project) -> LintReport:
     report.problems += [
         Problem(display_path(path), None, None, "", _NOT_A_RECORD) for path in not_records(folder)
     ]
-    for path in sample_files(samples_dir(project)):
+    for path in record_files(samples_dir(project)):
         report.add(path, _problems(load_sample, path))
     return report
 

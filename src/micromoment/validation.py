@@ -41,13 +41,17 @@ _WORDS_BY_KIND = {
     "e.g. data-in-prompts",
     "string_too_short": "must not be empty",
     "too_short": "must not be empty",
+    # Filled in from the error's context.
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "greater_than": "must be greater than {gt:g}",
+    "greater_than_equal": "must be at least {ge:g}",
 }
 
 
-def validate(model: type[ModelT], located: Located, context: dict[str, Any] | None = None) -> ModelT:
+def validate(model: type[ModelT], located: Located) -> ModelT:
     """Build `model` from `located.data` or raise FileProblems listing every error."""
     try:
-        return model.model_validate(located.data, context=context)
+        return model.model_validate(located.data)
     except ValidationError as exc:
         raise FileProblems(problems_from(exc, located)) from None
 
@@ -85,6 +89,9 @@ def problems_from(exc: ValidationError, located: Located, prefix: PathKey = ()) 
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 
+_BRANCH_NAMES = frozenset({"str", "int", "float", "bool", "list", "dict", "none"})
+
+
 def _data_path(loc: PathKey, located: Located) -> PathKey:
     """Keep the keys that are in the file (plus a missing field's own name), dropping the
     branch names pydantic adds for unions and validators (`str`, `function-after[...]`)."""
@@ -95,18 +102,10 @@ def _data_path(loc: PathKey, located: Located) -> PathKey:
         if (
             candidate in located.values
             or candidate in located.keys
-            or (is_last and isinstance(part, str) and not _looks_like_branch(part))
+            or (is_last and isinstance(part, str) and "[" not in part and part not in _BRANCH_NAMES)
         ):
             kept.append(part)
     return tuple(kept)
-
-
-def _looks_like_branch(part: str) -> bool:
-    return "[" in part or part in {"str", "int", "float", "bool", "list", "dict", "none"}
-
-
-def _number(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _message(error: Any) -> str:
@@ -115,16 +114,10 @@ def _message(error: Any) -> str:
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         return f"must be one of {expected}"
-    if kind == "string_too_long":
-        return f"is too long (at most {ctx.get('max_length')} characters)"
-    if kind == "greater_than":
-        return f"must be greater than {_number(ctx.get('gt'))}"
-    if kind == "greater_than_equal":
-        return f"must be at least {_number(ctx.get('ge'))}"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind in _WORDS_BY_KIND:
-        return _WORDS_BY_KIND[kind]
+        return _WORDS_BY_KIND[kind].format(**ctx)
     return str(error["msg"])
 
 

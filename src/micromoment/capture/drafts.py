@@ -14,7 +14,7 @@ from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, MicromomentError
 from micromoment.files import write_atomic
 from micromoment.locations import Project, display_path
-from micromoment.records import Answer, ChecklistRef
+from micromoment.records import Answer, ChecklistRef, record_name
 from micromoment.validation import Slug, StrictModel, Text, UtcTime, validate
 from micromoment.yamlio import dump_yaml, read_yaml
 
@@ -113,9 +113,8 @@ def list_drafts(folder: Path) -> Drafts:
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         if path.name.startswith("."):
             continue
-        shown = str(Path(display_path(path.parent)) / path.name)
         try:
-            found.append(StoredDraft(path, validate(Draft, read_yaml(path, shown))))
+            found.append(StoredDraft(path, validate(Draft, read_yaml(path, record_name(path)))))
         except FileProblems as exc:
             set_aside.append(_set_aside(path, str(exc.problems[0])))
     # Two drafts touched in the same second are told apart by their files' times.

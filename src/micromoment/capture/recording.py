@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
 from micromoment.capture.drafts import RESUME_COMMAND, discard, draft_path, save_draft, worth_keeping
-from micromoment.capture.guard import allowed_kinds, sensitive
-from micromoment.capture.prompts import EndOfInput, Prompter
+from micromoment.capture.guard import sensitive
+from micromoment.capture.prompts import Prompter
 from micromoment.capture.session import ReviewSession, person_texts
 from micromoment.capture.walkthrough import settle_in_terminal, walk
 from micromoment.checklists import Catalog
@@ -189,7 +189,7 @@ def guided_review(
             save_draft(drafts_folder, session)
             return None
         kept = settle_in_terminal(prompter, sensitive(person_texts(session)))
-    except (KeyboardInterrupt, EndOfInput) as exc:
+    except (KeyboardInterrupt, EOFError) as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise _stopped("interrupted", EXIT_INTERRUPTED, session, drafts_folder) from None
         # Ctrl-D is the person stopping, like declining to save: the review is not done (1).
@@ -204,8 +204,3 @@ def guided_review(
             exit_code=exc.exit_code,
             draft_kept=True,
         ) from None
-
-
-def sensitive_refusal(session: ReviewSession, source: str, allow: bool) -> list[str]:
-    """Without a terminal: the kinds found (when allowed), or a refusal naming what and where."""
-    return allowed_kinds(sensitive(person_texts(session)), source, "looks", allow)

@@ -149,26 +149,6 @@ def _plain(value: Any) -> bool:
     return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
-class Reservoir:
-    """Algorithm R: a uniform sample of `size` items from a stream of unknown length, in one pass."""
-
-    def __init__(self, size: int, rng: random.Random) -> None:
-        self.size = size
-        self.rng = rng
-        self.kept: list[tuple[int, dict[str, Any]]] = []
-        self.seen = 0
-
-    def offer(self, item: tuple[int, dict[str, Any]]) -> None:
-        self.seen += 1
-        if len(self.kept) < self.size:
-            self.kept.append(item)
-            return
-        # The i-th item replaces a kept one with probability size/i, which keeps every item equally likely.
-        slot = self.rng.randrange(self.seen)
-        if slot < self.size:
-            self.kept[slot] = item
-
-
 def draw(request: DrawRequest) -> Draw:
     """`n` rows drawn uniformly from the file in one streamed pass (reservoir sampling), reproducibly by seed.
 
@@ -179,9 +159,10 @@ def draw(request: DrawRequest) -> Draw:
     seed = request.seed if request.seed is not None else secrets.randbelow(2**32)
     fmt = detect_format(request.path, request.display)
     where = parse_where(request.where)
-    reservoir = Reservoir(request.n, random.Random(seed))
+    rng = random.Random(seed)
+    kept: list[tuple[int, dict[str, Any]]] = []
     fields: Fields | None = None
-    rows = 0
+    rows = matched = 0
     hasher = hashlib.sha256()
     size = request.path.stat().st_size
     with request.path.open("rb") as handle:
@@ -193,8 +174,13 @@ def draw(request: DrawRequest) -> Draw:
             if lookup(row, fields.output) is _MISSING:
                 message = f"no field {fields.output!r} in this row; every row needs its output"
                 raise problem(request.display, line, message)
-            reservoir.offer((line, row))
-    kept, matched = reservoir.kept, reservoir.seen
+            matched += 1
+            # Algorithm R: the i-th row takes a kept one's place with probability n/i, which keeps
+            # every row equally likely.
+            if len(kept) < request.n:
+                kept.append((line, row))
+            elif (slot := rng.randrange(matched)) < request.n:
+                kept[slot] = (line, row)
     if fields is None:
         raise MicromomentError(
             f"{request.display}: no rows in the file; point at a file with model outputs in it"
@@ -219,11 +205,8 @@ def draw(request: DrawRequest) -> Draw:
 
 
 def _meets(row: dict[str, Any], where: list[tuple[str, str]]) -> bool:
-    for field, wanted in where:
-        value = lookup(row, field)
-        if value is _MISSING or as_text(value) != wanted:
-            return False
-    return True
+    values = [(lookup(row, field), wanted) for field, wanted in where]
+    return all(value is not _MISSING and as_text(value) == wanted for value, wanted in values)
 
 
 def _drawn(kept: list[tuple[int, dict[str, Any]]], fields: Fields, fmt: Format) -> list[Drawn]:

@@ -11,7 +11,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import Field, ValidationError
 
 from micromoment.capture.drafts import drafts_dir, write_draft
-from micromoment.capture.guard import Typed, allowed_kinds, sensitive
+from micromoment.capture.guard import Typed
 from micromoment.capture.recording import WrittenRecord, write_new
 from micromoment.capture.sample import Draw, DrawRequest, excerpt
 from micromoment.clock import utc_now
@@ -19,8 +19,9 @@ from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.identity import GitContext, Person
 from micromoment.locations import Project, display_path
 from micromoment.records import FlagCategory, SampledOutput, SampleRecord, ScanResult, sample_counts
+from micromoment.records.model import save_record
 from micromoment.records.render import render_template
-from micromoment.records.samples import CATEGORIES, describe, link_to, samples_dir, save_sample
+from micromoment.records.samples import CATEGORIES, describe, link_to, samples_dir
 from micromoment.validation import StrictModel, Text, UtcTime, problems_from, validate
 from micromoment.yamlio import read_yaml
 
@@ -97,11 +98,6 @@ def notes(judgements: dict[str, Judgement]) -> list[Typed]:
     return [Typed(row_id, j.note, partial(replace, row_id)) for row_id, j in judgements.items() if j.note]
 
 
-def refuse_sensitive_notes(judgements: dict[str, Judgement], source: str, allow: bool) -> list[str]:
-    """Without a terminal: the kinds found (when allowed), or a refusal naming the rows."""
-    return allowed_kinds(sensitive(notes(judgements)), source, "notes look", allow)
-
-
 class Reading(NamedTuple):
     """Who read the draw, when, and where."""
 
@@ -164,7 +160,7 @@ def write_sample(project: Project, record: SampleRecord) -> WrittenSample:
         fresh = record.model_copy(update={"id": f"{record.id[:-4]}{secrets.token_hex(2)}"})
         return fresh, render_template(project, SAMPLE_TEMPLATE, {"view": sample_view(fresh)})
 
-    return write_new(samples_dir(project), named, save_sample, "delete {} and record the sample again")
+    return write_new(samples_dir(project), named, save_record, "delete {} and record the sample again")
 
 
 class SampleDraft(StrictModel):

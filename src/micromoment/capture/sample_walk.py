@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment.capture.guard import sensitive
-from micromoment.capture.prompts import EndOfInput, Prompter
+from micromoment.capture.prompts import Prompter
 from micromoment.capture.sample import Draw, Drawn, DrawRequest, draw, shown_path
 from micromoment.capture.sample_record import (
     SAMPLE_RESUME_HINT,
@@ -193,7 +193,7 @@ def guided_sample(
     except KeyboardInterrupt:
         keep_draft(given)
         raise Interrupted(f"interrupted; draft kept — {SAMPLE_RESUME_HINT}") from None
-    except EndOfInput:
+    except EOFError:
         keep_draft(given)
         raise MicromomentError(
             f"input ended while reading outputs; draft kept — {SAMPLE_RESUME_HINT}"

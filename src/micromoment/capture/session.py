@@ -20,7 +20,7 @@ from micromoment.checklists.answers import BARE_YES_NO, ItemRule, is_asked, item
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, Problem
 from micromoment.identity import GitContext, Person
-from micromoment.limits import MAX_YAML_BYTES, size_text
+from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import display_path
 from micromoment.records import SKIP, Answer, ChecklistRef, FollowUp, ReviewRecord, SampleLink, ScanResult
 from micromoment.validation import StrictModel, problems_from
@@ -238,12 +238,8 @@ def answers_name(path: Path) -> str:
 def _read_answers(path: Path) -> Located:
     if str(path) != "-":
         return read_yaml(path, display_path(path))
-    raw = sys.stdin.buffer.read(MAX_YAML_BYTES + 1) if sys.stdin is not None else b""
-    if len(raw) > MAX_YAML_BYTES:
-        raise FileProblems(
-            [Problem(STDIN, None, None, "", f"larger than {size_text(MAX_YAML_BYTES)}; not an answers file")]
-        )
-    return parse_yaml(raw, STDIN)
+    # One byte past the limit is enough for the reader to refuse the whole as too large.
+    return parse_yaml(sys.stdin.buffer.read(MAX_YAML_BYTES + 1) if sys.stdin is not None else b"", STDIN)
 
 
 def apply_answers_file(session: ReviewSession, path: Path) -> list[str]:

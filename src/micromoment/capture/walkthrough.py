@@ -11,10 +11,11 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment.capture.guard import Finding, Typed, redact, scan_text
-from micromoment.capture.prompts import Prompter, plural
+from micromoment.capture.prompts import Prompter
 from micromoment.capture.session import ReviewSession, answer_problem, normalize_answer
 from micromoment.checklists import Catalog, Item, format_minutes
 from micromoment.clock import utc_now
+from micromoment.errors import plural
 from micromoment.records import SKIP, Answer, FollowUp
 from micromoment.records.samples import describe
 
@@ -35,12 +36,11 @@ def choose_checklists(
     table.add_column("title")
     table.add_column("items", justify="right")
     table.add_column("min", justify="right")
-    entries = list(catalog)
-    for number, entry in enumerate(entries, start=1):
-        checklist = entry.checklist
+    numbers = {str(number): entry.checklist for number, entry in enumerate(catalog, start=1)}
+    for number, checklist in numbers.items():
         marker = " *" if checklist.id in suggested else ""
         table.add_row(
-            str(number),
+            number,
             checklist.id + marker,
             checklist.title,
             str(len(checklist.items)),
@@ -51,7 +51,6 @@ def choose_checklists(
         table.caption_justify = "left"
     prompter.console.print(table)
     fallback = " ".join(suggested) if suggested else default
-    numbers = {str(number): entry.checklist.id for number, entry in enumerate(entries, start=1)}
     while True:
         reply = prompter.ask("Checklists (ids or numbers, space-separated)", default=fallback)
         words = reply.replace(",", " ").split()
@@ -59,7 +58,7 @@ def choose_checklists(
         if unknown:
             prompter.console.print(Text(f"No checklist {unknown[0]!r}.", style="red"))
         elif words:
-            return list(dict.fromkeys(numbers.get(word, word) for word in words))
+            return list(dict.fromkeys(numbers[word].id if word in numbers else word for word in words))
 
 
 def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[ReviewSession], None]) -> bool:

@@ -6,43 +6,17 @@ and import from deon's format. Others import the model and catalog from here."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from micromoment.checklists.model import (
-        DEFAULT_CHECKLIST,
-        MAX_PATTERN_LENGTH,
-        SCHEMA_HEADER,
-        Catalog,
-        Checklist,
-        Item,
-        Reference,
-        checklist_files,
-        format_minutes,
-        load_catalog,
-        load_checklist,
-        pattern_problem,
-    )
-
-__all__ = [
-    "DEFAULT_CHECKLIST",
-    "MAX_PATTERN_LENGTH",
-    "SCHEMA_HEADER",
-    "Catalog",
-    "Checklist",
-    "Item",
-    "Reference",
-    "checklist_files",
-    "format_minutes",
-    "load_catalog",
-    "load_checklist",
-    "pattern_problem",
-]
+if TYPE_CHECKING:  # for the type checker, every public name of the model
+    from micromoment.checklists.model import *  # noqa: F403
 
 
 def __getattr__(name: str) -> object:
-    if name in __all__:
-        from micromoment.checklists import model
-
+    """A public name of the model, imported on first use."""
+    # import_module, not `from ... import model`: that asks this function for `model` first.
+    model = import_module("micromoment.checklists.model") if not name.startswith("_") else None
+    if hasattr(model, name):
         return getattr(model, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from micromoment.checklists import SCHEMA_HEADER, Checklist, Item, Reference
+from micromoment.checklists import Checklist, Item, Reference
 from micromoment.errors import FileProblems, MicromomentError
 from micromoment.locations import display_path
 from micromoment.validation import Slug, StrictModel, Text, error_words, validate
-from micromoment.yamlio import dump_yaml, read_yaml
+from micromoment.yamlio import read_yaml
 
 DEON_FRAMEWORK = "deon"
 _MAX_SLUG = 48
@@ -103,10 +103,3 @@ def _unique(slug: str, taken: set[str]) -> str:
         counter += 1
     taken.add(candidate)
     return candidate
-
-
-def checklist_yaml(checklist: Checklist) -> str:
-    """The checklist as a YAML file with the schema header editors use."""
-    return dump_yaml(
-        checklist.model_dump(mode="json", by_alias=True, exclude_none=True), header=SCHEMA_HEADER
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, WithJsonSchema, field_serializer, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_serializer, field_validator, model_validator
 
 from micromoment.checklists.answers import CONFIRM_ANSWERS
 from micromoment.errors import FileProblems, Problem, UnknownChecklist
@@ -21,9 +22,6 @@ from micromoment.yamlio import Located, PathKey, read_yaml
 ItemKind = Literal["confirm", "choice", "text"]
 DEFAULT_CHECKLIST = "quick"
 SCHEMA_HEADER = "# yaml-language-server: $schema=checklist.schema.json\n"
-
-# Loaders check cross-field rules themselves so each problem gets its own line number.
-_DEFER_CONSISTENCY = "defer-consistency"
 
 
 class Reference(StrictModel):
@@ -137,16 +135,10 @@ class Checklist(StrictModel):
     applies_when: list[Slug] = Field(default_factory=list, description="Detectors whose findings trigger it.")
     items: list[Item] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _consistent(self, info: ValidationInfo) -> Checklist:
-        if not (info.context or {}).get(_DEFER_CONSISTENCY):
-            problems = self.consistency_problems()
-            if problems:
-                raise ValueError("; ".join(message for _, message in problems))
-        return self
-
     def consistency_problems(self) -> list[tuple[PathKey, str]]:
-        """Rules across items: unique ids, ask_if pointing back, patterns that parse."""
+        """Rules across items: unique ids, ask_if pointing back, patterns that parse. The loader
+        checks them after the model (every checklist file comes through it), so each problem is
+        located on its own line."""
         problems: list[tuple[PathKey, str]] = []
         seen: dict[str, int] = {}
         for index, item in enumerate(self.items):
@@ -214,6 +206,11 @@ MAX_PATTERN_LENGTH = 256
 MAX_WILDCARDS = 3  # `*` and `**`, over the whole pattern
 MAX_STARS_PER_SEGMENT = 2
 MAX_DOUBLE_STARS = 2
+# One piece of a pattern: an escaped character, a `[...]` class (its first character may be `]`,
+# as in git), or any single character.
+_PATTERN_PIECE = re.compile(r"\\.?|\[.[^\]]*\]|.", re.DOTALL)
+# `*?*` or `*[ab]*`: with no literal between them the two `*` backtrack against each other.
+_TIGHT_STARS = re.compile(r"\*[?\[\]]+\*")
 
 
 def pattern_problem(pattern: str) -> str | None:
@@ -224,60 +221,39 @@ def pattern_problem(pattern: str) -> str | None:
         pathspec.GitIgnoreSpec.from_lines([pattern])
     except (ValueError, TypeError) as exc:
         return f"not a valid .gitignore-style pattern: {exc}"
-    return _pattern_cost_problem(pattern)
-
-
-def _pattern_cost_problem(pattern: str) -> str | None:
     if len(pattern) > MAX_PATTERN_LENGTH:
         return (
             f"pattern {pattern[:40]!r}... is {len(pattern)} characters long (at most {MAX_PATTERN_LENGTH}); "
             "split it into several shorter patterns"
         )
     segments = _wildcard_segments(pattern)
-    double = sum(1 for segment in segments if segment == ["**"])
-    stars = [sum(1 for w in segment if w == "*") for segment in segments if segment != ["**"]]
-    slow = f"pattern {pattern!r} could take minutes to match a long path"
-    if double > MAX_DOUBLE_STARS:
-        return f"{slow}: it has {double} `**` (at most {MAX_DOUBLE_STARS}); list the folders as separate patterns"
-    crowded = max(stars, default=0)
-    if crowded > MAX_STARS_PER_SEGMENT:
+    double = segments.count("**")
+    stars = [segment.count("*") for segment in segments if segment != "**"]
+    if (
+        double > MAX_DOUBLE_STARS
+        or max(stars, default=0) > MAX_STARS_PER_SEGMENT
+        or double + sum(stars) > MAX_WILDCARDS
+        or any(_TIGHT_STARS.search(segment) for segment in segments)
+    ):
         return (
-            f"{slow}: one path segment has {crowded} `*` (at most {MAX_STARS_PER_SEGMENT}); "
-            "use fewer `*`, e.g. `*.prompt.md` instead of `*prompt*.*`, or several patterns"
-        )
-    for segment in segments:
-        # `*?*` or `*[ab]*`: with no literal between them the two `*` backtrack against each other.
-        tight = re.search(r"\*[?\[\]]+\*", "".join(segment))
-        if tight:
-            return (
-                f"{slow}: `{tight.group().replace('[]', '[...]')}` puts only `?` or `[...]` between two `*`; "
-                "put a literal character between them or drop one `*`"
-            )
-    total = double + sum(stars)
-    if total > MAX_WILDCARDS:
-        return (
-            f"{slow}: it has {total} `*`/`**` wildcards (at most {MAX_WILDCARDS}); "
-            "spell out a folder or split it into several patterns"
+            f"pattern {pattern!r} could take minutes to match a long path; use at most two `*` in a "
+            "path segment, with a literal character between them, and two `**` and three wildcards "
+            "in all: e.g. `*.prompt.md` instead of `*prompt*.*`, or several patterns"
         )
     return None
 
 
-# One piece of a pattern: an escaped character, a `[...]` class (its first character may be `]`,
-# as in git), or any single character.
-_PATTERN_PIECE = re.compile(r"\\.?|\[.[^\]]*\]|.", re.DOTALL)
-
-
-def _wildcard_segments(pattern: str) -> list[list[str]]:
-    """Per `/`-separated segment, its parts: `**` (a whole segment), or `*`, `?`, `[]` and `x` for a literal."""
-    segments: list[list[str]] = [[]]
+def _wildcard_segments(pattern: str) -> list[str]:
+    """Each `/`-separated segment in wildcards: `**` (a whole segment), or `*`, `?`, `[]` and `x` for a literal."""
+    segments = [""]
     for piece in _PATTERN_PIECE.findall(pattern.removeprefix("!")):
         if piece == "/":
-            segments.append([])
+            segments.append("")
         elif piece in ("*", "?"):
-            segments[-1].append(piece)
+            segments[-1] += piece
         else:
-            segments[-1].append("[]" if piece[0] == "[" and len(piece) > 2 else "x")
-    return [["**"] if segment == ["*", "*"] else segment for segment in segments]
+            segments[-1] += "[]" if piece[0] == "[" and len(piece) > 2 else "x"
+    return segments
 
 
 def format_minutes(minutes: float) -> str:
@@ -293,7 +269,7 @@ def _load_located(path: Path) -> tuple[Checklist, Located]:
     located = read_yaml(path, display_path(path))
     if not isinstance(located.data, dict):
         raise FileProblems([located.problem((), "must be a mapping with id, title, version and items")])
-    checklist = validate(Checklist, located, context={_DEFER_CONSISTENCY: True})
+    checklist = validate(Checklist, located)
     problems = [located.problem(loc, message) for loc, message in checklist.consistency_problems()]
     if problems:
         raise FileProblems(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
@@ -305,10 +281,16 @@ Source = Literal["built-in", "repo"]
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    checklist: Checklist
     path: Path
     source: Source
     replaces_builtin: bool = False
+    # A repo checklist is read and checked when the catalog loads; a built-in (named by its file)
+    # when first used, so a command that needs one checklist does not read all of them.
+    loaded: Checklist | None = None
+
+    @functools.cached_property
+    def checklist(self) -> Checklist:
+        return self.loaded or load_checklist(self.path)
 
 
 def checklist_files(folder: Path) -> list[Path]:
@@ -329,11 +311,11 @@ def unknown_id_message(wanted: str, known: list[str]) -> str:
 class Catalog:
     """Every checklist a project can use: the built-ins, plus or replaced by the repo's own."""
 
-    def __init__(self, entries: list[CatalogEntry]) -> None:
-        self._entries = {entry.checklist.id: entry for entry in entries}
+    def __init__(self, entries: dict[str, CatalogEntry]) -> None:
+        self._entries = entries
 
     def __iter__(self) -> Iterator[CatalogEntry]:
-        return iter(sorted(self._entries.values(), key=lambda e: e.checklist.id))
+        return iter(self._entries[checklist_id] for checklist_id in self.ids())
 
     def __contains__(self, checklist_id: object) -> bool:
         return checklist_id in self._entries
@@ -342,10 +324,8 @@ class Catalog:
         return sorted(self._entries)
 
     def entry(self, checklist_id: str) -> CatalogEntry:
-        found = self._entries.get(checklist_id)
-        if found is None:
-            raise UnknownChecklist(unknown_id_message(checklist_id, self.ids()))
-        return found
+        self.require(checklist_id)
+        return self._entries[checklist_id]
 
     def require(self, checklist_id: str | None, also: set[str] | frozenset[str] = frozenset()) -> None:
         """Refuse an id no checklist has, nor `also` (ids records still name): a filter that
@@ -358,32 +338,28 @@ class Catalog:
 
 
 def load_catalog(project: Project) -> Catalog:
-    """Load the built-ins and `.micromoment/checklists/`; report every broken file together."""
+    """The built-ins and `.micromoment/checklists/`; every broken repo file is reported together."""
+    builtins = {
+        path.stem: CatalogEntry(path, "built-in") for path in checklist_files(shipped_dir("checklists"))
+    }
+    repo: dict[str, CatalogEntry] = {}
     problems: list[Problem] = []
-    entries: dict[str, CatalogEntry] = {}
-    sources: list[tuple[Source, Path]] = [
-        ("built-in", shipped_dir("checklists")),
-        ("repo", project.checklists_dir),
-    ]
-    for source, folder in sources:
-        for path in checklist_files(folder):
-            try:
-                checklist, located = _load_located(path)
-            except FileProblems as exc:
-                problems.extend(exc.problems)
-                continue
-            previous = entries.get(checklist.id)
-            if previous is not None and previous.source == source:
-                problems.append(
-                    located.problem(
-                        ("id",),
-                        f"{checklist.id!r} is also defined in {display_path(previous.path)}; give one of them another id",
-                    )
+    for path in checklist_files(project.checklists_dir):
+        try:
+            checklist, located = _load_located(path)
+        except FileProblems as exc:
+            problems.extend(exc.problems)
+            continue
+        previous = repo.get(checklist.id)
+        if previous is not None:
+            problems.append(
+                located.problem(
+                    ("id",),
+                    f"{checklist.id!r} is also defined in {display_path(previous.path)}; give one of them another id",
                 )
-                continue
-            entries[checklist.id] = CatalogEntry(
-                checklist, path, source, replaces_builtin=previous is not None
             )
+            continue
+        repo[checklist.id] = CatalogEntry(path, "repo", checklist.id in builtins, checklist)
     if problems:
         raise FileProblems(problems)
-    return Catalog(list(entries.values()))
+    return Catalog(builtins | repo)

@@ -101,8 +101,6 @@ class _LazyCommands(dict[str, Any]):
         return name in COMMANDS
 
     def __missing__(self, name: str) -> Any:
-        if name not in COMMANDS:
-            raise KeyError(name)
         command = self[name] = load_command(name)
         return command
 

@@ -12,9 +12,8 @@ from rich.text import Text
 
 from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.errors import MicromomentError, UnknownChecklist
-from micromoment.gate.policy import DEFAULT_CHECKLIST, shipped_stamp
+from micromoment.gate.policy import DEFAULT_CHECKLIST, read_memo, shipped_stamp, write_memo
 from micromoment.gate.rules import is_checklist_name
-from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
 from micromoment.locations import Project, display_path, find_project
 from micromoment.schemas import SchemaName
 
@@ -100,9 +99,9 @@ def _catalog(project: Project) -> list[Shown]:
     files' names, sizes and times, so that once it has been read, list and show load neither the
     YAML reader nor the models that validate it (most of their time)."""
     git_dir, stamps = project.root / ".git", _stamps(project.checklists_dir)
-    memo = memo_path(str(git_dir)) if git_dir.is_dir() and stamps is not None else None
+    memo = str(git_dir) if git_dir.is_dir() and stamps is not None else None
     key = "\n".join([*(stamps or []), *shipped_stamp()])
-    known = read_cache(memo, MEMO_TAG, "catalog").get(key)
+    known = read_memo(memo, "catalog").get(key)
     if isinstance(known, list):
         return [Shown(*entry) for entry in known]
     from micromoment.checklists import load_catalog
@@ -112,7 +111,7 @@ def _catalog(project: Project) -> list[Shown]:
         for entry in load_catalog(project)  # a broken file is named here, and never remembered
     ]
     if memo is not None:
-        write_cache(memo, MEMO_TAG, "catalog", {key: shown})
+        write_memo(memo, "catalog", {key: shown})
     return shown
 
 
@@ -225,10 +224,11 @@ def import_deon(
     Item ids become slugs of deon's line summaries; deon's line ids stay as display
     numbers and as references. Owners and minutes are the same for every item: edit them.
     """
-    from micromoment.checklists import deon
+    from micromoment.checklists import SCHEMA_HEADER, deon
     from micromoment.files import write_atomic
     from micromoment.validation import Slug
     from micromoment.validation import Text as NonBlank
+    from micromoment.yamlio import dump_yaml
 
     _check_option("--id", Slug, checklist_id, f"try --id {deon.slugify(checklist_id or '', 'my-checklist')}")
     _check_option(
@@ -236,7 +236,9 @@ def import_deon(
     )
     _check_option("--minutes", _minutes(), minutes, "give the minutes each item takes, e.g. --minutes 5")
     checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
-    text = deon.checklist_yaml(checklist)
+    text = dump_yaml(
+        checklist.model_dump(mode="json", by_alias=True, exclude_none=True), header=SCHEMA_HEADER
+    )
     if out_path is None:
         write_out(text)
         return

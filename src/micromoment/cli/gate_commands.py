@@ -13,7 +13,7 @@ from micromoment.capture.guard import refuse_sensitive
 from micromoment.checklists import load_catalog
 from micromoment.cli.hook import main as hook_main
 from micromoment.cli.output import git_add_line, line, out, print_json, say
-from micromoment.cli.review_commands import git_or_not
+from micromoment.cli.review_commands import NoGitOption, git_or_not
 from micromoment.clock import utc_now
 from micromoment.config import load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
@@ -133,44 +133,44 @@ def _report_to_runner(
 def _print_outcome(outcome: Outcome) -> None:
     console = out()
 
-    def line(text: str, style: str | None = None) -> None:
+    def show(text: str, style: str | None = None) -> None:
         console.print(text, style=style, soft_wrap=True)
 
     where = outcome.change.where
     if not outcome.verdicts:
-        line(f"Nothing {where} calls for a checklist.")
+        show(f"Nothing {where} calls for a checklist.")
     for verdict in outcome.verdicts:
-        line(f"{verdict.rule.id} ({verdict.rule.title})", "bold")
-        line(f"  triggered by: {shown_paths(verdict)}")
+        show(f"{verdict.rule.id} ({verdict.rule.title})", "bold")
+        show(f"  triggered by: {shown_paths(verdict)}")
         for reason in shown_reasons(verdict):
-            line(f"  why: {reason}")
+            show(f"  why: {reason}")
         if verdict.record is not None:
             how = "skipped, with a reason, in" if verdict.record.kind == "skip" else "covered by"
-            line(f"  {how} {verdict.record.path}", "green")
+            show(f"  {how} {verdict.record.path}", "green")
             if verdict.outdated:
-                line("  (answered an older version of this checklist; it still counts)")
+                show("  (answered an older version of this checklist; it still counts)")
             continue
         hints = signoff_hint(verdict)
         if hints:
-            line(f"  MISSING: sign-offs ({verdict.signoffs_counted} of {verdict.rule.signoffs} count)", "red")
+            show(f"  MISSING: sign-offs ({verdict.signoffs_counted} of {verdict.rule.signoffs} count)", "red")
             for hint in hints:
-                line(f"  {hint}")
+                show(f"  {hint}")
             continue
-        line("  MISSING: no complete record of it created in this change", "red")
+        show("  MISSING: no complete record of it created in this change", "red")
         for hint in unanswered_hint(verdict):
-            line(f"  {hint}")
-        line(f"  fix: micromoment review {verdict.rule.id}")
+            show(f"  {hint}")
+        show(f"  fix: micromoment review {verdict.rule.id}")
         if skip_may_cover(verdict.rule.signoffs):
-            line(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
+            show(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
     skipped = not_read(outcome)
     if skipped:
-        line(skipped)
+        show(skipped)
     if outcome.change.policy_problem:
-        line(f"POLICY DOES NOT LOAD: {outcome.change.policy_problem}", "red")
-        line("  fix it before merging (micromoment lint); until then the base's rules apply")
+        show(f"POLICY DOES NOT LOAD: {outcome.change.policy_problem}", "red")
+        show("  fix it before merging (micromoment lint); until then the base's rules apply")
     for record in outcome.invalid:
-        line(f"INVALID: {record.problem}", "red")
-        line(f"  this record covers nothing until it is fixed: micromoment lint {record.path}")
+        show(f"INVALID: {record.problem}", "red")
+        show(f"  this record covers nothing until it is fixed: micromoment lint {record.path}")
     if outcome.verdicts:
         gaps = len(outcome.gaps)
         say(
@@ -189,10 +189,7 @@ def skip(
     allow_sensitive: Annotated[
         bool, typer.Option(help="Record the reason even if it looks like it holds secrets or personal data.")
     ] = False,
-    no_git: Annotated[
-        bool,
-        typer.Option("--no-git", help="Record outside a git repository, with no git context in the record."),
-    ] = False,
+    no_git: NoGitOption = False,
 ) -> None:
     """Record an explicit, reasoned skip of a checklist; `check` and the hook accept it.
 

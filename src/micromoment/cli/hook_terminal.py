@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED
+from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, plural
 from micromoment.gate.coverage import Outcome, Verdict
 from micromoment.gate.hook import findings, ways_forward
 from micromoment.git import GitState, author_identity, in_ci
 from micromoment.locations import Project, display_path
 
 if TYPE_CHECKING:  # the review's modules load only when a person is asked
-    from micromoment.capture.prompts import StreamPrompter
+    from micromoment.capture.prompts import Prompter
     from micromoment.capture.session import ReviewSession
     from micromoment.checklists import Catalog
 
@@ -67,19 +67,18 @@ def terminal_width(writer: TextIO) -> int | None:
 
 
 def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, writer: TextIO) -> int:
-    from micromoment.capture.console import SafeConsole
-    from micromoment.capture.prompts import EndOfInput, StreamPrompter
+    from micromoment.capture.prompts import Prompter, SafeConsole
 
     # Everything goes to the terminal itself: under the pre-commit framework stderr is captured,
     # and on Ctrl-C the framework shows only its own line, so a message there would be lost.
     # Every line here is plain text, much of it from files: none of it is markup.
     console = SafeConsole(file=writer, highlight=False, markup=False, width=terminal_width(writer))
-    prompter = StreamPrompter(console, reader)
+    prompter = Prompter(console, reader)
     not_now = 0 if outcome.change.rules.on_missing == "warn" else EXIT_FINDINGS
     console.print("\n".join(findings(outcome)))
     try:
         answer_now = prompter.confirm("Answer them now?", default=True)
-    except EndOfInput:  # Ctrl-D: the person said neither yes nor no; that is not a yes
+    except EOFError:  # Ctrl-D: the person said neither yes nor no; that is not a yes
         answer_now = False
     except KeyboardInterrupt:
         console.print("micromoment: interrupted; nothing was recorded")
@@ -90,9 +89,8 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
     return _answer_now(outcome, [gap.rule.id for gap in gaps], prompter, not_now)
 
 
-def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, not_now: int) -> int:
+def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: Prompter, not_now: int) -> int:
     from micromoment.capture.drafts import RESUME_COMMAND, drafts_dir
-    from micromoment.capture.prompts import EndOfInput
     from micromoment.capture.recording import ReviewRun, ReviewStopped, Written, guided_selection
     from micromoment.checklists import load_catalog
     from micromoment.cli.review_commands import offer_samples
@@ -106,7 +104,7 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, 
     folder = drafts_dir(project, state.git_dir)
     try:
         session = _kept_or_new(prompter, folder, catalog, gap_ids, state.default_subject())
-    except (EndOfInput, KeyboardInterrupt) as exc:
+    except (EOFError, KeyboardInterrupt) as exc:
         console.print("micromoment: stopped before any answer; nothing was recorded")
         return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else not_now
     run = ReviewRun(project, config, state, author_identity(project.root))
@@ -131,11 +129,10 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: StreamPrompter, 
 
 
 def _kept_or_new(
-    prompter: StreamPrompter, folder: Path, catalog: Catalog, gap_ids: list[str], default_subject: str
+    prompter: Prompter, folder: Path, catalog: Catalog, gap_ids: list[str], default_subject: str
 ) -> ReviewSession:
     """A kept draft for these checklists when the person wants to go on with it, else a new review."""
     from micromoment.capture.drafts import list_drafts, resume
-    from micromoment.capture.prompts import plural
     from micromoment.capture.session import ReviewSession
     from micromoment.capture.walkthrough import new_draft_id
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from micromoment import ledger
 from micromoment.cli.output import git_add_line, out, print_json, say, write_out
 from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
@@ -24,6 +23,10 @@ if TYPE_CHECKING:
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see docs/stats.md).")]
 SinceOption = Annotated[
     str | None, typer.Option(metavar="DATE", help="Only records from this day on (YYYY-MM-DD).")
+]
+RepoOption = Annotated[
+    list[Path] | None,
+    typer.Option("--repo", metavar="PATH", help="A repository to include (repeat it); default: this one."),
 ]
 
 
@@ -100,29 +103,13 @@ def _record_to_change(
     return project, catalog, config, find_record(project, config, review)
 
 
-def _summaries(judge: bool = False) -> list[ledger.Summary]:
-    """This repository's records. With `judge`, for what shows a review's status: one that says
-    complete is counted so only if its checklist version agrees, as the gate counts it
-    (`ledger.judging`); todo never looks at the status."""
-    from micromoment.ledger.judging import hold_to_checklists, versions_of_project
-    from micromoment.ledger.loading import load_many, records_place
-
-    project = find_project()
-    [summaries] = load_many([records_place(project)], warn=say)
-    return hold_to_checklists(summaries, versions_of_project(project.root)) if judge else summaries
-
-
 def _since(text: str | None) -> dt.date | None:
     if text is None:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        if len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit():
-            raise MicromomentError(
-                f"--since {text!r}: no such day in the calendar; check the month and day"
-            ) from None
-        raise MicromomentError(f"--since {text!r}: write the day as YYYY-MM-DD") from None
+        raise MicromomentError(f"--since {text!r}: give a day of the calendar as YYYY-MM-DD") from None
 
 
 def todo(
@@ -132,8 +119,11 @@ def todo(
     """List the open follow-ups from every review: action, owner, due date, and where they came from."""
     from rich.text import Text
 
-    summaries = _summaries()
-    rows = ledger.open_follow_ups(summaries, owner, utc_now().date())
+    from micromoment.ledger.loading import load_many, records_place
+    from micromoment.ledger.model import open_follow_ups
+
+    [summaries] = load_many([records_place(find_project())], warn=say)
+    rows = open_follow_ups(summaries, owner, utc_now().date())
     if as_json:
         print_json(rows)
         return
@@ -165,12 +155,18 @@ def log(
     """List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs."""
     from rich.text import Text
 
-    summaries = _summaries(judge=True)
-    if checklist is not None:
-        from micromoment.checklists import load_catalog
+    from micromoment.checklists import load_catalog
+    from micromoment.ledger.loading import load_many, records_place
+    from micromoment.ledger.model import log_rows
+    from micromoment.ledger.sources import hold_to_checklists, versions_of_catalog
 
-        load_catalog(find_project()).require(checklist, also={s.checklist for s in summaries})
-    rows = ledger.log_rows(summaries, _since(since), checklist)
+    project = find_project()
+    [summaries] = load_many([records_place(project)], warn=say)
+    catalog = load_catalog(project)
+    if checklist is not None:
+        catalog.require(checklist, also={s.checklist for s in summaries})
+    # A review that says complete is shown so only if its checklist version agrees, as the gate counts it.
+    rows = log_rows(hold_to_checklists(summaries, versions_of_catalog(catalog)), _since(since), checklist)
     if as_json:
         print_json(rows)
         return
@@ -209,9 +205,7 @@ def stats(
     markdown: Annotated[
         bool, typer.Option("--markdown", help="Print a Markdown report with a Mermaid chart GitHub renders.")
     ] = False,
-    repo: Annotated[
-        list[Path] | None, typer.Option("--repo", help="Add up several repositories (repeat it).")
-    ] = None,
+    repo: RepoOption = None,
 ) -> None:
     """The micro-moments ledger: reviews over time, by checklist and by person.
 
@@ -219,7 +213,7 @@ def stats(
     the sign-off rate. --markdown prints a one-minute report with a Mermaid chart; --json is
     stable and documented in docs/stats.md.
     """
-    from micromoment.ledger.counting import stats_of
+    from micromoment.ledger.counting import sample_totals, stats_of
     from micromoment.ledger.loading import count_many, records_place
     from micromoment.records.samples import samples_dir
 
@@ -230,7 +224,7 @@ def stats(
     day = _since(since)
     tallies = count_many(places, day, utc_now().date(), warn=say)
     data = stats_of(tallies, day, by.value, [project.root.name for project in projects])
-    data["samples"] = ledger.sample_totals([samples_dir(project) for project in projects], day)
+    data["samples"] = sample_totals([samples_dir(project) for project in projects], day)
     if as_json:
         print_json(data)
         return

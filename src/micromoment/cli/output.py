@@ -39,15 +39,18 @@ def err() -> Console:
 def _console(stderr: bool, width: int | None, columns: str | None) -> Console:
     # One console per setting: the width a console measured is kept, so a changed COLUMNS (a test,
     # an embedding program) gets its own console rather than the first one's width.
-    from micromoment.capture.console import SafeConsole
+    from micromoment.capture.prompts import SafeConsole
 
     # Nothing micromoment prints is markup, and much of it comes from files: it prints as written.
     return SafeConsole(stderr=stderr, highlight=False, markup=False, width=width)
 
 
 def say(message: str) -> None:
-    """A plain message line on stderr: paths and user text print as written, minus controls."""
-    err().print(printable(message), soft_wrap=True)
+    """A plain message line on stderr: paths and user text print as written, minus controls.
+
+    Written straight, not through rich: a line is not wrapped, has no markup and no emoji codes,
+    so rich would add nothing but its import to commands that only say what they did."""
+    sys.stderr.write(printable(message) + "\n")
 
 
 def git_add_line(paths: list[Path], comment: str = "") -> str:

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from micromoment.capture.prompts import plural
 from micromoment.cli.output import say, write_out
-from micromoment.errors import MicromomentError
+from micromoment.errors import MicromomentError, plural
 from micromoment.files import read_existing, write_atomic
 from micromoment.locations import display_path, find_project
 from micromoment.records.listing import markdown_path

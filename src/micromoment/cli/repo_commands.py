@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from micromoment.capture.prompts import plural
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import line, print_json, say
 from micromoment.config import initial_config_text
-from micromoment.errors import EXIT_BAD_INPUT, Refused
+from micromoment.errors import EXIT_BAD_INPUT, Refused, plural
 from micromoment.files import write_atomic
 from micromoment.forge.sections import add_pr_template_section
 from micromoment.gate.install import install as install_hook

@@ -8,16 +8,11 @@ from typing import Annotated
 
 import typer
 
-from micromoment.cli.ledger_commands import SinceOption, _since
+from micromoment.cli.ledger_commands import RepoOption, SinceOption, _since
 from micromoment.cli.output import say
 from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
 from micromoment.locations import display_path, find_project
-
-RepoOption = Annotated[
-    list[Path] | None,
-    typer.Option("--repo", metavar="PATH", help="A repository to include (repeat it); default: this one."),
-]
 
 
 class Table(str, Enum):

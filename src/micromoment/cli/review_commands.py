@@ -8,23 +8,23 @@ from typing import Annotated
 import typer
 
 from micromoment.capture.drafts import RESUME_COMMAND, StoredDraft, drafts_dir, list_drafts, resume
-from micromoment.capture.prompts import EndOfInput, Prompter, plural, stdin_prompter
+from micromoment.capture.guard import allowed_kinds, sensitive
+from micromoment.capture.prompts import Prompter, stdin_prompter
 from micromoment.capture.recording import (
     ReviewRun,
     Written,
     guided_selection,
-    sensitive_refusal,
     write_review,
 )
 from micromoment.capture.sample_record import Reading, sample_drafts_dir
 from micromoment.capture.sample_walk import review_offer
-from micromoment.capture.session import ReviewSession, answers_name, apply_answers_file
+from micromoment.capture.session import ReviewSession, answers_name, apply_answers_file, person_texts
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
 from micromoment.cli.output import err, git_add_line, say
 from micromoment.clock import utc_now
 from micromoment.config import default_outputs, load_config
-from micromoment.errors import EXIT_FINDINGS, MicromomentError
+from micromoment.errors import EXIT_FINDINGS, MicromomentError, plural
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
@@ -135,7 +135,7 @@ def review(
             session = _resumed_session(prompter, folder, catalog, draft_id)
         else:
             session = _new_session(prompter, folder, catalog, run, checklist_ids, subject)
-    except EndOfInput:
+    except EOFError:
         say("input ended before the review started; nothing was recorded")
         raise typer.Exit(EXIT_FINDINGS) from None
     offer_samples([session], sample, run, prompter)
@@ -188,7 +188,8 @@ def _from_file(
             f"{answers_name(answers)}: no answer for required item(s) {', '.join(missing)}; add them, or drop --strict "
             "to record the review as incomplete"
         )
-    kept = sensitive_refusal(session, answers_name(answers), allow_sensitive)
+    # Without a terminal: the kinds found (when allowed), or a refusal naming what and where.
+    kept = allowed_kinds(sensitive(person_texts(session)), answers_name(answers), "looks", allow_sensitive)
     # From a file, no time was spent answering here: the record says none rather than "1 min".
     written = write_review(run, session, ScanResult(kept=kept), timed=False)
     _report(written)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from micromoment.capture.guard import allowed_kinds, sensitive
 from micromoment.capture.prompts import stdin_prompter
 from micromoment.capture.sample import Draw, DrawRequest, draw, draw_json, shown_path
 from micromoment.capture.sample_record import (
@@ -18,8 +19,8 @@ from micromoment.capture.sample_record import (
     build_record,
     draft_request,
     load_sample_draft,
+    notes,
     read_judgments,
-    refuse_sensitive_notes,
     sample_drafts_dir,
     write_sample,
 )
@@ -98,8 +99,9 @@ def sample(
 ) -> None:
     """Draw a few real model outputs, read them one at a time, and record what was wrong.
 
-    Rows are drawn uniformly in one streamed pass, so files of any size work; the same
-    file, seed and -n draw the same rows. Judge each output ok, or flag it as a wrong
+    Rows are drawn uniformly; a log (JSON Lines, CSV) is streamed, so any size works, and
+    a promptfoo results document is read whole, up to 128 MiB. The same file, seed and -n
+    draw the same rows. Judge each output ok, or flag it as a wrong
     fact, invented source or link, harmful or biased, leaking personal or secret data,
     off-policy or off-brand, or other. The record goes to .micromoment/samples/ (YAML +
     Markdown); link it to a review with micromoment review ID --sample RECORD.
@@ -127,7 +129,7 @@ def sample(
     reading = Reading(author_identity(project.root), state.context(), started)
     if judgments is not None:
         given = read_judgments(judgments, result)
-        kept = refuse_sensitive_notes(given, display_path(judgments), allow_sensitive)
+        kept = allowed_kinds(sensitive(notes(given)), display_path(judgments), "notes look", allow_sensitive)
         _report(project, write_sample(project, build_record(result, given, reading, kept)))
         return
     prompter = stdin_prompter(force=interactive)

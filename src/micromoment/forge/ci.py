@@ -12,7 +12,7 @@ from urllib.parse import quote
 from micromoment import __version__
 from micromoment.errors import MicromomentError
 from micromoment.fileread import read_limited
-from micromoment.forge.note import MARKER, MAX_CHARS
+from micromoment.forge.note import MARKER, MAX_CHARS, tally
 from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, skip_may_cover, unanswered_hint
 from micromoment.gate.hook import shown_paths
 from micromoment.records.markdown import escape_cell, neutralise
@@ -37,24 +37,13 @@ class Finding(NamedTuple):
 
 
 def counts(outcome: Outcome) -> dict[str, int]:
-    """The numbers a later CI step can gate on; the PR note's summary counts the same way."""
-    kinds = [v.record.kind if v.record is not None else None for v in outcome.verdicts]
-    return {
-        "triggered": len(kinds),
-        "covered": kinds.count("review"),
-        "missing": kinds.count(None),
-        "skipped": kinds.count("skip"),
-        "invalid": len(outcome.invalid),
-    }
-
-
-def verdict_word(outcome: Outcome) -> Literal["pass", "fail"]:
-    return "pass" if outcome.ok else "fail"
+    """The numbers a later CI step can gate on."""
+    return {**tally(outcome.verdicts), "invalid": len(outcome.invalid)}
 
 
 def step_outputs(outcome: Outcome) -> str:
     """`name=value` lines for $GITHUB_OUTPUT."""
-    pairs = [*counts(outcome).items(), ("verdict", verdict_word(outcome))]
+    pairs = [*counts(outcome).items(), ("verdict", "pass" if outcome.ok else "fail")]
     return "".join(f"{name}={value}\n" for name, value in pairs)
 
 

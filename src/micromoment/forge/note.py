@@ -80,17 +80,23 @@ def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
     return {
         "marker": MARKER,
         "reviews_dir": change.reviews_dir,
-        "summary": {
-            "triggered": len(statuses),
-            "covered": sum(1 for s in statuses if s["status"] == "covered"),
-            "missing": sum(1 for s in statuses if s["status"] == "missing"),
-            "skipped": sum(1 for s in statuses if s["status"] == "skipped"),
-            "reviews": len(reviews),
-        },
+        "summary": {**tally(change.verdicts), "reviews": len(reviews)},
         "checklists": statuses,
         "reviews": reviews,
         "skips": skips,
         "cut": None,
+    }
+
+
+def tally(verdicts: list[Verdict]) -> dict[str, int]:
+    """The checklists a change triggered, and how many are covered, missing or skipped: the
+    note's summary and a CI step's outputs count alike."""
+    kinds = [v.record.kind if v.record is not None else None for v in verdicts]
+    return {
+        "triggered": len(kinds),
+        "covered": kinds.count("review"),
+        "missing": kinds.count(None),
+        "skipped": kinds.count("skip"),
     }
 
 
@@ -150,25 +156,21 @@ def _readable(path: str, kind: str) -> str:
     return markdown_path(path) if kind == "review" else path
 
 
-def _inert(value: Any, key: str = "") -> Any:
-    """`value` with neutralise applied to every string people typed, down through dicts and lists.
+def _inert(value: Any, key: str = "", change: Callable[[str], str] = neutralise) -> Any:
+    """`value` with `change` (by default neutralise) applied to every string people typed, down
+    through dicts and lists.
 
     Done on the view, not on the rendered note: the note's own marker, links and paths must
     stay exactly as they are, and a web address given as evidence must stay a working link
     (a forge acts on neither)."""
-    return _typed_texts(value, key, neutralise)
-
-
-def _typed_texts(value: Any, key: str, change: Callable[[str], str]) -> Any:
-    """`value` with `change` applied to every string people typed (not micromoment's own links and paths)."""
     if isinstance(value, str):
         if key in _OWN_KEYS or (key == "evidence" and is_web_address(value)):
             return value
         return change(value)
     if isinstance(value, dict):
-        return {name: _typed_texts(item, str(name), change) for name, item in value.items()}
+        return {name: _inert(item, str(name), change) for name, item in value.items()}
     if isinstance(value, list):
-        return [_typed_texts(item, key, change) for item in value]
+        return [_inert(item, key, change) for item in value]
     return value
 
 
@@ -207,19 +209,13 @@ def render_note(
         if len(render(cut)) >= len(text):
             _keep(view, flag, len(view["reviews"]))  # a template that ignores the flag: nothing to say
             continue
-        # Binary search: the most reviews (from the first) that keep `flag` and still fit.
-        low, high = 0, len(view["reviews"])
-        while low < high:
-            middle = (low + high + 1) // 2
-            _keep(view, flag, middle)
-            if len(render(cut)) <= limit:
-                low = middle
-            else:
-                high = middle - 1
-        _keep(view, flag, low)
-        text = render(cut)
-        if len(text) <= limit:
-            return text
+        # The most reviews (from the first) that keep `flag` and still fit: one fewer at a time,
+        # as a note holds tens of reviews, not thousands.
+        for keep in range(len(view["reviews"]) - 1, -1, -1):
+            _keep(view, flag, keep)
+            text = render(cut)
+            if len(text) <= limit:
+                return text
     return _cut_blocks(render(), view, cut)
 
 
@@ -242,7 +238,7 @@ def _shortened(value: Any, key: str, shortened: set[str]) -> Any:
         shortened.add(text)
         return neutralise(shorten(text, FIELD_CHARS))
 
-    return _typed_texts(value, key, cut)
+    return _inert(value, key, cut)
 
 
 def _keep(view: dict[str, Any], flag: str, keep: int) -> None:

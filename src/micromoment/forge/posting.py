@@ -160,14 +160,6 @@ def _github_login(cwd: str) -> str | None:
     return _account("gh", text.strip(), text)
 
 
-def _gitlab_user(cwd: str) -> str | None:
-    try:
-        text = _run("glab", ["api", "user"], cwd)
-    except Forbidden:
-        return None
-    return _account("glab", _object("glab", text, "the user as JSON").get("username"), text)
-
-
 def _ours(item: dict[str, Any], poster: str | None, key: str, field: str) -> bool:
     """A note with the marker is ours to edit only if the account that posts wrote it; an account
     that cannot be known edits nothing (anyone could have written a note with the marker)."""
@@ -214,7 +206,11 @@ def post_gitlab(note: str, cwd: str, mr: int | None, target: Target) -> str:
         description = _object("glab", text, "the merge request").get("description")
         edit = ["api", "-X", "PUT", api, "-F", f"description=@{_FILE}"]
         return _upsert_description(request, note, description, text, edit)
-    user = _gitlab_user(cwd)
+    try:
+        text = request.run(["api", "user"])
+        user = _account("glab", _object("glab", text, "the user as JSON").get("username"), text)
+    except Forbidden:
+        user = None
     text = request.run(["api", f"{api}/notes", "--paginate"])
     notes = _items("glab", text, "the notes as JSON")
     existing = next((n for n in notes if not n.get("system") and _ours(n, user, "author", "username")), None)

@@ -40,16 +40,10 @@ def upsert_section(body: str, note: str, where: str = "the text") -> str:
     start, end = body.find(SECTION_START), body.find(SECTION_END)
     if starts == 1 and ends == 1 and start < end:
         return body[:start] + section + body[end + len(SECTION_END) :]
-    if starts > 1 or ends > 1:
-        problem = f"has {count_of(starts, 'start marker')} {SECTION_START} and {count_of(ends, 'end marker')} {SECTION_END}"
-    elif ends == 0:
-        problem = f"has {SECTION_START} but no {SECTION_END} after it"
-    elif starts == 0:
-        problem = f"has {SECTION_END} but no {SECTION_START} before it"
-    else:
-        problem = f"has {SECTION_END} before {SECTION_START}"
+    order = f" ({SECTION_END} first)" if starts == ends == 1 else ""
     raise BrokenSection(
-        f"{where} {problem}, so micromoment cannot tell which text is its own and changes nothing; "
+        f"{where} has {count_of(starts, 'start marker')} {SECTION_START} and {count_of(ends, 'end marker')} "
+        f"{SECTION_END}{order}, so micromoment cannot tell which text is its own and changes nothing; "
         f"edit it so that one {SECTION_START} comes before one {SECTION_END} around micromoment's section "
         "(or delete the markers and the old section), then run pr-note again"
     )

@@ -18,21 +18,20 @@ from micromoment.errors import MicromomentError, NotFound
 from micromoment.fileread import read_regular
 from micromoment.gate.policy import rules_at, rules_staged, worktree_rules
 from micromoment.gate.rules import MAILMAP, Rules, is_policy_path
-from micromoment.git import (
-    HEAD_UNKNOWN,
+from micromoment.git.objects import (
     BaseQuestions,
     Changed,
-    Repo,
     current_branch,
+    diff,
     find_base,
     head_commit,
     merge_base,
     parse_raw,
     read_objects,
     resolve,
-    run_git,
     start_diff,
 )
+from micromoment.git.run import HEAD_UNKNOWN, Repo, run_git
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.records.listing import is_record_path
 
@@ -99,25 +98,9 @@ def complete_rules(change: Change) -> Rules:
     return change.rules
 
 
-def _diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
-    return parse_raw(start_diff(repo, old, new, under).output())
-
-
 def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | None = None) -> Change:
     """The commit being made (or FILES), with the records of the branch it is on. `asked` holds
     the base branch's questions to git when the caller started them ahead."""
-    try:
-        change = _staged_change(repo, asked)
-    finally:
-        if asked is not None:
-            asked.stop()  # not needed before the first commit
-    change.pending = True
-    if files is not None:
-        _take_files(change, files)
-    return change
-
-
-def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
     head = repo.head_when_found if repo.head_when_found != HEAD_UNKNOWN else head_commit(repo)
     # The staged diff is started first: git works it out while the base branch is found.
     staged_diff = start_diff(repo, head)
@@ -130,15 +113,20 @@ def _staged_change(repo: Repo, asked: BaseQuestions | None) -> Change:
             since = merge_base(repo, found[0], tip)
         change = Change(repo, _rules_at(repo, tip), tip, "in the staged change")
         change.diff_range = (head, None)
-        diff = parse_raw(staged_diff.output())
+        staged = parse_raw(staged_diff.output())
         # On the base branch (or before the first commit) the staged diff holds the records.
-        change.take(diff, _diff(repo, since, under=change.rules.reviews_dir) if since != head else diff)
+        change.take(staged, diff(repo, since, under=change.rules.reviews_dir) if since != head else staged)
         change.history = (since, "HEAD") if head else None
         if found:
             change.where = f"in the staged change (records since {found[0]})"
-        return change
     finally:
         staged_diff.stop()
+        if asked is not None:
+            asked.stop()  # not needed before the first commit
+    change.pending = True
+    if files is not None:
+        _take_files(change, files)
+    return change
 
 
 def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
@@ -204,7 +192,7 @@ def _between(repo: Repo, policy: str, since: str | None, until: str | None) -> C
     """What changed from `since` to `until` (None: the index), under `policy`'s rules."""
     change = Change(repo, _rules_at(repo, policy), policy, "")
     change.diff_range = (since, until)
-    change.take(_diff(repo, since, until), _diff(repo, since, until, under=change.rules.reviews_dir))
+    change.take(diff(repo, since, until), diff(repo, since, until, under=change.rules.reviews_dir))
     change.history = (since, until or "HEAD") if since else None
     return change
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from micromoment.gate.change import Change, complete_rules, policy_changed, read_record_blobs
 from micromoment.gate.content import content_hits, read_content
 from micromoment.gate.rules import ChecklistRule, triggered
-from micromoment.git import filters, ls_tree, read_objects
+from micromoment.git.objects import filters, ls_tree, read_objects
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.records.listing import is_record_path
 
@@ -96,7 +96,15 @@ def evaluate(change: Change) -> Outcome:
     read_content(change)
     has_records = bool(change.created or change.touched or change.file_records)
     # Light rules tell that nothing is triggered; anything that is, is judged by the full ones.
-    if not has_records and not _may_trigger(change, changed):
+    try:
+        may_trigger = (
+            has_records
+            or bool(triggered(change.rules, change.triggering, changed))
+            or bool(content_hits(change.rules, change.findings))
+        )
+    except ValueError:  # a pattern pathspec refuses, in rules read unvalidated: the full rules name it
+        may_trigger = True
+    if not may_trigger:
         return Outcome(change, [], [])
     rules = complete_rules(change)
     hits = triggered(rules, change.triggering, changed)
@@ -143,15 +151,6 @@ def _through_filters(change: Change, invalid: list[InvalidRecord]) -> list[Inval
     ]
 
 
-def _may_trigger(change: Change, policy_changed: bool) -> bool:
-    try:
-        return bool(triggered(change.rules, change.triggering, policy_changed)) or bool(
-            content_hits(change.rules, change.findings)
-        )
-    except ValueError:  # a pattern pathspec refuses, in rules read unvalidated: the full rules name it
-        return True
-
-
 def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord]) -> dict[str, str]:
     """Each created record that has the `id` or the content of a record on the base, and the
     path of that record. Records named among FILES are old on purpose, so they are not asked."""
@@ -161,11 +160,8 @@ def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord
     from micromoment.gate.seen import read_records
 
     reviews_dir = change.rules.reviews_dir
-    entries = [
-        e
-        for e in ls_tree(change.repo, change.policy_commit, [reviews_dir])
-        if is_record_path(e[0], reviews_dir)
-    ]
+    listed = ls_tree(change.repo, change.policy_commit, [reviews_dir])
+    entries = [e for e in listed if is_record_path(e[0], reviews_dir)]
     blobs = read_objects(change.repo, [oid for _, oid in entries], MAX_YAML_BYTES)
     on_base, _ = read_records({p: blobs[o] for p, o in entries if blobs.get(o)}, cache)
     # The first in path order names what a copy copies.
@@ -203,11 +199,8 @@ def _cover(change: Change, verdict: Verdict, records: list[SeenRecord], copies: 
                 continue
         if verdict.record is None or (verdict.outdated and record.content_hash == verdict.rule.content_hash):
             verdict.record, verdict.judged = record, judged
-    if verdict.record is not None:
-        verdict.waiting_for_signoffs = None
-        verdict.unanswered = None
-        verdict.skip_refused = None
-        verdict.copied = None
+    if verdict.record is not None:  # what did not cover no longer matters
+        verdict.waiting_for_signoffs = verdict.skip_refused = verdict.unanswered = verdict.copied = None
 
 
 UNANSWERED_SHOWN = 4
@@ -263,13 +256,12 @@ def signoff_hint(verdict: Verdict) -> list[str]:
     if waiting is None:
         return []
     needed = verdict.rule.signoffs - verdict.signoffs_counted
-    lines = [
+    return [
         f"{waiting.path} is complete but needs {needed} more approving sign-off(s) from someone other "
         f"than {waiting.author_name or 'its author'}: they run micromoment signoff {waiting.record_id} "
-        "and commit it themselves"
+        "and commit it themselves",
+        *(judged.describe() for judged in verdict.judged if not judged.counts),
     ]
-    lines += [judged.describe() for judged in verdict.judged if not judged.counts]
-    return lines
 
 
 def verdicts_json(outcome: Outcome) -> list[dict[str, Any]]:

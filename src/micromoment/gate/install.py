@@ -7,13 +7,13 @@ import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from micromoment.errors import MicromomentError, Refused
 from micromoment.fileread import read_regular
 from micromoment.files import write_atomic
-from micromoment.git import GitFailed, Repo, run_git
+from micromoment.git import Repo, run_git
 from micromoment.limits import MAX_HOOK_SCRIPT_BYTES
 
 MARKER = "# micromoment-managed hook"
@@ -21,10 +21,14 @@ HOOK_NAME = "pre-commit"
 CHAINED_SUFFIX = ".pre-micromoment"
 
 
-def hooks_dir(repo: Repo) -> Path:
-    """The folder git really runs hooks from: honours core.hooksPath and linked worktrees."""
-    raw = run_git(["rev-parse", "--git-path", "hooks"], repo.root).decode().strip()
-    return (Path(repo.root) / raw).resolve()
+def hooks_dir(repo: Repo) -> tuple[Path, bool]:
+    """The folder git really runs hooks from (core.hooksPath and linked worktrees honoured), and
+    whether it is inside this repository."""
+    asked = ["rev-parse", "--git-path", "hooks", "--git-common-dir"]
+    hooks, common = run_git(asked, repo.root).decode().splitlines()
+    root = Path(repo.root)
+    folder, owned = (root / hooks).resolve(), [root.resolve(), (root / common).resolve()]
+    return folder, any(folder == root or root in folder.parents for root in owned)
 
 
 def hook_script(python: str) -> str:
@@ -46,8 +50,7 @@ exit 1
 """
 
 
-@dataclass(frozen=True)
-class Installed:
+class Installed(NamedTuple):
     path: Path
     chained: Path | None
 
@@ -57,22 +60,6 @@ def is_ours(path: Path) -> bool:
     return text is not None and MARKER.encode("utf-8") in text
 
 
-def _inside_repository(repo: Repo, folder: Path) -> bool:
-    common = run_git(["rev-parse", "--git-common-dir"], repo.root).decode().strip()
-    owned = [Path(repo.root).resolve(), (Path(repo.root) / common).resolve()]
-    return any(folder == root or root in folder.parents for root in owned)
-
-
-def _hooks_path_setting(repo: Repo) -> str:
-    """Which git config sets core.hooksPath ("global", "system", ...), for the message."""
-    try:
-        shown = run_git(["config", "--show-scope", "--get", "core.hooksPath"], repo.root).decode()
-    except GitFailed:  # older git without --show-scope
-        return "your git config"
-    scope = shown.split("\t", 1)[0].strip()
-    return f"your {scope} git config" if scope else "your git config"
-
-
 def install(repo: Repo, *, force: bool = False) -> Installed:
     """Install the hook where git runs hooks for this repository, chaining one already there.
 
@@ -80,56 +67,52 @@ def install(repo: Repo, *, force: bool = False) -> Installed:
     repository of the person may share; a hook there would run for all of them, so
     installing there needs --force.
     """
-    folder = hooks_dir(repo)
-    if not force and not _inside_repository(repo, folder):
+    folder, inside = hooks_dir(repo)
+    if not force and not inside:
         raise Refused(
-            f"{folder}: core.hooksPath in {_hooks_path_setting(repo)} points outside this repository, "
-            "so a hook installed there would run for every repository that uses it; set a hooks folder "
-            "for this repository only (git config --local core.hooksPath .git/hooks), "
-            "or run micromoment hook install --force to install there anyway"
+            f"{folder}: core.hooksPath (git config --show-origin core.hooksPath) points outside this "
+            "repository, so a hook installed there would run for every repository that uses it; set a hooks "
+            "folder for this repository only (git config --local core.hooksPath .git/hooks), or run "
+            "micromoment hook install --force to install there anyway"
         )
     hook = folder / HOOK_NAME
     chained = folder / f"{HOOK_NAME}{CHAINED_SUFFIX}"
     if hook.is_dir():
         raise MicromomentError(f"{hook}: a folder has the hook's name; move it aside and install again")
-    if hook.exists() and not is_ours(hook):
-        if chained.exists() and not force:
-            raise Refused(
-                f"{hook} is another tool's hook and {chained.name} already exists; "
-                "move one of them aside, or run micromoment hook install --force to replace the hook"
-            )
-        if not chained.exists():
-            _move(hook, chained)  # kept, and run first by ours
-    write_atomic(hook, hook_script(sys.executable))
-    with _os_step(hook, "make it executable", f"run chmod +x {hook}"):
+    if hook.exists() and not is_ours(hook) and chained.exists() and not force:
+        raise Refused(
+            f"{hook} is another tool's hook and {chained.name} already exists; "
+            "move one of them aside, or run micromoment hook install --force to replace the hook"
+        )
+    with _os_step(hook):
+        if hook.exists() and not is_ours(hook) and not chained.exists():
+            hook.rename(chained)  # kept, and run first by ours
+        write_atomic(hook, hook_script(sys.executable))
         hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return Installed(hook, chained if chained.exists() else None)
 
 
 @contextmanager
-def _os_step(path: Path, doing: str, fix: str = "check the folder's permissions") -> Iterator[None]:
-    """A file-system step on a hook, its failure a message that names the file and the fix."""
+def _os_step(path: Path) -> Iterator[None]:
+    """File-system steps on a hook, a failure a message that names the file and the fix."""
     try:
         yield
     except OSError as exc:
-        raise MicromomentError(f"{path}: cannot {doing}: {exc.strerror or exc}; {fix}") from None
-
-
-def _move(source: Path, target: Path) -> None:
-    with _os_step(source, f"move it to {target.name}"):
-        source.rename(target)
+        raise MicromomentError(
+            f"{path}: {exc.strerror or exc}; check the hooks folder's permissions"
+        ) from None
 
 
 def uninstall(repo: Repo) -> tuple[Path, bool]:
     """Remove micromoment's hook and restore a chained one. (path, whether a hook was restored)"""
-    folder = hooks_dir(repo)
+    folder, _ = hooks_dir(repo)
     hook = folder / HOOK_NAME
     chained = folder / f"{HOOK_NAME}{CHAINED_SUFFIX}"
     if hook.exists() and not is_ours(hook):
         raise Refused(f"{hook} is not micromoment's hook; leaving it as it is")
-    with _os_step(hook, "remove it"):
+    with _os_step(hook):
         hook.unlink(missing_ok=True)
-    if chained.exists():
-        _move(chained, hook)
-        return hook, True
+        if chained.exists():
+            chained.rename(hook)
+            return hook, True
     return hook, False

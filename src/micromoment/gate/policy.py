@@ -2,6 +2,11 @@
 (the policy files' YAML without the models, all a commit that triggers nothing needs) or
 validated, and remembered in the gate's memo.
 
+The memo is one file, `<git-dir>/micromoment/memo.json`, with a section per kind of fact (the
+rules read from a set of policy files; the verdict on a record, `seen`), by blob ids. It only
+ever costs speed: a missing, damaged, truncated or foreign file reads as empty, and a write
+that fails leaves the old file.
+
 A branch must not change the rules it is judged by, so `check --base` and the hook on a
 branch read the config and checklists as the base branch's tip has them, not the work tree.
 """
@@ -14,7 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
-from micromoment.detect.table import builtin_ids, rules_file_stamp
+from micromoment.detect.table import plain_detectors, rules_file_stamp
 from micromoment.errors import FileProblems, MicromomentError
 from micromoment.fileread import read_regular
 from micromoment.gate.rules import (
@@ -30,8 +35,8 @@ from micromoment.gate.rules import (
     rules_from_policy,
     triggered,
 )
-from micromoment.git import Repo, ls_index, ls_tree, read_objects
-from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
+from micromoment.git import Repo
+from micromoment.git.objects import ls_index, ls_tree, read_objects
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, shipped_folder
 
@@ -54,20 +59,23 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
     )
     for index, rule in enumerate(rules.checklists):
         checklist = catalog.get(rule.id)
-        items = [item_rule(item) for item in checklist.items]
         rules.checklists[index] = rule._replace(
             title=checklist.title,
             version=checklist.version,
             content_hash=checklist.content_hash(),
-            items=items,
+            items=[item_rule(item) for item in checklist.items],
         )
     return rules
 
 
-def build_rules(project: Project) -> Rules:
+def _build(root: str) -> Rules:
+    """The rules of the policy files under `root`, validated."""
+    from pathlib import Path  # the full path only: the hook's light one has no use for pathlib
+
     from micromoment.checklists import load_catalog
     from micromoment.config import load_config
 
+    project = Project(Path(root))
     catalog = load_catalog(project)
     return rules_for(catalog, load_config(project, catalog))
 
@@ -84,15 +92,9 @@ def worktree_rules(root: str, light: bool = False) -> Rules:
         git_dir if os.path.isdir(git_dir) else None,
         stamps,
         lambda: _worktree_files(root, names),
-        lambda: _build_worktree(root),
+        lambda: _build(root),
         light,
     )
-
-
-def _build_worktree(root: str) -> Rules:
-    from pathlib import Path  # the full path only: the hook's light one has no use for pathlib
-
-    return build_rules(Project(Path(root)))
 
 
 def rules_at(repo: Repo, commit: str, light: bool = False) -> Rules:
@@ -135,13 +137,10 @@ def _remembered(
     light: bool,
 ) -> Rules:
     """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
-    the work tree): from the gate's memo when it has them; else read lightly (`light`, and the
-    files read plainly) or built by `build`, validating, and remembered.
-
-    A commit whose policy has not changed reads no YAML and loads no model; a record on a branch
-    is judged without loading the models that check the policy."""
-    path, key = memo_path(git_dir), "\n".join([*inputs, *shipped_stamp()])
-    remembered = read_cache(path, MEMO_TAG, "rules")
+    the work tree): from the memo, so that a commit whose policy has not changed reads no YAML
+    and loads no model; else read lightly (`light`) or built by `build`, and remembered."""
+    key = "\n".join([*inputs, *shipped_stamp()])
+    remembered = read_memo(git_dir, "rules")
     found = rules_from_memo(remembered.get(key))
     if found is not None and (light or found.complete):
         return found
@@ -150,14 +149,17 @@ def _remembered(
         found = build()  # a problem in the policy is raised here, and never remembered
         for rule in found.checklists:
             rule.patterns  # noqa: B018 (compiled now, so that the memo spares pathspec's import)
-    if path is not None:
+    if git_dir is not None:
         kept = dict(list(remembered.items())[-(MEMO_LIMIT - 1) :])
-        write_cache(path, MEMO_TAG, "rules", {**kept, key: memo_of(found)})
+        write_memo(git_dir, "rules", {**kept, key: memo_of(found)})
     return found
 
 
 # Sets of rules kept in the memo: a few branches' worth, the oldest dropped first.
 MEMO_LIMIT = 32
+MEMO_BYTES = 256 * 1024 * 1024
+# A memo written by another version of micromoment, or in another format, is never read.
+MEMO_TAG = [4, __version__]
 
 
 def shipped_stamp() -> list[str]:
@@ -167,12 +169,41 @@ def shipped_stamp() -> list[str]:
     return [__version__, rules_file_stamp(), *_stamps(folder, _checklist_names(folder))]
 
 
+def _memo(git_dir: str | None) -> dict[str, Any]:
+    path = os.path.join(git_dir, "micromoment", "memo.json") if git_dir else None
+    raw = read_regular(path, MEMO_BYTES) if path else None  # a pipe in its place is never waited on
+    try:
+        data = json.loads(raw) if raw is not None else {}
+    except (ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) and data.get("format") == MEMO_TAG else {}
+
+
+def read_memo(git_dir: str | None, section: str) -> dict[str, Any]:
+    """One section of the memo; empty for anything else."""
+    found = _memo(git_dir).get(section)
+    return found if isinstance(found, dict) else {}
+
+
+def write_memo(git_dir: str, section: str, entries: dict[str, Any]) -> bool:
+    """Replace one section in one atomic step, keeping the others; False (and the old file
+    kept) when that fails."""
+    from pathlib import Path
+
+    from micromoment.files import write_atomic
+
+    # Key order is kept, not sorted: callers keep entries in age order and drop the oldest first.
+    text = json.dumps({**_memo(git_dir), "format": MEMO_TAG, section: entries})
+    try:
+        write_atomic(Path(git_dir, "micromoment", "memo.json"), text + "\n")
+    except Exception:  # a memo that cannot be written only costs speed
+        return False
+    return True
+
+
 def _checklist_names(folder: str) -> list[str]:
-    return (
-        [name for name in sorted(os.listdir(folder)) if is_checklist_name(name)]
-        if os.path.isdir(folder)
-        else []
-    )
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    return [name for name in names if is_checklist_name(name)]
 
 
 def _stamps(root: str, names: list[str]) -> list[str]:
@@ -213,21 +244,16 @@ def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         try:
-            return build_rules(Project(root))
+            return _build(scratch)
         except FileProblems as exc:
-            shown, prefix = (commit[:12] if " " not in commit else commit), str(root) + os.sep
+            # Each problem named at the commit (`abc123def456:.micromoment/config.yaml`), not the scratch folder.
+            at = f"{commit[:12] if ' ' not in commit else commit}:"
             because = " (the gate reads the policy as the base has it; fix it there)"
-            raise FileProblems(
-                [
-                    p._replace(
-                        path=f"{shown}:{p.path.removeprefix(prefix)}"
-                        if p.path.startswith(prefix)
-                        else p.path,
-                        message=p.message + because,
-                    )
-                    for p in exc.problems
-                ]
-            ) from None
+            named = [
+                p._replace(path=p.path.replace(scratch + os.sep, at, 1), message=p.message + because)
+                for p in exc.problems
+            ]
+            raise FileProblems(named) from None
 
 
 DEFAULT_CHECKLIST = "quick"  # the same as checklists.DEFAULT_CHECKLIST, which loads the model
@@ -249,24 +275,20 @@ CONFIG_FIELDS = frozenset(
     }
 )
 POLICY_FIELDS = frozenset({"enabled", "applies_to", "also_applies_to", "signoffs", "applies_when"})
-DETECTOR_FIELDS = frozenset({"enabled", "description", "patterns"})
 
 
 def light_rules(files: dict[str, bytes] | None) -> Rules | None:
-    """What triggers each checklist, and the config's settings, read from the policy files' YAML
-    without validating them: enough to tell that a change calls for nothing.
-
-    The checklists' titles, versions, content hashes and items are left out (`complete` is
-    False): anything triggered is judged by rules the full, validating path builds. None when a
-    file does not read as the full path would accept, so that path names the problem.
-    """
+    """What triggers each checklist, and the config's settings, from the policy files' YAML
+    unvalidated: enough to tell that a change calls for nothing (`complete` is False; anything
+    triggered is judged by the full rules). None when a file does not read as the full path
+    would accept, so that path names the problem."""
     from micromoment.yamlio import parse_yaml  # only when the policy changed since it was last read
 
     if files is None:
         return None
     try:
         config = parse_yaml(files[POLICY_FILE], POLICY_FILE).data if POLICY_FILE in files else {}
-        own = _light_checklists({n: d for n, d in files.items() if n != POLICY_FILE}, parse_yaml)
+        own = _light_checklists({n: d for n, d in files.items() if n != POLICY_FILE})
         builtin = _shipped_checklists()
         if own is None or builtin is None or not _plausible({**builtin, **own}, config):
             return None
@@ -283,12 +305,10 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
 def _shipped_checklists() -> dict[str, tuple[list[str], list[str]]] | None:
     """The built-in checklists' own patterns, read once a process: they are the install's own
     files, and the hook on a branch reads both the work tree's policy and the base's."""
-    from micromoment.yamlio import parse_yaml
-
     folder = shipped_folder("checklists")
     names = _checklist_names(folder)
     files = {name: read_regular(os.path.join(folder, name), MAX_YAML_BYTES) or b"" for name in names}
-    return _light_checklists(files, parse_yaml)
+    return _light_checklists(files)
 
 
 def _known_keys(data: object, fields: frozenset[str]) -> TypeGuard[dict[str, Any]]:
@@ -296,11 +316,11 @@ def _known_keys(data: object, fields: frozenset[str]) -> TypeGuard[dict[str, Any
     return isinstance(data, dict) and all(isinstance(key, str) and key in fields for key in data)
 
 
-def _light_checklists(
-    files: dict[str, bytes], parse_yaml: Any
-) -> dict[str, tuple[list[str], list[str]]] | None:
+def _light_checklists(files: dict[str, bytes]) -> dict[str, tuple[list[str], list[str]]] | None:
     """Checklist id -> its own trigger patterns and detectors; None when a file is not a checklist
     as far as they go, or two files share an id."""
+    from micromoment.yamlio import parse_yaml
+
     found: dict[str, tuple[list[str], list[str]]] = {}
     for name in sorted(files):
         if not is_checklist_name(name):
@@ -310,9 +330,12 @@ def _light_checklists(
             return None
         checklist_id, patterns = data.get("id"), data.get("applies_to", [])
         when = data.get("applies_when", [])
-        if not isinstance(checklist_id, str) or checklist_id in found or not _texts(patterns):
-            return None
-        if not _texts(when):
+        if (
+            not isinstance(checklist_id, str)
+            or checklist_id in found
+            or not _texts(patterns)
+            or not _texts(when)
+        ):
             return None
         found[checklist_id] = (patterns, when)
     return found
@@ -320,18 +343,6 @@ def _light_checklists(
 
 def _texts(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
-
-
-def _plain_detectors(overrides: object) -> bool:
-    """The config's `detectors:` when it only switches built-in ones on or off (the team's own
-    patterns are validated, and the rules built, by the full path)."""
-    return isinstance(overrides, dict) and all(
-        detector_id in builtin_ids()
-        and _known_keys(policy, DETECTOR_FIELDS)
-        and isinstance(policy.get("enabled", True), bool)
-        and policy.get("patterns", []) == []
-        for detector_id, policy in overrides.items()
-    )
 
 
 def _plausible(own: dict[str, Any], config: Any) -> bool:
@@ -358,7 +369,7 @@ def _plausible(own: dict[str, Any], config: Any) -> bool:
         and (policy_changes is None or policy_changes in own)
         and (base_branch is None or (isinstance(base_branch, str) and bool(base_branch.strip())))
         and isinstance(config.get("require_signed_commits", False), bool)
-        and _plain_detectors(config.get("detectors", {}))
+        and plain_detectors(config.get("detectors", {}))
     )
 
 

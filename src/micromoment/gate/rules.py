@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
 # pathspec marks a match that ends at a folder with this named group; it decides precedence.
 _FOLDER_MARK = "ps_d"
-# A named group, made plain to join patterns into one regex (compiled on first use, by re's cache).
-_NAMED_GROUP = r"\(\?P<\w+>"
 
 # Changing these changes what the gate asks for, so a change to them is itself reviewed.
 POLICY_FILE = f"{HOME_DIR}/{CONFIG_FILE}"
@@ -61,24 +59,19 @@ class ChecklistRule(NamedTuple):
 
     @property
     def needles(self) -> list[str]:
-        """Text every path a pattern matches contains ("" when there is none to name): a path
-        with none of them cannot match, and is turned away without compiling a regex, as most
-        commits touch no file any checklist wants. An exclude pattern's needle only lets a few
-        more paths through to the regexes."""
+        """Text every path a pattern matches contains ("" when there is none): a path with none
+        is turned away without a regex, as most commits touch no file any checklist wants."""
         return _needles(tuple(self.lines))
 
     def matches(self, path: str) -> bool:
         """pathspec's GitIgnoreSpec rule, without importing pathspec on every commit: the last
         pattern that matches the path itself wins; a match only through a parent folder counts
         when no pattern matches the path itself."""
-        if not any(needle in path for needle in self.needles) or not self.patterns:
+        if not any(needle in path for needle in self.needles):
             return False
-        matcher = _matcher(tuple(self.patterns))
-        if isinstance(matcher, re.Pattern):
-            return matcher.search(path) is not None
         verdict, strength = False, 0
-        for pattern, include in reversed(matcher):
-            found = pattern.search(path)
+        for regex, include in reversed(self.patterns):
+            found = re.search(regex, path)  # compiled on first use, by re's cache
             if found is None:
                 continue
             priority = 1 if found.groupdict().get(_FOLDER_MARK) else 2
@@ -96,14 +89,6 @@ _COMPILED: dict[tuple[str, ...], list[Pattern]] = {}
 @lru_cache
 def _needles(lines: tuple[str, ...]) -> list[str]:
     return [glob_needle(line) for line in lines if line and not line.startswith("#")]
-
-
-@lru_cache
-def _matcher(patterns: tuple[Pattern, ...]) -> re.Pattern[str] | list[tuple[re.Pattern[str], bool]]:
-    if all(p.include for p in patterns):
-        # Only positive patterns (the usual case): one combined regex, one search per path.
-        return re.compile("|".join(_plain(p.regex) for p in patterns))
-    return [(re.compile(p.regex), p.include) for p in patterns]
 
 
 class Rules(NamedTuple):
@@ -192,10 +177,6 @@ def _item_rules(items: list[Any]) -> list[ItemRule]:
     return [ItemRule(*item) for item in items]
 
 
-# Up to this many paths, each rule's needles sift them; beyond it one combined regex does.
-FEW_PATHS = 64
-
-
 def normal_folder(folder: str) -> str:
     """A configured folder as git names it: `./x/` and `x` are both `x`."""
     parts = [part for part in folder.replace("\\", "/").split("/") if part not in ("", ".")]
@@ -223,16 +204,6 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
     policy checklist, so that whoever changes it has a named reviewer.
     """
     candidates = triggering_paths(rules, paths)
-    if len(candidates) > FEW_PATHS:
-        # A path can only call for a checklist if one of its include patterns matches it: one
-        # search against all of them together drops the (usually many) paths no rule can want,
-        # after a cheaper search for any needle has dropped most of them. For a few paths each
-        # rule's needles do that without compiling anything.
-        has_needle = _any_needle(rules)
-        if has_needle is not None:
-            candidates = [p for p in candidates if has_needle.search(p)]
-        could_match = _any_include(rules) if candidates else None
-        candidates = [p for p in candidates if could_match.search(p)] if could_match else []
     found: dict[str, list[str]] = {}
     for rule in rules.checklists:
         hits = [path for path in candidates if rule.matches(path)]
@@ -241,24 +212,6 @@ def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> d
         if hits:
             found[rule.id] = hits
     return found
-
-
-def _any_needle(rules: Rules) -> re.Pattern[str] | None:
-    """A search for any pattern's needle; None when some pattern has none to give."""
-    needles = [needle for rule in rules.checklists for needle in rule.needles]
-    if not needles or not all(needles):
-        return None
-    return re.compile("|".join(re.escape(n) for n in sorted(set(needles))))
-
-
-def _any_include(rules: Rules) -> re.Pattern[str] | None:
-    regexes = [_plain(p.regex) for rule in rules.checklists for p in rule.patterns if p.include]
-    return re.compile("|".join(regexes)) if regexes else None
-
-
-def _plain(regex: str) -> str:
-    """A pattern's regex as a group of its own, its named groups made plain so that many join into one."""
-    return f"(?:{re.sub(_NAMED_GROUP, '(?:', regex)})"
 
 
 def compile_patterns(patterns: list[str]) -> list[Pattern]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import FileProblems
-from micromoment.git.cachefile import MEMO_TAG, memo_path, read_cache, write_cache
+from micromoment.gate.policy import read_memo, write_memo
 from micromoment.limits import MAX_YAML_BYTES, size_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any, TypeGuard
+    from typing import Any
 
 CACHE_LIMIT = 50_000
 TOO_BIG = f"larger than {size_text(MAX_YAML_BYTES)}; not a record micromoment writes"
@@ -104,9 +104,9 @@ class RecordCache:
     """Verdicts by blob id. Any problem reading it only means reading records again."""
 
     def __init__(self, git_dir: str | None) -> None:
-        self.path = memo_path(git_dir)
+        self.git_dir = git_dir
         self.changed = False
-        self.entries = read_cache(self.path, MEMO_TAG, "records")
+        self.entries = read_memo(git_dir, "records")
 
     def verdict(self, data: bytes, display: str) -> dict[str, Any]:
         import hashlib  # only when record bytes are read: a commit that needs none never loads OpenSSL
@@ -114,7 +114,7 @@ class RecordCache:
         # The id git gives this content as a blob, so the keys agree with git's own.
         key = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
         cached = self.entries.get(key)
-        if _well_formed(cached):
+        if isinstance(cached, dict) and set(cached) == _FIELDS:
             return cached
         found = summarise(data, display)
         if "problem" in found:
@@ -124,37 +124,16 @@ class RecordCache:
         return found
 
     def save(self) -> None:
-        if not (self.changed and self.path):
+        if not (self.changed and self.git_dir):
             return
         entries = self.entries
         if len(entries) > CACHE_LIMIT:
             entries = dict(list(entries.items())[-CACHE_LIMIT // 2 :])
-        write_cache(self.path, MEMO_TAG, "records", entries)
+        write_memo(self.git_dir, "records", entries)
 
 
-# The summary's fields and their types (a memo written by hand or damaged reads as unseen).
-_FIELDS = {name: str for name in SeenRecord._fields[1:]} | {
-    "complete": bool,
-    "signoffs": list,
-    "answers": list,
-}
-
-
-def _well_formed(entry: object) -> TypeGuard[dict[str, Any]]:
-    if not isinstance(entry, dict) or set(entry) != set(_FIELDS):
-        return False
-    return (
-        all(isinstance(entry[name], kind) for name, kind in _FIELDS.items())
-        and entry["kind"] in ("review", "skip")
-        and all(
-            isinstance(s, list) and len(s) == 4 and all(isinstance(x, str) for x in s)
-            for s in entry["signoffs"]
-        )
-        and all(
-            isinstance(a, list) and len(a) == 2 and all(isinstance(x, str) for x in a)
-            for a in entry["answers"]
-        )
-    )
+# The summary's fields: a memo entry with others (written by hand, say) reads as unseen.
+_FIELDS = set(SeenRecord._fields[1:])
 
 
 def read_records(

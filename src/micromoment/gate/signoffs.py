@@ -18,7 +18,9 @@ from micromoment.errors import FileProblems
 from micromoment.gate.change import Change, complete_rules, staged
 from micromoment.gate.rules import triggered
 from micromoment.gate.seen import RecordCache, SeenRecord, SeenSignoff
-from micromoment.git import GitFailed, find_repo, parse_raw, read_blobs, run_git, start_diff
+from micromoment.git import GitFailed, find_repo, run_git
+from micromoment.git.objects import diff, read_blobs
+from micromoment.git.state import author_ident
 from micromoment.identity import same_identity
 
 if TYPE_CHECKING:
@@ -69,11 +71,17 @@ def judge(change: Change, record: SeenRecord) -> list[Judged]:
         previous = keys
     cache.save()
     mapped = {(s.name, s.email): _as_mapped(mailmap, s.name, s.email) for s in record.signoffs}
-    judged = [_judge_one(change, record, s, added_by.get(s.key), creator, mapped) for s in record.signoffs]
+    judged = []
+    for signoff in record.signoffs:
+        why = _why_not(change, record, signoff, mapped[signoff[:2]], added_by.get(signoff.key), creator)
+        judged.append(Judged(signoff, not why, why))
     # A record named among FILES (pre-commit --all-files) counts as given: its change is long merged.
     if versions and (record.path in change.created or record.path not in change.file_records):
         sight = _Sight(change, record, versions, only_signoffs)
-        judged = [sight.judge(one, added_by[one.signoff.key]) if one.counts else one for one in judged]
+        for index, one in enumerate(judged):
+            unseen = one.counts and sight.why_not(one.signoff, added_by[one.signoff.key].commit)
+            if unseen:
+                judged[index] = one._replace(counts=False, why=unseen)
     # `signoffs: N` asks for N people: two addresses the mailmap joins are one signer.
     counted: list[tuple[str, str]] = []
     for index, one in enumerate(judged):
@@ -86,52 +94,46 @@ def judge(change: Change, record: SeenRecord) -> list[Judged]:
     return judged
 
 
-def _judge_one(
+def _why_not(
     change: Change,
     record: SeenRecord,
     signoff: SeenSignoff,
+    signer: tuple[str, str],
     author: Author | None,
     creator: Author | None,
-    mapped: dict[tuple[str, str], tuple[str, str]],
-) -> Judged:
-    name, email = mapped.get((signoff.name, signoff.email), (signoff.name, signoff.email))
+) -> str:
+    """Why a sign-off by `signer` (as the mailmap has them), added by `author`, does not count;
+    "" when it does."""
+    name, email = signer
     if signoff.decision != "approve":
-        return Judged(signoff, False, f"it asks for changes ({signoff.decision})")
+        return f"it asks for changes ({signoff.decision})"
     if same_identity(name, email, record.author_name, record.author_email):
-        return Judged(signoff, False, "the signer is the review's author")
+        return "the signer is the review's author"
     if creator is not None and same_identity(creator.name, creator.email, name, email):
-        return Judged(signoff, False, f"the signer committed the review ({_short(creator.commit)})")
+        return f"the signer committed the review ({_short(creator.commit)})"
     if author is None:
-        return Judged(
-            signoff, False, "no commit in the checked range added it; the signer commits it themselves"
-        )
+        return "no commit in the checked range added it; the signer commits it themselves"
     if not (email and author.email.strip().lower() == email.strip().lower()):
-        shown = f"{author.name} <{author.email}>"
-        return Judged(
-            signoff,
-            False,
-            f"{_short(author.commit)} added it, authored by {shown}, not by the signer; "
-            "a sign-off counts when the signer commits it",
+        return (
+            f"{_short(author.commit)} added it, authored by {author.name} <{author.email}>, not by the "
+            "signer; a sign-off counts when the signer commits it"
         )
-    if change.rules.require_signed_commits:
-        if author.commit == PENDING:
-            return Judged(signoff, False, "it is not committed yet, and signed commits are required")
-        key = _signed_by(change, author.commit)
-        if key is None:
-            return Judged(
-                signoff,
-                False,
-                f"{_short(author.commit)} is not signed by a trusted key (git verify-commit), "
-                "and signed commits are required",
-            )
-        if key.lower() != email.strip().lower():
-            return Judged(
-                signoff,
-                False,
-                f"{_short(author.commit)} is signed with the key of {key or 'no one git knows'}, not the "
-                "signer's; a sign-off counts when the signer signs it with their own key",
-            )
-    return Judged(signoff, True, "")
+    if not change.rules.require_signed_commits:
+        return ""
+    if author.commit == PENDING:
+        return "it is not committed yet, and signed commits are required"
+    key = _signed_by(change, author.commit)
+    if key is None:
+        return (
+            f"{_short(author.commit)} is not signed by a trusted key (git verify-commit), "
+            "and signed commits are required"
+        )
+    if key.lower() != email.strip().lower():
+        return (
+            f"{_short(author.commit)} is signed with the key of {key or 'no one git knows'}, not the "
+            "signer's; a sign-off counts when the signer signs it with their own key"
+        )
+    return ""
 
 
 Seen = tuple[str, dict[str, str]]  # a digest of a review's answers; its triggering files' blob ids
@@ -151,9 +153,7 @@ def _seen(change: Change, review: ReviewRecord, until: str | None) -> Seen:
     """`review`'s answers (but for resolved follow-ups) and the blob ids its checklist's
     triggering files have at `until` (None: the index); a deleted file's id is zeros. The
     change is measured from the base, so a rebase that keeps the files keeps what was seen."""
-    changed = parse_raw(
-        start_diff(change.repo, change.history[0] if change.history else None, until).output()
-    )
+    changed = diff(change.repo, change.history[0] if change.history else None, until)
     hits = triggered(complete_rules(change), [c.path for c in changed], policy_changed=True)
     oids = {c.path: c.oid for c in changed}
     return _answers(review), {path: oids[path] for path in hits.get(review.checklist.id, [])}
@@ -202,11 +202,8 @@ class _Sight:
             f"(micromoment signoff {record.record_id})"
         )
 
-    def judge(self, judged: Judged, author: Author) -> Judged:
-        why = self._why_not(judged.signoff, author.commit)
-        return judged._replace(counts=False, why=why) if why else judged
-
-    def _why_not(self, signoff: SeenSignoff, commit: str) -> str:
+    def why_not(self, signoff: SeenSignoff, commit: str) -> str:
+        """Why the sign-off `commit` added does not count, for what its signer saw; "" if it does."""
         saw = self.saw.get(signoff.key)
         if not saw:
             return f"it does not record what the signer saw; {self.again}"
@@ -234,8 +231,8 @@ class _Sight:
         """The paths `commit` changes (the commit being made: the staged change)."""
         try:
             if commit == PENDING:
-                return [c.path for c in parse_raw(start_diff(self.change.repo, "HEAD").output())]
-            return [c.path for c in parse_raw(start_diff(self.change.repo, f"{commit}^", commit).output())]
+                return [c.path for c in diff(self.change.repo, "HEAD")]
+            return [c.path for c in diff(self.change.repo, f"{commit}^", commit)]
         except GitFailed:
             return []
 
@@ -277,29 +274,18 @@ def _versions(change: Change, path: str, mailmap: Mailmap) -> list[tuple[Author,
         except GitFailed:
             log = b""
         for line in log.decode("utf-8", "replace").splitlines():
-            commit, _, rest = line.partition("\0")
-            name, _, email = rest.partition("\0")
+            commit, name, email = line.split("\0", 2)
             authors.append(Author(commit, *_as_mapped(mailmap, name, email)))
     specs = [f"{a.commit}:{path}" for a in authors]
     if change.pending:
         specs.append(f":{path}")
     blobs = read_blobs(change.repo, specs)
     versions: list[tuple[Author, bytes | None]] = [(a, blobs.get(f"{a.commit}:{path}")) for a in authors]
-    if change.pending and f":{path}" in blobs:
-        last = versions[-1][1] if versions else None
-        if blobs[f":{path}"] != last:
-            versions.append((_pending_author(change, mailmap), blobs[f":{path}"]))
+    staged = blobs.get(f":{path}") if change.pending else None
+    if staged is not None and staged != (versions[-1][1] if versions else None):
+        # Who the commit being made will name as its author.
+        versions.append((Author(PENDING, *_as_mapped(mailmap, *author_ident(change.repo.root))), staged))
     return versions
-
-
-def _pending_author(change: Change, mailmap: Mailmap) -> Author:
-    """Who the commit being made will name as its author."""
-    try:
-        ident = run_git(["var", "GIT_AUTHOR_IDENT"], change.repo.root).decode("utf-8", "replace")
-    except GitFailed:
-        return Author(PENDING, "", "")
-    name, _, rest = ident.partition(" <")
-    return Author(PENDING, *_as_mapped(mailmap, name.strip(), rest.split(">", 1)[0]))
 
 
 # (commit email, commit name or "") -> (proper name, proper email), "" where a line leaves it.

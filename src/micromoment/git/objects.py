@@ -14,7 +14,8 @@ def resolve(repo: Repo, ref: str) -> str:
         return run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], repo.root).decode().strip()
     except GitFailed:
         local = ref.split("/", 1)[1] if "/" in ref else ""
-        if local and _is_branch(repo, local):
+        branch = ["show-ref", "--verify", "--quiet", f"refs/heads/{local}"]
+        if local and run_tool("git", branch, repo.root).returncode == 0:
             # No remote (or not fetched): the local branch of the same name is what was meant.
             raise GitFailed(
                 f"unknown ref {ref!r}: fetch it first, or use the local branch: --base {local}"
@@ -22,20 +23,9 @@ def resolve(repo: Repo, ref: str) -> str:
         raise GitFailed(f"unknown ref {ref!r}: fetch it first; {SHALLOW_HINT}") from None
 
 
-def _is_branch(repo: Repo, name: str) -> bool:
-    try:
-        run_git(["show-ref", "--verify", "--quiet", f"refs/heads/{name}"], repo.root)
-    except GitFailed:
-        return False
-    return True
-
-
 def read_blobs(repo: Repo, specs: list[str]) -> dict[str, bytes]:
-    """Contents of `REV:path` / `:path` objects in one git call; missing ones are left out.
-
-    A name with a newline cannot be asked for on git's line-based batch input, so such a
-    name is asked for alone.
-    """
+    """Contents of `REV:path` / `:path` objects in one git call; missing ones are left out. A
+    name with a newline, which git's line-based batch input cannot take, is asked for alone."""
     batch = [s for s in specs if "\n" not in s]
     found = {} if not batch else _batch(repo, batch)
     for spec in specs:
@@ -114,6 +104,11 @@ def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str |
     return Started("git", args, repo.root)
 
 
+def diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> list[Changed]:
+    """What changed, as `start_diff` asks, when it is wanted now."""
+    return parse_raw(start_diff(repo, old, new, under).output())
+
+
 def parse_raw(raw: bytes) -> list[Changed]:
     """`git diff --raw -z` output: `:mode mode oid oid STATUS\0path\0` per path.
 
@@ -181,15 +176,12 @@ def _patterns(name: str) -> list[str]:
     return [*_candidates(name), *_shadows(f"origin/{name}"), *_shadows(name)]
 
 
+# What `for-each-ref` says of each ref: `_listed` reads it.
 _REF_FORMAT = "--format=%(refname) %(objectname) %(objecttype) %(symref)"
 
 
-def _ask_refs(cwd: str, patterns: list[str]) -> Started:
-    return Started("git", ["for-each-ref", _REF_FORMAT, *patterns], cwd)
-
-
 def _listed(out: bytes) -> dict[str, tuple[str, str, str]]:
-    """refname -> (object id, object type, symref target), from `_ask_refs`' output."""
+    """refname -> (object id, object type, symref target), from `for-each-ref` with `_REF_FORMAT`."""
     listed: dict[str, tuple[str, str, str]] = {}
     for line in out.decode("utf-8", "surrogateescape").splitlines():
         fields = line.split(" ")
@@ -199,17 +191,11 @@ def _listed(out: bytes) -> dict[str, tuple[str, str, str]]:
 
 
 class BaseQuestions:
-    """What `find_base` asks git, started at once: the refs that settle the usual names (the
-    configured branch, main, master, the upstream's default).
-
-    With no branch configured and no upstream default recorded (a repository made with
-    `git init`), init.defaultBranch could name the base. Every branch is then listed with the
-    rest, so that when no branch exists other than the one main or master names, git need not
-    be asked for init.defaultBranch at all.
-
-    The commit hook starts them before it has found the repository (from the folder it runs
-    in, with `git_dir` a guess), so they run beside its first git process. A name they did not
-    cover is asked for when it comes up."""
+    """What `find_base` asks git, in one `for-each-ref` started at once (the hook starts it beside
+    its first git process, `git_dir` a guess): the refs that settle the configured branch, main,
+    master and the upstream's default; a name not covered is asked for when it comes up. With
+    neither a configured branch nor an upstream default (`git init`), every branch is listed
+    too: when none exists but main's or master's, init.defaultBranch need not be asked."""
 
     def __init__(self, cwd: str, git_dir: str, configured: str | None = None) -> None:
         self.names = [*([configured] if configured else []), "main", "master"]
@@ -218,7 +204,7 @@ class BaseQuestions:
         self.every_branch = not configured and not os.path.exists(upstream_file)
         if self.every_branch:
             wanted += ["refs/heads/", "refs/remotes/origin/"]
-        self.refs = _ask_refs(cwd, list(dict.fromkeys(wanted)))
+        self.refs = Started("git", ["for-each-ref", _REF_FORMAT, *dict.fromkeys(wanted)], cwd)
         self.listed: dict[str, tuple[str, str, str]] = {}
 
     def stop(self) -> None:
@@ -231,7 +217,9 @@ class BaseQuestions:
         for name in dict.fromkeys(n for n in names if n):
             if name not in self.names:
                 self.names.append(name)
-                self.listed.update(_listed(_ask_refs(repo.root, _patterns(name)).output()))
+                self.listed.update(
+                    _listed(run_git(["for-each-ref", _REF_FORMAT, *_patterns(name)], repo.root))
+                )
             for candidate in _candidates(name):
                 if candidate in self.listed:
                     short = candidate.removeprefix("refs/remotes/").removeprefix("refs/heads/")
@@ -264,9 +252,8 @@ def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> st
     common = common_dir(repo.git_dir)
     if os.path.exists(os.path.join(common, "reftable")):
         try:
-            return (
-                run_git(["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"], repo.root).decode().strip()
-            )
+            asked = ["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"]
+            return run_git(asked, repo.root).decode().strip()
         except GitFailed:
             return ""
     line = _small_text(os.path.join(common, "refs", "remotes", "origin", "HEAD")).split("\n", 1)[0].strip()
@@ -294,11 +281,8 @@ def find_base(
 ) -> tuple[str, str | None] | None:
     """The branch others merge into, as a ref that exists, and its commit id (None when only
     `resolve` can say): the configured one, else the upstream's default branch, else
-    init.defaultBranch, else main or master; None when there is none. In as few git processes
-    as it takes: one `for-each-ref` answers most repositories, and init.defaultBranch
-    is asked only when neither the configured branch nor the upstream's default exists, and
-    another branch than main's or master's does. `asked` is what was started ahead (see
-    `BaseQuestions`); it is finished or stopped here."""
+    init.defaultBranch, else main or master; None when there is none. `asked` is what was
+    started ahead (`BaseQuestions`); it is finished or stopped here."""
     refs = asked or BaseQuestions(repo.root, repo.git_dir, configured)
     try:
         refs.listed = _listed(refs.refs.output())

@@ -58,12 +58,9 @@ def run_tool(
 
 
 class Started:
-    """A program started now and finished later: the commit hook starts the git processes it
-    will need together, so they run side by side rather than one after another.
-
-    A program that cannot be started says so from `finish`, as `run_tool` would, so a start
-    made in case the answer is needed costs nothing when it is not. One that is never finished
-    is stopped with `stop`."""
+    """A program started now and finished later, so that the hook's git processes run side by
+    side. One that cannot start says so from `finish`, as `run_tool` would, so a start made in
+    case the answer is needed costs nothing when it is not; `stop` ends one never finished."""
 
     def __init__(
         self,
@@ -135,12 +132,8 @@ class Started:
 
 
 def _end(child: subprocess.Popen[bytes]) -> None:
-    """Kill the child, close its pipes and reap it."""
-    child.kill()
-    for stream in (child.stdin, child.stdout, child.stderr):
-        if stream is not None:
-            stream.close()
-    child.wait()
+    with child:  # leaving closes its pipes and reaps it
+        child.kill()
 
 
 def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> bytes:
@@ -153,10 +146,9 @@ HEAD_UNKNOWN = "?"
 
 
 class Repo(NamedTuple):
-    """A git work tree: its top folder and its own git directory (a linked worktree has its own).
-
-    `head_when_found` is HEAD's commit id as `find_repo` saw it (None before the first commit),
-    so the commit hook, which runs right after, need not ask git again."""
+    """A git work tree: its top folder, its own git directory (a linked worktree has its own),
+    and HEAD's commit id as `find_repo` saw it (None before the first commit), so the commit
+    hook, which runs right after, need not ask git again."""
 
     root: str
     git_dir: str
@@ -167,7 +159,7 @@ def find_repo(cwd: str | None = None) -> Repo:
     return FindingRepo(cwd).repo()
 
 
-class FindingRepo:
+class FindingRepo(Started):
     """`find_repo`'s git process, started now and answered by `repo()`: the commit hook starts it
     before loading the rest of the gate, which then loads while git works."""
 
@@ -177,11 +169,11 @@ class FindingRepo:
         # does not resolve: `--verify --quiet` then exits 1 with the two folders and nothing on
         # stderr, which is all `head_commit` would learn (None).
         asked = ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--verify", "--quiet", "HEAD^{commit}"]
-        self.started = Started("git", asked, self.cwd)
+        super().__init__("git", asked, self.cwd)
 
     def repo(self) -> Repo:
         try:
-            done = self.started.finish()
+            done = self.finish()
         except (ToolMissing, ToolTimedOut):
             done = Finished(128, b"", b"")
         lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
@@ -191,11 +183,8 @@ class FindingRepo:
             return Repo(lines[0], lines[1], None)
         # Anything else: the folders are asked for alone, so git's own messages stay the same.
         try:
-            out = (
-                run_git(["rev-parse", "--show-toplevel", "--absolute-git-dir"], self.cwd)
-                .decode()
-                .splitlines()
-            )
+            folders = ["rev-parse", "--show-toplevel", "--absolute-git-dir"]
+            out = run_git(folders, self.cwd).decode().splitlines()
         except GitFailed as exc:
             if "not a git repository" in exc.message:
                 raise GitFailed(
@@ -204,9 +193,6 @@ class FindingRepo:
                 ) from None
             raise
         return Repo(out[0], out[1])
-
-    def stop(self) -> None:
-        self.started.stop()
 
 
 def in_ci() -> bool:

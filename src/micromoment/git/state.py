@@ -1,9 +1,6 @@
 """What a review records about the repository: branch, commit, remote and who is answering.
-
-GitPython reads the repository's state here, imported only inside these functions, so no
-other command (and never the commit hook) pays for it; so are the models it fills in
-(`identity`, which loads pydantic).
-"""
+GitPython and the models it fills in (`identity`, pydantic) are imported inside these
+functions, so no other command, and never the commit hook, pays for them."""
 
 from __future__ import annotations
 
@@ -121,27 +118,30 @@ def strip_credentials(url: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
-    if parts.scheme and parts.hostname and (parts.username or parts.password):
-        host = parts.hostname + (f":{parts.port}" if parts.port else "")
-        if parts.scheme in ("ssh", "git+ssh") and parts.username and not parts.password:
-            return url  # ssh://git@host/x names an account, not a secret
-        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    # ssh://git@host/x names an account, not a secret.
+    if parts.scheme and (parts.password or (parts.username and parts.scheme not in ("ssh", "git+ssh"))):
+        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     return url
 
 
-def author_identity(cwd: Path) -> Person:
-    """Who is answering: git's author identity, honouring GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL like git does."""
-    import re
-
-    from micromoment.identity import Person
-
+def author_ident(cwd: str | Path) -> tuple[str, str]:
+    """git's author name and email for the next commit, honouring GIT_AUTHOR_NAME /
+    GIT_AUTHOR_EMAIL as git does; empty when git has no identity."""
     try:
         ident = run_git(["var", "GIT_AUTHOR_IDENT"], cwd).decode("utf-8", "replace")
     except GitFailed:
-        ident = ""
-    match = re.match(r"^(?P<name>.*?) <(?P<email>[^>]*)>", ident)
-    if match and match["name"].strip():
-        return Person(name=match["name"].strip(), email=match["email"].strip())
+        return "", ""
+    name, _, rest = ident.partition(" <")
+    return name.strip(), rest.split(">", 1)[0].strip()
+
+
+def author_identity(cwd: Path) -> Person:
+    """Who is answering, as a record names them."""
+    from micromoment.identity import Person
+
+    name, email = author_ident(cwd)
+    if name:
+        return Person(name=name, email=email)
     name = os.environ.get("GIT_AUTHOR_NAME", "").strip()
     if not name:
         raise MicromomentError(

@@ -60,24 +60,16 @@ def record_lock(path: Path) -> Iterator[None]:
                 ) from None
             time.sleep(0.02)
             continue
-        if _still_named(opened, path):
-            fd = opened
-            break
+        with contextlib.suppress(FileNotFoundError):
+            if os.path.samestat(path.stat(), os.fstat(opened)):  # still the file with the record's name
+                fd = opened
+                break
         os.close(opened)  # the holder before us replaced this file; lock the one that has the name now
     try:
         yield
     finally:
         if fd is not None:
             os.close(fd)
-
-
-def _still_named(fd: int, path: Path) -> bool:
-    try:
-        named = path.stat()
-    except FileNotFoundError:
-        return False
-    held = os.fstat(fd)
-    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _rewrite(project: Project, catalog: Catalog, path: Path, record: ReviewRecord) -> None:

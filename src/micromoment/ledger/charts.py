@@ -24,10 +24,6 @@ def nice_ceiling(value: int) -> int:
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
-def _ticks(top: int) -> list[int]:
-    return list(range(0, top + 1, max(1, top // 4)))
-
-
 def stacked_bars(
     labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], title: str, chart_id: str
 ) -> Markup:
@@ -40,7 +36,7 @@ def stacked_bars(
     bar_w = min(56.0, max(1.0, slot * 0.8))  # one week alone is a bar, not a wall
     every = max(1, math.ceil(len(labels) / 12))  # at most a dozen x labels stay readable
     parts = [_open(chart_id, title, height)]
-    for tick in _ticks(top):
+    for tick in range(0, top + 1, max(1, top // 4)):
         y = top_pad + plot_h - plot_h * tick / top
         parts.append(
             f'<line class="grid" x1="{left}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}"/>'

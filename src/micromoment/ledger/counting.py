@@ -12,7 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal, NamedTuple
+
+from micromoment.ledger.model import Summary
+from micromoment.ledger.store import memory_ledger
 
 STATS_SCHEMA = "micromoment.stats/1"
 Period = Literal["week", "month"]
@@ -156,3 +161,38 @@ def _most_often(tallies: list[Tally]) -> dict[str, list[dict[str, Any]]]:
         ]
 
     return {"most_no": top(no_items), "most_skipped": top(skipped_items)}
+
+
+def stats(
+    summaries: Sequence[Summary], since: dt.date | None, by: Period, repositories: list[str], today: dt.date
+) -> dict[str, Any]:
+    """The stats document from summaries (the report's): the same queries as a ledger file's,
+    over a database in memory."""
+    connection = memory_ledger(summaries)
+    try:
+        return stats_of([count(connection, since, today)], since, by, repositories)
+    finally:
+        connection.close()
+
+
+def sample_totals(folders: list[Path], since: dt.date | None) -> dict[str, Any]:
+    """Outputs read (micromoment sample) and what was flagged, by category, over the sample records."""
+    from micromoment.records.listing import record_files
+    from micromoment.records.samples import CATEGORIES, load_sample
+
+    samples = outputs = 0
+    flags: Counter[str] = Counter()
+    for folder in folders:
+        for path in record_files(folder):
+            record = load_sample(path)
+            if since and record.finished_at.date() < since:
+                continue
+            samples += 1
+            outputs += len(record.outputs)
+            flags.update(output.category for output in record.outputs if output.category)
+    return {
+        "samples": samples,
+        "outputs_read": outputs,
+        "flagged": sum(flags.values()),
+        "flags": {category: flags[category] for category in CATEGORIES},
+    }

@@ -8,16 +8,16 @@ and UTC timestamps in Parquet; days are YYYY-MM-DD.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+from micromoment.checklists.answers import held_status
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
-from micromoment.ledger.judging import judged
+from micromoment.ledger.model import utc_text
 from micromoment.ledger.sources import Source
 from micromoment.locations import display_path
 from micromoment.records import AnyRecord, ReviewRecord, SkipRecord, load_any_record, record_files
@@ -56,21 +56,14 @@ TYPES: dict[str, ColumnType] = {
 }
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
-def _record_row(source: Source, path: Path, record: AnyRecord) -> Row:
+def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row:
     git = record.git
     row: Row = {
-        "repository": source.name,
-        "record_id": record.id,
-        "checklist_id": record.checklist.id,
+        **base,
         "checklist_version": record.checklist.version,
         "checklist_title": record.checklist.title,
         "checklist_hash": record.checklist.content_hash,
         "kind": record.kind,
-        "author": record.who.name,
         "author_email": record.who.email,
         "branch": git.branch if git else None,
         "commit": git.head if git else None,
@@ -83,19 +76,19 @@ def _record_row(source: Source, path: Path, record: AnyRecord) -> Row:
             "status": "skip",
             "reason": record.reason,
             "approver": record.approver,
-            "recorded_at": _iso(record.at),
+            "recorded_at": utc_text(record.at),
             **dict.fromkeys(("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals"), 0),
         }
     given = [a.answer for a in record.answers]
     # Held to its checklist version as the gate holds it: a hand-written "complete" is not enough.
-    ref, answers = record.checklist, {a.item: a.answer for a in record.answers}
-    status, _ = judged(record.status, ref.id, ref.content_hash, answers, source.versions)
+    version = source.versions.get((record.checklist.id, record.checklist.content_hash))
+    status, _ = held_status(record.status, version, {a.item: a.answer for a in record.answers})
     return {
         **row,
         "status": status,
         "subject": record.subject,
-        "started_at": _iso(record.started_at),
-        "recorded_at": _iso(record.finished_at),
+        "started_at": utc_text(record.started_at),
+        "recorded_at": utc_text(record.finished_at),
         "answers": len(given),
         **{name: given.count(name) for name in ("yes", "no", "na")},
         "skipped": given.count("skip"),
@@ -117,7 +110,7 @@ def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
                 "note": a.note,
                 "skip_reason": a.reason,
                 "evidence": a.evidence,
-                "answered_at": _iso(a.answered_at),
+                "answered_at": utc_text(a.answered_at),
                 "has_follow_up": a.follow_up is not None,
             }
     elif table == "followups":
@@ -127,7 +120,7 @@ def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
             done = f.resolved
             yield {
                 **base,
-                "recorded_at": _iso(record.finished_at),
+                "recorded_at": utc_text(record.finished_at),
                 "item_id": a.item,
                 "question": a.question,
                 "action": f.action,
@@ -135,7 +128,7 @@ def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
                 "due": f.due.isoformat() if f.due else None,
                 "status": "resolved" if done else "open",
                 "resolved_by": done.who.name if done else None,
-                "resolved_at": _iso(done.at) if done else None,
+                "resolved_at": utc_text(done.at) if done else None,
                 "resolution_note": done.note if done else None,
             }
     else:
@@ -145,7 +138,7 @@ def _detail_rows(table: str, base: Row, record: ReviewRecord) -> Iterator[Row]:
                 "signer": s.who.name,
                 "signer_email": s.who.email,
                 "decision": s.decision,
-                "signed_at": _iso(s.at),
+                "signed_at": utc_text(s.at),
                 "note": s.note,
             }
 
@@ -157,15 +150,16 @@ def rows(sources: list[Source], table: str) -> Iterator[Row]:
         # Every record in full, in file order: for what summaries leave out (notes, commits, versions).
         for path in record_files(source.folder):
             record = load_any_record(path)
+            base = {
+                "repository": source.name,
+                "record_id": record.id,
+                "checklist_id": record.checklist.id,
+                "author": record.who.name,
+            }
             if table == "reviews":
-                found: Iterator[Row] = iter([_record_row(source, path, record)])
+                found: Iterator[Row] = iter([_record_row(source, path, record, base)])
             elif isinstance(record, ReviewRecord):
-                base = {
-                    "repository": source.name,
-                    "record_id": record.id,
-                    "checklist_id": record.checklist.id,
-                }
-                found = _detail_rows(table, {**base, "author": record.who.name}, record)
+                found = _detail_rows(table, base, record)
             else:
                 continue
             for row in found:
@@ -174,15 +168,10 @@ def rows(sources: list[Source], table: str) -> Iterator[Row]:
 
 def export_table(sources: list[Source], table: str, format: str, out: Path) -> int:
     """Write `table` to `out` in `format` in one atomic step; the number of rows written."""
-    if out.is_dir():
-        raise MicromomentError(
-            f"{display_path(out)}: is a folder; give a file name, e.g. --out {table}.{format}"
-        )
     if out.exists() and not out.is_file():
-        # A named pipe with no reader would keep the command waiting forever, as the report knows.
+        # A folder, or a named pipe with no reader that would keep the command waiting forever.
         raise MicromomentError(
-            f"{display_path(out)}: is not a regular file (a pipe or a device); "
-            f"give a file name, e.g. --out {table}.{format}"
+            f"{display_path(out)}: is not a regular file; give a file name, e.g. --out {table}.{format}"
         )
     found = list(rows(sources, table))
     if format == "parquet":
@@ -217,9 +206,12 @@ def _write_parquet(found: list[Row], table: str, out: Path) -> int:
         "date": pa.date32(),
     }
     columns = COLUMNS[table]
-    converted = {name: [_typed(row[name], TYPES.get(name, "string")) for row in found] for name in columns}
-    schema = pa.schema([(name, types[TYPES.get(name, "string")]) for name in columns])
-    data = pa.table(converted, schema=schema)
+    stored = [types[TYPES.get(name, "string")] for name in columns]
+    # Times and days are in the rows as text (UTC ISO 8601): Arrow reads them into its own types.
+    read = [pa.string() if kind in (types["timestamp"], types["date"]) else kind for kind in stored]
+    values = {name: [row[name] for row in found] for name in columns}
+    data = pa.table(values, schema=pa.schema(zip(columns, read, strict=True)))
+    data = data.cast(pa.schema(zip(columns, stored, strict=True)))
     temp = out.with_name(f".{out.name}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -229,13 +221,3 @@ def _write_parquet(found: list[Row], table: str, out: Path) -> int:
         temp.unlink(missing_ok=True)
         raise MicromomentError(f"{display_path(out)}: cannot write: {exc.strerror or exc}") from None
     return len(found)
-
-
-def _typed(value: Any, kind: ColumnType) -> Any:
-    if value is None:
-        return None
-    if kind == "timestamp":
-        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
-    if kind == "date":
-        return dt.date.fromisoformat(value)
-    return value

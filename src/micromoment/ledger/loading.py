@@ -1,9 +1,9 @@
 """The ledger: every record summarised, for log, todo, stats, the report and the export.
 
 Reading thousands of YAML records is the slow part, so each record's summary is kept in a
-SQLite database under the git directory (`ledger/store.py`), keyed by the file's size, time
-and content hash; only new or changed records are parsed again. The database only ever
-costs speed: one that cannot be used is replaced by one in memory, filled from the records.
+SQLite database under the git directory (`ledger/store.py`), keyed by the file's size and
+time; only new or changed records are parsed again. The database only ever costs speed:
+one that cannot be used is replaced by one in memory, filled from the records.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import FileProblems, Problem
-from micromoment.fileread import read_regular
 from micromoment.git import GitFailed, find_repo
 from micromoment.ledger import store
 from micromoment.ledger.counting import Tally, count
@@ -41,19 +40,10 @@ class Repository(NamedTuple):
 
 
 class Parsed(NamedTuple):
-    """One record's summary, or its problems, and the hash of the very bytes it was read from."""
+    """One record's summary, or its problems."""
 
     summary: Summary | None
     problems: list[Problem]
-    digest: str
-
-
-class Files(NamedTuple):
-    """A repository's record files now: each name (in file order) with its size and time in ns,
-    or None for a file that could not be looked at (it is parsed, and refused, every time)."""
-
-    repository: Repository
-    stamps: dict[str, tuple[int, int] | None]
 
 
 def records_place(project: Project, name: str = "") -> Repository:
@@ -77,7 +67,7 @@ def records_place(project: Project, name: str = "") -> Repository:
 def load_many(repositories: list[Repository], warn: Warn = None) -> list[list[Summary]]:
     """Each repository's summaries, in file order, each told its path and repository."""
     with _ledgers(repositories, warn) as ledgers:
-        return [_in_order(files, store.read_summaries(connection)) for files, connection in ledgers]
+        return [_in_order(plan, store.read_summaries(connection)) for plan, connection in ledgers]
 
 
 def count_many(
@@ -88,21 +78,17 @@ def count_many(
         return [count(connection, since, today) for _, connection in ledgers]
 
 
-def _in_order(files: Files, summaries: dict[str, Summary]) -> list[Summary]:
-    base = str(files.repository.folder)
-    prefix = "" if base == "." else base.rstrip(os.sep) + os.sep  # what str(folder / name) starts with
+def _in_order(plan: _Plan, summaries: dict[str, Summary]) -> list[Summary]:
     placed = []
-    for name in files.stamps:
-        summary = summaries.get(name)
-        if summary is not None:
-            summary.path = prefix + name
-            summary.repository = files.repository.name
+    for name in plan.stamps:
+        if (summary := summaries.get(name)) is not None:
+            summary.path, summary.repository = str(plan.repository.folder / name), plan.repository.name
             placed.append(summary)
     return placed
 
 
 @contextlib.contextmanager
-def _ledgers(repositories: list[Repository], warn: Warn) -> Iterator[list[tuple[Files, sqlite3.Connection]]]:
+def _ledgers(repositories: list[Repository], warn: Warn) -> Iterator[list[tuple[_Plan, sqlite3.Connection]]]:
     """Each repository's ledger, brought up to its folder. The records that need parsing in
     all of them are parsed together, on every core when there are many, so fifty small
     repositories are read as fast as one large one. Without `warn`, every unreadable record
@@ -111,7 +97,7 @@ def _ledgers(repositories: list[Repository], warn: Warn) -> Iterator[list[tuple[
         plans = [_open(repository, warn) for repository in repositories]
         for plan in plans:
             closing.callback(plan.connection.close)
-        stale = [plan.files.repository.folder / name for plan in plans for name in plan.to_parse]
+        stale = [plan.repository.folder / name for plan in plans for name in plan.to_parse]
         parsed = dict(zip(stale, _parse_all(stale), strict=True))
         problems: list[Problem] = []
         ledgers = []
@@ -122,7 +108,7 @@ def _ledgers(repositories: list[Repository], warn: Warn) -> Iterator[list[tuple[
                 problems += exc.problems
             else:
                 closing.callback(connection.close)
-                ledgers.append((plan.files, connection))
+                ledgers.append((plan, connection))
         del parsed  # a cold run reads the summaries back: keep no second copy meanwhile
         if problems:
             raise FileProblems(problems)
@@ -130,27 +116,29 @@ def _ledgers(repositories: list[Repository], warn: Warn) -> Iterator[list[tuple[
 
 
 class _Plan(NamedTuple):
-    """What bringing one repository's ledger up to its folder takes."""
+    """What bringing one repository's ledger up to its folder takes. Its record files now: each
+    name (in file order) with its size and time in ns, or None for a file that could not be
+    looked at (it is parsed, and refused, every time)."""
 
-    files: Files
+    repository: Repository
+    stamps: dict[str, tuple[int, int] | None]
     connection: sqlite3.Connection
     gone: list[str]  # rows to drop: of records gone, or about to be parsed again
-    touched: list[tuple[str, store.Stamp]]  # same content, new time: a checkout, a copy
     to_parse: list[str]
 
 
 def _open(repository: Repository, warn: Warn) -> _Plan:
     """The repository's ledger and what it lacks; one in memory when its file cannot be had."""
-    files = _files(repository)
+    stamps = _stamps_now(repository)
     if repository.ledger_file is not None:
         connection = store.open_ledger(repository.ledger_file, repository.folder)
         if connection is not None:
             try:
-                return _plan(files, connection, store.stamps(connection))
+                return _plan(repository, stamps, connection, store.stamps(connection))
             except sqlite3.Error:  # a lock held too long only costs speed
                 connection.close()
         _cannot_use(repository, warn)
-    return _plan(files, store.memory_ledger(), {})
+    return _plan(repository, stamps, store.memory_ledger(), {})
 
 
 def _cannot_use(repository: Repository, warn: Warn) -> None:
@@ -158,7 +146,7 @@ def _cannot_use(repository: Repository, warn: Warn) -> None:
         warn(f"{repository.ledger_file}: cannot be used as micromoment's ledger; every record is read afresh")
 
 
-def _files(repository: Repository) -> Files:
+def _stamps_now(repository: Repository) -> dict[str, tuple[int, int] | None]:
     prefix = str(repository.folder) + os.sep
     stamps: dict[str, tuple[int, int] | None] = {}
     for name in record_names(repository.folder):
@@ -169,25 +157,19 @@ def _files(repository: Repository) -> Files:
             stamps[name] = None
         else:
             stamps[name] = (info.st_size, info.st_mtime_ns)
-    return Files(repository, stamps)
+    return stamps
 
 
-def _plan(files: Files, connection: sqlite3.Connection, known: dict[str, store.Stamp]) -> _Plan:
-    touched: list[tuple[str, store.Stamp]] = []
-    to_parse: list[str] = []
-    for name, stamp in files.stamps.items():
-        hit = known.get(name)
-        if stamp is not None and hit is not None:
-            if (hit.size, hit.mtime_ns) == stamp:
-                continue
-            digest = _digest(files.repository.folder / name)
-            if digest == hit.sha256:
-                touched.append((name, store.Stamp(*stamp, digest)))
-                continue
-        to_parse.append(name)
+def _plan(
+    repository: Repository,
+    stamps: dict[str, tuple[int, int] | None],
+    connection: sqlite3.Connection,
+    known: dict[str, store.Stamp],
+) -> _Plan:
+    to_parse = [name for name, stamp in stamps.items() if stamp is None or known.get(name) != stamp]
     parsing = set(to_parse)
-    gone = [name for name in known if name not in files.stamps or name in parsing]
-    return _Plan(files, connection, gone, touched, to_parse)
+    gone = [name for name in known if name not in stamps or name in parsing]
+    return _Plan(repository, stamps, connection, gone, to_parse)
 
 
 def _store(plan: _Plan, parsed: dict[Path, Parsed], warn: Warn) -> sqlite3.Connection:
@@ -195,8 +177,8 @@ def _store(plan: _Plan, parsed: dict[Path, Parsed], warn: Warn) -> sqlite3.Conne
     fresh: list[tuple[str, store.Stamp, Summary]] = []
     problems: list[Problem] = []
     for name in plan.to_parse:
-        path = plan.files.repository.folder / name
-        summary, found, digest = parsed.get(path) or _parse(path)
+        path = plan.repository.folder / name
+        summary, found = parsed.get(path) or _parse(path)
         if summary is None:
             if warn is None:
                 problems += found
@@ -204,41 +186,34 @@ def _store(plan: _Plan, parsed: dict[Path, Parsed], warn: Warn) -> sqlite3.Conne
                 warn(f"{found[0]}; skipped this record, see: micromoment lint {found[0].path}")
             continue
         # A file that could not be looked at has a stamp no file has: it is read again next time.
-        fresh.append((name, store.Stamp(*(plan.files.stamps[name] or (-1, -1)), digest), summary))
+        fresh.append((name, store.Stamp(*(plan.stamps[name] or (-1, -1))), summary))
     if problems:
         raise FileProblems(problems)
     try:
-        if plan.gone or plan.touched or fresh:
-            store.refresh(plan.connection, plan.gone, plan.touched, fresh)
+        if plan.gone or fresh:
+            store.refresh(plan.connection, plan.gone, fresh)
     except sqlite3.Error:  # a ledger failing mid-way (a full disk) only costs speed
         plan.connection.close()
-        _cannot_use(plan.files.repository, warn)
-        in_memory = _plan(plan.files, store.memory_ledger(), {})
-        return _store(in_memory, parsed, _quiet)
+        _cannot_use(plan.repository, warn)
+        in_memory = _plan(plan.repository, plan.stamps, store.memory_ledger(), {})
+        # What was worth saying about these records has been said once already.
+        return _store(in_memory, parsed, lambda _: None)
     return plan.connection
 
 
-def _quiet(_: str) -> None:
-    """What was worth saying about these records has been said once already."""
-
-
 def _parse(path: Path) -> Parsed:
-    """One record's summary and the hash of its bytes; or its problems."""
     # Problems come back as data: an exception is a poor traveller between processes.
     try:
-        # Only when a record is parsed: a warm ledger loads neither the YAML reader nor the model
-        # (nor hashlib, which loads OpenSSL: 4 ms of a warm `stats`).
-        import hashlib
-
+        # Only when a record is parsed: a warm ledger loads neither the YAML reader nor the model.
         from micromoment.fileread import read_limited
         from micromoment.limits import MAX_YAML_BYTES
-        from micromoment.records.reading import parse_record
+        from micromoment.records.model import parse_record
 
         raw = read_limited(path, MAX_YAML_BYTES, lambda: record_name(path))
         summary = summarise(path, parse_record(raw, lambda: record_name(path)))
-        return Parsed(summary, [], hashlib.sha256(raw).hexdigest())
+        return Parsed(summary, [])
     except FileProblems as exc:
-        return Parsed(None, exc.problems, "")
+        return Parsed(None, exc.problems)
 
 
 def _parse_all(paths: list[Path]) -> list[Parsed]:
@@ -252,14 +227,3 @@ def _parse_all(paths: list[Path]) -> list[Parsed]:
     chunk = max(64, len(paths) // (workers * 4) + 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_parse, paths, chunksize=chunk))
-
-
-def _digest(path: Path) -> str | None:
-    """The hash of a record file whose time changed; None for anything but a regular file of a
-    size a record may have (a link to /dev/zero is never read): it is then parsed, and refused."""
-    import hashlib
-
-    from micromoment.limits import MAX_YAML_BYTES
-
-    data = read_regular(path, MAX_YAML_BYTES)
-    return None if data is None else hashlib.sha256(data).hexdigest()

@@ -1,4 +1,4 @@
-"""What log, todo and stats need from one record: its summary."""
+"""What log, todo and stats need from one record: its summary; and the rows of log and todo."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from micromoment.records import ReviewRecord, SkipRecord
@@ -53,7 +53,7 @@ class Summary:
     status: str  # complete | incomplete | skip
     reason: str = ""
     # The content hash of the checklist version the record answered: what its answers are
-    # judged against (see `ledger.judging`).
+    # judged against (see `ledger.sources`).
     checklist_hash: str = ""
     answers: list[AnswerEntry] = field(default_factory=list)
     follow_ups: list[FollowUpEntry] = field(default_factory=list)
@@ -70,10 +70,7 @@ class Summary:
     def counts(self) -> dict[str, int]:
         tally = Counter(a.answer for a in self.answers)
         return {
-            "yes": tally["yes"],
-            "no": tally["no"],
-            "na": tally["na"],
-            "skip": tally["skip"],
+            **{answer: tally[answer] for answer in ("yes", "no", "na", "skip")},
             "answers": len(self.answers),
         }
 
@@ -82,31 +79,25 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
     # The record model loads only when a record is parsed: a warm ledger never needs pydantic.
     from micromoment.records import SkipRecord
 
+    shared: dict[str, Any] = {
+        "path": str(path),
+        "id": record.id,
+        "checklist": record.checklist.id,
+        "title": record.checklist.title,
+        "who": record.who.name,
+        "email": record.who.email,
+        "checklist_hash": record.checklist.content_hash,
+    }
     if isinstance(record, SkipRecord):
+        when = utc_text(record.at)
         return Summary(
-            path=str(path),
-            id=record.id,
-            kind="skip",
-            checklist=record.checklist.id,
-            title=record.checklist.title,
-            subject=record.reason,
-            who=record.who.name,
-            email=record.who.email,
-            when=_iso(record.at),
-            status="skip",
-            reason=record.reason,
-            checklist_hash=record.checklist.content_hash,
+            **shared, kind="skip", subject=record.reason, when=when, status="skip", reason=record.reason
         )
     return Summary(
-        path=str(path),
-        id=record.id,
+        **shared,
         kind="review",
-        checklist=record.checklist.id,
-        title=record.checklist.title,
         subject=record.subject,
-        who=record.who.name,
-        email=record.who.email,
-        when=_iso(record.finished_at),
+        when=utc_text(record.finished_at),
         status=record.status,
         answers=[AnswerEntry(a.item, a.question, a.answer) for a in record.answers],
         follow_ups=[
@@ -117,15 +108,61 @@ def summarise(path: Path, record: ReviewRecord | SkipRecord) -> Summary:
                 owner=a.follow_up.owner,
                 due=a.follow_up.due.isoformat() if a.follow_up.due else None,
                 resolved=a.follow_up.resolved is not None,
-                resolved_at=_iso(a.follow_up.resolved.at) if a.follow_up.resolved else None,
+                resolved_at=utc_text(a.follow_up.resolved.at) if a.follow_up.resolved else None,
             )
             for a in record.answers
             if a.follow_up is not None
         ],
         signoffs=[SignoffEntry(s.who.name, s.decision) for s in record.signoffs],
-        checklist_hash=record.checklist.content_hash,
     )
 
 
-def _iso(moment: dt.datetime) -> str:
+def utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def newest_first(summaries: list[Summary]) -> list[Summary]:
+    return sorted(summaries, key=lambda s: (s.when, s.id), reverse=True)
+
+
+def log_rows(summaries: list[Summary], since: dt.date | None, checklist: str | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "date": s.when,
+            "id": s.id,
+            "kind": s.kind,
+            "checklist": s.checklist,
+            "subject": s.subject,
+            "who": s.who,
+            "status": s.status,
+            # Required items a review that says complete leaves without an accepted answer.
+            "unanswered": list(s.unanswered),
+            "counts": s.counts() if s.kind == "review" else None,
+            "signoffs": [signoff._asdict() for signoff in s.signoffs],
+            "path": s.path,
+            "repository": s.repository or None,
+        }
+        for s in newest_first(summaries)
+        if not (since and s.day < since) and not (checklist and s.checklist != checklist)
+    ]
+
+
+def open_follow_ups(summaries: list[Summary], owner: str | None, today: dt.date) -> list[dict[str, Any]]:
+    rows = [
+        {
+            "action": f.action,
+            "owner": f.owner,
+            "due": f.due,
+            "overdue": f.overdue(today),
+            "record": s.id,
+            "item": f.item,
+            "question": f.question,
+            "checklist": s.checklist,
+            "path": s.path,
+            "repository": s.repository or None,
+        }
+        for s in summaries
+        for f in s.follow_ups
+        if not f.resolved and not (owner and f.owner.casefold() != owner.casefold())
+    ]
+    return sorted(rows, key=lambda r: (r["due"] is None, r["due"] or "", r["record"], r["item"]))

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.ledger.charts import horizontal_bars, stacked_bars
-from micromoment.ledger.counting import period_of
-from micromoment.ledger.model import Summary
+from micromoment.ledger.counting import period_of, stats
+from micromoment.ledger.model import Summary, newest_first, open_follow_ups
 from micromoment.ledger.sources import Source
-from micromoment.ledger.summaries import newest_first, open_follow_ups, stats
 
 LIST_LIMIT = 200  # rows of a list on one page; the export has them all
 
@@ -128,7 +127,7 @@ def titles(summaries: list[Summary]) -> dict[str, str]:
 def overview(scope: Scope, paged: set[str]) -> dict[str, Any]:
     """Everything index.html shows; `paged` holds the hrefs of reviews that have a page."""
     chosen = scope.chosen
-    figures = stats(scope.everything, scope.since, "week", [s.name for s in scope.sources])
+    figures = stats(scope.everything, scope.since, "week", [s.name for s in scope.sources], scope.today)
     overdue = [r for r in open_follow_ups(chosen, None, scope.today) if r["overdue"]]
     for row in overdue:
         href = review_href(row["repository"], row["path"])

@@ -74,16 +74,6 @@ def _writable(folder: Path) -> None:
         )
 
 
-def _swap_in(built: Path, folder: Path) -> None:
-    old = None
-    if folder.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-        folder.rename(old / folder.name)
-    built.rename(folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def build_site(scope: Scope, folder: Path, title: str, review_pages: int, templates: list[Path]) -> Built:
     """Write the whole report of `scope` into `folder` (index, a page per checklist and per
     chosen review), from `templates` (see `report_templates`)."""
@@ -94,7 +84,13 @@ def build_site(scope: Scope, folder: Path, title: str, review_pages: int, templa
         temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
         temp.chmod(new_folder_mode())  # it becomes the report: readable as any folder the user makes
         built = _render_all(temp, scope, title, review_pages, templates)
-        _swap_in(temp, folder)
+        if folder.exists():  # the earlier report goes aside, and is removed once the new one is in
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+            folder.rename(old / folder.name)
+            temp.rename(folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            temp.rename(folder)
     except OSError as exc:
         raise MicromomentError(f"{display_path(folder)}: cannot write: {exc.strerror or exc}") from None
     finally:
@@ -148,4 +144,5 @@ def _review_context(source: Source, summary: Summary) -> dict[str, Any]:
     record = load_any_record(Path(summary.path))
     if not isinstance(record, ReviewRecord):  # pick_review_pages takes reviews only
         raise MicromomentError(f"{summary.path}: changed from a review to a skip while the report was built")
-    return {"view": review_view(record, source.checklist(record.checklist.id)), "repository": source.name}
+    checklist = source.catalog.get(record.checklist.id) if record.checklist.id in source.catalog else None
+    return {"view": review_view(record, checklist), "repository": source.name}

@@ -1,18 +1,45 @@
-"""The repositories a report or an export reads: each with its checklists, its records and their summaries."""
+"""The repositories a report or an export reads: each with its checklists, its records and their summaries.
+
+A review is held to the checklist version it answered, as at the gate. A record says whether
+it is complete, but a record can be written by hand: `log`, the report and the export count a
+review as complete only when every required item its checklist version asks has an answer
+that version accepts (`checklists.answers`, the rule the gate and `lint` apply). A version the
+project no longer has cannot be judged, so its records keep their own word, as `lint` leaves them.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
-from micromoment.checklists import Catalog, Checklist, load_catalog
+from micromoment.checklists import Catalog, load_catalog
+from micromoment.checklists.answers import ItemRule, held_status, item_rule
 from micromoment.errors import MicromomentError
-from micromoment.ledger.judging import Versions, hold_to_checklists, versions_of_catalog
 from micromoment.ledger.loading import Repository, load_many, records_place
 from micromoment.ledger.model import Summary
 from micromoment.locations import Project, display_path, find_project
+
+# (checklist id, content hash) -> what a complete review of that very version must answer.
+Versions = dict[tuple[str, str], list[ItemRule]]
+
+
+def versions_of_catalog(catalog: Catalog) -> Versions:
+    return {
+        (entry.checklist.id, entry.checklist.content_hash()): [item_rule(i) for i in entry.checklist.items]
+        for entry in catalog
+    }
+
+
+def hold_to_checklists(summaries: list[Summary], versions: Versions) -> list[Summary]:
+    """The summaries, each review that says complete but is not counted as incomplete."""
+    for s in summaries:
+        if s.status == "complete":  # only a review says complete; a skip's status is "skip"
+            given = {a.item: a.answer for a in s.answers}
+            s.status, s.unanswered = held_status(
+                s.status, versions.get((s.checklist, s.checklist_hash)), given
+            )
+    return summaries
 
 
 @dataclass
@@ -23,15 +50,8 @@ class Source:
     project: Project
     catalog: Catalog
     folder: Path
+    versions: Versions  # the checklist versions its reviews are held to
     summaries: list[Summary]
-
-    @cached_property
-    def versions(self) -> Versions:
-        """The checklist versions its reviews are held to (see `ledger.judging`)."""
-        return versions_of_catalog(self.catalog)
-
-    def checklist(self, checklist_id: str) -> Checklist | None:
-        return self.catalog.get(checklist_id) if checklist_id in self.catalog else None
 
 
 def _safe_name(text: str) -> str:
@@ -57,7 +77,7 @@ def load_sources(repos: list[Path] | None) -> list[Source]:
             number += 1
             name = f"{base}-{number}"
         places.append(records_place(project, name))
-        sources.append(Source(name, project, catalog, places[-1].folder, []))
+        sources.append(Source(name, project, catalog, places[-1].folder, versions_of_catalog(catalog), []))
     for source, summaries in zip(sources, load_many(places), strict=True):
         source.summaries = hold_to_checklists(summaries, source.versions)
     return sources

@@ -1,6 +1,6 @@
 """The ledger database: one SQLite file under the git directory holding every record's summary.
 
-One row per record (its file's size, time and content hash, and what log, todo and stats
+One row per record (its file's size and time, and what log, todo and stats
 read), and rows per answer, follow-up and sign-off. A refresh writes in one transaction in
 WAL mode, so two commands at once never see half a refresh. The database only ever costs
 speed: one that cannot be opened, holds another schema, or holds a value this version would
@@ -17,8 +17,9 @@ from typing import Any, NamedTuple
 
 from micromoment.ledger.model import AnswerEntry, FollowUpEntry, SignoffEntry, Summary
 
-# 2: the checklist version each record answered; 3: what stats counts, at hand; 4: days checked in SQL
-SCHEMA_VERSION = 4
+# 2: the checklist version each record answered; 3: what stats counts, at hand; 4: days checked in SQL;
+# 5: a record is known by its size and time alone
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x6D6D6C67  # "mmlg": a file that is not this ledger is never taken for it
 LEDGER_NAME = "ledger.sqlite3"
 BUSY_MS = 10_000  # a second command waits this long for another's refresh to commit
@@ -30,7 +31,7 @@ _DAY = "date({0}, '+0 days') IS {0}"
 TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
     "CREATE TABLE records (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
-    "sha256 TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('review', 'skip')), "
+    "id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('review', 'skip')), "
     "checklist TEXT NOT NULL, title TEXT NOT NULL, subject TEXT NOT NULL, who TEXT NOT NULL, "
     f"email TEXT NOT NULL, at TEXT NOT NULL CHECK ({_MOMENT.format('at')}), status TEXT NOT NULL, "
     "reason TEXT NOT NULL, checklist_hash TEXT NOT NULL, "
@@ -66,7 +67,6 @@ class Stamp(NamedTuple):
 
     size: int
     mtime_ns: int
-    sha256: str
 
 
 class Damaged(Exception):
@@ -102,10 +102,9 @@ def _connect(path: Path, folder: Path) -> sqlite3.Connection:
 def _create(connection: sqlite3.Connection, folder: Path) -> None:
     connection.execute("BEGIN IMMEDIATE")
     try:
-        # Another command may have created it while this one waited for the lock.
+        # Another command may have created it while this one waited for the lock. Tables of
+        # something else make a CREATE fail, or differ from ours when the schema is checked.
         if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
-            if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                raise Damaged("tables without a version")
             for statement in TABLES:
                 connection.execute(statement)
             connection.execute("INSERT INTO meta VALUES ('folder', ?)", (str(folder),))
@@ -118,20 +117,23 @@ def _create(connection: sqlite3.Connection, folder: Path) -> None:
 
 
 def _check_schema(connection: sqlite3.Connection, folder: Path) -> None:
-    if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-        raise Damaged("another schema version")
-    if connection.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-        raise Damaged("not a micromoment ledger")
-    found = [
-        row[0]
-        for row in connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid")
-    ]
-    if found != list(TABLES):
-        raise Damaged("tables differ from this version's")
-    row = connection.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone()
-    if row is None or row[0] != str(folder):
-        raise Damaged("the ledger of another folder")
-    _check_values(connection)
+    """Damaged unless this is this version's ledger of `folder`, holding only what a refresh writes."""
+    found = (
+        connection.execute("PRAGMA user_version").fetchone()[0],
+        connection.execute("PRAGMA application_id").fetchone()[0],
+        [
+            sql
+            for (sql,) in connection.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid"
+            )
+        ],
+        connection.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone(),
+    )
+    if found != (SCHEMA_VERSION, APPLICATION_ID, list(TABLES), (str(folder),)):
+        raise Damaged("not this version's ledger of this folder")
+    for check in _READ_CHECKS:
+        if connection.execute(check).fetchone() is not None:
+            raise Damaged(f"a value this version does not write: {check}")
 
 
 def open_ledger(path: Path, folder: Path) -> sqlite3.Connection | None:
@@ -157,25 +159,21 @@ def memory_ledger(summaries: Sequence[Summary] = ()) -> sqlite3.Connection:
     for statement in TABLES:
         connection.execute(statement)
     width = len(str(len(summaries)))
-    refresh(connection, [], [], [(f"{n:0{width}d}", Stamp(0, 0, ""), s) for n, s in enumerate(summaries)])
+    refresh(connection, [], [(f"{n:0{width}d}", Stamp(0, 0), s) for n, s in enumerate(summaries)])
     return connection
 
 
 def stamps(connection: sqlite3.Connection) -> dict[str, Stamp]:
-    return {
-        row[0]: Stamp(*row[1:])
-        for row in connection.execute("SELECT name, size, mtime_ns, sha256 FROM records")
-    }
+    return {row[0]: Stamp(*row[1:]) for row in connection.execute("SELECT name, size, mtime_ns FROM records")}
 
 
 def refresh(
     connection: sqlite3.Connection,
     gone: list[str],
-    touched: list[tuple[str, Stamp]],
     fresh: list[tuple[str, Stamp, Summary]],
 ) -> None:
-    """In one transaction: drop the records that are gone or are stored again, re-stamp records
-    whose content did not change, and store the summaries of new or changed records."""
+    """In one transaction: drop the records that are gone or are stored again, and store the
+    summaries of new or changed records."""
     # One statement per table, each run over every row: a cold run stores 10,000 records.
     tables = dict(zip(("records", "answers", "follow_ups", "signoffs"), _rows(fresh), strict=True))
     connection.execute("BEGIN IMMEDIATE")
@@ -183,10 +181,6 @@ def refresh(
         for table in tables:
             column = "name" if table == "records" else "record"
             connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(name,) for name in gone])
-        connection.executemany(
-            "UPDATE records SET size = ?, mtime_ns = ?, sha256 = ? WHERE name = ?",
-            [(*stamp, name) for name, stamp in touched],
-        )
         for table, rows in tables.items():
             if rows:
                 connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
@@ -225,14 +219,10 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
                 "FROM records"
             )
         }
-        questions: dict[str, str] = {}  # one string per distinct question: thousands of records share a few
-        last, answers = None, []
         for record, item, question, answer in connection.execute(
             "SELECT record, item, question, answer FROM answers ORDER BY record, seq"
         ):
-            if record != last:  # rows come record by record: look each record up once
-                last, answers = record, summaries[record].answers
-            answers.append(AnswerEntry(item, questions.setdefault(question, question), answer))
+            summaries[record].answers.append(AnswerEntry(item, question, answer))
         for record, item, question, action, owner, due, resolved, resolved_at in connection.execute(
             "SELECT record, item, question, action, owner, due, resolved, resolved_at FROM follow_ups "
             "ORDER BY record, seq"
@@ -246,10 +236,3 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
     finally:
         connection.execute("COMMIT")
     return summaries
-
-
-def _check_values(connection: sqlite3.Connection) -> None:
-    """Damaged when the database holds a value a refresh never writes."""
-    for check in _READ_CHECKS:
-        if connection.execute(check).fetchone() is not None:
-            raise Damaged(f"a value this version does not write: {check}")

@@ -6,92 +6,19 @@ of record files, their writers, and their Markdown. Others import the model from
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from micromoment.records.listing import record_files, record_name
-    from micromoment.records.model import (
-        SKIP,
-        TEMP_IGNORE,
-        Answer,
-        AnyRecord,
-        ChecklistRef,
-        FlagCategory,
-        FollowUp,
-        Resolution,
-        ReviewRecord,
-        SampledOutput,
-        SampleLink,
-        SampleRecord,
-        SampleSource,
-        ScanResult,
-        Signoff,
-        SkipRecord,
-        new_record_id,
-        reason_problem,
-        record_text,
-        reviews_dir,
-        sample_counts,
-        save_record,
-        save_skip,
-    )
-    from micromoment.records.reading import (
-        find_record,
-        load_any_record,
-        load_record,
-        parse_record,
-        record_from,
-    )
-
-# The names `records.reading` and `records.listing` hold; every other name in __all__ is the model's.
-_READING = {"find_record", "load_any_record", "load_record", "parse_record", "record_from"}
-_LISTING = {"record_files", "record_name"}
-
-__all__ = [
-    "SKIP",
-    "TEMP_IGNORE",
-    "Answer",
-    "AnyRecord",
-    "ChecklistRef",
-    "FlagCategory",
-    "FollowUp",
-    "Resolution",
-    "ReviewRecord",
-    "SampleLink",
-    "SampleRecord",
-    "SampleSource",
-    "SampledOutput",
-    "ScanResult",
-    "Signoff",
-    "SkipRecord",
-    "find_record",
-    "load_any_record",
-    "load_record",
-    "new_record_id",
-    "parse_record",
-    "reason_problem",
-    "record_files",
-    "record_from",
-    "record_name",
-    "record_text",
-    "reviews_dir",
-    "sample_counts",
-    "save_record",
-    "save_skip",
-]
+if TYPE_CHECKING:  # for the type checker, every public name of the two modules below
+    from micromoment.records.listing import *  # noqa: F403
+    from micromoment.records.model import *  # noqa: F403
 
 
 def __getattr__(name: str) -> object:
-    if name in _LISTING:
-        from micromoment.records import listing
-
-        return getattr(listing, name)
-    if name in _READING:
-        from micromoment.records import reading
-
-        return getattr(reading, name)
-    if name in __all__:
-        from micromoment.records import model
-
-        return getattr(model, name)
+    """A public name of `listing` (which needs no model) or of `model`, imported on first use."""
+    # import_module, not `from ... import listing`: that asks this function for `listing` first.
+    for module in ("listing", "model") if not name.startswith("_") else ():
+        found = import_module(f"micromoment.records.{module}")
+        if hasattr(found, name):
+            return getattr(found, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

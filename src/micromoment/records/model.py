@@ -1,22 +1,27 @@
-"""Review records: the committed YAML source of truth for what was checked, by whom, and how it went."""
+"""Review records: the committed YAML source of truth for what was checked, by whom, and how it
+went; the one reader of record files and record bytes, and the writer of new ones."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from micromoment.checklists import Checklist
+from micromoment.checklists.answers import SKIP as SKIP
 from micromoment.config import Config
+from micromoment.errors import FileProblems, NotFound
+from micromoment.fileread import read_limited
 from micromoment.files import write_atomic
 from micromoment.identity import GitContext, Person, same_identity
-from micromoment.locations import Project
-from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime
-from micromoment.yamlio import dump_yaml
-
-SKIP = "skip"
+from micromoment.limits import MAX_YAML_BYTES
+from micromoment.locations import Project, display_path
+from micromoment.records.listing import find_named, record_name
+from micromoment.validation import Day, Slug, StrictModel, Text, UtcTime, validate
+from micromoment.yamlio import Located, dump_yaml, parse_yaml
 
 
 class Resolution(StrictModel):
@@ -279,3 +284,44 @@ def save_record(folder: Path, record: ReviewRecord | SkipRecord | SampleRecord) 
 
 
 save_skip = save_record
+
+
+def load_any_record(path: Path) -> AnyRecord:
+    """A review or skip record, whichever the file's `kind` says."""
+    # The name is worked out only when there is a problem to report: most records have none.
+    return parse_record(
+        read_limited(path, MAX_YAML_BYTES, lambda: record_name(path)), lambda: record_name(path)
+    )
+
+
+def parse_record(raw: bytes, display: str | Callable[[], str]) -> AnyRecord:
+    """A record from bytes (a git blob, a cached copy) under the same rules as a record file."""
+    return record_from(parse_yaml(raw, display))
+
+
+def record_from(located: Located) -> AnyRecord:
+    """The one rule for what a record is: every reader of records comes through here."""
+    if not isinstance(located.data, dict):
+        raise FileProblems(
+            [located.problem((), "must be a record: a mapping with kind: review or kind: skip")]
+        )
+    kind = located.data.get("kind")
+    if kind == "review":
+        return validate(ReviewRecord, located)
+    if kind == "skip":
+        return validate(SkipRecord, located)
+    raise FileProblems([located.problem(("kind",), "must be one of review, skip")])
+
+
+def load_record(path: Path) -> ReviewRecord:
+    """A review record; a skip record here is a mistake in what was named."""
+    record = load_any_record(path)
+    if not isinstance(record, ReviewRecord):
+        raise NotFound(f"{display_path(path)} is a skip record, not a review")
+    return record
+
+
+def find_record(project: Project, config: Config, ref: str) -> Path:
+    """A record named by its path or its id."""
+    how = "name a record by its path or its file name without .yaml"
+    return find_named(reviews_dir(project, config), ref, "record", how)

@@ -51,11 +51,6 @@ def _none_safe(function: Any) -> Any:
     return lambda value: Markup("") if value is None or value == "" else function(value)
 
 
-def _environment(project: Project, extra_folder: Path | None = None) -> Any:
-    folders = [extra_folder] if extra_folder else []
-    return sandbox([*folders, project.templates_dir, shipped_dir("templates")])
-
-
 def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None = None) -> Any:
     """The bounded sandbox over these template folders, the first that has a name winning;
     each render spends from its own budget of `limits` (a record's Markdown: `LIMITS`).
@@ -75,6 +70,7 @@ def sandbox(folders: list[Path], html: bool = False, limits: RenderLimits | None
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=None if html else _finalize,
+        optimized=False,  # each template is compiled for one render: folding constants costs more than it saves
     )
 
 
@@ -82,8 +78,6 @@ def _guarded_loader(folders: list[Path]) -> Any:
     """Templates from these folders, the first that has the name winning, read only as regular
     files of at most MAX_TEMPLATE_BYTES of UTF-8: a team template is a file from the repository,
     and one swapped for a pipe or grown to gigabytes must not hang or fill memory."""
-    from functools import partial
-
     from jinja2 import FunctionLoader
     from jinja2.loaders import split_template_path
 
@@ -102,16 +96,10 @@ def _guarded_loader(folders: list[Path]) -> Any:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise TemplateError(f"{display_path(path)}: not UTF-8 text; save the template as UTF-8") from None
-        return text, str(path), partial(_unchanged, path, path.stat().st_mtime_ns)
+        # No check for changes: an environment serves one command, which reads each template once.
+        return text, str(path), None
 
     return FunctionLoader(load)
-
-
-def _unchanged(path: Path, stamp: int) -> bool:
-    try:
-        return path.stat().st_mtime_ns == stamp
-    except OSError:
-        return False
 
 
 def render_template(project: Project, template: str, context: dict[str, Any]) -> str:
@@ -121,7 +109,7 @@ def render_template(project: Project, template: str, context: dict[str, Any]) ->
     as_path = Path(template)
     extra = as_path.parent if as_path.suffix and as_path.is_file() else None
     name = as_path.name if extra else template
-    env = _environment(project, extra)
+    env = sandbox([*([extra] if extra else []), project.templates_dir, shipped_dir("templates")])
     try:
         text = render_named(env, name, context)
     except TemplateNotFound:
@@ -155,7 +143,7 @@ def render_named(env: Any, name: str, context: dict[str, Any]) -> str:
         shown, line = _shown(loaded.filename, name), _template_line(exc, loaded.filename)
         if isinstance(exc, TemplateLimit):
             where = f"{shown}:{line}" if line != "?" else shown
-            what = f"the template went over its {exc.limit}; make it loop, repeat or print less"
+            what = f"the template went over its {exc}; make it loop, repeat or print less"
             raise TemplateError(f"{where}: {what}") from None
         if isinstance(exc, SecurityError):
             raise TemplateError(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from micromoment.errors import FileProblems, NotFound
 from micromoment.locations import Project, display_path
-from micromoment.records.listing import find_named, record_files
+from micromoment.records.listing import find_named
 
 # The sample model, pydantic and the YAML reader load only when a sample is read or written:
 # `stats` lists the samples folder on every run, and most repositories have no samples.
@@ -48,18 +47,6 @@ CATEGORIES: dict[FlagCategory, tuple[str, str, str]] = {
 
 def samples_dir(project: Project) -> Path:
     return project.home / "samples"
-
-
-def sample_files(folder: Path) -> Iterator[Path]:
-    """The sample records in `folder`: the files that are records by the one rule."""
-    yield from record_files(folder)
-
-
-def save_sample(folder: Path, record: SampleRecord) -> Path:
-    """Write a new sample record; a name already taken is never overwritten."""
-    from micromoment.records.model import save_record
-
-    return save_record(folder, record)
 
 
 def load_sample(path: Path) -> SampleRecord:

@@ -36,11 +36,7 @@ _BRACE_WIDTHS = re.compile(r"\d+")
 
 
 class TemplateLimit(Exception):
-    """Raised inside a render when the template goes over one of its limits; render_template names the file."""
-
-    def __init__(self, limit: str) -> None:
-        super().__init__(limit)
-        self.limit = limit
+    """Raised inside a render when the template goes over the limit it names; render_template names the file."""
 
 
 class Budget:
@@ -93,53 +89,17 @@ class Budget:
 # inputs, and four that pad to a width, checked before they run. Anything else (`to_bytes`,
 # `translate`, `expandtabs`, `format_map`, ...) is refused, so no method can be a way around
 # the budget.
+# fmt: off
+_STR_METHODS = frozenset({
+    "capitalize", "casefold", "count", "endswith", "find", "index", "isalnum", "isalpha", "isascii",
+    "isdecimal", "isdigit", "isidentifier", "islower", "isnumeric", "isprintable", "isspace",
+    "istitle", "isupper", "lower", "lstrip", "partition", "removeprefix", "removesuffix", "rfind",
+    "rindex", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip",
+    "swapcase", "title", "upper", "format", "replace", "join", "ljust", "rjust", "center", "zfill",
+})
+# fmt: on
 _SAFE_METHODS = {
-    str: frozenset(
-        [
-            "capitalize",
-            "casefold",
-            "count",
-            "endswith",
-            "find",
-            "index",
-            "isalnum",
-            "isalpha",
-            "isascii",
-            "isdecimal",
-            "isdigit",
-            "isidentifier",
-            "islower",
-            "isnumeric",
-            "isprintable",
-            "isspace",
-            "istitle",
-            "isupper",
-            "lower",
-            "lstrip",
-            "partition",
-            "removeprefix",
-            "removesuffix",
-            "rfind",
-            "rindex",
-            "rpartition",
-            "rsplit",
-            "rstrip",
-            "split",
-            "splitlines",
-            "startswith",
-            "strip",
-            "swapcase",
-            "title",
-            "upper",
-            "format",
-            "replace",
-            "join",
-            "ljust",
-            "rjust",
-            "center",
-            "zfill",
-        ]
-    ),
+    str: _STR_METHODS,
     dict: frozenset({"get", "items", "keys", "values"}),
     list: frozenset({"count", "index"}),
     tuple: frozenset({"count", "index"}),
@@ -277,29 +237,25 @@ def _check_percent_widths(budget: Budget, text: str) -> None:
 
 def _bound_filters(env: Any) -> None:
     """Filters that can make a huge string from a small one check the size first."""
-
-    def budget() -> Budget:
-        current: Budget = env.budget  # replaced for each render
-        return current
-
+    budget: Budget = env.budget  # the environment's one budget, started afresh by each render
     original = {name: env.filters[name] for name in ("center", "indent", "format", "join")}
 
     def center(value: Any, width: int = 80) -> Any:
-        budget().check_size(int(width), "`center`")
+        budget.check_size(int(width), "`center`")
         return original["center"](value, width)
 
     def indent(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> Any:
         pad = len(width) if isinstance(width, str) else int(width)
-        budget().check_size(pad * (str(value).count("\n") + 1) + len(str(value)), "`indent`")
+        budget.check_size(pad * (str(value).count("\n") + 1) + len(str(value)), "`indent`")
         return original["indent"](value, width, *args, **kwargs)
 
     def format_(value: Any, *args: Any, **kwargs: Any) -> Any:
-        _check_percent_widths(budget(), str(value))
+        _check_percent_widths(budget, str(value))
         return original["format"](value, *args, **kwargs)
 
     def join(context: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
         items = list(value)
-        budget().check_size(sum(len(str(item)) for item in items) + len(d) * len(items), "`join`")
+        budget.check_size(sum(len(str(item)) for item in items) + len(d) * len(items), "`join`")
         return original["join"](context, items, d, attribute)
 
     from jinja2 import pass_eval_context
@@ -313,11 +269,11 @@ def _bound_filters(env: Any) -> None:
     env.globals.pop("lipsum", None)
 
 
-def _size_checked(function: Any, budget: Any) -> Any:
+def _size_checked(function: Any, budget: Budget) -> Any:
     @functools.wraps(function)  # keeps Jinja's pass_context marks
     def checked(*args: Any, **kwargs: Any) -> Any:
         result = function(*args, **kwargs)
-        budget().check_size(_weight(result), "a filter")
+        budget.check_size(_weight(result), "a filter")
         _check_number(result)
         return result
 

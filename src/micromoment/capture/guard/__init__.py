@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -67,12 +67,6 @@ def _rule(raw: dict[str, Any]) -> Rule:
     return Rule(**{**raw, "keywords": keywords, "check": check})
 
 
-@cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    """A rule's pattern, compiled the first time the rule runs: most never do, their keywords absent."""
-    return re.compile(pattern)
-
-
 def scan_text(text: str) -> list[Finding]:
     """Likely secrets and personal data in `text`, without overlaps, in order."""
     if not text:
@@ -85,7 +79,8 @@ def scan_text(text: str) -> list[Finding]:
     for rule in rules():
         if rule.keywords and not any(keyword in lowered for keyword in rule.keywords):
             continue
-        pattern = _compiled(rule.pattern)
+        # Compiled the first time the rule runs (re keeps it): most never do, their keywords absent.
+        pattern = re.compile(rule.pattern)
         for match in pattern.finditer(text):
             start, end = match.span("secret") if "secret" in pattern.groupindex else match.span()
             if rule.check is not None and not rule.check(text[start:end]):
