@@ -26,11 +26,12 @@ from micromoment.git.objects import (
     head_commit,
     merge_base,
     parse_raw,
-    read_objects,
     resolve,
     start_diff,
+    start_ls_tree,
+    start_merge_base,
 )
-from micromoment.git.run import HEAD_UNKNOWN, Repo, run_git
+from micromoment.git.run import HEAD_UNKNOWN, Repo, Started, run_git
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.records.listing import is_record_path
 
@@ -61,6 +62,8 @@ class Change:
         self.policy_after: str | None = None
         # Why the policy as this change leaves it does not load, when it does not.
         self.policy_problem: str | None = None
+        # The base's records, which a created record may copy: listed while the change's are read.
+        self.base_records: Started | None = None
 
     def take(self, changed: list[Changed], records: list[Changed]) -> None:
         """The paths that trigger (`changed`), and the records created or edited (`records`)."""
@@ -94,22 +97,32 @@ def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | No
     head = repo.head_when_found if repo.head_when_found != HEAD_UNKNOWN else head_commit(repo)
     # The staged diff is started first: git works it out while the base branch is found.
     staged_diff = start_diff(repo, head)
+    finding: Started | None = None
+    change: Change | None = None
     try:
         # Before the first commit there is no other policy than the work tree's.
         found = _base_of_branch(repo, asked) if head else None
         tip = since = head
         if found:
             tip = found[1] or resolve(repo, found[0])
-            since = merge_base(repo, found[0], tip)
+            finding = start_merge_base(repo, tip)  # git finds it while the base's policy is read
         change = Change(repo, _rules_at(repo, tip), tip, "in the staged change")
         staged = parse_raw(staged_diff.output())
+        if found and tip:
+            since = merge_base(repo, found[0], tip, started=finding)
+            change.base_records = start_ls_tree(repo, tip, [change.rules.reviews_dir])
+            change.where = f"in the staged change (records since {found[0]})"
         # On the base branch (or before the first commit) the staged diff holds the records.
         change.take(staged, diff(repo, since, under=change.rules.reviews_dir) if since != head else staged)
         change.history = (since, "HEAD") if head else None
-        if found:
-            change.where = f"in the staged change (records since {found[0]})"
+    except BaseException:
+        if change is not None and change.base_records is not None:
+            change.base_records.stop()
+        raise
     finally:
         staged_diff.stop()
+        if finding is not None:
+            finding.stop()
         if asked is not None:
             asked.stop()  # not needed before the first commit
     change.pending = True
@@ -206,11 +219,9 @@ def policy_changed(change: Change) -> bool:
     return after.compiled() != before.compiled()
 
 
-def read_record_blobs(change: Change) -> dict[str, bytes | None]:
-    """Bytes of every record the change creates, edits or names; None for one over the size limit."""
-    oids = {**change.created, **change.touched}
-    objects = read_objects(change.repo, list(oids.values()), limit=MAX_YAML_BYTES)
-    blobs: dict[str, bytes | None] = {path: objects.get(oid, b"") for path, oid in oids.items()}
+def named_record_files(change: Change) -> dict[str, bytes | None]:
+    """Bytes of every record named among FILES, from the work tree; None for one over the size limit."""
+    blobs: dict[str, bytes | None] = {}
     for path in change.file_records:
         full = os.path.join(change.repo.root, path)
         data = read_regular(full, MAX_YAML_BYTES)  # a pipe named among FILES is never waited on
