@@ -78,17 +78,8 @@ class Change:
                 self.touched[path] = oid
 
 
-def _rules_at(repo: Repo, commit: str | None, light: bool = True) -> Rules:
-    """The policy's rules: light ones (enough to tell that nothing is triggered) when they read."""
-    return rules_at(repo, commit, light) if commit else worktree_rules(repo.root, light)
-
-
-def complete_rules(change: Change) -> Rules:
-    """The change's rules in full, built and validated from the same policy files: what judges
-    anything triggered, and names a problem in them."""
-    if not change.rules.complete:
-        change.rules = _rules_at(change.repo, change.policy_commit, light=False)
-    return change.rules
+def _rules_at(repo: Repo, commit: str | None) -> Rules:
+    return rules_at(repo, commit) if commit else worktree_rules(repo.root)
 
 
 def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | None = None) -> Change:
@@ -134,9 +125,7 @@ def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | No
 def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
     """The base branch to measure this branch from, and its commit id when known; None on the
     base branch itself."""
-    configured = (
-        os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root, light=True).base_branch
-    )
+    configured = os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root).base_branch
     found = find_base(repo, configured, asked)
     if found is None or current_branch(repo) == found[0].removeprefix("origin/"):
         return None
@@ -208,7 +197,7 @@ def policy_changed(change: Change) -> bool:
         return False
     if MAILMAP in change.triggering:
         return True  # it decides whose sign-off is whose, which no compiled rule shows
-    before = complete_rules(change)
+    before = change.rules
     try:
         after = (
             rules_at(change.repo, change.policy_after) if change.policy_after else rules_staged(change.repo)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from micromoment.gate.change import Change, complete_rules, named_record_files, policy_changed
+from micromoment.gate.change import Change, named_record_files, policy_changed
 from micromoment.gate.rules import ChecklistRule, triggered
 from micromoment.git.objects import filters, start_ls_tree, tree_entries
 from micromoment.records.listing import is_record_path
@@ -93,14 +93,7 @@ def evaluate(change: Change) -> Outcome:
 def _judge(change: Change) -> Outcome:
     changed = policy_changed(change)
     has_records = bool(change.created or change.touched or change.file_records)
-    # Light rules tell that nothing is triggered; anything that is, is judged by the full ones.
-    try:
-        may_trigger = has_records or bool(triggered(change.rules, change.triggering, changed))
-    except ValueError:  # a pattern pathspec refuses, in rules read unvalidated: the full rules name it
-        may_trigger = True
-    if not may_trigger:
-        return Outcome(change, [], [])
-    rules = complete_rules(change)
+    rules = change.rules
     hits = triggered(rules, change.triggering, changed)
     verdicts = [
         Verdict(rule, hits[rule.id], change.submodules) for rule in rules.checklists if rule.id in hits

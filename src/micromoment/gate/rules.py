@@ -43,7 +43,7 @@ class ChecklistRule(NamedTuple):
     version: str = ""
     content_hash: str = ""
     # What a complete review of it must answer (checklists.answers): a record's own word that it
-    # is complete is not enough. None in rules read without validating (`policy.light_rules`).
+    # is complete is not enough.
     items: list[ItemRule] | None = None
 
     @property
@@ -97,12 +97,6 @@ class Rules(NamedTuple):
     policy_checklist: str | None = None
     require_signed_commits: bool = False
     base_branch: str | None = None
-
-    @property
-    def complete(self) -> bool:
-        """False for rules read without validating: they tell what triggers what, and leave out
-        each checklist's title, version, content hash and items."""
-        return all(c.items is not None for c in self.checklists)
 
     def compiled(self) -> list[object]:
         """What the gate does by these rules: two policies that differ only in comments or
