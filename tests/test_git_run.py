@@ -85,7 +85,9 @@ def test_a_program_that_cannot_start_says_so_when_its_answer_is_asked(repo: Path
         started.finish()
 
 
-def test_a_program_asked_line_by_line_answers_each_and_is_stopped_when_it_stalls(repo: Path) -> None:
+def test_a_program_asked_line_by_line_answers_each_and_is_stopped_when_it_stalls(
+    repo: Path, tmp_path: Path
+) -> None:
     echo = Asked("sh", ["-c", 'while read line; do echo "got $line"; done'], repo)
     try:
         assert [echo.ask(b"%d\n" % n).readline() for n in (1, 2)] == [b"got 1\n", b"got 2\n"]
@@ -98,11 +100,11 @@ def test_a_program_asked_line_by_line_answers_each_and_is_stopped_when_it_stalls
             raise stalled.failure()
     finally:
         stalled.close()
-    gone = Asked("sh", ["-c", "echo refused >&2; exit 3"], repo)
+    gone = Asked("git", ["cat-file", "--batch"], tmp_path)  # not a repository: git refuses and ends
     try:
         # Whether it is gone before the question is written or after, git's own word is the message.
-        with pytest.raises(GitFailed, match=r"^sh -c echo refused >&2; exit 3 failed: refused$"):
-            assert gone.ask(b"question\n").readline() == b""
+        with pytest.raises(GitFailed, match=r"^git cat-file --batch failed: fatal: not a git repository"):
+            assert gone.ask(b"HEAD\n").readline() == b""
             raise gone.failure()
     finally:
         gone.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -155,45 +154,3 @@ def load_config(project: Project, catalog: Catalog) -> Config:
         if problems:
             raise FileProblems(problems)
     return config
-
-
-def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> str:
-    """The file `micromoment init` writes: every key present, every key explained."""
-    lines = [
-        "# micromoment settings for this repository. Check them with: micromoment lint",
-        "",
-        "# Format version of this file.",
-        "version: 1",
-        "# The checklist `micromoment review` runs when you name none.",
-        f"default_checklist: {DEFAULT_CHECKLIST}",
-        "# Where review records are written, relative to the repository root. Commit this folder.",
-        "reviews_dir: .micromoment/reviews",
-        "# Per checklist: whether changes trigger it, on which paths, and how many sign-offs it needs.",
-        "checklists:",
-    ]
-    for entry in catalog:
-        on = enabled is None or entry.checklist.id in enabled
-        lines += [
-            f"  {entry.checklist.id}:",
-            f"    enabled: {'true' if on else 'false'}  # false: changes never trigger it; run it by hand",
-            # Commented out: written as-is it would pin today's patterns over later versions of the checklist.
-            f"    # applies_to: {json.dumps(entry.checklist.applies_to, ensure_ascii=False)}  # its own patterns; uncomment and edit to replace them",
-            "    also_applies_to: []  # .gitignore-style patterns added to the checklist's own",
-            "    signoffs: 0  # sign-offs by a second person before a review counts",
-        ]
-    lines += [
-        "# The commit hook, when a change triggers a check that has no record.",
-        "hook:",
-        "  on_missing: block  # block: stop the commit; warn: let it through with a warning",
-        "# The checklist a change to this file or to .micromoment/checklists/ calls for; null: none.",
-        "# policy_changes: team-review",
-        "# true: a sign-off counts only when the commit that added it passes git verify-commit.",
-        "# require_signed_commits: false",
-        "# The branch changes merge into; by default origin/HEAD, else init.defaultBranch, else main or master.",
-        "# base_branch: main",
-        "# Where micromoment sample finds model outputs when you name no file: a path or glob, newest wins.",
-        "samples:",
-        "  outputs: null  # e.g. evals/results-*.jsonl",
-        "",
-    ]
-    return "\n".join(lines)

@@ -7,16 +7,15 @@ from typing import Annotated
 
 import typer
 
-from micromoment.checklists import load_catalog
+from micromoment.checklists import DEFAULT_CHECKLIST, Catalog, load_catalog
 from micromoment.cli.output import line, print_json, say
-from micromoment.config import initial_config_text
 from micromoment.errors import EXIT_BAD_INPUT, Refused, plural
 from micromoment.files import write_atomic
 from micromoment.forge.sections import add_pr_template_section
 from micromoment.gate.install import install as install_hook
 from micromoment.git import find_repo
 from micromoment.lint import lint as lint_files
-from micromoment.locations import display_path, find_project
+from micromoment.locations import display_path, find_project, shipped_folder
 
 
 def lint(
@@ -91,3 +90,27 @@ def init(
             else "the PR template already has a micromoment section"
         )
     say("next: micromoment list, then micromoment show quick")
+
+
+def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> str:
+    """The file `micromoment init` writes (`templates/config.yaml.j2`): every key present, every
+    key explained."""
+    import json
+
+    from jinja2 import FileSystemLoader, StrictUndefined
+
+    from micromoment.records.sandbox import LIMITS, sandbox_class
+
+    folder = shipped_folder("templates")
+    env = sandbox_class()(LIMITS, {}, loader=FileSystemLoader(folder), undefined=StrictUndefined)
+    checklists = [
+        {
+            "id": entry.checklist.id,
+            "enabled": enabled is None or entry.checklist.id in enabled,
+            "applies_to": json.dumps(entry.checklist.applies_to, ensure_ascii=False),
+        }
+        for entry in catalog
+    ]
+    values = {"default_checklist": DEFAULT_CHECKLIST, "checklists": checklists}
+    text: str = env.budget.render(env.get_template("config.yaml.j2"), values)
+    return text + "\n"

@@ -45,7 +45,7 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
     """The rules from the validated checklists and config, with what a record of each must cite."""
     from micromoment.checklists.answers import item_rule
 
-    rules = rules_from_policy({e.checklist.id: e.checklist.applies_to for e in catalog}, config.model_dump())
+    rules = rules_from_policy({e.checklist.id: e.checklist.applies_to for e in catalog}, config)
     for index, rule in enumerate(rules.checklists):
         checklist = catalog.get(rule.id)
         rules.checklists[index] = rule._replace(

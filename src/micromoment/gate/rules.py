@@ -13,6 +13,7 @@ from micromoment.locations import CONFIG_FILE, HOME_DIR
 
 if TYPE_CHECKING:
     from micromoment.checklists.answers import ItemRule
+    from micromoment.config import Config
 
 # pathspec marks a match that ends at a folder with this named group; it decides precedence.
 _FOLDER_MARK = "ps_d"
@@ -20,9 +21,6 @@ _FOLDER_MARK = "ps_d"
 # Changing these changes what the gate asks for, so a change to them is itself reviewed.
 POLICY_FILE = f"{HOME_DIR}/{CONFIG_FILE}"
 POLICY_FOLDER = f"{HOME_DIR}/checklists/"
-# The config's defaults, as `config.Config` has them.
-DEFAULT_REVIEWS_DIR = ".micromoment/reviews"
-DEFAULT_POLICY_CHANGES = "team-review"
 
 
 class Pattern(NamedTuple):
@@ -108,27 +106,25 @@ class Rules(NamedTuple):
         return [*self[1:], checklists]
 
 
-def rules_from_policy(own: dict[str, list[str]], config: dict[str, Any]) -> Rules:
-    """The rules from each checklist's own patterns and the config as plain data (as YAML gives
-    it, or as the validated model dumps it): the config replaces, extends or switches off each
-    checklist's patterns, and a checklist left with none is left out, unless policy changes call
-    for it."""
-    policy_changes = config.get("policy_changes", DEFAULT_POLICY_CHANGES)
+def rules_from_policy(own: dict[str, list[str]], config: Config) -> Rules:
+    """The rules from each checklist's own patterns and the validated config: the config replaces,
+    extends or switches off each checklist's patterns, and a checklist left with none is left out,
+    unless policy changes call for it."""
     checklists = []
     for checklist_id, own_lines in sorted(own.items()):
-        policy = config.get("checklists", {}).get(checklist_id) or {}
-        replaced = policy.get("applies_to")
-        lines = [*(own_lines if replaced is None else replaced), *policy.get("also_applies_to", [])]
-        lines = lines if policy.get("enabled", True) else []
-        if lines or checklist_id == policy_changes:
-            checklists.append(ChecklistRule(checklist_id, lines, policy.get("signoffs", 0)))
+        policy = config.checklists.get(checklist_id)
+        lines = own_lines if policy is None or policy.applies_to is None else policy.applies_to
+        if policy is not None:
+            lines = [*lines, *policy.also_applies_to] if policy.enabled else []
+        if lines or checklist_id == config.policy_changes:
+            checklists.append(ChecklistRule(checklist_id, lines, policy.signoffs if policy else 0))
     return Rules(
         checklists,
-        normal_folder(config.get("reviews_dir", DEFAULT_REVIEWS_DIR)),
-        (config.get("hook") or {}).get("on_missing", "block"),
-        policy_changes if policy_changes in own else None,
-        config.get("require_signed_commits", False),
-        config.get("base_branch"),
+        normal_folder(config.reviews_dir),
+        config.hook.on_missing,
+        config.policy_changes if config.policy_changes in own else None,
+        config.require_signed_commits,
+        config.base_branch,
     )
 
 

@@ -58,16 +58,12 @@ def _cat_file(repo: Repo, specs: list[str], limit: int | None = None) -> dict[st
             if len(header) != 3 or not header[2].isdigit():
                 continue
             size, kind = int(header[2]), header[1]
-            if kind != b"blob" or (limit is not None and size > limit):
-                if not _read_past(answer, size + 1):
-                    raise git.failure()
-                if kind == b"blob":
-                    found[spec] = None
-                continue
-            data = answer.read(size + 1)
-            if len(data) != size + 1:
+            keep = kind == b"blob" and (limit is None or size <= limit)
+            data = answer.read(size + 1) if keep else None  # the bytes and git's newline after them
+            if (len(data) if data is not None else _read_past(answer, size + 1)) != size + 1:
                 raise git.failure()
-            found[spec] = data[:-1]
+            if kind == b"blob":
+                found[spec] = data[:-1] if data is not None else None
     except (OSError, ValueError):  # its output closed under it: the time limit stopped it
         raise git.failure() from None
     finally:
@@ -75,14 +71,12 @@ def _cat_file(repo: Repo, specs: list[str], limit: int | None = None) -> dict[st
     return found
 
 
-def _read_past(stream: IO[bytes], size: int) -> bool:
-    """Read `size` bytes in bounded pieces, keeping none; False when the stream ends first."""
-    while size > 0:
-        chunk = stream.read(min(size, 1 << 20))
-        if not chunk:
-            return False
-        size -= len(chunk)
-    return True
+def _read_past(stream: IO[bytes], size: int) -> int:
+    """Read `size` bytes in bounded pieces, keeping none; how many there were."""
+    left = size
+    while left > 0 and (chunk := stream.read(min(left, 1 << 20))):
+        left -= len(chunk)
+    return size - left
 
 
 class Changed(NamedTuple):

@@ -160,20 +160,14 @@ class Asked(Started):
 
     def failure(self) -> GitFailed:
         """Why no answer came, as a message: git's own last word when it ended by itself."""
-        if self.missing:
-            return GitFailed(f"{self.argv[0]} is not installed or not on PATH; install it and try again")
-        asked = f"{self.argv[0]} {' '.join(self.argv[1:3])}"
         if self.timed_out:
-            return GitFailed(f"{asked} gave no answer within {self.timeout:g} s; try again")
-        said: list[str] = []
-        child = self.child
-        if child is not None and child.stderr is not None:
-            try:
-                child.wait(1)
-                said = child.stderr.read().decode("utf-8", "replace").strip().splitlines()
-            except (OSError, ValueError, subprocess.TimeoutExpired):
-                pass
-        return GitFailed(f"{asked} failed: {said[-1] if said else 'it stopped answering'}")
+            return GitFailed(f"{' '.join(self.argv[:3])} gave no answer within {self.timeout:g} s; try again")
+        self.stdin = None  # no more questions: wait for it to end, and read what it said
+        try:
+            self.output()
+        except GitFailed as exc:
+            return exc
+        return GitFailed(f"{' '.join(self.argv[:3])} stopped answering; try again")
 
     def _time_up(self) -> None:
         self.timed_out = True
