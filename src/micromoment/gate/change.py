@@ -89,6 +89,7 @@ def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | No
     # The staged diff is started first: git works it out while the base branch is found.
     staged_diff = start_diff(repo, head)
     finding: Started | None = None
+    records: Started | None = None  # on a branch, the records since the merge-base
     change: Change | None = None
     try:
         # Before the first commit there is no other policy than the work tree's.
@@ -98,22 +99,23 @@ def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | No
             tip = found[1] or resolve(repo, found[0])
             finding = start_merge_base(repo, tip)  # git finds it while the base's policy is read
         change = Change(repo, _rules_at(repo, tip), tip, "in the staged change")
-        staged = parse_raw(staged_diff.output())
         if found and tip:
             since = merge_base(repo, found[0], tip, started=finding)
+            records = start_diff(repo, since, under=change.rules.reviews_dir)
             change.base_records = start_ls_tree(repo, tip, [change.rules.reviews_dir])
             change.where = f"in the staged change (records since {found[0]})"
+        staged = parse_raw(staged_diff.output())
         # On the base branch (or before the first commit) the staged diff holds the records.
-        change.take(staged, diff(repo, since, under=change.rules.reviews_dir) if since != head else staged)
+        change.take(staged, parse_raw(records.output()) if records else staged)
         change.history = (since, "HEAD") if head else None
     except BaseException:
         if change is not None and change.base_records is not None:
             change.base_records.stop()
         raise
     finally:
-        staged_diff.stop()
-        if finding is not None:
-            finding.stop()
+        for started in (staged_diff, finding, records):
+            if started is not None:
+                started.stop()
         if asked is not None:
             asked.stop()  # not needed before the first commit
     change.pending = True
