@@ -59,7 +59,7 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
 
 def _build(root: str) -> Rules:
     """The rules of the policy files under `root`, validated."""
-    from pathlib import Path  # the full path only: the hook's light one has no use for pathlib
+    from pathlib import Path  # only when the policy is read: a commit the memo answers never needs it
 
     from micromoment.checklists import load_catalog
     from micromoment.config import load_config
@@ -191,7 +191,7 @@ def _stamps(root: str, names: list[str]) -> list[str]:
 
 def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
     """Lay the commit's policy files out in a scratch folder and load them the usual way."""
-    import tempfile  # the full path only: the hook's light one has no use for it
+    import tempfile  # only when the policy is read, as above
     from pathlib import Path
 
     with tempfile.TemporaryDirectory(prefix="micromoment-policy-") as scratch:
