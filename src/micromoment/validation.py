@@ -125,10 +125,8 @@ class StrictModel(BaseModel):
     """The base of every model read from a file: unknown keys and loose types are errors."""
 
     # allow_inf_nan=False: no estimate, count or score in micromoment is infinite or not a number.
-    # defer_build: a model's validator is built when it first validates, so a command pays only
-    # for the models it uses (render reads a review, never a sample or a draft).
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, populate_by_name=True, allow_inf_nan=False, defer_build=True
+        extra="forbid", strict=True, frozen=True, populate_by_name=True, allow_inf_nan=False
     )
 
 
