@@ -136,7 +136,7 @@ def _remembered(git_dir: str | None, inputs: list[str], build: Callable[[], Rule
 MEMO_LIMIT = 32
 MEMO_BYTES = 256 * 1024 * 1024
 # A memo written by another version of micromoment, or in another format, is never read.
-MEMO_TAG = [4, __version__]
+MEMO_TAG = [5, __version__]
 
 
 def shipped_stamp() -> list[str]:
