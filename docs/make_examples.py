@@ -363,6 +363,21 @@ def prompt_change(ws: Workspace) -> None:
 
 
 @scenario
+def model_in_code(ws: Workspace) -> None:
+    """The refund bot's model call in code, committed; on a branch, the model switched and staged."""
+    bot = (
+        "from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef refund_reply(question):\n"
+        '    return client.chat.completions.create(\n        model="gpt-4o-mini",\n'
+        '        messages=[{"role": "user", "content": question}],\n    )\n'
+    )
+    ws.write("bot.py", bot)
+    ws.commit("Answer refund questions with a model")
+    ws.run("git", "checkout", "-q", "-b", "newer-model")
+    ws.write("bot.py", bot.replace("gpt-4o-mini", "gpt-4.1"))
+    ws.run("git", "add", "bot.py")
+
+
+@scenario
 def checklist_mistake(ws: Workspace) -> None:
     """The page's support-bot checklist, with 0 minutes where it needs more."""
     ws.write_page_file(

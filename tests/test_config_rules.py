@@ -157,7 +157,25 @@ def test_the_initial_config_says_what_the_defaults_say(repo: Path) -> None:
         "hook:",
         "  on_missing: block  # block: stop the commit; warn: let it through with a warning",
     ]
-    assert lines[-2:] == ["samples:", "  outputs: null  # e.g. evals/results-*.jsonl"]
+    samples = lines.index("samples:")
+    assert lines[samples : samples + 2] == ["samples:", "  outputs: null  # e.g. evals/results-*.jsonl"]
+    assert lines[-6:] == [
+        "detectors:",
+        "  model-call: {enabled: true, patterns: []}  # a call to, an import of, or an endpoint of a model SDK or gateway",
+        "  model-name: {enabled: true, patterns: []}  # a model's name in a string (gpt-*, o1/o3/o4-*, claude-*, "
+        "gemini-*, llama*, mistral*, ...), and a change of it",
+        "  settings: {enabled: true, patterns: []}  # generation settings next to a model call (temperature, top_p, "
+        "max_tokens, seed, response_format, tools and functions given to a model)",
+        "  system-message: {enabled: true, patterns: []}  # system or developer messages written inline (role "
+        "system, system=, SystemMessage)",
+        "  # our-gateway: {description: our model gateway, patterns: ['acme_llm\\.complete\\(']}",
+    ]
+    assert all(d.enabled and not d.patterns for d in config.detectors.values()) and len(config.detectors) == 4
+    genai = lines.index("  genai-output-review:")
+    assert lines[genai + 5] == (
+        '    # applies_when: ["model-call", "model-name", "settings", "system-message"]  # its own detectors; '
+        "uncomment and edit to replace them"
+    )
     assert text.endswith("\n")
 
 

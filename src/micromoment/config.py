@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from micromoment.checklists import DEFAULT_CHECKLIST, Catalog, pattern_problem
+from micromoment.detect.table import builtin_ids, regex_problem
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import Project, display_path
 from micromoment.validation import Slug, StrictModel, Text, validate
@@ -29,6 +30,29 @@ class ChecklistPolicy(StrictModel):
     signoffs: int = Field(
         default=0, ge=0, description="Sign-offs by a second person a review needs before it counts."
     )
+    applies_when: list[Slug] | None = Field(
+        default=None, description="Replaces the checklist's own content detectors ([] for none)."
+    )
+
+
+class DetectorPolicy(StrictModel):
+    """One content detector in this repository: a built-in one switched off or extended, or the team's own."""
+
+    enabled: bool = Field(default=True, description="false: it never finds anything, so it triggers nothing.")
+    description: Text | None = Field(default=None, description="What the team's own detector finds.")
+    patterns: list[Text] = Field(
+        default_factory=list,
+        description="Regular expressions (Python syntax) matched against each added or removed line, in any language.",
+    )
+
+    @field_validator("patterns")
+    @classmethod
+    def _usable(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            problem = regex_problem(pattern)
+            if problem:
+                raise ValueError(problem)
+        return patterns
 
 
 class HookPolicy(StrictModel):
@@ -86,6 +110,10 @@ class Config(StrictModel):
         "else init.defaultBranch, else main or master.",
     )
     samples: SamplesPolicy = Field(default_factory=SamplesPolicy)
+    detectors: dict[Slug, DetectorPolicy] = Field(
+        default_factory=dict,
+        description="Content detectors by id: switch a built-in one off, add patterns, or add the team's own.",
+    )
 
     @field_validator("reviews_dir")
     @classmethod
@@ -98,6 +126,10 @@ class Config(StrictModel):
 
     def policy(self, checklist_id: str) -> ChecklistPolicy:
         return self.checklists.get(checklist_id, ChecklistPolicy())
+
+    def detector_ids(self) -> list[str]:
+        """Every detector a checklist may name: the built-in ones and the team's own."""
+        return list(dict.fromkeys([*builtin_ids(), *self.detectors]))
 
 
 def read_config(project: Project) -> tuple[Config, Located | None]:
@@ -131,7 +163,32 @@ def config_problems(config: Config, located: Located, catalog: Catalog) -> list[
                 message = pattern_problem(pattern)
                 if message:
                     problems.append(located.problem(("checklists", checklist_id, field, index), message))
+        for index, detector in enumerate(policy.applies_when or []):
+            if detector not in config.detector_ids():
+                where = ("checklists", checklist_id, "applies_when", index)
+                problems.append(located.problem(where, _unknown_detector(detector, config)))
+    for detector, own in config.detectors.items():
+        if detector not in builtin_ids() and not own.patterns:
+            problems.append(
+                located.problem(
+                    ("detectors", detector), "a detector of the team's own needs patterns", key=True
+                )
+            )
     return problems
+
+
+def _unknown_detector(detector: str, config: Config) -> str:
+    return f"no detector {detector!r}; use one of {', '.join(config.detector_ids())}, or define it under detectors"
+
+
+def detector_problems(config: Config, catalog: Catalog) -> list[Problem]:
+    """Checklists that name a detector neither built in nor defined in the config."""
+    return [
+        Problem(display_path(entry.path), None, None, "applies_when", _unknown_detector(detector, config))
+        for entry in catalog
+        for detector in entry.checklist.applies_when
+        if detector not in config.detector_ids()
+    ]
 
 
 def default_outputs(project: Project, config: Config) -> Path | None:
@@ -149,8 +206,9 @@ def default_outputs(project: Project, config: Config) -> Path | None:
 def load_config(project: Project, catalog: Catalog) -> Config:
     """The config, checked against the catalog; defaults when there is no file."""
     config, located = read_config(project)
+    problems = detector_problems(config, catalog)
     if located is not None:
-        problems = config_problems(config, located, catalog)
-        if problems:
-            raise FileProblems(problems)
+        problems += config_problems(config, located, catalog)
+    if problems:
+        raise FileProblems(problems)
     return config

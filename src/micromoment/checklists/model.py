@@ -131,6 +131,7 @@ class Checklist(StrictModel):
         default_factory=list,
         description=".gitignore-style patterns of paths whose change triggers this checklist.",
     )
+    applies_when: list[Slug] = Field(default_factory=list, description="Detectors whose findings trigger it.")
     items: list[Item] = Field(min_length=1)
 
     def consistency_problems(self) -> list[tuple[PathKey, str]]:

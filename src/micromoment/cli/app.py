@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "stats": "The micro-moments ledger: reviews over time, by checklist and by person.",
     "lint": "Validate checklist and config files: one `file:line:column: where: problem` line each.",
     "init": "Write .micromoment/config.yaml with every setting explained.",
+    "scan": "Where generative AI lives in the repository: file:line, detector, and a short excerpt.",
     "report": "Write a static report for leaders: one page to open from disk, no network needed.",
     "export": "Write records as a table for an engine you already run (DuckDB, Spark, BigQuery, Trino).",
 }
@@ -69,6 +70,7 @@ FUNCTIONS: dict[str, str] = {
     "stats": "ledger_commands.stats",
     "lint": "repo_commands.lint",
     "init": "repo_commands.init",
+    "scan": "scan_commands.scan",
     "report": "report_commands.report",
     "export": "report_commands.export",
 }

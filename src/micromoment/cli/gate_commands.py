@@ -31,7 +31,7 @@ from micromoment.gate.coverage import (
     unanswered_hint,
     verdicts_json,
 )
-from micromoment.gate.hook import shown_paths
+from micromoment.gate.hook import not_read, shown_paths, shown_reasons
 from micromoment.git import author_identity, find_repo
 from micromoment.locations import display_path, find_project
 from micromoment.records import (
@@ -100,7 +100,12 @@ def check(
     _report_to_runner(outcome, findings, sarif, codequality)
     if as_json:
         print_json(
-            {"ok": outcome.ok, "checklists": verdicts_json(outcome), "invalid_records": invalid_json(outcome)}
+            {
+                "ok": outcome.ok,
+                "checklists": verdicts_json(outcome),
+                "invalid_records": invalid_json(outcome),
+                "not_read": outcome.change.not_read,
+            }
         )
     else:
         for annotation in ci.workflow_commands(findings) if output_format is Format.github else []:
@@ -137,6 +142,8 @@ def _print_outcome(outcome: Outcome) -> None:
     for verdict in outcome.verdicts:
         show(f"{verdict.rule.id} ({verdict.rule.title})", "bold")
         show(f"  triggered by: {shown_paths(verdict)}")
+        for reason in shown_reasons(verdict):
+            show(f"  why: {reason}")
         if verdict.record is not None:
             how = "skipped, with a reason, in" if verdict.record.kind == "skip" else "covered by"
             show(f"  {how} {verdict.record.path}", "green")
@@ -155,6 +162,9 @@ def _print_outcome(outcome: Outcome) -> None:
         show(f"  fix: micromoment review {verdict.rule.id}")
         if skip_may_cover(verdict.rule.signoffs):
             show(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
+    skipped = not_read(outcome)
+    if skipped:
+        show(skipped)
     if outcome.change.policy_problem:
         show(f"POLICY DOES NOT LOAD: {outcome.change.policy_problem}", "red")
         show("  fix it before merging (micromoment lint); until then the base's rules apply")

@@ -15,7 +15,7 @@ from micromoment.forge.sections import add_pr_template_section
 from micromoment.gate.install import install as install_hook
 from micromoment.git import find_repo
 from micromoment.lint import lint as lint_files
-from micromoment.locations import display_path, find_project, shipped_folder
+from micromoment.locations import Project, display_path, find_project, shipped_folder
 
 
 def lint(
@@ -44,6 +44,17 @@ def lint(
     say(f"{files} checked, no problems")
 
 
+def _scan_proposal(project: Project) -> dict[str, list[str]]:
+    """The patterns `micromoment scan` proposes, by the checklist they are for."""
+    from micromoment.cli.scan_commands import PROPOSED_FOR, scan_repository
+
+    scanned, patterns = scan_repository(project, [])
+    say(
+        f"scan: generative AI in {len(scanned.places)} file(s); {len(patterns)} pattern(s) for {PROPOSED_FOR}"
+    )
+    return {PROPOSED_FOR: patterns} if patterns else {}
+
+
 def init(
     only: Annotated[
         list[str] | None,
@@ -61,12 +72,20 @@ def init(
             "--pr-template", help="Also add a micromoment section to .github/pull_request_template.md."
         ),
     ] = False,
+    scan: Annotated[
+        bool,
+        typer.Option(
+            "--scan", help="Also run micromoment scan and write the patterns it proposes into the config."
+        ),
+    ] = False,
 ) -> None:
     """Write .micromoment/config.yaml with every setting explained.
 
     The file is optional: micromoment works with its defaults without it. --hook installs
     the git hook (as micromoment hook install does); --pr-template adds the section that
-    micromoment pr-note --target body fills in.
+    micromoment pr-note --target body fills in; --scan looks for generative AI in the
+    repository's files and adds the patterns that cover them to genai-output-review's
+    also_applies_to.
     """
     project = find_project()
     catalog = load_catalog(project)
@@ -77,7 +96,8 @@ def init(
         raise Refused(
             f"{display_path(path)} already exists; keep it, or run micromoment init --force to replace it"
         )
-    write_atomic(path, initial_config_text(catalog, set(only) if only else None))
+    proposal = _scan_proposal(project) if scan else {}
+    write_atomic(path, initial_config_text(catalog, set(only) if only else None, proposal))
     say(f"wrote {display_path(path)}")
     if hook:
         installed = install_hook(find_repo(str(project.root)))
@@ -89,17 +109,25 @@ def init(
             if template
             else "the PR template already has a micromoment section"
         )
+    if not scan:
+        say("tip: init --force --scan also covers the files where micromoment scan finds generative AI")
     say("next: micromoment list, then micromoment show quick")
 
 
-def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> str:
+def initial_config_text(
+    catalog: Catalog, enabled: set[str] | None = None, also: dict[str, list[str]] | None = None
+) -> str:
     """The file `micromoment init` writes (`templates/config.yaml.j2`): every key present, every
-    key explained."""
+    key explained; `also`: the patterns `micromoment scan` proposed, by checklist."""
     import json
 
     from jinja2 import FileSystemLoader, StrictUndefined
 
+    from micromoment.detect.table import shipped
     from micromoment.records.sandbox import LIMITS, sandbox_class
+
+    def flow(items: list[str]) -> str:
+        return json.dumps(items, ensure_ascii=False)
 
     folder = shipped_folder("templates")
     env = sandbox_class()(LIMITS, {}, loader=FileSystemLoader(folder), undefined=StrictUndefined)
@@ -107,10 +135,16 @@ def initial_config_text(catalog: Catalog, enabled: set[str] | None = None) -> st
         {
             "id": entry.checklist.id,
             "enabled": enabled is None or entry.checklist.id in enabled,
-            "applies_to": json.dumps(entry.checklist.applies_to, ensure_ascii=False),
+            "applies_to": flow(entry.checklist.applies_to),
+            "also": flow((also or {}).get(entry.checklist.id, [])),
+            "applies_when": flow(entry.checklist.applies_when) if entry.checklist.applies_when else "",
         }
         for entry in catalog
     ]
-    values = {"default_checklist": DEFAULT_CHECKLIST, "checklists": checklists}
+    values = {
+        "default_checklist": DEFAULT_CHECKLIST,
+        "checklists": checklists,
+        "detectors": shipped()["detectors"],
+    }
     text: str = env.budget.render(env.get_template("config.yaml.j2"), values)
     return text + "\n"

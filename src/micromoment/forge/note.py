@@ -145,6 +145,9 @@ def _status_view(verdict: Verdict, link_prefix: str) -> dict[str, Any]:
         # A changed file's name is text someone chose too: `@team/notes.md` would mention.
         "paths": [neutralise(verdict.shown(p)) for p in verdict.paths[:3]],
         "more_paths": max(0, len(verdict.paths) - 3),
+        # Why the content detectors call for it, capped and counted like the paths.
+        "reasons": [neutralise(finding.reason()) for finding in verdict.reasons[:3]],
+        "more_reasons": max(0, len(verdict.reasons) - 3),
     }
 
 

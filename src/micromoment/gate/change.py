@@ -12,6 +12,7 @@ counts, under HEAD's policy.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from micromoment.errors import MicromomentError, NotFound
 from micromoment.fileread import read_regular
@@ -34,6 +35,9 @@ from micromoment.git.objects import (
 from micromoment.git.run import HEAD_UNKNOWN, Repo, Started, run_git
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.records.listing import is_record_path
+
+if TYPE_CHECKING:
+    from micromoment.detect.match import Finding
 
 
 class Change:
@@ -62,6 +66,12 @@ class Change:
         self.policy_after: str | None = None
         # Why the policy as this change leaves it does not load, when it does not.
         self.policy_problem: str | None = None
+        # The diff whose lines the content detectors read: (from, to), to None for the index;
+        # from None for the empty tree.
+        self.diff_range: tuple[str | None, str | None] | None = None
+        # What the content detectors found in those lines, and the files they did not read, with why.
+        self.findings: list[Finding] = []
+        self.not_read: dict[str, str] = {}
         # The base's records, which a created record may copy: listed while the change's are read.
         self.base_records: Started | None = None
 
@@ -99,6 +109,7 @@ def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | No
             tip = found[1] or resolve(repo, found[0])
             finding = start_merge_base(repo, tip)  # git finds it while the base's policy is read
         change = Change(repo, _rules_at(repo, tip), tip, "in the staged change")
+        change.diff_range = (head, None)
         if found and tip:
             since = merge_base(repo, found[0], tip, started=finding)
             records = start_diff(repo, since, under=change.rules.reviews_dir)
@@ -184,6 +195,7 @@ def pushed(repo: Repo, from_ref: str, to_ref: str, files: list[str] | None) -> C
 def _between(repo: Repo, policy: str, since: str | None, until: str | None) -> Change:
     """What changed from `since` to `until` (None: the index), under `policy`'s rules."""
     change = Change(repo, _rules_at(repo, policy), policy, "")
+    change.diff_range = (since, until)
     change.take(diff(repo, since, until), diff(repo, since, until, under=change.rules.reviews_dir))
     change.history = (since, until or "HEAD") if since else None
     return change

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.gate.change import Change, named_record_files, policy_changed
+from micromoment.gate.content import content_hits, read_content
 from micromoment.gate.rules import ChecklistRule, triggered
 from micromoment.git.objects import filters, start_ls_tree, tree_entries
 from micromoment.records.listing import is_record_path
@@ -12,6 +13,7 @@ from micromoment.records.listing import is_record_path
 if TYPE_CHECKING:
     from typing import Any
 
+    from micromoment.detect.match import Finding
     from micromoment.gate.seen import InvalidRecord, RecordCache, SeenRecord
     from micromoment.gate.signoffs import Judged
 
@@ -20,10 +22,16 @@ class Verdict:
     """One triggered checklist: what triggered it, and what (if anything) covers it."""
 
     def __init__(
-        self, rule: ChecklistRule, paths: list[str], submodules: dict[str, tuple[str, str]] | None = None
+        self,
+        rule: ChecklistRule,
+        paths: list[str],
+        submodules: dict[str, tuple[str, str]] | None = None,
+        reasons: list[Finding] | None = None,
     ) -> None:
         self.rule = rule
         self.paths = paths
+        # What the content detectors found in the lines of those paths: why they call for it.
+        self.reasons = reasons or []
         # Submodules among the paths: path -> (commit before, commit after).
         self.submodules = {p: commits for p, commits in (submodules or {}).items() if p in paths}
         self.record: SeenRecord | None = None
@@ -92,11 +100,20 @@ def evaluate(change: Change) -> Outcome:
 
 def _judge(change: Change) -> Outcome:
     changed = policy_changed(change)
+    read_content(change)
     has_records = bool(change.created or change.touched or change.file_records)
     rules = change.rules
     hits = triggered(rules, change.triggering, changed)
+    found = content_hits(rules, change.findings)
     verdicts = [
-        Verdict(rule, hits[rule.id], change.submodules) for rule in rules.checklists if rule.id in hits
+        Verdict(
+            rule,
+            list(dict.fromkeys([*hits.get(rule.id, []), *(f.path for f in found.get(rule.id, []))])),
+            change.submodules,
+            found.get(rule.id),
+        )
+        for rule in rules.checklists
+        if rule.id in hits or rule.id in found
     ]
     if not verdicts and not has_records:
         return Outcome(change, [], [])
@@ -251,6 +268,16 @@ def verdicts_json(outcome: Outcome) -> list[dict[str, Any]]:
             "checklist": v.rule.id,
             "title": v.rule.title,
             "paths": v.paths,
+            "reasons": [
+                {
+                    "path": f.path,
+                    "line": f.line,
+                    "detector": f.detector,
+                    "found": f.text,
+                    "reason": f.reason(),
+                }
+                for f in v.reasons
+            ],
             "submodules": {p: {"before": was, "after": now} for p, (was, now) in v.submodules.items()},
             "covered": v.covered,
             "record": v.record.path if v.record else None,

@@ -23,6 +23,25 @@ def shown_paths(verdict: Verdict) -> str:
     return shown + (f" (+{more} more)" if more > 0 else "")
 
 
+def shown_reasons(verdict: Verdict) -> list[str]:
+    """Why the content detectors call for it, `path:line: what (detector)`, capped and counted like paths."""
+    shown = [printable(f.reason(), one_line=True) for f in verdict.reasons[:MAX_PATHS_SHOWN]]
+    more = len(verdict.reasons) - MAX_PATHS_SHOWN
+    return shown + ([f"(+{more} more)"] if more > 0 else [])
+
+
+def not_read(outcome: Outcome) -> str | None:
+    """The files the content detectors did not read, with why, capped and counted like paths."""
+    skipped = outcome.change.not_read
+    if not skipped:
+        return None
+    named = [
+        f"{printable(path, one_line=True)} ({why})" for path, why in list(skipped.items())[:MAX_PATHS_SHOWN]
+    ]
+    more = len(skipped) - MAX_PATHS_SHOWN
+    return "not read for generative AI: " + ", ".join(named) + (f" (+{more} more)" if more > 0 else "")
+
+
 def findings(outcome: Outcome) -> list[str]:
     """What is wrong with the change: checks without a record, and records that are not valid."""
     lines = []
@@ -30,6 +49,7 @@ def findings(outcome: Outcome) -> list[str]:
         lines.append("micromoment: this change calls for checks that have no record yet:")
     for gap in outcome.gaps:
         lines.append(f"  {gap.rule.id} ({printable(gap.rule.title, one_line=True)}), for {shown_paths(gap)}")
+        lines += [f"    why: {reason}" for reason in shown_reasons(gap)]
         hints = signoff_hint(gap) + unanswered_hint(gap)
         lines += [f"    {printable(hint, one_line=True)}" for hint in hints]
     if outcome.change.policy_problem:

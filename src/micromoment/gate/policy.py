@@ -18,6 +18,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
+from micromoment.detect.table import rules_file_stamp
 from micromoment.errors import FileProblems
 from micromoment.fileread import read_regular
 from micromoment.gate.rules import (
@@ -45,7 +46,11 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
     """The rules from the validated checklists and config, with what a record of each must cite."""
     from micromoment.checklists.answers import item_rule
 
-    rules = rules_from_policy({e.checklist.id: e.checklist.applies_to for e in catalog}, config)
+    rules = rules_from_policy(
+        {e.checklist.id: e.checklist.applies_to for e in catalog},
+        config,
+        {e.checklist.id: e.checklist.applies_when for e in catalog},
+    )
     for index, rule in enumerate(rules.checklists):
         checklist = catalog.get(rule.id)
         rules.checklists[index] = rule._replace(
@@ -138,7 +143,7 @@ def shipped_stamp() -> list[str]:
     """This install's own checklists as the memo's key needs them: micromoment's version and
     each file's name, size and time (an editable install changes them without a new version)."""
     folder = shipped_folder("checklists")
-    return [__version__, *_stamps(folder, _checklist_names(folder))]
+    return [__version__, rules_file_stamp(), *_stamps(folder, _checklist_names(folder))]
 
 
 def _memo(git_dir: str | None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from micromoment.detect.table import detection_table
 from micromoment.locations import CONFIG_FILE, HOME_DIR
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ class ChecklistRule(NamedTuple):
     # What a complete review of it must answer (checklists.answers): a record's own word that it
     # is complete is not enough.
     items: list[ItemRule] | None = None
+    # The content detectors (`applies_when`) whose findings in a change's lines call for it.
+    detectors: list[str] = []  # noqa: RUF012 (a tuple's default, never changed)
 
     @property
     def patterns(self) -> list[Pattern]:
@@ -95,29 +98,43 @@ class Rules(NamedTuple):
     policy_checklist: str | None = None
     require_signed_commits: bool = False
     base_branch: str | None = None
+    # The content detectors as `detect.table` gives them (plain data); None when none is on.
+    detection: dict[str, Any] | None = None
 
     def compiled(self) -> list[object]:
         """What the gate does by these rules: two policies that differ only in comments or
         layout give the same."""
         checklists = [
-            (c.id, c.signoffs, c.title, c.version, c.content_hash, c.items, c.patterns)
+            (c.id, c.signoffs, c.title, c.version, c.content_hash, c.items, c.patterns, c.detectors)
             for c in self.checklists
         ]
         return [*self[1:], checklists]
 
 
-def rules_from_policy(own: dict[str, list[str]], config: Config) -> Rules:
-    """The rules from each checklist's own patterns and the validated config: the config replaces,
-    extends or switches off each checklist's patterns, and a checklist left with none is left out,
-    unless policy changes call for it."""
+def rules_from_policy(
+    own: dict[str, list[str]], config: Config, when: dict[str, list[str]] | None = None
+) -> Rules:
+    """The rules from each checklist's own patterns (and detectors, `when`) and the validated
+    config: the config replaces, extends or switches off each checklist's patterns and detectors,
+    and a checklist left with none is left out, unless policy changes call for it."""
+    overrides = {d: policy.model_dump() for d, policy in config.detectors.items()}
+    switched_off = {d for d, policy in config.detectors.items() if not policy.enabled}
     checklists = []
     for checklist_id, own_lines in sorted(own.items()):
         policy = config.checklists.get(checklist_id)
         lines = own_lines if policy is None or policy.applies_to is None else policy.applies_to
+        chosen = policy.applies_when if policy is not None else None
+        detectors = [
+            d
+            for d in ((when or {}).get(checklist_id, []) if chosen is None else chosen)
+            if d not in switched_off
+        ]
         if policy is not None:
-            lines = [*lines, *policy.also_applies_to] if policy.enabled else []
-        if lines or checklist_id == config.policy_changes:
-            checklists.append(ChecklistRule(checklist_id, lines, policy.signoffs if policy else 0))
+            lines, detectors = ([*lines, *policy.also_applies_to], detectors) if policy.enabled else ([], [])
+        if lines or detectors or checklist_id == config.policy_changes:
+            checklists.append(
+                ChecklistRule(checklist_id, lines, policy.signoffs if policy else 0, detectors=detectors)
+            )
     return Rules(
         checklists,
         normal_folder(config.reviews_dir),
@@ -125,6 +142,7 @@ def rules_from_policy(own: dict[str, list[str]], config: Config) -> Rules:
         config.policy_changes if config.policy_changes in own else None,
         config.require_signed_commits,
         config.base_branch,
+        detection_table(overrides, {d for c in checklists for d in c.detectors}),
     )
 
 
@@ -167,15 +185,19 @@ def is_policy_path(path: str) -> bool:
     return path in (POLICY_FILE, MAILMAP) or path.startswith(POLICY_FOLDER)
 
 
+def triggering_paths(rules: Rules, paths: list[str]) -> list[str]:
+    """The paths that may trigger a checklist: micromoment's own files and records never do."""
+    own = (HOME_DIR + "/", rules.reviews_dir + "/")
+    return [p for p in paths if not p.startswith(own)]
+
+
 def triggered(rules: Rules, paths: list[str], policy_changed: bool = False) -> dict[str, list[str]]:
     """Checklist id -> the paths that call for it, in the rules' order.
 
     A change to what the gate asks for (the config and checklists, as compiled) calls for the
     policy checklist, so that whoever changes it has a named reviewer.
     """
-    # micromoment's own files and records never trigger.
-    own = (HOME_DIR + "/", rules.reviews_dir + "/")
-    candidates = [p for p in paths if not p.startswith(own)]
+    candidates = triggering_paths(rules, paths)
     found: dict[str, list[str]] = {}
     for rule in rules.checklists:
         hits = [path for path in candidates if rule.matches(path)]

@@ -1,0 +1,256 @@
+"""The detectors matched against lines: the lines a change adds or removes (a unified diff), or
+a whole file's for `scan`. Each line is searched once per detector whose keyword it holds, so
+the work is linear in the size of the change, and a change with no keyword compiles nothing.
+
+Standard library only: the commit hook runs this.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from micromoment.detect.table import ANY, CODE, CONFIG
+
+# A file, or one file's part of a diff, larger than this is not read for content (and is said to be skipped).
+MAX_CONTENT_BYTES = 1024 * 1024
+# A `near` pattern counts when generative AI shows within this many lines of it.
+NEAR_LINES = 6
+# A reason quotes at most this much of what matched.
+EXCERPT_CHARS = 60
+_HUNK = re.compile(r"@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+class Finding(NamedTuple):
+    """One place a detector found generative AI, and what it found there."""
+
+    path: str
+    line: int
+    detector: str
+    text: str  # e.g. "model name changed: gpt-4o-mini -> gpt-4.1"
+
+    def reason(self) -> str:
+        return f"{self.path}:{self.line}: {self.text} ({self.detector})"
+
+
+class _Hit(NamedTuple):
+    at: int
+    detector: str
+    found: re.Match[str]
+    near: bool
+
+
+class Detectors:
+    """A detection table (`detect.table`) ready to match; patterns compile on first need."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        self.table = table
+        self.specs: dict[str, dict[str, Any]] = table["detectors"]
+        self.by_suffix = {
+            suffix: lang for lang, suffixes in table["languages"].items() for suffix in suffixes
+        }
+        self._compiled: dict[str, list[tuple[str, list[str] | None, list[tuple[re.Pattern[str], bool]]]]] = {}
+        self._context: re.Pattern[str] | None = None
+        skip = table["skip"]
+        self._vendored = ["/" + folder for folder in skip["vendored"]]
+        self._generated_dirs = ["/" + mark for mark in skip["generated"] if mark.endswith("/")]
+        self._generated_ends = tuple(mark for mark in skip["generated"] if not mark.endswith("/"))
+
+    def language(self, path: str) -> str | None:
+        name = path.rsplit("/", 1)[-1]
+        dot = name.rfind(".")
+        return self.by_suffix.get(name[dot:].lower()) if dot > 0 else None
+
+    def skip_reason(self, path: str) -> str | None:
+        """Why a file is never read for content, by its path: vendored or generated; else None."""
+        padded = "/" + path
+        if any(folder in padded for folder in self._vendored):
+            return "vendored"
+        if path.endswith(self._generated_ends) or any(folder in padded for folder in self._generated_dirs):
+            return "generated"
+        return None
+
+    def generated_mark(self, first_lines: str) -> bool:
+        lowered = first_lines.lower()
+        return any(mark in lowered for mark in self.table["generated_marks"])
+
+    def candidates(self, lowered: str) -> list[str]:
+        """The detectors that may match text holding these (lower-cased) characters."""
+        return [
+            detector
+            for detector, spec in self.specs.items()
+            if spec["keywords"] is None or any(keyword in lowered for keyword in spec["keywords"])
+        ]
+
+    def _patterns(
+        self, language: str
+    ) -> list[tuple[str, list[str] | None, list[tuple[re.Pattern[str], bool]]]]:
+        if language not in self._compiled:
+            languages = {language, ANY} | ({CODE} if language != CONFIG else set())
+            self._compiled[language] = [
+                (
+                    detector,
+                    spec["keywords"],
+                    [
+                        (re.compile(regex), near)
+                        for lang, regex, _, near in spec["patterns"]
+                        if lang in languages
+                    ],
+                )
+                for detector, spec in self.specs.items()
+            ]
+        return self._compiled[language]
+
+    def _near_ai(self, text: str) -> bool:
+        if self._context is None:
+            self._context = re.compile("|".join(f"(?:{c})" for c in self.table["context"]), re.IGNORECASE)
+        return self._context.search(text) is not None
+
+    def find(
+        self, path: str, language: str, lines: list[tuple[str, int, str]], wanted: list[str]
+    ) -> list[Finding]:
+        """What the `wanted` detectors find in one hunk (or a whole file): `lines` are (sign, line
+        number, text) with sign `+`, `-` or ` ` (context, searched only to tell what is near)."""
+        hits: list[_Hit] = []
+        patterns = [p for p in self._patterns(language) if p[0] in wanted and p[2]]
+        for index, (sign, _, text) in enumerate(lines):
+            if sign == " ":
+                continue
+            lowered = text.lower()
+            for detector, keywords, regexes in patterns:
+                if keywords is not None and not any(k in lowered for k in keywords):
+                    continue
+                for regex, near in regexes:
+                    found = regex.search(text)
+                    if found is not None:
+                        hits.append(_Hit(index, detector, found, near))
+                        break
+        if not hits:
+            return []
+        sure = [hit.at for hit in hits if not hit.near]
+        kept = [hit for hit in hits if not hit.near or self._is_near(hit.at, lines, sure)]
+        return self._findings(path, lines, kept)
+
+    def _is_near(self, index: int, lines: list[tuple[str, int, str]], sure: list[int]) -> bool:
+        if any(abs(other - index) <= NEAR_LINES for other in sure):
+            return True
+        window = lines[max(0, index - NEAR_LINES) : index + NEAR_LINES + 1]
+        return any(self._near_ai(text) for _, _, text in window)
+
+    def _findings(self, path: str, lines: list[tuple[str, int, str]], hits: list[_Hit]) -> list[Finding]:
+        findings: list[Finding] = []
+        named = [hit for hit in hits if "name" in hit.found.re.groupindex]
+        findings += _name_changes(path, lines, named)
+        added_by = {hit.detector for hit in hits if lines[hit.at][0] == "+"}
+        for hit in hits:
+            if hit in named:
+                continue
+            sign, number, _ = lines[hit.at]
+            if sign == "-" and hit.detector in added_by:
+                continue  # the line that replaced it says what is there now
+            label = self.specs[hit.detector]["label"] + (" removed" if sign == "-" else "")
+            findings.append(Finding(path, number, hit.detector, f"{label}: {_excerpt(hit.found.group(0))}"))
+        return sorted(findings, key=lambda f: f.line)
+
+
+def _name_changes(path: str, lines: list[tuple[str, int, str]], hits: list[_Hit]) -> list[Finding]:
+    """Model names a hunk adds and removes, paired in order: a removed name and an added one
+    make a change; a name on both sides (a line edited around it) is no change at all."""
+    removed = [hit for hit in hits if lines[hit.at][0] == "-"]
+    added = [hit for hit in hits if lines[hit.at][0] == "+"]
+    for hit in list(added):
+        same = next((old for old in removed if old.found["name"] == hit.found["name"]), None)
+        if same is not None:
+            removed.remove(same)
+            added.remove(hit)
+    findings = []
+    for position, hit in enumerate(added):
+        name = hit.found["name"]
+        if position < len(removed):
+            text = f"model name changed: {removed[position].found['name']} -> {name}"
+        else:
+            text = f"model name: {name}"
+        findings.append(Finding(path, lines[hit.at][1], hit.detector, text))
+    for hit in removed[len(added) :]:
+        findings.append(
+            Finding(path, lines[hit.at][1], hit.detector, f"model name removed: {hit.found['name']}")
+        )
+    return findings
+
+
+def _excerpt(text: str) -> str:
+    shown = " ".join(text.split())
+    return shown if len(shown) <= EXCERPT_CHARS else shown[: EXCERPT_CHARS - 1] + "…"
+
+
+def findings_in_diff(detectors: Detectors, patch: str) -> tuple[list[Finding], dict[str, str]]:
+    """What the detectors find in a unified diff (`git diff -U...`), and the files not read for
+    content with why: binary, too large, or generated (their first lines say so)."""
+    findings: list[Finding] = []
+    skipped: dict[str, str] = {}
+    wanted = detectors.candidates(patch.lower())
+    for section in patch.split("\ndiff --git ")[0 if patch.startswith("diff --git ") else 1 :]:
+        path = _section_path(section)
+        language = detectors.language(path)
+        if "\nBinary files " in section[:2000] or "\0" in section:
+            skipped[path] = "binary"
+        elif len(section) > MAX_CONTENT_BYTES:
+            skipped[path] = "too large"
+        elif wanted and language is not None:
+            found = _section_findings(detectors, path, language, section, wanted)
+            if found is None:
+                skipped[path] = "generated"
+            else:
+                findings += found
+    return findings, skipped
+
+
+def _section_findings(
+    detectors: Detectors, path: str, language: str, section: str, wanted: list[str]
+) -> list[Finding] | None:
+    """One file's part of the diff, hunk by hunk; None for a file whose first lines say it is generated."""
+    findings: list[Finding] = []
+    for hunk in section.split("\n@@ ")[1:]:
+        head, _, body = hunk.partition("\n")
+        numbers = _HUNK.match("@@ " + head)
+        if numbers is None:
+            continue
+        old, new = int(numbers[1]), int(numbers[2])
+        if new == 1 and detectors.generated_mark(body[:400]):
+            return None
+        lines: list[tuple[str, int, str]] = []
+        for raw in body.split("\n"):
+            sign, text = raw[:1], raw[1:]
+            if sign == "+":
+                lines.append(("+", new, text))
+                new += 1
+            elif sign == "-":
+                lines.append(("-", old, text))
+                old += 1
+            elif sign == " ":
+                lines.append((" ", new, text))
+                old, new = old + 1, new + 1
+        findings += detectors.find(path, language, lines, wanted)
+    return findings
+
+
+def _section_path(section: str) -> str:
+    """The file a diff section is about: its `+++` name, `---` for a deletion, else the header's."""
+    for marker, prefix in (("\n+++ ", "b/"), ("\n--- ", "a/")):
+        start = section.find(marker)
+        if start >= 0:
+            name = section[start + len(marker) : section.find("\n", start + 1)]
+            if name != "/dev/null":
+                return _unquoted(name).removeprefix(prefix)
+    header = section.removeprefix("diff --git ").split("\n", 1)[0]
+    if header.startswith('"'):
+        return _unquoted(header[: header.find('"', 1) + 1]).removeprefix("a/")
+    return header[2 : 2 + (len(header) - 5) // 2]
+
+
+def _unquoted(name: str) -> str:
+    """A path as git quotes an unusual one (`"a/caf\\303\\251.py"`), unquoted."""
+    if not (name.startswith('"') and name.endswith('"')):
+        return name
+    raw = name[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+    return raw.encode("latin-1", "replace").decode("utf-8", "replace")

@@ -1,0 +1,98 @@
+"""The detectors as plain data: the shipped rules file with the config's `detectors:` applied.
+
+Plain data (strings and lists) so that the gate's memo keeps it and the commit hook compiles
+nothing until a change's lines hold one of a detector's keywords. Standard library only: the
+rules file's YAML reader loads only when the file must be read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+RULES_FILE = os.path.join(os.path.dirname(os.path.realpath(__file__)), "genai.yaml")
+# Languages in the rules file that stand for several: `any` is every one, `code` all but config.
+ANY, CODE, CONFIG = "any", "code", "config"
+MAX_REGEX_LENGTH = 256
+# A group holding a repetition, itself repeated: `(a+)+` takes exponential time on a near miss.
+_NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.){0,256}[+*}]\)[+*{]")
+
+_SHIPPED: list[dict[str, Any]] = []
+
+
+def shipped() -> dict[str, Any]:
+    """The rules file as data, read once a process."""
+    if not _SHIPPED:
+        from micromoment.yamlio import parse_yaml
+
+        with open(RULES_FILE, "rb") as handle:
+            _SHIPPED.append(parse_yaml(handle.read(), RULES_FILE).data)
+    return _SHIPPED[0]
+
+
+def builtin_ids() -> list[str]:
+    return [str(detector["id"]) for detector in shipped()["detectors"]]
+
+
+def rules_file_stamp() -> str:
+    """The rules file by name, size and time, for the memo's key (an editable install edits it)."""
+    info = os.stat(RULES_FILE)
+    return f"genai.yaml {info.st_size} {info.st_mtime_ns}"
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why a team's pattern is unusable (does not compile, or could take exponential time), or None."""
+    if len(pattern) > MAX_REGEX_LENGTH:
+        return f"pattern {pattern[:40]!r}... is {len(pattern)} characters long (at most {MAX_REGEX_LENGTH})"
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"pattern {pattern!r} is not a regular expression: {exc}"
+    if _NESTED_REPEAT.search(pattern):
+        return (
+            f"pattern {pattern!r} repeats a group that holds a repetition, which can take exponential "
+            "time on a long line; repeat one or the other"
+        )
+    return None
+
+
+def detection_table(overrides: dict[str, Any], wanted: set[str]) -> dict[str, Any] | None:
+    """The detectors the checklists name (`wanted`) as the config leaves them: those switched off
+    dropped, the team's own patterns added (to every language, with no keywords, so they always
+    run), the team's own detectors added. None when no checklist names one that is on."""
+    data = shipped()
+    detectors: dict[str, dict[str, Any]] = {}
+    for raw in data["detectors"]:
+        patterns = [
+            [language, p["re"], p["source"], bool(p.get("near", False))]
+            for language, listed in raw["patterns"].items()
+            for p in listed
+        ]
+        detectors[raw["id"]] = {
+            "label": raw["label"],
+            "why": raw["why"],
+            "keywords": [str(k) for k in raw["keywords"]],
+            "patterns": patterns,
+        }
+    for detector_id, policy in overrides.items():
+        entry = detectors.setdefault(
+            detector_id,
+            {"label": policy.get("description") or detector_id, "why": "", "keywords": None, "patterns": []},
+        )
+        added = [[ANY, pattern, "the team's config", False] for pattern in policy.get("patterns") or []]
+        if added:
+            entry["patterns"] = [*entry["patterns"], *added]
+            entry["keywords"] = None
+        if not policy.get("enabled", True):
+            del detectors[detector_id]
+    chosen = {d: detectors[d] for d in sorted(wanted) if d in detectors}
+    if not chosen:
+        return None
+    return {
+        "languages": data["languages"],
+        "skip": data["skip"],
+        "generated_marks": data["generated_marks"],
+        "context": data["context"],
+        "detectors": chosen,
+    }
