@@ -281,7 +281,7 @@ def test_a_policy_read_once_is_remembered_by_its_inputs_and_read_again_when_they
             reads.append("read")
             return {POLICY_FILE: text}
 
-        return _remembered(git_dir, [inputs], files, lambda: _build_at("policy", files()), light)
+        return _remembered(git_dir, [inputs], files, lambda packs: _build_at("policy", files(), packs), light)
 
     first = remembered(b"reviews_dir: notes/reviews\n", "config 1")
     again = remembered(b"reviews_dir: elsewhere\n", "config 1")

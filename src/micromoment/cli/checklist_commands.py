@@ -12,7 +12,8 @@ from rich.text import Text
 
 from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.errors import MicromomentError, UnknownChecklist
-from micromoment.gate.policy import DEFAULT_CHECKLIST, read_memo, shipped_stamp, write_memo
+from micromoment.gate.memo import found_packs, read_memo, shipped_stamp, write_memo
+from micromoment.gate.policy import DEFAULT_CHECKLIST
 from micromoment.gate.rules import is_checklist_name
 from micromoment.locations import Project, display_path, find_project
 from micromoment.schemas import SchemaName
@@ -24,10 +25,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def list_checklists(as_json: JsonOption = False) -> None:
-    """List the checklists you can run: built-in ones and your repository's own.
+    """List the checklists you can run: built-in ones, installed packs' and your repository's own.
 
-    Repository checklists live in .micromoment/checklists/; one with a built-in's id
-    replaces that built-in (shown as "repo, replaces built-in").
+    Repository checklists live in .micromoment/checklists/; one with the id of a pack's or a
+    built-in's replaces it (shown as "repo, replaces built-in"), as a pack's replaces a built-in's.
     """
     catalog = _catalog(find_project())
     if as_json:
@@ -39,7 +40,8 @@ def list_checklists(as_json: JsonOption = False) -> None:
                     "items": len(entry.fields["items"]),
                     "minutes": entry.fields["minutes"],
                     "source": entry.source,
-                    "replaces_builtin": entry.replaces_builtin,
+                    "replaces_builtin": entry.replaces == "built-in",
+                    "replaces": entry.replaces,
                     "path": display_path(Path(entry.path)),
                 }
                 for entry in catalog
@@ -60,7 +62,7 @@ def list_checklists(as_json: JsonOption = False) -> None:
             entry.fields["title"],
             str(len(entry.fields["items"])),
             format_minutes(entry.fields["minutes"]),
-            "repo, replaces built-in" if entry.replaces_builtin else entry.source,
+            f"{entry.source}, replaces {entry.replaces}" if entry.replaces else entry.source,
         )
     out().print(table)
     say("Show one with: micromoment show ID")
@@ -76,7 +78,7 @@ def show(
     catalog = _catalog(find_project())
     entry = next((entry for entry in catalog if entry.fields["id"] == checklist_id), None)
     if entry is None:
-        from micromoment.checklists.model import unknown_id_message
+        from micromoment.checklists.catalog import unknown_id_message
 
         raise UnknownChecklist(unknown_id_message(checklist_id, sorted(e.fields["id"] for e in catalog)))
     if as_json:
@@ -91,7 +93,7 @@ class Shown(NamedTuple):
     fields: dict[str, Any]
     source: str
     path: str
-    replaces_builtin: bool
+    replaces: str | None
 
 
 def _catalog(project: Project) -> list[Shown]:
@@ -100,15 +102,16 @@ def _catalog(project: Project) -> list[Shown]:
     YAML reader nor the models that validate it (most of their time)."""
     git_dir, stamps = project.root / ".git", _stamps(project.checklists_dir)
     memo = str(git_dir) if git_dir.is_dir() and stamps is not None else None
-    key = "\n".join([*(stamps or []), *shipped_stamp()])
+    packs = found_packs(memo)
+    key = "\n".join([*(stamps or []), *shipped_stamp(packs)])
     known = read_memo(memo, "catalog").get(key)
     if isinstance(known, list):
         return [Shown(*entry) for entry in known]
     from micromoment.checklists import load_catalog
 
     shown = [
-        Shown(_fields(entry.checklist), entry.source, str(entry.path.absolute()), entry.replaces_builtin)
-        for entry in load_catalog(project)  # a broken file is named here, and never remembered
+        Shown(_fields(entry.checklist), entry.source, str(entry.path.absolute()), entry.replaces)
+        for entry in load_catalog(project, packs)  # a broken file is named here, and never remembered
     ]
     if memo is not None:
         write_memo(memo, "catalog", {key: shown})

@@ -1,11 +1,7 @@
 """Where the gate's rules come from: the checklists and config, read at a commit, lightly
 (the policy files' YAML without the models, all a commit that triggers nothing needs) or
-validated, and remembered in the gate's memo.
-
-The memo is one file, `<git-dir>/micromoment/memo.json`, with a section per kind of fact (the
-rules read from a set of policy files; the verdict on a record, `seen`), by blob ids. It only
-ever costs speed: a missing, damaged, truncated or foreign file reads as empty, and a write
-that fails leaves the old file.
+validated, and remembered in the gate's memo (`gate.memo`) under their blob ids, this
+install's checklists and the packs found.
 
 A branch must not change the rules it is judged by, so `check --base` and the hook on a
 branch read the config and checklists as the base branch's tip has them, not the work tree.
@@ -18,10 +14,18 @@ import os
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from micromoment import __version__
-from micromoment.detect.table import plain_detectors, rules_file_stamp
+from micromoment.checklists.packs import Pack, pin_problem
+from micromoment.detect.table import plain_detectors
 from micromoment.errors import FileProblems, MicromomentError
 from micromoment.fileread import read_regular
+from micromoment.gate.memo import (
+    checklist_names,
+    file_stamps,
+    found_packs,
+    read_memo,
+    shipped_stamp,
+    write_memo,
+)
 from micromoment.gate.rules import (
     DEFAULT_POLICY_CHANGES,
     DEFAULT_REVIEWS_DIR,
@@ -68,31 +72,31 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
     return rules
 
 
-def _build(root: str) -> Rules:
-    """The rules of the policy files under `root`, validated."""
+def _build(root: str, packs: list[Pack] | None = None) -> Rules:
+    """The rules of the policy files under `root` and the packs, validated."""
     from pathlib import Path  # the full path only: the hook's light one has no use for pathlib
 
     from micromoment.checklists import load_catalog
     from micromoment.config import load_config
 
     project = Project(Path(root))
-    catalog = load_catalog(project)
+    catalog = load_catalog(project, packs)
     return rules_for(catalog, load_config(project, catalog))
 
 
 def worktree_rules(root: str, light: bool = False) -> Rules:
     """The rules as the work tree has them (before the first commit); `light`: as `light_rules`
     reads them when it can."""
-    names = [POLICY_FILE, *(POLICY_FOLDER + n for n in _checklist_names(os.path.join(root, POLICY_FOLDER)))]
+    names = [POLICY_FILE, *(POLICY_FOLDER + n for n in checklist_names(os.path.join(root, POLICY_FOLDER)))]
     # Kept under their sizes and times; only a plain `.git` folder keeps a memo of the work
     # tree's policy (a worktree or a submodule, whose `.git` is a file, does not).
-    stamps = ["work tree", *_stamps(root, names)]
+    stamps = ["work tree", *file_stamps(root, names)]
     git_dir = os.path.join(root, ".git")
     return _remembered(
         git_dir if os.path.isdir(git_dir) else None,
         stamps,
         lambda: _worktree_files(root, names),
-        lambda: _build(root),
+        lambda packs: _build(root, packs),
         light,
     )
 
@@ -126,95 +130,41 @@ def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]], light: bo
         return {path: blobs.get(oid) or b"" for path, oid in entries}
 
     inputs = [f"{path} {oid}" for path, oid in entries]
-    return _remembered(repo.git_dir, inputs, files, lambda: _build_at(commit, files()), light)
+    return _remembered(repo.git_dir, inputs, files, lambda packs: _build_at(commit, files(), packs), light)
 
 
 def _remembered(
     git_dir: str | None,
     inputs: list[str],
     files: Callable[[], dict[str, bytes] | None],
-    build: Callable[[], Rules],
+    build: Callable[[list[Pack]], Rules],
     light: bool,
 ) -> Rules:
     """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
-    the work tree): from the memo, so that a commit whose policy has not changed reads no YAML
-    and loads no model; else read lightly (`light`) or built by `build`, and remembered."""
-    key = "\n".join([*inputs, *shipped_stamp()])
+    the work tree) and the packs found: from the memo, so that a commit whose policy has not
+    changed reads no YAML and loads no model; else read lightly (`light`) or built by `build`,
+    and remembered. Refused when the packs are not those the config pins."""
+    packs = found_packs(git_dir)
+    key = "\n".join([*inputs, *shipped_stamp(packs)])
     remembered = read_memo(git_dir, "rules")
     found = rules_from_memo(remembered.get(key))
-    if found is not None and (light or found.complete):
-        return found
-    found = light_rules(files()) if light else None
-    if found is None:
-        found = build()  # a problem in the policy is raised here, and never remembered
-        for rule in found.checklists:
-            rule.patterns  # noqa: B018 (compiled now, so that the memo spares pathspec's import)
-    if git_dir is not None:
-        kept = dict(list(remembered.items())[-(MEMO_LIMIT - 1) :])
-        write_memo(git_dir, "rules", {**kept, key: memo_of(found)})
+    if found is None or not (light or found.complete):
+        found = light_rules(files(), packs) if light else None
+        if found is None:
+            found = build(packs)  # a problem in the policy is raised here, and never remembered
+            for rule in found.checklists:
+                rule.patterns  # noqa: B018 (compiled now, so that the memo spares pathspec's import)
+        if git_dir is not None:
+            kept = dict(list(remembered.items())[-(MEMO_LIMIT - 1) :])
+            write_memo(git_dir, "rules", {**kept, key: memo_of(found)})
+    problem = pin_problem(found.packs, packs)
+    if problem:
+        raise MicromomentError(problem)
     return found
 
 
 # Sets of rules kept in the memo: a few branches' worth, the oldest dropped first.
 MEMO_LIMIT = 32
-MEMO_BYTES = 256 * 1024 * 1024
-# A memo written by another version of micromoment, or in another format, is never read.
-MEMO_TAG = [4, __version__]
-
-
-def shipped_stamp() -> list[str]:
-    """This install's own checklists as the memo's key needs them: micromoment's version and
-    each file's name, size and time (an editable install changes them without a new version)."""
-    folder = shipped_folder("checklists")
-    return [__version__, rules_file_stamp(), *_stamps(folder, _checklist_names(folder))]
-
-
-def _memo(git_dir: str | None) -> dict[str, Any]:
-    path = os.path.join(git_dir, "micromoment", "memo.json") if git_dir else None
-    raw = read_regular(path, MEMO_BYTES) if path else None  # a pipe in its place is never waited on
-    try:
-        data = json.loads(raw) if raw is not None else {}
-    except (ValueError, RecursionError):
-        return {}
-    return data if isinstance(data, dict) and data.get("format") == MEMO_TAG else {}
-
-
-def read_memo(git_dir: str | None, section: str) -> dict[str, Any]:
-    """One section of the memo; empty for anything else."""
-    found = _memo(git_dir).get(section)
-    return found if isinstance(found, dict) else {}
-
-
-def write_memo(git_dir: str, section: str, entries: dict[str, Any]) -> bool:
-    """Replace one section in one atomic step, keeping the others; False (and the old file
-    kept) when that fails."""
-    from pathlib import Path
-
-    from micromoment.files import write_atomic
-
-    # Key order is kept, not sorted: callers keep entries in age order and drop the oldest first.
-    text = json.dumps({**_memo(git_dir), "format": MEMO_TAG, section: entries})
-    try:
-        write_atomic(Path(git_dir, "micromoment", "memo.json"), text + "\n")
-    except Exception:  # a memo that cannot be written only costs speed
-        return False
-    return True
-
-
-def _checklist_names(folder: str) -> list[str]:
-    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
-    return [name for name in names if is_checklist_name(name)]
-
-
-def _stamps(root: str, names: list[str]) -> list[str]:
-    stamps = []
-    for name in names:
-        try:
-            info = os.stat(os.path.join(root, name))
-        except OSError:
-            continue
-        stamps.append(f"{name} {info.st_size} {info.st_mtime_ns}")
-    return stamps
 
 
 def _worktree_files(root: str, names: list[str]) -> dict[str, bytes] | None:
@@ -232,7 +182,7 @@ def _worktree_files(root: str, names: list[str]) -> dict[str, bytes] | None:
     return files
 
 
-def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
+def _build_at(commit: str, files: dict[str, bytes], packs: list[Pack] | None = None) -> Rules:
     """Lay the commit's policy files out in a scratch folder and load them the usual way."""
     import tempfile  # the full path only: the hook's light one has no use for it
     from pathlib import Path
@@ -244,7 +194,7 @@ def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         try:
-            return _build(scratch)
+            return _build(scratch, packs)
         except FileProblems as exc:
             # Each problem named at the commit (`abc123def456:.micromoment/config.yaml`), not the scratch folder.
             at = f"{commit[:12] if ' ' not in commit else commit}:"
@@ -272,12 +222,13 @@ CONFIG_FIELDS = frozenset(
         "base_branch",
         "samples",
         "detectors",
+        "packs",
     }
 )
 POLICY_FIELDS = frozenset({"enabled", "applies_to", "also_applies_to", "signoffs", "applies_when"})
 
 
-def light_rules(files: dict[str, bytes] | None) -> Rules | None:
+def light_rules(files: dict[str, bytes] | None, packs: list[Pack] | None = None) -> Rules | None:
     """What triggers each checklist, and the config's settings, from the policy files' YAML
     unvalidated: enough to tell that a change calls for nothing (`complete` is False; anything
     triggered is judged by the full rules). None when a file does not read as the full path
@@ -289,7 +240,7 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
     try:
         config = parse_yaml(files[POLICY_FILE], POLICY_FILE).data if POLICY_FILE in files else {}
         own = _light_checklists({n: d for n, d in files.items() if n != POLICY_FILE})
-        builtin = _shipped_checklists()
+        builtin = _shipped_checklists(tuple(pack.folder for pack in packs or []))
         if own is None or builtin is None or not _plausible({**builtin, **own}, config):
             return None
         json.dumps(config)  # a date in the config, say: the full path judges it
@@ -301,14 +252,19 @@ def light_rules(files: dict[str, bytes] | None) -> Rules | None:
         return None
 
 
-@lru_cache(maxsize=1)
-def _shipped_checklists() -> dict[str, tuple[list[str], list[str]]] | None:
-    """The built-in checklists' own patterns, read once a process: they are the install's own
+@lru_cache(maxsize=2)
+def _shipped_checklists(pack_folders: tuple[str, ...]) -> dict[str, tuple[list[str], list[str]]] | None:
+    """The built-in checklists' own patterns, replaced by the packs' (two packs offering one id:
+    None, so that the full path names both), read once a process: they are the install's own
     files, and the hook on a branch reads both the work tree's policy and the base's."""
-    folder = shipped_folder("checklists")
-    names = _checklist_names(folder)
-    files = {name: read_regular(os.path.join(folder, name), MAX_YAML_BYTES) or b"" for name in names}
-    return _light_checklists(files)
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for folders in ((shipped_folder("checklists"),), pack_folders):
+        paths = [os.path.join(folder, name) for folder in folders for name in checklist_names(folder)]
+        read = _light_checklists({path: read_regular(path, MAX_YAML_BYTES) or b"" for path in paths})
+        if read is None:
+            return None
+        found |= read
+    return found
 
 
 def _known_keys(data: object, fields: frozenset[str]) -> TypeGuard[dict[str, Any]]:
@@ -370,6 +326,7 @@ def _plausible(own: dict[str, Any], config: Any) -> bool:
         and (base_branch is None or (isinstance(base_branch, str) and bool(base_branch.strip())))
         and isinstance(config.get("require_signed_commits", False), bool)
         and plain_detectors(config.get("detectors", {}))
+        and "packs" not in config  # pins are judged by the full path, and then remembered
     )
 
 

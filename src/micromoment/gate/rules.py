@@ -102,6 +102,8 @@ class Rules(NamedTuple):
     base_branch: str | None = None
     # The content detectors as `detect.table` gives them (plain data); None when none is on.
     detection: dict[str, Any] | None = None
+    # The packs the config pins (`packs:` as plain data); None when it names none.
+    packs: dict[str, Any] | None = None
 
     @property
     def complete(self) -> bool:
@@ -149,6 +151,7 @@ def rules_from_policy(
         config.get("require_signed_commits", False),
         config.get("base_branch"),
         detection_table(overrides, {d for c in checklists for d in c.detectors}),
+        config.get("packs"),
     )
 
 

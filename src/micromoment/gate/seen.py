@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import FileProblems
-from micromoment.gate.policy import read_memo, write_memo
+from micromoment.gate.memo import read_memo, write_memo
 from micromoment.limits import MAX_YAML_BYTES, size_text
 
 if TYPE_CHECKING:
