@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PATIENCE, git, run_module, write
+from conftest import PATIENCE, git, modules_at_exit, run_module, write
 
 
 def new_pack(tmp_path: Path, name: str, version: str) -> Path:
@@ -221,3 +221,14 @@ def test_a_git_pack_is_synced_at_its_pinned_tag_and_refused_when_the_tag_moves(
         "commit in .micromoment/config.yaml and have that change reviewed\n"
     )
     assert micromoment(repo, site, "check").returncode == 0  # the synced copy is as pinned still
+
+
+def test_the_hook_finds_installed_packs_from_its_memo_without_importlib_metadata(repo: Path) -> None:
+    started(repo)
+    write(repo / "src/app.py", "print('hi')\n")
+    git(repo, "add", "-A")
+    env = {**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"}
+    first, second = (modules_at_exit(repo, "hook", env=env) for _ in range(2))
+    assert (first[0], second[0]) == (0, 0)
+    assert "importlib.metadata" in first[1]
+    assert "importlib.metadata" not in second[1]

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, WithJsonSchema, field_serializer, field_validator, model_validator
 
 from micromoment.checklists.answers import CONFIRM_ANSWERS
+from micromoment.checklists.frameworks import reference_problem
 from micromoment.errors import FileProblems
 from micromoment.locations import display_path
 from micromoment.validation import Slug, StrictModel, Text, validate
@@ -25,7 +26,8 @@ class Reference(StrictModel):
     """A pointer into a published framework, e.g. {framework: owasp-llm, id: LLM02, version: "2025"}."""
 
     framework: Slug = Field(
-        description="Framework slug: nist-ai-rmf, nist-ai-600-1, owasp-llm, eu-ai-act, iso-42001, or your own."
+        description="Framework slug: nist-ai-rmf, nist-ai-600-1, owasp-llm, eu-ai-act, iso-42001, mitre-atlas "
+        "(ids checked against the lists micromoment ships), or your own."
     )
     id: Text = Field(
         description="The identifier inside the framework, e.g. LLM02, MEASURE 2.11, Art. 50(1), A.7.5."
@@ -149,6 +151,10 @@ class Checklist(StrictModel):
             if item.ask_if is not None:
                 problems.extend(self._ask_if_problems(index, item.ask_if, seen))
             seen.setdefault(item.id, index)
+            for number, reference in enumerate(item.references):
+                wrong = reference_problem(reference.framework, reference.id, reference.version)
+                if wrong is not None:
+                    problems.append((("items", index, "references", number, wrong[0]), wrong[1]))
         for index, pattern in enumerate(self.applies_to):
             message = pattern_problem(pattern)
             if message:

@@ -30,7 +30,7 @@ def list_checklists(as_json: JsonOption = False) -> None:
     Repository checklists live in .micromoment/checklists/; one with the id of a pack's or a
     built-in's replaces it (shown as "repo, replaces built-in"), as a pack's replaces a built-in's.
     """
-    catalog = _catalog(find_project())
+    catalog = shown_catalog(find_project())
     if as_json:
         print_json(
             [
@@ -75,7 +75,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show one checklist's items: question, owner, minutes, guidance and references."""
-    catalog = _catalog(find_project())
+    catalog = shown_catalog(find_project())
     entry = next((entry for entry in catalog if entry.fields["id"] == checklist_id), None)
     if entry is None:
         from micromoment.checklists.catalog import unknown_id_message
@@ -96,7 +96,7 @@ class Shown(NamedTuple):
     replaces: str | None
 
 
-def _catalog(project: Project) -> list[Shown]:
+def shown_catalog(project: Project) -> list[Shown]:
     """The catalog as list and show print it. It is kept in the gate's memo under the checklist
     files' names, sizes and times, so that once it has been read, list and show load neither the
     YAML reader nor the models that validate it (most of their time)."""
