@@ -84,9 +84,16 @@ def test_a_pack_made_by_pack_new_is_found_listed_shown_and_used_by_the_gate(
         "src/acme_genai/acme-genai.yaml",
         "tests/test_pack.py",
     ]
-    linted = micromoment(repo, site, "lint", str(pack / "src/acme_genai"))
-    assert linted.returncode == 0, linted.stdout + linted.stderr
     install(pack, site)
+    own_test = subprocess.run(  # the test the pack ships: micromoment lint on its checklists
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "tests"],
+        cwd=pack,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+    )
+    assert own_test.returncode == 0, own_test.stdout + own_test.stderr
     started(repo)
 
     listed = micromoment(repo, site, "list", "--json")
@@ -98,6 +105,7 @@ def test_a_pack_made_by_pack_new_is_found_listed_shown_and_used_by_the_gate(
     shown = micromoment(repo, site, "show", "acme-genai")
     assert shown.returncode == 0, shown.stderr
     assert "Is a named person responsible" in shown.stdout
+    assert shown.stderr == "From pack: acme-genai 1.4.0\n"
 
     write(repo / "prompts/welcome.txt", "Say hello.\n")
     git(repo, "add", "-A")
@@ -232,3 +240,18 @@ def test_the_hook_finds_installed_packs_from_its_memo_without_importlib_metadata
     assert (first[0], second[0]) == (0, 0)
     assert "importlib.metadata" in first[1]
     assert "importlib.metadata" not in second[1]
+
+
+def test_the_gate_follows_an_installed_packs_files_when_they_change(
+    repo: Path, tmp_path: Path, site: Path
+) -> None:
+    install(new_pack(tmp_path, "acme-genai", "1.4.0"), site)
+    started(repo)
+    write(repo / "src/app.py", "print('hi')\n")
+    git(repo, "add", "-A")
+    assert hook(repo, site).returncode == 0  # its rules now in the memo
+    installed = site / "acme_genai/acme-genai.yaml"
+    installed.write_text(installed.read_text().replace('["prompts/**"]', '["src/**"]'))
+    done = hook(repo, site)
+    assert done.returncode == 1
+    assert "acme-genai" in done.stderr

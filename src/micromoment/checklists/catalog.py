@@ -77,7 +77,7 @@ class Catalog:
 
 def project_packs(project: Project) -> list[Pack]:
     """The packs installed here and those synced into the project's git directory."""
-    return one_of_each(installed_packs() + synced_packs(git_folder(str(project.root))))
+    return one_of_each([*installed_packs(), *synced_packs(git_folder(str(project.root)))])
 
 
 def load_catalog(project: Project, packs: list[Pack] | None = None) -> Catalog:

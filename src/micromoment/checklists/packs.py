@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from micromoment.errors import MicromomentError
@@ -37,8 +38,10 @@ class Pack(NamedTuple):
         return f"pack: {self.name} {shown}"
 
 
-def installed_packs() -> list[Pack]:
-    """Every installed pack, by its entry point; importlib.metadata loads only here."""
+@lru_cache(maxsize=1)
+def installed_packs() -> tuple[Pack, ...]:
+    """Every installed pack, by its entry point, looked up once a process (rendering many
+    records asks for the packs' templates each time); importlib.metadata loads only here."""
     from importlib.metadata import entry_points
     from importlib.util import find_spec
 
@@ -56,7 +59,7 @@ def installed_packs() -> list[Pack]:
                 "importable package; reinstall the pack, or ask its owners to fix its entry point"
             )
         found.append(Pack(point.name, version, folders[0]))
-    return found
+    return tuple(found)
 
 
 def synced_packs(common_git_dir: str | None) -> list[Pack]:

@@ -85,6 +85,8 @@ def show(
         print_json({**entry.fields, "source": entry.source, "path": display_path(Path(entry.path))})
         return
     _print_checklist(entry.fields)
+    if entry.source.startswith("pack: "):
+        say(f"From {entry.source}")
 
 
 class Shown(NamedTuple):
@@ -102,8 +104,8 @@ def shown_catalog(project: Project) -> list[Shown]:
     YAML reader nor the models that validate it (most of their time)."""
     git_dir, stamps = project.root / ".git", _stamps(project.checklists_dir)
     memo = str(git_dir) if git_dir.is_dir() and stamps is not None else None
-    packs = found_packs(memo)
-    key = "\n".join([*(stamps or []), *shipped_stamp(packs)])
+    packs = found_packs(memo) if memo is not None else None  # else the catalog finds them itself
+    key = "\n".join([*(stamps or []), *shipped_stamp(packs or [])])
     known = read_memo(memo, "catalog").get(key)
     if isinstance(known, list):
         return [Shown(*entry) for entry in known]

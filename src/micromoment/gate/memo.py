@@ -42,7 +42,7 @@ def found_packs(git_dir: str | None) -> list[Pack]:
     try:
         installed = [Pack(*map(str, pack)) for pack in read_memo(git_dir, "packs")[key]]
     except (LookupError, TypeError):
-        installed = installed_packs()
+        installed = list(installed_packs())
         if git_dir is not None:
             write_memo(git_dir, "packs", {key: installed})
     return one_of_each(installed + synced_packs(common_dir(git_dir) if git_dir else None))
