@@ -11,7 +11,7 @@ from pathlib import Path
 from micromoment.checklists.model import Checklist, load_checklist, load_located
 from micromoment.checklists.packs import Pack, git_folder, installed_packs, one_of_each, synced_packs
 from micromoment.errors import FileProblems, Problem, UnknownChecklist
-from micromoment.locations import Project, display_path, shipped_dir
+from micromoment.locations import Project, display_path, is_checklist_name, shipped_dir
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class CatalogEntry:
 def checklist_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if is_checklist_name(p.name))
 
 
 def unknown_id_message(wanted: str, known: list[str]) -> str:
@@ -88,20 +88,18 @@ def load_catalog(project: Project, packs: list[Pack] | None = None) -> Catalog:
         path.stem: CatalogEntry(path, "built-in") for path in checklist_files(shipped_dir("checklists"))
     }
     problems: list[Problem] = []
-    for source, folder in [
-        *((pack.label, Path(pack.folder)) for pack in packs),
-        ("repo", project.checklists_dir),
-    ]:
+    # Packs rank the same, so two offering one id are a clash, as two repo files are.
+    pack_files = [(pack.label, path) for pack in packs for path in checklist_files(Path(pack.folder))]
+    for layer_files in (pack_files, [("repo", path) for path in checklist_files(project.checklists_dir)]):
         layer: dict[str, CatalogEntry] = {}
-        for path in checklist_files(folder):
+        for source, path in layer_files:
             try:
                 checklist, located = load_located(path)
             except FileProblems as exc:
                 problems.extend(exc.problems)
                 continue
-            same = layer.get(checklist.id) or _same_level(entries, checklist.id, source)
-            if same is not None:
-                problems.append(located.problem(("id",), _clash(checklist.id, same, source)))
+            if checklist.id in layer:
+                problems.append(located.problem(("id",), _clash(checklist.id, layer[checklist.id], source)))
                 continue
             replaced = entries.get(checklist.id)
             layer[checklist.id] = CatalogEntry(path, source, replaced.source if replaced else None, checklist)
@@ -118,10 +116,3 @@ def _clash(checklist_id: str, other: CatalogEntry, source: str) -> str:
         f"{checklist_id!r} is offered by two sources: {source} and {other.source} "
         f"({display_path(other.path)}); uninstall one, or ask the owners of one to rename it"
     )
-
-
-def _same_level(entries: dict[str, CatalogEntry], checklist_id: str, source: str) -> CatalogEntry | None:
-    """Another pack's checklist with this id: packs rank the same, so neither wins."""
-    found = entries.get(checklist_id)
-    both_packs = found is not None and found.source.startswith("pack: ") and source.startswith("pack: ")
-    return found if both_packs else None

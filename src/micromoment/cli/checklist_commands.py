@@ -11,11 +11,17 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment.cli.output import out, print_json, say, write_out
-from micromoment.errors import MicromomentError, UnknownChecklist
+from micromoment.errors import FileProblems, MicromomentError, UnknownChecklist
 from micromoment.gate.memo import found_packs, read_memo, shipped_stamp, write_memo
 from micromoment.gate.policy import DEFAULT_CHECKLIST
-from micromoment.gate.rules import is_checklist_name
-from micromoment.locations import Project, display_path, find_project
+from micromoment.locations import (
+    Project,
+    display_path,
+    find_project,
+    is_checklist_name,
+    language,
+    translation_file,
+)
 from micromoment.schemas import SchemaName
 
 if TYPE_CHECKING:  # the models load only when the catalog is read afresh
@@ -73,6 +79,12 @@ def show(
         str, typer.Argument(metavar="ID", help="The checklist's id, as in micromoment list.")
     ],
     as_json: JsonOption = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Read it in this language, e.g. pt-BR (default: MICROMOMENT_LANG, the locale)."
+        ),
+    ] = None,
 ) -> None:
     """Show one checklist's items: question, owner, minutes, guidance and references."""
     catalog = shown_catalog(find_project())
@@ -81,12 +93,28 @@ def show(
         from micromoment.checklists.catalog import unknown_id_message
 
         raise UnknownChecklist(unknown_id_message(checklist_id, sorted(e.fields["id"] for e in catalog)))
+    fields = _in_language(entry, lang or language())
     if as_json:
-        print_json({**entry.fields, "source": entry.source, "path": display_path(Path(entry.path))})
+        print_json({**fields, "source": entry.source, "path": display_path(Path(entry.path))})
         return
-    _print_checklist(entry.fields)
+    _print_checklist(fields)
     if entry.source.startswith("pack: "):
         say(f"From {entry.source}")
+
+
+def _in_language(entry: Shown, lang: str | None) -> dict[str, Any]:
+    """The checklist in `lang` when it has a translation that matches it; else as written."""
+    found = translation_file(Path(entry.path), lang) if lang else None
+    if found is None:
+        return entry.fields
+    from micromoment.checklists import load_checklist
+    from micromoment.checklists.translations import load_translation, translated
+
+    try:
+        return translated(entry.fields, load_translation(load_checklist(Path(entry.path)), found))
+    except FileProblems as exc:
+        say(f"{exc.problems[0]} (shown as written; micromoment lint lists every problem)")
+        return entry.fields
 
 
 class Shown(NamedTuple):

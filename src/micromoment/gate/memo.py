@@ -14,9 +14,8 @@ from micromoment import __version__
 from micromoment.checklists.packs import Pack, installed_packs, one_of_each, synced_packs
 from micromoment.detect.table import rules_file_stamp
 from micromoment.fileread import read_regular
-from micromoment.gate.rules import is_checklist_name
 from micromoment.git.objects import common_dir
-from micromoment.locations import shipped_folder
+from micromoment.locations import is_checklist_name, shipped_folder
 
 MEMO_BYTES = 256 * 1024 * 1024
 # A memo written by another version of micromoment, or in another format, is never read.

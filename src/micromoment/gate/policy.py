@@ -32,7 +32,6 @@ from micromoment.gate.rules import (
     POLICY_FILE,
     POLICY_FOLDER,
     Rules,
-    is_checklist_name,
     memo_of,
     normal_folder,
     rules_from_memo,
@@ -42,7 +41,7 @@ from micromoment.gate.rules import (
 from micromoment.git import Repo
 from micromoment.git.objects import ls_index, ls_tree, read_objects
 from micromoment.limits import MAX_YAML_BYTES
-from micromoment.locations import Project, shipped_folder
+from micromoment.locations import Project, is_checklist_name, shipped_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -259,9 +259,3 @@ def glob_needle(pattern: str) -> str:
                 run += char
         runs.append(run)
     return max(runs, key=len)
-
-
-def is_checklist_name(name: str) -> bool:
-    """A file `checklists.checklist_files` loads: *.yaml or *.yml, not hidden."""
-    base = name.rsplit("/", 1)[-1]
-    return base.endswith((".yaml", ".yml")) and not base.startswith(".")
