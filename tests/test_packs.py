@@ -173,6 +173,15 @@ def test_a_version_the_base_does_not_pin_is_refused_by_check_the_hook_and_review
     git(repo, "commit", "-q", "--no-verify", "-m", "pin the new pack")
     checked = micromoment(repo, site, "check", "--base", "main")
     assert (checked.returncode, checked.stderr) == (2, refusal)
+    assert micromoment(repo, site, "log").returncode == 0  # only the gate and review refuse
+
+    # With the base's version installed, the branch's new pin is a policy change like any other.
+    install(pack, site)
+    checked = micromoment(repo, site, "check", "--base", "main", "--json")
+    assert checked.returncode == 1, checked.stderr
+    assert [c["checklist"] for c in json.loads(checked.stdout)["checklists"]] == ["team-review"]
+    checked = micromoment(repo, site, "check", "--base", "main")
+    assert "POLICY DOES NOT LOAD" not in checked.stdout + checked.stderr
 
 
 def test_a_pack_the_config_does_not_pin_is_refused(repo: Path, tmp_path: Path, site: Path) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from micromoment.errors import MicromomentError, NotFound
 from micromoment.fileread import read_regular
-from micromoment.gate.policy import rules_at, rules_staged, worktree_rules
+from micromoment.gate.policy import pinned, rules_at, rules_staged, worktree_rules
 from micromoment.gate.rules import MAILMAP, Rules, is_policy_path
 from micromoment.git.objects import (
     BaseQuestions,
@@ -87,7 +87,7 @@ class Change:
 
 def _rules_at(repo: Repo, commit: str | None, light: bool = True) -> Rules:
     """The policy's rules: light ones (enough to tell that nothing is triggered) when they read."""
-    return rules_at(repo, commit, light) if commit else worktree_rules(repo.root, light)
+    return pinned(rules_at(repo, commit, light) if commit else worktree_rules(repo.root, light), repo.git_dir)
 
 
 def complete_rules(change: Change) -> Rules:

@@ -142,7 +142,7 @@ def _remembered(
     """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
     the work tree) and the packs found: from the memo, so that a commit whose policy has not
     changed reads no YAML and loads no model; else read lightly (`light`) or built by `build`,
-    and remembered. Refused when the packs are not those the config pins."""
+    and remembered."""
     packs = found_packs(git_dir)
     key = "\n".join([*inputs, *shipped_stamp(packs)])
     remembered = read_memo(git_dir, "rules")
@@ -156,10 +156,16 @@ def _remembered(
         if git_dir is not None:
             kept = dict(list(remembered.items())[-(MEMO_LIMIT - 1) :])
             write_memo(git_dir, "rules", {**kept, key: memo_of(found)})
-    problem = pin_problem(found.packs, packs)
+    return found
+
+
+def pinned(rules: Rules, git_dir: str | None) -> Rules:
+    """The rules the gate judges by, refused when the packs found are not those they pin, so
+    that a laptop and CI judge alike (the rules a change is compared with are not refused)."""
+    problem = pin_problem(rules.packs, found_packs(git_dir)) if rules.packs is not None else None
     if problem:
         raise MicromomentError(problem)
-    return found
+    return rules
 
 
 # Sets of rules kept in the memo: a few branches' worth, the oldest dropped first.
