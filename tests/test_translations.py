@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from conftest import Cli, write
+from micromoment.checklists import checklist_files
 from micromoment.checklists.translations import check_translation, translations_of
 from micromoment.locations import shipped_dir
 
@@ -26,13 +27,12 @@ items:
 """
 
 
-def test_the_shipped_translations_match_their_checklists() -> None:
-    for path in translations_of(shipped_dir("checklists") / "quick.yaml"):
-        check_translation(path)
-    assert [p.name for p in translations_of(shipped_dir("checklists") / "quick.yaml")] == [
-        "quick.es.yaml",
-        "quick.pt-BR.yaml",
-    ]
+def test_every_built_in_ships_in_brazilian_portuguese_and_spanish_matching_it() -> None:
+    for path in checklist_files(shipped_dir("checklists")):
+        translations = translations_of(path)
+        assert [p.name for p in translations] == [f"{path.stem}.es.yaml", f"{path.stem}.pt-BR.yaml"]
+        for translation in translations:
+            check_translation(path.with_name(translation.name))
 
 
 def test_lint_names_a_missing_item_options_out_of_order_and_a_stale_version(cli: Cli, mini: Path) -> None:
