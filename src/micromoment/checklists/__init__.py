@@ -13,6 +13,10 @@ if TYPE_CHECKING:  # for the type checker, every public name of the model and th
     from micromoment.checklists.catalog import *  # noqa: F403
     from micromoment.checklists.model import *  # noqa: F403
 
+# The checklist `micromoment review` runs when none is named: here, so that `list` knows it
+# without loading the model.
+DEFAULT_CHECKLIST = "quick"
+
 
 def __getattr__(name: str) -> object:
     """A public name of the model or the catalog, imported on first use."""

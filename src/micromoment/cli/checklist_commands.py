@@ -10,14 +10,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from micromoment.checklists import DEFAULT_CHECKLIST
 from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.errors import FileProblems, MicromomentError, UnknownChecklist
-from micromoment.gate import memo as gate_memo
-from micromoment.gate.policy import DEFAULT_CHECKLIST
+from micromoment.gate.policy import found_packs, read_memo, shipped_stamp, write_memo
 from micromoment.locations import (
     Project,
     display_path,
     find_project,
+    is_checklist_name,
     language,
     translation_file,
 )
@@ -129,15 +130,11 @@ def shown_catalog(project: Project) -> list[Shown]:
     """The catalog as list and show print it. It is kept in the gate's memo under the checklist
     files' names, sizes and times, so that once it has been read, list and show load neither the
     YAML reader nor the models that validate it (most of their time)."""
-    git_dir, folder = project.root / ".git", str(project.checklists_dir)
-    try:  # the repository's checklist files by name, size and time
-        stamps: list[str] | None = gate_memo.file_stamps(folder, gate_memo.checklist_names(folder))
-    except OSError:
-        stamps = None  # one cannot be looked at: reading the catalog afresh says why
+    git_dir, stamps = project.root / ".git", _stamps(project.checklists_dir)
     memo = str(git_dir) if git_dir.is_dir() and stamps is not None else None
-    packs = gate_memo.found_packs(memo) if memo is not None else None  # else the catalog finds them itself
-    key = "\n".join([*(stamps or []), *gate_memo.shipped_stamp(packs or [])])
-    known = gate_memo.read_memo(memo, "catalog").get(key)
+    packs = found_packs(memo) if memo is not None else None  # else the catalog finds them itself
+    key = "\n".join([*(stamps or []), *shipped_stamp(packs or [])])
+    known = read_memo(memo, "catalog").get(key)
     if isinstance(known, list):
         return [Shown(*entry) for entry in known]
     from micromoment.checklists import load_catalog
@@ -147,8 +144,18 @@ def shown_catalog(project: Project) -> list[Shown]:
         for entry in load_catalog(project, packs)  # a broken file is named here, and never remembered
     ]
     if memo is not None:
-        gate_memo.write_memo(memo, "catalog", {key: shown})
+        write_memo(memo, "catalog", {key: shown})
     return shown
+
+
+def _stamps(folder: Path) -> list[str] | None:
+    """The repository's checklist files by name, size and time; None when one cannot be looked
+    at (reading the catalog afresh says why)."""
+    try:
+        files = sorted(p for p in folder.iterdir() if is_checklist_name(p.name)) if folder.is_dir() else []
+        return [f"{path.name} {path.stat().st_size} {path.stat().st_mtime_ns}" for path in files]
+    except OSError:
+        return None
 
 
 def _fields(checklist: Checklist) -> dict[str, Any]:
