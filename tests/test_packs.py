@@ -264,3 +264,23 @@ def test_the_gate_follows_an_installed_packs_files_when_they_change(
     done = hook(repo, site)
     assert done.returncode == 1
     assert "acme-genai" in done.stderr
+
+
+def test_pack_new_and_pack_sync_say_what_is_wrong(repo: Path, tmp_path: Path, site: Path) -> None:
+    unnamed = micromoment(repo, site, "pack", "new")
+    assert (unnamed.returncode, unnamed.stderr) == (
+        2,
+        "micromoment: pack new NAME: give the pack's name; e.g. micromoment pack new acme-genai\n",
+    )
+    taken = micromoment(repo, site, "pack", "new", "acme", "--dir", str(repo))
+    assert (taken.returncode, taken.stderr) == (
+        2,
+        f"micromoment: {repo} already exists; name a new folder with --dir\n",
+    )
+    nothing = micromoment(repo, site, "pack", "sync")
+    assert (nothing.returncode, nothing.stderr) == (0, "no git packs in the config: nothing to sync\n")
+    outside = micromoment(tmp_path, site, "pack", "sync")
+    assert (outside.returncode, outside.stderr) == (
+        2,
+        "micromoment: packs are synced into the git directory; run micromoment pack sync in a git repository\n",
+    )

@@ -19,8 +19,13 @@ class PackAction(str, Enum):
 
 
 def pack(
-    action: Annotated[PackAction, typer.Argument(help="new: write a ready pack; sync: fetch the git packs.")],
-    name: Annotated[str | None, typer.Argument(help="The new pack's name, e.g. acme-genai.")] = None,
+    action: Annotated[
+        PackAction,
+        typer.Argument(metavar="ACTION", help="new: write a ready pack; sync: fetch the git packs."),
+    ],
+    name: Annotated[
+        str | None, typer.Argument(metavar="NAME", help="The new pack's name, e.g. acme-genai.")
+    ] = None,
     folder: Annotated[
         Path | None, typer.Option("--dir", help="Where `pack new` writes the pack (default: ./NAME).")
     ] = None,
@@ -37,8 +42,9 @@ def pack(
         from micromoment.packs.sync import sync_packs
 
         project = find_project()
-        for done in sync_packs(project, read_config(project)[0]):
-            say(done)
+        done = sync_packs(project, read_config(project)[0])
+        for line in done or ["no git packs in the config: nothing to sync"]:
+            say(line)
         load_catalog(project)  # the synced checklists are read now, so a broken one is named at once
         return
     from micromoment.packs.scaffold import new_pack
@@ -46,7 +52,7 @@ def pack(
 
     problem = "give the pack's name" if name is None else value_problem(Slug, name)
     if name is None or problem:
-        raise MicromomentError(f"pack new {name or ''}: {problem}; e.g. micromoment pack new acme-genai")
+        raise MicromomentError(f"pack new {name or 'NAME'}: {problem}; e.g. micromoment pack new acme-genai")
     written = new_pack(name, folder or Path(name))
     say(
         f"wrote {len(written)} files in {display_path(folder or Path(name))}; try it: pip install -e ./{name}"
