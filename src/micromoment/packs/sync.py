@@ -31,7 +31,7 @@ def sync_packs(project: Project, config: Config) -> list[str]:
         _fetch(top, name, pin)  # every time: a tag that moved since the last sync is refused
         done.append(f"{name}: synced {pin.tag or ''} {pin.commit} from {pin.git}".replace("  ", " "))
     for folder in sorted(top.iterdir()) if top.is_dir() else []:
-        if folder.name not in pins:
+        if folder.is_dir() and folder.name not in pins:
             shutil.rmtree(folder)
             done.append(f"{folder.name}: removed (no longer under packs: in the config)")
     return done
