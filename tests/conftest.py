@@ -116,6 +116,7 @@ def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
         "MICROMOMENT_BASE_BRANCH",
         "MICROMOMENT_DEBUG",
         "MICROMOMENT_POSTS_AS",
+        "MICROMOMENT_LANG",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Pat Product")

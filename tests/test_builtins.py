@@ -15,7 +15,7 @@ from micromoment.schemas import SchemaName, json_schema
 from micromoment.yamlio import read_yaml
 
 BUILTIN_IDS = {"quick", "data-safeguards", "team-review", "genai-output-review", "launch-readiness"}
-KNOWN_FRAMEWORKS = {"nist-ai-rmf", "nist-ai-600-1", "owasp-llm", "eu-ai-act", "iso-42001"}
+KNOWN_FRAMEWORKS = {"nist-ai-rmf", "nist-ai-600-1", "owasp-llm", "eu-ai-act", "iso-42001", "mitre-atlas"}
 FILES = checklist_files(shipped_dir("checklists"))
 
 

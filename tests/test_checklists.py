@@ -170,7 +170,7 @@ def test_repo_checklists_add_to_and_replace_builtins(repo: Path) -> None:
     catalog = load_catalog(find_project())
     assert catalog.entry("prompt-check").source == "repo"
     quick = catalog.entry("quick")
-    assert quick.source == "repo" and quick.replaces_builtin
+    assert quick.source == "repo" and quick.replaces == "built-in"
     assert quick.checklist.title == "Prompt check"
     assert catalog.entry("team-review").source == "built-in"
     with pytest.raises(UnknownChecklist, match="no checklist with id 'nope'; available: data-safeguards"):

@@ -83,7 +83,7 @@ def test_a_broken_repo_checklist_stops_list_with_its_location(cli: Cli, repo: Pa
 def test_lint_default_is_clean_then_reports_each_problem(cli: Cli, repo: Path) -> None:
     result = cli("lint")
     assert result.exit_code == 0, result.output
-    assert "5 files checked, no problems" in result.stderr
+    assert "15 files checked, no problems" in result.stderr  # the built-ins and their translations
     write(
         repo / ".micromoment/checklists/ours.yaml",
         "id: ours\ntitle: Ours\nversion: '1'\nitems:\n  - id: a\n    question: Q?\n    owner: team\n    minutes: -1\n    kind: list\n",
@@ -96,7 +96,7 @@ def test_lint_default_is_clean_then_reports_each_problem(cli: Cli, repo: Path) -
         ".micromoment/checklists/ours.yaml:9:11: items[0].kind: must be one of confirm, choice, text",
         ".micromoment/config.yaml:2:20: hook.on_missing: must be one of block, warn",
     ]
-    assert "3 problems in 7 files" in result.stderr
+    assert "3 problems in 17 files" in result.stderr
 
 
 def test_lint_checks_config_against_the_catalog(cli: Cli, repo: Path) -> None:

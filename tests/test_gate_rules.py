@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from micromoment.checklists.packs import Pack
 from micromoment.config import Config
 from micromoment.errors import FileProblems
 from micromoment.gate.policy import _build_at, _remembered
@@ -221,9 +222,9 @@ def test_a_policy_read_once_is_remembered_by_its_inputs_and_read_again_when_they
     reads: list[str] = []
 
     def remembered(text: bytes, inputs: str) -> Rules:
-        def build() -> Rules:
+        def build(packs: list[Pack]) -> Rules:
             reads.append("read")
-            return _build_at("policy", {POLICY_FILE: text})
+            return _build_at("policy", {POLICY_FILE: text}, packs)
 
         return _remembered(git_dir, [inputs], build)
 

@@ -533,3 +533,43 @@ def test_a_team_report_template_that_breaks_is_named_and_the_old_report_kept(
     [line] = done.output.strip().splitlines()
     assert line.startswith(".micromoment/templates/report/index.html.j2" + says), line
     assert (out / "index.html").read_text(encoding="utf-8") == before
+
+
+def test_the_frameworks_section_equals_stats_json(site: tuple[Path, dict[str, object], list[Path]]) -> None:
+    out, figures, _ = site
+    html = (out / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(
+        r'<tr data-framework="([^"]+)" data-id="([^"]+)"><td>[^<]*</td><td>[^<]*</td>'
+        r'<td class="num">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>',
+        html,
+    )
+    never = re.findall(r'<span data-never="([^"]+)" title="[^"]*">([^<]+)</span>', html)
+    sections = figures["frameworks"]  # type: ignore[index]
+    assert rows == [
+        (f["framework"], r["id"], str(r["answers"]), r["last"], ", ".join(r["people"]))
+        for f in sections
+        for r in f["looked_at"]
+    ]
+    assert never == [(f["framework"], r["id"]) for f in sections for r in f["never"]]
+    looked = {
+        (f["framework"], r["id"]): (r["answers"], r["people"]) for f in sections for r in f["looked_at"]
+    }
+    # mini's items: data-kind (LLM02), data-masked (Data Privacy), facts-checked (LLM09, skipped
+    # once), reviewer (MEASURE 1.3), over the four reviews.
+    assert looked == {
+        ("nist-ai-600-1", "Data Privacy"): (1, ["Pat Product"]),
+        ("nist-ai-rmf", "MEASURE 1.3"): (1, ["Pat Product"]),
+        ("owasp-llm", "LLM02"): (4, ["Pat Product"]),
+        ("owasp-llm", "LLM09"): (3, ["Pat Product"]),
+    }
+    owasp = next(f for f in sections if f["framework"] == "owasp-llm")
+    assert [r["id"] for r in owasp["never"]] == [
+        "LLM01",
+        "LLM03",
+        "LLM04",
+        "LLM05",
+        "LLM06",
+        "LLM07",
+        "LLM08",
+        "LLM10",
+    ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from micromoment.checklists import DEFAULT_CHECKLIST, Catalog, pattern_problem
+from micromoment.checklists.packs import pin_problem
 from micromoment.detect.table import builtin_ids, regex_problem
-from micromoment.errors import FileProblems, Problem
+from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.locations import Project, display_path
 from micromoment.validation import Slug, StrictModel, Text, validate
 from micromoment.yamlio import Located, PathKey, read_yaml
@@ -80,6 +81,34 @@ class SamplesPolicy(StrictModel):
         return value
 
 
+class PackPin(StrictModel):
+    """The pack the gate judges by: an installed Python package at a version, or a git
+    repository at a commit (fetched by `micromoment pack sync`)."""
+
+    version: Text | None = Field(default=None, description='The installed pack\'s version, e.g. "1.4.0".')
+    git: Text | None = Field(
+        default=None, description="The URL (or path) of a git repository with checklist files at its top."
+    )
+    tag: Text | None = Field(
+        default=None, description="The tag sync fetches; refused if it no longer points at commit."
+    )
+    commit: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")] | None = Field(
+        default=None, description="The full commit id a git pack is pinned to."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PackPin:
+        if (self.version is None) == (self.git is None):
+            raise ValueError("name either version (an installed pack) or git and commit (a git repository)")
+        if self.git is not None and self.commit is None:
+            raise ValueError(
+                "a git pack needs commit: the full commit id it is pinned to (a tag alone can move)"
+            )
+        if self.version is not None and (self.tag or self.commit):
+            raise ValueError("tag and commit are for git packs; an installed pack is pinned by version")
+        return self
+
+
 class Config(StrictModel):
     """The whole config file; every key is optional."""
 
@@ -113,6 +142,11 @@ class Config(StrictModel):
     detectors: dict[Slug, DetectorPolicy] = Field(
         default_factory=dict,
         description="Content detectors by id: switch a built-in one off, add patterns, or add the team's own.",
+    )
+    packs: dict[Slug, PackPin] | None = Field(
+        default=None,
+        description="Every pack the gate may use, by name, with the version or commit it must be; "
+        "check, the hook and review refuse any other.",
     )
 
     @field_validator("reviews_dir")
@@ -203,12 +237,17 @@ def default_outputs(project: Project, config: Config) -> Path | None:
     return max(found, key=lambda path: (path.stat().st_mtime_ns, str(path))) if found else None
 
 
-def load_config(project: Project, catalog: Catalog) -> Config:
-    """The config, checked against the catalog; defaults when there is no file."""
+def load_config(project: Project, catalog: Catalog, pinned: bool = False) -> Config:
+    """The config, checked against the catalog; defaults when there is no file. `pinned`: refused
+    when the packs found are not those it pins (a review by other checklists than the gate's
+    would not count there)."""
     config, located = read_config(project)
     problems = detector_problems(config, catalog)
     if located is not None:
         problems += config_problems(config, located, catalog)
     if problems:
         raise FileProblems(problems)
+    mismatch = pin_problem(config.model_dump()["packs"], catalog.packs) if pinned else None
+    if mismatch:
+        raise MicromomentError(mismatch)
     return config

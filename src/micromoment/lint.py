@@ -11,9 +11,10 @@ from typing import Any
 
 from micromoment.checklists import Catalog, checklist_files, load_catalog, load_checklist
 from micromoment.checklists.answers import item_rule, unanswered
+from micromoment.checklists.translations import check_translation, translations_of
 from micromoment.config import Config, config_problems, read_config, read_config_file
 from micromoment.errors import CONTROL_CHARACTERS, FileProblems, Problem
-from micromoment.locations import CONFIG_FILE, Project, display_path, shipped_dir
+from micromoment.locations import CONFIG_FILE, TRANSLATION_NAME, Project, display_path, shipped_dir
 from micromoment.records import ReviewRecord, load_any_record, record_files, reviews_dir
 from micromoment.records.listing import not_records
 from micromoment.records.samples import load_sample, samples_dir
@@ -56,6 +57,11 @@ def _lint_everything(project: Project) -> LintReport:
         report.problems += exc.problems
     for path in files:
         report.problems += control_character_problems(path)
+        for translation in translations_of(path):
+            report.add(
+                translation,
+                _problems(check_translation, translation) + control_character_problems(translation),
+            )
     if project.config_path.exists():
         report.add(project.config_path, _config_file_problems(project.config_path, catalog))
     folder = reviews_dir(project, _config_or_default(project))
@@ -126,6 +132,8 @@ def _lint_files(project: Project, files: list[Path]) -> LintReport:
             report.add(path, _problems(load_sample, path))
         elif path.name == CONFIG_FILE:
             report.add(path, _config_file_problems(path, catalog))
+        elif TRANSLATION_NAME.search(path.name):
+            report.add(path, _problems(check_translation, path) + control_character_problems(path))
         else:
             report.add(path, _problems(load_checklist, path) + control_character_problems(path))
     return report

@@ -7,6 +7,7 @@ built-in checklists are.
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import MicromomentError
@@ -38,6 +39,32 @@ def shipped_dir(kind: Literal["checklists", "templates"]) -> Path:
     from pathlib import Path
 
     return Path(shipped_folder(kind))
+
+
+# A checklist's translation beside it: `quick.pt-BR.yaml`, `quick.es.yaml` (a language tag).
+TRANSLATION_NAME = re.compile(r"\.[a-z]{2,3}(-[A-Z]{2})?\.ya?ml$")
+
+
+def is_checklist_name(name: str) -> bool:
+    """A file the catalog and the gate read as a checklist: *.yaml or *.yml, not hidden, not a translation."""
+    base = name.rsplit("/", 1)[-1]
+    return base.endswith((".yaml", ".yml")) and not base.startswith(".") and not TRANSLATION_NAME.search(base)
+
+
+def language() -> str | None:
+    """The language people read in: MICROMOMENT_LANG, else the locale's (`pt_BR.UTF-8` is pt-BR)."""
+    chosen = os.environ.get("MICROMOMENT_LANG") or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    tag = chosen.split(".")[0].replace("_", "-")
+    return None if tag in ("", "C", "POSIX") or tag.startswith("en") else tag
+
+
+def translation_file(checklist_path: Path, lang: str) -> Path | None:
+    """The checklist's translation into `lang`, else into its base language (pt-BR, then pt)."""
+    for tag in dict.fromkeys((lang, lang.split("-")[0])):
+        found = checklist_path.with_name(f"{checklist_path.stem}.{tag}{checklist_path.suffix}")
+        if found.is_file():
+            return found
+    return None
 
 
 class Project(NamedTuple):

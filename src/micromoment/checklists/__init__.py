@@ -9,7 +9,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # for the type checker, every public name of the model
+if TYPE_CHECKING:  # for the type checker, every public name of the model and the catalog
+    from micromoment.checklists.catalog import *  # noqa: F403
     from micromoment.checklists.model import *  # noqa: F403
 
 # The checklist `micromoment review` runs when none is named: here, so that `list` knows it
@@ -18,9 +19,10 @@ DEFAULT_CHECKLIST = "quick"
 
 
 def __getattr__(name: str) -> object:
-    """A public name of the model, imported on first use."""
+    """A public name of the model or the catalog, imported on first use."""
     # import_module, not `from ... import model`: that asks this function for `model` first.
-    model = import_module("micromoment.checklists.model") if not name.startswith("_") else None
-    if hasattr(model, name):
-        return getattr(model, name)
+    for module in ("model", "catalog") if not name.startswith("_") else ():
+        found = import_module(f"micromoment.checklists.{module}")
+        if hasattr(found, name):
+            return getattr(found, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

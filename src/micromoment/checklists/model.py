@@ -1,21 +1,19 @@
-"""Checklists: the strict YAML format, loading with located errors, and the catalog of built-in and repo checklists."""
+"""Checklists: the strict YAML format, and loading a file with located errors."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, WithJsonSchema, field_serializer, field_validator, model_validator
 
 from micromoment.checklists.answers import CONFIRM_ANSWERS
-from micromoment.errors import FileProblems, Problem, UnknownChecklist
-from micromoment.locations import Project, display_path, shipped_dir
+from micromoment.checklists.frameworks import reference_problem
+from micromoment.errors import FileProblems
+from micromoment.locations import display_path
 from micromoment.validation import Slug, StrictModel, Text, validate
 from micromoment.yamlio import Located, PathKey, read_yaml
 
@@ -27,7 +25,8 @@ class Reference(StrictModel):
     """A pointer into a published framework, e.g. {framework: owasp-llm, id: LLM02, version: "2025"}."""
 
     framework: Slug = Field(
-        description="Framework slug: nist-ai-rmf, nist-ai-600-1, owasp-llm, eu-ai-act, iso-42001, or your own."
+        description="Framework slug: nist-ai-rmf, nist-ai-600-1, owasp-llm, eu-ai-act, iso-42001, mitre-atlas "
+        "(ids checked against the lists micromoment ships), or your own."
     )
     id: Text = Field(
         description="The identifier inside the framework, e.g. LLM02, MEASURE 2.11, Art. 50(1), A.7.5."
@@ -151,6 +150,10 @@ class Checklist(StrictModel):
             if item.ask_if is not None:
                 problems.extend(self._ask_if_problems(index, item.ask_if, seen))
             seen.setdefault(item.id, index)
+            for number, reference in enumerate(item.references):
+                wrong = reference_problem(reference.framework, reference.id, reference.version)
+                if wrong is not None:
+                    problems.append((("items", index, "references", number, wrong[0]), wrong[1]))
         for index, pattern in enumerate(self.applies_to):
             message = pattern_problem(pattern)
             if message:
@@ -261,10 +264,10 @@ def format_minutes(minutes: float) -> str:
 
 def load_checklist(path: Path) -> Checklist:
     """Read one checklist file; every problem in it is reported at once, with line numbers."""
-    return _load_located(path)[0]
+    return load_located(path)[0]
 
 
-def _load_located(path: Path) -> tuple[Checklist, Located]:
+def load_located(path: Path) -> tuple[Checklist, Located]:
     located = read_yaml(path, display_path(path))
     if not isinstance(located.data, dict):
         raise FileProblems([located.problem((), "must be a mapping with id, title, version and items")])
@@ -273,92 +276,3 @@ def _load_located(path: Path) -> tuple[Checklist, Located]:
     if problems:
         raise FileProblems(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return checklist, located
-
-
-Source = Literal["built-in", "repo"]
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    path: Path
-    source: Source
-    replaces_builtin: bool = False
-    # A repo checklist is read and checked when the catalog loads; a built-in (named by its file)
-    # when first used, so a command that needs one checklist does not read all of them.
-    loaded: Checklist | None = None
-
-    @functools.cached_property
-    def checklist(self) -> Checklist:
-        return self.loaded or load_checklist(self.path)
-
-
-def checklist_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
-
-
-def unknown_id_message(wanted: str, known: list[str]) -> str:
-    """`no checklist with id 'quik'; did you mean quick?`, with every id when nothing is close."""
-    import difflib
-
-    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]}?" if close else f"available: {', '.join(known)} (run micromoment list)"
-    return f"no checklist with id {wanted!r}; {hint}"
-
-
-class Catalog:
-    """Every checklist a project can use: the built-ins, plus or replaced by the repo's own."""
-
-    def __init__(self, entries: dict[str, CatalogEntry]) -> None:
-        self._entries = entries
-
-    def __iter__(self) -> Iterator[CatalogEntry]:
-        return iter(self._entries[checklist_id] for checklist_id in self.ids())
-
-    def __contains__(self, checklist_id: object) -> bool:
-        return checklist_id in self._entries
-
-    def ids(self) -> list[str]:
-        return sorted(self._entries)
-
-    def entry(self, checklist_id: str) -> CatalogEntry:
-        self.require(checklist_id)
-        return self._entries[checklist_id]
-
-    def require(self, checklist_id: str | None, also: set[str] | frozenset[str] = frozenset()) -> None:
-        """Refuse an id no checklist has, nor `also` (ids records still name): a filter that
-        matched nothing because of a typo would look like no work done."""
-        if checklist_id is not None and checklist_id not in also and checklist_id not in self._entries:
-            raise UnknownChecklist(unknown_id_message(checklist_id, sorted({*self.ids(), *also})))
-
-    def get(self, checklist_id: str) -> Checklist:
-        return self.entry(checklist_id).checklist
-
-
-def load_catalog(project: Project) -> Catalog:
-    """The built-ins and `.micromoment/checklists/`; every broken repo file is reported together."""
-    builtins = {
-        path.stem: CatalogEntry(path, "built-in") for path in checklist_files(shipped_dir("checklists"))
-    }
-    repo: dict[str, CatalogEntry] = {}
-    problems: list[Problem] = []
-    for path in checklist_files(project.checklists_dir):
-        try:
-            checklist, located = _load_located(path)
-        except FileProblems as exc:
-            problems.extend(exc.problems)
-            continue
-        previous = repo.get(checklist.id)
-        if previous is not None:
-            problems.append(
-                located.problem(
-                    ("id",),
-                    f"{checklist.id!r} is also defined in {display_path(previous.path)}; give one of them another id",
-                )
-            )
-            continue
-        repo[checklist.id] = CatalogEntry(path, "repo", checklist.id in builtins, checklist)
-    if problems:
-        raise FileProblems(problems)
-    return Catalog(builtins | repo)

@@ -28,7 +28,7 @@ _PASSED_THROUGH: tuple[type[BaseException], ...] = (
 # tests/test_startup.py checks each line against the command's own docstring, so the two cannot
 # drift apart.
 COMMANDS: dict[str, str] = {
-    "list": "List the checklists you can run: built-in ones and your repository's own.",
+    "list": "List the checklists you can run: built-in ones, installed packs' and your repository's own.",
     "show": "Show one checklist's items: question, owner, minutes, guidance and references.",
     "schema": "Print the JSON Schema of a checklist or config file, for editors and other tools.",
     "import-deon": "Convert a deon-format checklist into a micromoment checklist.",
@@ -49,6 +49,8 @@ COMMANDS: dict[str, str] = {
     "scan": "Where generative AI lives in the repository: file:line, detector, and a short excerpt.",
     "report": "Write a static report for leaders: one page to open from disk, no network needed.",
     "export": "Write records as a table for an engine you already run (DuckDB, Spark, BigQuery, Trino).",
+    "pack": "Make a pack of checklists to share (pack new NAME), or fetch the config's git packs (pack sync).",
+    "packs": "Make a pack of checklists to share (pack new NAME), or fetch the config's git packs (pack sync).",
 }
 # Where each command's function is: `module.function` under micromoment.cli.
 FUNCTIONS: dict[str, str] = {
@@ -73,6 +75,8 @@ FUNCTIONS: dict[str, str] = {
     "scan": "scan_commands.scan",
     "report": "report_commands.report",
     "export": "report_commands.export",
+    "pack": "pack_commands.pack",
+    "packs": "pack_commands.pack",
 }
 
 

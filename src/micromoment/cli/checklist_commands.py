@@ -12,10 +12,16 @@ from rich.text import Text
 
 from micromoment.checklists import DEFAULT_CHECKLIST
 from micromoment.cli.output import out, print_json, say, write_out
-from micromoment.errors import MicromomentError, UnknownChecklist
-from micromoment.gate.policy import read_memo, shipped_stamp, write_memo
-from micromoment.gate.rules import is_checklist_name
-from micromoment.locations import Project, display_path, find_project
+from micromoment.errors import FileProblems, MicromomentError, UnknownChecklist
+from micromoment.gate.policy import found_packs, read_memo, shipped_stamp, write_memo
+from micromoment.locations import (
+    Project,
+    display_path,
+    find_project,
+    is_checklist_name,
+    language,
+    translation_file,
+)
 from micromoment.schemas import SchemaName
 
 if TYPE_CHECKING:  # the models load only when the catalog is read afresh
@@ -25,12 +31,12 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def list_checklists(as_json: JsonOption = False) -> None:
-    """List the checklists you can run: built-in ones and your repository's own.
+    """List the checklists you can run: built-in ones, installed packs' and your repository's own.
 
-    Repository checklists live in .micromoment/checklists/; one with a built-in's id
-    replaces that built-in (shown as "repo, replaces built-in").
+    Repository checklists live in .micromoment/checklists/; one with the id of a pack's or a
+    built-in's replaces it (shown as "repo, replaces built-in"), as a pack's replaces a built-in's.
     """
-    catalog = _catalog(find_project())
+    catalog = shown_catalog(find_project())
     if as_json:
         print_json(
             [
@@ -40,7 +46,8 @@ def list_checklists(as_json: JsonOption = False) -> None:
                     "items": len(entry.fields["items"]),
                     "minutes": entry.fields["minutes"],
                     "source": entry.source,
-                    "replaces_builtin": entry.replaces_builtin,
+                    "replaces_builtin": entry.replaces == "built-in",
+                    "replaces": entry.replaces,
                     "path": display_path(Path(entry.path)),
                 }
                 for entry in catalog
@@ -61,7 +68,7 @@ def list_checklists(as_json: JsonOption = False) -> None:
             entry.fields["title"],
             str(len(entry.fields["items"])),
             format_minutes(entry.fields["minutes"]),
-            "repo, replaces built-in" if entry.replaces_builtin else entry.source,
+            f"{entry.source}, replaces {entry.replaces}" if entry.replaces else entry.source,
         )
     out().print(table)
     say("Show one with: micromoment show ID")
@@ -72,18 +79,42 @@ def show(
         str, typer.Argument(metavar="ID", help="The checklist's id, as in micromoment list.")
     ],
     as_json: JsonOption = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Read it in this language, e.g. pt-BR (default: MICROMOMENT_LANG, the locale)."
+        ),
+    ] = None,
 ) -> None:
     """Show one checklist's items: question, owner, minutes, guidance and references."""
-    catalog = _catalog(find_project())
+    catalog = shown_catalog(find_project())
     entry = next((entry for entry in catalog if entry.fields["id"] == checklist_id), None)
     if entry is None:
-        from micromoment.checklists.model import unknown_id_message
+        from micromoment.checklists.catalog import unknown_id_message
 
         raise UnknownChecklist(unknown_id_message(checklist_id, sorted(e.fields["id"] for e in catalog)))
+    fields = _in_language(entry, lang or language())
     if as_json:
-        print_json({**entry.fields, "source": entry.source, "path": display_path(Path(entry.path))})
+        print_json({**fields, "source": entry.source, "path": display_path(Path(entry.path))})
         return
-    _print_checklist(entry.fields)
+    _print_checklist(fields)
+    if entry.source.startswith("pack: "):
+        say(f"From {entry.source}")
+
+
+def _in_language(entry: Shown, lang: str | None) -> dict[str, Any]:
+    """The checklist in `lang` when it has a translation that matches it; else as written."""
+    found = translation_file(Path(entry.path), lang) if lang else None
+    if found is None:
+        return entry.fields
+    from micromoment.checklists import load_checklist
+    from micromoment.checklists.translations import load_translation, translated
+
+    try:
+        return translated(entry.fields, load_translation(load_checklist(Path(entry.path)), found))
+    except FileProblems as exc:
+        say(f"{exc.problems[0]} (shown as written; micromoment lint lists every problem)")
+        return entry.fields
 
 
 class Shown(NamedTuple):
@@ -92,24 +123,25 @@ class Shown(NamedTuple):
     fields: dict[str, Any]
     source: str
     path: str
-    replaces_builtin: bool
+    replaces: str | None
 
 
-def _catalog(project: Project) -> list[Shown]:
+def shown_catalog(project: Project) -> list[Shown]:
     """The catalog as list and show print it. It is kept in the gate's memo under the checklist
     files' names, sizes and times, so that once it has been read, list and show load neither the
     YAML reader nor the models that validate it (most of their time)."""
     git_dir, stamps = project.root / ".git", _stamps(project.checklists_dir)
     memo = str(git_dir) if git_dir.is_dir() and stamps is not None else None
-    key = "\n".join([*(stamps or []), *shipped_stamp()])
+    packs = found_packs(memo) if memo is not None else None  # else the catalog finds them itself
+    key = "\n".join([*(stamps or []), *shipped_stamp(packs or [])])
     known = read_memo(memo, "catalog").get(key)
     if isinstance(known, list):
         return [Shown(*entry) for entry in known]
     from micromoment.checklists import load_catalog
 
     shown = [
-        Shown(_fields(entry.checklist), entry.source, str(entry.path.absolute()), entry.replaces_builtin)
-        for entry in load_catalog(project)  # a broken file is named here, and never remembered
+        Shown(_fields(entry.checklist), entry.source, str(entry.path.absolute()), entry.replaces)
+        for entry in load_catalog(project, packs)  # a broken file is named here, and never remembered
     ]
     if memo is not None:
         write_memo(memo, "catalog", {key: shown})

@@ -213,7 +213,9 @@ def stats(
     the sign-off rate. --markdown prints a one-minute report with a Mermaid chart; --json is
     stable and documented in docs/stats.md.
     """
-    from micromoment.ledger.counting import sample_totals, stats_of
+    from micromoment.cli.checklist_commands import shown_catalog
+    from micromoment.ledger.counting import frameworks_of, sample_totals, stats_of
+    from micromoment.ledger.frameworks import references_of
     from micromoment.ledger.loading import count_many, records_place
     from micromoment.records.samples import samples_dir
 
@@ -223,7 +225,9 @@ def stats(
     places = [records_place(project, project.root.name if repo else "") for project in projects]
     day = _since(since)
     tallies = count_many(places, day, utc_now().date(), warn=say)
+    shown = [entry.fields for project in projects for entry in shown_catalog(project)]
     data = stats_of(tallies, day, by.value, [project.root.name for project in projects])
+    data["frameworks"] = frameworks_of(tallies, references_of(shown))
     data["samples"] = sample_totals([samples_dir(project) for project in projects], day)
     if as_json:
         print_json(data)

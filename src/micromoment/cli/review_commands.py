@@ -104,7 +104,7 @@ def review(
     """
     project = find_project()
     catalog = load_catalog(project)
-    config = load_config(project, catalog)
+    config = load_config(project, catalog, pinned=True)
     for checklist_id in checklist_ids or []:
         catalog.require(checklist_id)  # a typo is named before anything else is asked or checked
     state, in_repo = git_or_not(project, no_git)

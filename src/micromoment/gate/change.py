@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from micromoment.errors import MicromomentError, NotFound
 from micromoment.fileread import read_regular
-from micromoment.gate.policy import rules_at, rules_staged, worktree_rules
+from micromoment.gate.policy import pinned, rules_at, rules_staged, worktree_rules
 from micromoment.gate.rules import MAILMAP, Rules, is_policy_path
 from micromoment.git.objects import (
     BaseQuestions,
@@ -89,7 +89,7 @@ class Change:
 
 
 def _rules_at(repo: Repo, commit: str | None) -> Rules:
-    return rules_at(repo, commit) if commit else worktree_rules(repo.root)
+    return pinned(rules_at(repo, commit) if commit else worktree_rules(repo.root), repo.git_dir)
 
 
 def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | None = None) -> Change:

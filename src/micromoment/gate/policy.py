@@ -1,6 +1,7 @@
 """Where the gate's rules come from: the checklists and config, read at a commit, validated,
 and remembered in the gate's memo, so that a commit whose policy has not changed reads no YAML
-and loads no model (the first commit after a policy change pays for the full read, once).
+and loads no model (the first commit after a policy change pays for the full read, once). The
+packs installed and synced count as policy too: the memo's key names them.
 
 The memo is one file, `<git-dir>/micromoment/memo.json`, with a section per kind of fact (the
 rules read from a set of policy files; the verdict on a record, `seen`), by blob ids. It only
@@ -15,25 +16,26 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
+from micromoment.checklists.packs import Pack, installed_packs, one_of_each, pin_problem, synced_packs
 from micromoment.detect.table import rules_file_stamp
-from micromoment.errors import FileProblems
+from micromoment.errors import FileProblems, MicromomentError
 from micromoment.fileread import read_regular
 from micromoment.gate.rules import (
     POLICY_FILE,
     POLICY_FOLDER,
     Rules,
-    is_checklist_name,
     memo_of,
     rules_from_memo,
     rules_from_policy,
     triggered,
 )
 from micromoment.git import Repo
-from micromoment.git.objects import ls_index, ls_tree, read_objects
-from micromoment.locations import Project, shipped_folder
+from micromoment.git.objects import common_dir, ls_index, ls_tree, read_objects
+from micromoment.locations import Project, is_checklist_name, shipped_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,15 +64,15 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
     return rules
 
 
-def _build(root: str) -> Rules:
-    """The rules of the policy files under `root`, validated."""
+def _build(root: str, packs: list[Pack] | None = None) -> Rules:
+    """The rules of the policy files under `root` and the packs, validated."""
     from pathlib import Path  # only when the policy is read: a commit the memo answers never needs it
 
     from micromoment.checklists import load_catalog
     from micromoment.config import load_config
 
     project = Project(Path(root))
-    catalog = load_catalog(project)
+    catalog = load_catalog(project, packs)
     return rules_for(catalog, load_config(project, catalog))
 
 
@@ -81,7 +83,7 @@ def worktree_rules(root: str) -> Rules:
     # tree's policy (a worktree or a submodule, whose `.git` is a file, does not).
     stamps = ["work tree", *_stamps(root, names)]
     git_dir = os.path.join(root, ".git")
-    return _remembered(git_dir if os.path.isdir(git_dir) else None, stamps, lambda: _build(root))
+    return _remembered(git_dir if os.path.isdir(git_dir) else None, stamps, lambda packs: _build(root, packs))
 
 
 def rules_at(repo: Repo, commit: str) -> Rules:
@@ -108,22 +110,23 @@ def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]]) -> Rules:
         if path == POLICY_FILE or (path.startswith(POLICY_FOLDER) and "/" not in path[len(POLICY_FOLDER) :])
     ]
 
-    def build() -> Rules:
+    def build(packs: list[Pack]) -> Rules:
         blobs = read_objects(repo, [oid for _, oid in entries])
-        return _build_at(commit, {path: blobs.get(oid) or b"" for path, oid in entries})
+        return _build_at(commit, {path: blobs.get(oid) or b"" for path, oid in entries}, packs)
 
     return _remembered(repo.git_dir, [f"{path} {oid}" for path, oid in entries], build)
 
 
-def _remembered(git_dir: str | None, inputs: list[str], build: Callable[[], Rules]) -> Rules:
+def _remembered(git_dir: str | None, inputs: list[str], build: Callable[[list[Pack]], Rules]) -> Rules:
     """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
-    the work tree): from the memo, else built by `build`, and remembered."""
-    key = "\n".join([*inputs, *shipped_stamp()])
+    the work tree) and the packs found: from the memo, else built by `build`, and remembered."""
+    packs = found_packs(git_dir)
+    key = "\n".join([*inputs, *shipped_stamp(packs)])
     remembered = read_memo(git_dir, "rules")
     found = rules_from_memo(remembered.get(key))
     if found is not None:
         return found
-    found = build()  # a problem in the policy is raised here, and never remembered
+    found = build(packs)  # a problem in the policy is raised here, and never remembered
     for rule in found.checklists:
         rule.patterns  # noqa: B018 (compiled now, so that the memo spares pathspec's import)
     if git_dir is not None:
@@ -139,11 +142,38 @@ MEMO_BYTES = 256 * 1024 * 1024
 MEMO_TAG = [5, __version__]
 
 
-def shipped_stamp() -> list[str]:
-    """This install's own checklists as the memo's key needs them: micromoment's version and
-    each file's name, size and time (an editable install changes them without a new version)."""
-    folder = shipped_folder("checklists")
-    return [__version__, rules_file_stamp(), *_stamps(folder, _checklist_names(folder))]
+def pinned(rules: Rules, git_dir: str | None) -> Rules:
+    """The rules the gate judges by, refused when the packs found are not those they pin, so
+    that a laptop and CI judge alike (the rules a change is compared with are not refused)."""
+    problem = pin_problem(rules.packs, found_packs(git_dir)) if rules.packs is not None else None
+    if problem:
+        raise MicromomentError(problem)
+    return rules
+
+
+def shipped_stamp(packs: list[Pack]) -> list[str]:
+    """This install's own checklists and the packs' as the memo's key needs them: micromoment's
+    version, each pack's, and each file's name, size and time (an editable install changes them
+    without a new version)."""
+    stamps = [__version__, rules_file_stamp()]
+    for folder, label in [(shipped_folder("checklists"), ""), *((p.folder, p.label) for p in packs)]:
+        stamps += [f"{label} {folder}", *_stamps(folder, _checklist_names(folder))]
+    return stamps
+
+
+def found_packs(git_dir: str | None) -> list[Pack]:
+    """The packs installed and synced. The installed ones are remembered under the times of the
+    import path's folders (installing or removing a distribution changes them), so that a commit
+    does not load importlib.metadata to find them."""
+    here = os.getcwd()
+    key = "\n".join(_stamps("", [folder for folder in sys.path if folder and folder != here]))
+    try:
+        installed = [Pack(*map(str, pack)) for pack in read_memo(git_dir, "packs")[key]]
+    except (LookupError, TypeError):
+        installed = list(installed_packs())
+        if git_dir is not None:
+            write_memo(git_dir, "packs", {key: installed})
+    return one_of_each(installed + synced_packs(common_dir(git_dir) if git_dir else None))
 
 
 def _memo(git_dir: str | None) -> dict[str, Any]:
@@ -194,7 +224,7 @@ def _stamps(root: str, names: list[str]) -> list[str]:
     return stamps
 
 
-def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
+def _build_at(commit: str, files: dict[str, bytes], packs: list[Pack] | None = None) -> Rules:
     """Lay the commit's policy files out in a scratch folder and load them the usual way."""
     import tempfile  # only when the policy is read, as above
     from pathlib import Path
@@ -206,7 +236,7 @@ def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         try:
-            return _build(scratch)
+            return _build(scratch, packs)
         except FileProblems as exc:
             # Each problem named at the commit (`abc123def456:.micromoment/config.yaml`), not the scratch folder.
             at = f"{commit[:12] if ' ' not in commit else commit}:"

@@ -100,6 +100,8 @@ class Rules(NamedTuple):
     base_branch: str | None = None
     # The content detectors as `detect.table` gives them (plain data); None when none is on.
     detection: dict[str, Any] | None = None
+    # The packs the config pins (`packs:` as plain data); None when it names none.
+    packs: dict[str, Any] | None = None
 
     def compiled(self) -> list[object]:
         """What the gate does by these rules: two policies that differ only in comments or
@@ -143,6 +145,7 @@ def rules_from_policy(
         config.require_signed_commits,
         config.base_branch,
         detection_table(overrides, {d for c in checklists for d in c.detectors}),
+        {name: pin.model_dump() for name, pin in config.packs.items()} if config.packs is not None else None,
     )
 
 
@@ -250,9 +253,3 @@ def glob_needle(pattern: str) -> str:
                 run += char
         runs.append(run)
     return max(runs, key=len)
-
-
-def is_checklist_name(name: str) -> bool:
-    """A file `checklists.checklist_files` loads: *.yaml or *.yml, not hidden."""
-    base = name.rsplit("/", 1)[-1]
-    return base.endswith((".yaml", ".yml")) and not base.startswith(".")

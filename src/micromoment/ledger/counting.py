@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+from micromoment.ledger.frameworks import References, framework_section
 from micromoment.ledger.model import Summary
 from micromoment.ledger.store import memory_ledger
 
@@ -35,6 +36,11 @@ FROM records r WHERE {_CHOSEN} GROUP BY 1, 2, 3, 4
 _ITEMS = """
 SELECT checklist, item, question, max(record), sum(answer = 'no'), sum(answer = 'skip')
 FROM answers WHERE (:since IS NULL OR day >= :since) GROUP BY checklist, item
+"""
+# Who answered each item (a skip is not an answer), when last and how often: the frameworks section.
+_LOOKED = """
+SELECT a.checklist, a.item, r.who, max(a.day), count(*) FROM answers a JOIN records r ON r.name = a.record
+WHERE a.answer != 'skip' AND (:since IS NULL OR a.day >= :since) GROUP BY 1, 2, 3
 """
 _FOLLOW_UPS = f"""
 SELECT count(*), coalesce(sum(f.resolved), 0),
@@ -60,6 +66,7 @@ class Tally(NamedTuple):
     follow_ups: tuple[int, int, int]  # opened, resolved, overdue
     signers: list[tuple[str, int]]
     signed: int  # reviews with an approval
+    looked: list[tuple[str, str, str, str, int]] = []  # noqa: RUF012 (checklist, item, who, last day, answers)
 
 
 def count(connection: sqlite3.Connection, since: dt.date | None, today: dt.date) -> Tally:
@@ -73,6 +80,7 @@ def count(connection: sqlite3.Connection, since: dt.date | None, today: dt.date)
             follow_ups=connection.execute(_FOLLOW_UPS, asked).fetchone(),
             signers=connection.execute(_SIGNERS, asked).fetchall(),
             signed=connection.execute(_SIGNED, asked).fetchone()[0],
+            looked=connection.execute(_LOOKED, asked).fetchall(),
         )
     finally:
         connection.execute("COMMIT")
@@ -144,6 +152,11 @@ def stats_of(
     }
 
 
+def frameworks_of(tallies: list[Tally], references: References) -> list[dict[str, Any]]:
+    """The stats document's frameworks section, from the tallies and the items' references."""
+    return framework_section([row for t in tallies for row in t.looked], references)
+
+
 def _most_often(tallies: list[Tally]) -> dict[str, list[dict[str, Any]]]:
     """The ten items most often answered "no", and most often skipped."""
     questions: dict[tuple[str, str], str] = {}
@@ -164,15 +177,22 @@ def _most_often(tallies: list[Tally]) -> dict[str, list[dict[str, Any]]]:
 
 
 def stats(
-    summaries: Sequence[Summary], since: dt.date | None, by: Period, repositories: list[str], today: dt.date
+    summaries: Sequence[Summary],
+    since: dt.date | None,
+    by: Period,
+    repositories: list[str],
+    today: dt.date,
+    references: References | None = None,
 ) -> dict[str, Any]:
     """The stats document from summaries (the report's): the same queries as a ledger file's,
     over a database in memory."""
     connection = memory_ledger(summaries)
     try:
-        return stats_of([count(connection, since, today)], since, by, repositories)
+        tallies = [count(connection, since, today)]
     finally:
         connection.close()
+    data = stats_of(tallies, since, by, repositories)
+    return data if references is None else {**data, "frameworks": frameworks_of(tallies, references)}
 
 
 def sample_totals(folders: list[Path], since: dt.date | None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from micromoment.ledger.charts import horizontal_bars, stacked_bars
 from micromoment.ledger.counting import period_of, stats
+from micromoment.ledger.frameworks import references_of
 from micromoment.ledger.model import Summary, newest_first, open_follow_ups
 from micromoment.ledger.sources import Source
 
@@ -127,7 +128,12 @@ def titles(summaries: list[Summary]) -> dict[str, str]:
 def overview(scope: Scope, paged: set[str]) -> dict[str, Any]:
     """Everything index.html shows; `paged` holds the hrefs of reviews that have a page."""
     chosen = scope.chosen
-    figures = stats(scope.everything, scope.since, "week", [s.name for s in scope.sources], scope.today)
+    references = references_of(
+        [e.checklist.model_dump(mode="json") for source in scope.sources for e in source.catalog]
+    )
+    figures = stats(
+        scope.everything, scope.since, "week", [s.name for s in scope.sources], scope.today, references
+    )
     overdue = [r for r in open_follow_ups(chosen, None, scope.today) if r["overdue"]]
     for row in overdue:
         href = review_href(row["repository"], row["path"])

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.checklists import Checklist, load_catalog
+from micromoment.checklists.catalog import project_packs
 from micromoment.config import load_config
 from micromoment.errors import MicromomentError
 from micromoment.fileread import read_regular
@@ -109,7 +110,10 @@ def render_template(project: Project, template: str, context: dict[str, Any]) ->
     as_path = Path(template)
     extra = as_path.parent if as_path.suffix and as_path.is_file() else None
     name = as_path.name if extra else template
-    env = sandbox([*([extra] if extra else []), project.templates_dir, shipped_dir("templates")])
+    own = [*([extra] if extra else []), project.templates_dir]
+    env = sandbox(
+        [*own, *(Path(p.folder, "templates") for p in project_packs(project)), shipped_dir("templates")]
+    )
     try:
         text = render_named(env, name, context)
     except TemplateNotFound:

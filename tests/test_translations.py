@@ -1,0 +1,85 @@
+"""Translations beside a checklist: held to it by lint, read by show in the chosen language."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import Cli, write
+from micromoment.checklists import checklist_files
+from micromoment.checklists.translations import check_translation, translations_of
+from micromoment.locations import shipped_dir
+
+MINI_PT = """\
+id: mini
+version: "1"
+title: Checagem mínima
+items:
+  data-kind:
+    question: Que dados entram?
+    options: {none: nenhum, customer data: dados de clientes}
+  data-masked:
+    question: Você mascarou os dados de clientes?
+  facts-checked:
+    question: Você conferiu os fatos em cinco respostas?
+  reviewer:
+    question: Quem mais olhou as respostas?
+"""
+
+
+def test_every_built_in_ships_in_brazilian_portuguese_and_spanish_matching_it() -> None:
+    for path in checklist_files(shipped_dir("checklists")):
+        translations = translations_of(path)
+        assert [p.name for p in translations] == [f"{path.stem}.es.yaml", f"{path.stem}.pt-BR.yaml"]
+        for translation in translations:
+            check_translation(path.with_name(translation.name))
+
+
+def test_lint_names_a_missing_item_options_out_of_order_and_a_stale_version(cli: Cli, mini: Path) -> None:
+    broken = (
+        MINI_PT.replace('version: "1"', 'version: "0.9"')
+        .replace(
+            "{none: nenhum, customer data: dados de clientes}",
+            "{customer data: dados de clientes, none: nenhum}",
+        )
+        .replace("  reviewer:\n    question: Quem mais olhou as respostas?\n", "")
+    )
+    write(mini / ".micromoment/checklists/mini.pt-BR.yaml", broken)
+    done = cli("lint")
+    assert done.exit_code == 2
+    path = ".micromoment/checklists/mini.pt-BR.yaml"
+    assert [line for line in done.output.splitlines() if line.startswith(path)] == [
+        f"{path}:2:10: version: stale: translates version 0.9 of mini, which is now version 1; "
+        "translate what changed and set version: '1'",
+        f"{path}:4:1: items: no translation of reviewer",
+        f"{path}:7:5: items.data-kind.options: options must be the checklist's, in its order: none, customer data",
+    ]
+    named = cli("lint", path)
+    assert named.exit_code == 2 and named.output.count(path) == 3
+
+
+def test_show_reads_the_chosen_language_and_falls_back_to_the_checklists_words(cli: Cli, mini: Path) -> None:
+    write(mini / ".micromoment/checklists/mini.pt-BR.yaml", MINI_PT)
+    assert cli("lint").exit_code == 0
+    shown = json.loads(cli("show", "mini", "--json", "--lang", "pt-BR").stdout)
+    assert shown["title"] == "Checagem mínima"
+    assert [item["question"] for item in shown["items"]][:2] == [
+        "Que dados entram?",
+        "Você mascarou os dados de clientes?",
+    ]
+    assert shown["items"][0]["options"] == ["nenhum", "dados de clientes"]
+    assert shown["items"][0]["guidance"] == "Look at one real prompt."  # not translated: as written
+    by_env = json.loads(cli("show", "mini", "--json", env={"MICROMOMENT_LANG": "pt-BR"}).stdout)
+    assert by_env["title"] == "Checagem mínima" and by_env["content_hash"] == shown["content_hash"]
+    by_locale = json.loads(cli("show", "mini", "--json", env={"LC_ALL": "", "LANG": "pt_BR.UTF-8"}).stdout)
+    assert by_locale["title"] == "Checagem mínima"
+    assert json.loads(cli("show", "mini", "--json", "--lang", "es").stdout)["title"] == "Mini check"
+
+    write(mini / ".micromoment/checklists/mini.pt.yaml", MINI_PT.replace('version: "1"', 'version: "0"'))
+    stale = cli("show", "mini", "--json", "--lang", "pt")
+    assert json.loads(stale.stdout)["title"] == "Mini check"
+    assert stale.stderr == (
+        ".micromoment/checklists/mini.pt.yaml:2:10: version: stale: translates version 0 of mini, which is "
+        "now version 1; translate what changed and set version: '1' (shown as written; micromoment lint "
+        "lists every problem)\n"
+    )
