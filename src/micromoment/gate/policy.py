@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
@@ -177,8 +178,19 @@ def found_packs(git_dir: str | None) -> list[Pack]:
 
 
 def _memo(git_dir: str | None) -> dict[str, Any]:
-    path = os.path.join(git_dir, "micromoment", "memo.json") if git_dir else None
-    raw = read_regular(path, MEMO_BYTES) if path else None  # a pipe in its place is never waited on
+    """The memo, parsed once a process for each version of the file: a commit reads several of
+    its sections, and on a branch it holds a verdict for each of the base's records."""
+    path = os.path.join(git_dir, "micromoment", "memo.json") if git_dir else ""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return {}
+    return _parsed(path, info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=2)
+def _parsed(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    raw = read_regular(path, MEMO_BYTES)  # a pipe in its place is never waited on
     try:
         data = json.loads(raw) if raw is not None else {}
     except (ValueError, RecursionError):
