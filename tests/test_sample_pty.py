@@ -125,7 +125,7 @@ def test_the_guided_review_draws_a_sample_where_an_item_takes_one(repo: Path) ->
     reply(child, "Save this sample?", "y")
     child.expect_exact("Evidence: read 1 output from evals/run.jsonl: 1 wrong fact")
     answer_item(child, "y / n / na", "n")
-    reply(child, "Record a follow-up", "n")
+    reply(child, "Follow-up: what needs to happen?", "")
     answer_item(child, "y / n / na", "y")
     reply(child, "Save this review?", "y")
     child.expect_exact("recorded .micromoment/reviews/")
