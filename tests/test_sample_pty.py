@@ -13,7 +13,7 @@ from conftest import PATIENCE, Cli, answer_item, git, spawn_micromoment, write
 from micromoment.records import load_record
 from micromoment.records.samples import load_sample
 
-KEYS = "o ok · f flag · b back · ? help"
+KEYS = "o ok · f flag · ? help · b back"
 
 
 def outputs_file(repo: Path) -> Path:
@@ -47,17 +47,17 @@ def test_reading_flagging_going_back_and_paging(repo: Path) -> None:
     reply(child, KEYS, "2")
     reply(child, "Note: what is wrong (optional)", "the link does not exist")
     child.expect_exact("Output 3/3")
-    child.expect_exact("-- line 24 of 60: Enter for more, j to judge now --")
+    child.expect_exact("-- line 24 of 60: Enter for more, s skips to the verdict --")
     child.sendline("")
     child.expect_exact("step 48")
-    reply(child, "-- line 48 of 60", "j")
+    reply(child, "-- line 48 of 60", "s")
     reply(child, KEYS, "b")
     child.expect_exact("Output 2/3")
     reply(child, KEYS, "f")
     reply(child, "Category 1-6", "1")
     reply(child, "Note: what is wrong (optional)", "no such page")
     child.expect_exact("Output 3/3")
-    reply(child, "Enter for more", "j")
+    reply(child, "Enter for more", "s")
     reply(child, KEYS, "o")
     reply(child, "Save this sample?", "y")
     child.expect_exact("read 3 outputs from evals/run.jsonl: 1 wrong fact")
@@ -74,6 +74,31 @@ def test_reading_flagging_going_back_and_paging(repo: Path) -> None:
     ]
     assert record.outputs[0].output == "It is [bold]30 days[/bold] from delivery."
     assert not (repo / ".git/micromoment/sample-drafts/current.yaml").exists()
+
+
+def test_back_shows_the_stored_verdict_and_note_and_enter_keeps_them(repo: Path) -> None:
+    rows = [{"id": "a", "output": "See https://example.invalid/refunds"}, {"id": "b", "output": "30 days."}]
+    write(repo / "evals/run.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    child = spawn_micromoment(repo, "sample", "evals/run.jsonl", "-n", "2", "--seed", "1")
+    child.expect_exact("Read 2 outputs from evals/run.jsonl")
+    reply(child, KEYS, "2 -- the link does not exist")  # verdict and note on one line
+    child.expect_exact("Output 2/2")
+    reply(child, KEYS, "b")
+    child.expect_exact("Output 1/2")
+    reply(child, "[2 -- the link does not exist]", "")  # the default: Enter keeps both
+    child.expect_exact("Output 2/2")
+    reply(child, KEYS, "o")
+    reply(child, "Save this sample?", "y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [path] = (repo / ".micromoment/samples").glob("*.yaml")
+    first = load_sample(path).outputs[0]
+    assert (first.verdict, first.category, first.note) == (
+        "flag",
+        "invented-source",
+        "the link does not exist",
+    )
 
 
 def test_ctrl_c_keeps_a_draft_and_resume_draws_the_same_rows(repo: Path) -> None:
