@@ -294,14 +294,8 @@ def test_the_hook_asks_through_dev_tty(cli: Cli, started: Path) -> None:
     child.sendline("support prompt")
     for prompt, reply in [
         ("1-2", "1"),
-        ("Note", ""),
-        ("Evidence", ""),
         ("y / n / na", "y"),
-        ("Note", ""),
-        ("Evidence", ""),
         ("Answer", "Sam"),
-        ("Note", ""),
-        ("Evidence", ""),
         ("Save this review?", "y"),
     ]:
         child.expect_exact(prompt)

@@ -56,7 +56,7 @@ def read_outputs(
             Text.assemble(
                 (f"Read {plural(len(outputs), 'output')} from {result.source.path}", "bold"),
                 f"  ·  seed {result.seed}\n",
-                (f"For each: {JUDGE_KEYS}; a note after --, as in 2 -- the link does not exist", "dim"),
+                (f"For each: {JUDGE_KEYS}; a note after --", "dim"),
             ),
             expand=False,
         )

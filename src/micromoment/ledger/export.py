@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from micromoment.checklists.answers import held_status
+from micromoment.checklists.answers import count_answers, held_status
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
 from micromoment.ledger.model import utc_text
@@ -79,7 +79,6 @@ def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row
             "recorded_at": utc_text(record.at),
             **dict.fromkeys(("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals"), 0),
         }
-    given = [a.answer for a in record.answers]
     # Held to its checklist version as the gate holds it: a hand-written "complete" is not enough.
     version = source.versions.get((record.checklist.id, record.checklist.content_hash))
     status, _ = held_status(record.status, version, {a.item: a.answer for a in record.answers})
@@ -89,11 +88,20 @@ def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row
         "subject": record.subject,
         "started_at": utc_text(record.started_at),
         "recorded_at": utc_text(record.finished_at),
-        "answers": len(given),
-        **{name: given.count(name) for name in ("yes", "no", "na")},
-        "skipped": given.count("skip"),
+        **_answer_counts(record),
         "follow_ups": sum(1 for a in record.answers if a.follow_up),
         "approvals": sum(1 for s in record.signoffs if s.decision == "approve"),
+    }
+
+
+def _answer_counts(record: ReviewRecord) -> Row:
+    counts = count_answers([a.answer for a in record.answers])
+    return {
+        "answers": counts.answered,
+        "yes": counts.yes,
+        "no": counts.no,
+        "na": counts.na,
+        "skipped": counts.skipped,
     }
 
 
