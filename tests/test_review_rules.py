@@ -101,12 +101,14 @@ def test_an_ambiguous_start_names_the_options_it_could_be() -> None:
 def test_an_item_keeps_its_number_whatever_is_left_out() -> None:
     session = ReviewSession(mini(), "s", "d")
     kind, masked, facts, reviewer = session.checklist.items
-    assert [session.number(item) for item in (kind, masked, facts, reviewer)] == [1, 2, 3, 4]
+    assert [session.number(item) for item in (kind, masked, facts, reviewer)] == ["1", "2", "3", "4"]
     given_answer(session, "data-kind", "customer data")
     assert session.left_out_after(kind) == []
     given_answer(session, "data-kind", "none")  # data-masked is ruled out, its answer dropped
     assert session.left_out_after(kind) == ["data-masked"]
-    assert session.number(facts) == 3
+    assert session.number(facts) == "3"
+    numbered = mini().model_copy(update={"items": [kind.model_copy(update={"number": "A.1"})]})
+    assert ReviewSession(numbered, "s", "d").number(numbered.items[0]) == "A.1"  # as the Markdown shows it
 
 
 CHAIN = """\

@@ -158,10 +158,10 @@ class ReviewSession:
                 left_out.append(other.id)
         return left_out[1:]
 
-    def number(self, item: Item) -> int:
-        """An item's place in its checklist: the one number it has in the walk-through, the
-        Markdown, the PR note and the report, whatever is left out before it."""
-        return self.checklist.items.index(item) + 1
+    def number(self, item: Item) -> str:
+        """An item's display number, or else its place in its checklist: the one number it has in
+        the walk-through, the Markdown, the PR note and the report, whatever is left out before it."""
+        return item.number or str(self.checklist.items.index(item) + 1)
 
     def give(self, answer: Answer) -> None:
         self.answers[answer.item] = answer

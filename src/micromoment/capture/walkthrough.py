@@ -284,14 +284,14 @@ def _summary(session: ReviewSession, prompter: Prompter) -> None:
         number = session.number(item)
         given = session.answers.get(item.id)
         if given is None:
-            table.add_row(str(number), Text(item.question), Text("—", style="yellow"), "")
+            table.add_row(number, Text(item.question), Text("—", style="yellow"), "")
             continue
         details = [(given.reason if given.skipped else given.note) or ""]
         if given.follow_up:
             details.append(f"→ {given.follow_up.action} ({given.follow_up.owner})")
         style = {"no": "red", SKIP: "yellow", "yes": "green"}.get(given.answer, "")
         detail = " ".join(part for part in details if part)
-        table.add_row(str(number), Text(item.question), Text(given.answer, style=style), Text(detail))
+        table.add_row(number, Text(item.question), Text(given.answer, style=style), Text(detail))
     prompter.console.print(table)
 
 
