@@ -105,6 +105,7 @@ def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
         "GIT_INDEX_FILE",
         "GITHUB_STEP_SUMMARY",
         "GITHUB_OUTPUT",
+        "PRE_COMMIT",
         "PRE_COMMIT_FROM_REF",
         "PRE_COMMIT_TO_REF",
         # The developer's terminal is not the tests': widths and colours are set where they matter.

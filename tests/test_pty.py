@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -319,3 +321,30 @@ def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
     ]
     kind = record.answer("data-kind")
     assert kind is not None and kind.note == "first note"
+
+
+def test_the_hooks_git_add_line_at_60_columns_pastes_back_and_stages_both_files(staged_prompt: Path) -> None:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "micromoment", "hook"],
+        cwd=str(staged_prompt),
+        encoding="utf-8",
+        timeout=PATIENCE,
+        dimensions=(40, 60),
+    )
+    answer(child, "Answer them now?", "y")
+    answer(child, "Subject of this review", "support prompt")
+    answer_item(child, "1-2", "1")
+    answer_item(child, "y / n / na", "y")
+    answer_item(child, "Answer", "Sam")
+    answer(child, "Save this review?", "y")
+    child.expect_exact("stage .micromoment/ and commit again:\r\n")
+    child.expect_exact("\r\n")  # the command ends where its line does, however long it is
+    pasted = child.before or ""
+    child.expect(pexpect.EOF)
+    child.close()
+    assert pasted.startswith("git add .micromoment/reviews/") and len(pasted) > 60
+    subprocess.run(["sh", "-c", pasted], cwd=staged_prompt, check=True)
+    staged = git(staged_prompt, "diff", "--cached", "--name-only", ".micromoment").split()
+    [record] = [path for path in staged if path.endswith(".yaml")]
+    assert staged == [record.removesuffix(".yaml") + ".md", record]
