@@ -110,6 +110,9 @@ def test_the_same_record_renders_to_the_same_bytes(cli: Cli, mini: Path) -> None
     assert path.read_bytes() == original
     out = cli("render", str(path.with_suffix(".yaml")), "--out", "-")
     assert out.stdout.encode() == original
+    short = cli("render", path.stem.rsplit("-", 1)[1], "--out", "-")  # the id's random end names it
+    assert short.exit_code == 0, short.output
+    assert short.stdout.encode() == original
 
 
 def test_render_restores_missing_and_stale_markdown(cli: Cli, mini: Path) -> None:
