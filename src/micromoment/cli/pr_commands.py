@@ -45,15 +45,14 @@ def _check_options(post: Forge | None, pr: int | None, mr: int | None, target: T
         raise MicromomentError("--target body goes with --post github or --post gitlab")
 
 
+BASE_HELP = (
+    "The branch the pull request goes into (default: the base branch check finds: the config's "
+    "base_branch, the remote's default branch, main or master)."
+)
+
+
 def pr_note(
-    base: Annotated[
-        str | None,
-        typer.Option(
-            metavar="REF",
-            help="The branch the pull request goes into (default: the base branch check finds: the "
-            "config's base_branch, the remote's default branch, main or master).",
-        ),
-    ] = None,
+    base: Annotated[str | None, typer.Option(metavar="REF", help=BASE_HELP)] = None,
     out: Annotated[Path | None, typer.Option(help="Write the note to FILE instead of printing it.")] = None,
     post: Annotated[
         Forge | None,
