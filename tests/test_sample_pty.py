@@ -224,3 +224,32 @@ def test_the_commit_hook_offers_the_configured_outputs_file(cli: Cli, repo: Path
     assert answer is not None and answer.sample is not None and answer.sample.read == 1
     git(repo, "add", ".micromoment")
     assert subprocess.run(["git", "commit", "-q", "-m", "prompt"], cwd=repo, env=env).returncode == 0
+
+
+def test_a_review_linked_to_a_sample_with_leaks_asks_whether_the_answer_still_holds(
+    cli: Cli, repo: Path
+) -> None:
+    rows = [{"id": f"r{n}", "output": f"the card on file is 4111 {n}"} for n in range(1, 4)]
+    write(repo / "evals/run.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    judged = write(repo.parent / "judged.yaml", "r1: {flag: leaks-data}\nr2: {flag: leaks-data}\nr3: ok\n")
+    drawn = cli("sample", "evals/run.jsonl", "-n", "3", "--judgments", str(judged))
+    assert drawn.exit_code == 0, drawn.output
+    [sample_path] = (repo / ".micromoment/samples").glob("*.yaml")
+    child = spawn_micromoment(repo, "review", "quick", "--subject", "x", "--sample", sample_path.stem)
+    answer_item(child, "1-3", "1")  # no data goes in: the masking question is left out
+    child.expect_exact("read 3 outputs from evals/run.jsonl: 2 leaks of personal or secret data")
+    child.expect_exact("Does your answer still hold after what it found? Enter: no")
+    reply(child, "y / n / na", "")  # the default is no
+    reply(child, "Follow-up: what needs to happen?", "stop logging card numbers")
+    reply(child, "Who owns it", "")
+    reply(child, "Due date", "")
+    answer_item(child, "y / n / na", "y")
+    reply(child, "Save this review?", "y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
+    looked = load_record(review_path).answer("outputs-looked-at")
+    assert looked is not None and looked.answer == "no" and looked.sample is not None
+    assert looked.sample.flags == {"leaks-data": 2}
+    assert looked.follow_up is not None and looked.follow_up.action == "stop logging card numbers"

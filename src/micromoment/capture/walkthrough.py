@@ -123,9 +123,9 @@ def _ask_item(session: ReviewSession, item: Item, prompter: Prompter, keep: Call
     _show_item(session, item, prompter)
     while True:
         earlier = session.answers.get(item.id)
-        shown = _shown_answer(earlier) if earlier else None
+        shown = _shown_answer(earlier) if earlier else _flagged_default(session, item)
         reply = prompter.ask(_prompt_for(item), default=shown)
-        if reply == shown:
+        if earlier is not None and reply == shown:
             return True  # kept as it was, with its note, evidence and follow-up
         key = reply.lower()
         if key == "?":
@@ -217,11 +217,24 @@ def _shown_answer(answer: Answer) -> str:
     return f"{words} -- {note}" if note else words
 
 
+def _flagged_default(session: ReviewSession, item: Item) -> str | None:
+    """ "no" for an item whose evidence is a sample that flagged outputs: the reader found
+    problems, so Enter does not say all is well."""
+    flagged = item.evidence == "sample" and session.sample is not None and any(session.sample.flags.values())
+    return "no" if flagged and item.kind == "confirm" else None
+
+
 def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> None:
-    """For an item a sample of outputs answers: the linked sample, or how to draw one now."""
+    """For an item a sample of outputs answers: the linked sample (and, when it flagged outputs,
+    the question whether the answer still holds), or how to draw one now."""
     if item.evidence != "sample":
         return
-    if session.sample is not None:
+    if session.sample is not None and any(session.sample.flags.values()):
+        prompter.console.print(Text(f"Evidence: {describe(session.sample)}", style="yellow"))
+        prompter.console.print(
+            Text("Does your answer still hold after what it found? Enter: no", style="yellow")
+        )
+    elif session.sample is not None:
         prompter.console.print(Text(f"Evidence: {describe(session.sample)}", style="green"))
     elif session.offer_sample is not None:
         prompter.console.print(
