@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import Cli, run_module
+from conftest import Cli, run_module, write
 from micromoment.ledger.export import COLUMNS
 from micromoment.locations import display_path
 from test_report import HOSTILE, make_repositories, repo_args
@@ -200,3 +200,17 @@ def test_markdown_stats_and_export_count_one_record_alike(cli: Cli, mini: Path) 
         1,
         1,
     ]
+
+
+def test_export_out_dash_writes_the_table_to_standard_output(cli: Cli, mini: Path) -> None:
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    assert cli("review", "mini", "--answers", str(answers), "--subject", "x").exit_code == 0
+    filed = mini / "answers.csv"
+    assert cli("export", "--table", "answers", "--format", "csv", "--out", str(filed)).exit_code == 0
+    shown = cli("export", "--table", "answers", "--format", "csv", "--out", "-")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout == filed.read_text(encoding="utf-8") and shown.stdout.count("\n") == 3
+    assert not (mini / "-").exists()
+    binary = cli("export", "--table", "answers", "--format", "parquet", "--out", "-")
+    assert binary.exit_code == 2
+    assert "--format parquet is binary; write it to a file" in binary.stderr

@@ -181,9 +181,18 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
         raise MicromomentError(
             f"{display_path(out)}: is not a regular file; give a file name, e.g. --out {table}.{format}"
         )
-    found = list(rows(sources, table))
     if format == "parquet":
-        return _write_parquet(found, table, out)
+        return _write_parquet(list(rows(sources, table)), table, out)
+    count, text = table_text(sources, table, format)
+    write_atomic(out, text)
+    return count
+
+
+def table_text(sources: list[Source], table: str, format: str) -> tuple[int, str]:
+    """`table` as JSON Lines or CSV text (`--out -`), and its number of rows."""
+    if format == "parquet":
+        raise MicromomentError("--format parquet is binary; write it to a file, e.g. --out answers.parquet")
+    found = list(rows(sources, table))
     buffer = io.StringIO()
     if format == "csv":
         writer = csv.writer(buffer, lineterminator="\n")
@@ -194,8 +203,7 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
         )
     else:
         buffer.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in found)
-    write_atomic(out, buffer.getvalue())
-    return len(found)
+    return len(found), buffer.getvalue()
 
 
 def _write_parquet(found: list[Row], table: str, out: Path) -> int:
