@@ -57,6 +57,12 @@ def _scan_proposal(project: Project) -> dict[str, list[str]]:
     return {PROPOSED_FOR: patterns} if patterns else {}
 
 
+NOT_IN_GIT = (
+    "this folder is not inside a git repository, so reviews here cannot be committed with your "
+    "changes: run git init here (or cd into your repository and run micromoment init there)"
+)
+
+
 def init(
     only: Annotated[
         list[str] | None,
@@ -102,10 +108,7 @@ def init(
     write_atomic(path, initial_config_text(catalog, set(only) if only else None, proposal))
     say(f"wrote {display_path(path)}")
     if not (project.root / ".git").exists():
-        say(
-            "this folder is not inside a git repository, so reviews here cannot be committed with your "
-            "changes: run git init here (or cd into your repository and run micromoment init there)"
-        )
+        say(NOT_IN_GIT)
     if hook:
         installed = install_hook(find_repo(str(project.root)))
         say(f"installed {installed.path}")
