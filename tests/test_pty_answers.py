@@ -67,10 +67,11 @@ def test_answered_yes_throughout_takes_one_line_per_item(mini: Path) -> None:
 # Each kind of prompt that can follow an accepted answer: what the second item is answered with,
 # and the prompt the review is stopped at.
 STOPS = {
-    "follow-up": ("n", "Follow-up: what needs to happen?", [("first", "yes"), ("second", "no")]),
-    "reason": ("na", "Why does it not apply?", [("first", "yes"), ("second", "na")]),
-    "evidence": ("y", "Evidence link (optional)", [("first", "yes"), ("second", "yes")]),
-    "skip reason": ("s", "Why skip it?", [("first", "yes")]),
+    "follow-up": (["n"], "Follow-up: what needs to happen?", [("first", "yes"), ("second", "no")]),
+    "due date": (["n", "fix the prompt", ""], "Due date", [("first", "yes"), ("second", "no")]),
+    "reason": (["na"], "Why does it not apply?", [("first", "yes"), ("second", "na")]),
+    "evidence": (["y"], "Evidence link (optional)", [("first", "yes"), ("second", "yes")]),
+    "skip reason": (["s"], "Why skip it?", [("first", "yes")]),
 }
 
 
@@ -89,7 +90,9 @@ def test_a_stop_at_any_prompt_keeps_every_accepted_answer_and_resume_asks_the_re
         expected = [("first", "yes"), ("second", "yes"), ("third", "yes")]
     else:
         sent, prompt, expected = STOPS[kind]
-        reply(child, "Second question?", sent)
+        child.expect_exact("Second question?")
+        for line in sent:
+            child.sendline(line)
         child.expect_exact(prompt)
     if how == "ctrl-c":
         child.sendintr()
@@ -101,6 +104,10 @@ def test_a_stop_at_any_prompt_keeps_every_accepted_answer_and_resume_asks_the_re
         child.kill(signal.SIGKILL)
     child.close(force=True)
     assert draft_answers(talk) == expected
+    if kind == "due date":  # what and who were kept as each was given
+        [path] = (talk / ".git/micromoment/drafts").glob("*.yaml")
+        follow_up = read_yaml(path).data["answers"][1]["follow_up"]
+        assert (follow_up["action"], follow_up["owner"]) == ("fix the prompt", "team")
 
     resumed = spawn_micromoment(talk, "review", "--resume")
     resumed.expect_exact(f"talk, {len(expected)} answer")

@@ -180,7 +180,8 @@ def _details(session: ReviewSession, item: Item, prompter: Prompter, keep: Calla
     if given.answer == "na" and not given.note:
         asks.append(("note", partial(_detail, prompter, item, "Why does it not apply? (optional)")))
     if given.answer == "no":
-        asks.append(("follow_up", partial(_ask_follow_up, item, prompter)))
+        save = partial(_keep_detail, session, item, keep, "follow_up")
+        asks.append(("follow_up", partial(_ask_follow_up, item, prompter, save)))
     if item.evidence is not None and session.sample is None and not given.skipped:
         asks.append(("evidence", partial(_detail, prompter, item, "Evidence link (optional)")))
     for name, ask in asks:
@@ -188,9 +189,15 @@ def _details(session: ReviewSession, item: Item, prompter: Prompter, keep: Calla
         if value is None:  # `b`: back to the answer, which stays as it is until changed
             return False
         if value:
-            session.give(session.answers[item.id].model_copy(update={name: value}))
-            keep()
+            _keep_detail(session, item, keep, name, value)
     return True
+
+
+def _keep_detail(
+    session: ReviewSession, item: Item, keep: Callable[[], None], name: str, value: object
+) -> None:
+    session.give(session.answers[item.id].model_copy(update={name: value}))
+    keep()
 
 
 def _detail(
@@ -254,16 +261,22 @@ def _full_guidance(item: Item, prompter: Prompter) -> None:
     prompter.console.print(Panel(Text(body), title=item.id, expand=False))
 
 
-def _ask_follow_up(item: Item, prompter: Prompter) -> FollowUp | str | None:
-    """The follow-up for a "no" (what, who, by when); "" for none, None for back."""
+def _ask_follow_up(item: Item, prompter: Prompter, save: Callable[[FollowUp], None]) -> FollowUp | str | None:
+    """The follow-up for a "no" (what, who, by when), each part kept (`save`) as it is given;
+    "" for none, None for back."""
     action = _detail(prompter, item, "Follow-up: what needs to happen? (Enter: none)")
     if not action:
         return action
+    save(FollowUp(action=action, owner=item.owner))
     owner = _detail(prompter, item, "Who owns it (a role or a name)?", default=item.owner)
-    while owner is not None:
+    if owner is None:
+        return None
+    owner = owner or item.owner
+    save(FollowUp(action=action, owner=owner))
+    while True:
         due = _detail(prompter, item, "Due date, YYYY-MM-DD (optional)")
         if not due:
-            return None if due is None else FollowUp(action=action, owner=owner or item.owner)
+            return None if due is None else FollowUp(action=action, owner=owner)
         try:
             day = dt.date.fromisoformat(due)
         except ValueError:
@@ -271,8 +284,7 @@ def _ask_follow_up(item: Item, prompter: Prompter) -> FollowUp | str | None:
             continue
         # A date already gone is most often a typo (last year, a swapped digit): check once.
         if day >= utc_now().date() or prompter.confirm(f"{day} is in the past; keep it?", default=False):
-            return FollowUp(action=action, owner=owner or item.owner, due=day)
-    return None
+            return FollowUp(action=action, owner=owner, due=day)
 
 
 def _answer(item: Item, answer: str, **details: object) -> Answer:
