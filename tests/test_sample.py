@@ -458,6 +458,11 @@ def test_a_review_with_sample_shows_it_in_the_markdown_and_the_pr_note(cli: Cli,
         "review", "quick", "--answers", str(answers), "--sample", sample_id, "--subject", "support prompt"
     )
     assert result.exit_code == 0, result.output
+    # Answered yes although the sample flagged two outputs: said, not refused.
+    assert (
+        f"{answers}: outputs-looked-at is answered yes, but its evidence flagged outputs ({SUMMARY}); "
+        in (result.stderr)
+    )
     [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
     record = load_record(review_path)
     looked = record.answer("outputs-looked-at")

@@ -121,6 +121,13 @@ class ReviewSession:
             if given is not None and not given.skipped:
                 self.answers[item_id] = given.model_copy(update={"sample": link})
 
+    def yes_despite_flags(self) -> list[str]:
+        """The items answered yes although the sample linked as their evidence flagged outputs."""
+        if self.sample is None or not any(self.sample.flags.values()):
+            return []
+        given = [self.answers.get(item_id) for item_id in self.sample_items()]
+        return [answer.item for answer in given if answer is not None and answer.answer == "yes"]
+
     @cached_property
     def rules(self) -> dict[str, ItemRule]:
         """Each item as the rule the gate judges a record by (checklists.answers) reads it."""
