@@ -458,7 +458,7 @@ def support_judgments(ws: Workspace) -> None:
     ws.write("judgments.yaml", "".join(f"{i}: {v}\n" for i, v in judged))
 
 
-KEYS = "o ok · f flag · ? help · b back"
+KEYS = "o ok · f flag · ? help · b back · s skip"
 
 
 @scenario

@@ -13,7 +13,7 @@ from conftest import PATIENCE, Cli, answer_item, git, spawn_micromoment, write
 from micromoment.records import load_record
 from micromoment.records.samples import load_sample
 
-KEYS = "o ok · f flag · ? help · b back"
+KEYS = "o ok · f flag · ? help · b back · s skip"
 
 
 def outputs_file(repo: Path) -> Path:
@@ -253,3 +253,24 @@ def test_a_review_linked_to_a_sample_with_leaks_asks_whether_the_answer_still_ho
     assert looked is not None and looked.answer == "no" and looked.sample is not None
     assert looked.sample.flags == {"leaks-data": 2}
     assert looked.follow_up is not None and looked.follow_up.action == "stop logging card numbers"
+
+
+def test_a_skipped_output_is_asked_again_once_the_others_are_judged(repo: Path) -> None:
+    rows = [{"id": "a", "output": "first answer"}, {"id": "b", "output": "second answer"}]
+    write(repo / "evals/run.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    child = spawn_micromoment(repo, "sample", "evals/run.jsonl", "-n", "2", "--seed", "1")
+    child.expect_exact("Output 1/2  ·  a")
+    reply(child, KEYS, "s")
+    child.expect_exact("Output 2/2  ·  b")
+    reply(child, KEYS, "o")
+    child.expect_exact("Output 1/2  ·  a")  # the skipped one, now that the rest is judged
+    reply(child, KEYS, "1 -- wrong")
+    reply(child, "Save this sample?", "y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [path] = (repo / ".micromoment/samples").glob("*.yaml")
+    assert [(o.id, o.verdict, o.note) for o in load_sample(path).outputs] == [
+        ("a", "flag", "wrong"),
+        ("b", "ok", None),
+    ]

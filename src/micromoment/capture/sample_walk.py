@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from rich.panel import Panel
 from rich.table import Table
@@ -32,7 +32,8 @@ from micromoment.records.samples import CATEGORIES, link_to
 
 PAGE_LINES = 24  # a screenful at 80 x 30, leaving room for the header and the prompt
 PROMPT_LINES = 6
-JUDGE_KEYS = "o ok · f flag · ? help · b back"
+JUDGE_KEYS = "o ok · f flag · ? help · b back · s skip"
+SKIP: Literal["skip"] = "skip"
 # A category by its number or its name.
 _CHOICES: dict[str, FlagCategory] = {
     **{str(number): category for number, category in enumerate(CATEGORIES, start=1)},
@@ -61,7 +62,7 @@ def read_outputs(
             expand=False,
         )
     )
-    index = next((i for i, d in enumerate(outputs) if d.id not in judgements), len(outputs))
+    index = _unjudged(outputs, judgements, 0)
     while index < len(outputs):
         drawn = outputs[index]
         _show(drawn, index, len(outputs), prompter)
@@ -71,6 +72,9 @@ def read_outputs(
             if index == 0:
                 console.print("This is the first output.")
             index = max(index - 1, 0)
+            continue
+        if judgement == SKIP:  # judged later: asked again once the rest are
+            index = _unjudged(outputs, judgements, index + 1)
             continue
         if judgement != earlier:
             judgements[drawn.id] = judgement
@@ -82,9 +86,16 @@ def read_outputs(
                 if note:
                     judgements[drawn.id] = judgement.model_copy(update={"note": note})
                     on_judge(judgements)
-        index += 1
+        index = _unjudged(outputs, judgements, index + 1)
     _summary(result, judgements, prompter)
     return prompter.confirm("Save this sample?", default=True)
+
+
+def _unjudged(outputs: list[Drawn], judgements: dict[str, Judgement], start: int) -> int:
+    """The next output from `start` on, then from the first, still without a verdict; the end
+    when every one has one."""
+    order = [*range(start, len(outputs)), *range(start)]
+    return next((i for i in order if outputs[i].id not in judgements), len(outputs))
 
 
 def _show(drawn: Drawn, index: int, total: int, prompter: Prompter) -> None:
@@ -116,9 +127,9 @@ def _show(drawn: Drawn, index: int, total: int, prompter: Prompter) -> None:
             break
 
 
-def _judge(prompter: Prompter, earlier: Judgement | None) -> Judgement | None:
-    """A judgement on one line (`2 -- the link is dead`), or None when the person goes back;
-    an earlier judgement is the default that Enter keeps."""
+def _judge(prompter: Prompter, earlier: Judgement | None) -> Judgement | Literal["skip"] | None:
+    """A judgement on one line (`2 -- the link is dead`), SKIP to judge it later, or None when
+    the person goes back; an earlier judgement is the default that Enter keeps."""
     shown = _shown(earlier) if earlier else None
     while True:
         reply = prompter.ask(JUDGE_KEYS, default=shown)
@@ -130,6 +141,8 @@ def _judge(prompter: Prompter, earlier: Judgement | None) -> Judgement | None:
             return Judgement(verdict="ok", note=note or None)
         if key == "b":
             return None
+        if key == "s":  # a judged output keeps its verdict
+            return SKIP if earlier is None else earlier
         if key == "?":
             _help(prompter)
             continue
@@ -179,7 +192,8 @@ def _help(prompter: Prompter) -> None:
         body.append(f"  {number}. {words[0]}", style="bold")
         body.append(f" ({category}): {words[2]}\n")
     body.append("b  back to the previous output; its verdict is the default, which Enter keeps\n")
-    body.append("s  at a long output: skip the rest of it, to the verdict\n")
+    body.append("s  skip it for now: it is asked again once the others are judged;\n")
+    body.append("   at a long output, s skips the rest of it, to the verdict\n")
     body.append("a note goes after the verdict: 2 -- the link does not exist")
     prompter.console.print(Panel(body, title="Judging an output", expand=False))
 
