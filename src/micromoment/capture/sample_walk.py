@@ -24,7 +24,7 @@ from micromoment.capture.sample_record import (
     save_sample_draft,
     write_sample,
 )
-from micromoment.capture.walkthrough import settle_in_terminal, split_note
+from micromoment.capture.walkthrough import ask_detail, settle_in_terminal, split_note
 from micromoment.errors import Interrupted, MicromomentError, plural
 from micromoment.locations import Project
 from micromoment.records import FlagCategory, SampleLink
@@ -80,7 +80,7 @@ def read_outputs(
             judgements[drawn.id] = judgement
             on_judge(judgements)
             if judgement.category is not None and judgement.note is None:
-                note = _ask_note(prompter)
+                note = ask_detail(prompter, "Note: what is wrong (optional)", partial(_help, prompter), None)
                 if note is None:  # back from the note: this output's verdict again, kept as given
                     continue
                 if note:
@@ -157,18 +157,6 @@ def _judge(prompter: Prompter, earlier: Judgement | None) -> Judgement | Literal
 def _shown(judgement: Judgement) -> str:
     verdict = "o" if judgement.category is None else str(list(CATEGORIES).index(judgement.category) + 1)
     return f"{verdict} -- {judgement.note}" if judgement.note else verdict
-
-
-def _ask_note(prompter: Prompter) -> str | None:
-    """The note on a flag: `?` shows help and `b` goes back (None), as at every prompt."""
-    while True:
-        reply = prompter.ask("Note: what is wrong (optional)")
-        if reply == "?":
-            _help(prompter)
-        elif reply.lower() == "b":
-            return None
-        else:
-            return "" if reply.lower() == "s" else reply
 
 
 def _category(prompter: Prompter) -> FlagCategory | None:

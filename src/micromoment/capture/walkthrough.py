@@ -203,12 +203,22 @@ def _keep_detail(
 def _detail(
     prompter: Prompter, item: Item, prompt: str, *, default: str | None = None, required: bool = False
 ) -> str | None:
-    """One more line about an answer: `?` shows help and `b` goes back (None) as everywhere;
-    `s` or Enter leave an optional detail out."""
+    return ask_detail(prompter, prompt, partial(_full_guidance, item, prompter), default, required)
+
+
+def ask_detail(
+    prompter: Prompter,
+    prompt: str,
+    show_help: Callable[[], None],
+    default: str | None,
+    required: bool = False,
+) -> str | None:
+    """One more line about an answer (a review's or a sample's): `?` shows help and `b` goes
+    back (None), as at every prompt; `s` or Enter leave an optional detail out."""
     while True:
         reply = prompter.ask(prompt, default=default)
         if reply == "?":
-            _full_guidance(item, prompter)
+            show_help()
         elif reply.lower() == "b":
             return None
         elif reply and reply.lower() != "s":

@@ -79,6 +79,7 @@ def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row
             "recorded_at": utc_text(record.at),
             **dict.fromkeys(("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals"), 0),
         }
+    counts = count_answers([a.answer for a in record.answers])  # as the record's Markdown and stats count
     # Held to its checklist version as the gate holds it: a hand-written "complete" is not enough.
     version = source.versions.get((record.checklist.id, record.checklist.content_hash))
     status, _ = held_status(record.status, version, {a.item: a.answer for a in record.answers})
@@ -88,20 +89,10 @@ def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row
         "subject": record.subject,
         "started_at": utc_text(record.started_at),
         "recorded_at": utc_text(record.finished_at),
-        **_answer_counts(record),
+        "answers": counts.answered,
+        **{name: getattr(counts, name) for name in ("yes", "no", "na", "skipped")},
         "follow_ups": sum(1 for a in record.answers if a.follow_up),
         "approvals": sum(1 for s in record.signoffs if s.decision == "approve"),
-    }
-
-
-def _answer_counts(record: ReviewRecord) -> Row:
-    counts = count_answers([a.answer for a in record.answers])
-    return {
-        "answers": counts.answered,
-        "yes": counts.yes,
-        "no": counts.no,
-        "na": counts.na,
-        "skipped": counts.skipped,
     }
 
 
