@@ -75,7 +75,7 @@ STOPS = {
 }
 
 
-@pytest.mark.parametrize("how", ["ctrl-c", "kill -9"])
+@pytest.mark.parametrize("how", ["ctrl-c", "ctrl-d", "kill -9"])
 @pytest.mark.parametrize("kind", [*STOPS, "confirmation"])
 def test_a_stop_at_any_prompt_keeps_every_accepted_answer_and_resume_asks_the_rest(
     talk: Path, kind: str, how: str
@@ -94,8 +94,12 @@ def test_a_stop_at_any_prompt_keeps_every_accepted_answer_and_resume_asks_the_re
         for line in sent:
             child.sendline(line)
         child.expect_exact(prompt)
-    if how == "ctrl-c":
-        child.sendintr()
+    if how in ("ctrl-c", "ctrl-d"):
+        if how == "ctrl-c":
+            child.sendintr()
+        else:
+            child.sendeof()
+        child.expect_exact("your answers so far are kept in a draft; continue with:")
         child.expect(pexpect.EOF)
     else:
         deadline = time.monotonic() + 60  # the draft is written at once; a loaded machine may lag
