@@ -163,8 +163,8 @@ def _category(prompter: Prompter) -> FlagCategory | None:
     for number, (category, words) in enumerate(CATEGORIES.items(), start=1):
         prompter.console.print(f"  {number}. {words[0]} ({category})", markup=False, highlight=False)
     while True:
-        reply = prompter.ask(f"Category 1-{len(CATEGORIES)} (Enter: cancel, ? help)").strip().lower()
-        if not reply:
+        reply = prompter.ask(f"Category 1-{len(CATEGORIES)} (Enter or b: back, ? help)").strip().lower()
+        if reply in ("", "b"):
             return None
         if reply == "?":
             _help(prompter)
