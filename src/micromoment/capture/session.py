@@ -121,9 +121,13 @@ class ReviewSession:
             if given is not None and not given.skipped:
                 self.answers[item_id] = given.model_copy(update={"sample": link})
 
+    def sample_flagged(self) -> bool:
+        """Whether the sample linked as evidence flagged any of the outputs read."""
+        return self.sample is not None and any(self.sample.flags.values())
+
     def yes_despite_flags(self) -> list[str]:
         """The items answered yes although the sample linked as their evidence flagged outputs."""
-        if self.sample is None or not any(self.sample.flags.values()):
+        if not self.sample_flagged():
             return []
         given = [self.answers.get(item_id) for item_id in self.sample_items()]
         return [answer.item for answer in given if answer is not None and answer.answer == "yes"]

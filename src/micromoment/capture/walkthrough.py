@@ -237,7 +237,7 @@ def _shown_answer(answer: Answer) -> str:
 def _flagged_default(session: ReviewSession, item: Item) -> str | None:
     """ "no" for an item whose evidence is a sample that flagged outputs: the reader found
     problems, so Enter does not say all is well."""
-    flagged = item.evidence == "sample" and session.sample is not None and any(session.sample.flags.values())
+    flagged = item.evidence == "sample" and session.sample_flagged()
     return "no" if flagged and item.kind == "confirm" else None
 
 
@@ -246,7 +246,7 @@ def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> 
     the question whether the answer still holds), or how to draw one now."""
     if item.evidence != "sample":
         return
-    if session.sample is not None and any(session.sample.flags.values()):
+    if session.sample is not None and session.sample_flagged():
         prompter.console.print(Text(f"Evidence: {describe(session.sample)}", style="yellow"))
         prompter.console.print(
             Text("Does your answer still hold after what it found? Enter: no", style="yellow")
