@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from micromoment.checklists import Checklist, Item, format_minutes
-from micromoment.checklists.answers import count_answers, held_status, item_rule
+from micromoment.checklists.answers import count_answers, held_status, is_asked, item_rule
 from micromoment.records.listing import markdown_path
 from micromoment.records.model import Resolution, ReviewRecord
 from micromoment.records.samples import describe
@@ -54,6 +54,12 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
             for i in record.missing
         ],
         "references": [{"label": label, "numbers": numbers} for label, numbers in references.items()],
+        # Questions an earlier answer made not apply: named, so the numbers passed over are explained.
+        "left_out": [
+            {"number": item.number or str(number), "question": item.question}
+            for number, item in items.values()
+            if not is_asked(item_rule(item), {a.item: a.answer for a in record.answers})
+        ],
         "checklist_changed": checklist is not None and not same_version,
         "content_hash": record.checklist.content_hash.removeprefix("sha256:")[:12],
         "signoffs": [
