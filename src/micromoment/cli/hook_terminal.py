@@ -139,7 +139,7 @@ def _kept_or_new(
 
     listed = list_drafts(folder)
     for damaged in listed.set_aside:
-        prompter.console.print(f"micromoment: {damaged.message()}")
+        prompter.console.print(f"micromoment: {damaged.message()}", soft_wrap=True)
     for stored in listed.found:
         draft = stored.draft
         covers = [draft.checklist.id, *draft.still_to_do()]
