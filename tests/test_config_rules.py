@@ -10,11 +10,11 @@ from pydantic import ValidationError
 
 from conftest import write
 from micromoment.checklists import load_catalog
+from micromoment.cli.repo_commands import initial_config_text
 from micromoment.config import (
     ChecklistPolicy,
     Config,
     config_problems,
-    initial_config_text,
     load_config,
     read_config,
     read_config_file,

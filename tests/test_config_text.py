@@ -10,7 +10,8 @@ from pathlib import Path
 
 from conftest import FIXTURES, write
 from micromoment.checklists import load_catalog
-from micromoment.config import Config, default_outputs, initial_config_text, load_config
+from micromoment.cli.repo_commands import initial_config_text
+from micromoment.config import Config, default_outputs, load_config
 from micromoment.locations import Project
 
 COMMENTED_KEY = re.compile(r"^(\s*)# ([a-z_]+): (.*)$")

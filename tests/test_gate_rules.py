@@ -1,24 +1,15 @@
 """The gate's trigger rules, pinned directly: which paths call for which checklist, what is a
-record, what is policy, and that the light reading of the policy triggers what the full one does."""
+record, what is policy, and that the policy read once is remembered."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from micromoment.checklists import Checklist
-from micromoment.config import ChecklistPolicy, Config
+from micromoment.config import Config
 from micromoment.errors import FileProblems
-from micromoment.gate.policy import (
-    CHECKLIST_FIELDS,
-    CONFIG_FIELDS,
-    POLICY_FIELDS,
-    _build_at,
-    _remembered,
-    light_rules,
-)
+from micromoment.gate.policy import _build_at, _remembered
 from micromoment.gate.rules import (
     POLICY_FILE,
     ChecklistRule,
@@ -56,7 +47,6 @@ def rules(
 )
 def test_a_folder_is_named_as_git_names_it(written: str, normal: str) -> None:
     assert normal_folder(written) == normal
-    assert rules_from_policy({}, {"reviews_dir": written}).reviews_dir == normal
 
 
 @pytest.mark.parametrize(
@@ -177,7 +167,7 @@ def test_config_replaces_extends_and_switches_off_patterns() -> None:
         }
     )
     own = ["own/", "*.prompt"]
-    gate = rules_from_policy(dict.fromkeys(["a", "b", "c", "d", "unconfigured"], own), config.model_dump())
+    gate = rules_from_policy(dict.fromkeys(["a", "b", "c", "d", "unconfigured"], own), config)
     assert {r.id: r.lines for r in gate.checklists} == {
         "a": ["new/"],
         "b": ["own/", "*.prompt", "more/"],
@@ -214,60 +204,14 @@ checklists:
 PATHS = ["src/app.py", "src/vendor/x.py", "notes/plan.txt", "prompts/a.txt", "db/migrations/1.sql", "x"]
 
 
-@pytest.mark.parametrize("files", [POLICY, {}], ids=["configured", "defaults"])
-def test_the_light_rules_trigger_and_settle_what_the_full_ones_do(files: dict[str, bytes]) -> None:
-    light, full = light_rules(files), _build_at("policy", files)
-    assert light is not None and not light.complete and full.complete
-    assert triggered(light, PATHS, policy_changed=True) == triggered(full, PATHS, policy_changed=True)
-    assert [(r.id, r.patterns, r.signoffs) for r in light.checklists] == [
-        (r.id, r.patterns, r.signoffs) for r in full.checklists
-    ]
-    settings = ("reviews_dir", "on_missing", "policy_checklist", "require_signed_commits", "base_branch")
-    assert [getattr(light, name) for name in settings] == [getattr(full, name) for name in settings]
-
-
-def test_the_configured_light_rules_are_exactly_these() -> None:
-    light = light_rules(POLICY)
-    assert light is not None
-    assert triggered(light, PATHS) == {
+def test_the_configured_rules_are_exactly_these() -> None:
+    built = _build_at("policy", POLICY)
+    assert triggered(built, PATHS) == {
         "genai-output-review": ["notes/plan.txt", "prompts/a.txt"],
         "mine": ["src/app.py"],
     }
-    assert (light.reviews_dir, light.on_missing, light.base_branch) == ("records", "warn", "trunk")
-
-
-@pytest.mark.parametrize(
-    "files",
-    [
-        {POLICY_FILE: b"checklists: [oops]\n"},
-        {POLICY_FILE: b"checklists:\n  nosuch: {enabled: false}\n"},
-        {POLICY_FILE: b"checklists:\n  quick: {signoffs: '2'}\n"},
-        {POLICY_FILE: b"checklists:\n  quick:\n"},
-        {POLICY_FILE: b"reviews_dir: ../elsewhere\n"},
-        {POLICY_FILE: b""},
-        {POLICY_FILE: b"2026-01-01: a date as a key\n"},
-        {POLICY_FILE: b"checklists:\n  quick: {signofs: 1}\n"},
-        {POLICY_FILE: b"hook: {on_missng: warn}\n"},
-        {".micromoment/checklists/bad.yaml": OWN_CHECKLIST + b"checked_at: 2026-11-22T10:00:00Z\n"},
-        {POLICY_FILE: b"hook: {on_missing: maybe}\n"},
-        {POLICY_FILE: b"policy_changes: nosuch\n"},
-        {".micromoment/checklists/bad.yaml": b"id: [not closed\n"},
-        {".micromoment/checklists/bad.yaml": b"- a list\n"},
-        {".micromoment/checklists/bad.yaml": b"id: bad\napplies_to: prompts/\n"},
-        {".micromoment/checklists/a.yaml": OWN_CHECKLIST, ".micromoment/checklists/b.yml": OWN_CHECKLIST},
-    ],
-)
-def test_policy_files_the_light_reading_cannot_vouch_for_go_the_full_way(files: dict[str, bytes]) -> None:
-    assert light_rules(files) is None
-
-
-def test_the_light_reading_knows_the_keys_the_models_accept() -> None:
-    def keys(model: Any) -> set[str]:
-        return {field.alias or name for name, field in model.model_fields.items()}
-
-    assert keys(Checklist) == CHECKLIST_FIELDS
-    assert keys(Config) == CONFIG_FIELDS
-    assert keys(ChecklistPolicy) == POLICY_FIELDS
+    assert (built.reviews_dir, built.on_missing, built.base_branch) == ("records", "warn", "trunk")
+    assert [(r.id, r.signoffs) for r in built.checklists if r.id == "mine"] == [("mine", 2)]
 
 
 def test_a_policy_read_once_is_remembered_by_its_inputs_and_read_again_when_they_change(
@@ -276,25 +220,22 @@ def test_a_policy_read_once_is_remembered_by_its_inputs_and_read_again_when_they
     git_dir = str(tmp_path / "git")
     reads: list[str] = []
 
-    def remembered(text: bytes, inputs: str, light: bool = True) -> Rules:
-        def files() -> dict[str, bytes]:
+    def remembered(text: bytes, inputs: str) -> Rules:
+        def build() -> Rules:
             reads.append("read")
-            return {POLICY_FILE: text}
+            return _build_at("policy", {POLICY_FILE: text})
 
-        return _remembered(git_dir, [inputs], files, lambda: _build_at("policy", files()), light)
+        return _remembered(git_dir, [inputs], build)
 
     first = remembered(b"reviews_dir: notes/reviews\n", "config 1")
     again = remembered(b"reviews_dir: elsewhere\n", "config 1")
     assert reads == ["read"]  # the same inputs: the memo answers, no file is read
-    assert again.reviews_dir == first.reviews_dir == "notes/reviews" and not again.complete
+    assert again.reviews_dir == first.reviews_dir == "notes/reviews"
+    assert again.checklists[0].items == first.checklists[0].items != []
     changed = remembered(b"reviews_dir: elsewhere\n", "config 2")
     assert reads == ["read", "read"] and changed.reviews_dir == "elsewhere"
-    # The full rules are built once, and then answer the light question too.
-    assert remembered(b"reviews_dir: elsewhere\n", "config 2", light=False).complete
-    assert remembered(b"reviews_dir: elsewhere\n", "config 2").complete
-    assert reads == ["read"] * 3
-    # A policy the light reading cannot vouch for is built in full; a problem is never remembered.
+    # A problem is never remembered: the policy is read again, and the problem named again.
     for _ in range(2):
         with pytest.raises(FileProblems):
             remembered(b"reviews_dir: [1]\n", "config 3")
-    assert reads == ["read"] * 7
+    assert reads == ["read"] * 4

@@ -21,7 +21,6 @@ from micromoment.git.objects import (
     ls_index,
     ls_tree,
     merge_base,
-    parse_batch,
     parse_raw,
     read_blobs,
     read_objects,
@@ -67,39 +66,6 @@ def test_parse_raw_takes_the_status_letter_and_the_new_side() -> None:
     assert (second.path, second.status, second.oid) == ("new\nline", "A", "3" * 40)
     assert parse_raw(b"") == []
     assert parse_raw(b"garbage\0x\0") == []
-
-
-def batch_output(specs: list[str], contents: dict[str, bytes]) -> bytes:
-    """What `git cat-file --batch` prints: `oid blob size`, the bytes and a newline; or `spec missing`."""
-    out = b""
-    for index, spec in enumerate(specs):
-        if spec in contents:
-            data = contents[spec]
-            out += b"%040x blob %d\n%s\n" % (index, len(data), data)
-        else:
-            out += spec.encode() + b" missing\n"
-    return out
-
-
-spec_names = st.text(alphabet="abcdefghij:/. -", min_size=1, max_size=12)
-
-
-@given(st.lists(spec_names, unique=True, max_size=6), st.data())
-def test_parse_batch_reads_every_blob_and_leaves_the_missing_out(
-    specs: list[str], data: st.DataObject
-) -> None:
-    present = data.draw(st.sets(st.sampled_from(specs))) if specs else set()
-    contents = {spec: data.draw(st.binary(max_size=40)) for spec in sorted(present)}
-    assert parse_batch(batch_output(specs, contents), specs) == contents
-
-
-def test_parse_batch_with_contents_that_look_like_headers() -> None:
-    specs = ["HEAD:a", "HEAD:b", "HEAD:c"]
-    tricky = {"HEAD:a": b"x blob 3\n\n", "HEAD:c": b""}
-    assert parse_batch(batch_output(specs, tricky), specs) == tricky
-    # A tree or commit is not a blob: its bytes are skipped, never returned.
-    out = b"%s tree 0\n\n" % (b"1" * 40) + b"%s blob 2\nhi\n" % (b"2" * 40)
-    assert parse_batch(out, ["HEAD:", "HEAD:x"]) == {"HEAD:x": b"hi"}
 
 
 @pytest.fixture
@@ -163,6 +129,28 @@ def test_a_blob_over_the_limit_is_never_read(repo: Path, monkeypatch: pytest.Mon
     assert read_objects(handle, [four, five, four], limit=4) == {four: b"1234", five: None}
     assert read_objects(handle, [four, five], limit=5) == {four: b"1234", five: b"12345"}
     assert read_objects(handle, []) == {}
+
+
+def test_blobs_read_past_one_too_big_and_contents_that_look_like_headers(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {"big": b"x" * 70_000, "tricky": b"0" * 40 + b" blob 3\n\n", "empty": b"", "last": b"end"}
+    for name, data in files.items():
+        (repo / name).write_bytes(data)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "blobs")
+    handle = Repo(str(repo), str(repo / ".git"))
+    monkeypatch.chdir(repo.parent)
+    oids = {name: git(repo, "rev-parse", f"HEAD:{name}").strip() for name in files}
+    found = read_objects(handle, list(oids.values()), limit=69_999)
+    assert found == {oids["big"]: None, **{oids[n]: files[n] for n in ("tricky", "empty", "last")}}
+    # A tree is read past, never returned; what follows it still comes back.
+    assert read_blobs(handle, ["HEAD:", "HEAD:last", "HEAD:nothing"]) == {"HEAD:last": b"end"}
+
+
+def test_reading_blobs_outside_a_repository_names_gits_refusal(tmp_path: Path) -> None:
+    with pytest.raises(GitFailed, match=r"^git cat-file --batch failed: .*not a git repository"):
+        read_objects(Repo(str(tmp_path), str(tmp_path / ".git")), ["0" * 40])
 
 
 def test_the_empty_tree_is_gits_own(repo: Path) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pydantic import Field, field_validator
 
 from micromoment.checklists import DEFAULT_CHECKLIST, Catalog, pattern_problem
-from micromoment.detect.table import builtin_ids, regex_problem, shipped
+from micromoment.detect.table import builtin_ids, regex_problem
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import Project, display_path
 from micromoment.validation import Slug, StrictModel, Text, validate
@@ -213,63 +212,3 @@ def load_config(project: Project, catalog: Catalog) -> Config:
     if problems:
         raise FileProblems(problems)
     return config
-
-
-def _flow_list(items: list[str]) -> str:
-    return json.dumps(list(items), ensure_ascii=False)
-
-
-def initial_config_text(
-    catalog: Catalog, enabled: set[str] | None = None, also: dict[str, list[str]] | None = None
-) -> str:
-    """The file `micromoment init` writes: every key present, every key explained; `also`: the
-    patterns `micromoment scan` proposed, by checklist."""
-    lines = [
-        "# micromoment settings for this repository. Check them with: micromoment lint",
-        "",
-        "# Format version of this file.",
-        "version: 1",
-        "# The checklist `micromoment review` runs when you name none.",
-        f"default_checklist: {DEFAULT_CHECKLIST}",
-        "# Where review records are written, relative to the repository root. Commit this folder.",
-        "reviews_dir: .micromoment/reviews",
-        "# Per checklist: whether changes trigger it, on which paths, and how many sign-offs it needs.",
-        "checklists:",
-    ]
-    for entry in catalog:
-        on = enabled is None or entry.checklist.id in enabled
-        lines += [
-            f"  {entry.checklist.id}:",
-            f"    enabled: {'true' if on else 'false'}  # false: changes never trigger it; run it by hand",
-            # Commented out: written as-is it would pin today's patterns over later versions of the checklist.
-            f"    # applies_to: {_flow_list(entry.checklist.applies_to)}  # its own patterns; uncomment and edit to replace them",
-            f"    also_applies_to: {_flow_list((also or {}).get(entry.checklist.id, []))}"
-            "  # .gitignore-style patterns added to the checklist's own",
-            "    signoffs: 0  # sign-offs by a second person before a review counts",
-        ]
-        if entry.checklist.applies_when:
-            lines.append(
-                f"    # applies_when: {_flow_list(entry.checklist.applies_when)}  # its own detectors; uncomment and edit to replace them"
-            )
-    lines += [
-        "# The commit hook, when a change triggers a check that has no record.",
-        "hook:",
-        "  on_missing: block  # block: stop the commit; warn: let it through with a warning",
-        "# The checklist a change to this file or to .micromoment/checklists/ calls for; null: none.",
-        "# policy_changes: team-review",
-        "# true: a sign-off counts only when the commit that added it passes git verify-commit.",
-        "# require_signed_commits: false",
-        "# The branch changes merge into; by default origin/HEAD, else init.defaultBranch, else main or master.",
-        "# base_branch: main",
-        "# Where micromoment sample finds model outputs when you name no file: a path or glob, newest wins.",
-        "samples:",
-        "  outputs: null  # e.g. evals/results-*.jsonl",
-        "# Content detectors (micromoment scan shows what they find): switch one off, or add regular",
-        "# expressions matched against each added or removed line. A new id with a description and",
-        "# patterns is the team's own detector; name it in a checklist's applies_when.",
-        "detectors:",
-    ]
-    for detector in shipped()["detectors"]:
-        lines.append(f"  {detector['id']}: {{enabled: true, patterns: []}}  # {detector['description']}")
-    lines += ["  # our-gateway: {description: our model gateway, patterns: ['acme_llm\\.complete\\(']}", ""]
-    return "\n".join(lines)

@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # for the type checker, every public name of the model
     from micromoment.checklists.model import *  # noqa: F403
 
+# The checklist `micromoment review` runs when none is named: here, so that `list` knows it
+# without loading the model.
+DEFAULT_CHECKLIST = "quick"
+
 
 def __getattr__(name: str) -> object:
     """A public name of the model, imported on first use."""

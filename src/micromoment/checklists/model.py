@@ -20,7 +20,6 @@ from micromoment.validation import Slug, StrictModel, Text, validate
 from micromoment.yamlio import Located, PathKey, read_yaml
 
 ItemKind = Literal["confirm", "choice", "text"]
-DEFAULT_CHECKLIST = "quick"
 SCHEMA_HEADER = "# yaml-language-server: $schema=checklist.schema.json\n"
 
 

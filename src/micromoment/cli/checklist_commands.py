@@ -10,9 +10,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from micromoment.checklists import DEFAULT_CHECKLIST
 from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.errors import MicromomentError, UnknownChecklist
-from micromoment.gate.policy import DEFAULT_CHECKLIST, read_memo, shipped_stamp, write_memo
+from micromoment.gate.policy import read_memo, shipped_stamp, write_memo
 from micromoment.gate.rules import is_checklist_name
 from micromoment.locations import Project, display_path, find_project
 from micromoment.schemas import SchemaName

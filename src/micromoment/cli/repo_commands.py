@@ -7,16 +7,15 @@ from typing import Annotated
 
 import typer
 
-from micromoment.checklists import load_catalog
+from micromoment.checklists import DEFAULT_CHECKLIST, Catalog, load_catalog
 from micromoment.cli.output import line, print_json, say
-from micromoment.config import initial_config_text
 from micromoment.errors import EXIT_BAD_INPUT, Refused, plural
 from micromoment.files import write_atomic
 from micromoment.forge.sections import add_pr_template_section
 from micromoment.gate.install import install as install_hook
 from micromoment.git import find_repo
 from micromoment.lint import lint as lint_files
-from micromoment.locations import Project, display_path, find_project
+from micromoment.locations import Project, display_path, find_project, shipped_folder
 
 
 def lint(
@@ -122,3 +121,39 @@ def init(
     if not scan:
         say("tip: init --force --scan also covers the files where micromoment scan finds generative AI")
     say("next: micromoment list, then micromoment show quick")
+
+
+def initial_config_text(
+    catalog: Catalog, enabled: set[str] | None = None, also: dict[str, list[str]] | None = None
+) -> str:
+    """The file `micromoment init` writes (`templates/config.yaml.j2`): every key present, every
+    key explained; `also`: the patterns `micromoment scan` proposed, by checklist."""
+    import json
+
+    from jinja2 import FileSystemLoader, StrictUndefined
+
+    from micromoment.detect.table import shipped
+    from micromoment.records.sandbox import LIMITS, sandbox_class
+
+    def flow(items: list[str]) -> str:
+        return json.dumps(items, ensure_ascii=False)
+
+    folder = shipped_folder("templates")
+    env = sandbox_class()(LIMITS, {}, loader=FileSystemLoader(folder), undefined=StrictUndefined)
+    checklists = [
+        {
+            "id": entry.checklist.id,
+            "enabled": enabled is None or entry.checklist.id in enabled,
+            "applies_to": flow(entry.checklist.applies_to),
+            "also": flow((also or {}).get(entry.checklist.id, [])),
+            "applies_when": flow(entry.checklist.applies_when) if entry.checklist.applies_when else "",
+        }
+        for entry in catalog
+    ]
+    values = {
+        "default_checklist": DEFAULT_CHECKLIST,
+        "checklists": checklists,
+        "detectors": shipped()["detectors"],
+    }
+    text: str = env.budget.render(env.get_template("config.yaml.j2"), values)
+    return text + "\n"

@@ -96,16 +96,3 @@ def detection_table(overrides: dict[str, Any], wanted: set[str]) -> dict[str, An
         "context": data["context"],
         "detectors": chosen,
     }
-
-
-def plain_detectors(overrides: object) -> bool:
-    """The config's `detectors:` when it only switches built-in ones on or off (the team's own
-    patterns are validated, and the rules built, by the full path)."""
-    return isinstance(overrides, dict) and all(
-        detector_id in builtin_ids()
-        and isinstance(policy, dict)
-        and set(policy) <= {"enabled", "description", "patterns"}
-        and isinstance(policy.get("enabled", True), bool)
-        and policy.get("patterns", []) == []
-        for detector_id, policy in overrides.items()
-    )

@@ -27,11 +27,12 @@ from micromoment.git.objects import (
     head_commit,
     merge_base,
     parse_raw,
-    read_objects,
     resolve,
     start_diff,
+    start_ls_tree,
+    start_merge_base,
 )
-from micromoment.git.run import HEAD_UNKNOWN, Repo, run_git
+from micromoment.git.run import HEAD_UNKNOWN, Repo, Started, run_git
 from micromoment.limits import MAX_YAML_BYTES
 from micromoment.records.listing import is_record_path
 
@@ -71,6 +72,8 @@ class Change:
         # What the content detectors found in those lines, and the files they did not read, with why.
         self.findings: list[Finding] = []
         self.not_read: dict[str, str] = {}
+        # The base's records, which a created record may copy: listed while the change's are read.
+        self.base_records: Started | None = None
 
     def take(self, changed: list[Changed], records: list[Changed]) -> None:
         """The paths that trigger (`changed`), and the records created or edited (`records`)."""
@@ -85,17 +88,8 @@ class Change:
                 self.touched[path] = oid
 
 
-def _rules_at(repo: Repo, commit: str | None, light: bool = True) -> Rules:
-    """The policy's rules: light ones (enough to tell that nothing is triggered) when they read."""
-    return rules_at(repo, commit, light) if commit else worktree_rules(repo.root, light)
-
-
-def complete_rules(change: Change) -> Rules:
-    """The change's rules in full, built and validated from the same policy files: what judges
-    anything triggered, and names a problem in them."""
-    if not change.rules.complete:
-        change.rules = _rules_at(change.repo, change.policy_commit, light=False)
-    return change.rules
+def _rules_at(repo: Repo, commit: str | None) -> Rules:
+    return rules_at(repo, commit) if commit else worktree_rules(repo.root)
 
 
 def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | None = None) -> Change:
@@ -104,23 +98,35 @@ def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | No
     head = repo.head_when_found if repo.head_when_found != HEAD_UNKNOWN else head_commit(repo)
     # The staged diff is started first: git works it out while the base branch is found.
     staged_diff = start_diff(repo, head)
+    finding: Started | None = None
+    records: Started | None = None  # on a branch, the records since the merge-base
+    change: Change | None = None
     try:
         # Before the first commit there is no other policy than the work tree's.
         found = _base_of_branch(repo, asked) if head else None
         tip = since = head
         if found:
             tip = found[1] or resolve(repo, found[0])
-            since = merge_base(repo, found[0], tip)
+            finding = start_merge_base(repo, tip)  # git finds it while the base's policy is read
         change = Change(repo, _rules_at(repo, tip), tip, "in the staged change")
         change.diff_range = (head, None)
+        if found and tip:
+            since = merge_base(repo, found[0], tip, started=finding)
+            records = start_diff(repo, since, under=change.rules.reviews_dir)
+            change.base_records = start_ls_tree(repo, tip, [change.rules.reviews_dir])
+            change.where = f"in the staged change (records since {found[0]})"
         staged = parse_raw(staged_diff.output())
         # On the base branch (or before the first commit) the staged diff holds the records.
-        change.take(staged, diff(repo, since, under=change.rules.reviews_dir) if since != head else staged)
+        change.take(staged, parse_raw(records.output()) if records else staged)
         change.history = (since, "HEAD") if head else None
-        if found:
-            change.where = f"in the staged change (records since {found[0]})"
+    except BaseException:
+        if change is not None and change.base_records is not None:
+            change.base_records.stop()
+        raise
     finally:
-        staged_diff.stop()
+        for started in (staged_diff, finding, records):
+            if started is not None:
+                started.stop()
         if asked is not None:
             asked.stop()  # not needed before the first commit
     change.pending = True
@@ -132,9 +138,7 @@ def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | No
 def base_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
     """The one way to find the base branch, shared by `check`, the hook and `pr-note`: the
     branch a change is measured from, and its commit id when known; None when there is none."""
-    configured = (
-        os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root, light=True).base_branch
-    )
+    configured = os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root).base_branch
     return find_base(repo, configured, asked)
 
 
@@ -212,7 +216,7 @@ def policy_changed(change: Change) -> bool:
         return False
     if MAILMAP in change.triggering:
         return True  # it decides whose sign-off is whose, which no compiled rule shows
-    before = complete_rules(change)
+    before = change.rules
     try:
         after = (
             rules_at(change.repo, change.policy_after) if change.policy_after else rules_staged(change.repo)
@@ -223,11 +227,9 @@ def policy_changed(change: Change) -> bool:
     return after.compiled() != before.compiled()
 
 
-def read_record_blobs(change: Change) -> dict[str, bytes | None]:
-    """Bytes of every record the change creates, edits or names; None for one over the size limit."""
-    oids = {**change.created, **change.touched}
-    objects = read_objects(change.repo, list(oids.values()), limit=MAX_YAML_BYTES)
-    blobs: dict[str, bytes | None] = {path: objects.get(oid, b"") for path, oid in oids.items()}
+def named_record_files(change: Change) -> dict[str, bytes | None]:
+    """Bytes of every record named among FILES, from the work tree; None for one over the size limit."""
+    blobs: dict[str, bytes | None] = {}
     for path in change.file_records:
         full = os.path.join(change.repo.root, path)
         data = read_regular(full, MAX_YAML_BYTES)  # a pipe named among FILES is never waited on

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from micromoment.gate.change import Change, complete_rules, policy_changed, read_record_blobs
+from micromoment.gate.change import Change, named_record_files, policy_changed
 from micromoment.gate.content import content_hits, read_content
 from micromoment.gate.rules import ChecklistRule, triggered
-from micromoment.git.objects import filters, ls_tree, read_objects
-from micromoment.limits import MAX_YAML_BYTES
+from micromoment.git.objects import filters, start_ls_tree, tree_entries
 from micromoment.records.listing import is_record_path
 
 if TYPE_CHECKING:
@@ -92,21 +91,18 @@ class Outcome(NamedTuple):
 def evaluate(change: Change) -> Outcome:
     """Judge the change: records are read (strictly) only when something is triggered or a
     record is part of the change, so the common commit costs no more than the diff."""
+    try:
+        return _judge(change)
+    finally:
+        if change.base_records is not None:
+            change.base_records.stop()  # a listing never wanted
+
+
+def _judge(change: Change) -> Outcome:
     changed = policy_changed(change)
     read_content(change)
     has_records = bool(change.created or change.touched or change.file_records)
-    # Light rules tell that nothing is triggered; anything that is, is judged by the full ones.
-    try:
-        may_trigger = (
-            has_records
-            or bool(triggered(change.rules, change.triggering, changed))
-            or bool(content_hits(change.rules, change.findings))
-        )
-    except ValueError:  # a pattern pathspec refuses, in rules read unvalidated: the full rules name it
-        may_trigger = True
-    if not may_trigger:
-        return Outcome(change, [], [])
-    rules = complete_rules(change)
+    rules = change.rules
     hits = triggered(rules, change.triggering, changed)
     found = content_hits(rules, change.findings)
     verdicts = [
@@ -126,7 +122,8 @@ def evaluate(change: Change) -> Outcome:
 
     cache = RecordCache(change.repo.git_dir)
     # In path order: the first that fits a checklist covers it.
-    seen, invalid = read_records(read_record_blobs(change), cache)
+    stored = {**change.created, **change.touched}
+    seen, invalid = read_records(change.repo, stored, named_record_files(change), cache)
     invalid = _through_filters(change, invalid)
     covering = [r for r in seen if r.path in change.created or r.path in change.file_records]
     wanted = {v.rule.id for v in verdicts}
@@ -160,10 +157,10 @@ def _copies_of_base(change: Change, cache: RecordCache, records: list[SeenRecord
     from micromoment.gate.seen import read_records
 
     reviews_dir = change.rules.reviews_dir
-    listed = ls_tree(change.repo, change.policy_commit, [reviews_dir])
+    listing = change.base_records or start_ls_tree(change.repo, change.policy_commit, [reviews_dir])
+    listed = tree_entries(listing)
     entries = [e for e in listed if is_record_path(e[0], reviews_dir)]
-    blobs = read_objects(change.repo, [oid for _, oid in entries], MAX_YAML_BYTES)
-    on_base, _ = read_records({p: blobs[o] for p, o in entries if blobs.get(o)}, cache)
+    on_base, _ = read_records(change.repo, dict(entries), {}, cache)
     # The first in path order names what a copy copies.
     by_id = {r.id: r.path for r in reversed(on_base)}
     by_content = {r.fingerprint: r.path for r in reversed(on_base)}

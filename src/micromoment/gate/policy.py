@@ -1,6 +1,6 @@
-"""Where the gate's rules come from: the checklists and config, read at a commit, lightly
-(the policy files' YAML without the models, all a commit that triggers nothing needs) or
-validated, and remembered in the gate's memo.
+"""Where the gate's rules come from: the checklists and config, read at a commit, validated,
+and remembered in the gate's memo, so that a commit whose policy has not changed reads no YAML
+and loads no model (the first commit after a policy change pays for the full read, once).
 
 The memo is one file, `<git-dir>/micromoment/memo.json`, with a section per kind of fact (the
 rules read from a set of policy files; the verdict on a record, `seen`), by blob ids. It only
@@ -15,34 +15,28 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
-from micromoment.detect.table import plain_detectors, rules_file_stamp
-from micromoment.errors import FileProblems, MicromomentError
+from micromoment.detect.table import rules_file_stamp
+from micromoment.errors import FileProblems
 from micromoment.fileread import read_regular
 from micromoment.gate.rules import (
-    DEFAULT_POLICY_CHANGES,
-    DEFAULT_REVIEWS_DIR,
     POLICY_FILE,
     POLICY_FOLDER,
     Rules,
     is_checklist_name,
     memo_of,
-    normal_folder,
     rules_from_memo,
     rules_from_policy,
     triggered,
 )
 from micromoment.git import Repo
 from micromoment.git.objects import ls_index, ls_tree, read_objects
-from micromoment.limits import MAX_YAML_BYTES
 from micromoment.locations import Project, shipped_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import TypeGuard
 
     from micromoment.checklists import Catalog
     from micromoment.config import Config
@@ -54,7 +48,7 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
 
     rules = rules_from_policy(
         {e.checklist.id: e.checklist.applies_to for e in catalog},
-        config.model_dump(),
+        config,
         {e.checklist.id: e.checklist.applies_when for e in catalog},
     )
     for index, rule in enumerate(rules.checklists):
@@ -70,7 +64,7 @@ def rules_for(catalog: Catalog, config: Config) -> Rules:
 
 def _build(root: str) -> Rules:
     """The rules of the policy files under `root`, validated."""
-    from pathlib import Path  # the full path only: the hook's light one has no use for pathlib
+    from pathlib import Path  # only when the policy is read: a commit the memo answers never needs it
 
     from micromoment.checklists import load_catalog
     from micromoment.config import load_config
@@ -80,29 +74,22 @@ def _build(root: str) -> Rules:
     return rules_for(catalog, load_config(project, catalog))
 
 
-def worktree_rules(root: str, light: bool = False) -> Rules:
-    """The rules as the work tree has them (before the first commit); `light`: as `light_rules`
-    reads them when it can."""
+def worktree_rules(root: str) -> Rules:
+    """The rules as the work tree has them (before the first commit)."""
     names = [POLICY_FILE, *(POLICY_FOLDER + n for n in _checklist_names(os.path.join(root, POLICY_FOLDER)))]
     # Kept under their sizes and times; only a plain `.git` folder keeps a memo of the work
     # tree's policy (a worktree or a submodule, whose `.git` is a file, does not).
     stamps = ["work tree", *_stamps(root, names)]
     git_dir = os.path.join(root, ".git")
-    return _remembered(
-        git_dir if os.path.isdir(git_dir) else None,
-        stamps,
-        lambda: _worktree_files(root, names),
-        lambda: _build(root),
-        light,
-    )
+    return _remembered(git_dir if os.path.isdir(git_dir) else None, stamps, lambda: _build(root))
 
 
-def rules_at(repo: Repo, commit: str, light: bool = False) -> Rules:
+def rules_at(repo: Repo, commit: str) -> Rules:
     """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
     key = (repo.root, commit)
-    if key not in _ENTRIES:  # asked of git once a process: the light rules and the full ones share them
+    if key not in _ENTRIES:  # asked of git once a process
         _ENTRIES[key] = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
-    return _rules_of(repo, commit, _ENTRIES[key], light)
+    return _rules_of(repo, commit, _ENTRIES[key])
 
 
 _ENTRIES: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -110,10 +97,10 @@ _ENTRIES: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
 def rules_staged(repo: Repo) -> Rules:
     """The rules as the index has them: what the gate would ask for once this change lands."""
-    return _rules_of(repo, "the staged change", ls_index(repo, [POLICY_FILE, POLICY_FOLDER]), False)
+    return _rules_of(repo, "the staged change", ls_index(repo, [POLICY_FILE, POLICY_FOLDER]))
 
 
-def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]], light: bool) -> Rules:
+def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]]) -> Rules:
     # The config, or a file directly in the checklists folder (what the catalog reads).
     entries = [
         (path, oid)
@@ -121,34 +108,24 @@ def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]], light: bo
         if path == POLICY_FILE or (path.startswith(POLICY_FOLDER) and "/" not in path[len(POLICY_FOLDER) :])
     ]
 
-    def files() -> dict[str, bytes]:
+    def build() -> Rules:
         blobs = read_objects(repo, [oid for _, oid in entries])
-        return {path: blobs.get(oid) or b"" for path, oid in entries}
+        return _build_at(commit, {path: blobs.get(oid) or b"" for path, oid in entries})
 
-    inputs = [f"{path} {oid}" for path, oid in entries]
-    return _remembered(repo.git_dir, inputs, files, lambda: _build_at(commit, files()), light)
+    return _remembered(repo.git_dir, [f"{path} {oid}" for path, oid in entries], build)
 
 
-def _remembered(
-    git_dir: str | None,
-    inputs: list[str],
-    files: Callable[[], dict[str, bytes] | None],
-    build: Callable[[], Rules],
-    light: bool,
-) -> Rules:
+def _remembered(git_dir: str | None, inputs: list[str], build: Callable[[], Rules]) -> Rules:
     """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
-    the work tree): from the memo, so that a commit whose policy has not changed reads no YAML
-    and loads no model; else read lightly (`light`) or built by `build`, and remembered."""
+    the work tree): from the memo, else built by `build`, and remembered."""
     key = "\n".join([*inputs, *shipped_stamp()])
     remembered = read_memo(git_dir, "rules")
     found = rules_from_memo(remembered.get(key))
-    if found is not None and (light or found.complete):
+    if found is not None:
         return found
-    found = light_rules(files()) if light else None
-    if found is None:
-        found = build()  # a problem in the policy is raised here, and never remembered
-        for rule in found.checklists:
-            rule.patterns  # noqa: B018 (compiled now, so that the memo spares pathspec's import)
+    found = build()  # a problem in the policy is raised here, and never remembered
+    for rule in found.checklists:
+        rule.patterns  # noqa: B018 (compiled now, so that the memo spares pathspec's import)
     if git_dir is not None:
         kept = dict(list(remembered.items())[-(MEMO_LIMIT - 1) :])
         write_memo(git_dir, "rules", {**kept, key: memo_of(found)})
@@ -159,7 +136,7 @@ def _remembered(
 MEMO_LIMIT = 32
 MEMO_BYTES = 256 * 1024 * 1024
 # A memo written by another version of micromoment, or in another format, is never read.
-MEMO_TAG = [4, __version__]
+MEMO_TAG = [5, __version__]
 
 
 def shipped_stamp() -> list[str]:
@@ -217,24 +194,9 @@ def _stamps(root: str, names: list[str]) -> list[str]:
     return stamps
 
 
-def _worktree_files(root: str, names: list[str]) -> dict[str, bytes] | None:
-    """The work tree's policy files by their path in the repository; None when one cannot be read
-    as a plain file (the full path names why)."""
-    files: dict[str, bytes] = {}
-    for name in names:
-        full = os.path.join(root, name)
-        if not os.path.lexists(full):
-            continue
-        data = read_regular(full, MAX_YAML_BYTES)
-        if data is None:
-            return None
-        files[name] = data
-    return files
-
-
 def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
     """Lay the commit's policy files out in a scratch folder and load them the usual way."""
-    import tempfile  # the full path only: the hook's light one has no use for it
+    import tempfile  # only when the policy is read, as above
     from pathlib import Path
 
     with tempfile.TemporaryDirectory(prefix="micromoment-policy-") as scratch:
@@ -254,138 +216,6 @@ def _build_at(commit: str, files: dict[str, bytes]) -> Rules:
                 for p in exc.problems
             ]
             raise FileProblems(named) from None
-
-
-DEFAULT_CHECKLIST = "quick"  # the same as checklists.DEFAULT_CHECKLIST, which loads the model
-# The keys `checklists.Checklist` and `config.Config` accept (a test holds them equal): a file
-# with any other is refused by the full path, which names it.
-CHECKLIST_FIELDS = frozenset({"id", "title", "version", "description", "applies_to", "applies_when", "items"})
-CONFIG_FIELDS = frozenset(
-    {
-        "version",
-        "default_checklist",
-        "reviews_dir",
-        "checklists",
-        "hook",
-        "policy_changes",
-        "require_signed_commits",
-        "base_branch",
-        "samples",
-        "detectors",
-    }
-)
-POLICY_FIELDS = frozenset({"enabled", "applies_to", "also_applies_to", "signoffs", "applies_when"})
-
-
-def light_rules(files: dict[str, bytes] | None) -> Rules | None:
-    """What triggers each checklist, and the config's settings, from the policy files' YAML
-    unvalidated: enough to tell that a change calls for nothing (`complete` is False; anything
-    triggered is judged by the full rules). None when a file does not read as the full path
-    would accept, so that path names the problem."""
-    from micromoment.yamlio import parse_yaml  # only when the policy changed since it was last read
-
-    if files is None:
-        return None
-    try:
-        config = parse_yaml(files[POLICY_FILE], POLICY_FILE).data if POLICY_FILE in files else {}
-        own = _light_checklists({n: d for n, d in files.items() if n != POLICY_FILE})
-        builtin = _shipped_checklists()
-        if own is None or builtin is None or not _plausible({**builtin, **own}, config):
-            return None
-        json.dumps(config)  # a date in the config, say: the full path judges it
-        both = {**builtin, **own}
-        return rules_from_policy(
-            {k: v[0] for k, v in both.items()}, config, {k: v[1] for k, v in both.items()}
-        )
-    except (MicromomentError, LookupError, TypeError, ValueError):  # TypeError: an id that is a list
-        return None
-
-
-@lru_cache(maxsize=1)
-def _shipped_checklists() -> dict[str, tuple[list[str], list[str]]] | None:
-    """The built-in checklists' own patterns, read once a process: they are the install's own
-    files, and the hook on a branch reads both the work tree's policy and the base's."""
-    folder = shipped_folder("checklists")
-    names = _checklist_names(folder)
-    files = {name: read_regular(os.path.join(folder, name), MAX_YAML_BYTES) or b"" for name in names}
-    return _light_checklists(files)
-
-
-def _known_keys(data: object, fields: frozenset[str]) -> TypeGuard[dict[str, Any]]:
-    """A mapping with no key the strict model would refuse as unknown."""
-    return isinstance(data, dict) and all(isinstance(key, str) and key in fields for key in data)
-
-
-def _light_checklists(files: dict[str, bytes]) -> dict[str, tuple[list[str], list[str]]] | None:
-    """Checklist id -> its own trigger patterns and detectors; None when a file is not a checklist
-    as far as they go, or two files share an id."""
-    from micromoment.yamlio import parse_yaml
-
-    found: dict[str, tuple[list[str], list[str]]] = {}
-    for name in sorted(files):
-        if not is_checklist_name(name):
-            continue
-        data = parse_yaml(files[name], name).data
-        if not _known_keys(data, CHECKLIST_FIELDS):
-            return None
-        checklist_id, patterns = data.get("id"), data.get("applies_to", [])
-        when = data.get("applies_when", [])
-        if (
-            not isinstance(checklist_id, str)
-            or checklist_id in found
-            or not _texts(patterns)
-            or not _texts(when)
-        ):
-            return None
-        found[checklist_id] = (patterns, when)
-    return found
-
-
-def _texts(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
-
-
-def _plausible(own: dict[str, Any], config: Any) -> bool:
-    """Whether the config, as YAML gives it, holds nothing `config.Config` would refuse that
-    the rules depend on."""
-    if not _known_keys(config, CONFIG_FIELDS):
-        return False
-    policies, hook = config.get("checklists", {}), config.get("hook", {})
-    reviews_dir = config.get("reviews_dir", DEFAULT_REVIEWS_DIR)
-    policy_changes = config.get("policy_changes", DEFAULT_POLICY_CHANGES)
-    base_branch = config.get("base_branch")
-    return (
-        isinstance(policies, dict)
-        and set(policies) <= set(own)
-        and all(_plausible_policy(policy) for policy in policies.values())
-        and config.get("default_checklist", DEFAULT_CHECKLIST) in own
-        # `config.Config`'s rule for reviews_dir: a folder inside the repository.
-        and isinstance(reviews_dir, str)
-        and bool(normal_folder(reviews_dir.strip()))
-        and not reviews_dir.strip().startswith("/")
-        and ".." not in reviews_dir.strip().split("/")
-        and _known_keys(hook, frozenset({"on_missing"}))
-        and hook.get("on_missing", "block") in ("block", "warn")
-        and (policy_changes is None or policy_changes in own)
-        and (base_branch is None or (isinstance(base_branch, str) and bool(base_branch.strip())))
-        and isinstance(config.get("require_signed_commits", False), bool)
-        and plain_detectors(config.get("detectors", {}))
-    )
-
-
-def _plausible_policy(policy: object) -> bool:
-    """A checklist's entry in the config, as `config.ChecklistPolicy` would take it."""
-    if not _known_keys(policy, POLICY_FIELDS):
-        return False
-    replaced, signoffs = policy.get("applies_to"), policy.get("signoffs", 0)
-    return (
-        isinstance(policy.get("enabled", True), bool)
-        and (replaced is None or _texts(replaced))
-        and _texts(policy.get("also_applies_to", []))
-        and type(signoffs) is int
-        and signoffs >= 0
-        and (policy.get("applies_when") is None or _texts(policy["applies_when"]))
-    )
 
 
 def checklists_called_for(catalog: Catalog, config: Config, paths: list[str]) -> dict[str, list[str]]:

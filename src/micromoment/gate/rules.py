@@ -14,6 +14,7 @@ from micromoment.locations import CONFIG_FILE, HOME_DIR
 
 if TYPE_CHECKING:
     from micromoment.checklists.answers import ItemRule
+    from micromoment.config import Config
 
 # pathspec marks a match that ends at a folder with this named group; it decides precedence.
 _FOLDER_MARK = "ps_d"
@@ -21,9 +22,6 @@ _FOLDER_MARK = "ps_d"
 # Changing these changes what the gate asks for, so a change to them is itself reviewed.
 POLICY_FILE = f"{HOME_DIR}/{CONFIG_FILE}"
 POLICY_FOLDER = f"{HOME_DIR}/checklists/"
-# The config's defaults, as `config.Config` has them.
-DEFAULT_REVIEWS_DIR = ".micromoment/reviews"
-DEFAULT_POLICY_CHANGES = "team-review"
 
 
 class Pattern(NamedTuple):
@@ -44,7 +42,7 @@ class ChecklistRule(NamedTuple):
     version: str = ""
     content_hash: str = ""
     # What a complete review of it must answer (checklists.answers): a record's own word that it
-    # is complete is not enough. None in rules read without validating (`policy.light_rules`).
+    # is complete is not enough.
     items: list[ItemRule] | None = None
     # The content detectors (`applies_when`) whose findings in a change's lines call for it.
     detectors: list[str] = []  # noqa: RUF012 (a tuple's default, never changed)
@@ -103,12 +101,6 @@ class Rules(NamedTuple):
     # The content detectors as `detect.table` gives them (plain data); None when none is on.
     detection: dict[str, Any] | None = None
 
-    @property
-    def complete(self) -> bool:
-        """False for rules read without validating: they tell what triggers what, and leave out
-        each checklist's title, version, content hash and items."""
-        return all(c.items is not None for c in self.checklists)
-
     def compiled(self) -> list[object]:
         """What the gate does by these rules: two policies that differ only in comments or
         layout give the same."""
@@ -120,34 +112,36 @@ class Rules(NamedTuple):
 
 
 def rules_from_policy(
-    own: dict[str, list[str]], config: dict[str, Any], when: dict[str, list[str]] | None = None
+    own: dict[str, list[str]], config: Config, when: dict[str, list[str]] | None = None
 ) -> Rules:
-    """The rules from each checklist's own patterns (and detectors, `when`) and the config as
-    plain data (as YAML gives it, or as the validated model dumps it): the config replaces,
-    extends or switches off each checklist's patterns and detectors, and a checklist left with
-    none is left out, unless policy changes call for it."""
-    policy_changes = config.get("policy_changes", DEFAULT_POLICY_CHANGES)
-    overrides = config.get("detectors") or {}
-    switched_off = {d for d, p in overrides.items() if not p.get("enabled", True)}
+    """The rules from each checklist's own patterns (and detectors, `when`) and the validated
+    config: the config replaces, extends or switches off each checklist's patterns and detectors,
+    and a checklist left with none is left out, unless policy changes call for it."""
+    overrides = {d: policy.model_dump() for d, policy in config.detectors.items()}
+    switched_off = {d for d, policy in config.detectors.items() if not policy.enabled}
     checklists = []
     for checklist_id, own_lines in sorted(own.items()):
-        policy = config.get("checklists", {}).get(checklist_id) or {}
-        replaced = policy.get("applies_to")
-        lines = [*(own_lines if replaced is None else replaced), *policy.get("also_applies_to", [])]
-        chosen = policy.get("applies_when")
-        detectors = (when or {}).get(checklist_id, []) if chosen is None else chosen
-        detectors = [d for d in detectors if d not in switched_off]
-        lines, detectors = (lines, detectors) if policy.get("enabled", True) else ([], [])
-        if lines or detectors or checklist_id == policy_changes:
-            rule = ChecklistRule(checklist_id, lines, policy.get("signoffs", 0), detectors=detectors)
-            checklists.append(rule)
+        policy = config.checklists.get(checklist_id)
+        lines = own_lines if policy is None or policy.applies_to is None else policy.applies_to
+        chosen = policy.applies_when if policy is not None else None
+        detectors = [
+            d
+            for d in ((when or {}).get(checklist_id, []) if chosen is None else chosen)
+            if d not in switched_off
+        ]
+        if policy is not None:
+            lines, detectors = ([*lines, *policy.also_applies_to], detectors) if policy.enabled else ([], [])
+        if lines or detectors or checklist_id == config.policy_changes:
+            checklists.append(
+                ChecklistRule(checklist_id, lines, policy.signoffs if policy else 0, detectors=detectors)
+            )
     return Rules(
         checklists,
-        normal_folder(config.get("reviews_dir", DEFAULT_REVIEWS_DIR)),
-        (config.get("hook") or {}).get("on_missing", "block"),
-        policy_changes if policy_changes in own else None,
-        config.get("require_signed_commits", False),
-        config.get("base_branch"),
+        normal_folder(config.reviews_dir),
+        config.hook.on_missing,
+        config.policy_changes if config.policy_changes in own else None,
+        config.require_signed_commits,
+        config.base_branch,
         detection_table(overrides, {d for c in checklists for d in c.detectors}),
     )
 

@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import FileProblems
 from micromoment.gate.policy import read_memo, write_memo
+from micromoment.git.objects import read_objects
 from micromoment.limits import MAX_YAML_BYTES, size_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
+
+    from micromoment.git.run import Repo
 
 CACHE_LIMIT = 50_000
 TOO_BIG = f"larger than {size_text(MAX_YAML_BYTES)}; not a record micromoment writes"
@@ -108,20 +111,23 @@ class RecordCache:
         self.changed = False
         self.entries = read_memo(git_dir, "records")
 
-    def verdict(self, data: bytes, display: str) -> dict[str, Any]:
-        import hashlib  # only when record bytes are read: a commit that needs none never loads OpenSSL
-
-        # The id git gives this content as a blob, so the keys agree with git's own.
-        key = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-        cached = self.entries.get(key)
-        if isinstance(cached, dict) and set(cached) == _FIELDS:
-            return cached
+    def verdict(self, data: bytes, display: str, oid: str | None = None) -> dict[str, Any]:
+        """The verdict on one record's bytes; `oid`, git's id for them, when it is known."""
+        key = oid or _blob_id(data)
+        found = self.known(key)
+        if found is not None:
+            return found
         found = summarise(data, display)
         if "problem" in found:
             return found  # the message names the file, so it is not shared between paths
         self.entries[key] = found
         self.changed = True
         return found
+
+    def known(self, oid: str) -> dict[str, Any] | None:
+        """The remembered verdict on the blob `oid`, if any."""
+        cached = self.entries.get(oid)
+        return cached if isinstance(cached, dict) and set(cached) == _FIELDS else None
 
     def save(self) -> None:
         if not (self.changed and self.git_dir):
@@ -136,14 +142,29 @@ class RecordCache:
 _FIELDS = set(SeenRecord._fields[1:])
 
 
+def _blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob, so that the memo's keys agree with git's own."""
+    import hashlib  # only for bytes git did not name: a commit that needs none never loads OpenSSL
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
 def read_records(
-    blobs: Mapping[str, bytes | None], cache: RecordCache
+    repo: Repo, stored: Mapping[str, str], files: Mapping[str, bytes | None], cache: RecordCache
 ) -> tuple[list[SeenRecord], list[InvalidRecord]]:
-    """Every record among `blobs` (path -> bytes; None for one over the size limit, never read),
-    judged by the strict reader, in path order."""
+    """Every record judged by the strict reader, in path order: those git stores (path -> blob id;
+    a blob whose verdict the memo holds is not even read) and `files` from the work tree (path ->
+    bytes; None for one over the size limit, never read)."""
+    unseen = [oid for oid in stored.values() if cache.known(oid) is None]
+    blobs = read_objects(repo, unseen, MAX_YAML_BYTES)
     seen, invalid = [], []
-    for path, data in sorted(blobs.items()):
-        found = cache.verdict(data, path) if data is not None else {"problem": f"{path}: {TOO_BIG}"}
+    for path in sorted({*stored, *files}):
+        if path in files:
+            data, oid = files[path], None
+        else:
+            oid = stored[path]
+            data = blobs.get(oid, b"")  # a known blob was not read; a missing one reads as empty
+        found = {"problem": f"{path}: {TOO_BIG}"} if data is None else cache.verdict(data, path, oid)
         if "problem" in found:
             invalid.append(InvalidRecord(path, found["problem"]))
         else:

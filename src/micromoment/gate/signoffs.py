@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import FileProblems
-from micromoment.gate.change import Change, complete_rules, staged
+from micromoment.gate.change import Change, staged
 from micromoment.gate.rules import triggered
 from micromoment.gate.seen import RecordCache, SeenRecord, SeenSignoff
 from micromoment.git import GitFailed, find_repo, run_git
@@ -154,7 +154,7 @@ def _seen(change: Change, review: ReviewRecord, until: str | None) -> Seen:
     triggering files have at `until` (None: the index); a deleted file's id is zeros. The
     change is measured from the base, so a rebase that keeps the files keeps what was seen."""
     changed = diff(change.repo, change.history[0] if change.history else None, until)
-    hits = triggered(complete_rules(change), [c.path for c in changed], policy_changed=True)
+    hits = triggered(change.rules, [c.path for c in changed], policy_changed=True)
     oids = {c.path: c.oid for c in changed}
     return _answers(review), {path: oids[path] for path in hits.get(review.checklist.id, [])}
 

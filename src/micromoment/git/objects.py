@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from micromoment.fileread import read_regular
-from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, Started, run_git, run_tool
+from micromoment.git.run import SHALLOW_HINT, Asked, GitFailed, Repo, Started, run_git, run_tool
 
 
 def resolve(repo: Repo, ref: str) -> str:
@@ -26,59 +26,57 @@ def resolve(repo: Repo, ref: str) -> str:
 def read_blobs(repo: Repo, specs: list[str]) -> dict[str, bytes]:
     """Contents of `REV:path` / `:path` objects in one git call; missing ones are left out. A
     name with a newline, which git's line-based batch input cannot take, is asked for alone."""
-    batch = [s for s in specs if "\n" not in s]
-    found = {} if not batch else _batch(repo, batch)
+    found = _cat_file(repo, [s for s in specs if "\n" not in s])
     for spec in specs:
         if "\n" in spec:
             try:
                 found[spec] = run_git(["cat-file", "blob", spec], repo.root)
             except GitFailed:
                 continue
-    return found
+    return {spec: data for spec, data in found.items() if data is not None}
 
 
 def read_objects(repo: Repo, oids: list[str], limit: int | None = None) -> dict[str, bytes | None]:
-    """Blob contents by object id; None for a blob larger than `limit`, which is never read."""
-    wanted = list(dict.fromkeys(oids))
-    if not wanted:
-        return {}
-    too_big: set[str] = set()
-    if limit is not None:
-        sizes = run_git(
-            ["cat-file", "--batch-check"], repo.root, stdin="".join(f"{o}\n" for o in wanted).encode()
-        )
-        for line in sizes.decode("utf-8", "replace").splitlines():
-            fields = line.split()
-            if len(fields) == 3 and fields[1] == "blob" and int(fields[2]) > limit:
-                too_big.add(fields[0])
-    found: dict[str, bytes | None] = dict.fromkeys(too_big)
-    found.update(_batch(repo, [o for o in wanted if o not in too_big]))
+    """Blob contents by object id; None for a blob larger than `limit`, which is never kept."""
+    return _cat_file(repo, list(dict.fromkeys(oids)), limit)
+
+
+def _cat_file(repo: Repo, specs: list[str], limit: int | None = None) -> dict[str, bytes | None]:
+    """Each spec's blob through one `git cat-file --batch`, asked one at a time: `OID TYPE SIZE`
+    and the bytes, or `SPEC missing` (left out). A tree or commit is read past, not returned."""
+    found: dict[str, bytes | None] = {}
+    if not specs:
+        return found
+    git = Asked("git", ["cat-file", "--batch"], repo.root)
+    try:
+        for spec in specs:
+            # Names git gave as bytes that are not UTF-8 go back to it as those same bytes.
+            answer = git.ask(spec.encode("utf-8", "surrogateescape") + b"\n")
+            header = answer.readline().split()
+            if not header:
+                raise git.failure()
+            if len(header) != 3 or not header[2].isdigit():
+                continue
+            size, kind = int(header[2]), header[1]
+            keep = kind == b"blob" and (limit is None or size <= limit)
+            data = answer.read(size + 1) if keep else None  # the bytes and git's newline after them
+            if (len(data) if data is not None else _read_past(answer, size + 1)) != size + 1:
+                raise git.failure()
+            if kind == b"blob":
+                found[spec] = data[:-1] if data is not None else None
+    except (OSError, ValueError):  # its output closed under it: the time limit stopped it
+        raise git.failure() from None
+    finally:
+        git.close()
     return found
 
 
-def _batch(repo: Repo, specs: list[str]) -> dict[str, bytes]:
-    # Names git gave as bytes that are not UTF-8 go back to it as those same bytes.
-    wanted = "".join(f"{s}\n" for s in specs).encode("utf-8", "surrogateescape")
-    out = run_git(["cat-file", "--batch"], repo.root, stdin=wanted)
-    return parse_batch(out, specs)
-
-
-def parse_batch(out: bytes, specs: list[str]) -> dict[str, bytes]:
-    """`git cat-file --batch` output, one header line and its contents per spec, in order."""
-    found: dict[str, bytes] = {}
-    position = 0
-    for spec in specs:
-        header_end = out.index(b"\n", position)
-        header = out[position:header_end].split()
-        position = header_end + 1
-        # `OID TYPE SIZE` then the bytes; `SPEC missing` (a spec may hold spaces) has none. A tree or
-        # commit prints its bytes too: they are skipped, not returned.
-        if len(header) == 3 and header[2].isdigit():
-            size = int(header[2])
-            if header[1] == b"blob":
-                found[spec] = out[position : position + size]
-            position += size + 1
-    return found
+def _read_past(stream: IO[bytes], size: int) -> int:
+    """Read `size` bytes in bounded pieces, keeping none; how many there were."""
+    left = size
+    while left > 0 and (chunk := stream.read(min(left, 1 << 20))):
+        left -= len(chunk)
+    return size - left
 
 
 class Changed(NamedTuple):
@@ -154,10 +152,15 @@ def current_branch(repo: Repo) -> str | None:
     return ref.removeprefix("refs/heads/")
 
 
-def merge_base(repo: Repo, ref: str, commit: str, other: str = "HEAD") -> str:
-    """The merge-base of `commit` (what `ref` resolves to; it names it in a problem) and `other`."""
+def start_merge_base(repo: Repo, commit: str, other: str = "HEAD") -> Started:
+    return Started("git", ["merge-base", commit, other], repo.root)
+
+
+def merge_base(repo: Repo, ref: str, commit: str, other: str = "HEAD", started: Started | None = None) -> str:
+    """The merge-base of `commit` (what `ref` resolves to; it names it in a problem) and `other`,
+    from git `started` already when it was."""
     try:
-        return run_git(["merge-base", commit, other], repo.root).decode().strip()
+        return (started or start_merge_base(repo, commit, other)).output().decode().strip()
     except GitFailed:
         raise GitFailed(f"no common history between {ref!r} and {other}; {SHALLOW_HINT}") from None
 
@@ -206,10 +209,16 @@ class BaseQuestions:
             wanted += ["refs/heads/", "refs/remotes/origin/"]
         self.refs = Started("git", ["for-each-ref", _REF_FORMAT, *dict.fromkeys(wanted)], cwd)
         self.listed: dict[str, tuple[str, str, str]] = {}
+        # On a branch of another name, `find_base` may need init.defaultBranch: git answers meanwhile.
+        head = _small_text(os.path.join(git_dir, "HEAD")).strip().removeprefix("ref: refs/heads/")
+        asked = ["config", "--get", "init.defaultBranch"]
+        self.initial = Started("git", asked, cwd) if self.every_branch and head not in self.names else None
 
     def stop(self) -> None:
-        """Stop the listing if it was never read."""
+        """Stop what was never read."""
         self.refs.stop()
+        if self.initial is not None:
+            self.initial.stop()
 
     def first(self, repo: Repo, names: list[str]) -> tuple[str, str, str | None] | None:
         """The first name with a candidate ref, as (name, short ref name, commit id or None);
@@ -235,10 +244,11 @@ class BaseQuestions:
         return local | (remote - {"HEAD"})
 
 
-def _initial_branch(repo: Repo) -> str:
+def _initial_branch(repo: Repo, started: Started | None) -> str:
     """init.defaultBranch, or nothing when it is not set (then main, then master)."""
     try:
-        return run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip()
+        asked = started or Started("git", ["config", "--get", "init.defaultBranch"], repo.root)
+        return asked.output().decode().strip()
     except GitFailed:
         return ""
 
@@ -286,20 +296,20 @@ def find_base(
     refs = asked or BaseQuestions(repo.root, repo.git_dir, configured)
     try:
         refs.listed = _listed(refs.refs.output())
+        upstream = _upstream_default(repo, refs.listed)
+        names = [configured] if configured else []
+        if upstream:
+            names.append(upstream.removeprefix("refs/remotes/origin/"))
+        found = refs.first(repo, names)
+        if found is None:
+            fallback = refs.first(repo, ["main", "master"])
+            if refs.every_branch and refs.branch_names() <= ({fallback[0]} if fallback else set()):
+                # init.defaultBranch could only name that branch or one that does not exist.
+                found = fallback
+            else:
+                found = refs.first(repo, [*names, _initial_branch(repo, refs.initial), "main", "master"])
     finally:
         refs.stop()
-    upstream = _upstream_default(repo, refs.listed)
-    names = [configured] if configured else []
-    if upstream:
-        names.append(upstream.removeprefix("refs/remotes/origin/"))
-    found = refs.first(repo, names)
-    if found is None:
-        fallback = refs.first(repo, ["main", "master"])
-        if refs.every_branch and refs.branch_names() <= ({fallback[0]} if fallback else set()):
-            # init.defaultBranch could only name that branch or one that does not exist.
-            found = fallback
-        else:
-            found = refs.first(repo, [*names, _initial_branch(repo), "main", "master"])
     return (found[1], found[2]) if found else None
 
 
@@ -309,9 +319,18 @@ def ls_index(repo: Repo, paths: list[str]) -> list[tuple[str, str]]:
     return [(path, fields[1]) for fields, path in _listing(out) if fields[2:] == ["0"]]
 
 
+def start_ls_tree(repo: Repo, commit: str, paths: list[str]) -> Started:
+    """Every file under `paths` at `commit`: git started now, `tree_entries` reads its answer."""
+    return Started("git", ["ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths], repo.root)
+
+
 def ls_tree(repo: Repo, commit: str, paths: list[str]) -> list[tuple[str, str]]:
-    """(path, object id) of every file under `paths` at `commit`: `MODE TYPE OID\tPATH` lines."""
-    out = run_git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths], repo.root)
+    return tree_entries(start_ls_tree(repo, commit, paths))
+
+
+def tree_entries(listing: Started) -> list[tuple[str, str]]:
+    """(path, object id) of every file listed: `MODE TYPE OID\tPATH` lines."""
+    out = listing.output()
     return [
         (path, fields[2]) for fields, path in _listing(out) if fields[1:2] == ["blob"] and len(fields) == 3
     ]

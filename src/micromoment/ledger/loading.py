@@ -60,7 +60,7 @@ def records_place(project: Project, name: str = "") -> Repository:
         return Repository(reviews_dir(project, load_config(project, load_catalog(project))), None, name)
     from micromoment.gate.policy import worktree_rules
 
-    folder = project.root / worktree_rules(str(project.root), light=True).reviews_dir
+    folder = project.root / worktree_rules(str(project.root)).reviews_dir
     return Repository(folder, store.ledger_file(git_dir), name)
 
 
