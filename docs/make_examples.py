@@ -458,7 +458,7 @@ def support_judgments(ws: Workspace) -> None:
     ws.write("judgments.yaml", "".join(f"{i}: {v}\n" for i, v in judged))
 
 
-KEYS = "o ok · f flag · b back · ? help"
+KEYS = "o ok · f flag · ? help · b back · s skip"
 
 
 @scenario
@@ -471,10 +471,8 @@ def run_42_outputs(ws: Workspace) -> None:
     ws.write("evals/run-42.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
     ws.keys[0] = [
         (KEYS, "o"),
-        (KEYS, "1"),
-        ("Note: what is wrong", "our refund window is 30 days, not 60"),
-        (KEYS, "2"),
-        ("Note: what is wrong", "there is no such page"),
+        (KEYS, "1 -- our refund window is 30 days, not 60"),
+        (KEYS, "2 -- there is no such page"),
         (KEYS, "o"),
         (KEYS, "o"),
         ("Save this sample?", "y"),

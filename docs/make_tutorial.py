@@ -225,8 +225,8 @@ def review_screen() -> str:
     checklist = load_catalog(Project(Path(tempfile.gettempdir()))).get("quick")
     # A due date in the past would add a "keep it?" question to the screen, so it is always ahead.
     replies = (
-        "3\n\n\ny\nswapped names for placeholders in the logs\n\nn\n\n\ny\n"
-        f"sample ten answers before launch\n\n{due_date().isoformat()}\ny\n\n\ny\n"
+        "3\ny -- swapped names for placeholders in the logs\nn -- 2 of 5 answers invent a refund window\n"
+        f"sample ten answers before launch\n\n{due_date().isoformat()}\n\ny\ny\n"
     )
     session = ReviewSession(checklist, "Refund prompt quotes the amount", "screen")
     walk(session, EchoingPrompter(console, io.StringIO(replies)), lambda _: None)

@@ -105,6 +105,7 @@ def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
         "GIT_INDEX_FILE",
         "GITHUB_STEP_SUMMARY",
         "GITHUB_OUTPUT",
+        "PRE_COMMIT",
         "PRE_COMMIT_FROM_REF",
         "PRE_COMMIT_TO_REF",
         # The developer's terminal is not the tests': widths and colours are set where they matter.
@@ -212,10 +213,9 @@ def spawn_micromoment(repo: Path, *args: str) -> pexpect.spawn:
 
 
 def answer_item(child: pexpect.spawn, prompt: str, reply: str, note: str = "") -> None:
-    """In a pty walk-through: answer at `prompt`, give `note`, leave the evidence link empty."""
-    for expected, sent in ((prompt, reply), ("Note (optional)", note), ("Evidence link (optional)", "")):
-        child.expect_exact(expected)
-        child.sendline(sent)
+    """In a pty walk-through: answer at `prompt` on one line, with `note` after `--` when given."""
+    child.expect_exact(prompt)
+    child.sendline(f"{reply} -- {note}" if note else reply)
 
 
 def write(path: Path, text: str) -> Path:

@@ -135,6 +135,7 @@ def test_schema_prints_json_schema(cli: Cli, outside: Path) -> None:
 def test_init_writes_a_commented_config_that_lints_clean(cli: Cli, repo: Path) -> None:
     result = cli("init", "--only", "genai-output-review")
     assert result.exit_code == 0, result.output
+    assert "not inside a git repository" not in result.stderr  # it is
     text = (repo / ".micromoment/config.yaml").read_text(encoding="utf-8")
     for line in text.splitlines():
         if line.strip() and not line.lstrip().startswith("#") and not line.rstrip().endswith(":"):
@@ -156,6 +157,16 @@ def test_init_refuses_to_overwrite_without_force(cli: Cli, repo: Path) -> None:
     assert config.read_text(encoding="utf-8") == "# ours\nversion: 1\n"
     assert cli("init", "--force").exit_code == 0
     assert "default_checklist: quick" in config.read_text(encoding="utf-8")
+
+
+def test_init_outside_a_git_repository_says_so_and_what_to_run(cli: Cli, outside: Path) -> None:
+    result = cli("init")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[:2] == [
+        "wrote .micromoment/config.yaml",
+        "this folder is not inside a git repository, so reviews here cannot be committed with your "
+        "changes: run git init here (or cd into your repository and run micromoment init there)",
+    ]
 
 
 def test_init_refuses_unknown_ids(cli: Cli, repo: Path) -> None:

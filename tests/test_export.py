@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import Cli, run_module
+from conftest import Cli, run_module, write
 from micromoment.ledger.export import COLUMNS
 from micromoment.locations import display_path
 from test_report import HOSTILE, make_repositories, repo_args
@@ -72,7 +72,8 @@ def test_duckdb_reads_the_same_numbers_as_stats(exported: tuple[Path, dict[str, 
     totals, follow, signed = figures["totals"], figures["follow_ups"], figures["signoffs"]  # type: ignore[index]
     assert one("select count(*) from reviews where kind = 'review'") == totals["reviews"] == 4
     assert one("select count(*) from reviews where kind = 'skip'") == totals["skips"] == 1
-    assert one("select count(*) from answers") == totals["answers"] == 10
+    assert one("select count(*) from answers where answer != 'skip'") == totals["answers"] == 9
+    assert one("select sum(answers) from reviews") == totals["answers"]  # one count, whatever the table
     assert one("select count(*) from answers where answer = 'no'") == totals["no"] == 2
     assert one("select count(*) from answers where answer = 'skip'") == totals["skipped_items"] == 1
     people = "select count(*) from (select author from reviews union select signer from signoffs)"
@@ -170,3 +171,46 @@ def test_a_named_pipe_is_refused_at_once_and_left_a_pipe(mini: Path, tmp_path: P
         f"micromoment: {pipe}: is not a regular file; give a file name, e.g. --out reviews.{fmt}"
     ]
     assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def test_markdown_stats_and_export_count_one_record_alike(cli: Cli, mini: Path) -> None:
+    answers = mini / "answers.yaml"
+    answers.write_text(
+        "data-kind: customer data\ndata-masked: na\n"
+        "facts-checked: {answer: no, follow_up: {action: check them, owner: team}}\n"
+        "reviewer: {answer: skip, reason: nobody free}\n",
+        encoding="utf-8",
+    )
+    assert cli("review", "mini", "--answers", str(answers), "--subject", "x").exit_code == 0
+    [markdown] = (mini / ".micromoment/reviews").glob("*.md")
+    counts = next(
+        line for line in markdown.read_text(encoding="utf-8").splitlines() if " answered · " in line
+    )
+    assert counts == "3 answered · 0 yes · 1 no · 1 n/a · 1 skipped"
+    totals = json.loads(cli("stats", "--json").stdout)["totals"]
+    assert (totals["answers"], totals["no"], totals["skipped_items"]) == (3, 1, 1)
+    out = mini / "reviews.jsonl"
+    assert cli("export", "--table", "reviews", "--format", "jsonl", "--out", str(out)).exit_code == 0
+    [row] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [row[name] for name in ("answers", "yes", "no", "na", "skipped", "follow_ups")] == [
+        3,
+        0,
+        1,
+        1,
+        1,
+        1,
+    ]
+
+
+def test_export_out_dash_writes_the_table_to_standard_output(cli: Cli, mini: Path) -> None:
+    answers = write(mini / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    assert cli("review", "mini", "--answers", str(answers), "--subject", "x").exit_code == 0
+    filed = mini / "answers.csv"
+    assert cli("export", "--table", "answers", "--format", "csv", "--out", str(filed)).exit_code == 0
+    shown = cli("export", "--table", "answers", "--format", "csv", "--out", "-")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout == filed.read_text(encoding="utf-8") and shown.stdout.count("\n") == 3
+    assert not (mini / "-").exists()
+    binary = cli("export", "--table", "answers", "--format", "parquet", "--out", "-")
+    assert binary.exit_code == 2
+    assert "--format parquet is binary; write it to a file" in binary.stderr

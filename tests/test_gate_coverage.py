@@ -279,6 +279,7 @@ def test_what_the_hook_prints_for_gaps_and_invalid_records(monkeypatch: pytest.M
         "micromoment: these records are not valid, so they cover nothing:",
         "  records/x.yaml:1: bad",
     ]
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
     assert ways_forward(outcome) == [
         "Ways forward:",
         "  see every problem in a record, then fix or remove it:",
@@ -286,9 +287,10 @@ def test_what_the_hook_prints_for_gaps_and_invalid_records(monkeypatch: pytest.M
         "  answer it now, then stage .micromoment/:",
         "    micromoment review prompts",
         "  or let this one commit through:",  # no skip: the base asks for a sign-off on it
-        "    SKIP=micromoment git commit ...    (the pre-commit framework)",
-        "    git commit --no-verify ...         (a plain git hook)",
+        "    git commit --no-verify ...",  # a plain git hook: the bypass that works for it
     ]
+    monkeypatch.setenv("PRE_COMMIT", "1")  # the pre-commit framework skips this hook alone
+    assert ways_forward(outcome)[-1] == "    SKIP=micromoment git commit ..."
     free = change(0)
     assert ways_forward(Outcome(free, [Verdict(free.rules.checklists[0], ["p"])], []))[1:5] == [
         "  answer it now, then stage .micromoment/:",

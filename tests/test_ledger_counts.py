@@ -105,7 +105,7 @@ def run_stats(summaries: list[Summary], since: dt.date | None = None, by: Any = 
 
 def test_a_summary_counts_each_answer_once_and_options_only_as_answers() -> None:
     s = summary(answers=["yes", "no", "no", "na", "skip", "skip", "skip", "customer data", "No", "NO"])
-    assert s.counts() == {"yes": 1, "no": 2, "na": 1, "skip": 3, "answers": 10}
+    assert s.counts() == {"yes": 1, "no": 2, "na": 1, "skip": 3, "answers": 7}  # a skip is no answer
     assert summary(answers=[]).counts() == {"yes": 0, "no": 0, "na": 0, "skip": 0, "answers": 0}
 
 
@@ -240,21 +240,21 @@ def test_stats_of_a_small_ledger_exactly() -> None:
     assert result["totals"] == {
         "reviews": 3,
         "skips": 1,
-        "answers": 8,
+        "answers": 6,  # answered items: the two skips are none
         "no": 3,
         "skipped_items": 2,
         "people": 3,
     }
     assert result["periods"] == [
-        {"period": "2026-W47", "start": "2026-11-16", "reviews": 2, "skips": 0, "answers": 6, "no": 3},
-        {"period": "2026-W48", "start": "2026-11-23", "reviews": 1, "skips": 1, "answers": 2, "no": 0},
+        {"period": "2026-W47", "start": "2026-11-16", "reviews": 2, "skips": 0, "answers": 5, "no": 3},
+        {"period": "2026-W48", "start": "2026-11-23", "reviews": 1, "skips": 1, "answers": 1, "no": 0},
     ]
     assert result["checklists"] == [
-        {"checklist": "quick", "reviews": 2, "skips": 1, "answers": 5, "no": 1, "skipped_items": 2},
+        {"checklist": "quick", "reviews": 2, "skips": 1, "answers": 3, "no": 1, "skipped_items": 2},
         {"checklist": "team-review", "reviews": 1, "skips": 0, "answers": 3, "no": 2, "skipped_items": 0},
     ]
     assert result["people"] == [
-        {"name": "Pat", "reviews": 2, "skips": 0, "answers": 5, "signoffs_given": 1},
+        {"name": "Pat", "reviews": 2, "skips": 0, "answers": 3, "signoffs_given": 1},
         {"name": "Dana", "reviews": 1, "skips": 0, "answers": 3, "signoffs_given": 1},
         {"name": "Sam", "reviews": 0, "skips": 1, "answers": 0, "signoffs_given": 0},
     ]
@@ -553,7 +553,7 @@ def test_log_rows_newest_first_filtered_by_checklist() -> None:
         "who": "Pat",
         "status": "complete",
         "unanswered": [],
-        "counts": {"yes": 1, "no": 1, "na": 0, "skip": 1, "answers": 3},
+        "counts": {"yes": 1, "no": 1, "na": 0, "skip": 1, "answers": 2},
         "signoffs": [{"who": "Dana", "decision": "approve"}],
         "path": ".micromoment/reviews/a.yaml",
         "repository": None,
@@ -665,7 +665,7 @@ def test_a_skipped_item_is_never_a_no(records: list[Summary]) -> None:
     result = run_stats(records)
     assert result["totals"]["no"] == answers.count("no")
     assert result["totals"]["skipped_items"] == answers.count("skip")
-    assert result["totals"]["answers"] == len(answers)
+    assert result["totals"]["answers"] == len(answers) - answers.count("skip")  # a skip is no answer
     assert sum(r["count"] for r in result["most_no"]) <= answers.count("no")
     for record in records:
         if record.kind == "review":
@@ -726,7 +726,7 @@ def test_records_are_read_in_file_order_with_their_path_and_repository(
         found = load_summaries(folder, ledger_file, "web")
         assert [(s.id, s.path, s.repository, s.counts()["answers"]) for s in found] == [
             ("2026-11-20-quick-aaaa", str(folder / "2026-11-20-quick-aaaa.yaml"), "web", 1),
-            ("2026-11-21-quick-bbbb", str(folder / "2026-11-21-quick-bbbb.yaml"), "web", 2),
+            ("2026-11-21-quick-bbbb", str(folder / "2026-11-21-quick-bbbb.yaml"), "web", 1),
         ]
     assert (ledger_file is not None) == (tmp_path / "git" / "ledger.sqlite3").is_file()
 

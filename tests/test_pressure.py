@@ -55,15 +55,12 @@ def test_sigkill_at_many_points_loses_no_given_answer(repo: Path) -> None:
         child.expect_exact("y / n / na")  # the next question: the answer before it is on disk
         saved += 1
         mode = point % 3
-        if mode == 1:  # killed with an answer typed but its note still being asked
-            child.sendline("y")
-            child.expect_exact("Note (optional)")
+        if mode == 1:  # killed at a follow-up prompt: the "no" it follows is on disk already
+            child.sendline("n")
+            child.expect_exact("Follow-up: what needs to happen?")
+            saved += 1
         elif mode == 2:  # killed the instant a whole answer was sent: it may or may not have landed
             child.sendline("y")
-            child.expect_exact("Note (optional)")
-            child.sendline("")
-            child.expect_exact("Evidence link (optional)")
-            child.sendline("")
         child.kill(signal.SIGKILL)
         child.close(force=True)
 

@@ -102,6 +102,15 @@ def test_the_note_summarises_the_change(cli: Cli, branch: Path) -> None:
     assert "<script" not in rendered and 'href="javascript' not in rendered
 
 
+def test_without_a_remote_the_note_finds_the_base_as_check_does(cli: Cli, branch: Path) -> None:
+    assert git(branch, "remote").strip() == ""  # no origin/main to fall back on
+    found = cli("pr-note")
+    assert found.exit_code == 0, found.output
+    assert found.stdout == cli("pr-note", "--base", "main").stdout
+    checked = cli("check")
+    assert "(records since main)" in checked.stdout  # the base check and the hook measure from
+
+
 def test_missing_checklists_show_the_command(cli: Cli, branch: Path) -> None:
     write(branch / "CHANGELOG.md", "## 1.0\n")
     git(branch, "add", "-A")

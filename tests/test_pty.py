@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -114,7 +116,7 @@ def test_ctrl_c_after_going_back_keeps_a_draft_that_resume_finds(mini: Path) -> 
     assert draft_answers(mini) == ["data-kind"]
     again = spawn_micromoment(mini, "review", "--resume")
     again.expect_exact("mini, 1 answer so far")
-    again.expect_exact("item 2 of 3")
+    again.expect_exact("item 3 of 4")  # data-masked is left out after "none", and not renumbered
     again.sendintr()
     again.expect(pexpect.EOF)
     again.close()
@@ -178,7 +180,7 @@ def test_back_shows_the_earlier_answer_and_enter_keeps_it(mini: Path) -> None:
     child.expect_exact("item 2 of 4")
     answer(child, "y / n / na", "b")
     child.expect_exact("item 1 of 4")
-    answer(child, "[customer data]", "")  # Enter: the answer, and its note, stay
+    answer(child, "[customer data -- kept note]", "")  # Enter: the answer, and its note, stay
     child.expect_exact("item 2 of 4")
     answer_item(child, "y / n / na", "y")
     answer_item(child, "y / n / na", "y")
@@ -257,7 +259,7 @@ def test_the_plain_hook_offers_a_kept_draft_through_dev_tty(staged_prompt: Path)
     from conftest import Cli
 
     cli = Cli()
-    stopped = cli("review", "mini", "--subject", "support prompt", "--interactive", input="2\nfirst\n\n")
+    stopped = cli("review", "mini", "--subject", "support prompt", "--interactive", input="2 -- first\n")
     assert stopped.exit_code == 1  # input ended after one answer: the draft is kept
     assert cli("hook", "install").exit_code == 0
     child = pexpect.spawn(
@@ -303,7 +305,7 @@ def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
     resumed = spawn_micromoment(mini, "review", "--resume")
     resumed.expect_exact("2 answers so far")
     answer_item(resumed, "y / n / na", "n")
-    answer(resumed, "Record a follow-up", "n")
+    answer(resumed, "Follow-up: what needs to happen? (Enter: none)", "")
     answer_item(resumed, "Answer", "Sam")
     answer(resumed, "Save this review?", "y")
     resumed.expect(pexpect.EOF)
@@ -319,3 +321,30 @@ def test_killed_mid_review_then_resumed_loses_no_answer(mini: Path) -> None:
     ]
     kind = record.answer("data-kind")
     assert kind is not None and kind.note == "first note"
+
+
+def test_the_hooks_git_add_line_at_60_columns_pastes_back_and_stages_both_files(staged_prompt: Path) -> None:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "micromoment", "hook"],
+        cwd=str(staged_prompt),
+        encoding="utf-8",
+        timeout=PATIENCE,
+        dimensions=(40, 60),
+    )
+    answer(child, "Answer them now?", "y")
+    answer(child, "Subject of this review", "support prompt")
+    answer_item(child, "1-2", "1")
+    answer_item(child, "y / n / na", "y")
+    answer_item(child, "Answer", "Sam")
+    answer(child, "Save this review?", "y")
+    child.expect_exact("stage .micromoment/ and commit again:\r\n")
+    child.expect_exact("\r\n")  # the command ends where its line does, however long it is
+    pasted = child.before or ""
+    child.expect(pexpect.EOF)
+    child.close()
+    assert pasted.startswith("git add .micromoment/reviews/") and len(pasted) > 60
+    subprocess.run(["sh", "-c", pasted], cwd=staged_prompt, check=True)
+    staged = git(staged_prompt, "diff", "--cached", "--name-only", ".micromoment").split()
+    [record] = [path for path in staged if path.endswith(".yaml")]
+    assert staged == [record.removesuffix(".yaml") + ".md", record]

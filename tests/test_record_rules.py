@@ -532,12 +532,32 @@ def test_a_record_is_found_by_path_id_or_unique_prefix(found: tuple[Project, Con
     other.with_suffix(".md").write_text("# the rendered record\n", encoding="utf-8")
     assert find_record(project, config, str(other.with_suffix(".md"))) == other
     assert find_record(project, config, "2026-11-22-quick-7f3b") == folder / "2026-11-22-quick-7f3b.yaml"
+    # As git names commits by a short hash: the random end of an id, when no other id ends so.
+    assert find_record(project, config, "7f3b") == folder / "2026-11-22-quick-7f3b.yaml"
+    assert find_record(project, config, "0000") == full
+
+
+@pytest.mark.parametrize(
+    ("ref", "fits"),
+    [
+        ("2026-11-22-quick-7f3", ["2026-11-22-quick-7f3a", "2026-11-22-quick-7f3b"]),  # a start
+        ("f3", ["2026-11-25-quick-aaf3", "2026-11-26-quick-bbf3"]),  # an end
+    ],
+)
+def test_a_ref_several_records_fit_is_ambiguous_and_names_them(
+    found: tuple[Project, Config, Path], ref: str, fits: list[str]
+) -> None:
+    project, config, folder = found
+    for id in ("2026-11-25-quick-aaf3", "2026-11-26-quick-bbf3"):
+        save_record(folder, _record(id))
+    with pytest.raises(NotFound) as raised:
+        find_record(project, config, ref)
+    assert str(raised.value) == f"{ref}: ambiguous: it could be {', '.join(fits)}; give more of the id"
 
 
 @pytest.mark.parametrize(
     ("ref", "hint"),
     [
-        ("2026-11-22-quick-7f3", "several records match; give more of the id"),
         ("2026-11-24", "no such record"),
         ("", "no such record"),
         ("missing.yaml", "no such record"),

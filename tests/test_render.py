@@ -110,6 +110,20 @@ def test_the_same_record_renders_to_the_same_bytes(cli: Cli, mini: Path) -> None
     assert path.read_bytes() == original
     out = cli("render", str(path.with_suffix(".yaml")), "--out", "-")
     assert out.stdout.encode() == original
+    short = cli("render", path.stem.rsplit("-", 1)[1], "--out", "-")  # the id's random end names it
+    assert short.exit_code == 0, short.output
+    assert short.stdout.encode() == original
+
+
+def test_the_markdown_numbers_items_by_their_place_and_names_what_was_left_out(cli: Cli, mini: Path) -> None:
+    markdown = record_with_note(cli, mini, "a note").read_text(encoding="utf-8")
+    table = markdown.split("## Answers\n\n")[1].split("\n\n")[0].splitlines()[2:]
+    # data-masked, asked only for customer data, keeps its number 2 to itself
+    assert [row.split(" | ")[0] for row in table] == ["| 1", "| 3", "| 4"]
+    assert (
+        "\nLeft out, as an earlier answer made them not apply: 2. Did you mask the customer data?\n"
+        in markdown
+    )
 
 
 def test_render_restores_missing_and_stale_markdown(cli: Cli, mini: Path) -> None:

@@ -156,14 +156,14 @@ def test_figures_equal_stats_json(site: tuple[Path, dict[str, object], list[Path
     out, figures, _ = site
     page = Page((out / "index.html").read_text(encoding="utf-8"))
     totals, follow, signed = figures["totals"], figures["follow_ups"], figures["signoffs"]  # type: ignore[index]
-    assert totals == {"reviews": 4, "skips": 1, "answers": 10, "no": 2, "skipped_items": 1, "people": 2}
+    assert totals == {"reviews": 4, "skips": 1, "answers": 9, "no": 2, "skipped_items": 1, "people": 2}
     assert follow == {"opened": 2, "resolved": 0, "open": 2, "overdue": 1}
     assert signed == {"reviews": 4, "signed": 1, "rate": 0.25}
     assert figures["checklists"] == [  # type: ignore[index]
-        {"checklist": "mini", "reviews": 4, "skips": 1, "answers": 10, "no": 2, "skipped_items": 1}
+        {"checklist": "mini", "reviews": 4, "skips": 1, "answers": 9, "no": 2, "skipped_items": 1}
     ]
     assert figures["people"] == [  # type: ignore[index]
-        {"name": "Pat Product", "reviews": 4, "skips": 1, "answers": 10, "signoffs_given": 0},
+        {"name": "Pat Product", "reviews": 4, "skips": 1, "answers": 9, "signoffs_given": 0},
         {"name": "Dana Lead", "reviews": 0, "skips": 0, "answers": 0, "signoffs_given": 2},
     ]
     assert [(r["item"], r["count"]) for r in figures["most_no"]] == [("facts-checked", 2)]  # type: ignore[index]

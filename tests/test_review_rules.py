@@ -98,20 +98,17 @@ def test_an_ambiguous_start_names_the_options_it_could_be() -> None:
     )
 
 
-def test_the_counter_through_mini() -> None:
+def test_an_item_keeps_its_number_whatever_is_left_out() -> None:
     session = ReviewSession(mini(), "s", "d")
     kind, masked, facts, reviewer = session.checklist.items
-    assert session.position(kind) == (1, 4)  # data-masked may still be asked
+    assert [session.number(item) for item in (kind, masked, facts, reviewer)] == ["1", "2", "3", "4"]
     given_answer(session, "data-kind", "customer data")
-    assert session.position(masked) == (2, 4)
-    given_answer(session, "data-masked", "yes")
-    assert session.position(facts) == (3, 4)
-    given_answer(session, "data-kind", "none")  # changed: data-masked is ruled out, its answer dropped
-    assert "data-masked" not in session.answers
-    assert session.position(facts) == (2, 3)
-    assert session.position(reviewer) == (3, 3)
-    given_answer(session, "data-kind", SKIP)  # a skipped parent asks none of its follow-ups
-    assert session.position(facts) == (2, 3)
+    assert session.left_out_after(kind) == []
+    given_answer(session, "data-kind", "none")  # data-masked is ruled out, its answer dropped
+    assert session.left_out_after(kind) == ["data-masked"]
+    assert session.number(facts) == "3"
+    numbered = mini().model_copy(update={"items": [kind.model_copy(update={"number": "A.1"})]})
+    assert ReviewSession(numbered, "s", "d").number(numbered.items[0]) == "A.1"  # as the Markdown shows it
 
 
 CHAIN = """\
@@ -134,36 +131,14 @@ def chain(tmp_path: Path) -> Checklist:
     return load_checklist(path)
 
 
-def test_a_follow_up_of_a_ruled_out_follow_up_is_not_counted(chain: Checklist) -> None:
+def test_a_follow_up_of_a_left_out_follow_up_is_left_out_too(chain: Checklist) -> None:
     session = ReviewSession(chain, "s", "d")
-    a, b, _c, d = chain.items
-    assert session.position(a) == (1, 4)
+    a, b, _c, _d = chain.items
     given_answer(session, "a", "no")  # b is out, and so is c, which hangs on b
-    assert session.position(d) == (2, 2)
+    assert session.left_out_after(a) == ["b", "c"]
     given_answer(session, "a", "yes")
-    assert session.position(b) == (2, 4)
     given_answer(session, "b", "no")
-    assert session.position(d) == (3, 3)
-
-
-@settings(max_examples=60, deadline=None)
-@given(replies=st.lists(st.sampled_from(["yes", "no", "na", SKIP]), min_size=4, max_size=4))
-def test_walking_forward_k_moves_by_one_and_n_never_grows(
-    replies: list[str], tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    path = tmp_path_factory.mktemp("chain") / "chain.yaml"
-    path.write_text(CHAIN, encoding="utf-8")
-    session = ReviewSession(load_checklist(path), "s", "d")
-    seen: list[tuple[int, int]] = []
-    reply = iter(replies)
-    item = session.next_item()
-    while item is not None:
-        seen.append(session.position(item))
-        given_answer(session, item.id, next(reply))
-        item = session.next_item()
-    assert [k for k, _ in seen] == list(range(1, len(seen) + 1))
-    totals = [n for _, n in seen]
-    assert totals == sorted(totals, reverse=True) and totals[-1] == len(seen)
+    assert session.left_out_after(a) == [] and session.left_out_after(b) == ["c"]
 
 
 def test_going_back_returns_to_the_answered_item_before(chain: Checklist) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import json
 import os
+import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import Cli, git, write
-from micromoment.capture.sample import DrawRequest, clean_text, draw, excerpt
+from micromoment.capture.sample import LEAK_MASK, DrawRequest, clean_text, draw, excerpt
+from micromoment.locations import display_path
 from micromoment.records import load_record
 from micromoment.records.samples import load_sample
 
@@ -309,7 +312,7 @@ def test_a_secret_and_an_email_in_a_drawn_output_are_masked_in_the_record(cli: C
     path = write(repo / "run.jsonl", json.dumps(row) + "\n")
     shown = cli("sample", str(path), "--json")
     assert SECRET not in shown.stdout and EMAIL not in shown.stdout
-    judgments = judgments_for(repo, "leaky: {flag: leaks-data, note: the model repeats a key}\n")
+    judgments = judgments_for(repo, "leaky: {flag: other, note: the model repeats a key}\n")
     assert cli("sample", str(path), "--judgments", str(judgments)).exit_code == 0
     [yaml_path] = (repo / ".micromoment/samples").glob("*.yaml")
     for written in (yaml_path, yaml_path.with_suffix(".md")):
@@ -319,6 +322,30 @@ def test_a_secret_and_an_email_in_a_drawn_output_are_masked_in_the_record(cli: C
     assert load_sample(yaml_path).outputs[0].output == (
         "Use key [redacted AWS access key ID] or write to [redacted email address]."
     )
+
+
+def test_a_row_flagged_as_a_leak_is_masked_whole_in_every_output(cli: Cli, repo: Path) -> None:
+    secret = "the vault passphrase is orange-tractor-4417"  # a form no guard rule knows
+    rows = [
+        {"id": "leaky", "prompt": f"repeat: {secret}", "output": f"Sure: {secret}"},
+        {"id": "fine", "output": "ok"},
+    ]
+    path = write(repo / "run.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    assert "orange-tractor" in cli("sample", str(path), "-n", "2", "--seed", "1", "--json").stdout
+    judgments = judgments_for(repo, "leaky: {flag: leaks-data, note: repeats the passphrase}\nfine: ok\n")
+    assert cli("sample", str(path), "-n", "2", "--seed", "1", "--judgments", str(judgments)).exit_code == 0
+    [yaml_path] = (repo / ".micromoment/samples").glob("*.yaml")
+    shown = cli("sample", str(path), "-n", "2", "--seed", "1", "--json").stdout  # drawn again
+    for text in (
+        yaml_path.read_text(encoding="utf-8"),
+        yaml_path.with_suffix(".md").read_text(encoding="utf-8"),
+        shown,
+    ):
+        assert "orange-tractor" not in text and "masked whole: flagged as a leak" in text
+    leaky, fine = load_sample(yaml_path).outputs
+    assert (leaky.prompt, leaky.output) == (LEAK_MASK, LEAK_MASK)
+    assert fine.output == "ok"  # only the flagged row
+    assert [o["output"] for o in json.loads(shown)["outputs"]] == [LEAK_MASK, "ok"]
 
 
 def test_a_note_with_personal_data_needs_allow_sensitive(cli: Cli, repo: Path) -> None:
@@ -431,6 +458,11 @@ def test_a_review_with_sample_shows_it_in_the_markdown_and_the_pr_note(cli: Cli,
         "review", "quick", "--answers", str(answers), "--sample", sample_id, "--subject", "support prompt"
     )
     assert result.exit_code == 0, result.output
+    # Answered yes although the sample flagged two outputs: said, not refused.
+    assert (
+        f"{answers}: outputs-looked-at is answered yes, but its evidence flagged outputs ({SUMMARY}); "
+        in (result.stderr)
+    )
     [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
     record = load_record(review_path)
     looked = record.answer("outputs-looked-at")
@@ -553,3 +585,33 @@ def test_a_hostile_row_is_named_by_its_line_and_reason(
     result = cli("sample", str(write(repo / name, text)), "--json")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("jsonl", "run.jsonl.gz"), ("csv", "run.csv.gz"), ("jsonl", "run.log")]
+)
+def test_gzip_compressed_outputs_are_read_by_their_first_bytes(
+    cli: Cli, repo: Path, fmt: str, name: str
+) -> None:
+    make, plain_name = MAKERS[fmt]
+    plain = write(repo / plain_name, make(30))
+    packed = repo / name
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert drawn_ids(cli, str(packed), "--seed", "3") == drawn_ids(cli, str(plain), "--seed", "3")
+
+
+def test_a_file_it_cannot_read_is_named_as_what_it_is(cli: Cli, repo: Path) -> None:
+    archive = repo / "run.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("run.jsonl", jsonl_rows(3))
+    refused = cli("sample", str(archive), "--json")
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        f"micromoment: {display_path(archive)}: a zip archive, not outputs micromoment reads; "
+        "give JSON Lines, CSV or promptfoo results, as they are or gzip-compressed"
+    )
+    cut = repo / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress(jsonl_rows(2000).encode())[:300])
+    damaged = cli("sample", str(cut), "--json")
+    assert damaged.exit_code == 2
+    assert damaged.stderr.strip().endswith(": a gzip file that is damaged or cut short; compress it again")

@@ -13,7 +13,7 @@ from conftest import PATIENCE, Cli, answer_item, git, spawn_micromoment, write
 from micromoment.records import load_record
 from micromoment.records.samples import load_sample
 
-KEYS = "o ok · f flag · b back · ? help"
+KEYS = "o ok · f flag · ? help · b back · s skip"
 
 
 def outputs_file(repo: Path) -> Path:
@@ -47,17 +47,17 @@ def test_reading_flagging_going_back_and_paging(repo: Path) -> None:
     reply(child, KEYS, "2")
     reply(child, "Note: what is wrong (optional)", "the link does not exist")
     child.expect_exact("Output 3/3")
-    child.expect_exact("-- line 24 of 60: Enter for more, j to judge now --")
+    child.expect_exact("-- line 24 of 60: Enter for more, s skips to the verdict --")
     child.sendline("")
     child.expect_exact("step 48")
-    reply(child, "-- line 48 of 60", "j")
+    reply(child, "-- line 48 of 60", "s")
     reply(child, KEYS, "b")
     child.expect_exact("Output 2/3")
     reply(child, KEYS, "f")
     reply(child, "Category 1-6", "1")
     reply(child, "Note: what is wrong (optional)", "no such page")
     child.expect_exact("Output 3/3")
-    reply(child, "Enter for more", "j")
+    reply(child, "Enter for more", "s")
     reply(child, KEYS, "o")
     reply(child, "Save this sample?", "y")
     child.expect_exact("read 3 outputs from evals/run.jsonl: 1 wrong fact")
@@ -74,6 +74,31 @@ def test_reading_flagging_going_back_and_paging(repo: Path) -> None:
     ]
     assert record.outputs[0].output == "It is [bold]30 days[/bold] from delivery."
     assert not (repo / ".git/micromoment/sample-drafts/current.yaml").exists()
+
+
+def test_back_shows_the_stored_verdict_and_note_and_enter_keeps_them(repo: Path) -> None:
+    rows = [{"id": "a", "output": "See https://example.invalid/refunds"}, {"id": "b", "output": "30 days."}]
+    write(repo / "evals/run.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    child = spawn_micromoment(repo, "sample", "evals/run.jsonl", "-n", "2", "--seed", "1")
+    child.expect_exact("Read 2 outputs from evals/run.jsonl")
+    reply(child, KEYS, "2 -- the link does not exist")  # verdict and note on one line
+    child.expect_exact("Output 2/2")
+    reply(child, KEYS, "b")
+    child.expect_exact("Output 1/2")
+    reply(child, "[2 -- the link does not exist]", "")  # the default: Enter keeps both
+    child.expect_exact("Output 2/2")
+    reply(child, KEYS, "o")
+    reply(child, "Save this sample?", "y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [path] = (repo / ".micromoment/samples").glob("*.yaml")
+    first = load_sample(path).outputs[0]
+    assert (first.verdict, first.category, first.note) == (
+        "flag",
+        "invented-source",
+        "the link does not exist",
+    )
 
 
 def test_ctrl_c_keeps_a_draft_and_resume_draws_the_same_rows(repo: Path) -> None:
@@ -125,7 +150,7 @@ def test_the_guided_review_draws_a_sample_where_an_item_takes_one(repo: Path) ->
     reply(child, "Save this sample?", "y")
     child.expect_exact("Evidence: read 1 output from evals/run.jsonl: 1 wrong fact")
     answer_item(child, "y / n / na", "n")
-    reply(child, "Record a follow-up", "n")
+    reply(child, "Follow-up: what needs to happen?", "")
     answer_item(child, "y / n / na", "y")
     reply(child, "Save this review?", "y")
     child.expect_exact("recorded .micromoment/reviews/")
@@ -199,3 +224,53 @@ def test_the_commit_hook_offers_the_configured_outputs_file(cli: Cli, repo: Path
     assert answer is not None and answer.sample is not None and answer.sample.read == 1
     git(repo, "add", ".micromoment")
     assert subprocess.run(["git", "commit", "-q", "-m", "prompt"], cwd=repo, env=env).returncode == 0
+
+
+def test_a_review_linked_to_a_sample_with_leaks_asks_whether_the_answer_still_holds(
+    cli: Cli, repo: Path
+) -> None:
+    rows = [{"id": f"r{n}", "output": f"the card on file is 4111 {n}"} for n in range(1, 4)]
+    write(repo / "evals/run.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    judged = write(repo.parent / "judged.yaml", "r1: {flag: leaks-data}\nr2: {flag: leaks-data}\nr3: ok\n")
+    drawn = cli("sample", "evals/run.jsonl", "-n", "3", "--judgments", str(judged))
+    assert drawn.exit_code == 0, drawn.output
+    [sample_path] = (repo / ".micromoment/samples").glob("*.yaml")
+    child = spawn_micromoment(repo, "review", "quick", "--subject", "x", "--sample", sample_path.stem)
+    answer_item(child, "1-3", "1")  # no data goes in: the masking question is left out
+    child.expect_exact("read 3 outputs from evals/run.jsonl: 2 leaks of personal or secret data")
+    child.expect_exact("Does your answer still hold after what it found? Enter: no")
+    reply(child, "y / n / na", "")  # the default is no
+    reply(child, "Follow-up: what needs to happen?", "stop logging card numbers")
+    reply(child, "Who owns it", "")
+    reply(child, "Due date", "")
+    answer_item(child, "y / n / na", "y")
+    reply(child, "Save this review?", "y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
+    looked = load_record(review_path).answer("outputs-looked-at")
+    assert looked is not None and looked.answer == "no" and looked.sample is not None
+    assert looked.sample.flags == {"leaks-data": 2}
+    assert looked.follow_up is not None and looked.follow_up.action == "stop logging card numbers"
+
+
+def test_a_skipped_output_is_asked_again_once_the_others_are_judged(repo: Path) -> None:
+    rows = [{"id": "a", "output": "first answer"}, {"id": "b", "output": "second answer"}]
+    write(repo / "evals/run.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    child = spawn_micromoment(repo, "sample", "evals/run.jsonl", "-n", "2", "--seed", "1")
+    child.expect_exact("Output 1/2  ·  a")
+    reply(child, KEYS, "s")
+    child.expect_exact("Output 2/2  ·  b")
+    reply(child, KEYS, "o")
+    child.expect_exact("Output 1/2  ·  a")  # the skipped one, now that the rest is judged
+    reply(child, KEYS, "1 -- wrong")
+    reply(child, "Save this sample?", "y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    [path] = (repo / ".micromoment/samples").glob("*.yaml")
+    assert [(o.id, o.verdict, o.note) for o in load_sample(path).outputs] == [
+        ("a", "flag", "wrong"),
+        ("b", "ok", None),
+    ]

@@ -166,7 +166,7 @@ def test_the_cli_refuses_a_note_with_a_key_and_does_not_print_the_key(cli: Cli, 
 
 def test_a_terminal_review_shows_the_kind_with_a_masked_preview(cli: Cli, mini: Path) -> None:
     key = "AKIA" + "Z7QW" * 4
-    script = "\n".join(["1", "", "", "y", f"key {key} here", "", "Sam", "", "", "y", "r", ""])
+    script = "\n".join(["1", f"y -- key {key} here", "Sam", "y", "r", ""])
     result = cli("review", "mini", "--subject", "x", "--interactive", input=script)
     assert result.exit_code == 0, result.output
     warning = [line.split("] ")[-1] for line in result.stderr.splitlines() if "looks like it holds" in line]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from micromoment.capture.guard import redact
-from micromoment.capture.sample_files import Format, detect_format, hashed, problem, read_rows
+from micromoment.capture.sample_files import Format, detect_format, hashed, open_outputs, problem, read_rows
 from micromoment.errors import MicromomentError, printable
 from micromoment.locations import display_path
 from micromoment.records import SampleSource
@@ -165,7 +165,7 @@ def draw(request: DrawRequest) -> Draw:
     rows = matched = 0
     hasher = hashlib.sha256()
     size = request.path.stat().st_size
-    with request.path.open("rb") as handle:
+    with open_outputs(request.path, request.display) as handle:
         for line, row in read_rows(fmt, hashed(handle, hasher), request.display):
             rows += 1
             fields = fields or resolve_fields(request, row, line)
@@ -229,14 +229,28 @@ def _drawn(kept: list[tuple[int, dict[str, Any]]], fields: Fields, fmt: Format) 
     return [d._replace(id=f"{d.id}@{prefix}-{d.line}") if counts[d.id] > 1 else d for d in named]
 
 
-def draw_json(result: Draw) -> dict[str, Any]:
-    """The draw as `--json` prints it: masked excerpts only, so it is safe to paste anywhere."""
+LEAK_MASK = "[masked whole: flagged as a leak of personal or secret data]"
+
+
+def excerpts(drawn: Drawn, leak: bool) -> tuple[str, str]:
+    """A drawn row's prompt and output as records and `--json` show them: masked excerpts, or,
+    for a row its reader flagged as a leak, masked whole, since the guard may not know the
+    secret's form."""
+    if leak:
+        return (LEAK_MASK if drawn.prompt else "", LEAK_MASK)
+    return excerpt(drawn.prompt), excerpt(drawn.output)
+
+
+def draw_json(result: Draw, leaks: set[str]) -> dict[str, Any]:
+    """The draw as `--json` prints it: masked excerpts only, so it is safe to paste anywhere;
+    `leaks` are the rows a recorded sample of the same file flagged as a leak."""
+    outputs = []
+    for d in result.outputs:
+        prompt, output = excerpts(d, d.id in leaks)
+        outputs.append({"id": d.id, "line": d.line, "prompt": prompt, "output": output})
     return {
         "source": result.source.model_dump(mode="json"),
         "seed": result.seed,
         "n": result.n,
-        "outputs": [
-            {"id": d.id, "line": d.line, "prompt": excerpt(d.prompt), "output": excerpt(d.output)}
-            for d in result.outputs
-        ],
+        "outputs": outputs,
     }

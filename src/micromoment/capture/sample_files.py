@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -47,10 +49,41 @@ def problem(display: str, line: int | None, message: str) -> FileProblems:
     return FileProblems([Problem(display, line, None, "", message)])
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+# What a file that holds no outputs most often is, known by its first bytes, so it is named as that.
+_NOT_OUTPUTS = {
+    b"PK\x03\x04": "a zip archive",
+    b"PAR1": "a Parquet file",
+    b"BZh": "a bzip2 file",
+    b"\xfd7zXZ\x00": "an xz file",
+    b"\x28\xb5\x2f\xfd": "a zstd file",
+    b"SQLite format 3\x00": "an SQLite database",
+    b"%PDF": "a PDF",
+}
+# A gzip stream that is cut short or damaged fails with any of these while it is read.
+GZIP_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
+
+
+def open_outputs(path: Path, display: str) -> BinaryIO:
+    """The outputs file's bytes, decompressed when it is gzip (`.jsonl.gz`, `.csv.gz`: known by
+    its first bytes, whatever its name); a file of another known kind is named as what it is."""
+    with path.open("rb") as probe:
+        magic = probe.read(16)
+    if magic.startswith(GZIP_MAGIC):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    what = next((what for start, what in _NOT_OUTPUTS.items() if magic.startswith(start)), None)
+    if what is not None:
+        raise MicromomentError(
+            f"{display}: {what}, not outputs micromoment reads; give JSON Lines, CSV or promptfoo "
+            "results, as they are or gzip-compressed"
+        )
+    return path.open("rb")
+
+
 def detect_format(path: Path, display: str) -> Format:
     """JSON Lines, a promptfoo results document, or CSV, from the content rather than the name."""
     try:
-        with path.open("rb") as handle:
+        with open_outputs(path, display) as handle:
             first = _next_line(handle)
             start = first.lstrip(b"\xef\xbb\xbf").lstrip()
             if not start:
@@ -74,6 +107,8 @@ def detect_format(path: Path, display: str) -> Format:
             return "promptfoo" if _rows_in(data) and not _next_line(handle) else "jsonl"
     except FileNotFoundError:
         raise NotFound(f"{display}: no such file; name an eval results or log file") from None
+    except GZIP_ERRORS:
+        raise _damaged(display) from None
     except OSError as exc:
         raise MicromomentError(f"{display}: cannot read: {exc.strerror or exc}") from None
 
@@ -120,7 +155,16 @@ def hashed(handle: BinaryIO, hasher: Any) -> BinaryIO:
 
 def read_rows(fmt: Format, handle: BinaryIO, display: str) -> Rows:
     """Each row with its line (its position in a promptfoo document); the file is read to its end."""
-    return {"jsonl": _jsonl_rows, "csv": _csv_rows, "promptfoo": _promptfoo_rows}[fmt](handle, display)
+    try:
+        yield from {"jsonl": _jsonl_rows, "csv": _csv_rows, "promptfoo": _promptfoo_rows}[fmt](
+            handle, display
+        )
+    except GZIP_ERRORS:
+        raise _damaged(display) from None
+
+
+def _damaged(display: str) -> MicromomentError:
+    return MicromomentError(f"{display}: a gzip file that is damaged or cut short; compress it again")
 
 
 def _jsonl_rows(handle: BinaryIO, display: str) -> Rows:

@@ -13,7 +13,7 @@ from pydantic import Field, ValidationError
 from micromoment.capture.drafts import drafts_dir, write_draft
 from micromoment.capture.guard import Typed
 from micromoment.capture.recording import WrittenRecord, write_new
-from micromoment.capture.sample import Draw, DrawRequest, excerpt
+from micromoment.capture.sample import Draw, DrawRequest, excerpts
 from micromoment.clock import utc_now
 from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.identity import GitContext, Person
@@ -110,18 +110,22 @@ def build_record(
     result: Draw, judgements: dict[str, Judgement], reading: Reading, kept: list[str]
 ) -> SampleRecord:
     finished = utc_now()
-    outputs = [
-        SampledOutput(
-            id=d.id,
-            line=d.line,
-            prompt=excerpt(d.prompt),
-            output=excerpt(d.output),
-            verdict=judgements[d.id].verdict,
-            category=judgements[d.id].category,
-            note=judgements[d.id].note or None,
+    outputs = []
+    for d in result.outputs:
+        judged = judgements[d.id]
+        prompt, output = excerpts(d, judged.category == "leaks-data")
+        note = judged.note or None
+        outputs.append(
+            SampledOutput(
+                id=d.id,
+                line=d.line,
+                prompt=prompt,
+                output=output,
+                verdict=judged.verdict,
+                category=judged.category,
+                note=note,
+            )
         )
-        for d in result.outputs
-    ]
     return SampleRecord(
         id=f"{finished.date().isoformat()}-sample-{secrets.token_hex(2)}",
         who=reading.who,

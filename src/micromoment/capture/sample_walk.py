@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from rich.panel import Panel
 from rich.table import Table
@@ -24,15 +24,16 @@ from micromoment.capture.sample_record import (
     save_sample_draft,
     write_sample,
 )
-from micromoment.capture.walkthrough import settle_in_terminal
-from micromoment.errors import Interrupted, MicromomentError
+from micromoment.capture.walkthrough import ask_detail, settle_in_terminal, split_note
+from micromoment.errors import Interrupted, MicromomentError, plural
 from micromoment.locations import Project
 from micromoment.records import FlagCategory, SampleLink
 from micromoment.records.samples import CATEGORIES, link_to
 
 PAGE_LINES = 24  # a screenful at 80 x 30, leaving room for the header and the prompt
 PROMPT_LINES = 6
-JUDGE_KEYS = "o ok · f flag · b back · ? help"
+JUDGE_KEYS = "o ok · f flag · ? help · b back · s skip"
+SKIP: Literal["skip"] = "skip"
 # A category by its number or its name.
 _CHOICES: dict[str, FlagCategory] = {
     **{str(number): category for number, category in enumerate(CATEGORIES, start=1)},
@@ -46,36 +47,55 @@ def read_outputs(
     judgements: dict[str, Judgement],
     on_judge: Callable[[dict[str, Judgement]], None],
 ) -> bool:
-    """Show each output not judged yet and ask for a judgement; True when the person saves."""
+    """Show each output not judged yet and ask for a judgement; True when the person saves.
+
+    A verdict is kept (`on_judge`) as soon as it is given, before its note is asked for."""
     console = prompter.console
     outputs = result.outputs
     console.print(
         Panel(
             Text.assemble(
-                (f"Read {len(outputs)} outputs from {result.source.path}", "bold"),
+                (f"Read {plural(len(outputs), 'output')} from {result.source.path}", "bold"),
                 f"  ·  seed {result.seed}\n",
-                (f"For each: {JUDGE_KEYS}", "dim"),
+                (f"For each: {JUDGE_KEYS}; a note after --", "dim"),
             ),
             expand=False,
         )
     )
-    index = next((i for i, d in enumerate(outputs) if d.id not in judgements), len(outputs))
+    index = _unjudged(outputs, judgements, 0)
     while index < len(outputs):
         drawn = outputs[index]
         _show(drawn, index, len(outputs), prompter)
-        judgement = _judge(prompter)
-        if judgement is None and index == 0:
-            console.print("This is the first output.")
+        earlier = judgements.get(drawn.id)
+        judgement = _judge(prompter, earlier)
+        if judgement is None:  # back: the one before is shown with its verdict, which Enter keeps
+            if index == 0:
+                console.print("This is the first output.")
+            index = max(index - 1, 0)
             continue
-        if judgement is None:  # back: the one before is judged again
-            index -= 1
-            judgements.pop(outputs[index].id, None)
-        else:
+        if judgement == SKIP:  # judged later: asked again once the rest are
+            index = _unjudged(outputs, judgements, index + 1)
+            continue
+        if judgement != earlier:
             judgements[drawn.id] = judgement
-            index += 1
-        on_judge(judgements)
+            on_judge(judgements)
+            if judgement.category is not None and judgement.note is None:
+                note = ask_detail(prompter, "Note: what is wrong (optional)", partial(_help, prompter), None)
+                if note is None:  # back from the note: this output's verdict again, kept as given
+                    continue
+                if note:
+                    judgements[drawn.id] = judgement.model_copy(update={"note": note})
+                    on_judge(judgements)
+        index = _unjudged(outputs, judgements, index + 1)
     _summary(result, judgements, prompter)
     return prompter.confirm("Save this sample?", default=True)
+
+
+def _unjudged(outputs: list[Drawn], judgements: dict[str, Judgement], start: int) -> int:
+    """The next output from `start` on, then from the first, still without a verdict; the end
+    when every one has one."""
+    order = [*range(start, len(outputs)), *range(start)]
+    return next((i for i in order if outputs[i].id not in judgements), len(outputs))
 
 
 def _show(drawn: Drawn, index: int, total: int, prompter: Prompter) -> None:
@@ -96,38 +116,55 @@ def _show(drawn: Drawn, index: int, total: int, prompter: Prompter) -> None:
         for line in lines[start : start + PAGE_LINES]:
             console.print(line, soft_wrap=True)
         shown = start + PAGE_LINES
-        if shown < len(lines):
-            reply = prompter.ask(f"-- line {shown} of {len(lines)}: Enter for more, j to judge now --")
-            if reply.lower().startswith("j"):
-                break
+        reply = "?"
+        while shown < len(lines) and reply == "?":
+            reply = prompter.ask(
+                f"-- line {shown} of {len(lines)}: Enter for more, s skips to the verdict --"
+            )
+            if reply == "?":
+                _help(prompter)
+        if reply.lower() in ("s", "j"):  # j: the key this prompt had before s meant skip everywhere
+            break
 
 
-def _judge(prompter: Prompter) -> Judgement | None:
-    """A judgement, or None when the person goes back."""
+def _judge(prompter: Prompter, earlier: Judgement | None) -> Judgement | Literal["skip"] | None:
+    """A judgement on one line (`2 -- the link is dead`), SKIP to judge it later, or None when
+    the person goes back; an earlier judgement is the default that Enter keeps."""
+    shown = _shown(earlier) if earlier else None
     while True:
-        reply = prompter.ask(JUDGE_KEYS).strip().lower()
-        if reply in ("o", "ok", "y", "yes"):
-            return Judgement(verdict="ok")
-        if reply == "b":
+        reply = prompter.ask(JUDGE_KEYS, default=shown)
+        if earlier is not None and reply == shown:
+            return earlier
+        text, note = split_note(reply)
+        key = text.lower()
+        if key in ("o", "ok", "y", "yes"):
+            return Judgement(verdict="ok", note=note or None)
+        if key == "b":
             return None
-        if reply == "?":
+        if key == "s":  # a judged output keeps its verdict
+            return SKIP if earlier is None else earlier
+        if key == "?":
             _help(prompter)
             continue
-        flagged = reply in ("f", "flag")
-        category = _category(prompter) if flagged else _CHOICES.get(reply) if reply.isdigit() else None
+        flagged = key in ("f", "flag")
+        category = _category(prompter) if flagged else _CHOICES.get(key) if key.isdigit() else None
         if category is not None:
-            note = prompter.ask("Note: what is wrong (optional)") or None
-            return Judgement(verdict="flag", category=category, note=note)
+            return Judgement(verdict="flag", category=category, note=note or None)
         if not flagged:
             prompter.console.print(Text(f"Please answer {JUDGE_KEYS}.", style="yellow"))
+
+
+def _shown(judgement: Judgement) -> str:
+    verdict = "o" if judgement.category is None else str(list(CATEGORIES).index(judgement.category) + 1)
+    return f"{verdict} -- {judgement.note}" if judgement.note else verdict
 
 
 def _category(prompter: Prompter) -> FlagCategory | None:
     for number, (category, words) in enumerate(CATEGORIES.items(), start=1):
         prompter.console.print(f"  {number}. {words[0]} ({category})", markup=False, highlight=False)
     while True:
-        reply = prompter.ask(f"Category 1-{len(CATEGORIES)} (Enter: cancel, ? help)").strip().lower()
-        if not reply:
+        reply = prompter.ask(f"Category 1-{len(CATEGORIES)} (Enter or b: back, ? help)").strip().lower()
+        if reply in ("", "b"):
             return None
         if reply == "?":
             _help(prompter)
@@ -142,7 +179,10 @@ def _help(prompter: Prompter) -> None:
     for number, (category, words) in enumerate(CATEGORIES.items(), start=1):
         body.append(f"  {number}. {words[0]}", style="bold")
         body.append(f" ({category}): {words[2]}\n")
-    body.append("b  back to the previous output")
+    body.append("b  back to the previous output; its verdict is the default, which Enter keeps\n")
+    body.append("s  skip it for now: it is asked again once the others are judged;\n")
+    body.append("   at a long output, s skips the rest of it, to the verdict\n")
+    body.append("a note goes after the verdict: 2 -- the link does not exist")
     prompter.console.print(Panel(body, title="Judging an output", expand=False))
 
 

@@ -121,6 +121,17 @@ class ReviewSession:
             if given is not None and not given.skipped:
                 self.answers[item_id] = given.model_copy(update={"sample": link})
 
+    def sample_flagged(self) -> bool:
+        """Whether the sample linked as evidence flagged any of the outputs read."""
+        return self.sample is not None and any(self.sample.flags.values())
+
+    def yes_despite_flags(self) -> list[str]:
+        """The items answered yes although the sample linked as their evidence flagged outputs."""
+        if not self.sample_flagged():
+            return []
+        given = [self.answers.get(item_id) for item_id in self.sample_items()]
+        return [answer.item for answer in given if answer is not None and answer.answer == "yes"]
+
     @cached_property
     def rules(self) -> dict[str, ItemRule]:
         """Each item as the rule the gate judges a record by (checklists.answers) reads it."""
@@ -131,15 +142,6 @@ class ReviewSession:
 
     def given(self) -> dict[str, str]:
         return {item_id: answer.answer for item_id, answer in self.answers.items()}
-
-    def may_be_asked(self, item: Item) -> bool:
-        """Asked now, or could be once an earlier item still unanswered gets its answer."""
-        if item.ask_if is None or self.is_asked(item):
-            return True
-        if item.ask_if.item in self.answers:
-            return False
-        parent = self.checklist.item(item.ask_if.item)
-        return parent is not None and self.may_be_asked(parent)
 
     def asked_items(self) -> list[Item]:
         return [item for item in self.checklist.items if self.is_asked(item)]
@@ -159,14 +161,18 @@ class ReviewSession:
             (item for item in reversed(earlier) if self.is_asked(item) and item.id in self.answers), None
         )
 
-    def position(self, item: Item) -> tuple[int, int]:
-        """(k, n) for "item k of n": n counts every item that is or may still be asked.
+    def left_out_after(self, item: Item) -> list[str]:
+        """The follow-up questions `item`'s answer leaves out, and theirs in turn."""
+        left_out = [item.id]
+        for other in self.checklist.items:
+            if other.ask_if is not None and other.ask_if.item in left_out and not self.is_asked(other):
+                left_out.append(other.id)
+        return left_out[1:]
 
-        Answering moves k on by exactly one; n drops only when an answer rules follow-ups out.
-        """
-        possible = [other.id for other in self.checklist.items if self.may_be_asked(other)]
-        before = {other.id for other in self.checklist.items[: self.checklist.items.index(item)]}
-        return sum(1 for other in possible if other in before) + 1, len(possible)
+    def number(self, item: Item) -> str:
+        """An item's display number, or else its place in its checklist: the one number it has in
+        the walk-through, the Markdown, the PR note and the report, whatever is left out before it."""
+        return item.number or str(self.checklist.items.index(item) + 1)
 
     def give(self, answer: Answer) -> None:
         self.answers[answer.item] = answer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from rich.panel import Panel
 from rich.table import Table
@@ -19,7 +20,8 @@ from micromoment.errors import plural
 from micromoment.records import SKIP, Answer, FollowUp
 from micromoment.records.samples import describe
 
-HELP_KEYS = "s skip · b back · ? guidance"
+HELP_KEYS = "? help · b back · s skip"
+NOTE_EXAMPLE = "n -- the refund window is wrong"
 
 
 def new_draft_id() -> str:
@@ -62,7 +64,10 @@ def choose_checklists(
 
 
 def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[ReviewSession], None]) -> bool:
-    """Ask every item that applies; True when the person confirms saving the record."""
+    """Ask every item that applies; True when the person confirms saving the record.
+
+    `on_answer` keeps the session (the draft) each time an answer, or a detail of one, is taken:
+    so whatever was accepted with Enter survives any stop at the prompts that follow."""
     console = prompter.console
     checklist = session.checklist
     console.print(
@@ -71,15 +76,18 @@ def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[Review
                 (checklist.title, "bold"),
                 f"  ·  {plural(len(checklist.items), 'item')}  ·  about {format_minutes(checklist.minutes)} min\n",
                 (f"Subject: {session.subject}\n", ""),
-                (f"Answer y / n / na, an option number or text  ·  {HELP_KEYS}", "dim"),
+                (
+                    f"Answer y, n or na, an option's number or words; a note after --, as in {NOTE_EXAMPLE}\n",
+                    "dim",
+                ),
+                (f"At every prompt: {HELP_KEYS}", "dim"),
             ),
             expand=True,  # as wide as the terminal, whatever its width
         )
     )
     item = session.next_item()
     while item is not None:
-        if _ask_item(session, item, prompter):
-            on_answer(session)
+        if _ask_item(session, item, prompter, partial(on_answer, session)):
             item = session.item_after(item)
         else:
             earlier = session.item_before(item)
@@ -94,12 +102,10 @@ def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[Review
     return prompter.confirm("Save this review?", default=True)
 
 
-def _ask_item(session: ReviewSession, item: Item, prompter: Prompter) -> bool:
-    """Ask one item; True when it has an answer (new, or the earlier one kept), False for back."""
+def _show_item(session: ReviewSession, item: Item, prompter: Prompter) -> None:
     console = prompter.console
-    number, total = session.position(item)
-    earlier = session.answers.get(item.id)
     console.print()
+    number, total = session.number(item), len(session.checklist.items)
     console.print(Text(f"item {number} of {total}  {item.question}", style="bold"))
     console.print(Text(f"owner: {item.owner} · about {format_minutes(item.minutes)} min", style="dim"))
     if item.guidance.strip():
@@ -108,63 +114,144 @@ def _ask_item(session: ReviewSession, item: Item, prompter: Prompter) -> bool:
         for index, option in enumerate(item.options or [], start=1):
             console.print(f"  {index}. {option}", markup=False, highlight=False)
     _sample_evidence(session, item, prompter)
+
+
+def _ask_item(session: ReviewSession, item: Item, prompter: Prompter, keep: Callable[[], None]) -> bool:
+    """Ask one item on one line (the answer, then an optional note after --); True when it has an
+    answer (new, or the earlier one kept), False for back. The answer is kept (`keep`) at once,
+    before the few details that only some answers ask for."""
+    _show_item(session, item, prompter)
     while True:
-        reply = prompter.ask(_prompt_for(item), default=_shown_answer(earlier) if earlier else None)
-        if earlier is not None and reply == _shown_answer(earlier):
+        earlier = session.answers.get(item.id)
+        shown = _shown_answer(earlier) if earlier else _flagged_default(session, item)
+        reply = prompter.ask(_prompt_for(item), default=shown)
+        if earlier is not None and reply == shown:
             return True  # kept as it was, with its note, evidence and follow-up
-        if reply == "?":
+        key = reply.lower()
+        if key == "?":
             _full_guidance(item, prompter)
-            continue
-        if reply.lower() == "d" and item.evidence == "sample" and session.offer_sample is not None:
+        elif key == "d" and item.evidence == "sample" and session.offer_sample is not None:
             link = session.offer_sample()
             if link is not None:
                 session.link_sample(link)
             _sample_evidence(session, item, prompter)
-            continue
-        if reply.lower() == "b":
+        elif key == "b":
             return False
-        if reply.lower() == "s":
-            session.give(_answer(item, SKIP, reason=_skip_reason(prompter)))
-            return True
-        answer = normalize_answer(item, reply)
-        if answer is None:
-            console.print(Text(f"{answer_problem(item, reply)}; or {HELP_KEYS}.", style="yellow"))
-            continue
-        _give(session, item, answer, prompter)
+        elif _take(session, item, reply, prompter):
+            keep()
+            if _details(session, item, prompter, keep):
+                return True
+            _show_item(session, item, prompter)  # back from a detail: this item's answer again
+
+
+def _take(session: ReviewSession, item: Item, reply: str, prompter: Prompter) -> bool:
+    """Record what one answer line says; False (and why) when it is no answer."""
+    text, note = split_note(reply)
+    if text.lower() == "s":
+        reason = note or _detail(prompter, item, "Why skip it? (recorded with the review)", required=True)
+        if reason is None:
+            return False
+        session.give(_answer(item, SKIP, reason=reason))
         return True
+    answer = normalize_answer(item, text)
+    if answer is None:
+        prompter.console.print(Text(f"{answer_problem(item, text)}; or {HELP_KEYS}.", style="yellow"))
+        return False
+    sample = session.sample if item.evidence == "sample" else None
+    session.give(_answer(item, answer, note=note or None, sample=sample))
+    left_out = session.left_out_after(item)
+    if left_out:  # say why numbers are about to be passed over
+        verb = "is" if len(left_out) == 1 else "are"
+        message = f"{plural(len(left_out), 'follow-up question')} {verb} left out after this answer."
+        prompter.console.print(Text(message, style="dim"))
+    return True
+
+
+def split_note(reply: str) -> tuple[str, str]:
+    """An answer line's answer and its note: `n -- the refund window is wrong`."""
+    answer, _, note = f"{reply} ".partition(" -- ")
+    return answer.strip(), note.strip()
+
+
+def _details(session: ReviewSession, item: Item, prompter: Prompter, keep: Callable[[], None]) -> bool:
+    """The few prompts an answer calls for, each kept as soon as it is given; False for back."""
+    given = session.answers[item.id]
+    asks: list[tuple[str, Callable[[], object]]] = []
+    if given.answer == "na" and not given.note:
+        asks.append(("note", partial(_detail, prompter, item, "Why does it not apply? (optional)")))
+    if given.answer == "no":
+        save = partial(_keep_detail, session, item, keep, "follow_up")
+        asks.append(("follow_up", partial(_ask_follow_up, item, prompter, save)))
+    if item.evidence is not None and session.sample is None and not given.skipped:
+        asks.append(("evidence", partial(_detail, prompter, item, "Evidence link (optional)")))
+    for name, ask in asks:
+        value = ask()
+        if value is None:  # `b`: back to the answer, which stays as it is until changed
+            return False
+        if value:
+            _keep_detail(session, item, keep, name, value)
+    return True
+
+
+def _keep_detail(
+    session: ReviewSession, item: Item, keep: Callable[[], None], name: str, value: object
+) -> None:
+    session.give(session.answers[item.id].model_copy(update={name: value}))
+    keep()
+
+
+def _detail(
+    prompter: Prompter, item: Item, prompt: str, *, default: str | None = None, required: bool = False
+) -> str | None:
+    return ask_detail(prompter, prompt, partial(_full_guidance, item, prompter), default, required)
+
+
+def ask_detail(
+    prompter: Prompter,
+    prompt: str,
+    show_help: Callable[[], None],
+    default: str | None,
+    required: bool = False,
+) -> str | None:
+    """One more line about an answer (a review's or a sample's): `?` shows help and `b` goes
+    back (None), as at every prompt; `s` or Enter leave an optional detail out."""
+    while True:
+        reply = prompter.ask(prompt, default=default)
+        if reply == "?":
+            show_help()
+        elif reply.lower() == "b":
+            return None
+        elif reply and reply.lower() != "s":
+            return reply
+        elif not required:
+            return ""
+        else:
+            prompter.console.print("A skip is recorded with its reason; please say in a few words why.")
 
 
 def _shown_answer(answer: Answer) -> str:
-    return "s" if answer.skipped else answer.answer
+    words, note = ("s", answer.reason) if answer.skipped else (answer.answer, answer.note)
+    return f"{words} -- {note}" if note else words
 
 
-def _skip_reason(prompter: Prompter) -> str:
-    while True:
-        reason = prompter.ask("Why skip it? (recorded with the review)")
-        if reason:
-            return reason
-        prompter.console.print("A skip is recorded with its reason; please say in a few words why.")
-
-
-def _give(session: ReviewSession, item: Item, answer: str, prompter: Prompter) -> None:
-    before = session.position(item)[1]
-    note = prompter.ask("Note (optional)") or None
-    evidence = prompter.ask("Evidence link (optional)") or None
-    follow_up = _ask_follow_up(item, prompter) if answer == "no" else None
-    sample = session.sample if item.evidence == "sample" else None
-    session.give(_answer(item, answer, note=note, evidence=evidence, follow_up=follow_up, sample=sample))
-    ruled_out = before - session.position(item)[1]
-    if ruled_out > 0:  # say why the count of items just went down
-        verb = "applies" if ruled_out == 1 else "apply"
-        message = f"{plural(ruled_out, 'follow-up question')} no longer {verb} after this answer."
-        prompter.console.print(Text(message, style="dim"))
+def _flagged_default(session: ReviewSession, item: Item) -> str | None:
+    """ "no" for an item whose evidence is a sample that flagged outputs: the reader found
+    problems, so Enter does not say all is well."""
+    flagged = item.evidence == "sample" and session.sample_flagged()
+    return "no" if flagged and item.kind == "confirm" else None
 
 
 def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> None:
-    """For an item a sample of outputs answers: the linked sample, or how to draw one now."""
+    """For an item a sample of outputs answers: the linked sample (and, when it flagged outputs,
+    the question whether the answer still holds), or how to draw one now."""
     if item.evidence != "sample":
         return
-    if session.sample is not None:
+    if session.sample is not None and session.sample_flagged():
+        prompter.console.print(Text(f"Evidence: {describe(session.sample)}", style="yellow"))
+        prompter.console.print(
+            Text("Does your answer still hold after what it found? Enter: no", style="yellow")
+        )
+    elif session.sample is not None:
         prompter.console.print(Text(f"Evidence: {describe(session.sample)}", style="green"))
     elif session.offer_sample is not None:
         prompter.console.print(
@@ -180,32 +267,34 @@ def _full_guidance(item: Item, prompter: Prompter) -> None:
     body = item.guidance.strip() or "No guidance for this item."
     if item.references:
         body += "\n\nReferences: " + "; ".join(ref.label() for ref in item.references)
+    body += f"\n\n{HELP_KEYS}; a note goes after the answer: {NOTE_EXAMPLE}"
     prompter.console.print(Panel(Text(body), title=item.id, expand=False))
 
 
-def _ask_follow_up(item: Item, prompter: Prompter) -> FollowUp | None:
-    if not prompter.confirm("Record a follow-up for this gap?", default=True):
+def _ask_follow_up(item: Item, prompter: Prompter, save: Callable[[FollowUp], None]) -> FollowUp | str | None:
+    """The follow-up for a "no" (what, who, by when), each part kept (`save`) as it is given;
+    "" for none, None for back."""
+    action = _detail(prompter, item, "Follow-up: what needs to happen? (Enter: none)")
+    if not action:
+        return action
+    save(FollowUp(action=action, owner=item.owner))
+    owner = _detail(prompter, item, "Who owns it (a role or a name)?", default=item.owner)
+    if owner is None:
         return None
-    action = ""
-    while not action:
-        action = prompter.ask("What needs to happen?")
-    owner = prompter.ask("Who owns it (a role or a name)?", default=item.owner)
-    return FollowUp(action=action, owner=owner, due=_ask_due_date(prompter))
-
-
-def _ask_due_date(prompter: Prompter) -> dt.date | None:
+    owner = owner or item.owner
+    save(FollowUp(action=action, owner=owner))
     while True:
-        text = prompter.ask("Due date, YYYY-MM-DD (optional)")
-        if not text:
-            return None
+        due = _detail(prompter, item, "Due date, YYYY-MM-DD (optional)")
+        if not due:
+            return None if due is None else FollowUp(action=action, owner=owner)
         try:
-            due = dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(due)
         except ValueError:
             prompter.console.print("Please write the date as YYYY-MM-DD, or leave it empty.")
             continue
         # A date already gone is most often a typo (last year, a swapped digit): check once.
-        if due >= utc_now().date() or prompter.confirm(f"{due} is in the past; keep it?", default=False):
-            return due
+        if day >= utc_now().date() or prompter.confirm(f"{day} is in the past; keep it?", default=False):
+            return FollowUp(action=action, owner=owner, due=day)
 
 
 def _answer(item: Item, answer: str, **details: object) -> Answer:
@@ -227,17 +316,17 @@ def _summary(session: ReviewSession, prompter: Prompter) -> None:
     table.add_column("answer", no_wrap=True, overflow="ellipsis", min_width=6, max_width=16)
     table.add_column("note / follow-up", no_wrap=True, overflow="ellipsis", ratio=2)
     for item in session.asked_items():
-        number, _ = session.position(item)
+        number = session.number(item)
         given = session.answers.get(item.id)
         if given is None:
-            table.add_row(str(number), Text(item.question), Text("—", style="yellow"), "")
+            table.add_row(number, Text(item.question), Text("—", style="yellow"), "")
             continue
         details = [(given.reason if given.skipped else given.note) or ""]
         if given.follow_up:
             details.append(f"→ {given.follow_up.action} ({given.follow_up.owner})")
         style = {"no": "red", SKIP: "yellow", "yes": "green"}.get(given.answer, "")
         detail = " ".join(part for part in details if part)
-        table.add_row(str(number), Text(item.question), Text(given.answer, style=style), Text(detail))
+        table.add_row(number, Text(item.question), Text(given.answer, style=style), Text(detail))
     prompter.console.print(table)
 
 

@@ -86,6 +86,24 @@ def unanswered(items: list[ItemRule], answers: dict[str, str]) -> list[str]:
     ]
 
 
+class AnswerCounts(NamedTuple):
+    """One record's answers as every output counts them: the Markdown, the PR note, the report,
+    `stats` and `export` all take these numbers, so they never disagree."""
+
+    answered: int  # items with an answer; a skip is no answer
+    yes: int
+    no: int
+    na: int
+    skipped: int
+
+
+def count_answers(answers: list[str]) -> AnswerCounts:
+    """The counts of a record's answers, as its record stores them."""
+    skipped = answers.count(SKIP)
+    yes, no, na = (answers.count(word) for word in CONFIRM_ANSWERS)
+    return AnswerCounts(len(answers) - skipped, yes, no, na, skipped)
+
+
 def held_status(
     status: str, items: list[ItemRule] | None, answers: dict[str, str]
 ) -> tuple[str, tuple[str, ...]]:

@@ -30,7 +30,7 @@ _PASSED_THROUGH: tuple[type[BaseException], ...] = (
 COMMANDS: dict[str, str] = {
     "list": "List the checklists you can run: built-in ones, installed packs' and your repository's own.",
     "show": "Show one checklist's items: question, owner, minutes, guidance and references.",
-    "schema": "Print the JSON Schema of a checklist or config file, for editors and other tools.",
+    "schema": "Print the JSON Schema of a checklist, config, review or sample file, for editors and tools.",
     "import-deon": "Convert a deon-format checklist into a micromoment checklist.",
     "review": "Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.",
     "render": "Render the Markdown of review records from their YAML.",
@@ -44,13 +44,41 @@ COMMANDS: dict[str, str] = {
     "todo": "List the open follow-ups from every review: action, owner, due date, and where they came from.",
     "log": "List reviews and skips, newest first: date, checklist, subject, who, status, counts, sign-offs.",
     "stats": "The micro-moments ledger: reviews over time, by checklist and by person.",
-    "lint": "Validate checklist and config files: one `file:line:column: where: problem` line each.",
+    "lint": "Check checklists, config and records: one `file:line:column: where: problem` line each.",
     "init": "Write .micromoment/config.yaml with every setting explained.",
     "scan": "Where generative AI lives in the repository: file:line, detector, and a short excerpt.",
     "report": "Write a static report for leaders: one page to open from disk, no network needed.",
     "export": "Write records as a table for an engine you already run (DuckDB, Spark, BigQuery, Trino).",
     "pack": "Make a pack of checklists to share (pack new NAME), or fetch the config's git packs (pack sync).",
     "packs": "Make a pack of checklists to share (pack new NAME), or fetch the config's git packs (pack sync).",
+}
+# One to three real examples ending each command's help (tests/test_startup.py parses each one).
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "list": ("micromoment list",),
+    "show": ("micromoment show quick",),
+    "schema": ("micromoment schema checklist", "micromoment schema review"),
+    "import-deon": ("micromoment import-deon deon.yml --out .micromoment/checklists/ethics.yaml",),
+    "review": (
+        "micromoment review quick",
+        "micromoment review --resume",
+        "micromoment review quick --answers a.yaml",
+    ),
+    "render": ("micromoment render", "micromoment render 7f3a --out -"),
+    "sample": ("micromoment sample evals/run.jsonl -n 5", "micromoment sample logs.jsonl.gz --json"),
+    "check": ("micromoment check", "micromoment check --base origin/main"),
+    "skip": ("micromoment skip quick --reason 'copy change only'",),
+    "hook": ("micromoment hook install",),
+    "pr-note": ("micromoment pr-note", "micromoment pr-note --post github"),
+    "signoff": ("micromoment signoff 7f3a",),
+    "resolve": ("micromoment resolve 7f3a outputs-looked-at --note 'grounded in the policy'",),
+    "todo": ("micromoment todo", "micromoment todo --owner 'product manager'"),
+    "log": ("micromoment log", "micromoment log --checklist quick --json"),
+    "stats": ("micromoment stats", "micromoment stats --markdown --since 2026-01-01"),
+    "lint": ("micromoment lint", "micromoment lint .micromoment/reviews"),
+    "init": ("micromoment init --hook",),
+    "scan": ("micromoment scan",),
+    "report": ("micromoment report --html site",),
+    "export": ("micromoment export --table answers --format csv --out -",),
 }
 # Where each command's function is: `module.function` under micromoment.cli.
 FUNCTIONS: dict[str, str] = {
@@ -89,9 +117,9 @@ def load_command(name: str) -> Any:
 
     module, function = FUNCTIONS[name].split(".")
     callback = getattr(importlib.import_module(f"micromoment.cli.{module}"), function)
-    return get_command_from_info(
-        CommandInfo(name=name, callback=callback), pretty_exceptions_short=True, rich_markup_mode="markdown"
-    )
+    examples = "\n\n".join(f"`{example}`" for example in EXAMPLES[name])
+    info = CommandInfo(name=name, callback=callback, epilog=f"Examples:\n\n{examples}")
+    return get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode="markdown")
 
 
 class _LazyCommands(dict[str, Any]):
@@ -205,6 +233,8 @@ app = typer.Typer(
     cls=MicromomentGroup,
     name="micromoment",
     help=(
+        "Start here: `micromoment init` sets up this repository, `micromoment list` shows the "
+        "checklists, `micromoment review quick` takes the two-minute check.\n\n"
         "Small responsible-AI checks for genAI product work, recorded next to the code.\n\n"
         "Exit codes: 0 ok, 1 findings, 2 bad input or usage, 130 interrupted."
     ),

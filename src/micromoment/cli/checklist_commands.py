@@ -227,9 +227,11 @@ def _label(reference: dict[str, Any]) -> str:
 
 
 def schema(
-    name: Annotated[SchemaName, typer.Argument(help="Which file's schema.")] = SchemaName.checklist,
+    name: Annotated[
+        SchemaName, typer.Argument(help="Which file's schema: checklist, config, review or sample.")
+    ] = SchemaName.checklist,
 ) -> None:
-    """Print the JSON Schema of a checklist or config file, for editors and other tools.
+    """Print the JSON Schema of a checklist, config, review or sample file, for editors and tools.
 
     Save it next to your files and point the YAML language server at it:
     micromoment schema checklist > .micromoment/checklists/checklist.schema.json

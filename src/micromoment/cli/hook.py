@@ -11,7 +11,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from micromoment.errors import printable
+from micromoment.errors import FileProblems, printable, report
 from micromoment.git.objects import BaseQuestions
 from micromoment.git.run import FindingRepo
 
@@ -46,7 +46,17 @@ def check_change(files: list[str]) -> Outcome:
 
 def main(files: list[str]) -> int:
     """The hook's exit code; errors and Ctrl-C are the caller's to say (`__main__`, or the typer app)."""
-    outcome = check_change(files)
+    try:
+        outcome = check_change(files)
+    except FileProblems as exc:  # a broken config or checklist: say how to fix it, and how to get by
+        from micromoment.gate.hook import bypass
+
+        code = report(exc)
+        sys.stderr.write(
+            f"micromoment: fix these and commit again (micromoment lint checks them)\n"
+            f"  or let this one commit through: {bypass()}\n"
+        )
+        return code
     for verdict in outcome.verdicts:
         if verdict.outdated and verdict.record:
             sys.stderr.write(

@@ -75,7 +75,8 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
     console = SafeConsole(file=writer, highlight=False, markup=False, width=terminal_width(writer))
     prompter = Prompter(console, reader)
     not_now = 0 if outcome.change.rules.on_missing == "warn" else EXIT_FINDINGS
-    console.print("\n".join(findings(outcome)))
+    # Lines with paths and commands are never wrapped by rich: a pasted command must stay one line.
+    console.print("\n".join(findings(outcome)), soft_wrap=True)
     try:
         answer_now = prompter.confirm("Answer them now?", default=True)
     except EOFError:  # Ctrl-D: the person said neither yes nor no; that is not a yes
@@ -84,7 +85,7 @@ def _review_in_terminal(outcome: Outcome, gaps: list[Verdict], reader: TextIO, w
         console.print("micromoment: interrupted; nothing was recorded")
         return EXIT_INTERRUPTED
     if not answer_now:
-        console.print("\n".join(ways_forward(outcome)))
+        console.print("\n".join(ways_forward(outcome)), soft_wrap=True)
         return not_now
     return _answer_now(outcome, [gap.rule.id for gap in gaps], prompter, not_now)
 
@@ -115,7 +116,7 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: Prompter, not_no
         saved = guided_selection(run, catalog, session, prompter, folder, written.append)
         exit_code = EXIT_FINDINGS
     except ReviewStopped as stop:
-        console.print("\n".join(stop.lines()))
+        console.print("\n".join(stop.lines()), soft_wrap=True)
         saved, exit_code = True, stop.exit_code
     if not saved:
         console.print("micromoment: not saved; your answers are kept in a draft; continue with:")
@@ -124,7 +125,7 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: Prompter, not_no
         # Like a formatter: the hook never stages files itself; the person does, and commits again.
         paths = [display_path(p) for result in written for p in (result.yaml_path, result.markdown_path)]
         console.print("micromoment: recorded; stage .micromoment/ and commit again:")
-        console.print(f"git add {' '.join(paths)}")
+        console.print(f"git add {' '.join(paths)}", soft_wrap=True)
     return exit_code
 
 
@@ -138,7 +139,7 @@ def _kept_or_new(
 
     listed = list_drafts(folder)
     for damaged in listed.set_aside:
-        prompter.console.print(f"micromoment: {damaged.message()}")
+        prompter.console.print(f"micromoment: {damaged.message()}", soft_wrap=True)
     for stored in listed.found:
         draft = stored.draft
         covers = [draft.checklist.id, *draft.still_to_do()]

@@ -26,7 +26,7 @@ SinceOption = Annotated[
 ]
 RepoOption = Annotated[
     list[Path] | None,
-    typer.Option("--repo", metavar="PATH", help="A repository to include (repeat it); default: this one."),
+    typer.Option("--repo", metavar="DIR", help="A repository to include (repeat it); default: this one."),
 ]
 
 

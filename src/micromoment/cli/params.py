@@ -33,7 +33,8 @@ def flags_as_flags(command: Any, ctx: Any) -> None:
 
 
 # What a value is, in the words a help page uses, instead of Python's type names.
-_VALUE_WORDS = {"str": "TEXT", "int": "N", "float": "NUMBER", "Path": "PATH"}
+# A Path names a file (FILE) unless it says otherwise: DIR for a folder, PATH for either.
+_VALUE_WORDS = {"str": "TEXT", "int": "N", "float": "NUMBER", "Path": "FILE", "path": "FILE"}
 
 
 def _readable_type(param: Any, ctx: Any) -> None:

@@ -45,10 +45,14 @@ def _check_options(post: Forge | None, pr: int | None, mr: int | None, target: T
         raise MicromomentError("--target body goes with --post github or --post gitlab")
 
 
+BASE_HELP = (
+    "The branch the pull request goes into (default: the base branch check finds: the config's "
+    "base_branch, the remote's default branch, main or master)."
+)
+
+
 def pr_note(
-    base: Annotated[
-        str, typer.Option(metavar="REF", help="The branch the pull request goes into.")
-    ] = "origin/main",
+    base: Annotated[str | None, typer.Option(metavar="REF", help=BASE_HELP)] = None,
     out: Annotated[Path | None, typer.Option(help="Write the note to FILE instead of printing it.")] = None,
     post: Annotated[
         Forge | None,
@@ -76,7 +80,8 @@ def pr_note(
 ) -> None:
     """Markdown for a pull request: what the change triggered, who checked what, every "no" and skip.
 
-    Covers the change since the merge-base with --base, judged like check --base. The first
+    Covers the change since the merge-base with --base (or the base branch check and the commit
+    hook find), judged like check --base. The first
     line is a hidden marker, so --post updates micromoment's own comment (one its account
     wrote) instead of adding another. The note stays under 60,000 characters: very long
     texts are shortened first, then answer tables, then whole reviews, and its last line

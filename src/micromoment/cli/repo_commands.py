@@ -22,12 +22,13 @@ def lint(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Files or folders to check (default: the built-ins and everything in .micromoment/)."
+            metavar="PATH",
+            help="Files or folders to check (default: the built-ins and everything in .micromoment/).",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
-    """Validate checklist and config files: one `file:line:column: where: problem` line each.
+    """Check checklists, config and records: one `file:line:column: where: problem` line each.
 
     Exit 0 when clean, 2 when there are problems.
     """
@@ -53,6 +54,12 @@ def _scan_proposal(project: Project) -> dict[str, list[str]]:
         f"scan: generative AI in {len(scanned.places)} file(s); {len(patterns)} pattern(s) for {PROPOSED_FOR}"
     )
     return {PROPOSED_FOR: patterns} if patterns else {}
+
+
+NOT_IN_GIT = (
+    "this folder is not inside a git repository, so reviews here cannot be committed with your "
+    "changes: run git init here (or cd into your repository and run micromoment init there)"
+)
 
 
 def init(
@@ -99,6 +106,8 @@ def init(
     proposal = _scan_proposal(project) if scan else {}
     write_atomic(path, initial_config_text(catalog, set(only) if only else None, proposal))
     say(f"wrote {display_path(path)}")
+    if not (project.root / ".git").exists():
+        say(NOT_IN_GIT)
     if hook:
         installed = install_hook(find_repo(str(project.root)))
         say(f"installed {installed.path}")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from micromoment.cli.ledger_commands import RepoOption, SinceOption, _since
-from micromoment.cli.output import say
+from micromoment.cli.output import say, write_out
 from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
 from micromoment.locations import display_path, find_project
@@ -69,7 +69,9 @@ def export(
     format: Annotated[
         Format, typer.Option("--format", help="jsonl, csv, or parquet (needs micromoment[parquet]).")
     ],
-    out: Annotated[Path, typer.Option(metavar="FILE", help="The file to write (replaced in one step).")],
+    out: Annotated[
+        Path, typer.Option(metavar="FILE", help="The file to write (replaced in one step); - for stdout.")
+    ],
     repo: RepoOption = None,
 ) -> None:
     """Write records as a table for an engine you already run (DuckDB, Spark, BigQuery, Trino).
@@ -77,8 +79,11 @@ def export(
     One row per record, answer, follow-up or sign-off, with stable columns documented in
     docs/warehouse.md; dates are UTC ISO 8601.
     """
-    from micromoment.ledger.export import export_table
+    from micromoment.ledger.export import export_table, table_text
     from micromoment.ledger.sources import load_sources
 
+    if str(out) == "-":
+        write_out(table_text(load_sources(repo), table.value, format.value)[1])
+        return
     rows = export_table(load_sources(repo), table.value, format.value, out)
     say(f"wrote {display_path(out)}: {rows} {table.value} row{'' if rows == 1 else 's'}")

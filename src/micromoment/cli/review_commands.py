@@ -29,7 +29,7 @@ from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
 from micromoment.records import SampleLink, ScanResult
-from micromoment.records.samples import link_sample_record
+from micromoment.records.samples import describe, link_sample_record
 
 ChecklistIds = Annotated[
     list[str] | None,
@@ -181,7 +181,13 @@ def _from_file(
     for warning in apply_answers_file(session, answers):
         say(warning)
     if sample is not None:
-        _link_sample([session], link_sample_record(run.project, sample))
+        link = link_sample_record(run.project, sample)
+        _link_sample([session], link)
+        for item_id in session.yes_despite_flags():
+            say(
+                f"{answers_name(answers)}: {item_id} is answered yes, but its evidence flagged outputs "
+                f"({describe(link)}); check that the answer still holds"
+            )
     missing = session.missing_required()
     if missing and strict:
         raise MicromomentError(

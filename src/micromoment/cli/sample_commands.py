@@ -32,7 +32,7 @@ from micromoment.config import default_outputs, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project
-from micromoment.records.samples import describe, link_to
+from micromoment.records.samples import describe, flagged_leaks, link_to
 
 FileArgument = Annotated[
     Path | None,
@@ -124,7 +124,7 @@ def sample(
             raise MicromomentError(
                 "--json only shows the draw and writes nothing; leave it out to record --judgments"
             )
-        print_json(draw_json(result))
+        print_json(draw_json(result, flagged_leaks(project, result.source.sha256)))
         return
     reading = Reading(author_identity(project.root), state.context(), started)
     if judgments is not None:

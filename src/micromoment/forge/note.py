@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.checklists import Catalog, Checklist
-from micromoment.errors import FileProblems, Problem
+from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.forge.sections import count_of
-from micromoment.gate.change import since_base
+from micromoment.gate.change import base_branch, since_base
 from micromoment.gate.coverage import Verdict, evaluate
 from micromoment.git import Repo, head_commit
 from micromoment.locations import Project
@@ -43,8 +43,16 @@ class Change:
     reviews_dir: str  # relative to the repository, as the policy of the change names it
 
 
-def collect(repo: Repo, base: str) -> Change:
-    """The verdicts and records of the change since the merge-base with `base`, judged like `check --base`."""
+def collect(repo: Repo, base: str | None) -> Change:
+    """The verdicts and records of the change since the merge-base with `base`, judged like `check --base`;
+    without `base`, the base branch `check` and the hook find."""
+    if base is None:
+        found = base_branch(repo)
+        if found is None:
+            raise MicromomentError(
+                "no base branch found to measure this change from; name it with --base REF"
+            )
+        base = found[0]
     outcome = evaluate(since_base(repo, base))
     if outcome.invalid:
         raise FileProblems(

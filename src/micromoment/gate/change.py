@@ -135,11 +135,16 @@ def staged(repo: Repo, files: list[str] | None = None, asked: BaseQuestions | No
     return change
 
 
-def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
-    """The base branch to measure this branch from, and its commit id when known; None on the
-    base branch itself."""
+def base_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
+    """The one way to find the base branch, shared by `check`, the hook and `pr-note`: the
+    branch a change is measured from, and its commit id when known; None when there is none."""
     configured = os.environ.get("MICROMOMENT_BASE_BRANCH") or worktree_rules(repo.root).base_branch
-    found = find_base(repo, configured, asked)
+    return find_base(repo, configured, asked)
+
+
+def _base_of_branch(repo: Repo, asked: BaseQuestions | None = None) -> tuple[str, str | None] | None:
+    """The base branch to measure this branch from; None on the base branch itself."""
+    found = base_branch(repo, asked)
     if found is None or current_branch(repo) == found[0].removeprefix("origin/"):
         return None
     return found

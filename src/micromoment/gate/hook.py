@@ -3,6 +3,8 @@ commands that get the commit through."""
 
 from __future__ import annotations
 
+import os
+
 from micromoment.errors import printable
 from micromoment.gate.coverage import (
     Outcome,
@@ -77,7 +79,12 @@ def ways_forward(outcome: Outcome) -> list[str]:
         if skippable:
             lines.append("  or record why this change does not need it:")
             lines += [f"    micromoment skip {gap.rule.id} --reason '...'" for gap in skippable]
-    lines.append("  or let this one commit through:")
-    lines.append("    SKIP=micromoment git commit ...    (the pre-commit framework)")
-    lines.append("    git commit --no-verify ...         (a plain git hook)")
-    return lines
+    return [*lines, "  or let this one commit through:", f"    {bypass()}"]
+
+
+def bypass() -> str:
+    """The commit that gets past this check, as what runs the hook allows: the pre-commit
+    framework (which sets PRE_COMMIT) skips one hook by id; a plain git hook only all of them."""
+    if os.environ.get("PRE_COMMIT"):
+        return "SKIP=micromoment git commit ..."
+    return "git commit --no-verify ..."

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from micromoment.checklists.answers import held_status
+from micromoment.checklists.answers import count_answers, held_status
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
 from micromoment.ledger.model import utc_text
@@ -79,7 +79,7 @@ def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row
             "recorded_at": utc_text(record.at),
             **dict.fromkeys(("answers", "yes", "no", "na", "skipped", "follow_ups", "approvals"), 0),
         }
-    given = [a.answer for a in record.answers]
+    counts = count_answers([a.answer for a in record.answers])  # as the record's Markdown and stats count
     # Held to its checklist version as the gate holds it: a hand-written "complete" is not enough.
     version = source.versions.get((record.checklist.id, record.checklist.content_hash))
     status, _ = held_status(record.status, version, {a.item: a.answer for a in record.answers})
@@ -89,9 +89,8 @@ def _record_row(source: Source, path: Path, record: AnyRecord, base: Row) -> Row
         "subject": record.subject,
         "started_at": utc_text(record.started_at),
         "recorded_at": utc_text(record.finished_at),
-        "answers": len(given),
-        **{name: given.count(name) for name in ("yes", "no", "na")},
-        "skipped": given.count("skip"),
+        "answers": counts.answered,
+        **{name: getattr(counts, name) for name in ("yes", "no", "na", "skipped")},
         "follow_ups": sum(1 for a in record.answers if a.follow_up),
         "approvals": sum(1 for s in record.signoffs if s.decision == "approve"),
     }
@@ -173,9 +172,18 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
         raise MicromomentError(
             f"{display_path(out)}: is not a regular file; give a file name, e.g. --out {table}.{format}"
         )
-    found = list(rows(sources, table))
     if format == "parquet":
-        return _write_parquet(found, table, out)
+        return _write_parquet(list(rows(sources, table)), table, out)
+    count, text = table_text(sources, table, format)
+    write_atomic(out, text)
+    return count
+
+
+def table_text(sources: list[Source], table: str, format: str) -> tuple[int, str]:
+    """`table` as JSON Lines or CSV text (`--out -`), and its number of rows."""
+    if format == "parquet":
+        raise MicromomentError("--format parquet is binary; write it to a file, e.g. --out answers.parquet")
+    found = list(rows(sources, table))
     buffer = io.StringIO()
     if format == "csv":
         writer = csv.writer(buffer, lineterminator="\n")
@@ -186,8 +194,7 @@ def export_table(sources: list[Source], table: str, format: str, out: Path) -> i
         )
     else:
         buffer.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in found)
-    write_atomic(out, buffer.getvalue())
-    return len(found)
+    return len(found), buffer.getvalue()
 
 
 def _write_parquet(found: list[Row], table: str, out: Path) -> int:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from micromoment.checklists.answers import count_answers
 
 if TYPE_CHECKING:
     from micromoment.records import ReviewRecord, SkipRecord
@@ -68,10 +69,13 @@ class Summary:
         return dt.date.fromisoformat(self.when[:10])
 
     def counts(self) -> dict[str, int]:
-        tally = Counter(a.answer for a in self.answers)
+        counts = count_answers([a.answer for a in self.answers])
         return {
-            **{answer: tally[answer] for answer in ("yes", "no", "na", "skip")},
-            "answers": len(self.answers),
+            "yes": counts.yes,
+            "no": counts.no,
+            "na": counts.na,
+            "skip": counts.skipped,
+            "answers": counts.answered,
         }
 
 

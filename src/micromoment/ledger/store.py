@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from micromoment.checklists.answers import count_answers
 from micromoment.ledger.model import AnswerEntry, FollowUpEntry, SignoffEntry, Summary
 
 # 2: the checklist version each record answered; 3: what stats counts, at hand; 4: days checked in SQL;
-# 5: a record is known by its size and time alone
-SCHEMA_VERSION = 5
+# 5: a record is known by its size and time alone; 6: a record's answers count as count_answers counts
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x6D6D6C67  # "mmlg": a file that is not this ledger is never taken for it
 LEDGER_NAME = "ledger.sqlite3"
 BUSY_MS = 10_000  # a second command waits this long for another's refresh to commit
@@ -194,11 +195,11 @@ def _rows(fresh: list[tuple[str, Stamp, Summary]]) -> tuple[list[tuple[Any, ...]
     """The rows of each table for these summaries: records, answers, follow-ups, sign-offs."""
     records, answers, follow_ups, signoffs = [], [], [], []
     for name, stamp, s in fresh:
-        given = [a.answer for a in s.answers]
+        counts = count_answers([a.answer for a in s.answers])
         records.append(
             (
                 *(name, *stamp, s.id, s.kind, s.checklist, s.title, s.subject, s.who, s.email, s.when),
-                *(s.status, s.reason, s.checklist_hash, len(given), given.count("no"), given.count("skip")),
+                *(s.status, s.reason, s.checklist_hash, counts.answered, counts.no, counts.skipped),
             )
         )
         # Each answer with its record's checklist and day: `stats` counts items without a join.

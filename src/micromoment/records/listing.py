@@ -55,19 +55,26 @@ def named_record(path: Path) -> Path | None:
 
 
 def find_named(folder: Path, ref: str, noun: str, how: str) -> Path:
-    """The record `ref` names on a command line: by its path, its id, or the start of one id.
+    """The record `ref` names on a command line: by its path, its id, or the start or the end of
+    one id (its random suffix, `b052`, is enough when no other id ends so).
     `noun` and `how` word the refusal: what kind of record, and how to name one."""
     from pathlib import Path
 
     named = named_record(Path(ref))
     if named is not None:
         return named
-    matches = [p for p in record_files(folder) if p.stem.startswith(ref)] if ref else []
+    matches = (
+        [p for p in record_files(folder) if p.stem.startswith(ref) or p.stem.endswith(ref)] if ref else []
+    )
     exact = [p for p in matches if p.stem == ref]
     if exact or len(matches) == 1:
         return (exact or matches)[0]
-    hint = f"several {noun}s match; give more of the id" if matches else f"no such {noun}"
-    raise NotFound(f"{ref}: {hint} in {display_path(folder)} ({how})")
+    if matches:
+        shown = ", ".join(p.stem for p in matches[:5]) + (
+            f" (+{len(matches) - 5} more)" if len(matches) > 5 else ""
+        )
+        raise NotFound(f"{ref}: ambiguous: it could be {shown}; give more of the id")
+    raise NotFound(f"{ref}: no such {noun} in {display_path(folder)} ({how})")
 
 
 def record_files(folder: Path) -> Iterator[Path]:

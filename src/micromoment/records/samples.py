@@ -49,6 +49,19 @@ def samples_dir(project: Project) -> Path:
     return project.home / "samples"
 
 
+def flagged_leaks(project: Project, sha256: str) -> set[str]:
+    """The rows of the file with this content that a recorded sample flagged as a leak."""
+    from micromoment.records.listing import record_files
+
+    return {
+        output.id
+        for sample in map(load_sample, record_files(samples_dir(project)))
+        if sample.source.sha256 == sha256
+        for output in sample.outputs
+        if output.category == "leaks-data"
+    }
+
+
 def load_sample(path: Path) -> SampleRecord:
     if not path.is_file():
         raise NotFound(

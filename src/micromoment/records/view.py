@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from micromoment.checklists import Checklist, Item, format_minutes
-from micromoment.checklists.answers import held_status, item_rule
+from micromoment.checklists.answers import count_answers, held_status, is_asked, item_rule
 from micromoment.records.listing import markdown_path
 from micromoment.records.model import Resolution, ReviewRecord
 from micromoment.records.samples import describe
@@ -17,7 +17,7 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
     items = (
         {item.id: (number, item) for number, item in enumerate(checklist.items, start=1)} if checklist else {}
     )
-    rows, follow_ups, skips, counts = _answer_rows(record, items)
+    rows, follow_ups, skips = _answer_rows(record, items)
     references = _references(rows, items)
     elapsed = (record.finished_at - record.started_at).total_seconds() / 60
     git = record.git
@@ -40,9 +40,7 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
         "dirty": bool(git and git.dirty),
         "rows": rows,
         "summary": {
-            "answered": len(record.answers) - len(skips),
-            **counts,
-            "skipped": len(skips),
+            **count_answers([answer.answer for answer in record.answers])._asdict(),
             # A record written from an answers file took no time here (started = finished): say nothing.
             "minutes": format_minutes(max(1, math.ceil(elapsed))) if elapsed > 0 else None,
         },
@@ -56,6 +54,12 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
             for i in record.missing
         ],
         "references": [{"label": label, "numbers": numbers} for label, numbers in references.items()],
+        # Questions an earlier answer made not apply: named, so the numbers passed over are explained.
+        "left_out": [
+            {"number": item.number or str(number), "question": item.question}
+            for number, item in items.values()
+            if not is_asked(item_rule(item), {a.item: a.answer for a in record.answers})
+        ],
         "checklist_changed": checklist is not None and not same_version,
         "content_hash": record.checklist.content_hash.removeprefix("sha256:")[:12],
         "signoffs": [
@@ -84,10 +88,9 @@ def _samples(record: ReviewRecord) -> list[dict[str, Any]]:
 
 def _answer_rows(
     record: ReviewRecord, items: dict[str, tuple[int, Item]]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
-    """One row per answer, the follow-ups and skipped items among them, and the yes / no / na counts."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """One row per answer, and the follow-ups and skipped items among them."""
     rows, follow_ups, skips = [], [], []
-    counts = {"yes": 0, "no": 0, "na": 0}
     for answer in record.answers:
         number, item = items.get(answer.item, (None, None))
         label = (item.number if item and item.number else str(number)) if number else "-"
@@ -103,8 +106,6 @@ def _answer_rows(
                 "owner": item.owner if item else None,
             }
         )
-        if answer.answer in counts and item is not None and item.kind == "confirm":
-            counts[answer.answer] += 1
         if answer.skipped:
             skips.append({"number": label, "question": answer.question, "reason": answer.reason})
         if answer.follow_up:
@@ -118,7 +119,7 @@ def _answer_rows(
                     "resolved": _resolution(answer.follow_up.resolved),
                 }
             )
-    return rows, follow_ups, skips, counts
+    return rows, follow_ups, skips
 
 
 def _references(rows: list[dict[str, Any]], items: dict[str, tuple[int, Item]]) -> dict[str, list[str]]:
