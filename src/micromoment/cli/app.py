@@ -79,6 +79,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "scan": ("micromoment scan",),
     "report": ("micromoment report --html site",),
     "export": ("micromoment export --table answers --format csv --out -",),
+    "pack": ("micromoment pack new acme-genai", "micromoment pack sync"),
+    "packs": ("micromoment packs sync",),
 }
 # Where each command's function is: `module.function` under micromoment.cli.
 FUNCTIONS: dict[str, str] = {
