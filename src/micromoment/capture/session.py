@@ -102,8 +102,25 @@ class ReviewSession:
     plan: list[str] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
 
+    # The checklist in the words people read (a translation's): the same items in the same
+    # order. Only what is shown comes from it; what is recorded is always `checklist`'s.
+    read_as: Checklist | None = None
+
     def still_to_do(self) -> list[str]:
         return still_to_do(self.plan, self.done, self.checklist.id)
+
+    def shown(self, item: Item) -> Item:
+        """`item` in the words people read it in."""
+        return self.read_as.items[self.checklist.items.index(item)] if self.read_as else item
+
+    def answer_for(self, item: Item, text: str) -> str | None:
+        """The canonical answer for what was typed: an option in the words read, or in the
+        checklist's own, is the checklist's option."""
+        shown = self.shown(item)
+        picked = normalize_answer(shown, text) if shown is not item else None
+        if picked is not None and shown.options and item.options:
+            return item.options[shown.options.index(picked)]
+        return normalize_answer(item, text)
 
     # The outputs read for the items that take a sample (evidence: sample), and, in a terminal,
     # how to draw and read one on the spot.

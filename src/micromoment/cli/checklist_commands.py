@@ -12,6 +12,7 @@ from rich.text import Text
 
 from micromoment.checklists import DEFAULT_CHECKLIST
 from micromoment.cli.output import out, print_json, say, write_out
+from micromoment.cli.params import LangOption
 from micromoment.errors import FileProblems, MicromomentError, UnknownChecklist
 from micromoment.gate.policy import found_packs, read_memo, shipped_stamp, write_memo
 from micromoment.locations import (
@@ -79,12 +80,7 @@ def show(
         str, typer.Argument(metavar="ID", help="The checklist's id, as in micromoment list.")
     ],
     as_json: JsonOption = False,
-    lang: Annotated[
-        str | None,
-        typer.Option(
-            "--lang", help="Read it in this language, e.g. pt-BR (default: MICROMOMENT_LANG, the locale)."
-        ),
-    ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Show one checklist's items: question, owner, minutes, guidance and references."""
     catalog = shown_catalog(find_project())
@@ -108,13 +104,15 @@ def _in_language(entry: Shown, lang: str | None) -> dict[str, Any]:
     if found is None:
         return entry.fields
     from micromoment.checklists import load_checklist
-    from micromoment.checklists.translations import load_translation, translated
+    from micromoment.checklists.translations import applied, load_translation
 
+    checklist = load_checklist(Path(entry.path))
     try:
-        return translated(entry.fields, load_translation(load_checklist(Path(entry.path)), found))
+        shown = applied(checklist, load_translation(checklist, found))
     except FileProblems as exc:
         say(f"{exc.problems[0]} (shown as written; micromoment lint lists every problem)")
         return entry.fields
+    return {**_fields(shown), "content_hash": entry.fields["content_hash"]}
 
 
 class Shown(NamedTuple):
