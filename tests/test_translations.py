@@ -7,27 +7,13 @@ from pathlib import Path
 
 import pexpect
 
-from conftest import Cli, answer_item, git, spawn_micromoment, write
+from conftest import FIXTURES, Cli, answer_item, git, spawn_micromoment, write
 from micromoment.checklists import checklist_files
 from micromoment.checklists.translations import check_translation, translations_of
 from micromoment.locations import shipped_dir
 from micromoment.records import load_record
 
-MINI_PT = """\
-id: mini
-version: "1"
-title: Checagem mínima
-items:
-  data-kind:
-    question: Que dados entram?
-    options: {none: nenhum, customer data: dados de clientes}
-  data-masked:
-    question: Você mascarou os dados de clientes?
-  facts-checked:
-    question: Você conferiu os fatos em cinco respostas?
-  reviewer:
-    question: Quem mais olhou as respostas?
-"""
+MINI_PT = (FIXTURES / "mini.pt-BR.yaml").read_text(encoding="utf-8")
 
 
 def test_every_built_in_ships_in_brazilian_portuguese_and_spanish_matching_it() -> None:
@@ -135,3 +121,32 @@ def test_a_walk_in_portuguese_is_recorded_and_judged_as_the_english_one(cli: Cli
     assert in_portuguese.answer("data-kind").answer == "customer data"  # type: ignore[union-attr]
     git(mini, "add", "-A")
     assert _verdict(cli) == judged and ("mini", True) in judged
+
+
+def test_render_and_the_report_follow_the_language_item_by_item(cli: Cli, mini: Path) -> None:
+    # The reviewer's question left out: it is read in the checklist's own words.
+    without_reviewer = MINI_PT.replace(
+        "  reviewer:\n    question: Quem mais olhou as respostas?\n", "  reviewer: {}\n"
+    )
+    write(mini / ".micromoment/checklists/mini.pt-BR.yaml", without_reviewer)
+    assert cli("lint").exit_code == 0
+    answers = write(
+        mini.parent / "answers.yaml", "data-kind: customer data\ndata-masked: no\nreviewer: Sam\n"
+    )
+    done = cli("review", "mini", "--answers", str(answers), "--subject", "Refund prompt")
+    assert done.exit_code == 1, done.output  # facts-checked left unanswered
+    [path] = (mini / ".micromoment/reviews").glob("*.yaml")
+    written = path.with_suffix(".md").read_text(encoding="utf-8")
+    assert cli("render", path.stem, "--out", "-").stdout == written  # as it was written: no language asked
+    shown = cli("render", path.stem, "--out", "-", "--lang", "pt-BR").stdout
+    assert "Checagem mínima: Refund prompt" in shown
+    assert "| Que dados entram? | dados de clientes |" in shown
+    assert "Você conferiu os fatos em cinco respostas?" in shown  # among the unanswered
+    assert "| Who else looked at the outputs? | Sam |" in shown
+    assert cli("render", path.stem, "--out", "-", env={"MICROMOMENT_LANG": "pt-BR"}).stdout == shown
+    assert load_record(path).answer("data-kind").answer == "customer data"  # type: ignore[union-attr]
+
+    out = mini.parent / "site"
+    assert cli("report", "--html", str(out), "--lang", "pt-BR").exit_code == 0
+    [page] = (out / "reviews").rglob("*.html")
+    assert "Que dados entram?" in page.read_text(encoding="utf-8")
