@@ -13,7 +13,7 @@ from micromoment.checklists.model import Checklist, Item, load_checklist
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import TRANSLATION_NAME, display_path, translation_file
 from micromoment.validation import Slug, StrictModel, Text, validate
-from micromoment.yamlio import read_yaml
+from micromoment.yamlio import Located, read_yaml
 
 
 class ItemText(StrictModel):
@@ -56,9 +56,12 @@ def check_translation(path: Path) -> Translation:
 
 
 def load_translation(checklist: Checklist, path: Path) -> Translation:
+    return held_to(checklist, read_yaml(path, display_path(path)))
+
+
+def held_to(checklist: Checklist, located: Located) -> Translation:
     """A translation of `checklist`, refused with every way it does not match it (stale, an
     item missing or unknown, options not the checklist's in its order), each at its line."""
-    located = read_yaml(path, display_path(path))
     translation = validate(Translation, located)
     problems: list[Problem] = []
     if translation.id != checklist.id:

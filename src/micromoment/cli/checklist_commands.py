@@ -251,8 +251,16 @@ def import_deon(
         typer.Option("--out", help="Write here instead of printing, e.g. .micromoment/checklists/ID.yaml."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+    translation_of: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ID",
+            help="FILE is deon's checklist translated: write it as checklist ID's translation, to keep "
+            "beside it as ID.LANG.yaml (ID imported from deon's own).",
+        ),
+    ] = None,
 ) -> None:
-    """Convert a deon-format checklist into a micromoment checklist.
+    """Convert a deon-format checklist into a micromoment checklist, or into a translation of one.
 
     Item ids become slugs of deon's line summaries; deon's line ids stay as display
     numbers and as references. Owners and minutes are the same for every item: edit them.
@@ -268,10 +276,15 @@ def import_deon(
         "--owner", NonBlank, owner, "name the role that owns the items, e.g. --owner 'product manager'"
     )
     _check_option("--minutes", _minutes(), minutes, "give the minutes each item takes, e.g. --minutes 5")
-    checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
-    text = dump_yaml(
-        checklist.model_dump(mode="json", by_alias=True, exclude_none=True), header=SCHEMA_HEADER
-    )
+    if translation_of is not None:
+        from micromoment.checklists import load_catalog
+
+        checklist = load_catalog(find_project()).get(translation_of)
+        text = deon.import_deon_translation(file, checklist)
+    else:
+        checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
+        fields = checklist.model_dump(mode="json", by_alias=True, exclude_none=True)
+        text = dump_yaml(fields, header=SCHEMA_HEADER)
     if out_path is None:
         write_out(text)
         return
