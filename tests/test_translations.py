@@ -150,3 +150,14 @@ def test_render_and_the_report_follow_the_language_item_by_item(cli: Cli, mini: 
     assert cli("report", "--html", str(out), "--lang", "pt-BR").exit_code == 0
     [page] = (out / "reviews").rglob("*.html")
     assert "Que dados entram?" in page.read_text(encoding="utf-8")
+
+
+def test_a_review_with_a_stale_translation_says_so_and_reads_as_written(cli: Cli, mini: Path) -> None:
+    write(mini / ".micromoment/checklists/mini.pt-BR.yaml", MINI_PT.replace('version: "1"', 'version: "0"'))
+    answers = write(mini.parent / "answers.yaml", "data-kind: none\nfacts-checked: yes\n")
+    done = cli("review", "mini", "--answers", str(answers), "--lang", "pt-BR")
+    assert done.exit_code == 0, done.output
+    assert done.stderr.startswith(".micromoment/checklists/mini.pt-BR.yaml:2:10: version: stale: translates")
+    assert "(shown as written; micromoment lint lists every problem)" in done.stderr
+    [path] = (mini / ".micromoment/reviews").glob("*.yaml")
+    assert "Mini check" in path.with_suffix(".md").read_text(encoding="utf-8")

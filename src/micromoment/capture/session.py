@@ -117,10 +117,10 @@ class ReviewSession:
         """The canonical answer for what was typed: an option in the words read, or in the
         checklist's own, is the checklist's option."""
         shown = self.shown(item)
-        picked = normalize_answer(shown, text) if shown is not item else None
-        if picked is not None and shown.options and item.options:
-            return item.options[shown.options.index(picked)]
-        return normalize_answer(item, text)
+        picked = normalize_answer(shown, text)
+        if picked is not None and item.kind == "choice":
+            return (item.options or [])[(shown.options or []).index(picked)]
+        return picked or normalize_answer(item, text)
 
     # The outputs read for the items that take a sample (evidence: sample), and, in a terminal,
     # how to draw and read one on the spot.

@@ -4,6 +4,7 @@ is recorded: records keep the checklist's own item ids, answers and content hash
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import Field
@@ -94,17 +95,20 @@ def held_to(checklist: Checklist, located: Located) -> Translation:
     return translation
 
 
-def read_in(catalog: Catalog, checklist_id: str, lang: str | None) -> Checklist | None:
+def read_in(
+    catalog: Catalog, checklist_id: str, lang: str | None, warn: Callable[[str], None] = lambda _: None
+) -> Checklist | None:
     """The catalog's checklist in `lang`'s words (its translation, else its base language's:
     pt-BR, then pt), None when it has none. A translation that does not match the checklist is
-    set aside and the checklist read as written: `lint` names what is wrong with it."""
+    set aside (`warn` says why) and the checklist read as written: `lint` names every problem."""
     if not lang or checklist_id not in catalog:
         return None
     entry = catalog.entry(checklist_id)
     found = translation_file(entry.path, lang)
     try:
         return None if found is None else applied(entry.checklist, load_translation(entry.checklist, found))
-    except FileProblems:
+    except FileProblems as exc:
+        warn(f"{exc.problems[0]} (shown as written; micromoment lint lists every problem)")
         return None
 
 

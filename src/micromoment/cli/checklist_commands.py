@@ -13,7 +13,7 @@ from rich.text import Text
 from micromoment.checklists import DEFAULT_CHECKLIST
 from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.cli.params import LangOption
-from micromoment.errors import FileProblems, MicromomentError, UnknownChecklist
+from micromoment.errors import MicromomentError, UnknownChecklist
 from micromoment.gate.policy import found_packs, read_memo, shipped_stamp, write_memo
 from micromoment.locations import (
     Project,
@@ -100,19 +100,13 @@ def show(
 
 def _in_language(entry: Shown, lang: str | None) -> dict[str, Any]:
     """The checklist in `lang` when it has a translation that matches it; else as written."""
-    found = translation_file(Path(entry.path), lang) if lang else None
-    if found is None:
-        return entry.fields
-    from micromoment.checklists import load_checklist
-    from micromoment.checklists.translations import applied, load_translation
+    if not lang or translation_file(Path(entry.path), lang) is None:
+        return entry.fields  # read from the memo, without the catalog's models
+    from micromoment.checklists import load_catalog
+    from micromoment.checklists.translations import read_in
 
-    checklist = load_checklist(Path(entry.path))
-    try:
-        shown = applied(checklist, load_translation(checklist, found))
-    except FileProblems as exc:
-        say(f"{exc.problems[0]} (shown as written; micromoment lint lists every problem)")
-        return entry.fields
-    return {**_fields(shown), "content_hash": entry.fields["content_hash"]}
+    shown = read_in(load_catalog(find_project()), entry.fields["id"], lang, say)
+    return entry.fields if shown is None else {**_fields(shown), "content_hash": entry.fields["content_hash"]}
 
 
 class Shown(NamedTuple):

@@ -146,7 +146,7 @@ def _answers_session(run: ReviewRun, catalog: Catalog, ids: list[str], subject: 
         raise MicromomentError(
             "--answers fills one checklist at a time; run micromoment review once per checklist"
         )
-    read_as = read_in(catalog, ids[0], run.lang)
+    read_as = read_in(catalog, ids[0], run.lang, say)
     return ReviewSession(
         catalog.get(ids[0]), subject or run.state.default_subject(), new_draft_id(), read_as=read_as
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from micromoment.checklists import Checklist, load_catalog
 from micromoment.checklists.catalog import project_packs
@@ -180,20 +180,13 @@ def render_review(
     return render_template(project, template, {"view": review_view(record, checklist, shown)})
 
 
-class ToRender(NamedTuple):
-    """A review record to render, with the checklist it answered (when the catalog has it) and
-    that checklist in the language asked for (when it has a translation)."""
-
-    path: Path
-    record: ReviewRecord
-    checklist: Checklist | None
-    shown: Checklist | None
-
-
-def to_render(project: Project, refs: list[str] | None, lang: str | None = None) -> list[ToRender]:
-    """The review records `render` works on (those named, else every one in the reviews folder).
-    A skip record has no Markdown: named, `load_record` refuses it; among all the records, it is
-    passed over."""
+def to_render(
+    project: Project, refs: list[str] | None, lang: str | None = None
+) -> list[tuple[Path, ReviewRecord, Checklist | None, Checklist | None]]:
+    """The review records `render` works on (those named, else every one in the reviews folder),
+    each with the checklist it answered when the catalog has it, and that checklist in `lang`'s
+    words when it has them. A skip record has no Markdown: named, `load_record` refuses it;
+    among all the records, it is passed over."""
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     found: list[tuple[Path, ReviewRecord | SkipRecord]]
@@ -206,7 +199,7 @@ def to_render(project: Project, refs: list[str] | None, lang: str | None = None)
         return catalog.get(checklist_id) if checklist_id in catalog else None
 
     return [
-        ToRender(path, record, answered(record.checklist.id), read_in(catalog, record.checklist.id, lang))
+        (path, record, answered(record.checklist.id), read_in(catalog, record.checklist.id, lang))
         for path, record in found
         if isinstance(record, ReviewRecord)
     ]
