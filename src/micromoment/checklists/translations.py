@@ -57,6 +57,7 @@ def check_translation(path: Path) -> Translation:
 
 
 def load_translation(checklist: Checklist, path: Path) -> Translation:
+    """The translation file at `path`, held to `checklist`."""
     return held_to(checklist, read_yaml(path, display_path(path)))
 
 

@@ -250,14 +250,16 @@ def import_deon(
         typer.Option(
             metavar="ID",
             help="FILE is deon's checklist translated: write it as checklist ID's translation, to keep "
-            "beside it as ID.LANG.yaml (ID imported from deon's own).",
+            "beside it as ID.LANG.yaml.",
         ),
     ] = None,
 ) -> None:
-    """Convert a deon-format checklist into a micromoment checklist, or into a translation of one.
+    """Convert a deon-format checklist into a micromoment checklist.
 
     Item ids become slugs of deon's line summaries; deon's line ids stay as display
     numbers and as references. Owners and minutes are the same for every item: edit them.
+    With --translation-of ID, deon's checklist in another language becomes the translation of
+    checklist ID (imported from deon's own), each line matched to an item by its line id.
     """
     from micromoment.checklists import SCHEMA_HEADER, deon
     from micromoment.files import write_atomic
