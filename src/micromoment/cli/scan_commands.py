@@ -12,7 +12,7 @@ from micromoment.capture.guard import redact
 from micromoment.checklists import load_catalog, pattern_problem
 from micromoment.cli.output import line, print_json, say
 from micromoment.config import load_config
-from micromoment.detect.match import EXCERPT_CHARS, Detectors
+from micromoment.detect.match import Detectors, shortened
 from micromoment.detect.scan import Scanned, proposed_patterns, scan_files
 from micromoment.detect.table import detection_table
 from micromoment.gate.policy import rules_for
@@ -53,12 +53,12 @@ def scan_repository(project: Project, paths: list[str]) -> tuple[Scanned, list[s
 def _files_to_read(repo: Repo, detectors: Detectors, pathspecs: list[str]) -> list[str]:
     """The files git tracks or would track that hold a detector's keyword, found by git's own
     search (in C, on every core); every such file when a team's pattern has no keywords."""
-    keywords = [k for spec in detectors.specs.values() for k in spec["keywords"] or [None]]
-    if None in keywords:
+    keywords = detectors.keywords()
+    if keywords is None:
         args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     else:
         args = ["grep", "-l", "-z", "-F", "-i", "--untracked", "--no-color"]
-        args += [arg for keyword in sorted(set(keywords)) for arg in ("-e", str(keyword))]
+        args += [arg for keyword in keywords for arg in ("-e", keyword)]
     done = Started("git", [*args, "--", *pathspecs], repo.root).finish()
     if done.returncode not in (0, 1):  # grep's 1: no file holds any
         raise GitFailed(f"git {args[0]} failed: {done.stderr.decode('utf-8', 'replace').strip()}")
@@ -66,8 +66,7 @@ def _files_to_read(repo: Repo, detectors: Detectors, pathspecs: list[str]) -> li
 
 
 def _excerpt(text: str) -> str:
-    masked = redact(text)  # before cutting, so that no part of a secret survives the cut
-    return masked if len(masked) <= EXCERPT_CHARS else masked[: EXCERPT_CHARS - 1] + "…"
+    return shortened(redact(text))  # masked before the cut, so that no part of a secret survives it
 
 
 def scan(

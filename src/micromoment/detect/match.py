@@ -19,6 +19,8 @@ NEAR_LINES = 6
 # A reason quotes at most this much of what matched.
 EXCERPT_CHARS = 60
 _HUNK = re.compile(r"@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+# Per detector: its keywords, and its patterns for one language, each marked `near` or not.
+_Compiled = list[tuple[str, list[str] | None, list[tuple[re.Pattern[str], bool]]]]
 
 
 class Finding(NamedTuple):
@@ -49,7 +51,7 @@ class Detectors:
         self.by_suffix = {
             suffix: lang for lang, suffixes in table["languages"].items() for suffix in suffixes
         }
-        self._compiled: dict[str, list[tuple[str, list[str] | None, list[tuple[re.Pattern[str], bool]]]]] = {}
+        self._compiled: dict[str, _Compiled] = {}
         self._context: re.Pattern[str] | None = None
         skip = table["skip"]
         self._vendored = ["/" + folder for folder in skip["vendored"]]
@@ -82,9 +84,13 @@ class Detectors:
             if spec["keywords"] is None or any(keyword in lowered for keyword in spec["keywords"])
         ]
 
-    def _patterns(
-        self, language: str
-    ) -> list[tuple[str, list[str] | None, list[tuple[re.Pattern[str], bool]]]]:
+    def keywords(self) -> list[str] | None:
+        """Every detector's keywords, sorted; None when one has none (a team's pattern: it always runs)."""
+        if any(spec["keywords"] is None for spec in self.specs.values()):
+            return None
+        return sorted({str(k) for spec in self.specs.values() for k in spec["keywords"]})
+
+    def _patterns(self, language: str) -> _Compiled:
         if language not in self._compiled:
             languages = {language, ANY} | ({CODE} if language != CONFIG else set())
             self._compiled[language] = [
@@ -149,7 +155,8 @@ class Detectors:
             if sign == "-" and hit.detector in added_by:
                 continue  # the line that replaced it says what is there now
             label = self.specs[hit.detector]["label"] + (" removed" if sign == "-" else "")
-            findings.append(Finding(path, number, hit.detector, f"{label}: {_excerpt(hit.found.group(0))}"))
+            excerpt = shortened(" ".join(hit.found.group(0).split()))
+            findings.append(Finding(path, number, hit.detector, f"{label}: {excerpt}"))
         return sorted(findings, key=lambda f: f.line)
 
 
@@ -178,9 +185,8 @@ def _name_changes(path: str, lines: list[tuple[str, int, str]], hits: list[_Hit]
     return findings
 
 
-def _excerpt(text: str) -> str:
-    shown = " ".join(text.split())
-    return shown if len(shown) <= EXCERPT_CHARS else shown[: EXCERPT_CHARS - 1] + "…"
+def shortened(text: str) -> str:
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
 
 
 def findings_in_diff(detectors: Detectors, patch: str) -> tuple[list[Finding], dict[str, str]]:

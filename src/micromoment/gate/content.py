@@ -25,11 +25,10 @@ MANY_PATHS = 500
 def read_content(change: Change) -> None:
     """Fill in the change's findings, and the files it does not read with why."""
     rules = change.rules
-    wanted = {d for rule in rules.checklists for d in rule.detectors}
-    if not wanted or rules.detection is None or change.diff_range is None:
+    # The table holds exactly the detectors the rules' checklists name (`rules_from_policy`).
+    if rules.detection is None or change.diff_range is None:
         return
-    specs = rules.detection["detectors"]
-    detectors = Detectors({**rules.detection, "detectors": {d: s for d, s in specs.items() if d in wanted}})
+    detectors = Detectors(rules.detection)
     paths = []
     for path in triggering_paths(rules, change.triggering):
         if path in change.submodules or detectors.language(path) is None:
@@ -45,12 +44,12 @@ def read_content(change: Change) -> None:
     # Explicit prefixes and no external or text-conversion tools: the patch is read as git's own.
     args = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-relative"]
     args += ["--src-prefix=a/", "--dst-prefix=b/", f"-U{NEAR_LINES}"]
-    keywords = [k for spec in detectors.specs.values() for k in spec["keywords"] or [None]]
-    if None not in keywords:
-        # git leaves out every file whose added or removed lines hold no keyword (its own search,
-        # a pass in C: 5,000 new files cost little more than one), binary ones included (`-a`:
-        # one that holds a keyword is shown, and said not to be read).
-        args += ["-a", "-G" + "|".join(_any_case(str(k)) for k in sorted(set(keywords)))]
+    keywords = detectors.keywords()
+    if keywords is not None:
+        # git leaves out every file whose added or removed lines hold no keyword in any case (its
+        # own search, a pass in C: 5,000 new files cost little more than one), binary ones
+        # included (`-a`: one that holds a keyword is shown, and said not to be read).
+        args += ["-a", "-i", "-G" + "|".join(_literal(k) for k in keywords)]
     args += ["--cached", old or EMPTY_TREE] if new is None else [old or EMPTY_TREE, new]
     if len(paths) <= MANY_PATHS:
         args += ["--", *(f":(literal){path}" for path in paths)]
@@ -64,12 +63,9 @@ def read_content(change: Change) -> None:
     change.not_read.update({path: why for path, why in skipped.items() if path in chosen})
 
 
-def _any_case(keyword: str) -> str:
-    """A keyword as a POSIX extended regular expression that matches it in any case."""
-    return "".join(
-        f"[{c.lower()}{c.upper()}]" if c.isalpha() else "\\" + c if c in ".()[]{}*+?|^$\\" else c
-        for c in keyword
-    )
+def _literal(keyword: str) -> str:
+    """A keyword as a POSIX extended regular expression that matches it as written."""
+    return "".join("\\" + c if c in ".()[]{}*+?|^$\\" else c for c in keyword)
 
 
 def content_hits(rules: Rules, findings: list[Finding]) -> dict[str, list[Finding]]:
