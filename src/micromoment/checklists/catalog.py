@@ -48,9 +48,9 @@ def unknown_id_message(wanted: str, known: list[str]) -> str:
 class Catalog:
     """Every checklist a project can use: the built-ins, plus or replaced by packs' and the repo's own."""
 
-    def __init__(self, entries: dict[str, CatalogEntry], packs: list[Pack] | None = None) -> None:
+    def __init__(self, entries: dict[str, CatalogEntry], packs: list[Pack]) -> None:
         self._entries = entries
-        self.packs = packs or []
+        self.packs = packs
 
     def __iter__(self) -> Iterator[CatalogEntry]:
         return iter(self._entries[checklist_id] for checklist_id in self.ids())
