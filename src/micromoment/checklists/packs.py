@@ -1,9 +1,6 @@
-"""Packs: checklists shared across repositories. An installed Python package that declares an
-entry point in the group `micromoment.checklists` (its name the pack's, its value a package
-holding checklist files), or a git repository `micromoment pack sync` copied into the git
-directory. Found with the standard library alone, as the commit hook asks, and held to the
-versions the config pins.
-"""
+"""Packs: checklists shared across repositories, as installed packages (an entry point in the
+group `micromoment.checklists` names the package holding them) or git repositories that
+`micromoment pack sync` copied. Standard library only, as the commit hook asks."""
 
 from __future__ import annotations
 
@@ -40,8 +37,8 @@ class Pack(NamedTuple):
 
 @lru_cache(maxsize=1)
 def installed_packs() -> tuple[Pack, ...]:
-    """Every installed pack, by its entry point, looked up once a process (rendering many
-    records asks for the packs' templates each time); importlib.metadata loads only here."""
+    """Every installed pack, looked up once a process (rendering many records asks for the
+    packs' templates each time); importlib.metadata loads only here."""
     from importlib.metadata import entry_points
     from importlib.util import find_spec
 

@@ -1,9 +1,7 @@
-"""The detectors matched against lines: the lines a change adds or removes (a unified diff), or
-a whole file's for `scan`. Each line is searched once per detector whose keyword it holds, so
-the work is linear in the size of the change, and a change with no keyword compiles nothing.
-
-Standard library only: the commit hook runs this.
-"""
+"""The detectors matched against the lines a change adds or removes (a unified diff), or a whole
+file's for `scan`. Each line is searched once per detector whose keyword it holds, so the work is
+linear in the size of the change, and a change with no keyword compiles nothing. Standard library
+only: the commit hook runs this."""
 
 from __future__ import annotations
 

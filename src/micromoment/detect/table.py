@@ -1,9 +1,6 @@
-"""The detectors as plain data: the shipped rules file with the config's `detectors:` applied.
-
-Plain data (strings and lists) so that the gate's memo keeps it and the commit hook compiles
-nothing until a change's lines hold one of a detector's keywords. Standard library only: the
-rules file's YAML reader loads only when the file must be read.
-"""
+"""The detectors as plain data, the shipped rules file with the config's `detectors:` applied:
+plain so that the gate's memo keeps it and the commit hook compiles nothing until a change's
+lines hold a keyword. Standard library only: the YAML reader loads only when the file is read."""
 
 from __future__ import annotations
 

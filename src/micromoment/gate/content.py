@@ -1,9 +1,5 @@
-"""The gate's content triggers: the lines a change adds or removes, read for generative AI.
-
-Only files in a language the detectors know are read, in one `git diff`, and only when some
-checklist names a detector; a change whose lines hold none of the detectors' keywords compiles
-no regular expression.
-"""
+"""The gate's content triggers: the lines a change adds or removes, read for generative AI in
+one `git diff` of the files in a language the detectors know, when some checklist names one."""
 
 from __future__ import annotations
 

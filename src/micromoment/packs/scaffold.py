@@ -1,6 +1,5 @@
-"""`micromoment pack new NAME`: a ready pack, a Python package that declares its entry point,
-holds one checklist to start from, and tests it with `micromoment lint` (the files are in the
-shipped templates' `pack/` folder)."""
+"""`micromoment pack new NAME`: a ready pack (a Python package with its entry point, a checklist
+to start from and a test that lints it), from the shipped templates' `pack/` folder."""
 
 from __future__ import annotations
 
