@@ -31,12 +31,6 @@ def builtin_ids() -> list[str]:
     return [str(detector["id"]) for detector in shipped()["detectors"]]
 
 
-def rules_file_stamp() -> str:
-    """The rules file by name, size and time, for the memo's key (an editable install edits it)."""
-    info = os.stat(RULES_FILE)
-    return f"genai.yaml {info.st_size} {info.st_mtime_ns}"
-
-
 def regex_problem(pattern: str) -> str | None:
     """Why a team's pattern is unusable (does not compile, or could take exponential time), or None."""
     if len(pattern) > MAX_REGEX_LENGTH:
