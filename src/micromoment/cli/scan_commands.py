@@ -39,8 +39,7 @@ def scan_repository(project: Project, paths: list[str]) -> tuple[Scanned, list[s
     detectors = Detectors(table)
     repo = find_repo(str(project.root))
     top = os.path.realpath(repo.root)
-    named = [os.path.relpath(os.path.realpath(p), top).replace(os.sep, "/") for p in paths]
-    pathspecs = [f":(literal){p}" for p in named]
+    pathspecs = [f":(literal){os.path.relpath(os.path.realpath(p), top).replace(os.sep, '/')}" for p in paths]
     rules = rules_for(catalog, config)
     files = triggering_paths(rules, _files_to_read(repo, detectors, pathspecs))
     scanned = scan_files(repo.root, files, detectors)

@@ -5,6 +5,7 @@ only: the commit hook runs this."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, NamedTuple
 
@@ -50,7 +51,6 @@ class Detectors:
             suffix: lang for lang, suffixes in table["languages"].items() for suffix in suffixes
         }
         self._compiled: dict[str, _Compiled] = {}
-        self._context: re.Pattern[str] | None = None
         skip = table["skip"]
         self._vendored = ["/" + folder for folder in skip["vendored"]]
         self._generated_dirs = ["/" + mark for mark in skip["generated"] if mark.endswith("/")]
@@ -105,10 +105,9 @@ class Detectors:
             ]
         return self._compiled[language]
 
-    def _near_ai(self, text: str) -> bool:
-        if self._context is None:
-            self._context = re.compile("|".join(f"(?:{c})" for c in self.table["context"]), re.IGNORECASE)
-        return self._context.search(text) is not None
+    @functools.cached_property
+    def _context(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{c})" for c in self.table["context"]), re.IGNORECASE)
 
     def find(
         self, path: str, language: str, lines: list[tuple[str, int, str]], wanted: list[str]
@@ -129,8 +128,6 @@ class Detectors:
                     if found is not None:
                         hits.append(_Hit(index, detector, found, near))
                         break
-        if not hits:
-            return []
         sure = [hit.at for hit in hits if not hit.near]
         kept = [hit for hit in hits if not hit.near or self._is_near(hit.at, lines, sure)]
         return self._findings(path, lines, kept)
@@ -139,12 +136,11 @@ class Detectors:
         if any(abs(other - index) <= NEAR_LINES for other in sure):
             return True
         window = lines[max(0, index - NEAR_LINES) : index + NEAR_LINES + 1]
-        return any(self._near_ai(text) for _, _, text in window)
+        return any(self._context.search(text) for _, _, text in window)
 
     def _findings(self, path: str, lines: list[tuple[str, int, str]], hits: list[_Hit]) -> list[Finding]:
-        findings: list[Finding] = []
         named = [hit for hit in hits if "name" in hit.found.re.groupindex]
-        findings += _name_changes(path, lines, named)
+        findings = _name_changes(path, lines, named)
         added_by = {hit.detector for hit in hits if lines[hit.at][0] == "+"}
         for hit in hits:
             if hit in named:
