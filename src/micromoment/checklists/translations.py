@@ -7,8 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
 from micromoment.checklists.model import Checklist, load_checklist
 from micromoment.errors import FileProblems, Problem
 from micromoment.locations import TRANSLATION_NAME, display_path
@@ -21,22 +19,18 @@ class ItemText(StrictModel):
 
     question: Text | None = None
     guidance: str | None = None
-    options: dict[Text, Text] | None = Field(
-        default=None,
-        description="Each option as the checklist writes it, in its order, mapped to its translation.",
-    )
+    # Each option as the checklist writes it, in its order, mapped to its translation.
+    options: dict[Text, Text] | None = None
 
 
 class Translation(StrictModel):
     """A checklist in another language."""
 
-    id: Slug = Field(description="The id of the checklist translated.")
-    version: Text = Field(
-        description="The version translated; a newer checklist makes the translation stale."
-    )
+    id: Slug  # the id of the checklist translated
+    version: Text  # the version translated; a newer checklist makes the translation stale
     title: Text
     description: str | None = None
-    items: dict[Slug, ItemText] = Field(description="By item id: every item of the checklist.")
+    items: dict[Slug, ItemText]  # by item id: every item of the checklist
 
 
 def translations_of(checklist_path: Path) -> list[Path]:
