@@ -221,15 +221,10 @@ def _section_findings(
         lines: list[tuple[str, int, str]] = []
         for raw in body.split("\n"):
             sign, text = raw[:1], raw[1:]
-            if sign == "+":
-                lines.append(("+", new, text))
-                new += 1
-            elif sign == "-":
-                lines.append(("-", old, text))
-                old += 1
-            elif sign == " ":
-                lines.append((" ", new, text))
-                old, new = old + 1, new + 1
+            if sign in ("+", "-", " "):  # a context line is on both sides
+                lines.append((sign, old if sign == "-" else new, text))
+                old += 0 if sign == "+" else 1
+                new += 0 if sign == "-" else 1
         findings += detectors.find(path, language, lines, wanted)
     return findings
 
