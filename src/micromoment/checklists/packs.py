@@ -76,13 +76,12 @@ def synced_packs(common_git_dir: str | None) -> list[Pack]:
 def git_folder(root: str) -> str | None:
     """The common git directory of the work tree at `root` (a worktree's `.git` file points to
     its own, whose `commondir` points to the shared one); None outside git."""
-    dot_git = os.path.join(root, ".git")
-    if os.path.isdir(dot_git):
-        return dot_git
-    text = (read_regular(dot_git, 4096) or b"").decode("utf-8", "replace")
-    if not text.startswith("gitdir:"):
-        return None
-    own = os.path.join(root, text.removeprefix("gitdir:").strip())
+    own = os.path.join(root, ".git")
+    if not os.path.isdir(own):
+        text = (read_regular(own, 4096) or b"").decode("utf-8", "replace")
+        if not text.startswith("gitdir:"):
+            return None
+        own = os.path.join(root, text.removeprefix("gitdir:").strip())
     common = (read_regular(os.path.join(own, "commondir"), 4096) or b"").decode("utf-8", "replace").strip()
     return os.path.normpath(os.path.join(own, common)) if common else own
 
