@@ -31,9 +31,7 @@ class CatalogEntry:
 
 
 def checklist_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if is_checklist_name(p.name))
+    return sorted(p for p in folder.iterdir() if is_checklist_name(p.name)) if folder.is_dir() else []
 
 
 def unknown_id_message(wanted: str, known: list[str]) -> str:
