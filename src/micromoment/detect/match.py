@@ -84,9 +84,8 @@ class Detectors:
 
     def keywords(self) -> list[str] | None:
         """Every detector's keywords, sorted; None when one has none (a team's pattern: it always runs)."""
-        if any(spec["keywords"] is None for spec in self.specs.values()):
-            return None
-        return sorted({str(k) for spec in self.specs.values() for k in spec["keywords"]})
+        found = {k for spec in self.specs.values() for k in spec["keywords"] or [None]}
+        return None if None in found else sorted(found)
 
     def _patterns(self, language: str) -> _Compiled:
         if language not in self._compiled:

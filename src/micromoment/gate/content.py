@@ -50,8 +50,7 @@ def read_content(change: Change) -> None:
     if len(paths) <= MANY_PATHS:
         args += ["--", *(f":(literal){path}" for path in paths)]
     else:
-        suffixes = [s for listed in detectors.table["languages"].values() for s in listed]
-        args += ["--", *(f":(glob)**/*{suffix}" for suffix in suffixes)]
+        args += ["--", *(f":(glob)**/*{suffix}" for suffix in detectors.by_suffix)]
     patch = run_git(args, change.repo.root).decode("utf-8", "surrogateescape")
     findings, skipped = findings_in_diff(detectors, patch)
     chosen = set(paths)
