@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 # Up to this many files are named to git one by one; past it, git is given each language's
 # file endings instead (a command line has a length limit), and the other files passed over.
 MANY_PATHS = 500
+# What a POSIX extended regular expression gives a meaning to, escaped so a keyword matches as written.
+_ERE_ESCAPES = str.maketrans({char: "\\" + char for char in ".()[]{}*+?|^$\\"})
 
 
 def read_content(change: Change) -> None:
@@ -45,7 +47,7 @@ def read_content(change: Change) -> None:
         # git leaves out every file whose added or removed lines hold no keyword in any case (its
         # own search, a pass in C: 5,000 new files cost little more than one), binary ones
         # included (`-a`: one that holds a keyword is shown, and said not to be read).
-        args += ["-a", "-i", "-G" + "|".join(_literal(k) for k in keywords)]
+        args += ["-a", "-i", "-G" + "|".join(k.translate(_ERE_ESCAPES) for k in keywords)]
     args += ["--cached", old or EMPTY_TREE] if new is None else [old or EMPTY_TREE, new]
     if len(paths) <= MANY_PATHS:
         args += ["--", *(f":(literal){path}" for path in paths)]
@@ -56,11 +58,6 @@ def read_content(change: Change) -> None:
     chosen = set(paths)
     change.findings = [finding for finding in findings if finding.path in chosen]
     change.not_read.update({path: why for path, why in skipped.items() if path in chosen})
-
-
-def _literal(keyword: str) -> str:
-    """A keyword as a POSIX extended regular expression that matches it as written."""
-    return "".join("\\" + c if c in ".()[]{}*+?|^$\\" else c for c in keyword)
 
 
 def content_hits(rules: Rules, findings: list[Finding]) -> dict[str, list[Finding]]:
