@@ -55,7 +55,6 @@ def detection_table(overrides: dict[str, Any], wanted: set[str]) -> dict[str, An
     detectors: dict[str, dict[str, Any]] = {
         raw["id"]: {
             "label": raw["label"],
-            "why": raw["why"],
             "keywords": [str(k) for k in raw["keywords"]],
             "patterns": [
                 [language, p["re"], p["source"], bool(p.get("near", False))]
@@ -67,8 +66,7 @@ def detection_table(overrides: dict[str, Any], wanted: set[str]) -> dict[str, An
     }
     for detector_id, policy in overrides.items():
         entry = detectors.setdefault(
-            detector_id,
-            {"label": policy.get("description") or detector_id, "why": "", "keywords": None, "patterns": []},
+            detector_id, {"label": policy.get("description") or detector_id, "keywords": None, "patterns": []}
         )
         added = [[ANY, pattern, "the team's config", False] for pattern in policy.get("patterns") or []]
         if added:
