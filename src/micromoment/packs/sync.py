@@ -37,8 +37,7 @@ def sync_packs(project: Project, config: Config) -> list[str]:
 
 
 def _fetch(top: Path, name: str, pin: PackPin) -> None:
-    """The repository's files at the pinned commit, in place of the pack's folder; refused when
-    the tag now points elsewhere, or the commit is not in the repository."""
+    """The repository's files at the pinned commit, in place of the pack's folder."""
     assert pin.git is not None and pin.commit is not None  # PackPin's rule for a git pack
     top.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=top) as scratch:
