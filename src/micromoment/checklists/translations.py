@@ -60,13 +60,11 @@ def load_translation(checklist: Checklist, path: Path) -> Translation:
             located.problem(("id",), f"translates {translation.id!r}; this is {checklist.id!r}'s file")
         )
     if translation.version != checklist.version:
-        problems.append(
-            located.problem(
-                ("version",),
-                f"stale: translates version {translation.version} of {checklist.id}, which is now "
-                f"version {checklist.version}; translate what changed and set version: {checklist.version!r}",
-            )
+        stale = (
+            f"stale: translates version {translation.version} of {checklist.id}, which is now "
+            f"version {checklist.version}; translate what changed and set version: {checklist.version!r}"
         )
+        problems.append(located.problem(("version",), stale))
     missing = [item.id for item in checklist.items if item.id not in translation.items]
     if missing:
         problems.append(located.problem(("items",), f"no translation of {', '.join(missing)}", key=True))
