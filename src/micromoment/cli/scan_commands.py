@@ -13,7 +13,7 @@ from micromoment.checklists import load_catalog, pattern_problem
 from micromoment.cli.output import line, print_json, say
 from micromoment.config import load_config
 from micromoment.detect.match import Detectors, shortened
-from micromoment.detect.scan import Scanned, proposed_patterns, scan_files
+from micromoment.detect.scan import Place, Scanned, proposed_patterns, scan_files
 from micromoment.detect.table import detection_table
 from micromoment.gate.policy import rules_for
 from micromoment.gate.rules import triggering_paths
@@ -68,6 +68,12 @@ def _excerpt(text: str) -> str:
     return shortened(redact(text))  # masked before the cut, so that no part of a secret survives it
 
 
+def _as_json(place: Place) -> dict[str, Any]:
+    found = place.finding
+    excerpt = _excerpt(place.line_text)
+    return {"line": found.line, "detector": found.detector, "found": found.text, "excerpt": excerpt}
+
+
 def scan(
     paths: Annotated[
         list[Path] | None,
@@ -88,19 +94,8 @@ def scan(
     project = find_project()
     scanned, proposal = scan_repository(project, [str(p) for p in paths or []])
     if as_json:
-        files: list[dict[str, Any]] = [
-            {
-                "path": path,
-                "findings": [
-                    {
-                        "line": p.finding.line,
-                        "detector": p.finding.detector,
-                        "found": p.finding.text,
-                        "excerpt": _excerpt(p.line_text),
-                    }
-                    for p in places
-                ],
-            }
+        files = [
+            {"path": path, "findings": [_as_json(p) for p in places]}
             for path, places in scanned.places.items()
         ]
         print_json({"files": files, "not_read": scanned.not_read, "also_applies_to": proposal})
