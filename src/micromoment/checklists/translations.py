@@ -89,13 +89,8 @@ def translated(fields: dict[str, Any], translation: Translation) -> dict[str, An
     for item in fields["items"]:
         text = translation.items.get(item["id"]) or ItemText()
         options = [(text.options or {}).get(option, option) for option in item.get("options") or []]
-        items.append(
-            {
-                **item,
-                "question": text.question or item["question"],
-                "guidance": text.guidance if text.guidance is not None else item.get("guidance", ""),
-                **({"options": options} if options else {}),
-            }
-        )
+        guidance = text.guidance if text.guidance is not None else item.get("guidance", "")
+        shown = {**item, "question": text.question or item["question"], "guidance": guidance}
+        items.append({**shown, "options": options} if options else shown)
     described = {"description": translation.description} if translation.description is not None else {}
     return {**fields, "title": translation.title, **described, "items": items}
