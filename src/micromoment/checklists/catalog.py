@@ -3,6 +3,7 @@ the built-ins, in that order of precedence."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,8 +37,6 @@ def checklist_files(folder: Path) -> list[Path]:
 
 def unknown_id_message(wanted: str, known: list[str]) -> str:
     """`no checklist with id 'quik'; did you mean quick?`, with every id when nothing is close."""
-    import difflib
-
     close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]}?" if close else f"available: {', '.join(known)} (run micromoment list)"
     return f"no checklist with id {wanted!r}; {hint}"
