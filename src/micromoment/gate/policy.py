@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
 from micromoment.checklists.packs import Pack, installed_packs, one_of_each, pin_problem, synced_packs
-from micromoment.detect.table import rules_file_stamp
+from micromoment.detect.table import RULES_FILE
 from micromoment.errors import FileProblems, MicromomentError
 from micromoment.fileread import read_regular
 from micromoment.gate.rules import (
@@ -153,10 +153,10 @@ def pinned(rules: Rules, git_dir: str | None) -> Rules:
 
 
 def shipped_stamp(packs: list[Pack]) -> list[str]:
-    """This install's own checklists and the packs' as the memo's key needs them: micromoment's
+    """This install's own checklists and detector rules, and the packs', as the memo's key needs them: micromoment's
     version, each pack's, and each file's name, size and time (an editable install changes them
     without a new version)."""
-    stamps = [__version__, rules_file_stamp()]
+    stamps = [__version__, *_stamps("", [RULES_FILE])]
     for folder, label in [(shipped_folder("checklists"), ""), *((p.folder, p.label) for p in packs)]:
         stamps += [f"{label} {folder}", *_stamps(folder, _checklist_names(folder))]
     return stamps
