@@ -36,7 +36,7 @@ from micromoment.gate.rules import (
 )
 from micromoment.git import Repo
 from micromoment.git.objects import common_dir, ls_index, ls_tree, read_objects
-from micromoment.locations import Project, is_checklist_name, shipped_folder
+from micromoment.locations import HOME_DIR, Project, is_checklist_name, shipped_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -89,10 +89,21 @@ def worktree_rules(root: str) -> Rules:
 
 def rules_at(repo: Repo, commit: str) -> Rules:
     """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
+    if commit == repo.head_when_found and repo.home_tree is not None:
+        # HEAD's `.micromoment` folder, by its id, stands for every policy file in it: its files
+        # are listed (and read) only when the memo does not know that folder yet.
+        home = f"{HOME_DIR} {repo.home_tree or 'none'}"
+        return _remembered(
+            repo.git_dir, [home], lambda _packs: _rules_of(repo, commit, _listed(repo, commit))
+        )
+    return _rules_of(repo, commit, _listed(repo, commit))
+
+
+def _listed(repo: Repo, commit: str) -> list[tuple[str, str]]:
     key = (repo.root, commit)
     if key not in _ENTRIES:  # asked of git once a process
         _ENTRIES[key] = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
-    return _rules_of(repo, commit, _ENTRIES[key])
+    return _ENTRIES[key]
 
 
 _ENTRIES: dict[tuple[str, str], list[tuple[str, str]]] = {}
