@@ -10,6 +10,7 @@ import pathspec
 import pytest
 
 from micromoment.checklists import Checklist, checklist_files, load_checklist
+from micromoment.detect.table import builtin_ids
 from micromoment.locations import shipped_dir
 from micromoment.schemas import SchemaName, json_schema
 from micromoment.yamlio import read_yaml
@@ -38,6 +39,12 @@ def test_every_item_is_complete(path: Path) -> None:
         assert item.owner and item.minutes > 0, item.id
         assert item.references, f"{item.id} has no reference"
         assert {ref.framework for ref in item.references} <= KNOWN_FRAMEWORKS, item.id
+
+
+def test_the_builtins_name_only_builtin_detectors() -> None:
+    """The config checks the detectors a team's checklists name; the built-ins are not read for it."""
+    named = {detector for checklist in builtins().values() for detector in checklist.applies_when}
+    assert named and named <= set(builtin_ids())
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)

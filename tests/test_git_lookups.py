@@ -124,11 +124,18 @@ def test_find_repo_knows_head_and_names_a_folder_outside_git(started: Path, tmp_
     write(started / "HEAD", "a file named like the ref\n")
     repo = find_repo(str(started))
     assert repo.head_when_found == rev_parse(started, "HEAD")
+    # HEAD's .micromoment folder by its id, or "" when HEAD has none: the same process says it.
+    assert repo.home_tree == ""
+    write(started / ".micromoment/config.yaml", "version: 1\n")
+    git(started, "add", "-A")
+    git(started, "commit", "-q", "-m", "a config")
+    home = git(started, "rev-parse", "HEAD:.micromoment").strip()
+    assert find_repo(str(started))[2:] == (rev_parse(started, "HEAD"), home)
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     subprocess.run(["git", "init", "-q", str(fresh)], check=True)
     # Before the first commit the one rev-parse says so (None), not "unknown, ask again".
-    assert find_repo(str(fresh)).head_when_found is None
+    assert find_repo(str(fresh))[2:] == (None, None)
     plain = tmp_path / "plain-folder"
     plain.mkdir()
     with pytest.raises(GitFailed, match="is not inside a git repository"):

@@ -3,6 +3,7 @@ the built-ins, in that order of precedence."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,15 +32,11 @@ class CatalogEntry:
 
 
 def checklist_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if is_checklist_name(p.name))
+    return sorted(p for p in folder.iterdir() if is_checklist_name(p.name)) if folder.is_dir() else []
 
 
 def unknown_id_message(wanted: str, known: list[str]) -> str:
     """`no checklist with id 'quik'; did you mean quick?`, with every id when nothing is close."""
-    import difflib
-
     close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]}?" if close else f"available: {', '.join(known)} (run micromoment list)"
     return f"no checklist with id {wanted!r}; {hint}"
@@ -48,9 +45,9 @@ def unknown_id_message(wanted: str, known: list[str]) -> str:
 class Catalog:
     """Every checklist a project can use: the built-ins, plus or replaced by packs' and the repo's own."""
 
-    def __init__(self, entries: dict[str, CatalogEntry], packs: list[Pack] | None = None) -> None:
+    def __init__(self, entries: dict[str, CatalogEntry], packs: list[Pack]) -> None:
         self._entries = entries
-        self.packs = packs or []
+        self.packs = packs
 
     def __iter__(self) -> Iterator[CatalogEntry]:
         return iter(self._entries[checklist_id] for checklist_id in self.ids())

@@ -1,6 +1,5 @@
-"""The frameworks checklist items map to through their `references`: the lists of ids that ship
-with micromoment (`frameworks/*.yaml`, each naming its source and licence), which references to
-them are held to, and which the report and `stats` count looked-at and never-looked-at ids of."""
+"""The frameworks' lists of ids that ship with micromoment (`frameworks/*.yaml`, each naming its
+source and licence): what items' `references` are held to, and what the report and `stats` count."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""Packs: checklists shared across repositories. An installed Python package that declares an
-entry point in the group `micromoment.checklists` (its name the pack's, its value a package
-holding checklist files), or a git repository `micromoment pack sync` copied into the git
-directory. Found with the standard library alone, as the commit hook asks, and held to the
-versions the config pins.
-"""
+"""Packs: checklists shared across repositories, as installed packages (an entry point in the
+group `micromoment.checklists` names the package holding them) or git repositories that
+`micromoment pack sync` copied. Standard library only, as the commit hook asks."""
 
 from __future__ import annotations
 
@@ -40,8 +37,8 @@ class Pack(NamedTuple):
 
 @lru_cache(maxsize=1)
 def installed_packs() -> tuple[Pack, ...]:
-    """Every installed pack, by its entry point, looked up once a process (rendering many
-    records asks for the packs' templates each time); importlib.metadata loads only here."""
+    """Every installed pack, looked up once a process (rendering many records asks for the
+    packs' templates each time); importlib.metadata loads only here."""
     from importlib.metadata import entry_points
     from importlib.util import find_spec
 
@@ -79,13 +76,12 @@ def synced_packs(common_git_dir: str | None) -> list[Pack]:
 def git_folder(root: str) -> str | None:
     """The common git directory of the work tree at `root` (a worktree's `.git` file points to
     its own, whose `commondir` points to the shared one); None outside git."""
-    dot_git = os.path.join(root, ".git")
-    if os.path.isdir(dot_git):
-        return dot_git
-    text = (read_regular(dot_git, 4096) or b"").decode("utf-8", "replace")
-    if not text.startswith("gitdir:"):
-        return None
-    own = os.path.join(root, text.removeprefix("gitdir:").strip())
+    own = os.path.join(root, ".git")
+    if not os.path.isdir(own):
+        text = (read_regular(own, 4096) or b"").decode("utf-8", "replace")
+        if not text.startswith("gitdir:"):
+            return None
+        own = os.path.join(root, text.removeprefix("gitdir:").strip())
     common = (read_regular(os.path.join(own, "commondir"), 4096) or b"").decode("utf-8", "replace").strip()
     return os.path.normpath(os.path.join(own, common)) if common else own
 

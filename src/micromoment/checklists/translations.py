@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import Field
-
 from micromoment.checklists.catalog import Catalog
 from micromoment.checklists.model import Checklist, Item, load_checklist
 from micromoment.errors import FileProblems, Problem
@@ -22,22 +20,18 @@ class ItemText(StrictModel):
 
     question: Text | None = None
     guidance: str | None = None
-    options: dict[Text, Text] | None = Field(
-        default=None,
-        description="Each option as the checklist writes it, in its order, mapped to its translation.",
-    )
+    # Each option as the checklist writes it, in its order, mapped to its translation.
+    options: dict[Text, Text] | None = None
 
 
 class Translation(StrictModel):
     """A checklist in another language."""
 
-    id: Slug = Field(description="The id of the checklist translated.")
-    version: Text = Field(
-        description="The version translated; a newer checklist makes the translation stale."
-    )
+    id: Slug  # the id of the checklist translated
+    version: Text  # the version translated; a newer checklist makes the translation stale
     title: Text
     description: str | None = None
-    items: dict[Slug, ItemText] = Field(description="By item id: every item of the checklist.")
+    items: dict[Slug, ItemText]  # by item id: every item of the checklist
 
 
 def translations_of(checklist_path: Path) -> list[Path]:
@@ -71,13 +65,11 @@ def held_to(checklist: Checklist, located: Located) -> Translation:
             located.problem(("id",), f"translates {translation.id!r}; this is {checklist.id!r}'s file")
         )
     if translation.version != checklist.version:
-        problems.append(
-            located.problem(
-                ("version",),
-                f"stale: translates version {translation.version} of {checklist.id}, which is now "
-                f"version {checklist.version}; translate what changed and set version: {checklist.version!r}",
-            )
+        stale = (
+            f"stale: translates version {translation.version} of {checklist.id}, which is now "
+            f"version {checklist.version}; translate what changed and set version: {checklist.version!r}"
         )
+        problems.append(located.problem(("version",), stale))
     missing = [item.id for item in checklist.items if item.id not in translation.items]
     if missing:
         problems.append(located.problem(("items",), f"no translation of {', '.join(missing)}", key=True))

@@ -53,7 +53,6 @@ def pack(
     problem = "give the pack's name" if name is None else value_problem(Slug, name)
     if name is None or problem:
         raise MicromomentError(f"pack new {name or 'NAME'}: {problem}; e.g. micromoment pack new acme-genai")
-    written = new_pack(name, folder or Path(name))
-    say(
-        f"wrote {len(written)} files in {display_path(folder or Path(name))}; try it: pip install -e ./{name}"
-    )
+    folder = folder or Path(name)
+    written = new_pack(name, folder)
+    say(f"wrote {len(written)} files in {display_path(folder)}; try it: pip install -e ./{name}")

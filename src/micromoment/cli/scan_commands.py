@@ -12,8 +12,8 @@ from micromoment.capture.guard import redact
 from micromoment.checklists import load_catalog, pattern_problem
 from micromoment.cli.output import line, print_json, say
 from micromoment.config import load_config
-from micromoment.detect.match import EXCERPT_CHARS, Detectors
-from micromoment.detect.scan import Scanned, proposed_patterns, scan_files
+from micromoment.detect.match import Detectors, shortened
+from micromoment.detect.scan import Place, Scanned, proposed_patterns, scan_files
 from micromoment.detect.table import detection_table
 from micromoment.gate.policy import rules_for
 from micromoment.gate.rules import triggering_paths
@@ -39,8 +39,7 @@ def scan_repository(project: Project, paths: list[str]) -> tuple[Scanned, list[s
     detectors = Detectors(table)
     repo = find_repo(str(project.root))
     top = os.path.realpath(repo.root)
-    named = [os.path.relpath(os.path.realpath(p), top).replace(os.sep, "/") for p in paths]
-    pathspecs = [f":(literal){p}" for p in named]
+    pathspecs = [f":(literal){os.path.relpath(os.path.realpath(p), top).replace(os.sep, '/')}" for p in paths]
     rules = rules_for(catalog, config)
     files = triggering_paths(rules, _files_to_read(repo, detectors, pathspecs))
     scanned = scan_files(repo.root, files, detectors)
@@ -53,12 +52,12 @@ def scan_repository(project: Project, paths: list[str]) -> tuple[Scanned, list[s
 def _files_to_read(repo: Repo, detectors: Detectors, pathspecs: list[str]) -> list[str]:
     """The files git tracks or would track that hold a detector's keyword, found by git's own
     search (in C, on every core); every such file when a team's pattern has no keywords."""
-    keywords = [k for spec in detectors.specs.values() for k in spec["keywords"] or [None]]
-    if None in keywords:
+    keywords = detectors.keywords()
+    if keywords is None:
         args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
     else:
         args = ["grep", "-l", "-z", "-F", "-i", "--untracked", "--no-color"]
-        args += [arg for keyword in sorted(set(keywords)) for arg in ("-e", str(keyword))]
+        args += [arg for keyword in keywords for arg in ("-e", keyword)]
     done = Started("git", [*args, "--", *pathspecs], repo.root).finish()
     if done.returncode not in (0, 1):  # grep's 1: no file holds any
         raise GitFailed(f"git {args[0]} failed: {done.stderr.decode('utf-8', 'replace').strip()}")
@@ -66,8 +65,13 @@ def _files_to_read(repo: Repo, detectors: Detectors, pathspecs: list[str]) -> li
 
 
 def _excerpt(text: str) -> str:
-    masked = redact(text)  # before cutting, so that no part of a secret survives the cut
-    return masked if len(masked) <= EXCERPT_CHARS else masked[: EXCERPT_CHARS - 1] + "…"
+    return shortened(redact(text))  # masked before the cut, so that no part of a secret survives it
+
+
+def _as_json(place: Place) -> dict[str, Any]:
+    found = place.finding
+    excerpt = _excerpt(place.line_text)
+    return {"line": found.line, "detector": found.detector, "found": found.text, "excerpt": excerpt}
 
 
 def scan(
@@ -90,19 +94,8 @@ def scan(
     project = find_project()
     scanned, proposal = scan_repository(project, [str(p) for p in paths or []])
     if as_json:
-        files: list[dict[str, Any]] = [
-            {
-                "path": path,
-                "findings": [
-                    {
-                        "line": p.finding.line,
-                        "detector": p.finding.detector,
-                        "found": p.finding.text,
-                        "excerpt": _excerpt(p.line_text),
-                    }
-                    for p in places
-                ],
-            }
+        files = [
+            {"path": path, "findings": [_as_json(p) for p in places]}
             for path, places in scanned.places.items()
         ]
         print_json({"files": files, "not_read": scanned.not_read, "also_applies_to": proposal})

@@ -1,12 +1,11 @@
-"""The detectors matched against lines: the lines a change adds or removes (a unified diff), or
-a whole file's for `scan`. Each line is searched once per detector whose keyword it holds, so
-the work is linear in the size of the change, and a change with no keyword compiles nothing.
-
-Standard library only: the commit hook runs this.
-"""
+"""The detectors matched against the lines a change adds or removes (a unified diff), or a whole
+file's for `scan`. Each line is searched once per detector whose keyword it holds, so the work is
+linear in the size of the change, and a change with no keyword compiles nothing. Standard library
+only: the commit hook runs this."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, NamedTuple
 
@@ -19,6 +18,8 @@ NEAR_LINES = 6
 # A reason quotes at most this much of what matched.
 EXCERPT_CHARS = 60
 _HUNK = re.compile(r"@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+# Per detector: its keywords, and its patterns for one language, each marked `near` or not.
+_Compiled = list[tuple[str, list[str] | None, list[tuple[re.Pattern[str], bool]]]]
 
 
 class Finding(NamedTuple):
@@ -49,8 +50,7 @@ class Detectors:
         self.by_suffix = {
             suffix: lang for lang, suffixes in table["languages"].items() for suffix in suffixes
         }
-        self._compiled: dict[str, list[tuple[str, list[str] | None, list[tuple[re.Pattern[str], bool]]]]] = {}
-        self._context: re.Pattern[str] | None = None
+        self._compiled: dict[str, _Compiled] = {}
         skip = table["skip"]
         self._vendored = ["/" + folder for folder in skip["vendored"]]
         self._generated_dirs = ["/" + mark for mark in skip["generated"] if mark.endswith("/")]
@@ -82,9 +82,12 @@ class Detectors:
             if spec["keywords"] is None or any(keyword in lowered for keyword in spec["keywords"])
         ]
 
-    def _patterns(
-        self, language: str
-    ) -> list[tuple[str, list[str] | None, list[tuple[re.Pattern[str], bool]]]]:
+    def keywords(self) -> list[str] | None:
+        """Every detector's keywords, sorted; None when one has none (a team's pattern: it always runs)."""
+        found = {k for spec in self.specs.values() for k in spec["keywords"] or [None]}
+        return None if None in found else sorted(found)
+
+    def _patterns(self, language: str) -> _Compiled:
         if language not in self._compiled:
             languages = {language, ANY} | ({CODE} if language != CONFIG else set())
             self._compiled[language] = [
@@ -101,10 +104,9 @@ class Detectors:
             ]
         return self._compiled[language]
 
-    def _near_ai(self, text: str) -> bool:
-        if self._context is None:
-            self._context = re.compile("|".join(f"(?:{c})" for c in self.table["context"]), re.IGNORECASE)
-        return self._context.search(text) is not None
+    @functools.cached_property
+    def _context(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{c})" for c in self.table["context"]), re.IGNORECASE)
 
     def find(
         self, path: str, language: str, lines: list[tuple[str, int, str]], wanted: list[str]
@@ -125,8 +127,6 @@ class Detectors:
                     if found is not None:
                         hits.append(_Hit(index, detector, found, near))
                         break
-        if not hits:
-            return []
         sure = [hit.at for hit in hits if not hit.near]
         kept = [hit for hit in hits if not hit.near or self._is_near(hit.at, lines, sure)]
         return self._findings(path, lines, kept)
@@ -135,12 +135,11 @@ class Detectors:
         if any(abs(other - index) <= NEAR_LINES for other in sure):
             return True
         window = lines[max(0, index - NEAR_LINES) : index + NEAR_LINES + 1]
-        return any(self._near_ai(text) for _, _, text in window)
+        return any(self._context.search(text) for _, _, text in window)
 
     def _findings(self, path: str, lines: list[tuple[str, int, str]], hits: list[_Hit]) -> list[Finding]:
-        findings: list[Finding] = []
         named = [hit for hit in hits if "name" in hit.found.re.groupindex]
-        findings += _name_changes(path, lines, named)
+        findings = _name_changes(path, lines, named)
         added_by = {hit.detector for hit in hits if lines[hit.at][0] == "+"}
         for hit in hits:
             if hit in named:
@@ -149,7 +148,8 @@ class Detectors:
             if sign == "-" and hit.detector in added_by:
                 continue  # the line that replaced it says what is there now
             label = self.specs[hit.detector]["label"] + (" removed" if sign == "-" else "")
-            findings.append(Finding(path, number, hit.detector, f"{label}: {_excerpt(hit.found.group(0))}"))
+            excerpt = shortened(" ".join(hit.found.group(0).split()))
+            findings.append(Finding(path, number, hit.detector, f"{label}: {excerpt}"))
         return sorted(findings, key=lambda f: f.line)
 
 
@@ -178,9 +178,8 @@ def _name_changes(path: str, lines: list[tuple[str, int, str]], hits: list[_Hit]
     return findings
 
 
-def _excerpt(text: str) -> str:
-    shown = " ".join(text.split())
-    return shown if len(shown) <= EXCERPT_CHARS else shown[: EXCERPT_CHARS - 1] + "…"
+def shortened(text: str) -> str:
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
 
 
 def findings_in_diff(detectors: Detectors, patch: str) -> tuple[list[Finding], dict[str, str]]:
@@ -221,15 +220,10 @@ def _section_findings(
         lines: list[tuple[str, int, str]] = []
         for raw in body.split("\n"):
             sign, text = raw[:1], raw[1:]
-            if sign == "+":
-                lines.append(("+", new, text))
-                new += 1
-            elif sign == "-":
-                lines.append(("-", old, text))
-                old += 1
-            elif sign == " ":
-                lines.append((" ", new, text))
-                old, new = old + 1, new + 1
+            if sign in ("+", "-", " "):  # a context line is on both sides
+                lines.append((sign, old if sign == "-" else new, text))
+                old += 0 if sign == "+" else 1
+                new += 0 if sign == "-" else 1
         findings += detectors.find(path, language, lines, wanted)
     return findings
 

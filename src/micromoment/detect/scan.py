@@ -12,7 +12,7 @@ from micromoment.fileread import read_regular
 # Files this many or more of which, with one ending in one folder, are proposed as `/folder/*.ending`.
 SAME_FOLDER = 3
 # Characters a .gitignore-style pattern gives a meaning to, escaped in a proposed path.
-_GLOB_SPECIAL = "\\*?[]!# "
+_GLOB_ESCAPES = str.maketrans({char: "\\" + char for char in "\\*?[]!# "})
 
 
 class Place(NamedTuple):
@@ -69,11 +69,9 @@ def proposed_patterns(paths: list[str]) -> list[str]:
     patterns = []
     for (folder, ending), members in groups.items():
         if len(members) >= SAME_FOLDER and ending:
-            patterns.append(f"/{_escaped(folder) + '/' if folder else ''}*{_escaped(ending)}")
+            patterns.append(
+                f"/{folder.translate(_GLOB_ESCAPES) + '/' if folder else ''}*{ending.translate(_GLOB_ESCAPES)}"
+            )
         else:
-            patterns += [f"/{_escaped(path)}" for path in members]
+            patterns += [f"/{path.translate(_GLOB_ESCAPES)}" for path in members]
     return patterns
-
-
-def _escaped(text: str) -> str:
-    return "".join("\\" + char if char in _GLOB_SPECIAL else char for char in text)

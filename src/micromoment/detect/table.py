@@ -1,12 +1,10 @@
-"""The detectors as plain data: the shipped rules file with the config's `detectors:` applied.
-
-Plain data (strings and lists) so that the gate's memo keeps it and the commit hook compiles
-nothing until a change's lines hold one of a detector's keywords. Standard library only: the
-rules file's YAML reader loads only when the file must be read.
-"""
+"""The detectors as plain data, the shipped rules file with the config's `detectors:` applied:
+plain so that the gate's memo keeps it and the commit hook compiles nothing until a change's
+lines hold a keyword. Standard library only: the YAML reader loads only when the file is read."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any
@@ -18,27 +16,19 @@ MAX_REGEX_LENGTH = 256
 # A group holding a repetition, itself repeated: `(a+)+` takes exponential time on a near miss.
 _NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.){0,256}[+*}]\)[+*{]")
 
-_SHIPPED: list[dict[str, Any]] = []
 
-
+@functools.cache
 def shipped() -> dict[str, Any]:
     """The rules file as data, read once a process."""
-    if not _SHIPPED:
-        from micromoment.yamlio import parse_yaml
+    from micromoment.yamlio import parse_yaml
 
-        with open(RULES_FILE, "rb") as handle:
-            _SHIPPED.append(parse_yaml(handle.read(), RULES_FILE).data)
-    return _SHIPPED[0]
+    with open(RULES_FILE, "rb") as handle:
+        data: dict[str, Any] = parse_yaml(handle.read(), RULES_FILE).data
+    return data
 
 
 def builtin_ids() -> list[str]:
     return [str(detector["id"]) for detector in shipped()["detectors"]]
-
-
-def rules_file_stamp() -> str:
-    """The rules file by name, size and time, for the memo's key (an editable install edits it)."""
-    info = os.stat(RULES_FILE)
-    return f"genai.yaml {info.st_size} {info.st_mtime_ns}"
 
 
 def regex_problem(pattern: str) -> str | None:
@@ -62,23 +52,21 @@ def detection_table(overrides: dict[str, Any], wanted: set[str]) -> dict[str, An
     dropped, the team's own patterns added (to every language, with no keywords, so they always
     run), the team's own detectors added. None when no checklist names one that is on."""
     data = shipped()
-    detectors: dict[str, dict[str, Any]] = {}
-    for raw in data["detectors"]:
-        patterns = [
-            [language, p["re"], p["source"], bool(p.get("near", False))]
-            for language, listed in raw["patterns"].items()
-            for p in listed
-        ]
-        detectors[raw["id"]] = {
+    detectors: dict[str, dict[str, Any]] = {
+        raw["id"]: {
             "label": raw["label"],
-            "why": raw["why"],
             "keywords": [str(k) for k in raw["keywords"]],
-            "patterns": patterns,
+            "patterns": [
+                [language, p["re"], p["source"], bool(p.get("near", False))]
+                for language, listed in raw["patterns"].items()
+                for p in listed
+            ],
         }
+        for raw in data["detectors"]
+    }
     for detector_id, policy in overrides.items():
         entry = detectors.setdefault(
-            detector_id,
-            {"label": policy.get("description") or detector_id, "why": "", "keywords": None, "patterns": []},
+            detector_id, {"label": policy.get("description") or detector_id, "keywords": None, "patterns": []}
         )
         added = [[ANY, pattern, "the team's config", False] for pattern in policy.get("patterns") or []]
         if added:
@@ -87,12 +75,4 @@ def detection_table(overrides: dict[str, Any], wanted: set[str]) -> dict[str, An
         if not policy.get("enabled", True):
             del detectors[detector_id]
     chosen = {d: detectors[d] for d in sorted(wanted) if d in detectors}
-    if not chosen:
-        return None
-    return {
-        "languages": data["languages"],
-        "skip": data["skip"],
-        "generated_marks": data["generated_marks"],
-        "context": data["context"],
-        "detectors": chosen,
-    }
+    return {**data, "detectors": chosen} if chosen else None

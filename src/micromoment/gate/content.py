@@ -1,9 +1,5 @@
-"""The gate's content triggers: the lines a change adds or removes, read for generative AI.
-
-Only files in a language the detectors know are read, in one `git diff`, and only when some
-checklist names a detector; a change whose lines hold none of the detectors' keywords compiles
-no regular expression.
-"""
+"""The gate's content triggers: the lines a change adds or removes, read for generative AI in
+one `git diff` of the files in a language the detectors know, when some checklist names one."""
 
 from __future__ import annotations
 
@@ -20,16 +16,17 @@ if TYPE_CHECKING:
 # Up to this many files are named to git one by one; past it, git is given each language's
 # file endings instead (a command line has a length limit), and the other files passed over.
 MANY_PATHS = 500
+# What a POSIX extended regular expression gives a meaning to, escaped so a keyword matches as written.
+_ERE_ESCAPES = str.maketrans({char: "\\" + char for char in ".()[]{}*+?|^$\\"})
 
 
 def read_content(change: Change) -> None:
     """Fill in the change's findings, and the files it does not read with why."""
     rules = change.rules
-    wanted = {d for rule in rules.checklists for d in rule.detectors}
-    if not wanted or rules.detection is None or change.diff_range is None:
+    # The table holds exactly the detectors the rules' checklists name (`rules_from_policy`).
+    if rules.detection is None or change.diff_range is None:
         return
-    specs = rules.detection["detectors"]
-    detectors = Detectors({**rules.detection, "detectors": {d: s for d, s in specs.items() if d in wanted}})
+    detectors = Detectors(rules.detection)
     paths = []
     for path in triggering_paths(rules, change.triggering):
         if path in change.submodules or detectors.language(path) is None:
@@ -45,31 +42,22 @@ def read_content(change: Change) -> None:
     # Explicit prefixes and no external or text-conversion tools: the patch is read as git's own.
     args = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-relative"]
     args += ["--src-prefix=a/", "--dst-prefix=b/", f"-U{NEAR_LINES}"]
-    keywords = [k for spec in detectors.specs.values() for k in spec["keywords"] or [None]]
-    if None not in keywords:
-        # git leaves out every file whose added or removed lines hold no keyword (its own search,
-        # a pass in C: 5,000 new files cost little more than one), binary ones included (`-a`:
-        # one that holds a keyword is shown, and said not to be read).
-        args += ["-a", "-G" + "|".join(_any_case(str(k)) for k in sorted(set(keywords)))]
+    keywords = detectors.keywords()
+    if keywords is not None:
+        # git leaves out every file whose added or removed lines hold no keyword in any case (its
+        # own search, a pass in C: 5,000 new files cost little more than one), binary ones
+        # included (`-a`: one that holds a keyword is shown, and said not to be read).
+        args += ["-a", "-i", "-G" + "|".join(k.translate(_ERE_ESCAPES) for k in keywords)]
     args += ["--cached", old or EMPTY_TREE] if new is None else [old or EMPTY_TREE, new]
     if len(paths) <= MANY_PATHS:
         args += ["--", *(f":(literal){path}" for path in paths)]
     else:
-        suffixes = [s for listed in detectors.table["languages"].values() for s in listed]
-        args += ["--", *(f":(glob)**/*{suffix}" for suffix in suffixes)]
+        args += ["--", *(f":(glob)**/*{suffix}" for suffix in detectors.by_suffix)]
     patch = run_git(args, change.repo.root).decode("utf-8", "surrogateescape")
     findings, skipped = findings_in_diff(detectors, patch)
     chosen = set(paths)
     change.findings = [finding for finding in findings if finding.path in chosen]
     change.not_read.update({path: why for path, why in skipped.items() if path in chosen})
-
-
-def _any_case(keyword: str) -> str:
-    """A keyword as a POSIX extended regular expression that matches it in any case."""
-    return "".join(
-        f"[{c.lower()}{c.upper()}]" if c.isalpha() else "\\" + c if c in ".()[]{}*+?|^$\\" else c
-        for c in keyword
-    )
 
 
 def content_hits(rules: Rules, findings: list[Finding]) -> dict[str, list[Finding]]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from micromoment import __version__
 from micromoment.checklists.packs import Pack, installed_packs, one_of_each, pin_problem, synced_packs
-from micromoment.detect.table import rules_file_stamp
+from micromoment.detect.table import RULES_FILE
 from micromoment.errors import FileProblems, MicromomentError
 from micromoment.fileread import read_regular
 from micromoment.gate.rules import (
@@ -36,7 +36,7 @@ from micromoment.gate.rules import (
 )
 from micromoment.git import Repo
 from micromoment.git.objects import common_dir, ls_index, ls_tree, read_objects
-from micromoment.locations import Project, is_checklist_name, shipped_folder
+from micromoment.locations import HOME_DIR, Project, is_checklist_name, shipped_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -89,10 +89,21 @@ def worktree_rules(root: str) -> Rules:
 
 def rules_at(repo: Repo, commit: str) -> Rules:
     """The rules as `commit` has them: its config and checklists, with the built-ins of this install."""
+    if commit == repo.head_when_found and repo.home_tree is not None:
+        # HEAD's `.micromoment` folder, by its id, stands for every policy file in it: its files
+        # are listed (and read) only when the memo does not know that folder yet.
+        home = f"{HOME_DIR} {repo.home_tree or 'none'}"
+        return _remembered(
+            repo.git_dir, [home], lambda _packs: _rules_of(repo, commit, _listed(repo, commit))
+        )
+    return _rules_of(repo, commit, _listed(repo, commit))
+
+
+def _listed(repo: Repo, commit: str) -> list[tuple[str, str]]:
     key = (repo.root, commit)
     if key not in _ENTRIES:  # asked of git once a process
         _ENTRIES[key] = ls_tree(repo, commit, [POLICY_FILE, POLICY_FOLDER])
-    return _rules_of(repo, commit, _ENTRIES[key])
+    return _ENTRIES[key]
 
 
 _ENTRIES: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -153,10 +164,10 @@ def pinned(rules: Rules, git_dir: str | None) -> Rules:
 
 
 def shipped_stamp(packs: list[Pack]) -> list[str]:
-    """This install's own checklists and the packs' as the memo's key needs them: micromoment's
+    """This install's own checklists and detector rules, and the packs', as the memo's key needs them: micromoment's
     version, each pack's, and each file's name, size and time (an editable install changes them
     without a new version)."""
-    stamps = [__version__, rules_file_stamp()]
+    stamps = [__version__, *_stamps("", [RULES_FILE])]
     for folder, label in [(shipped_folder("checklists"), ""), *((p.folder, p.label) for p in packs)]:
         stamps += [f"{label} {folder}", *_stamps(folder, _checklist_names(folder))]
     return stamps

@@ -209,16 +209,10 @@ class BaseQuestions:
             wanted += ["refs/heads/", "refs/remotes/origin/"]
         self.refs = Started("git", ["for-each-ref", _REF_FORMAT, *dict.fromkeys(wanted)], cwd)
         self.listed: dict[str, tuple[str, str, str]] = {}
-        # On a branch of another name, `find_base` may need init.defaultBranch: git answers meanwhile.
-        head = _small_text(os.path.join(git_dir, "HEAD")).strip().removeprefix("ref: refs/heads/")
-        asked = ["config", "--get", "init.defaultBranch"]
-        self.initial = Started("git", asked, cwd) if self.every_branch and head not in self.names else None
 
     def stop(self) -> None:
-        """Stop what was never read."""
+        """Stop the listing if it was never read."""
         self.refs.stop()
-        if self.initial is not None:
-            self.initial.stop()
 
     def first(self, repo: Repo, names: list[str]) -> tuple[str, str, str | None] | None:
         """The first name with a candidate ref, as (name, short ref name, commit id or None);
@@ -244,11 +238,10 @@ class BaseQuestions:
         return local | (remote - {"HEAD"})
 
 
-def _initial_branch(repo: Repo, started: Started | None) -> str:
+def _initial_branch(repo: Repo) -> str:
     """init.defaultBranch, or nothing when it is not set (then main, then master)."""
     try:
-        asked = started or Started("git", ["config", "--get", "init.defaultBranch"], repo.root)
-        return asked.output().decode().strip()
+        return run_git(["config", "--get", "init.defaultBranch"], repo.root).decode().strip()
     except GitFailed:
         return ""
 
@@ -307,7 +300,7 @@ def find_base(
                 # init.defaultBranch could only name that branch or one that does not exist.
                 found = fallback
             else:
-                found = refs.first(repo, [*names, _initial_branch(repo, refs.initial), "main", "master"])
+                found = refs.first(repo, [*names, _initial_branch(repo), "main", "master"])
     finally:
         refs.stop()
     return (found[1], found[2]) if found else None

@@ -11,6 +11,7 @@ import time
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import MicromomentError
+from micromoment.locations import HOME_DIR
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -198,11 +199,14 @@ HEAD_UNKNOWN = "?"
 class Repo(NamedTuple):
     """A git work tree: its top folder, its own git directory (a linked worktree has its own),
     and HEAD's commit id as `find_repo` saw it (None before the first commit), so the commit
-    hook, which runs right after, need not ask git again."""
+    hook, which runs right after, need not ask git again; with it, the id of HEAD's
+    `.micromoment` folder ("" when it has none; None when not asked), which stands for every
+    policy file in it."""
 
     root: str
     git_dir: str
     head_when_found: str | None = HEAD_UNKNOWN
+    home_tree: str | None = None
 
 
 def find_repo(cwd: str | None = None) -> Repo:
@@ -215,10 +219,10 @@ class FindingRepo(Started):
 
     def __init__(self, cwd: str | None = None) -> None:
         self.cwd = cwd or os.getcwd()
-        # One process for the top folder, the git directory and HEAD. Before the first commit HEAD
-        # does not resolve: `--verify --quiet` then exits 1 with the two folders and nothing on
-        # stderr, which is all `head_commit` would learn (None).
-        asked = ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--verify", "--quiet", "HEAD^{commit}"]
+        # One process for the top folder, the git directory, HEAD and HEAD's `.micromoment` folder.
+        # git prints what it resolves in order and echoes the first name it cannot resolve: the
+        # folder's name when HEAD has no such folder, HEAD's own before the first commit.
+        asked = ["rev-parse", "--show-toplevel", "--absolute-git-dir", "HEAD^{commit}", f"HEAD:{HOME_DIR}"]
         super().__init__("git", asked, self.cwd)
 
     def repo(self) -> Repo:
@@ -227,9 +231,12 @@ class FindingRepo(Started):
         except (ToolMissing, ToolTimedOut):
             done = Finished(128, b"", b"")
         lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
-        if done.returncode == 0 and len(lines) == 3 and len(lines[2]) in (40, 64):
-            return Repo(lines[0], lines[1], lines[2])
-        if done.returncode == 1 and len(lines) == 2 and not done.stderr:
+        if len(lines) >= 3 and _is_object_id(lines[2]):
+            if done.returncode == 0 and len(lines) == 4 and _is_object_id(lines[3]):
+                return Repo(*lines)
+            if lines[3:] == [f"HEAD:{HOME_DIR}"]:
+                return Repo(lines[0], lines[1], lines[2], "")
+        if lines[2:] == ["HEAD^{commit}"]:
             return Repo(lines[0], lines[1], None)
         # Anything else: the folders are asked for alone, so git's own messages stay the same.
         try:
@@ -243,6 +250,10 @@ class FindingRepo(Started):
                 ) from None
             raise
         return Repo(out[0], out[1])
+
+
+def _is_object_id(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
 
 
 def in_ci() -> bool:

@@ -1,6 +1,5 @@
-"""The frameworks section of `stats` and the report: for each framework micromoment ships a list
-of, which of its ids the answered items map to (how often, when last, by whom), and which were
-never looked at."""
+"""The frameworks section of `stats` and the report: each shipped framework's ids the answered
+items map to (how often, when last, by whom), and those never looked at."""
 
 from __future__ import annotations
 
@@ -33,16 +32,8 @@ def framework_section(
             listed = known.listed(reference_id) if known else None
             if known is None or listed is None:
                 continue  # a framework of the team's own: no list to count against
-            entry = seen.setdefault(
-                (slug, listed),
-                {
-                    "id": listed,
-                    "title": known.ids.get(listed, ""),
-                    "answers": 0,
-                    "last": day,
-                    "people": set(),
-                },
-            )
+            first = {"id": listed, "title": known.ids.get(listed, ""), "answers": 0, "last": day}
+            entry = seen.setdefault((slug, listed), {**first, "people": set()})
             entry["answers"] += answers
             entry["last"] = max(entry["last"], day)
             entry["people"].add(who)

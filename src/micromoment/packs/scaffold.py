@@ -1,6 +1,5 @@
-"""`micromoment pack new NAME`: a ready pack, a Python package that declares its entry point,
-holds one checklist to start from, and tests it with `micromoment lint` (the files are in the
-shipped templates' `pack/` folder)."""
+"""`micromoment pack new NAME`: a ready pack (a Python package with its entry point, a checklist
+to start from and a test that lints it), from the shipped templates' `pack/` folder."""
 
 from __future__ import annotations
 
@@ -21,10 +20,9 @@ def new_pack(name: str, folder: Path) -> list[Path]:
         "pyproject.toml": folder / "pyproject.toml",
         "checklist.yaml": folder / "src" / module / f"{name}.yaml",
         "test_pack.py": folder / "tests" / "test_pack.py",
+        "__init__.py": folder / "src" / module / "__init__.py",
     }
     for template, path in written.items():
         text = (shipped_dir("templates") / "pack" / f"{template}.in").read_text(encoding="utf-8")
         write_atomic(path, text.format(name=name, module=module, group=GROUP), overwrite=False)
-    init = folder / "src" / module / "__init__.py"
-    write_atomic(init, f'"""The {name} checklists for micromoment."""\n', overwrite=False)
-    return [*written.values(), init]
+    return list(written.values())

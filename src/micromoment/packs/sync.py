@@ -17,8 +17,7 @@ from micromoment.locations import Project
 
 
 def sync_packs(project: Project, config: Config) -> list[str]:
-    """Fetch each git pack the config pins; remove those it no longer names. One line per pack
-    says what was done."""
+    """Fetch each git pack the config pins, remove those it no longer names; a line says each."""
     common = git_folder(str(project.root))
     if common is None:
         raise MicromomentError(
@@ -38,8 +37,7 @@ def sync_packs(project: Project, config: Config) -> list[str]:
 
 
 def _fetch(top: Path, name: str, pin: PackPin) -> None:
-    """The repository's files at the pinned commit, in place of the pack's folder; refused when
-    the tag now points elsewhere, or the commit is not in the repository."""
+    """The repository's files at the pinned commit, in place of the pack's folder."""
     assert pin.git is not None and pin.commit is not None  # PackPin's rule for a git pack
     top.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=top) as scratch:
@@ -53,26 +51,24 @@ def _fetch(top: Path, name: str, pin: PackPin) -> None:
         run_git(["fetch", "-q", "--no-tags", pin.git, *wanted], store)
         try:
             head = "FETCH_HEAD" if pin.tag else pin.commit
-            found = run_git(["rev-parse", "--verify", "-q", "--end-of-options", head + "^{commit}"], store)
+            asked = ["rev-parse", "--verify", "-q", "--end-of-options", head + "^{commit}"]
+            found = run_git(asked, store).decode().strip()
         except GitFailed:
-            found = b""
-        if found.decode().strip() != pin.commit:
-            raise MicromomentError(_refusal(name, pin, found.decode().strip()))
+            found = ""
+        if found != pin.commit and not pin.tag:
+            raise MicromomentError(
+                f"pack {name}: {pin.git} has no commit {pin.commit} on a branch or tag; "
+                "check the pinned commit"
+            )
+        if found != pin.commit:
+            raise MicromomentError(
+                f"pack {name}: tag {pin.tag} of {pin.git} now points at {found}, not at the pinned commit "
+                f"{pin.commit}; a moved tag is a policy change: if the pack's owners meant it, pin the new "
+                "commit in .micromoment/config.yaml and have that change reviewed"
+            )
         files.mkdir()
         run_git(["--work-tree", str(files), "checkout", "-q", "-f", pin.commit, "--", "."], store)
         state = {"git": pin.git, "tag": pin.tag or "", "commit": pin.commit}
         write_atomic(files / STATE, json.dumps(state, indent=2) + "\n")
         shutil.rmtree(top / name, ignore_errors=True)
         files.rename(top / name)
-
-
-def _refusal(name: str, pin: PackPin, found: str) -> str:
-    if not pin.tag:
-        return (
-            f"pack {name}: {pin.git} has no commit {pin.commit} on a branch or tag; check the pinned commit"
-        )
-    return (
-        f"pack {name}: tag {pin.tag} of {pin.git} now points at {found}, not at the pinned commit "
-        f"{pin.commit}; a moved tag is a policy change: if the pack's owners meant it, pin the new "
-        "commit in .micromoment/config.yaml and have that change reviewed"
-    )
