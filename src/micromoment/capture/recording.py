@@ -154,8 +154,7 @@ def guided_selection(
 ) -> bool:
     """Walk the session's checklist, then every other one chosen with it; False when the person
     chose not to save one (its draft, which also names the checklists still to do, is kept)."""
-    warn = prompter.console.print
-    session.read_as = read_in(catalog, session.checklist.id, run.lang, warn)
+    session.read_as = read_in(catalog, session.checklist.id, run.lang, prompter.console.print)
     while (written := guided_review(run, session, prompter, drafts_folder)) is not None:
         rest = session.still_to_do()
         if not rest:
@@ -171,7 +170,7 @@ def guided_selection(
             plan=session.plan,
             done=[*session.done, session.checklist.id],
             offer_sample=session.offer_sample,
-            read_as=read_in(catalog, rest[0], run.lang, warn),
+            read_as=read_in(catalog, rest[0], run.lang, prompter.console.print),
         )
         if session.sample is not None:  # a sample read for one checklist is evidence for the next too
             following.link_sample(session.sample)

@@ -102,8 +102,7 @@ class ReviewSession:
     plan: list[str] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
 
-    # The checklist in the words people read (a translation's): the same items in the same
-    # order. Only what is shown comes from it; what is recorded is always `checklist`'s.
+    # The checklist in the words people read (a translation's); what is recorded is `checklist`'s.
     read_as: Checklist | None = None
 
     def still_to_do(self) -> list[str]:
@@ -114,8 +113,7 @@ class ReviewSession:
         return self.read_as.items[self.checklist.items.index(item)] if self.read_as else item
 
     def answer_for(self, item: Item, text: str) -> str | None:
-        """The canonical answer for what was typed: an option in the words read, or in the
-        checklist's own, is the checklist's option."""
+        """The checklist's own answer for what was typed, in the words read or the checklist's."""
         shown = self.shown(item)
         picked = normalize_answer(shown, text)
         if picked is not None and item.kind == "choice":

@@ -125,9 +125,7 @@ def _ask_item(session: ReviewSession, item: Item, prompter: Prompter, keep: Call
     _show_item(session, item, prompter)
     while True:
         earlier = session.answers.get(item.id)
-        shown = (
-            _shown_answer(earlier, item, session.shown(item)) if earlier else _flagged_default(session, item)
-        )
+        shown = _shown_answer(session, item, earlier) if earlier else _flagged_default(session, item)
         reply = prompter.ask(_prompt_for(item), default=shown)
         if earlier is not None and reply == shown:
             return True  # kept as it was, with its note, evidence and follow-up
@@ -236,10 +234,10 @@ def ask_detail(
             prompter.console.print("A skip is recorded with its reason; please say in a few words why.")
 
 
-def _shown_answer(answer: Answer, item: Item, shown: Item) -> str:
-    words, note = (
-        ("s", answer.reason) if answer.skipped else (answer_in(item, shown, answer.answer), answer.note)
-    )
+def _shown_answer(session: ReviewSession, item: Item, answer: Answer) -> str:
+    """An earlier answer as the person would type it, an option in the words they read."""
+    shown = answer_in(item, session.shown(item), answer.answer)
+    words, note = ("s", answer.reason) if answer.skipped else (shown, answer.note)
     return f"{words} -- {note}" if note else words
 
 
