@@ -64,3 +64,56 @@ def test_slugify() -> None:
     assert slugify("  Données personnelles! ") == "donnees-personnelles"
     assert slugify("???") == "item"
     assert len(slugify("word " * 40)) <= 48
+
+
+DEON_PT = """\
+title: Ética no lançamento do modelo
+sections:
+  - title: Coleta de dados
+    section_id: A
+    lines:
+      - line_id: A.1
+        line_summary: Consentimento informado
+        line: Se usamos dados de pessoas, elas concordaram com esse uso?
+      - line_id: A.2
+        line_summary: Viés na coleta
+        line: Consideramos os vieses introduzidos quando os dados foram coletados?
+  - title: Implantação
+    section_id: B
+    lines:
+      - line_id: B.1
+        line_summary: Consentimento informado
+        line: As pessoas sabem que o recurso usa um modelo, e podem recusá-lo?
+      - line_id: B.2
+        line_summary: Voltar atrás
+        line: Conseguimos desligar o modelo depressa se ele se comportar mal?
+"""
+
+
+def test_deons_translated_checklist_becomes_a_translation_that_lints_clean(cli: Cli, repo: Path) -> None:
+    assert (
+        cli(
+            "import-deon", str(DEON), "--id", "ethics", "--out", ".micromoment/checklists/ethics.yaml"
+        ).exit_code
+        == 0
+    )
+    deon_pt = write(repo.parent / "deon.pt-BR.yml", DEON_PT)
+    target = ".micromoment/checklists/ethics.pt-BR.yaml"
+    done = cli("import-deon", str(deon_pt), "--translation-of", "ethics", "--out", target)
+    assert done.exit_code == 0, done.output
+    assert cli("lint").exit_code == 0
+    shown = cli("show", "ethics", "--json", "--lang", "pt-BR").stdout
+    assert "Ética no lançamento do modelo" in shown
+    assert "Se usamos dados de pessoas, elas concordaram com esse uso?" in shown
+    assert "Coleta de dados (A): Consentimento informado." in shown
+
+    one_line_short = write(repo.parent / "short.yml", DEON_PT.split("  - title: Implantação")[0])
+    refused = cli("import-deon", str(one_line_short), "--translation-of", "ethics")
+    assert refused.exit_code == 2
+    assert "items: no translation of informed-consent-2, roll-back" in refused.stderr
+    unknown = write(repo.parent / "unknown.yml", DEON_PT.replace("line_id: B.2", "line_id: C.1"))
+    refused = cli("import-deon", str(unknown), "--translation-of", "ethics")
+    assert refused.exit_code == 2
+    assert refused.stderr.endswith(
+        "unknown.yml: line C.1 is no item of ethics; translate the deon checklist ethics was imported from\n"
+    )

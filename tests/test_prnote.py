@@ -608,3 +608,14 @@ def test_the_configured_reviews_folder_reaches_the_links_and_the_cut_line(cli: C
     assert cut.splitlines()[-1].endswith(
         f"Read them in full in the records' files: [{markdown}](<../blob/{head}/{markdown}>), under `docs/reviews/`."
     )
+
+
+def test_the_note_reads_the_reviews_in_the_language_asked(cli: Cli, branch: Path) -> None:
+    write(
+        branch / ".micromoment/checklists/mini.pt-BR.yaml", (FIXTURES / "mini.pt-BR.yaml").read_text("utf-8")
+    )
+    note = cli("pr-note", "--base", "main", "--lang", "pt-BR").stdout
+    assert "### Checagem mínima: support prompt" in note
+    assert "- Você conferiu os fatos em cinco respostas?" in note  # the "no", in the words read
+    assert cli("pr-note", "--base", "main", env={"MICROMOMENT_LANG": "pt-BR"}).stdout == note
+    assert "### Mini check: support prompt" in cli("pr-note", "--base", "main").stdout

@@ -15,6 +15,7 @@ from micromoment.capture.prompts import Prompter
 from micromoment.capture.session import ReviewSession, person_texts
 from micromoment.capture.walkthrough import settle_in_terminal, walk
 from micromoment.checklists import Catalog
+from micromoment.checklists.translations import read_in
 from micromoment.clock import utc_now
 from micromoment.config import Config
 from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, MicromomentError, Refused
@@ -73,6 +74,8 @@ class ReviewRun(NamedTuple):
     config: Config
     state: GitState
     who: Person
+    # The language the walk-through and the Markdown are read in (None: as written).
+    lang: str | None
 
 
 R = TypeVar("R", ReviewRecord, SampleRecord)
@@ -136,7 +139,7 @@ def write_review(run: ReviewRun, session: ReviewSession, scan: ScanResult, *, ti
     def named() -> tuple[ReviewRecord, str]:
         record_id = new_record_id(session.checklist.id, finished.date().isoformat())
         record = session.to_record(record_id, run.who, git, scan, finished)
-        return record, render_review(run.project, record, session.checklist)
+        return record, render_review(run.project, record, session.checklist, session.read_as)
 
     return write_new(folder, named, save_record, "run micromoment render {}")
 
@@ -151,6 +154,7 @@ def guided_selection(
 ) -> bool:
     """Walk the session's checklist, then every other one chosen with it; False when the person
     chose not to save one (its draft, which also names the checklists still to do, is kept)."""
+    session.read_as = read_in(catalog, session.checklist.id, run.lang, prompter.console.print)
     while (written := guided_review(run, session, prompter, drafts_folder)) is not None:
         rest = session.still_to_do()
         if not rest:
@@ -166,6 +170,7 @@ def guided_selection(
             plan=session.plan,
             done=[*session.done, session.checklist.id],
             offer_sample=session.offer_sample,
+            read_as=read_in(catalog, rest[0], run.lang, prompter.console.print),
         )
         if session.sample is not None:  # a sample read for one checklist is evidence for the next too
             following.link_sample(session.sample)

@@ -102,8 +102,23 @@ class ReviewSession:
     plan: list[str] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
 
+    # The checklist in the words people read (a translation's); what is recorded is `checklist`'s.
+    read_as: Checklist | None = None
+
     def still_to_do(self) -> list[str]:
         return still_to_do(self.plan, self.done, self.checklist.id)
+
+    def shown(self, item: Item) -> Item:
+        """`item` in the words people read it in."""
+        return self.read_as.items[self.checklist.items.index(item)] if self.read_as else item
+
+    def answer_for(self, item: Item, text: str) -> str | None:
+        """The checklist's own answer for what was typed, in the words read or the checklist's."""
+        shown = self.shown(item)
+        picked = normalize_answer(shown, text)
+        if picked is not None and item.kind == "choice":
+            return (item.options or [])[(shown.options or []).index(picked)]
+        return picked or normalize_answer(item, text)
 
     # The outputs read for the items that take a sample (evidence: sample), and, in a terminal,
     # how to draw and read one on the spot.

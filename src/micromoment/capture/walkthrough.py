@@ -13,8 +13,9 @@ from rich.text import Text
 
 from micromoment.capture.guard import Finding, Typed, redact, scan_text
 from micromoment.capture.prompts import Prompter
-from micromoment.capture.session import ReviewSession, answer_problem, normalize_answer
+from micromoment.capture.session import ReviewSession, answer_problem
 from micromoment.checklists import Catalog, Item, format_minutes
+from micromoment.checklists.translations import answer_in
 from micromoment.clock import utc_now
 from micromoment.errors import plural
 from micromoment.records import SKIP, Answer, FollowUp
@@ -69,7 +70,7 @@ def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[Review
     `on_answer` keeps the session (the draft) each time an answer, or a detail of one, is taken:
     so whatever was accepted with Enter survives any stop at the prompts that follow."""
     console = prompter.console
-    checklist = session.checklist
+    checklist = session.read_as or session.checklist
     console.print(
         Panel(
             Text.assemble(
@@ -106,6 +107,7 @@ def _show_item(session: ReviewSession, item: Item, prompter: Prompter) -> None:
     console = prompter.console
     console.print()
     number, total = session.number(item), len(session.checklist.items)
+    item = session.shown(item)
     console.print(Text(f"item {number} of {total}  {item.question}", style="bold"))
     console.print(Text(f"owner: {item.owner} · about {format_minutes(item.minutes)} min", style="dim"))
     if item.guidance.strip():
@@ -123,13 +125,13 @@ def _ask_item(session: ReviewSession, item: Item, prompter: Prompter, keep: Call
     _show_item(session, item, prompter)
     while True:
         earlier = session.answers.get(item.id)
-        shown = _shown_answer(earlier) if earlier else _flagged_default(session, item)
+        shown = _shown_answer(session, item, earlier) if earlier else _flagged_default(session, item)
         reply = prompter.ask(_prompt_for(item), default=shown)
         if earlier is not None and reply == shown:
             return True  # kept as it was, with its note, evidence and follow-up
         key = reply.lower()
         if key == "?":
-            _full_guidance(item, prompter)
+            _full_guidance(session.shown(item), prompter)
         elif key == "d" and item.evidence == "sample" and session.offer_sample is not None:
             link = session.offer_sample()
             if link is not None:
@@ -148,14 +150,17 @@ def _take(session: ReviewSession, item: Item, reply: str, prompter: Prompter) ->
     """Record what one answer line says; False (and why) when it is no answer."""
     text, note = split_note(reply)
     if text.lower() == "s":
-        reason = note or _detail(prompter, item, "Why skip it? (recorded with the review)", required=True)
+        reason = note or _detail(
+            prompter, session.shown(item), "Why skip it? (recorded with the review)", required=True
+        )
         if reason is None:
             return False
         session.give(_answer(item, SKIP, reason=reason))
         return True
-    answer = normalize_answer(item, text)
+    answer = session.answer_for(item, text)
     if answer is None:
-        prompter.console.print(Text(f"{answer_problem(item, text)}; or {HELP_KEYS}.", style="yellow"))
+        problem = answer_problem(session.shown(item), text)
+        prompter.console.print(Text(f"{problem}; or {HELP_KEYS}.", style="yellow"))
         return False
     sample = session.sample if item.evidence == "sample" else None
     session.give(_answer(item, answer, note=note or None, sample=sample))
@@ -175,15 +180,15 @@ def split_note(reply: str) -> tuple[str, str]:
 
 def _details(session: ReviewSession, item: Item, prompter: Prompter, keep: Callable[[], None]) -> bool:
     """The few prompts an answer calls for, each kept as soon as it is given; False for back."""
-    given = session.answers[item.id]
+    given, shown = session.answers[item.id], session.shown(item)
     asks: list[tuple[str, Callable[[], object]]] = []
     if given.answer == "na" and not given.note:
-        asks.append(("note", partial(_detail, prompter, item, "Why does it not apply? (optional)")))
+        asks.append(("note", partial(_detail, prompter, shown, "Why does it not apply? (optional)")))
     if given.answer == "no":
         save = partial(_keep_detail, session, item, keep, "follow_up")
-        asks.append(("follow_up", partial(_ask_follow_up, item, prompter, save)))
+        asks.append(("follow_up", partial(_ask_follow_up, shown, prompter, save)))
     if item.evidence is not None and session.sample is None and not given.skipped:
-        asks.append(("evidence", partial(_detail, prompter, item, "Evidence link (optional)")))
+        asks.append(("evidence", partial(_detail, prompter, shown, "Evidence link (optional)")))
     for name, ask in asks:
         value = ask()
         if value is None:  # `b`: back to the answer, which stays as it is until changed
@@ -229,8 +234,10 @@ def ask_detail(
             prompter.console.print("A skip is recorded with its reason; please say in a few words why.")
 
 
-def _shown_answer(answer: Answer) -> str:
-    words, note = ("s", answer.reason) if answer.skipped else (answer.answer, answer.note)
+def _shown_answer(session: ReviewSession, item: Item, answer: Answer) -> str:
+    """An earlier answer as the person would type it, an option in the words they read."""
+    shown = answer_in(item, session.shown(item), answer.answer)
+    words, note = ("s", answer.reason) if answer.skipped else (shown, answer.note)
     return f"{words} -- {note}" if note else words
 
 
@@ -304,7 +311,7 @@ def _answer(item: Item, answer: str, **details: object) -> Answer:
 def _summary(session: ReviewSession, prompter: Prompter) -> None:
     """One line per item, cut to the terminal's width, so the whole review fits on a screen."""
     table = Table(
-        title=f"{session.checklist.title}: your answers",
+        title=f"{(session.read_as or session.checklist).title}: your answers",
         title_justify="left",
         box=None,
         padding=(0, 1),
@@ -316,17 +323,18 @@ def _summary(session: ReviewSession, prompter: Prompter) -> None:
     table.add_column("answer", no_wrap=True, overflow="ellipsis", min_width=6, max_width=16)
     table.add_column("note / follow-up", no_wrap=True, overflow="ellipsis", ratio=2)
     for item in session.asked_items():
-        number = session.number(item)
+        number, shown = session.number(item), session.shown(item)
         given = session.answers.get(item.id)
         if given is None:
-            table.add_row(number, Text(item.question), Text("—", style="yellow"), "")
+            table.add_row(number, Text(shown.question), Text("—", style="yellow"), "")
             continue
         details = [(given.reason if given.skipped else given.note) or ""]
         if given.follow_up:
             details.append(f"→ {given.follow_up.action} ({given.follow_up.owner})")
         style = {"no": "red", SKIP: "yellow", "yes": "green"}.get(given.answer, "")
         detail = " ".join(part for part in details if part)
-        table.add_row(number, Text(item.question), Text(given.answer, style=style), Text(detail))
+        answer = Text(answer_in(item, shown, given.answer), style=style)
+        table.add_row(number, Text(shown.question), answer, Text(detail))
     prompter.console.print(table)
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from micromoment.checklists import Checklist, Item, Reference
+from micromoment.checklists.translations import held_to
 from micromoment.errors import FileProblems, MicromomentError
 from micromoment.locations import display_path
 from micromoment.validation import Slug, StrictModel, Text, error_words, validate
-from micromoment.yamlio import read_yaml
+from micromoment.yamlio import dump_yaml, parse_yaml, read_yaml
 
 DEON_FRAMEWORK = "deon"
 _MAX_SLUG = 48
@@ -48,16 +49,20 @@ def slugify(text: str, fallback: str = "item") -> str:
     return slug or fallback
 
 
-def import_deon(
-    path: Path, *, checklist_id: Slug | None = None, owner: str = "product manager", minutes: float = 5
-) -> Checklist:
-    """Convert: item ids are slugs of the summaries (kept unique), deon's line ids stay as numbers and references."""
+def _read(path: Path) -> DeonChecklist:
     located = read_yaml(path, display_path(path))
     if not isinstance(located.data, dict):
         raise FileProblems(
             [located.problem((), "must be a deon checklist: a mapping with title and sections")]
         )
-    deon = validate(DeonChecklist, located)
+    return validate(DeonChecklist, located)
+
+
+def import_deon(
+    path: Path, *, checklist_id: Slug | None = None, owner: str = "product manager", minutes: float = 5
+) -> Checklist:
+    """Convert: item ids are slugs of the summaries (kept unique), deon's line ids stay as numbers and references."""
+    deon = _read(path)
     try:
         return _convert(deon, checklist_id, owner, minutes)
     except ValidationError as exc:
@@ -93,6 +98,27 @@ def _convert(deon: DeonChecklist, checklist_id: str | None, owner: str, minutes:
         description=f"Imported from the deon checklist {deon.title!r}; edit owners and minutes to fit your team.",
         items=items,
     )
+
+
+def import_deon_translation(path: Path, checklist: Checklist) -> str:
+    """deon's checklist in another language as the translation of `checklist`, imported from
+    deon's own: each line is the item whose number is its line id. The text is held to the
+    checklist as `lint` holds a translation file."""
+    by_number = {item.number: item.id for item in checklist.items if item.number}
+    deon, items = _read(path), {}
+    for section in deon.sections:
+        for line in section.lines:
+            if line.line_id not in by_number:
+                raise MicromomentError(
+                    f"{display_path(path)}: line {line.line_id} is no item of {checklist.id}; translate the "
+                    f"deon checklist {checklist.id} was imported from"
+                )
+            guidance = f"{section.title} ({section.section_id}): {line.line_summary}."
+            items[by_number[line.line_id]] = {"question": line.line, "guidance": guidance}
+    fields = {"id": checklist.id, "version": checklist.version, "title": deon.title, "items": items}
+    text = dump_yaml(fields)
+    held_to(checklist, parse_yaml(text, f"{display_path(path)} as a translation of {checklist.id}"))
+    return text
 
 
 def _unique(slug: str, taken: set[str]) -> str:

@@ -4,14 +4,15 @@ is recorded: records keep the checklist's own item ids, answers and content hash
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from micromoment.checklists.model import Checklist, load_checklist
+from micromoment.checklists.catalog import Catalog
+from micromoment.checklists.model import Checklist, Item, load_checklist
 from micromoment.errors import FileProblems, Problem
-from micromoment.locations import TRANSLATION_NAME, display_path
+from micromoment.locations import TRANSLATION_NAME, display_path, translation_file
 from micromoment.validation import Slug, StrictModel, Text, validate
-from micromoment.yamlio import read_yaml
+from micromoment.yamlio import Located, read_yaml
 
 
 class ItemText(StrictModel):
@@ -50,9 +51,13 @@ def check_translation(path: Path) -> Translation:
 
 
 def load_translation(checklist: Checklist, path: Path) -> Translation:
+    """The translation file at `path`, held to `checklist`."""
+    return held_to(checklist, read_yaml(path, display_path(path)))
+
+
+def held_to(checklist: Checklist, located: Located) -> Translation:
     """A translation of `checklist`, refused with every way it does not match it (stale, an
     item missing or unknown, options not the checklist's in its order), each at its line."""
-    located = read_yaml(path, display_path(path))
     translation = validate(Translation, located)
     problems: list[Problem] = []
     if translation.id != checklist.id:
@@ -83,14 +88,38 @@ def load_translation(checklist: Checklist, path: Path) -> Translation:
     return translation
 
 
-def translated(fields: dict[str, Any], translation: Translation) -> dict[str, Any]:
-    """A checklist as `show --json` prints it, in the translation's words item by item."""
+def read_in(
+    catalog: Catalog, checklist_id: str, lang: str | None, warn: Callable[[str], None] = lambda _: None
+) -> Checklist | None:
+    """The catalog's checklist in `lang`'s words (its translation, else its base language's:
+    pt-BR, then pt), None when it has none. A translation that does not match the checklist is
+    set aside (`warn` says why) and the checklist read as written: `lint` names every problem."""
+    if not lang or checklist_id not in catalog:
+        return None
+    entry = catalog.entry(checklist_id)
+    found = translation_file(entry.path, lang)
+    try:
+        return None if found is None else applied(entry.checklist, load_translation(entry.checklist, found))
+    except FileProblems as exc:
+        warn(f"{exc.problems[0]} (shown as written; micromoment lint lists every problem)")
+        return None
+
+
+def applied(checklist: Checklist, translation: Translation) -> Checklist:
+    """`checklist` in the translation's words item by item, its ids, rules and options' order kept."""
     items = []
-    for item in fields["items"]:
-        text = translation.items.get(item["id"]) or ItemText()
-        options = [(text.options or {}).get(option, option) for option in item.get("options") or []]
-        guidance = text.guidance if text.guidance is not None else item.get("guidance", "")
-        shown = {**item, "question": text.question or item["question"], "guidance": guidance}
-        items.append({**shown, "options": options} if options else shown)
+    for item in checklist.items:
+        text = translation.items.get(item.id) or ItemText()
+        options = [(text.options or {}).get(option, option) for option in item.options or []]
+        guidance = item.guidance if text.guidance is None else text.guidance
+        words = {"question": text.question or item.question, "guidance": guidance}
+        items.append(item.model_copy(update={**words, "options": options or item.options}))
     described = {"description": translation.description} if translation.description is not None else {}
-    return {**fields, "title": translation.title, **described, "items": items}
+    return checklist.model_copy(update={"title": translation.title, **described, "items": items})
+
+
+def answer_in(item: Item, shown: Item, answer: str) -> str:
+    """A recorded answer to `item` in the words `shown` (the item translated) reads it in."""
+    if item.options and shown.options and answer in item.options:
+        return shown.options[item.options.index(answer)]
+    return answer

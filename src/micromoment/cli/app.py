@@ -55,15 +55,18 @@ COMMANDS: dict[str, str] = {
 # One to three real examples ending each command's help (tests/test_startup.py parses each one).
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "list": ("micromoment list",),
-    "show": ("micromoment show quick",),
+    "show": ("micromoment show quick", "micromoment show quick --lang pt-BR"),
     "schema": ("micromoment schema checklist", "micromoment schema review"),
-    "import-deon": ("micromoment import-deon deon.yml --out .micromoment/checklists/ethics.yaml",),
+    "import-deon": (
+        "micromoment import-deon deon.yml --out .micromoment/checklists/ethics.yaml",
+        "micromoment import-deon deon.pt-BR.yml --translation-of ethics --out .micromoment/checklists/ethics.pt-BR.yaml",
+    ),
     "review": (
         "micromoment review quick",
         "micromoment review --resume",
         "micromoment review quick --answers a.yaml",
     ),
-    "render": ("micromoment render", "micromoment render 7f3a --out -"),
+    "render": ("micromoment render", "micromoment render 7f3a --out - --lang es"),
     "sample": ("micromoment sample evals/run.jsonl -n 5", "micromoment sample logs.jsonl.gz --json"),
     "check": ("micromoment check", "micromoment check --base origin/main"),
     "skip": ("micromoment skip quick --reason 'copy change only'",),

@@ -12,7 +12,8 @@ from rich.text import Text
 
 from micromoment.checklists import DEFAULT_CHECKLIST
 from micromoment.cli.output import out, print_json, say, write_out
-from micromoment.errors import FileProblems, MicromomentError, UnknownChecklist
+from micromoment.cli.params import LangOption
+from micromoment.errors import MicromomentError, UnknownChecklist
 from micromoment.gate.policy import found_packs, read_memo, shipped_stamp, write_memo
 from micromoment.locations import (
     Project,
@@ -79,12 +80,7 @@ def show(
         str, typer.Argument(metavar="ID", help="The checklist's id, as in micromoment list.")
     ],
     as_json: JsonOption = False,
-    lang: Annotated[
-        str | None,
-        typer.Option(
-            "--lang", help="Read it in this language, e.g. pt-BR (default: MICROMOMENT_LANG, the locale)."
-        ),
-    ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Show one checklist's items: question, owner, minutes, guidance and references."""
     catalog = shown_catalog(find_project())
@@ -104,17 +100,13 @@ def show(
 
 def _in_language(entry: Shown, lang: str | None) -> dict[str, Any]:
     """The checklist in `lang` when it has a translation that matches it; else as written."""
-    found = translation_file(Path(entry.path), lang) if lang else None
-    if found is None:
-        return entry.fields
-    from micromoment.checklists import load_checklist
-    from micromoment.checklists.translations import load_translation, translated
+    if not lang or translation_file(Path(entry.path), lang) is None:
+        return entry.fields  # read from the memo, without the catalog's models
+    from micromoment.checklists import load_catalog
+    from micromoment.checklists.translations import read_in
 
-    try:
-        return translated(entry.fields, load_translation(load_checklist(Path(entry.path)), found))
-    except FileProblems as exc:
-        say(f"{exc.problems[0]} (shown as written; micromoment lint lists every problem)")
-        return entry.fields
+    shown = read_in(load_catalog(find_project()), entry.fields["id"], lang, say)
+    return entry.fields if shown is None else {**_fields(shown), "content_hash": entry.fields["content_hash"]}
 
 
 class Shown(NamedTuple):
@@ -253,11 +245,21 @@ def import_deon(
         typer.Option("--out", help="Write here instead of printing, e.g. .micromoment/checklists/ID.yaml."),
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+    translation_of: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ID",
+            help="FILE is deon's checklist translated: write it as checklist ID's translation, to keep "
+            "beside it as ID.LANG.yaml.",
+        ),
+    ] = None,
 ) -> None:
     """Convert a deon-format checklist into a micromoment checklist.
 
     Item ids become slugs of deon's line summaries; deon's line ids stay as display
     numbers and as references. Owners and minutes are the same for every item: edit them.
+    With --translation-of ID, deon's checklist in another language becomes the translation of
+    checklist ID (imported from deon's own), each line matched to an item by its line id.
     """
     from micromoment.checklists import SCHEMA_HEADER, deon
     from micromoment.files import write_atomic
@@ -270,10 +272,15 @@ def import_deon(
         "--owner", NonBlank, owner, "name the role that owns the items, e.g. --owner 'product manager'"
     )
     _check_option("--minutes", _minutes(), minutes, "give the minutes each item takes, e.g. --minutes 5")
-    checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
-    text = dump_yaml(
-        checklist.model_dump(mode="json", by_alias=True, exclude_none=True), header=SCHEMA_HEADER
-    )
+    if translation_of is not None:
+        from micromoment.checklists import load_catalog
+
+        checklist = load_catalog(find_project()).get(translation_of)
+        text = deon.import_deon_translation(file, checklist)
+    else:
+        checklist = deon.import_deon(file, checklist_id=checklist_id, owner=owner, minutes=minutes)
+        fields = checklist.model_dump(mode="json", by_alias=True, exclude_none=True)
+        text = dump_yaml(fields, header=SCHEMA_HEADER)
     if out_path is None:
         write_out(text)
         return

@@ -17,7 +17,7 @@ from micromoment.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, plural
 from micromoment.gate.coverage import Outcome, Verdict
 from micromoment.gate.hook import findings, ways_forward
 from micromoment.git import GitState, author_identity, in_ci
-from micromoment.locations import Project, display_path
+from micromoment.locations import Project, display_path, language
 
 if TYPE_CHECKING:  # the review's modules load only when a person is asked
     from micromoment.capture.prompts import Prompter
@@ -108,7 +108,7 @@ def _answer_now(outcome: Outcome, gap_ids: list[str], prompter: Prompter, not_no
     except (EOFError, KeyboardInterrupt) as exc:
         console.print("micromoment: stopped before any answer; nothing was recorded")
         return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else not_now
-    run = ReviewRun(project, config, state, author_identity(project.root))
+    run = ReviewRun(project, config, state, author_identity(project.root), language())
     # Items that ask whether real outputs were read can draw them here (from samples.outputs when set).
     offer_samples([session], None, run, prompter)
     written: list[Written] = []

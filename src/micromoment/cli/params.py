@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer._coercion import PassThroughRuntimeParam  # loaded with typer.core already
@@ -143,3 +143,11 @@ def _usage_name(param: Any) -> Any:
         return shown + ("..." if param.nargs != 1 else "")
 
     return name
+
+
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", help="Read it in this language, e.g. pt-BR (default: MICROMOMENT_LANG, the locale)."
+    ),
+]

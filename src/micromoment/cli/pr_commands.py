@@ -10,13 +10,14 @@ import typer
 
 from micromoment.checklists import load_catalog
 from micromoment.cli.output import say, write_out
+from micromoment.cli.params import LangOption
 from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
 from micromoment.forge import ci, posting
 from micromoment.forge.note import PR_NOTE_TEMPLATE, collect, note_view, render_note
 from micromoment.forge.sections import attach_git_note
 from micromoment.git import find_repo
-from micromoment.locations import Project, display_path
+from micromoment.locations import Project, display_path, language
 
 
 class Forge(str, Enum):
@@ -77,6 +78,7 @@ def pr_note(
         str, typer.Option(help="A template name (.micromoment/templates/ or built-in) or a file path.")
     ] = PR_NOTE_TEMPLATE,
     from_file: Annotated[Path | None, typer.Option(metavar="FILE", help=FROM_FILE_HELP)] = None,
+    lang: LangOption = None,
 ) -> None:
     """Markdown for a pull request: what the change triggered, who checked what, every "no" and skip.
 
@@ -97,7 +99,7 @@ def pr_note(
     project = Project(Path(repo.root))
     catalog = load_catalog(project)
     change = collect(repo, base)
-    note = render_note(project, note_view(change, catalog), template)
+    note = render_note(project, note_view(change, catalog, lang or language()), template)
     if out is not None:
         write_atomic(out, note, make_parents=False, to_device=True)
         say(f"wrote {display_path(out)} ({len(note):,} characters)")

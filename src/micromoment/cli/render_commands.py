@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from micromoment.cli.output import say, write_out
+from micromoment.cli.params import LangOption
 from micromoment.errors import MicromomentError, plural
 from micromoment.files import read_existing, write_atomic
-from micromoment.locations import display_path, find_project
+from micromoment.locations import display_path, find_project, language
 from micromoment.records.listing import markdown_path
 from micromoment.records.render import REVIEW_TEMPLATE, render_review, to_render
 
@@ -31,6 +32,7 @@ def render(
         Path | None,
         typer.Option(help="Write here instead of beside the record; - for stdout. One record only."),
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Render the Markdown of review records from their YAML.
 
@@ -38,14 +40,14 @@ def render(
     .micromoment/templates/ replaces the built-in one. Templates run in Jinja's sandbox.
     """
     project = find_project()
-    records = to_render(project, reviews)
+    records = to_render(project, reviews, lang or language())
     if out is not None and len(records) != 1:
         raise MicromomentError(
             "--out takes exactly one record; name it, e.g. micromoment render ID --out FILE"
         )
     changed = 0
-    for path, record, checklist in records:
-        text = render_review(project, record, checklist, template or REVIEW_TEMPLATE)
+    for path, record, checklist, shown in records:
+        text = render_review(project, record, checklist, shown, template or REVIEW_TEMPLATE)
         if out is not None and str(out) == "-":
             write_out(text)
             return

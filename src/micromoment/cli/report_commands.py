@@ -10,9 +10,10 @@ import typer
 
 from micromoment.cli.ledger_commands import RepoOption, SinceOption, _since
 from micromoment.cli.output import say, write_out
+from micromoment.cli.params import LangOption
 from micromoment.clock import utc_now
 from micromoment.errors import MicromomentError
-from micromoment.locations import display_path, find_project
+from micromoment.locations import display_path, find_project, language
 
 
 class Table(str, Enum):
@@ -37,6 +38,7 @@ def report(
         int,
         typer.Option(min=0, help="Pages for at most this many of the newest reviews (plus overdue ones)."),
     ] = 1000,
+    lang: LangOption = None,
 ) -> None:
     """Write a static report for leaders: one page to open from disk, no network needed.
 
@@ -54,7 +56,7 @@ def report(
         raise MicromomentError("--title: give the report a heading, e.g. --title 'Checkout team'")
     # The pages follow this repository's own templates, whatever repositories they add up.
     templates = report_templates(find_project())
-    scope = Scope(load_sources(repo), _since(since), utc_now().date())
+    scope = Scope(load_sources(repo), _since(since), utc_now().date(), lang or language())
     built = build_site(scope, html, title, review_pages, templates)
     say(
         f"wrote {display_path(html / 'index.html')}: {built.pages} pages, "

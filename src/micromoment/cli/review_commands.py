@@ -21,13 +21,15 @@ from micromoment.capture.sample_walk import review_offer
 from micromoment.capture.session import ReviewSession, answers_name, apply_answers_file, person_texts
 from micromoment.capture.walkthrough import choose_checklists, new_draft_id
 from micromoment.checklists import Catalog, load_catalog
+from micromoment.checklists.translations import read_in
 from micromoment.cli.output import err, git_add_line, say
+from micromoment.cli.params import LangOption
 from micromoment.clock import utc_now
 from micromoment.config import default_outputs, load_config
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, plural
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
-from micromoment.locations import Project, display_path, find_project
+from micromoment.locations import Project, display_path, find_project, language
 from micromoment.records import SampleLink, ScanResult
 from micromoment.records.samples import describe, link_sample_record
 
@@ -91,6 +93,7 @@ def review(
     interactive: InteractiveOption = False,
     no_git: NoGitOption = False,
     sample: SampleOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Walk through checklists and record the answers (YAML + Markdown) in .micromoment/reviews/.
 
@@ -108,16 +111,11 @@ def review(
     for checklist_id in checklist_ids or []:
         catalog.require(checklist_id)  # a typo is named before anything else is asked or checked
     state, in_repo = git_or_not(project, no_git)
-    run = ReviewRun(project, config, state, author_identity(project.root))
+    run = ReviewRun(project, config, state, author_identity(project.root), lang or language())
     if answers is not None:
         if resume_draft or draft_id:
             raise MicromomentError("--answers starts a new review; leave out --resume to use it")
-        ids = checklist_ids or [config.default_checklist]
-        if len(ids) > 1:
-            raise MicromomentError(
-                "--answers fills one checklist at a time; run micromoment review once per checklist"
-            )
-        session = ReviewSession(catalog.get(ids[0]), subject or state.default_subject(), new_draft_id())
+        session = _answers_session(run, catalog, checklist_ids or [config.default_checklist], subject)
         written = _from_file(run, session, answers, strict, allow_sensitive, sample)
         _stage_hint([written], in_repo)
         raise typer.Exit(0 if written.record.status == "complete" else EXIT_FINDINGS)
@@ -140,6 +138,18 @@ def review(
         raise typer.Exit(EXIT_FINDINGS) from None
     offer_samples([session], sample, run, prompter)
     raise typer.Exit(_walk_selection(run, catalog, session, prompter, folder, in_repo))
+
+
+def _answers_session(run: ReviewRun, catalog: Catalog, ids: list[str], subject: str | None) -> ReviewSession:
+    """The one checklist an answers file fills, read in the run's language for its Markdown."""
+    if len(ids) > 1:
+        raise MicromomentError(
+            "--answers fills one checklist at a time; run micromoment review once per checklist"
+        )
+    read_as = read_in(catalog, ids[0], run.lang, say)
+    return ReviewSession(
+        catalog.get(ids[0]), subject or run.state.default_subject(), new_draft_id(), read_as=read_as
+    )
 
 
 def offer_samples(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.checklists import Catalog, Checklist
+from micromoment.checklists.translations import read_in
 from micromoment.errors import FileProblems, MicromomentError, Problem
 from micromoment.forge.sections import count_of
 from micromoment.gate.change import base_branch, since_base
@@ -69,16 +70,19 @@ def _when(record: AnyRecord) -> str:
     return (record.finished_at if isinstance(record, ReviewRecord) else record.at).isoformat()
 
 
-def note_view(change: Change, catalog: Catalog) -> dict[str, Any]:
-    """Everything the PR-note template shows, in plain data, with every text people typed made inert."""
+def note_view(change: Change, catalog: Catalog, lang: str | None = None) -> dict[str, Any]:
+    """Everything the PR-note template shows, in plain data, with every text people typed made
+    inert; the reviews in `lang`'s words where their checklists have them."""
     link_prefix = f"../blob/{change.head}/" if change.head else ""
     reviews, skips = [], []
     for path, record in change.records:
         if isinstance(record, SkipRecord):
             skips.append(_skip_view(path, record, link_prefix + _readable(path, "skip")))
         else:
-            checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
-            reviews.append(_review_view(path, record, checklist, link_prefix))
+            answered = record.checklist.id
+            checklist = catalog.get(answered) if answered in catalog else None
+            shown = read_in(catalog, answered, lang)
+            reviews.append(_review_view(path, record, checklist, shown, link_prefix))
     statuses = [_status_view(verdict, link_prefix) for verdict in change.verdicts]
     covering = {v.record.path for v in change.verdicts if v.record is not None}
     for skip in skips:
@@ -121,9 +125,9 @@ def _skip_view(path: str, record: SkipRecord, link: str) -> dict[str, Any]:
 
 
 def _review_view(
-    path: str, record: ReviewRecord, checklist: Checklist | None, link_prefix: str
+    path: str, record: ReviewRecord, checklist: Checklist | None, shown: Checklist | None, link_prefix: str
 ) -> dict[str, Any]:
-    view = _inert(review_view(record, checklist))
+    view = _inert(review_view(record, checklist, shown))
     link = link_prefix + _readable(path, "review")
     follow_ups = {f["number"]: f for f in view["follow_ups"]}
     return {

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Literal
 
 from micromoment.checklists import Catalog
+from micromoment.checklists.translations import read_in
 from micromoment.clock import utc_now
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, NotFound
 from micromoment.files import PartlyWritten, write_together
 from micromoment.gate.signoffs import seen_now
 from micromoment.identity import Person, same_identity
-from micromoment.locations import Project, display_path
+from micromoment.locations import Project, display_path, language
 from micromoment.records import Resolution, ReviewRecord, Signoff, load_record, record_text
 from micromoment.records.listing import markdown_path
 from micromoment.records.render import render_review
@@ -76,7 +77,7 @@ def _rewrite(project: Project, catalog: Catalog, path: Path, record: ReviewRecor
     """The record and its Markdown, both replaced or neither: the Markdown is rendered first so a
     template error changes nothing, and both files are written in full before either is renamed."""
     checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
-    markdown = render_review(project, record, checklist)
+    markdown = render_review(project, record, checklist, read_in(catalog, record.checklist.id, language()))
     try:
         write_together([(path, record_text(record)), (markdown_path(path), markdown)])
     except PartlyWritten as exc:

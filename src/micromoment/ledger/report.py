@@ -23,11 +23,12 @@ LIST_LIMIT = 200  # rows of a list on one page; the export has them all
 
 @dataclass
 class Scope:
-    """The repositories and period a report covers."""
+    """The repositories and period a report covers, and the language its review pages are read in."""
 
     sources: list[Source]
     since: dt.date | None
     today: dt.date
+    lang: str | None = None
 
     @property
     def everything(self) -> list[Summary]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from micromoment import __version__
+from micromoment.checklists.translations import read_in
 from micromoment.errors import MicromomentError
 from micromoment.fileread import read_regular
 from micromoment.files import new_folder_mode
@@ -133,16 +134,20 @@ def _render_all(out: Path, scope: Scope, title: str, limit: int, templates: list
         )
     by_name = {source.name: source for source in scope.sources}
     for href, summary in paged.items():
-        page(href, "review.html.j2", **_review_context(by_name[summary.repository], summary))
+        page(href, "review.html.j2", **_review_context(by_name[summary.repository], summary, scope.lang))
     (out / STYLESHEET).write_bytes(stylesheet)
     (out / MARKER).write_text(f"micromoment {__version__} report\n", encoding="utf-8")
     pages = 2 + len(data["stats"]["checklists"]) + len(paged)  # the index, the list of reviews, and the rest
     return Built(pages, len(paged), reviews_total)
 
 
-def _review_context(source: Source, summary: Summary) -> dict[str, Any]:
+def _review_context(source: Source, summary: Summary, lang: str | None) -> dict[str, Any]:
     record = load_any_record(Path(summary.path))
     if not isinstance(record, ReviewRecord):  # pick_review_pages takes reviews only
         raise MicromomentError(f"{summary.path}: changed from a review to a skip while the report was built")
-    checklist = source.catalog.get(record.checklist.id) if record.checklist.id in source.catalog else None
-    return {"view": review_view(record, checklist), "repository": source.name}
+    answered, catalog = record.checklist.id, source.catalog
+    checklist = catalog.get(answered) if answered in catalog else None
+    return {
+        "view": review_view(record, checklist, read_in(catalog, answered, lang)),
+        "repository": source.name,
+    }

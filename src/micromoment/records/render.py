@@ -8,6 +8,7 @@ from typing import Any
 
 from micromoment.checklists import Checklist, load_catalog
 from micromoment.checklists.catalog import project_packs
+from micromoment.checklists.translations import read_in
 from micromoment.config import load_config
 from micromoment.errors import MicromomentError
 from micromoment.fileread import read_regular
@@ -169,15 +170,23 @@ def _template_line(exc: BaseException, filename: str | None) -> int | str:
 
 
 def render_review(
-    project: Project, record: ReviewRecord, checklist: Checklist | None, template: str = REVIEW_TEMPLATE
+    project: Project,
+    record: ReviewRecord,
+    checklist: Checklist | None,
+    shown: Checklist | None = None,
+    template: str = REVIEW_TEMPLATE,
 ) -> str:
-    return render_template(project, template, {"view": review_view(record, checklist)})
+    """A review's Markdown; in the words of `shown` (the checklist translated) where it has them."""
+    return render_template(project, template, {"view": review_view(record, checklist, shown)})
 
 
-def to_render(project: Project, refs: list[str] | None) -> list[tuple[Path, ReviewRecord, Checklist | None]]:
+def to_render(
+    project: Project, refs: list[str] | None, lang: str | None = None
+) -> list[tuple[Path, ReviewRecord, Checklist | None, Checklist | None]]:
     """The review records `render` works on (those named, else every one in the reviews folder),
-    each with the checklist it answered when the catalog has it. A skip record has no Markdown:
-    named, `load_record` refuses it; among all the records, it is passed over."""
+    each with the checklist it answered when the catalog has it, and that checklist in `lang`'s
+    words when it has them. A skip record has no Markdown: named, `load_record` refuses it;
+    among all the records, it is passed over."""
     catalog = load_catalog(project)
     config = load_config(project, catalog)
     found: list[tuple[Path, ReviewRecord | SkipRecord]]
@@ -185,8 +194,12 @@ def to_render(project: Project, refs: list[str] | None) -> list[tuple[Path, Revi
         found = [(path, load_record(path)) for path in (find_record(project, config, ref) for ref in refs)]
     else:
         found = [(path, load_any_record(path)) for path in record_files(reviews_dir(project, config))]
+
+    def answered(checklist_id: str) -> Checklist | None:
+        return catalog.get(checklist_id) if checklist_id in catalog else None
+
     return [
-        (path, record, catalog.get(record.checklist.id) if record.checklist.id in catalog else None)
+        (path, record, answered(record.checklist.id), read_in(catalog, record.checklist.id, lang))
         for path, record in found
         if isinstance(record, ReviewRecord)
     ]

@@ -7,23 +7,28 @@ from typing import Any
 
 from micromoment.checklists import Checklist, Item, format_minutes
 from micromoment.checklists.answers import count_answers, held_status, is_asked, item_rule
+from micromoment.checklists.translations import answer_in
 from micromoment.records.listing import markdown_path
 from micromoment.records.model import Resolution, ReviewRecord
 from micromoment.records.samples import describe
 
 
-def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, Any]:
-    """Everything a review template shows, computed once, in plain data."""
+def review_view(
+    record: ReviewRecord, checklist: Checklist | None, shown: Checklist | None = None
+) -> dict[str, Any]:
+    """Everything a review template shows, computed once, in plain data; in the words of `shown`
+    (the checklist translated) where it has them, when the record answered this very version."""
     items = (
         {item.id: (number, item) for number, item in enumerate(checklist.items, start=1)} if checklist else {}
     )
-    rows, follow_ups, skips = _answer_rows(record, items)
-    references = _references(rows, items)
-    elapsed = (record.finished_at - record.started_at).total_seconds() / 60
-    git = record.git
     # Held to the checklist version it answered, as the gate and the ledger hold it: a record
     # trimmed by hand that still says "complete" shows as incomplete, with the items it lacks.
     same_version = checklist is not None and checklist.content_hash() == record.checklist.content_hash
+    words = {item.id: item for item in shown.items} if shown is not None and same_version else {}
+    rows, follow_ups, skips = _answer_rows(record, items, words)
+    references = _references(rows, items)
+    elapsed = (record.finished_at - record.started_at).total_seconds() / 60
+    git = record.git
     status, unanswered = held_status(
         record.status,
         [item_rule(item) for item in checklist.items] if checklist is not None and same_version else None,
@@ -33,7 +38,7 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
         "record": record.model_dump(mode="json", by_alias=True),
         "status": status,
         "unanswered": list(unanswered),
-        "title": f"{record.checklist.title}: {record.subject}",
+        "title": f"{shown.title if shown and words else record.checklist.title}: {record.subject}",
         "finished": record.finished_at.strftime("%Y-%m-%d %H:%M UTC"),
         "commit": (git.head or "")[:12] if git else "",
         "branch": git.branch if git else None,
@@ -49,14 +54,14 @@ def review_view(record: ReviewRecord, checklist: Checklist | None) -> dict[str, 
         "missing": [
             {
                 "number": items[i][0] if i in items else "-",
-                "question": items[i][1].question if i in items else i,
+                "question": (words.get(i) or items[i][1]).question if i in items else i,
             }
             for i in record.missing
         ],
         "references": [{"label": label, "numbers": numbers} for label, numbers in references.items()],
         # Questions an earlier answer made not apply: named, so the numbers passed over are explained.
         "left_out": [
-            {"number": item.number or str(number), "question": item.question}
+            {"number": item.number or str(number), "question": (words.get(item.id) or item).question}
             for number, item in items.values()
             if not is_asked(item_rule(item), {a.item: a.answer for a in record.answers})
         ],
@@ -87,19 +92,22 @@ def _samples(record: ReviewRecord) -> list[dict[str, Any]]:
 
 
 def _answer_rows(
-    record: ReviewRecord, items: dict[str, tuple[int, Item]]
+    record: ReviewRecord, items: dict[str, tuple[int, Item]], words: dict[str, Item]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """One row per answer, and the follow-ups and skipped items among them."""
+    """One row per answer, and the follow-ups and skipped items among them (in `words`' words)."""
     rows, follow_ups, skips = [], [], []
     for answer in record.answers:
         number, item = items.get(answer.item, (None, None))
         label = (item.number if item and item.number else str(number)) if number else "-"
+        shown = words.get(answer.item)
+        question = shown.question if shown else answer.question
+        given = answer_in(item, shown, answer.answer) if item and shown else answer.answer
         rows.append(
             {
                 "number": label,
                 "item": answer.item,
-                "question": answer.question,
-                "answer": "skipped" if answer.skipped else answer.answer,
+                "question": question,
+                "answer": "skipped" if answer.skipped else given,
                 "note": answer.reason if answer.skipped else answer.note,
                 "evidence": answer.evidence,
                 "sample": describe(answer.sample) if answer.sample else None,
@@ -107,12 +115,12 @@ def _answer_rows(
             }
         )
         if answer.skipped:
-            skips.append({"number": label, "question": answer.question, "reason": answer.reason})
+            skips.append({"number": label, "question": question, "reason": answer.reason})
         if answer.follow_up:
             follow_ups.append(
                 {
                     "number": label,
-                    "question": answer.question,
+                    "question": question,
                     "action": answer.follow_up.action,
                     "owner": answer.follow_up.owner,
                     "due": answer.follow_up.due.isoformat() if answer.follow_up.due else None,
