@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES, PATIENCE, Cli, git, modules_at_exit, write
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = {"typer", "rich", "pydantic", "jinja2", "git", "click"}
+HEAVY = {"typer", "rich", "pydantic", "jinja2", "git", "click", "gettext"}
 
 
 def no_terminal_env(**extra: str) -> dict[str, str]:
@@ -141,6 +141,22 @@ def test_plain_git_hook_blocks_then_passes(cli: Cli, started: Path) -> None:
     assert git(started, "rev-list", "--count", "HEAD").strip() == "2"
 
 
+def test_the_hook_speaks_spanish_with_micromoment_lang_es(started: Path) -> None:
+    write(started / "prompts/support.txt", "Eres de ayuda.\n")
+    git(started, "add", "-A")
+    done = run(
+        started, sys.executable, "-m", "micromoment", "hook", env=no_terminal_env(MICROMOMENT_LANG="es")
+    )
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert "micromoment: este cambio pide revisiones que todavía no tienen registro:" in lines
+    assert (
+        lines[lines.index("Cómo seguir:") + 1]
+        == "  respóndela ahora, y luego agrega .micromoment/ con git add:"
+    )
+    assert lines[-2:] == ["  o deja pasar este commit:", "    git commit --no-verify ..."]
+
+
 def test_warn_policy_lets_the_commit_through(started: Path) -> None:
     write(started / ".micromoment/config.yaml", "hook: {on_missing: warn}\n")
     git(started, "add", "-A")
@@ -244,7 +260,7 @@ def hook_repo(tmp_path: Path) -> Path:
     source.mkdir()
     for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy(ROOT / name, source / name)
-    for folder in ("src", "checklists", "templates"):
+    for folder in ("src", "checklists", "templates", "locale"):
         shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     git(source, "init", "-q", "-b", "main")
     git(source, "add", "-A")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pexpect
+import pytest
 
 from conftest import FIXTURES, Cli, answer_item, git, spawn_micromoment, write
 from micromoment.checklists import checklist_files
@@ -161,3 +162,20 @@ def test_a_review_with_a_stale_translation_says_so_and_reads_as_written(cli: Cli
     assert "(shown as written; micromoment lint lists every problem)" in done.stderr
     [path] = (mini / ".micromoment/reviews").glob("*.yaml")
     assert "Mini check" in path.with_suffix(".md").read_text(encoding="utf-8")
+
+
+def test_the_walk_through_asks_in_spanish_with_micromoment_lang_es(
+    mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MICROMOMENT_LANG", "es")
+    child = spawn_micromoment(mini, "review", "mini")
+    answer_item(child, "Tema de esta revisión", "Prompt de reembolsos")
+    answer_item(child, "1-2", "1")
+    answer_item(child, "y / n / na", "n")
+    answer_item(child, "Seguimiento: ¿qué hay que hacer? (Enter: nada)", "")
+    answer_item(child, "Respuesta", "Sam")
+    child.expect_exact("Mini check: tus respuestas")
+    answer_item(child, "¿Guardar esta revisión? [Y/n]", "")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

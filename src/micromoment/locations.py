@@ -22,7 +22,7 @@ CONFIG_FILE = "config.yaml"
 _PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
-def shipped_folder(kind: Literal["checklists", "templates"]) -> str:
+def shipped_folder(kind: Literal["checklists", "templates", "locale"]) -> str:
     """The built-in folder: inside the package in a wheel, at the checkout's top in an editable install."""
     for candidate in (
         os.path.join(_PACKAGE, "_data", kind),
@@ -35,7 +35,7 @@ def shipped_folder(kind: Literal["checklists", "templates"]) -> str:
     )
 
 
-def shipped_dir(kind: Literal["checklists", "templates"]) -> Path:
+def shipped_dir(kind: Literal["checklists", "templates", "locale"]) -> Path:
     from pathlib import Path
 
     return Path(shipped_folder(kind))
@@ -58,9 +58,14 @@ def language() -> str | None:
     return None if tag in ("", "C", "POSIX") or tag.startswith("en") else tag
 
 
+def language_tags(lang: str) -> list[str]:
+    """The tags a text in `lang` is looked up under, in order: pt-BR, then pt."""
+    return [tag for tag in dict.fromkeys((lang, lang.split("-")[0])) if tag]
+
+
 def translation_file(checklist_path: Path, lang: str) -> Path | None:
     """The checklist's translation into `lang`, else into its base language (pt-BR, then pt)."""
-    for tag in dict.fromkeys((lang, lang.split("-")[0])):
+    for tag in language_tags(lang):
         found = checklist_path.with_name(f"{checklist_path.stem}.{tag}{checklist_path.suffix}")
         if found.is_file():
             return found

@@ -18,6 +18,7 @@ from micromoment.checklists import Catalog, Item, format_minutes
 from micromoment.checklists.translations import answer_in
 from micromoment.clock import utc_now
 from micromoment.errors import plural
+from micromoment.messages import _
 from micromoment.records import SKIP, Answer, FollowUp
 from micromoment.records.samples import describe
 
@@ -33,7 +34,7 @@ def choose_checklists(
     prompter: Prompter, catalog: Catalog, suggested: Sequence[str], default: str
 ) -> list[str]:
     """Offer every checklist, marking those the current changes call for."""
-    table = Table(title="Which checklist?", title_justify="left", show_edge=False)
+    table = Table(title=_("Which checklist?"), title_justify="left", show_edge=False)
     table.add_column("#", justify="right")
     table.add_column("id", no_wrap=True)
     table.add_column("title")
@@ -55,7 +56,7 @@ def choose_checklists(
     prompter.console.print(table)
     fallback = " ".join(suggested) if suggested else default
     while True:
-        reply = prompter.ask("Checklists (ids or numbers, space-separated)", default=fallback)
+        reply = prompter.ask(_("Checklists (ids or numbers, space-separated)"), default=fallback)
         words = reply.replace(",", " ").split()
         unknown = [word for word in words if word not in numbers and word not in catalog]
         if unknown:
@@ -93,14 +94,14 @@ def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[Review
         else:
             earlier = session.item_before(item)
             if earlier is None:
-                console.print("This is the first question.")
+                console.print(_("This is the first question."))
             else:
                 item = earlier
     _summary(session, prompter)
     missing = session.missing_required()
     if missing:
-        console.print(Text(f"Required items without an answer: {', '.join(missing)}", style="yellow"))
-    return prompter.confirm("Save this review?", default=True)
+        console.print(Text(f"{_('Required items without an answer:')} {', '.join(missing)}", style="yellow"))
+    return prompter.confirm(_("Save this review?"), default=True)
 
 
 def _show_item(session: ReviewSession, item: Item, prompter: Prompter) -> None:
@@ -151,7 +152,7 @@ def _take(session: ReviewSession, item: Item, reply: str, prompter: Prompter) ->
     text, note = split_note(reply)
     if text.lower() == "s":
         reason = note or _detail(
-            prompter, session.shown(item), "Why skip it? (recorded with the review)", required=True
+            prompter, session.shown(item), _("Why skip it? (recorded with the review)"), required=True
         )
         if reason is None:
             return False
@@ -183,12 +184,12 @@ def _details(session: ReviewSession, item: Item, prompter: Prompter, keep: Calla
     given, shown = session.answers[item.id], session.shown(item)
     asks: list[tuple[str, Callable[[], object]]] = []
     if given.answer == "na" and not given.note:
-        asks.append(("note", partial(_detail, prompter, shown, "Why does it not apply? (optional)")))
+        asks.append(("note", partial(_detail, prompter, shown, _("Why does it not apply? (optional)"))))
     if given.answer == "no":
         save = partial(_keep_detail, session, item, keep, "follow_up")
         asks.append(("follow_up", partial(_ask_follow_up, shown, prompter, save)))
     if item.evidence is not None and session.sample is None and not given.skipped:
-        asks.append(("evidence", partial(_detail, prompter, shown, "Evidence link (optional)")))
+        asks.append(("evidence", partial(_detail, prompter, shown, _("Evidence link (optional)"))))
     for name, ask in asks:
         value = ask()
         if value is None:  # `b`: back to the answer, which stays as it is until changed
@@ -231,7 +232,7 @@ def ask_detail(
         elif not required:
             return ""
         else:
-            prompter.console.print("A skip is recorded with its reason; please say in a few words why.")
+            prompter.console.print(_("A skip is recorded with its reason; please say in a few words why."))
 
 
 def _shown_answer(session: ReviewSession, item: Item, answer: Answer) -> str:
@@ -267,7 +268,7 @@ def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> 
 
 
 def _prompt_for(item: Item) -> str:
-    return {"confirm": "y / n / na", "choice": f"1-{len(item.options or [])}"}.get(item.kind, "Answer")
+    return {"confirm": "y / n / na", "choice": f"1-{len(item.options or [])}"}.get(item.kind, _("Answer"))
 
 
 def _full_guidance(item: Item, prompter: Prompter) -> None:
@@ -281,23 +282,23 @@ def _full_guidance(item: Item, prompter: Prompter) -> None:
 def _ask_follow_up(item: Item, prompter: Prompter, save: Callable[[FollowUp], None]) -> FollowUp | str | None:
     """The follow-up for a "no" (what, who, by when), each part kept (`save`) as it is given;
     "" for none, None for back."""
-    action = _detail(prompter, item, "Follow-up: what needs to happen? (Enter: none)")
+    action = _detail(prompter, item, _("Follow-up: what needs to happen? (Enter: none)"))
     if not action:
         return action
     save(FollowUp(action=action, owner=item.owner))
-    owner = _detail(prompter, item, "Who owns it (a role or a name)?", default=item.owner)
+    owner = _detail(prompter, item, _("Who owns it (a role or a name)?"), default=item.owner)
     if owner is None:
         return None
     owner = owner or item.owner
     save(FollowUp(action=action, owner=owner))
     while True:
-        due = _detail(prompter, item, "Due date, YYYY-MM-DD (optional)")
+        due = _detail(prompter, item, _("Due date, YYYY-MM-DD (optional)"))
         if not due:
             return None if due is None else FollowUp(action=action, owner=owner)
         try:
             day = dt.date.fromisoformat(due)
         except ValueError:
-            prompter.console.print("Please write the date as YYYY-MM-DD, or leave it empty.")
+            prompter.console.print(_("Please write the date as YYYY-MM-DD, or leave it empty."))
             continue
         # A date already gone is most often a typo (last year, a swapped digit): check once.
         if day >= utc_now().date() or prompter.confirm(f"{day} is in the past; keep it?", default=False):
@@ -311,7 +312,7 @@ def _answer(item: Item, answer: str, **details: object) -> Answer:
 def _summary(session: ReviewSession, prompter: Prompter) -> None:
     """One line per item, cut to the terminal's width, so the whole review fits on a screen."""
     table = Table(
-        title=f"{(session.read_as or session.checklist).title}: your answers",
+        title=f"{(session.read_as or session.checklist).title}: {_('your answers')}",
         title_justify="left",
         box=None,
         padding=(0, 1),

@@ -30,6 +30,7 @@ from micromoment.errors import EXIT_FINDINGS, MicromomentError, plural
 from micromoment.gate.policy import checklists_called_for
 from micromoment.git import GitState, author_identity
 from micromoment.locations import Project, display_path, find_project, language
+from micromoment.messages import _
 from micromoment.records import SampleLink, ScanResult
 from micromoment.records.samples import describe, link_sample_record
 
@@ -243,7 +244,7 @@ def _new_session(
     suggested = list(checklists_called_for(catalog, config, state.changed_paths()))
     ids = checklist_ids or choose_checklists(prompter, catalog, suggested, config.default_checklist)
     checklists = [catalog.get(checklist_id) for checklist_id in dict.fromkeys(ids)]
-    chosen_subject = subject or prompter.ask("Subject of this review", default=state.default_subject())
+    chosen_subject = subject or prompter.ask(_("Subject of this review"), default=state.default_subject())
     return ReviewSession(
         checklists[0], chosen_subject, new_draft_id(), plan=[checklist.id for checklist in checklists]
     )

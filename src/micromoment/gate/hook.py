@@ -13,6 +13,7 @@ from micromoment.gate.coverage import (
     skip_may_cover,
     unanswered_hint,
 )
+from micromoment.messages import _
 
 MAX_PATHS_SHOWN = 3
 
@@ -48,7 +49,7 @@ def findings(outcome: Outcome) -> list[str]:
     """What is wrong with the change: checks without a record, and records that are not valid."""
     lines = []
     if outcome.gaps:
-        lines.append("micromoment: this change calls for checks that have no record yet:")
+        lines.append(_("micromoment: this change calls for checks that have no record yet:"))
     for gap in outcome.gaps:
         lines.append(f"  {gap.rule.id} ({printable(gap.rule.title, one_line=True)}), for {shown_paths(gap)}")
         lines += [f"    why: {reason}" for reason in shown_reasons(gap)]
@@ -59,7 +60,7 @@ def findings(outcome: Outcome) -> list[str]:
         lines.append(f"  {printable(outcome.change.policy_problem, one_line=True)}")
         lines.append("  fix it before merging (micromoment lint); until then the base's rules apply")
     if outcome.invalid:
-        lines.append("micromoment: these records are not valid, so they cover nothing:")
+        lines.append(_("micromoment: these records are not valid, so they cover nothing:"))
         lines += [f"  {printable(record.problem, one_line=True)}" for record in outcome.invalid]
     return lines
 
@@ -67,19 +68,19 @@ def findings(outcome: Outcome) -> list[str]:
 def ways_forward(outcome: Outcome) -> list[str]:
     """The exact commands that get the commit through, each on its own line under what it does,
     so no line runs past an 80-column terminal and wraps to its first column."""
-    lines = ["Ways forward:"]
+    lines = [_("Ways forward:")]
     if outcome.invalid:
-        lines.append("  see every problem in a record, then fix or remove it:")
+        lines.append("  " + _("see every problem in a record, then fix or remove it:"))
         lines += [f"    micromoment lint {printable(r.path, one_line=True)}" for r in outcome.invalid]
     to_review = [gap for gap in outcome.gaps if gap.waiting_for_signoffs is None]
     if to_review:
-        lines.append("  answer it now, then stage .micromoment/:")
+        lines.append("  " + _("answer it now, then stage .micromoment/:"))
         lines += [f"    micromoment review {gap.rule.id}" for gap in to_review]
         skippable = [gap for gap in to_review if skip_may_cover(gap.rule.signoffs)]
         if skippable:
-            lines.append("  or record why this change does not need it:")
+            lines.append("  " + _("or record why this change does not need it:"))
             lines += [f"    micromoment skip {gap.rule.id} --reason '...'" for gap in skippable]
-    return [*lines, "  or let this one commit through:", f"    {bypass()}"]
+    return [*lines, "  " + _("or let this one commit through:"), f"    {bypass()}"]
 
 
 def bypass() -> str:
