@@ -21,6 +21,7 @@ from micromoment.git.objects import (
     ls_index,
     ls_tree,
     merge_base,
+    parse_batch,
     parse_raw,
     read_blobs,
     read_objects,
@@ -66,6 +67,39 @@ def test_parse_raw_takes_the_status_letter_and_the_new_side() -> None:
     assert (second.path, second.status, second.oid) == ("new\nline", "A", "3" * 40)
     assert parse_raw(b"") == []
     assert parse_raw(b"garbage\0x\0") == []
+
+
+def batch_output(specs: list[str], contents: dict[str, bytes]) -> bytes:
+    """What `git cat-file --batch` prints: `oid blob size`, the bytes and a newline; or `spec missing`."""
+    out = b""
+    for index, spec in enumerate(specs):
+        if spec in contents:
+            data = contents[spec]
+            out += b"%040x blob %d\n%s\n" % (index, len(data), data)
+        else:
+            out += spec.encode() + b" missing\n"
+    return out
+
+
+spec_names = st.text(alphabet="abcdefghij:/. -", min_size=1, max_size=12)
+
+
+@given(st.lists(spec_names, unique=True, max_size=6), st.data())
+def test_parse_batch_reads_every_blob_and_leaves_the_missing_out(
+    specs: list[str], data: st.DataObject
+) -> None:
+    present = data.draw(st.sets(st.sampled_from(specs))) if specs else set()
+    contents = {spec: data.draw(st.binary(max_size=40)) for spec in sorted(present)}
+    assert parse_batch(batch_output(specs, contents), specs) == contents
+
+
+def test_parse_batch_with_contents_that_look_like_headers() -> None:
+    specs = ["HEAD:a", "HEAD:b", "HEAD:c"]
+    tricky = {"HEAD:a": b"x blob 3\n\n", "HEAD:c": b""}
+    assert parse_batch(batch_output(specs, tricky), specs) == tricky
+    # A tree or commit is not a blob: its bytes are skipped, never returned.
+    out = b"%s tree 0\n\n" % (b"1" * 40) + b"%s blob 2\nhi\n" % (b"2" * 40)
+    assert parse_batch(out, ["HEAD:", "HEAD:x"]) == {"HEAD:x": b"hi"}
 
 
 @pytest.fixture

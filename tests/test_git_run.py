@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from micromoment.git.run import Asked, GitFailed, Started, ToolMissing, ToolTimedOut, run_git, run_tool
+from micromoment.git.run import GitFailed, Started, ToolMissing, ToolTimedOut, run_git, run_tool
 
 
 def test_output_and_exit_codes_come_back_whole(repo: Path) -> None:
@@ -83,28 +83,3 @@ def test_a_program_that_cannot_start_says_so_when_its_answer_is_asked(repo: Path
     started = Started("no-such-program-here", [], repo)  # no error yet
     with pytest.raises(ToolMissing, match=r"^no-such-program-here is not installed or not on PATH$"):
         started.finish()
-
-
-def test_a_program_asked_line_by_line_answers_each_and_is_stopped_when_it_stalls(
-    repo: Path, tmp_path: Path
-) -> None:
-    echo = Asked("sh", ["-c", 'while read line; do echo "got $line"; done'], repo)
-    try:
-        assert [echo.ask(b"%d\n" % n).readline() for n in (1, 2)] == [b"got 1\n", b"got 2\n"]
-    finally:
-        echo.close()
-    stalled = Asked("sh", ["-c", "exec sleep 30"], repo, timeout=0.2)
-    try:
-        assert stalled.ask(b"question\n").readline() == b""  # its output closes when time is up
-        with pytest.raises(GitFailed, match=r"^sh -c exec sleep 30 gave no answer within 0.2 s; try again$"):
-            raise stalled.failure()
-    finally:
-        stalled.close()
-    gone = Asked("git", ["cat-file", "--batch"], tmp_path)  # not a repository: git refuses and ends
-    try:
-        # Whether it is gone before the question is written or after, git's own word is the message.
-        with pytest.raises(GitFailed, match=r"^git cat-file --batch failed: fatal: not a git repository"):
-            assert gone.ask(b"HEAD\n").readline() == b""
-            raise gone.failure()
-    finally:
-        gone.close()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import IO, NamedTuple
+from typing import NamedTuple
 
 from micromoment.fileread import read_regular
-from micromoment.git.run import SHALLOW_HINT, Asked, GitFailed, Repo, Started, run_git, run_tool
+from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, Started, run_git, run_tool
 
 
 def resolve(repo: Repo, ref: str) -> str:
@@ -26,57 +26,59 @@ def resolve(repo: Repo, ref: str) -> str:
 def read_blobs(repo: Repo, specs: list[str]) -> dict[str, bytes]:
     """Contents of `REV:path` / `:path` objects in one git call; missing ones are left out. A
     name with a newline, which git's line-based batch input cannot take, is asked for alone."""
-    found = _cat_file(repo, [s for s in specs if "\n" not in s])
+    batch = [s for s in specs if "\n" not in s]
+    found = {} if not batch else _batch(repo, batch)
     for spec in specs:
         if "\n" in spec:
             try:
                 found[spec] = run_git(["cat-file", "blob", spec], repo.root)
             except GitFailed:
                 continue
-    return {spec: data for spec, data in found.items() if data is not None}
-
-
-def read_objects(repo: Repo, oids: list[str], limit: int | None = None) -> dict[str, bytes | None]:
-    """Blob contents by object id; None for a blob larger than `limit`, which is never kept."""
-    return _cat_file(repo, list(dict.fromkeys(oids)), limit)
-
-
-def _cat_file(repo: Repo, specs: list[str], limit: int | None = None) -> dict[str, bytes | None]:
-    """Each spec's blob through one `git cat-file --batch`, asked one at a time: `OID TYPE SIZE`
-    and the bytes, or `SPEC missing` (left out). A tree or commit is read past, not returned."""
-    found: dict[str, bytes | None] = {}
-    if not specs:
-        return found
-    git = Asked("git", ["cat-file", "--batch"], repo.root)
-    try:
-        for spec in specs:
-            # Names git gave as bytes that are not UTF-8 go back to it as those same bytes.
-            answer = git.ask(spec.encode("utf-8", "surrogateescape") + b"\n")
-            header = answer.readline().split()
-            if not header:
-                raise git.failure()
-            if len(header) != 3 or not header[2].isdigit():
-                continue
-            size, kind = int(header[2]), header[1]
-            keep = kind == b"blob" and (limit is None or size <= limit)
-            data = answer.read(size + 1) if keep else None  # the bytes and git's newline after them
-            if (len(data) if data is not None else _read_past(answer, size + 1)) != size + 1:
-                raise git.failure()
-            if kind == b"blob":
-                found[spec] = data[:-1] if data is not None else None
-    except (OSError, ValueError):  # its output closed under it: the time limit stopped it
-        raise git.failure() from None
-    finally:
-        git.close()
     return found
 
 
-def _read_past(stream: IO[bytes], size: int) -> int:
-    """Read `size` bytes in bounded pieces, keeping none; how many there were."""
-    left = size
-    while left > 0 and (chunk := stream.read(min(left, 1 << 20))):
-        left -= len(chunk)
-    return size - left
+def read_objects(repo: Repo, oids: list[str], limit: int | None = None) -> dict[str, bytes | None]:
+    """Blob contents by object id; None for a blob larger than `limit`, which is never read."""
+    wanted = list(dict.fromkeys(oids))
+    if not wanted:
+        return {}
+    too_big: set[str] = set()
+    if limit is not None:
+        sizes = run_git(
+            ["cat-file", "--batch-check"], repo.root, stdin="".join(f"{o}\n" for o in wanted).encode()
+        )
+        for line in sizes.decode("utf-8", "replace").splitlines():
+            fields = line.split()
+            if len(fields) == 3 and fields[1] == "blob" and int(fields[2]) > limit:
+                too_big.add(fields[0])
+    found: dict[str, bytes | None] = dict.fromkeys(too_big)
+    found.update(_batch(repo, [o for o in wanted if o not in too_big]))
+    return found
+
+
+def _batch(repo: Repo, specs: list[str]) -> dict[str, bytes]:
+    # Names git gave as bytes that are not UTF-8 go back to it as those same bytes.
+    wanted = "".join(f"{s}\n" for s in specs).encode("utf-8", "surrogateescape")
+    out = run_git(["cat-file", "--batch"], repo.root, stdin=wanted)
+    return parse_batch(out, specs)
+
+
+def parse_batch(out: bytes, specs: list[str]) -> dict[str, bytes]:
+    """`git cat-file --batch` output, one header line and its contents per spec, in order."""
+    found: dict[str, bytes] = {}
+    position = 0
+    for spec in specs:
+        header_end = out.index(b"\n", position)
+        header = out[position:header_end].split()
+        position = header_end + 1
+        # `OID TYPE SIZE` then the bytes; `SPEC missing` (a spec may hold spaces) has none. A tree or
+        # commit prints its bytes too: they are skipped, not returned.
+        if len(header) == 3 and header[2].isdigit():
+            size = int(header[2])
+            if header[1] == b"blob":
+                found[spec] = out[position : position + size]
+            position += size + 1
+    return found
 
 
 class Changed(NamedTuple):

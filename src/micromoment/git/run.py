@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import threading
 import time
-from typing import IO, TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import MicromomentError
 from micromoment.locations import HOME_DIR
@@ -133,58 +132,9 @@ class Started:
             _end(child)
 
 
-class Asked(Started):
-    """A program answering one question at a time on its standard input (`git cat-file --batch`):
-    each answer is read before the next question is written, so no pipe ever fills up, and an
-    answer too big to keep is read past rather than held. The time limit stops it wherever it is."""
-
-    def __init__(
-        self, program: str, args: list[str], cwd: str | Path, timeout: float = GIT_TIMEOUT_SECONDS
-    ) -> None:
-        super().__init__(program, args, cwd, stdin=b"", timeout=timeout)
-        self.timed_out = False
-        self.timer = threading.Timer(self.timeout, self._time_up)
-        self.timer.daemon = True
-        self.timer.start()
-
-    def ask(self, question: bytes) -> IO[bytes]:
-        """Write one question; its answer is read from the stream returned."""
-        child = self.child
-        if child is None or child.stdin is None or child.stdout is None:
-            raise self.failure()
-        try:
-            child.stdin.write(question)
-            child.stdin.flush()
-        except (OSError, ValueError):  # it ended: refused the repository, or ran out of time
-            raise self.failure() from None
-        return child.stdout
-
-    def failure(self) -> GitFailed:
-        """Why no answer came, as a message: git's own last word when it ended by itself."""
-        if self.timed_out:
-            return GitFailed(f"{' '.join(self.argv[:3])} gave no answer within {self.timeout:g} s; try again")
-        self.stdin = None  # no more questions: wait for it to end, and read what it said
-        try:
-            self.output()
-        except GitFailed as exc:
-            return exc
-        return GitFailed(f"{' '.join(self.argv[:3])} stopped answering; try again")
-
-    def _time_up(self) -> None:
-        self.timed_out = True
-        self.stop()
-
-    def close(self) -> None:
-        self.timer.cancel()
-        self.stop()
-
-
 def _end(child: subprocess.Popen[bytes]) -> None:
-    try:
-        with child:  # leaving closes its pipes and reaps it
-            child.kill()
-    except BrokenPipeError:  # a question it never read: the child is reaped all the same
-        pass
+    with child:  # leaving closes its pipes and reaps it
+        child.kill()
 
 
 def run_git(args: list[str], cwd: str | Path, stdin: bytes | None = None) -> bytes:
