@@ -164,18 +164,44 @@ def test_a_review_with_a_stale_translation_says_so_and_reads_as_written(cli: Cli
     assert "Mini check" in path.with_suffix(".md").read_text(encoding="utf-8")
 
 
-def test_the_walk_through_asks_in_spanish_with_micromoment_lang_es(
-    mini: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "es",
+            [
+                "Tema de esta revisión",
+                "Seguimiento: ¿qué hay que hacer? (Enter: nada)",
+                "Respuesta",
+                "tus respuestas",
+                "¿Guardar esta revisión? [Y/n]",
+            ],
+        ),
+        (
+            "pt-BR",
+            [
+                "Assunto desta revisão",
+                "Próximo passo: o que precisa ser feito? (Enter: nada)",
+                "Resposta",
+                "suas respostas",
+                "Salvar esta revisão? [Y/n]",
+            ],
+        ),
+    ],
+)
+def test_the_walk_through_asks_in_the_language_micromoment_lang_names(
+    mini: Path, monkeypatch: pytest.MonkeyPatch, lang: str, words: list[str]
 ) -> None:
-    monkeypatch.setenv("MICROMOMENT_LANG", "es")
+    subject, follow_up, answer, yours, save = words
+    monkeypatch.setenv("MICROMOMENT_LANG", lang)
     child = spawn_micromoment(mini, "review", "mini")
-    answer_item(child, "Tema de esta revisión", "Prompt de reembolsos")
+    answer_item(child, subject, "Prompt de reembolsos")
     answer_item(child, "1-2", "1")
     answer_item(child, "y / n / na", "n")
-    answer_item(child, "Seguimiento: ¿qué hay que hacer? (Enter: nada)", "")
-    answer_item(child, "Respuesta", "Sam")
-    child.expect_exact("Mini check: tus respuestas")
-    answer_item(child, "¿Guardar esta revisión? [Y/n]", "")
+    answer_item(child, follow_up, "")
+    answer_item(child, answer, "Sam")
+    child.expect_exact(yours)
+    answer_item(child, save, "")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

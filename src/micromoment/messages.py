@@ -1,5 +1,5 @@
 """micromoment's own words in the team's language (MICROMOMENT_LANG, the locale): the standard
-library's gettext over the catalogs shipped in `locale/` (`es.po`), read from their text."""
+library's gettext over the catalogs shipped in `locale/` (`es.po`, `pt-BR.po`), read from their text."""
 
 from __future__ import annotations
 
