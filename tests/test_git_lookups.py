@@ -147,18 +147,22 @@ def test_the_memo_keeps_age_order_and_its_sections_and_reads_anything_else_as_em
 
     git_dir = str(tmp_path)
     entries = {"zeta": 1, "alpha": 2}
-    assert write_memo(git_dir, "records", entries) is True
-    assert write_memo(git_dir, "policy", {"k": 3}) is True
-    assert list(read_memo(git_dir, "records")) == ["zeta", "alpha"]  # the other section kept
-    assert read_memo(git_dir, "policy") == {"k": 3}
+    assert write_memo(git_dir, "rules", entries) is True
+    assert write_memo(git_dir, "packs", {"k": 3}) is True
+    assert write_memo(git_dir, "records", {"r": 4}) is True
+    assert list(read_memo(git_dir, "rules")) == ["zeta", "alpha"]  # the other section kept
+    assert read_memo(git_dir, "packs") == {"k": 3}
+    # The records' verdicts live in a file of their own: every commit reads the rules' file.
+    assert read_memo(git_dir, "records") == {"r": 4}
     memo = tmp_path / "micromoment" / "memo.json"
-    foreign = json.dumps({"format": [MEMO_TAG[0] + 1, MEMO_TAG[1]], "records": entries})
-    for damage in (b"[]", b"\xff", b"[" * 100_000, b'{"records": {"k": 1}}', foreign.encode()):
+    assert "records" not in json.loads(memo.read_text())
+    foreign = json.dumps({"format": [MEMO_TAG[0] + 1, MEMO_TAG[1]], "rules": entries})
+    for damage in (b"[]", b"\xff", b"[" * 100_000, b'{"rules": {"k": 1}}', foreign.encode()):
         memo.write_bytes(damage)
-        assert read_memo(git_dir, "records") == {}
-    assert write_memo(git_dir, "policy", {}) is True  # another format starts afresh
-    assert read_memo(git_dir, "records") == {}
-    assert read_memo(None, "records") == {}
+        assert read_memo(git_dir, "rules") == {}
+    assert write_memo(git_dir, "packs", {}) is True  # another format starts afresh
+    assert read_memo(git_dir, "rules") == {}
+    assert read_memo(None, "rules") == {}
     (tmp_path / "blocked").write_text("a file where a folder should be")
     assert write_memo(str(tmp_path / "blocked"), "e", {}) is False
 

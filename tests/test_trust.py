@@ -381,7 +381,7 @@ def covered_with_caches(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
         review_genai(Cli(), repo)
         git(repo, "add", "-A")
         assert hook(repo).returncode == 0
-        assert "memo.json" in {p.name for p in (repo / ".git/micromoment").iterdir()}
+        assert {"memo.json", "verdicts.json"} <= {p.name for p in (repo / ".git/micromoment").iterdir()}
         yield repo
 
 
@@ -400,10 +400,12 @@ def test_a_damaged_gate_cache_only_costs_speed(
     covered_with_caches: Path, repo: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes
 ) -> None:
     started = copy_repo(covered_with_caches, repo, monkeypatch)
-    (started / ".git/micromoment/memo.json").write_bytes(damage)
+    for name in ("memo.json", "verdicts.json"):
+        (started / ".git/micromoment" / name).write_bytes(damage)
     again = hook(started)
     assert (again.returncode, again.stderr) == (0, "")
-    assert json.loads((started / ".git/micromoment/memo.json").read_text())["records"]
+    assert json.loads((started / ".git/micromoment/memo.json").read_text())["rules"]
+    assert json.loads((started / ".git/micromoment/verdicts.json").read_text())["records"]
 
 
 def test_odd_file_names_are_judged_not_crashed_on(cli: Cli, started: Path, tmp_path: Path) -> None:

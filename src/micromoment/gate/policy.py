@@ -3,10 +3,9 @@ and remembered in the gate's memo, so that a commit whose policy has not changed
 and loads no model (the first commit after a policy change pays for the full read, once). The
 packs installed and synced count as policy too: the memo's key names them.
 
-The memo is one file, `<git-dir>/micromoment/memo.json`, with a section per kind of fact (the
-rules read from a set of policy files; the verdict on a record, `seen`), by blob ids. It only
-ever costs speed: a missing, damaged, truncated or foreign file reads as empty, and a write
-that fails leaves the old file.
+The memo, under `<git-dir>/micromoment/`, keeps a section per kind of fact by blob ids: the rules
+read from a set of policy files and the packs found (`memo.json`); the verdict on a record (`seen`,
+`verdicts.json`). It only costs speed: a missing, damaged or foreign file reads as empty.
 
 A branch must not change the rules it is judged by, so `check --base` and the hook on a
 branch read the config and checklists as the base branch's tip has them, not the work tree.
@@ -188,15 +187,16 @@ def found_packs(git_dir: str | None) -> list[Pack]:
     return one_of_each(installed + synced_packs(common_dir(git_dir) if git_dir else None))
 
 
-def _memo(git_dir: str | None) -> dict[str, Any]:
-    """The memo, parsed once a process for each version of the file: a commit reads several of
-    its sections, and on a branch it holds a verdict for each of the base's records."""
-    path = os.path.join(git_dir, "micromoment", "memo.json") if git_dir else ""
+def _memo(git_dir: str | None, section: str) -> tuple[str, dict[str, Any]]:
+    """The memo file that keeps `section`, and its sections, parsed once a process for each version
+    of the file. The records' verdicts (on a branch, one per base record) are not in the rules'."""
+    name = "verdicts.json" if section == "records" else "memo.json"
+    path = os.path.join(git_dir, "micromoment", name) if git_dir else ""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
-        return {}
-    return _parsed(path, info.st_mtime_ns, info.st_size)
+        return path, {}
+    return path, _parsed(path, info.st_mtime_ns, info.st_size)
 
 
 @lru_cache(maxsize=2)
@@ -211,7 +211,7 @@ def _parsed(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
 
 def read_memo(git_dir: str | None, section: str) -> dict[str, Any]:
     """One section of the memo; empty for anything else."""
-    found = _memo(git_dir).get(section)
+    found = _memo(git_dir, section)[1].get(section)
     return found if isinstance(found, dict) else {}
 
 
@@ -222,10 +222,11 @@ def write_memo(git_dir: str, section: str, entries: dict[str, Any]) -> bool:
 
     from micromoment.files import write_atomic
 
+    path, sections = _memo(git_dir, section)
     # Key order is kept, not sorted: callers keep entries in age order and drop the oldest first.
-    text = json.dumps({**_memo(git_dir), "format": MEMO_TAG, section: entries})
+    text = json.dumps({**sections, "format": MEMO_TAG, section: entries})
     try:
-        write_atomic(Path(git_dir, "micromoment", "memo.json"), text + "\n")
+        write_atomic(Path(path), text + "\n")
     except Exception:  # a memo that cannot be written only costs speed
         return False
     return True
