@@ -150,7 +150,7 @@ def _remembered(git_dir: str | None, inputs: list[str], build: Callable[[list[Pa
 MEMO_LIMIT = 32
 MEMO_BYTES = 256 * 1024 * 1024
 # A memo written by another version of micromoment, or in another format, is never read.
-MEMO_TAG = [5, __version__]
+MEMO_TAG = [6, __version__]
 
 
 def pinned(rules: Rules, git_dir: str | None) -> Rules:
