@@ -236,6 +236,13 @@ def test_a_teams_own_detector_and_bad_patterns(cli: Cli, app: Path) -> None:
     assert "repeats a group that holds a repetition" in lint.stdout
     write(app / ".micromoment/config.yaml", "checklists:\n  quick: {applies_when: [no-such]}\n")
     assert "no detector 'no-such'; use one of model-call, model-name" in cli("lint").stdout
+    # A team's own checklist naming a detector nobody defines is named too, by its file.
+    write(app / ".micromoment/config.yaml", "version: 1\n")
+    mini = (Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
+    write(app / ".micromoment/checklists/mini.yaml", mini + "applies_when: [no-such]\n")
+    done = cli("check")
+    assert done.exit_code == 2
+    assert ".micromoment/checklists/mini.yaml: applies_when: no detector 'no-such'" in done.stderr
 
 
 # --- scan and init --scan --------------------------------------------------------------------
