@@ -284,3 +284,12 @@ def test_pack_new_and_pack_sync_say_what_is_wrong(repo: Path, tmp_path: Path, si
         2,
         "micromoment: packs are synced into the git directory; run micromoment pack sync in a git repository\n",
     )
+    # A URL that reads like an option is a URL to git, never a command it runs.
+    planted = tmp_path / "ran"
+    write(
+        repo / ".micromoment/config.yaml",
+        f"packs:\n  evil:\n    git: '--upload-pack=touch {planted}'\n    commit: {'a' * 40}\n",
+    )
+    refused = micromoment(repo, site, "pack", "sync")
+    assert refused.returncode == 2 and refused.stderr.startswith("micromoment: git fetch -q failed: ")
+    assert not planted.exists()

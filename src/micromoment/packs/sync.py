@@ -48,7 +48,9 @@ def _fetch(top: Path, name: str, pin: PackPin) -> None:
             if pin.tag
             else ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
         )
-        run_git(["fetch", "-q", "--no-tags", pin.git, *wanted], store)
+        run_git(
+            ["fetch", "-q", "--no-tags", "--end-of-options", pin.git, *wanted], store
+        )  # a URL is never an option
         try:
             head = "FETCH_HEAD" if pin.tag else pin.commit
             asked = ["rev-parse", "--verify", "-q", "--end-of-options", head + "^{commit}"]
