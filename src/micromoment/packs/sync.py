@@ -43,14 +43,10 @@ def _fetch(top: Path, name: str, pin: PackPin) -> None:
     with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=top) as scratch:
         store, files = Path(scratch, "store"), Path(scratch, "files")
         run_git(["init", "-q", "--bare", str(store)], scratch)
-        wanted = (
-            [f"refs/tags/{pin.tag}"]
-            if pin.tag
-            else ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
-        )
-        run_git(
-            ["fetch", "-q", "--no-tags", "--end-of-options", pin.git, *wanted], store
-        )  # a URL is never an option
+        every = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
+        wanted = [f"refs/tags/{pin.tag}"] if pin.tag else every
+        # After --end-of-options a URL written like an option (--upload-pack=...) is a URL to git.
+        run_git(["fetch", "-q", "--no-tags", "--end-of-options", pin.git, *wanted], store)
         try:
             head = "FETCH_HEAD" if pin.tag else pin.commit
             asked = ["rev-parse", "--verify", "-q", "--end-of-options", head + "^{commit}"]
