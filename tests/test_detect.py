@@ -84,7 +84,8 @@ def corpus_patch(case: dict[str, Any]) -> str:
 def found_by_gate(detectors: Detectors, case: dict[str, Any]) -> set[str]:
     """The detectors that find the case as the gate reads it: files in no known language, and
     vendored or generated ones, are never read."""
-    if detectors.language(case["file"]) is None or detectors.skip_reason(case["file"]):
+    languages, skipped = detectors.sorted_out([case["file"]])
+    if case["file"] not in languages or skipped:
         return set()
     return {finding.detector for finding in findings_in_diff(detectors, corpus_patch(case))[0]}
 
@@ -319,3 +320,32 @@ def test_a_file_too_large_or_binary_is_said_not_to_be_read(cli: Cli, app: Path) 
         result.stdout,
     ), result.stdout
     assert subprocess.run(["git", "diff", "--cached", "--quiet"], cwd=app).returncode == 1
+
+
+def test_files_with_the_same_content_are_each_named(cli: Cli, app: Path) -> None:
+    # git reads one diff for files alike before and after; each copy is still named, with its
+    # own line, and a copy that was edited from other content has its own diff.
+    client = "from openai import OpenAI\n\nclient = OpenAI()\n"
+    write(app / "edited/client.py", "# the client comes later\n")
+    commit_all(app, "a placeholder")
+    for path in ("one/client.py", "two/client.py", "edited/client.py"):
+        write(app / path, client)
+    for path in ("one/blob.py", "two/blob.py"):
+        (app / path).write_bytes(b"\0openai" * 10)
+    git(app, "add", "-A")
+    result = cli("check", "--json")
+    verdict = json.loads(result.stdout)["checklists"][0]
+    assert [r["reason"] for r in verdict["reasons"]] == [
+        f"{folder}/client.py:{line}: model SDK: {found} (model-call)"
+        for folder in ("edited", "one", "two")
+        for line, found in ((1, "from openai"), (3, "OpenAI("))
+    ]
+    assert "not read for generative AI: one/blob.py (binary), two/blob.py (binary)" in cli("check").stdout
+
+
+def test_the_same_content_in_another_language_is_read_as_that_language(cli: Cli, repo: Path) -> None:
+    settings = "llm:\n  model: gpt-4o-mini\n  temperature: 0.7\n"
+    write(repo / "app.go", settings)  # not Go: nothing there for the detectors
+    write(repo / "app.yaml", settings)
+    git(repo, "add", "-A")
+    assert "  why: app.yaml:3: generation setting: temperature: 0.7 (settings)\n" in cli("check").stdout

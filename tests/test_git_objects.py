@@ -213,9 +213,18 @@ def test_the_default_branch_follows_config_then_init_then_main(
     assert default_branch(handle) == "origin/master"
 
 
-def test_changed_keeps_what_it_was_given() -> None:
-    entry = Changed("p", "T", "f" * 40)
-    assert (entry.path, entry.status, entry.oid) == ("p", "T", "f" * 40)
+def test_raw_diff_gives_both_sides_and_marks_submodules() -> None:
+    old, new, zero = "a" * 40, "b" * 40, "0" * 40
+    raw = (
+        f":100644 100644 {old} {new} M\0app.py\0:000000 100644 {zero} {new} A\0café.py\0"
+        f":160000 160000 {old} {new} M\0vendor/lib\0:100644 160000 {old} {new} T\0was-a-file\0"
+    ).encode()
+    assert parse_raw(raw) == [
+        Changed("app.py", "M", new, old, False),
+        Changed("café.py", "A", new, zero, False),
+        Changed("vendor/lib", "M", new, old, True),
+        Changed("was-a-file", "T", new, old, True),
+    ]
 
 
 def test_only_master_is_found_as_master(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

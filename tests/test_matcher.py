@@ -41,6 +41,8 @@ def test_the_gate_matches_what_pathspec_matches(lines: list[str], paths: list[st
     rule = rule_of(lines)
     for path in paths:
         assert rule.matches(path) == spec.match_file(path), (lines, path)
+    # Many paths at once: the same verdicts, in the order given.
+    assert rule.matching(paths, "\n".join(paths)) == [p for p in paths if spec.match_file(p)]
 
 
 # Characters that mean something in a pattern, and plain ones, in any order: classes, escapes,

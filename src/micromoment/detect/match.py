@@ -61,14 +61,23 @@ class Detectors:
         dot = name.rfind(".")
         return self.by_suffix.get(name[dot:].lower()) if dot > 0 else None
 
-    def skip_reason(self, path: str) -> str | None:
-        """Why a file is never read for content, by its path: vendored or generated; else None."""
-        padded = "/" + path
-        if any(folder in padded for folder in self._vendored):
-            return "vendored"
-        if path.endswith(self._generated_ends) or any(folder in padded for folder in self._generated_dirs):
-            return "generated"
-        return None
+    def sorted_out(self, paths: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """The paths in a language the detectors know, each with its language, and of those the
+        ones never read for content by their paths (vendored or generated), with why. A folder or
+        ending found in none of the paths together is not looked for in each."""
+        languages = {path: language for path in paths if (language := self.language(path))}
+        together = "\n/" + "\n/".join(languages) + "\n"
+        vendored = [folder for folder in self._vendored if folder in together]
+        generated = [folder for folder in self._generated_dirs if folder in together]
+        ends = tuple(end for end in self._generated_ends if end + "\n" in together)
+        skipped = {}
+        for path in languages if vendored or generated or ends else ():
+            padded = "/" + path
+            if any(folder in padded for folder in vendored):
+                skipped[path] = "vendored"
+            elif path.endswith(ends) or any(folder in padded for folder in generated):
+                skipped[path] = "generated"
+        return languages, skipped
 
     def generated_mark(self, first_lines: str) -> bool:
         lowered = first_lines.lower()

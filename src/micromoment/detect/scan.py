@@ -31,11 +31,9 @@ def scan_files(root: str, paths: list[str], detectors: Detectors) -> Scanned:
     """What the detectors find in these files (paths from `root`), and the files not read, with why."""
     places: dict[str, list[Place]] = {}
     not_read: dict[str, str] = {}
-    for path in sorted(paths):
-        language = detectors.language(path)
-        if language is None:
-            continue
-        why = detectors.skip_reason(path)
+    languages, skipped = detectors.sorted_out(sorted(paths))
+    for path, language in languages.items():
+        why = skipped.get(path)
         data = None if why else read_regular(os.path.join(root, path), MAX_CONTENT_BYTES)
         if data is None:
             if why or os.path.isfile(os.path.join(root, path)):

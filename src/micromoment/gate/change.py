@@ -56,6 +56,8 @@ class Change:
         self.touched: dict[str, str] = {}
         # Submodules among the triggering paths: path -> (commit before, commit after).
         self.submodules: dict[str, tuple[str, str]] = {}
+        # The content of each path in the diff: path -> (blob before, blob after).
+        self.blobs: dict[str, tuple[str, str]] = {}
         # Records named among FILES (read from the work tree): they cover, as the files given say.
         self.file_records: list[str] = []
         # The commits whose authors back sign-offs: (after, until); after None means all history.
@@ -78,9 +80,10 @@ class Change:
     def take(self, changed: list[Changed], records: list[Changed]) -> None:
         """The paths that trigger (`changed`), and the records created or edited (`records`)."""
         self.triggering = [c.path for c in changed]
-        self.submodules = {c.path: (c.submodule_was, c.oid) for c in changed if c.submodule_was is not None}
-        for path, status, oid, submodule_was in records:
-            if not is_record_path(path, self.rules.reviews_dir) or submodule_was is not None:
+        self.blobs = {c.path: (c.was, c.oid) for c in changed}
+        self.submodules = {path: self.blobs[path] for path, *_, gitlink in changed if gitlink}
+        for path, status, oid, _, gitlink in records:
+            if not is_record_path(path, self.rules.reviews_dir) or gitlink:
                 continue
             if status == "A":
                 self.created[path] = oid

@@ -27,37 +27,45 @@ def read_content(change: Change) -> None:
     if rules.detection is None or change.diff_range is None:
         return
     detectors = Detectors(rules.detection)
-    paths = []
-    for path in triggering_paths(rules, change.triggering):
-        if path in change.submodules or detectors.language(path) is None:
-            continue
-        why = detectors.skip_reason(path)
-        if why:
-            change.not_read[path] = why
-        else:
-            paths.append(path)
-    if not paths:
+    candidates = [p for p in triggering_paths(rules, change.triggering) if p not in change.submodules]
+    languages, skipped = detectors.sorted_out(candidates)
+    change.not_read.update(skipped)
+    # Files whose content is the same before and after (copies, stubs, fixtures added in bulk)
+    # have the same diff: git reads one of each, and what it shows stands for all of them.
+    alike: dict[tuple[str | None, ...], list[str]] = {}
+    for path, language in languages.items():
+        if path not in skipped:
+            blobs = change.blobs.get(path)
+            alike.setdefault((*blobs, language) if blobs else (path,), []).append(path)
+    if not alike:
         return
-    old, new = change.diff_range
+    read = {same[0]: same for same in alike.values()}
+    findings, unread = findings_in_diff(detectors, _patch(change, detectors, list(read)))
+    change.findings = sorted(
+        (finding._replace(path=path) for finding in findings for path in read.get(finding.path, ())),
+        key=lambda finding: (finding.path, finding.line),
+    )
+    change.not_read.update({path: why for one, why in unread.items() for path in read.get(one, ())})
+
+
+def _patch(change: Change, detectors: Detectors, paths: list[str]) -> str:
+    """The lines the change adds and removes in `paths`, in files that hold some keyword."""
+    old, new = change.diff_range or (None, None)
     # Explicit prefixes and no external or text-conversion tools: the patch is read as git's own.
     args = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-relative"]
     args += ["--src-prefix=a/", "--dst-prefix=b/", f"-U{NEAR_LINES}"]
     keywords = detectors.keywords()
     if keywords is not None:
         # git leaves out every file whose added or removed lines hold no keyword in any case (its
-        # own search, a pass in C: 5,000 new files cost little more than one), binary ones
-        # included (`-a`: one that holds a keyword is shown, and said not to be read).
+        # own search, a pass in C), binary ones included (`-a`: one that holds a keyword is
+        # shown, and said not to be read).
         args += ["-a", "-i", "-G" + "|".join(k.translate(_ERE_ESCAPES) for k in keywords)]
     args += ["--cached", old or EMPTY_TREE] if new is None else [old or EMPTY_TREE, new]
     if len(paths) <= MANY_PATHS:
         args += ["--", *(f":(literal){path}" for path in paths)]
     else:
         args += ["--", *(f":(glob)**/*{suffix}" for suffix in detectors.by_suffix)]
-    patch = run_git(args, change.repo.root).decode("utf-8", "surrogateescape")
-    findings, skipped = findings_in_diff(detectors, patch)
-    chosen = set(paths)
-    change.findings = [finding for finding in findings if finding.path in chosen]
-    change.not_read.update({path: why for path, why in skipped.items() if path in chosen})
+    return run_git(args, change.repo.root).decode("utf-8", "surrogateescape")
 
 
 def content_hits(rules: Rules, findings: list[Finding]) -> dict[str, list[Finding]]:

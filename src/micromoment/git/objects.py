@@ -82,13 +82,14 @@ def parse_batch(out: bytes, specs: list[str]) -> dict[str, bytes]:
 
 
 class Changed(NamedTuple):
-    """One path in a diff: its status letter (A, M, D, T), the object id on the new side, and,
-    for a submodule (a gitlink on either side), the commit it pointed at before."""
+    """One path in a diff: its status letter (A, M, D, T), the object ids on the new side and
+    the old (all zeros for none), and whether either side is a submodule's commit (a gitlink)."""
 
     path: str
     status: str
     oid: str
-    submodule_was: str | None = None
+    was: str
+    gitlink: bool = False
 
 
 def start_diff(repo: Repo, old: str | None, new: str | None = None, under: str | None = None) -> Started:
@@ -120,8 +121,7 @@ def parse_raw(raw: bytes) -> list[Changed]:
         parts = meta.split(" ")  # `:mode`, mode, oid, the new oid, the status
         if len(parts) < 5 or meta[:1] != ":":
             break
-        gitlink = GITLINK in (parts[0][1:], parts[1])
-        changed.append(Changed(path, parts[4][:1], parts[3], parts[2] if gitlink else None))
+        changed.append(Changed(path, parts[4][:1], parts[3], parts[2], GITLINK in (parts[0][1:], parts[1])))
     return changed
 
 
