@@ -143,7 +143,7 @@ def test_find_repo_knows_head_and_names_a_folder_outside_git(started: Path, tmp_
 
 
 def test_the_memo_keeps_age_order_and_its_sections_and_reads_anything_else_as_empty(tmp_path: Path) -> None:
-    from micromoment.gate.policy import MEMO_TAG, read_memo, write_memo
+    from micromoment.memo import MEMO_TAG, read_memo, write_memo
 
     git_dir = str(tmp_path)
     entries = {"zeta": 1, "alpha": 2}

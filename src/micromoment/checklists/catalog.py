@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from micromoment.checklists.model import Checklist, load_checklist, load_located
-from micromoment.checklists.packs import Pack, git_folder, installed_packs, one_of_each, synced_packs
+from micromoment.checklists.packs import Pack, found_packs, git_folder
 from micromoment.errors import FileProblems, Problem, UnknownChecklist
 from micromoment.locations import Project, display_path, is_checklist_name, shipped_dir
 
@@ -74,7 +74,7 @@ class Catalog:
 
 def project_packs(project: Project) -> list[Pack]:
     """The packs installed here and those synced into the project's git directory."""
-    return one_of_each([*installed_packs(), *synced_packs(git_folder(str(project.root)))])
+    return found_packs(git_folder(str(project.root)))
 
 
 def load_catalog(project: Project, packs: list[Pack] | None = None) -> Catalog:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from micromoment.errors import MicromomentError
 from micromoment.fileread import read_regular
+from micromoment.memo import read_memo, stamps, write_memo
 
 GROUP = "micromoment.checklists"
 # Under the git directory (the common one, shared by worktrees): one folder per synced pack,
@@ -57,6 +59,22 @@ def installed_packs() -> tuple[Pack, ...]:
             )
         found.append(Pack(point.name, version, folders[0]))
     return tuple(found)
+
+
+def found_packs(common_git_dir: str | None) -> list[Pack]:
+    """The packs installed and synced (into `common_git_dir`, when given). The installed ones are
+    remembered in its memo under the times of the import path's folders (installing or removing
+    a distribution changes them), so that a commit, `list` or `render` does not load
+    importlib.metadata to find them."""
+    here = os.getcwd()
+    key = "\n".join(stamps("", [folder for folder in sys.path if folder and folder != here]))
+    try:
+        installed = [Pack(*map(str, pack)) for pack in read_memo(common_git_dir, "packs")[key]]
+    except (LookupError, TypeError):
+        installed = list(installed_packs())
+        if common_git_dir is not None:
+            write_memo(common_git_dir, "packs", {key: installed})
+    return one_of_each(installed + synced_packs(common_git_dir))
 
 
 def synced_packs(common_git_dir: str | None) -> list[Pack]:

@@ -3,9 +3,8 @@ and remembered in the gate's memo, so that a commit whose policy has not changed
 and loads no model (the first commit after a policy change pays for the full read, once). The
 packs installed and synced count as policy too: the memo's key names them.
 
-The memo, under `<git-dir>/micromoment/`, keeps a section per kind of fact by blob ids: the rules
-read from a set of policy files and the packs found (`memo.json`); the verdict on a record (`seen`,
-`verdicts.json`). It only costs speed: a missing, damaged or foreign file reads as empty.
+The memo (`micromoment.memo`) keeps the rules read from a set of policy files under their blob
+ids; the packs found and the records' verdicts (`seen`) have sections of their own.
 
 A branch must not change the rules it is judged by, so `check --base` and the hook on a
 branch read the config and checklists as the base branch's tip has them, not the work tree.
@@ -13,17 +12,13 @@ branch read the config and checklists as the base branch's tip has them, not the
 
 from __future__ import annotations
 
-import json
 import os
-import sys
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from micromoment import __version__
-from micromoment.checklists.packs import Pack, installed_packs, one_of_each, pin_problem, synced_packs
+from micromoment.checklists.packs import Pack, found_packs, pin_problem
 from micromoment.detect.table import RULES_FILE
 from micromoment.errors import FileProblems, MicromomentError
-from micromoment.fileread import read_regular
 from micromoment.gate.rules import (
     POLICY_FILE,
     POLICY_FOLDER,
@@ -36,6 +31,7 @@ from micromoment.gate.rules import (
 from micromoment.git import Repo
 from micromoment.git.objects import common_dir, ls_index, ls_tree, read_objects
 from micromoment.locations import HOME_DIR, Project, is_checklist_name, shipped_folder
+from micromoment.memo import read_memo, stamps, write_memo
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -81,9 +77,9 @@ def worktree_rules(root: str) -> Rules:
     names = [POLICY_FILE, *(POLICY_FOLDER + n for n in _checklist_names(os.path.join(root, POLICY_FOLDER)))]
     # Kept under their sizes and times; only a plain `.git` folder keeps a memo of the work
     # tree's policy (a worktree or a submodule, whose `.git` is a file, does not).
-    stamps = ["work tree", *_stamps(root, names)]
+    inputs = ["work tree", *stamps(root, names)]
     git_dir = os.path.join(root, ".git")
-    return _remembered(git_dir if os.path.isdir(git_dir) else None, stamps, lambda packs: _build(root, packs))
+    return _remembered(git_dir if os.path.isdir(git_dir) else None, inputs, lambda packs: _build(root, packs))
 
 
 def rules_at(repo: Repo, commit: str) -> Rules:
@@ -131,7 +127,7 @@ def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]]) -> Rules:
 def _remembered(git_dir: str | None, inputs: list[str], build: Callable[[list[Pack]], Rules]) -> Rules:
     """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
     the work tree) and the packs found: from the memo, else built by `build`, and remembered."""
-    packs = found_packs(git_dir)
+    packs = packs_found(git_dir)
     key = "\n".join([*inputs, *shipped_stamp(packs)])
     remembered = read_memo(git_dir, "rules")
     found = rules_from_memo(remembered.get(key))
@@ -148,15 +144,12 @@ def _remembered(git_dir: str | None, inputs: list[str], build: Callable[[list[Pa
 
 # Sets of rules kept in the memo: a few branches' worth, the oldest dropped first.
 MEMO_LIMIT = 32
-MEMO_BYTES = 256 * 1024 * 1024
-# A memo written by another version of micromoment, or in another format, is never read.
-MEMO_TAG = [6, __version__]
 
 
 def pinned(rules: Rules, git_dir: str | None) -> Rules:
     """The rules the gate judges by, refused when the packs found are not those they pin, so
     that a laptop and CI judge alike (the rules a change is compared with are not refused)."""
-    problem = pin_problem(rules.packs, found_packs(git_dir)) if rules.packs is not None else None
+    problem = pin_problem(rules.packs, packs_found(git_dir)) if rules.packs is not None else None
     if problem:
         raise MicromomentError(problem)
     return rules
@@ -166,86 +159,20 @@ def shipped_stamp(packs: list[Pack]) -> list[str]:
     """This install's own checklists and detector rules, and the packs', as the memo's key needs them: micromoment's
     version, each pack's, and each file's name, size and time (an editable install changes them
     without a new version)."""
-    stamps = [__version__, *_stamps("", [RULES_FILE])]
+    found = [__version__, *stamps("", [RULES_FILE])]
     for folder, label in [(shipped_folder("checklists"), ""), *((p.folder, p.label) for p in packs)]:
-        stamps += [f"{label} {folder}", *_stamps(folder, _checklist_names(folder))]
-    return stamps
+        found += [f"{label} {folder}", *stamps(folder, _checklist_names(folder))]
+    return found
 
 
-def found_packs(git_dir: str | None) -> list[Pack]:
-    """The packs installed and synced. The installed ones are remembered under the times of the
-    import path's folders (installing or removing a distribution changes them), so that a commit
-    does not load importlib.metadata to find them."""
-    here = os.getcwd()
-    key = "\n".join(_stamps("", [folder for folder in sys.path if folder and folder != here]))
-    try:
-        installed = [Pack(*map(str, pack)) for pack in read_memo(git_dir, "packs")[key]]
-    except (LookupError, TypeError):
-        installed = list(installed_packs())
-        if git_dir is not None:
-            write_memo(git_dir, "packs", {key: installed})
-    return one_of_each(installed + synced_packs(common_dir(git_dir) if git_dir else None))
-
-
-def _memo(git_dir: str | None, section: str) -> tuple[str, dict[str, Any]]:
-    """The memo file that keeps `section`, and its sections, parsed once a process for each version
-    of the file. The records' verdicts (on a branch, one per base record) are not in the rules'."""
-    name = "verdicts.json" if section == "records" else "memo.json"
-    path = os.path.join(git_dir, "micromoment", name) if git_dir else ""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return path, {}
-    return path, _parsed(path, info.st_mtime_ns, info.st_size)
-
-
-@lru_cache(maxsize=2)
-def _parsed(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
-    raw = read_regular(path, MEMO_BYTES)  # a pipe in its place is never waited on
-    try:
-        data = json.loads(raw) if raw is not None else {}
-    except (ValueError, RecursionError):
-        return {}
-    return data if isinstance(data, dict) and data.get("format") == MEMO_TAG else {}
-
-
-def read_memo(git_dir: str | None, section: str) -> dict[str, Any]:
-    """One section of the memo; empty for anything else."""
-    found = _memo(git_dir, section)[1].get(section)
-    return found if isinstance(found, dict) else {}
-
-
-def write_memo(git_dir: str, section: str, entries: dict[str, Any]) -> bool:
-    """Replace one section in one atomic step, keeping the others; False (and the old file
-    kept) when that fails."""
-    from pathlib import Path
-
-    from micromoment.files import write_atomic
-
-    path, sections = _memo(git_dir, section)
-    # Key order is kept, not sorted: callers keep entries in age order and drop the oldest first.
-    text = json.dumps({**sections, "format": MEMO_TAG, section: entries})
-    try:
-        write_atomic(Path(path), text + "\n")
-    except Exception:  # a memo that cannot be written only costs speed
-        return False
-    return True
+def packs_found(git_dir: str | None) -> list[Pack]:
+    """The packs installed and synced, for the repository whose git directory is `git_dir`."""
+    return found_packs(common_dir(git_dir) if git_dir else None)
 
 
 def _checklist_names(folder: str) -> list[str]:
     names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
     return [name for name in names if is_checklist_name(name)]
-
-
-def _stamps(root: str, names: list[str]) -> list[str]:
-    stamps = []
-    for name in names:
-        try:
-            info = os.stat(os.path.join(root, name))
-        except OSError:
-            continue
-        stamps.append(f"{name} {info.st_size} {info.st_mtime_ns}")
-    return stamps
 
 
 def _build_at(commit: str, files: dict[str, bytes], packs: list[Pack] | None = None) -> Rules:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from micromoment.errors import FileProblems
-from micromoment.gate.policy import read_memo, write_memo
 from micromoment.git.objects import read_objects
 from micromoment.limits import MAX_YAML_BYTES, size_text
+from micromoment.memo import read_memo, write_memo
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
