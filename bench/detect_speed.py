@@ -1,6 +1,7 @@
 """Content triggers and `scan`: the hook for a one-file code change that triggers nothing, with
 the content detectors on (target: at most 4x `python -c pass`); 5,000 staged code files against
-that one-file change (at most 2.5x); `scan` over a 50,000-file repository (under 10 s)."""
+that one-file change (at most 2.5x), alike and, with no target, each with its own content (git
+then reads every blob); `scan` over a 50,000-file repository (under 10 s)."""
 
 from __future__ import annotations
 
@@ -29,15 +30,19 @@ CODE = "def total(order):\n    return sum(line.price * line.quantity for line in
 GENAI = 'from openai import OpenAI\n\nclient = OpenAI()\nreply = client.responses.create(model="gpt-4.1", input=q)\n'
 
 
-def change(repo: Path, many: bool, detectors_on: bool) -> None:
-    """A repository of ten modules, then one module edited or 5,000 added, staged."""
+def change(repo: Path, many: bool, detectors_on: bool, distinct: bool = False) -> None:
+    """A repository of ten modules, then one module edited or 5,000 added, staged: alike (one
+    content, as a bulk-added fixture or stub), or each with a name of its own."""
     write_files(repo, [f"src/pkg{i}/m{i}.py" for i in range(10)], CODE)
     if not detectors_on:
         write_files(
             repo, [".micromoment/config.yaml"], "checklists:\n  genai-output-review: {applies_when: []}\n"
         )
     commit_all(repo)
-    if many:
+    if many and distinct:
+        for i in range(5_000):
+            write_files(repo, [f"src/feature{i // 500}/f{i}.py"], CODE.replace("total", f"total_{i}"))
+    elif many:
         write_files(repo, [f"src/feature{i // 500}/f{i}.py" for i in range(5_000)], CODE)
     else:
         write_files(repo, ["src/pkg1/m1.py"], CODE + "def empty(order):\n    return not order.lines\n")
@@ -53,6 +58,9 @@ def main() -> None:
                 repo = stack.enter_context(scratch_repo(f"{'many' if many else 'one'}-{on}"))
                 change(repo, many, on)
                 cases[f"{'many' if many else 'one'}{'' if on else ' off'}"] = (command, repo, 0)
+        distinct = stack.enter_context(scratch_repo("many-distinct"))
+        change(distinct, True, True, distinct=True)
+        cases["many distinct"] = (command, distinct, 0)
         medians = interleaved_medians({"baseline": (PYTHON_PASS, cases["one"][1], 0), **cases}, RUNS)
         big = stack.enter_context(scratch_repo("scan"))
         write_files(big, [f"src/pkg{i // 500}/m{i}.py" for i in range(49_500)], CODE)
@@ -78,6 +86,11 @@ def main() -> None:
         f"{many_ratio:.2f}x the one-file change ({medians['many'] * 1000:.0f} ms)",
         "<= 2.5x",
         many_ratio <= 2.5,
+    )
+    print(
+        f"hook, 5,000 staged code files each with its own content | "
+        f"{medians['many distinct'] / medians['one']:.2f}x the one-file change "
+        f"({medians['many distinct'] * 1000:.0f} ms) | no target | -"
     )
     for name in ("one", "many"):
         print(
