@@ -12,7 +12,8 @@ import pytest
 
 from conftest import git, write
 from micromoment.git import GitFailed, Repo, find_repo, run_git
-from micromoment.git.objects import BaseQuestions, _upstream_default, common_dir, current_branch, find_base
+from micromoment.git.objects import BaseQuestions, _upstream_default, current_branch, find_base
+from micromoment.memo import common_dir
 
 
 def old_default_branch(repo: Repo, configured: str | None) -> str | None:
@@ -178,4 +179,4 @@ def test_a_pipe_in_place_of_a_small_git_file_is_never_waited_on(tmp_path: Path) 
     assert _upstream_default(Repo(str(tmp_path), str(git_dir)), {}) == ""
     (git_dir / "commondir").unlink()
     (git_dir / "commondir").write_text("../common\n", encoding="utf-8")
-    assert common_dir(str(git_dir)) == str(git_dir / "../common")
+    assert common_dir(str(git_dir)) == str(tmp_path / "common")

@@ -69,6 +69,13 @@ def write_memo(git_dir: str, section: str, entries: dict[str, Any]) -> bool:
     return True
 
 
+def common_dir(git_dir: str) -> str:
+    """The git directory that holds the refs and the synced packs: a linked worktree's
+    `commondir` points to it."""
+    found = (read_regular(os.path.join(git_dir, "commondir"), 4096) or b"").decode("utf-8", "replace").strip()
+    return os.path.normpath(os.path.join(git_dir, found)) if found else git_dir
+
+
 def stamps(root: str, names: list[str]) -> list[str]:
     """Each file's name, size and time, for those that exist: what a memo's key says of files
     that have no blob id."""

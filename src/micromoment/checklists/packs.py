@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from micromoment.errors import MicromomentError
 from micromoment.fileread import read_regular
-from micromoment.memo import read_memo, stamps, write_memo
+from micromoment.memo import common_dir, read_memo, stamps, write_memo
 
 GROUP = "micromoment.checklists"
 # Under the git directory (the common one, shared by worktrees): one folder per synced pack,
@@ -61,20 +61,20 @@ def installed_packs() -> tuple[Pack, ...]:
     return tuple(found)
 
 
-def found_packs(common_git_dir: str | None) -> list[Pack]:
-    """The packs installed and synced (into `common_git_dir`, when given). The installed ones are
-    remembered in its memo under the times of the import path's folders (installing or removing
-    a distribution changes them), so that a commit, `list` or `render` does not load
-    importlib.metadata to find them."""
+def found_packs(git_dir: str | None) -> list[Pack]:
+    """The packs installed and synced (into the repository whose git directory is `git_dir`, when
+    given). The installed ones are remembered in its memo under the times of the import path's
+    folders (installing or removing a distribution changes them), so that a commit, `list` or
+    `render` does not load importlib.metadata to find them."""
     here = os.getcwd()
     key = "\n".join(stamps("", [folder for folder in sys.path if folder and folder != here]))
     try:
-        installed = [Pack(*map(str, pack)) for pack in read_memo(common_git_dir, "packs")[key]]
+        installed = [Pack(*map(str, pack)) for pack in read_memo(git_dir, "packs")[key]]
     except (LookupError, TypeError):
         installed = list(installed_packs())
-        if common_git_dir is not None:
-            write_memo(common_git_dir, "packs", {key: installed})
-    return one_of_each(installed + synced_packs(common_git_dir))
+        if git_dir is not None:
+            write_memo(git_dir, "packs", {key: installed})
+    return one_of_each(installed + synced_packs(common_dir(git_dir) if git_dir else None))
 
 
 def synced_packs(common_git_dir: str | None) -> list[Pack]:
@@ -92,16 +92,15 @@ def synced_packs(common_git_dir: str | None) -> list[Pack]:
 
 
 def git_folder(root: str) -> str | None:
-    """The common git directory of the work tree at `root` (a worktree's `.git` file points to
-    its own, whose `commondir` points to the shared one); None outside git."""
+    """The git directory of the work tree at `root` (a worktree's `.git` file points to its
+    own); None outside git."""
     own = os.path.join(root, ".git")
     if not os.path.isdir(own):
         text = (read_regular(own, 4096) or b"").decode("utf-8", "replace")
         if not text.startswith("gitdir:"):
             return None
         own = os.path.join(root, text.removeprefix("gitdir:").strip())
-    common = (read_regular(os.path.join(own, "commondir"), 4096) or b"").decode("utf-8", "replace").strip()
-    return os.path.normpath(os.path.join(own, common)) if common else own
+    return own
 
 
 def pin_problem(pins: dict[str, Any] | None, packs: list[Pack]) -> str | None:

@@ -11,10 +11,11 @@ from rich.table import Table
 from rich.text import Text
 
 from micromoment.checklists import DEFAULT_CHECKLIST
+from micromoment.checklists.packs import found_packs
 from micromoment.cli.output import out, print_json, say, write_out
 from micromoment.cli.params import LangOption
 from micromoment.errors import MicromomentError, UnknownChecklist
-from micromoment.gate.policy import packs_found, shipped_stamp
+from micromoment.gate.policy import shipped_stamp
 from micromoment.locations import (
     Project,
     display_path,
@@ -125,7 +126,7 @@ def shown_catalog(project: Project) -> list[Shown]:
     YAML reader nor the models that validate it (most of their time)."""
     git_dir, stamps = project.root / ".git", _stamps(project.checklists_dir)
     memo = str(git_dir) if git_dir.is_dir() and stamps is not None else None
-    packs = packs_found(memo) if memo is not None else None  # else the catalog finds them itself
+    packs = found_packs(memo) if memo is not None else None  # else the catalog finds them itself
     key = "\n".join([*(stamps or []), *shipped_stamp(packs or [])])
     known = read_memo(memo, "catalog").get(key)
     if isinstance(known, list):

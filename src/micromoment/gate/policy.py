@@ -29,7 +29,7 @@ from micromoment.gate.rules import (
     triggered,
 )
 from micromoment.git import Repo
-from micromoment.git.objects import common_dir, ls_index, ls_tree, read_objects
+from micromoment.git.objects import ls_index, ls_tree, read_objects
 from micromoment.locations import HOME_DIR, Project, is_checklist_name, shipped_folder
 from micromoment.memo import read_memo, stamps, write_memo
 
@@ -127,7 +127,7 @@ def _rules_of(repo: Repo, commit: str, entries: list[tuple[str, str]]) -> Rules:
 def _remembered(git_dir: str | None, inputs: list[str], build: Callable[[list[Pack]], Rules]) -> Rules:
     """The rules from one set of policy files (`inputs` name them: blob ids, or sizes and times in
     the work tree) and the packs found: from the memo, else built by `build`, and remembered."""
-    packs = packs_found(git_dir)
+    packs = found_packs(git_dir)
     key = "\n".join([*inputs, *shipped_stamp(packs)])
     remembered = read_memo(git_dir, "rules")
     found = rules_from_memo(remembered.get(key))
@@ -149,7 +149,7 @@ MEMO_LIMIT = 32
 def pinned(rules: Rules, git_dir: str | None) -> Rules:
     """The rules the gate judges by, refused when the packs found are not those they pin, so
     that a laptop and CI judge alike (the rules a change is compared with are not refused)."""
-    problem = pin_problem(rules.packs, packs_found(git_dir)) if rules.packs is not None else None
+    problem = pin_problem(rules.packs, found_packs(git_dir)) if rules.packs is not None else None
     if problem:
         raise MicromomentError(problem)
     return rules
@@ -163,11 +163,6 @@ def shipped_stamp(packs: list[Pack]) -> list[str]:
     for folder, label in [(shipped_folder("checklists"), ""), *((p.folder, p.label) for p in packs)]:
         found += [f"{label} {folder}", *stamps(folder, _checklist_names(folder))]
     return found
-
-
-def packs_found(git_dir: str | None) -> list[Pack]:
-    """The packs installed and synced, for the repository whose git directory is `git_dir`."""
-    return found_packs(common_dir(git_dir) if git_dir else None)
 
 
 def _checklist_names(folder: str) -> list[str]:

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from micromoment.fileread import read_regular
 from micromoment.git.run import SHALLOW_HINT, GitFailed, Repo, Started, run_git, run_tool
+from micromoment.memo import common_dir
 
 
 def resolve(repo: Repo, ref: str) -> str:
@@ -263,12 +264,6 @@ def _upstream_default(repo: Repo, listed: dict[str, tuple[str, str, str]]) -> st
             return ""
     line = _small_text(os.path.join(common, "refs", "remotes", "origin", "HEAD")).split("\n", 1)[0].strip()
     return line.removeprefix("ref: ").strip() if line.startswith("ref: ") else ""
-
-
-def common_dir(git_dir: str) -> str:
-    """The git directory that holds the refs: a linked worktree's `commondir` points to it."""
-    found = _small_text(os.path.join(git_dir, "commondir")).strip()
-    return os.path.join(git_dir, found) if found else git_dir
 
 
 def _small_text(path: str) -> str:

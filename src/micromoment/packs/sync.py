@@ -14,16 +14,17 @@ from micromoment.errors import MicromomentError
 from micromoment.files import write_atomic
 from micromoment.git.run import GitFailed, run_git
 from micromoment.locations import Project
+from micromoment.memo import common_dir
 
 
 def sync_packs(project: Project, config: Config) -> list[str]:
     """Fetch each git pack the config pins, remove those it no longer names; a line says each."""
-    common = git_folder(str(project.root))
-    if common is None:
+    own = git_folder(str(project.root))
+    if own is None:
         raise MicromomentError(
             "packs are synced into the git directory; run micromoment pack sync in a git repository"
         )
-    top = Path(common, SYNCED)
+    top = Path(common_dir(own), SYNCED)
     pins = {name: pin for name, pin in (config.packs or {}).items() if pin.git}
     done = []
     for name, pin in sorted(pins.items()):
