@@ -251,6 +251,21 @@ def test_the_hook_finds_installed_packs_from_its_memo_without_importlib_metadata
     assert "importlib.metadata" not in second[1]
 
 
+def test_the_packs_of_each_environment_are_remembered_for_list_as_for_the_hook(
+    repo: Path, site: Path
+) -> None:
+    # The pre-commit framework's environment and a person's alternate: neither forgets the
+    # other's. (The first `list` loads it all the same: pydantic's plugin loader imports it.)
+    started(repo)
+    write(repo / "src/app.py", "print('hi')\n")
+    git(repo, "add", "-A")
+    plain = {**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"}
+    other = {**plain, "PYTHONPATH": str(site)}
+    runs = [(env, command) for env in (plain, other, plain, other) for command in ("hook", "list")]
+    loaded = ["importlib.metadata" in modules_at_exit(repo, command, env=env)[1] for env, command in runs]
+    assert loaded == [True, True, True, False, False, False, False, False]
+
+
 def test_the_gate_follows_an_installed_packs_files_when_they_change(
     repo: Path, tmp_path: Path, site: Path
 ) -> None:

@@ -68,12 +68,13 @@ def found_packs(git_dir: str | None) -> list[Pack]:
     `render` does not load importlib.metadata to find them."""
     here = os.getcwd()
     key = "\n".join(stamps("", [folder for folder in sys.path if folder and folder != here]))
+    remembered = read_memo(git_dir, "packs")
     try:
-        installed = [Pack(*map(str, pack)) for pack in read_memo(git_dir, "packs")[key]]
+        installed = [Pack(*map(str, pack)) for pack in remembered[key]]
     except (LookupError, TypeError):
         installed = list(installed_packs())
-        if git_dir is not None:
-            write_memo(git_dir, "packs", {key: installed})
+        if git_dir is not None:  # a few environments' worth: the hook's own, a person's, an editor's
+            write_memo(git_dir, "packs", {**dict(list(remembered.items())[-3:]), key: installed})
     return one_of_each(installed + synced_packs(common_dir(git_dir) if git_dir else None))
 
 
