@@ -18,7 +18,7 @@ from typing import Any, Literal, NamedTuple
 
 from micromoment.ledger.frameworks import References, framework_section
 from micromoment.ledger.model import Summary
-from micromoment.ledger.store import memory_ledger
+from micromoment.ledger.store import memory_ledger, transaction
 
 STATS_SCHEMA = "micromoment.stats/1"
 Period = Literal["week", "month"]
@@ -72,8 +72,7 @@ class Tally(NamedTuple):
 def count(connection: sqlite3.Connection, since: dt.date | None, today: dt.date) -> Tally:
     """One ledger's tally, read in one snapshot."""
     asked = {"since": since.isoformat() if since else None, "today": today.isoformat()}
-    connection.execute("BEGIN")
-    try:
+    with transaction(connection, "BEGIN"):
         return Tally(
             records=connection.execute(_RECORDS, asked).fetchall(),
             items=[(c, i, q, no, skip) for c, i, q, _, no, skip in connection.execute(_ITEMS, asked)],
@@ -82,8 +81,6 @@ def count(connection: sqlite3.Connection, since: dt.date | None, today: dt.date)
             signed=connection.execute(_SIGNED, asked).fetchone()[0],
             looked=connection.execute(_LOOKED, asked).fetchall(),
         )
-    finally:
-        connection.execute("COMMIT")
 
 
 def period_of(day: dt.date, by: Period) -> tuple[str, dt.date]:

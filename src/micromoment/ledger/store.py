@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -100,9 +100,20 @@ def _connect(path: Path, folder: Path) -> sqlite3.Connection:
     return connection
 
 
-def _create(connection: sqlite3.Connection, folder: Path) -> None:
-    connection.execute("BEGIN IMMEDIATE")
+@contextlib.contextmanager
+def transaction(connection: sqlite3.Connection, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back when it raises."""
+    connection.execute(begin)
     try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _create(connection: sqlite3.Connection, folder: Path) -> None:
+    with transaction(connection):
         # Another command may have created it while this one waited for the lock. Tables of
         # something else make a CREATE fail, or differ from ours when the schema is checked.
         if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
@@ -111,10 +122,6 @@ def _create(connection: sqlite3.Connection, folder: Path) -> None:
             connection.execute("INSERT INTO meta VALUES ('folder', ?)", (str(folder),))
             connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
             connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
 
 
 def _check_schema(connection: sqlite3.Connection, folder: Path) -> None:
@@ -177,18 +184,13 @@ def refresh(
     summaries of new or changed records."""
     # One statement per table, each run over every row: a cold run stores 10,000 records.
     tables = dict(zip(("records", "answers", "follow_ups", "signoffs"), _rows(fresh), strict=True))
-    connection.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(connection):
         for table in tables:
             column = "name" if table == "records" else "record"
             connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(name,) for name in gone])
         for table, rows in tables.items():
             if rows:
                 connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
 
 
 def _rows(fresh: list[tuple[str, Stamp, Summary]]) -> tuple[list[tuple[Any, ...]], ...]:
@@ -211,8 +213,7 @@ def _rows(fresh: list[tuple[str, Stamp, Summary]]) -> tuple[list[tuple[Any, ...]
 
 def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
     """Every stored summary by file name, read in one snapshot."""
-    connection.execute("BEGIN")
-    try:
+    with transaction(connection, "BEGIN"):
         summaries = {
             row[0]: Summary("", *row[1:])  # the columns in the order of Summary's fields
             for row in connection.execute(
@@ -234,6 +235,4 @@ def read_summaries(connection: sqlite3.Connection) -> dict[str, Summary]:
             "SELECT record, who, decision FROM signoffs ORDER BY record, seq"
         ):
             summaries[record].signoffs.append(SignoffEntry(who, decision))
-    finally:
-        connection.execute("COMMIT")
     return summaries
