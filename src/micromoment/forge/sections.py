@@ -61,15 +61,14 @@ def attach_git_note(repo: Repo, note: str) -> str:
     return head
 
 
-PR_TEMPLATE_SECTION = f"""{SECTION_START}
-### Responsible-AI checks
+# What the PR template's micromoment section holds until the first note replaces it.
+PR_TEMPLATE_NOTE = """### Responsible-AI checks
 
 micromoment replaces this section with the checks this change called for
 (`micromoment pr-note --post github --target body`). Until then:
 
 - [ ] `micromoment check --base origin/main` passes, or each skip carries a reason
 - [ ] every "no" answer has a follow-up with an owner
-{SECTION_END}
 """
 
 
@@ -79,10 +78,5 @@ def add_pr_template_section(root: Path) -> Path | None:
     current = path.read_text(encoding="utf-8") if path.exists() else ""
     if SECTION_START in current:
         return None
-    write_atomic(
-        path,
-        upsert_section(
-            current, PR_TEMPLATE_SECTION.removeprefix(SECTION_START + "\n").removesuffix(SECTION_END + "\n")
-        ),
-    )
+    write_atomic(path, upsert_section(current, PR_TEMPLATE_NOTE))
     return path
