@@ -276,13 +276,9 @@ def cut_line(view: dict[str, Any], cut: _Cut) -> str:
         parts.append(f"{count_of(len(hidden), 'whole review section')} left out")
     if cut.tail_chars:
         parts.append(f"the last {cut.tail_chars:,} characters left out")
-    affected: list[dict[str, Any]] = []
-    # Whole sections first: they are what a reader misses most.
-    for entry in [*hidden, *details, *cut.records]:
-        if all(entry is not seen for seen in affected):
-            affected.append(entry)
-    if cut.tail_chars:
-        affected += [e for e in [*reviews, *view["skips"]] if all(e is not seen for seen in affected)]
+    # Whole sections first: they are what a reader misses most. Each entry once, by identity.
+    rest = [*reviews, *view["skips"]] if cut.tail_chars else []
+    affected = list({id(e): e for e in [*hidden, *details, *cut.records, *rest]}.values())
     named = [_file_link(entry) for entry in affected[:5]]
     more = len(affected) - len(named)
     where = ", ".join(named) + (f" and {more:,} more" if more else "")
