@@ -37,9 +37,7 @@ def escape_cell(value: object) -> Markup:
 def link(value: object) -> Markup:
     """A plain http(s) address becomes a link; anything else is shown as escaped text."""
     text = str(value).strip()
-    if _SAFE_URL.match(text):
-        return Markup(f"<{text}>")
-    return escape_text(text)
+    return Markup(f"<{text}>") if _SAFE_URL.match(text) else escape_text(text)
 
 
 def block_text(value: object) -> Markup:

@@ -9,7 +9,7 @@ from micromoment.checklists import Checklist, Item, format_minutes
 from micromoment.checklists.answers import count_answers, held_status, is_asked, item_rule
 from micromoment.checklists.translations import answer_in
 from micromoment.records.listing import markdown_path
-from micromoment.records.model import Resolution, ReviewRecord
+from micromoment.records.model import ReviewRecord
 from micromoment.records.samples import describe
 
 
@@ -117,6 +117,7 @@ def _answer_rows(
         if answer.skipped:
             skips.append({"number": label, "question": question, "reason": answer.reason})
         if answer.follow_up:
+            done = answer.follow_up.resolved
             follow_ups.append(
                 {
                     "number": label,
@@ -124,7 +125,9 @@ def _answer_rows(
                     "action": answer.follow_up.action,
                     "owner": answer.follow_up.owner,
                     "due": answer.follow_up.due.isoformat() if answer.follow_up.due else None,
-                    "resolved": _resolution(answer.follow_up.resolved),
+                    "resolved": {"who": done.who.name, "on": done.at.strftime("%Y-%m-%d"), "note": done.note}
+                    if done
+                    else None,
                 }
             )
     return rows, follow_ups, skips
@@ -138,9 +141,3 @@ def _references(rows: list[dict[str, Any]], items: dict[str, tuple[int, Item]]) 
         for reference in found[1].references if found else []:
             references.setdefault(reference.label(), []).append(str(row["number"]))
     return references
-
-
-def _resolution(resolved: Resolution | None) -> dict[str, str] | None:
-    if resolved is None:
-        return None
-    return {"who": resolved.who.name, "on": resolved.at.strftime("%Y-%m-%d"), "note": resolved.note}
