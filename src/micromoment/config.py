@@ -50,8 +50,7 @@ class DetectorPolicy(StrictModel):
     @classmethod
     def _usable(cls, patterns: list[str]) -> list[str]:
         for pattern in patterns:
-            problem = regex_problem(pattern)
-            if problem:
+            if problem := regex_problem(pattern):
                 raise ValueError(problem)
         return patterns
 
@@ -194,8 +193,7 @@ def config_problems(config: Config, located: Located, catalog: Catalog) -> list[
             problems.append(unknown(("checklists", checklist_id), checklist_id, key=True))
         for field in ("applies_to", "also_applies_to"):
             for index, pattern in enumerate(getattr(policy, field) or []):
-                message = pattern_problem(pattern)
-                if message:
+                if message := pattern_problem(pattern):
                     problems.append(located.problem(("checklists", checklist_id, field, index), message))
         for index, detector in enumerate(policy.applies_when or []):
             if detector not in config.detector_ids():
@@ -203,11 +201,8 @@ def config_problems(config: Config, located: Located, catalog: Catalog) -> list[
                 problems.append(located.problem(where, _unknown_detector(detector, config)))
     for detector, own in config.detectors.items():
         if detector not in builtin_ids() and not own.patterns:
-            problems.append(
-                located.problem(
-                    ("detectors", detector), "a detector of the team's own needs patterns", key=True
-                )
-            )
+            words = "a detector of the team's own needs patterns"
+            problems.append(located.problem(("detectors", detector), words, key=True))
     return problems
 
 

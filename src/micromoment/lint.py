@@ -132,10 +132,9 @@ def _lint_files(project: Project, files: list[Path]) -> LintReport:
             report.add(path, _problems(load_sample, path))
         elif path.name == CONFIG_FILE:
             report.add(path, _config_file_problems(path, catalog))
-        elif TRANSLATION_NAME.search(path.name):
-            report.add(path, _problems(check_translation, path) + control_character_problems(path))
         else:
-            report.add(path, _problems(load_checklist, path) + control_character_problems(path))
+            read = check_translation if TRANSLATION_NAME.search(path.name) else load_checklist
+            report.add(path, _problems(read, path) + control_character_problems(path))
     return report
 
 

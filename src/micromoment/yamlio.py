@@ -372,9 +372,7 @@ class _TidyDumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if "\n" in value:
-        return dumper.represent_scalar(_YAML + "str", value, style="|")
-    return dumper.represent_scalar(_YAML + "str", value)
+    return dumper.represent_scalar(_YAML + "str", value, style="|" if "\n" in value else None)
 
 
 _TidyDumper.add_representer(str, _represent_str)
@@ -382,12 +380,6 @@ _TidyDumper.add_representer(str, _represent_str)
 
 def dump_yaml(data: Any, header: str = "") -> str:
     """Deterministic YAML text: same data, same bytes, ending in a newline."""
-    body = yaml.dump(
-        data,
-        Dumper=_TidyDumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=88,
+    return header + yaml.dump(
+        data, Dumper=_TidyDumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=88
     )
-    return header + body
