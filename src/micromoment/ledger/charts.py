@@ -35,7 +35,7 @@ def stacked_bars(
     slot = plot_w / max(1, len(labels))
     bar_w = min(56.0, max(1.0, slot * 0.8))  # one week alone is a bar, not a wall
     every = max(1, math.ceil(len(labels) / 12))  # at most a dozen x labels stay readable
-    parts = [_open(chart_id, title, height)]
+    parts = []
     for tick in range(0, top + 1, max(1, top // 4)):
         y = top_pad + plot_h - plot_h * tick / top
         parts.append(
@@ -63,8 +63,7 @@ def stacked_bars(
     parts.append(
         f'<line class="axis" x1="{left}" x2="{WIDTH - 8}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}"/>'
     )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return _svg(chart_id, title, height, parts)
 
 
 def horizontal_bars(rows: Sequence[tuple[str, int]], title: str, chart_id: str) -> Markup:
@@ -73,7 +72,7 @@ def horizontal_bars(rows: Sequence[tuple[str, int]], title: str, chart_id: str) 
     height = max(1, len(rows)) * row_h + 8
     top = nice_ceiling(max((value for _, value in rows), default=0))
     plot_w = WIDTH - label_w - 56
-    parts = [_open(chart_id, title, height)]
+    parts = []
     for i, (label, value) in enumerate(rows):
         y = 4 + i * row_h
         shown = label if len(label) <= 28 else label[:27] + "…"
@@ -84,13 +83,13 @@ def horizontal_bars(rows: Sequence[tuple[str, int]], title: str, chart_id: str) 
             f"<title>{escape(label)}: {value}</title></rect>"
             f'<text class="tick" x="{label_w + w + 6:.1f}" y="{y + 16}">{value}</text>'
         )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return _svg(chart_id, title, height, parts)
 
 
-def _open(chart_id: str, title: str, height: int) -> str:
-    return (
+def _svg(chart_id: str, title: str, height: int, parts: list[str]) -> Markup:
+    """The chart's drawing `parts` in an SVG element that names it."""
+    return Markup(
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{chart_id}-title" '
         f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<title id="{chart_id}-title">{escape(title)}</title>{"".join(parts)}</svg>'
     )
