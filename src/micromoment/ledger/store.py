@@ -129,15 +129,10 @@ def _check_schema(connection: sqlite3.Connection, folder: Path) -> None:
     found = (
         connection.execute("PRAGMA user_version").fetchone()[0],
         connection.execute("PRAGMA application_id").fetchone()[0],
-        [
-            sql
-            for (sql,) in connection.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid"
-            )
-        ],
+        connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid").fetchall(),
         connection.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone(),
     )
-    if found != (SCHEMA_VERSION, APPLICATION_ID, list(TABLES), (str(folder),)):
+    if found != (SCHEMA_VERSION, APPLICATION_ID, [(sql,) for sql in TABLES], (str(folder),)):
         raise Damaged("not this version's ledger of this folder")
     for check in _READ_CHECKS:
         if connection.execute(check).fetchone() is not None:
