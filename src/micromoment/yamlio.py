@@ -240,9 +240,7 @@ def _children(node: Node) -> list[Node]:
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> FileProblems:
     mark: Any = exc.problem_mark or exc.context_mark
-    what = exc.problem or exc.context or "invalid YAML"
-    if exc.context and exc.problem:
-        what = f"{exc.context}: {exc.problem}"
+    what = ": ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
     if "expected a single document" in str(exc):
         what = "holds more than one YAML document (a second '---'); keep one"
     line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)

@@ -130,9 +130,7 @@ def workflow_commands(found: list[Finding]) -> list[str]:
 
 def sarif(outcome: Outcome, found: list[Finding]) -> dict[str, Any]:
     """SARIF 2.1.0 for code scanning: a rule per triggered checklist, a result per finding."""
-    rules: dict[str, dict[str, Any]] = {}
-    for verdict in outcome.verdicts:
-        rules[verdict.rule.id] = _rule(verdict.rule.id, verdict.rule.title, fix_command(verdict))
+    rules = {v.rule.id: _rule(v.rule.id, v.rule.title, fix_command(v)) for v in outcome.verdicts}
     extra = {
         INVALID_RULE: ("A file in the reviews folder that is not a valid record", "micromoment lint"),
         SIGNOFF_RULE: ("A sign-off that does not count", "micromoment check --base REF"),

@@ -215,9 +215,8 @@ def post_gitlab(note: str, cwd: str, mr: int | None, target: Target) -> str:
     notes = _items("glab", text, "the notes as JSON")
     existing = next((n for n in notes if not n.get("system") and _ours(n, user, "author", "username")), None)
     if existing is None:
-        return _post_note(
-            request, note, ["api", "-X", "POST", f"{api}/notes", "-F", f"body=@{_FILE}"], "added"
-        )
+        add = ["api", "-X", "POST", f"{api}/notes", "-F", f"body=@{_FILE}"]
+        return _post_note(request, note, add, "added")
     note_id = _id("glab", existing.get("id"), text, "a note id")
     edit = ["api", "-X", "PUT", f"{api}/notes/{note_id}", "-F", f"body=@{_FILE}"]
     return _post_note(request, note, edit, "updated")

@@ -132,11 +132,9 @@ def _check_method(budget: Budget, method: Any, args: tuple[Any, ...]) -> None:
     elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
         times = text.count(args[0]) if args[0] else len(text) + 1
         budget.check_size(len(text) + times * len(args[1]), "`replace`")
-    elif name == "join" and args:
-        items = args[0]
-        if isinstance(items, (list, tuple)):
-            size = sum(len(item) if isinstance(item, str) else 0 for item in items)
-            budget.check_size(size + len(text) * len(items), "`join`")
+    elif name == "join" and args and isinstance(args[0], (list, tuple)):
+        size = sum(len(item) for item in args[0] if isinstance(item, str))
+        budget.check_size(size + len(text) * len(args[0]), "`join`")
 
 
 def _check_operands(budget: Budget, operator: str, left: Any, right: Any) -> None:
