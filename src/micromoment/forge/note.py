@@ -128,11 +128,10 @@ def _review_view(
     path: str, record: ReviewRecord, checklist: Checklist | None, shown: Checklist | None, link_prefix: str
 ) -> dict[str, Any]:
     view = _inert(review_view(record, checklist, shown))
-    link = link_prefix + _readable(path, "review")
     follow_ups = {f["number"]: f for f in view["follow_ups"]}
     return {
         **view,
-        "link": link,
+        "link": link_prefix + _readable(path, "review"),
         "path": path,
         "noes": [
             {**row, "follow_up": follow_ups.get(row["number"])}
@@ -294,8 +293,7 @@ def cut_line(view: dict[str, Any], cut: _Cut) -> str:
 
 
 def _file_link(entry: dict[str, Any]) -> str:
-    path = str(entry["path"])
-    shown = _readable(path, "review" if "rows" in entry else "skip")
+    shown = _readable(str(entry["path"]), "review" if "rows" in entry else "skip")
     link = str(entry["link"])
     if any(c in link for c in "<>\n") or not link:
         return str(escape_text(shown))

@@ -73,9 +73,10 @@ def record_lock(path: Path) -> Iterator[None]:
             os.close(fd)
 
 
-def _rewrite(project: Project, catalog: Catalog, path: Path, record: ReviewRecord) -> None:
-    """The record and its Markdown, both replaced or neither: the Markdown is rendered first so a
-    template error changes nothing, and both files are written in full before either is renamed."""
+def _rewrite(project: Project, catalog: Catalog, path: Path, record: ReviewRecord) -> ReviewRecord:
+    """The record and its Markdown, both replaced or neither (the record is returned): the Markdown is
+    rendered first so a template error changes nothing, and both files are written in full before
+    either is renamed."""
     checklist = catalog.get(record.checklist.id) if record.checklist.id in catalog else None
     markdown = render_review(project, record, checklist, read_in(catalog, record.checklist.id, language()))
     try:
@@ -85,6 +86,7 @@ def _rewrite(project: Project, catalog: Catalog, path: Path, record: ReviewRecor
             f"{display_path(path)} was updated, but its Markdown was not: {exc.failed}; "
             f"once that is fixed, run micromoment render {display_path(path)}"
         ) from None
+    return record
 
 
 def sign_off(
@@ -115,9 +117,7 @@ def sign_off(
             note=note or None,
             saw=seen_now(str(project.root), record),
         )
-        updated = record.model_copy(update={"signoffs": [*others, signoff]})
-        _rewrite(project, catalog, path, updated)
-    return updated
+        return _rewrite(project, catalog, path, record.model_copy(update={"signoffs": [*others, signoff]}))
 
 
 def resolve_follow_up(
@@ -147,6 +147,4 @@ def resolve_follow_up(
         answers = [
             a.model_copy(update={"follow_up": follow_up}) if a.item == item_id else a for a in record.answers
         ]
-        updated = record.model_copy(update={"answers": answers})
-        _rewrite(project, catalog, path, updated)
-    return updated
+        return _rewrite(project, catalog, path, record.model_copy(update={"answers": answers}))

@@ -63,7 +63,7 @@ def weeks_between(days: list[dt.date]) -> list[tuple[str, dt.date]]:
     return [period_of(start + dt.timedelta(weeks=n), "week") for n in range((end - start).days // 7 + 1)]
 
 
-def weekly(summaries: list[Summary], chart_id: str, title: str) -> dict[str, Any]:
+def weekly(summaries: list[Summary], title: str) -> dict[str, Any]:
     """Reviews per week split by checklist, and skips, as a chart and as table rows."""
     weeks = weeks_between([s.day for s in summaries])
     index = {label: i for i, (label, _) in enumerate(weeks)}
@@ -87,8 +87,7 @@ def weekly(summaries: list[Summary], chart_id: str, title: str) -> dict[str, Any
         }
         for i, (label, start) in enumerate(weeks)
     ]
-    labels = [label for label, _ in weeks]
-    chart = stacked_bars(labels, series, title, chart_id) if weeks else None
+    chart = stacked_bars([label for label, _ in weeks], series, title, "weekly") if weeks else None
     return {"checklists": checklists, "rows": rows, "chart": chart, "series": [name for name, _ in series]}
 
 
@@ -143,7 +142,7 @@ def overview(scope: Scope, paged: set[str]) -> dict[str, Any]:
     people = figures["people"]
     return {
         "stats": figures,
-        "weekly": weekly(chosen, "weekly", "Reviews and skips per week, by checklist"),
+        "weekly": weekly(chosen, "Reviews and skips per week, by checklist"),
         "people_chart": horizontal_bars(
             [(p["name"], p["reviews"]) for p in people[:20]], "Reviews per person", "people"
         )
@@ -190,7 +189,7 @@ def checklist_page(scope: Scope, checklist_id: str, paged: dict[str, Summary]) -
         "title": titles(mine).get(checklist_id, checklist_id),
         "reviews": len(reviews),
         "skip_count": len(skips),
-        "weekly": weekly(mine, "weekly", f"Reviews and skips of {checklist_id} per week"),
+        "weekly": weekly(mine, f"Reviews and skips of {checklist_id} per week"),
         "items": sorted(items.values(), key=lambda r: (-r["no"] - r["skip"], r["item"])),
         "skips": [_skip_row(s) for s in skips[:LIST_LIMIT]],
         "skips_more": max(0, len(skips) - LIST_LIMIT),
