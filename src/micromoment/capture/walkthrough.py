@@ -254,17 +254,14 @@ def _sample_evidence(session: ReviewSession, item: Item, prompter: Prompter) -> 
     the question whether the answer still holds), or how to draw one now."""
     if item.evidence != "sample":
         return
-    if session.sample is not None and session.sample_flagged():
-        prompter.console.print(Text(f"Evidence: {describe(session.sample)}", style="yellow"))
-        prompter.console.print(
-            Text("Does your answer still hold after what it found? Enter: no", style="yellow")
-        )
-    elif session.sample is not None:
-        prompter.console.print(Text(f"Evidence: {describe(session.sample)}", style="green"))
+    console = prompter.console
+    if session.sample is not None:
+        flagged = session.sample_flagged()
+        console.print(Text(f"Evidence: {describe(session.sample)}", style="yellow" if flagged else "green"))
+        if flagged:
+            console.print(Text("Does your answer still hold after what it found? Enter: no", style="yellow"))
     elif session.offer_sample is not None:
-        prompter.console.print(
-            Text("d draws a few real outputs to read now, linked as evidence", style="dim")
-        )
+        console.print(Text("d draws a few real outputs to read now, linked as evidence", style="dim"))
 
 
 def _prompt_for(item: Item) -> str:
