@@ -114,10 +114,8 @@ def detect_format(path: Path, display: str) -> Format:
 
 
 def _next_line(handle: BinaryIO) -> bytes:
-    line = handle.readline(MAX_OUTPUT_ROW_BYTES)
-    while line and not line.strip():
-        line = handle.readline(MAX_OUTPUT_ROW_BYTES)
-    return line
+    lines = iter(partial(handle.readline, MAX_OUTPUT_ROW_BYTES), b"")
+    return next((line for line in lines if line.strip()), b"")
 
 
 def _rows_in(document: Any) -> tuple[str, list[Any]] | None:
