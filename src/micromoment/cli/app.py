@@ -197,9 +197,7 @@ def _print_root_help(ctx: typer.Context, group: MicromomentGroup) -> None:
     forced = any(os.environ.get(v) for v in ("GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS"))
     console = Console(
         width=int(width) if width and width.isdigit() else None,
-        force_terminal=False
-        if os.environ.get("_TYPER_FORCE_DISABLE_TERMINAL")
-        else (True if forced else None),
+        force_terminal=False if os.environ.get("_TYPER_FORCE_DISABLE_TERMINAL") else (forced or None),
         highlight=False,
     )
     usage = group.get_usage(ctx).removeprefix("Usage: ")

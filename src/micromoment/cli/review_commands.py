@@ -10,12 +10,7 @@ import typer
 from micromoment.capture.drafts import RESUME_COMMAND, StoredDraft, drafts_dir, list_drafts, resume
 from micromoment.capture.guard import allowed_kinds, sensitive
 from micromoment.capture.prompts import Prompter, stdin_prompter
-from micromoment.capture.recording import (
-    ReviewRun,
-    Written,
-    guided_selection,
-    write_review,
-)
+from micromoment.capture.recording import ReviewRun, Written, guided_selection, write_review
 from micromoment.capture.sample_record import Reading, sample_drafts_dir
 from micromoment.capture.sample_walk import review_offer
 from micromoment.capture.session import ReviewSession, answers_name, apply_answers_file, person_texts
