@@ -69,7 +69,7 @@ def save_draft(folder: Path, session: ReviewSession) -> None:
         plan=session.plan,
         done=session.done,
     )
-    write_draft(folder / f"{draft.id}.yaml", draft)
+    write_draft(draft_path(folder, session), draft)
 
 
 def write_draft(path: Path, draft: StrictModel) -> None:
@@ -108,8 +108,7 @@ def list_drafts(folder: Path) -> Drafts:
     A draft that cannot be read or is not valid never blocks a review: it is renamed to
     NAME.damaged-TIMESTAMP (kept, no longer a draft) and reported in `set_aside`.
     """
-    found = []
-    set_aside = []
+    found, set_aside = [], []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         if path.name.startswith("."):
             continue
