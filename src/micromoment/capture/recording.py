@@ -188,16 +188,14 @@ def guided_review(
     Every answer is in the draft the moment it is given, so an interruption loses nothing. The
     draft is left for the caller, who knows whether more checklists follow.
     """
-
     try:
         if not walk(session, prompter, partial(save_draft, drafts_folder)):
             save_draft(drafts_folder, session)
             return None
         kept = settle_in_terminal(prompter, sensitive(person_texts(session)))
-    except (KeyboardInterrupt, EOFError) as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise _stopped("interrupted", EXIT_INTERRUPTED, session, drafts_folder) from None
-        # Ctrl-D is the person stopping, like declining to save: the review is not done (1).
+    except KeyboardInterrupt:
+        raise _stopped("interrupted", EXIT_INTERRUPTED, session, drafts_folder) from None
+    except EOFError:  # Ctrl-D is the person stopping, like declining to save: the review is not done (1).
         raise _stopped("input ended", EXIT_FINDINGS, session, drafts_folder) from None
     try:
         return write_review(run, session, ScanResult(kept=kept))
