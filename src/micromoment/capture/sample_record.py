@@ -114,7 +114,6 @@ def build_record(
     for d in result.outputs:
         judged = judgements[d.id]
         prompt, output = excerpts(d, judged.category == "leaks-data")
-        note = judged.note or None
         outputs.append(
             SampledOutput(
                 id=d.id,
@@ -123,7 +122,7 @@ def build_record(
                 output=output,
                 verdict=judged.verdict,
                 category=judged.category,
-                note=note,
+                note=judged.note or None,
             )
         )
     return SampleRecord(

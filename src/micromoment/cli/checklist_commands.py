@@ -287,8 +287,7 @@ def import_deon(
         write_out(text)
         return
     # Its own folder is micromoment's to create; elsewhere a missing folder is likely a typo.
-    home = find_project().home.resolve()
-    inside_home = home in out_path.resolve().parents
+    inside_home = find_project().home.resolve() in out_path.resolve().parents
     write_atomic(out_path, text, overwrite=force, make_parents=inside_home, to_device=True)
     say(
         f"wrote {display_path(out_path)} ({len(checklist.items)} items); check it with: micromoment lint {display_path(out_path)}"

@@ -51,9 +51,8 @@ def shannon_entropy(value: str) -> float:
     """Bits per character: how unpredictable the characters of `value` are."""
     if not value:
         return 0.0
-    counts = Counter(value)
     size = len(value)
-    return -sum(n / size * math.log2(n / size) for n in counts.values())
+    return -sum(n / size * math.log2(n / size) for n in Counter(value).values())
 
 
 def luhn_ok(digits: str) -> bool:
