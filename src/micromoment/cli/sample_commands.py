@@ -116,9 +116,10 @@ def sample(
             )
         request, result, earlier, started = _resumed(drafts)
     else:
+        path = _outputs_file(project, file)
         fields = (id_field, prompt_field, output_field)
-        request, earlier, started = _request(project, file, count, seed, fields, where), {}, utc_now()
-        result = draw(request)
+        request = DrawRequest(path, shown_path(project.root, path), count, seed, *fields, tuple(where or ()))
+        earlier, started, result = {}, utc_now(), draw(request)
     if as_json:
         if judgments is not None:
             raise MicromomentError(
@@ -158,22 +159,15 @@ def _resumed(drafts: Path) -> tuple[DrawRequest, Draw, dict[str, Judgement], dt.
     return request, result, dict(saved.judgements), saved.started_at
 
 
-def _request(
-    project: Project,
-    file: Path | None,
-    count: int,
-    seed: int | None,
-    fields: tuple[str | None, str | None, str | None],
-    where: list[str] | None,
-) -> DrawRequest:
-    """What to draw: the named file, or the newest one samples.outputs names."""
+def _outputs_file(project: Project, file: Path | None) -> Path:
+    """The file to draw from: the named one, or the newest one samples.outputs names."""
     path = file or default_outputs(project, load_config(project, load_catalog(project)))
     if path is None:
         raise MicromomentError(
             "name the outputs file to sample, e.g. micromoment sample evals/results.jsonl "
             "(or set samples.outputs in .micromoment/config.yaml)"
         )
-    return DrawRequest(path, shown_path(project.root, path), count, seed, *fields, tuple(where or ()))
+    return path
 
 
 def _report(project: Project, written: WrittenSample) -> None:
