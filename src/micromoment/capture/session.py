@@ -320,11 +320,7 @@ def _not_needed(item: Item) -> str:
 
 def _entry_problem(item: Item, entry: AnswerInput) -> str | None:
     if entry.answer.strip() == SKIP:
-        return (
-            None
-            if entry.reason and entry.reason.strip()
-            else "skip needs a reason: {answer: skip, reason: ...}"
-        )
+        return None if (entry.reason or "").strip() else "skip needs a reason: {answer: skip, reason: ...}"
     if normalize_answer(item, entry.answer) is None:
         return answer_problem(item, entry.answer)
     return None

@@ -91,12 +91,10 @@ def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[Review
     while item is not None:
         if _ask_item(session, item, prompter, partial(on_answer, session)):
             item = session.item_after(item)
+        elif (earlier := session.item_before(item)) is not None:
+            item = earlier
         else:
-            earlier = session.item_before(item)
-            if earlier is None:
-                console.print(_("This is the first question."))
-            else:
-                item = earlier
+            console.print(_("This is the first question."))
     _summary(session, prompter)
     missing = session.missing_required()
     if missing:
