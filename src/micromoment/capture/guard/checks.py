@@ -57,13 +57,9 @@ def shannon_entropy(value: str) -> float:
 
 def luhn_ok(digits: str) -> bool:
     """The Luhn (mod 10) checksum every payment card number carries."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if index % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
+    # Every second digit from the right is doubled; a doubled digit over 9 counts as its digits' sum.
+    doubled = [int(char) * (1 + index % 2) for index, char in enumerate(reversed(digits))]
+    return sum(digit - 9 if digit > 9 else digit for digit in doubled) % 10 == 0
 
 
 def _card_issuer_ok(digits: str) -> bool:
