@@ -130,7 +130,6 @@ def write_new(
 
 
 def write_review(run: ReviewRun, session: ReviewSession, scan: ScanResult, *, timed: bool = True) -> Written:
-    folder = reviews_dir(run.project, run.config)
     git = run.state.context()
     finished = utc_now()
     if not timed:  # answers from a file took no time here; the record shows none spent
@@ -141,7 +140,7 @@ def write_review(run: ReviewRun, session: ReviewSession, scan: ScanResult, *, ti
         record = session.to_record(record_id, run.who, git, scan, finished)
         return record, render_review(run.project, record, session.checklist, session.read_as)
 
-    return write_new(folder, named, save_record, "run micromoment render {}")
+    return write_new(reviews_dir(run.project, run.config), named, save_record, "run micromoment render {}")
 
 
 def guided_selection(

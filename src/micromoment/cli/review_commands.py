@@ -328,6 +328,5 @@ def _pick_draft(prompter: Prompter, drafts: list[StoredDraft]) -> StoredDraft:
         reply = prompter.ask("Which draft?", default="1")
         if reply.isdigit() and 1 <= int(reply) <= len(drafts):
             return drafts[int(reply) - 1]
-        match = [d for d in drafts if d.draft.id == reply]
-        if match:
-            return match[0]
+        if (named := next((d for d in drafts if d.draft.id == reply), None)) is not None:
+            return named
