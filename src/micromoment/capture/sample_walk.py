@@ -222,11 +222,9 @@ def guided_sample(
     Every judgement is in the draft the moment it is given, so an interruption loses nothing.
     """
     given = dict(judgements or {})
-    result = run.result
-
-    keep_draft = partial(save_sample_draft, run.drafts, run.request, result, run.reading)
+    keep_draft = partial(save_sample_draft, run.drafts, run.request, run.result, run.reading)
     try:
-        if not read_outputs(result, prompter, given, keep_draft):
+        if not read_outputs(run.result, prompter, given, keep_draft):
             keep_draft(given)
             return None
         kept = settle_in_terminal(prompter, sensitive(notes(given)), "the note on {}")
@@ -238,7 +236,7 @@ def guided_sample(
         raise MicromomentError(
             f"input ended while reading outputs; draft kept — {SAMPLE_RESUME_HINT}"
         ) from None
-    written = write_sample(run.project, build_record(result, given, run.reading, kept))
+    written = write_sample(run.project, build_record(run.result, given, run.reading, kept))
     (run.drafts / "current.yaml").unlink(missing_ok=True)
     return written
 
