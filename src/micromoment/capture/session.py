@@ -299,8 +299,7 @@ def apply_answers_file(session: ReviewSession, path: Path) -> list[str]:
         except ValidationError as exc:
             problems += problems_from(exc, located, prefix=(item.id,) if isinstance(raw, dict) else ())
             continue
-        problem = _entry_problem(item, entry)
-        if problem:
+        if problem := _entry_problem(item, entry):
             problems.append(located.problem((item.id,), problem))
             continue
         answer = SKIP if entry.answer.strip() == SKIP else str(normalize_answer(item, entry.answer))

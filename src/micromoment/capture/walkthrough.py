@@ -96,8 +96,7 @@ def walk(session: ReviewSession, prompter: Prompter, on_answer: Callable[[Review
         else:
             console.print(_("This is the first question."))
     _summary(session, prompter)
-    missing = session.missing_required()
-    if missing:
+    if missing := session.missing_required():
         console.print(Text(f"{_('Required items without an answer:')} {', '.join(missing)}", style="yellow"))
     return prompter.confirm(_("Save this review?"), default=True)
 
@@ -132,8 +131,7 @@ def _ask_item(session: ReviewSession, item: Item, prompter: Prompter, keep: Call
         if key == "?":
             _full_guidance(session.shown(item), prompter)
         elif key == "d" and item.evidence == "sample" and session.offer_sample is not None:
-            link = session.offer_sample()
-            if link is not None:
+            if (link := session.offer_sample()) is not None:
                 session.link_sample(link)
             _sample_evidence(session, item, prompter)
         elif key == "b":

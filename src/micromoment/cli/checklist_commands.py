@@ -195,8 +195,7 @@ def _print_checklist(checklist: dict[str, Any]) -> None:
         indented(" · ".join(_facts(item)), "dim")
         if item.get("evidence") == "sample":
             indented("evidence: a sample of real outputs (micromoment sample)", "dim")
-        guidance = item.get("guidance", "").strip()
-        if guidance:
+        if guidance := item.get("guidance", "").strip():
             indented(guidance)
         if item.get("references"):
             indented("refs: " + "; ".join(_label(ref) for ref in item["references"]), "dim")
@@ -306,6 +305,5 @@ def _check_option(option: str, kind: Any, value: object, fix: str) -> None:
 
     if value is None:
         return
-    problem = value_problem(kind, value)
-    if problem:
+    if problem := value_problem(kind, value):
         raise MicromomentError(f"{option} {value!r}: {problem}; {fix}")

@@ -162,8 +162,7 @@ def _print_outcome(outcome: Outcome) -> None:
         show(f"  fix: micromoment review {verdict.rule.id}")
         if skip_may_cover(verdict.rule.signoffs):
             show(f"   or: micromoment skip {verdict.rule.id} --reason '...'")
-    skipped = not_read(outcome)
-    if skipped:
+    if skipped := not_read(outcome):
         show(skipped)
     if outcome.change.policy_problem:
         show(f"POLICY DOES NOT LOAD: {outcome.change.policy_problem}", "red")

@@ -233,8 +233,7 @@ def _new_session(
     subject: str | None,
 ) -> ReviewSession:
     config, state = run.config, run.state
-    unfinished = _drafts(folder)
-    if unfinished:
+    if unfinished := _drafts(folder):
         say(f"{plural(len(unfinished), 'unfinished review')} kept; micromoment review --resume continues one")
     suggested = list(checklists_called_for(catalog, config, state.changed_paths()))
     ids = checklist_ids or choose_checklists(prompter, catalog, suggested, config.default_checklist)
