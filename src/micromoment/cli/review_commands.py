@@ -115,8 +115,7 @@ def review(
         written = _from_file(run, session, answers, strict, allow_sensitive, sample)
         _stage_hint([written], in_repo)
         raise typer.Exit(0 if written.record.status == "complete" else EXIT_FINDINGS)
-    prompter = stdin_prompter(force=interactive)
-    if prompter is None:
+    if (prompter := stdin_prompter(force=interactive)) is None:
         raise MicromomentError(
             "no terminal to ask questions on; record answers with micromoment review ID --answers FILE "
             "(a YAML mapping of item id to answer; micromoment show ID lists the items)"

@@ -133,8 +133,7 @@ def sample(
         kept = allowed_kinds(sensitive(notes(given)), display_path(judgments), "notes look", allow_sensitive)
         _report(project, write_sample(project, build_record(result, given, reading, kept)))
         return
-    prompter = stdin_prompter(force=interactive)
-    if prompter is None:
+    if (prompter := stdin_prompter(force=interactive)) is None:
         raise MicromomentError(
             f"no terminal to read outputs on; see the draw with micromoment sample {request.display} --seed {result.seed} "
             "--json and record it with --judgments FILE (drawn row id -> ok or {flag: CATEGORY, note: TEXT})"
