@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -84,29 +85,11 @@ class StoredDraft(NamedTuple):
     draft: Draft
 
 
-class SetAside(NamedTuple):
-    """A damaged draft, renamed out of the way and kept for a person to look at."""
-
-    path: Path
-    moved_to: Path
-    problem: str  # located: `path:line:column: where: what`
-
-    def message(self) -> str:
-        return (
-            f"{self.problem}; damaged draft set aside as {display_path(self.moved_to)}, going on without it"
-        )
-
-
-class Drafts(NamedTuple):
-    found: list[StoredDraft]  # most recently touched first
-    set_aside: list[SetAside]
-
-
-def list_drafts(folder: Path) -> Drafts:
+def list_drafts(folder: Path, warn: Callable[[str], None]) -> list[StoredDraft]:
     """The drafts in `folder`, most recently touched first.
 
     A draft that cannot be read or is not valid never blocks a review: it is renamed to
-    NAME.damaged-TIMESTAMP (kept, no longer a draft) and reported in `set_aside`.
+    NAME.damaged-TIMESTAMP (kept, no longer a draft), and `warn` says so once all are read.
     """
     found, set_aside = [], []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
@@ -118,10 +101,14 @@ def list_drafts(folder: Path) -> Drafts:
             set_aside.append(_set_aside(path, str(exc.problems[0])))
     # Two drafts touched in the same second are told apart by their files' times.
     found.sort(key=lambda s: (s.draft.updated_at, _mtime(s.path)), reverse=True)
-    return Drafts(found, set_aside)
+    for message in set_aside:
+        warn(message)
+    return found
 
 
-def _set_aside(path: Path, problem: str) -> SetAside:
+def _set_aside(path: Path, problem: str) -> str:
+    """Rename a damaged draft out of the way, kept for a person to look at, and say so;
+    `problem` is located: `path:line:column: where: what`."""
     moved_to = path.with_name(f"{path.name}.damaged-{utc_now():%Y%m%dT%H%M%SZ}")
     try:
         path.rename(moved_to)
@@ -130,7 +117,7 @@ def _set_aside(path: Path, problem: str) -> SetAside:
             f"{problem}; this damaged draft cannot be moved aside ({exc.strerror or exc}); "
             f"move or delete {display_path(path)} to go on"
         ) from None
-    return SetAside(path, moved_to, problem)
+    return f"{problem}; damaged draft set aside as {display_path(moved_to)}, going on without it"
 
 
 def _mtime(path: Path) -> int:

@@ -137,10 +137,10 @@ def _kept_or_new(
     from micromoment.capture.session import ReviewSession
     from micromoment.capture.walkthrough import new_draft_id
 
-    listed = list_drafts(folder)
-    for damaged in listed.set_aside:
-        prompter.console.print(f"micromoment: {damaged.message()}", soft_wrap=True)
-    for stored in listed.found:
+    def warn(message: str) -> None:
+        prompter.console.print(f"micromoment: {message}", soft_wrap=True)
+
+    for stored in list_drafts(folder, warn):
         draft = stored.draft
         covers = [draft.checklist.id, *draft.still_to_do()]
         if draft.checklist.id not in catalog or not set(covers) & set(gap_ids):

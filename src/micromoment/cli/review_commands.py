@@ -232,7 +232,7 @@ def _new_session(
     subject: str | None,
 ) -> ReviewSession:
     config, state = run.config, run.state
-    if unfinished := _drafts(folder):
+    if unfinished := list_drafts(folder, say):
         say(f"{plural(len(unfinished), 'unfinished review')} kept; micromoment review --resume continues one")
     suggested = list(checklists_called_for(catalog, config, state.changed_paths()))
     ids = checklist_ids or choose_checklists(prompter, catalog, suggested, config.default_checklist)
@@ -283,7 +283,7 @@ def _stage_hint(written: list[Written], in_repo: bool) -> None:
 def _resumed_session(
     prompter: Prompter, folder: Path, catalog: Catalog, draft_id: str | None
 ) -> ReviewSession:
-    drafts = _drafts(folder)
+    drafts = list_drafts(folder, say)
     if draft_id:
         drafts = [d for d in drafts if d.draft.id == draft_id]
         if not drafts:
@@ -305,13 +305,6 @@ def _resumed_session(
         + (f"; then {', '.join(later)}" if later else "")
     )
     return resumed.session
-
-
-def _drafts(folder: Path) -> list[StoredDraft]:
-    listed = list_drafts(folder)
-    for damaged in listed.set_aside:
-        say(damaged.message())
-    return listed.found
 
 
 def _pick_draft(prompter: Prompter, drafts: list[StoredDraft]) -> StoredDraft:
