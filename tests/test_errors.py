@@ -193,6 +193,24 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_error(repo: Path, args: lis
     assert b"Traceback" not in stderr and b"unexpected" not in stderr and b"Broken" not in stderr
 
 
+@pytest.mark.parametrize(("command", "stream"), [("check", "stdout"), ("hook", "stderr")])
+def test_a_gate_whose_reader_is_gone_never_passes(repo: Path, command: str, stream: str) -> None:
+    # The change calls for a review; the verdict's reader closes its end before it is written.
+    (repo / "prompts").mkdir()
+    (repo / "prompts/support.txt").write_text("Answer kindly.\n", encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    gate = subprocess.Popen(
+        [sys.executable, "-m", "micromoment", command],
+        cwd=repo,
+        env={**os.environ, "MICROMOMENT_NONINTERACTIVE": "1"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if stream == "stdout" else subprocess.DEVNULL,
+        stderr=subprocess.PIPE if stream == "stderr" else subprocess.DEVNULL,
+    )
+    getattr(gate, stream).close()
+    assert gate.wait(timeout=PATIENCE) == 1
+
+
 @pytest.fixture(scope="module")
 def another_user() -> Iterator[str]:
     """A second user on this machine, made for the test and removed after it (root only)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from micromoment.errors import MicromomentError, report, unexpected
+from micromoment.errors import EXIT_FINDINGS, MicromomentError, report, unexpected
 
 
 def main() -> None:
@@ -26,7 +26,8 @@ def main() -> None:
             # The commit hook's fast path: no typer, rich or pydantic unless something is missing.
             from micromoment.cli.hook import main as hook_main
 
-            sys.exit(hook_main(args[1:]))
+            code = hook_main(args[1:])
+            sys.exit(code)
         from micromoment.cli.app import run
 
         run()
@@ -36,8 +37,9 @@ def main() -> None:
         sys.exit(report(exc))
     except BrokenPipeError:
         # `micromoment log | head` closed the pipe: the reader has what it wanted; say nothing.
+        # A gate's verdict may not have been read whole, so it never turns into a pass.
         _quiet_stdout()
-        sys.exit(0)
+        sys.exit(EXIT_FINDINGS if args[:1] in (["hook"], ["check"]) else 0)
     except KeyboardInterrupt:
         sys.stderr.write("micromoment: interrupted\n")
         sys.exit(130)
