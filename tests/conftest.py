@@ -225,8 +225,11 @@ def write(path: Path, text: str) -> Path:
 
 
 _MODULES_AT_EXIT = (
-    "import sys, json, atexit\n"
+    "import sys, json, atexit, os\n"
     "atexit.register(lambda: print(json.dumps(sorted(sys.modules))))\n"
+    # The commit hook ends without the interpreter's teardown, so atexit never runs there.
+    "_exit = os._exit\n"
+    "os._exit = lambda code: (print(json.dumps(sorted(sys.modules)), flush=True), _exit(code))\n"
     "sys.argv = ['micromoment', *{args!r}]\n"
     "from micromoment.__main__ import main\n"
     "main()\n"
