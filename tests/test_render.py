@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -9,7 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from conftest import Cli, write
+from conftest import PATIENCE, Cli, write
 
 HOSTILE = [
     "pipes | split | cells",
@@ -113,6 +116,24 @@ def test_the_same_record_renders_to_the_same_bytes(cli: Cli, mini: Path) -> None
     short = cli("render", path.stem.rsplit("-", 1)[1], "--out", "-")  # the id's random end names it
     assert short.exit_code == 0, short.output
     assert short.stdout.encode() == original
+
+
+def test_the_real_process_hands_over_every_byte_before_it_ends(cli: Cli, mini: Path) -> None:
+    # `render`, `show` and `list` end without the interpreter's teardown: their output, held in
+    # Python's buffer when it goes to a pipe, is flushed first.
+    path = record_with_note(cli, mini, "a note")
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "micromoment", *args]
+        return subprocess.run(
+            command, cwd=mini, env=buffered, capture_output=True, text=True, timeout=PATIENCE
+        )
+
+    done = run("render", path.stem, "--out", "-")
+    assert (done.returncode, done.stdout.encode()) == (0, path.read_bytes())
+    for command in (["show", "mini"], ["list"]):
+        assert run(*command).stdout == cli(*command).stdout
 
 
 def test_the_markdown_numbers_items_by_their_place_and_names_what_was_left_out(cli: Cli, mini: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 from micromoment.errors import EXIT_FINDINGS, MicromomentError, report, unexpected
 
@@ -27,19 +28,15 @@ def main() -> None:
             from micromoment.cli.hook import main as hook_main
 
             code = hook_main(args[1:])
-            if "micromoment.cli.hook_terminal" not in sys.modules:
-                # No person was asked, so nothing is open but the two streams, and every git
-                # process has been reaped: once they are flushed the verdict is out. Tearing the
-                # interpreter down (each module's objects freed one by one) would add a seventh
-                # to the time every commit waits.
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
+            if "micromoment.cli.hook_terminal" not in sys.modules:  # no person was asked
+                _end_now(code)
             sys.exit(code)
         from micromoment.cli.app import run
 
         run()
-    except SystemExit:
+    except SystemExit as done:
+        if args[:1] and args[0] in ENDS_CLEAN and isinstance(done.code, (int, type(None))):
+            _end_now(done.code or 0)
         raise
     except MicromomentError as exc:  # the hook's own; the typer app turns them into messages itself
         sys.exit(report(exc))
@@ -53,6 +50,22 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:  # the net under every failure, typer or not
         sys.exit(unexpected(exc, args[0] if args else "micromoment"))
+
+
+# Commands that close everything they open before they end (a file they write is written whole,
+# in one atomic step, and git has answered), like the hook when no person was asked.
+ENDS_CLEAN = frozenset({"list", "show", "render", "--help"})
+
+
+def _end_now(code: int) -> NoReturn:
+    """End once the output is out. Tearing the interpreter down frees every module's objects one
+    by one: a seventh of a commit's wait, and of `render`'s, for nothing anyone can see."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader had what it wanted, as below; the code stands
+        _quiet_stdout()
+    os._exit(code)
 
 
 def _closed_streams_on_devnull() -> None:
