@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from conftest import git
 from micromoment.checklists.answers import ItemRule
+from micromoment.detect.table import detection_table
 from micromoment.gate import coverage, signoffs
-from micromoment.gate.change import Change
+from micromoment.gate.change import Change, calls_for_nothing
 from micromoment.gate.coverage import Outcome, Verdict, signoff_hint, verdicts_json
 from micromoment.gate.hook import findings, shown_paths, ways_forward
 from micromoment.gate.rules import ChecklistRule, Rules
@@ -529,3 +530,43 @@ Sam Rivers <sam@example.com> Build Bot <bot@example.com>
 )
 def test_the_mailmap_maps_as_git_does(given: tuple[str, str], shown: tuple[str, str]) -> None:
     assert signoffs._as_mapped(signoffs.parse_mailmap(MAILMAP), *given) == shown
+
+
+def content_change(paths: list[str]) -> Change:
+    """A change to `paths` under a checklist with path patterns, the model-call detector and the
+    policy checklist's role; records among the paths are created by it."""
+    rule = ChecklistRule("prompts", ["prompts/", "*.jsonl"], detectors=["model-call"])
+    detection = detection_table({}, {"model-call"})
+    rules = Rules([rule], "records", policy_checklist="prompts", detection=detection)
+    at = Change(Repo("/nonexistent", "/nonexistent/.git"), rules, None, "in the staged change")
+    at.triggering, at.diff_range = paths, ("HEAD", None)  # reading content would need git: it must not
+    at.created = {path: "0" * 40 for path in paths if path.startswith("records/")}
+    return at
+
+
+SOME_PATHS = st.lists(
+    st.sampled_from(
+        [
+            *("docs/notes.md", "README", "Makefile", "notes/TODO", "src/app.py", "web/ai.TS", "cfg/app.yaml"),
+            *("prompts/x.txt", "evals/run.jsonl", ".micromoment/config.yaml", ".mailmap", "records/r.yaml"),
+        ]
+    ),
+    max_size=4,
+)
+
+
+@given(SOME_PATHS)
+def test_a_change_the_hook_settles_at_once_is_one_the_gate_finds_nothing_in(paths: list[str]) -> None:
+    at = content_change(paths)
+    if calls_for_nothing(at):
+        outcome = coverage.evaluate(at)
+        assert (outcome.verdicts, outcome.invalid) == ([], [])
+
+
+def test_what_the_hook_settles_at_once() -> None:
+    assert calls_for_nothing(content_change([])) is True
+    assert calls_for_nothing(content_change(["docs/notes.md", "README", "notes/TODO"])) is True
+    for path in ["src/app.py", "web/ai.TS", "cfg/app.yaml", "prompts/x.txt", "evals/run.jsonl"]:
+        assert calls_for_nothing(content_change(["docs/notes.md", path])) is False, path
+    for path in [".micromoment/config.yaml", ".mailmap", "records/r.yaml"]:
+        assert calls_for_nothing(content_change([path])) is False, path

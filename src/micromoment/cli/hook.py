@@ -19,9 +19,10 @@ if TYPE_CHECKING:
     from micromoment.gate.coverage import Outcome
 
 
-def check_change(files: list[str]) -> Outcome:
-    """The hook's outcome. Paths come from FILES (the pre-commit framework passes them), else
-    PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF (a push), else the staged change."""
+def check_change(files: list[str]) -> Outcome | None:
+    """The hook's outcome; None when nothing in the change can call for a checklist. Paths come
+    from FILES (the pre-commit framework passes them), else PRE_COMMIT_FROM_REF /
+    PRE_COMMIT_TO_REF (a push), else the staged change."""
     here = os.getcwd()
     from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
     # git is asked where the repository is and (for a commit) where the base branch is, both at
@@ -31,7 +32,6 @@ def check_change(files: list[str]) -> Outcome:
     asked = None if from_ref and to_ref else BaseQuestions(here, os.path.join(here, ".git"))
     try:
         from micromoment.gate import change as changes
-        from micromoment.gate.coverage import evaluate
 
         repo = finding.repo()
     except BaseException:
@@ -40,8 +40,16 @@ def check_change(files: list[str]) -> Outcome:
             asked.stop()
         raise
     if from_ref and to_ref:
-        return evaluate(changes.pushed(repo, from_ref, to_ref, files or None))
-    return evaluate(changes.staged(repo, files or None, asked))
+        change = changes.pushed(repo, from_ref, to_ref, files or None)
+    else:
+        change = changes.staged(repo, files or None, asked)
+    if changes.calls_for_nothing(change):
+        if change.base_records is not None:
+            change.base_records.stop()  # a listing never wanted
+        return None
+    from micromoment.gate.coverage import evaluate  # only what can call for something is judged
+
+    return evaluate(change)
 
 
 def main(files: list[str]) -> int:
@@ -57,6 +65,8 @@ def main(files: list[str]) -> int:
             f"  or let this one commit through: {bypass()}\n"
         )
         return code
+    if outcome is None:
+        return 0
     for verdict in outcome.verdicts:
         if verdict.outdated and verdict.record:
             sys.stderr.write(

@@ -9,7 +9,7 @@ import functools
 import re
 from typing import Any, NamedTuple
 
-from micromoment.detect.table import ANY, CODE, CONFIG
+from micromoment.detect.table import ANY, CODE, CONFIG, language_of, suffixes
 
 # A file, or one file's part of a diff, larger than this is not read for content (and is said to be skipped).
 MAX_CONTENT_BYTES = 1024 * 1024
@@ -47,9 +47,7 @@ class Detectors:
     def __init__(self, table: dict[str, Any]) -> None:
         self.table = table
         self.specs: dict[str, dict[str, Any]] = table["detectors"]
-        self.by_suffix = {
-            suffix: lang for lang, suffixes in table["languages"].items() for suffix in suffixes
-        }
+        self.by_suffix = suffixes(table)
         self._compiled: dict[str, _Compiled] = {}
         skip = table["skip"]
         self._vendored = ["/" + folder for folder in skip["vendored"]]
@@ -57,9 +55,7 @@ class Detectors:
         self._generated_ends = tuple(mark for mark in skip["generated"] if not mark.endswith("/"))
 
     def language(self, path: str) -> str | None:
-        name = path.rsplit("/", 1)[-1]
-        dot = name.rfind(".")
-        return self.by_suffix.get(name[dot:].lower()) if dot > 0 else None
+        return language_of(path, self.by_suffix)
 
     def sorted_out(self, paths: list[str]) -> tuple[dict[str, str], dict[str, str]]:
         """The paths in a language the detectors know, each with its language, and of those the

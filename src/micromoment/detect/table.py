@@ -27,6 +27,18 @@ def shipped() -> dict[str, Any]:
     return data
 
 
+def suffixes(table: dict[str, Any]) -> dict[str, str]:
+    """File ending -> language, as the table's `languages` list them."""
+    return {suffix: language for language, listed in table["languages"].items() for suffix in listed}
+
+
+def language_of(path: str, by_suffix: dict[str, str]) -> str | None:
+    """A file's language by its ending, in any case; None for one the detectors do not read."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return by_suffix.get(name[dot:].lower()) if dot > 0 else None
+
+
 def builtin_ids() -> list[str]:
     return [str(detector["id"]) for detector in shipped()["detectors"]]
 

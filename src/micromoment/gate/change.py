@@ -14,10 +14,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from micromoment.detect.table import language_of, suffixes
 from micromoment.errors import MicromomentError, NotFound
 from micromoment.fileread import read_regular
 from micromoment.gate.policy import pinned, rules_at, rules_staged, worktree_rules
-from micromoment.gate.rules import MAILMAP, Rules, is_policy_path
+from micromoment.gate.rules import MAILMAP, Rules, is_policy_path, triggered
 from micromoment.git.objects import (
     BaseQuestions,
     Changed,
@@ -228,6 +229,17 @@ def policy_changed(change: Change) -> bool:
         change.policy_problem = exc.lines()[0]
         return True  # a policy that does not even load is certainly a change
     return after.compiled() != before.compiled()
+
+
+def calls_for_nothing(change: Change) -> bool:
+    """Whether nothing in the change can call for a checklist or be judged: no record, no policy
+    file, no path a checklist's patterns match and none the content detectors read. The hook then
+    has its verdict without loading what reads content and judges records (`gate.coverage`)."""
+    paths = change.triggering
+    if change.created or change.touched or change.file_records or any(map(is_policy_path, paths)):
+        return False
+    by_suffix = suffixes(change.rules.detection) if change.rules.detection else {}
+    return not triggered(change.rules, paths) and not any(language_of(path, by_suffix) for path in paths)
 
 
 def named_record_files(change: Change) -> dict[str, bytes | None]:
