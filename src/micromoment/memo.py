@@ -1,4 +1,4 @@
-"""The gate's memo: facts worked out once and kept under the git directory by what they were
+"""The memo: facts worked out once and kept under the git directory by what they were
 worked out from (blob ids, or files' names, sizes and times), so that a commit, `list` or
 `render` need not work them out again. It only costs speed: a missing, damaged or foreign file
 reads as empty, and one that cannot be written is left as it was.
@@ -53,9 +53,8 @@ def read_memo(git_dir: str | None, section: str) -> dict[str, Any]:
 def write_memo(git_dir: str, section: str, entries: dict[str, Any]) -> bool:
     """Replace one section in one atomic step, keeping the others; False (and the old file
     kept) when that fails."""
-    from pathlib import (
-        Path,
-    )  # only when something new is remembered: a commit the memo answers never needs it
+    # Only when something new is remembered: a commit the memo answers never needs them.
+    from pathlib import Path
 
     from micromoment.files import write_atomic
 
