@@ -41,10 +41,10 @@ def main() -> None:
     except MicromomentError as exc:  # the hook's own; the typer app turns them into messages itself
         sys.exit(report(exc))
     except BrokenPipeError:
-        # `micromoment log | head` closed the pipe: the reader has what it wanted; say nothing.
-        # A gate's verdict may not have been read whole, so it never turns into a pass.
+        # The reader closed the pipe (typer's commands end with 1 on their own then): say
+        # nothing. The hook's verdict may not have been read whole, so it never turns into a pass.
         _quiet_stdout()
-        sys.exit(EXIT_FINDINGS if args[:1] in (["hook"], ["check"]) else 0)
+        sys.exit(EXIT_FINDINGS if fast_hook else 0)
     except KeyboardInterrupt:
         sys.stderr.write("micromoment: interrupted\n")
         sys.exit(130)

@@ -24,7 +24,8 @@ def read_content(change: Change) -> None:
     """Fill in the change's findings, and the files it does not read with why."""
     rules = change.rules
     # The table holds exactly the detectors the rules' checklists name (`rules_from_policy`).
-    if rules.detection is None or change.diff_range is None:
+    diff_range = change.diff_range
+    if rules.detection is None or diff_range is None:
         return
     detectors = Detectors(rules.detection)
     candidates = [p for p in triggering_paths(rules, change.triggering) if p not in change.submodules]
@@ -40,7 +41,9 @@ def read_content(change: Change) -> None:
     if not alike:
         return
     read = {same[0]: same for same in alike.values()}
-    findings, unread = findings_in_diff(detectors, _patch(change, detectors, list(read)))
+    findings, unread = findings_in_diff(
+        detectors, _patch(change.repo.root, diff_range, detectors, list(read))
+    )
     change.findings = sorted(
         (finding._replace(path=path) for finding in findings for path in read.get(finding.path, ())),
         key=lambda finding: (finding.path, finding.line),
@@ -48,9 +51,12 @@ def read_content(change: Change) -> None:
     change.not_read.update({path: why for one, why in unread.items() for path in read.get(one, ())})
 
 
-def _patch(change: Change, detectors: Detectors, paths: list[str]) -> str:
-    """The lines the change adds and removes in `paths`, in files that hold some keyword."""
-    old, new = change.diff_range or (None, None)
+def _patch(
+    root: str, diff_range: tuple[str | None, str | None], detectors: Detectors, paths: list[str]
+) -> str:
+    """The lines the diff (from, to: None for the index) adds and removes in `paths`, in files
+    that hold some keyword."""
+    old, new = diff_range
     # Explicit prefixes and no external or text-conversion tools: the patch is read as git's own.
     args = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-relative"]
     args += ["--src-prefix=a/", "--dst-prefix=b/", f"-U{NEAR_LINES}"]
@@ -65,7 +71,7 @@ def _patch(change: Change, detectors: Detectors, paths: list[str]) -> str:
         args += ["--", *(f":(literal){path}" for path in paths)]
     else:
         args += ["--", *(f":(glob)**/*{suffix}" for suffix in detectors.by_suffix)]
-    return run_git(args, change.repo.root).decode("utf-8", "surrogateescape")
+    return run_git(args, root).decode("utf-8", "surrogateescape")
 
 
 def content_hits(rules: Rules, findings: list[Finding]) -> dict[str, list[Finding]]:
