@@ -349,3 +349,20 @@ def test_the_same_content_in_another_language_is_read_as_that_language(cli: Cli,
     write(repo / "app.yaml", settings)
     git(repo, "add", "-A")
     assert "  why: app.yaml:3: generation setting: temperature: 0.7 (settings)\n" in cli("check").stdout
+
+
+def test_generated_and_vendored_files_are_known_by_their_ending_or_folder(cli: Cli, repo: Path) -> None:
+    write(repo / "README.md", "# shop\n")
+    commit_all(repo, "start")
+    client = "from openai import OpenAI\nclient = OpenAI()\n"
+    for path in ("api/chat_pb2.py", "web/__generated__/client.py", "lib/node_modules/x/index.py"):
+        write(repo / path, client)
+    write(repo / "src/vendors.py", client)  # a name holding "vendor" is no vendored folder
+    write(repo / "api/chat_pb2.py.bak.py", client)  # the ending is the file's own, not a part of it
+    git(repo, "add", "-A")
+    result = cli("check")
+    assert result.stdout.splitlines()[-1] == (
+        "not read for generative AI: api/chat_pb2.py (generated), lib/node_modules/x/index.py (vendored), "
+        "web/__generated__/client.py (generated)"
+    )
+    assert "why: src/vendors.py:1:" in result.stdout and "why: api/chat_pb2.py.bak.py:1:" in result.stdout
