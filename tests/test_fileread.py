@@ -25,6 +25,24 @@ def test_a_regular_file_is_read_whole_up_to_its_limit_and_not_a_byte_more(tmp_pa
     assert read_regular(str(big), (3 << 20) - 1) is None
 
 
+def test_a_file_that_grew_after_it_was_looked_at_is_read_to_its_end_or_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read is sized to the file as fstat saw it; bytes written since are still read, and
+    still held to the limit."""
+    grown = write(tmp_path / "grown", "x" * 10)
+    real_fstat = os.fstat
+
+    def as_before(fd: int) -> os.stat_result:  # the file as it was before 6 bytes were added
+        seen = real_fstat(fd)
+        return os.stat_result((seen.st_mode, *seen[1:6], 4, *seen[7:]))
+
+    monkeypatch.setattr(os, "fstat", as_before)
+    assert read_regular(grown, 10) == b"x" * 10
+    assert read_regular(grown, 9) is None
+    assert read_regular(grown, 4) is None
+
+
 def test_anything_but_a_regular_file_is_none(tmp_path: Path) -> None:
     assert read_regular(tmp_path / "missing", 10) is None
     assert read_regular(tmp_path, 10) is None  # a folder

@@ -27,9 +27,13 @@ def read_regular(path: Path | str, limit: int) -> bytes | None:
         return None
     try:
         with os.fdopen(fd, "rb") as handle:  # closes fd
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 return None
-            data = handle.read(limit + 1)
+            # Sized to the file: a read sized to the limit allocates megabytes for every record.
+            data = handle.read(min(info.st_size, limit) + 1)
+            if len(data) > info.st_size:  # it grew since: the rest, up to the limit
+                data += handle.read(limit - len(data) + 1)
     except OSError:
         return None
     return data if len(data) <= limit else None
