@@ -364,7 +364,7 @@ def test_a_damaged_ledger_file_gives_the_same_answer(tmp_path: Path, data: st.Da
         "UPDATE follow_ups SET due = '2026-12-01x'",
         "UPDATE follow_ups SET due = '2026-02-30'",
         "UPDATE follow_ups SET resolved = 2",
-        "INSERT INTO answers VALUES ('gone.yaml', 0, 'a', 'b', 'yes', 'mini', '2026-11-22')",  # rows of no record
+        "INSERT INTO answers VALUES ('mini', 'a', 'Pat', 'gone.yaml', 0, 'b', 'yes', '2026-11-22')",  # rows of no record
         "DROP TABLE signoffs",
         "CREATE TABLE extra (x)",
         "PRAGMA user_version = 99",

@@ -133,7 +133,7 @@ CACHE_KINDS: dict[str, Callable[[bytes, Path], str | bytes]] = {
     "top-level-list": lambda real, folder: "[]",
     "top-level-scalar": lambda real, folder: "{}",
     "python-tag": lambda real, folder: _db_edit(
-        real, folder, "INSERT INTO answers VALUES ('x.yaml', 0, 'a', 'b', 'yes', 'mini', '2026-11-22')"
+        real, folder, "INSERT INTO answers VALUES ('mini', 'a', 'Pat', 'x.yaml', 0, 'b', 'yes', '2026-11-22')"
     ),
     "huge-file": lambda real, folder: real + b"x" * (5 * 1024 * 1024),
     "folder": lambda real, folder: FOLDER,

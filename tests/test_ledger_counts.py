@@ -843,17 +843,18 @@ def test_the_tallies_of_several_repositories_add_up_item_by_item() -> None:
     from micromoment.ledger.counting import Tally, stats_of
 
     first = Tally(
-        records=[("2026-11-16", "review", "quick", "Pat", 2, 6, 2, 1)],
+        days=[("2026-11-16", "review", 2, 6, 2, 1)],
+        checklists=[("quick", "review", 2, 6, 2, 1)],
+        people=[("Pat", "review", 2, 6, 2, 1)],
         items=[("quick", "zeta", "Zeta, first words?", 1, 1), ("quick", "alpha", "Alpha?", 1, 0)],
         follow_ups=(2, 1, 1),
         signers=[("Dana", 1)],
         signed=1,
     )
     second = Tally(
-        records=[
-            ("2026-11-17", "review", "quick", "Pat", 1, 3, 1, 0),
-            ("2026-11-17", "skip", "quick", "Sam", 1, 0, 0, 0),
-        ],
+        days=[("2026-11-17", "review", 1, 3, 1, 0), ("2026-11-17", "skip", 1, 0, 0, 0)],
+        checklists=[("quick", "review", 1, 3, 1, 0), ("quick", "skip", 1, 0, 0, 0)],
+        people=[("Pat", "review", 1, 3, 1, 0), ("Sam", "skip", 1, 0, 0, 0)],
         items=[
             ("quick", "zeta", "Zeta, later words?", 0, 1),
             ("quick", "beta", "Beta?", 1, 0),

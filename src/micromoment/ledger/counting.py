@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -24,23 +24,23 @@ STATS_SCHEMA = "micromoment.stats/1"
 Period = Literal["week", "month"]
 
 _CHOSEN = "(:since IS NULL OR substr(r.at, 1, 10) >= :since)"
-# Records by day, kind, checklist and person, with their answers, "no"s and skipped items (each
-# record carries those counts, written with its answers).
+# Records and their answers, "no"s and skipped items (each record carries those counts, written
+# with its answers), by kind and by one of day, checklist and person: a few hundred rows at most.
 _RECORDS = f"""
-SELECT substr(r.at, 1, 10), r.kind, r.checklist, r.who, count(*), sum(r.answers), sum(r.no), sum(r.skipped)
-FROM records r WHERE {_CHOSEN} GROUP BY 1, 2, 3, 4
+SELECT {{}}, r.kind, count(*), sum(r.answers), sum(r.no), sum(r.skipped)
+FROM records r WHERE {_CHOSEN} GROUP BY 1, 2
 """
 # Each checklist item's "no"s and skips, and its question as the last record (in file order)
 # asks it: with a single max(), SQLite takes the bare columns from the row holding the max.
-# Each answer carries its record's checklist and day, so no join is needed.
+# The answers are stored in this order, each with its record's checklist, person and day.
 _ITEMS = """
 SELECT checklist, item, question, max(record), sum(answer = 'no'), sum(answer = 'skip')
 FROM answers WHERE (:since IS NULL OR day >= :since) GROUP BY checklist, item
 """
 # Who answered each item (a skip is not an answer), when last and how often: the frameworks section.
 _LOOKED = """
-SELECT a.checklist, a.item, r.who, max(a.day), count(*) FROM answers a JOIN records r ON r.name = a.record
-WHERE a.answer != 'skip' AND (:since IS NULL OR a.day >= :since) GROUP BY 1, 2, 3
+SELECT checklist, item, who, max(day), count(*) FROM answers
+WHERE answer != 'skip' AND (:since IS NULL OR day >= :since) GROUP BY 1, 2, 3
 """
 _FOLLOW_UPS = f"""
 SELECT count(*), coalesce(sum(f.resolved), 0),
@@ -58,10 +58,15 @@ WHERE r.kind = 'review' AND {_CHOSEN}
 """
 
 
+Counts = tuple[str, str, int, int, int, int]  # day, checklist or person; kind; records, answers, "no"s, skips
+
+
 class Tally(NamedTuple):
     """What one ledger adds up over the chosen records; tallies of several repositories add up."""
 
-    records: list[tuple[str, str, str, str, int, int, int, int]]  # day, kind, checklist, who, and counts
+    days: list[Counts]
+    checklists: list[Counts]
+    people: list[Counts]
     items: list[tuple[str, str, str, int, int]]  # checklist, item, question, "no"s, skips
     follow_ups: tuple[int, int, int]  # opened, resolved, overdue
     signers: list[tuple[str, int]]
@@ -73,8 +78,14 @@ def count(connection: sqlite3.Connection, since: dt.date | None, today: dt.date)
     """One ledger's tally, read in one snapshot."""
     asked = {"since": since.isoformat() if since else None, "today": today.isoformat()}
     with transaction(connection, "BEGIN"):
+        days, checklists, people = (
+            connection.execute(_RECORDS.format(key), asked).fetchall()
+            for key in ("substr(r.at, 1, 10)", "r.checklist", "r.who")
+        )
         return Tally(
-            records=connection.execute(_RECORDS, asked).fetchall(),
+            days,
+            checklists,
+            people,
             items=[(c, i, q, no, skip) for c, i, q, _, no, skip in connection.execute(_ITEMS, asked)],
             follow_ups=connection.execute(_FOLLOW_UPS, asked).fetchone(),
             signers=connection.execute(_SIGNERS, asked).fetchall(),
@@ -95,27 +106,12 @@ def stats_of(
 ) -> dict[str, Any]:
     """The stats document from the tallies of one or more repositories, in the order given (a
     later repository's wording of a question wins, as a later record's does)."""
-    periods: dict[str, dict[str, Any]] = {}
-    days: dict[str, tuple[str, dt.date]] = {}
-    per_checklist: dict[str, Counter[str]] = defaultdict(Counter)
-    per_person: dict[str, Counter[str]] = defaultdict(Counter)
-    totals: Counter[str] = Counter()
-    for day, kind, checklist, who, records, answers, no, skip in (row for t in tallies for row in t.records):
-        if day not in days:  # a few hundred days among thousands of rows
-            days[day] = period_of(dt.date.fromisoformat(day), by)
-        label, start = days[day]
-        period = periods.setdefault(
-            label,
-            {"period": label, "start": start.isoformat(), "reviews": 0, "skips": 0, "answers": 0, "no": 0},
-        )
-        name = "reviews" if kind == "review" else "skips"
-        for counter in (period, totals, per_checklist[checklist], per_person[who]):
-            counter[name] += records
-            counter["answers"] += answers
-        for counter in (period, totals, per_checklist[checklist]):
-            counter["no"] += no
-        for counter in (totals, per_checklist[checklist]):
-            counter["skipped_items"] += skip
+    periods = _grouped(
+        (r for t in tallies for r in t.days), lambda day: period_of(dt.date.fromisoformat(day), by)
+    )
+    per_checklist = _grouped(row for t in tallies for row in t.checklists)
+    per_person = _grouped(row for t in tallies for row in t.people)
+    totals = sum(per_checklist.values(), Counter[str]())
     for who, given in (row for t in tallies for row in t.signers):
         per_person[who]["signoffs_given"] += given
     opened, resolved, overdue = (sum(t.follow_ups[n] for t in tallies) for n in range(3))
@@ -130,7 +126,14 @@ def stats_of(
             **{k: totals[k] for k in ("reviews", "skips", "answers", "no", "skipped_items")},
             "people": len(per_person),
         },
-        "periods": [periods[k] for k in sorted(periods)],
+        "periods": [
+            {
+                "period": label,
+                "start": start.isoformat(),
+                **{k: c[k] for k in ("reviews", "skips", "answers", "no")},
+            }
+            for (label, start), c in sorted(periods.items())
+        ],
         "checklists": [
             {"checklist": cid, **{k: c[k] for k in ("reviews", "skips", "answers", "no", "skipped_items")}}
             for cid, c in sorted(per_checklist.items())
@@ -147,6 +150,16 @@ def stats_of(
             "rate": round(signed / reviews, 3) if reviews else 0.0,
         },
     }
+
+
+def _grouped(rows: Iterable[Counts], group: Callable[[str], Any] = str) -> dict[Any, Counter[str]]:
+    """The counts of the rows added up by the group of their first column."""
+    grouped: dict[Any, Counter[str]] = defaultdict(Counter)
+    for key, kind, records, answers, no, skipped in rows:
+        counter = grouped[group(key)]
+        counter["reviews" if kind == "review" else "skips"] += records
+        counter.update(answers=answers, no=no, skipped_items=skipped)
+    return grouped
 
 
 def frameworks_of(tallies: list[Tally], references: References) -> list[dict[str, Any]]:
