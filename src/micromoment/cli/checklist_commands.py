@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from micromoment.checklists import DEFAULT_CHECKLIST
 from micromoment.checklists.packs import found_packs
@@ -57,6 +55,8 @@ def list_checklists(as_json: JsonOption = False) -> None:
             ]
         )
         return
+    from rich.table import Table  # here: `stats` reads the catalog through this module, and prints no table
+
     table = Table(title="Checklists", title_justify="left")
     ids = [e.fields["id"] + (" (default)" if e.fields["id"] == DEFAULT_CHECKLIST else "") for e in catalog]
     # Ids are copied into commands: never cut or wrapped; the other columns give way.
@@ -166,6 +166,8 @@ def format_minutes(minutes: float) -> str:
 
 
 def _print_checklist(checklist: dict[str, Any]) -> None:
+    from rich.text import Text
+
     console = out()
 
     def indented(text: str, style: str = "") -> None:
