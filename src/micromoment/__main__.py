@@ -72,14 +72,11 @@ def _closed_streams_on_devnull() -> None:
     """A stream the caller closed (`<&-`, `>&-`) is None in Python, and the first read or write
     would crash. It gets /dev/null instead: a read meets the end of input (and the command says
     what to run instead), a write goes nowhere, and the exit code still tells what happened."""
-    import os
-
     for fd, name in enumerate(("stdin", "stdout", "stderr")):
         if getattr(sys, name) is not None:
             continue
-        opened = os.open(
-            os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY
-        )  # the lowest free: the closed one
+        # The lowest free descriptor: the closed one.
+        opened = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
         if opened != fd:
             os.dup2(opened, fd)
             os.close(opened)
@@ -88,8 +85,6 @@ def _closed_streams_on_devnull() -> None:
 
 def _quiet_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush does not fail on the closed pipe."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
