@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import shlex
 import subprocess
@@ -12,14 +11,12 @@ from pathlib import Path
 import pytest
 
 from conftest import PATIENCE, Cli
-from micromoment.cli.app import COMMANDS, EXAMPLES, FUNCTIONS, load_command
+from micromoment.cli.app import COMMANDS, EXAMPLES, command_function, load_command
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_each_registry_line_is_the_commands_own_first_line(name: str) -> None:
-    module, function = FUNCTIONS[name].split(".")
-    callback = getattr(importlib.import_module(f"micromoment.cli.{module}"), function)
-    assert (inspect.getdoc(callback) or "").splitlines()[0] == COMMANDS[name]
+    assert (inspect.getdoc(command_function(name)) or "").splitlines()[0] == COMMANDS[name]
 
 
 def test_root_help_drawn_without_typers_help_module_reads_as_before(repo: Path) -> None:

@@ -85,43 +85,35 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "pack": ("micromoment pack new acme-genai", "micromoment pack sync"),
     "packs": ("micromoment packs sync",),
 }
-# Where each command's function is: `module.function` under micromoment.cli.
-FUNCTIONS: dict[str, str] = {
-    "list": "checklist_commands.list_checklists",
-    "show": "checklist_commands.show",
-    "schema": "checklist_commands.schema",
-    "import-deon": "checklist_commands.import_deon",
-    "review": "review_commands.review",
-    "render": "render_commands.render",
-    "sample": "sample_commands.sample",
-    "check": "gate_commands.check",
-    "skip": "gate_commands.skip",
-    "hook": "gate_commands.hook",
-    "pr-note": "pr_commands.pr_note",
-    "signoff": "ledger_commands.signoff",
-    "resolve": "ledger_commands.resolve",
-    "todo": "ledger_commands.todo",
-    "log": "ledger_commands.log",
-    "stats": "ledger_commands.stats",
-    "lint": "repo_commands.lint",
-    "init": "repo_commands.init",
-    "scan": "scan_commands.scan",
-    "report": "report_commands.report",
-    "export": "report_commands.export",
-    "pack": "pack_commands.pack",
-    "packs": "pack_commands.pack",
+# Each command's module under micromoment.cli. Its function has the command's name, but for two:
+# a function named `list` would hide Python's own, and `packs` is another name for `pack`.
+MODULES: dict[str, str] = {
+    **dict.fromkeys(("list", "show", "schema", "import-deon"), "checklist_commands"),
+    **dict.fromkeys(("check", "skip", "hook"), "gate_commands"),
+    **dict.fromkeys(("signoff", "resolve", "todo", "log", "stats"), "ledger_commands"),
+    **dict.fromkeys(("lint", "init"), "repo_commands"),
+    **dict.fromkeys(("report", "export"), "report_commands"),
+    **dict.fromkeys(("pack", "packs"), "pack_commands"),
+    **{name: f"{name.replace('-', '_')}_commands" for name in ("review", "render", "sample", "scan")},
+    "pr-note": "pr_commands",
 }
+_FUNCTIONS = {"list": "list_checklists", "packs": "pack"}
+
+
+def command_function(name: str) -> Any:
+    """The function behind command `name`, its module imported."""
+    import importlib
+
+    module = importlib.import_module(f"micromoment.cli.{MODULES[name]}")
+    return getattr(module, _FUNCTIONS.get(name, name.replace("-", "_")))
 
 
 def load_command(name: str) -> Any:
     """The click command for `name`, built from its module on first use."""
-    import importlib
-
     from typer.main import get_command_from_info
     from typer.models import CommandInfo
 
-    module, function = FUNCTIONS[name].split(".")
-    callback = getattr(importlib.import_module(f"micromoment.cli.{module}"), function)
+    callback = command_function(name)
     examples = "\n\n".join(f"`{example}`" for example in EXAMPLES[name])
     info = CommandInfo(name=name, callback=callback, epilog=f"Examples:\n\n{examples}")
     return get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode="markdown")
