@@ -28,6 +28,9 @@ RepoOption = Annotated[
     list[Path] | None,
     typer.Option("--repo", metavar="DIR", help="A repository to include (repeat it); default: this one."),
 ]
+AllowSensitiveOption = Annotated[
+    bool, typer.Option(help="Keep a note that looks like it holds secrets or personal data.")
+]
 
 
 class Decision(str, Enum):
@@ -44,9 +47,7 @@ def signoff(
     review: Annotated[str, typer.Argument(metavar="REVIEW", help="A record path or id.")],
     decision: Annotated[Decision, typer.Option(help="approve, or changes-requested.")] = Decision.approve,
     note: Annotated[str | None, typer.Option(help="What you looked at, or what should change.")] = None,
-    allow_sensitive: Annotated[
-        bool, typer.Option(help="Keep a note that looks like it holds secrets or personal data.")
-    ] = False,
+    allow_sensitive: AllowSensitiveOption = False,
 ) -> None:
     """Sign off a review as a second person, with your git identity.
 
@@ -73,9 +74,7 @@ def resolve(
     review: Annotated[str, typer.Argument(metavar="REVIEW", help="A record path or id.")],
     item: Annotated[str, typer.Argument(metavar="ITEM", help="The item whose follow-up is done.")],
     note: Annotated[str, typer.Option(help="What was done (recorded with your name and the time).")],
-    allow_sensitive: Annotated[
-        bool, typer.Option(help="Keep a note that looks like it holds secrets or personal data.")
-    ] = False,
+    allow_sensitive: AllowSensitiveOption = False,
 ) -> None:
     """Close a follow-up: records who closed it, when and how, and renders the Markdown again."""
     from micromoment.git import author_identity
