@@ -122,24 +122,14 @@ def stats_of(
         "since": since.isoformat() if since else None,
         "by": by,
         "repositories": repositories,
-        "totals": {
-            **{k: totals[k] for k in ("reviews", "skips", "answers", "no", "skipped_items")},
-            "people": len(per_person),
-        },
+        "totals": {**_pick(totals, *_ALL), "people": len(per_person)},
         "periods": [
-            {
-                "period": label,
-                "start": start.isoformat(),
-                **{k: c[k] for k in ("reviews", "skips", "answers", "no")},
-            }
+            {"period": label, "start": start.isoformat(), **_pick(c, "reviews", "skips", "answers", "no")}
             for (label, start), c in sorted(periods.items())
         ],
-        "checklists": [
-            {"checklist": cid, **{k: c[k] for k in ("reviews", "skips", "answers", "no", "skipped_items")}}
-            for cid, c in sorted(per_checklist.items())
-        ],
+        "checklists": [{"checklist": cid, **_pick(c, *_ALL)} for cid, c in sorted(per_checklist.items())],
         "people": [
-            {"name": name, **{k: c[k] for k in ("reviews", "skips", "answers", "signoffs_given")}}
+            {"name": name, **_pick(c, "reviews", "skips", "answers", "signoffs_given")}
             for name, c in sorted(per_person.items(), key=lambda kv: (-kv[1]["reviews"], kv[0]))
         ],
         **_most_often(tallies),
@@ -150,6 +140,13 @@ def stats_of(
             "rate": round(signed / reviews, 3) if reviews else 0.0,
         },
     }
+
+
+_ALL = ("reviews", "skips", "answers", "no", "skipped_items")
+
+
+def _pick(counter: Counter[str], *names: str) -> dict[str, int]:
+    return {name: counter[name] for name in names}
 
 
 def _grouped(rows: Iterable[Counts], group: Callable[[str], Any] = str) -> dict[Any, Counter[str]]:
