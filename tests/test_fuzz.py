@@ -366,6 +366,7 @@ def test_a_damaged_ledger_file_gives_the_same_answer(tmp_path: Path, data: st.Da
         "UPDATE follow_ups SET resolved = 2",
         "INSERT INTO answers VALUES ('mini', 'a', 'Pat', 'gone.yaml', 0, 'b', 'yes', '2026-11-22')",  # rows of no record
         "DROP TABLE signoffs",
+        "DROP INDEX answers_of_record",
         "CREATE TABLE extra (x)",
         "PRAGMA user_version = 99",
         "PRAGMA application_id = 1",
