@@ -40,9 +40,9 @@ class Repository(NamedTuple):
 
 
 class Parsed(NamedTuple):
-    """One record's summary, or its problems."""
+    """One record's rows in the ledger, or its problems."""
 
-    summary: Summary | None
+    rows: store.Rows | None
     problems: list[Problem]
 
 
@@ -174,19 +174,19 @@ def _plan(
 
 def _store(plan: _Plan, parsed: dict[Path, Parsed], warn: Warn) -> sqlite3.Connection:
     """The plan carried out: the ledger holds every record of the folder that can be read."""
-    fresh: list[tuple[str, store.Stamp, Summary]] = []
+    fresh: list[tuple[str, store.Stamp, store.Rows]] = []
     problems: list[Problem] = []
     for name in plan.to_parse:
         path = plan.repository.folder / name
-        summary, found = parsed.get(path) or _parse(path)
-        if summary is None:
+        rows, found = parsed.get(path) or _parse(path)
+        if rows is None:
             if warn is None:
                 problems += found
             else:
                 warn(f"{found[0]}; skipped this record, see: micromoment lint {found[0].path}")
             continue
         # A file that could not be looked at has a stamp no file has: it is read again next time.
-        fresh.append((name, store.Stamp(*(plan.stamps[name] or (-1, -1))), summary))
+        fresh.append((name, store.Stamp(*(plan.stamps[name] or (-1, -1))), rows))
     if problems:
         raise FileProblems(problems)
     try:
@@ -210,8 +210,9 @@ def _parse(path: Path) -> Parsed:
         from micromoment.records.model import parse_record
 
         raw = read_limited(path, MAX_YAML_BYTES, lambda: record_name(path))
-        summary = summarise(path, parse_record(raw, lambda: record_name(path)))
-        return Parsed(summary, [])
+        return Parsed(
+            store.rows_of(path.name, summarise(path, parse_record(raw, lambda: record_name(path)))), []
+        )
     except FileProblems as exc:
         return Parsed(None, exc.problems)
 
