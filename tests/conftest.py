@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pytest
@@ -321,3 +322,20 @@ def fork_micromoment(
     return subprocess.CompletedProcess(
         ["micromoment", *args], answer["returncode"], answer["stdout"], answer["stderr"]
     )
+
+
+def summaries_stats(
+    summaries: Sequence[Any], since: Any, by: Any, repositories: list[str], today: Any
+) -> Any:
+    """The stats document for summaries, counted as `stats` counts a ledger file's records: stored
+    in a ledger (in memory), then queried."""
+    from micromoment.ledger import store
+    from micromoment.ledger.counting import count, stats_of
+
+    connection = store.memory_ledger()
+    named = [(f"{n:06d}", summary) for n, summary in enumerate(summaries)]
+    store.refresh(connection, [], [(name, store.Stamp(0, 0), store.rows_of(name, s)) for name, s in named])
+    try:
+        return stats_of([count(connection, since, today)], since, by, repositories)
+    finally:
+        connection.close()

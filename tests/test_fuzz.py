@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, Cli
+from conftest import summaries_stats as stats
 from micromoment.capture.session import ReviewSession, apply_answers_file
 from micromoment.checklists import load_checklist
 from micromoment.checklists.deon import import_deon
 from micromoment.config import read_config_file
 from micromoment.errors import FileProblems, MicromomentError
-from micromoment.ledger.counting import stats
 from micromoment.ledger.model import Summary, log_rows, open_follow_ups
 from micromoment.locations import Project, shipped_dir
 from micromoment.records import load_any_record

@@ -14,10 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import summaries_stats as stats
 from micromoment.errors import FileProblems
 from micromoment.identity import Person
 from micromoment.ledger import loading
-from micromoment.ledger.counting import period_of, sample_totals, stats
+from micromoment.ledger.counting import period_of, sample_totals
 from micromoment.ledger.model import (
     AnswerEntry,
     FollowUpEntry,

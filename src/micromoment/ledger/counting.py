@@ -2,9 +2,9 @@
 hundred grouped rows turned into the stats document (documented in docs/stats.md).
 
 A warm `stats` never builds a summary per record: turning 10,000 records and their 40,000
-answers into Python objects was most of its time. Summaries that are not in a database (the
-report's, or a repository whose ledger cannot be written) are counted by the same queries
-over a database in memory, so there is one way of counting.
+answers into Python objects was most of its time. The report counts the same ledgers with the
+same queries, and a repository whose ledger cannot be written is counted in a ledger in
+memory, so there is one way of counting.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from micromoment.ledger.frameworks import References, framework_section
-from micromoment.ledger.model import Summary
-from micromoment.ledger.store import memory_ledger, transaction
+from micromoment.ledger.store import transaction
 
 STATS_SCHEMA = "micromoment.stats/1"
 Period = Literal["week", "month"]
@@ -181,25 +180,6 @@ def _most_often(tallies: list[Tally]) -> dict[str, list[dict[str, Any]]]:
         ]
 
     return {"most_no": top(no_items), "most_skipped": top(skipped_items)}
-
-
-def stats(
-    summaries: Sequence[Summary],
-    since: dt.date | None,
-    by: Period,
-    repositories: list[str],
-    today: dt.date,
-    references: References | None = None,
-) -> dict[str, Any]:
-    """The stats document from summaries (the report's): the same queries as a ledger file's,
-    over a database in memory."""
-    connection = memory_ledger(summaries)
-    try:
-        tallies = [count(connection, since, today)]
-    finally:
-        connection.close()
-    data = stats_of(tallies, since, by, repositories)
-    return data if references is None else {**data, "frameworks": frameworks_of(tallies, references)}
 
 
 def sample_totals(folders: list[Path], since: dt.date | None) -> dict[str, Any]:

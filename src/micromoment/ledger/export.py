@@ -147,7 +147,7 @@ def rows(sources: list[Source], table: str) -> Iterator[Row]:
     names = COLUMNS[table]
     for source in sources:
         # Every record in full, in file order: for what summaries leave out (notes, commits, versions).
-        for path in record_files(source.folder):
+        for path in record_files(source.place.folder):
             record = load_any_record(path)
             base = {
                 "repository": source.name,

@@ -1,6 +1,6 @@
 """What the leaders' report shows, as plain data: the overview, a page per checklist, and which reviews get a page.
 
-Every figure comes from the ledger's summaries and `stats`, so the report and
+Every figure comes from the ledger's summaries and the queries of `stats`, so the report and
 `micromoment stats --json` agree for the same repositories and period.
 """
 
@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from micromoment.ledger.charts import horizontal_bars, stacked_bars
-from micromoment.ledger.counting import period_of, stats
+from micromoment.ledger.counting import frameworks_of, period_of, stats_of
 from micromoment.ledger.frameworks import references_of
+from micromoment.ledger.loading import count_many
 from micromoment.ledger.model import Summary, newest_first, open_follow_ups
 from micromoment.ledger.sources import Source
 
@@ -131,9 +132,10 @@ def overview(scope: Scope, paged: set[str]) -> dict[str, Any]:
     references = references_of(
         [e.checklist.model_dump(mode="json") for source in scope.sources for e in source.catalog]
     )
-    figures = stats(
-        scope.everything, scope.since, "week", [s.name for s in scope.sources], scope.today, references
-    )
+    # Counted by the queries `stats` runs, over the ledgers load_sources brought up to date.
+    tallies = count_many([source.place for source in scope.sources], scope.since, scope.today)
+    figures = stats_of(tallies, scope.since, "week", [source.name for source in scope.sources])
+    figures["frameworks"] = frameworks_of(tallies, references)
     overdue = [r for r in open_follow_ups(chosen, None, scope.today) if r["overdue"]]
     for row in overdue:
         href = review_href(row["repository"], row["path"])

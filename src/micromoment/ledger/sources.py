@@ -49,7 +49,7 @@ class Source:
     name: str
     project: Project
     catalog: Catalog
-    folder: Path
+    place: Repository  # its records' folder and ledger
     versions: Versions  # the checklist versions its reviews are held to
     summaries: list[Summary]
 
@@ -77,7 +77,7 @@ def load_sources(repos: list[Path] | None) -> list[Source]:
             number += 1
             name = f"{base}-{number}"
         places.append(records_place(project, name))
-        sources.append(Source(name, project, catalog, places[-1].folder, versions_of_catalog(catalog), []))
+        sources.append(Source(name, project, catalog, places[-1], versions_of_catalog(catalog), []))
     for source, summaries in zip(sources, load_many(places), strict=True):
         source.summaries = hold_to_checklists(summaries, source.versions)
     return sources

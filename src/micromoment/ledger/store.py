@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -159,15 +159,11 @@ def open_ledger(path: Path, folder: Path) -> sqlite3.Connection | None:
     return None
 
 
-def memory_ledger(summaries: Sequence[Summary] = ()) -> sqlite3.Connection:
-    """A ledger in memory holding these summaries, named so that file order is their order:
-    what is counted from summaries is counted by the same queries as a ledger file."""
+def memory_ledger() -> sqlite3.Connection:
+    """An empty ledger in memory: what the records are counted in when no file can be used."""
     connection = sqlite3.connect(":memory:", isolation_level=None)
     for statement in TABLES:
         connection.execute(statement)
-    width = len(str(len(summaries)))
-    named = [(f"{n:0{width}d}", s) for n, s in enumerate(summaries)]
-    refresh(connection, [], [(name, Stamp(0, 0), rows_of(name, s)) for name, s in named])
     return connection
 
 
