@@ -81,9 +81,7 @@ def load_catalog(project: Project, packs: list[Pack] | None = None) -> Catalog:
     """The built-ins, the packs' checklists and `.micromoment/checklists/`; every broken file
     and every id two packs (or two repo files) both offer is reported together."""
     packs = project_packs(project) if packs is None else packs
-    entries = {
-        path.stem: CatalogEntry(path, "built-in") for path in checklist_files(shipped_dir("checklists"))
-    }
+    entries = {path.stem: _built_in(path) for path in checklist_files(shipped_dir("checklists"))}
     problems: list[Problem] = []
     # Packs rank the same, so two offering one id are a clash, as two repo files are.
     pack_files = [(pack.label, path) for pack in packs for path in checklist_files(Path(pack.folder))]
@@ -104,6 +102,12 @@ def load_catalog(project: Project, packs: list[Pack] | None = None) -> Catalog:
     if problems:
         raise FileProblems(problems)
     return Catalog(entries, packs)
+
+
+@functools.cache
+def _built_in(path: Path) -> CatalogEntry:
+    """A built-in's entry, one a process: a report over fifty repositories reads each built-in once."""
+    return CatalogEntry(path, "built-in")
 
 
 def _clash(checklist_id: str, other: CatalogEntry, source: str) -> str:
