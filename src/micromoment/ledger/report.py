@@ -129,9 +129,9 @@ def titles(summaries: list[Summary]) -> dict[str, str]:
 def overview(scope: Scope, paged: set[str]) -> dict[str, Any]:
     """Everything index.html shows; `paged` holds the hrefs of reviews that have a page."""
     chosen = scope.chosen
-    references = references_of(
-        [e.checklist.model_dump(mode="json") for source in scope.sources for e in source.catalog]
-    )
+    # Each checklist once: every repository's catalog shares the built-ins.
+    checklists = {id(e.checklist): e.checklist for source in scope.sources for e in source.catalog}
+    references = references_of([checklist.model_dump(mode="json") for checklist in checklists.values()])
     # Counted by the queries `stats` runs, over the ledgers load_sources brought up to date.
     tallies = count_many([source.place for source in scope.sources], scope.since, scope.today)
     figures = stats_of(tallies, scope.since, "week", [source.name for source in scope.sources])
