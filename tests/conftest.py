@@ -213,6 +213,17 @@ def spawn_micromoment(repo: Path, *args: str) -> pexpect.spawn:
     )
 
 
+def ended(child: pexpect.spawn, code: int) -> str:
+    """Wait for a pty session to end, check its exit code and that it showed no traceback, and
+    give back what it printed after the last thing a test waited for."""
+    child.expect(pexpect.EOF)
+    rest: str = child.before or ""
+    child.close()
+    assert child.exitstatus == code, rest
+    assert "Traceback" not in rest
+    return rest
+
+
 def answer_item(child: pexpect.spawn, prompt: str, reply: str, note: str = "") -> None:
     """In a pty walk-through: answer at `prompt` on one line, with `note` after `--` when given."""
     child.expect_exact(prompt)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import FIXTURES, PATIENCE, Cli, git, modules_at_exit, write
+from conftest import FIXTURES, PATIENCE, Cli, ended, git, modules_at_exit, write
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = {"typer", "rich", "pydantic", "jinja2", "git", "click", "gettext"}
@@ -339,9 +339,7 @@ def test_the_hook_asks_through_dev_tty(cli: Cli, started: Path) -> None:
         child.expect_exact(prompt)
         child.sendline(reply)
     child.expect_exact("stage .micromoment/ and commit again")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 1  # like a formatter: the commit stops so the record can be staged
+    ended(child, 1)  # like a formatter: the commit stops so the record can be staged
     assert git(started, "rev-list", "--count", "HEAD").strip() == "2"
     assert git(started, "status", "--porcelain", ".micromoment").startswith("??")  # never staged by the hook
     git(started, "add", ".micromoment")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import FIXTURES, PATIENCE, Cli, answer_item, spawn_micromoment, write
+from conftest import FIXTURES, PATIENCE, Cli, answer_item, ended, spawn_micromoment, write
 from micromoment.capture.drafts import Draft
 from micromoment.records import load_record
 from micromoment.validation import validate
@@ -78,9 +78,7 @@ def test_sigkill_at_many_points_loses_no_given_answer(repo: Path) -> None:
         saved += 1
     child.expect_exact("Save this review?")
     child.sendline("y")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    ended(child, 0)
     [path] = (repo / ".micromoment/reviews").glob("*.yaml")
     record = load_record(path)
     assert record.status == "complete" and len(record.answers) == ITEMS

@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import PATIENCE, answer_item, git, spawn_micromoment, write
+from conftest import PATIENCE, answer_item, ended, git, spawn_micromoment, write
 from micromoment.records import load_record
 from micromoment.yamlio import read_yaml
 
@@ -44,9 +44,7 @@ def test_a_whole_review_in_a_real_terminal(mini: Path) -> None:
     answer_item(child, "Answer", "Sam from support")
     answer(child, "Save this review?", "")
     child.expect_exact("recorded .micromoment/reviews/")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    ended(child, 0)
     [path] = (mini / ".micromoment/reviews").glob("*.yaml")
     record = load_record(path)
     assert record.status == "complete" and record.subject == "Refund prompt"
@@ -60,10 +58,7 @@ def test_ctrl_c_exits_130_and_keeps_the_draft(mini: Path) -> None:
     child.sendintr()
     child.expect_exact("micromoment: interrupted; your answers so far are kept in a draft; continue with:")
     child.expect_exact("\r\nmicromoment review --resume\r\n")  # on its own line, ready to copy
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
-    assert "Traceback" not in (child.before or "")
+    ended(child, 130)
     assert draft_answers(mini) == ["data-kind"]
 
 
@@ -74,11 +69,7 @@ def test_ctrl_d_at_a_review_prompt_ends_it_with_the_draft_kept(mini: Path) -> No
     child.sendeof()
     child.expect_exact("micromoment: input ended; your answers so far are kept in a draft; continue with:")
     child.expect_exact("\r\nmicromoment review --resume\r\n")
-    child.expect(pexpect.EOF)
-    rest = child.before or ""
-    child.close()
-    assert child.exitstatus == 1
-    assert "Traceback" not in rest
+    ended(child, 1)
     assert draft_answers(mini) == ["data-kind"]
 
 
@@ -89,11 +80,8 @@ def test_stopping_before_any_answer_shows_no_resume_command(mini: Path, stop: st
     stop_with(child, stop)
     how = "input ended" if stop == "eof" else "interrupted"
     child.expect_exact(f"micromoment: {how} before any answer; nothing was recorded")
-    child.expect(pexpect.EOF)
-    rest = child.before or ""
-    child.close()
-    assert child.exitstatus == (1 if stop == "eof" else 130)
-    assert "--resume" not in rest and "Traceback" not in rest
+    rest = ended(child, 1 if stop == "eof" else 130)
+    assert "--resume" not in rest
     assert not list((mini / ".git/micromoment/drafts").glob("*.yaml"))
     # No hint and no draft agree: resume says there is nothing, rather than promising one.
     again = spawn_micromoment(mini, "review", "--resume")
@@ -110,9 +98,7 @@ def test_ctrl_c_after_going_back_keeps_a_draft_that_resume_finds(mini: Path) -> 
     child.expect_exact("[none]")
     child.sendintr()
     child.expect_exact("micromoment: interrupted; your answers so far are kept in a draft; continue with:")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
+    ended(child, 130)
     assert draft_answers(mini) == ["data-kind"]
     again = spawn_micromoment(mini, "review", "--resume")
     again.expect_exact("mini, 1 answer so far")
@@ -141,9 +127,7 @@ def test_two_checklists_ctrl_c_then_resume_finishes_both(mini: Path) -> None:
     child.expect_exact("y / n / na")
     child.sendintr()
     child.expect_exact("micromoment: interrupted; your answers so far are kept in a draft; continue with:")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
+    ended(child, 130)
 
     resumed = spawn_micromoment(mini, "review", "--resume")
     resumed.expect_exact("resuming draft")
@@ -186,9 +170,7 @@ def test_back_shows_the_earlier_answer_and_enter_keeps_it(mini: Path) -> None:
     answer_item(child, "y / n / na", "y")
     answer_item(child, "Answer", "Sam")
     answer(child, "Save this review?", "y")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    ended(child, 0)
     [path] = (mini / ".micromoment/reviews").glob("*.yaml")
     kind = load_record(path).answer("data-kind")
     assert kind is not None and (kind.answer, kind.note) == ("customer data", "kept note")
@@ -213,11 +195,7 @@ def test_ctrl_d_at_the_hooks_question_is_a_no(staged_prompt: Path) -> None:
     child.sendeof()
     child.expect_exact("micromoment review mini")
     child.expect_exact("git commit --no-verify")
-    child.expect(pexpect.EOF)
-    rest = child.before or ""
-    child.close()
-    assert child.exitstatus == 1
-    assert "Traceback" not in rest
+    ended(child, 1)
     assert not (staged_prompt / ".git/micromoment/drafts").exists()
 
 
@@ -226,11 +204,8 @@ def test_ctrl_c_at_the_hooks_question_is_an_interrupt(staged_prompt: Path) -> No
     child.expect_exact("Answer them now?")
     child.sendintr()
     child.expect_exact("micromoment: interrupted; nothing was recorded")
-    child.expect(pexpect.EOF)
-    rest = child.before or ""
-    child.close()
-    assert child.exitstatus == 130
-    assert "Traceback" not in rest and "--resume" not in rest
+    rest = ended(child, 130)
+    assert "--resume" not in rest
 
 
 @pytest.mark.parametrize("stop", ["eof", "intr"])
@@ -246,11 +221,7 @@ def test_stopping_mid_review_in_the_hook_keeps_the_draft(staged_prompt: Path, st
     how = "input ended" if stop == "eof" else "interrupted"
     child.expect_exact(f"micromoment: {how}; your answers so far are kept in a draft; continue with:")
     child.expect_exact("\r\nmicromoment review --resume\r\n")
-    child.expect(pexpect.EOF)
-    rest = child.before or ""
-    child.close()
-    assert child.exitstatus == (1 if stop == "eof" else 130)
-    assert "Traceback" not in rest
+    ended(child, 1 if stop == "eof" else 130)
     assert draft_answers(staged_prompt) == ["data-kind"]
     assert not (staged_prompt / ".micromoment/reviews").exists()
 

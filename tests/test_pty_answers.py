@@ -10,7 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from conftest import spawn_micromoment, write
+from conftest import ended, spawn_micromoment, write
 from micromoment.records import load_record
 from micromoment.yamlio import read_yaml
 
@@ -49,10 +49,7 @@ def test_answered_yes_throughout_takes_one_line_per_item(mini: Path) -> None:
         reply(child, prompt, sent)
     reply(child, "Answer", "Sam")
     reply(child, "Save this review?", "")
-    child.expect(pexpect.EOF)
-    seen = child.before or ""
-    child.close()
-    assert child.exitstatus == 0
+    seen = ended(child, 0)
     assert "(optional)" not in seen and "Follow-up" not in seen  # nothing asked beyond the lines
     [path] = (mini / ".micromoment/reviews").glob("*.yaml")
     record = load_record(path)
@@ -144,9 +141,7 @@ def test_help_at_a_detail_prompt_shows_the_guidance_and_stores_nothing(talk: Pat
     reply(child, "Evidence link (optional)", "")
     reply(child, "Third question?", "y")
     reply(child, "Save this review?", "y")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    ended(child, 0)
     [path] = (talk / ".micromoment/reviews").glob("*.yaml")
     record = load_record(path)
     assert [(a.item, a.answer, a.note, a.evidence) for a in record.answers] == [

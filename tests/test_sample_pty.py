@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pexpect
 
-from conftest import PATIENCE, Cli, answer_item, git, spawn_micromoment, write
+from conftest import PATIENCE, Cli, answer_item, ended, git, spawn_micromoment, write
 from micromoment.records import load_record
 from micromoment.records.samples import load_sample
 
@@ -61,9 +61,7 @@ def test_reading_flagging_going_back_and_paging(repo: Path) -> None:
     reply(child, KEYS, "o")
     reply(child, "Save this sample?", "y")
     child.expect_exact("read 3 outputs from evals/run.jsonl: 1 wrong fact")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    ended(child, 0)
     assert "\x1b[31mfrom" not in (child.before or "")
     [path] = (repo / ".micromoment/samples").glob("*.yaml")
     record = load_sample(path)
@@ -89,9 +87,7 @@ def test_back_shows_the_stored_verdict_and_note_and_enter_keeps_them(repo: Path)
     child.expect_exact("Output 2/2")
     reply(child, KEYS, "o")
     reply(child, "Save this sample?", "y")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    ended(child, 0)
     [path] = (repo / ".micromoment/samples").glob("*.yaml")
     first = load_sample(path).outputs[0]
     assert (first.verdict, first.category, first.note) == (
@@ -112,10 +108,7 @@ def test_ctrl_c_keeps_a_draft_and_resume_draws_the_same_rows(repo: Path) -> None
     child.expect_exact(KEYS)
     child.sendintr()
     child.expect_exact("draft kept — resume with micromoment sample --resume")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
-    assert "Traceback" not in (child.before or "")
+    ended(child, 130)
     assert not (repo / ".micromoment/samples").exists()
     assert (repo / ".git/micromoment/sample-drafts/current.yaml").exists()
 
@@ -154,9 +147,7 @@ def test_the_guided_review_draws_a_sample_where_an_item_takes_one(repo: Path) ->
     answer_item(child, "y / n / na", "y")
     reply(child, "Save this review?", "y")
     child.expect_exact("recorded .micromoment/reviews/")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    ended(child, 0)
     [sample_path] = (repo / ".micromoment/samples").glob("*.yaml")
     [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
     looked = load_record(review_path).answer("outputs-looked-at")
@@ -245,9 +236,7 @@ def test_a_review_linked_to_a_sample_with_leaks_asks_whether_the_answer_still_ho
     reply(child, "Due date", "")
     answer_item(child, "y / n / na", "y")
     reply(child, "Save this review?", "y")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    ended(child, 0)
     [review_path] = (repo / ".micromoment/reviews").glob("*.yaml")
     looked = load_record(review_path).answer("outputs-looked-at")
     assert looked is not None and looked.answer == "no" and looked.sample is not None
@@ -266,9 +255,7 @@ def test_a_skipped_output_is_asked_again_once_the_others_are_judged(repo: Path) 
     child.expect_exact("Output 1/2  ·  a")  # the skipped one, now that the rest is judged
     reply(child, KEYS, "1 -- wrong")
     reply(child, "Save this sample?", "y")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    ended(child, 0)
     [path] = (repo / ".micromoment/samples").glob("*.yaml")
     assert [(o.id, o.verdict, o.note) for o in load_sample(path).outputs] == [
         ("a", "flag", "wrong"),

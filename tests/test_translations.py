@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pexpect
 import pytest
 
-from conftest import FIXTURES, Cli, answer_item, git, spawn_micromoment, write
+from conftest import FIXTURES, Cli, answer_item, ended, git, spawn_micromoment, write
 from micromoment.checklists import checklist_files
 from micromoment.checklists.translations import check_translation, translations_of
 from micromoment.locations import shipped_dir
@@ -94,9 +93,7 @@ def test_a_walk_in_portuguese_is_recorded_and_judged_as_the_english_one(cli: Cli
     answer_item(child, "Answer", "Sam from support")
     child.expect_exact("Checagem mínima: your answers")
     answer_item(child, "Save this review?", "")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0, child.before
+    ended(child, 0)
     [path] = (mini / ".micromoment/reviews").glob("*.yaml")
     in_portuguese = load_record(path)
     markdown = path.with_suffix(".md").read_text(encoding="utf-8")
@@ -202,6 +199,4 @@ def test_the_walk_through_asks_in_the_language_micromoment_lang_names(
     answer_item(child, answer, "Sam")
     child.expect_exact(yours)
     answer_item(child, save, "")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    ended(child, 0)
