@@ -121,12 +121,14 @@ def stats_of(
         "since": since.isoformat() if since else None,
         "by": by,
         "repositories": repositories,
-        "totals": {**_pick(totals, *_ALL), "people": len(per_person)},
+        "totals": {**_pick(totals, *_EVERY_COUNT), "people": len(per_person)},
         "periods": [
             {"period": label, "start": start.isoformat(), **_pick(c, "reviews", "skips", "answers", "no")}
             for (label, start), c in sorted(periods.items())
         ],
-        "checklists": [{"checklist": cid, **_pick(c, *_ALL)} for cid, c in sorted(per_checklist.items())],
+        "checklists": [
+            {"checklist": cid, **_pick(c, *_EVERY_COUNT)} for cid, c in sorted(per_checklist.items())
+        ],
         "people": [
             {"name": name, **_pick(c, "reviews", "skips", "answers", "signoffs_given")}
             for name, c in sorted(per_person.items(), key=lambda kv: (-kv[1]["reviews"], kv[0]))
@@ -141,7 +143,7 @@ def stats_of(
     }
 
 
-_ALL = ("reviews", "skips", "answers", "no", "skipped_items")
+_EVERY_COUNT = ("reviews", "skips", "answers", "no", "skipped_items")
 
 
 def _pick(counter: Counter[str], *names: str) -> dict[str, int]:

@@ -171,6 +171,11 @@ def stamps(connection: sqlite3.Connection) -> dict[str, Stamp]:
     return {row[0]: Stamp(*row[1:]) for row in connection.execute("SELECT name, size, mtime_ns FROM records")}
 
 
+_DETAILS = ("answers", "follow_ups", "signoffs")
+# A record's row (but for its file's name, size and time), and its rows in each of _DETAILS.
+Rows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
 def refresh(connection: sqlite3.Connection, gone: list[str], fresh: list[tuple[str, Stamp, Rows]]) -> None:
     """In one transaction: drop the records that are gone or are stored again, and store the
     rows of new or changed records."""
@@ -186,11 +191,6 @@ def refresh(connection: sqlite3.Connection, gone: list[str], fresh: list[tuple[s
         for table, rows in tables.items():
             if rows:
                 connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-
-
-_DETAILS = ("answers", "follow_ups", "signoffs")
-# A record's row (but for its file's name, size and time), and its rows in each of _DETAILS.
-Rows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 
 def rows_of(name: str, s: Summary) -> Rows:
