@@ -119,8 +119,8 @@ def test_the_same_record_renders_to_the_same_bytes(cli: Cli, mini: Path) -> None
 
 
 def test_the_real_process_hands_over_every_byte_before_it_ends(cli: Cli, mini: Path) -> None:
-    # `render`, `show` and `list` end without the interpreter's teardown: their output, held in
-    # Python's buffer when it goes to a pipe, is flushed first.
+    # `render` ends without the interpreter's teardown: its output, held in Python's buffer when
+    # it goes to a pipe, is flushed first. `show` and `list` end as any command does.
     path = record_with_note(cli, mini, "a note")
     buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 
